@@ -1,0 +1,51 @@
+/* The node: configuration and the long-lived parts every module reaches through one pointer. */
+#ifndef KT_APP_H
+#define KT_APP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kt_store;
+struct kt_hub;
+struct kt_bus;
+struct kt_worker;
+struct lws_context;
+
+typedef struct kt_config {
+    const char *listen_addr; /* NULL or "" = all interfaces */
+    int port;
+    const char *db_path;
+    const char *web_root;
+    const char *redis_url;       /* NULL: in-process bus */
+    const char *public_url;      /* base URL for links (feeds, mails); derived when NULL */
+    const char *allowed_origins; /* comma-separated; NULL = same host as the request */
+    bool demo;
+    bool sync_full;
+    int64_t session_ttl; /* seconds */
+    int max_queue;       /* frames per session out-queue */
+    const char *node_id;
+} kt_config;
+
+typedef struct kt_counters {
+    uint64_t connections_total, connections_open;
+    uint64_t events_published, events_delivered, frames_sent;
+    uint64_t slow_consumer_closes;
+    uint64_t requests, request_errors;
+    uint64_t logins_ok, logins_failed;
+    uint64_t bus_reconnects, bus_gaps_filled;
+} kt_counters;
+
+typedef struct kt_app {
+    kt_config cfg;
+    struct kt_store *store;
+    struct kt_hub *hub;
+    struct kt_bus *bus;
+    struct kt_worker *worker;
+    struct lws_context *lws;
+    kt_counters counters;
+    int64_t started_at;
+    struct kt_event **pending; /* committed, replied to, not yet published (protocol/dispatch.c) */
+    int n_pending, cap_pending;
+} kt_app;
+
+#endif

@@ -1,0 +1,38 @@
+#include "domain/enums.h"
+
+#include <stddef.h>
+
+const char *const kt_org_kinds[] = {"gemeente",
+                                    "politie",
+                                    "om",
+                                    "riec",
+                                    "belastingdienst",
+                                    "omgevingsdienst",
+                                    "sociale_dienst",
+                                    "woningcorporatie",
+                                    "jongerenwerk",
+                                    "onderwijs",
+                                    "zorg",
+                                    "veiligheidshuis",
+                                    "rijk",
+                                    "overig",
+                                    NULL};
+const char *const kt_body_kinds[] = {
+    "regiegroep", "stuurgroep", "casusoverleg", "leefbaarheidsoverleg", "werkgroep",
+    "overig",     NULL};
+const char *const kt_levels[] = {"strategisch", "tactisch", "operationeel", NULL};
+const char *const kt_roles[] = {"voorzitter", "secretaris", "lid", "vaste_vervanger",
+                                "gast",       "waarnemer",  NULL};
+const char *const kt_meeting_statuses[] = {"concept",
+                                           "agenda_gepubliceerd",
+                                           "gehouden",
+                                           "verslag_concept",
+                                           "verslag_vastgesteld",
+                                           "geannuleerd",
+                                           NULL};
+const char *const kt_item_kinds[] = {"informatie", "bespreking", "besluitvorming", NULL};
+const char *const kt_item_statuses[] = {"open", "behandeld", "aangehouden", NULL};
+const char *const kt_action_kinds[] = {"actiepunt", "toezegging", "besluit", NULL};
+const char *const kt_action_statuses[] = {"open", "lopend", "afgerond", "vervallen", NULL};
+const char *const kt_attendance_statuses[] = {"aanwezig", "afwezig", "vervangen", "later", NULL};
+const char *const kt_scope_kinds[] = {"gemeente", "regio", NULL};

@@ -1,0 +1,259 @@
+/* Meetings (vergaderingen) and attendance. */
+#include "domain/handlers.h"
+#include "domain/model.h"
+#include "util/err.h"
+#include "util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_MEETING_SECONDS (24 * 3600)
+
+static int check_times(kt_ctx *c, int64_t start, int64_t end)
+{
+    if (end <= start)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Het einde moet na het begin liggen.");
+    if (end - start > MAX_MEETING_SECONDS)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een vergadering duurt hoogstens 24 uur.");
+    return 0;
+}
+
+static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, json_t **out)
+{
+    json_t *m = kt_meeting_json(c->st, meeting);
+    if (!m)
+        return kt_fail_err(c, KT_ENOTFOUND);
+    if (kt_emit(c, c->body, type, NULL, json_pack("{s:O}", "meeting", m))) {
+        json_decref(m);
+        return -1;
+    }
+    *out = m;
+    return 0;
+}
+
+static int insert_meeting(kt_ctx *c, int64_t start, int64_t end, const char *location,
+                          const char *status, int64_t *id)
+{
+    sqlite3_stmt *s = kt_store_stmt(
+        c->st, "INSERT INTO meetings(body_id, starts_at, ends_at, location, status, created_at, "
+               "updated_at) VALUES (?1, ?2, ?3, coalesce(?4, (SELECT location FROM bodies WHERE "
+               "id = ?1)), ?5, ?6, ?6)");
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_int64(s, 1, c->body);
+    sqlite3_bind_int64(s, 2, start);
+    sqlite3_bind_int64(s, 3, end);
+    if (location)
+        sqlite3_bind_text(s, 4, location, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 5, status ? status : "concept", -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 6, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    if (rc)
+        return kt_fail_err(c, rc);
+    *id = kt_store_last_id(c->st);
+    return 0;
+}
+
+int kt_h_meeting_create(kt_ctx *c)
+{
+    int64_t start = kt_arg_time(c, "start"), end = kt_arg_time(c, "end"), id;
+    if (check_times(c, start, end) ||
+        insert_meeting(c, start, end, kt_arg_str(c, "location"), kt_arg_str(c, "status"), &id))
+        return -1;
+    json_t *m;
+    if (emit_meeting(c, "meeting.created", id, &m))
+        return -1;
+    c->result = json_pack("{s:o}", "meeting", m);
+    return 0;
+}
+
+/* The k-th occurrence after t of a cadence "P<n>W" / "P<n>M", in local wall-clock time so a
+ * series stays at 09:30 across daylight saving changes. Month steps clamp to the month's end. */
+static int64_t cadence_step(int64_t t, const char *cadence, int k)
+{
+    int n = atoi(cadence + 1);
+    char unit = cadence[strlen(cadence) - 1];
+    int y, mo, d, h, mi;
+    kt_utc_to_local(t, &y, &mo, &d, &h, &mi, NULL);
+    if (unit == 'W')
+        return kt_local_to_utc(y, mo, d + 7 * n * k, h, mi); /* mktime normalises the day */
+    int months = mo - 1 + n * k;
+    y += months / 12;
+    mo = months % 12 + 1;
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int last = dm[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
+    return kt_local_to_utc(y, mo, d > last ? last : d, h, mi);
+}
+
+int kt_h_meeting_series(kt_ctx *c)
+{
+    int64_t start = kt_arg_time(c, "start"), end = kt_arg_time(c, "end");
+    int count = (int)kt_arg_int(c, "count", 1);
+    if (check_times(c, start, end))
+        return -1;
+    if (count < 1)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "'count' moet minstens 1 zijn.");
+    json_t *body = kt_body_json(c->st, c->body);
+    const char *cadence = json_string_value(json_object_get(body, "cadence"));
+    if (!cadence) {
+        json_decref(body);
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       "Dit overleg heeft geen vaste frequentie; plan vergaderingen los in.");
+    }
+    json_t *list = json_array();
+    for (int k = 0; k < count; k++) {
+        int64_t s = cadence_step(start, cadence, k), e = s + (end - start), id;
+        json_t *m;
+        if (insert_meeting(c, s, e, kt_arg_str(c, "location"), NULL, &id) ||
+            emit_meeting(c, "meeting.created", id, &m)) {
+            json_decref(body);
+            json_decref(list);
+            return -1;
+        }
+        json_array_append_new(list, m);
+    }
+    json_decref(body);
+    c->result = json_pack("{s:o}", "meetings", list);
+    return 0;
+}
+
+int kt_h_meeting_update(kt_ctx *c)
+{
+    int64_t id = kt_arg_int(c, "meeting", 0);
+    json_t *cur = kt_meeting_json(c->st, id);
+    if (!cur)
+        return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    int64_t start, end;
+    kt_time_parse(json_string_value(json_object_get(cur, "start")), &start);
+    kt_time_parse(json_string_value(json_object_get(cur, "end")), &end);
+    json_decref(cur);
+    int64_t nstart = kt_arg_given(c, "start") ? kt_arg_time(c, "start") : start;
+    int64_t nend = kt_arg_given(c, "end") ? kt_arg_time(c, "end") : end;
+    if (kt_arg_given(c, "start") && !kt_arg_given(c, "end"))
+        nend = nstart + (end - start); /* moving keeps the length */
+    if (check_times(c, nstart, nend))
+        return -1;
+    bool moved = nstart != start || nend != end || kt_arg_str(c, "location");
+    sqlite3_stmt *s = kt_store_stmt(
+        c->st, "UPDATE meetings SET starts_at = ?2, ends_at = ?3, location = coalesce(?4, "
+               "location), status = coalesce(?5, status), version = version + ?6, "
+               "updated_at = ?7 WHERE id = ?1");
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, nstart);
+    sqlite3_bind_int64(s, 3, nend);
+    if (kt_arg_str(c, "location"))
+        sqlite3_bind_text(s, 4, kt_arg_str(c, "location"), -1, SQLITE_STATIC);
+    if (kt_arg_str(c, "status"))
+        sqlite3_bind_text(s, 5, kt_arg_str(c, "status"), -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 6, moved || kt_arg_str(c, "status"));
+    sqlite3_bind_int64(s, 7, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    if (rc)
+        return kt_fail_err(c, rc);
+    json_t *m;
+    if (emit_meeting(c, "meeting.updated", id, &m))
+        return -1;
+    c->result = json_pack("{s:o}", "meeting", m);
+    return 0;
+}
+
+int kt_h_meeting_cancel(kt_ctx *c)
+{
+    int64_t id = kt_arg_int(c, "meeting", 0);
+    sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE meetings SET status = 'geannuleerd', version "
+                                           "= version + 1, updated_at = ?2 WHERE id = ?1 AND "
+                                           "status <> 'geannuleerd'");
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (sqlite3_changes(kt_store_db(c->st)) == 0)
+        return kt_fail(c, KT_C_INVALID_STATE, "Deze vergadering is al geannuleerd.");
+    json_t *m;
+    if (emit_meeting(c, "meeting.updated", id, &m))
+        return -1;
+    c->result = json_pack("{s:o}", "meeting", m);
+    return 0;
+}
+
+int kt_h_meeting_get(kt_ctx *c)
+{
+    int64_t id = kt_arg_int(c, "meeting", 0);
+    json_t *m = kt_meeting_json(c->st, id);
+    if (!m)
+        return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    c->result = json_pack("{s:o, s:o, s:o, s:I}", "meeting", m, "agenda",
+                          kt_items_list(c->st, c->body, id, &c->viewer), "attendance",
+                          kt_attendance_list(c->st, id), "seq",
+                          (json_int_t)kt_store_stream_seq(c->st, c->body));
+    return 0;
+}
+
+int kt_h_meeting_list(kt_ctx *c)
+{
+    int64_t from = kt_arg_given(c, "from") ? kt_arg_time(c, "from") : 0;
+    int64_t to = kt_arg_given(c, "to") ? kt_arg_time(c, "to") : INT64_MAX / 2;
+    c->result = json_pack("{s:o, s:I}", "meetings", kt_meetings_list(c->st, c->body, from, to),
+                          "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    return 0;
+}
+
+static bool is_member(kt_ctx *c, int64_t person)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT 1 FROM memberships WHERE body_id = ?1 AND "
+                                           "person_id = ?2");
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, c->body);
+    sqlite3_bind_int64(s, 2, person);
+    bool ok = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_reset(s);
+    return ok;
+}
+
+int kt_h_attendance_set(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0);
+    int64_t person = kt_arg_int(c, "person", c->me->person);
+    int64_t substitute = kt_arg_int(c, "substitute", 0);
+    const char *status = kt_arg_str(c, "status");
+    if (person != c->me->person && !kt_acl_allows(&c->viewer, KT_PERM_EDIT))
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Alleen de voorzitter of secretaris legt aanwezigheid van anderen vast.");
+    if (!is_member(c, person))
+        return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon is geen lid van dit overleg.");
+    if (substitute && strcmp(status, "vervangen") != 0)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een vervanger hoort bij de status 'vervangen'.");
+    if (substitute && (substitute == person || !is_member(c, substitute)))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "De vervanger moet een ander lid van dit overleg zijn.");
+    sqlite3_stmt *s = kt_store_stmt(
+        c->st, "INSERT INTO attendance(meeting_id, person_id, status, substitute_id, note) "
+               "VALUES (?1, ?2, ?3, ?4, coalesce(?5, '')) ON CONFLICT(meeting_id, person_id) DO "
+               "UPDATE SET status = ?3, substitute_id = ?4, note = coalesce(?5, note)");
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_int64(s, 1, meeting);
+    sqlite3_bind_int64(s, 2, person);
+    sqlite3_bind_text(s, 3, status, -1, SQLITE_STATIC);
+    if (substitute)
+        sqlite3_bind_int64(s, 4, substitute);
+    if (kt_arg_str(c, "note"))
+        sqlite3_bind_text(s, 5, kt_arg_str(c, "note"), -1, SQLITE_STATIC);
+    int rc = kt_store_step_done(c->st, s);
+    if (rc)
+        return kt_fail_err(c, rc);
+    json_t *att = json_pack("{s:I, s:s, s:o, s:s}", "person", (json_int_t)person, "status", status,
+                            "substitute", substitute ? json_integer(substitute) : json_null(),
+                            "note", kt_arg_str(c, "note") ? kt_arg_str(c, "note") : "");
+    if (kt_emit(c, c->body, "attendance.updated", NULL,
+                json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att)))
+        return json_decref(att), -1;
+    c->result = json_pack("{s:I, s:o}", "meeting", (json_int_t)meeting, "attendance", att);
+    return 0;
+}

@@ -1,0 +1,73 @@
+/* The op handlers. Each runs inside the transaction the dispatcher opened, after the op table's
+ * argument and permission checks; it validates what only it can (references, states), changes
+ * the store, appends events with kt_emit() and sets c->result. Returning non-zero rolls back. */
+#ifndef KT_HANDLERS_H
+#define KT_HANDLERS_H
+
+#include "protocol/ctx.h"
+
+#include <stdbool.h>
+
+/* Argument access (arguments are already type-checked). */
+bool kt_arg_has(kt_ctx *c, const char *name);   /* present, null or not */
+bool kt_arg_given(kt_ctx *c, const char *name); /* present and not null */
+int64_t kt_arg_int(kt_ctx *c, const char *name, int64_t dflt);
+const char *kt_arg_str(kt_ctx *c, const char *name); /* NULL if absent or null */
+bool kt_arg_bool(kt_ctx *c, const char *name, bool dflt);
+int64_t kt_arg_time(kt_ctx *c, const char *name); /* 0 if absent */
+
+/* The directory stream: organisations, persons, scopes, the list of bodies. */
+#define KT_DIRECTORY 0
+int kt_emit_directory(kt_ctx *c, const char *type, json_t *data);
+
+int kt_h_ping(kt_ctx *c);
+int kt_h_me_get(kt_ctx *c);
+int kt_h_meeting_upcoming(kt_ctx *c);
+
+int kt_h_org_list(kt_ctx *c);
+int kt_h_org_create(kt_ctx *c);
+int kt_h_org_update(kt_ctx *c);
+int kt_h_person_list(kt_ctx *c);
+int kt_h_person_create(kt_ctx *c);
+int kt_h_person_update(kt_ctx *c);
+int kt_h_person_reset(kt_ctx *c);
+int kt_h_scope_list(kt_ctx *c);
+int kt_h_scope_create(kt_ctx *c);
+
+int kt_h_body_list(kt_ctx *c);
+int kt_h_body_get(kt_ctx *c);
+int kt_h_body_create(kt_ctx *c);
+int kt_h_body_update(kt_ctx *c);
+int kt_h_membership_add(kt_ctx *c);
+int kt_h_membership_update(kt_ctx *c);
+int kt_h_membership_remove(kt_ctx *c);
+
+int kt_h_meeting_create(kt_ctx *c);
+int kt_h_meeting_series(kt_ctx *c);
+int kt_h_meeting_update(kt_ctx *c);
+int kt_h_meeting_cancel(kt_ctx *c);
+int kt_h_meeting_get(kt_ctx *c);
+int kt_h_meeting_list(kt_ctx *c);
+int kt_h_attendance_set(kt_ctx *c);
+
+int kt_h_agenda_add(kt_ctx *c);
+int kt_h_agenda_update(kt_ctx *c);
+int kt_h_agenda_remove(kt_ctx *c);
+int kt_h_agenda_reorder(kt_ctx *c);
+int kt_h_agenda_move(kt_ctx *c);
+int kt_h_agenda_publish(kt_ctx *c);
+
+int kt_h_action_list(kt_ctx *c);
+int kt_h_action_create(kt_ctx *c);
+int kt_h_action_update(kt_ctx *c);
+
+int kt_h_chat_post(kt_ctx *c);
+int kt_h_chat_history(kt_ctx *c);
+
+int kt_h_subscribe(kt_ctx *c);
+int kt_h_unsubscribe(kt_ctx *c);
+
+/* Person ids mentioned as "@Full Name" in text among the members of body (new array). */
+json_t *kt_chat_mentions(kt_store *st, int64_t body, const char *text);
+
+#endif

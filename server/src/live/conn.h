@@ -1,0 +1,58 @@
+/* One WebSocket connection's live state: who it is, its bounded out-queue of shared frames and
+ * its subscriptions. The queue is the only place a slow client's backlog can grow, and it is
+ * bounded: on overflow the connection is closed with KT_CLOSE_SLOW_CONSUMER and the client
+ * resumes with subscribe {since}. Everything here runs on the loop thread. */
+#ifndef KT_CONN_H
+#define KT_CONN_H
+
+#include "auth/session.h"
+#include "live/frame.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct lws;
+struct kt_sub;
+
+typedef struct kt_conn {
+    struct lws *wsi; /* NULL in unit tests */
+    kt_principal me;
+    unsigned char session_hash[32]; /* which login session this connection belongs to */
+    kt_frame **q;                   /* ring buffer of frames awaiting write */
+    int q_head, q_len, q_cap;
+    size_t q_bytes, q_max_bytes;
+    int close_code; /* != 0: close at the next writeable */
+    char close_reason[96];
+    struct kt_sub *subs;
+    int n_subs;
+    int catching_up;                           /* subscriptions reading from the store */
+    struct kt_conn *person_next, *person_prev; /* other connections of the same person */
+    char *rx;                                  /* fragments of an incoming message */
+    size_t rx_len, rx_cap;
+    bool rx_too_large;
+    uint64_t frames_sent;
+} kt_conn;
+
+/* Sets up the queue (cap frames, max_bytes bytes); 0 or KT_ENOMEM. */
+int kt_conn_init(kt_conn *c, int cap, size_t max_bytes);
+/* Drops queued frames and buffers; the hub must have forgotten c (kt_hub_conn_closed). */
+void kt_conn_release(kt_conn *c);
+
+/* Queues f (takes a reference) and asks for WRITEABLE. On overflow marks the connection for
+ * closing with KT_CLOSE_SLOW_CONSUMER and returns KT_EFULL; after that nothing more is queued. */
+int kt_conn_send(kt_conn *c, kt_frame *f);
+/* Queues a JSON reply (serialised here). */
+int kt_conn_send_json(kt_conn *c, const json_t *j);
+
+/* The oldest queued frame, or NULL; pop() drops it after writing. */
+kt_frame *kt_conn_peek(kt_conn *c);
+void kt_conn_pop(kt_conn *c);
+
+/* Marks c for closing with code and reason; the net layer closes at the next writeable. */
+void kt_conn_close(kt_conn *c, int code, const char *reason);
+
+/* Asks the event loop for a writeable callback (net layer; no-op without a wsi). */
+void kt_conn_wake(kt_conn *c);
+
+#endif

@@ -1,0 +1,437 @@
+/* ketentafel: configuration, start, stop, and the small command-line tools. */
+#include "app.h"
+#include "auth/password.h"
+#include "bus/bus.h"
+#include "domain/demo.h"
+#include "live/hub.h"
+#include "net/server.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <libwebsockets.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef KT_SOURCE_DIR
+#define KT_SOURCE_DIR "."
+#endif
+
+static const char usage[] =
+    "ketentafel - shared agendas, actions and chat for chain partners\n"
+    "\n"
+    "Usage:\n"
+    "  ketentafel [serve] [options]        run a server node\n"
+    "  ketentafel create-admin [options]   create an administrator (password on stdin)\n"
+    "  ketentafel help                     this text\n"
+    "\n"
+    "Server options (environment variable in brackets):\n"
+    "  --listen ADDR        address to listen on, default all (KT_LISTEN)\n"
+    "  --port N             port, default 8080; 0 picks a free one (KT_PORT)\n"
+    "  --db PATH            SQLite database, default data/ketentafel.db (KT_DB)\n"
+    "  --web DIR            web client directory, default the source tree's web/ (KT_WEB)\n"
+    "  --redis URL          redis://host:port for several nodes; default in-process "
+    "(KT_REDIS_URL)\n"
+    "  --demo               load demo data into an empty database (KT_DEMO=1)\n"
+    "  --demo-file PATH     demo data file, default server/demo/demo.json (KT_DEMO_FILE)\n"
+    "  --public-url URL     base URL for links, default http://localhost:PORT (KT_PUBLIC_URL)\n"
+    "  --allowed-origins L  extra allowed Origins, comma-separated (KT_ALLOWED_ORIGINS)\n"
+    "  --session-hours N    session lifetime, default 12 (KT_SESSION_HOURS)\n"
+    "  --sync full|normal   fsync every commit (full, default) or only checkpoints (KT_SYNC)\n"
+    "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
+    "  --node-id NAME       name of this node in logs and metrics (KT_NODE_ID)\n"
+    "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
+    "\n"
+    "create-admin options:\n"
+    "  --db PATH --email ADDR --name NAME [--org NAME]\n";
+
+typedef struct options {
+    kt_config cfg;
+    const char *demo_file;
+    const char *log_level;
+    const char *email, *name, *org;
+    char public_url[256];
+    char node_id[64];
+} options;
+
+static const char *env_or(const char *name, const char *dflt)
+{
+    const char *v = getenv(name);
+    return v && *v ? v : dflt;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return KT_EINVAL;
+    *out = (int)v;
+    return 0;
+}
+
+static void defaults(options *o)
+{
+    memset(o, 0, sizeof *o);
+    kt_config *c = &o->cfg;
+    c->listen_addr = env_or("KT_LISTEN", NULL);
+    c->port = 8080;
+    c->db_path = env_or("KT_DB", "data/ketentafel.db");
+    c->web_root = env_or("KT_WEB", KT_SOURCE_DIR "/web");
+    c->redis_url = env_or("KT_REDIS_URL", NULL);
+    c->demo = strcmp(env_or("KT_DEMO", "0"), "1") == 0;
+    c->public_url = env_or("KT_PUBLIC_URL", NULL);
+    c->allowed_origins = env_or("KT_ALLOWED_ORIGINS", NULL);
+    c->sync_full = strcmp(env_or("KT_SYNC", "full"), "normal") != 0;
+    c->session_ttl = 12 * 3600;
+    c->max_queue = 1024;
+    c->node_id = env_or("KT_NODE_ID", NULL);
+    o->demo_file = env_or("KT_DEMO_FILE", KT_SOURCE_DIR "/server/demo/demo.json");
+    o->log_level = env_or("KT_LOG_LEVEL", "info");
+}
+
+static int parse_env_ints(options *o)
+{
+    int v;
+    const char *s;
+    if ((s = getenv("KT_PORT")) && *s) {
+        if (parse_int(s, 0, 65535, &v))
+            return fprintf(stderr, "KT_PORT: not a port: %s\n", s), KT_EINVAL;
+        o->cfg.port = v;
+    }
+    if ((s = getenv("KT_SESSION_HOURS")) && *s) {
+        if (parse_int(s, 1, 24 * 90, &v))
+            return fprintf(stderr, "KT_SESSION_HOURS: out of range: %s\n", s), KT_EINVAL;
+        o->cfg.session_ttl = (int64_t)v * 3600;
+    }
+    if ((s = getenv("KT_MAX_QUEUE")) && *s) {
+        if (parse_int(s, 16, 1 << 20, &v))
+            return fprintf(stderr, "KT_MAX_QUEUE: out of range: %s\n", s), KT_EINVAL;
+        o->cfg.max_queue = v;
+    }
+    return 0;
+}
+
+enum {
+    OPT_LISTEN = 256,
+    OPT_PORT,
+    OPT_DB,
+    OPT_WEB,
+    OPT_REDIS,
+    OPT_DEMO,
+    OPT_DEMO_FILE,
+    OPT_PUBLIC,
+    OPT_ORIGINS,
+    OPT_SESSION,
+    OPT_SYNC,
+    OPT_QUEUE,
+    OPT_NODE,
+    OPT_LOG,
+    OPT_EMAIL,
+    OPT_NAME,
+    OPT_ORG,
+    OPT_HELP
+};
+
+static const struct option long_options[] = {
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"db", required_argument, NULL, OPT_DB},
+    {"web", required_argument, NULL, OPT_WEB},
+    {"redis", required_argument, NULL, OPT_REDIS},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"demo-file", required_argument, NULL, OPT_DEMO_FILE},
+    {"public-url", required_argument, NULL, OPT_PUBLIC},
+    {"allowed-origins", required_argument, NULL, OPT_ORIGINS},
+    {"session-hours", required_argument, NULL, OPT_SESSION},
+    {"sync", required_argument, NULL, OPT_SYNC},
+    {"max-queue", required_argument, NULL, OPT_QUEUE},
+    {"node-id", required_argument, NULL, OPT_NODE},
+    {"log-level", required_argument, NULL, OPT_LOG},
+    {"email", required_argument, NULL, OPT_EMAIL},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"org", required_argument, NULL, OPT_ORG},
+    {"help", no_argument, NULL, OPT_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+/* 0: go on; 1: printed help, exit 0; <0: bad usage, exit 2. */
+static int parse_args(options *o, int argc, char **argv)
+{
+    int ch, v;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
+        switch (ch) {
+        case OPT_LISTEN:
+            o->cfg.listen_addr = optarg;
+            break;
+        case OPT_PORT:
+            if (parse_int(optarg, 0, 65535, &v))
+                return fprintf(stderr, "--port: not a port: %s\n", optarg), KT_EINVAL;
+            o->cfg.port = v;
+            break;
+        case OPT_DB:
+            o->cfg.db_path = optarg;
+            break;
+        case OPT_WEB:
+            o->cfg.web_root = optarg;
+            break;
+        case OPT_REDIS:
+            o->cfg.redis_url = optarg;
+            break;
+        case OPT_DEMO:
+            o->cfg.demo = true;
+            break;
+        case OPT_DEMO_FILE:
+            o->demo_file = optarg;
+            break;
+        case OPT_PUBLIC:
+            o->cfg.public_url = optarg;
+            break;
+        case OPT_ORIGINS:
+            o->cfg.allowed_origins = optarg;
+            break;
+        case OPT_SESSION:
+            if (parse_int(optarg, 1, 24 * 90, &v))
+                return fprintf(stderr, "--session-hours: out of range: %s\n", optarg), KT_EINVAL;
+            o->cfg.session_ttl = (int64_t)v * 3600;
+            break;
+        case OPT_SYNC:
+            if (strcmp(optarg, "full") && strcmp(optarg, "normal"))
+                return fprintf(stderr, "--sync: full or normal\n"), KT_EINVAL;
+            o->cfg.sync_full = strcmp(optarg, "full") == 0;
+            break;
+        case OPT_QUEUE:
+            if (parse_int(optarg, 16, 1 << 20, &v))
+                return fprintf(stderr, "--max-queue: out of range: %s\n", optarg), KT_EINVAL;
+            o->cfg.max_queue = v;
+            break;
+        case OPT_NODE:
+            o->cfg.node_id = optarg;
+            break;
+        case OPT_LOG:
+            o->log_level = optarg;
+            break;
+        case OPT_EMAIL:
+            o->email = optarg;
+            break;
+        case OPT_NAME:
+            o->name = optarg;
+            break;
+        case OPT_ORG:
+            o->org = optarg;
+            break;
+        case OPT_HELP:
+        case 'h':
+            fputs(usage, stdout);
+            return 1;
+        default:
+            fprintf(stderr, "unknown or incomplete option: %s\n", argv[optind - 1]);
+            return KT_EINVAL;
+        }
+    }
+    if (optind < argc)
+        return fprintf(stderr, "unexpected argument: %s\n", argv[optind]), KT_EINVAL;
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(o->log_level, levels[i]) == 0)
+            kt_log_set_level((enum kt_log_level)i);
+    return 0;
+}
+
+static int ensure_parent_dir(const char *path)
+{
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash)
+        return 0;
+    *slash = 0;
+    for (char *p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = 0;
+        mkdir(dir, 0750);
+        *p = '/';
+    }
+    if (mkdir(dir, 0750) && errno != EEXIST) {
+        fprintf(stderr, "cannot create %s: %s\n", dir, strerror(errno));
+        return KT_EIO;
+    }
+    return 0;
+}
+
+static int open_store(kt_app *app)
+{
+    if (ensure_parent_dir(app->cfg.db_path))
+        return KT_EIO;
+    kt_store_options so = {
+        .path = app->cfg.db_path, .sync_full = app->cfg.sync_full, .busy_timeout_ms = 5000};
+    return kt_store_open(&so, &app->store);
+}
+
+static kt_app app;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    kt_server_stop(&app);
+}
+
+static int serve(options *o)
+{
+    app.cfg = o->cfg;
+    app.started_at = kt_now();
+    if (!app.cfg.node_id) {
+        char host[48] = "node";
+        gethostname(host, sizeof host - 1);
+        snprintf(o->node_id, sizeof o->node_id, "%s-%d", host, (int)getpid());
+        app.cfg.node_id = o->node_id;
+    }
+    lws_set_log_level(LLL_ERR, NULL);
+    if (kt_password_init() || open_store(&app))
+        return 1;
+    app.hub = kt_hub_new(&app);
+    if (app.cfg.redis_url)
+        kt_warn("redis bus not available yet; using the in-process bus", NULL);
+    app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, app.hub);
+    if (!app.hub || !app.bus)
+        return 1;
+    if (kt_server_start(&app))
+        return 1;
+    int port = kt_server_port(&app);
+    if (!app.cfg.public_url) {
+        snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", port);
+        app.cfg.public_url = o->public_url;
+    }
+    if (app.cfg.demo) {
+        if (kt_demo_load(&app, o->demo_file))
+            kt_warn("demo data loaded with errors", "file=\"%s\"", o->demo_file);
+        kt_demo_print_logins(&app, o->demo_file);
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGPIPE, SIG_IGN);
+    kt_info("listening", "port=%d db=\"%s\" bus=%s node=%s", port, app.cfg.db_path,
+            kt_bus_name(app.bus), app.cfg.node_id);
+    printf("ketentafel draait: open %s/\n", app.cfg.public_url);
+    fflush(stdout);
+    kt_server_run(&app);
+    kt_info("stopping", NULL);
+    kt_server_destroy(&app);
+    kt_bus_free(app.bus);
+    kt_hub_free(app.hub);
+    kt_store_close(app.store);
+    free(app.pending);
+    return 0;
+}
+
+static int read_password(char *buf, size_t n)
+{
+    const char *env = getenv("KT_ADMIN_PASSWORD");
+    if (env) {
+        snprintf(buf, n, "%s", env);
+        return 0;
+    }
+    if (isatty(STDIN_FILENO))
+        fprintf(stderr, "Wachtwoord (minstens %d tekens): ", KT_PASSWORD_MIN_LEN);
+    if (!fgets(buf, (int)n, stdin))
+        return KT_EIO;
+    buf[strcspn(buf, "\r\n")] = 0;
+    return 0;
+}
+
+static int create_admin(options *o)
+{
+    if (!o->email || !o->name) {
+        fprintf(stderr, "create-admin needs --email and --name\n");
+        return 2;
+    }
+    char password[KT_PASSWORD_MAX_LEN + 2];
+    const char *why;
+    if (read_password(password, sizeof password)) {
+        fprintf(stderr, "no password on stdin\n");
+        return 2;
+    }
+    if (!kt_password_acceptable(password, &why)) {
+        fprintf(stderr, "%s\n", why);
+        return 2;
+    }
+    char hash[KT_PASSWORD_HASH_MAX];
+    app.cfg = o->cfg;
+    if (kt_password_init() || kt_password_hash(password, hash) || open_store(&app))
+        return 1;
+    const char *org = o->org ? o->org : "Functioneel beheer";
+    kt_store *st = app.store;
+    int rc = kt_store_begin(st);
+    sqlite3_stmt *s = kt_store_stmt(st, "INSERT OR IGNORE INTO organisations(name, kind, "
+                                        "created_at, updated_at) VALUES (?1, 'overig', ?2, ?2)");
+    if (!rc && s) {
+        sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, kt_now());
+        rc = kt_store_step_done(st, s);
+    }
+    s = kt_store_stmt(st, "INSERT INTO persons(org_id, name, email, function, is_admin, "
+                          "password_hash, created_at, updated_at) SELECT id, ?2, ?3, "
+                          "'beheerder', 1, ?4, ?5, ?5 FROM organisations WHERE name = ?1");
+    if (!rc && s) {
+        sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, o->name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, o->email, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 5, kt_now());
+        rc = kt_store_step_done(st, s);
+    }
+    if (!rc)
+        rc = kt_store_commit(st);
+    else
+        kt_store_rollback(st);
+    kt_store_close(st);
+    if (rc == KT_ECONFLICT) {
+        fprintf(stderr, "a person with e-mail %s exists already\n", o->email);
+        return 1;
+    }
+    if (rc) {
+        fprintf(stderr, "could not create the administrator\n");
+        return 1;
+    }
+    printf("Beheerder %s <%s> aangemaakt.\n", o->name, o->email);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setenv("TZ", "UTC", 1);
+    const char *cmd = "serve";
+    if (argc > 1 && argv[1][0] != '-') {
+        cmd = argv[1];
+        argc--;
+        argv++;
+    }
+    if (strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    options o;
+    defaults(&o);
+    if (parse_env_ints(&o))
+        return 2;
+    int rc = parse_args(&o, argc, argv);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (strcmp(cmd, "serve") == 0)
+        return serve(&o);
+    if (strcmp(cmd, "create-admin") == 0)
+        return create_admin(&o);
+    fprintf(stderr, "unknown command: %s (try: ketentafel help)\n", cmd);
+    return 2;
+}

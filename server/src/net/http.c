@@ -1,0 +1,656 @@
+/* The HTTP API next to the static files: login / logout / session / password for the browser
+ * (cookie) and for other clients (bearer token), plus /healthz and /metrics. Password hashing
+ * runs on the worker thread; the request waits without blocking the loop. */
+#include "auth/password.h"
+#include "auth/session.h"
+#include "bus/bus.h"
+#include "domain/model.h"
+#include "live/hub.h"
+#include "net/net.h"
+#include "net/worker.h"
+#include "protocol/errors.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/imap.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <ctype.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BODY_MAX     8192
+#define FAIL_WINDOW  (15 * 60)
+#define FAIL_LIMIT   8
+#define FAIL_ENTRIES 10000
+
+struct job;
+
+typedef struct http_pss {
+    char uri[160];
+    bool post;
+    char *body;
+    size_t body_len;
+    bool body_too_big;
+    /* the response */
+    int status;
+    char *resp;
+    size_t resp_len;
+    const char *ctype;
+    char cookie[200];
+    bool ready, headers_sent;
+    struct job *job; /* a password job in flight */
+} http_pss;
+
+size_t kt_http_pss_size(void)
+{
+    return sizeof(http_pss);
+}
+
+/* ---- helpers shared with the WebSocket side ---- */
+
+bool kt_net_token(struct lws *wsi, char *buf, size_t len)
+{
+    size_t max = len;
+    if (lws_http_cookie_get(wsi, KT_COOKIE, buf, &max) == 0 && max > 0) {
+        buf[max < len ? max : len - 1] = 0;
+        return true;
+    }
+    char auth[128];
+    if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 &&
+        strncasecmp(auth, "Bearer ", 7) == 0) {
+        snprintf(buf, len, "%s", auth + 7);
+        return true;
+    }
+    return false;
+}
+
+static bool origin_in_list(const char *list, const char *origin)
+{
+    size_t n = strlen(origin);
+    for (const char *p = list; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        if (len == n && strncmp(p, origin, n) == 0)
+            return true;
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+bool kt_net_origin_ok(kt_app *app, struct lws *wsi)
+{
+    char origin[256], host[256];
+    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+        return true; /* not a browser: nothing to forge */
+    if (app->cfg.allowed_origins && origin_in_list(app->cfg.allowed_origins, origin))
+        return true;
+    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
+        return false;
+    const char *o = strstr(origin, "://");
+    return o && strcasecmp(o + 3, host) == 0;
+}
+
+/* ---- responses ---- */
+
+static void respond(struct lws *wsi, http_pss *pss, int status, const char *ctype, char *body)
+{
+    free(pss->resp);
+    pss->status = status;
+    pss->ctype = ctype;
+    pss->resp = body;
+    pss->resp_len = body ? strlen(body) : 0;
+    pss->ready = true;
+    lws_callback_on_writable(wsi);
+}
+
+static void respond_json(struct lws *wsi, http_pss *pss, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    respond(wsi, pss, status, "application/json", s);
+}
+
+static void respond_error(struct lws *wsi, http_pss *pss, int status, kt_code code,
+                          const char *message)
+{
+    respond_json(wsi, pss, status,
+                 json_pack("{s:{s:s, s:s}}", "error", "code", kt_code_name(code), "message",
+                           message ? message : kt_code_message(code)));
+}
+
+static void set_cookie(kt_app *app, http_pss *pss, const char *token, int64_t max_age)
+{
+    bool secure = app->cfg.public_url && strncmp(app->cfg.public_url, "https:", 6) == 0;
+    snprintf(pss->cookie, sizeof pss->cookie,
+             KT_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+             (long long)max_age, secure ? "; Secure" : "");
+}
+
+static int write_response(struct lws *wsi, http_pss *pss)
+{
+    uint8_t buf[LWS_PRE + 2048], *start = buf + LWS_PRE, *p = start, *end = buf + sizeof buf - 1;
+    if (!pss->headers_sent) {
+        if (lws_add_http_common_headers(wsi, (unsigned)pss->status, pss->ctype,
+                                        (lws_filepos_t)pss->resp_len, &p, end))
+            return 1;
+        if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
+                                        (const unsigned char *)"no-store", 8, &p, end))
+            return 1;
+        if (pss->cookie[0] && lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
+                                                          (const unsigned char *)pss->cookie,
+                                                          (int)strlen(pss->cookie), &p, end))
+            return 1;
+        if (lws_finalize_write_http_header(wsi, start, &p, end))
+            return 1;
+        pss->headers_sent = true;
+        lws_callback_on_writable(wsi);
+        return 0;
+    }
+    size_t n = pss->resp_len;
+    unsigned char *out = malloc(LWS_PRE + n + 1);
+    if (!out)
+        return 1;
+    memcpy(out + LWS_PRE, pss->resp ? pss->resp : "", n);
+    int w = lws_write(wsi, out + LWS_PRE, n, LWS_WRITE_HTTP_FINAL);
+    free(out);
+    if (w < (int)n)
+        return 1;
+    return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+/* ---- login rate limiting: failures per e-mail address ---- */
+
+typedef struct failures {
+    int count;
+    int64_t since;
+} failures;
+
+static kt_imap fail_map;
+
+static int64_t email_key(const char *email)
+{
+    char lower[256];
+    size_t i = 0;
+    for (; email[i] && i < sizeof lower - 1; i++)
+        lower[i] = (char)tolower((unsigned char)email[i]);
+    lower[i] = 0;
+    unsigned char h[8];
+    crypto_generichash(h, sizeof h, (const unsigned char *)lower, i, NULL, 0);
+    int64_t k;
+    memcpy(&k, h, sizeof k);
+    return k ? k : 1;
+}
+
+static bool too_many_failures(const char *email)
+{
+    failures *f = kt_imap_get(&fail_map, email_key(email));
+    return f && f->count >= FAIL_LIMIT && kt_now() - f->since < FAIL_WINDOW;
+}
+
+static void note_failure(const char *email)
+{
+    int64_t k = email_key(email);
+    failures *f = kt_imap_get(&fail_map, k);
+    if (!f) {
+        if (fail_map.len >= FAIL_ENTRIES) { /* bounded: forget everything rather than grow */
+            for (size_t i = 0; i < fail_map.cap; i++)
+                free(fail_map.slots[i].val);
+            kt_imap_free(&fail_map);
+        }
+        f = calloc(1, sizeof *f);
+        if (!f || kt_imap_put(&fail_map, k, f)) {
+            free(f);
+            return;
+        }
+    }
+    if (kt_now() - f->since >= FAIL_WINDOW) {
+        f->count = 0;
+        f->since = kt_now();
+    }
+    f->count++;
+}
+
+static void forget_failures(const char *email)
+{
+    free(kt_imap_del(&fail_map, email_key(email)));
+}
+
+/* ---- password jobs (worker thread) ---- */
+
+typedef enum { JOB_LOGIN, JOB_SET_PASSWORD } job_kind;
+
+typedef struct job {
+    kt_job base;
+    job_kind kind;
+    kt_app *app;
+    struct lws *wsi; /* NULL once the request went away */
+    http_pss *pss;
+    int64_t person;
+    char email[256];
+    char hash[KT_PASSWORD_HASH_MAX];
+    char password[KT_PASSWORD_MAX_LEN + 1];
+    char token[KT_TOKEN_LEN + 1];
+    bool ran, ok;
+} job;
+
+static char dummy_hash[KT_PASSWORD_HASH_MAX];
+
+static void job_run(kt_job *base)
+{
+    job *j = (job *)base;
+    j->ran = true;
+    if (j->kind == JOB_LOGIN) {
+        if (!j->hash[0]) {
+            /* Unknown address: spend the same time, so timing does not reveal accounts. */
+            if (!dummy_hash[0])
+                kt_password_hash("ketentafel-dummy-password", dummy_hash);
+            kt_password_verify(dummy_hash, j->password);
+            j->ok = false;
+        } else {
+            j->ok = kt_password_verify(j->hash, j->password);
+        }
+    } else {
+        j->ok = kt_password_hash(j->password, j->hash) == 0;
+    }
+    sodium_memzero(j->password, sizeof j->password);
+}
+
+static void finish_login(job *j)
+{
+    kt_app *app = j->app;
+    if (!j->ok) {
+        note_failure(j->email);
+        app->counters.logins_failed++;
+        respond_error(j->wsi, j->pss, 401, KT_C_INVALID_CREDENTIALS, NULL);
+        return;
+    }
+    forget_failures(j->email);
+    char token[KT_TOKEN_LEN + 1];
+    int64_t expires;
+    kt_principal p;
+    if (kt_principal_load(app->store, j->person, &p) ||
+        kt_session_create(app->store, j->person, app->cfg.session_ttl, token, &expires)) {
+        respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
+        return;
+    }
+    app->counters.logins_ok++;
+    set_cookie(app, j->pss, token, app->cfg.session_ttl);
+    char exp[32];
+    kt_time_format(expires, exp, sizeof exp);
+    respond_json(j->wsi, j->pss, 200,
+                 json_pack("{s:s, s:s, s:o}", "token", token, "expires", exp, "person",
+                           kt_person_json(app->store, j->person)));
+    kt_info("login", "person=%lld", (long long)j->person);
+}
+
+static void finish_set_password(job *j)
+{
+    kt_app *app = j->app;
+    int64_t person = 0;
+    int rc = j->ok ? kt_store_begin(app->store) : KT_ENOMEM;
+    if (!rc)
+        rc = kt_setup_token_consume(app->store, j->token, &person);
+    if (!rc) {
+        sqlite3_stmt *s = kt_store_stmt(app->store, "UPDATE persons SET password_hash = ?2, "
+                                                    "updated_at = ?3 WHERE id = ?1");
+        rc = s ? 0 : KT_ESTORE;
+        if (!rc) {
+            sqlite3_bind_int64(s, 1, person);
+            sqlite3_bind_text(s, 2, j->hash, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 3, kt_now());
+            rc = kt_store_step_done(app->store, s);
+        }
+    }
+    if (!rc) {
+        /* A new password ends every old session. */
+        sqlite3_stmt *s = kt_store_stmt(app->store, "DELETE FROM sessions WHERE person_id = ?1");
+        rc = s ? 0 : KT_ESTORE;
+        if (!rc) {
+            sqlite3_bind_int64(s, 1, person);
+            rc = kt_store_step_done(app->store, s);
+        }
+    }
+    if (!rc)
+        rc = kt_store_commit(app->store);
+    else if (kt_store_in_txn(app->store))
+        kt_store_rollback(app->store);
+    if (rc == KT_ENOTFOUND) {
+        respond_error(j->wsi, j->pss, 404, KT_C_NOT_FOUND,
+                      "Deze link is ongeldig of verlopen. Vraag de beheerder om een nieuwe.");
+        return;
+    }
+    if (rc) {
+        respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
+        return;
+    }
+    kt_hub_close_person(app->hub, person, NULL, 4401, "wachtwoord gewijzigd");
+    respond_json(j->wsi, j->pss, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void job_done(kt_job *base)
+{
+    job *j = (job *)base;
+    if (j->wsi && j->ran) {
+        j->pss->job = NULL;
+        if (j->kind == JOB_LOGIN)
+            finish_login(j);
+        else
+            finish_set_password(j);
+    } else if (j->wsi) {
+        j->pss->job = NULL;
+        respond_error(j->wsi, j->pss, 503, KT_C_INTERNAL, "De server stopt.");
+    }
+    sodium_memzero(j, sizeof *j);
+    free(j);
+}
+
+static job *job_new(kt_app *app, struct lws *wsi, http_pss *pss, job_kind kind)
+{
+    job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->base.run = job_run;
+    j->base.done = job_done;
+    j->kind = kind;
+    j->app = app;
+    j->wsi = wsi;
+    j->pss = pss;
+    pss->job = j;
+    return j;
+}
+
+/* ---- the API ---- */
+
+static json_t *parse_body(http_pss *pss)
+{
+    if (!pss->body || pss->body_too_big)
+        return NULL;
+    json_t *j = json_loadb(pss->body, pss->body_len, 0, NULL);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return NULL;
+    }
+    return j;
+}
+
+static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    json_t *req = parse_body(pss);
+    const char *email = json_string_value(json_object_get(req, "email"));
+    const char *password = json_string_value(json_object_get(req, "password"));
+    if (!email || !password || strlen(email) > 254 || strlen(password) > KT_PASSWORD_MAX_LEN) {
+        json_decref(req);
+        respond_error(wsi, pss, 400, KT_C_INVALID_ARGUMENT,
+                      "Geef een e-mailadres en wachtwoord op.");
+        return;
+    }
+    if (too_many_failures(email)) {
+        json_decref(req);
+        respond_error(wsi, pss, 429, KT_C_RATE_LIMITED,
+                      "Te veel mislukte pogingen; probeer het over een kwartier opnieuw.");
+        return;
+    }
+    job *j = job_new(app, wsi, pss, JOB_LOGIN);
+    if (!j) {
+        json_decref(req);
+        respond_error(wsi, pss, 500, KT_C_INTERNAL, NULL);
+        return;
+    }
+    snprintf(j->email, sizeof j->email, "%s", email);
+    snprintf(j->password, sizeof j->password, "%s", password);
+    json_decref(req);
+    sqlite3_stmt *s = kt_store_stmt(app->store, "SELECT id, password_hash FROM persons WHERE "
+                                                "email = ?1 AND active = 1");
+    if (s) {
+        sqlite3_bind_text(s, 1, j->email, -1, SQLITE_STATIC);
+        if (sqlite3_step(s) == SQLITE_ROW) {
+            j->person = sqlite3_column_int64(s, 0);
+            const unsigned char *h = sqlite3_column_text(s, 1);
+            snprintf(j->hash, sizeof j->hash, "%s", h ? (const char *)h : "");
+        }
+        sqlite3_reset(s);
+    }
+    kt_worker_submit(app->worker, &j->base);
+}
+
+static void api_password(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    json_t *req = parse_body(pss);
+    const char *token = json_string_value(json_object_get(req, "token"));
+    const char *password = json_string_value(json_object_get(req, "password"));
+    const char *why = NULL;
+    if (!token || !password) {
+        respond_error(wsi, pss, 400, KT_C_MISSING_ARGUMENT, "Geef de link-code en een wachtwoord.");
+    } else if (!kt_password_acceptable(password, &why)) {
+        respond_error(wsi, pss, 400, KT_C_INVALID_ARGUMENT, why);
+    } else {
+        job *j = job_new(app, wsi, pss, JOB_SET_PASSWORD);
+        if (!j) {
+            respond_error(wsi, pss, 500, KT_C_INTERNAL, NULL);
+        } else {
+            snprintf(j->token, sizeof j->token, "%s", token);
+            snprintf(j->password, sizeof j->password, "%s", password);
+            kt_worker_submit(app->worker, &j->base);
+        }
+    }
+    json_decref(req);
+}
+
+static void api_logout(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    char token[KT_TOKEN_LEN + 8];
+    if (kt_net_token(wsi, token, sizeof token)) {
+        kt_principal p;
+        if (kt_session_lookup(app->store, token, &p) == 0) {
+            unsigned char h[32];
+            crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+            kt_hub_close_person(app->hub, p.person, h, 4401, "uitgelogd");
+        }
+        kt_session_delete(app->store, token);
+    }
+    set_cookie(app, pss, "", 0);
+    respond_json(wsi, pss, 200, json_pack("{s:b}", "ok", 1));
+}
+
+static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    char token[KT_TOKEN_LEN + 8];
+    kt_principal p;
+    if (!kt_net_token(wsi, token, sizeof token) || kt_session_lookup(app->store, token, &p)) {
+        respond_error(wsi, pss, 401, KT_C_UNAUTHENTICATED, NULL);
+        return;
+    }
+    char exp[32];
+    kt_time_format(p.expires_at, exp, sizeof exp);
+    respond_json(
+        wsi, pss, 200,
+        json_pack("{s:o, s:s}", "person", kt_person_json(app->store, p.person), "expires", exp));
+}
+
+static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    bool store_ok = kt_store_exec(app->store, "SELECT 1") == 0;
+    bool bus_ok = kt_bus_healthy(app->bus);
+    uint64_t conns, topics, subs;
+    kt_hub_stats(app->hub, &conns, &topics, &subs);
+    const char *status = !store_ok ? "down" : bus_ok ? "ok" : "degraded";
+    respond_json(
+        wsi, pss, store_ok ? 200 : 503,
+        json_pack("{s:s, s:s, s:I, s:{s:b, s:i}, s:{s:s, s:b}, s:I}", "status", status, "node",
+                  app->cfg.node_id, "uptime_s", (json_int_t)(kt_now() - app->started_at), "store",
+                  "ok", store_ok, "schema", kt_store_schema_version(app->store), "bus", "kind",
+                  kt_bus_name(app->bus), "connected", bus_ok, "connections", (json_int_t)conns));
+}
+
+static void metric(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void metric(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
+{
+    for (;;) {
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(*buf + *len, *cap - *len, fmt, ap);
+        va_end(ap);
+        if (n < 0)
+            return;
+        if ((size_t)n < *cap - *len) {
+            *len += (size_t)n;
+            return;
+        }
+        char *b = realloc(*buf, *cap * 2);
+        if (!b)
+            return;
+        *buf = b;
+        *cap *= 2;
+    }
+}
+
+static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    size_t len = 0, cap = 4096;
+    char *b = malloc(cap);
+    if (!b) {
+        respond_error(wsi, pss, 500, KT_C_INTERNAL, NULL);
+        return;
+    }
+    b[0] = 0;
+    const kt_counters *k = &app->counters;
+    uint64_t conns, topics, subs;
+    kt_hub_stats(app->hub, &conns, &topics, &subs);
+    const char *node = app->cfg.node_id;
+#define GAUGE(name, help, v)                                                                       \
+    metric(&b, &len, &cap,                                                                         \
+           "# HELP " name " " help "\n# TYPE " name " gauge\n" name "{node=\"%s\"} %llu\n", node,  \
+           (unsigned long long)(v))
+#define COUNTER(name, help, v)                                                                     \
+    metric(&b, &len, &cap,                                                                         \
+           "# HELP " name " " help "\n# TYPE " name " counter\n" name "{node=\"%s\"} %llu\n",      \
+           node, (unsigned long long)(v))
+    GAUGE("kt_connections", "Open WebSocket connections (sessions) on this node.", conns);
+    GAUGE("kt_topics", "Bodies with at least one subscriber on this node.", topics);
+    GAUGE("kt_subscriptions", "Subscriptions on this node.", subs);
+    COUNTER("kt_connections_total", "WebSocket connections accepted.", k->connections_total);
+    COUNTER("kt_events_published_total", "Events committed and published by this node.",
+            k->events_published);
+    COUNTER("kt_events_delivered_total", "Event frames queued to sessions.", k->events_delivered);
+    COUNTER("kt_frames_sent_total", "Frames written to sockets.", k->frames_sent);
+    COUNTER("kt_outqueue_drops_total", "Sessions closed because their out-queue overflowed.",
+            k->slow_consumer_closes);
+    COUNTER("kt_requests_total", "Protocol requests handled.", k->requests);
+    COUNTER("kt_request_errors_total", "Protocol requests answered with an error.",
+            k->request_errors);
+    COUNTER("kt_logins_total", "Successful logins.", k->logins_ok);
+    COUNTER("kt_login_failures_total", "Failed logins.", k->logins_failed);
+    COUNTER("kt_bus_reconnects_total", "Reconnections to the bus (Redis).", k->bus_reconnects);
+    COUNTER("kt_bus_gap_events_total", "Events fetched from the store to fill a bus gap.",
+            k->bus_gaps_filled);
+    GAUGE("kt_bus_up", "1 when the bus is connected.", kt_bus_healthy(app->bus) ? 1 : 0);
+#undef GAUGE
+#undef COUNTER
+    uint64_t counts[KT_STORE_HIST_BUCKETS + 1], total;
+    double sum;
+    kt_store_commit_stats(app->store, counts, &sum, &total);
+    metric(&b, &len, &cap,
+           "# HELP kt_store_commit_seconds Write transaction latency, begin to commit.\n"
+           "# TYPE kt_store_commit_seconds histogram\n");
+    uint64_t cum = 0;
+    for (int i = 0; i < KT_STORE_HIST_BUCKETS; i++) {
+        cum += counts[i];
+        metric(&b, &len, &cap, "kt_store_commit_seconds_bucket{node=\"%s\",le=\"%g\"} %llu\n", node,
+               kt_store_hist_bounds[i] / 1000.0, (unsigned long long)cum);
+    }
+    metric(&b, &len, &cap,
+           "kt_store_commit_seconds_bucket{node=\"%s\",le=\"+Inf\"} %llu\n"
+           "kt_store_commit_seconds_sum{node=\"%s\"} %.6f\n"
+           "kt_store_commit_seconds_count{node=\"%s\"} %llu\n",
+           node, (unsigned long long)total, node, sum / 1000.0, node, (unsigned long long)total);
+    respond(wsi, pss, 200, "text/plain; version=0.0.4", b);
+}
+
+static void route(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    const char *u = pss->uri;
+    if (strcmp(u, "/healthz") == 0)
+        return healthz(app, wsi, pss);
+    if (strcmp(u, "/metrics") == 0)
+        return metrics(app, wsi, pss);
+    if (strcmp(u, "/api/session") == 0 && !pss->post)
+        return api_session(app, wsi, pss);
+    if (strncmp(u, "/api/", 5) == 0 && pss->post) {
+        if (!kt_net_origin_ok(app, wsi))
+            return respond_error(wsi, pss, 403, KT_C_FORBIDDEN, "Onbekende herkomst (Origin).");
+        if (strcmp(u, "/api/login") == 0)
+            return api_login(app, wsi, pss);
+        if (strcmp(u, "/api/logout") == 0)
+            return api_logout(app, wsi, pss);
+        if (strcmp(u, "/api/password") == 0)
+            return api_password(app, wsi, pss);
+    }
+    respond_error(wsi, pss, 404, KT_C_NOT_FOUND, "Deze pagina bestaat niet.");
+}
+
+int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len)
+{
+    http_pss *pss = user;
+    kt_app *app;
+    switch (reason) {
+    case LWS_CALLBACK_HTTP: {
+        app = kt_net_app(wsi);
+        free(pss->body);
+        free(pss->resp);
+        memset(pss, 0, sizeof *pss); /* a kept-alive connection starts a new transaction */
+        pss->post = lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0;
+        if (lws_hdr_copy(wsi, pss->uri, sizeof pss->uri,
+                         pss->post ? WSI_TOKEN_POST_URI : WSI_TOKEN_GET_URI) < 0)
+            pss->uri[0] = 0;
+        char cl[24];
+        bool has_body =
+            lws_hdr_copy(wsi, cl, sizeof cl, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 && atol(cl) > 0;
+        if (!pss->post || !has_body)
+            route(app, wsi, pss);
+        return 0;
+    }
+    case LWS_CALLBACK_HTTP_BODY:
+        if (pss->body_len + len > BODY_MAX) {
+            pss->body_too_big = true;
+            return 0;
+        }
+        if (!pss->body)
+            pss->body = malloc(BODY_MAX + 1);
+        if (!pss->body)
+            return -1;
+        memcpy(pss->body + pss->body_len, in, len);
+        pss->body_len += len;
+        return 0;
+    case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+        app = kt_net_app(wsi);
+        if (pss->body_too_big)
+            respond_error(wsi, pss, 413, KT_C_FRAME_TOO_LARGE, "Het verzoek is te groot.");
+        else
+            route(app, wsi, pss);
+        return 0;
+    case LWS_CALLBACK_HTTP_WRITEABLE:
+        if (!pss || !pss->ready)
+            return 0;
+        return write_response(wsi, pss);
+    case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    case LWS_CALLBACK_CLOSED_HTTP:
+        if (pss) {
+            if (pss->job) {
+                pss->job->wsi = NULL; /* the worker's result has nowhere to go */
+                pss->job = NULL;
+            }
+            free(pss->body);
+            free(pss->resp);
+            pss->body = pss->resp = NULL;
+        }
+        return 0;
+    default:
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
+    }
+}

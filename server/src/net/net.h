@@ -1,0 +1,35 @@
+/* Internal glue shared by the WebSocket and HTTP callbacks. */
+#ifndef KT_NET_H
+#define KT_NET_H
+
+#include "app.h"
+#include "auth/session.h"
+
+#include <libwebsockets.h>
+#include <stdbool.h>
+
+#define KT_COOKIE "kt_session"
+
+/* The app behind a wsi (the vhost's user pointer). */
+kt_app *kt_net_app(struct lws *wsi);
+
+/* Finds the session token of a request: the kt_session cookie, else "Authorization: Bearer".
+ * Writes it to buf (KT_TOKEN_LEN + 1); true when one was found. */
+bool kt_net_token(struct lws *wsi, char *buf, size_t len);
+
+/* Whether the request's Origin (if any) may open a WebSocket / post to the API. */
+bool kt_net_origin_ok(kt_app *app, struct lws *wsi);
+
+int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len);
+int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                     size_t len);
+
+/* Per-WS-connection data size (lws allocates it zeroed). */
+size_t kt_ws_pss_size(void);
+size_t kt_http_pss_size(void);
+
+/* Loop-thread work after lws_cancel_service(): worker results, bus deliveries. */
+void kt_net_on_wake(kt_app *app);
+
+#endif

@@ -1,0 +1,174 @@
+#include "net/server.h"
+
+#include "auth/session.h"
+#include "bus/bus.h"
+#include "live/hub.h"
+#include "net/net.h"
+#include "net/worker.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <libwebsockets.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+static volatile sig_atomic_t stopping;
+static lws_sorted_usec_list_t housekeeping_sul;
+
+static struct lws_protocols protocols[] = {
+    /* First: WebSocket upgrades without a subprotocol header bind here. */
+    {"ketentafel", kt_ws_callback, 0, 4096, 0, NULL, 0},
+    {"kt-http", kt_http_callback, 0, 0, 0, NULL, 0},
+    {NULL, NULL, 0, 0, 0, NULL, 0}};
+
+static const struct lws_protocol_vhost_options mime_json = {NULL, NULL, ".json",
+                                                            "application/json"};
+static const struct lws_protocol_vhost_options mime_svg = {&mime_json, NULL, ".svg",
+                                                           "image/svg+xml"};
+static const struct lws_protocol_vhost_options mime_mjs = {&mime_svg, NULL, ".mjs",
+                                                           "text/javascript"};
+static const struct lws_protocol_vhost_options mime_js = {&mime_mjs, NULL, ".js",
+                                                          "text/javascript"};
+static const struct lws_protocol_vhost_options mime_woff2 = {&mime_js, NULL, ".woff2",
+                                                             "font/woff2"};
+
+/* Headers on every HTTP response: the client renders user text, so the browser is told to run
+ * nothing but our own scripts. */
+static const struct lws_protocol_vhost_options hdr_csp = {
+    NULL, NULL, "content-security-policy:",
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"};
+static const struct lws_protocol_vhost_options hdr_nosniff = {&hdr_csp, NULL,
+                                                              "x-content-type-options:", "nosniff"};
+static const struct lws_protocol_vhost_options hdr_referrer = {&hdr_nosniff, NULL,
+                                                               "referrer-policy:", "no-referrer"};
+static const struct lws_protocol_vhost_options hdr_frame = {&hdr_referrer, NULL,
+                                                            "x-frame-options:", "DENY"};
+
+static struct lws_http_mount mount_api, mount_health, mount_metrics, mount_feeds, mount_root;
+
+static const uint32_t retry_table[] = {1000, 2000, 4000};
+static const lws_retry_bo_t idle_policy = {
+    .retry_ms_table = retry_table,
+    .retry_ms_table_count = 3,
+    .secs_since_valid_ping = 30,   /* ping a quiet client */
+    .secs_since_valid_hangup = 75, /* and drop it if it stays silent */
+};
+
+static void mount_callback(struct lws_http_mount *m, const char *point,
+                           const struct lws_http_mount *next)
+{
+    memset(m, 0, sizeof *m);
+    m->mount_next = next;
+    m->mountpoint = point;
+    m->mountpoint_len = (unsigned char)strlen(point);
+    m->origin = "kt-http";
+    m->origin_protocol = LWSMPRO_CALLBACK;
+}
+
+static kt_app *the_app;
+
+static void housekeeping(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+    kt_app *app = the_app;
+    kt_hub_expire(app->hub, kt_now());
+    static int ticks;
+    if (++ticks % 120 == 0) /* hourly */
+        kt_session_purge(app->store);
+    lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
+}
+
+int kt_server_start(kt_app *app)
+{
+    the_app = app;
+    mount_callback(&mount_api, "/api", NULL);
+    mount_callback(&mount_health, "/healthz", &mount_api);
+    mount_callback(&mount_metrics, "/metrics", &mount_health);
+    mount_callback(&mount_feeds, "/feeds", &mount_metrics);
+    memset(&mount_root, 0, sizeof mount_root);
+    mount_root.mount_next = &mount_feeds;
+    mount_root.mountpoint = "/";
+    mount_root.mountpoint_len = 1;
+    mount_root.origin = app->cfg.web_root;
+    mount_root.def = "index.html";
+    mount_root.origin_protocol = LWSMPRO_FILE;
+    mount_root.extra_mimetypes = &mime_woff2;
+    mount_root.cache_max_age = 0;
+    mount_root.cache_revalidate = 1;
+
+    struct lws_context_creation_info info;
+    memset(&info, 0, sizeof info);
+    info.port = app->cfg.port;
+    info.iface = app->cfg.listen_addr && *app->cfg.listen_addr ? app->cfg.listen_addr : NULL;
+    info.protocols = protocols;
+    info.mounts = &mount_root;
+    info.headers = &hdr_frame;
+    info.vhost_name = "ketentafel";
+    info.user = app;
+    info.retry_and_idle_policy = &idle_policy;
+    protocols[0].per_session_data_size = kt_ws_pss_size();
+    protocols[1].per_session_data_size = kt_http_pss_size();
+    info.pt_serv_buf_size = 32 * 1024;
+    info.timeout_secs = 20;
+    app->lws = lws_create_context(&info);
+    if (!app->lws) {
+        kt_error("cannot listen", "addr=%s port=%d", info.iface ? info.iface : "*", info.port);
+        return KT_EIO;
+    }
+    app->worker = kt_worker_start(app->lws);
+    if (!app->worker)
+        return KT_ENOMEM;
+    lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
+    return 0;
+}
+
+int kt_server_port(kt_app *app)
+{
+    struct lws_vhost *vh = lws_get_vhost_by_name(app->lws, "ketentafel");
+    if (!vh)
+        vh = lws_get_vhost_by_name(app->lws, "default");
+    return vh ? lws_get_vhost_listen_port(vh) : app->cfg.port;
+}
+
+int kt_server_run(kt_app *app)
+{
+    while (!stopping) {
+        if (lws_service(app->lws, 0) < 0)
+            break;
+    }
+    return 0;
+}
+
+void kt_server_stop(kt_app *app)
+{
+    stopping = 1;
+    if (app && app->lws)
+        lws_cancel_service(app->lws);
+}
+
+void kt_server_destroy(kt_app *app)
+{
+    if (!app->lws)
+        return;
+    lws_sul_cancel(&housekeeping_sul);
+    kt_worker_stop(app->worker);
+    app->worker = NULL;
+    lws_context_destroy(app->lws);
+    app->lws = NULL;
+}
+
+kt_app *kt_net_app(struct lws *wsi)
+{
+    return lws_get_vhost_user(lws_get_vhost(wsi));
+}
+
+void kt_net_on_wake(kt_app *app)
+{
+    if (app->worker)
+        kt_worker_drain(app->worker);
+    if (app->bus)
+        kt_bus_poll(app->bus);
+}

@@ -1,0 +1,19 @@
+/* The network side of a node: one libwebsockets context serving the static web client, the
+ * HTTP API (login, logout, session, password, health, metrics) and the WebSocket protocol at
+ * /ws, all on the one event-loop thread. */
+#ifndef KT_SERVER_H
+#define KT_SERVER_H
+
+#include "app.h"
+
+/* Creates the lws context and listens. 0 or a negative error. */
+int kt_server_start(kt_app *app);
+/* Runs the loop until kt_server_stop() (safe from a signal handler) is called. */
+int kt_server_run(kt_app *app);
+void kt_server_stop(kt_app *app);
+void kt_server_destroy(kt_app *app);
+
+/* The port actually bound (useful with port 0). */
+int kt_server_port(kt_app *app);
+
+#endif

@@ -1,0 +1,26 @@
+/* A worker thread for CPU-heavy jobs that must not stall the event loop (argon2id hashing).
+ * run() executes on the worker; done() back on the loop thread, called from kt_worker_drain()
+ * after the loop was woken with lws_cancel_service(). Jobs run one at a time, in order, which
+ * also bounds argon2's memory to one hash at a time. */
+#ifndef KT_WORKER_H
+#define KT_WORKER_H
+
+struct lws_context;
+
+typedef struct kt_worker kt_worker;
+
+typedef struct kt_job {
+    void (*run)(struct kt_job *job);  /* worker thread */
+    void (*done)(struct kt_job *job); /* loop thread; owns and frees the job */
+    struct kt_job *next;
+} kt_job;
+
+kt_worker *kt_worker_start(struct lws_context *ctx);
+/* Queues job (ownership passes to the worker until done() is called). 0 or KT_ENOMEM. */
+int kt_worker_submit(kt_worker *w, kt_job *job);
+/* Loop thread: calls done() for every finished job. */
+void kt_worker_drain(kt_worker *w);
+/* Stops the thread after the current job; finished and unstarted jobs get done() called. */
+void kt_worker_stop(kt_worker *w);
+
+#endif

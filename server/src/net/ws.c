@@ -1,0 +1,211 @@
+/* The WebSocket endpoint: authentication at the upgrade, message reassembly, dispatch, and the
+ * out-queue drained one frame per WRITEABLE callback (libwebsockets' rule). */
+#include "auth/session.h"
+#include "bus/bus.h"
+#include "live/conn.h"
+#include "live/hub.h"
+#include "net/net.h"
+#include "protocol/dispatch.h"
+#include "protocol/errors.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_BYTES (4u << 20) /* per connection; see KT_CLOSE_SLOW_CONSUMER */
+
+typedef struct ws_pss {
+    kt_conn conn;
+    bool authed, open;
+} ws_pss;
+
+size_t kt_ws_pss_size(void)
+{
+    return sizeof(ws_pss);
+}
+
+void kt_conn_wake(kt_conn *c)
+{
+    if (c->wsi)
+        lws_callback_on_writable(c->wsi);
+}
+
+static bool authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
+{
+    char uri[64];
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+        return false;
+    if (!kt_net_origin_ok(app, wsi)) {
+        kt_warn("websocket refused", "reason=origin");
+        return false;
+    }
+    char token[KT_TOKEN_LEN + 8];
+    if (!kt_net_token(wsi, token, sizeof token) ||
+        kt_session_lookup(app->store, token, &pss->conn.me) != 0) {
+        kt_info("websocket refused", "reason=no_session");
+        return false;
+    }
+    crypto_hash_sha256(pss->conn.session_hash, (const unsigned char *)token, strlen(token));
+    pss->authed = true;
+    return true;
+}
+
+static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
+{
+    kt_conn *c = &pss->conn;
+    c->wsi = wsi;
+    if (kt_conn_init(c, app->cfg.max_queue, QUEUE_BYTES) || kt_hub_conn_open(app->hub, c)) {
+        kt_conn_close(c, 1011, "geen geheugen");
+        return;
+    }
+    pss->open = true;
+    app->counters.connections_total++;
+    app->counters.connections_open++;
+}
+
+static void handle_message(kt_app *app, ws_pss *pss, const char *text, size_t len)
+{
+    kt_conn *c = &pss->conn;
+    if (c->me.expires_at <= kt_now()) {
+        kt_conn_close(c, KT_CLOSE_SESSION_ENDED, "sessie verlopen");
+        return;
+    }
+    int close_code = 0;
+    json_t *reply = kt_dispatch_text(app, &c->me, c, text, len, &close_code);
+    if (reply)
+        kt_conn_send_json(c, reply);
+    json_decref(reply);
+    kt_dispatch_publish(app);
+    if (close_code)
+        kt_conn_close(c, close_code, kt_code_message(KT_C_INVALID_UTF8));
+}
+
+static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in, size_t len)
+{
+    kt_conn *c = &pss->conn;
+    if (lws_frame_is_binary(wsi)) {
+        if (lws_is_final_fragment(wsi)) {
+            json_t *r = kt_reply_error(NULL, KT_C_BINARY_NOT_SUPPORTED, NULL);
+            kt_conn_send_json(c, r);
+            json_decref(r);
+        }
+        return;
+    }
+    bool first = lws_is_first_fragment(wsi), final = lws_is_final_fragment(wsi);
+    if (first && final && c->rx_len == 0) { /* the common case: no copy */
+        handle_message(app, pss, in, len);
+        return;
+    }
+    if (first) {
+        c->rx_len = 0;
+        c->rx_too_large = false;
+    }
+    if (!c->rx_too_large) {
+        if (c->rx_len + len > KT_MAX_FRAME) {
+            c->rx_too_large = true;
+        } else {
+            if (c->rx_len + len > c->rx_cap) {
+                size_t cap = c->rx_cap ? c->rx_cap : 4096;
+                while (cap < c->rx_len + len)
+                    cap *= 2;
+                char *b = realloc(c->rx, cap);
+                if (!b) {
+                    kt_conn_close(c, 1011, "geen geheugen");
+                    return;
+                }
+                c->rx = b;
+                c->rx_cap = cap;
+            }
+            memcpy(c->rx + c->rx_len, in, len);
+            c->rx_len += len;
+        }
+    }
+    if (!final)
+        return;
+    if (c->rx_too_large) {
+        json_t *r = kt_reply_error(NULL, KT_C_FRAME_TOO_LARGE, NULL);
+        kt_conn_send_json(c, r);
+        json_decref(r);
+    } else {
+        handle_message(app, pss, c->rx, c->rx_len);
+    }
+    c->rx_len = 0;
+    c->rx_too_large = false;
+    if (c->rx) { /* fragmented messages are rare: keep no buffer on idle sessions */
+        free(c->rx);
+        c->rx = NULL;
+        c->rx_cap = 0;
+    }
+}
+
+static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
+{
+    kt_conn *c = &pss->conn;
+    bool abrupt =
+        c->close_code == KT_CLOSE_SLOW_CONSUMER || c->close_code == KT_CLOSE_SESSION_ENDED;
+    if (c->close_code && (abrupt || c->q_len == 0)) {
+        if (c->close_code == KT_CLOSE_SLOW_CONSUMER)
+            app->counters.slow_consumer_closes++;
+        lws_close_reason(wsi, (enum lws_close_status)c->close_code,
+                         (unsigned char *)c->close_reason, strlen(c->close_reason));
+        return -1;
+    }
+    kt_frame *f = kt_conn_peek(c);
+    if (f) {
+        int n = lws_write(wsi, kt_frame_payload(f), f->len, LWS_WRITE_TEXT);
+        if (n < (int)f->len)
+            return -1;
+        kt_conn_pop(c);
+        c->frames_sent++;
+        app->counters.frames_sent++;
+    }
+    if (c->catching_up && c->q_len * 2 <= c->q_cap)
+        kt_hub_pump(app->hub, c);
+    if (c->q_len || c->close_code)
+        lws_callback_on_writable(wsi);
+    return 0;
+}
+
+int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
+                   size_t len)
+{
+    ws_pss *pss = user;
+    kt_app *app;
+    switch (reason) {
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+        return pss && authenticate(kt_net_app(wsi), wsi, pss) ? 0 : -1;
+    case LWS_CALLBACK_ESTABLISHED:
+        if (!pss->authed)
+            return -1;
+        on_established(kt_net_app(wsi), wsi, pss);
+        return 0;
+    case LWS_CALLBACK_RECEIVE:
+        if (!pss->open || pss->conn.close_code)
+            return 0;
+        on_receive(kt_net_app(wsi), wsi, pss, in, len);
+        return 0;
+    case LWS_CALLBACK_SERVER_WRITEABLE:
+        if (!pss->open)
+            return -1;
+        return on_writeable(kt_net_app(wsi), wsi, pss);
+    case LWS_CALLBACK_CLOSED:
+        if (pss->open) {
+            app = kt_net_app(wsi);
+            kt_hub_conn_closed(app->hub, &pss->conn);
+            app->counters.connections_open--;
+            pss->open = false;
+        }
+        kt_conn_release(&pss->conn);
+        return 0;
+    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+        app = lws_context_user(lws_get_context(wsi));
+        if (app)
+            kt_net_on_wake(app);
+        return 0;
+    default:
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+/* The context of one request on its way through the write (or read) path: who asks, what, on
+ * which body, the result or error, and the events it appended (published after commit). */
+#ifndef KT_CTX_H
+#define KT_CTX_H
+
+#include "app.h"
+#include "auth/acl.h"
+#include "auth/session.h"
+#include "live/event.h"
+#include "protocol/errors.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+typedef struct kt_ctx {
+    kt_app *app;
+    kt_store *st;
+    const kt_principal *me;
+    json_t *args;         /* borrowed: the request object */
+    int64_t body;         /* target body resolved by the dispatcher; 0 if the op has none */
+    kt_viewer viewer;     /* me, as member (or not) of body */
+    int64_t *guest_items; /* storage behind viewer.items */
+    json_t *result;       /* owned; the handler sets it (NULL -> {}) */
+    kt_code code;
+    char message[256];
+    kt_event **events; /* appended in the transaction, published after commit */
+    int n_events, cap_events;
+    void *conn; /* the WebSocket connection (net/conn.h) or NULL outside one */
+} kt_ctx;
+
+/* Records an error; returns -1 so handlers can `return kt_fail(...)`. fmt NULL: default text. */
+int kt_fail(kt_ctx *c, kt_code code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Maps an internal KT_E* to a wire error (unless one was recorded already); returns -1. */
+int kt_fail_err(kt_ctx *c, int err);
+
+/* Appends an event to body's stream in the open transaction; data is stolen. vis may be NULL.
+ * Returns 0 or -1 (error recorded). */
+int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t *data);
+
+/* Loads principal's view of body (role, guest item limits) into v; items storage goes to
+ * *storage (free it). 0 or a KT_E* error. */
+int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
+                   int64_t **storage);
+
+void kt_ctx_init(kt_ctx *c, kt_app *app, const kt_principal *me, json_t *args);
+void kt_ctx_clear(kt_ctx *c);
+
+#endif

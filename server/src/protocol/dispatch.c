@@ -1,0 +1,482 @@
+#include "protocol/dispatch.h"
+
+#include "bus/bus.h"
+#include "protocol/ops.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+#include "util/utf8.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the request context ---- */
+
+void kt_ctx_init(kt_ctx *c, kt_app *app, const kt_principal *me, json_t *args)
+{
+    memset(c, 0, sizeof *c);
+    c->app = app;
+    c->st = app->store;
+    c->me = me;
+    c->args = args;
+    c->viewer.person = me ? me->person : 0;
+    c->viewer.org = me ? me->org : 0;
+    c->viewer.admin = me && me->admin;
+    c->viewer.n_items = -1;
+}
+
+void kt_ctx_clear(kt_ctx *c)
+{
+    for (int i = 0; i < c->n_events; i++)
+        kt_event_unref(c->events[i]);
+    free(c->events);
+    free(c->guest_items);
+    json_decref(c->result);
+    c->events = NULL;
+    c->guest_items = NULL;
+    c->result = NULL;
+    c->n_events = 0;
+}
+
+int kt_fail(kt_ctx *c, kt_code code, const char *fmt, ...)
+{
+    c->code = code;
+    if (fmt) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(c->message, sizeof c->message, fmt, ap);
+        va_end(ap);
+    } else {
+        snprintf(c->message, sizeof c->message, "%s", kt_code_message(code));
+    }
+    return -1;
+}
+
+int kt_fail_err(kt_ctx *c, int err)
+{
+    if (c->code != KT_C_NONE)
+        return -1;
+    switch (err) {
+    case KT_ENOTFOUND:
+        return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    case KT_EFORBIDDEN:
+        return kt_fail(c, KT_C_FORBIDDEN, NULL);
+    case KT_ECONFLICT:
+        return kt_fail(c, KT_C_CONFLICT, NULL);
+    case KT_EBUSY:
+        return kt_fail(c, KT_C_STORE_BUSY, NULL);
+    case KT_EINVAL:
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, NULL);
+    case KT_ESTATE:
+        return kt_fail(c, KT_C_INVALID_STATE, NULL);
+    default:
+        return kt_fail(c, KT_C_INTERNAL, NULL);
+    }
+}
+
+int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t *data)
+{
+    char *payload = json_dumps(data, JSON_COMPACT);
+    char *vis_text = kt_vis_dump(vis);
+    json_decref(data);
+    int64_t seq = 0;
+    int rc = payload ? kt_store_event_append(c->st, body, type, vis_text, payload,
+                                             c->me ? c->me->person : 0, &seq)
+                     : KT_ENOMEM;
+    kt_event *ev =
+        rc ? NULL
+           : kt_event_new(body, seq, type, vis_text, payload, c->me ? c->me->person : 0, kt_now());
+    free(payload);
+    free(vis_text);
+    if (!ev)
+        return kt_fail_err(c, rc ? rc : KT_ENOMEM);
+    if (c->n_events == c->cap_events) {
+        int cap = c->cap_events ? c->cap_events * 2 : 4;
+        kt_event **e = realloc(c->events, (size_t)cap * sizeof *e);
+        if (!e) {
+            kt_event_unref(ev);
+            return kt_fail_err(c, KT_ENOMEM);
+        }
+        c->events = e;
+        c->cap_events = cap;
+    }
+    c->events[c->n_events++] = ev;
+    return 0;
+}
+
+int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
+                   int64_t **storage)
+{
+    v->person = p->person;
+    v->org = p->org;
+    v->admin = p->admin;
+    v->role = KT_ROLE_NONE;
+    v->n_items = -1;
+    v->items = NULL;
+    *storage = NULL;
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT role, items FROM memberships WHERE body_id = ?1 AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, body);
+    sqlite3_bind_int64(s, 2, p->person);
+    int rc = 0;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        v->role = kt_role_parse((const char *)sqlite3_column_text(s, 0));
+        const char *items = (const char *)sqlite3_column_text(s, 1);
+        json_t *arr = items ? json_loads(items, 0, NULL) : NULL;
+        if (json_is_array(arr)) {
+            size_t n = json_array_size(arr);
+            *storage = calloc(n ? n : 1, sizeof **storage);
+            if (!*storage) {
+                rc = KT_ENOMEM;
+            } else {
+                for (size_t i = 0; i < n; i++)
+                    (*storage)[i] = json_integer_value(json_array_get(arr, i));
+                v->items = *storage;
+                v->n_items = (int)n;
+            }
+        }
+        json_decref(arr);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* ---- replies ---- */
+
+json_t *kt_reply_error(json_t *id, int code, const char *message)
+{
+    return json_pack("{s:O?, s:b, s:{s:s, s:s}}", "id", id, "ok", 0, "error", "code",
+                     kt_code_name((kt_code)code), "message",
+                     message && *message ? message : kt_code_message((kt_code)code));
+}
+
+static json_t *reply_ok(json_t *id, json_t *result)
+{
+    return json_pack("{s:O?, s:b, s:o}", "id", id, "ok", 1, "result",
+                     result ? result : json_object());
+}
+
+/* ---- argument validation ---- */
+
+static bool str_trimmed_nonempty(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0)
+        return false;
+    return !(s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[n - 1] == ' ' || s[n - 1] == '\t' ||
+             s[n - 1] == '\n');
+}
+
+static int check_arg(kt_ctx *c, const kt_argspec *a, json_t *v)
+{
+    if (json_is_null(v)) {
+        if (a->flags & KT_A_NULLABLE)
+            return 0;
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' mag niet leeg (null) zijn.", a->name);
+    }
+    switch (a->type) {
+    case KT_T_ID:
+        if (!json_is_integer(v) || json_integer_value(v) <= 0)
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een positief geheel getal zijn.",
+                           a->name);
+        return 0;
+    case KT_T_INT:
+        if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+            (a->max && json_integer_value(v) > a->max))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                           "'%s' moet een geheel getal van 0 tot %d zijn.", a->name, a->max);
+        return 0;
+    case KT_T_STR:
+    case KT_T_TEXT:
+        if (!json_is_string(v))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet tekst zijn.", a->name);
+        if (a->type == KT_T_STR && !str_trimmed_nonempty(json_string_value(v)))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                           "'%s' mag niet leeg zijn of met spaties beginnen of eindigen.", a->name);
+        if (a->max && kt_utf8_length(json_string_value(v)) > (size_t)a->max)
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' is langer dan %d tekens.", a->name,
+                           a->max);
+        if (strlen(json_string_value(v)) != json_string_length(v))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' bevat een NUL-teken.", a->name);
+        return 0;
+    case KT_T_BOOL:
+        if (!json_is_boolean(v))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet true of false zijn.", a->name);
+        return 0;
+    case KT_T_TIME: {
+        int64_t t;
+        if (!json_is_string(v) || kt_time_parse(json_string_value(v), &t))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                           "'%s' moet een tijdstip zijn als 2026-12-01T09:30:00Z.", a->name);
+        return 0;
+    }
+    case KT_T_DATE:
+        if (!json_is_string(v) || !kt_date_valid(json_string_value(v)))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een datum zijn als 2026-12-01.",
+                           a->name);
+        return 0;
+    case KT_T_ENUM:
+        if (json_is_string(v))
+            for (const char *const *p = a->values; *p; p++)
+                if (strcmp(*p, json_string_value(v)) == 0)
+                    return 0;
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' heeft geen toegestane waarde.", a->name);
+    case KT_T_IDS: {
+        if (!json_is_array(v) || (a->max && json_array_size(v) > (size_t)a->max))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een lijst van ids zijn.", a->name);
+        size_t i;
+        json_t *x;
+        json_array_foreach(
+            v, i, x) if (!json_is_integer(x) ||
+                         json_integer_value(x) <=
+                             0) return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                                               "'%s' moet een lijst van positieve ids zijn.",
+                                               a->name);
+        return 0;
+    }
+    case KT_T_ARRAY:
+        if (!json_is_array(v) || (a->max && json_array_size(v) > (size_t)a->max))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een lijst zijn.", a->name);
+        return 0;
+    }
+    return kt_fail(c, KT_C_INTERNAL, NULL);
+}
+
+static int check_args(kt_ctx *c, const kt_op *op)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(c->args, key, v)
+    {
+        if (strcmp(key, "id") == 0 || strcmp(key, "op") == 0)
+            continue;
+        const kt_argspec *a = op->args;
+        while (a->name && strcmp(a->name, key) != 0)
+            a++;
+        if (!a->name)
+            return kt_fail(c, KT_C_UNKNOWN_ARGUMENT, "Onbekend gegeven '%.64s' bij %s.", key,
+                           op->name);
+        if (check_arg(c, a, v))
+            return -1;
+    }
+    for (const kt_argspec *a = op->args; a->name; a++)
+        if ((a->flags & KT_A_REQUIRED) && !json_object_get(c->args, a->name))
+            return kt_fail(c, KT_C_MISSING_ARGUMENT, "Het gegeven '%s' ontbreekt.", a->name);
+    return 0;
+}
+
+/* ---- target body and permission ---- */
+
+static int body_of(kt_ctx *c, const char *sql, int64_t id, int64_t *body, int64_t *item)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, sql);
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    int rc = KT_ENOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *body = sqlite3_column_int64(s, 0);
+        if (item)
+            *item = sqlite3_column_int64(s, 1);
+        rc = 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+int kt_item_vis_load(kt_store *st, int64_t item, kt_vis *out); /* domain/items.c */
+
+static int item_visible(kt_ctx *c, int64_t item, bool *visible)
+{
+    kt_vis vis;
+    int rc = kt_item_vis_load(c->st, item, &vis);
+    if (rc)
+        return rc;
+    *visible = kt_acl_visible(&c->viewer, &vis);
+    kt_vis_clear(&vis);
+    return 0;
+}
+
+static const char *const target_names[] = {
+    [KT_TGT_BODY] = "Dit overleg",
+    [KT_TGT_MEETING] = "Deze vergadering",
+    [KT_TGT_ITEM] = "Dit agendapunt",
+    [KT_TGT_ACTION] = "Dit actiepunt",
+};
+
+static int resolve_target(kt_ctx *c, const kt_op *op)
+{
+    kt_target t = op->target;
+    if (t == KT_TGT_NONE) {
+        if (op->perm == KT_PERM_ADMIN && !c->viewer.admin)
+            return kt_fail(c, KT_C_FORBIDDEN, "Alleen een beheerder mag dit.");
+        return 0;
+    }
+    if (t == KT_TGT_MEETING_OR_BODY) {
+        json_t *m = json_object_get(c->args, "meeting");
+        t = m && !json_is_null(m) ? KT_TGT_MEETING : KT_TGT_BODY;
+        if (t == KT_TGT_BODY && !json_object_get(c->args, "body"))
+            return kt_fail(c, KT_C_MISSING_ARGUMENT, "Geef 'meeting' of 'body' op.");
+    }
+    static const char *const arg[] = {[KT_TGT_BODY] = "body",
+                                      [KT_TGT_MEETING] = "meeting",
+                                      [KT_TGT_ITEM] = "item",
+                                      [KT_TGT_ACTION] = "action"};
+    int64_t id = json_integer_value(json_object_get(c->args, arg[t]));
+    int64_t item = 0;
+    int rc = 0;
+    switch (t) {
+    case KT_TGT_BODY:
+        rc = body_of(c, "SELECT id FROM bodies WHERE id = ?1", id, &c->body, NULL);
+        break;
+    case KT_TGT_MEETING:
+        rc = body_of(c, "SELECT body_id FROM meetings WHERE id = ?1", id, &c->body, NULL);
+        break;
+    case KT_TGT_ITEM:
+        rc = body_of(c, "SELECT body_id, id FROM items WHERE id = ?1", id, &c->body, &item);
+        break;
+    case KT_TGT_ACTION:
+        rc = body_of(c, "SELECT body_id, origin_item_id FROM actions WHERE id = ?1", id, &c->body,
+                     &item);
+        break;
+    default:
+        break;
+    }
+    if (rc == KT_ENOTFOUND)
+        return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
+    if (rc)
+        return kt_fail_err(c, rc);
+    rc = kt_viewer_load(c->st, c->body, c->me, &c->viewer, &c->guest_items);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (!kt_acl_allows(&c->viewer, op->perm)) {
+        if (c->viewer.role == KT_ROLE_NONE && op->perm != KT_PERM_ADMIN &&
+            op->perm != KT_PERM_MANAGE)
+            return kt_fail(c, KT_C_NOT_MEMBER, NULL);
+        return kt_fail(c, KT_C_FORBIDDEN, NULL);
+    }
+    if (item) {
+        /* What the caller may not see does not exist for them. */
+        bool visible = false;
+        rc = item_visible(c, item, &visible);
+        if (rc && rc != KT_ENOTFOUND)
+            return kt_fail_err(c, rc);
+        if (!rc && !visible)
+            return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
+    }
+    return 0;
+}
+
+/* ---- running an op ---- */
+
+/* Moves the committed events of c to the app's pending list (published by the caller). */
+static void defer_publish(kt_ctx *c)
+{
+    kt_app *app = c->app;
+    if (app->n_pending + c->n_events > app->cap_pending) {
+        int cap = app->cap_pending ? app->cap_pending : 16;
+        while (cap < app->n_pending + c->n_events)
+            cap *= 2;
+        kt_event **p = realloc(app->pending, (size_t)cap * sizeof *p);
+        if (!p) { /* cannot defer: publish now rather than lose events */
+            for (int i = 0; i < c->n_events; i++)
+                kt_bus_publish(app->bus, c->events[i]);
+            return;
+        }
+        app->pending = p;
+        app->cap_pending = cap;
+    }
+    for (int i = 0; i < c->n_events; i++)
+        app->pending[app->n_pending++] = kt_event_ref(c->events[i]);
+}
+
+void kt_dispatch_publish(kt_app *app)
+{
+    /* Publishing may dispatch nothing new, but be safe against reentry all the same. */
+    while (app->n_pending) {
+        int n = app->n_pending;
+        kt_event **evs = app->pending;
+        app->pending = NULL;
+        app->n_pending = app->cap_pending = 0;
+        for (int i = 0; i < n; i++) {
+            kt_bus_publish(app->bus, evs[i]);
+            app->counters.events_published++;
+            kt_event_unref(evs[i]);
+        }
+        free(evs);
+    }
+}
+
+static int run(kt_ctx *c, const kt_op *op)
+{
+    int rc = op->write ? kt_store_begin(c->st) : kt_store_begin_read(c->st);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (resolve_target(c, op) || op->fn(c)) {
+        kt_store_rollback(c->st);
+        if (c->code == KT_C_NONE)
+            kt_fail(c, KT_C_INTERNAL, NULL);
+        return -1;
+    }
+    rc = kt_store_commit(c->st);
+    if (rc)
+        return kt_fail_err(c, rc);
+    defer_publish(c); /* only what is committed is published, after the reply */
+    return 0;
+}
+
+json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req)
+{
+    json_t *id = json_object_get(req, "id");
+    const char *name = json_string_value(json_object_get(req, "op"));
+    if (!id || !(json_is_integer(id) || (json_is_string(id) && json_string_length(id) <= 64)))
+        return kt_reply_error(NULL, KT_C_INVALID_REQUEST,
+                              "Elk verzoek heeft een 'id' (getal of tekst tot 64 tekens).");
+    if (!name)
+        return kt_reply_error(id, KT_C_INVALID_REQUEST, "Het verzoek noemt geen 'op'.");
+    const kt_op *op = kt_op_find(name);
+    app->counters.requests++;
+    if (!op) {
+        app->counters.request_errors++;
+        return kt_reply_error(id, KT_C_UNKNOWN_OP, NULL);
+    }
+    kt_ctx c;
+    kt_ctx_init(&c, app, me, req);
+    c.conn = conn;
+    json_t *reply;
+    if (check_args(&c, op) == 0 && run(&c, op) == 0) {
+        reply = reply_ok(id, c.result);
+        c.result = NULL;
+    } else {
+        app->counters.request_errors++;
+        reply = kt_reply_error(id, c.code, c.message);
+    }
+    kt_ctx_clear(&c);
+    return reply;
+}
+
+json_t *kt_dispatch_text(kt_app *app, const kt_principal *me, void *conn, const char *text,
+                         size_t len, int *close_code)
+{
+    *close_code = 0;
+    if (len > KT_MAX_FRAME)
+        return kt_reply_error(NULL, KT_C_FRAME_TOO_LARGE, NULL);
+    if (!kt_utf8_valid(text, len)) {
+        *close_code = 1007;
+        return kt_reply_error(NULL, KT_C_INVALID_UTF8, NULL);
+    }
+    json_error_t err;
+    json_t *req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    if (!req)
+        return kt_reply_error(NULL, KT_C_INVALID_JSON, NULL);
+    json_t *reply;
+    if (!json_is_object(req))
+        reply = kt_reply_error(NULL, KT_C_INVALID_REQUEST, NULL);
+    else
+        reply = kt_dispatch(app, me, conn, req);
+    json_decref(req);
+    return reply;
+}

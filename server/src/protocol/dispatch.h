@@ -1,0 +1,31 @@
+/* The front door of the protocol: decodes a text frame into a request, validates it against the
+ * op table, checks permission, runs the handler inside one store transaction, replies only after
+ * commit, and then publishes the events the handler appended. */
+#ifndef KT_DISPATCH_H
+#define KT_DISPATCH_H
+
+#include "app.h"
+#include "auth/session.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define KT_MAX_FRAME (64 * 1024) /* documented in protocol/PROTOCOL.md */
+
+/* Handles one text frame. Returns the reply (owned by the caller). *close_code is set to a
+ * WebSocket close code when the connection must end after the reply (else 0). */
+json_t *kt_dispatch_text(kt_app *app, const kt_principal *me, void *conn, const char *text,
+                         size_t len, int *close_code);
+
+/* Handles one decoded request object (borrowed). Returns the reply (owned). */
+json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req);
+
+/* Publishes the events of the requests dispatched so far. The caller queues the reply first and
+ * then calls this, so a requester sees "ok" before the events its change caused. */
+void kt_dispatch_publish(kt_app *app);
+
+/* An error reply for id (borrowed, may be NULL). */
+json_t *kt_reply_error(json_t *id, int code, const char *message);
+
+#endif

@@ -1,0 +1,250 @@
+/* The op table. protocol/PROTOCOL.md and protocol/schemas/ describe the same ops; the
+ * integration tests check that every op here is documented there. */
+#include "protocol/ops.h"
+
+#include "domain/enums.h"
+#include "domain/handlers.h"
+
+#include <string.h>
+
+#define REQ KT_A_REQUIRED
+#define NUL KT_A_NULLABLE
+#define END                                                                                        \
+    {                                                                                              \
+        NULL, 0, 0, 0, NULL                                                                        \
+    }
+
+#define TITLE_MAX    200
+#define NAME_MAX     200
+#define TEXT_MAX     4000
+#define LONGTEXT_MAX 20000
+
+static const kt_argspec a_none[] = {END};
+
+static const kt_argspec a_upcoming[] = {
+    {"from", KT_T_TIME, 0, 0, NULL}, {"days", KT_T_INT, 0, 400, NULL}, END};
+
+static const kt_argspec a_scope_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
+                                            {"kind", KT_T_ENUM, REQ, 0, kt_scope_kinds},
+                                            {"includes", KT_T_ARRAY, 0, 1000, NULL},
+                                            END};
+
+static const kt_argspec a_org_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
+                                          {"kind", KT_T_ENUM, REQ, 0, kt_org_kinds},
+                                          {"scope", KT_T_STR, NUL, NAME_MAX, NULL},
+                                          END};
+static const kt_argspec a_org_update[] = {{"org", KT_T_ID, REQ, 0, NULL},
+                                          {"name", KT_T_STR, 0, NAME_MAX, NULL},
+                                          {"kind", KT_T_ENUM, 0, 0, kt_org_kinds},
+                                          {"scope", KT_T_STR, NUL, NAME_MAX, NULL},
+                                          END};
+
+static const kt_argspec a_person_list[] = {{"org", KT_T_ID, 0, 0, NULL}, END};
+static const kt_argspec a_person_create[] = {
+    {"name", KT_T_STR, REQ, NAME_MAX, NULL}, {"email", KT_T_STR, REQ, 254, NULL},
+    {"org", KT_T_ID, REQ, 0, NULL},          {"function", KT_T_TEXT, 0, NAME_MAX, NULL},
+    {"admin", KT_T_BOOL, 0, 0, NULL},        END};
+static const kt_argspec a_person_update[] = {
+    {"person", KT_T_ID, REQ, 0, NULL},          {"name", KT_T_STR, 0, NAME_MAX, NULL},
+    {"email", KT_T_STR, 0, 254, NULL},          {"org", KT_T_ID, 0, 0, NULL},
+    {"function", KT_T_TEXT, 0, NAME_MAX, NULL}, {"admin", KT_T_BOOL, 0, 0, NULL},
+    {"active", KT_T_BOOL, 0, 0, NULL},          END};
+static const kt_argspec a_person_reset[] = {{"person", KT_T_ID, REQ, 0, NULL}, END};
+
+static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_body_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
+                                           {"kind", KT_T_ENUM, REQ, 0, kt_body_kinds},
+                                           {"scope", KT_T_STR, REQ, NAME_MAX, NULL},
+                                           {"level", KT_T_ENUM, REQ, 0, kt_levels},
+                                           {"cadence", KT_T_STR, NUL, 8, NULL},
+                                           {"parent", KT_T_ID, NUL, 0, NULL},
+                                           {"mandate", KT_T_TEXT, 0, LONGTEXT_MAX, NULL},
+                                           {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                           END};
+static const kt_argspec a_body_update[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                           {"name", KT_T_STR, 0, NAME_MAX, NULL},
+                                           {"kind", KT_T_ENUM, 0, 0, kt_body_kinds},
+                                           {"scope", KT_T_STR, 0, NAME_MAX, NULL},
+                                           {"level", KT_T_ENUM, 0, 0, kt_levels},
+                                           {"cadence", KT_T_STR, NUL, 8, NULL},
+                                           {"parent", KT_T_ID, NUL, 0, NULL},
+                                           {"mandate", KT_T_TEXT, 0, LONGTEXT_MAX, NULL},
+                                           {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                           END};
+
+static const kt_argspec a_member_add[] = {
+    {"body", KT_T_ID, REQ, 0, NULL},       {"person", KT_T_ID, REQ, 0, NULL},
+    {"role", KT_T_ENUM, REQ, 0, kt_roles}, {"substitute_for", KT_T_ID, NUL, 0, NULL},
+    {"items", KT_T_IDS, NUL, 200, NULL},   END};
+static const kt_argspec a_member_update[] = {
+    {"body", KT_T_ID, REQ, 0, NULL},     {"person", KT_T_ID, REQ, 0, NULL},
+    {"role", KT_T_ENUM, 0, 0, kt_roles}, {"substitute_for", KT_T_ID, NUL, 0, NULL},
+    {"items", KT_T_IDS, NUL, 200, NULL}, END};
+static const kt_argspec a_member_remove[] = {
+    {"body", KT_T_ID, REQ, 0, NULL}, {"person", KT_T_ID, REQ, 0, NULL}, END};
+
+static const kt_argspec a_meeting_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                              {"start", KT_T_TIME, REQ, 0, NULL},
+                                              {"end", KT_T_TIME, REQ, 0, NULL},
+                                              {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                              {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
+                                              END};
+static const kt_argspec a_meeting_series[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                              {"start", KT_T_TIME, REQ, 0, NULL},
+                                              {"end", KT_T_TIME, REQ, 0, NULL},
+                                              {"count", KT_T_INT, REQ, 52, NULL},
+                                              {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                              END};
+static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                              {"start", KT_T_TIME, 0, 0, NULL},
+                                              {"end", KT_T_TIME, 0, 0, NULL},
+                                              {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                              {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
+                                              END};
+static const kt_argspec a_meeting[] = {{"meeting", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_meeting_list[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                            {"from", KT_T_TIME, 0, 0, NULL},
+                                            {"to", KT_T_TIME, 0, 0, NULL},
+                                            END};
+static const kt_argspec a_attendance[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                          {"person", KT_T_ID, 0, 0, NULL},
+                                          {"status", KT_T_ENUM, REQ, 0, kt_attendance_statuses},
+                                          {"substitute", KT_T_ID, NUL, 0, NULL},
+                                          {"note", KT_T_TEXT, 0, 500, NULL},
+                                          END};
+
+#define ITEM_FIELDS                                                                                \
+    {"description", KT_T_TEXT, 0, LONGTEXT_MAX, NULL}, {"presenter", KT_T_ID, NUL, 0, NULL},       \
+        {"duration", KT_T_INT, 0, 600, NULL}, {"kind", KT_T_ENUM, 0, 0, kt_item_kinds},            \
+        {"recurring", KT_T_BOOL, 0, 0, NULL}, {"confidential", KT_T_BOOL, 0, 0, NULL},             \
+        {"relevant", KT_T_ARRAY, 0, 100, NULL},                                                    \
+    {                                                                                              \
+        "persons", KT_T_IDS, 0, 200, NULL                                                          \
+    }
+
+static const kt_argspec a_agenda_add[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
+                                          {"body", KT_T_ID, 0, 0, NULL},
+                                          {"title", KT_T_STR, REQ, TITLE_MAX, NULL},
+                                          {"position", KT_T_INT, 0, 10000, NULL},
+                                          ITEM_FIELDS,
+                                          END};
+static const kt_argspec a_agenda_update[] = {{"item", KT_T_ID, REQ, 0, NULL},
+                                             {"title", KT_T_STR, 0, TITLE_MAX, NULL},
+                                             {"status", KT_T_ENUM, 0, 0, kt_item_statuses},
+                                             ITEM_FIELDS,
+                                             END};
+static const kt_argspec a_item[] = {{"item", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_agenda_move[] = {{"item", KT_T_ID, REQ, 0, NULL},
+                                           {"meeting", KT_T_ID, NUL, 0, NULL},
+                                           {"position", KT_T_INT, 0, 10000, NULL},
+                                           END};
+static const kt_argspec a_agenda_reorder[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
+                                              {"body", KT_T_ID, 0, 0, NULL},
+                                              {"items", KT_T_IDS, REQ, 1000, NULL},
+                                              END};
+
+static const kt_argspec a_action_list[] = {{"body", KT_T_ID, 0, 0, NULL},
+                                           {"mine", KT_T_BOOL, 0, 0, NULL},
+                                           {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
+                                           {"owner", KT_T_ID, 0, 0, NULL},
+                                           {"overdue", KT_T_BOOL, 0, 0, NULL},
+                                           END};
+static const kt_argspec a_action_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                             {"kind", KT_T_ENUM, 0, 0, kt_action_kinds},
+                                             {"text", KT_T_STR, REQ, TEXT_MAX, NULL},
+                                             {"owner", KT_T_ID, NUL, 0, NULL},
+                                             {"owner_org", KT_T_ID, NUL, 0, NULL},
+                                             {"due", KT_T_DATE, NUL, 0, NULL},
+                                             {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
+                                             {"item", KT_T_ID, NUL, 0, NULL},
+                                             END};
+static const kt_argspec a_action_update[] = {{"action", KT_T_ID, REQ, 0, NULL},
+                                             {"kind", KT_T_ENUM, 0, 0, kt_action_kinds},
+                                             {"text", KT_T_STR, 0, TEXT_MAX, NULL},
+                                             {"owner", KT_T_ID, NUL, 0, NULL},
+                                             {"owner_org", KT_T_ID, NUL, 0, NULL},
+                                             {"due", KT_T_DATE, NUL, 0, NULL},
+                                             {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
+                                             END};
+
+static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                         {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
+                                         {"item", KT_T_ID, NUL, 0, NULL},
+                                         END};
+static const kt_argspec a_chat_history[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                            {"before", KT_T_ID, 0, 0, NULL},
+                                            {"item", KT_T_ID, 0, 0, NULL},
+                                            {"limit", KT_T_INT, 0, 200, NULL},
+                                            END};
+
+static const kt_argspec a_subscribe[] = {
+    {"body", KT_T_INT, REQ, 0, NULL}, {"since", KT_T_INT, 0, 0, NULL}, END};
+static const kt_argspec a_unsubscribe[] = {{"body", KT_T_INT, REQ, 0, NULL}, END};
+
+#define R  false /* reads */
+#define W  true  /* writes */
+#define NT KT_TGT_NONE
+
+static const kt_op ops[] = {
+    {"ping", kt_h_ping, KT_PERM_AUTH, NT, R, a_none},
+    {"me.get", kt_h_me_get, KT_PERM_AUTH, NT, R, a_none},
+    {"meeting.upcoming", kt_h_meeting_upcoming, KT_PERM_AUTH, NT, R, a_upcoming},
+
+    {"scope.list", kt_h_scope_list, KT_PERM_AUTH, NT, R, a_none},
+    {"scope.create", kt_h_scope_create, KT_PERM_ADMIN, NT, W, a_scope_create},
+    {"org.list", kt_h_org_list, KT_PERM_AUTH, NT, R, a_none},
+    {"org.create", kt_h_org_create, KT_PERM_ADMIN, NT, W, a_org_create},
+    {"org.update", kt_h_org_update, KT_PERM_ADMIN, NT, W, a_org_update},
+    {"person.list", kt_h_person_list, KT_PERM_AUTH, NT, R, a_person_list},
+    {"person.create", kt_h_person_create, KT_PERM_ADMIN, NT, W, a_person_create},
+    {"person.update", kt_h_person_update, KT_PERM_ADMIN, NT, W, a_person_update},
+    {"person.reset", kt_h_person_reset, KT_PERM_ADMIN, NT, W, a_person_reset},
+
+    {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
+    {"body.get", kt_h_body_get, KT_PERM_READ, KT_TGT_BODY, R, a_body},
+    {"body.create", kt_h_body_create, KT_PERM_ADMIN, NT, W, a_body_create},
+    {"body.update", kt_h_body_update, KT_PERM_ADMIN, KT_TGT_BODY, W, a_body_update},
+    {"membership.add", kt_h_membership_add, KT_PERM_MANAGE, KT_TGT_BODY, W, a_member_add},
+    {"membership.update", kt_h_membership_update, KT_PERM_MANAGE, KT_TGT_BODY, W, a_member_update},
+    {"membership.remove", kt_h_membership_remove, KT_PERM_MANAGE, KT_TGT_BODY, W, a_member_remove},
+
+    {"meeting.create", kt_h_meeting_create, KT_PERM_EDIT, KT_TGT_BODY, W, a_meeting_create},
+    {"meeting.series", kt_h_meeting_series, KT_PERM_EDIT, KT_TGT_BODY, W, a_meeting_series},
+    {"meeting.update", kt_h_meeting_update, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting_update},
+    {"meeting.cancel", kt_h_meeting_cancel, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting},
+    {"meeting.get", kt_h_meeting_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"meeting.list", kt_h_meeting_list, KT_PERM_READ, KT_TGT_BODY, R, a_meeting_list},
+    {"attendance.set", kt_h_attendance_set, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_attendance},
+
+    {"agenda.add", kt_h_agenda_add, KT_PERM_EDIT, KT_TGT_MEETING_OR_BODY, W, a_agenda_add},
+    {"agenda.update", kt_h_agenda_update, KT_PERM_EDIT, KT_TGT_ITEM, W, a_agenda_update},
+    {"agenda.remove", kt_h_agenda_remove, KT_PERM_EDIT, KT_TGT_ITEM, W, a_item},
+    {"agenda.move", kt_h_agenda_move, KT_PERM_EDIT, KT_TGT_ITEM, W, a_agenda_move},
+    {"agenda.reorder", kt_h_agenda_reorder, KT_PERM_EDIT, KT_TGT_MEETING_OR_BODY, W,
+     a_agenda_reorder},
+    {"agenda.publish", kt_h_agenda_publish, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting},
+
+    {"action.list", kt_h_action_list, KT_PERM_AUTH, NT, R, a_action_list},
+    {"action.create", kt_h_action_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_action_create},
+    {"action.update", kt_h_action_update, KT_PERM_PARTICIPATE, KT_TGT_ACTION, W, a_action_update},
+
+    {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
+    {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},
+
+    {"subscribe", kt_h_subscribe, KT_PERM_AUTH, NT, R, a_subscribe},
+    {"unsubscribe", kt_h_unsubscribe, KT_PERM_AUTH, NT, R, a_unsubscribe},
+};
+
+const kt_op *kt_op_find(const char *name)
+{
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (strcmp(ops[i].name, name) == 0)
+            return &ops[i];
+    return NULL;
+}
+
+const kt_op *kt_op_table(int *count)
+{
+    *count = (int)(sizeof ops / sizeof ops[0]);
+    return ops;
+}

@@ -1,0 +1,20 @@
+/* Internal error numbers. Functions return 0 or one of these (negative); what crosses the wire
+ * is mapped to a stable snake_case code by protocol/errors.h. */
+#ifndef KT_ERR_H
+#define KT_ERR_H
+
+enum {
+    KT_OK = 0,
+    KT_ENOMEM = -1,    /* allocation failed */
+    KT_EINVAL = -2,    /* argument out of range or malformed */
+    KT_ENOTFOUND = -3, /* the thing does not exist (or may not be known to the caller) */
+    KT_EFORBIDDEN = -4,
+    KT_ECONFLICT = -5, /* unique constraint, or state does not allow it */
+    KT_ESTORE = -6,    /* the database failed */
+    KT_EBUSY = -7,     /* the database stayed locked */
+    KT_EIO = -8,
+    KT_ESTATE = -9, /* operation not allowed in the current state */
+    KT_EFULL = -10, /* a bounded queue is full */
+};
+
+#endif

@@ -1,0 +1,179 @@
+#include "util/timeutil.h"
+
+#include "util/err.h"
+
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+int64_t kt_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+int64_t kt_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t kt_mono_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return KT_EINVAL;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+static int parse_date(const char *s, int *y, int *m, int *d)
+{
+    if (strlen(s) < 10 || s[4] != '-' || s[7] != '-')
+        return KT_EINVAL;
+    if (digits(s, 4, y) || digits(s + 5, 2, m) || digits(s + 8, 2, d))
+        return KT_EINVAL;
+    if (*y < 1970 || *y > 9999 || *m < 1 || *m > 12 || *d < 1 || *d > days_in_month(*y, *m))
+        return KT_EINVAL;
+    return 0;
+}
+
+bool kt_date_valid(const char *s)
+{
+    int y, m, d;
+    return s && strlen(s) == 10 && parse_date(s, &y, &m, &d) == 0;
+}
+
+int kt_time_parse(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0;
+    if (!s || parse_date(s, &y, &mo, &d) || s[10] != 'T')
+        return KT_EINVAL;
+    const char *p = s + 11;
+    if (digits(p, 2, &h) || p[2] != ':' || digits(p + 3, 2, &mi))
+        return KT_EINVAL;
+    p += 5;
+    if (*p == ':') {
+        if (digits(p + 1, 2, &sec))
+            return KT_EINVAL;
+        p += 3;
+        if (*p == '.') {
+            p++;
+            if (!isdigit((unsigned char)*p))
+                return KT_EINVAL;
+            while (isdigit((unsigned char)*p))
+                p++;
+        }
+    }
+    if (h > 23 || mi > 59 || sec > 59)
+        return KT_EINVAL;
+    int offset = 0;
+    if (*p == 'Z' && p[1] == 0) {
+        offset = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || digits(p + 4, 2, &om) || oh > 14 || om > 59)
+            return KT_EINVAL;
+        offset = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+    } else {
+        return KT_EINVAL;
+    }
+    struct tm tm = {.tm_year = y - 1900,
+                    .tm_mon = mo - 1,
+                    .tm_mday = d,
+                    .tm_hour = h,
+                    .tm_min = mi,
+                    .tm_sec = sec};
+    *out = (int64_t)timegm(&tm) - offset;
+    return 0;
+}
+
+void kt_time_format(int64_t t, char *buf, size_t n)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+/* The process works in UTC; local conversions switch TZ under a lock. tzdata does the rules. */
+static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void with_amsterdam(void)
+{
+    setenv("TZ", "Europe/Amsterdam", 1);
+    tzset();
+}
+
+static void back_to_utc(void)
+{
+    setenv("TZ", "UTC", 1);
+    tzset();
+}
+
+int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min)
+{
+    pthread_mutex_lock(&tz_lock);
+    with_amsterdam();
+    struct tm tm = {.tm_year = year - 1900,
+                    .tm_mon = mon - 1,
+                    .tm_mday = day,
+                    .tm_hour = hour,
+                    .tm_min = min,
+                    .tm_isdst = -1};
+    time_t t = mktime(&tm);
+    back_to_utc();
+    pthread_mutex_unlock(&tz_lock);
+    return (int64_t)t;
+}
+
+void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *min, int *wday)
+{
+    pthread_mutex_lock(&tz_lock);
+    with_amsterdam();
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    back_to_utc();
+    pthread_mutex_unlock(&tz_lock);
+    if (year)
+        *year = tm.tm_year + 1900;
+    if (mon)
+        *mon = tm.tm_mon + 1;
+    if (day)
+        *day = tm.tm_mday;
+    if (hour)
+        *hour = tm.tm_hour;
+    if (min)
+        *min = tm.tm_min;
+    if (wday)
+        *wday = tm.tm_wday;
+}
+
+void kt_date_today_local(char *buf, size_t n)
+{
+    int y, m, d;
+    kt_utc_to_local(kt_now(), &y, &m, &d, NULL, NULL, NULL);
+    snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+}

@@ -1,0 +1,30 @@
+/* Time on the wire is ISO 8601 in UTC ("2026-12-01T08:30:00Z"); in the store it is unix seconds.
+ * Calendar dates (due dates) are "YYYY-MM-DD". Local time (Europe/Amsterdam) is the client's
+ * business, except where the server itself must think in local days (cadences, digests). */
+#ifndef KT_TIMEUTIL_H
+#define KT_TIMEUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+int64_t kt_now(void);    /* unix seconds */
+int64_t kt_now_ms(void); /* unix milliseconds */
+int64_t kt_mono_ns(void);
+
+/* Parses "YYYY-MM-DDTHH:MM[:SS][.fff](Z|+HH:MM|-HH:MM)"; a zone is required. 0 or KT_EINVAL. */
+int kt_time_parse(const char *s, int64_t *out);
+/* Writes "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+void kt_time_format(int64_t t, char *buf, size_t n);
+
+/* "YYYY-MM-DD" with a real calendar day; 0 or KT_EINVAL. */
+bool kt_date_valid(const char *s);
+/* Today's date in Europe/Amsterdam as "YYYY-MM-DD". */
+void kt_date_today_local(char *buf, size_t n);
+
+/* Local (Europe/Amsterdam) wall-clock time to unix seconds. */
+int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min);
+/* unix seconds to local broken-down fields. */
+void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *min, int *wday);
+
+#endif

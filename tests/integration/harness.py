@@ -1,0 +1,295 @@
+"""Starts the real ketentafel binary (and, where asked, a real redis-server) on free loopback
+ports and talks to it over HTTP and WebSocket, the way clients do.
+
+Every test server runs under the sanitizers of the test build; stopping it checks that it shut
+down cleanly (exit code 0, no sanitizer report), so a leak or a crash fails the test that caused
+it."""
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+import websockets
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("KT_BINARY", os.path.join(ROOT, "build-test", "ketentafel"))
+OUTPUT = os.environ.get("KT_TEST_OUTPUT", os.path.join(ROOT, "test-output"))
+ADMIN_EMAIL = "admin@test.example"
+ADMIN_PASSWORD = "beheer-wachtwoord-1"
+PASSWORD = "geheim-wachtwoord-1"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One ketentafel node on a free port with its own database (unless db is given)."""
+
+    def __init__(self, name="server", db=None, demo=False, extra=(), env=None):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix="kt-test-")
+        self.db = db or os.path.join(self.dir, "kt.db")
+        self.port = free_port()
+        self.demo = demo
+        self.extra = list(extra)
+        self.env = dict(os.environ, **(env or {}))
+        self.proc = None
+        os.makedirs(OUTPUT, exist_ok=True)
+        self.log_path = os.path.join(OUTPUT, f"{name}-{self.port}.log")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def create_admin(self, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, name="Test Beheerder"):
+        r = subprocess.run([BINARY, "create-admin", "--db", self.db, "--email", email,
+                            "--name", name], input=password + "\n", text=True,
+                           capture_output=True, env=self.env, timeout=60)
+        if r.returncode != 0:
+            raise RuntimeError(f"create-admin failed: {r.stderr}")
+
+    def start(self, wait=True):
+        args = [BINARY, "--port", str(self.port), "--db", self.db, "--listen", "127.0.0.1",
+                "--web", os.path.join(ROOT, "web"), "--sync", "normal",
+                "--node-id", self.name] + self.extra
+        if self.demo:
+            args.append("--demo")
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=self.env)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=60):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited with {self.proc.returncode}: "
+                                   f"{self.read_log()[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                pass
+            time.sleep(0.05)
+        raise TimeoutError("server did not become ready")
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def stop(self, check=True):
+        """SIGTERM and wait; with check, the shutdown must be clean."""
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("server did not stop on SIGTERM")
+        rc = self.proc.returncode
+        self.proc = None
+        self.log.close()
+        if check:
+            log = self.read_log()
+            for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+                if marker in log:
+                    raise AssertionError(f"{marker} in server log {self.log_path}")
+            if rc != 0:
+                raise AssertionError(f"server exited with {rc}; log {self.log_path}")
+
+    def kill(self):
+        """SIGKILL: no shutdown at all."""
+        self.proc.kill()
+        self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- HTTP ----
+
+    def http(self, method, path, body=None, token=None, headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        h = {"Content-Type": "application/json"}
+        if token:
+            h["Authorization"] = "Bearer " + token
+        h.update(headers or {})
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                raw = r.read()
+                return r.status, dict(r.headers), raw
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def login(self, email, password=PASSWORD):
+        status, _, raw = self.http("POST", "/api/login", {"email": email, "password": password})
+        if status != 200:
+            raise AssertionError(f"login {email}: {status} {raw[:200]}")
+        return json.loads(raw)["token"]
+
+    async def connect(self, token, **kw):
+        c = Client(self, token)
+        await c.open(**kw)
+        return c
+
+
+class ProtocolError(Exception):
+    def __init__(self, reply):
+        super().__init__(f"{reply['error']['code']}: {reply['error']['message']}")
+        self.code = reply["error"]["code"]
+        self.reply = reply
+
+
+class Client:
+    """A WebSocket client: call() sends a request and returns its reply; pushed events are
+    collected in self.events (and per body in order)."""
+
+    validators = []  # callables(frame) run on every frame received (schema checks)
+
+    def __init__(self, server, token):
+        self.server = server
+        self.token = token
+        self.ws = None
+        self.next_id = 0
+        self.waiting = {}
+        self.events = []
+        self.frames = []
+        self.closed = None
+        self._changed = None
+        self._reader = None
+
+    async def open(self, origin=None, headers=None):
+        h = {"Authorization": "Bearer " + self.token}
+        h.update(headers or {})
+        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.server.port}/ws",
+                                           extra_headers=h, origin=origin, max_size=2 ** 24)
+        self._changed = asyncio.Condition()
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self):
+        try:
+            async for raw in self.ws:
+                frame = json.loads(raw)
+                for v in Client.validators:
+                    v(frame)
+                self.frames.append(frame)
+                if "event" in frame:
+                    self.events.append(frame)
+                elif frame.get("id") in self.waiting:
+                    self.waiting.pop(frame["id"]).set_result(frame)
+                async with self._changed:
+                    self._changed.notify_all()
+        except websockets.ConnectionClosed as e:
+            self.closed = (e.code, e.reason)
+        finally:
+            self.closed = self.closed or (self.ws.close_code, self.ws.close_reason)
+            for f in self.waiting.values():
+                if not f.done():
+                    f.set_exception(ConnectionError("closed"))
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def send_raw(self, text):
+        await self.ws.send(text)
+
+    async def request(self, op, **args):
+        """Returns the whole reply object (ok or not)."""
+        self.next_id += 1
+        rid = self.next_id
+        fut = asyncio.get_event_loop().create_future()
+        self.waiting[rid] = fut
+        await self.ws.send(json.dumps({"id": rid, "op": op, **args}))
+        return await asyncio.wait_for(fut, 30)
+
+    async def call(self, op, **args):
+        """Returns the result of a successful reply; raises ProtocolError otherwise."""
+        reply = await self.request(op, **args)
+        if not reply["ok"]:
+            raise ProtocolError(reply)
+        return reply["result"]
+
+    async def next_frame(self, timeout=10):
+        """The next frame that is not a reply to a request made through call()."""
+        start = len(self.frames)
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(
+                lambda: len(self.frames) > start or self.closed), timeout)
+        if len(self.frames) > start:
+            return self.frames[start]
+        raise ConnectionError(f"closed: {self.closed}")
+
+    async def wait_for(self, pred, timeout=10):
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: pred(self) or self.closed),
+                                   timeout)
+        return pred(self)
+
+    async def wait_events(self, body, count, timeout=10):
+        """Waits until count events of body arrived; returns them."""
+        await self.wait_for(lambda c: len(c.body_events(body)) >= count, timeout)
+        return self.body_events(body)
+
+    def body_events(self, body):
+        return [e for e in self.events if e["body"] == body]
+
+    async def wait_closed(self, timeout=10):
+        await self.wait_for(lambda c: c.closed is not None, timeout)
+        return self.closed
+
+    async def close(self):
+        if self.ws:
+            await self.ws.close()
+        if self._reader:
+            await asyncio.wait([self._reader], timeout=5)
+
+
+async def setup_world(server, admin):
+    """A small world: one municipality, three organisations, five persons with passwords, and
+    one body with a chair, a police member, a housing member and an observer. Returns a dict."""
+    w = {}
+    await admin.call("scope.create", name="Dordrecht", kind="gemeente")
+    await admin.call("scope.create", name="Schiedam", kind="gemeente")
+    orgs = {}
+    for key, name, kind in [("gem", "Gemeente Testdam", "gemeente"),
+                            ("pol", "Politie Testdam", "politie"),
+                            ("woon", "Woonstichting Testdam", "woningcorporatie")]:
+        orgs[key] = (await admin.call("org.create", name=name, kind=kind))["organisation"]["id"]
+    w["orgs"] = orgs
+    persons = {}
+    for key, name, org in [("chair", "Carla Voorzitter", "gem"), ("sec", "Sem Secretaris", "gem"),
+                           ("police", "Piet Politie", "pol"), ("housing", "Wim Woning", "woon"),
+                           ("observer", "Olga Waarnemer", "gem"), ("outsider", "Otto Buiten", "pol")]:
+        r = await admin.call("person.create", name=name, email=f"{key}@test.example",
+                             org=orgs[org], function="test")
+        persons[key] = r["person"]["id"]
+        token = r["setup_url"].rsplit("/", 1)[1]
+        status, _, raw = server.http("POST", "/api/password", {"token": token, "password": PASSWORD})
+        assert status == 200, raw
+    w["persons"] = persons
+    body = (await admin.call("body.create", name="Regiegroep Test", kind="regiegroep",
+                             scope="Dordrecht", level="tactisch", cadence="P6W",
+                             mandate="Test"))["body"]["id"]
+    w["body"] = body
+    for key, role in [("chair", "voorzitter"), ("sec", "secretaris"), ("police", "lid"),
+                      ("housing", "lid"), ("observer", "waarnemer")]:
+        await admin.call("membership.add", body=body, person=persons[key], role=role)
+    return w
