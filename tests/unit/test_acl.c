@@ -1,11 +1,12 @@
 /* The one visibility function and the permission table. */
 #include "auth/acl.h"
 
-#include <cmocka.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
+
+#include <cmocka.h>
 
 static kt_viewer member(int64_t person, int64_t org, kt_role role)
 {
