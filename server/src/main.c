@@ -301,12 +301,14 @@ static int serve(options *o)
     if (kt_password_init() || open_store(&app))
         return 1;
     app.hub = kt_hub_new(&app);
-    if (app.cfg.redis_url)
-        kt_warn("redis bus not available yet; using the in-process bus", NULL);
-    app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, app.hub);
-    if (!app.hub || !app.bus)
+    if (!app.hub || kt_server_start(&app))
         return 1;
-    if (kt_server_start(&app))
+    if (app.cfg.redis_url)
+        app.bus = kt_bus_redis_new(app.cfg.redis_url, app.lws, &app.counters.bus_reconnects,
+                                   kt_hub_deliver, kt_hub_resync, app.hub);
+    else
+        app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, app.hub);
+    if (!app.bus)
         return 1;
     int port = kt_server_port(&app);
     if (!app.cfg.public_url) {
@@ -327,8 +329,9 @@ static int serve(options *o)
     fflush(stdout);
     kt_server_run(&app);
     kt_info("stopping", NULL);
+    kt_bus_free(app.bus); /* first: its threads wake the loop */
+    app.bus = NULL;
     kt_server_destroy(&app);
-    kt_bus_free(app.bus);
     kt_hub_free(app.hub);
     kt_store_close(app.store);
     free(app.pending);

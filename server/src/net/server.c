@@ -15,7 +15,7 @@
 #include <string.h>
 
 static volatile sig_atomic_t stopping;
-static lws_sorted_usec_list_t housekeeping_sul;
+static lws_sorted_usec_list_t housekeeping_sul, bus_sul;
 
 static struct lws_protocols protocols[] = {
     /* First: WebSocket upgrades without a subprotocol header bind here. */
@@ -81,6 +81,17 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
 }
 
+/* With a bus between nodes, messages can be lost: every second each topic checks the store.
+ * One indexed lookup per body with local subscribers; it bounds how stale a client can be. */
+static void bus_tick(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+    kt_app *app = the_app;
+    if (app->bus && strcmp(kt_bus_name(app->bus), "local") != 0)
+        kt_hub_resync(app->hub);
+    lws_sul_schedule(app->lws, 0, &bus_sul, bus_tick, LWS_US_PER_SEC);
+}
+
 int kt_server_start(kt_app *app)
 {
     the_app = app;
@@ -122,6 +133,7 @@ int kt_server_start(kt_app *app)
     if (!app->worker)
         return KT_ENOMEM;
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
+    lws_sul_schedule(app->lws, 0, &bus_sul, bus_tick, LWS_US_PER_SEC);
     return 0;
 }
 
@@ -154,6 +166,7 @@ void kt_server_destroy(kt_app *app)
     if (!app->lws)
         return;
     lws_sul_cancel(&housekeeping_sul);
+    lws_sul_cancel(&bus_sul);
     kt_worker_stop(app->worker);
     app->worker = NULL;
     lws_context_destroy(app->lws);
