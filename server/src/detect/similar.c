@@ -1,0 +1,1457 @@
+/* The duplicate-agenda-item index and its scoring; see similar.h for the contract.
+ *
+ * Layout, for ~1M items: every distinct stem is a term (id < 2^27) with a posting list of item
+ * slots; every item keeps its term ids sorted, each tagged with where the term stood (title,
+ * description) and how it was found (word, compound part, abbreviation expansion). A word cache
+ * maps each folded surface form to its stem and compound parts, so stemming and splitting run
+ * once per distinct word, not once per occurrence. */
+#include "detect/similar.h"
+
+#include "detect/regions.h"
+#include "detect/strmap.h"
+#include "detect/text.h"
+#include "util/err.h"
+#include "util/imap.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- tuning ------------------------------------------------------------------------------ */
+
+/* How much a term counts, by where it stands and how it was found. Chosen on half of the
+ * development pairs and checked on the other half (see README.md). */
+#ifndef KT_SIM_TUNING
+#define DESC_WEIGHT   0.4  /* a description word against a title word */
+#define DERIVED_MATCH 0.8  /* a word met through its parts or expansion against the word itself */
+#define FUZZY_MATCH   0.8  /* a word met with one letter off ("mensenhandle") */
+#define COMBINE_MIN   1.0  /* score = mix of the two coverages: this much of the lower one */
+#define OTHER_DESC    0.5  /* a word met only in the other item's description */
+#define PLACE_PRIOR   0.4f /* names of municipalities and regions: where, not what */
+#define NUMBER_PRIOR  0.3f /* years and other bare numbers */
+#define RANGE_PRIOR   0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
+#endif
+
+/* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
+ * more than this share of the corpus (they cannot make a pair on their own), within a budget
+ * of postings, then score the best few candidates exactly. */
+#define SCAN_MAX_SHARE 0.05
+#define SCAN_MIN_DF    64
+#define SCAN_BUDGET    200000
+#define MAX_CANDIDATES 128
+
+#define MAX_ITEM_TERMS 512 /* a pasted document is not an agenda item; keep the first terms */
+
+/* --- terms and items ---------------------------------------------------------------------- */
+
+#define TERM_BITS 26
+#define TERM_MASK ((1u << TERM_BITS) - 1)
+#define F_GROUPED (1u << 26) /* a word of a written-out abbreviation: present, but no unit */
+#define F_TITLE   (1u << 27)
+#define F_DESC    (1u << 28)
+#define F_WHOLE   (1u << 29) /* the term is a word of the item */
+#define F_PART    (1u << 30) /* ... a compound part or hyphen segment */
+#define F_EXP     (1u << 31) /* ... from an abbreviation's expansion (never written) */
+/* A unit is what coverage counts: a word of the item, or an abbreviation written out. */
+#define IS_UNIT(e) (((e) & (F_WHOLE | F_GROUPED)) == F_WHOLE)
+#define NO_TERM    UINT32_MAX
+
+typedef struct term {
+    uint32_t key;   /* stem, offset in s->terms */
+    uint32_t disp;  /* display form, offset in s->disp (0: show the stem) */
+    uint32_t *post; /* slots of the indexed items that have the term */
+    uint32_t df, cap;
+    float prior;
+    int32_t abbr;     /* first abbreviation whose expansion starts with this term, or -1 */
+    uint32_t derived; /* its compound parts or expansion: s->derived.v[derived ..] */
+    uint8_t nderived;
+} term;
+
+typedef struct wordinfo {
+    uint32_t term; /* stem of the whole word */
+    uint8_t nparts;
+    uint32_t parts[KT_TEXT_MAX_PARTS];
+} wordinfo;
+
+typedef struct abbrev {
+    uint32_t term; /* the abbreviation's own term */
+    uint32_t *exp; /* expansion terms with F_WHOLE/F_PART flags */
+    uint32_t *seq; /* the expansion's words in order, to recognise it written out */
+    uint8_t nexp, nseq;
+    int32_t next;  /* next abbreviation whose expansion starts with the same term */
+    char *display; /* "PmG (Preventie met Gezag)" */
+} abbrev;
+
+typedef struct item {
+    int64_t id, body;
+    uint32_t *terms; /* sorted by term id, with F_* flags */
+    uint32_t scope;
+    int32_t day;
+    uint16_t nterms;
+    bool procedural;
+    bool live;
+} item;
+
+/* A word of the item being put, as acronym learning needs it. */
+typedef struct logged_word {
+    const char *orig;
+    uint16_t orig_len;
+    char initial;   /* folded first letter */
+    bool stop;      /* a stop word: may be skipped or give its letter ("met" in PmG) */
+    bool acronym;   /* looks like an acronym: 2..6 letters, two or more capitals */
+    uint32_t word;  /* wordinfo index, or NO_TERM */
+    char folded[8]; /* for acronyms */
+} logged_word;
+
+typedef struct wordlog {
+    logged_word w[128];
+    size_t n;
+} wordlog;
+
+typedef struct vec32 {
+    uint32_t *v;
+    size_t n, cap;
+} vec32;
+
+struct kt_similar {
+    kt_lexicon *lex;
+    kt_stemmer *stem;
+    kt_scopes *scopes;
+
+    kt_strmap terms_map; /* stem -> term id */
+    term *terms;
+    size_t nterms, terms_cap;
+    char *disp;
+    size_t disp_len, disp_cap;
+
+    vec32 derived; /* see term.derived */
+
+    kt_strmap words_map; /* folded word (segments joined by '-') -> wordinfo index */
+    wordinfo *words;
+    size_t nwords, words_cap;
+
+    kt_strmap abbr_map; /* folded abbreviation -> abbrev index */
+    abbrev *abbrs;
+    size_t nabbrs, abbrs_cap;
+
+    kt_imap ids; /* item id -> slot + 1 */
+    item *items;
+    size_t nslots, slots_cap, nlive;
+    vec32 free_slots;
+
+    /* Scratch for one put or one query; the event loop runs one at a time. */
+    vec32 entries, seq, seq_at;
+    wordlog log;
+    float *acc;
+    uint8_t *state;
+    vec32 touched;
+    struct cand *cands;
+    size_t cands_cap;
+    uint8_t *row;
+    size_t row_cap;
+};
+
+/* --- small helpers ------------------------------------------------------------------------ */
+
+static int vec_push(vec32 *v, uint32_t x)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 64;
+        uint32_t *p = realloc(v->v, cap * sizeof *p);
+        if (!p)
+            return KT_ENOMEM;
+        v->v = p;
+        v->cap = cap;
+    }
+    v->v[v->n++] = x;
+    return 0;
+}
+
+/* Grows an array of elem-sized records to hold at least need; 0 or KT_ENOMEM. */
+static int grow(void **arr, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 64;
+    while (c < need)
+        c = c + c / 2;
+    void *p = realloc(*arr, c * elem);
+    if (!p)
+        return KT_ENOMEM;
+    *arr = p;
+    *cap = c;
+    return 0;
+}
+
+static uint32_t disp_store(kt_similar *s, const char *text, size_t n)
+{
+    if (n > 48)
+        n = 48;
+    if (grow((void **)&s->disp, &s->disp_cap, s->disp_len + n + 1, 1))
+        return 0;
+    if (!s->disp_len)
+        s->disp[s->disp_len++] = 0; /* offset 0 means "none" */
+    uint32_t off = (uint32_t)s->disp_len;
+    memcpy(s->disp + off, text, n);
+    s->disp[off + n] = 0;
+    s->disp_len += n + 1;
+    return off;
+}
+
+static const char *term_display(const kt_similar *s, uint32_t t)
+{
+    const term *tm = &s->terms[t];
+    return tm->disp ? s->disp + tm->disp : kt_strmap_key(&s->terms_map, tm->key);
+}
+
+/* --- vocabulary --------------------------------------------------------------------------- */
+
+static int term_get(kt_similar *s, const char *stem, size_t n, uint32_t *id)
+{
+    if (kt_strmap_get(&s->terms_map, stem, n, id))
+        return 0;
+    if (s->nterms > TERM_MASK)
+        return KT_ENOMEM;
+    if (grow((void **)&s->terms, &s->terms_cap, s->nterms + 1, sizeof *s->terms))
+        return KT_ENOMEM;
+    uint32_t key;
+    *id = (uint32_t)s->nterms;
+    if (kt_strmap_put(&s->terms_map, stem, n, *id, &key))
+        return KT_ENOMEM;
+    float prior = 1.0f;
+    bool digits = false, alpha = false, hyphen = false;
+    for (size_t i = 0; i < n; i++) {
+        digits |= stem[i] >= '0' && stem[i] <= '9';
+        alpha |= stem[i] >= 'a' && stem[i] <= 'z';
+        hyphen |= stem[i] == '-';
+    }
+    if (digits && !alpha)
+        prior = hyphen ? RANGE_PRIOR : NUMBER_PRIOR;
+    s->terms[*id] = (term){.key = key, .prior = prior, .abbr = -1};
+    s->nterms++;
+    return 0;
+}
+
+static int stem_term(kt_similar *s, const char *folded, size_t n, uint32_t *id)
+{
+    char stem[KT_TEXT_MAX_WORD];
+    size_t sn = kt_stemmer_stem(s->stem, folded, n, stem, sizeof stem);
+    return term_get(s, stem, sn, id);
+}
+
+/* A hyphen segment or compound part worth a term: two characters or more, not a stop word,
+ * not a bare small number ("mbo-2"). */
+static bool part_worth(const char *p, size_t n)
+{
+    if (n < 2 || n >= KT_TEXT_MAX_WORD)
+        return false;
+    char w[KT_TEXT_MAX_WORD];
+    memcpy(w, p, n);
+    w[n] = 0;
+    if (kt_text_is_stopword(w))
+        return false;
+    bool digits_only = true;
+    for (size_t i = 0; i < n; i++)
+        digits_only &= w[i] >= '0' && w[i] <= '9';
+    return !(digits_only && n <= 2);
+}
+
+/* Stem and parts of a word, computed once per distinct folded form. */
+static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
+{
+    char key[KT_TEXT_MAX_WORD + KT_TEXT_MAX_SEG];
+    size_t kn = 0;
+    for (uint8_t i = 0; i < w->nseg; i++) {
+        if (i && kn < sizeof key - 1)
+            key[kn++] = '-';
+        size_t n = w->seg_len[i];
+        if (kn + n >= sizeof key)
+            n = sizeof key - 1 - kn;
+        memcpy(key + kn, w->folded + w->seg_off[i], n);
+        kn += n;
+    }
+    uint32_t idx;
+    if (kt_strmap_get(&s->words_map, key, kn, &idx)) {
+        *out = &s->words[idx];
+        return 0;
+    }
+    wordinfo wi = {.term = NO_TERM};
+    int rc = stem_term(s, w->folded, w->len, &wi.term);
+    uint8_t off[KT_TEXT_MAX_PARTS], len[KT_TEXT_MAX_PARTS];
+    int np = 0;
+    if (w->nseg > 1) {
+        for (uint8_t i = 0; i < w->nseg && np < KT_TEXT_MAX_PARTS; i++, np++) {
+            off[np] = w->seg_off[i];
+            len[np] = w->seg_len[i];
+        }
+    } else {
+        np = kt_text_split_compound(s->lex, w->folded, w->len, off, len);
+    }
+    for (int i = 0; !rc && i < np; i++) {
+        const char *p = w->folded + off[i];
+        if (!part_worth(p, len[i]))
+            continue;
+        uint32_t t;
+        rc = stem_term(s, p, len[i], &t);
+        if (!rc && t != wi.term) {
+            wi.parts[wi.nparts++] = t;
+            if (!s->terms[t].disp)
+                s->terms[t].disp = disp_store(s, p, len[i]);
+        }
+    }
+    if (!rc && w->nseg == 1 && kt_scopes_is_place(s->scopes, w->folded) &&
+        s->terms[wi.term].prior > PLACE_PRIOR)
+        s->terms[wi.term].prior = PLACE_PRIOR;
+    /* The first spelling of a word decides its parts for all its spellings. */
+    term *tm = &s->terms[wi.term];
+    if (!rc && wi.nparts && !tm->nderived) {
+        /* A compound of generic words is generic ("voortgangsrapportage", "projectplan",
+         * "tussenevaluatie"): it is as specific as its most specific part. */
+        float prior = 0;
+        for (uint8_t i = 0; i < wi.nparts; i++)
+            if (s->terms[wi.parts[i]].prior > prior)
+                prior = s->terms[wi.parts[i]].prior;
+        if (prior < tm->prior)
+            tm->prior = prior;
+        tm->derived = (uint32_t)s->derived.n;
+        for (uint8_t i = 0; !rc && i < wi.nparts; i++)
+            rc = vec_push(&s->derived, wi.parts[i]);
+        s->terms[wi.term].nderived = wi.nparts;
+    }
+    if (rc)
+        return rc;
+    if (grow((void **)&s->words, &s->words_cap, s->nwords + 1, sizeof *s->words))
+        return KT_ENOMEM;
+    idx = (uint32_t)s->nwords;
+    if (kt_strmap_put(&s->words_map, key, kn, idx, NULL))
+        return KT_ENOMEM;
+    s->words[s->nwords++] = wi;
+    *out = &s->words[idx];
+    return 0;
+}
+
+/* --- analysing text ------------------------------------------------------------------------ */
+
+typedef struct analysis {
+    kt_similar *s;
+    uint32_t field; /* F_TITLE or F_DESC */
+    bool expand;    /* look words up as abbreviations (not inside an expansion) */
+    vec32 *entries; /* term | flags */
+    vec32 *seq;     /* whole-word terms in order, for written-out abbreviations */
+    vec32 *seq_at;  /* index in entries of each seq element (NULL when not needed) */
+    wordlog *log;   /* the item's words, for learning acronyms (NULL when not needed) */
+    int rc;
+} analysis;
+
+static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
+{
+    if (!log || log->n == sizeof log->w / sizeof log->w[0])
+        return;
+    logged_word *l = &log->w[log->n++];
+    *l = (logged_word){.orig = w->orig,
+                       .orig_len = (uint16_t)(w->orig_len < 200 ? w->orig_len : 200),
+                       .initial = w->folded[0],
+                       .stop = stop,
+                       .word = word};
+    l->acronym = w->nseg == 1 && !w->digits && w->len >= 2 && w->len <= 6 && w->upper >= 2;
+    if (l->acronym)
+        memcpy(l->folded, w->folded, w->len + 1u);
+}
+
+static bool is_stop_word(const kt_word *w)
+{
+    return w->nseg == 1 && kt_text_is_stopword(w->folded);
+}
+
+/* The abbreviation a word (or one of its hyphen segments) stands for, or -1. A lower-case
+ * stop word is never an abbreviation: "om" is not "OM". */
+static int32_t abbrev_of(const kt_similar *s, const kt_word *w, const char *p, size_t n)
+{
+    uint32_t idx;
+    if (!s->nabbrs || !kt_strmap_get(&s->abbr_map, p, n, &idx))
+        return -1;
+    if (!w->upper && !w->digits) {
+        char f[KT_TEXT_MAX_WORD];
+        memcpy(f, p, n);
+        f[n] = 0;
+        if (kt_text_is_stopword(f))
+            return -1;
+    }
+    return (int32_t)idx;
+}
+
+static int add_abbrev_terms(analysis *a, int32_t ab)
+{
+    const abbrev *x = &a->s->abbrs[ab];
+    int rc = vec_push(a->entries, x->term | a->field | F_EXP);
+    for (uint8_t i = 0; !rc && i < x->nexp; i++)
+        rc = vec_push(a->entries, (x->exp[i] & TERM_MASK) | a->field | F_EXP);
+    return rc;
+}
+
+static int on_word(const kt_word *w, void *ctx)
+{
+    analysis *a = ctx;
+    kt_similar *s = a->s;
+    if (w->len < 2 || is_stop_word(w)) {
+        log_word(a->log, w, true, NO_TERM);
+        return 0;
+    }
+    if (!w->alpha && w->len <= 2)
+        return 0; /* "12 maart", "23 gemeenten" */
+    const wordinfo *wi;
+    a->rc = word_analyse(s, w, &wi);
+    if (a->rc)
+        return 1;
+    log_word(a->log, w, false, (uint32_t)(wi - s->words));
+    uint32_t t = wi->term;
+    uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
+    memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
+    if (!s->terms[t].disp) {
+        size_t n = w->orig_len < 48 ? w->orig_len : 48;
+        s->terms[t].disp = disp_store(s, w->orig, n);
+    }
+    a->rc = vec_push(a->entries, t | a->field | F_WHOLE);
+    for (uint32_t i = 0; !a->rc && i < nparts; i++)
+        a->rc = vec_push(a->entries, parts[i] | a->field | F_PART);
+    if (!a->rc && a->seq_at)
+        a->rc = vec_push(a->seq_at, (uint32_t)(a->entries->n - 1 - nparts));
+    if (!a->rc && a->seq)
+        a->rc = vec_push(a->seq, t);
+    if (a->rc || !a->expand)
+        return a->rc ? 1 : 0;
+    int32_t ab = abbrev_of(s, w, w->folded, w->len);
+    for (uint8_t i = 0; ab < 0 && w->nseg > 1 && i < w->nseg; i++)
+        ab = abbrev_of(s, w, w->folded + w->seg_off[i], w->seg_len[i]);
+    if (ab >= 0)
+        a->rc = add_abbrev_terms(a, ab);
+    return a->rc ? 1 : 0;
+}
+
+/* Abbreviations written out: "Preventie met Gezag" counts as one unit, "PmG", so that it
+ * weighs as much as the abbreviation does elsewhere; its words stay present for the other
+ * item's units but are no units themselves. */
+static int find_written_out(kt_similar *s, vec32 *entries, const vec32 *seq, const vec32 *at,
+                            uint32_t field)
+{
+    for (size_t i = 0; i < seq->n; i++) {
+        for (int32_t ab = s->terms[seq->v[i]].abbr; ab >= 0; ab = s->abbrs[ab].next) {
+            const abbrev *x = &s->abbrs[ab];
+            if (x->nseq < 2 || i + x->nseq > seq->n)
+                continue;
+            if (memcmp(seq->v + i, x->seq, x->nseq * sizeof *x->seq))
+                continue;
+            for (uint8_t k = 0; k < x->nseq; k++) {
+                uint32_t *e = &entries->v[at->v[i + k]];
+                if ((*e & TERM_MASK) != x->term) /* "artikel 13b Opiumwet" stays "13b" */
+                    *e |= F_GROUPED;
+            }
+            if (vec_push(entries, x->term | field | F_WHOLE))
+                return KT_ENOMEM;
+            break;
+        }
+    }
+    return 0;
+}
+
+static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 *entries,
+                         wordlog *log)
+{
+    if (!text || !*text)
+        return 0;
+    s->seq.n = s->seq_at.n = 0;
+    analysis a = {.s = s,
+                  .field = field,
+                  .expand = true,
+                  .entries = entries,
+                  .seq = &s->seq,
+                  .seq_at = &s->seq_at,
+                  .log = log};
+    kt_text_words(text, on_word, &a);
+    if (a.rc)
+        return a.rc;
+    return s->nabbrs ? find_written_out(s, entries, &s->seq, &s->seq_at, field) : 0;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a & TERM_MASK, y = *(const uint32_t *)b & TERM_MASK;
+    return x < y ? -1 : x > y;
+}
+
+/* Sorts entries by term and merges the flags of repeated terms; returns the new count. */
+static size_t merge_entries(uint32_t *e, size_t n)
+{
+    if (!n)
+        return 0;
+    qsort(e, n, sizeof *e, cmp_u32);
+    size_t o = 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((e[i] & TERM_MASK) == (e[o] & TERM_MASK))
+            e[o] |= e[i];
+        else
+            e[++o] = e[i];
+    }
+    return o + 1;
+}
+
+static item *item_get(const kt_similar *s, int64_t id)
+{
+    uintptr_t v = (uintptr_t)kt_imap_get(&s->ids, id);
+    return v ? &s->items[v - 1] : NULL;
+}
+
+/* --- scoring ----------------------------------------------------------------------------- */
+
+/* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df. */
+static double term_weight(const kt_similar *s, uint32_t t)
+{
+    double n = (double)s->nlive, df = s->terms[t].df ? s->terms[t].df : 1;
+    return log(1.0 + n / df) * s->terms[t].prior;
+}
+
+/* The weight of a word of an item (an entry with F_WHOLE). */
+static double unit_weight(const kt_similar *s, uint32_t e)
+{
+    return term_weight(s, e & TERM_MASK) * ((e & F_TITLE) ? 1.0 : DESC_WEIGHT);
+}
+
+/* The entry (term | flags) of t in `it`, or 0 when it has no such term. */
+static uint32_t item_entry(const item *it, uint32_t t)
+{
+    size_t lo = 0, hi = it->nterms;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        uint32_t m = it->terms[mid] & TERM_MASK;
+        if (m == t)
+            return it->terms[mid];
+        if (m < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return 0;
+}
+
+static bool item_has(const item *it, uint32_t t)
+{
+    return item_entry(it, t) != 0;
+}
+
+/* How strongly an item holds a term: as a word of its title most, as a compound part or only
+ * in its description, less. 0 when absent. An abbreviation's expansion words do not count:
+ * "RIEC" is not a mention of "regionaal"; the abbreviation itself is met through them (see
+ * match_unit). */
+static double presence(const item *it, uint32_t t)
+{
+    uint32_t e = item_entry(it, t);
+    if (!(e & (F_WHOLE | F_PART)))
+        return 0;
+    double p = (e & F_WHOLE) ? 1.0 : DERIVED_MATCH;
+    return (e & F_TITLE) ? p : p * OTHER_DESC;
+}
+
+/* Optimal string alignment distance, stopping early above 1: enough to meet a typo. */
+static bool one_edit_apart(const char *a, size_t na, const char *b, size_t nb)
+{
+    if (na > nb + 1 || nb > na + 1)
+        return false;
+    size_t i = 0;
+    while (i < na && i < nb && a[i] == b[i])
+        i++;
+    if (i == na || i == nb)
+        return na != nb || i == na; /* one trailing letter more, or equal */
+    if (na == nb) {
+        if (!strcmp(a + i + 1, b + i + 1))
+            return true; /* one letter replaced */
+        return a[i] == b[i + 1] && a[i + 1] == b[i] && !strcmp(a + i + 2, b + i + 2);
+    }
+    return na > nb ? !strcmp(a + i + 1, b + i) : !strcmp(a + i, b + i + 1);
+}
+
+/* A word of `other` spelled one letter off from t; long words only, where typos are safe
+ * to forgive. NO_TERM when none. */
+static uint32_t fuzzy_partner(const kt_similar *s, uint32_t t, const item *other)
+{
+    const char *a = kt_strmap_key(&s->terms_map, s->terms[t].key);
+    size_t na = strlen(a);
+    if (na < 8)
+        return NO_TERM;
+    for (uint16_t j = 0; j < other->nterms; j++) {
+        uint32_t e = other->terms[j];
+        if (!(e & F_WHOLE))
+            continue;
+        const char *b = kt_strmap_key(&s->terms_map, s->terms[e & TERM_MASK].key);
+        if (b[0] != a[0] || b[1] != a[1])
+            continue;
+        size_t nb = strlen(b);
+        if (nb >= 8 && one_edit_apart(a, na, b, nb))
+            return e & TERM_MASK;
+    }
+    return NO_TERM;
+}
+
+/* How a word of one item is met in the other. */
+typedef struct unit_match {
+    double m;     /* 0..1 */
+    uint32_t via; /* the term of the other item it was met by when fuzzy; else NO_TERM */
+} unit_match;
+
+static unit_match match_unit(const kt_similar *s, uint32_t t, const item *other)
+{
+    double direct = presence(other, t);
+    if (direct > 0)
+        return (unit_match){direct, NO_TERM};
+    const term *tm = &s->terms[t];
+    if (tm->nderived) {
+        double have = 0, all = 0;
+        for (uint8_t i = 0; i < tm->nderived; i++) {
+            uint32_t p = s->derived.v[tm->derived + i];
+            double w = term_weight(s, p);
+            all += w;
+            have += w * presence(other, p);
+        }
+        if (have > 0)
+            return (unit_match){DERIVED_MATCH * have / all, NO_TERM};
+    }
+    uint32_t f = fuzzy_partner(s, t, other);
+    if (f != NO_TERM)
+        return (unit_match){FUZZY_MATCH * presence(other, f), f};
+    return (unit_match){0, NO_TERM};
+}
+
+/* The weighted share of a's words that b has. When contrib is given it receives each entry's
+ * share of the numerator (0 for entries that are not words or are not met). *specific is set
+ * when a word met is an ordinary word, not generic, a place or a number. */
+static double coverage(const kt_similar *s, const item *a, const item *b, double *contrib,
+                       bool *specific)
+{
+    double have = 0, all = 0;
+    for (uint16_t i = 0; i < a->nterms; i++) {
+        uint32_t e = a->terms[i];
+        if (contrib)
+            contrib[i] = 0;
+        if (!IS_UNIT(e))
+            continue;
+        double w = unit_weight(s, e);
+        all += w;
+        if (w <= 0)
+            continue;
+        double got = w * match_unit(s, e & TERM_MASK, b).m;
+        have += got;
+        if (got > 0 && s->terms[e & TERM_MASK].prior >= 1.0f)
+            *specific = true;
+        if (contrib)
+            contrib[i] = got;
+    }
+    return all > 0 ? have / all : 0;
+}
+
+#ifdef KT_SIM_TUNING
+/* Development only: the features behind a score, for exploring combinations offline. */
+static double title_coverage(const kt_similar *s, const item *a, const item *b)
+{
+    double have = 0, all = 0;
+    for (uint16_t i = 0; i < a->nterms; i++) {
+        uint32_t e = a->terms[i];
+        if (!IS_UNIT(e) || !(e & F_TITLE))
+            continue;
+        double w = term_weight(s, e & TERM_MASK);
+        all += w;
+        uint32_t o = item_entry(b, e & TERM_MASK);
+        if (o & F_TITLE)
+            have += w * ((o & F_WHOLE) ? 1.0 : DERIVED_MATCH);
+        else if (!o) {
+            const term *tm = &s->terms[e & TERM_MASK];
+            double h = 0, al = 0;
+            for (uint8_t k = 0; k < tm->nderived; k++) {
+                uint32_t p = s->derived.v[tm->derived + k];
+                double pw = term_weight(s, p);
+                al += pw;
+                if (item_entry(b, p) & F_TITLE)
+                    h += pw;
+            }
+            if (h > 0)
+                have += w * DERIVED_MATCH * h / al;
+        }
+    }
+    return all > 0 ? have / all : 0;
+}
+
+/* Shared evidence: matched weight with idf normalised by its maximum, ln(1 + N). */
+static double evidence(const kt_similar *s, const item *a, const item *b)
+{
+    double e = 0, max = log(1.0 + (double)s->nlive);
+    for (uint16_t i = 0; i < a->nterms; i++) {
+        uint32_t x = a->terms[i];
+        if (!IS_UNIT(x))
+            continue;
+        double w = term_weight(s, x & TERM_MASK) / max * ((x & F_TITLE) ? 1.0 : DESC_WEIGHT);
+        e += w * match_unit(s, x & TERM_MASK, b).m;
+    }
+    return e;
+}
+
+void kt_similar_features(kt_similar *s, int64_t a_id, int64_t b_id, double f[6]);
+void kt_similar_features(kt_similar *s, int64_t a_id, int64_t b_id, double f[6])
+{
+    const item *a = item_get(s, a_id), *b = item_get(s, b_id);
+    bool specific = false;
+    f[0] = coverage(s, a, b, NULL, &specific);
+    f[1] = coverage(s, b, a, NULL, &specific);
+    f[2] = title_coverage(s, a, b);
+    f[3] = title_coverage(s, b, a);
+    f[4] = evidence(s, a, b);
+    f[5] = evidence(s, b, a);
+}
+#endif
+
+/* Two items are duplicates when each covers much of the other: a mix of the two coverages
+ * leaning to the lower one. Generic words alone ("Voortgang plan van aanpak ...") never make
+ * a duplicate, however short the titles. */
+static double score_items(const kt_similar *s, const item *a, const item *b, double *contrib)
+{
+    bool specific = false;
+    double ca = coverage(s, a, b, contrib, &specific), cb = coverage(s, b, a, NULL, &specific);
+    if (!specific)
+        return 0;
+    double lo = ca < cb ? ca : cb, hi = ca < cb ? cb : ca;
+    return COMBINE_MIN * lo + (1 - COMBINE_MIN) * hi;
+}
+
+/* --- creating and freeing ------------------------------------------------------------------ */
+
+/* Abbreviations of the Dutch public-safety and social domain that any deployment meets. */
+static const char *const builtin_abbrevs[][2] = {
+    {"PmG", "Preventie met Gezag"},
+    {"RIEC", "Regionaal Informatie- en Expertisecentrum"},
+    {"LIEC", "Landelijk Informatie- en Expertisecentrum"},
+    {"OM", "Openbaar Ministerie"},
+    {"RVT", "Regionaal Veiligheidsteam"},
+    {"BRP", "Basisregistratie Personen"},
+    {"APV", "Algemene Plaatselijke Verordening"},
+    {"Bibob", "Wet bevordering integriteitsbeoordelingen door het openbaar bestuur"},
+    {"Wmo", "Wet maatschappelijke ondersteuning"},
+    {"VVE", "voor- en vroegschoolse educatie"},
+    {"JenV", "Justitie en Veiligheid"},
+    {"BZK", "Binnenlandse Zaken en Koninkrijksrelaties"},
+    {"SZW", "Sociale Zaken en Werkgelegenheid"},
+    {"VWS", "Volksgezondheid, Welzijn en Sport"},
+    {"boa", "buitengewoon opsporingsambtenaar"},
+    {"NLA", "Nederlandse Arbeidsinspectie"},
+    {"GGD", "Gemeentelijke Gezondheidsdienst"},
+    {"GGZ", "geestelijke gezondheidszorg"},
+    {"RvdK", "Raad voor de Kinderbescherming"},
+    {"MDA", "multidisciplinaire aanpak"},
+    {"NPLV", "Nationaal Programma Leefbaarheid en Veiligheid"},
+    {"VO", "voortgezet onderwijs"},
+    {"PO", "primair onderwijs"},
+    {"mbo", "middelbaar beroepsonderwijs"},
+    {"hbo", "hoger beroepsonderwijs"},
+    {"RMC", "Regionaal Meld- en Coordinatiepunt"},
+    {"UWV", "Uitvoeringsinstituut Werknemersverzekeringen"},
+    {"WSP", "Werkgeversservicepunt"},
+    {"13b", "artikel 13b Opiumwet"},
+    {"174a", "artikel 174a Gemeentewet"},
+    {"OOV", "openbare orde en veiligheid"},
+    {"PGA", "persoonsgerichte aanpak"},
+    {"ZVH", "Zorg- en Veiligheidshuis"},
+    {"KVO", "Keurmerk Veilig Ondernemen"},
+    {"JGZ", "jeugdgezondheidszorg"},
+    {"Wvggz", "Wet verplichte geestelijke gezondheidszorg"},
+    {"Wzd", "Wet zorg en dwang"},
+    {"Wgv", "Wet goed verhuurderschap"},
+    {"AZC", "asielzoekerscentrum"},
+    {"COA", "Centraal Orgaan opvang asielzoekers"},
+    {"IND", "Immigratie- en Naturalisatiedienst"},
+    {"OGGZ", "openbare geestelijke gezondheidszorg"},
+    {"ZSM", "Zorgvuldig, Snel en op Maat"},
+    {"EVA", "ernstig verward gedrag"},
+};
+
+static int seed_priors(kt_similar *s)
+{
+    for (size_t i = 0;; i++) {
+        float w;
+        const char *word = kt_text_generic_word(i, &w);
+        if (!word)
+            return 0;
+        uint32_t t;
+        if (stem_term(s, word, strlen(word), &t))
+            return KT_ENOMEM;
+        if (w < s->terms[t].prior)
+            s->terms[t].prior = w;
+    }
+}
+
+kt_similar *kt_similar_new(void)
+{
+    kt_similar *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->lex = kt_lexicon_new();
+    s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
+    s->scopes = kt_scopes_new();
+    if (!s->stem || !s->scopes || seed_priors(s))
+        goto fail;
+    for (size_t i = 0; i < sizeof builtin_abbrevs / sizeof builtin_abbrevs[0]; i++)
+        if (kt_similar_add_abbreviation(s, builtin_abbrevs[i][0], builtin_abbrevs[i][1]))
+            goto fail;
+    return s;
+fail:
+    kt_similar_free(s);
+    return NULL;
+}
+
+void kt_similar_free(kt_similar *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nslots; i++)
+        free(s->items[i].terms);
+    free(s->items);
+    for (size_t i = 0; i < s->nterms; i++)
+        free(s->terms[i].post);
+    free(s->terms);
+    for (size_t i = 0; i < s->nabbrs; i++) {
+        free(s->abbrs[i].exp);
+        free(s->abbrs[i].seq);
+        free(s->abbrs[i].display);
+    }
+    free(s->abbrs);
+    free(s->words);
+    free(s->derived.v);
+    free(s->disp);
+    kt_strmap_free(&s->terms_map);
+    kt_strmap_free(&s->words_map);
+    kt_strmap_free(&s->abbr_map);
+    kt_imap_free(&s->ids);
+    free(s->free_slots.v);
+    free(s->entries.v);
+    free(s->seq.v);
+    free(s->seq_at.v);
+    free(s->acc);
+    free(s->state);
+    free(s->touched.v);
+    free(s->cands);
+    free(s->row);
+    kt_scopes_free(s->scopes);
+    kt_stemmer_free(s->stem);
+    kt_lexicon_free(s->lex);
+    free(s);
+}
+
+int kt_similar_load_lexicon(kt_similar *s, const char *path)
+{
+    return kt_lexicon_load(s->lex, path);
+}
+
+int kt_similar_add_region(kt_similar *s, const char *region, const char *municipality)
+{
+    return kt_scopes_add_region(s->scopes, region, municipality);
+}
+
+int kt_similar_reset_region(kt_similar *s, const char *region)
+{
+    return kt_scopes_reset_region(s->scopes, region);
+}
+
+/* --- abbreviations ------------------------------------------------------------------------- */
+
+static int abbrev_fill(kt_similar *s, abbrev *x, const char *abbr, const char *expansion)
+{
+    vec32 entries = {0}, seq = {0};
+    analysis a = {.s = s, .field = F_TITLE, .entries = &entries, .seq = &seq};
+    kt_text_words(expansion, on_word, &a);
+    int rc = a.rc;
+    if (!rc && !seq.n)
+        rc = KT_EINVAL;
+    if (!rc) {
+        entries.n = merge_entries(entries.v, entries.n);
+        x->nexp = (uint8_t)(entries.n < 32 ? entries.n : 32);
+        x->nseq = (uint8_t)(seq.n < 16 ? seq.n : 16);
+        x->exp = malloc(x->nexp * sizeof *x->exp);
+        x->seq = malloc(x->nseq * sizeof *x->seq);
+        size_t dn = strlen(abbr) + strlen(expansion) + 4;
+        x->display = malloc(dn);
+        if (!x->exp || !x->seq || !x->display)
+            rc = KT_ENOMEM;
+        else {
+            memcpy(x->exp, entries.v, x->nexp * sizeof *x->exp);
+            memcpy(x->seq, seq.v, x->nseq * sizeof *x->seq);
+            snprintf(x->display, dn, "%s (%s)", abbr, expansion);
+        }
+    }
+    free(entries.v);
+    free(seq.v);
+    return rc;
+}
+
+int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *expansion)
+{
+    char key[KT_TEXT_MAX_WORD];
+    size_t kn = 0;
+    /* The key is the folded abbreviation without hyphens or spaces, as words are joined. */
+    char folded[KT_TEXT_MAX_WORD];
+    kt_text_fold(abbr ? abbr : "", folded, sizeof folded);
+    for (const char *p = folded; *p && kn < sizeof key - 1; p++)
+        if ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p & 0x80))
+            key[kn++] = *p;
+    key[kn] = 0;
+    if (!kn || !expansion)
+        return KT_EINVAL;
+    uint32_t idx;
+    if (kt_strmap_get(&s->abbr_map, key, kn, &idx))
+        return KT_EINVAL; /* taught twice: the first meaning stays */
+    if (grow((void **)&s->abbrs, &s->abbrs_cap, s->nabbrs + 1, sizeof *s->abbrs))
+        return KT_ENOMEM;
+    abbrev *x = &s->abbrs[s->nabbrs];
+    *x = (abbrev){.next = -1};
+    int rc = stem_term(s, key, kn, &x->term);
+    if (!rc)
+        rc = abbrev_fill(s, x, abbr, expansion);
+    if (!rc) /* shown as taught ("PmG"), not as first met ("PMG-boa's") */
+        s->terms[x->term].disp = disp_store(s, abbr, strlen(abbr));
+    if (!rc)
+        rc = kt_strmap_put(&s->abbr_map, key, kn, (uint32_t)s->nabbrs, NULL);
+    if (rc) {
+        free(x->exp);
+        free(x->seq);
+        free(x->display);
+        return rc;
+    }
+    term *first = &s->terms[x->seq[0]];
+    x->next = first->abbr;
+    first->abbr = (int32_t)s->nabbrs;
+    /* The abbreviation is met through its expansion as a compound through its parts. */
+    uint32_t at = (uint32_t)s->derived.n;
+    for (uint8_t i = 0; i < x->nseq && i < 8; i++)
+        if (vec_push(&s->derived, x->seq[i]))
+            return KT_ENOMEM;
+    s->terms[x->term].derived = at;
+    s->terms[x->term].nderived = x->nseq < 8 ? x->nseq : 8;
+    s->nabbrs++;
+    return 0;
+}
+
+/* --- learning acronyms ----------------------------------------------------------------------
+ *
+ * Agenda texts often define their acronyms ("Opgaan van ... in het RWC" with "het Regionaal
+ * Werkcentrum" in the description). When an item holds an unknown acronym and, anywhere in
+ * it, words whose initials spell it (compound parts and stop words may give letters:
+ * Regionaal WerkCentrum, Preventie met Gezag), the acronym is learned as if the deployment
+ * had taught it. */
+
+#define MAX_LEARNED 65536
+
+/* The letters a logged word offers: its initial, then those of its later compound parts. */
+static size_t word_initials(const kt_similar *s, const logged_word *lw,
+                            char out[KT_TEXT_MAX_PARTS + 1])
+{
+    size_t n = 0;
+    out[n++] = lw->initial;
+    if (lw->word == NO_TERM)
+        return n;
+    const wordinfo *wi = &s->words[lw->word];
+    for (uint8_t i = 1; i < wi->nparts; i++)
+        out[n++] = kt_strmap_key(&s->terms_map, s->terms[wi->parts[i]].key)[0];
+    return n;
+}
+
+/* Matches the letters x[k..] from word j on; returns the index after the last word used, or
+ * 0 when the words do not spell them. */
+static size_t spell(const kt_similar *s, const wordlog *log, const char *x, size_t xn, size_t k,
+                    size_t j, int skips)
+{
+    if (k == xn)
+        return j;
+    if (j >= log->n || !log->w[j].initial)
+        return 0;
+    const logged_word *lw = &log->w[j];
+    if (lw->acronym && !strcmp(lw->folded, x))
+        return 0;
+    char ini[KT_TEXT_MAX_PARTS + 1];
+    size_t ni = word_initials(s, lw, ini), m = 0;
+    while (m < ni && k + m < xn && ini[m] == x[k + m])
+        m++;
+    for (; m > 0; m--) { /* use as many of the word's letters as fit, then fewer */
+        size_t end = spell(s, log, x, xn, k + m, j + 1, 0);
+        if (end)
+            return end;
+    }
+    if (lw->stop && k > 0 && skips < 2)
+        return spell(s, log, x, xn, k, j + 1, skips + 1);
+    return 0;
+}
+
+static int learn_acronym(kt_similar *s, const wordlog *log, const logged_word *acr)
+{
+    size_t xn = strlen(acr->folded);
+    uint32_t known;
+    if (xn < 3 || kt_strmap_get(&s->abbr_map, acr->folded, xn, &known) ||
+        kt_text_is_stopword(acr->folded) || s->nabbrs >= MAX_LEARNED)
+        return 0;
+    for (size_t i = 0; i < log->n; i++) {
+        if (log->w[i].stop || log->w[i].initial != acr->folded[0])
+            continue;
+        size_t end = spell(s, log, acr->folded, xn, 0, i, 0);
+        size_t content = 0;
+        for (size_t j = i; j < end; j++)
+            content += !log->w[j].stop;
+        if (!end || content < 2)
+            continue;
+        char expansion[256], abbr[16];
+        size_t n = 0;
+        for (size_t j = i; j < end && n + log->w[j].orig_len + 2 < sizeof expansion; j++) {
+            if (j > i)
+                expansion[n++] = ' ';
+            memcpy(expansion + n, log->w[j].orig, log->w[j].orig_len);
+            n += log->w[j].orig_len;
+        }
+        expansion[n] = 0;
+        size_t an = acr->orig_len < sizeof abbr - 1 ? acr->orig_len : sizeof abbr - 1;
+        memcpy(abbr, acr->orig, an);
+        abbr[an] = 0;
+        int rc = kt_similar_add_abbreviation(s, abbr, expansion);
+        return rc == KT_EINVAL ? 0 : rc;
+    }
+    return 0;
+}
+
+static int learn_acronyms(kt_similar *s, const wordlog *log)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        if (!log->w[i].acronym)
+            continue;
+        int rc = learn_acronym(s, log, &log->w[i]);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* --- items --------------------------------------------------------------------------------- */
+
+static int post_add(term *t, uint32_t slot)
+{
+    if (t->df == t->cap) {
+        uint32_t cap = t->cap ? t->cap + t->cap / 2 + 1 : 2;
+        uint32_t *p = realloc(t->post, cap * sizeof *p);
+        if (!p)
+            return KT_ENOMEM;
+        t->post = p;
+        t->cap = cap;
+    }
+    t->post[t->df++] = slot;
+    return 0;
+}
+
+static void post_del(term *t, uint32_t slot)
+{
+    for (uint32_t i = t->df; i-- > 0;) {
+        if (t->post[i] == slot) {
+            t->post[i] = t->post[--t->df];
+            return;
+        }
+    }
+    assert(!"posting missing");
+}
+
+static void item_unindex(kt_similar *s, uint32_t slot)
+{
+    item *it = &s->items[slot];
+    if (!it->procedural)
+        for (uint16_t i = 0; i < it->nterms; i++)
+            post_del(&s->terms[it->terms[i] & TERM_MASK], slot);
+    free(it->terms);
+    it->terms = NULL;
+    it->nterms = 0;
+    it->live = false;
+    s->nlive--;
+}
+
+int kt_similar_remove(kt_similar *s, int64_t item_id)
+{
+    uintptr_t v = (uintptr_t)kt_imap_del(&s->ids, item_id);
+    if (!v)
+        return KT_ENOTFOUND;
+    item_unindex(s, (uint32_t)(v - 1));
+    return vec_push(&s->free_slots, (uint32_t)(v - 1)) ? KT_ENOMEM : 0;
+}
+
+static int slot_alloc(kt_similar *s, uint32_t *slot)
+{
+    if (s->free_slots.n) {
+        *slot = s->free_slots.v[--s->free_slots.n];
+        return 0;
+    }
+    size_t cap = s->slots_cap;
+    if (grow((void **)&s->items, &cap, s->nslots + 1, sizeof *s->items))
+        return KT_ENOMEM;
+    if (cap != s->slots_cap) {
+        float *acc = realloc(s->acc, cap * sizeof *acc);
+        if (acc)
+            s->acc = acc;
+        uint8_t *st = acc ? realloc(s->state, cap) : NULL;
+        if (st)
+            s->state = st;
+        if (!acc || !st) {
+            /* items grew but the scratch did not: shrink our idea of the capacity back */
+            return KT_ENOMEM;
+        }
+        memset(s->acc + s->slots_cap, 0, (cap - s->slots_cap) * sizeof *acc);
+        memset(s->state + s->slots_cap, 0, cap - s->slots_cap);
+        s->slots_cap = cap;
+    }
+    *slot = (uint32_t)s->nslots++;
+    return 0;
+}
+
+int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope, int32_t day,
+                   const char *title, const char *description)
+{
+    if (!item_id)
+        return KT_EINVAL;
+    if (item_get(s, item_id))
+        kt_similar_remove(s, item_id);
+    s->entries.n = 0;
+    s->log.n = 0;
+    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log);
+    if (s->log.n < sizeof s->log.w / sizeof s->log.w[0])
+        s->log.w[s->log.n++] = (logged_word){.initial = 0}; /* definitions stay in one field */
+    if (!rc)
+        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log);
+    if (!rc)
+        rc = learn_acronyms(s, &s->log);
+    uint32_t scope_id = 0, slot = 0;
+    if (!rc)
+        rc = kt_scopes_intern(s->scopes, scope, &scope_id);
+    if (!rc)
+        rc = slot_alloc(s, &slot);
+    if (rc)
+        return rc;
+    size_t n = merge_entries(s->entries.v, s->entries.n);
+    if (n > MAX_ITEM_TERMS)
+        n = MAX_ITEM_TERMS;
+    item *it = &s->items[slot];
+    *it = (item){.id = item_id,
+                 .body = body_id,
+                 .scope = scope_id,
+                 .day = day,
+                 .procedural = kt_text_is_procedural(title),
+                 .live = true};
+    it->terms = malloc((n ? n : 1) * sizeof *it->terms);
+    if (!it->terms)
+        goto nomem;
+    memcpy(it->terms, s->entries.v, n * sizeof *it->terms);
+    /* Procedural items are kept (find and pair_score must know them) but not posted: they are
+     * never a candidate. */
+    for (size_t i = 0; !it->procedural && i < n; i++) {
+        if (post_add(&s->terms[it->terms[i] & TERM_MASK], slot)) {
+            for (size_t j = 0; j < i; j++)
+                post_del(&s->terms[it->terms[j] & TERM_MASK], slot);
+            free(it->terms);
+            goto nomem;
+        }
+    }
+    it->nterms = (uint16_t)n;
+    if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
+        it->live = true;
+        s->nlive++;
+        item_unindex(s, slot);
+        goto nomem_slot;
+    }
+    s->nlive++;
+    return 0;
+nomem:
+    it->terms = NULL;
+    it->live = false;
+nomem_slot:
+    vec_push(&s->free_slots, slot);
+    return KT_ENOMEM;
+}
+
+size_t kt_similar_count(const kt_similar *s)
+{
+    return s->nlive;
+}
+
+/* --- explaining ---------------------------------------------------------------------------- */
+
+static void append(char *buf, size_t n, size_t *len, const char *text)
+{
+    if (!n || *len + 1 >= n)
+        return;
+    int w = snprintf(buf + *len, n - *len, "%s", text);
+    if (w < 0)
+        return;
+    *len += (size_t)w < n - *len ? (size_t)w : n - *len - 1;
+}
+
+/* Whether t is a word of `it` itself (not only a part or expansion there). */
+static bool has_word(const item *it, uint32_t t)
+{
+    for (uint16_t i = 0; i < it->nterms; i++)
+        if ((it->terms[i] & TERM_MASK) == t)
+            return (it->terms[i] & F_WHOLE) != 0;
+    return false;
+}
+
+/* A word of `it` whose parts or expansion include t, or NO_TERM. */
+static uint32_t source_of(const kt_similar *s, const item *it, uint32_t t)
+{
+    for (uint16_t i = 0; i < it->nterms; i++) {
+        uint32_t e = it->terms[i];
+        const term *tm = &s->terms[e & TERM_MASK];
+        if (!(e & F_WHOLE))
+            continue;
+        for (uint8_t k = 0; k < tm->nderived; k++)
+            if (s->derived.v[tm->derived + k] == t)
+                return e & TERM_MASK;
+    }
+    return NO_TERM;
+}
+
+/* One shared word, as people wrote it: "Damocles", "woningsluitingen ~ sluiting",
+ * "PmG ~ Preventie + Gezag". */
+static void explain_unit(const kt_similar *s, const item *a, const item *b, uint32_t t, char *buf,
+                         size_t n, size_t *len)
+{
+    append(buf, n, len, term_display(s, t));
+    if (item_has(b, t)) {
+        uint32_t src = has_word(b, t) ? NO_TERM : source_of(s, b, t);
+        if (src != NO_TERM) {
+            append(buf, n, len, " ~ ");
+            append(buf, n, len, term_display(s, src));
+        }
+        return;
+    }
+    const term *tm = &s->terms[t];
+    const char *sep = " ~ ";
+    for (uint8_t k = 0; k < tm->nderived; k++) {
+        uint32_t p = s->derived.v[tm->derived + k];
+        if (!item_has(b, p))
+            continue;
+        append(buf, n, len, sep);
+        append(buf, n, len, term_display(s, p));
+        sep = " + ";
+    }
+    if (sep[1] == '~') { /* met by spelling */
+        uint32_t f = match_unit(s, t, b).via;
+        if (f != NO_TERM) {
+            append(buf, n, len, " ~ ");
+            append(buf, n, len, term_display(s, f));
+        }
+    }
+    (void)a;
+}
+
+/* Writes the words a shares with b, weightiest first. contrib is from score_items. */
+static void explain_shared(const kt_similar *s, const item *a, const item *b, const double *contrib,
+                           char *buf, size_t n)
+{
+    size_t len = 0;
+    if (n)
+        buf[0] = 0;
+    uint16_t order[MAX_ITEM_TERMS];
+    uint16_t k = 0;
+    for (uint16_t i = 0; i < a->nterms; i++)
+        if (contrib[i] > 0)
+            order[k++] = i;
+    for (uint16_t i = 1; i < k; i++) /* insertion sort: a handful of words */
+        for (uint16_t j = i; j > 0 && contrib[order[j]] > contrib[order[j - 1]]; j--) {
+            uint16_t tmp = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = tmp;
+        }
+    for (uint16_t i = 0; i < k && i < 8; i++) {
+        if (i)
+            append(buf, n, &len, ", ");
+        explain_unit(s, a, b, a->terms[order[i]] & TERM_MASK, buf, n, &len);
+    }
+}
+
+/* --- finding ------------------------------------------------------------------------------- */
+
+/* Why a pair can never be a finding, or NULL when it can. */
+static const char *excluded(kt_similar *s, const item *a, const item *b)
+{
+    if (a == b)
+        return "same item";
+    if (a->body == b->body)
+        return "same body";
+    if (a->procedural || b->procedural)
+        return "procedural item";
+    if (!kt_scopes_compatible(s->scopes, a->scope, b->scope))
+        return "scopes cannot share a subject";
+    return NULL;
+}
+
+int kt_similar_pair_score(kt_similar *s, int64_t a_id, int64_t b_id, double *score, char *explain,
+                          size_t n)
+{
+    const item *a = item_get(s, a_id), *b = item_get(s, b_id);
+    if (!a || !b)
+        return KT_ENOTFOUND;
+    const char *why = excluded(s, a, b);
+    if (why) {
+        *score = 0;
+        if (n)
+            snprintf(explain, n, "excluded: %s", why);
+        return 0;
+    }
+    double contrib[MAX_ITEM_TERMS];
+    *score = score_items(s, a, b, contrib);
+    if (n)
+        explain_shared(s, a, b, contrib, explain, n);
+    return 0;
+}
+
+static bool in_window(const item *q, const item *c, int32_t window)
+{
+    if (q->day == KT_SIM_NO_DATE || c->day == KT_SIM_NO_DATE)
+        return true;
+    int64_t d = (int64_t)q->day - c->day;
+    return d <= window && d >= -(int64_t)window;
+}
+
+typedef struct qterm {
+    uint32_t term;
+    float w;
+} qterm;
+
+static int cmp_qterm(const void *a, const void *b)
+{
+    float x = ((const qterm *)a)->w, y = ((const qterm *)b)->w;
+    return x > y ? -1 : x < y;
+}
+
+typedef struct cand {
+    float rough;
+    uint32_t slot;
+} cand;
+
+static int cmp_cand(const void *a, const void *b)
+{
+    float x = ((const cand *)a)->rough, y = ((const cand *)b)->rough;
+    return x > y ? -1 : x < y;
+}
+
+static int cmp_hit(const void *a, const void *b)
+{
+    double x = ((const kt_similar_hit *)a)->score, y = ((const kt_similar_hit *)b)->score;
+    return x > y ? -1 : x < y;
+}
+
+/* Walks the posting lists of q's weightiest terms and accumulates a rough score for every
+ * admissible item met (other body, compatible scope, in the window). */
+static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
+{
+    qterm qt[MAX_ITEM_TERMS];
+    for (uint16_t i = 0; i < q->nterms; i++) {
+        uint32_t e = q->terms[i];
+        double w = term_weight(s, e & TERM_MASK) * ((e & F_TITLE) ? 1.0 : DESC_WEIGHT);
+        qt[i] = (qterm){e & TERM_MASK, (float)(IS_UNIT(e) ? w : w * DERIVED_MATCH)};
+    }
+    qsort(qt, q->nterms, sizeof *qt, cmp_qterm);
+    size_t nscopes = kt_scopes_count(s->scopes);
+    if (grow((void **)&s->row, &s->row_cap, nscopes, 1))
+        return KT_ENOMEM;
+    kt_scopes_row(s->scopes, q->scope, s->row);
+    size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->nlive);
+    if (max_df < SCAN_MIN_DF)
+        max_df = SCAN_MIN_DF;
+    size_t budget = SCAN_BUDGET;
+    s->state[qslot] = 2;
+    if (vec_push(&s->touched, qslot))
+        return KT_ENOMEM;
+    for (uint16_t i = 0; i < q->nterms && budget; i++) {
+        const term *t = &s->terms[qt[i].term];
+        if (t->df > max_df || qt[i].w <= 0)
+            continue;
+        float tw = qt[i].w;
+        for (uint32_t p = 0; p < t->df && budget; p++, budget--) {
+            uint32_t slot = t->post[p];
+            if (!s->state[slot]) {
+                const item *c = &s->items[slot];
+                bool ok = c->body != q->body && s->row[c->scope] && in_window(q, c, window);
+                s->state[slot] = ok ? 1 : 2;
+                if (vec_push(&s->touched, slot))
+                    return KT_ENOMEM;
+            }
+            if (s->state[slot] == 1)
+                s->acc[slot] += tw;
+        }
+    }
+    return 0;
+}
+
+int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+                    size_t max_hits)
+{
+    const item *q = item_get(s, item_id);
+    if (!q)
+        return KT_ENOTFOUND;
+    if (q->procedural || !q->nterms || !max_hits)
+        return 0;
+    uint32_t qslot = (uint32_t)(q - s->items);
+    s->touched.n = 0;
+    int rc = gather(s, q, qslot, window_days);
+    /* The candidates: touched items that passed, best rough score first. */
+    size_t nc = 0;
+    if (!rc && grow((void **)&s->cands, &s->cands_cap, s->touched.n, sizeof *s->cands))
+        rc = KT_ENOMEM;
+    for (size_t i = 0; !rc && i < s->touched.n; i++) {
+        uint32_t slot = s->touched.v[i];
+        if (s->state[slot] == 1)
+            s->cands[nc++] = (cand){s->acc[slot], slot};
+    }
+    qsort(s->cands, nc, sizeof *s->cands, cmp_cand);
+    size_t nhits = 0;
+    for (size_t i = 0; i < nc && i < MAX_CANDIDATES; i++) {
+        const item *c = &s->items[s->cands[i].slot];
+        double sc = score_items(s, q, c, NULL);
+        if (sc < KT_SIM_THRESHOLD)
+            continue;
+        kt_similar_hit h = {.item_id = c->id, .body_id = c->body, .score = sc};
+        if (nhits < max_hits) {
+            hits[nhits++] = h;
+        } else if (sc > hits[max_hits - 1].score) {
+            hits[max_hits - 1] = h;
+        } else {
+            continue;
+        }
+        qsort(hits, nhits, sizeof *hits, cmp_hit);
+    }
+    /* Reset the scratch for the next query: only what this one touched. */
+    for (size_t i = 0; i < s->touched.n; i++) {
+        s->acc[s->touched.v[i]] = 0;
+        s->state[s->touched.v[i]] = 0;
+    }
+    s->state[qslot] = 0;
+    if (rc)
+        return rc;
+    double contrib[MAX_ITEM_TERMS];
+    for (size_t i = 0; i < nhits; i++) {
+        const item *c = item_get(s, hits[i].item_id);
+        score_items(s, q, c, contrib);
+        explain_shared(s, q, c, contrib, hits[i].shared, sizeof hits[i].shared);
+    }
+    return (int)nhits;
+}
+
+size_t kt_similar_memory(const kt_similar *s)
+{
+    size_t m = sizeof *s + kt_strmap_bytes(&s->terms_map) + kt_strmap_bytes(&s->words_map) +
+               kt_strmap_bytes(&s->abbr_map);
+    m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
+    for (size_t i = 0; i < s->nterms; i++)
+        m += s->terms[i].cap * sizeof(uint32_t);
+    m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
+    for (size_t i = 0; i < s->nslots; i++)
+        m += s->items[i].nterms * sizeof(uint32_t);
+    m += s->ids.cap * sizeof *s->ids.slots;
+    return m;
+}

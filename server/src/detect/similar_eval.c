@@ -1,0 +1,300 @@
+/* `ketentafel similar-eval`: loads labelled agenda items into the duplicate index exactly as
+ * the server does, scores labelled pairs with the server's scoring and threshold, and prints
+ * precision, recall and F1. Input is JSONL:
+ *   items: {"id", "body", "municipality" (the body's scope), "date" ("YYYY-MM-DD", null or
+ *           absent for the backlog), "title", "description"}
+ *   pairs: {"a", "b", "duplicate": true|false, "why"}
+ * Bad input is reported on stderr with its file and line, and ends with exit code 2. */
+#define _POSIX_C_SOURCE 200809L /* getline, strdup, mkstemp, dup2 */
+
+#include "detect/similar.h"
+#include "detect/strmap.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_BAD_INPUT 2
+
+typedef struct counts {
+    size_t tp, fp, fn, tn, line;
+} counts;
+
+typedef struct eval_ctx {
+    kt_similar *sim;
+    kt_strmap item_ids;      /* item id text -> numeric id (1-based) */
+    kt_strmap body_ids;      /* body name -> numeric id (1-based) */
+    const char **item_names; /* numeric id - 1 -> id text (owned copies) */
+    size_t nitems, items_cap;
+    bool verbose;
+    int half; /* -1: all pairs; 0 or 1: only pairs whose line number has that parity */
+    counts n;
+} eval_ctx;
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: ketentafel similar-eval --items FILE --pairs FILE [--verbose]\n"
+            "                               [--half 0|1] [--lexicon FILE]\n"
+            "  --half N    score only the pairs on even (0) or odd (1) lines, for a\n"
+            "              tune-on-one-half, check-on-the-other check\n"
+            "  --lexicon   word list for compound splitting (default %s)\n",
+            KT_SIM_DEFAULT_LEXICON);
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's civil algorithm). */
+static int32_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + doe - 719468);
+}
+
+/* "YYYY-MM-DD" (a time part after it is ignored) to a day number; false when malformed. */
+static bool parse_day(const char *s, int32_t *day)
+{
+    int y, m, d;
+    char tail;
+    if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) < 3)
+        return false;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+        return false;
+    *day = days_from_civil(y, m, d);
+    return true;
+}
+
+static const char *opt_str(json_t *obj, const char *key)
+{
+    json_t *v = json_object_get(obj, key);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* A JSON id may be a string or an integer; either way it is compared as text. */
+static const char *id_text(json_t *v, char *buf, size_t n)
+{
+    if (json_is_string(v))
+        return json_string_value(v);
+    if (json_is_integer(v)) {
+        snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+        return buf;
+    }
+    return NULL;
+}
+
+static int bad(const char *file, size_t line, const char *what)
+{
+    fprintf(stderr, "similar-eval: %s:%zu: %s\n", file, line, what);
+    return EXIT_BAD_INPUT;
+}
+
+static int intern_id(kt_strmap *m, const char *text, size_t *count, int64_t *id)
+{
+    uint32_t v;
+    if (kt_strmap_get(m, text, strlen(text), &v)) {
+        *id = v;
+        return 0;
+    }
+    *id = (int64_t)++ * count;
+    return kt_strmap_put(m, text, strlen(text), (uint32_t)*id, NULL);
+}
+
+static int load_item(eval_ctx *cx, json_t *o, const char *file, size_t line)
+{
+    char idbuf[32];
+    const char *id = id_text(json_object_get(o, "id"), idbuf, sizeof idbuf);
+    const char *body = opt_str(o, "body");
+    const char *scope = opt_str(o, "municipality");
+    const char *date = opt_str(o, "date");
+    const char *title = opt_str(o, "title");
+    const char *desc = opt_str(o, "description");
+    json_t *date_v = json_object_get(o, "date");
+    if (!id || !*id)
+        return bad(file, line, "item without an \"id\"");
+    if (!body || !*body)
+        return bad(file, line, "item without a \"body\"");
+    if (date_v && !json_is_null(date_v) && !date)
+        return bad(file, line, "\"date\" is neither a string nor null");
+    int32_t day = KT_SIM_NO_DATE;
+    if (date && *date && !parse_day(date, &day))
+        return bad(file, line, "\"date\" is not YYYY-MM-DD");
+    uint32_t dup;
+    if (kt_strmap_get(&cx->item_ids, id, strlen(id), &dup))
+        return bad(file, line, "duplicate item id");
+    int64_t item_id, body_id;
+    size_t nbodies = cx->body_ids.len;
+    if (intern_id(&cx->item_ids, id, &cx->nitems, &item_id) ||
+        intern_id(&cx->body_ids, body, &nbodies, &body_id))
+        return bad(file, line, "out of memory");
+    if (cx->nitems > cx->items_cap) {
+        size_t cap = cx->items_cap ? cx->items_cap * 2 : 256;
+        const char **p = realloc(cx->item_names, cap * sizeof *p);
+        if (!p)
+            return bad(file, line, "out of memory");
+        cx->item_names = p;
+        cx->items_cap = cap;
+    }
+    cx->item_names[item_id - 1] = strdup(id);
+    if (!cx->item_names[item_id - 1] ||
+        kt_similar_put(cx->sim, item_id, body_id, scope, day, title, desc))
+        return bad(file, line, "out of memory");
+    return 0;
+}
+
+typedef int (*line_fn)(eval_ctx *cx, json_t *obj, const char *file, size_t line);
+
+/* Calls fn for every non-blank line of a JSONL file, each parsed as one JSON object. */
+static int each_line(eval_ctx *cx, const char *file, line_fn fn)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "similar-eval: cannot open %s: %s\n", file, strerror(errno));
+        return EXIT_BAD_INPUT;
+    }
+    char *buf = NULL;
+    size_t cap = 0, line = 0;
+    ssize_t n;
+    int rc = 0;
+    while (!rc && (n = getline(&buf, &cap, f)) >= 0) {
+        line++;
+        if (strspn(buf, " \t\r\n") == (size_t)n)
+            continue;
+        json_error_t err;
+        json_t *o = json_loads(buf, JSON_REJECT_DUPLICATES, &err);
+        if (!o || !json_is_object(o)) {
+            char msg[256];
+            snprintf(msg, sizeof msg, "not a JSON object: %s", o ? "another JSON value" : err.text);
+            rc = bad(file, line, msg);
+        } else {
+            rc = fn(cx, o, file, line);
+        }
+        json_decref(o);
+    }
+    if (!rc && ferror(f))
+        rc = bad(file, line, "read error");
+    free(buf);
+    fclose(f);
+    return rc;
+}
+
+static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
+{
+    char abuf[32], bbuf[32];
+    const char *a = id_text(json_object_get(o, "a"), abuf, sizeof abuf);
+    const char *b = id_text(json_object_get(o, "b"), bbuf, sizeof bbuf);
+    json_t *dup = json_object_get(o, "duplicate");
+    if (!a || !b)
+        return bad(file, line, "pair without \"a\" and \"b\"");
+    if (!json_is_boolean(dup))
+        return bad(file, line, "\"duplicate\" is not true or false");
+    uint32_t ia, ib;
+    if (!kt_strmap_get(&cx->item_ids, a, strlen(a), &ia) ||
+        !kt_strmap_get(&cx->item_ids, b, strlen(b), &ib)) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "unknown item id \"%s\"",
+                 kt_strmap_get(&cx->item_ids, a, strlen(a), &ia) ? b : a);
+        return bad(file, line, msg);
+    }
+    counts *c = &cx->n;
+    size_t index = c->line++;
+    if (cx->half >= 0 && (int)(index % 2) != cx->half)
+        return 0;
+    double score;
+    char explain[256];
+    if (kt_similar_pair_score(cx->sim, ia, ib, &score, explain, sizeof explain))
+        return bad(file, line, "pair could not be scored");
+    bool gold = json_is_true(dup), pred = score >= KT_SIM_THRESHOLD;
+    if (gold && pred)
+        c->tp++;
+    else if (!gold && pred)
+        c->fp++;
+    else if (gold && !pred)
+        c->fn++;
+    else
+        c->tn++;
+#ifdef KT_SIM_TUNING
+    extern void kt_similar_features(kt_similar *, int64_t, int64_t, double[6]);
+    double f[6];
+    kt_similar_features(cx->sim, ia, ib, f);
+    if (cx->verbose && !strstr(explain, "excluded"))
+        printf("F %zu %d %.4f %.4f %.4f %.4f %.4f %.4f\n", index, json_is_true(dup), f[0], f[1],
+               f[2], f[3], f[4], f[5]);
+#endif
+    if (cx->verbose)
+        printf("%s %s %s gold=%d pred=%d score=%.3f %s\n",
+               gold == pred ? "ok" : (pred ? "FP" : "FN"), a, b, gold, pred, score, explain);
+    return 0;
+}
+
+static void eval_free(eval_ctx *cx)
+{
+    for (size_t i = 0; i < cx->nitems; i++)
+        free((char *)cx->item_names[i]);
+    free(cx->item_names);
+    kt_strmap_free(&cx->item_ids);
+    kt_strmap_free(&cx->body_ids);
+    kt_similar_free(cx->sim);
+}
+
+int kt_similar_eval_main(int argc, char **argv)
+{
+    const char *items = NULL, *pairs = NULL, *lexicon = KT_SIM_DEFAULT_LEXICON;
+    eval_ctx cx = {.half = -1};
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        bool has_val = i + 1 < argc;
+        if (!strcmp(arg, "--items") && has_val)
+            items = argv[++i];
+        else if (!strcmp(arg, "--pairs") && has_val)
+            pairs = argv[++i];
+        else if (!strcmp(arg, "--lexicon") && has_val)
+            lexicon = argv[++i];
+        else if (!strcmp(arg, "--half") && has_val &&
+                 (!strcmp(argv[i + 1], "0") || !strcmp(argv[i + 1], "1")))
+            cx.half = argv[++i][0] - '0';
+        else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
+            cx.verbose = true;
+        else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
+            usage(stdout);
+            return 0;
+        } else {
+            fprintf(stderr, "similar-eval: unexpected argument \"%s\"\n", arg);
+            usage(stderr);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    if (!items || !pairs) {
+        usage(stderr);
+        return EXIT_BAD_INPUT;
+    }
+    cx.sim = kt_similar_new();
+    if (!cx.sim) {
+        fprintf(stderr, "similar-eval: out of memory\n");
+        return EXIT_FAILURE;
+    }
+    if (kt_similar_load_lexicon(cx.sim, lexicon))
+        fprintf(stderr,
+                "similar-eval: warning: cannot read the word list %s; compounds will not "
+                "be split (Debian: apt-get install wdutch)\n",
+                lexicon);
+    int rc = each_line(&cx, items, load_item);
+    if (!rc)
+        rc = each_line(&cx, pairs, score_pair);
+    if (!rc) {
+        const counts *c = &cx.n;
+        double p = c->tp + c->fp ? (double)c->tp / (c->tp + c->fp) : 0;
+        double r = c->tp + c->fn ? (double)c->tp / (c->tp + c->fn) : 0;
+        double f = p + r > 0 ? 2 * p * r / (p + r) : 0;
+        if (cx.verbose)
+            printf("items=%zu pairs=%zu tp=%zu fp=%zu fn=%zu tn=%zu\n", cx.nitems,
+                   c->tp + c->fp + c->fn + c->tn, c->tp, c->fp, c->fn, c->tn);
+        printf("precision=%.3f recall=%.3f f1=%.3f threshold=%.2f\n", p, r, f, KT_SIM_THRESHOLD);
+    }
+    eval_free(&cx);
+    return rc;
+}

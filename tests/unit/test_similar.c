@@ -1,0 +1,356 @@
+/* Duplicate agenda items: what is flagged, what never is, and the similar-eval command. */
+#define _POSIX_C_SOURCE 200809L /* getline, strdup, mkstemp, dup2 */
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "detect/similar.h"
+#include "util/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DAY 20000 /* a Tuesday in 2024; any day will do */
+
+/* A small word list, so that compound splitting does not depend on the system's. */
+static void write_lexicon(char path[32])
+{
+    strcpy(path, "/tmp/kt-sim-lexicon-XXXXXX");
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("woning\nwoningen\nsluiting\nsluitingen\ndrugs\njeugd\nwerkloosheid\n", f);
+    fclose(f);
+}
+
+static int setup(void **state)
+{
+    kt_similar *s = kt_similar_new();
+    if (!s)
+        return -1;
+    char lex[32];
+    write_lexicon(lex);
+    int rc = kt_similar_load_lexicon(s, lex);
+    remove(lex);
+    *state = s;
+    return rc;
+}
+
+static int teardown(void **state)
+{
+    kt_similar_free(*state);
+    return 0;
+}
+
+static void put(kt_similar *s, int64_t id, int64_t body, const char *scope, int32_t day,
+                const char *title, const char *desc)
+{
+    assert_int_equal(kt_similar_put(s, id, body, scope, day, title, desc), 0);
+}
+
+static double pair(kt_similar *s, int64_t a, int64_t b, char *explain)
+{
+    double score = -1;
+    char buf[256];
+    assert_int_equal(kt_similar_pair_score(s, a, b, &score, explain ? explain : buf, 256), 0);
+    return score;
+}
+
+/* Whether find(a) reports b. */
+static bool finds(kt_similar *s, int64_t a, int64_t b, int32_t window)
+{
+    kt_similar_hit hits[16];
+    int n = kt_similar_find(s, a, window, hits, 16);
+    assert_true(n >= 0);
+    for (int i = 0; i < n; i++) {
+        assert_true(hits[i].score >= KT_SIM_THRESHOLD);
+        if (hits[i].item_id == b)
+            return true;
+    }
+    return false;
+}
+
+static void same_subject_in_two_bodies_is_found_both_ways(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Herziening beleidsregels artikel 13b Opiumwet",
+        "Voorstel om bij aangetroffen harddrugs in woningen direct tot sluiting over te gaan.");
+    put(s, 2, 11, "Dordrecht", DAY + 20, "Wijziging beleidsregels artikel 13b Opiumwet",
+        "Raadsinformatiebrief over de gewijzigde beleidsregel.");
+    put(s, 3, 12, "Dordrecht", DAY, "Verkeersveiligheid rond basisscholen", NULL);
+    assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
+    assert_false(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+    kt_similar_hit hits[4];
+    int n = kt_similar_find(s, 1, KT_SIM_WINDOW_DAYS, hits, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(hits[0].body_id, 11);
+    assert_non_null(strstr(hits[0].shared, "beleidsregels")); /* the words as written */
+    assert_non_null(strstr(hits[0].shared, "13b")); /* "artikel 13b Opiumwet" is one unit */
+}
+
+static void diacritics_do_not_matter(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Schiedam", DAY, "Kaartsessie ingrepen woningbouwcoöperatie Nieuwland", NULL);
+    put(s, 2, 11, "Schiedam", DAY, "Kaartsessie ingrepen woningbouwcooperatie Nieuwland", NULL);
+    assert_true(pair(s, 1, 2, NULL) > 0.9);
+}
+
+static void compound_meets_its_parts(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Woningsluitingen", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Sluiting van woningen", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Jeugd werkloosheid", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Actieplan jeugdwerkloosheid", NULL);
+    char why[256];
+    assert_true(pair(s, 1, 2, why) >= KT_SIM_THRESHOLD);
+    assert_non_null(strstr(why, "Woningsluitingen ~"));
+    assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS)); /* the index finds parts too */
+    assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
+    assert_true(pair(s, 3, 4, NULL) >= KT_SIM_THRESHOLD);
+    assert_false(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+}
+
+static void procedural_items_are_never_flagged(void **state)
+{
+    kt_similar *s = *state;
+    static const char *const titles[] = {"Rondvraag", "Opening en mededelingen",
+                                         "Verslag vorige vergadering"};
+    for (int i = 0; i < 3; i++) {
+        put(s, 100 + i, 10, "Dordrecht", DAY, titles[i], NULL);
+        put(s, 200 + i, 11, "Dordrecht", DAY, titles[i], NULL);
+    }
+    char why[256];
+    for (int i = 0; i < 3; i++) {
+        assert_false(finds(s, 100 + i, 200 + i, KT_SIM_WINDOW_DAYS));
+        assert_false(finds(s, 200 + i, 100 + i, KT_SIM_WINDOW_DAYS));
+        assert_true(pair(s, 100 + i, 200 + i, why) == 0);
+        assert_non_null(strstr(why, "procedural"));
+    }
+}
+
+static void same_body_is_no_duplicate(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Convenant gegevensuitwisseling ondermijning", NULL);
+    put(s, 2, 10, "Dordrecht", DAY + 7, "Convenant gegevensuitwisseling ondermijning", NULL);
+    put(s, 3, 11, "Dordrecht", DAY + 7, "Convenant gegevensuitwisseling ondermijning", NULL);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+    assert_true(pair(s, 1, 2, NULL) == 0);
+}
+
+static void different_municipalities_do_not_share_local_subjects(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Tilburg", DAY, "Jaarplan Preventie met Gezag", NULL);
+    put(s, 2, 11, "Rotterdam", DAY, "Jaarplan Preventie met Gezag", NULL);
+    put(s, 3, 12, "RIEC Rotterdam", DAY, "Jaarplan Preventie met Gezag", NULL);
+    put(s, 4, 13, "Regio Onbekend", DAY, "Jaarplan Preventie met Gezag", NULL);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(pair(s, 1, 2, NULL) == 0);
+    assert_true(finds(s, 2, 3, KT_SIM_WINDOW_DAYS));  /* the region and its municipality */
+    assert_false(finds(s, 1, 3, KT_SIM_WINDOW_DAYS)); /* Tilburg is not in RIEC Rotterdam */
+    assert_true(finds(s, 1, 4, KT_SIM_WINDOW_DAYS));  /* unknown members: keep the flag */
+    assert_true(finds(s, 2, 4, KT_SIM_WINDOW_DAYS));
+}
+
+static void deployment_regions_extend_the_table(void **state)
+{
+    kt_similar *s = *state;
+    assert_int_equal(kt_similar_add_region(s, "Regio Hart van Holland", "Gouda"), 0);
+    assert_int_equal(kt_similar_add_region(s, "Regio Hart van Holland", "Waddinxveen"), 0);
+    put(s, 1, 10, "Regio Hart van Holland", DAY, "Aanpak ondermijning bedrijventerreinen", NULL);
+    put(s, 2, 11, "Gouda", DAY, "Aanpak ondermijning bedrijventerreinen", NULL);
+    put(s, 3, 12, "Leiden", DAY, "Aanpak ondermijning bedrijventerreinen", NULL);
+    assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_false(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+    /* Resetting forgets the members: the region is then compatible with everything. */
+    assert_int_equal(kt_similar_reset_region(s, "Regio Hart van Holland"), 0);
+    assert_true(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+}
+
+static void abbreviations_meet_their_expansion(void **state)
+{
+    kt_similar *s = *state;
+    /* PmG is built in; Damocles is taught here, as a deployment would. */
+    assert_int_equal(kt_similar_add_abbreviation(s, "Damocles", "artikel 13b Opiumwet"), 0);
+    put(s, 1, 10, "Schiedam", DAY, "Projectplan PmG risicojongeren", NULL);
+    put(s, 2, 11, "Schiedam", DAY, "Presentatie Preventie met Gezag voor risicojongeren", NULL);
+    put(s, 3, 12, "Schiedam", DAY, "Damocles: evaluatie sluitingen", NULL);
+    put(s, 4, 13, "Schiedam", DAY, "Evaluatie artikel 13b Opiumwet", NULL);
+    put(s, 5, 14, "Schiedam", DAY, "Preventie van schooluitval", NULL);
+    char why[256];
+    assert_true(pair(s, 1, 2, why) >= KT_SIM_THRESHOLD);
+    assert_non_null(strstr(why, "PmG"));
+    assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 3, 4, KT_SIM_WINDOW_DAYS));
+    assert_false(finds(s, 1, 5, KT_SIM_WINDOW_DAYS)); /* "preventie" alone is not PmG */
+    /* "OM" is the Openbaar Ministerie, "om" is a stop word. */
+    put(s, 6, 15, "Schiedam", DAY, "Overleg met OM over zedenzaken", NULL);
+    put(s, 7, 16, "Schiedam", DAY, "Openbaar Ministerie en zedenzaken", NULL);
+    assert_true(pair(s, 6, 7, NULL) >= KT_SIM_THRESHOLD);
+    assert_int_equal(kt_similar_add_abbreviation(s, "", "leeg"), KT_EINVAL);
+    assert_int_equal(kt_similar_add_abbreviation(s, "PmG", "iets anders"), KT_EINVAL);
+}
+
+static void acronyms_defined_in_an_item_are_learned(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Drechtsteden", DAY, "Loketten opgaan in het RWC",
+        "Stappenplan om de loketten te laten opgaan in het Regionaal Werkcentrum.");
+    put(s, 2, 11, "Dordrecht", DAY, "Betrokkenheid ondernemers bij het RWC", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Regionaal Werkcentrum: betrokkenheid ondernemers", NULL);
+    assert_true(pair(s, 2, 3, NULL) >= KT_SIM_THRESHOLD);
+    assert_true(finds(s, 3, 2, KT_SIM_WINDOW_DAYS));
+}
+
+static void generic_words_alone_make_no_duplicate(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Voortgang plan van aanpak hangplekken", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Voortgang plan van aanpak arbeidsmarkt", NULL);
+    assert_true(pair(s, 1, 2, NULL) < KT_SIM_THRESHOLD);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+}
+
+static void window_limits_dated_items_but_not_the_backlog(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Messenbezit onder leerlingen", NULL);
+    put(s, 2, 11, "Dordrecht", DAY + 100, "Messenbezit onder leerlingen", NULL);
+    put(s, 3, 12, "Dordrecht", KT_SIM_NO_DATE, "Messenbezit onder leerlingen", NULL);
+    put(s, 4, 13, "Dordrecht", DAY - 56, "Messenbezit onder leerlingen", NULL);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 1, 2, 100));
+    assert_true(finds(s, 1, 3, KT_SIM_WINDOW_DAYS)); /* backlog: always in the window */
+    assert_true(finds(s, 1, 4, KT_SIM_WINDOW_DAYS)); /* 8 weeks is inside */
+    assert_true(finds(s, 3, 2, KT_SIM_WINDOW_DAYS)); /* a backlog item meets any date */
+    assert_true(pair(s, 1, 2, NULL) > 0.9);          /* pair scores ignore dates */
+}
+
+static void put_replaces_and_remove_forgets(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Wapenbezit onder leerlingen", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Wapenbezit onder leerlingen", NULL);
+    assert_int_equal(kt_similar_count(s), 2);
+    assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    put(s, 2, 11, "Dordrecht", DAY, "Energietransitie in de wijk", NULL);
+    assert_int_equal(kt_similar_count(s), 2);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    assert_int_equal(kt_similar_remove(s, 2), 0);
+    assert_int_equal(kt_similar_remove(s, 2), KT_ENOTFOUND);
+    assert_int_equal(kt_similar_count(s), 1);
+    kt_similar_hit hit;
+    assert_int_equal(kt_similar_find(s, 2, KT_SIM_WINDOW_DAYS, &hit, 1), KT_ENOTFOUND);
+    double score;
+    assert_int_equal(kt_similar_pair_score(s, 1, 2, &score, NULL, 0), KT_ENOTFOUND);
+    assert_int_equal(kt_similar_put(s, 0, 1, "", DAY, "x", NULL), KT_EINVAL);
+    /* Slots are reused after removal, without stale postings. */
+    put(s, 3, 12, "Dordrecht", DAY, "Wapenbezit onder leerlingen", NULL);
+    assert_true(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+    assert_true(kt_similar_memory(s) > 0);
+}
+
+/* --- the similar-eval command ------------------------------------------------------------ */
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* Runs the command with stdout in a file; returns its exit code and the last line. */
+static int run_eval(const char *items, const char *pairs, char *last, size_t n)
+{
+    char out[] = "/tmp/kt-sim-out-XXXXXX";
+    int fd = mkstemp(out);
+    assert_true(fd >= 0);
+    fflush(stdout);
+    int saved = dup(1);
+    dup2(fd, 1);
+    char *argv[] = {"similar-eval", "--items", (char *)items, "--pairs", (char *)pairs, NULL};
+    int rc = kt_similar_eval_main(5, argv);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    close(fd);
+    FILE *f = fopen(out, "r");
+    char line[256];
+    last[0] = 0;
+    while (f && fgets(line, sizeof line, f))
+        snprintf(last, n, "%s", line);
+    if (f)
+        fclose(f);
+    remove(out);
+    return rc;
+}
+
+static void eval_prints_figures_as_its_last_line(void **state)
+{
+    (void)state;
+    const char *items = "/tmp/kt-sim-items.jsonl", *pairs = "/tmp/kt-sim-pairs.jsonl";
+    write_file(
+        items,
+        "{\"id\": \"a\", \"body\": \"B1\", \"municipality\": \"Dordrecht\", \"date\": "
+        "\"2025-02-18\", \"title\": \"Wapenbezit onder leerlingen\", \"description\": \"\"}\n"
+        "{\"id\": \"b\", \"body\": \"B2\", \"municipality\": \"Dordrecht\", \"date\": null, "
+        "\"title\": \"Wapenbezit onder leerlingen\"}\n"
+        "\n"
+        "{\"id\": \"c\", \"body\": \"B3\", \"municipality\": \"Dordrecht\", \"date\": "
+        "\"2025-03-01\", \"title\": \"Rondvraag\", \"description\": \"\"}\n");
+    write_file(pairs, "{\"a\": \"a\", \"b\": \"b\", \"duplicate\": true, \"why\": \"\"}\n"
+                      "{\"a\": \"a\", \"b\": \"c\", \"duplicate\": false, \"why\": \"\"}\n");
+    char last[256];
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 0);
+    assert_string_equal(last, "precision=1.000 recall=1.000 f1=1.000 threshold=0.12\n");
+
+    write_file(pairs, "{\"a\": \"a\", \"b\": \"zz\", \"duplicate\": true}\n");
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 2); /* unknown id */
+    write_file(pairs, "{\"a\": \"a\", \"b\": \"b\", \"duplicate\": tru\n");
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 2); /* bad JSON */
+    write_file(pairs, "{\"a\": \"a\", \"b\": \"b\", \"duplicate\": \"yes\"}\n");
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 2); /* not a boolean */
+    assert_int_equal(run_eval("/nonexistent/items.jsonl", pairs, last, sizeof last), 2);
+    write_file(items, "{\"id\": \"a\", \"body\": \"B1\", \"date\": \"2025-13-01\"}\n");
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 2); /* bad date */
+    write_file(items, "[1, 2]\n");
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 2); /* not an object */
+    char *argv[] = {"similar-eval", "--items", (char *)items, NULL};
+    assert_int_equal(kt_similar_eval_main(3, argv), 2); /* --pairs missing */
+    remove(items);
+    remove(pairs);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(same_subject_in_two_bodies_is_found_both_ways),
+        T(diacritics_do_not_matter),
+        T(compound_meets_its_parts),
+        T(procedural_items_are_never_flagged),
+        T(same_body_is_no_duplicate),
+        T(different_municipalities_do_not_share_local_subjects),
+        T(deployment_regions_extend_the_table),
+        T(abbreviations_meet_their_expansion),
+        T(acronyms_defined_in_an_item_are_learned),
+        T(generic_words_alone_make_no_duplicate),
+        T(window_limits_dated_items_but_not_the_backlog),
+        T(put_replaces_and_remove_forgets),
+        cmocka_unit_test(eval_prints_figures_as_its_last_line),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
