@@ -671,9 +671,3 @@ bool kt_scopes_compatible_names(kt_scopes *sc, const char *a, const char *b)
     resolve_key(sc, kb, &kindb, &ib);
     return compatible_resolved(sc, kinda, ia, kindb, ib);
 }
-
-void kt_scopes_row(kt_scopes *sc, uint32_t id, uint8_t *row)
-{
-    for (size_t i = 0; i < sc->nscopes; i++)
-        row[i] = kt_scopes_compatible(sc, id, (uint32_t)i);
-}

@@ -43,8 +43,4 @@ bool kt_scopes_compatible(kt_scopes *sc, uint32_t a, uint32_t b);
 /* The same for two names, without interning them. */
 bool kt_scopes_compatible_names(kt_scopes *sc, const char *a, const char *b);
 
-/* Fills row[i] (for every interned id i < kt_scopes_count) with compatible(scope, i): one pass
- * for filtering many candidates. row must have room for kt_scopes_count(sc) bytes. */
-void kt_scopes_row(kt_scopes *sc, uint32_t scope, uint8_t *row);
-
 #endif

@@ -37,10 +37,10 @@
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
  * of postings, then score the best few candidates exactly. */
-#define SCAN_MAX_SHARE 0.05
+#define SCAN_MAX_SHARE 0.01
 #define SCAN_MIN_DF    64
-#define SCAN_BUDGET    200000
-#define MAX_CANDIDATES 128
+#define SCAN_BUDGET    100000
+#define MAX_CANDIDATES 64
 
 #define MAX_ITEM_TERMS 512 /* a pasted document is not an agenda item; keep the first terms */
 
@@ -58,15 +58,29 @@
 #define IS_UNIT(e) (((e) & (F_WHOLE | F_GROUPED)) == F_WHOLE)
 #define NO_TERM    UINT32_MAX
 
+/* One item in a term's posting list. The scope and day ride along so that the walk over a
+ * list can drop the items of other municipalities and other months without touching them. */
+typedef struct posting {
+    uint32_t slot;
+    uint16_t scope; /* kt_scopes id, or POST_SCOPE_OTHER when it does not fit */
+    uint16_t day;   /* days since POST_DAY_BASE, POST_DAY_BACKLOG or POST_DAY_OTHER */
+} posting;
+
+#define POST_SCOPE_OTHER UINT16_MAX /* check the item's own scope */
+#define POST_DAY_BASE    10957      /* 2000-01-01 */
+#define POST_DAY_BACKLOG UINT16_MAX
+#define POST_DAY_OTHER   (UINT16_MAX - 1) /* before 2000 or after 2179: check the item's day */
+
 typedef struct term {
-    uint32_t key;   /* stem, offset in s->terms */
-    uint32_t disp;  /* display form, offset in s->disp (0: show the stem) */
-    uint32_t *post; /* slots of the indexed items that have the term */
+    uint32_t key;  /* stem, offset in s->terms */
+    uint32_t disp; /* display form, offset in s->disp (0: show the stem) */
+    posting *post; /* the indexed items that have the term */
     uint32_t df, cap;
     float prior;
     int32_t abbr;     /* first abbreviation whose expansion starts with this term, or -1 */
     uint32_t derived; /* its compound parts or expansion: s->derived.v[derived ..] */
     uint8_t nderived;
+    uint8_t len; /* of the stem */
 } term;
 
 typedef struct wordinfo {
@@ -132,7 +146,9 @@ struct kt_similar {
     wordinfo *words;
     size_t nwords, words_cap;
 
-    kt_strmap abbr_map; /* folded abbreviation -> abbrev index */
+    kt_strmap abbr_map;  /* folded abbreviation -> abbrev index */
+    size_t abbr_maxlen;  /* the longest key in abbr_map: longer words need no look-up */
+    kt_strmap scope_ids; /* scope as given -> kt_scopes id: normalising once per name */
     abbrev *abbrs;
     size_t nabbrs, abbrs_cap;
 
@@ -149,8 +165,9 @@ struct kt_similar {
     vec32 touched;
     struct cand *cands;
     size_t cands_cap;
-    uint8_t *row;
-    size_t row_cap;
+    uint8_t *row;       /* compatible(query scope, posting scope), UINT16_MAX + 1 entries */
+    uint32_t row_scope; /* the query scope row was computed for, UINT32_MAX: none */
+    size_t row_nscopes; /* ... and the number of scopes then */
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -229,7 +246,7 @@ static int term_get(kt_similar *s, const char *stem, size_t n, uint32_t *id)
     }
     if (digits && !alpha)
         prior = hyphen ? RANGE_PRIOR : NUMBER_PRIOR;
-    s->terms[*id] = (term){.key = key, .prior = prior, .abbr = -1};
+    s->terms[*id] = (term){.key = key, .prior = prior, .abbr = -1, .len = (uint8_t)n};
     s->nterms++;
     return 0;
 }
@@ -370,7 +387,7 @@ static bool is_stop_word(const kt_word *w)
 static int32_t abbrev_of(const kt_similar *s, const kt_word *w, const char *p, size_t n)
 {
     uint32_t idx;
-    if (!s->nabbrs || !kt_strmap_get(&s->abbr_map, p, n, &idx))
+    if (n > s->abbr_maxlen || !kt_strmap_get(&s->abbr_map, p, n, &idx))
         return -1;
     if (!w->upper && !w->digits) {
         char f[KT_TEXT_MAX_WORD];
@@ -486,7 +503,17 @@ static size_t merge_entries(uint32_t *e, size_t n)
 {
     if (!n)
         return 0;
-    qsort(e, n, sizeof *e, cmp_u32);
+    if (n > 48) {
+        qsort(e, n, sizeof *e, cmp_u32);
+    } else { /* an agenda item has a few dozen entries: insertion sort, no allocation */
+        for (size_t i = 1; i < n; i++) {
+            uint32_t x = e[i];
+            size_t j = i;
+            for (; j > 0 && (e[j - 1] & TERM_MASK) > (x & TERM_MASK); j--)
+                e[j] = e[j - 1];
+            e[j] = x;
+        }
+    }
     size_t o = 0;
     for (size_t i = 1; i < n; i++) {
         if ((e[i] & TERM_MASK) == (e[o] & TERM_MASK))
@@ -575,19 +602,17 @@ static bool one_edit_apart(const char *a, size_t na, const char *b, size_t nb)
  * to forgive. NO_TERM when none. */
 static uint32_t fuzzy_partner(const kt_similar *s, uint32_t t, const item *other)
 {
-    const char *a = kt_strmap_key(&s->terms_map, s->terms[t].key);
-    size_t na = strlen(a);
+    size_t na = s->terms[t].len;
     if (na < 8)
         return NO_TERM;
+    const char *a = kt_strmap_key(&s->terms_map, s->terms[t].key);
     for (uint16_t j = 0; j < other->nterms; j++) {
         uint32_t e = other->terms[j];
-        if (!(e & F_WHOLE))
+        const term *tb = &s->terms[e & TERM_MASK];
+        if (!(e & F_WHOLE) || (size_t)tb->len + 1 < na || tb->len > na + 1)
             continue;
-        const char *b = kt_strmap_key(&s->terms_map, s->terms[e & TERM_MASK].key);
-        if (b[0] != a[0] || b[1] != a[1])
-            continue;
-        size_t nb = strlen(b);
-        if (nb >= 8 && one_edit_apart(a, na, b, nb))
+        const char *b = kt_strmap_key(&s->terms_map, tb->key);
+        if (b[0] == a[0] && b[1] == a[1] && one_edit_apart(a, na, b, tb->len))
             return e & TERM_MASK;
     }
     return NO_TERM;
@@ -791,6 +816,7 @@ kt_similar *kt_similar_new(void)
     kt_similar *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
+    s->row_scope = UINT32_MAX;
     s->lex = kt_lexicon_new();
     s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
     s->scopes = kt_scopes_new();
@@ -827,6 +853,7 @@ void kt_similar_free(kt_similar *s)
     kt_strmap_free(&s->terms_map);
     kt_strmap_free(&s->words_map);
     kt_strmap_free(&s->abbr_map);
+    kt_strmap_free(&s->scope_ids);
     kt_imap_free(&s->ids);
     free(s->free_slots.v);
     free(s->entries.v);
@@ -850,11 +877,13 @@ int kt_similar_load_lexicon(kt_similar *s, const char *path)
 
 int kt_similar_add_region(kt_similar *s, const char *region, const char *municipality)
 {
+    s->row_scope = UINT32_MAX;
     return kt_scopes_add_region(s->scopes, region, municipality);
 }
 
 int kt_similar_reset_region(kt_similar *s, const char *region)
 {
+    s->row_scope = UINT32_MAX;
     return kt_scopes_reset_region(s->scopes, region);
 }
 
@@ -922,6 +951,8 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
         free(x->display);
         return rc;
     }
+    if (kn > s->abbr_maxlen)
+        s->abbr_maxlen = kn;
     term *first = &s->terms[x->seq[0]];
     x->next = first->abbr;
     first->abbr = (int32_t)s->nabbrs;
@@ -1034,24 +1065,36 @@ static int learn_acronyms(kt_similar *s, const wordlog *log)
 
 /* --- items --------------------------------------------------------------------------------- */
 
-static int post_add(term *t, uint32_t slot)
+static posting make_posting(const item *it, uint32_t slot)
+{
+    posting p = {.slot = slot, .scope = POST_SCOPE_OTHER, .day = POST_DAY_BACKLOG};
+    if (it->scope < POST_SCOPE_OTHER)
+        p.scope = (uint16_t)it->scope;
+    if (it->day != KT_SIM_NO_DATE) {
+        int64_t d = (int64_t)it->day - POST_DAY_BASE;
+        p.day = d >= 0 && d < POST_DAY_OTHER ? (uint16_t)d : POST_DAY_OTHER;
+    }
+    return p;
+}
+
+static int post_add(term *t, posting p)
 {
     if (t->df == t->cap) {
         uint32_t cap = t->cap ? t->cap + t->cap / 2 + 1 : 2;
-        uint32_t *p = realloc(t->post, cap * sizeof *p);
-        if (!p)
+        posting *np = realloc(t->post, cap * sizeof *np);
+        if (!np)
             return KT_ENOMEM;
-        t->post = p;
+        t->post = np;
         t->cap = cap;
     }
-    t->post[t->df++] = slot;
+    t->post[t->df++] = p;
     return 0;
 }
 
 static void post_del(term *t, uint32_t slot)
 {
     for (uint32_t i = t->df; i-- > 0;) {
-        if (t->post[i] == slot) {
+        if (t->post[i].slot == slot) {
             t->post[i] = t->post[--t->df];
             return;
         }
@@ -1109,6 +1152,15 @@ static int slot_alloc(kt_similar *s, uint32_t *slot)
     return 0;
 }
 
+static int scope_id_of(kt_similar *s, const char *scope, uint32_t *id)
+{
+    size_t n = scope ? strlen(scope) : 0;
+    if (kt_strmap_get(&s->scope_ids, n ? scope : "", n, id))
+        return 0;
+    int rc = kt_scopes_intern(s->scopes, scope, id);
+    return rc ? rc : kt_strmap_put(&s->scope_ids, n ? scope : "", n, *id, NULL);
+}
+
 int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope, int32_t day,
                    const char *title, const char *description)
 {
@@ -1127,7 +1179,7 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
         rc = learn_acronyms(s, &s->log);
     uint32_t scope_id = 0, slot = 0;
     if (!rc)
-        rc = kt_scopes_intern(s->scopes, scope, &scope_id);
+        rc = scope_id_of(s, scope, &scope_id);
     if (!rc)
         rc = slot_alloc(s, &slot);
     if (rc)
@@ -1148,8 +1200,9 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
     memcpy(it->terms, s->entries.v, n * sizeof *it->terms);
     /* Procedural items are kept (find and pair_score must know them) but not posted: they are
      * never a candidate. */
+    posting post = make_posting(it, slot);
     for (size_t i = 0; !it->procedural && i < n; i++) {
-        if (post_add(&s->terms[it->terms[i] & TERM_MASK], slot)) {
+        if (post_add(&s->terms[it->terms[i] & TERM_MASK], post)) {
             for (size_t j = 0; j < i; j++)
                 post_del(&s->terms[it->terms[j] & TERM_MASK], slot);
             free(it->terms);
@@ -1309,14 +1362,6 @@ int kt_similar_pair_score(kt_similar *s, int64_t a_id, int64_t b_id, double *sco
     return 0;
 }
 
-static bool in_window(const item *q, const item *c, int32_t window)
-{
-    if (q->day == KT_SIM_NO_DATE || c->day == KT_SIM_NO_DATE)
-        return true;
-    int64_t d = (int64_t)q->day - c->day;
-    return d <= window && d >= -(int64_t)window;
-}
-
 typedef struct qterm {
     uint32_t term;
     float w;
@@ -1345,8 +1390,24 @@ static int cmp_hit(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-/* Walks the posting lists of q's weightiest terms and accumulates a rough score for every
- * admissible item met (other body, compatible scope, in the window). */
+/* Whether a posting passes the query's scope and window; only then is the item touched. */
+static bool posting_admissible(const kt_similar *s, const item *q, const posting *p, int32_t window)
+{
+    if (!s->row[p->scope])
+        return false;
+    if (p->scope == POST_SCOPE_OTHER &&
+        !kt_scopes_compatible(s->scopes, q->scope, s->items[p->slot].scope))
+        return false;
+    if (q->day == KT_SIM_NO_DATE || p->day == POST_DAY_BACKLOG)
+        return true;
+    int64_t d = p->day == POST_DAY_OTHER ? s->items[p->slot].day : (int64_t)p->day + POST_DAY_BASE;
+    d -= q->day;
+    return d <= window && d >= -(int64_t)window;
+}
+
+/* Walks the posting lists of q's weightiest terms and accumulates a rough score (the query
+ * weight the item shares) for every admissible item met: compatible scope, in the window,
+ * another body. */
 static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
 {
     qterm qt[MAX_ITEM_TERMS];
@@ -1356,10 +1417,16 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
         qt[i] = (qterm){e & TERM_MASK, (float)(IS_UNIT(e) ? w : w * DERIVED_MATCH)};
     }
     qsort(qt, q->nterms, sizeof *qt, cmp_qterm);
-    size_t nscopes = kt_scopes_count(s->scopes);
-    if (grow((void **)&s->row, &s->row_cap, nscopes, 1))
+    if (!s->row && !(s->row = malloc((size_t)UINT16_MAX + 1)))
         return KT_ENOMEM;
-    kt_scopes_row(s->scopes, q->scope, s->row);
+    size_t nscopes = kt_scopes_count(s->scopes);
+    if (s->row_scope != q->scope || s->row_nscopes != nscopes) {
+        for (size_t i = 0; i < nscopes && i < POST_SCOPE_OTHER; i++)
+            s->row[i] = kt_scopes_compatible(s->scopes, q->scope, (uint32_t)i);
+        s->row[POST_SCOPE_OTHER] = 1; /* decided per item */
+        s->row_scope = q->scope;
+        s->row_nscopes = nscopes;
+    }
     size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->nlive);
     if (max_df < SCAN_MIN_DF)
         max_df = SCAN_MIN_DF;
@@ -1372,12 +1439,15 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
         if (t->df > max_df || qt[i].w <= 0)
             continue;
         float tw = qt[i].w;
-        for (uint32_t p = 0; p < t->df && budget; p++, budget--) {
-            uint32_t slot = t->post[p];
+        uint32_t n = t->df < budget ? t->df : (uint32_t)budget;
+        budget -= n;
+        for (uint32_t k = 0; k < n; k++) {
+            const posting *p = &t->post[k];
+            if (!posting_admissible(s, q, p, window))
+                continue;
+            uint32_t slot = p->slot;
             if (!s->state[slot]) {
-                const item *c = &s->items[slot];
-                bool ok = c->body != q->body && s->row[c->scope] && in_window(q, c, window);
-                s->state[slot] = ok ? 1 : 2;
+                s->state[slot] = s->items[slot].body != q->body ? 1 : 2;
                 if (vec_push(&s->touched, slot))
                     return KT_ENOMEM;
             }
@@ -1448,7 +1518,7 @@ size_t kt_similar_memory(const kt_similar *s)
                kt_strmap_bytes(&s->abbr_map);
     m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
     for (size_t i = 0; i < s->nterms; i++)
-        m += s->terms[i].cap * sizeof(uint32_t);
+        m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
     for (size_t i = 0; i < s->nslots; i++)
         m += s->items[i].nterms * sizeof(uint32_t);

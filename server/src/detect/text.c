@@ -62,10 +62,10 @@ static size_t utf8_decode(const unsigned char *s, unsigned *cp)
     return n;
 }
 
-/* What one code point folds to: a replacement string (possibly " " for a separator), or NULL
- * when the original bytes are to be kept (letters of other scripts). *upper is set for
- * capitals, which hint at acronyms. */
-static const char *fold_cp(unsigned cp, char ascii[2], int *upper)
+/* What one code point folds to: a replacement string of *rlen bytes (possibly " " for a
+ * separator), or NULL when the original bytes are to be kept (letters of other scripts).
+ * *upper is set for capitals, which hint at acronyms. */
+static const char *fold_cp_str(unsigned cp, char ascii[2], int *upper)
 {
     *upper = 0;
     if (cp < 0x80) {
@@ -97,6 +97,14 @@ static const char *fold_cp(unsigned cp, char ascii[2], int *upper)
     return NULL;
 }
 
+static const char *fold_cp(unsigned cp, char ascii[2], int *upper, size_t *rlen)
+{
+    const char *r = fold_cp_str(cp, ascii, upper);
+    /* Replacements are one byte except for a few ligatures ("ae", "ij", "ss", "th"). */
+    *rlen = r ? (r[1] ? 2 : 1) : 0;
+    return r;
+}
+
 size_t kt_text_fold(const char *in, char *out, size_t cap)
 {
     const unsigned char *s = (const unsigned char *)(in ? in : "");
@@ -108,8 +116,10 @@ size_t kt_text_fold(const char *in, char *out, size_t cap)
         size_t n = utf8_decode(s, &cp);
         char ascii[2];
         int upper;
-        const char *rep = n ? fold_cp(cp, ascii, &upper) : " ";
-        size_t rlen = rep ? strlen(rep) : n;
+        size_t rlen = 1;
+        const char *rep = n ? fold_cp(cp, ascii, &upper, &rlen) : " ";
+        if (!rep)
+            rlen = n;
         const char *src = rep ? rep : (const char *)s;
         if (o + rlen >= cap)
             break;
@@ -198,11 +208,27 @@ int kt_text_words(const char *text, kt_word_fn fn, void *ctx)
     word_builder b = {.open = false};
     const char *last_end = (const char *)s; /* end of the last byte that belonged to a word */
     while (*s) {
+        /* Lower-case letters and digits are most of any text: append them directly. */
+        if (b.open && b.seg_open && b.w.len + 1 < KT_TEXT_MAX_WORD &&
+            ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))) {
+            bool digit = *s <= '9';
+            b.w.folded[b.w.len++] = (char)*s;
+            b.w.folded[b.w.len] = 0;
+            if (digit) {
+                b.w.digits = true;
+            } else {
+                b.w.alpha = true;
+                b.seg_numeric = false;
+            }
+            last_end = (const char *)++s;
+            continue;
+        }
         unsigned cp;
         size_t n = utf8_decode(s, &cp);
         char ascii[2];
         int upper = 0;
-        const char *rep = n ? fold_cp(cp, ascii, &upper) : " ";
+        size_t rlen = 1;
+        const char *rep = n ? fold_cp(cp, ascii, &upper, &rlen) : " ";
         if (!n)
             n = 1;
         bool sep = rep && rep[0] == ' ';
@@ -237,7 +263,7 @@ int kt_text_words(const char *text, kt_word_fn fn, void *ctx)
         if (!b.open)
             wb_start(&b, (const char *)s);
         if (rep)
-            wb_append(&b, rep, strlen(rep), rep[0] >= '0' && rep[0] <= '9');
+            wb_append(&b, rep, rlen, rep[0] >= '0' && rep[0] <= '9');
         else
             wb_append(&b, (const char *)s, n, false);
         kt_word *w = &b.w;
@@ -649,9 +675,12 @@ static bool in_list(const char *w, const char *const *list, size_t n)
     return bsearch(w, list, n, sizeof *list, cmp_str) != NULL;
 }
 
+/* No stop word is longer than this ("bijvoorbeeld"); most content words are. */
+#define STOPWORD_MAX 12
+
 bool kt_text_is_stopword(const char *folded)
 {
-    return in_list(folded, stopwords, COUNT(stopwords));
+    return strlen(folded) <= STOPWORD_MAX && in_list(folded, stopwords, COUNT(stopwords));
 }
 
 /* Generic agenda words: strong ones are what every agenda says about any subject ("stand van
@@ -725,10 +754,24 @@ static bool is_body_noun(const char *w, size_t len)
 typedef struct proc_scan {
     char words[24][KT_TEXT_MAX_WORD];
     size_t n;
-    bool overflow;
+    bool overflow; /* too long, or a word that can be in no procedural title */
 } proc_scan;
 
-/* Collects the folded segments of a title; hyphenated words count segment by segment. */
+static bool in_phrase(const char *w)
+{
+    for (size_t p = 0; p < COUNT(proc_phrases); p++)
+        for (size_t k = 0; proc_phrases[p][k]; k++)
+            if (!strcmp(proc_phrases[p][k], w))
+                return true;
+    return false;
+}
+
+static bool is_number(const char *w);
+static bool is_body_noun(const char *w, size_t len);
+
+/* Collects the folded segments of a title; hyphenated words count segment by segment. Stops
+ * at the first word that no procedural title has: most titles are subjects, and say so in
+ * their first word. */
 static int proc_collect(const kt_word *w, void *ctx)
 {
     proc_scan *ps = ctx;
@@ -737,8 +780,16 @@ static int proc_collect(const kt_word *w, void *ctx)
             ps->overflow = true;
             return 1;
         }
-        memcpy(ps->words[ps->n], w->folded + w->seg_off[i], w->seg_len[i]);
-        ps->words[ps->n][w->seg_len[i]] = 0;
+        char *word = ps->words[ps->n];
+        memcpy(word, w->folded + w->seg_off[i], w->seg_len[i]);
+        word[w->seg_len[i]] = 0;
+        if (!in_list(word, proc_heads, COUNT(proc_heads)) &&
+            !in_list(word, proc_fillers, COUNT(proc_fillers)) && !kt_text_is_stopword(word) &&
+            !is_number(word) && w->seg_len[i] > 1 && !is_body_noun(word, w->seg_len[i]) &&
+            !in_phrase(word)) {
+            ps->overflow = true;
+            return 1;
+        }
         ps->n++;
     }
     return 0;

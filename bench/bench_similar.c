@@ -1,0 +1,415 @@
+/* bench_similar: the duplicate detector at the scale of a national deployment. Generates ~1M
+ * synthetic Dutch agenda items over ~10,000 bodies, indexes them as the server does at start,
+ * and prints the build time, the memory held, and the latency of kt_similar_find for random
+ * items. It prints figures; it is not a test.
+ *
+ *   bench_similar [--items N] [--bodies N] [--queries N] [--lexicon FILE] [--seed N]
+ *
+ * Items are composed, not repeated: a subject (Zipf-distributed over a few thousand nouns and
+ * compounds of them), agenda phrasing ("Voortgang", "Evaluatie", "plan van aanpak"), a
+ * neighbourhood or partner, a description drawn from the same vocabularies, ~8% procedural
+ * items and ~5% backlog items. Each body has a scope (a municipality or a region) and a few
+ * favourite subjects, so related items cluster the way real agendas do. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "detect/similar.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char *const nouns[] = {
+    "woning",
+    "sluiting",
+    "drugs",
+    "jeugd",
+    "school",
+    "veiligheid",
+    "overlast",
+    "armoede",
+    "schulden",
+    "zorg",
+    "werk",
+    "inkomen",
+    "handhaving",
+    "controle",
+    "vergunning",
+    "horeca",
+    "prostitutie",
+    "mensenhandel",
+    "uitbuiting",
+    "ondermijning",
+    "criminaliteit",
+    "geweld",
+    "wapen",
+    "explosie",
+    "aanslag",
+    "camera",
+    "toezicht",
+    "boete",
+    "dwangsom",
+    "huurder",
+    "verhuurder",
+    "corporatie",
+    "wijkteam",
+    "jongerenwerk",
+    "leerplicht",
+    "verzuim",
+    "stage",
+    "opleiding",
+    "taal",
+    "bibliotheek",
+    "gezondheid",
+    "sport",
+    "vastgoed",
+    "grond",
+    "bedrijf",
+    "terrein",
+    "haven",
+    "winkel",
+    "markt",
+    "verkeer",
+    "fiets",
+    "parkeren",
+    "energie",
+    "warmte",
+    "klimaat",
+    "groen",
+    "water",
+    "afval",
+    "riolering",
+    "straat",
+    "gezin",
+    "kind",
+    "ouder",
+    "mantelzorg",
+    "dementie",
+    "eenzaamheid",
+    "vluchteling",
+    "statushouder",
+    "inburgering",
+    "asiel",
+    "opvang",
+    "dakloosheid",
+    "verslaving",
+    "psychiatrie",
+    "crisis",
+    "melding",
+    "signaal",
+    "privacy",
+    "convenant",
+    "informatie",
+    "subsidie",
+    "begroting",
+    "inkoop",
+    "aanbesteding",
+    "fraude",
+    "integriteit",
+    "bestuur",
+    "participatie",
+    "bewoner",
+    "buurt",
+    "evenement",
+    "festival",
+    "carnaval",
+    "jaarwisseling",
+    "vuurwerk",
+    "brand",
+    "crisisnoodverordening",
+    "noodbevel",
+    "cameratoezicht",
+    "drugshandel",
+    "hennepteelt",
+    "witwassen",
+    "zorgfraude",
+    "arbeidsmigrant",
+    "huisvesting",
+    "kamerverhuur",
+    "leegstand",
+    "nieuwbouw",
+    "renovatie",
+    "laadpaal",
+    "deelmobiliteit",
+};
+#define NNOUNS (sizeof nouns / sizeof nouns[0])
+
+static const char *const heads[] = {
+    "Voortgang",    "Evaluatie",      "Stand van zaken", "Plan van aanpak", "Aanpak",
+    "Voorstel",     "Bespreking",     "Uitvoering",      "Rapportage",      "Vaststelling",
+    "Actualisatie", "Toelichting op", "Terugkoppeling",  "Concept",         "Update",
+    "Jaarplan",     "Pilot",          "Monitor",         "Verkenning",      "Besluit over",
+};
+#define NHEADS (sizeof heads / sizeof heads[0])
+
+static const char *const linkers[] = {"en", "bij", "in", "rond", "voor", "van", "met", "tegen"};
+static const char *const partners[] = {
+    "politie",      "OM",
+    "RIEC",         "GGD",
+    "Veilig Thuis", "woningcorporatie",
+    "UWV",          "Belastingdienst",
+    "jongerenwerk", "boa's",
+    "wijkagent",    "leerplichtambtenaar",
+};
+static const char *const verbs[] = {
+    "bespreken", "afstemmen", "vaststellen", "evalueren",  "signaleren", "aanpakken",
+    "voorkomen", "melden",    "organiseren", "versterken", "monitoren",  "delen",
+};
+static const char *const procedural[] = {
+    "Opening en mededelingen",
+    "Verslag vorige vergadering",
+    "Rondvraag",
+    "Sluiting",
+    "Vaststellen agenda",
+    "Actielijst",
+    "Wat verder ter tafel komt",
+};
+static const char *const municipalities[] = {
+    "Dordrecht",  "Rotterdam", "Schiedam",   "Tilburg",     "Breda",     "Eindhoven",
+    "Utrecht",    "Amsterdam", "Den Haag",   "Groningen",   "Zwolle",    "Arnhem",
+    "Nijmegen",   "Leiden",    "Delft",      "Gouda",       "Haarlem",   "Alkmaar",
+    "Almere",     "Lelystad",  "Enschede",   "Deventer",    "Apeldoorn", "Venlo",
+    "Maastricht", "Heerlen",   "Middelburg", "Vlissingen",  "Emmen",     "Assen",
+    "Leeuwarden", "Sneek",     "Helmond",    "Oss",         "Zaanstad",  "Hilversum",
+    "Amersfoort", "Ede",       "Zoetermeer", "Vlaardingen",
+};
+#define NMUNIS (sizeof municipalities / sizeof municipalities[0])
+static const char *const regions[] = {
+    "Zuid-Holland Zuid", "Regio Rotterdam", "Drechtsteden",     "Haaglanden",     "Twente",
+    "RIEC Limburg",      "Regio Utrecht",   "Hart van Brabant", "Regio Onbekend",
+};
+#define NREGIONS (sizeof regions / sizeof regions[0])
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13; /* xorshift64: fast and reproducible */
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static size_t pick(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
+/* Zipf-like choice of one of n subjects: a few are everywhere, most are rare. */
+static size_t zipf(size_t n)
+{
+    double u = (double)(rnd() >> 11) / (double)(1ull << 53);
+    return (size_t)(pow((double)n, u)) - 1;
+}
+
+/* A subject: a noun, or a compound of two ("woningsluiting", "jeugdoverlast"). */
+static void subject(char *out, size_t n, size_t id)
+{
+    size_t a = id % NNOUNS, b = (id / NNOUNS) % (NNOUNS + 1);
+    if (b == NNOUNS || b == a)
+        snprintf(out, n, "%s", nouns[a]);
+    else
+        snprintf(out, n, "%s%s", nouns[a], nouns[b]);
+}
+
+#define NSUBJECTS (NNOUNS * (NNOUNS + 1))
+
+typedef struct body {
+    const char *scope;
+    size_t fav[3]; /* favourite subjects */
+    char place[24];
+} body;
+
+static void neighbourhood(char *out, size_t n)
+{
+    static const char *const a[] = {"Wiel", "Krab", "Noord", "Oud",   "Nieuw", "Sterren",
+                                    "Hoog", "Zuid", "Oost",  "Bloem", "Molen", "Kerk"};
+    static const char *const b[] = {"wijk",     "hof",  "burg",   "veld",  "dorp",
+                                    "kwartier", "land", "polder", "haven", "park"};
+    snprintf(out, n, "%s%s", a[pick(12)], b[pick(10)]);
+}
+
+static void make_item(const body *bd, char *title, size_t tn, char *desc, size_t dn)
+{
+    char s1[64], s2[64];
+    if (pick(100) < 8) {
+        snprintf(title, tn, "%s", procedural[pick(sizeof procedural / sizeof *procedural)]);
+        desc[0] = 0;
+        return;
+    }
+    size_t subj = pick(3) ? bd->fav[pick(3)] : zipf(NSUBJECTS);
+    subject(s1, sizeof s1, subj);
+    subject(s2, sizeof s2, zipf(NSUBJECTS));
+    switch (pick(4)) {
+    case 0:
+        snprintf(title, tn, "%s %s", heads[pick(NHEADS)], s1);
+        break;
+    case 1:
+        snprintf(title, tn, "%s %s %s %s", heads[pick(NHEADS)], s1, linkers[pick(8)], s2);
+        break;
+    case 2:
+        snprintf(title, tn, "%s %s %s", s1, linkers[pick(8)], bd->place);
+        break;
+    default:
+        snprintf(title, tn, "%s %s: %s", s1, s2, heads[pick(NHEADS)]);
+        break;
+    }
+    title[0] = (char)(title[0] >= 'a' && title[0] <= 'z' ? title[0] - 32 : title[0]);
+    if (pick(100) < 30) {
+        desc[0] = 0;
+        return;
+    }
+    char s3[64];
+    subject(s3, sizeof s3, zipf(NSUBJECTS));
+    snprintf(desc, dn, "Met %s en %s de %s %s in %s; %s %s %d.", partners[pick(12)],
+             partners[pick(12)], s1, verbs[pick(12)], bd->place, heads[pick(NHEADS)], s3,
+             2024 + (int)pick(3));
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static long rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long kib = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmRSS:", 6))
+            kib = strtol(line + 6, NULL, 10);
+    if (f)
+        fclose(f);
+    return kib;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+    size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
+    const char *lexicon = KT_SIM_DEFAULT_LEXICON;
+    rng_state = 0x9E3779B97F4A7C15ull;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (!strcmp(argv[i], "--items"))
+            nitems = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--bodies"))
+            nbodies = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--queries"))
+            nqueries = strtoul(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--lexicon"))
+            lexicon = argv[i + 1];
+        else if (!strcmp(argv[i], "--seed"))
+            rng_state = strtoull(argv[i + 1], NULL, 10) | 1;
+    }
+    if (!nitems || !nbodies) {
+        fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
+        return 2;
+    }
+    body *bodies = calloc(nbodies, sizeof *bodies);
+    kt_similar *s = kt_similar_new();
+    if (!bodies || !s) {
+        fprintf(stderr, "bench_similar: out of memory\n");
+        return 1;
+    }
+    for (size_t b = 0; b < nbodies; b++) {
+        bodies[b].scope = pick(10) ? municipalities[pick(NMUNIS)] : regions[pick(NREGIONS)];
+        for (int k = 0; k < 3; k++)
+            bodies[b].fav[k] = zipf(NSUBJECTS);
+        neighbourhood(bodies[b].place, sizeof bodies[b].place);
+    }
+    long rss0 = rss_kib();
+    double t0 = now_s();
+    int rc = kt_similar_load_lexicon(s, lexicon);
+    double t_lex = now_s() - t0;
+    long rss_lex = rss_kib();
+    printf("lexicon: %s (%s) in %.3f s, RSS +%ld MiB\n", lexicon, rc ? "NOT loaded" : "loaded",
+           t_lex, (rss_lex - rss0) / 1024);
+
+    /* Generate first, so that the build time is the index's alone. */
+    typedef struct gen {
+        char *title, *desc;
+        int64_t body;
+        int32_t day;
+    } gen;
+    gen *items = calloc(nitems, sizeof *items);
+    if (!items)
+        return 1;
+    size_t chars = 0;
+    for (size_t i = 0; i < nitems; i++) {
+        char title[160], desc[400];
+        size_t b = pick(nbodies);
+        make_item(&bodies[b], title, sizeof title, desc, sizeof desc);
+        items[i].title = strdup(title);
+        items[i].desc = strdup(desc);
+        items[i].body = (int64_t)b + 1;
+        items[i].day = pick(100) < 5 ? KT_SIM_NO_DATE : 19700 + (int32_t)pick(730);
+        chars += strlen(title) + strlen(desc);
+        if (!items[i].title || !items[i].desc)
+            return 1;
+    }
+    printf("generated %zu items over %zu bodies (%.0f chars an item), e.g.:\n", nitems, nbodies,
+           (double)chars / (double)nitems);
+    for (size_t i = 0; i < 4 && i < nitems; i++)
+        printf("  [%s] %s | %s\n", bodies[items[i].body - 1].scope, items[i].title, items[i].desc);
+
+    long rss1 = rss_kib();
+    t0 = now_s();
+    for (size_t i = 0; i < nitems; i++) {
+        if (kt_similar_put(s, (int64_t)i + 1, items[i].body, bodies[items[i].body - 1].scope,
+                           items[i].day, items[i].title, items[i].desc)) {
+            fprintf(stderr, "bench_similar: put failed at %zu\n", i);
+            return 1;
+        }
+    }
+    double t_build = now_s() - t0;
+    long rss2 = rss_kib();
+    printf("build: %zu items in %.3f s (%.2f us an item)\n", nitems, t_build,
+           t_build * 1e6 / (double)nitems);
+    printf("memory: RSS +%ld MiB for the index (%.0f bytes an item); index's own count %.0f "
+           "MiB\n",
+           (rss2 - rss1) / 1024, (double)(rss2 - rss1) * 1024 / (double)nitems,
+           (double)kt_similar_memory(s) / (1 << 20));
+
+    double *lat = calloc(nqueries ? nqueries : 1, sizeof *lat);
+    size_t total_hits = 0, with_hits = 0;
+    kt_similar_hit hits[20];
+    for (size_t q = 0; q < nqueries; q++) {
+        int64_t id = (int64_t)pick(nitems) + 1;
+        t0 = now_s();
+        int n = kt_similar_find(s, id, KT_SIM_WINDOW_DAYS, hits, 20);
+        lat[q] = (now_s() - t0) * 1e6;
+        if (n > 0) {
+            total_hits += (size_t)n;
+            with_hits++;
+        }
+        if (q < 3 && n > 0)
+            printf("  query %lld \"%s\": %d hits, best %.2f \"%s\" (%s)\n", (long long)id,
+                   items[id - 1].title, n, hits[0].score, items[hits[0].item_id - 1].title,
+                   hits[0].shared);
+    }
+    qsort(lat, nqueries, sizeof *lat, cmp_double);
+    if (nqueries)
+        printf("find: %zu queries, p50 %.0f us, p99 %.0f us, max %.0f us; %.1f hits a query, "
+               "%zu%% with hits\n",
+               nqueries, lat[nqueries / 2], lat[(nqueries * 99) / 100], lat[nqueries - 1],
+               (double)total_hits / (double)nqueries, with_hits * 100 / nqueries);
+    for (size_t i = 0; i < nitems; i++) {
+        free(items[i].title);
+        free(items[i].desc);
+    }
+    free(items);
+    free(lat);
+    free(bodies);
+    kt_similar_free(s);
+    return 0;
+}
