@@ -84,7 +84,8 @@ typedef struct term {
 } term;
 
 typedef struct wordinfo {
-    uint32_t term; /* stem of the whole word */
+    uint32_t term;         /* stem of the whole word; NO_TERM for a stop word */
+    bool maybe_procedural; /* see kt_text_maybe_procedural */
     uint8_t nparts;
     uint32_t parts[KT_TEXT_MAX_PARTS];
 } wordinfo;
@@ -124,6 +125,18 @@ typedef struct wordlog {
     size_t n;
 } wordlog;
 
+/* Item term arrays come from big chunks, one free list per size: a million small mallocs cost
+ * more time and memory than the arrays themselves, and agenda items have few sizes. Sizes are
+ * rounded up to even so that a free array can hold the free list's next pointer. */
+#define POOL_CHUNK (1u << 16) /* uint32s per chunk: 256 KiB */
+
+typedef struct term_pool {
+    uint32_t *free[MAX_ITEM_TERMS + 2];
+    uint32_t **chunks;
+    size_t nchunks, chunks_cap;
+    size_t used; /* uint32s used in the last chunk */
+} term_pool;
+
 typedef struct vec32 {
     uint32_t *v;
     size_t n, cap;
@@ -152,7 +165,8 @@ struct kt_similar {
     abbrev *abbrs;
     size_t nabbrs, abbrs_cap;
 
-    kt_imap ids; /* item id -> slot + 1 */
+    term_pool pool; /* item term arrays */
+    kt_imap ids;    /* item id -> slot + 1 */
     item *items;
     size_t nslots, slots_cap, nlive;
     vec32 free_slots;
@@ -294,8 +308,15 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         *out = &s->words[idx];
         return 0;
     }
-    wordinfo wi = {.term = NO_TERM};
-    int rc = stem_term(s, w->folded, w->len, &wi.term);
+    wordinfo wi = {.term = NO_TERM, .maybe_procedural = true};
+    for (uint8_t i = 0; i < w->nseg; i++) {
+        char seg[KT_TEXT_MAX_WORD];
+        memcpy(seg, w->folded + w->seg_off[i], w->seg_len[i]);
+        seg[w->seg_len[i]] = 0;
+        wi.maybe_procedural &= kt_text_maybe_procedural(seg, w->seg_len[i]);
+    }
+    bool stop = w->nseg == 1 && kt_text_is_stopword(w->folded);
+    int rc = stop ? 0 : stem_term(s, w->folded, w->len, &wi.term);
     uint8_t off[KT_TEXT_MAX_PARTS], len[KT_TEXT_MAX_PARTS];
     int np = 0;
     if (w->nseg > 1) {
@@ -303,7 +324,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
             off[np] = w->seg_off[i];
             len[np] = w->seg_len[i];
         }
-    } else {
+    } else if (!stop) {
         np = kt_text_split_compound(s->lex, w->folded, w->len, off, len);
     }
     for (int i = 0; !rc && i < np; i++) {
@@ -318,11 +339,11 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
                 s->terms[t].disp = disp_store(s, p, len[i]);
         }
     }
-    if (!rc && w->nseg == 1 && kt_scopes_is_place(s->scopes, w->folded) &&
+    if (!rc && !stop && w->nseg == 1 && kt_scopes_is_place(s->scopes, w->folded) &&
         s->terms[wi.term].prior > PLACE_PRIOR)
         s->terms[wi.term].prior = PLACE_PRIOR;
     /* The first spelling of a word decides its parts for all its spellings. */
-    term *tm = &s->terms[wi.term];
+    term *tm = stop ? NULL : &s->terms[wi.term];
     if (!rc && wi.nparts && !tm->nderived) {
         /* A compound of generic words is generic ("voortgangsrapportage", "projectplan",
          * "tussenevaluatie"): it is as specific as its most specific part. */
@@ -359,6 +380,7 @@ typedef struct analysis {
     vec32 *seq;     /* whole-word terms in order, for written-out abbreviations */
     vec32 *seq_at;  /* index in entries of each seq element (NULL when not needed) */
     wordlog *log;   /* the item's words, for learning acronyms (NULL when not needed) */
+    bool subject;   /* a word that no procedural title has was seen */
     int rc;
 } analysis;
 
@@ -375,11 +397,6 @@ static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
     l->acronym = w->nseg == 1 && !w->digits && w->len >= 2 && w->len <= 6 && w->upper >= 2;
     if (l->acronym)
         memcpy(l->folded, w->folded, w->len + 1u);
-}
-
-static bool is_stop_word(const kt_word *w)
-{
-    return w->nseg == 1 && kt_text_is_stopword(w->folded);
 }
 
 /* The abbreviation a word (or one of its hyphen segments) stands for, or -1. A lower-case
@@ -412,7 +429,7 @@ static int on_word(const kt_word *w, void *ctx)
 {
     analysis *a = ctx;
     kt_similar *s = a->s;
-    if (w->len < 2 || is_stop_word(w)) {
+    if (w->len < 2) {
         log_word(a->log, w, true, NO_TERM);
         return 0;
     }
@@ -422,6 +439,11 @@ static int on_word(const kt_word *w, void *ctx)
     a->rc = word_analyse(s, w, &wi);
     if (a->rc)
         return 1;
+    a->subject |= !wi->maybe_procedural;
+    if (wi->term == NO_TERM) { /* a stop word (known as such to the word cache) */
+        log_word(a->log, w, true, NO_TERM);
+        return 0;
+    }
     log_word(a->log, w, false, (uint32_t)(wi - s->words));
     uint32_t t = wi->term;
     uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
@@ -473,9 +495,13 @@ static int find_written_out(kt_similar *s, vec32 *entries, const vec32 *seq, con
     return 0;
 }
 
+/* Analyses one field into entries; *subject (may be NULL) tells whether it has a word that no
+ * procedural title has. */
 static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 *entries,
-                         wordlog *log)
+                         wordlog *log, bool *subject)
 {
+    if (subject)
+        *subject = false;
     if (!text || !*text)
         return 0;
     s->seq.n = s->seq_at.n = 0;
@@ -487,6 +513,8 @@ static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 
                   .seq_at = &s->seq_at,
                   .log = log};
     kt_text_words(text, on_word, &a);
+    if (subject)
+        *subject = a.subject;
     if (a.rc)
         return a.rc;
     return s->nabbrs ? find_written_out(s, entries, &s->seq, &s->seq_at, field) : 0;
@@ -835,8 +863,9 @@ void kt_similar_free(kt_similar *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nslots; i++)
-        free(s->items[i].terms);
+    for (size_t i = 0; i < s->pool.nchunks; i++)
+        free(s->pool.chunks[i]);
+    free(s->pool.chunks);
     free(s->items);
     for (size_t i = 0; i < s->nterms; i++)
         free(s->terms[i].post);
@@ -1063,6 +1092,50 @@ static int learn_acronyms(kt_similar *s, const wordlog *log)
     return 0;
 }
 
+/* --- the term pool ------------------------------------------------------------------------- */
+
+static size_t pool_size(size_t n)
+{
+    return n < 2 ? 2 : (n + 1) & ~(size_t)1;
+}
+
+static uint32_t *pool_alloc(term_pool *p, size_t n)
+{
+    size_t k = pool_size(n);
+    uint32_t *a = p->free[k];
+    if (a) {
+        memcpy(&p->free[k], a, sizeof a); /* the next pointer lives in the array */
+        return a;
+    }
+    if (!p->nchunks || p->used + k > POOL_CHUNK) {
+        if (p->nchunks == p->chunks_cap) {
+            size_t cap = p->chunks_cap ? p->chunks_cap * 2 : 64;
+            uint32_t **c = realloc(p->chunks, cap * sizeof *c);
+            if (!c)
+                return NULL;
+            p->chunks = c;
+            p->chunks_cap = cap;
+        }
+        uint32_t *chunk = malloc(POOL_CHUNK * sizeof *chunk);
+        if (!chunk)
+            return NULL;
+        p->chunks[p->nchunks++] = chunk;
+        p->used = 0;
+    }
+    a = p->chunks[p->nchunks - 1] + p->used;
+    p->used += k;
+    return a;
+}
+
+static void pool_free(term_pool *p, uint32_t *a, size_t n)
+{
+    if (!a)
+        return;
+    size_t k = pool_size(n);
+    memcpy(a, &p->free[k], sizeof a);
+    p->free[k] = a;
+}
+
 /* --- items --------------------------------------------------------------------------------- */
 
 static posting make_posting(const item *it, uint32_t slot)
@@ -1108,7 +1181,7 @@ static void item_unindex(kt_similar *s, uint32_t slot)
     if (!it->procedural)
         for (uint16_t i = 0; i < it->nterms; i++)
             post_del(&s->terms[it->terms[i] & TERM_MASK], slot);
-    free(it->terms);
+    pool_free(&s->pool, it->terms, it->nterms);
     it->terms = NULL;
     it->nterms = 0;
     it->live = false;
@@ -1170,11 +1243,12 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
         kt_similar_remove(s, item_id);
     s->entries.n = 0;
     s->log.n = 0;
-    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log);
+    bool subject;
+    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log, &subject);
     if (s->log.n < sizeof s->log.w / sizeof s->log.w[0])
         s->log.w[s->log.n++] = (logged_word){.initial = 0}; /* definitions stay in one field */
     if (!rc)
-        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log);
+        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL);
     if (!rc)
         rc = learn_acronyms(s, &s->log);
     uint32_t scope_id = 0, slot = 0;
@@ -1192,9 +1266,9 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
                  .body = body_id,
                  .scope = scope_id,
                  .day = day,
-                 .procedural = kt_text_is_procedural(title),
+                 .procedural = !subject && kt_text_is_procedural(title),
                  .live = true};
-    it->terms = malloc((n ? n : 1) * sizeof *it->terms);
+    it->terms = pool_alloc(&s->pool, n);
     if (!it->terms)
         goto nomem;
     memcpy(it->terms, s->entries.v, n * sizeof *it->terms);
@@ -1205,7 +1279,7 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
         if (post_add(&s->terms[it->terms[i] & TERM_MASK], post)) {
             for (size_t j = 0; j < i; j++)
                 post_del(&s->terms[it->terms[j] & TERM_MASK], slot);
-            free(it->terms);
+            pool_free(&s->pool, it->terms, n);
             goto nomem;
         }
     }
@@ -1520,8 +1594,7 @@ size_t kt_similar_memory(const kt_similar *s)
     for (size_t i = 0; i < s->nterms; i++)
         m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
-    for (size_t i = 0; i < s->nslots; i++)
-        m += s->items[i].nterms * sizeof(uint32_t);
+    m += s->pool.nchunks * POOL_CHUNK * sizeof(uint32_t);
     m += s->ids.cap * sizeof *s->ids.slots;
     return m;
 }

@@ -769,6 +769,13 @@ static bool in_phrase(const char *w)
 static bool is_number(const char *w);
 static bool is_body_noun(const char *w, size_t len);
 
+bool kt_text_maybe_procedural(const char *folded, size_t len)
+{
+    return len <= 1 || in_list(folded, proc_heads, COUNT(proc_heads)) ||
+           in_list(folded, proc_fillers, COUNT(proc_fillers)) || kt_text_is_stopword(folded) ||
+           is_number(folded) || is_body_noun(folded, len) || in_phrase(folded);
+}
+
 /* Collects the folded segments of a title; hyphenated words count segment by segment. Stops
  * at the first word that no procedural title has: most titles are subjects, and say so in
  * their first word. */
@@ -783,10 +790,7 @@ static int proc_collect(const kt_word *w, void *ctx)
         char *word = ps->words[ps->n];
         memcpy(word, w->folded + w->seg_off[i], w->seg_len[i]);
         word[w->seg_len[i]] = 0;
-        if (!in_list(word, proc_heads, COUNT(proc_heads)) &&
-            !in_list(word, proc_fillers, COUNT(proc_fillers)) && !kt_text_is_stopword(word) &&
-            !is_number(word) && w->seg_len[i] > 1 && !is_body_noun(word, w->seg_len[i]) &&
-            !in_phrase(word)) {
+        if (!kt_text_maybe_procedural(word, w->seg_len[i])) {
             ps->overflow = true;
             return 1;
         }

@@ -63,6 +63,12 @@ int kt_text_selfcheck(void);
  * "Sluiting" is procedural; "Bestuurlijke sluiting na explosies" is not. NULL is false. */
 bool kt_text_is_procedural(const char *title);
 
+/* Whether a folded word (one hyphen segment) can stand in a procedural title: a procedural
+ * word, a filler ("vorige", "concept", "stuurgroep"), a stop word or a number. A title with
+ * any other word is a subject; callers that see the words anyway can skip
+ * kt_text_is_procedural for it. */
+bool kt_text_maybe_procedural(const char *folded, size_t len);
+
 /* --- lexicon: known Dutch words, for compound splitting -------------------------------- */
 
 typedef struct kt_lexicon kt_lexicon;
