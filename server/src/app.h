@@ -9,6 +9,7 @@ struct kt_store;
 struct kt_hub;
 struct kt_bus;
 struct kt_worker;
+struct kt_detect;
 struct lws_context;
 
 typedef struct kt_config {
@@ -24,6 +25,7 @@ typedef struct kt_config {
     int64_t session_ttl; /* seconds */
     int max_queue;       /* frames per session out-queue */
     const char *node_id;
+    int travel_buffer_min; /* conflict detection: time to get from one meeting to another */
 } kt_config;
 
 typedef struct kt_counters {
@@ -41,6 +43,7 @@ typedef struct kt_app {
     struct kt_hub *hub;
     struct kt_bus *bus;
     struct kt_worker *worker;
+    struct kt_detect *detect; /* the detectors and their in-memory index; NULL: none run */
     struct lws_context *lws;
     kt_counters counters;
     int64_t started_at;

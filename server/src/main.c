@@ -2,6 +2,8 @@
 #include "app.h"
 #include "auth/password.h"
 #include "bus/bus.h"
+#include "detect/detect.h"
+#include "detect/similar.h"
 #include "domain/demo.h"
 #include "live/hub.h"
 #include "net/server.h"
@@ -31,6 +33,9 @@ static const char usage[] =
     "Usage:\n"
     "  ketentafel [serve] [options]        run a server node\n"
     "  ketentafel create-admin [options]   create an administrator (password on stdin)\n"
+    "  ketentafel similar-eval --items F --pairs F [--verbose]\n"
+    "                                      score labelled agenda-item pairs with the server's\n"
+    "                                      duplicate detector; last line: precision recall f1\n"
     "  ketentafel help                     this text\n"
     "\n"
     "Server options (environment variable in brackets):\n"
@@ -49,6 +54,8 @@ static const char usage[] =
     "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
     "  --node-id NAME       name of this node in logs and metrics (KT_NODE_ID)\n"
     "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
+    "  --travel-buffer MIN  minutes between meetings at different places, default 15\n"
+    "                       (KT_TRAVEL_BUFFER)\n"
     "\n"
     "create-admin options:\n"
     "  --db PATH --email ADDR --name NAME [--org NAME]\n";
@@ -95,6 +102,7 @@ static void defaults(options *o)
     c->session_ttl = 12 * 3600;
     c->max_queue = 1024;
     c->node_id = env_or("KT_NODE_ID", NULL);
+    c->travel_buffer_min = 15;
     o->demo_file = env_or("KT_DEMO_FILE", KT_SOURCE_DIR "/server/demo/demo.json");
     o->log_level = env_or("KT_LOG_LEVEL", "info");
 }
@@ -112,6 +120,11 @@ static int parse_env_ints(options *o)
         if (parse_int(s, 1, 24 * 90, &v))
             return fprintf(stderr, "KT_SESSION_HOURS: out of range: %s\n", s), KT_EINVAL;
         o->cfg.session_ttl = (int64_t)v * 3600;
+    }
+    if ((s = getenv("KT_TRAVEL_BUFFER")) && *s) {
+        if (parse_int(s, 0, 240, &v))
+            return fprintf(stderr, "KT_TRAVEL_BUFFER: out of range: %s\n", s), KT_EINVAL;
+        o->cfg.travel_buffer_min = v;
     }
     if ((s = getenv("KT_MAX_QUEUE")) && *s) {
         if (parse_int(s, 16, 1 << 20, &v))
@@ -139,7 +152,8 @@ enum {
     OPT_EMAIL,
     OPT_NAME,
     OPT_ORG,
-    OPT_HELP
+    OPT_HELP,
+    OPT_TRAVEL
 };
 
 static const struct option long_options[] = {
@@ -161,6 +175,7 @@ static const struct option long_options[] = {
     {"name", required_argument, NULL, OPT_NAME},
     {"org", required_argument, NULL, OPT_ORG},
     {"help", no_argument, NULL, OPT_HELP},
+    {"travel-buffer", required_argument, NULL, OPT_TRAVEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -217,6 +232,11 @@ static int parse_args(options *o, int argc, char **argv)
             break;
         case OPT_NODE:
             o->cfg.node_id = optarg;
+            break;
+        case OPT_TRAVEL:
+            if (parse_int(optarg, 0, 240, &v))
+                return fprintf(stderr, "--travel-buffer: 0..240 minutes\n"), KT_EINVAL;
+            o->cfg.travel_buffer_min = v;
             break;
         case OPT_LOG:
             o->log_level = optarg;
@@ -301,7 +321,8 @@ static int serve(options *o)
     if (kt_password_init() || open_store(&app))
         return 1;
     app.hub = kt_hub_new(&app);
-    if (!app.hub || kt_server_start(&app))
+    app.detect = kt_detect_new(&app);
+    if (!app.hub || !app.detect || kt_server_start(&app))
         return 1;
     if (app.cfg.redis_url)
         app.bus = kt_bus_redis_new(app.cfg.redis_url, app.lws, &app.counters.bus_reconnects,
@@ -333,6 +354,7 @@ static int serve(options *o)
     app.bus = NULL;
     kt_server_destroy(&app);
     kt_hub_free(app.hub);
+    kt_detect_free(app.detect);
     kt_store_close(app.store);
     free(app.pending);
     return 0;
@@ -420,6 +442,8 @@ int main(int argc, char **argv)
         argc--;
         argv++;
     }
+    if (strcmp(cmd, "similar-eval") == 0)
+        return kt_similar_eval_main(argc, argv);
     if (strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return 0;

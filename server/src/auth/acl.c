@@ -67,6 +67,8 @@ bool kt_acl_visible(const kt_viewer *v, const kt_vis *vis)
         return false;
     if (!vis)
         return true;
+    if (vis->min_role && v->role < vis->min_role)
+        return false;
     if (vis->item && v->n_items >= 0 && !contains(v->items, v->n_items, vis->item))
         return false;
     if (vis->confidential)
@@ -120,6 +122,7 @@ int kt_vis_parse(const char *text, kt_vis *out)
     out->confidential = json_is_true(json_object_get(j, "confidential"));
     out->directory = json_is_true(json_object_get(j, "directory"));
     out->subject = json_integer_value(json_object_get(j, "subject"));
+    out->min_role = kt_role_parse(json_string_value(json_object_get(j, "min_role")));
     int rc = ids_from_json(json_object_get(j, "orgs"), &out->orgs, &out->n_orgs);
     if (!rc)
         rc = ids_from_json(json_object_get(j, "persons"), &out->persons, &out->n_persons);
@@ -138,6 +141,8 @@ json_t *kt_vis_to_json(const kt_vis *vis)
         json_object_set_new(j, "directory", json_true());
     if (vis->subject)
         json_object_set_new(j, "subject", json_integer(vis->subject));
+    if (vis->min_role)
+        json_object_set_new(j, "min_role", json_string(kt_role_name(vis->min_role)));
     if (vis->confidential) {
         json_t *orgs = json_array(), *persons = json_array();
         for (int i = 0; i < vis->n_orgs; i++)
@@ -153,7 +158,8 @@ json_t *kt_vis_to_json(const kt_vis *vis)
 
 char *kt_vis_dump(const kt_vis *vis)
 {
-    if (!vis || (!vis->item && !vis->confidential && !vis->directory && !vis->subject))
+    if (!vis ||
+        (!vis->item && !vis->confidential && !vis->directory && !vis->subject && !vis->min_role))
         return NULL;
     json_t *j = kt_vis_to_json(vis);
     char *s = json_dumps(j, JSON_COMPACT);

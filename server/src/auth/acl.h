@@ -49,8 +49,9 @@ typedef struct kt_viewer {
 typedef struct kt_vis {
     int64_t item;
     bool confidential;
-    bool directory;  /* the directory stream (body 0): every logged-in person */
-    int64_t subject; /* also visible to this person, member or not (their own membership) */
+    bool directory;   /* the directory stream (body 0): every logged-in person */
+    int64_t subject;  /* also visible to this person, member or not (their own membership) */
+    kt_role min_role; /* only members with at least this role (flags: chair and secretary) */
     int n_orgs, n_persons;
     int64_t *orgs, *persons;
 } kt_vis;

@@ -36,3 +36,5 @@ const char *const kt_action_kinds[] = {"actiepunt", "toezegging", "besluit", NUL
 const char *const kt_action_statuses[] = {"open", "lopend", "afgerond", "vervallen", NULL};
 const char *const kt_attendance_statuses[] = {"aanwezig", "afwezig", "vervangen", "later", NULL};
 const char *const kt_scope_kinds[] = {"gemeente", "regio", NULL};
+const char *const kt_flag_states[] = {"open", "afgestemd", "bewust_dubbel", "vervallen", NULL};
+const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel", NULL};

@@ -14,5 +14,7 @@ extern const char *const kt_action_kinds[];
 extern const char *const kt_action_statuses[];
 extern const char *const kt_attendance_statuses[];
 extern const char *const kt_scope_kinds[];
+extern const char *const kt_flag_states[];
+extern const char *const kt_flag_resolutions[];
 
 #endif

@@ -96,6 +96,7 @@ static int list_insert(kt_ctx *c, list *l, slot s, int64_t pos)
 
 static int emit_item(kt_ctx *c, const char *type, int64_t item, json_t **out)
 {
+    kt_touch_item(c, item);
     json_t *j = kt_item_json(c->st, item);
     kt_vis vis;
     if (!j || kt_item_vis_load(c->st, item, &vis)) {
@@ -412,6 +413,7 @@ int kt_h_agenda_remove(kt_ctx *c)
     }
     sqlite3_bind_int64(s, 1, id);
     rc = kt_store_step_done(c->st, s) ? kt_fail_err(c, KT_ESTORE) : 0;
+    kt_touch_item(c, id);
     if (!rc)
         rc = kt_emit(c, c->body, "agenda.removed", &vis,
                      json_pack("{s:I, s:I, s:o}", "item", (json_int_t)id, "body",

@@ -1,4 +1,5 @@
 /* Bodies (gremia) and their memberships. */
+#include "domain/cadence.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "util/err.h"
@@ -7,16 +8,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* An ISO-8601 period of whole weeks or months, 1..52: P6W, P1M. */
-static bool cadence_valid(const char *s)
-{
-    if (!s || s[0] != 'P' || !isdigit((unsigned char)s[1]))
-        return false;
-    char *end;
-    long n = strtol(s + 1, &end, 10);
-    return n >= 1 && n <= 52 && (end[0] == 'W' || end[0] == 'M') && end[1] == 0;
-}
 
 int kt_h_body_list(kt_ctx *c)
 {
@@ -146,7 +137,7 @@ static int scope_arg(kt_ctx *c, int64_t *scope)
 int kt_h_body_create(kt_ctx *c)
 {
     const char *cadence = kt_arg_str(c, "cadence");
-    if (cadence && !cadence_valid(cadence))
+    if (cadence && !kt_cadence_valid(cadence))
         return kt_fail(c, KT_C_INVALID_ARGUMENT,
                        "'cadence' is een periode als P6W (elke 6 weken) of P1M (maandelijks).");
     int64_t scope, parent = kt_arg_int(c, "parent", 0);
@@ -182,7 +173,7 @@ int kt_h_body_create(kt_ctx *c)
 int kt_h_body_update(kt_ctx *c)
 {
     const char *cadence = kt_arg_str(c, "cadence");
-    if (cadence && !cadence_valid(cadence))
+    if (cadence && !kt_cadence_valid(cadence))
         return kt_fail(c, KT_C_INVALID_ARGUMENT,
                        "'cadence' is een periode als P6W (elke 6 weken) of P1M (maandelijks).");
     int64_t scope, parent = kt_arg_int(c, "parent", 0);
@@ -276,6 +267,7 @@ static int check_membership(kt_ctx *c, int64_t person, const char *role, int64_t
 
 static int emit_membership(kt_ctx *c, const char *type, int64_t person, json_t *data)
 {
+    kt_touch_body(c, c->body);
     kt_vis vis = {.subject = person};
     return kt_emit(c, c->body, type, &vis, data);
 }

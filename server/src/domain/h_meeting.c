@@ -1,4 +1,5 @@
 /* Meetings (vergaderingen) and attendance. */
+#include "domain/cadence.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "util/err.h"
@@ -63,26 +64,9 @@ int kt_h_meeting_create(kt_ctx *c)
     json_t *m;
     if (emit_meeting(c, "meeting.created", id, &m))
         return -1;
+    kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;
-}
-
-/* The k-th occurrence after t of a cadence "P<n>W" / "P<n>M", in local wall-clock time so a
- * series stays at 09:30 across daylight saving changes. Month steps clamp to the month's end. */
-static int64_t cadence_step(int64_t t, const char *cadence, int k)
-{
-    int n = atoi(cadence + 1);
-    char unit = cadence[strlen(cadence) - 1];
-    int y, mo, d, h, mi;
-    kt_utc_to_local(t, &y, &mo, &d, &h, &mi, NULL);
-    if (unit == 'W')
-        return kt_local_to_utc(y, mo, d + 7 * n * k, h, mi); /* mktime normalises the day */
-    int months = mo - 1 + n * k;
-    y += months / 12;
-    mo = months % 12 + 1;
-    static const int dm[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int last = dm[mo - 1] + (mo == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0));
-    return kt_local_to_utc(y, mo, d > last ? last : d, h, mi);
 }
 
 int kt_h_meeting_series(kt_ctx *c)
@@ -102,7 +86,7 @@ int kt_h_meeting_series(kt_ctx *c)
     }
     json_t *list = json_array();
     for (int k = 0; k < count; k++) {
-        int64_t s = cadence_step(start, cadence, k), e = s + (end - start), id;
+        int64_t s = kt_cadence_step(start, cadence, k), e = s + (end - start), id;
         json_t *m;
         if (insert_meeting(c, s, e, kt_arg_str(c, "location"), NULL, &id) ||
             emit_meeting(c, "meeting.created", id, &m)) {
@@ -110,6 +94,7 @@ int kt_h_meeting_series(kt_ctx *c)
             json_decref(list);
             return -1;
         }
+        kt_touch_meeting(c, id);
         json_array_append_new(list, m);
     }
     json_decref(body);
@@ -155,6 +140,7 @@ int kt_h_meeting_update(kt_ctx *c)
     json_t *m;
     if (emit_meeting(c, "meeting.updated", id, &m))
         return -1;
+    kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;
 }
@@ -177,6 +163,7 @@ int kt_h_meeting_cancel(kt_ctx *c)
     json_t *m;
     if (emit_meeting(c, "meeting.updated", id, &m))
         return -1;
+    kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;
 }
@@ -251,6 +238,7 @@ int kt_h_attendance_set(kt_ctx *c)
     json_t *att = json_pack("{s:I, s:s, s:o, s:s}", "person", (json_int_t)person, "status", status,
                             "substitute", substitute ? json_integer(substitute) : json_null(),
                             "note", kt_arg_str(c, "note") ? kt_arg_str(c, "note") : "");
+    kt_touch_meeting(c, meeting);
     if (kt_emit(c, c->body, "attendance.updated", NULL,
                 json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att)))
         return json_decref(att), -1;

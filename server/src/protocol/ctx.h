@@ -9,6 +9,7 @@
 #include "live/event.h"
 #include "protocol/errors.h"
 #include "store/store.h"
+#include "util/ivec.h"
 
 #include <jansson.h>
 
@@ -26,6 +27,8 @@ typedef struct kt_ctx {
     kt_event **events; /* appended in the transaction, published after commit */
     int n_events, cap_events;
     void *conn; /* the WebSocket connection (net/conn.h) or NULL outside one */
+    /* What changed, for the detectors that run after commit (detect/detect.h). */
+    kt_ivec touched_meetings, touched_items, touched_bodies;
 } kt_ctx;
 
 /* Records an error; returns -1 so handlers can `return kt_fail(...)`. fmt NULL: default text. */
@@ -42,6 +45,14 @@ int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t
  * *storage (free it). 0 or a KT_E* error. */
 int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
                    int64_t **storage);
+
+/* Notes a changed meeting / agenda item / membership list for the detectors. */
+void kt_touch_meeting(kt_ctx *c, int64_t meeting);
+void kt_touch_item(kt_ctx *c, int64_t item);
+void kt_touch_body(kt_ctx *c, int64_t body);
+
+/* Queues c's committed events for publishing after the reply (kt_dispatch_publish). */
+void kt_ctx_defer_publish(kt_ctx *c);
 
 void kt_ctx_init(kt_ctx *c, kt_app *app, const kt_principal *me, json_t *args);
 void kt_ctx_clear(kt_ctx *c);

@@ -1,6 +1,7 @@
 #include "protocol/dispatch.h"
 
 #include "bus/bus.h"
+#include "detect/detect.h"
 #include "protocol/ops.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -26,8 +27,26 @@ void kt_ctx_init(kt_ctx *c, kt_app *app, const kt_principal *me, json_t *args)
     c->viewer.n_items = -1;
 }
 
+void kt_touch_meeting(kt_ctx *c, int64_t meeting)
+{
+    kt_ivec_add(&c->touched_meetings, meeting);
+}
+
+void kt_touch_item(kt_ctx *c, int64_t item)
+{
+    kt_ivec_add(&c->touched_items, item);
+}
+
+void kt_touch_body(kt_ctx *c, int64_t body)
+{
+    kt_ivec_add(&c->touched_bodies, body);
+}
+
 void kt_ctx_clear(kt_ctx *c)
 {
+    kt_ivec_free(&c->touched_meetings);
+    kt_ivec_free(&c->touched_items);
+    kt_ivec_free(&c->touched_bodies);
     for (int i = 0; i < c->n_events; i++)
         kt_event_unref(c->events[i]);
     free(c->events);
@@ -373,7 +392,7 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
 /* ---- running an op ---- */
 
 /* Moves the committed events of c to the app's pending list (published by the caller). */
-static void defer_publish(kt_ctx *c)
+void kt_ctx_defer_publish(kt_ctx *c)
 {
     kt_app *app = c->app;
     if (app->n_pending + c->n_events > app->cap_pending) {
@@ -424,7 +443,9 @@ static int run(kt_ctx *c, const kt_op *op)
     rc = kt_store_commit(c->st);
     if (rc)
         return kt_fail_err(c, rc);
-    defer_publish(c); /* only what is committed is published, after the reply */
+    kt_ctx_defer_publish(c); /* only what is committed is published, after the reply */
+    if (c->app->detect)
+        kt_detect_after(c->app, c);
     return 0;
 }
 

@@ -177,6 +177,14 @@ static const kt_argspec a_chat_history[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                             {"limit", KT_T_INT, 0, 200, NULL},
                                             END};
 
+static const kt_argspec a_flag_list[] = {
+    {"body", KT_T_ID, REQ, 0, NULL}, {"state", KT_T_ENUM, 0, 0, kt_flag_states}, END};
+static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
+                                            {"state", KT_T_ENUM, REQ, 0, kt_flag_resolutions},
+                                            {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
+                                            {"lead_body", KT_T_ID, NUL, 0, NULL},
+                                            END};
+
 static const kt_argspec a_subscribe[] = {
     {"body", KT_T_INT, REQ, 0, NULL}, {"since", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_unsubscribe[] = {{"body", KT_T_INT, REQ, 0, NULL}, END};
@@ -230,6 +238,9 @@ static const kt_op ops[] = {
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},
+
+    {"flag.list", kt_h_flag_list, KT_PERM_EDIT, KT_TGT_BODY, R, a_flag_list},
+    {"flag.resolve", kt_h_flag_resolve, KT_PERM_AUTH, NT, W, a_flag_resolve},
 
     {"subscribe", kt_h_subscribe, KT_PERM_AUTH, NT, R, a_subscribe},
     {"unsubscribe", kt_h_unsubscribe, KT_PERM_AUTH, NT, R, a_unsubscribe},

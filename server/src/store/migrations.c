@@ -164,6 +164,42 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL,"
     "  PRIMARY KEY (body_id, seq)"
     ") WITHOUT ROWID;",
+
+    /* 2: flags (signaleringen) from the detectors; abbreviations the deployment teaches */
+    "CREATE TABLE flags ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('conflict', 'duplicate')),"
+    "  key TEXT NOT NULL UNIQUE," /* identity of the finding, e.g. conflict:m3:m9 */
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'afgestemd', "
+    "    'bewust_dubbel', 'vervallen')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  lead_body_id INTEGER REFERENCES bodies(id),"
+    "  score REAL NOT NULL DEFAULT 0,"
+    "  evidence TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL," /* what, if changed, makes a resolved flag open again */
+    "  body_a INTEGER NOT NULL REFERENCES bodies(id),"
+    "  meeting_a INTEGER,"
+    "  item_a INTEGER,"
+    "  body_b INTEGER NOT NULL REFERENCES bodies(id),"
+    "  meeting_b INTEGER,"
+    "  item_b INTEGER,"
+    "  projected_b INTEGER," /* a meeting expected from body_b's cadence (unix start) */
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  resolved_by INTEGER REFERENCES persons(id),"
+    "  resolved_at INTEGER"
+    ");"
+    "CREATE INDEX flags_body_a ON flags(body_a, state);"
+    "CREATE INDEX flags_body_b ON flags(body_b, state);"
+    "CREATE INDEX flags_meeting_a ON flags(meeting_a);"
+    "CREATE INDEX flags_meeting_b ON flags(meeting_b);"
+    "CREATE INDEX flags_item_a ON flags(item_a);"
+    "CREATE INDEX flags_item_b ON flags(item_b);"
+    "CREATE TABLE abbreviations ("
+    "  abbr TEXT PRIMARY KEY,"
+    "  expansion TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL"
+    ");",
 };
 
 int kt_migrations_count(void)

@@ -1,0 +1,25 @@
+/* The detectors, run after a change has committed: meeting conflicts for the meetings it
+ * touched, duplicate agenda items for the items it touched (see conflicts.h, similar.h).
+ * They write flags in a transaction of their own, so a detector can never undo or delay the
+ * change itself; their events are published like any other, after the requester's reply. */
+#ifndef KT_DETECT_H
+#define KT_DETECT_H
+
+#include "app.h"
+#include "live/event.h"
+#include "protocol/ctx.h"
+
+typedef struct kt_detect kt_detect;
+
+/* Builds the detectors' state (the similarity index of every agenda item in the store). */
+kt_detect *kt_detect_new(kt_app *app);
+void kt_detect_free(kt_detect *d);
+
+/* Runs the detectors for what c touched (c has committed). Errors are logged, not returned:
+ * the change stands either way. */
+void kt_detect_after(kt_app *app, kt_ctx *c);
+
+/* Keeps the index in step with agenda changes made on any node (called for every event). */
+void kt_detect_observe(kt_app *app, const kt_event *ev);
+
+#endif

@@ -1,0 +1,49 @@
+/* Flags (signaleringen): findings of the detectors, stored with their evidence and announced on
+ * the streams of both bodies involved, to their chairs and secretaries only. Each side sees the
+ * flag from its own point of view ("here" and "other"); when the other side's agenda item is
+ * confidential the flag names only that body and whom to contact, never the item.
+ *
+ * A finding has a stable key. Raising a known key updates its evidence; a flag that chairs
+ * resolved (afgestemd, bewust_dubbel) stays resolved unless its fingerprint - what makes the
+ * finding materially what it is - changes. Findings that no longer hold become 'vervallen'. */
+#ifndef KT_FLAGS_H
+#define KT_FLAGS_H
+
+#include "protocol/ctx.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+typedef struct kt_finding {
+    const char *kind; /* "conflict" or "duplicate" */
+    char key[128];
+    int64_t body_a, meeting_a, item_a;
+    int64_t body_b, meeting_b, item_b, projected_b;
+    double score;
+    json_t *evidence; /* owned by the finding until kt_flag_raise takes it */
+    char fingerprint[512];
+} kt_finding;
+
+/* Stores f and announces it when it is new, reopened or changed. Takes f->evidence.
+ * *id receives the flag's id (may be NULL). 0 or -1 (error recorded in c). */
+int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id);
+
+/* Marks the open or resolved flags of kind that involve column = value (e.g. "meeting_a", 12)
+ * and whose key is not in keep[] as 'vervallen', announcing each. */
+int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
+                    const char *const *keep, int n_keep);
+
+/* The flag as seen from body (one of its two sides), or NULL. */
+json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);
+
+/* The flags of body from its point of view that viewer may see (state NULL: all but
+ * 'vervallen'). */
+json_t *kt_flags_of_body(kt_store *st, int64_t body, const kt_viewer *v, const char *state);
+
+/* Announces flag's current state to both sides as type ("flag.raised", "flag.updated"). */
+int kt_flag_announce(kt_ctx *c, int64_t flag, const char *type);
+
+/* The chairs and secretaries of body: [{person, name, email, role}] */
+json_t *kt_body_contacts(kt_store *st, int64_t body);
+
+#endif
