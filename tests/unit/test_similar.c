@@ -25,7 +25,7 @@ static void write_lexicon(char path[32])
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
-    fputs("woning\nwoningen\nsluiting\nsluitingen\ndrugs\njeugd\nwerkloosheid\n", f);
+    fputs("woning\nwoningen\nsluiting\nsluitingen\ndrugs\njeugd\nwerkloosheid\nwerk\ncentrum\n", f);
     fclose(f);
 }
 
@@ -98,9 +98,10 @@ static void same_subject_in_two_bodies_is_found_both_ways(void **state)
 static void diacritics_do_not_matter(void **state)
 {
     kt_similar *s = *state;
-    put(s, 1, 10, "Schiedam", DAY, "Kaartsessie ingrepen woningbouwcoöperatie Nieuwland", NULL);
-    put(s, 2, 11, "Schiedam", DAY, "Kaartsessie ingrepen woningbouwcooperatie Nieuwland", NULL);
-    assert_true(pair(s, 1, 2, NULL) > 0.9);
+    /* ç and the ĳ ligature: letters that Snowball itself would not fold. */
+    put(s, 1, 10, "Schiedam", DAY, "Façadeverlichting Ĳsbaan woningbouwcoöperatie", NULL);
+    put(s, 2, 11, "Schiedam", DAY, "facadeverlichting ijsbaan woningbouwcooperatie", NULL);
+    assert_true(pair(s, 1, 2, NULL) > 0.999); /* the same words, not near ones */
 }
 
 static void compound_meets_its_parts(void **state)
@@ -191,14 +192,27 @@ static void abbreviations_meet_their_expansion(void **state)
     char why[256];
     assert_true(pair(s, 1, 2, why) >= KT_SIM_THRESHOLD);
     assert_non_null(strstr(why, "PmG"));
+    assert_true(pair(s, 2, 1, why) >= KT_SIM_THRESHOLD);
+    assert_non_null(strstr(why, "PmG")); /* written out, it is one unit, shown as taught */
     assert_true(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
     assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
     assert_true(finds(s, 3, 4, KT_SIM_WINDOW_DAYS));
     assert_false(finds(s, 1, 5, KT_SIM_WINDOW_DAYS)); /* "preventie" alone is not PmG */
+    /* Written out, the name is one unit, met in full by the abbreviation. */
+    put(s, 11, 20, "Schiedam", DAY, "PmG", NULL);
+    put(s, 12, 21, "Schiedam", DAY, "Preventie met Gezag", NULL);
+    assert_true(pair(s, 12, 11, NULL) > 0.99);
+    /* Written out apart, or before the abbreviation was known: still the same subject. */
+    put(s, 8, 17, "Schiedam", DAY, "PmG", NULL);
+    put(s, 9, 18, "Schiedam", DAY, "Gezag, preventie", NULL);
+    assert_true(pair(s, 8, 9, NULL) >= KT_SIM_THRESHOLD);
+    assert_true(finds(s, 8, 9, KT_SIM_WINDOW_DAYS)); /* through the expansion's postings */
     /* "OM" is the Openbaar Ministerie, "om" is a stop word. */
-    put(s, 6, 15, "Schiedam", DAY, "Overleg met OM over zedenzaken", NULL);
-    put(s, 7, 16, "Schiedam", DAY, "Openbaar Ministerie en zedenzaken", NULL);
+    put(s, 6, 15, "Schiedam", DAY, "Overleg met OM", NULL);
+    put(s, 7, 16, "Schiedam", DAY, "Openbaar Ministerie", NULL);
+    put(s, 10, 19, "Schiedam", DAY, "Camera's om de Openbaar-orde te bewaken", NULL);
     assert_true(pair(s, 6, 7, NULL) >= KT_SIM_THRESHOLD);
+    assert_true(pair(s, 10, 7, NULL) < KT_SIM_THRESHOLD);
     assert_int_equal(kt_similar_add_abbreviation(s, "", "leeg"), KT_EINVAL);
     assert_int_equal(kt_similar_add_abbreviation(s, "PmG", "iets anders"), KT_EINVAL);
 }
@@ -208,10 +222,11 @@ static void acronyms_defined_in_an_item_are_learned(void **state)
     kt_similar *s = *state;
     put(s, 1, 10, "Drechtsteden", DAY, "Loketten opgaan in het RWC",
         "Stappenplan om de loketten te laten opgaan in het Regionaal Werkcentrum.");
-    put(s, 2, 11, "Dordrecht", DAY, "Betrokkenheid ondernemers bij het RWC", NULL);
-    put(s, 3, 12, "Dordrecht", DAY, "Regionaal Werkcentrum: betrokkenheid ondernemers", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Het RWC", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Regionaal Werkcentrum", NULL);
     assert_true(pair(s, 2, 3, NULL) >= KT_SIM_THRESHOLD);
     assert_true(finds(s, 3, 2, KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, 2, 3, KT_SIM_WINDOW_DAYS));
 }
 
 static void generic_words_alone_make_no_duplicate(void **state)
@@ -256,6 +271,15 @@ static void put_replaces_and_remove_forgets(void **state)
     double score;
     assert_int_equal(kt_similar_pair_score(s, 1, 2, &score, NULL, 0), KT_ENOTFOUND);
     assert_int_equal(kt_similar_put(s, 0, 1, "", DAY, "x", NULL), KT_EINVAL);
+    /* Removing gives back what putting took: the weights are as before. */
+    put(s, 4, 13, "Dordrecht", DAY, "Wapenbezit onder leerlingen en ouders", NULL);
+    double before = pair(s, 1, 4, NULL);
+    for (int64_t id = 100; id < 130; id++)
+        put(s, id, 200 + id, "Dordrecht", DAY, "Ouders", NULL);
+    assert_true(pair(s, 1, 4, NULL) != before);
+    for (int64_t id = 100; id < 130; id++)
+        assert_int_equal(kt_similar_remove(s, id), 0);
+    assert_true(pair(s, 1, 4, NULL) == before);
     /* Slots are reused after removal, without stale postings. */
     put(s, 3, 12, "Dordrecht", DAY, "Wapenbezit onder leerlingen", NULL);
     assert_true(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));

@@ -21,18 +21,16 @@
 
 /* --- tuning ------------------------------------------------------------------------------ */
 
-/* How much a term counts, by where it stands and how it was found. Chosen on half of the
- * development pairs and checked on the other half (see README.md). */
-#ifndef KT_SIM_TUNING
+/* How much a term counts, by where it stands and how it was found. Chosen by two-fold
+ * cross-validation on the development pairs (see README.md); the results are flat around
+ * these values, so they are rounded, not fitted. */
 #define DESC_WEIGHT   0.4  /* a description word against a title word */
 #define DERIVED_MATCH 0.8  /* a word met through its parts or expansion against the word itself */
 #define FUZZY_MATCH   0.8  /* a word met with one letter off ("mensenhandle") */
-#define COMBINE_MIN   1.0  /* score = mix of the two coverages: this much of the lower one */
 #define OTHER_DESC    0.5  /* a word met only in the other item's description */
 #define PLACE_PRIOR   0.4f /* names of municipalities and regions: where, not what */
 #define NUMBER_PRIOR  0.3f /* years and other bare numbers */
 #define RANGE_PRIOR   0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
-#endif
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -425,6 +423,15 @@ static int add_abbrev_terms(analysis *a, int32_t ab)
     return rc;
 }
 
+/* The abbreviation a word or one of its hyphen segments stands for, or -1. */
+static int32_t word_abbrev(const kt_similar *s, const kt_word *w)
+{
+    int32_t ab = abbrev_of(s, w, w->folded, w->len);
+    for (uint8_t i = 0; ab < 0 && w->nseg > 1 && i < w->nseg; i++)
+        ab = abbrev_of(s, w, w->folded + w->seg_off[i], w->seg_len[i]);
+    return ab;
+}
+
 static int on_word(const kt_word *w, void *ctx)
 {
     analysis *a = ctx;
@@ -440,14 +447,19 @@ static int on_word(const kt_word *w, void *ctx)
     if (a->rc)
         return 1;
     a->subject |= !wi->maybe_procedural;
-    if (wi->term == NO_TERM) { /* a stop word (known as such to the word cache) */
-        log_word(a->log, w, true, NO_TERM);
-        return 0;
-    }
-    log_word(a->log, w, false, (uint32_t)(wi - s->words));
+    int32_t ab = a->expand ? word_abbrev(s, w) : -1;
     uint32_t t = wi->term;
     uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
     memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
+    if (t == NO_TERM) { /* a stop word, unless it is a capitalised abbreviation: "OM" */
+        if (ab < 0) {
+            log_word(a->log, w, true, NO_TERM);
+            return 0;
+        }
+        t = s->abbrs[ab].term;
+        nparts = 0;
+    }
+    log_word(a->log, w, false, (uint32_t)(wi - s->words));
     if (!s->terms[t].disp) {
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
         s->terms[t].disp = disp_store(s, w->orig, n);
@@ -459,12 +471,7 @@ static int on_word(const kt_word *w, void *ctx)
         a->rc = vec_push(a->seq_at, (uint32_t)(a->entries->n - 1 - nparts));
     if (!a->rc && a->seq)
         a->rc = vec_push(a->seq, t);
-    if (a->rc || !a->expand)
-        return a->rc ? 1 : 0;
-    int32_t ab = abbrev_of(s, w, w->folded, w->len);
-    for (uint8_t i = 0; ab < 0 && w->nseg > 1 && i < w->nseg; i++)
-        ab = abbrev_of(s, w, w->folded + w->seg_off[i], w->seg_len[i]);
-    if (ab >= 0)
+    if (!a->rc && ab >= 0)
         a->rc = add_abbrev_terms(a, ab);
     return a->rc ? 1 : 0;
 }
@@ -652,11 +659,38 @@ typedef struct unit_match {
     uint32_t via; /* the term of the other item it was met by when fuzzy; else NO_TERM */
 } unit_match;
 
-static unit_match match_unit(const kt_similar *s, uint32_t t, const item *other)
+/* Whether `other` holds t only as the expansion of one of its abbreviations, and `self` has
+ * every word of that expansion: `self` wrote out what `other` abbreviates, non-contiguously
+ * or before the abbreviation was learned ("Regionaal ... Werkcentrum" against "RWC"). */
+static bool expansion_written(const kt_similar *s, const item *self, const item *other, uint32_t t)
+{
+    if (!(item_entry(other, t) & F_EXP))
+        return false;
+    for (uint16_t i = 0; i < other->nterms; i++) {
+        uint32_t e = other->terms[i];
+        const term *tm = &s->terms[e & TERM_MASK];
+        bool has_t = false, all = tm->nderived > 1;
+        if (!(e & F_WHOLE))
+            continue;
+        for (uint8_t k = 0; k < tm->nderived; k++) {
+            uint32_t p = s->derived.v[tm->derived + k];
+            has_t |= p == t;
+            all &= (item_entry(self, p) & (F_WHOLE | F_PART)) != 0;
+        }
+        if (has_t && all)
+            return true;
+    }
+    return false;
+}
+
+/* How unit t of `self` is met in `other`. */
+static unit_match match_unit(const kt_similar *s, uint32_t t, const item *self, const item *other)
 {
     double direct = presence(other, t);
     if (direct > 0)
         return (unit_match){direct, NO_TERM};
+    if (expansion_written(s, self, other, t))
+        return (unit_match){DERIVED_MATCH, NO_TERM};
     const term *tm = &s->terms[t];
     if (tm->nderived) {
         double have = 0, all = 0;
@@ -692,7 +726,7 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
         all += w;
         if (w <= 0)
             continue;
-        double got = w * match_unit(s, e & TERM_MASK, b).m;
+        double got = w * match_unit(s, e & TERM_MASK, a, b).m;
         have += got;
         if (got > 0 && s->terms[e & TERM_MASK].prior >= 1.0f)
             *specific = true;
@@ -702,76 +736,17 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
     return all > 0 ? have / all : 0;
 }
 
-#ifdef KT_SIM_TUNING
-/* Development only: the features behind a score, for exploring combinations offline. */
-static double title_coverage(const kt_similar *s, const item *a, const item *b)
-{
-    double have = 0, all = 0;
-    for (uint16_t i = 0; i < a->nterms; i++) {
-        uint32_t e = a->terms[i];
-        if (!IS_UNIT(e) || !(e & F_TITLE))
-            continue;
-        double w = term_weight(s, e & TERM_MASK);
-        all += w;
-        uint32_t o = item_entry(b, e & TERM_MASK);
-        if (o & F_TITLE)
-            have += w * ((o & F_WHOLE) ? 1.0 : DERIVED_MATCH);
-        else if (!o) {
-            const term *tm = &s->terms[e & TERM_MASK];
-            double h = 0, al = 0;
-            for (uint8_t k = 0; k < tm->nderived; k++) {
-                uint32_t p = s->derived.v[tm->derived + k];
-                double pw = term_weight(s, p);
-                al += pw;
-                if (item_entry(b, p) & F_TITLE)
-                    h += pw;
-            }
-            if (h > 0)
-                have += w * DERIVED_MATCH * h / al;
-        }
-    }
-    return all > 0 ? have / all : 0;
-}
-
-/* Shared evidence: matched weight with idf normalised by its maximum, ln(1 + N). */
-static double evidence(const kt_similar *s, const item *a, const item *b)
-{
-    double e = 0, max = log(1.0 + (double)s->nlive);
-    for (uint16_t i = 0; i < a->nterms; i++) {
-        uint32_t x = a->terms[i];
-        if (!IS_UNIT(x))
-            continue;
-        double w = term_weight(s, x & TERM_MASK) / max * ((x & F_TITLE) ? 1.0 : DESC_WEIGHT);
-        e += w * match_unit(s, x & TERM_MASK, b).m;
-    }
-    return e;
-}
-
-void kt_similar_features(kt_similar *s, int64_t a_id, int64_t b_id, double f[6]);
-void kt_similar_features(kt_similar *s, int64_t a_id, int64_t b_id, double f[6])
-{
-    const item *a = item_get(s, a_id), *b = item_get(s, b_id);
-    bool specific = false;
-    f[0] = coverage(s, a, b, NULL, &specific);
-    f[1] = coverage(s, b, a, NULL, &specific);
-    f[2] = title_coverage(s, a, b);
-    f[3] = title_coverage(s, b, a);
-    f[4] = evidence(s, a, b);
-    f[5] = evidence(s, b, a);
-}
-#endif
-
-/* Two items are duplicates when each covers much of the other: a mix of the two coverages
- * leaning to the lower one. Generic words alone ("Voortgang plan van aanpak ...") never make
- * a duplicate, however short the titles. */
+/* Two items are duplicates when each covers much of the other: the score is the lower of the
+ * two coverages, so a short title that a long text mentions in passing does not count as that
+ * text's subject. Generic words alone ("Voortgang plan van aanpak ...") never make a
+ * duplicate, however short the titles. */
 static double score_items(const kt_similar *s, const item *a, const item *b, double *contrib)
 {
     bool specific = false;
     double ca = coverage(s, a, b, contrib, &specific), cb = coverage(s, b, a, NULL, &specific);
     if (!specific)
         return 0;
-    double lo = ca < cb ? ca : cb, hi = ca < cb ? cb : ca;
-    return COMBINE_MIN * lo + (1 - COMBINE_MIN) * hi;
+    return ca < cb ? ca : cb;
 }
 
 /* --- creating and freeing ------------------------------------------------------------------ */
@@ -1366,7 +1341,7 @@ static void explain_unit(const kt_similar *s, const item *a, const item *b, uint
         sep = " + ";
     }
     if (sep[1] == '~') { /* met by spelling */
-        uint32_t f = match_unit(s, t, b).via;
+        uint32_t f = match_unit(s, t, a, b).via;
         if (f != NO_TERM) {
             append(buf, n, len, " ~ ");
             append(buf, n, len, term_display(s, f));

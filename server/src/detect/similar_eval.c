@@ -217,14 +217,6 @@ static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
         c->fn++;
     else
         c->tn++;
-#ifdef KT_SIM_TUNING
-    extern void kt_similar_features(kt_similar *, int64_t, int64_t, double[6]);
-    double f[6];
-    kt_similar_features(cx->sim, ia, ib, f);
-    if (cx->verbose && !strstr(explain, "excluded"))
-        printf("F %zu %d %.4f %.4f %.4f %.4f %.4f %.4f\n", index, json_is_true(dup), f[0], f[1],
-               f[2], f[3], f[4], f[5]);
-#endif
     if (cx->verbose)
         printf("%s %s %s gold=%d pred=%d score=%.3f %s\n",
                gold == pred ? "ok" : (pred ? "FP" : "FN"), a, b, gold, pred, score, explain);

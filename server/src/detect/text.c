@@ -686,10 +686,8 @@ bool kt_text_is_stopword(const char *folded)
 /* Generic agenda words: strong ones are what every agenda says about any subject ("stand van
  * zaken", "voorstel", "evaluatie"); mild ones name the setting rather than the subject
  * ("gemeente", "regionaal", "programma", "veiligheid"). */
-#ifndef KT_SIM_TUNING
 #define GENERIC_STRONG 0.15f
 #define GENERIC_MILD   0.35f
-#endif
 
 size_t kt_text_generic_count(void)
 {
