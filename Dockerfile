@@ -10,7 +10,7 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release && cmake --build /build -
 FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libwebsockets17 libjansson4 libsqlite3-0 libsodium23 libhiredis0.14 libstemmer0d \
-        libcurl4 tzdata ca-certificates \
+        libcurl4 tzdata ca-certificates wdutch \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/ketentafel /usr/local/bin/ketentafel
 COPY web /srv/ketentafel/web

@@ -2,6 +2,8 @@
 
 #include "detect/conflicts.h"
 #include "detect/flags.h"
+#include "detect/similar.h"
+#include "domain/model.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -12,10 +14,117 @@
 #define UPCOMING_DAYS        183
 #define MAX_TOUCHED_MEETINGS 200
 
+#define MAX_HITS              20
+#define MAX_ITEMS_PER_MEETING 200
+
 struct kt_detect {
     kt_app *app;
     int64_t buffer_s;
+    kt_similar *sim;
+    bool stale; /* the deployment taught something: rebuild before the next use */
 };
+
+void kt_detect_invalidate(kt_detect *d)
+{
+    d->stale = true;
+}
+
+/* Days since 1970-01-01 of t's local (Europe/Amsterdam) date: the unit of the window. */
+static int32_t local_day(int64_t t)
+{
+    int y, m, d;
+    kt_utc_to_local(t, &y, &m, &d, NULL, NULL, NULL);
+    /* days from civil (proleptic Gregorian) */
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int32_t)(era * 146097 + (int)doe - 719468);
+}
+
+#define ITEM_INDEX_SQL                                                                             \
+    "SELECT i.id, i.body_id, sc.name, m.starts_at, m.status, i.title, i.description "              \
+    "FROM items i JOIN bodies b ON b.id = i.body_id JOIN scopes sc ON sc.id = b.scope_id "         \
+    "LEFT JOIN meetings m ON m.id = i.meeting_id"
+
+/* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
+static int index_row(kt_similar *sim, sqlite3_stmt *s)
+{
+    int64_t item = sqlite3_column_int64(s, 0);
+    const char *status = (const char *)sqlite3_column_text(s, 4);
+    if (status && strcmp(status, "geannuleerd") == 0) {
+        kt_similar_remove(sim, item);
+        return 0;
+    }
+    int32_t day = sqlite3_column_type(s, 3) == SQLITE_NULL ? KT_SIM_NO_DATE
+                                                           : local_day(sqlite3_column_int64(s, 3));
+    return kt_similar_put(
+        sim, item, sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 2), day,
+        (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 6));
+}
+
+/* Brings one item of the index in line with the store. */
+static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL " WHERE i.id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, item);
+    int rc = 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        rc = index_row(det->sim, s);
+    else
+        kt_similar_remove(det->sim, item);
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Teaches the index what the deployment knows: abbreviations and regions. */
+static void teach(kt_similar *sim, kt_store *st)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT abbr, expansion FROM abbreviations");
+    while (s && sqlite3_step(s) == SQLITE_ROW)
+        kt_similar_add_abbreviation(sim, (const char *)sqlite3_column_text(s, 0),
+                                    (const char *)sqlite3_column_text(s, 1));
+    if (s)
+        sqlite3_reset(s);
+    s = kt_store_stmt(st, "SELECT r.name, g.name FROM scope_members m JOIN scopes r ON r.id = "
+                          "m.region_id JOIN scopes g ON g.id = m.member_id");
+    while (s && sqlite3_step(s) == SQLITE_ROW)
+        kt_similar_add_region(sim, (const char *)sqlite3_column_text(s, 0),
+                              (const char *)sqlite3_column_text(s, 1));
+    if (s)
+        sqlite3_reset(s);
+}
+
+int kt_detect_rebuild(kt_detect *d)
+{
+    int64_t t0 = kt_mono_ns();
+    kt_similar *sim = kt_similar_new();
+    if (!sim)
+        return KT_ENOMEM;
+    if (kt_similar_load_lexicon(sim, KT_SIM_DEFAULT_LEXICON))
+        kt_warn("no Dutch word list; compounds are not split", "path=%s", KT_SIM_DEFAULT_LEXICON);
+    kt_store *st = d->app->store;
+    teach(sim, st);
+    sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL);
+    int rc = s ? 0 : KT_ESTORE;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = index_row(sim, s);
+    if (s)
+        sqlite3_reset(s);
+    if (rc) {
+        kt_similar_free(sim);
+        return rc;
+    }
+    kt_similar_free(d->sim);
+    d->sim = sim;
+    d->stale = false;
+    kt_info("similarity index built", "items=%zu ms=%lld kib=%zu", kt_similar_count(sim),
+            (long long)((kt_mono_ns() - t0) / 1000000), kt_similar_memory(sim) / 1024);
+    return 0;
+}
 
 kt_detect *kt_detect_new(kt_app *app)
 {
@@ -24,11 +133,18 @@ kt_detect *kt_detect_new(kt_app *app)
         return NULL;
     d->app = app;
     d->buffer_s = (int64_t)app->cfg.travel_buffer_min * 60;
+    if (kt_detect_rebuild(d)) {
+        free(d);
+        return NULL;
+    }
     return d;
 }
 
 void kt_detect_free(kt_detect *d)
 {
+    if (!d)
+        return;
+    kt_similar_free(d->sim);
     free(d);
 }
 
@@ -82,11 +198,109 @@ static int run_conflicts(kt_detect *det, kt_ctx *d, kt_ctx *c)
     return rc;
 }
 
+static int item_place(kt_store *st, int64_t item, int64_t *body, int64_t *meeting)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, meeting_id FROM items WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, item);
+    int rc = KT_ENOTFOUND;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *body = sqlite3_column_int64(s, 0);
+        *meeting = sqlite3_column_int64(s, 1);
+        rc = 0;
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* A standing item (vast agendapunt) is a body's routine, not a subject someone brings in: two
+ * bodies' routines overlapping shows on the overlap map, not as a flag at every meeting. */
+static bool recurring(kt_store *st, int64_t item)
+{
+    return kt_exists(st, "SELECT 1 FROM items WHERE id = ?1 AND recurring = 1", item);
+}
+
+/* Re-checks one item for duplicates in other bodies: raises a flag per finding, lets the item's
+ * other duplicate flags lapse. */
+static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
+{
+    int rc = refresh_item(det, d->st, item);
+    if (rc)
+        return rc;
+    kt_similar_hit hits[MAX_HITS];
+    int n = recurring(d->st, item)
+                ? 0
+                : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    if (n < 0)
+        n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        if (!recurring(d->st, hits[i].item_id))
+            hits[kept++] = hits[i];
+    n = kept;
+    char keys[MAX_HITS][64];
+    const char *keep[MAX_HITS];
+    for (int i = 0; i < n; i++) {
+        kt_finding f = {.kind = "duplicate", .score = hits[i].score};
+        int64_t a = item < hits[i].item_id ? item : hits[i].item_id;
+        int64_t b = item < hits[i].item_id ? hits[i].item_id : item;
+        snprintf(keys[i], sizeof keys[i], "duplicate:i%lld:i%lld", (long long)a, (long long)b);
+        keep[i] = keys[i];
+        snprintf(f.key, sizeof f.key, "%s", keys[i]);
+        f.item_a = a;
+        f.item_b = b;
+        if (item_place(d->st, a, &f.body_a, &f.meeting_a) ||
+            item_place(d->st, b, &f.body_b, &f.meeting_b))
+            continue;
+        f.evidence = json_pack("{s:s, s:f}", "shared", hits[i].shared, "score", hits[i].score);
+        /* The shared words make the finding what it is; a few more or less is the same one. */
+        snprintf(f.fingerprint, sizeof f.fingerprint, "%s", hits[i].shared);
+        for (char *p = f.fingerprint; *p; p++)
+            if (*p == ',')
+                while (p[1] == ' ')
+                    memmove(p + 1, p + 2, strlen(p + 2) + 1);
+        if (kt_flag_raise(d, &f, NULL))
+            return KT_EINVAL;
+    }
+    return kt_flags_expire(d, "duplicate", 0, item, keep, n) ? KT_EINVAL : 0;
+}
+
+/* Items whose window position changed with their meeting. */
+static int items_of_meeting(kt_store *st, int64_t meeting, kt_ivec *out)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id FROM items WHERE meeting_id = ?1 LIMIT 200");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, meeting);
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int run_duplicates(kt_detect *det, kt_ctx *d, kt_ctx *c)
+{
+    kt_ivec items = {0};
+    int rc = 0;
+    for (size_t i = 0; !rc && i < c->touched_items.n; i++)
+        rc = kt_ivec_add(&items, c->touched_items.v[i]);
+    for (size_t i = 0; !rc && i < c->touched_meetings.n; i++)
+        rc = items_of_meeting(d->st, c->touched_meetings.v[i], &items);
+    for (size_t i = 0; !rc && i < items.n && i < MAX_ITEMS_PER_MEETING; i++)
+        rc = check_duplicates(det, d, items.v[i]);
+    kt_ivec_free(&items);
+    return rc;
+}
+
 void kt_detect_after(kt_app *app, kt_ctx *c)
 {
     kt_detect *det = app->detect;
     if (!c->touched_meetings.n && !c->touched_bodies.n && !c->touched_items.n)
         return;
+    if (det->stale && kt_detect_rebuild(det))
+        kt_warn("similarity index rebuild failed; using the old one", NULL);
     static const kt_principal system = {.person = 0, .admin = false, .name = "ketentafel"};
     kt_ctx d;
     kt_ctx_init(&d, app, &system, NULL);
@@ -94,6 +308,8 @@ void kt_detect_after(kt_app *app, kt_ctx *c)
     int rc = kt_store_begin(d.st);
     if (!rc)
         rc = run_conflicts(det, &d, c);
+    if (!rc)
+        rc = run_duplicates(det, &d, c);
     if (!rc)
         rc = kt_store_commit(d.st);
     else
@@ -109,6 +325,30 @@ void kt_detect_after(kt_app *app, kt_ctx *c)
 
 void kt_detect_observe(kt_app *app, const kt_event *ev)
 {
-    (void)app;
-    (void)ev;
+    kt_detect *det = app->detect;
+    if (det && det->stale)
+        return; /* the rebuild reads everything from the store */
+    if (det && strcmp(ev->type, "meeting.updated") == 0) {
+        /* A moved or cancelled meeting moves its items in (or out of) the window. */
+        json_t *data = json_loads(ev->payload, 0, NULL);
+        int64_t meeting =
+            json_integer_value(json_object_get(json_object_get(data, "meeting"), "id"));
+        json_decref(data);
+        kt_ivec items = {0};
+        if (meeting && items_of_meeting(app->store, meeting, &items) == 0)
+            for (size_t i = 0; i < items.n; i++)
+                refresh_item(det, app->store, items.v[i]);
+        kt_ivec_free(&items);
+        return;
+    }
+    if (!det || strncmp(ev->type, "agenda.", 7) != 0 || strcmp(ev->type, "agenda.reordered") == 0)
+        return;
+    /* Any node's agenda change: bring that item of this node's index up to date. */
+    json_t *data = json_loads(ev->payload, 0, NULL);
+    json_t *item = json_object_get(data, "item");
+    int64_t id = json_is_object(item) ? json_integer_value(json_object_get(item, "id"))
+                                      : json_integer_value(item);
+    json_decref(data);
+    if (id)
+        refresh_item(det, app->store, id);
 }

@@ -19,6 +19,11 @@ void kt_detect_free(kt_detect *d);
  * the change stands either way. */
 void kt_detect_after(kt_app *app, kt_ctx *c);
 
+/* Rebuilds the similarity index from the store. invalidate() asks for a rebuild before the
+ * next detection (after the deployment taught the index something). */
+int kt_detect_rebuild(kt_detect *d);
+void kt_detect_invalidate(kt_detect *d);
+
 /* Keeps the index in step with agenda changes made on any node (called for every event). */
 void kt_detect_observe(kt_app *app, const kt_event *ev);
 

@@ -405,6 +405,12 @@ int kt_demo_load(kt_app *app, const char *path)
     snprintf(d.admin.name, sizeof d.admin.name, "demo");
     int64_t t0 = kt_mono_ns();
     load_scopes(&d);
+    json_t *a;
+    size_t i;
+    json_array_foreach(json_object_get(d.doc, "abbreviations"), i, a) json_decref(
+        call(&d, &d.admin,
+             json_pack("{s:s, s:O, s:O}", "op", "abbreviation.set", "abbr",
+                       json_object_get(a, "abbr"), "expansion", json_object_get(a, "expansion"))));
     load_directory(&d, hash);
     load_bodies(&d);
     kt_info("demo data loaded", "ms=%lld failures=%d", (long long)((kt_mono_ns() - t0) / 1000000),

@@ -64,6 +64,8 @@ int kt_h_action_update(kt_ctx *c);
 int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);
 
+int kt_h_abbreviation_list(kt_ctx *c);
+int kt_h_abbreviation_set(kt_ctx *c);
 int kt_h_flag_list(kt_ctx *c);
 int kt_h_flag_resolve(kt_ctx *c);
 

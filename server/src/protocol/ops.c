@@ -177,6 +177,9 @@ static const kt_argspec a_chat_history[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                             {"limit", KT_T_INT, 0, 200, NULL},
                                             END};
 
+static const kt_argspec a_abbreviation_set[] = {
+    {"abbr", KT_T_STR, REQ, 40, NULL}, {"expansion", KT_T_STR, REQ | NUL, NAME_MAX, NULL}, END};
+
 static const kt_argspec a_flag_list[] = {
     {"body", KT_T_ID, REQ, 0, NULL}, {"state", KT_T_ENUM, 0, 0, kt_flag_states}, END};
 static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
@@ -239,6 +242,8 @@ static const kt_op ops[] = {
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},
 
+    {"abbreviation.list", kt_h_abbreviation_list, KT_PERM_AUTH, NT, R, a_none},
+    {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},
     {"flag.list", kt_h_flag_list, KT_PERM_EDIT, KT_TGT_BODY, R, a_flag_list},
     {"flag.resolve", kt_h_flag_resolve, KT_PERM_AUTH, NT, W, a_flag_resolve},
 
