@@ -1,0 +1,184 @@
+// Actiepunten, toezeggingen and besluiten: per body (a tab) and "Mijn acties" across all bodies.
+import { h, replace } from './dom.js';
+import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate } from './format.js';
+import { badge, pageHead, loading, empty, field, input, textarea, select, formDialog, toast, button, checkbox } from './ui.js';
+
+const OPEN = new Set(['open', 'lopend']);
+
+function ownerText(store, a) {
+  const parts = [];
+  if (a.owner) parts.push(store.personName(a.owner));
+  if (a.owner_org) parts.push(store.orgName(a.owner_org));
+  return parts.join(' · ') || '—';
+}
+
+function isOverdue(a, today) {
+  return !!a.due && a.due < today && OPEN.has(a.status);
+}
+
+/** The filter bar; calls onChange() when anything changes. */
+function filters({ withOwner, mine }, onChange) {
+  const status = select([['openstaand', 'Openstaand (open en lopend)'], ['', 'Alle statussen'], ...Object.entries(ACTION_STATUS)], 'openstaand', { name: 'status' });
+  const kind = select([['', 'Alle soorten'], ...Object.entries(ACTION_KIND)], '', { name: 'kind' });
+  const owner = withOwner ? select([['', 'Iedereen'], ['me', 'Ik of mijn organisatie']], mine ? 'me' : '', { name: 'owner' }) : null;
+  const overdue = checkbox('Alleen te laat', false, { name: 'overdue' });
+  const search = input({ type: 'search', placeholder: 'Zoek in tekst', name: 'q' });
+  for (const el of [status, kind, owner, overdue.box]) el?.addEventListener('change', onChange);
+  search.addEventListener('input', onChange);
+  const bar = h('div', { class: 'filters', role: 'group', 'aria-label': 'Filters' },
+    field('Status', status), field('Soort', kind), owner ? field('Eigenaar', owner) : null, field('Zoeken', search), overdue.el);
+  return {
+    bar,
+    match(a, store, today) {
+      if (status.value === 'openstaand' && !OPEN.has(a.status)) return false;
+      if (status.value && status.value !== 'openstaand' && a.status !== status.value) return false;
+      if (kind.value && a.kind !== kind.value) return false;
+      if (owner?.value === 'me' && a.owner !== store.me.id && a.owner_org !== store.me.org) return false;
+      if (overdue.box.checked && !isOverdue(a, today)) return false;
+      if (search.value.trim() && !a.text.toLowerCase().includes(search.value.trim().toLowerCase())) return false;
+      return true;
+    },
+  };
+}
+
+function actionTable(store, list, { showBody, canEditOf }) {
+  const today = todayYmd();
+  return h('table', { class: 'table actions-table' },
+    h('caption', { class: 'sr-only' }, 'Acties, toezeggingen en besluiten'),
+    h('thead', null, h('tr', null,
+      h('th', { scope: 'col' }, 'Soort'), h('th', { scope: 'col' }, 'Omschrijving'),
+      showBody ? h('th', { scope: 'col' }, 'Overleg') : null,
+      h('th', { scope: 'col' }, 'Eigenaar'), h('th', { scope: 'col' }, 'Deadline'),
+      h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Bewerken')))),
+    h('tbody', null, list.map((a) => {
+      const late = isOverdue(a, today);
+      const editable = canEditOf(a);
+      let statusCell = badge(label(ACTION_STATUS, a.status), `as-${a.status}`);
+      if (editable) {
+        statusCell = select(ACTION_STATUS, a.status, { 'aria-label': `Status van: ${a.text.slice(0, 60)}`, class: 'status-select' });
+        statusCell.addEventListener('change', async () => {
+          try {
+            await store.request('action.update', { action: a.id, status: statusCell.value });
+            toast(`Status gewijzigd in “${label(ACTION_STATUS, statusCell.value)}”.`, 'ok');
+          } catch (e) {
+            statusCell.value = a.status;
+            toast(e.message, 'error');
+          }
+        });
+      }
+      return h('tr', { class: late ? 'is-overdue' : '', dataset: { action: a.id } },
+        h('td', { 'data-label': 'Soort' }, badge(label(ACTION_KIND, a.kind), `ak-${a.kind}`)),
+        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text),
+        showBody ? h('td', { 'data-label': 'Overleg' }, h('a', { href: `#/overleg/${a.body}/acties` }, a.body_name)) : null,
+        h('td', { 'data-label': 'Eigenaar' }, ownerText(store, a)),
+        h('td', { 'data-label': 'Deadline' }, a.due ? fmtDay(a.due) : '—', late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
+        h('td', { 'data-label': 'Status' }, statusCell),
+        h('td', { 'data-label': '' }, editable ? button('Bewerken', () => actionDialog({ store, action: a, bodyId: a.body }), { class: 'btn btn-small', 'aria-label': `Bewerken: ${a.text.slice(0, 60)}` }) : null));
+    })));
+}
+
+/** Add (action null) or edit an action of a body. */
+export async function actionDialog({ store, action, bodyId, members }) {
+  const orgs = await store.loadOrgs();
+  await store.loadPersons().catch(() => null);
+  let mem = members;
+  if (!mem) {
+    try { mem = (await store.request('body.get', { body: bodyId })).members; } catch { mem = []; }
+  }
+  const f = {};
+  const isNew = !action;
+  const ok = await formDialog({
+    title: isNew ? 'Actie, toezegging of besluit toevoegen' : 'Bewerken',
+    submitLabel: isNew ? 'Toevoegen' : 'Opslaan',
+    build: (el) => {
+      f.kind = select(ACTION_KIND, action?.kind || 'actiepunt', { name: 'kind' });
+      f.text = textarea({ value: action?.text || '', maxLength: 4000, rows: 3, name: 'text' });
+      const personOpts = [['', '— geen persoon —'], ...mem.slice().sort((a, b) => a.name.localeCompare(b.name, 'nl'))
+        .map((m) => [String(m.person), `${m.name} (${m.org_name})`])];
+      if (action?.owner && !mem.some((m) => m.person === action.owner)) personOpts.push([String(action.owner), store.personName(action.owner)]);
+      f.owner = select(personOpts, action?.owner ?? (isNew ? store.me.id : ''), { name: 'owner' });
+      const orgOpts = [['', '— geen organisatie —'], ...[...orgs.values()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])];
+      f.org = select(orgOpts, action?.owner_org ?? '', { name: 'owner_org' });
+      f.due = input({ type: 'date', value: action?.due || '', name: 'due' });
+      f.status = select(ACTION_STATUS, action?.status || 'open', { name: 'status' });
+      el.append(field('Soort', f.kind), field('Omschrijving', f.text, { required: true, wide: true }),
+        h('div', { class: 'field-row' }, field('Eigenaar (persoon)', f.owner), field('Of: organisatie', f.org)),
+        h('div', { class: 'field-row' }, field('Deadline', f.due), field('Status', f.status)));
+    },
+    submit: async () => {
+      const text = f.text.value.trim();
+      if (!text) throw new Error('Vul een omschrijving in.');
+      const args = {
+        kind: f.kind.value, text, status: f.status.value,
+        owner: f.owner.value ? Number(f.owner.value) : null,
+        owner_org: f.org.value ? Number(f.org.value) : null,
+        due: f.due.value || null,
+      };
+      if (isNew) return store.request('action.create', { body: bodyId, ...args });
+      return store.request('action.update', { action: action.id, ...args });
+    },
+  });
+  if (ok) toast(isNew ? 'Toegevoegd.' : 'Opgeslagen.', 'ok');
+}
+
+/** The actions tab of a body. live: array to push an event listener into. */
+export async function actionsPanel(ctx, { container, body, members, role, live }) {
+  const { store } = ctx;
+  await store.loadOrgs().catch(() => null);
+  const list = h('div', null, loading());
+  const actions = new Map();
+  const flt = filters({ withOwner: true }, draw);
+  const participant = canParticipate(role);
+  replace(container, h('section', { class: 'panel', 'aria-labelledby': 'h-actions' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'h-actions' }, 'Acties, toezeggingen en besluiten'),
+      participant ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId: body.id, members }), { class: 'btn btn-primary' }) : null),
+    flt.bar, list));
+  function draw() {
+    const today = todayYmd();
+    const rows = [...actions.values()].filter((a) => flt.match(a, store, today))
+      .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
+    replace(list,
+      h('p', { class: 'small muted', role: 'status' }, `${rows.length} van ${actions.size} getoond.`),
+      rows.length ? actionTable(store, rows, { showBody: false, canEditOf: () => participant }) : empty('Geen acties die aan de filters voldoen.'));
+  }
+  const r = await store.request('action.list', { body: body.id });
+  for (const a of r.actions) actions.set(a.id, a);
+  draw();
+  live.push((f) => {
+    if (f.event === 'action.created' || f.event === 'action.updated') {
+      actions.set(f.data.action.id, f.data.action);
+      draw();
+    }
+  });
+}
+
+/** "Mijn acties": actions owned by me or my organisation, across all my bodies. */
+export async function render(ctx) {
+  const { store, conn } = ctx;
+  ctx.setTitle('Mijn acties');
+  await Promise.all([store.loadOrgs(), store.loadPersons()]).catch(() => null);
+  const list = h('div', null, loading());
+  const actions = new Map();
+  const flt = filters({ withOwner: true, mine: true }, draw);
+  replace(ctx.root,
+    pageHead('Mijn acties', { sub: 'Actiepunten, toezeggingen en besluiten uit al uw overleggen. Standaard: wat bij u of uw organisatie openstaat.' }),
+    h('section', { class: 'panel' }, flt.bar, list));
+  function draw() {
+    const today = todayYmd();
+    const rows = [...actions.values()].filter((a) => flt.match(a, store, today))
+      .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
+    replace(list,
+      h('p', { class: 'small muted', role: 'status' }, `${rows.length} van ${actions.size} getoond.`),
+      rows.length ? actionTable(store, rows, { showBody: true, canEditOf: (a) => canParticipate(store.roleIn(a.body)) }) : empty('Geen acties die aan de filters voldoen.'));
+  }
+  const off = conn.on('event', (f) => {
+    if (f.event === 'action.created' || f.event === 'action.updated') {
+      actions.set(f.data.action.id, f.data.action);
+      draw();
+    }
+  });
+  ctx.onCleanup(off);
+  const r = await store.request('action.list', {});
+  for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
+  draw();
+}

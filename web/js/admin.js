@@ -1,0 +1,250 @@
+// Functional administration: organisations, persons (accounts with a setup link) and bodies.
+import { h, replace } from './dom.js';
+import { label, ORG_KINDS, BODY_KINDS, LEVELS, cadenceLabel } from './format.js';
+import {
+  pageHead, tabs, loading, empty, field, input, textarea, select, checkbox, formDialog, toast, button, badge,
+} from './ui.js';
+
+const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen']];
+const CADENCES = [['', 'Geen vaste frequentie'], ['P1W', 'Wekelijks'], ['P2W', 'Elke 2 weken'], ['P3W', 'Elke 3 weken'],
+  ['P4W', 'Elke 4 weken'], ['P6W', 'Elke 6 weken'], ['P8W', 'Elke 8 weken'], ['P1M', 'Maandelijks'],
+  ['P2M', 'Elke 2 maanden'], ['P3M', 'Elk kwartaal'], ['P6M', 'Elk half jaar']];
+
+export async function render(ctx) {
+  const { store } = ctx;
+  const tab = TABS.some(([k]) => k === ctx.params.tab) ? ctx.params.tab : 'organisaties';
+  ctx.setTitle('Beheer');
+  if (!store.me.admin) {
+    replace(ctx.root, pageHead('Beheer'), h('p', { class: 'notice notice-warn' }, 'Alleen beheerders kunnen deze pagina gebruiken.'));
+    return;
+  }
+  const content = h('div', null, loading());
+  replace(ctx.root, pageHead('Beheer', { sub: 'Organisaties, personen en overleggen van deze Ketentafel.' }),
+    tabs(TABS.map(([k, t]) => [k, t, `#/beheer/${k}`]), tab, 'Onderdelen van beheer'), content);
+  const [scopes] = await Promise.all([
+    store.request('scope.list').then((r) => r.scopes),
+    store.loadOrgs(true), store.loadPersons(true), store.loadAllBodies(true),
+  ]);
+  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView };
+  const draw = () => views[tab](ctx, content, scopes);
+  draw();
+  ctx.onCleanup(store.on('change', (what) => {
+    if (['orgs', 'persons', 'bodies'].includes(what)) draw();
+  }));
+}
+
+function filterBox(placeholder, onInput) {
+  const q = input({ type: 'search', placeholder, 'aria-label': placeholder });
+  q.addEventListener('input', onInput);
+  return q;
+}
+
+// ---- organisations ----
+function orgsView(ctx, content, scopes) {
+  const { store } = ctx;
+  const list = h('div');
+  const q = filterBox('Zoek organisatie', () => draw());
+  function draw() {
+    const s = q.value.trim().toLowerCase();
+    const orgs = [...store.orgs.values()].filter((o) => !s || o.name.toLowerCase().includes(s))
+      .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+    replace(list, h('table', { class: 'table' },
+      h('caption', { class: 'sr-only' }, 'Organisaties'),
+      h('thead', null, h('tr', null, ['Naam', 'Soort', 'Gebied', 'Personen'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Bewerken')))),
+      h('tbody', null, orgs.map((o) => h('tr', null,
+        h('td', { 'data-label': 'Naam' }, o.name),
+        h('td', { 'data-label': 'Soort' }, label(ORG_KINDS, o.kind)),
+        h('td', { 'data-label': 'Gebied' }, o.scope || 'landelijk'),
+        h('td', { 'data-label': 'Personen' }, String([...store.persons.values()].filter((p) => p.org === o.id).length)),
+        h('td', null, button('Bewerken', () => orgDialog(store, scopes, o), { class: 'btn btn-small', 'aria-label': `${o.name} bewerken` })))))));
+  }
+  replace(content, h('section', { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', null, `Organisaties (${store.orgs.size})`),
+      button('Organisatie toevoegen', () => orgDialog(store, scopes, null), { class: 'btn btn-primary' })),
+    h('div', { class: 'filters' }, q), list));
+  draw();
+}
+
+async function orgDialog(store, scopes, org) {
+  const f = {};
+  const ok = await formDialog({
+    title: org ? 'Organisatie bewerken' : 'Organisatie toevoegen',
+    build: (el) => {
+      f.name = input({ value: org?.name || '', maxLength: 200 });
+      f.kind = select(ORG_KINDS, org?.kind || 'gemeente');
+      f.scope = select([['', 'Landelijk (geen gebied)'], ...scopes.map((s) => [s.name, `${s.name} (${s.kind})`])], org?.scope || '');
+      el.append(field('Naam', f.name, { required: true, wide: true }), field('Soort', f.kind), field('Gebied', f.scope));
+    },
+    submit: async () => {
+      const args = { name: f.name.value.trim(), kind: f.kind.value, scope: f.scope.value || null };
+      if (!args.name) throw new Error('Geef de organisatie een naam.');
+      return org ? store.request('org.update', { org: org.id, ...args }) : store.request('org.create', args);
+    },
+  });
+  if (!ok) return;
+  store.onEvent({ event: 'org.updated', data: { organisation: ok.organisation } });
+  toast('De organisatie is opgeslagen.', 'ok');
+}
+
+// ---- persons ----
+function personsView(ctx, content) {
+  const { store } = ctx;
+  const list = h('div');
+  const q = filterBox('Zoek op naam, e-mail of organisatie', () => draw());
+  const orgSel = select([['', 'Alle organisaties'], ...[...store.orgs.values()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])], '', { 'aria-label': 'Organisatie' });
+  orgSel.addEventListener('change', () => draw());
+  function draw() {
+    const s = q.value.trim().toLowerCase();
+    const persons = [...store.persons.values()]
+      .filter((p) => (!s || `${p.name} ${p.email} ${p.org_name}`.toLowerCase().includes(s)) && (!orgSel.value || p.org === Number(orgSel.value)))
+      .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+    replace(list, h('p', { class: 'small muted', role: 'status' }, `${persons.length} personen`),
+      h('table', { class: 'table' },
+        h('caption', { class: 'sr-only' }, 'Personen'),
+        h('thead', null, h('tr', null, ['Naam', 'E-mail', 'Organisatie', 'Account'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Beheer')))),
+        h('tbody', null, persons.map((p) => h('tr', { class: p.active ? '' : 'inactive' },
+          h('td', { 'data-label': 'Naam' }, h('strong', null, p.name), p.function ? h('div', { class: 'muted small' }, p.function) : null),
+          h('td', { 'data-label': 'E-mail' }, p.email),
+          h('td', { 'data-label': 'Organisatie' }, p.org_name),
+          h('td', { 'data-label': 'Account' },
+            p.active ? null : badge('Gedeactiveerd', 'inactive'),
+            p.admin ? badge('Beheerder', 'role') : null,
+            p.has_password ? null : badge('Nog geen wachtwoord', 'warn')),
+          h('td', { class: 'row-actions' },
+            button('Bewerken', () => personDialog(store, p), { class: 'btn btn-small', 'aria-label': `${p.name} bewerken` }),
+            button('Wachtwoordlink', () => resetLink(store, p), { class: 'btn btn-small', 'aria-label': `Nieuwe wachtwoordlink voor ${p.name}` })))))));
+  }
+  replace(content, h('section', { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', null, 'Personen'),
+      button('Persoon toevoegen', () => personDialog(store, null), { class: 'btn btn-primary' })),
+    h('div', { class: 'filters' }, q, orgSel), list));
+  draw();
+}
+
+function showLink(title, person, url) {
+  return formDialog({
+    title,
+    submitLabel: 'Sluiten',
+    danger: false,
+    build: (el) => {
+      const box = input({ value: url, readOnly: true, class: 'link-box' });
+      el.append(
+        h('p', null, `Stuur deze link naar ${person.name} (${person.email}). Met de link stelt ${person.name} zelf een wachtwoord in; hij is 7 dagen geldig en werkt één keer.`),
+        field('Link om het wachtwoord in te stellen', box, { wide: true }),
+        button('Kopiëren', async () => {
+          box.select();
+          try { await navigator.clipboard.writeText(url); toast('De link is gekopieerd.', 'ok'); } catch { toast('Kopiëren lukte niet; selecteer de link en kopieer hem zelf.', 'error'); }
+        }, { class: 'btn btn-small' }));
+    },
+    submit: async () => true,
+  });
+}
+
+async function resetLink(store, p) {
+  try {
+    const r = await store.request('person.reset', { person: p.id });
+    await showLink('Nieuwe wachtwoordlink', p, r.setup_url);
+  } catch (e) { toast(e.message, 'error'); }
+}
+
+async function personDialog(store, p) {
+  const f = {};
+  const isNew = !p;
+  const ok = await formDialog({
+    title: isNew ? 'Persoon toevoegen' : `${p.name} bewerken`,
+    build: (el) => {
+      f.name = input({ value: p?.name || '', maxLength: 200, autocomplete: 'off' });
+      f.email = input({ type: 'email', value: p?.email || '', maxLength: 254, autocomplete: 'off', spellcheck: false });
+      f.org = select([['', '— kies een organisatie —'], ...[...store.orgs.values()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])], p?.org ?? '');
+      f.func = input({ value: p?.function || '', maxLength: 200 });
+      f.admin = checkbox('Beheerder (mag organisaties, personen en overleggen beheren)', p?.admin);
+      f.active = checkbox('Actief (kan inloggen)', p ? p.active : true);
+      el.append(field('Naam', f.name, { required: true }), field('E-mailadres', f.email, { required: true }),
+        field('Organisatie', f.org, { required: true }), field('Functie', f.func), f.admin.el, isNew ? null : f.active.el,
+        isNew ? h('p', { class: 'hint' }, 'Na het toevoegen krijgt u een link waarmee de persoon zelf een wachtwoord instelt.') : null);
+    },
+    submit: async () => {
+      const args = { name: f.name.value.trim(), email: f.email.value.trim(), org: Number(f.org.value), function: f.func.value.trim(), admin: f.admin.box.checked };
+      if (!args.name) throw new Error('Vul een naam in.');
+      if (!args.org) throw new Error('Kies een organisatie.');
+      if (isNew) return store.request('person.create', args);
+      if (!f.active.box.checked || !p.active) args.active = f.active.box.checked;
+      return store.request('person.update', { person: p.id, ...args });
+    },
+  });
+  if (!ok) return;
+  store.onEvent({ event: 'person.updated', data: { person: ok.person } });
+  toast('De persoon is opgeslagen.', 'ok');
+  if (isNew && ok.setup_url) await showLink('Account aangemaakt', ok.person, ok.setup_url);
+}
+
+// ---- bodies ----
+function bodiesView(ctx, content, scopes) {
+  const { store } = ctx;
+  const list = h('div');
+  const q = filterBox('Zoek overleg', () => draw());
+  function draw() {
+    const s = q.value.trim().toLowerCase();
+    const bodies = [...store.allBodies.values()].filter((b) => !s || `${b.name} ${b.scope}`.toLowerCase().includes(s))
+      .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+    replace(list, h('table', { class: 'table' },
+      h('caption', { class: 'sr-only' }, 'Overleggen'),
+      h('thead', null, h('tr', null, ['Naam', 'Soort', 'Niveau', 'Gebied', 'Frequentie', 'Valt onder', 'Leden'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Beheer')))),
+      h('tbody', null, bodies.map((b) => h('tr', null,
+        h('td', { 'data-label': 'Naam' }, b.role ? h('a', { href: `#/overleg/${b.id}` }, b.name) : b.name),
+        h('td', { 'data-label': 'Soort' }, label(BODY_KINDS, b.kind)),
+        h('td', { 'data-label': 'Niveau' }, label(LEVELS, b.level)),
+        h('td', { 'data-label': 'Gebied' }, b.scope),
+        h('td', { 'data-label': 'Frequentie' }, cadenceLabel(b.cadence)),
+        h('td', { 'data-label': 'Valt onder' }, b.parent ? store.allBodies.get(b.parent)?.name || '' : '—'),
+        h('td', { 'data-label': 'Leden' }, b.member_count === undefined ? '' : String(b.member_count)),
+        h('td', { class: 'row-actions' },
+          button('Bewerken', () => bodyDialog(store, scopes, b), { class: 'btn btn-small', 'aria-label': `${b.name} bewerken` }),
+          b.role ? h('a', { class: 'btn btn-small', href: `#/overleg/${b.id}/leden`, 'aria-label': `Leden van ${b.name}` }, 'Leden') : null))))));
+  }
+  replace(content, h('section', { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', null, `Overleggen (${store.allBodies.size})`),
+      button('Overleg toevoegen', () => bodyDialog(store, scopes, null), { class: 'btn btn-primary' })),
+    h('div', { class: 'filters' }, q), list));
+  draw();
+}
+
+async function bodyDialog(store, scopes, b) {
+  const f = {};
+  const isNew = !b;
+  const ok = await formDialog({
+    title: isNew ? 'Overleg toevoegen' : `${b.name} bewerken`,
+    wide: true,
+    build: (el) => {
+      f.name = input({ value: b?.name || '', maxLength: 200 });
+      f.kind = select(BODY_KINDS, b?.kind || 'werkgroep');
+      f.scope = select([['', '— kies een gebied —'], ...scopes.map((s) => [s.name, `${s.name} (${s.kind})`])], b?.scope || '');
+      f.level = select(LEVELS, b?.level || 'tactisch');
+      const cads = CADENCES.slice();
+      if (b?.cadence && !cads.some(([k]) => k === b.cadence)) cads.push([b.cadence, cadenceLabel(b.cadence)]);
+      f.cadence = select(cads, b?.cadence || '');
+      f.parent = select([['', '— geen —'], ...[...store.allBodies.values()].filter((x) => !b || x.id !== b.id)
+        .sort((x, y) => x.name.localeCompare(y.name, 'nl')).map((x) => [String(x.id), x.name])], b?.parent ?? '');
+      f.location = input({ value: b?.location || '', maxLength: 200 });
+      f.mandate = textarea({ value: b?.mandate || '', rows: 6, maxLength: 20000 });
+      el.append(field('Naam', f.name, { required: true, wide: true }),
+        h('div', { class: 'field-row' }, field('Soort', f.kind), field('Niveau', f.level), field('Gebied', f.scope, { required: true })),
+        h('div', { class: 'field-row' }, field('Frequentie', f.cadence), field('Valt onder', f.parent)),
+        field('Vaste vergaderplaats', f.location, { wide: true }),
+        field('Mandaat', f.mandate, { wide: true, hint: 'Waarvoor is dit overleg er, wat mag het besluiten, wie zitten erin?' }));
+    },
+    submit: async () => {
+      const args = {
+        name: f.name.value.trim(), kind: f.kind.value, level: f.level.value, scope: f.scope.value,
+        cadence: f.cadence.value || null, parent: f.parent.value ? Number(f.parent.value) : null,
+        location: f.location.value.trim(), mandate: f.mandate.value,
+      };
+      if (!args.name) throw new Error('Geef het overleg een naam.');
+      if (!args.scope) throw new Error('Kies een gebied.');
+      return isNew ? store.request('body.create', args) : store.request('body.update', { body: b.id, ...args });
+    },
+  });
+  if (!ok) return;
+  store.onEvent({ event: 'body.updated', data: { body: ok.body } });
+  toast('Het overleg is opgeslagen.', 'ok');
+}

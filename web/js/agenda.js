@@ -1,0 +1,413 @@
+// An agenda (a meeting's, or a body's backlog "te agenderen"): the list, live updates from
+// agenda.* events, and for chairs and secretaries editing, reordering (drag-and-drop, buttons
+// and Alt+Arrow keys) and moving items. Items are numbered 1..n over what this user can see.
+import { h, replace, uid } from './dom.js';
+import { label, ITEM_KIND, ITEM_STATUS, minutes, fmtTime, fmtDateShort, MEETING_STATUS } from './format.js';
+import {
+  badge, confidentialMark, empty, field, input, textarea, select, checkbox, formDialog,
+  confirmDialog, toast, button,
+} from './ui.js';
+
+/** The items of one list, kept current from events. meeting: id, or null for the backlog. */
+export class AgendaModel {
+  constructor(body, meeting, items, seq) {
+    this.body = body;
+    this.meeting = meeting;
+    this.seq = seq;
+    this.items = new Map(items.map((i) => [i.id, i]));
+  }
+
+  sorted() {
+    return [...this.items.values()].sort((a, b) => a.position - b.position || a.id - b.id);
+  }
+
+  mine(item) {
+    return (item.meeting ?? null) === this.meeting && item.body === this.body;
+  }
+
+  /** Applies an event; returns true when the list changed. */
+  apply(f) {
+    if (f.seq <= this.seq) return false;
+    const d = f.data || {};
+    switch (f.event) {
+      case 'agenda.added':
+      case 'agenda.updated': {
+        const it = d.item;
+        if (this.mine(it)) { this.items.set(it.id, it); return true; }
+        return this.items.delete(it.id);
+      }
+      case 'agenda.removed':
+      case 'agenda.hidden':
+        return this.items.delete(d.item);
+      case 'agenda.reordered': {
+        if ((d.meeting ?? null) !== this.meeting) return false;
+        let changed = false;
+        for (const { id, position } of d.order) {
+          const it = this.items.get(id);
+          if (it && it.position !== position) { this.items.set(id, { ...it, position }); changed = true; }
+        }
+        return changed;
+      }
+      default:
+        return false;
+    }
+  }
+
+  /** Replaces the list with a server answer (agenda.reorder's result). */
+  reset(items) {
+    this.items = new Map(items.filter((i) => this.mine(i)).map((i) => [i.id, i]));
+  }
+}
+
+/**
+ * Renders the agenda into a container and returns {render()}.
+ * opts: {model, store, canEdit, meeting (object or null), members, meetings (of the body, for moving), announce}
+ */
+export function agendaView(opts) {
+  const { model, store } = opts;
+  const root = h('div', { class: 'agenda' });
+  const live = h('p', { class: 'sr-only', 'aria-live': 'assertive', role: 'status' });
+  let dragId = null;
+  let busy = false;
+
+  function presenterName(id) {
+    if (!id) return null;
+    const m = opts.members?.find((x) => x.person === id);
+    return m ? `${m.name} (${m.org_name})` : store.personName(id);
+  }
+
+  function guestLimited() {
+    const me = opts.members?.find((x) => x.person === store.me.id);
+    return me?.role === 'gast' && Array.isArray(me.items) ? new Set(me.items) : null;
+  }
+
+  function render() {
+    const items = model.sorted();
+    const focusKey = document.activeElement?.closest?.('.agenda')?.contains(document.activeElement)
+      ? document.activeElement.dataset.focuskey : null;
+    const parts = [];
+    if (opts.meeting) parts.push(timeBar(items));
+    if (!items.length) {
+      parts.push(empty(opts.meeting ? 'Er staan nog geen punten op deze agenda.' : 'Er staan geen punten klaar om te agenderen.'));
+    } else {
+      let t = opts.meeting ? Date.parse(opts.meeting.start) : null;
+      const limited = guestLimited();
+      parts.push(h('ol', { class: 'agenda-list', 'aria-label': opts.meeting ? 'Agendapunten' : 'Te agenderen punten' },
+        items.map((it, i) => {
+          const at = t;
+          if (t !== null) t += (it.duration || 0) * 60000;
+          return itemRow(it, i, items.length, at, limited);
+        })));
+    }
+    if (opts.canEdit) {
+      parts.push(h('div', { class: 'agenda-tools' },
+        button(opts.meeting ? 'Agendapunt toevoegen' : 'Punt toevoegen aan te agenderen', () => editItem(null), { class: 'btn btn-primary' }),
+        opts.canEdit && items.length > 1 ? h('p', { class: 'hint' }, 'Volgorde wijzigen: sleep een punt aan de greep, gebruik de knoppen omhoog/omlaag, of Alt + pijl omhoog/omlaag op een punt.') : null));
+    }
+    parts.push(live);
+    replace(root, parts);
+    if (focusKey) root.querySelector(`[data-focuskey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
+
+  function timeBar(items) {
+    const total = items.reduce((s, it) => s + (it.duration || 0), 0);
+    const length = Math.round((Date.parse(opts.meeting.end) - Date.parse(opts.meeting.start)) / 60000);
+    const over = total - length;
+    const pct = length ? Math.min(100, Math.round((total / length) * 100)) : 100;
+    return h('div', { class: ['timebar', over > 0 ? 'timebar-over' : ''] },
+      h('div', { class: 'timebar-text' },
+        h('span', null, 'Geplande tijd: ', h('strong', { class: 'agenda-total' }, minutes(total)), ` van ${minutes(length)}`),
+        over > 0
+          ? h('span', { class: 'warn-inline', role: 'status' }, h('span', { class: 'warn-icon', 'aria-hidden': 'true' }, '!'),
+            `De agenda past niet: ${minutes(over)} te lang.`)
+          : h('span', { class: 'muted' }, over < 0 ? `${minutes(-over)} over` : 'Past precies')),
+      h('div', { class: 'meter', 'aria-hidden': 'true' }, h('div', { class: `meter-fill w${Math.round(pct / 5) * 5}` })));
+  }
+
+  function relevanceBlock(it) {
+    if (!it.relevant?.length) return null;
+    const mine = it.relevant.find((r) => r.org === store.me.org);
+    const id = uid('why');
+    const list = h('ul', { class: 'why-list', id, hidden: true }, it.relevant.map((r) =>
+      h('li', { class: r.org === store.me.org ? 'why-mine' : '' }, h('strong', null, r.org_name), r.reason ? `: ${r.reason}` : '')));
+    const toggle = h('button', { type: 'button', class: 'linkish', 'aria-expanded': 'false', 'aria-controls': id,
+      onclick: () => { list.hidden = !list.hidden; toggle.setAttribute('aria-expanded', String(!list.hidden)); } },
+    'Waarom zit ik hier?');
+    return h('div', { class: 'relevance' },
+      h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Relevant voor: '), it.relevant.map((r) => r.org_name).join('; ')),
+      mine ? h('p', { class: 'why-me' }, h('strong', null, 'Uw organisatie: '), mine.reason || 'staat bij dit punt genoemd.') : null,
+      toggle, list);
+  }
+
+  function itemRow(it, i, n, at, limited) {
+    const num = i + 1;
+    const title = it.title;
+    const controls = [];
+    if (opts.canEdit) {
+      controls.push(
+        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omhoog: ${title}`, disabled: i === 0 || busy,
+          dataset: { focuskey: `up-${it.id}` }, onclick: () => moveBy(it.id, -1) }, h('span', { 'aria-hidden': 'true' }, '↑')),
+        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omlaag: ${title}`, disabled: i === n - 1 || busy,
+          dataset: { focuskey: `down-${it.id}` }, onclick: () => moveBy(it.id, 1) }, h('span', { 'aria-hidden': 'true' }, '↓')),
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} bewerken: ${title}`,
+          dataset: { focuskey: `edit-${it.id}` }, onclick: () => editItem(it) }, 'Bewerken'),
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} verplaatsen: ${title}`,
+          dataset: { focuskey: `move-${it.id}` }, onclick: () => moveItem(it) }, opts.meeting ? 'Verplaatsen' : 'Agenderen'),
+        h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', 'aria-label': `Punt ${num} verwijderen: ${title}`,
+          onclick: () => removeItem(it) }, 'Verwijderen'));
+    }
+    const meta = [
+      at !== null ? h('span', { class: 'item-at' }, fmtTime(new Date(at))) : null,
+      h('span', { class: 'item-duration' }, it.duration ? minutes(it.duration) : 'geen duur'),
+      badge(label(ITEM_KIND, it.kind), `kind-${it.kind}`),
+      it.recurring ? badge('Vast agendapunt', 'recurring') : null,
+      it.confidential ? confidentialMark() : null,
+      it.status && it.status !== 'open' ? badge(label(ITEM_STATUS, it.status), 'status') : null,
+      limited && limited.has(it.id) ? badge('U bent hiervoor uitgenodigd', 'invited') : null,
+    ];
+    const li = h('li', {
+      class: ['agenda-item', it.confidential ? 'is-confidential' : ''],
+      dataset: { item: it.id, focuskey: `row-${it.id}` },
+      tabIndex: opts.canEdit ? 0 : undefined,
+      'aria-label': opts.canEdit ? `Punt ${num}: ${title}` : undefined,
+    },
+    opts.canEdit ? h('span', { class: 'grip', 'aria-hidden': 'true', title: 'Sleep om te verplaatsen' }, '⋮⋮') : null,
+    h('span', { class: 'item-num', 'aria-hidden': opts.canEdit ? 'true' : undefined }, `${num}.`),
+    h('div', { class: 'item-body' },
+      h('h3', { class: 'item-title' }, title),
+      h('div', { class: 'item-meta' }, meta),
+      it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
+      it.description ? h('p', { class: 'item-desc' }, it.description) : null,
+      relevanceBlock(it),
+      controls.length ? h('div', { class: 'item-controls' }, controls) : null));
+    if (opts.canEdit) {
+      li.draggable = true;
+      li.addEventListener('keydown', (e) => {
+        if (e.target !== li || !e.altKey) return;
+        if (e.key === 'ArrowUp') { e.preventDefault(); moveBy(it.id, -1, true); }
+        if (e.key === 'ArrowDown') { e.preventDefault(); moveBy(it.id, 1, true); }
+      });
+      li.addEventListener('dragstart', (e) => {
+        dragId = it.id;
+        e.dataTransfer.effectAllowed = 'move';
+        e.dataTransfer.setData('text/plain', String(it.id));
+        li.classList.add('dragging');
+      });
+      li.addEventListener('dragend', () => { dragId = null; li.classList.remove('dragging'); clearMarks(); });
+      li.addEventListener('dragover', (e) => {
+        if (dragId === null || dragId === it.id) return;
+        e.preventDefault();
+        e.dataTransfer.dropEffect = 'move';
+        const r = li.getBoundingClientRect();
+        const after = e.clientY > r.top + r.height / 2;
+        clearMarks();
+        li.classList.add(after ? 'drop-after' : 'drop-before');
+      });
+      li.addEventListener('dragleave', () => li.classList.remove('drop-before', 'drop-after'));
+      li.addEventListener('drop', (e) => {
+        e.preventDefault();
+        const r = li.getBoundingClientRect();
+        const after = e.clientY > r.top + r.height / 2;
+        const from = dragId ?? Number(e.dataTransfer.getData('text/plain'));
+        clearMarks();
+        dragId = null;
+        if (!from || from === it.id) return;
+        const ids = model.sorted().map((x) => x.id).filter((x) => x !== from);
+        let at2 = ids.indexOf(it.id) + (after ? 1 : 0);
+        ids.splice(at2, 0, from);
+        reorder(ids, from);
+      });
+    }
+    return li;
+  }
+
+  function clearMarks() {
+    for (const el of root.querySelectorAll('.drop-before, .drop-after')) el.classList.remove('drop-before', 'drop-after');
+  }
+
+  function moveBy(id, delta, fromRow = false) {
+    const ids = model.sorted().map((x) => x.id);
+    const i = ids.indexOf(id);
+    const j = i + delta;
+    if (i < 0 || j < 0 || j >= ids.length) return;
+    [ids[i], ids[j]] = [ids[j], ids[i]];
+    reorder(ids, id, fromRow ? `row-${id}` : null);
+  }
+
+  async function reorder(ids, movedId, focusKey) {
+    if (busy) return;
+    busy = true;
+    const before = new Map(model.items);
+    // Optimistic: show the new order at once; the server's answer sets the real positions.
+    const slots = model.sorted().map((x) => x.position);
+    ids.forEach((id, k) => { const it = model.items.get(id); model.items.set(id, { ...it, position: slots[k] }); });
+    render();
+    if (focusKey) root.querySelector(`[data-focuskey="${focusKey}"]`)?.focus();
+    const moved = model.items.get(movedId);
+    try {
+      const args = { items: ids };
+      if (model.meeting) args.meeting = model.meeting; else args.body = model.body;
+      const r = await store.request('agenda.reorder', args);
+      model.reset(r.agenda);
+      const pos = model.sorted().findIndex((x) => x.id === movedId) + 1;
+      live.textContent = `“${moved.title}” staat nu op plaats ${pos} van ${ids.length}.`;
+    } catch (e) {
+      model.items = before;
+      toast(`Volgorde niet opgeslagen: ${e.message}`, 'error');
+    } finally {
+      busy = false;
+      render();
+      if (focusKey) root.querySelector(`[data-focuskey="${focusKey}"]`)?.focus();
+    }
+  }
+
+  async function removeItem(it) {
+    const ok = await confirmDialog('Agendapunt verwijderen', `Weet u zeker dat u “${it.title}” wilt verwijderen? Dit kan niet ongedaan worden gemaakt. Wilt u het punt later behandelen, verplaats het dan naar “te agenderen”.`, { confirmLabel: 'Verwijderen' });
+    if (!ok) return;
+    try {
+      await store.request('agenda.remove', { item: it.id });
+      toast(`“${it.title}” is verwijderd.`, 'ok');
+    } catch (e) {
+      toast(e.message, 'error');
+    }
+  }
+
+  async function moveItem(it) {
+    const now = Date.now();
+    const targets = (opts.meetings || [])
+      .filter((m) => m.id !== model.meeting && m.status !== 'geannuleerd' && Date.parse(m.end) > now - 86400000)
+      .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    const options = [];
+    if (model.meeting) options.push(['backlog', 'Te agenderen (nog geen vergadering)']);
+    for (const m of targets) options.push([String(m.id), `${fmtDateShort(m.start)} ${fmtTime(m.start)} – ${label(MEETING_STATUS, m.status)}`]);
+    if (!options.length) {
+      toast('Er is geen andere vergadering om dit punt naartoe te verplaatsen. Plan eerst een vergadering.', 'error');
+      return;
+    }
+    let sel;
+    let pos;
+    const ok = await formDialog({
+      title: `“${it.title}” verplaatsen`,
+      submitLabel: 'Verplaatsen',
+      build: (body) => {
+        sel = select(options, options[0][0]);
+        pos = select([['end', 'Onderaan'], ['start', 'Bovenaan']], 'end');
+        body.append(field('Naar', sel, { required: true }), field('Plaats op de agenda', pos));
+      },
+      submit: async () => {
+        const to = sel.value === 'backlog' ? null : Number(sel.value);
+        const args = { item: it.id, meeting: to };
+        if (pos.value === 'start') args.position = 1;
+        await store.request('agenda.move', args);
+      },
+    });
+    if (ok) toast(`“${it.title}” is verplaatst.`, 'ok');
+  }
+
+  function editItem(it) {
+    return itemDialog({ store, item: it, model, members: opts.members || [] });
+  }
+
+  render();
+  return { el: root, render };
+}
+
+/** Add (item null) or edit an agenda item. */
+export async function itemDialog({ store, item, model, members }) {
+  const orgs = await store.loadOrgs();
+  const orgOptions = [['', '— kies een organisatie —'], ...[...orgs.values()]
+    .sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])];
+  const f = {};
+  const rel = [];
+  let relBox;
+  let personsBox;
+  function relRow(r) {
+    const org = select(orgOptions, r?.org ?? '', { 'aria-label': 'Organisatie' });
+    const reason = input({ value: r?.reason || '', maxLength: 500, placeholder: 'Waarom is dit punt voor hen relevant?', 'aria-label': 'Reden' });
+    const row = h('div', { class: 'rel-row' }, org, reason);
+    const entry = { org, reason, row };
+    row.append(h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', 'aria-label': 'Organisatie weghalen',
+      onclick: () => { rel.splice(rel.indexOf(entry), 1); row.remove(); } }, 'Weghalen'));
+    rel.push(entry);
+    relBox.append(row);
+    return org;
+  }
+  const isNew = !item;
+  const ok = await formDialog({
+    title: isNew ? 'Agendapunt toevoegen' : 'Agendapunt bewerken',
+    submitLabel: isNew ? 'Toevoegen' : 'Opslaan',
+    wide: true,
+    build: (body) => {
+      f.title = input({ value: item?.title || '', maxLength: 200, name: 'title' });
+      f.desc = textarea({ value: item?.description || '', rows: 4, maxLength: 20000, name: 'description' });
+      const memberOpts = [['', '— geen —'], ...members.slice().sort((a, b) => a.name.localeCompare(b.name, 'nl'))
+        .map((m) => [String(m.person), `${m.name} (${m.org_name})`])];
+      if (item?.presenter && !members.some((m) => m.person === item.presenter)) memberOpts.push([String(item.presenter), store.personName(item.presenter)]);
+      f.presenter = select(memberOpts, item?.presenter ?? '', { name: 'presenter' });
+      f.duration = input({ type: 'number', min: 0, max: 600, step: 5, value: item?.duration ?? 15, name: 'duration', inputMode: 'numeric' });
+      f.kind = select(ITEM_KIND, item?.kind || 'bespreking', { name: 'kind' });
+      f.status = select(ITEM_STATUS, item?.status || 'open', { name: 'status' });
+      f.recurring = checkbox('Vast agendapunt (komt elke vergadering terug)', item?.recurring);
+      f.conf = checkbox('Vertrouwelijk: alleen zichtbaar voor de organisaties en personen hieronder', item?.confidential);
+      relBox = h('div', { class: 'rel-box' });
+      personsBox = h('fieldset', { class: 'persons-box' }, h('legend', null, 'Personen die dit vertrouwelijke punt ook mogen zien'),
+        h('div', { class: 'check-grid' }, members.slice().sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((m) => {
+          const c = checkbox(`${m.name} (${m.org_name})`, item?.persons?.includes(m.person), { value: String(m.person), name: 'persons' });
+          return c.el;
+        })));
+      const syncConf = () => { personsBox.hidden = !f.conf.box.checked; };
+      f.conf.box.addEventListener('change', syncConf);
+      syncConf();
+      body.append(
+        field('Titel', f.title, { required: true, wide: true }),
+        field('Toelichting', f.desc, { wide: true }),
+        h('div', { class: 'field-row' },
+          field('Inbrenger', f.presenter),
+          field('Duur (minuten)', f.duration),
+          field('Soort', f.kind),
+          isNew ? null : field('Status', f.status)),
+        f.recurring.el,
+        h('fieldset', { class: 'rel-fieldset' },
+          h('legend', null, 'Voor welke organisaties is dit punt relevant, en waarom?'),
+          h('p', { class: 'hint' }, 'Deelnemers zien bij het punt “Waarom zit ik hier?”. Bij een vertrouwelijk punt bepaalt deze lijst ook wie het punt ziet.'),
+          relBox,
+          h('button', { type: 'button', class: 'btn btn-small', onclick: () => relRow(null).focus() }, 'Organisatie toevoegen')),
+        f.conf.el,
+        personsBox);
+      for (const r of item?.relevant || []) relRow(r);
+    },
+    submit: async (form) => {
+      const title = f.title.value.trim();
+      if (!title) throw new Error('Geef het agendapunt een titel.');
+      const dur = f.duration.value === '' ? 0 : Number(f.duration.value);
+      if (!Number.isInteger(dur) || dur < 0 || dur > 600) throw new Error('De duur is een heel aantal minuten tussen 0 en 600.');
+      const relevant = [];
+      const seen = new Set();
+      for (const r of rel) {
+        if (!r.org.value) continue;
+        if (seen.has(r.org.value)) throw new Error('Een organisatie staat twee keer in de lijst.');
+        seen.add(r.org.value);
+        relevant.push({ org: Number(r.org.value), reason: r.reason.value.trim() });
+      }
+      const confidential = f.conf.box.checked;
+      const persons = confidential ? [...form.querySelectorAll('input[name="persons"]:checked')].map((c) => Number(c.value)) : [];
+      if (confidential && !relevant.length && !persons.length) {
+        throw new Error('Noem bij een vertrouwelijk punt minstens één organisatie of persoon die het mag zien.');
+      }
+      const args = {
+        title, description: f.desc.value, duration: dur, kind: f.kind.value,
+        presenter: f.presenter.value ? Number(f.presenter.value) : null,
+        recurring: f.recurring.box.checked, confidential, relevant, persons,
+      };
+      if (isNew) {
+        if (model.meeting) args.meeting = model.meeting; else args.body = model.body;
+        await store.request('agenda.add', args);
+      } else {
+        args.item = item.id;
+        args.status = f.status.value;
+        await store.request('agenda.update', args);
+      }
+    },
+  });
+  if (ok) toast(isNew ? 'Het agendapunt is toegevoegd.' : 'Het agendapunt is opgeslagen.', 'ok');
+}

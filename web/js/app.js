@@ -1,0 +1,247 @@
+// Start-up, hash routing, the top bar (menu, user, connection indicator) and the session.
+import { h, replace } from './dom.js';
+import { store } from './store.js';
+import { toast } from './ui.js';
+import * as login from './login.js';
+import * as password from './password.js';
+import * as home from './home.js';
+import * as body from './body.js';
+import * as meeting from './meeting.js';
+import * as actions from './actions.js';
+import * as admin from './admin.js';
+
+const routes = [
+  [/^#?\/?$/, home, () => ({})],
+  [/^#\/overleg\/(\d+)(?:\/(\w+))?$/, body, (m) => ({ id: +m[1], tab: m[2] || 'overzicht' })],
+  [/^#\/vergadering\/(\d+)$/, meeting, (m) => ({ id: +m[1] })],
+  [/^#\/acties$/, actions, () => ({})],
+  [/^#\/beheer(?:\/(\w+))?$/, admin, (m) => ({ tab: m[1] || 'organisaties' })],
+];
+
+const main = document.getElementById('main');
+let cleanups = [];
+let loggedIn = false;
+let pendingHash = null;
+
+function unmount() {
+  for (const fn of cleanups.splice(0)) {
+    try { fn(); } catch (e) { console.error(e); }
+  }
+}
+
+function ctxFor(params) {
+  return {
+    root: main,
+    params,
+    store,
+    conn: store.conn,
+    onCleanup: (fn) => cleanups.push(fn),
+    setTitle: (t) => { document.title = t ? `${t} – Ketentafel` : 'Ketentafel'; },
+  };
+}
+
+function route() {
+  const hash = location.hash || '#/';
+  const pw = /^#\/wachtwoord\/([A-Za-z0-9_-]+)$/.exec(hash);
+  unmount();
+  if (pw) {
+    password.render(ctxFor({ token: pw[1] }));
+    return;
+  }
+  if (!loggedIn) {
+    if (hash !== '#/login' && hash !== '#/') pendingHash = hash;
+    login.render(ctxFor({ onLogin: afterLogin }));
+    return;
+  }
+  for (const [re, view, params] of routes) {
+    const m = re.exec(hash);
+    if (m) {
+      highlightNav(hash);
+      const ctx = ctxFor(params(m));
+      Promise.resolve(view.render(ctx)).catch((e) => showFailure(e));
+      focusMain();
+      return;
+    }
+  }
+  replace(main, h('h1', { tabIndex: -1 }, 'Pagina niet gevonden'),
+    h('p', null, 'Deze pagina bestaat niet. ', h('a', { href: '#/' }, 'Naar Mijn overleggen')));
+}
+
+function showFailure(e) {
+  console.error(e);
+  const msg = e.code === 'not_member' ? 'U bent geen lid van dit overleg, dus u kunt het niet inzien.'
+    : e.code === 'not_found' ? 'Dit bestaat niet (meer).' : e.message;
+  replace(main, h('h1', { tabIndex: -1 }, 'Dit kan niet worden getoond'),
+    h('p', { class: 'form-error' }, msg),
+    h('p', null, h('a', { href: '#/' }, 'Terug naar Mijn overleggen')));
+}
+
+let lastFocusedHash = null;
+function focusMain() {
+  // Move focus to the new page's heading once it renders, so screen readers announce it.
+  const hash = location.hash;
+  if (lastFocusedHash === null) { lastFocusedHash = hash; return; }
+  lastFocusedHash = hash;
+  requestAnimationFrame(() => setTimeout(() => {
+    const h1 = main.querySelector('h1');
+    if (h1 && !main.contains(document.activeElement)) h1.focus({ preventScroll: true });
+  }, 60));
+}
+
+function highlightNav(hash) {
+  for (const a of document.querySelectorAll('#nav a')) {
+    const key = a.dataset.key;
+    const active = (key === 'home' && (hash === '#/' || hash.startsWith('#/overleg') || hash.startsWith('#/vergadering')))
+      || (key !== 'home' && hash.startsWith(a.getAttribute('href')));
+    if (active) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+}
+
+function renderShell() {
+  const nav = document.getElementById('nav');
+  const user = document.getElementById('user');
+  const links = [['home', '#/', 'Mijn overleggen'], ['acties', '#/acties', 'Mijn acties']];
+  if (store.me?.admin) links.push(['beheer', '#/beheer', 'Beheer']);
+  replace(nav, h('ul', null, links.map(([key, href, label]) => h('li', null, h('a', { href, dataset: { key } }, label)))));
+  nav.hidden = false;
+  const me = store.me;
+  replace(user,
+    h('span', { class: 'user-name' }, me.name, h('span', { class: 'user-org' }, me.org_name)),
+    h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: logout }, 'Uitloggen'));
+  user.hidden = false;
+  document.getElementById('conn').hidden = false;
+}
+
+function hideShell() {
+  document.getElementById('nav').hidden = true;
+  document.getElementById('user').hidden = true;
+  document.getElementById('conn').hidden = true;
+  setBanner(null);
+}
+
+// ---- connection indicator ----
+
+const CONN_TEXT = {
+  idle: 'Niet verbonden', connecting: 'Verbinden…', online: 'Verbonden',
+  reconnecting: 'Opnieuw verbinden…', offline: 'Offline', ended: 'Sessie beëindigd',
+};
+let retryTick = null;
+
+function renderConn(status) {
+  const el = document.getElementById('conn');
+  el.dataset.status = status;
+  el.querySelector('.conn-text').textContent = CONN_TEXT[status] || status;
+  clearInterval(retryTick);
+  if (status === 'offline' || status === 'reconnecting') {
+    const offlineMsg = () => {
+      const left = Math.max(0, Math.ceil(((store.conn.nextRetryAt || 0) - Date.now()) / 1000));
+      return h('span', null,
+        h('strong', null, 'Geen verbinding met de server. '),
+        'Wijzigingen van anderen komen binnen zodra de verbinding terug is',
+        left > 0 ? ` (nieuwe poging over ${left} s). ` : '. ',
+        h('button', { type: 'button', class: 'btn btn-small', onclick: () => store.conn.kick() }, 'Nu opnieuw verbinden'));
+    };
+    if (status === 'offline') {
+      setBanner(offlineMsg());
+      retryTick = setInterval(() => { if (store.conn.status === 'offline') setBanner(offlineMsg()); }, 1000);
+    }
+  } else {
+    setBanner(null);
+  }
+  document.body.classList.toggle('is-offline', status === 'offline' || status === 'reconnecting');
+}
+
+function setBanner(content) {
+  const b = document.getElementById('banner');
+  if (!content) {
+    b.hidden = true;
+    b.replaceChildren();
+    return;
+  }
+  replace(b, content);
+  b.hidden = false;
+}
+
+store.conn.on('status', renderConn);
+store.conn.on('resumed', () => toast('De verbinding is hersteld; gemiste wijzigingen zijn bijgewerkt.', 'ok'));
+store.conn.on('session-ended', ({ reason }) => {
+  const why = /uitgelogd/.test(reason) ? 'U bent elders uitgelogd.'
+    : /wachtwoord/.test(reason) ? 'Uw wachtwoord is gewijzigd; log opnieuw in.'
+    : /gedeactiveerd/.test(reason) ? 'Uw account is gedeactiveerd. Neem contact op met de beheerder.'
+    : 'Uw sessie is verlopen. Log opnieuw in om verder te gaan.';
+  endSession(why);
+});
+store.conn.on('resync', () => {
+  toast('De server is opnieuw ingericht; de pagina wordt bijgewerkt.', 'info');
+  route();
+});
+store.on('change', (what) => { if (what === 'me' || what === 'persons') { if (loggedIn) renderShell(); } });
+
+async function afterLogin() {
+  loggedIn = true;
+  store.conn.start();
+  try {
+    await store.loadMe();
+  } catch (e) {
+    loggedIn = false;
+    store.conn.stop();
+    throw e;
+  }
+  renderShell();
+  const target = pendingHash;
+  pendingHash = null;
+  if (target && target !== location.hash) location.hash = target;
+  else route();
+}
+
+function endSession(message) {
+  loggedIn = false;
+  store.conn.stop('ended');
+  store.reset();
+  hideShell();
+  unmount();
+  if (location.hash !== '#/' && location.hash !== '' && !location.hash.startsWith('#/wachtwoord')) pendingHash = location.hash;
+  login.render(ctxFor({ onLogin: afterLogin, message }));
+}
+
+async function logout() {
+  try {
+    await fetch('/api/logout', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}', credentials: 'same-origin' });
+  } catch { /* offline: the cookie is dropped server-side when it expires */ }
+  loggedIn = false;
+  store.conn.stop();
+  store.reset();
+  hideShell();
+  pendingHash = null;
+  if (location.hash !== '#/') history.replaceState(null, '', '#/');
+  unmount();
+  login.render(ctxFor({ onLogin: afterLogin, message: 'U bent uitgelogd.', kind: 'ok' }));
+}
+
+async function boot() {
+  window.addEventListener('hashchange', route);
+  let session = null;
+  if (!/^#\/wachtwoord\//.test(location.hash)) {
+    try {
+      const r = await fetch('/api/session', { credentials: 'same-origin', cache: 'no-store' });
+      if (r.ok) session = await r.json();
+    } catch {
+      replace(main, h('h1', null, 'Ketentafel'), h('p', { class: 'form-error', role: 'alert' },
+        'De server is niet bereikbaar. Controleer uw netwerkverbinding en laad de pagina opnieuw.'));
+      return;
+    }
+  }
+  if (session) {
+    pendingHash = location.hash && location.hash !== '#/login' ? location.hash : null;
+    try {
+      await afterLogin();
+      return;
+    } catch (e) {
+      console.error(e);
+    }
+  }
+  route();
+}
+
+boot();

@@ -1,0 +1,137 @@
+// Planning meetings: one at a time, or a series from the body's cadence; moving and cancelling.
+import { h, replace } from './dom.js';
+import { toInputs, fromInputs, fmtDate, fmtTime, cadenceLabel, MEETING_STATUS, localParts } from './format.js';
+import { field, input, select, formDialog, toast } from './ui.js';
+
+function defaultSlot(body) {
+  // Next week, same weekday, 10:00–12:00 local time.
+  const d = new Date(Date.now() + 7 * 86400000);
+  const p = localParts(d);
+  const date = `${p.y}-${String(p.mo).padStart(2, '0')}-${String(p.d).padStart(2, '0')}`;
+  return { date, start: '10:00', end: '12:00', location: body.location || '' };
+}
+
+function timeFields(init) {
+  const date = input({ type: 'date', value: init.date, required: true, name: 'date' });
+  const start = input({ type: 'time', value: init.start, required: true, name: 'start', step: 300 });
+  const end = input({ type: 'time', value: init.end, required: true, name: 'end', step: 300 });
+  return { date, start, end };
+}
+
+function readTimes(t) {
+  if (!t.date.value || !t.start.value || !t.end.value) throw new Error('Vul datum, begintijd en eindtijd in.');
+  const start = fromInputs(t.date.value, t.start.value);
+  const end = fromInputs(t.date.value, t.end.value);
+  if (Date.parse(end) <= Date.parse(start)) throw new Error('De eindtijd moet na de begintijd liggen.');
+  return { start, end };
+}
+
+/** Create (meeting null) or change a meeting: date, times, location, status. */
+export async function meetingDialog({ store, body, meeting }) {
+  const isNew = !meeting;
+  const init = isNew ? defaultSlot(body) : {
+    date: toInputs(meeting.start).date, start: toInputs(meeting.start).time, end: toInputs(meeting.end).time,
+    location: meeting.location || '',
+  };
+  let t;
+  let loc;
+  let status;
+  const ok = await formDialog({
+    title: isNew ? `Vergadering plannen – ${body.name}` : 'Vergadering wijzigen',
+    submitLabel: isNew ? 'Plannen' : 'Opslaan',
+    build: (el) => {
+      t = timeFields(init);
+      loc = input({ value: init.location, maxLength: 200, name: 'location' });
+      const statusOpts = Object.entries(MEETING_STATUS).filter(([k]) => k !== 'geannuleerd' || !isNew);
+      status = select(statusOpts, meeting?.status || 'concept', { name: 'status' });
+      el.append(
+        h('div', { class: 'field-row' }, field('Datum', t.date, { required: true }), field('Begintijd', t.start, { required: true }), field('Eindtijd', t.end, { required: true })),
+        field('Plaats', loc, { hint: 'Leeg laten: de vaste vergaderplaats van het overleg.', wide: true }),
+        field('Status', status),
+        h('p', { class: 'hint' }, 'Tijden zijn Nederlandse tijd (Europe/Amsterdam).'));
+    },
+    submit: async () => {
+      const { start, end } = readTimes(t);
+      const args = { start, end };
+      if (loc.value.trim()) args.location = loc.value.trim();
+      if (isNew) {
+        args.body = body.id;
+        args.status = status.value;
+        return store.request('meeting.create', args);
+      }
+      args.meeting = meeting.id;
+      if (status.value !== meeting.status) args.status = status.value;
+      return store.request('meeting.update', args);
+    },
+  });
+  if (ok) toast(isNew ? 'De vergadering is gepland.' : 'De vergadering is gewijzigd.', 'ok');
+  return ok;
+}
+
+/** The dates a series will get, computed like the server does (local wall clock, month clamp). */
+export function seriesPreview(date, cadence, count) {
+  const m = /^P(\d+)([WM])$/.exec(cadence || '');
+  if (!m || !date) return [];
+  const n = +m[1];
+  const [y, mo, d] = date.split('-').map(Number);
+  const out = [];
+  for (let k = 0; k < count; k++) {
+    let dt;
+    if (m[2] === 'W') dt = new Date(Date.UTC(y, mo - 1, d + 7 * n * k));
+    else {
+      const months = mo - 1 + n * k;
+      const yy = y + Math.floor(months / 12);
+      const mm = months % 12;
+      const last = new Date(Date.UTC(yy, mm + 1, 0)).getUTCDate();
+      dt = new Date(Date.UTC(yy, mm, Math.min(d, last)));
+    }
+    out.push(dt.toISOString().slice(0, 10));
+  }
+  return out;
+}
+
+export async function seriesDialog({ store, body }) {
+  if (!body.cadence) {
+    toast('Dit overleg heeft geen vaste frequentie. Een beheerder kan die instellen; plan vergaderingen anders los.', 'error');
+    return false;
+  }
+  let t;
+  let count;
+  let loc;
+  let preview;
+  const ok = await formDialog({
+    title: `Reeks plannen – ${body.name}`,
+    submitLabel: 'Reeks plannen',
+    build: (el) => {
+      const init = defaultSlot(body);
+      t = timeFields(init);
+      count = input({ type: 'number', min: 1, max: 52, value: 6, required: true, name: 'count' });
+      loc = input({ value: init.location, maxLength: 200, name: 'location' });
+      preview = h('ol', { class: 'series-preview', 'aria-live': 'polite' });
+      const update = () => {
+        const n = Math.max(0, Math.min(52, Number(count.value) || 0));
+        const dates = seriesPreview(t.date.value, body.cadence, n);
+        replace(preview, dates.map((d) => h('li', null, `${fmtDate(`${d}T12:00:00Z`)}, ${t.start.value}–${t.end.value}`)));
+      };
+      for (const x of [t.date, t.start, t.end, count]) x.addEventListener('input', update);
+      el.append(
+        h('p', null, `Frequentie van dit overleg: ${cadenceLabel(body.cadence)}.`),
+        h('div', { class: 'field-row' }, field('Eerste datum', t.date, { required: true }), field('Begintijd', t.start, { required: true }), field('Eindtijd', t.end, { required: true })),
+        h('div', { class: 'field-row' }, field('Aantal vergaderingen', count, { required: true }), field('Plaats', loc)),
+        h('h3', { class: 'small-head' }, 'Deze vergaderingen worden gepland (als concept):'), preview);
+      update();
+    },
+    submit: async () => {
+      const { start, end } = readTimes(t);
+      const n = Number(count.value);
+      if (!Number.isInteger(n) || n < 1 || n > 52) throw new Error('Het aantal is een geheel getal van 1 tot en met 52.');
+      const args = { body: body.id, start, end, count: n };
+      if (loc.value.trim()) args.location = loc.value.trim();
+      return store.request('meeting.series', args);
+    },
+  });
+  if (ok) toast(`${ok.meetings?.length || ''} vergaderingen zijn gepland.`, 'ok');
+  return ok;
+}
+
+export { fmtTime };

@@ -1,0 +1,134 @@
+// Shared client state: who is logged in, my bodies and roles, and cached directory lists
+// (organisations, persons) that many views need for names and pickers. Kept current from
+// pushed events; views listen with store.on('change', fn).
+import { Connection } from './conn.js';
+
+// The directory stream (body 0) crashes the server at the moment: see web/NEEDS.md, item 2.
+export const DIRECTORY_STREAM = false;
+
+class Store extends EventTarget {
+  constructor() {
+    super();
+    this.conn = new Connection();
+    this.me = null;            // person
+    this.bodies = new Map();   // my bodies: id -> body (with role)
+    this.orgs = null;          // Map id -> org, loaded on demand
+    this.persons = null;       // Map id -> person
+    this.allBodies = null;     // Map id -> body (body.list), loaded on demand
+    this.sessionExpires = null;
+    this.conn.on('event', (f) => this.onEvent(f));
+  }
+
+  on(type, fn) {
+    const l = (e) => fn(e.detail);
+    this.addEventListener(type, l);
+    return () => this.removeEventListener(type, l);
+  }
+
+  changed(what) {
+    this.dispatchEvent(new CustomEvent('change', { detail: what }));
+  }
+
+  request(op, args, opts) {
+    return this.conn.request(op, args, opts);
+  }
+
+  /** Loads me.get and follows every body I am in, plus the directory. */
+  async loadMe() {
+    const r = await this.request('me.get');
+    this.me = r.person;
+    this.sessionExpires = r.session_expires;
+    this.bodies = new Map(r.bodies.map((b) => [b.id, b]));
+    if (DIRECTORY_STREAM) this.conn.subscribe(0, r.directory_seq);
+    for (const b of r.bodies) this.conn.subscribe(b.id);
+    this.changed('me');
+    return r;
+  }
+
+  roleIn(body) {
+    return this.bodies.get(body)?.role || null;
+  }
+
+  async loadOrgs(force = false) {
+    if (this.orgs && !force) return this.orgs;
+    const r = await this.request('org.list');
+    this.orgs = new Map(r.organisations.map((o) => [o.id, o]));
+    return this.orgs;
+  }
+
+  async loadPersons(force = false) {
+    if (this.persons && !force) return this.persons;
+    const r = await this.request('person.list');
+    this.persons = new Map(r.persons.map((p) => [p.id, p]));
+    return this.persons;
+  }
+
+  async loadAllBodies(force = false) {
+    if (this.allBodies && !force) return this.allBodies;
+    const r = await this.request('body.list');
+    this.allBodies = new Map(r.bodies.map((b) => [b.id, b]));
+    return this.allBodies;
+  }
+
+  personName(id) {
+    if (!id) return '';
+    return this.persons?.get(id)?.name || `persoon ${id}`;
+  }
+
+  orgName(id) {
+    if (!id) return '';
+    return this.orgs?.get(id)?.name || `organisatie ${id}`;
+  }
+
+  onEvent(f) {
+    const d = f.data || {};
+    switch (f.event) {
+      case 'org.created': case 'org.updated':
+        if (this.orgs && d.organisation) this.orgs.set(d.organisation.id, d.organisation);
+        this.changed('orgs');
+        break;
+      case 'person.created': case 'person.updated':
+        if (this.persons && d.person) this.persons.set(d.person.id, d.person);
+        if (this.me && d.person && d.person.id === this.me.id) this.me = d.person;
+        this.changed('persons');
+        break;
+      case 'body.created': case 'body.updated': {
+        const b = d.body;
+        if (!b) break;
+        if (this.allBodies) this.allBodies.set(b.id, { ...this.allBodies.get(b.id), ...b });
+        if (this.bodies.has(b.id)) this.bodies.set(b.id, { ...b, role: this.bodies.get(b.id).role });
+        this.changed('bodies');
+        break;
+      }
+      case 'membership.added': case 'membership.updated':
+        if (this.me && d.person === this.me.id) {
+          const known = this.bodies.has(f.body);
+          this.refreshMyBodies().then(() => { if (!known) this.conn.subscribe(f.body); });
+        }
+        break;
+      case 'membership.removed':
+        if (this.me && d.person === this.me.id) {
+          this.bodies.delete(f.body);
+          this.conn.unsubscribe(f.body);
+          this.changed('bodies');
+        }
+        break;
+      default:
+    }
+  }
+
+  async refreshMyBodies() {
+    const r = await this.request('me.get');
+    this.me = r.person;
+    this.bodies = new Map(r.bodies.map((b) => [b.id, b]));
+    this.changed('bodies');
+  }
+
+  reset() {
+    this.me = null;
+    this.bodies = new Map();
+    this.orgs = this.persons = this.allBodies = null;
+  }
+}
+
+export const store = new Store();
