@@ -1292,15 +1292,6 @@ static void append(char *buf, size_t n, size_t *len, const char *text)
     *len += (size_t)w < n - *len ? (size_t)w : n - *len - 1;
 }
 
-/* Whether t is a word of `it` itself (not only a part or expansion there). */
-static bool has_word(const item *it, uint32_t t)
-{
-    for (uint16_t i = 0; i < it->nterms; i++)
-        if ((it->terms[i] & TERM_MASK) == t)
-            return (it->terms[i] & F_WHOLE) != 0;
-    return false;
-}
-
 /* A word of `it` whose parts or expansion include t, or NO_TERM. */
 static uint32_t source_of(const kt_similar *s, const item *it, uint32_t t)
 {
@@ -1323,7 +1314,7 @@ static void explain_unit(const kt_similar *s, const item *a, const item *b, uint
 {
     append(buf, n, len, term_display(s, t));
     if (item_has(b, t)) {
-        uint32_t src = has_word(b, t) ? NO_TERM : source_of(s, b, t);
+        uint32_t src = (item_entry(b, t) & F_WHOLE) ? NO_TERM : source_of(s, b, t);
         if (src != NO_TERM) {
             append(buf, n, len, " ~ ");
             append(buf, n, len, term_display(s, src));
@@ -1347,7 +1338,6 @@ static void explain_unit(const kt_similar *s, const item *a, const item *b, uint
             append(buf, n, len, term_display(s, f));
         }
     }
-    (void)a;
 }
 
 /* Writes the words a shares with b, weightiest first. contrib is from score_items. */
