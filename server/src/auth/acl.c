@@ -37,6 +37,8 @@ bool kt_acl_allows(const kt_viewer *v, kt_perm perm)
         return v->person != 0;
     case KT_PERM_READ:
         return v->role != KT_ROLE_NONE;
+    case KT_PERM_READ_ADMIN:
+        return v->role != KT_ROLE_NONE || v->admin;
     case KT_PERM_PARTICIPATE:
         return v->role >= KT_ROLE_GAST;
     case KT_PERM_EDIT:

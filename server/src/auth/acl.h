@@ -26,6 +26,7 @@ kt_role kt_role_parse(const char *name);
 typedef enum kt_perm {
     KT_PERM_AUTH,        /* any logged-in person */
     KT_PERM_READ,        /* any member of the body, observers included */
+    KT_PERM_READ_ADMIN,  /* members, and administrators (who manage memberships) */
     KT_PERM_PARTICIPATE, /* members who take part: everyone but observers */
     KT_PERM_EDIT,        /* chair and secretary: agenda, meetings */
     KT_PERM_MANAGE,      /* memberships: chair, secretary or administrator */

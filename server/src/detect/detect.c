@@ -4,6 +4,7 @@
 #include "detect/flags.h"
 #include "detect/similar.h"
 #include "domain/model.h"
+#include "feed/notify.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -318,6 +319,8 @@ void kt_detect_after(kt_app *app, kt_ctx *c)
         kt_warn("detectors failed", "code=%s message=\"%s\"", kt_code_name(d.code), d.message);
     else
         kt_ctx_defer_publish(&d);
+    if (!rc)
+        kt_notify_events(app, d.events, d.n_events);
     kt_debug("detectors ran", "us=%lld events=%d", (long long)((kt_mono_ns() - t0) / 1000),
              d.n_events);
     kt_ctx_clear(&d);

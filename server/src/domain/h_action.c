@@ -39,7 +39,8 @@ static int check_owner(kt_ctx *c)
     return 0;
 }
 
-static int emit_action(kt_ctx *c, const char *type, int64_t action, json_t **out)
+/* assigned: the owner (person or organisation) is new with this change. */
+static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigned, json_t **out)
 {
     json_t *a = kt_action_json(c->st, action);
     kt_vis vis;
@@ -47,7 +48,8 @@ static int emit_action(kt_ctx *c, const char *type, int64_t action, json_t **out
         json_decref(a);
         return kt_fail_err(c, KT_ENOTFOUND);
     }
-    int rc = kt_emit(c, c->body, type, &vis, json_pack("{s:O}", "action", a));
+    int rc =
+        kt_emit(c, c->body, type, &vis, json_pack("{s:O, s:b}", "action", a, "assigned", assigned));
     kt_vis_clear(&vis);
     if (rc)
         return json_decref(a), -1;
@@ -86,7 +88,8 @@ int kt_h_action_create(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     json_t *a;
-    if (emit_action(c, "action.created", kt_store_last_id(c->st), &a))
+    if (emit_action(c, "action.created", kt_store_last_id(c->st),
+                    kt_arg_int(c, "owner", 0) || kt_arg_int(c, "owner_org", 0), &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);
     return 0;
@@ -97,6 +100,13 @@ int kt_h_action_update(kt_ctx *c)
     int64_t id = kt_arg_int(c, "action", 0);
     if (check_owner(c))
         return -1;
+    json_t *before = kt_action_json(c->st, id);
+    bool assigned =
+        (kt_arg_int(c, "owner", 0) &&
+         kt_arg_int(c, "owner", 0) != json_integer_value(json_object_get(before, "owner"))) ||
+        (kt_arg_int(c, "owner_org", 0) &&
+         kt_arg_int(c, "owner_org", 0) != json_integer_value(json_object_get(before, "owner_org")));
+    json_decref(before);
     sqlite3_stmt *s = kt_store_stmt(
         c->st, "UPDATE actions SET text = coalesce(?2, text), kind = coalesce(?3, kind), "
                "owner_person_id = CASE WHEN ?8 THEN ?4 ELSE owner_person_id END, "
@@ -126,7 +136,7 @@ int kt_h_action_update(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     json_t *a;
-    if (emit_action(c, "action.updated", id, &a))
+    if (emit_action(c, "action.updated", id, assigned, &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);
     return 0;

@@ -538,7 +538,8 @@ int kt_h_agenda_publish(kt_ctx *c)
         return kt_fail(c, KT_C_INVALID_STATE,
                        "Alleen een agenda in concept kan gepubliceerd worden.");
     json_t *m = kt_meeting_json(c->st, meeting);
-    if (kt_emit(c, c->body, "meeting.updated", NULL, json_pack("{s:O}", "meeting", m)))
+    if (kt_emit(c, c->body, "meeting.updated", NULL,
+                json_pack("{s:O, s:s}", "meeting", m, "change", "published")))
         return json_decref(m), -1;
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;

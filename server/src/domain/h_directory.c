@@ -5,6 +5,7 @@
 #include "domain/model.h"
 #include "live/hub.h"
 #include "util/err.h"
+#include "util/ivec.h"
 #include "util/timeutil.h"
 
 #include <string.h>
@@ -188,6 +189,42 @@ int kt_h_person_list(kt_ctx *c)
                                   kt_person_json)
                        : list_ids(c, "SELECT id FROM persons ORDER BY name", 0, kt_person_json);
     c->result = json_pack("{s:o}", "persons", list);
+    return 0;
+}
+
+int kt_h_person_search(kt_ctx *c)
+{
+    const char *q = kt_arg_str(c, "q");
+    char pattern[260];
+    size_t o = 0;
+    pattern[o++] = '%';
+    for (const char *p = q; *p && o < sizeof pattern - 3; p++) {
+        if (*p == '%' || *p == '_' || *p == '\\')
+            pattern[o++] = '\\';
+        pattern[o++] = *p;
+    }
+    pattern[o++] = '%';
+    pattern[o] = 0;
+    sqlite3_stmt *s = kt_store_stmt(
+        c->st, "SELECT p.id FROM persons p JOIN organisations o ON o.id = p.org_id WHERE "
+               "p.active = 1 AND (p.name LIKE ?1 ESCAPE '\\' OR p.email LIKE ?1 ESCAPE '\\' OR "
+               "o.name LIKE ?1 ESCAPE '\\') ORDER BY p.name LIMIT ?2");
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_text(s, 1, pattern, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 2, kt_arg_int(c, "limit", 20));
+    kt_ivec ids = {0};
+    while (sqlite3_step(s) == SQLITE_ROW)
+        kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
+    sqlite3_reset(s);
+    json_t *out = json_array();
+    for (size_t i = 0; i < ids.n; i++) {
+        json_t *j = kt_person_json(c->st, ids.v[i]);
+        if (j)
+            json_array_append_new(out, j);
+    }
+    kt_ivec_free(&ids);
+    c->result = json_pack("{s:o}", "persons", out);
     return 0;
 }
 

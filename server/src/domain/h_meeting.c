@@ -19,12 +19,15 @@ static int check_times(kt_ctx *c, int64_t start, int64_t end)
     return 0;
 }
 
-static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, json_t **out)
+/* change says what happened, for clients and notifications: created, moved (time or place),
+ * cancelled, published, status. */
+static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, const char *change,
+                        json_t **out)
 {
     json_t *m = kt_meeting_json(c->st, meeting);
     if (!m)
         return kt_fail_err(c, KT_ENOTFOUND);
-    if (kt_emit(c, c->body, type, NULL, json_pack("{s:O}", "meeting", m))) {
+    if (kt_emit(c, c->body, type, NULL, json_pack("{s:O, s:s}", "meeting", m, "change", change))) {
         json_decref(m);
         return -1;
     }
@@ -62,7 +65,7 @@ int kt_h_meeting_create(kt_ctx *c)
         insert_meeting(c, start, end, kt_arg_str(c, "location"), kt_arg_str(c, "status"), &id))
         return -1;
     json_t *m;
-    if (emit_meeting(c, "meeting.created", id, &m))
+    if (emit_meeting(c, "meeting.created", id, "created", &m))
         return -1;
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
@@ -89,7 +92,7 @@ int kt_h_meeting_series(kt_ctx *c)
         int64_t s = kt_cadence_step(start, cadence, k), e = s + (end - start), id;
         json_t *m;
         if (insert_meeting(c, s, e, kt_arg_str(c, "location"), NULL, &id) ||
-            emit_meeting(c, "meeting.created", id, &m)) {
+            emit_meeting(c, "meeting.created", id, "created", &m)) {
             json_decref(body);
             json_decref(list);
             return -1;
@@ -137,8 +140,14 @@ int kt_h_meeting_update(kt_ctx *c)
     int rc = kt_store_step_done(c->st, s);
     if (rc)
         return kt_fail_err(c, rc);
+    const char *status = kt_arg_str(c, "status");
+    const char *change = moved                                        ? "moved"
+                         : !status                                    ? "none"
+                         : strcmp(status, "geannuleerd") == 0         ? "cancelled"
+                         : strcmp(status, "agenda_gepubliceerd") == 0 ? "published"
+                                                                      : "status";
     json_t *m;
-    if (emit_meeting(c, "meeting.updated", id, &m))
+    if (emit_meeting(c, "meeting.updated", id, change, &m))
         return -1;
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
@@ -161,7 +170,7 @@ int kt_h_meeting_cancel(kt_ctx *c)
     if (sqlite3_changes(kt_store_db(c->st)) == 0)
         return kt_fail(c, KT_C_INVALID_STATE, "Deze vergadering is al geannuleerd.");
     json_t *m;
-    if (emit_meeting(c, "meeting.updated", id, &m))
+    if (emit_meeting(c, "meeting.updated", id, "cancelled", &m))
         return -1;
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);

@@ -74,14 +74,22 @@ int kt_h_meeting_upcoming(kt_ctx *c)
         n++;
     }
     sqlite3_reset(s);
-    json_t *out = json_array();
+    json_t *out = json_array(), *seqs = json_object();
     for (int i = 0; i < n; i++) {
         json_t *m = kt_meeting_json(c->st, ids[i]);
         if (!m)
             continue;
         json_object_set_new(m, "role", json_string(roles[i]));
+        char key[24];
+        snprintf(key, sizeof key, "%lld",
+                 (long long)json_integer_value(json_object_get(m, "body")));
+        if (!json_object_get(seqs, key))
+            json_object_set_new(seqs, key,
+                                json_integer(kt_store_stream_seq(
+                                    c->st, json_integer_value(json_object_get(m, "body")))));
         json_array_append_new(out, m);
     }
-    c->result = json_pack("{s:o}", "meetings", out);
+    /* The snapshot's seq per body, to subscribe from exactly there. */
+    c->result = json_pack("{s:o, s:o}", "meetings", out, "seqs", seqs);
     return 0;
 }

@@ -28,6 +28,7 @@ int kt_h_org_list(kt_ctx *c);
 int kt_h_org_create(kt_ctx *c);
 int kt_h_org_update(kt_ctx *c);
 int kt_h_person_list(kt_ctx *c);
+int kt_h_person_search(kt_ctx *c);
 int kt_h_person_create(kt_ctx *c);
 int kt_h_person_update(kt_ctx *c);
 int kt_h_person_reset(kt_ctx *c);
@@ -68,6 +69,12 @@ int kt_h_abbreviation_list(kt_ctx *c);
 int kt_h_abbreviation_set(kt_ctx *c);
 int kt_h_flag_list(kt_ctx *c);
 int kt_h_flag_resolve(kt_ctx *c);
+
+int kt_h_notification_list(kt_ctx *c);
+int kt_h_notification_read(kt_ctx *c);
+int kt_h_notification_subscribe(kt_ctx *c);
+int kt_h_preferences_get(kt_ctx *c);
+int kt_h_preferences_set(kt_ctx *c);
 
 int kt_h_subscribe(kt_ctx *c);
 int kt_h_unsubscribe(kt_ctx *c);

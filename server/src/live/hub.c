@@ -12,6 +12,12 @@
 
 #define REPLAY_BATCH 64
 
+/* Topics are keyed by stream id; the imap cannot hold key 0, which is the directory stream. */
+static int64_t topic_key(int64_t body)
+{
+    return body == 0 ? INT64_MIN : body;
+}
+
 typedef struct kt_topic {
     int64_t body;
     int64_t head; /* last seq delivered to live subscriptions */
@@ -89,7 +95,7 @@ static void sub_free(kt_hub *h, kt_sub *s)
     t->n_subs--;
     h->n_subs--;
     if (t->n_subs == 0) {
-        kt_imap_del(&h->topics, t->body);
+        kt_imap_del(&h->topics, topic_key(t->body));
         free(t);
     }
     free(s->items);
@@ -189,7 +195,7 @@ static kt_topic *topic_fill(kt_hub *h, kt_topic *t, int64_t upto)
                     kt_event_unref(ev);
                 }
                 h->app->counters.bus_gaps_filled++;
-                t = kt_imap_get(&h->topics, body);
+                t = kt_imap_get(&h->topics, topic_key(body));
             }
             kt_store_event_clear(&batch[i]);
         }
@@ -218,7 +224,7 @@ void kt_hub_deliver(void *hub, kt_event *ev)
     kt_detect_observe(h->app, ev);
     if (ev->subject)
         deliver_to_subject(h, ev);
-    kt_topic *t = kt_imap_get(&h->topics, ev->body);
+    kt_topic *t = kt_imap_get(&h->topics, topic_key(ev->body));
     if (!t || ev->seq <= t->head)
         return;
     if (ev->seq > t->head + 1)
@@ -305,10 +311,10 @@ int kt_hub_subscribe(kt_hub *h, kt_conn *c, int64_t body, int64_t since, const k
             free(items);
             return KT_EFULL;
         }
-        kt_topic *t = kt_imap_get(&h->topics, body);
+        kt_topic *t = kt_imap_get(&h->topics, topic_key(body));
         if (!t) {
             t = calloc(1, sizeof *t);
-            if (!t || kt_imap_put(&h->topics, body, t)) {
+            if (!t || kt_imap_put(&h->topics, topic_key(body), t)) {
                 free(t);
                 free(items);
                 return KT_ENOMEM;
@@ -319,7 +325,7 @@ int kt_hub_subscribe(kt_hub *h, kt_conn *c, int64_t body, int64_t since, const k
         s = calloc(1, sizeof *s);
         if (!s) {
             if (!t->subs) {
-                kt_imap_del(&h->topics, body);
+                kt_imap_del(&h->topics, topic_key(body));
                 free(t);
             }
             free(items);

@@ -2,6 +2,7 @@
 
 #include "auth/session.h"
 #include "bus/bus.h"
+#include "feed/notify.h"
 #include "live/hub.h"
 #include "net/net.h"
 #include "net/worker.h"
@@ -76,8 +77,12 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     kt_app *app = the_app;
     kt_hub_expire(app->hub, kt_now());
     static int ticks;
-    if (++ticks % 120 == 0) /* hourly */
+    if (ticks++ % 120 == 0) { /* at start, then hourly */
         kt_session_purge(app->store);
+        kt_store_exec(app->store, "DELETE FROM request_keys WHERE created_at < "
+                                  "strftime('%s', 'now') - 86400");
+        kt_notify_due_scan(app);
+    }
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
 }
 

@@ -206,6 +206,8 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
             kt_net_on_wake(app);
         return 0;
     default:
-        return 0;
+        /* Static files from the web/ mount are served through this protocol too: let lws
+         * finish those transactions (keep-alive depends on it). */
+        return lws_callback_http_dummy(wsi, reason, user, in, len);
     }
 }

@@ -2,6 +2,7 @@
 
 #include "bus/bus.h"
 #include "detect/detect.h"
+#include "feed/notify.h"
 #include "protocol/ops.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -260,6 +261,10 @@ static int check_arg(kt_ctx *c, const kt_argspec *a, json_t *v)
         if (!json_is_array(v) || (a->max && json_array_size(v) > (size_t)a->max))
             return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een lijst zijn.", a->name);
         return 0;
+    case KT_T_OBJECT:
+        if (!json_is_object(v) || (a->max && json_object_size(v) > (size_t)a->max))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'%s' moet een object zijn.", a->name);
+        return 0;
     }
     return kt_fail(c, KT_C_INTERNAL, NULL);
 }
@@ -270,7 +275,7 @@ static int check_args(kt_ctx *c, const kt_op *op)
     json_t *v;
     json_object_foreach(c->args, key, v)
     {
-        if (strcmp(key, "id") == 0 || strcmp(key, "op") == 0)
+        if (strcmp(key, "id") == 0 || strcmp(key, "op") == 0 || strcmp(key, "key") == 0)
             continue;
         const kt_argspec *a = op->args;
         while (a->name && strcmp(a->name, key) != 0)
@@ -429,12 +434,57 @@ void kt_dispatch_publish(kt_app *app)
     }
 }
 
+/* A write that carries a request key and was done before: its first result, again. */
+static bool replayed(kt_ctx *c, const char *key, const kt_op *op)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT op, result FROM request_keys WHERE person_id "
+                                           "= ?1 AND key = ?2");
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, c->me->person);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    bool found = false;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        found = true;
+        if (strcmp((const char *)sqlite3_column_text(s, 0), op->name) != 0)
+            kt_fail(c, KT_C_CONFLICT, "Deze 'key' hoort bij een andere bewerking.");
+        else
+            c->result = json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL);
+    }
+    sqlite3_reset(s);
+    return found;
+}
+
+static int remember(kt_ctx *c, const char *key, const kt_op *op)
+{
+    char *text = json_dumps(c->result ? c->result : json_object(), JSON_COMPACT);
+    sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT INTO request_keys(person_id, key, op, result, "
+                                           "created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!text || !s) {
+        free(text);
+        return kt_fail_err(c, KT_ESTORE);
+    }
+    sqlite3_bind_int64(s, 1, c->me->person);
+    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, op->name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(s, 5, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    free(text);
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
 static int run(kt_ctx *c, const kt_op *op)
 {
     int rc = op->write ? kt_store_begin(c->st) : kt_store_begin_read(c->st);
     if (rc)
         return kt_fail_err(c, rc);
-    if (resolve_target(c, op) || op->fn(c)) {
+    const char *key = op->write ? json_string_value(json_object_get(c->args, "key")) : NULL;
+    if (key && replayed(c, key, op)) {
+        kt_store_rollback(c->st);
+        return c->code == KT_C_NONE ? 0 : -1;
+    }
+    if (resolve_target(c, op) || op->fn(c) || (key && remember(c, key, op))) {
         kt_store_rollback(c->st);
         if (c->code == KT_C_NONE)
             kt_fail(c, KT_C_INTERNAL, NULL);
@@ -446,6 +496,7 @@ static int run(kt_ctx *c, const kt_op *op)
     kt_ctx_defer_publish(c); /* only what is committed is published, after the reply */
     if (c->app->detect)
         kt_detect_after(c->app, c);
+    kt_notify_events(c->app, c->events, c->n_events);
     return 0;
 }
 
@@ -460,6 +511,12 @@ json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req
         return kt_reply_error(id, KT_C_INVALID_REQUEST, "Het verzoek noemt geen 'op'.");
     const kt_op *op = kt_op_find(name);
     app->counters.requests++;
+    json_t *rkey = json_object_get(req, "key");
+    if (rkey &&
+        (!json_is_string(rkey) || json_string_length(rkey) == 0 || json_string_length(rkey) > 64))
+        return kt_reply_error(id, KT_C_INVALID_REQUEST,
+                              "'key' is een tekst van 1 tot 64 tekens die een schrijfverzoek "
+                              "eenmalig maakt.");
     if (!op) {
         app->counters.request_errors++;
         return kt_reply_error(id, KT_C_UNKNOWN_OP, NULL);

@@ -40,6 +40,8 @@ static const kt_argspec a_org_update[] = {{"org", KT_T_ID, REQ, 0, NULL},
                                           END};
 
 static const kt_argspec a_person_list[] = {{"org", KT_T_ID, 0, 0, NULL}, END};
+static const kt_argspec a_person_search[] = {
+    {"q", KT_T_STR, REQ, 100, NULL}, {"limit", KT_T_INT, 0, 100, NULL}, END};
 static const kt_argspec a_person_create[] = {
     {"name", KT_T_STR, REQ, NAME_MAX, NULL}, {"email", KT_T_STR, REQ, 254, NULL},
     {"org", KT_T_ID, REQ, 0, NULL},          {"function", KT_T_TEXT, 0, NAME_MAX, NULL},
@@ -188,6 +190,16 @@ static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
                                             {"lead_body", KT_T_ID, NUL, 0, NULL},
                                             END};
 
+static const kt_argspec a_notification_list[] = {{"before", KT_T_ID, 0, 0, NULL},
+                                                 {"limit", KT_T_INT, 0, 200, NULL},
+                                                 {"unread", KT_T_BOOL, 0, 0, NULL},
+                                                 END};
+static const kt_argspec a_notification_read[] = {
+    {"ids", KT_T_IDS, 0, 500, NULL}, {"all", KT_T_BOOL, 0, 0, NULL}, END};
+static const kt_argspec a_since[] = {{"since", KT_T_INT, 0, 0, NULL}, END};
+static const kt_argspec a_preferences_set[] = {
+    {"prefs", KT_T_OBJECT, 0, 20, NULL}, {"due_days", KT_T_INT, 0, 30, NULL}, END};
+
 static const kt_argspec a_subscribe[] = {
     {"body", KT_T_INT, REQ, 0, NULL}, {"since", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_unsubscribe[] = {{"body", KT_T_INT, REQ, 0, NULL}, END};
@@ -207,12 +219,13 @@ static const kt_op ops[] = {
     {"org.create", kt_h_org_create, KT_PERM_ADMIN, NT, W, a_org_create},
     {"org.update", kt_h_org_update, KT_PERM_ADMIN, NT, W, a_org_update},
     {"person.list", kt_h_person_list, KT_PERM_AUTH, NT, R, a_person_list},
+    {"person.search", kt_h_person_search, KT_PERM_AUTH, NT, R, a_person_search},
     {"person.create", kt_h_person_create, KT_PERM_ADMIN, NT, W, a_person_create},
     {"person.update", kt_h_person_update, KT_PERM_ADMIN, NT, W, a_person_update},
     {"person.reset", kt_h_person_reset, KT_PERM_ADMIN, NT, W, a_person_reset},
 
     {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
-    {"body.get", kt_h_body_get, KT_PERM_READ, KT_TGT_BODY, R, a_body},
+    {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body},
     {"body.create", kt_h_body_create, KT_PERM_ADMIN, NT, W, a_body_create},
     {"body.update", kt_h_body_update, KT_PERM_ADMIN, KT_TGT_BODY, W, a_body_update},
     {"membership.add", kt_h_membership_add, KT_PERM_MANAGE, KT_TGT_BODY, W, a_member_add},
@@ -246,6 +259,12 @@ static const kt_op ops[] = {
     {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},
     {"flag.list", kt_h_flag_list, KT_PERM_EDIT, KT_TGT_BODY, R, a_flag_list},
     {"flag.resolve", kt_h_flag_resolve, KT_PERM_AUTH, NT, W, a_flag_resolve},
+
+    {"notification.list", kt_h_notification_list, KT_PERM_AUTH, NT, R, a_notification_list},
+    {"notification.read", kt_h_notification_read, KT_PERM_AUTH, NT, W, a_notification_read},
+    {"notification.subscribe", kt_h_notification_subscribe, KT_PERM_AUTH, NT, R, a_since},
+    {"preferences.get", kt_h_preferences_get, KT_PERM_AUTH, NT, R, a_none},
+    {"preferences.set", kt_h_preferences_set, KT_PERM_AUTH, NT, W, a_preferences_set},
 
     {"subscribe", kt_h_subscribe, KT_PERM_AUTH, NT, R, a_subscribe},
     {"unsubscribe", kt_h_unsubscribe, KT_PERM_AUTH, NT, R, a_unsubscribe},

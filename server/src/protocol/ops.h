@@ -15,11 +15,12 @@ typedef enum kt_argtype {
     KT_T_STR,  /* non-empty trimmed string of at most max characters */
     KT_T_TEXT, /* string, may be empty, at most max bytes */
     KT_T_BOOL,
-    KT_T_TIME, /* ISO 8601 with zone */
-    KT_T_DATE, /* YYYY-MM-DD */
-    KT_T_ENUM, /* one of values[] */
-    KT_T_IDS,  /* array of positive ids, at most max */
-    KT_T_ARRAY /* array of anything; the handler checks the elements */
+    KT_T_TIME,  /* ISO 8601 with zone */
+    KT_T_DATE,  /* YYYY-MM-DD */
+    KT_T_ENUM,  /* one of values[] */
+    KT_T_IDS,   /* array of positive ids, at most max */
+    KT_T_ARRAY, /* array of anything; the handler checks the elements */
+    KT_T_OBJECT /* object of at most max members; the handler checks them */
 } kt_argtype;
 
 enum { KT_A_REQUIRED = 1, KT_A_NULLABLE = 2 };

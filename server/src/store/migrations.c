@@ -200,6 +200,65 @@ static const char *const migrations[] = {
     "  expansion TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL"
     ");",
+
+    /* 3: notifications (meldingen), preferences, feed tokens, digests */
+    "CREATE TABLE notifications ("
+    "  id INTEGER PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  delivery TEXT NOT NULL CHECK (delivery IN ('direct', 'digest')),"
+    "  body_id INTEGER REFERENCES bodies(id),"
+    "  meeting_id INTEGER,"
+    "  item_id INTEGER," /* re-checked on every read: an item can become confidential */
+    "  action_id INTEGER,"
+    "  flag_id INTEGER,"
+    "  actor_id INTEGER REFERENCES persons(id),"
+    "  title TEXT NOT NULL,"
+    "  text TEXT NOT NULL DEFAULT '',"
+    "  link TEXT NOT NULL,"
+    "  dedupe TEXT," /* once-only notifications (due dates, agenda changes) */
+    "  created_at INTEGER NOT NULL,"
+    "  read_at INTEGER,"
+    "  digested_at INTEGER"
+    ");"
+    "CREATE INDEX notifications_person ON notifications(person_id, id);"
+    "CREATE UNIQUE INDEX notifications_dedupe ON notifications(person_id, dedupe) "
+    "  WHERE dedupe IS NOT NULL;"
+    "CREATE TABLE notification_prefs ("
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL,"
+    "  mode TEXT NOT NULL CHECK (mode IN ('direct', 'digest', 'off')),"
+    "  PRIMARY KEY (person_id, kind)"
+    ") WITHOUT ROWID;"
+    "ALTER TABLE persons ADD COLUMN due_days INTEGER NOT NULL DEFAULT 2;"
+    "CREATE TABLE feed_tokens ("
+    "  id INTEGER PRIMARY KEY,"
+    "  token_hash BLOB NOT NULL UNIQUE,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('ical', 'atom', 'body_ical')),"
+    "  body_id INTEGER REFERENCES bodies(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  revoked_at INTEGER"
+    ");"
+    "CREATE TABLE digests ("
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  day TEXT NOT NULL,"
+    "  claimed_by TEXT NOT NULL,"
+    "  sent_at INTEGER,"
+    "  error TEXT,"
+    "  PRIMARY KEY (person_id, day)"
+    ") WITHOUT ROWID;",
+
+    /* 4: idempotent writes: a client's request key and the result it got */
+    "CREATE TABLE request_keys ("
+    "  person_id INTEGER NOT NULL,"
+    "  key TEXT NOT NULL,"
+    "  op TEXT NOT NULL,"
+    "  result TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  PRIMARY KEY (person_id, key)"
+    ") WITHOUT ROWID;"
+    "CREATE INDEX request_keys_created ON request_keys(created_at);",
 };
 
 int kt_migrations_count(void)

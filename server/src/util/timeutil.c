@@ -171,6 +171,21 @@ void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *m
         *wday = tm.tm_wday;
 }
 
+void kt_time_dutch(int64_t t, bool with_time, char *buf, size_t n)
+{
+    static const char *const days[] = {"zondag",    "maandag", "dinsdag", "woensdag",
+                                       "donderdag", "vrijdag", "zaterdag"};
+    static const char *const months[] = {"januari",   "februari", "maart",    "april",
+                                         "mei",       "juni",     "juli",     "augustus",
+                                         "september", "oktober",  "november", "december"};
+    int y, m, d, h, mi, wd;
+    kt_utc_to_local(t, &y, &m, &d, &h, &mi, &wd);
+    if (with_time)
+        snprintf(buf, n, "%s %d %s %d om %02d:%02d", days[wd], d, months[m - 1], y, h, mi);
+    else
+        snprintf(buf, n, "%s %d %s %d", days[wd], d, months[m - 1], y);
+}
+
 void kt_date_today_local(char *buf, size_t n)
 {
     int y, m, d;

@@ -24,6 +24,9 @@ void kt_date_today_local(char *buf, size_t n);
 
 /* Local (Europe/Amsterdam) wall-clock time to unix seconds. */
 int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min);
+/* "dinsdag 3 december 2026 om 09:30" (local time); with_time false: "dinsdag 3 december 2026". */
+void kt_time_dutch(int64_t t, bool with_time, char *buf, size_t n);
+
 /* unix seconds to local broken-down fields. */
 void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *min, int *wday);
 

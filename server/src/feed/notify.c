@@ -1,0 +1,621 @@
+#include "feed/notify.h"
+
+#include "auth/acl.h"
+#include "domain/model.h"
+#include "protocol/ctx.h"
+#include "protocol/dispatch.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const kt_notify_kinds[] = {"assigned", "due",  "meeting",    "agenda", "relevant",
+                                       "mention",  "flag", "membership", NULL};
+const char *const kt_notify_modes[] = {"direct", "digest", "off", NULL};
+
+typedef struct note {
+    int64_t person, body, meeting, item, action, flag, actor;
+    const char *kind;
+    char title[300];
+    char text[600];
+    char link[80];
+    char dedupe[80];
+} note;
+
+/* ---- reading the store ---- */
+
+static const char *mode_for(kt_store *st, int64_t person, const char *kind)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT mode FROM notification_prefs WHERE person_id = "
+                                        "?1 AND kind = ?2");
+    if (!s)
+        return "direct";
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
+    const char *mode = "direct";
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const char *m = (const char *)sqlite3_column_text(s, 0);
+        mode = strcmp(m, "digest") == 0 ? "digest" : strcmp(m, "off") == 0 ? "off" : "direct";
+    }
+    sqlite3_reset(s);
+    return mode;
+}
+
+static void body_name(kt_store *st, int64_t body, char *buf, size_t n)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT name FROM bodies WHERE id = ?1");
+    buf[0] = 0;
+    if (!s)
+        return;
+    sqlite3_bind_int64(s, 1, body);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(buf, n, "%s", sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+}
+
+static void person_name(kt_store *st, int64_t person, char *buf, size_t n)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT name FROM persons WHERE id = ?1");
+    snprintf(buf, n, "iemand");
+    if (!s)
+        return;
+    sqlite3_bind_int64(s, 1, person);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(buf, n, "%s", sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+}
+
+/* Members of body (active persons), optionally only of org or only chairs and secretaries. */
+static int members(kt_store *st, int64_t body, int64_t org, bool chairs, kt_ivec *out)
+{
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT m.person_id FROM memberships m JOIN persons p ON p.id = m.person_id "
+            "WHERE m.body_id = ?1 AND p.active = 1 AND (?2 = 0 OR p.org_id = ?2) AND "
+            "(?3 = 0 OR m.role IN ('voorzitter', 'secretaris'))");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, body);
+    sqlite3_bind_int64(s, 2, org);
+    sqlite3_bind_int(s, 3, chairs);
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* The one visibility rule: would person see this event of body? */
+static bool sees(kt_store *st, int64_t person, int64_t body, const kt_vis *vis)
+{
+    kt_principal p;
+    if (kt_principal_load(st, person, &p))
+        return false;
+    kt_viewer v;
+    int64_t *items = NULL;
+    if (kt_viewer_load(st, body, &p, &v, &items))
+        return false;
+    bool ok = kt_acl_visible(&v, vis);
+    free(items);
+    return ok;
+}
+
+/* ---- writing ---- */
+
+json_t *kt_notification_json(kt_store *st, int64_t id)
+{
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, n.item_id, "
+            "n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, n.read_at, n.delivery, "
+            "b.name FROM notifications n LEFT JOIN persons a ON a.id = n.actor_id "
+            "LEFT JOIN bodies b ON b.id = n.body_id WHERE n.id = ?1");
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    json_t *j = NULL;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        j = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+                      "s:o, s:o}",
+                      "id", (json_int_t)sqlite3_column_int64(s, 0), "kind", kt_col_json_text(s, 1),
+                      "title", kt_col_json_text(s, 2), "text", kt_col_json_text(s, 3), "link",
+                      kt_col_json_text(s, 4), "body", kt_col_json_int(s, 5), "meeting",
+                      kt_col_json_int(s, 6), "item", kt_col_json_int(s, 7), "action",
+                      kt_col_json_int(s, 8), "flag", kt_col_json_int(s, 9), "actor",
+                      kt_col_json_int(s, 10), "actor_name", kt_col_json_text(s, 11), "created_at",
+                      kt_col_json_time(s, 12), "read", sqlite3_column_type(s, 13) != SQLITE_NULL,
+                      "delivery", kt_col_json_text(s, 14), "body_name", kt_col_json_text(s, 15));
+    sqlite3_reset(s);
+    return j;
+}
+
+bool kt_notification_visible(kt_store *st, int64_t person, int64_t id)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, item_id FROM notifications WHERE id = "
+                                        "?1 AND person_id = ?2");
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_int64(s, 2, person);
+    int64_t body = 0, item = 0;
+    bool found = sqlite3_step(s) == SQLITE_ROW;
+    if (found) {
+        body = sqlite3_column_int64(s, 0);
+        item = sqlite3_column_int64(s, 1);
+    }
+    sqlite3_reset(s);
+    if (!found)
+        return false;
+    if (!item)
+        return true;
+    kt_vis vis;
+    if (kt_item_vis_load(st, item, &vis))
+        return false; /* the item is gone: what it said is not shown */
+    bool ok = sees(st, person, body, &vis);
+    kt_vis_clear(&vis);
+    return ok;
+}
+
+/* Stores a notification for one person and pushes it when they want it at once. */
+static int deliver(kt_ctx *c, note *n)
+{
+    if (!n->person || n->person == n->actor)
+        return 0; /* nobody is notified of their own actions */
+    const char *mode = mode_for(c->st, n->person, n->kind);
+    if (strcmp(mode, "off") == 0)
+        return 0;
+    sqlite3_stmt *s = kt_store_stmt(
+        c->st, "INSERT OR IGNORE INTO notifications(person_id, kind, delivery, body_id, "
+               "meeting_id, item_id, action_id, flag_id, actor_id, title, text, link, dedupe, "
+               "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, n->person);
+    sqlite3_bind_text(s, 2, n->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 3, mode, -1, SQLITE_STATIC);
+    int64_t ids[] = {n->body, n->meeting, n->item, n->action, n->flag, n->actor};
+    for (int i = 0; i < 6; i++)
+        if (ids[i])
+            sqlite3_bind_int64(s, 4 + i, ids[i]);
+    sqlite3_bind_text(s, 10, n->title, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 11, n->text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 12, n->link, -1, SQLITE_STATIC);
+    if (n->dedupe[0])
+        sqlite3_bind_text(s, 13, n->dedupe, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 14, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    if (rc || sqlite3_changes(kt_store_db(c->st)) == 0)
+        return rc; /* deduplicated: said before */
+    if (strcmp(mode, "direct") != 0)
+        return 0;
+    json_t *j = kt_notification_json(c->st, kt_store_last_id(c->st));
+    kt_vis vis = {.subject = n->person};
+    return kt_emit(c, kt_person_stream(n->person), "notification.created", &vis,
+                   json_pack("{s:o}", "notification", j ? j : json_object()))
+               ? KT_EINVAL
+               : 0;
+}
+
+/* deliver() to each of persons who may see the event. */
+static int deliver_all(kt_ctx *c, note *n, const kt_ivec *persons, const kt_vis *vis)
+{
+    int rc = 0;
+    for (size_t i = 0; !rc && i < persons->n; i++) {
+        if (persons->v[i] == n->actor || !sees(c->st, persons->v[i], n->body, vis))
+            continue;
+        n->person = persons->v[i];
+        rc = deliver(c, n);
+    }
+    return rc;
+}
+
+static void excerpt(const char *in, char *out, size_t n)
+{
+    size_t len = strlen(in);
+    if (len < n) {
+        memcpy(out, in, len + 1);
+        return;
+    }
+    size_t cut = n - 4;
+    while (cut > 0 && ((unsigned char)in[cut] & 0xc0) == 0x80)
+        cut--; /* never split a UTF-8 sequence */
+    memcpy(out, in, cut);
+    memcpy(out + cut, "...", 4);
+}
+
+/* ---- per event type ---- */
+
+static int on_membership(kt_ctx *c, const kt_event *ev, json_t *data, bool added)
+{
+    note n = {.kind = "membership", .body = ev->body, .actor = ev->actor, .person = ev->subject};
+    char body[200];
+    body_name(c->st, ev->body, body, sizeof body);
+    if (added)
+        snprintf(n.title, sizeof n.title, "U bent toegevoegd aan %s als %s", body,
+                 json_string_value(json_object_get(json_object_get(data, "membership"), "role")));
+    else
+        snprintf(n.title, sizeof n.title, "U bent niet langer lid van %s", body);
+    snprintf(n.link, sizeof n.link, added ? "#/overleg/%lld" : "#/", (long long)ev->body);
+    return deliver(c, &n);
+}
+
+static int on_meeting(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    const char *change = json_string_value(json_object_get(data, "change"));
+    json_t *m = json_object_get(data, "meeting");
+    if (!change || !m)
+        return 0;
+    int64_t start = 0;
+    kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+    char when[80], body[200];
+    kt_time_dutch(start, true, when, sizeof when);
+    body_name(c->st, ev->body, body, sizeof body);
+    note n = {.kind = "meeting",
+              .body = ev->body,
+              .actor = ev->actor,
+              .meeting = json_integer_value(json_object_get(m, "id"))};
+    const char *loc = json_string_value(json_object_get(m, "location"));
+    if (strcmp(change, "created") == 0) {
+        snprintf(n.title, sizeof n.title, "Nieuwe vergadering van %s: %s", body, when);
+    } else if (strcmp(change, "moved") == 0) {
+        snprintf(n.title, sizeof n.title, "Vergadering van %s verplaatst naar %s", body, when);
+    } else if (strcmp(change, "cancelled") == 0) {
+        snprintf(n.title, sizeof n.title, "Vergadering van %s op %s is geannuleerd", body, when);
+    } else if (strcmp(change, "published") == 0) {
+        n.kind = "agenda";
+        snprintf(n.title, sizeof n.title, "Agenda gepubliceerd: %s, %s", body, when);
+    } else {
+        return 0;
+    }
+    if (loc && *loc)
+        snprintf(n.text, sizeof n.text, "Locatie: %s", loc);
+    snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)n.meeting);
+    kt_ivec people = {0};
+    int rc = members(c->st, ev->body, 0, false, &people);
+    if (!rc)
+        rc = deliver_all(c, &n, &people, &ev->vis);
+    kt_ivec_free(&people);
+    return rc;
+}
+
+/* An agenda that changes after publication: members hear it once a day per meeting. */
+static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting)
+{
+    json_t *m = meeting ? kt_meeting_json(c->st, meeting) : NULL;
+    const char *status = m ? json_string_value(json_object_get(m, "status")) : NULL;
+    if (!status || strcmp(status, "agenda_gepubliceerd") != 0) {
+        json_decref(m);
+        return 0;
+    }
+    int64_t start = 0;
+    kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+    json_decref(m);
+    char when[80], body[200], today[16];
+    kt_time_dutch(start, true, when, sizeof when);
+    body_name(c->st, ev->body, body, sizeof body);
+    kt_date_today_local(today, sizeof today);
+    note n = {.kind = "agenda", .body = ev->body, .actor = ev->actor, .meeting = meeting};
+    snprintf(n.title, sizeof n.title, "Agenda gewijzigd na publicatie: %s, %s", body, when);
+    snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)meeting);
+    snprintf(n.dedupe, sizeof n.dedupe, "agenda:m%lld:%s", (long long)meeting, today);
+    kt_ivec people = {0};
+    int rc = members(c->st, ev->body, 0, false, &people);
+    /* Everyone who sees the body hears that the agenda changed, not what changed. */
+    if (!rc)
+        rc = deliver_all(c, &n, &people, NULL);
+    kt_ivec_free(&people);
+    return rc;
+}
+
+static int on_item_added(kt_ctx *c, const kt_event *ev, json_t *item)
+{
+    int64_t id = json_integer_value(json_object_get(item, "id"));
+    int64_t meeting = json_integer_value(json_object_get(item, "meeting"));
+    int rc = on_agenda_change(c, ev, meeting);
+    json_t *r;
+    size_t i;
+    char body[200];
+    body_name(c->st, ev->body, body, sizeof body);
+    json_array_foreach(json_object_get(item, "relevant"), i, r)
+    {
+        if (rc)
+            break;
+        int64_t org = json_integer_value(json_object_get(r, "org"));
+        note n = {.kind = "relevant",
+                  .body = ev->body,
+                  .actor = ev->actor,
+                  .item = id,
+                  .meeting = meeting};
+        snprintf(n.title, sizeof n.title, "%s is relevant bij \"%s\" (%s)",
+                 json_string_value(json_object_get(r, "org_name")),
+                 json_string_value(json_object_get(item, "title")), body);
+        const char *reason = json_string_value(json_object_get(r, "reason"));
+        if (reason && *reason)
+            snprintf(n.text, sizeof n.text, "Waarom: %s", reason);
+        if (meeting)
+            snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)meeting);
+        else
+            snprintf(n.link, sizeof n.link, "#/overleg/%lld", (long long)ev->body);
+        kt_ivec people = {0};
+        rc = members(c->st, ev->body, org, false, &people);
+        if (!rc)
+            rc = deliver_all(c, &n, &people, &ev->vis);
+        kt_ivec_free(&people);
+    }
+    return rc;
+}
+
+static const char *action_word(const char *kind)
+{
+    return kind && strcmp(kind, "toezegging") == 0 ? "Toezegging"
+           : kind && strcmp(kind, "besluit") == 0  ? "Besluit"
+                                                   : "Actiepunt";
+}
+
+static int due_note(kt_ctx *c, const kt_event *ev, json_t *a, int64_t person, const char *due);
+
+static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    json_t *a = json_object_get(data, "action");
+    int64_t owner = json_integer_value(json_object_get(a, "owner"));
+    int64_t org = json_integer_value(json_object_get(a, "owner_org"));
+    int rc = 0;
+    char body[200], text[300];
+    body_name(c->st, ev->body, body, sizeof body);
+    excerpt(json_string_value(json_object_get(a, "text")), text, sizeof text);
+    note n = {.kind = "assigned",
+              .body = ev->body,
+              .actor = ev->actor,
+              .action = json_integer_value(json_object_get(a, "id")),
+              .item = json_integer_value(json_object_get(a, "item"))};
+    snprintf(n.text, sizeof n.text, "%s", text);
+    snprintf(n.link, sizeof n.link, "#/overleg/%lld/acties", (long long)ev->body);
+    const char *word = action_word(json_string_value(json_object_get(a, "kind")));
+    if (json_is_true(json_object_get(data, "assigned"))) {
+        kt_ivec people = {0};
+        if (owner) {
+            snprintf(n.title, sizeof n.title, "%s voor u (%s)", word, body);
+            rc = kt_ivec_add(&people, owner);
+            if (!rc)
+                rc = deliver_all(c, &n, &people, &ev->vis);
+        }
+        if (!rc && org) {
+            json_t *o = kt_org_json(c->st, org);
+            snprintf(n.title, sizeof n.title, "%s voor %s (%s)", word,
+                     o ? json_string_value(json_object_get(o, "name")) : "uw organisatie", body);
+            json_decref(o);
+            kt_ivec org_people = {0};
+            rc = members(c->st, ev->body, org, false, &org_people);
+            for (size_t i = 0; !rc && i < org_people.n; i++)
+                if (org_people.v[i] == owner)
+                    org_people.v[i] = 0; /* told already */
+            if (!rc)
+                rc = deliver_all(c, &n, &org_people, &ev->vis);
+            kt_ivec_free(&org_people);
+        }
+        kt_ivec_free(&people);
+    }
+    const char *due = json_string_value(json_object_get(a, "due"));
+    const char *status = json_string_value(json_object_get(a, "status"));
+    if (!rc && owner && due && status &&
+        (strcmp(status, "open") == 0 || strcmp(status, "lopend") == 0))
+        rc = due_note(c, ev, a, owner, due);
+    return rc;
+}
+
+static int on_mention(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    json_t *m = json_object_get(data, "message"), *p;
+    size_t i;
+    char body[200], who[200], text[300];
+    body_name(c->st, ev->body, body, sizeof body);
+    person_name(c->st, ev->actor, who, sizeof who);
+    excerpt(json_string_value(json_object_get(m, "text")), text, sizeof text);
+    note n = {.kind = "mention",
+              .body = ev->body,
+              .actor = ev->actor,
+              .item = json_integer_value(json_object_get(m, "item"))};
+    snprintf(n.title, sizeof n.title, "%s noemde u in %s", who, body);
+    snprintf(n.text, sizeof n.text, "%s", text);
+    snprintf(n.link, sizeof n.link, "#/overleg/%lld/chat", (long long)ev->body);
+    kt_ivec people = {0};
+    int rc = 0;
+    json_array_foreach(json_object_get(m, "mentions"), i, p) if (!rc) rc =
+        kt_ivec_add(&people, json_integer_value(p));
+    if (!rc)
+        rc = deliver_all(c, &n, &people, &ev->vis);
+    kt_ivec_free(&people);
+    return rc;
+}
+
+static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    json_t *f = json_object_get(data, "flag");
+    json_t *other = json_object_get(f, "other");
+    const char *kind = json_string_value(json_object_get(f, "kind"));
+    char body[200];
+    body_name(c->st, ev->body, body, sizeof body);
+    note n = {.kind = "flag",
+              .body = ev->body,
+              .actor = 0,
+              .flag = json_integer_value(json_object_get(f, "id")),
+              .item = json_integer_value(json_object_get(json_object_get(f, "here"), "item")),
+              .meeting =
+                  json_integer_value(json_object_get(json_object_get(f, "here"), "meeting"))};
+    const char *other_name = json_string_value(json_object_get(other, "body_name"));
+    if (kind && strcmp(kind, "conflict") == 0)
+        snprintf(n.title, sizeof n.title, "Signalering %s: vergadering botst met %s", body,
+                 other_name ? other_name : "een ander overleg");
+    else
+        snprintf(n.title, sizeof n.title, "Signalering %s: mogelijk hetzelfde onderwerp als bij %s",
+                 body, other_name ? other_name : "een ander overleg");
+    const char *title = json_string_value(json_object_get(other, "title"));
+    if (title)
+        snprintf(n.text, sizeof n.text, "Daar: \"%s\"", title);
+    snprintf(n.link, sizeof n.link, "#/overleg/%lld/signaleringen", (long long)ev->body);
+    snprintf(n.dedupe, sizeof n.dedupe, "flag:%lld:%lld", (long long)n.flag, (long long)ev->seq);
+    kt_ivec people = {0};
+    int rc = members(c->st, ev->body, 0, true, &people);
+    if (!rc)
+        rc = deliver_all(c, &n, &people, &ev->vis);
+    kt_ivec_free(&people);
+    return rc;
+}
+
+/* ---- due dates ---- */
+
+static int due_note(kt_ctx *c, const kt_event *ev, json_t *a, int64_t person, const char *due)
+{
+    char today[16];
+    kt_date_today_local(today, sizeof today);
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT due_days, date(?2, '+' || due_days || ' "
+                                           "days') FROM persons WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, person);
+    sqlite3_bind_text(s, 2, today, -1, SQLITE_STATIC);
+    char horizon[16] = "";
+    if (sqlite3_step(s) == SQLITE_ROW)
+        snprintf(horizon, sizeof horizon, "%s", sqlite3_column_text(s, 1));
+    sqlite3_reset(s);
+    bool overdue = strcmp(due, today) < 0, soon = !overdue && strcmp(due, horizon) <= 0;
+    if (!overdue && !soon)
+        return 0;
+    int64_t body = json_integer_value(json_object_get(a, "body"));
+    char text[300], bname[200];
+    excerpt(json_string_value(json_object_get(a, "text")), text, sizeof text);
+    body_name(c->st, body, bname, sizeof bname);
+    note n = {.kind = "due",
+              .body = body,
+              .actor = 0,
+              .person = person,
+              .action = json_integer_value(json_object_get(a, "id")),
+              .item = json_integer_value(json_object_get(a, "item"))};
+    const char *word = action_word(json_string_value(json_object_get(a, "kind")));
+    if (overdue)
+        snprintf(n.title, sizeof n.title, "%s over de deadline (%s): %s", word, due, bname);
+    else
+        snprintf(n.title, sizeof n.title, "%s verloopt op %s: %s", word, due, bname);
+    snprintf(n.text, sizeof n.text, "%s", text);
+    snprintf(n.link, sizeof n.link, "#/overleg/%lld/acties", (long long)body);
+    snprintf(n.dedupe, sizeof n.dedupe, "due:%s:a%lld:%s", overdue ? "over" : "soon",
+             (long long)n.action, due);
+    if (ev) {
+        kt_vis vis;
+        if (kt_under_item_vis(c->st, n.item, &vis))
+            return KT_ESTORE;
+        bool ok = sees(c->st, person, body, &vis);
+        kt_vis_clear(&vis);
+        if (!ok)
+            return 0;
+    }
+    return deliver(c, &n);
+}
+
+/* ---- the pass ---- */
+
+static int notify_one(kt_ctx *c, kt_event *ev)
+{
+    json_t *data = json_loads(ev->payload, 0, NULL);
+    int rc = 0;
+    const char *t = ev->type;
+    if (!data)
+        return 0;
+    if (strcmp(t, "membership.added") == 0)
+        rc = on_membership(c, ev, data, true);
+    else if (strcmp(t, "membership.removed") == 0)
+        rc = on_membership(c, ev, data, false);
+    else if (strcmp(t, "meeting.created") == 0 || strcmp(t, "meeting.updated") == 0)
+        rc = on_meeting(c, ev, data);
+    else if (strcmp(t, "agenda.added") == 0)
+        rc = on_item_added(c, ev, json_object_get(data, "item"));
+    else if (strcmp(t, "agenda.updated") == 0)
+        rc = on_agenda_change(
+            c, ev, json_integer_value(json_object_get(json_object_get(data, "item"), "meeting")));
+    else if (strcmp(t, "agenda.removed") == 0 || strcmp(t, "agenda.reordered") == 0)
+        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")));
+    else if (strcmp(t, "action.created") == 0 || strcmp(t, "action.updated") == 0)
+        rc = on_action(c, ev, data);
+    else if (strcmp(t, "chat.posted") == 0)
+        rc = on_mention(c, ev, data);
+    else if (strcmp(t, "flag.raised") == 0)
+        rc = on_flag(c, ev, data);
+    json_decref(data);
+    return rc;
+}
+
+static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
+
+void kt_notify_events(kt_app *app, kt_event *const *events, int n)
+{
+    if (n <= 0)
+        return;
+    bool any = false;
+    for (int i = 0; i < n && !any; i++)
+        any = events[i]->body >= 0;
+    if (!any)
+        return; /* notifications themselves cause none */
+    kt_ctx c;
+    kt_ctx_init(&c, app, &notifier, NULL);
+    int rc = kt_store_begin(c.st);
+    for (int i = 0; !rc && i < n; i++)
+        if (events[i]->body >= 0)
+            rc = notify_one(&c, events[i]);
+    if (!rc)
+        rc = kt_store_commit(c.st);
+    else
+        kt_store_rollback(c.st);
+    if (rc)
+        kt_warn("notifications failed", "rc=%d code=%s", rc, kt_code_name(c.code));
+    else
+        kt_ctx_defer_publish(&c);
+    kt_ctx_clear(&c);
+}
+
+void kt_notify_due_scan(kt_app *app)
+{
+    kt_ctx c;
+    kt_ctx_init(&c, app, &notifier, NULL);
+    char today[16];
+    kt_date_today_local(today, sizeof today);
+    int rc = kt_store_begin(c.st);
+    sqlite3_stmt *s = rc ? NULL
+                         : kt_store_stmt(c.st, "SELECT a.id, a.owner_person_id, a.due_date "
+                                               "FROM actions a JOIN persons p ON p.id = "
+                                               "a.owner_person_id WHERE a.status IN "
+                                               "('open', 'lopend') AND a.due_date <= "
+                                               "date(?1, '+' || p.due_days || ' days')");
+    kt_ivec ids = {0}, owners = {0};
+    if (s) {
+        sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
+            kt_ivec_push(&owners, sqlite3_column_int64(s, 1));
+        }
+        sqlite3_reset(s);
+    }
+    for (size_t i = 0; !rc && i < ids.n; i++) {
+        json_t *a = kt_action_json(c.st, ids.v[i]);
+        const char *due = a ? json_string_value(json_object_get(a, "due")) : NULL;
+        if (due) {
+            kt_vis vis;
+            rc = kt_under_item_vis(c.st, json_integer_value(json_object_get(a, "item")), &vis);
+            bool ok = !rc &&
+                      sees(c.st, owners.v[i], json_integer_value(json_object_get(a, "body")), &vis);
+            kt_vis_clear(&vis);
+            if (ok)
+                rc = due_note(&c, NULL, a, owners.v[i], due);
+        }
+        json_decref(a);
+    }
+    kt_ivec_free(&ids);
+    kt_ivec_free(&owners);
+    if (!rc && kt_store_in_txn(c.st))
+        rc = kt_store_commit(c.st);
+    else
+        kt_store_rollback(c.st);
+    if (!rc)
+        kt_ctx_defer_publish(&c);
+    kt_ctx_clear(&c);
+    kt_dispatch_publish(app);
+}

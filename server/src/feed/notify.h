@@ -1,0 +1,37 @@
+/* Notifications (meldingen): what concerns a person, derived from committed events after the
+ * change itself has committed (never for one's own actions, never about what the person may
+ * not see), stored per person, pushed live on the person's stream (-person) when they chose
+ * "direct", collected for the daily digest when they chose "digest", dropped when "off". */
+#ifndef KT_NOTIFY_H
+#define KT_NOTIFY_H
+
+#include "app.h"
+#include "live/event.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+/* The kinds a person can set a preference for, NULL-terminated. */
+extern const char *const kt_notify_kinds[];
+extern const char *const kt_notify_modes[];
+
+/* The stream of a person's notifications (an event stream like a body's). */
+static inline int64_t kt_person_stream(int64_t person)
+{
+    return -person;
+}
+
+/* Derives and stores the notifications of events (committed by actor; 0 = the system). */
+void kt_notify_events(kt_app *app, kt_event *const *events, int n);
+
+/* Actions due soon (per the owner's due_days) or overdue: once per action and due date. */
+void kt_notify_due_scan(kt_app *app);
+
+/* A notification as the protocol sends it, or NULL. */
+json_t *kt_notification_json(kt_store *st, int64_t id);
+
+/* Whether person may still see what notification id is about (its item may have become
+ * confidential since). */
+bool kt_notification_visible(kt_store *st, int64_t person, int64_t id);
+
+#endif
