@@ -1,0 +1,134 @@
+// Shared helpers for the end-to-end tests: the browser, logged-in users, screenshots, axe.
+import { chromium } from 'playwright-core';
+import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export const BASE = process.env.KT_E2E_URL || 'http://127.0.0.1:8090';
+export const PASSWORD = 'welkom-ketentafel';
+export const OUT = path.resolve(process.env.KT_TEST_OUTPUT || path.join(import.meta.dirname, '..', '..', 'test-output'));
+export const SHOTS = path.join(OUT, 'screenshots');
+mkdirSync(SHOTS, { recursive: true });
+
+// The server under test may be built with AddressSanitizer: give it time.
+export const T = 20000;
+
+export const USERS = {
+  chair: 's.bakker@dordrecht.example',       // voorzitter Regiegroep Ondermijning
+  secretary: 'i.dewit@dordrecht.example',    // secretaris Regiegroep and Casusoverleg
+  police: 'm.veenstra@politie.example',      // politie, lid Regiegroep
+  odzhz: 'j.vanrijn@odzhz.example',          // omgevingsdienst, lid Regiegroep
+  admin: 'beheer@ketentafel.example',
+};
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A fresh browser context (own cookies) with one page; errors on the page fail loudly. */
+export async function newPage(browser, { width = 1280, height = 800, timezoneId = 'Europe/Amsterdam' } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, locale: 'nl-NL', timezoneId });
+  context.setDefaultTimeout(T);
+  const page = await context.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(e.message));
+  page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
+  return page;
+}
+
+export async function login(page, email, password = PASSWORD) {
+  await page.goto(`${BASE}/`);
+  await page.getByLabel('E-mailadres').fill(email);
+  await page.getByLabel('Wachtwoord', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Inloggen' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Mijn overleggen' }).waitFor();
+  await waitOnline(page);
+}
+
+export async function userPage(browser, who, opts) {
+  const page = await newPage(browser, opts);
+  await login(page, USERS[who] || who);
+  return page;
+}
+
+export async function waitOnline(page, timeout = T) {
+  await page.locator('#conn[data-status="online"]').waitFor({ timeout });
+}
+
+export async function go(page, hash) {
+  await page.evaluate((h) => { location.hash = h; }, hash);
+}
+
+export async function shot(page, name, { fullPage = false } = {}) {
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
+}
+
+/** The href of the first link with this accessible name, e.g. the id of a body or meeting. */
+export async function hrefOf(page, name) {
+  return page.getByRole('link', { name, exact: true }).first().getAttribute('href');
+}
+
+/** Titles of the agenda items shown, in order. */
+export async function agendaTitles(page) {
+  return page.locator('.agenda-item .item-title').allTextContents();
+}
+
+const require = createRequire(import.meta.url);
+const axePath = require.resolve('axe-core/axe.min.js');
+const axeSource = readFileSync(axePath, 'utf8');
+
+/** Runs axe-core in the page (evaluated over CDP, so the page's CSP does not apply). */
+export async function axe(page) {
+  const has = await page.evaluate(() => typeof window.axe !== 'undefined');
+  if (!has) await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => n.target.join(' ')) }));
+  });
+}
+
+export function serverPid() {
+  const f = process.env.KT_E2E_PIDFILE;
+  if (!f || !existsSync(f)) return null;
+  return Number(readFileSync(f, 'utf8').trim());
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls fn until its value deep-equals expected (JSON), or throws with the last value. */
+export async function until(fn, expected, { timeout = T, message = '' } = {}) {
+  const want = JSON.stringify(expected);
+  const end = Date.now() + timeout;
+  let last;
+  for (;;) {
+    last = await fn();
+    if (JSON.stringify(last) === want) return last;
+    if (Date.now() > end) throw new Error(`${message} expected ${want}, got ${JSON.stringify(last)}`);
+    await sleep(100);
+  }
+}
+
+/** Records every WebSocket frame the page receives (to prove what never reached it). */
+export function recordFrames(page) {
+  const frames = [];
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  return frames;
+}
+
+/** The first upcoming meeting of a body, from the chair's "Mijn overleggen" list. */
+export async function firstMeetingHref(page, bodyName, nth = 0) {
+  const link = page.locator('.meeting-list a.meeting-link', { hasText: bodyName }).nth(nth);
+  await link.waitFor();
+  return link.getAttribute('href');
+}
+
+/** The address of one of my bodies, from "Overleggen waarin ik zit". */
+export async function bodyHref(page, name) {
+  const link = page.locator('.body-list a.body-link', { hasText: name }).first();
+  await link.waitFor();
+  return link.getAttribute('href');
+}
