@@ -238,6 +238,40 @@ static void generic_words_alone_make_no_duplicate(void **state)
     assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
 }
 
+static void agenda_boilerplate_makes_no_duplicate(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Casus 2026-05: vervolg",
+        "Vertrouwelijk. Bespreking van de stand van zaken; input voor de gezamenlijke aanpak.");
+    put(s, 2, 11, "Dordrecht", DAY, "Hangjongeren bij de speeltuin",
+        "Vertrouwelijk. Bespreking van de stand van zaken; input voor de gezamenlijke aanpak.");
+    assert_true(pair(s, 1, 2, NULL) < KT_SIM_THRESHOLD);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+}
+
+static void a_shared_neighbourhood_is_a_where_not_a_what(void **state)
+{
+    kt_similar *s = *state;
+    /* "in Vlietzicht" marks a place; sharing it alone makes no duplicate. */
+    put(s, 1, 10, "Schiedam", DAY, "Bewonerspanel in Vlietzicht", NULL);
+    put(s, 2, 11, "Schiedam", DAY, "Gezondheidsachterstanden in Vlietzicht", NULL);
+    assert_true(pair(s, 1, 2, NULL) < KT_SIM_THRESHOLD);
+    assert_false(finds(s, 1, 2, KT_SIM_WINDOW_DAYS));
+    /* A name that is also written in lower case is a subject after all. */
+    put(s, 3, 12, "Schiedam", DAY, "Regiegroep in Toekomstscenario", NULL);
+    put(s, 4, 13, "Schiedam", DAY, "Opdracht toekomstscenario", NULL);
+    put(s, 5, 14, "Schiedam", DAY, "Toekomstscenario en financiering", NULL);
+    assert_true(pair(s, 4, 5, NULL) >= KT_SIM_THRESHOLD);
+    /* Coordinated names are places too, and the same words after other prepositions are not. */
+    put(s, 6, 15, "Schiedam", DAY, "Overlast in Groenoord en Kethel", NULL);
+    put(s, 7, 16, "Schiedam", DAY, "Kethel", NULL);
+    put(s, 8, 17, "Schiedam", DAY, "Kethel", NULL);
+    put(s, 9, 18, "Schiedam", DAY, "Verbouwing Spaland", NULL);
+    put(s, 10, 19, "Schiedam", DAY, "Spaland", NULL);
+    assert_true(pair(s, 7, 8, NULL) == 0);   /* only a place in common */
+    assert_true(pair(s, 9, 10, NULL) >= KT_SIM_THRESHOLD); /* "Verbouwing Spaland": no place */
+}
+
 static void window_limits_dated_items_but_not_the_backlog(void **state)
 {
     kt_similar *s = *state;
@@ -372,6 +406,8 @@ int main(void)
         T(abbreviations_meet_their_expansion),
         T(acronyms_defined_in_an_item_are_learned),
         T(generic_words_alone_make_no_duplicate),
+        T(agenda_boilerplate_makes_no_duplicate),
+        T(a_shared_neighbourhood_is_a_where_not_a_what),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),

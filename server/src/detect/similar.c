@@ -78,8 +78,12 @@ typedef struct term {
     int32_t abbr;     /* first abbreviation whose expansion starts with this term, or -1 */
     uint32_t derived; /* its compound parts or expansion: s->derived.v[derived ..] */
     uint8_t nderived;
-    uint8_t len; /* of the stem */
+    uint8_t len;   /* of the stem */
+    uint8_t hints; /* HINT_*: how the word has been written */
 } term;
+
+#define HINT_PLACE 1 /* written as a place name: "in Crabbehof" */
+#define HINT_LOWER 2 /* written in lower case somewhere: not a name after all */
 
 typedef struct wordinfo {
     uint32_t term;         /* stem of the whole word; NO_TERM for a stop word */
@@ -372,13 +376,16 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
 
 typedef struct analysis {
     kt_similar *s;
-    uint32_t field; /* F_TITLE or F_DESC */
-    bool expand;    /* look words up as abbreviations (not inside an expansion) */
-    vec32 *entries; /* term | flags */
-    vec32 *seq;     /* whole-word terms in order, for written-out abbreviations */
-    vec32 *seq_at;  /* index in entries of each seq element (NULL when not needed) */
-    wordlog *log;   /* the item's words, for learning acronyms (NULL when not needed) */
-    bool subject;   /* a word that no procedural title has was seen */
+    uint32_t field;       /* F_TITLE or F_DESC */
+    bool expand;          /* look words up as abbreviations (not inside an expansion) */
+    vec32 *entries;       /* term | flags */
+    vec32 *seq;           /* whole-word terms in order, for written-out abbreviations */
+    vec32 *seq_at;        /* index in entries of each seq element (NULL when not needed) */
+    wordlog *log;         /* the item's words, for learning acronyms (NULL when not needed) */
+    bool subject;         /* a word that no procedural title has was seen */
+    bool places;          /* learn local place names ("in Nieuwland en Oost") */
+    uint8_t place_state;  /* 0, PLACE_AFTER_IN or PLACE_IN_NAME */
+    const char *prev_end; /* end of the previous word in the text */
     int rc;
 } analysis;
 
@@ -395,6 +402,56 @@ static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
     l->acronym = w->nseg == 1 && !w->digits && w->len >= 2 && w->len <= 6 && w->upper >= 2;
     if (l->acronym)
         memcpy(l->folded, w->folded, w->len + 1u);
+}
+
+/* Local place names. Municipalities and regions are known (regions.h); neighbourhoods, streets
+ * and villages are not, yet agendas name them all the time ("overlast in Crabbehof",
+ * "participatie in Nieuwland en Oost"), and two items that share only a neighbourhood share a
+ * where, not a what. A capitalised word right after "in" (and the names coordinated with it:
+ * "in Crabbehof, Wielwijk en Krispijn", "in Dordt West") that is not an abbreviation, not an
+ * acronym and not an ordinary word of the lexicon is taken for a place and weighs as one. */
+#define PLACE_AFTER_IN 1
+#define PLACE_IN_NAME  2
+
+static bool sentence_break(const char *from, const char *to)
+{
+    for (const char *p = from; p && p < to; p++)
+        if (*p == '.' || *p == ':' || *p == ';' || *p == '?' || *p == '!' || *p == '(' ||
+            *p == ')' || *p == '\n')
+            return true;
+    return false;
+}
+
+static bool looks_like_name(const kt_word *w)
+{
+    if (!w->alpha || w->digits || w->orig[0] < 'A' || w->orig[0] > 'Z' || w->upper > w->nseg)
+        return false;
+    return w->len >= 3 && !kt_text_is_stopword(w->folded);
+}
+
+/* Follows the words of a field; true when w is a place name to learn. */
+static bool place_name(analysis *a, const kt_word *w)
+{
+    uint8_t state = a->place_state;
+    if (sentence_break(a->prev_end, w->orig))
+        state = 0;
+    a->prev_end = w->orig + w->orig_len;
+    a->place_state = 0;
+    if (w->len == 2 && !memcmp(w->folded, "in", 2)) {
+        a->place_state = PLACE_AFTER_IN;
+        return false;
+    }
+    if (!state)
+        return false;
+    if (state == PLACE_IN_NAME && w->len == 2 && !memcmp(w->folded, "en", 2)) {
+        a->place_state = PLACE_AFTER_IN; /* "Nieuwland en Oost" */
+        return false;
+    }
+    if (!looks_like_name(w))
+        return false;
+    a->place_state = PLACE_IN_NAME;
+    /* "Oud-Krispijn" and "West" continue a name, but only a single unknown word is learned */
+    return w->nseg == 1 && !kt_lexicon_has(a->s->lex, w->folded, w->len);
 }
 
 /* The abbreviation a word (or one of its hyphen segments) stands for, or -1. A lower-case
@@ -436,6 +493,7 @@ static int on_word(const kt_word *w, void *ctx)
 {
     analysis *a = ctx;
     kt_similar *s = a->s;
+    bool place = a->places && place_name(a, w);
     if (w->len < 2) {
         log_word(a->log, w, true, NO_TERM);
         return 0;
@@ -449,6 +507,10 @@ static int on_word(const kt_word *w, void *ctx)
     a->subject |= !wi->maybe_procedural;
     int32_t ab = a->expand ? word_abbrev(s, w) : -1;
     uint32_t t = wi->term;
+    if (t != NO_TERM && ab < 0 && place)
+        s->terms[t].hints |= HINT_PLACE;
+    else if (t != NO_TERM && ab < 0 && w->orig[0] >= 'a' && w->orig[0] <= 'z')
+        s->terms[t].hints |= HINT_LOWER;
     uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
     memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
     if (t == NO_TERM) { /* a stop word, unless it is a capitalised abbreviation: "OM" */
@@ -518,7 +580,8 @@ static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 
                   .entries = entries,
                   .seq = &s->seq,
                   .seq_at = &s->seq_at,
-                  .log = log};
+                  .log = log,
+                  .places = true};
     kt_text_words(text, on_word, &a);
     if (subject)
         *subject = a.subject;
@@ -567,11 +630,19 @@ static item *item_get(const kt_similar *s, int64_t id)
 
 /* --- scoring ----------------------------------------------------------------------------- */
 
+/* The built-in prior, or that of a place for a name the texts use as one and never write in
+ * lower case. */
+static float term_prior(const kt_similar *s, uint32_t t)
+{
+    const term *tm = &s->terms[t];
+    return tm->hints == HINT_PLACE && tm->prior > PLACE_PRIOR ? PLACE_PRIOR : tm->prior;
+}
+
 /* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df. */
 static double term_weight(const kt_similar *s, uint32_t t)
 {
     double n = (double)s->nlive, df = s->terms[t].df ? s->terms[t].df : 1;
-    return log(1.0 + n / df) * s->terms[t].prior;
+    return log(1.0 + n / df) * term_prior(s, t);
 }
 
 /* The weight of a word of an item (an entry with F_WHOLE). */
@@ -728,7 +799,7 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
             continue;
         double got = w * match_unit(s, e & TERM_MASK, a, b).m;
         have += got;
-        if (got > 0 && s->terms[e & TERM_MASK].prior >= 1.0f)
+        if (got > 0 && term_prior(s, e & TERM_MASK) >= 1.0f)
             *specific = true;
         if (contrib)
             contrib[i] = got;
