@@ -9,6 +9,7 @@ import * as body from './body.js';
 import * as meeting from './meeting.js';
 import * as actions from './actions.js';
 import * as admin from './admin.js';
+import * as notifications from './notifications.js';
 
 const routes = [
   [/^#?\/?$/, home, () => ({})],
@@ -16,6 +17,7 @@ const routes = [
   [/^#\/vergadering\/(\d+)$/, meeting, (m) => ({ id: +m[1] })],
   [/^#\/acties$/, actions, () => ({})],
   [/^#\/beheer(?:\/(\w+))?$/, admin, (m) => ({ tab: m[1] || 'organisaties' })],
+  [/^#\/meldingen$/, notifications, () => ({})],
 ];
 
 const main = document.getElementById('main');
@@ -107,10 +109,23 @@ function renderShell() {
   nav.hidden = false;
   const me = store.me;
   replace(user,
+    h('a', { href: '#/meldingen', class: 'bell', id: 'bell' }),
     h('span', { class: 'user-name' }, me.name, h('span', { class: 'user-org' }, me.org_name)),
     h('button', { type: 'button', class: 'btn btn-small btn-quiet', onclick: logout }, 'Uitloggen'));
   user.hidden = false;
   document.getElementById('conn').hidden = false;
+  renderBell();
+}
+
+function renderBell() {
+  const bell = document.getElementById('bell');
+  if (!bell) return;
+  const n = store.notes.unread;
+  bell.setAttribute('aria-label', n ? `Meldingen, ${n} ongelezen` : 'Meldingen, geen ongelezen');
+  replace(bell, h('span', { class: 'bell-icon', 'aria-hidden': 'true' }), h('span', { class: 'bell-text', 'aria-hidden': 'true' }, 'Meldingen'),
+    n ? h('span', { class: 'bell-count', 'aria-hidden': 'true' }, n > 99 ? '99+' : String(n)) : null);
+  if (location.hash === '#/meldingen') bell.setAttribute('aria-current', 'page');
+  else bell.removeAttribute('aria-current');
 }
 
 function hideShell() {
@@ -176,7 +191,15 @@ store.conn.on('resync', () => {
   toast('De server is opnieuw ingericht; de pagina wordt bijgewerkt.', 'info');
   route();
 });
-store.on('change', (what) => { if (what === 'me' || what === 'persons') { if (loggedIn) renderShell(); } });
+store.on('change', (what) => {
+  if (!loggedIn) return;
+  if (what === 'me' || (what === 'persons' && store.me)) renderShell();
+  if (what === 'notifications') renderBell();
+});
+store.on('notification', (n) => {
+  if (location.hash !== '#/meldingen') toast(`Nieuwe melding: ${n.title}`, 'info');
+});
+window.addEventListener('hashchange', () => renderBell());
 
 async function afterLogin() {
   loggedIn = true;

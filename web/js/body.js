@@ -12,6 +12,7 @@ import { meetingDialog, seriesDialog } from './meetings.js';
 import { actionsPanel } from './actions.js';
 import { chatPanel } from './chat.js';
 import { membersPanel } from './members.js';
+import { flagsPanel } from './flags.js';
 
 const TABS = [
   ['overzicht', 'Overzicht'], ['vergaderingen', 'Vergaderingen'], ['agenderen', 'Te agenderen'],
@@ -21,7 +22,7 @@ const TABS = [
 export async function render(ctx) {
   const { store } = ctx;
   const id = ctx.params.id;
-  const tab = TABS.some(([k]) => k === ctx.params.tab) ? ctx.params.tab : 'overzicht';
+  let tab = TABS.some(([k]) => k === ctx.params.tab) || ctx.params.tab === 'signaleringen' ? ctx.params.tab : 'overzicht';
   replace(ctx.root, loading('Overleg laden…'));
   const live = liveBody(ctx, id);
   const [snap] = await Promise.all([store.request('body.get', { body: id }), store.loadPersons().catch(() => null)]);
@@ -31,6 +32,8 @@ export async function render(ctx) {
   };
   const role = snap.body.role;
   const editor = canEdit(role);
+  const tabList = editor ? [...TABS.slice(0, 5), ['signaleringen', 'Signaleringen'], TABS[5]] : TABS;
+  if (tab === 'signaleringen' && !editor) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
 
   const head = h('div');
@@ -45,7 +48,7 @@ export async function render(ctx) {
         sub: h('span', null, `${label(BODY_KINDS, state.body.kind)} · ${label(LEVELS, state.body.level)} · ${state.body.scope} · ${cadenceLabel(state.body.cadence)}`,
           role ? [' · Mijn rol: ', badge(label(ROLES, role), 'role')] : null),
       }),
-      tabs(TABS.map(([k, t]) => [k, t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
+      tabs(tabList.map(([k, t]) => [k, t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
   }
 
   // ---- overzicht ----
@@ -173,6 +176,9 @@ export async function render(ctx) {
       break;
     case 'leden':
       tabApi = membersPanel(ctx, { container: content, state, role });
+      break;
+    case 'signaleringen':
+      tabApi = await flagsPanel(ctx, { container: content, body: state.body, live: listeners });
       break;
     default:
   }

@@ -18,6 +18,21 @@ const PING_EVERY = 25000;
 const PING_TIMEOUT = 10000;
 const REQUEST_TIMEOUT = 30000;
 
+// Ops that change nothing. Every other op is a write: it carries a request `key`, so that when
+// the connection drops before its reply, the client can send it again after reconnecting and
+// the server answers with the first result instead of doing it twice.
+const READS = new Set(['ping', 'me.get', 'meeting.upcoming', 'scope.list', 'org.list', 'person.list',
+  'person.search', 'body.list', 'body.get', 'meeting.get', 'meeting.list', 'action.list',
+  'chat.history', 'abbreviation.list', 'flag.list', 'notification.list', 'preferences.get']);
+// Not resent after a reconnect: the connection re-subscribes by itself.
+const SESSION_OPS = new Set(['subscribe', 'unsubscribe', 'notification.subscribe', 'ping']);
+
+function requestKey() {
+  const a = new Uint8Array(12);
+  crypto.getRandomValues(a);
+  return Array.from(a, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export class Connection extends EventTarget {
   constructor(url) {
     super();
@@ -25,7 +40,7 @@ export class Connection extends EventTarget {
     this.ws = null;
     this.status = 'idle';          // idle | connecting | online | reconnecting | offline | ended
     this.nextId = 1;
-    this.pending = new Map();      // id -> {resolve, reject, timer}
+    this.pending = new Map();      // id -> {resolve, reject, timer, frame, sent}
     this.subs = new Map();         // body -> {lastSeq, active}
     this.attempt = 0;
     this.stopped = true;
@@ -102,7 +117,12 @@ export class Connection extends EventTarget {
     this.setStatus('online');
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => this.heartbeat(), PING_EVERY);
+    // Requests cut off by the drop go again (writes with the same key: done at most once).
+    const cut = [...this.pending.values()];
     for (const [body, sub] of this.subs) this.sendSubscribe(body, sub);
+    for (const p of cut) {
+      try { ws.send(p.frame); } catch { /* the next drop fails them */ }
+    }
     const waiters = this.waiters;
     this.waiters = [];
     for (const w of waiters) w.resolve();
@@ -151,7 +171,13 @@ export class Connection extends EventTarget {
     if (ws !== this.ws) return;
     this.ws = null;
     clearInterval(this.pingTimer);
-    this.failPending('offline', OFFLINE_MSG);
+    // Session-bound requests fail now; the others wait (until their timeout) to be sent again.
+    for (const [id, p] of this.pending) {
+      if (!SESSION_OPS.has(p.op) && !this.stopped && e.code !== 4401) continue;
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(new RequestError('offline', OFFLINE_MSG));
+    }
     if (this.stopped) return;
     if (e.code === 4401) {
       this.stop('ended');
@@ -210,19 +236,20 @@ export class Connection extends EventTarget {
     if (this.stopped) throw new RequestError('stopped', 'U bent niet ingelogd.');
     if (this.status !== 'online' || !this.ws || this.ws.readyState !== 1) await this.waitOnline(wait);
     const id = this.nextId++;
+    const msg = { id, op, ...args };
+    if (!READS.has(op) && !SESSION_OPS.has(op)) msg.key = requestKey();
+    const frame = JSON.stringify(msg);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new RequestError('timeout', 'De server antwoordt niet op tijd. Probeer het opnieuw.'));
+        reject(new RequestError('timeout', this.status === 'online'
+          ? 'De server antwoordt niet op tijd. Probeer het opnieuw.'
+          : 'De verbinding viel weg voordat de server antwoordde. Kijk zodra de verbinding terug is of uw wijziging is opgeslagen.'));
       }, timeout);
-      this.pending.set(id, { resolve, reject, timer });
+      this.pending.set(id, { resolve, reject, timer, frame, op });
       try {
-        this.ws.send(JSON.stringify({ id, op, ...args }));
-      } catch {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(new RequestError('offline', OFFLINE_MSG));
-      }
+        this.ws.send(frame);
+      } catch { /* sent again after the reconnect */ }
     });
   }
 
@@ -244,10 +271,12 @@ export class Connection extends EventTarget {
     return this.subs.get(body)?.lastSeq ?? null;
   }
 
+  /** body < 0 is a person's own stream (notifications): -person id. */
   sendSubscribe(body, sub) {
-    const args = { body };
+    const args = body < 0 ? {} : { body };
     if (sub.lastSeq >= 0) args.since = sub.lastSeq;
-    const p = this.request('subscribe', args, { wait: 0 }).then((r) => {
+    const op = body < 0 ? 'notification.subscribe' : 'subscribe';
+    const p = this.request(op, args, { wait: 0 }).then((r) => {
       if (sub.lastSeq < 0) sub.lastSeq = r.since;
       return r;
     }).catch((e) => {
@@ -267,6 +296,6 @@ export class Connection extends EventTarget {
 
   unsubscribe(body) {
     if (!this.subs.delete(body)) return;
-    if (this.status === 'online') this.request('unsubscribe', { body }, { wait: 0 }).catch(() => {});
+    if (this.status === 'online' && body >= 0) this.request('unsubscribe', { body }, { wait: 0 }).catch(() => {});
   }
 }

@@ -62,7 +62,6 @@ export function membersPanel(ctx, { container, state, role }) {
 
   async function memberDialog(m) {
     const isNew = !m;
-    const persons = await store.loadPersons();
     const itemOpts = await guestItemOptions();
     const f = {};
     const ok = await formDialog({
@@ -72,18 +71,26 @@ export function membersPanel(ctx, { container, state, role }) {
       build: (el) => {
         if (isNew) {
           const present = new Set(state.members.map((x) => x.person));
-          const candidates = [...persons.values()].filter((p) => p.active && !present.has(p.id))
-            .sort((a, b) => a.org_name.localeCompare(b.org_name, 'nl') || a.name.localeCompare(b.name, 'nl'));
-          f.filter = input({ type: 'search', placeholder: 'Typ een naam of organisatie', 'aria-controls': 'person-pick' });
+          f.filter = input({ type: 'search', placeholder: 'Typ een naam, e-mailadres of organisatie', 'aria-controls': 'person-pick', autocomplete: 'off' });
           f.person = h('select', { id: 'person-pick', size: 6, required: true, class: 'person-pick' });
-          const fill = () => {
-            const q = f.filter.value.trim().toLowerCase();
-            replace(f.person, candidates.filter((p) => !q || `${p.name} ${p.org_name}`.toLowerCase().includes(q))
-              .map((p) => h('option', { value: String(p.id) }, `${p.name} – ${p.org_name}`)));
+          const status = h('p', { class: 'hint', role: 'status' }, 'Typ minstens twee letters om te zoeken.');
+          let timer = null;
+          let seq = 0;
+          const search = async () => {
+            const q = f.filter.value.trim();
+            if (q.length < 2) { f.person.replaceChildren(); status.textContent = 'Typ minstens twee letters om te zoeken.'; return; }
+            const mine = ++seq;
+            try {
+              const r = await store.request('person.search', { q, limit: 30 });
+              if (mine !== seq) return;
+              const found = r.persons.filter((p) => !present.has(p.id));
+              replace(f.person, found.map((p) => h('option', { value: String(p.id) }, `${p.name} – ${p.org_name}${p.function ? ` (${p.function})` : ''}`)));
+              if (found.length) f.person.selectedIndex = 0;
+              status.textContent = found.length ? `${found.length} gevonden${r.persons.length >= 30 ? ' (verfijn de zoekopdracht voor meer)' : ''}.` : 'Niemand gevonden die nog geen lid is.';
+            } catch (ex) { status.textContent = ex.message; }
           };
-          f.filter.addEventListener('input', fill);
-          fill();
-          el.append(field('Zoek persoon', f.filter), field('Persoon', f.person, { required: true, wide: true }));
+          f.filter.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(search, 200); });
+          el.append(field('Zoek persoon', f.filter), status, field('Persoon', f.person, { required: true, wide: true }));
         }
         f.role = select(ROLES, m?.role || 'lid', { name: 'role' });
         const subOpts = [['', '— kies wie vervangen wordt —'], ...state.members.filter((x) => !m || x.person !== m.person)

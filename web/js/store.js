@@ -3,8 +3,8 @@
 // pushed events; views listen with store.on('change', fn).
 import { Connection } from './conn.js';
 
-// The directory stream (body 0) crashes the server at the moment: see web/NEEDS.md, item 2.
-export const DIRECTORY_STREAM = false;
+// Follow the directory (body 0: organisations, persons, bodies created or changed).
+export const DIRECTORY_STREAM = true;
 
 class Store extends EventTarget {
   constructor() {
@@ -16,6 +16,7 @@ class Store extends EventTarget {
     this.persons = null;       // Map id -> person
     this.allBodies = null;     // Map id -> body (body.list), loaded on demand
     this.sessionExpires = null;
+    this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
     this.conn.on('event', (f) => this.onEvent(f));
   }
 
@@ -42,7 +43,33 @@ class Store extends EventTarget {
     if (DIRECTORY_STREAM) this.conn.subscribe(0, r.directory_seq);
     for (const b of r.bodies) this.conn.subscribe(b.id);
     this.changed('me');
+    this.loadNotifications().catch(() => {});
     return r;
+  }
+
+  /** My notifications (meldingen), then my personal stream from that snapshot. */
+  async loadNotifications() {
+    const r = await this.request('notification.list', { limit: 50 });
+    this.notes.list = new Map(r.notifications.map((n) => [n.id, n]));
+    this.notes.unread = r.unread;
+    this.notes.more = r.more;
+    this.notes.loaded = true;
+    this.notes.seq = r.seq;
+    this.conn.subscribe(-this.me.id, r.seq);
+    this.changed('notifications');
+  }
+
+  async markRead(ids) {
+    const r = await this.request('notification.read', ids === 'all' ? { all: true } : { ids });
+    this.applyRead(r);
+  }
+
+  applyRead(d) {
+    for (const [id, n] of this.notes.list) {
+      if (d.all || d.ids.includes(id)) this.notes.list.set(id, { ...n, read: true });
+    }
+    this.notes.unread = d.unread;
+    this.changed('notifications');
   }
 
   roleIn(body) {
@@ -83,6 +110,17 @@ class Store extends EventTarget {
   onEvent(f) {
     const d = f.data || {};
     switch (f.event) {
+      case 'notification.created':
+        if (d.notification?.id && !this.notes.list.has(d.notification.id)) {
+          this.notes.list.set(d.notification.id, d.notification);
+          if (!d.notification.read) this.notes.unread += 1;
+          this.dispatchEvent(new CustomEvent('notification', { detail: d.notification }));
+          this.changed('notifications');
+        }
+        break;
+      case 'notification.read':
+        this.applyRead(d);
+        break;
       case 'org.created': case 'org.updated':
         if (this.orgs && d.organisation) this.orgs.set(d.organisation.id, d.organisation);
         this.changed('orgs');
@@ -128,6 +166,7 @@ class Store extends EventTarget {
     this.me = null;
     this.bodies = new Map();
     this.orgs = this.persons = this.allBodies = null;
+    this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
   }
 }
 

@@ -1,0 +1,105 @@
+// Signaleringen of a body, for its chair and secretary: meetings that overlap for the same
+// people or organisations, and agenda items that another body may be treating too. Each can be
+// coordinated ("afgestemd", with who leads) or kept on purpose ("bewust dubbel"), with a note.
+import { h, replace } from './dom.js';
+import { fmtDate, fmtTime } from './format.js';
+import { badge, empty, loading, select, field, textarea, formDialog, toast, button } from './ui.js';
+
+const KIND = { conflict: 'Vergaderingen overlappen', duplicate: 'Mogelijk dubbel geagendeerd' };
+const STATE = { open: 'Open', afgestemd: 'Afgestemd', bewust_dubbel: 'Bewust dubbel', vervallen: 'Vervallen' };
+
+function side(s, { here }) {
+  const when = s.start ? `${fmtDate(s.start)}${s.end ? `, ${fmtTime(s.start)}–${fmtTime(s.end)}` : `, ${fmtTime(s.start)}`}` : 'te agenderen (nog geen vergadering)';
+  return h('div', { class: 'flag-side' },
+    h('h4', null, here ? 'Dit overleg' : 'Ander overleg'),
+    h('p', null, h('strong', null, s.body_name), s.scope ? h('span', { class: 'muted' }, ` · ${s.scope}`) : null),
+    h('p', null, here && s.meeting ? h('a', { href: `#/vergadering/${s.meeting}` }, when) : when,
+      s.projected ? h('span', { class: 'muted' }, ' (verwachte vergadering volgens de frequentie)') : null),
+    s.item ? h('p', null, '“', s.title, '”') : s.hidden ? h('p', { class: 'muted' }, 'Een vertrouwelijk agendapunt (u kunt het niet inzien).') : null,
+    s.location ? h('p', { class: 'small muted' }, s.location) : null,
+    s.contacts?.length ? h('p', { class: 'small' }, 'Contact: ', s.contacts.map((c, i) => [i ? ', ' : '',
+      h('a', { href: `mailto:${c.email}` }, c.name), ` (${c.role})`])) : null);
+}
+
+function evidence(f) {
+  const e = f.evidence || {};
+  if (f.kind === 'duplicate') {
+    return e.shared ? h('p', { class: 'small' }, 'Gedeelde onderwerpen: ', h('strong', null, e.shared)) : null;
+  }
+  const parts = [];
+  if (e.from && e.until) parts.push(`Overlap ${fmtTime(e.from)}–${fmtTime(e.until)}`);
+  if (e.persons?.length) parts.push(`personen: ${e.persons.map((p) => p.name || p.id).join(', ')}`);
+  if (e.orgs?.length) parts.push(`organisaties zonder andere vertegenwoordiger: ${e.orgs.map((o) => o.name || o.id).join(', ')}`);
+  if (e.location) parts.push(`zelfde zaal: ${e.location}`);
+  if (!e.overlap && e.travel_buffer_min) parts.push(`minder dan ${e.travel_buffer_min} minuten reistijd ertussen`);
+  return parts.length ? h('p', { class: 'small' }, parts.join(' · ')) : null;
+}
+
+export async function flagsPanel(ctx, { container, body, live }) {
+  const { store } = ctx;
+  const flags = new Map();
+  const filter = select([['open', 'Open signaleringen'], ['', 'Alle signaleringen']], 'open', { 'aria-label': 'Welke signaleringen' });
+  const list = h('div', null, loading());
+  filter.addEventListener('change', draw);
+  replace(container, h('section', { class: 'panel', 'aria-labelledby': 'h-flags' },
+    h('div', { class: 'panel-head' }, h('h2', { id: 'h-flags' }, 'Signaleringen'), filter),
+    h('p', { class: 'hint' }, 'Ketentafel signaleert vergaderingen die tegelijk vallen voor dezelfde mensen of organisaties, en agendapunten die een ander overleg ook lijkt te behandelen. Stem af met het andere overleg en leg vast wat u afsprak.'),
+    list));
+
+  async function resolve(f, state) {
+    let note;
+    let lead;
+    const ok = await formDialog({
+      title: state === 'afgestemd' ? 'Afgestemd met het andere overleg' : state === 'bewust_dubbel' ? 'Bewust dubbel houden' : 'Signalering heropenen',
+      submitLabel: 'Vastleggen',
+      danger: false,
+      build: (el) => {
+        note = textarea({ rows: 3, maxLength: 4000, value: f.note || '' });
+        el.append(field(state === 'open' ? 'Waarom opnieuw open?' : 'Wat is afgesproken?', note, { wide: true }));
+        if (state === 'afgestemd') {
+          lead = select([[String(f.here.body), `${f.here.body_name} (dit overleg)`], [String(f.other.body), f.other.body_name]], f.lead_body ?? f.here.body);
+          el.append(field(f.kind === 'duplicate' ? 'Welk overleg neemt het onderwerp voor zijn rekening?' : 'Welk overleg past zich niet aan (leidt)?', lead, { required: true }));
+        }
+      },
+      submit: async () => {
+        const args = { flag: f.id, state, note: note.value.trim() };
+        if (lead) args.lead_body = Number(lead.value);
+        return store.request('flag.resolve', args);
+      },
+    });
+    if (ok) {
+      if (ok.flag) flags.set(ok.flag.id, ok.flag);
+      draw();
+      toast('De signalering is bijgewerkt.', 'ok');
+    }
+  }
+
+  function draw() {
+    const rows = [...flags.values()].filter((f) => !filter.value || f.state === filter.value)
+      .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) || String(b.updated_at).localeCompare(String(a.updated_at)));
+    if (!rows.length) {
+      replace(list, empty(filter.value === 'open' ? 'Er zijn geen open signaleringen.' : 'Er zijn geen signaleringen.'));
+      return;
+    }
+    replace(list, h('ul', { class: 'plain-list' }, rows.map((f) => h('li', { class: ['flag', `state-${f.state}`], dataset: { flag: f.id } },
+      h('div', { class: 'flag-head' }, h('strong', null, KIND[f.kind] || f.kind), badge(STATE[f.state] || f.state, f.state === 'open' ? 'warn' : '')),
+      h('div', { class: 'flag-sides' }, side(f.here, { here: true }), side(f.other, { here: false })),
+      evidence(f),
+      f.note ? h('p', { class: 'flag-note' }, `Afspraak: ${f.note}`) : null,
+      f.lead_body ? h('p', { class: 'small' }, `Leidend: ${f.lead_body === f.here.body ? f.here.body_name : f.other.body_name}`) : null,
+      h('div', { class: 'row-actions' }, f.state === 'open'
+        ? [button('Afgestemd…', () => resolve(f, 'afgestemd'), { class: 'btn btn-small' }),
+          button('Bewust dubbel…', () => resolve(f, 'bewust_dubbel'), { class: 'btn btn-small' })]
+        : f.state !== 'vervallen' ? button('Heropenen', () => resolve(f, 'open'), { class: 'btn btn-small' }) : null)))));
+  }
+
+  const r = await store.request('flag.list', { body: body.id });
+  for (const f of r.flags || []) flags.set(f.id, f);
+  draw();
+  live.push((f) => {
+    if ((f.event === 'flag.raised' || f.event === 'flag.updated') && f.data.flag) {
+      flags.set(f.data.flag.id, f.data.flag);
+      draw();
+    }
+  });
+}
