@@ -435,7 +435,7 @@ static int create_admin(options *o)
 
 int main(int argc, char **argv)
 {
-    setenv("TZ", "UTC", 1);
+    kt_time_init(); /* local time is Europe/Amsterdam; UTC paths use gmtime_r / timegm */
     const char *cmd = "serve";
     if (argc > 1 && argv[1][0] != '-') {
         cmd = argv[1];

@@ -201,28 +201,20 @@ static int cand_add(cands *c, const mtg *m)
     return 0;
 }
 
-/* Bodies that share a participating member with body. */
-static int sharing_bodies(kt_store *st, int64_t body, kt_ivec *out)
-{
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT DISTINCT m2.body_id FROM memberships m1 JOIN memberships m2 ON "
-            "m2.person_id = m1.person_id WHERE m1.body_id = ?1 AND m2.body_id <> ?1 AND "
-            "m1.role <> 'waarnemer' AND m2.role <> 'waarnemer'");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_push(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
-}
+/* The bodies that share a participating member with body: where a conflict over people can come
+ * from (an organisation clash too: it needs one person in both). */
+#define SHARING_BODIES                                                                             \
+    "SELECT m2.body_id FROM memberships m1 JOIN memberships m2 ON m2.person_id = m1.person_id "    \
+    "WHERE m1.body_id = ?1 AND m2.body_id <> ?1 AND m1.role <> 'waarnemer' AND "                   \
+    "m2.role <> 'waarnemer'"
 
+/* Planned meetings of those bodies in [from, to). */
 static int real_candidates(kt_store *st, int64_t body, int64_t from, int64_t to, cands *out)
 {
     sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, starts_at, ends_at, location FROM meetings WHERE body_id = ?1 AND "
-            "starts_at < ?2 AND ends_at > ?3 AND status <> 'geannuleerd'");
+        st, "SELECT id, body_id, starts_at, ends_at, location FROM meetings WHERE body_id IN "
+            "(" SHARING_BODIES ") AND starts_at < ?2 AND ends_at > ?3 AND "
+            "status <> 'geannuleerd'");
     if (!s)
         return KT_ESTORE;
     sqlite3_bind_int64(s, 1, body);
@@ -231,14 +223,81 @@ static int real_candidates(kt_store *st, int64_t body, int64_t from, int64_t to,
     int rc = 0;
     while (!rc && sqlite3_step(s) == SQLITE_ROW) {
         mtg m = {.id = sqlite3_column_int64(s, 0),
-                 .body = body,
-                 .start = sqlite3_column_int64(s, 1),
-                 .end = sqlite3_column_int64(s, 2)};
-        snprintf(m.location, sizeof m.location, "%s", sqlite3_column_text(s, 3));
+                 .body = sqlite3_column_int64(s, 1),
+                 .start = sqlite3_column_int64(s, 2),
+                 .end = sqlite3_column_int64(s, 3)};
+        snprintf(m.location, sizeof m.location, "%s", sqlite3_column_text(s, 4));
         rc = cand_add(out, &m);
     }
     sqlite3_reset(s);
     return rc;
+}
+
+/* Whether body called off a meeting near t on purpose. */
+static bool called_off(kt_store *st, int64_t body, int64_t t)
+{
+    sqlite3_stmt *c = kt_store_stmt(st, "SELECT 1 FROM meetings WHERE body_id = ?1 AND status = "
+                                        "'geannuleerd' AND starts_at BETWEEN ?2 AND ?3");
+    if (!c)
+        return false;
+    sqlite3_bind_int64(c, 1, body);
+    sqlite3_bind_int64(c, 2, t - 86400);
+    sqlite3_bind_int64(c, 3, t + 86400);
+    bool off = sqlite3_step(c) == SQLITE_ROW;
+    sqlite3_reset(c);
+    return off;
+}
+
+/* Meetings the sharing bodies are expected to hold (from their cadence, after their last planned
+ * meeting) that fall in [from, to). Only bodies whose last planned meeting starts before `to`
+ * can have one. */
+static int projected_candidates(kt_store *st, int64_t body, int64_t from, int64_t to, cands *out)
+{
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT b.id, b.cadence, b.location, m.starts_at, m.ends_at FROM bodies b "
+            "JOIN meetings m ON m.id = (SELECT id FROM meetings WHERE body_id = b.id AND status "
+            "<> 'geannuleerd' ORDER BY starts_at DESC LIMIT 1) WHERE b.id IN (" SHARING_BODIES
+            ") AND b.cadence IS NOT NULL AND m.starts_at < ?2");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, body);
+    sqlite3_bind_int64(s, 2, to);
+    struct last {
+        int64_t body, start, end;
+        char cadence[16], location[200];
+    } lasts[64];
+    int n = 0;
+    while (n < 64 && sqlite3_step(s) == SQLITE_ROW) {
+        lasts[n].body = sqlite3_column_int64(s, 0);
+        snprintf(lasts[n].cadence, sizeof lasts[n].cadence, "%s", sqlite3_column_text(s, 1));
+        snprintf(lasts[n].location, sizeof lasts[n].location, "%s", sqlite3_column_text(s, 2));
+        lasts[n].start = sqlite3_column_int64(s, 3);
+        lasts[n].end = sqlite3_column_int64(s, 4);
+        n++;
+    }
+    sqlite3_reset(s);
+    int64_t now = kt_now(), horizon = now + (int64_t)KT_PROJECTION_DAYS * 86400;
+    for (int i = 0; i < n; i++) {
+        if (!kt_cadence_valid(lasts[i].cadence))
+            continue;
+        /* Jump close to the window instead of stepping through every occurrence. */
+        int64_t period = kt_cadence_seconds(lasts[i].cadence);
+        int k0 = from > lasts[i].start ? (int)((from - lasts[i].start) / period) - 1 : 1;
+        for (int k = k0 < 1 ? 1 : k0; k <= k0 + 3 && k <= MAX_PROJECTED * 4; k++) {
+            int64_t t = kt_cadence_step(lasts[i].start, lasts[i].cadence, k);
+            int64_t e = t + (lasts[i].end - lasts[i].start);
+            if (t >= to || t > horizon)
+                break;
+            if (e <= from || t < now || called_off(st, lasts[i].body, t))
+                continue;
+            mtg m = {.id = 0, .body = lasts[i].body, .start = t, .end = e, .projected = t};
+            snprintf(m.location, sizeof m.location, "%s", lasts[i].location);
+            int rc = cand_add(out, &m);
+            if (rc)
+                return rc;
+        }
+    }
+    return 0;
 }
 
 static int location_candidates(kt_store *st, const mtg *me, cands *out)
@@ -265,57 +324,6 @@ static int location_candidates(kt_store *st, const mtg *me, cands *out)
     }
     sqlite3_reset(s);
     return rc;
-}
-
-/* Meetings body is expected to hold (from its cadence, after its last planned meeting) that
- * fall in [from, to). */
-static int projected_candidates(kt_store *st, int64_t body, int64_t from, int64_t to, cands *out)
-{
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT b.cadence, b.location, m.starts_at, m.ends_at FROM bodies b JOIN meetings m "
-            "ON m.body_id = b.id WHERE b.id = ?1 AND b.cadence IS NOT NULL AND m.status <> "
-            "'geannuleerd' ORDER BY m.starts_at DESC LIMIT 1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    char cadence[16] = "", location[200] = "";
-    int64_t last_start = 0, last_end = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        snprintf(cadence, sizeof cadence, "%s", sqlite3_column_text(s, 0));
-        snprintf(location, sizeof location, "%s", sqlite3_column_text(s, 1));
-        last_start = sqlite3_column_int64(s, 2);
-        last_end = sqlite3_column_int64(s, 3);
-    }
-    sqlite3_reset(s);
-    if (!last_start || !kt_cadence_valid(cadence))
-        return 0;
-    int64_t horizon = kt_now() + (int64_t)KT_PROJECTION_DAYS * 86400, now = kt_now();
-    for (int k = 1; k <= MAX_PROJECTED; k++) {
-        int64_t t = kt_cadence_step(last_start, cadence, k), e = t + (last_end - last_start);
-        if (t >= to || t > horizon)
-            break;
-        if (e <= from || t < now)
-            continue;
-        /* A cancelled meeting near t: that occurrence was called off on purpose. */
-        sqlite3_stmt *c = kt_store_stmt(st, "SELECT 1 FROM meetings WHERE body_id = ?1 AND "
-                                            "status = 'geannuleerd' AND starts_at BETWEEN ?2 "
-                                            "AND ?3");
-        if (!c)
-            return KT_ESTORE;
-        sqlite3_bind_int64(c, 1, body);
-        sqlite3_bind_int64(c, 2, t - 86400);
-        sqlite3_bind_int64(c, 3, t + 86400);
-        bool called_off = sqlite3_step(c) == SQLITE_ROW;
-        sqlite3_reset(c);
-        if (called_off)
-            continue;
-        mtg m = {.id = 0, .body = body, .start = t, .end = e, .projected = t};
-        snprintf(m.location, sizeof m.location, "%s", location);
-        int rc = cand_add(out, &m);
-        if (rc)
-            return rc;
-    }
-    return 0;
 }
 
 /* ---- evaluation ---- */
@@ -510,18 +518,14 @@ int kt_conflicts_check(kt_ctx *c, int64_t meeting, int64_t buffer_s)
         return kt_flags_expire(c, "conflict", meeting, 0, NULL, 0);
     ctxdata d = {.c = c, .me = &me, .buffer = buffer_s};
     cands cs = {0};
-    kt_ivec bodies = {0};
     int64_t from = me.start - buffer_s, to = me.end + buffer_s;
     rc = kt_conflicts_expected(c->st, me.body, meeting, &d.mine, &d.n_mine);
     if (!rc)
         rc = needed_orgs(c->st, meeting, d.mine, d.n_mine, &d.my_orgs);
     if (!rc)
-        rc = sharing_bodies(c->st, me.body, &bodies);
-    for (size_t i = 0; !rc && i < bodies.n; i++) {
-        rc = real_candidates(c->st, bodies.v[i], from, to, &cs);
-        if (!rc)
-            rc = projected_candidates(c->st, bodies.v[i], from, to, &cs);
-    }
+        rc = real_candidates(c->st, me.body, from, to, &cs);
+    if (!rc)
+        rc = projected_candidates(c->st, me.body, from, to, &cs);
     char norm[200];
     norm_location(me.location, norm, sizeof norm);
     if (!rc && !virtual_location(norm))
@@ -535,7 +539,6 @@ int kt_conflicts_check(kt_ctx *c, int64_t meeting, int64_t buffer_s)
     free(d.keys);
     free(d.mine);
     free(cs.v);
-    kt_ivec_free(&bodies);
     kt_ivec_free(&d.my_orgs);
     if (rc && c->code == KT_C_NONE)
         return kt_fail_err(c, rc);

@@ -25,6 +25,11 @@ struct kt_detect {
     bool stale; /* the deployment taught something: rebuild before the next use */
 };
 
+kt_similar *kt_detect_similar(kt_detect *d)
+{
+    return d->sim;
+}
+
 void kt_detect_invalidate(kt_detect *d)
 {
     d->stale = true;

@@ -24,6 +24,9 @@ void kt_detect_after(kt_app *app, kt_ctx *c);
 int kt_detect_rebuild(kt_detect *d);
 void kt_detect_invalidate(kt_detect *d);
 
+/* The similarity index (borrowed; valid until the next rebuild). */
+struct kt_similar *kt_detect_similar(kt_detect *d);
+
 /* Keeps the index in step with agenda changes made on any node (called for every event). */
 void kt_detect_observe(kt_app *app, const kt_event *ev);
 

@@ -310,15 +310,19 @@ static bool key_kept(const char *key, const char *const *keep, int n)
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "SELECT id, key FROM flags WHERE kind = ?1 AND state <> 'vervallen' AND "
-               "((?2 <> 0 AND (meeting_a = ?2 OR meeting_b = ?2)) OR "
-               "(?3 <> 0 AND (item_a = ?3 OR item_b = ?3)))");
+    /* Two statements, so each can use its indexes (an OR of parameters would scan). */
+    sqlite3_stmt *s =
+        meeting ? kt_store_stmt(c->st, "SELECT id, key FROM flags WHERE meeting_a = ?2 AND kind = "
+                                       "?1 AND state <> 'vervallen' UNION SELECT id, key FROM "
+                                       "flags WHERE meeting_b = ?2 AND kind = ?1 AND state <> "
+                                       "'vervallen'")
+                : kt_store_stmt(c->st, "SELECT id, key FROM flags WHERE item_a = ?2 AND kind = ?1 "
+                                       "AND state <> 'vervallen' UNION SELECT id, key FROM flags "
+                                       "WHERE item_b = ?2 AND kind = ?1 AND state <> 'vervallen'");
     if (!s)
         return kt_fail_err(c, KT_ESTORE);
     sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, meeting);
-    sqlite3_bind_int64(s, 3, item);
+    sqlite3_bind_int64(s, 2, meeting ? meeting : item);
     int64_t ids[256];
     int n = 0;
     while (n < 256 && sqlite3_step(s) == SQLITE_ROW)

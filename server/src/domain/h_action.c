@@ -87,7 +87,7 @@ int kt_h_action_create(kt_ctx *c)
     int rc = kt_store_step_done(c->st, s);
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *a;
+    json_t *a = NULL;
     if (emit_action(c, "action.created", kt_store_last_id(c->st),
                     kt_arg_int(c, "owner", 0) || kt_arg_int(c, "owner_org", 0), &a))
         return -1;
@@ -135,7 +135,7 @@ int kt_h_action_update(kt_ctx *c)
     int rc = kt_store_step_done(c->st, s);
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *a;
+    json_t *a = NULL;
     if (emit_action(c, "action.updated", id, assigned, &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);

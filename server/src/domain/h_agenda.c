@@ -380,7 +380,7 @@ int kt_h_agenda_update(kt_ctx *c)
     kt_vis_clear(&after);
     if (rc)
         return c->code ? -1 : kt_fail_err(c, rc);
-    json_t *item;
+    json_t *item = NULL;
     if (emit_item(c, "agenda.updated", id, &item))
         return -1;
     c->result = json_pack("{s:o}", "item", item);
@@ -455,7 +455,7 @@ int kt_h_agenda_move(kt_ctx *c)
     }
     list_free(&src);
     list_free(&dst);
-    json_t *item;
+    json_t *item = NULL;
     if (rc || emit_item(c, "agenda.updated", id, &item))
         return -1;
     c->result = json_pack("{s:o}", "item", item);

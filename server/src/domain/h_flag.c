@@ -59,7 +59,7 @@ static int acting_side(kt_ctx *c, int64_t flag, int64_t *body, int64_t *other)
 
 int kt_h_flag_resolve(kt_ctx *c)
 {
-    int64_t flag = kt_arg_int(c, "flag", 0), body, other;
+    int64_t flag = kt_arg_int(c, "flag", 0), body = 0, other = 0;
     const char *state = kt_arg_str(c, "state");
     if (acting_side(c, flag, &body, &other))
         return -1;

@@ -64,7 +64,7 @@ int kt_h_meeting_create(kt_ctx *c)
     if (check_times(c, start, end) ||
         insert_meeting(c, start, end, kt_arg_str(c, "location"), kt_arg_str(c, "status"), &id))
         return -1;
-    json_t *m;
+    json_t *m = NULL;
     if (emit_meeting(c, "meeting.created", id, "created", &m))
         return -1;
     kt_touch_meeting(c, id);
@@ -90,7 +90,7 @@ int kt_h_meeting_series(kt_ctx *c)
     json_t *list = json_array();
     for (int k = 0; k < count; k++) {
         int64_t s = kt_cadence_step(start, cadence, k), e = s + (end - start), id;
-        json_t *m;
+        json_t *m = NULL;
         if (insert_meeting(c, s, e, kt_arg_str(c, "location"), NULL, &id) ||
             emit_meeting(c, "meeting.created", id, "created", &m)) {
             json_decref(body);
@@ -146,7 +146,7 @@ int kt_h_meeting_update(kt_ctx *c)
                          : strcmp(status, "geannuleerd") == 0         ? "cancelled"
                          : strcmp(status, "agenda_gepubliceerd") == 0 ? "published"
                                                                       : "status";
-    json_t *m;
+    json_t *m = NULL;
     if (emit_meeting(c, "meeting.updated", id, change, &m))
         return -1;
     kt_touch_meeting(c, id);
@@ -169,7 +169,7 @@ int kt_h_meeting_cancel(kt_ctx *c)
         return kt_fail_err(c, rc);
     if (sqlite3_changes(kt_store_db(c->st)) == 0)
         return kt_fail(c, KT_C_INVALID_STATE, "Deze vergadering is al geannuleerd.");
-    json_t *m;
+    json_t *m = NULL;
     if (emit_meeting(c, "meeting.updated", id, "cancelled", &m))
         return -1;
     kt_touch_meeting(c, id);

@@ -117,46 +117,40 @@ void kt_time_format(int64_t t, char *buf, size_t n)
              tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-/* The process works in UTC; local conversions switch TZ under a lock. tzdata does the rules. */
-static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
+/* Local time is Europe/Amsterdam, for the whole process: set once, then localtime_r and mktime
+ * are cheap and thread-safe. Everything that means UTC uses gmtime_r / timegm, which ignore TZ.
+ * tzdata does the rules. */
+static pthread_once_t tz_once = PTHREAD_ONCE_INIT;
 
-static void with_amsterdam(void)
+static void set_amsterdam(void)
 {
     setenv("TZ", "Europe/Amsterdam", 1);
     tzset();
 }
 
-static void back_to_utc(void)
+void kt_time_init(void)
 {
-    setenv("TZ", "UTC", 1);
-    tzset();
+    pthread_once(&tz_once, set_amsterdam);
 }
 
 int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min)
 {
-    pthread_mutex_lock(&tz_lock);
-    with_amsterdam();
+    kt_time_init();
     struct tm tm = {.tm_year = year - 1900,
                     .tm_mon = mon - 1,
                     .tm_mday = day,
                     .tm_hour = hour,
                     .tm_min = min,
                     .tm_isdst = -1};
-    time_t t = mktime(&tm);
-    back_to_utc();
-    pthread_mutex_unlock(&tz_lock);
-    return (int64_t)t;
+    return (int64_t)mktime(&tm);
 }
 
 void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *min, int *wday)
 {
-    pthread_mutex_lock(&tz_lock);
-    with_amsterdam();
+    kt_time_init();
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    back_to_utc();
-    pthread_mutex_unlock(&tz_lock);
     if (year)
         *year = tm.tm_year + 1900;
     if (mon)

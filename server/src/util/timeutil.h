@@ -22,6 +22,10 @@ bool kt_date_valid(const char *s);
 /* Today's date in Europe/Amsterdam as "YYYY-MM-DD". */
 void kt_date_today_local(char *buf, size_t n);
 
+/* Makes Europe/Amsterdam the process' local time zone (idempotent; the local conversions below
+ * call it themselves). */
+void kt_time_init(void);
+
 /* Local (Europe/Amsterdam) wall-clock time to unix seconds. */
 int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min);
 /* "dinsdag 3 december 2026 om 09:30" (local time); with_time false: "dinsdag 3 december 2026". */
