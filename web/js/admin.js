@@ -191,7 +191,7 @@ function bodiesView(ctx, content, scopes) {
       h('caption', { class: 'sr-only' }, 'Overleggen'),
       h('thead', null, h('tr', null, ['Naam', 'Soort', 'Niveau', 'Gebied', 'Frequentie', 'Valt onder', 'Leden'].map((t) => h('th', { scope: 'col' }, t)), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Beheer')))),
       h('tbody', null, bodies.map((b) => h('tr', null,
-        h('td', { 'data-label': 'Naam' }, b.role ? h('a', { href: `#/overleg/${b.id}` }, b.name) : b.name),
+        h('td', { 'data-label': 'Naam' }, h('a', { href: `#/overleg/${b.id}` }, b.name)),
         h('td', { 'data-label': 'Soort' }, label(BODY_KINDS, b.kind)),
         h('td', { 'data-label': 'Niveau' }, label(LEVELS, b.level)),
         h('td', { 'data-label': 'Gebied' }, b.scope),
@@ -200,7 +200,7 @@ function bodiesView(ctx, content, scopes) {
         h('td', { 'data-label': 'Leden' }, b.member_count === undefined ? '' : String(b.member_count)),
         h('td', { class: 'row-actions' },
           button('Bewerken', () => bodyDialog(store, scopes, b), { class: 'btn btn-small', 'aria-label': `${b.name} bewerken` }),
-          b.role ? h('a', { class: 'btn btn-small', href: `#/overleg/${b.id}/leden`, 'aria-label': `Leden van ${b.name}` }, 'Leden') : null))))));
+          h('a', { class: 'btn btn-small', href: `#/overleg/${b.id}/leden`, 'aria-label': `Leden van ${b.name} beheren` }, 'Leden')))))));
   }
   replace(content, h('section', { class: 'panel' },
     h('div', { class: 'panel-head' }, h('h2', null, `Overleggen (${store.allBodies.size})`),

@@ -151,7 +151,7 @@ export function agendaView(opts) {
           dataset: { focuskey: `down-${it.id}` }, onclick: () => moveBy(it.id, 1) }, h('span', { 'aria-hidden': 'true' }, '↓')),
         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} bewerken: ${title}`,
           dataset: { focuskey: `edit-${it.id}` }, onclick: () => editItem(it) }, 'Bewerken'),
-        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} verplaatsen: ${title}`,
+        h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} ${opts.meeting ? 'verplaatsen' : 'agenderen'}: ${title}`,
           dataset: { focuskey: `move-${it.id}` }, onclick: () => moveItem(it) }, opts.meeting ? 'Verplaatsen' : 'Agenderen'),
         h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', 'aria-label': `Punt ${num} verwijderen: ${title}`,
           onclick: () => removeItem(it) }, 'Verwijderen'));
@@ -367,12 +367,12 @@ export async function itemDialog({ store, item, model, members }) {
           field('Soort', f.kind),
           isNew ? null : field('Status', f.status)),
         f.recurring.el,
+        f.conf.el,
         h('fieldset', { class: 'rel-fieldset' },
           h('legend', null, 'Voor welke organisaties is dit punt relevant, en waarom?'),
           h('p', { class: 'hint' }, 'Deelnemers zien bij het punt “Waarom zit ik hier?”. Bij een vertrouwelijk punt bepaalt deze lijst ook wie het punt ziet.'),
           relBox,
           h('button', { type: 'button', class: 'btn btn-small', onclick: () => relRow(null).focus() }, 'Organisatie toevoegen')),
-        f.conf.el,
         personsBox);
       for (const r of item?.relevant || []) relRow(r);
     },

@@ -32,8 +32,10 @@ export async function render(ctx) {
   };
   const role = snap.body.role;
   const editor = canEdit(role);
-  const tabList = editor ? [...TABS.slice(0, 5), ['signaleringen', 'Signaleringen'], TABS[5]] : TABS;
-  if (tab === 'signaleringen' && !editor) tab = 'overzicht';
+  // Administrators who are not members see the overview and manage the members, nothing more.
+  const tabList = !role ? [TABS[0], TABS[5]]
+    : editor ? [...TABS.slice(0, 5), ['signaleringen', 'Signaleringen'], TABS[5]] : TABS;
+  if (!tabList.some(([k]) => k === tab)) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
 
   const head = h('div');

@@ -43,7 +43,7 @@ export async function render(ctx) {
       }
       if (meeting.status !== 'geannuleerd') {
         actions.push(button('Vergadering wijzigen', () => meetingDialog({ store, body: bsnap.body, meeting })));
-        actions.push(button('Annuleren', cancel, { class: 'btn btn-quiet-danger' }));
+        actions.push(button('Vergadering annuleren', cancel, { class: 'btn btn-quiet-danger' }));
       }
     }
     replace(headBox, pageHead(`${meeting.body_name}: ${fmtDateLong(meeting.start)}`, {

@@ -41,6 +41,8 @@ export function membersPanel(ctx, { container, state, role }) {
     if (!ok) return;
     try {
       await store.request('membership.remove', { body: state.body.id, person: m.person });
+      state.members = state.members.filter((x) => x.person !== m.person);
+      render();
       toast(`${m.name} is verwijderd.`, 'ok');
     } catch (e) { toast(e.message, 'error'); }
   }
@@ -135,7 +137,11 @@ export function membersPanel(ctx, { container, state, role }) {
         return store.request(isNew ? 'membership.add' : 'membership.update', args);
       },
     });
-    if (ok) toast(isNew ? 'Het lid is toegevoegd.' : 'Het lidmaatschap is gewijzigd.', 'ok');
+    if (!ok) return;
+    // Apply the answer at once (an administrator who is not a member gets no live events).
+    state.members = state.members.filter((x) => x.person !== ok.membership.person).concat([ok.membership]);
+    render();
+    toast(isNew ? 'Het lid is toegevoegd.' : 'Het lidmaatschap is gewijzigd.', 'ok');
   }
 
   render();
