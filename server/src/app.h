@@ -10,6 +10,7 @@ struct kt_hub;
 struct kt_bus;
 struct kt_worker;
 struct kt_detect;
+struct kt_digest;
 struct lws_context;
 
 typedef struct kt_config {
@@ -26,6 +27,9 @@ typedef struct kt_config {
     int max_queue;       /* frames per session out-queue */
     const char *node_id;
     int travel_buffer_min; /* conflict detection: time to get from one meeting to another */
+    const char *smtp_url;  /* mail relay for the daily digest; NULL: no digests */
+    const char *mail_from; /* sender address of the digest */
+    int digest_hour;       /* local hour (Europe/Amsterdam) from which the digest goes out */
 } kt_config;
 
 typedef struct kt_counters {
@@ -44,6 +48,7 @@ typedef struct kt_app {
     struct kt_bus *bus;
     struct kt_worker *worker;
     struct kt_detect *detect; /* the detectors and their in-memory index; NULL: none run */
+    struct kt_digest *digest; /* the daily e-mail digest (feed/digest.h); NULL: no relay */
     struct lws_context *lws;
     kt_counters counters;
     int64_t started_at;

@@ -5,6 +5,8 @@
 #include "detect/detect.h"
 #include "detect/similar.h"
 #include "domain/demo.h"
+#include "feed/digest.h"
+#include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/server.h"
 #include "store/store.h"
@@ -33,6 +35,9 @@ static const char usage[] =
     "Usage:\n"
     "  ketentafel [serve] [options]        run a server node\n"
     "  ketentafel create-admin [options]   create an administrator (password on stdin)\n"
+    "  ketentafel digest [options] [--now] send the daily digest e-mails once and exit\n"
+    "                                      (--now: also before the digest hour); exit 1 when\n"
+    "                                      a message could not be sent or no relay is set\n"
     "  ketentafel similar-eval --items F --pairs F [--verbose]\n"
     "                                      score labelled agenda-item pairs with the server's\n"
     "                                      duplicate detector; last line: precision recall f1\n"
@@ -56,15 +61,24 @@ static const char usage[] =
     "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
     "  --travel-buffer MIN  minutes between meetings at different places, default 15\n"
     "                       (KT_TRAVEL_BUFFER)\n"
+    "  --smtp-url URL       mail relay for the daily digest, smtp://host:port or smtps://...;\n"
+    "                       without one no digests are sent (KT_SMTP_URL)\n"
+    "  --mail-from ADDR     sender of the digest, default ketentafel@localhost (KT_MAIL_FROM)\n"
+    "  --digest-hour H      local hour (Europe/Amsterdam) the digest goes out, default 7\n"
+    "                       (KT_DIGEST_HOUR)\n"
     "\n"
     "create-admin options:\n"
-    "  --db PATH --email ADDR --name NAME [--org NAME]\n";
+    "  --db PATH --email ADDR --name NAME [--org NAME]\n"
+    "\n"
+    "digest options:\n"
+    "  --db PATH --smtp-url URL [--mail-from ADDR] [--public-url URL] [--digest-hour H] [--now]\n";
 
 typedef struct options {
     kt_config cfg;
     const char *demo_file;
     const char *log_level;
     const char *email, *name, *org;
+    bool now;
     char public_url[256];
     char node_id[64];
 } options;
@@ -103,6 +117,9 @@ static void defaults(options *o)
     c->max_queue = 1024;
     c->node_id = env_or("KT_NODE_ID", NULL);
     c->travel_buffer_min = 15;
+    c->smtp_url = env_or("KT_SMTP_URL", NULL);
+    c->mail_from = env_or("KT_MAIL_FROM", "ketentafel@localhost");
+    c->digest_hour = 7;
     o->demo_file = env_or("KT_DEMO_FILE", KT_SOURCE_DIR "/server/demo/demo.json");
     o->log_level = env_or("KT_LOG_LEVEL", "info");
 }
@@ -125,6 +142,11 @@ static int parse_env_ints(options *o)
         if (parse_int(s, 0, 240, &v))
             return fprintf(stderr, "KT_TRAVEL_BUFFER: out of range: %s\n", s), KT_EINVAL;
         o->cfg.travel_buffer_min = v;
+    }
+    if ((s = getenv("KT_DIGEST_HOUR")) && *s) {
+        if (parse_int(s, 0, 23, &v))
+            return fprintf(stderr, "KT_DIGEST_HOUR: 0..23: %s\n", s), KT_EINVAL;
+        o->cfg.digest_hour = v;
     }
     if ((s = getenv("KT_MAX_QUEUE")) && *s) {
         if (parse_int(s, 16, 1 << 20, &v))
@@ -153,7 +175,11 @@ enum {
     OPT_NAME,
     OPT_ORG,
     OPT_HELP,
-    OPT_TRAVEL
+    OPT_TRAVEL,
+    OPT_SMTP,
+    OPT_MAIL_FROM,
+    OPT_DIGEST_HOUR,
+    OPT_NOW
 };
 
 static const struct option long_options[] = {
@@ -176,6 +202,10 @@ static const struct option long_options[] = {
     {"org", required_argument, NULL, OPT_ORG},
     {"help", no_argument, NULL, OPT_HELP},
     {"travel-buffer", required_argument, NULL, OPT_TRAVEL},
+    {"smtp-url", required_argument, NULL, OPT_SMTP},
+    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
+    {"digest-hour", required_argument, NULL, OPT_DIGEST_HOUR},
+    {"now", no_argument, NULL, OPT_NOW},
     {NULL, 0, NULL, 0},
 };
 
@@ -237,6 +267,20 @@ static int parse_args(options *o, int argc, char **argv)
             if (parse_int(optarg, 0, 240, &v))
                 return fprintf(stderr, "--travel-buffer: 0..240 minutes\n"), KT_EINVAL;
             o->cfg.travel_buffer_min = v;
+            break;
+        case OPT_SMTP:
+            o->cfg.smtp_url = optarg;
+            break;
+        case OPT_MAIL_FROM:
+            o->cfg.mail_from = optarg;
+            break;
+        case OPT_DIGEST_HOUR:
+            if (parse_int(optarg, 0, 23, &v))
+                return fprintf(stderr, "--digest-hour: 0..23\n"), KT_EINVAL;
+            o->cfg.digest_hour = v;
+            break;
+        case OPT_NOW:
+            o->now = true;
             break;
         case OPT_LOG:
             o->log_level = optarg;
@@ -336,6 +380,7 @@ static int serve(options *o)
         snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", port);
         app.cfg.public_url = o->public_url;
     }
+    app.digest = kt_digest_start(&app);
     if (app.cfg.demo) {
         if (kt_demo_load(&app, o->demo_file))
             kt_warn("demo data loaded with errors", "file=\"%s\"", o->demo_file);
@@ -352,10 +397,13 @@ static int serve(options *o)
     kt_info("stopping", NULL);
     kt_bus_free(app.bus); /* first: its threads wake the loop */
     app.bus = NULL;
+    kt_digest_stop(app.digest); /* aborts a send in progress */
+    app.digest = NULL;
     kt_server_destroy(&app);
     kt_hub_free(app.hub);
     kt_detect_free(app.detect);
     kt_store_close(app.store);
+    kt_feeds_shutdown();
     free(app.pending);
     return 0;
 }
@@ -433,6 +481,31 @@ static int create_admin(options *o)
     return 0;
 }
 
+/* One digest pass for cron and tests: the server's schedule without the server. */
+static int digest(options *o)
+{
+    app.cfg = o->cfg;
+    if (!app.cfg.smtp_url) {
+        fprintf(stderr, "digest: geen mailrelay ingesteld (--smtp-url of KT_SMTP_URL)\n");
+        return 1;
+    }
+    if (!app.cfg.public_url) {
+        snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", app.cfg.port);
+        app.cfg.public_url = o->public_url;
+    }
+    if (!app.cfg.node_id) {
+        snprintf(o->node_id, sizeof o->node_id, "digest-%d", (int)getpid());
+        app.cfg.node_id = o->node_id;
+    }
+    if (open_store(&app))
+        return 1;
+    int sent = 0, failed = 0;
+    int rc = kt_digest_run_once(&app, o->now, &sent, &failed);
+    kt_store_close(app.store);
+    printf("Dagoverzicht: %d verstuurd, %d mislukt.\n", sent, failed);
+    return rc ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
     kt_time_init(); /* local time is Europe/Amsterdam; UTC paths use gmtime_r / timegm */
@@ -459,6 +532,8 @@ int main(int argc, char **argv)
         return serve(&o);
     if (strcmp(cmd, "create-admin") == 0)
         return create_admin(&o);
+    if (strcmp(cmd, "digest") == 0)
+        return digest(&o);
     fprintf(stderr, "unknown command: %s (try: ketentafel help)\n", cmd);
     return 2;
 }

@@ -32,6 +32,20 @@ static void token_hash(const char *token, unsigned char out[crypto_hash_sha256_B
     crypto_hash_sha256(out, (const unsigned char *)token, strlen(token));
 }
 
+void kt_token_new(char token[KT_TOKEN_LEN + 1], unsigned char hash[32])
+{
+    new_token(token);
+    token_hash(token, hash);
+}
+
+bool kt_token_hash(const char *token, unsigned char hash[32])
+{
+    if (!token_shape_ok(token))
+        return false;
+    token_hash(token, hash);
+    return true;
+}
+
 int kt_principal_load(kt_store *st, int64_t person, kt_principal *out)
 {
     sqlite3_stmt *s = kt_store_stmt(

@@ -39,6 +39,12 @@ int kt_setup_token_create(kt_store *st, int64_t person, int64_t ttl, char token[
 /* Consumes the token (deletes it) and returns its person; needs an open write transaction. */
 int kt_setup_token_consume(kt_store *st, const char *token, int64_t *person);
 
+/* Other secret links (feeds) use the same scheme. kt_token_new writes a fresh token
+ * (KT_TOKEN_LEN + 1 bytes) and its SHA-256; kt_token_hash hashes a token a client sent and is
+ * false (hash untouched) when the text does not have a token's shape. */
+void kt_token_new(char token[KT_TOKEN_LEN + 1], unsigned char hash[32]);
+bool kt_token_hash(const char *token, unsigned char hash[32]);
+
 /* Loads the principal of a person by id (for login). KT_ENOTFOUND if absent or inactive. */
 int kt_principal_load(kt_store *st, int64_t person, kt_principal *out);
 

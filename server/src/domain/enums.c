@@ -38,3 +38,4 @@ const char *const kt_attendance_statuses[] = {"aanwezig", "afwezig", "vervangen"
 const char *const kt_scope_kinds[] = {"gemeente", "regio", NULL};
 const char *const kt_flag_states[] = {"open", "afgestemd", "bewust_dubbel", "vervallen", NULL};
 const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel", NULL};
+const char *const kt_feed_kinds[] = {"ical", "atom", "body_ical", NULL};

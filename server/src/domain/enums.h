@@ -16,5 +16,6 @@ extern const char *const kt_attendance_statuses[];
 extern const char *const kt_scope_kinds[];
 extern const char *const kt_flag_states[];
 extern const char *const kt_flag_resolutions[];
+extern const char *const kt_feed_kinds[];
 
 #endif

@@ -76,6 +76,10 @@ int kt_h_notification_subscribe(kt_ctx *c);
 int kt_h_preferences_get(kt_ctx *c);
 int kt_h_preferences_set(kt_ctx *c);
 
+int kt_h_feed_list(kt_ctx *c);
+int kt_h_feed_create(kt_ctx *c);
+int kt_h_feed_revoke(kt_ctx *c);
+
 int kt_h_subscribe(kt_ctx *c);
 int kt_h_unsubscribe(kt_ctx *c);
 

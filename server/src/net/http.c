@@ -1,10 +1,13 @@
 /* The HTTP API next to the static files: login / logout / session / password for the browser
- * (cookie) and for other clients (bearer token), plus /healthz and /metrics. Password hashing
+ * (cookie) and for other clients (bearer token), the secret feed links under /feeds/
+ * (feed/feeds.h), plus /healthz and /metrics. Password hashing
  * runs on the worker thread; the request waits without blocking the loop. */
 #include "auth/password.h"
 #include "auth/session.h"
 #include "bus/bus.h"
 #include "domain/model.h"
+#include "feed/digest.h"
+#include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/net.h"
 #include "net/worker.h"
@@ -40,6 +43,7 @@ typedef struct http_pss {
     char *resp;
     size_t resp_len;
     const char *ctype;
+    const char *cache; /* Cache-Control; NULL: no-store */
     char cookie[200];
     bool ready, headers_sent;
     struct job *job; /* a password job in flight */
@@ -137,8 +141,9 @@ static int write_response(struct lws *wsi, http_pss *pss)
         if (lws_add_http_common_headers(wsi, (unsigned)pss->status, pss->ctype,
                                         (lws_filepos_t)pss->resp_len, &p, end))
             return 1;
+        const char *cache = pss->cache ? pss->cache : "no-store";
         if (lws_add_http_header_by_name(wsi, (const unsigned char *)"cache-control:",
-                                        (const unsigned char *)"no-store", 8, &p, end))
+                                        (const unsigned char *)cache, (int)strlen(cache), &p, end))
             return 1;
         if (pss->cookie[0] && lws_add_http_header_by_name(wsi, (const unsigned char *)"set-cookie:",
                                                           (const unsigned char *)pss->cookie,
@@ -478,12 +483,13 @@ static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
     uint64_t conns, topics, subs;
     kt_hub_stats(app->hub, &conns, &topics, &subs);
     const char *status = !store_ok ? "down" : bus_ok ? "ok" : "degraded";
-    respond_json(
-        wsi, pss, store_ok ? 200 : 503,
+    json_t *h =
         json_pack("{s:s, s:s, s:I, s:{s:b, s:i}, s:{s:s, s:b}, s:I}", "status", status, "node",
                   app->cfg.node_id, "uptime_s", (json_int_t)(kt_now() - app->started_at), "store",
                   "ok", store_ok, "schema", kt_store_schema_version(app->store), "bus", "kind",
-                  kt_bus_name(app->bus), "connected", bus_ok, "connections", (json_int_t)conns));
+                  kt_bus_name(app->bus), "connected", bus_ok, "connections", (json_int_t)conns);
+    json_object_set_new(h, "mail", kt_digest_health(app));
+    respond_json(wsi, pss, store_ok ? 200 : 503, h);
 }
 
 static void metric(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
@@ -571,6 +577,20 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     respond(wsi, pss, 200, "text/plain; version=0.0.4", b);
 }
 
+/* GET /feeds/...: rendered on the loop thread from the local store (bounded: one person's
+ * meetings in a window, their latest notifications). */
+static void feed(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    kt_feed_response r;
+    kt_feed_http(app, pss->uri, &r);
+    if (r.status != 200) {
+        respond(wsi, pss, r.status, "text/plain; charset=utf-8", strdup("Niet gevonden.\n"));
+        return;
+    }
+    pss->cache = "private, max-age=300";
+    respond(wsi, pss, 200, r.ctype, r.body);
+}
+
 static void route(kt_app *app, struct lws *wsi, http_pss *pss)
 {
     const char *u = pss->uri;
@@ -578,6 +598,8 @@ static void route(kt_app *app, struct lws *wsi, http_pss *pss)
         return healthz(app, wsi, pss);
     if (strcmp(u, "/metrics") == 0)
         return metrics(app, wsi, pss);
+    if (strncmp(u, "/feeds/", 7) == 0 && !pss->post)
+        return feed(app, wsi, pss);
     if (strcmp(u, "/api/session") == 0 && !pss->post)
         return api_session(app, wsi, pss);
     if (strncmp(u, "/api/", 5) == 0 && pss->post) {

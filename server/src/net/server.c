@@ -2,6 +2,7 @@
 
 #include "auth/session.h"
 #include "bus/bus.h"
+#include "feed/digest.h"
 #include "feed/notify.h"
 #include "live/hub.h"
 #include "net/net.h"
@@ -187,6 +188,7 @@ void kt_net_on_wake(kt_app *app)
 {
     if (app->worker)
         kt_worker_drain(app->worker);
+    kt_digest_drain(app->digest);
     if (app->bus)
         kt_bus_poll(app->bus);
 }

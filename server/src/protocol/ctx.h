@@ -22,6 +22,7 @@ typedef struct kt_ctx {
     kt_viewer viewer;     /* me, as member (or not) of body */
     int64_t *guest_items; /* storage behind viewer.items */
     json_t *result;       /* owned; the handler sets it (NULL -> {}) */
+    bool secret_result;   /* result carries a secret shown once: not kept for request-key replays */
     kt_code code;
     char message[256];
     kt_event **events; /* appended in the transaction, published after commit */

@@ -484,7 +484,7 @@ static int run(kt_ctx *c, const kt_op *op)
         kt_store_rollback(c->st);
         return c->code == KT_C_NONE ? 0 : -1;
     }
-    if (resolve_target(c, op) || op->fn(c) || (key && remember(c, key, op))) {
+    if (resolve_target(c, op) || op->fn(c) || (key && !c->secret_result && remember(c, key, op))) {
         kt_store_rollback(c->st);
         if (c->code == KT_C_NONE)
             kt_fail(c, KT_C_INTERNAL, NULL);

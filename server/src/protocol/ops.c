@@ -200,6 +200,10 @@ static const kt_argspec a_since[] = {{"since", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_preferences_set[] = {
     {"prefs", KT_T_OBJECT, 0, 20, NULL}, {"due_days", KT_T_INT, 0, 30, NULL}, END};
 
+static const kt_argspec a_feed_create[] = {
+    {"kind", KT_T_ENUM, REQ, 0, kt_feed_kinds}, {"body", KT_T_ID, NUL, 0, NULL}, END};
+static const kt_argspec a_feed_revoke[] = {{"feed", KT_T_ID, REQ, 0, NULL}, END};
+
 static const kt_argspec a_subscribe[] = {
     {"body", KT_T_INT, REQ, 0, NULL}, {"since", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_unsubscribe[] = {{"body", KT_T_INT, REQ, 0, NULL}, END};
@@ -265,6 +269,10 @@ static const kt_op ops[] = {
     {"notification.subscribe", kt_h_notification_subscribe, KT_PERM_AUTH, NT, R, a_since},
     {"preferences.get", kt_h_preferences_get, KT_PERM_AUTH, NT, R, a_none},
     {"preferences.set", kt_h_preferences_set, KT_PERM_AUTH, NT, W, a_preferences_set},
+
+    {"feed.list", kt_h_feed_list, KT_PERM_AUTH, NT, R, a_none},
+    {"feed.create", kt_h_feed_create, KT_PERM_AUTH, NT, W, a_feed_create},
+    {"feed.revoke", kt_h_feed_revoke, KT_PERM_AUTH, NT, W, a_feed_revoke},
 
     {"subscribe", kt_h_subscribe, KT_PERM_AUTH, NT, R, a_subscribe},
     {"unsubscribe", kt_h_unsubscribe, KT_PERM_AUTH, NT, R, a_unsubscribe},

@@ -259,6 +259,10 @@ static const char *const migrations[] = {
     "  PRIMARY KEY (person_id, key)"
     ") WITHOUT ROWID;"
     "CREATE INDEX request_keys_created ON request_keys(created_at);",
+
+    /* 5: the daily digest's work list: undigested notifications of those who chose a digest */
+    "CREATE INDEX notifications_digest ON notifications(person_id) "
+    "  WHERE digested_at IS NULL AND delivery = 'digest';",
 };
 
 int kt_migrations_count(void)

@@ -1,0 +1,26 @@
+/* Calendars in iCalendar (RFC 5545), built with libical: one VEVENT per meeting with a stable
+ * UID (meeting-<id>@ketentafel), SEQUENCE from the meeting's version (bumped on every move or
+ * status change), STATUS:CANCELLED for cancelled meetings, local times in Europe/Amsterdam
+ * with its VTIMEZONE, and the agenda titles the reader may see in the description. */
+#ifndef KT_ICAL_H
+#define KT_ICAL_H
+
+#include "app.h"
+#include "auth/session.h"
+
+#include <stdint.h>
+
+/* Meetings from 90 days before now to 400 days after it. */
+#define KT_ICAL_PAST_DAYS  90
+#define KT_ICAL_AHEAD_DAYS 400
+#define KT_ICAL_MAX_EVENTS 2000
+
+/* The calendar of p: the meetings of every body p is a member of (body 0), or of that one body
+ * (the caller has checked the membership). Agenda titles pass kt_acl_visible() for p's view of
+ * each body. Returns malloc'd text (the caller frees it) or NULL when out of memory. */
+char *kt_ical_render(kt_app *app, const kt_principal *p, int64_t body, int64_t now);
+
+/* Frees libical's cache of zones (at exit). */
+void kt_ical_shutdown(void);
+
+#endif
