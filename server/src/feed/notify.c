@@ -300,18 +300,21 @@ static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting)
     snprintf(n.dedupe, sizeof n.dedupe, "agenda:m%lld:%s", (long long)meeting, today);
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, false, &people);
-    /* Everyone who sees the body hears that the agenda changed, not what changed. */
+    /* Those who may see the change hear that the agenda changed, not what changed: a
+     * confidential item added to a published agenda is not announced to the others. */
     if (!rc)
-        rc = deliver_all(c, &n, &people, NULL);
+        rc = deliver_all(c, &n, &people, &ev->vis);
     kt_ivec_free(&people);
     return rc;
 }
 
-static int on_item_added(kt_ctx *c, const kt_event *ev, json_t *item)
+/* Members of each relevant organisation hear it once per item and organisation, whether the
+ * organisation was there from the start or added later. */
+static int on_item_relevant(kt_ctx *c, const kt_event *ev, json_t *item)
 {
     int64_t id = json_integer_value(json_object_get(item, "id"));
     int64_t meeting = json_integer_value(json_object_get(item, "meeting"));
-    int rc = on_agenda_change(c, ev, meeting);
+    int rc = 0;
     json_t *r;
     size_t i;
     char body[200];
@@ -336,6 +339,7 @@ static int on_item_added(kt_ctx *c, const kt_event *ev, json_t *item)
             snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)meeting);
         else
             snprintf(n.link, sizeof n.link, "#/overleg/%lld", (long long)ev->body);
+        snprintf(n.dedupe, sizeof n.dedupe, "relevant:i%lld:o%lld", (long long)id, (long long)org);
         kt_ivec people = {0};
         rc = members(c->st, ev->body, org, false, &people);
         if (!rc)
@@ -527,12 +531,12 @@ static int notify_one(kt_ctx *c, kt_event *ev)
         rc = on_membership(c, ev, data, false);
     else if (strcmp(t, "meeting.created") == 0 || strcmp(t, "meeting.updated") == 0)
         rc = on_meeting(c, ev, data);
-    else if (strcmp(t, "agenda.added") == 0)
-        rc = on_item_added(c, ev, json_object_get(data, "item"));
-    else if (strcmp(t, "agenda.updated") == 0)
-        rc = on_agenda_change(
-            c, ev, json_integer_value(json_object_get(json_object_get(data, "item"), "meeting")));
-    else if (strcmp(t, "agenda.removed") == 0 || strcmp(t, "agenda.reordered") == 0)
+    else if (strcmp(t, "agenda.added") == 0 || strcmp(t, "agenda.updated") == 0) {
+        json_t *item = json_object_get(data, "item");
+        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")));
+        if (!rc)
+            rc = on_item_relevant(c, ev, item);
+    } else if (strcmp(t, "agenda.removed") == 0 || strcmp(t, "agenda.reordered") == 0)
         rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")));
     else if (strcmp(t, "action.created") == 0 || strcmp(t, "action.updated") == 0)
         rc = on_action(c, ev, data);
