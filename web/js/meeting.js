@@ -46,10 +46,18 @@ export async function render(ctx) {
         actions.push(button('Vergadering annuleren', cancel, { class: 'btn btn-quiet-danger' }));
       }
     }
+    actions.push(button('Afdrukken', () => window.print(), { class: 'btn no-print' }));
+    const sorted = [...meetings.values()].filter((m) => m.status !== 'geannuleerd' || m.id === meeting.id)
+      .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+    const at = sorted.findIndex((m) => m.id === meeting.id);
+    const prev = at > 0 ? sorted[at - 1] : null;
+    const next = at >= 0 && at < sorted.length - 1 ? sorted[at + 1] : null;
     replace(headBox, pageHead(`${meeting.body_name}: ${fmtDateLong(meeting.start)}`, {
       crumbs: [['Mijn overleggen', '#/'], [meeting.body_name, `#/overleg/${bodyId}`], ['Vergadering', null]],
       actions,
-    }));
+    }), prev || next ? h('nav', { class: 'prevnext no-print', 'aria-label': 'Andere vergaderingen van dit overleg' },
+      prev ? h('a', { href: `#/vergadering/${prev.id}`, rel: 'prev' }, `← Vorige: ${fmtDateLong(prev.start)}`) : h('span'),
+      next ? h('a', { href: `#/vergadering/${next.id}`, rel: 'next' }, `Volgende: ${fmtDateLong(next.start)} →`) : h('span')) : null);
     replace(infoBox,
       h('dl', { class: 'facts' },
         h('div', null, h('dt', null, 'Datum'), h('dd', null, `${fmtDateLong(meeting.start)} (${relativeDay(meeting.start)})`)),
@@ -61,48 +69,79 @@ export async function render(ctx) {
       meeting.status === 'concept' && !editor ? h('p', { class: 'notice' }, 'De agenda is nog een concept en kan veranderen.') : null);
   }
 
+  // The form to give my own attendance is built once (so a colleague's update never wipes
+  // what I am typing); the overview below it follows every change.
+  const attendForm = h('div');
+  const attendList = h('div');
+  let formFor = null;
+  function buildAttendForm() {
+    const mine = attendance.get(store.me.id);
+    formFor = JSON.stringify(mine || null);
+    if (!canParticipate(role) || meeting.status === 'geannuleerd') { attendForm.replaceChildren(); return; }
+    const st = select([['', '— nog niet opgegeven —'], ...Object.entries(ATTENDANCE)], mine?.status || '', { name: 'attendance' });
+    const subs = select([['', '— kies een vervanger —'], ...members.filter((m) => m.person !== store.me.id)
+      .map((m) => [String(m.person), `${m.name} (${m.org_name})`])], mine?.substitute ?? '');
+    const subField = field('Vervanger', subs);
+    const note = input({ value: mine?.note || '', maxLength: 500, placeholder: 'bijv. schuift om 10.00 uur aan' });
+    const sync = () => { subField.hidden = st.value !== 'vervangen'; };
+    st.addEventListener('change', sync);
+    sync();
+    const form = h('form', { class: 'inline-form' }, field('Ik ben', st), subField, field('Toelichting', note),
+      h('button', { type: 'submit', class: 'btn' }, 'Opgeven'));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!st.value) { toast('Kies of u aanwezig bent.', 'error'); st.focus(); return; }
+      const args = { meeting: meeting.id, status: st.value, note: note.value };
+      if (st.value === 'vervangen' && subs.value) args.substitute = Number(subs.value);
+      try {
+        const r = await store.request('attendance.set', args);
+        attendance.set(store.me.id, r.attendance);
+        formFor = JSON.stringify(r.attendance);
+        renderAttendance();
+        toast('Uw aanwezigheid is opgegeven.', 'ok');
+      } catch (ex) { toast(ex.message, 'error'); }
+    });
+    replace(attendForm, form);
+  }
+
+  async function setFor(m, status) {
+    try {
+      const r = await store.request('attendance.set', { meeting: meeting.id, person: m.person, status });
+      attendance.set(m.person, r.attendance);
+      renderAttendance();
+      toast(`${m.name}: ${label(ATTENDANCE, status).toLowerCase()}.`, 'ok');
+    } catch (ex) { toast(ex.message, 'error'); renderAttendance(); }
+  }
+
   function renderAttendance() {
     const mine = attendance.get(store.me.id);
-    const parts = [h('h2', { id: 'h-att' }, 'Aanwezigheid')];
-    if (canParticipate(role) && meeting.status !== 'geannuleerd') {
-      const st = select([['', '— nog niet opgegeven —'], ...Object.entries(ATTENDANCE)], mine?.status || '', { name: 'attendance' });
-      const subs = select([['', '— kies een vervanger —'], ...members.filter((m) => m.person !== store.me.id)
-        .map((m) => [String(m.person), `${m.name} (${m.org_name})`])], mine?.substitute ?? '');
-      const subField = field('Vervanger', subs);
-      const note = input({ value: mine?.note || '', maxLength: 500, placeholder: 'bijv. schuift om 10.00 uur aan' });
-      const sync = () => { subField.hidden = st.value !== 'vervangen'; };
-      st.addEventListener('change', sync);
-      sync();
-      const form = h('form', { class: 'inline-form' }, field('Ik ben', st), subField, field('Toelichting', note),
-        h('button', { type: 'submit', class: 'btn' }, 'Opgeven'));
-      form.addEventListener('submit', async (e) => {
-        e.preventDefault();
-        if (!st.value) { toast('Kies of u aanwezig bent.', 'error'); st.focus(); return; }
-        const args = { meeting: meeting.id, status: st.value, note: note.value };
-        if (st.value === 'vervangen' && subs.value) args.substitute = Number(subs.value);
-        try {
-          await store.request('attendance.set', args);
-          toast('Uw aanwezigheid is opgegeven.', 'ok');
-        } catch (ex) { toast(ex.message, 'error'); }
-      });
-      parts.push(form);
-    }
+    if (formFor === null || (formFor !== JSON.stringify(mine || null) && !attendForm.contains(document.activeElement))) buildAttendForm();
     const counts = {};
     for (const a of attendance.values()) counts[a.status] = (counts[a.status] || 0) + 1;
-    parts.push(h('p', { class: 'small muted' }, Object.keys(counts).length
-      ? Object.entries(counts).map(([k, n]) => `${label(ATTENDANCE, k)}: ${n}`).join(' · ')
-      : 'Nog niemand heeft zich aan- of afgemeld.'));
-    const rows = members.filter((m) => m.role !== 'waarnemer' || attendance.has(m.person));
-    parts.push(h('details', { class: 'att-details' }, h('summary', null, `Deelnemers (${rows.length})`),
-      h('ul', { class: 'att-list' }, rows.map((m) => {
-        const a = attendance.get(m.person);
-        const sub = a?.substitute ? members.find((x) => x.person === a.substitute)?.name : null;
-        return h('li', null, h('span', null, m.name, h('span', { class: 'muted' }, ` · ${m.org_name}`)),
-          h('span', { class: `att att-${a?.status || 'onbekend'}` }, a ? label(ATTENDANCE, a.status) : 'onbekend',
-            sub ? ` (vervanger: ${sub})` : '', a?.note ? ` – ${a.note}` : ''));
-      }))));
-    replace(attendBox, parts);
+    const rows = members.filter((m) => m.role !== 'waarnemer' || attendance.has(m.person))
+      .sort((a, b) => a.org_name.localeCompare(b.org_name, 'nl') || a.name.localeCompare(b.name, 'nl'));
+    const open = attendList.querySelector('details')?.open;
+    replace(attendList,
+      h('p', { class: 'small muted', role: 'status' }, Object.keys(counts).length
+        ? Object.entries(counts).map(([k, n]) => `${label(ATTENDANCE, k)}: ${n}`).join(' · ')
+        : 'Nog niemand heeft zich aan- of afgemeld.'),
+      h('details', { class: 'att-details', open: open || false }, h('summary', null, `Deelnemers (${rows.length})`),
+        editor && meeting.status !== 'geannuleerd' ? h('p', { class: 'hint' }, 'Als voorzitter of secretaris legt u hier ook de aanwezigheid van anderen vast.') : null,
+        h('ul', { class: 'att-list' }, rows.map((m) => {
+          const a = attendance.get(m.person);
+          const sub = a?.substitute ? members.find((x) => x.person === a.substitute)?.name : null;
+          let state = h('span', { class: `att att-${a?.status || 'onbekend'}` }, a ? label(ATTENDANCE, a.status) : 'onbekend',
+            sub ? ` (vervanger: ${sub})` : '', a?.note ? ` – ${a.note}` : '');
+          if (editor && meeting.status !== 'geannuleerd' && m.person !== store.me.id) {
+            const sel = select([['', 'onbekend'], ...Object.entries(ATTENDANCE)], a?.status || '', { 'aria-label': `Aanwezigheid van ${m.name}`, class: 'att-select' });
+            sel.addEventListener('change', () => { if (sel.value) setFor(m, sel.value); });
+            state = h('span', { class: 'att-edit' }, sel, a?.note ? h('span', { class: 'small muted' }, ` ${a.note}`) : null);
+          }
+          return h('li', null, h('span', null, m.name, h('span', { class: 'muted' }, ` · ${m.org_name}`),
+            m.role === 'gast' ? h('span', { class: 'muted' }, ' (gast)') : null), state);
+        }))));
   }
+  attendBox.append(h('h2', { id: 'h-att' }, 'Aanwezigheid'), attendForm, attendList);
 
   async function publish() {
     const ok = await confirmDialog('Agenda publiceren', 'Na publiceren zien alle leden dat de agenda definitief is. Publiceren?', { confirmLabel: 'Publiceren', danger: false });
@@ -143,6 +182,7 @@ export async function render(ctx) {
         if (d.meeting.id === meeting.id && f.seq > snap.seq) {
           meeting = d.meeting;
           aopts.meeting = meeting;
+          formFor = null;
           renderHead();
           renderAttendance();
           view.render();

@@ -15,7 +15,15 @@ function timeFields(init) {
   const date = input({ type: 'date', value: init.date, required: true, name: 'date' });
   const start = input({ type: 'time', value: init.start, required: true, name: 'start', step: 300 });
   const end = input({ type: 'time', value: init.end, required: true, name: 'end', step: 300 });
-  return { date, start, end };
+  // The browser shows date inputs in its own language; say the chosen day in Dutch too.
+  const echo = h('p', { class: 'hint date-echo', 'aria-live': 'polite' });
+  const update = () => {
+    echo.textContent = date.value && start.value && end.value
+      ? `${fmtDate(fromInputs(date.value, start.value))}, ${start.value}–${end.value} (Nederlandse tijd)` : '';
+  };
+  for (const x of [date, start, end]) x.addEventListener('input', update);
+  update();
+  return { date, start, end, echo };
 }
 
 function readTimes(t) {
@@ -46,9 +54,9 @@ export async function meetingDialog({ store, body, meeting }) {
       status = select(statusOpts, meeting?.status || 'concept', { name: 'status' });
       el.append(
         h('div', { class: 'field-row' }, field('Datum', t.date, { required: true }), field('Begintijd', t.start, { required: true }), field('Eindtijd', t.end, { required: true })),
+        t.echo,
         field('Plaats', loc, { hint: 'Leeg laten: de vaste vergaderplaats van het overleg.', wide: true }),
-        field('Status', status),
-        h('p', { class: 'hint' }, 'Tijden zijn Nederlandse tijd (Europe/Amsterdam).'));
+        field('Status', status));
     },
     submit: async () => {
       const { start, end } = readTimes(t);

@@ -81,7 +81,8 @@ export function toast(message, kind = 'info') {
   const box = document.getElementById('toasts');
   const t = h('div', { class: `toast toast-${kind}` }, message);
   box.appendChild(t);
-  setTimeout(() => t.remove(), kind === 'error' ? 9000 : 5000);
+  while (box.children.length > 3) box.firstElementChild.remove();
+  setTimeout(() => t.remove(), kind === 'error' ? 9000 : 4500);
 }
 
 /**
@@ -102,11 +103,14 @@ export function formDialog({ title, build, submit, submitLabel = 'Opslaan', dang
     const dlg = h('dialog', { class: ['dialog', wide ? 'dialog-wide' : ''], 'aria-labelledby': titleId },
       h('h2', { id: titleId }, title), form);
     let done = false;
+    const opener = document.activeElement;
     function close(result) {
       if (done) return;
       done = true;
       dlg.close();
       dlg.remove();
+      // Back to where the user was (the button that opened the dialog), if it is still there.
+      if (opener && opener.isConnected && typeof opener.focus === 'function') opener.focus();
       resolve(result);
     }
     dlg.addEventListener('cancel', (e) => { e.preventDefault(); close(null); });
