@@ -1,6 +1,7 @@
 // Shared helpers for the end-to-end tests: the browser, logged-in users, screenshots, axe.
 import { chromium } from 'playwright-core';
-import { readFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,7 +38,55 @@ export async function newPage(browser, { width = 1280, height = 800, timezoneId 
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
+  checkProtocol(page);
   return page;
+}
+
+// ---- every frame on the wire against protocol/schemas ----
+
+const SCHEMAS = path.resolve(import.meta.dirname, '..', '..', 'protocol', 'schemas');
+const ajv = new Ajv2020({ allErrors: false, strict: false });
+function loadSchemas(dir) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) loadSchemas(p);
+    else if (e.name.endsWith('.json')) ajv.addSchema(JSON.parse(readFileSync(p, 'utf8')));
+  }
+}
+const haveSchemas = existsSync(SCHEMAS);
+if (haveSchemas) loadSchemas(SCHEMAS);
+const BASE_ID = 'https://ketentafel.example/schemas/';
+
+export function validate(id, value) {
+  const v = ajv.getSchema(BASE_ID + id);
+  if (!v) return `no schema ${id}`;
+  return v(value) ? null : `${id}: ${ajv.errorsText(v.errors)}`;
+}
+
+/** Validates what the page sends (request/<op>.json) and receives (envelope, result/<op>.json,
+ *  event/<event>.json); a mismatch is a page error, so every test that checks page.errors
+ *  also checks that the client speaks the documented protocol. */
+export function checkProtocol(page) {
+  if (!haveSchemas) return;
+  page.on('websocket', (ws) => {
+    const ops = new Map();
+    const fail = (msg, frame) => page.errors.push(`protocol: ${msg} in ${String(frame).slice(0, 300)}`);
+    ws.on('framesent', ({ payload }) => {
+      let f;
+      try { f = JSON.parse(payload); } catch { fail('not JSON', payload); return; }
+      ops.set(f.id, f.op);
+      const err = validate(`request/${f.op}.json`, f);
+      if (err) fail(err, payload);
+    });
+    ws.on('framereceived', ({ payload }) => {
+      let f;
+      try { f = JSON.parse(payload); } catch { fail('not JSON', payload); return; }
+      let err = validate('envelope.json', f);
+      if (!err && f.event) err = validate(`event/${f.event}.json`, f.data);
+      else if (!err && f.ok) err = validate(`result/${ops.get(f.id)}.json`, f.result);
+      if (err) fail(err, payload);
+    });
+  });
 }
 
 export async function login(page, email, password = PASSWORD) {
