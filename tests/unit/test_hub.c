@@ -1,0 +1,957 @@
+/* Live delivery: the hub hands each subscribed connection every event it may see, in seq order,
+ * once, filling gaps from the store; replay is paced by the out-queue; a connection whose queue
+ * overflows is marked for closing (4008) and costs nobody else; frames are shared, not copied.
+ * Connections here have no lws handle (wsi NULL), so waking them is a no-op. */
+#include "app.h"
+#include "auth/acl.h"
+#include "auth/session.h"
+#include "bus/bus.h"
+#include "live/conn.h"
+#include "live/event.h"
+#include "live/frame.h"
+#include "live/hub.h"
+#include "protocol/ctx.h"
+#include "protocol/dispatch.h"
+#include "protocol/errors.h"
+#include "store/store.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#include <jansson.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#define N_CONNS 8
+#define BODY    10
+#define OTHER   11
+
+/* persons */
+#define ANNA  1 /* lid, gemeente (org 1) */
+#define BERT  2 /* lid, politie (org 2) */
+#define CEES  3 /* gast limited to item 100, gemeente */
+#define DIRK  4 /* no member of BODY; lid of OTHER */
+#define EVA   5 /* waarnemer, politie */
+#define ADMIN 6
+
+typedef struct fx {
+    kt_app app;
+    char path[64];
+    kt_conn conns[N_CONNS];
+    bool open[N_CONNS];
+} fx;
+
+/* ---- plumbing ---- */
+
+static int setup(void **state)
+{
+    fx *f = calloc(1, sizeof *f);
+    if (!f)
+        return -1;
+    snprintf(f->path, sizeof f->path, "/tmp/kt-unit-hub-%d.db", (int)getpid());
+    unlink(f->path);
+    kt_store_options o = {.path = f->path};
+    if (kt_store_open(&o, &f->app.store))
+        return -1;
+    f->app.cfg.public_url = "http://ketentafel.test";
+    f->app.hub = kt_hub_new(&f->app);
+    f->app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, f->app.hub);
+    if (!f->app.hub || !f->app.bus)
+        return -1;
+    if (kt_store_exec(
+            f->app.store,
+            "INSERT INTO scopes(id, name, kind) VALUES (1, 'Dordrecht', 'gemeente');"
+            "INSERT INTO organisations(id, name, kind, created_at, updated_at) VALUES "
+            "(1, 'Gemeente Dordrecht', 'gemeente', 0, 0), (2, 'Politie ZHZ', 'politie', 0, 0);"
+            "INSERT INTO persons(id, org_id, name, email, is_admin, created_at, updated_at) VALUES"
+            " (1, 1, 'Anna', 'anna@example.nl', 0, 0, 0), (2, 2, 'Bert', 'bert@example.nl', 0, 0, "
+            "0),"
+            " (3, 1, 'Cees', 'cees@example.nl', 0, 0, 0), (4, 1, 'Dirk', 'dirk@example.nl', 0, 0, "
+            "0),"
+            " (5, 2, 'Eva', 'eva@example.nl', 0, 0, 0), (6, 1, 'Beheer', 'b@example.nl', 1, 0, 0);"
+            "INSERT INTO bodies(id, name, kind, scope_id, level, created_at, updated_at) VALUES "
+            "(10, 'Regiegroep', 'regiegroep', 1, 'strategisch', 0, 0),"
+            "(11, 'Werkgroep', 'werkgroep', 1, 'tactisch', 0, 0);"
+            "INSERT INTO memberships(body_id, person_id, role, items, created_at) VALUES "
+            "(10, 1, 'lid', NULL, 0), (10, 2, 'lid', NULL, 0), (10, 3, 'gast', '[100]', 0),"
+            "(10, 5, 'waarnemer', NULL, 0), (11, 4, 'lid', NULL, 0), (11, 1, 'lid', NULL, 0);"))
+        return -1;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < N_CONNS; i++)
+        if (f->open[i]) {
+            kt_hub_conn_closed(f->app.hub, &f->conns[i]);
+            kt_conn_release(&f->conns[i]);
+        }
+    uint64_t conns, topics, subs;
+    kt_hub_stats(f->app.hub, &conns, &topics, &subs);
+    assert_int_equal(conns, 0);
+    assert_int_equal(topics, 0); /* topics die with their last subscription */
+    assert_int_equal(subs, 0);
+    kt_bus_free(f->app.bus);
+    kt_hub_free(f->app.hub);
+    kt_store_close(f->app.store);
+    free(f->app.pending);
+    char p[80];
+    unlink(f->path);
+    snprintf(p, sizeof p, "%s-wal", f->path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", f->path);
+    unlink(p);
+    free(f);
+    return 0;
+}
+
+static kt_conn *conn_open(fx *f, int i, int64_t person, int cap, size_t max_bytes)
+{
+    kt_conn *c = &f->conns[i];
+    memset(c, 0, sizeof *c);
+    assert_int_equal(kt_conn_init(c, cap, max_bytes), 0);
+    assert_int_equal(kt_principal_load(f->app.store, person, &c->me), 0);
+    assert_int_equal(kt_hub_conn_open(f->app.hub, c), 0);
+    f->open[i] = true;
+    return c;
+}
+
+static kt_conn *conn(fx *f, int i, int64_t person)
+{
+    return conn_open(f, i, person, 1024, 4 << 20);
+}
+
+static void conn_close(fx *f, kt_conn *c)
+{
+    int i = (int)(c - f->conns);
+    kt_hub_conn_closed(f->app.hub, c);
+    kt_conn_release(c);
+    f->open[i] = false;
+}
+
+/* Subscribes c to body from since (< 0: now) with its current view of body; returns head. */
+static int64_t subscribe(fx *f, kt_conn *c, int64_t body, int64_t since)
+{
+    kt_viewer v;
+    int64_t *items = NULL, head = -1;
+    assert_int_equal(kt_viewer_load(f->app.store, body, &c->me, &v, &items), 0);
+    assert_int_equal(kt_hub_subscribe(f->app.hub, c, body, since, &v, items, &head), 0);
+    return head;
+}
+
+/* Commits an event to body's stream (not delivered); returns its seq. */
+static int64_t append(fx *f, int64_t body, const char *type, const char *vis, const char *payload)
+{
+    int64_t seq = 0;
+    assert_int_equal(kt_store_begin(f->app.store), 0);
+    assert_int_equal(kt_store_event_append(f->app.store, body, type, vis, payload, ANNA, &seq), 0);
+    assert_int_equal(kt_store_commit(f->app.store), 0);
+    return seq;
+}
+
+/* Hands the stored event (body, seq) to the hub as the bus would. */
+static void deliver(fx *f, int64_t body, int64_t seq)
+{
+    kt_stored_event se;
+    assert_int_equal(kt_store_events_after(f->app.store, body, seq - 1, &se, 1), 1);
+    assert_int_equal(se.seq, seq);
+    kt_event *ev = kt_event_from_stored(&se);
+    kt_store_event_clear(&se);
+    assert_non_null(ev);
+    kt_bus_publish(f->app.bus, ev);
+    kt_event_unref(ev);
+}
+
+static int64_t publish(fx *f, int64_t body, const char *type, const char *vis, const char *payload)
+{
+    int64_t seq = append(f, body, type, vis, payload);
+    deliver(f, body, seq);
+    return seq;
+}
+
+static int64_t chat(fx *f, int64_t body)
+{
+    return publish(f, body, "chat.posted", NULL, "{\"message\":{\"text\":\"hoi\"}}");
+}
+
+static char *vis_confidential_for_org(int64_t item, int64_t org)
+{
+    int64_t orgs[] = {org};
+    kt_vis vis = {.item = item, .confidential = true, .n_orgs = 1, .orgs = orgs};
+    return kt_vis_dump(&vis);
+}
+
+static json_t *frame_json(kt_frame *fr)
+{
+    json_t *j = json_loadb((const char *)kt_frame_payload(fr), fr->len, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+/* Pops every queued frame of c; writes their (body, seq) pairs; returns how many. */
+static int drain(kt_conn *c, int64_t *bodies, int64_t *seqs, int max)
+{
+    int n = 0;
+    for (kt_frame *fr; (fr = kt_conn_peek(c)); kt_conn_pop(c)) {
+        json_t *j = frame_json(fr);
+        assert_true(n < max);
+        if (bodies)
+            bodies[n] = json_integer_value(json_object_get(j, "body"));
+        seqs[n++] = json_integer_value(json_object_get(j, "seq"));
+        json_decref(j);
+    }
+    assert_int_equal(c->q_len, 0);
+    assert_int_equal(c->q_bytes, 0);
+    return n;
+}
+
+static void assert_seqs(const int64_t *got, int n, const int64_t *want, int m)
+{
+    char g[512] = "", w[512] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(g + strlen(g), sizeof g - strlen(g), "%lld ", (long long)got[i]);
+    for (int i = 0; i < m; i++)
+        snprintf(w + strlen(w), sizeof w - strlen(w), "%lld ", (long long)want[i]);
+    if (n != m || memcmp(got, want, (size_t)n * sizeof *got) != 0)
+        fail_msg("seqs: got [%s] want [%s]", g, w);
+}
+
+/* ---- delivery ---- */
+
+static void events_reach_subscribed_connections_in_seq_order(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT), *dirk = conn(f, 2, DIRK);
+    assert_int_equal(subscribe(f, anna, BODY, -1), 0);
+    assert_int_equal(subscribe(f, bert, BODY, -1), 0);
+    assert_int_equal(subscribe(f, dirk, OTHER, -1), 0);
+    for (int i = 0; i < 5; i++)
+        chat(f, BODY);
+    int64_t seqs[16], bodies[16], want[] = {1, 2, 3, 4, 5};
+    int n = drain(anna, bodies, seqs, 16);
+    assert_seqs(seqs, n, want, 5);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(bodies[i], BODY);
+    n = drain(bert, NULL, seqs, 16);
+    assert_seqs(seqs, n, want, 5);
+    assert_int_equal(dirk->q_len, 0); /* subscribed elsewhere */
+    assert_int_equal(f->app.counters.events_delivered, 10);
+}
+
+static void a_push_frame_carries_event_body_seq_and_data(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA);
+    subscribe(f, anna, BODY, -1);
+    publish(f, BODY, "agenda.added", NULL, "{\"item\":{\"id\":7,\"title\":\"Caf\xc3\xa9\"}}");
+    kt_frame *fr = kt_conn_peek(anna);
+    assert_non_null(fr);
+    json_t *j = frame_json(fr);
+    assert_string_equal(json_string_value(json_object_get(j, "event")), "agenda.added");
+    assert_int_equal(json_integer_value(json_object_get(j, "body")), BODY);
+    assert_int_equal(json_integer_value(json_object_get(j, "seq")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_object_get(json_object_get(j, "data"), "item"), "title")),
+                        "Caf\xc3\xa9");
+    assert_int_equal(json_object_size(j), 4);
+    json_decref(j);
+    /* the payload is NUL-terminated right after len, and the headroom precedes it */
+    assert_int_equal(kt_frame_payload(fr)[fr->len], 0);
+    assert_ptr_equal(kt_frame_payload(fr), fr->data + KT_FRAME_PRE);
+}
+
+static void duplicates_are_dropped(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA);
+    subscribe(f, anna, BODY, -1);
+    int64_t s1 = chat(f, BODY);
+    deliver(f, BODY, s1); /* again, e.g. via a second bus path */
+    int64_t s2 = chat(f, BODY);
+    deliver(f, BODY, s1); /* late and old */
+    deliver(f, BODY, s2);
+    int64_t seqs[8], want[] = {1, 2};
+    int n = drain(anna, NULL, seqs, 8);
+    assert_seqs(seqs, n, want, 2);
+}
+
+static void a_gap_is_filled_from_the_store(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT);
+    subscribe(f, anna, BODY, -1);
+    subscribe(f, bert, BODY, -1);
+    for (int i = 0; i < 4; i++)
+        append(f, BODY, "chat.posted", NULL, "{}"); /* lost on the bus */
+    chat(f, BODY);                                  /* seq 5 arrives */
+    int64_t seqs[16], want[] = {1, 2, 3, 4, 5};
+    int n = drain(anna, NULL, seqs, 16);
+    assert_seqs(seqs, n, want, 5);
+    n = drain(bert, NULL, seqs, 16);
+    assert_seqs(seqs, n, want, 5);
+    /* the lost ones arriving late are duplicates now */
+    deliver(f, BODY, 3);
+    assert_int_equal(anna->q_len, 0);
+    /* a gap longer than one store batch */
+    for (int i = 0; i < 150; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    int64_t last = chat(f, BODY);
+    assert_int_equal(last, 156);
+    int64_t many[200];
+    n = drain(anna, NULL, many, 200);
+    assert_int_equal(n, 151);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(many[i], 6 + i);
+}
+
+static void resync_catches_up_from_the_store(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA);
+    subscribe(f, anna, BODY, -1);
+    chat(f, BODY);
+    append(f, BODY, "chat.posted", NULL, "{}");
+    append(f, BODY, "chat.posted", NULL, "{}");
+    f->app.bus->resync(f->app.bus->arg); /* the bus reconnected */
+    int64_t seqs[8], want[] = {1, 2, 3};
+    int n = drain(anna, NULL, seqs, 8);
+    assert_seqs(seqs, n, want, 3);
+    deliver(f, BODY, 3); /* the bus' copy, if it comes after all */
+    assert_int_equal(anna->q_len, 0);
+}
+
+static void visibility_is_decided_per_connection(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT), *cees = conn(f, 2, CEES),
+            *eva = conn(f, 3, EVA);
+    subscribe(f, anna, BODY, -1);
+    subscribe(f, bert, BODY, -1);
+    subscribe(f, cees, BODY, -1);
+    subscribe(f, eva, BODY, -1);
+    char *conf = vis_confidential_for_org(100, 1); /* item 100, for the municipality only */
+    kt_vis v200 = {.item = 200};
+    char *other_item = kt_vis_dump(&v200);
+    kt_vis chairs = {.min_role = KT_ROLE_SECRETARIS};
+    char *for_chairs = kt_vis_dump(&chairs);
+    chat(f, BODY);                                        /* 1: open */
+    publish(f, BODY, "agenda.updated", conf, "{}");       /* 2: confidential, org 1 */
+    publish(f, BODY, "agenda.updated", other_item, "{}"); /* 3: open item 200 */
+    publish(f, BODY, "flag.created", for_chairs, "{}");   /* 4: chairs only */
+    chat(f, BODY);                                        /* 5: open */
+    free(conf);
+    free(other_item);
+    free(for_chairs);
+    int64_t seqs[16];
+    int n = drain(anna, NULL, seqs, 16); /* gemeente lid */
+    assert_seqs(seqs, n, (int64_t[]){1, 2, 3, 5}, 4);
+    n = drain(bert, NULL, seqs, 16); /* politie lid: not the confidential item */
+    assert_seqs(seqs, n, (int64_t[]){1, 3, 5}, 3);
+    n = drain(cees, NULL, seqs, 16); /* gemeente guest for item 100: not item 200 */
+    assert_seqs(seqs, n, (int64_t[]){1, 2, 5}, 3);
+    n = drain(eva, NULL, seqs, 16); /* politie observer */
+    assert_seqs(seqs, n, (int64_t[]){1, 3, 5}, 3);
+}
+
+static void replay_applies_the_same_visibility(void **state)
+{
+    fx *f = *state;
+    char *conf = vis_confidential_for_org(100, 1);
+    chat(f, BODY);
+    append(f, BODY, "agenda.updated", conf, "{}");
+    chat(f, BODY);
+    free(conf);
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT);
+    assert_int_equal(subscribe(f, anna, BODY, 0), 3);
+    assert_int_equal(subscribe(f, bert, BODY, 0), 3);
+    kt_hub_pump(f->app.hub, anna);
+    kt_hub_pump(f->app.hub, bert);
+    int64_t seqs[8];
+    int n = drain(anna, NULL, seqs, 8);
+    assert_seqs(seqs, n, (int64_t[]){1, 2, 3}, 3);
+    n = drain(bert, NULL, seqs, 8);
+    assert_seqs(seqs, n, (int64_t[]){1, 3}, 2);
+}
+
+/* ---- subscribe and replay ---- */
+
+static void subscribe_reports_the_head_and_refuses_a_future_since(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < 3; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    kt_conn *anna = conn(f, 0, ANNA);
+    kt_viewer v;
+    int64_t *items, head = -1;
+    assert_int_equal(kt_viewer_load(f->app.store, BODY, &anna->me, &v, &items), 0);
+    assert_int_equal(kt_hub_subscribe(f->app.hub, anna, BODY, 4, &v, items, &head), KT_EINVAL);
+    assert_int_equal(head, 3);
+    /* since == head: live from here, nothing to replay */
+    assert_int_equal(subscribe(f, anna, BODY, 3), 3);
+    kt_hub_pump(f->app.hub, anna);
+    assert_int_equal(anna->q_len, 0);
+    chat(f, BODY);
+    int64_t seqs[4];
+    int n = drain(anna, NULL, seqs, 4);
+    assert_seqs(seqs, n, (int64_t[]){4}, 1);
+    /* an empty stream */
+    kt_conn *dirk = conn(f, 1, DIRK);
+    assert_int_equal(subscribe(f, dirk, OTHER, 0), 0);
+}
+
+static void replay_runs_in_batches_bounded_by_the_queue(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < 300; i++)
+        append(f, BODY, "chat.posted", NULL, "{\"message\":{\"text\":\"oud\"}}");
+    kt_conn *anna = conn_open(f, 0, ANNA, 16, 1 << 20);
+    assert_int_equal(subscribe(f, anna, BODY, 0), 300);
+    assert_int_equal(anna->q_len, 0); /* the replay waits for the queue, not the subscribe */
+    int64_t all[400];
+    int n = 0, rounds = 0;
+    while (rounds++ < 100) {
+        kt_hub_pump(f->app.hub, anna);
+        assert_true(anna->q_len <= 16);
+        assert_int_equal(anna->close_code, 0);
+        if (anna->q_len == 0)
+            break;
+        if (rounds == 5) { /* live events meanwhile: neither lost nor doubled */
+            chat(f, BODY);
+            chat(f, BODY);
+        }
+        n += drain(anna, NULL, all + n, 400 - n);
+    }
+    assert_true(rounds > 300 / 16); /* it took many small batches */
+    assert_int_equal(n, 302);
+    for (int i = 0; i < n; i++)
+        if (all[i] != i + 1)
+            fail_msg("position %d has seq %lld", i, (long long)all[i]);
+    /* and live from here */
+    chat(f, BODY);
+    int64_t seqs[4];
+    assert_seqs(seqs, drain(anna, NULL, seqs, 4), (int64_t[]){303}, 1);
+}
+
+static void replay_waits_while_the_queue_is_more_than_half_full(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < 40; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    kt_conn *anna = conn_open(f, 0, ANNA, 16, 1 << 20);
+    subscribe(f, anna, BODY, 0);
+    kt_hub_pump(f->app.hub, anna);
+    assert_int_equal(anna->q_len, 16); /* filled to the brim, never beyond */
+    kt_hub_pump(f->app.hub, anna);
+    assert_int_equal(anna->q_len, 16);
+    assert_int_equal(anna->close_code, 0);
+    for (int i = 0; i < 7; i++) /* 9 left: more than half */
+        kt_conn_pop(anna);
+    kt_hub_pump(f->app.hub, anna);
+    assert_int_equal(anna->q_len, 9);
+    kt_conn_pop(anna); /* 8 left: half */
+    kt_hub_pump(f->app.hub, anna);
+    assert_int_equal(anna->q_len, 16);
+}
+
+static void resubscribing_restarts_from_the_new_since(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < 5; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    kt_conn *anna = conn(f, 0, ANNA);
+    subscribe(f, anna, BODY, 0);
+    kt_hub_pump(f->app.hub, anna);
+    int64_t seqs[16];
+    assert_int_equal(drain(anna, NULL, seqs, 16), 5);
+    subscribe(f, anna, BODY, 3);
+    kt_hub_pump(f->app.hub, anna);
+    int n = drain(anna, NULL, seqs, 16);
+    assert_seqs(seqs, n, (int64_t[]){4, 5}, 2);
+    uint64_t conns, topics, subs;
+    kt_hub_stats(f->app.hub, &conns, &topics, &subs);
+    assert_int_equal(subs, 1);
+    assert_int_equal(anna->n_subs, 1);
+}
+
+static void a_connection_holds_at_most_256_subscriptions(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA);
+    kt_viewer v = {.person = ANNA, .org = 1, .role = KT_ROLE_LID, .n_items = -1};
+    int64_t head;
+    for (int64_t b = 1; b <= KT_MAX_SUBS_PER_CONN; b++)
+        assert_int_equal(kt_hub_subscribe(f->app.hub, anna, 1000 + b, -1, &v, NULL, &head), 0);
+    assert_int_equal(kt_hub_subscribe(f->app.hub, anna, 5000, -1, &v, NULL, &head), KT_EFULL);
+    /* subscribing again to one it has is a restart, not a new one */
+    assert_int_equal(kt_hub_subscribe(f->app.hub, anna, 1001, -1, &v, NULL, &head), 0);
+    assert_int_equal(kt_hub_unsubscribe(f->app.hub, anna, 1001), 0);
+    assert_int_equal(kt_hub_unsubscribe(f->app.hub, anna, 1001), KT_ENOTFOUND);
+    assert_int_equal(kt_hub_subscribe(f->app.hub, anna, 5000, -1, &v, NULL, &head), 0);
+}
+
+static void unsubscribing_stops_delivery(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT);
+    subscribe(f, anna, BODY, -1);
+    subscribe(f, bert, BODY, -1);
+    chat(f, BODY);
+    assert_int_equal(kt_hub_unsubscribe(f->app.hub, anna, BODY), 0);
+    chat(f, BODY);
+    assert_int_equal(anna->q_len, 1);
+    assert_int_equal(bert->q_len, 2);
+}
+
+static void the_directory_stream_is_body_zero(void **state)
+{
+    fx *f = *state;
+    kt_conn *dirk = conn(f, 0, DIRK);
+    kt_viewer v = {.person = DIRK, .org = 1, .n_items = -1}; /* no member of anything there */
+    int64_t head;
+    assert_int_equal(kt_hub_subscribe(f->app.hub, dirk, 0, -1, &v, NULL, &head), 0);
+    kt_vis dir = {.directory = true};
+    char *vis = kt_vis_dump(&dir);
+    publish(f, 0, "person.created", vis, "{\"person\":{\"id\":9}}");
+    publish(f, 0, "person.created", vis, "{\"person\":{\"id\":10}}");
+    free(vis);
+    int64_t seqs[4], bodies[4];
+    int n = drain(dirk, bodies, seqs, 4);
+    assert_seqs(seqs, n, (int64_t[]){1, 2}, 2);
+    assert_int_equal(bodies[0], 0);
+}
+
+/* ---- slow consumers ---- */
+
+static void an_overflowing_queue_marks_the_connection_4008_and_nobody_else(void **state)
+{
+    fx *f = *state;
+    kt_conn *slow = conn_open(f, 0, ANNA, 4, 1 << 20), *fast = conn(f, 1, BERT);
+    subscribe(f, slow, BODY, -1);
+    subscribe(f, fast, BODY, -1);
+    for (int i = 0; i < 4; i++)
+        chat(f, BODY);
+    assert_int_equal(slow->q_len, 4);
+    assert_int_equal(slow->close_code, 0);
+    chat(f, BODY); /* the fifth does not fit */
+    assert_int_equal(slow->close_code, KT_CLOSE_SLOW_CONSUMER);
+    assert_int_equal(slow->close_code, 4008);
+    assert_int_equal(slow->q_len, 4);
+    /* from now on nothing more is queued, even when there is room again */
+    kt_conn_pop(slow);
+    chat(f, BODY);
+    assert_int_equal(slow->q_len, 3);
+    kt_frame *fr = kt_frame_from_text("{}", 2);
+    assert_int_equal(kt_conn_send(slow, fr), KT_EFULL);
+    kt_frame_unref(fr);
+    assert_int_equal(slow->close_code, 4008); /* the first reason stays */
+    /* the other connection got everything */
+    int64_t seqs[16];
+    int n = drain(fast, NULL, seqs, 16);
+    assert_seqs(seqs, n, (int64_t[]){1, 2, 3, 4, 5, 6}, 6);
+    assert_int_equal(fast->close_code, 0);
+}
+
+static void the_byte_budget_of_a_queue_counts_too(void **state)
+{
+    fx *f = *state;
+    kt_conn *c = conn_open(f, 0, ANNA, 1024, 100);
+    kt_frame *a = kt_frame_from_text("0123456789012345678901234567890123456789", 40);
+    assert_int_equal(kt_conn_send(c, a), 0);
+    assert_int_equal(kt_conn_send(c, a), 0);
+    assert_int_equal(c->q_bytes, 80);
+    assert_int_equal(kt_conn_send(c, a), KT_EFULL); /* 120 > 100 */
+    assert_int_equal(c->close_code, KT_CLOSE_SLOW_CONSUMER);
+    assert_int_equal(c->q_len, 2);
+    kt_frame_unref(a);
+}
+
+/* ---- membership ---- */
+
+static void removing_ones_own_membership_ends_the_subscription(void **state)
+{
+    fx *f = *state;
+    kt_conn *bert = conn(f, 0, BERT), *anna = conn(f, 1, ANNA);
+    subscribe(f, bert, BODY, -1);
+    subscribe(f, anna, BODY, -1);
+    chat(f, BODY);
+    assert_int_equal(
+        kt_store_exec(f->app.store, "DELETE FROM memberships WHERE body_id = 10 AND person_id = 2"),
+        0);
+    kt_vis subject = {.subject = BERT};
+    char *vis = kt_vis_dump(&subject);
+    publish(f, BODY, "membership.removed", vis, "{\"person\":2,\"body\":10}");
+    free(vis);
+    chat(f, BODY);
+    int64_t seqs[8];
+    int n = drain(bert, NULL, seqs, 8);
+    assert_seqs(seqs, n, (int64_t[]){1, 2}, 2); /* learns of the removal, then nothing */
+    assert_int_equal(bert->n_subs, 0);
+    assert_int_equal(kt_hub_unsubscribe(f->app.hub, bert, BODY), KT_ENOTFOUND);
+    n = drain(anna, NULL, seqs, 8);
+    assert_seqs(seqs, n, (int64_t[]){1, 2, 3}, 3);
+}
+
+static void a_removal_found_while_filling_a_gap_ends_the_last_subscription(void **state)
+{
+    fx *f = *state;
+    kt_conn *bert = conn(f, 0, BERT);
+    subscribe(f, bert, BODY, -1);
+    chat(f, BODY);
+    assert_int_equal(
+        kt_store_exec(f->app.store, "DELETE FROM memberships WHERE body_id = 10 AND person_id = 2"),
+        0);
+    kt_vis subject = {.subject = BERT};
+    char *vis = kt_vis_dump(&subject);
+    append(f, BODY, "membership.removed", vis, "{\"person\":2,\"body\":10}"); /* lost */
+    free(vis);
+    append(f, BODY, "chat.posted", NULL, "{}");
+    chat(f, BODY); /* seq 4 arrives; 2 and 3 come from the store and 2 ends the topic */
+    int64_t seqs[8];
+    assert_seqs(seqs, drain(bert, NULL, seqs, 8), (int64_t[]){1, 2}, 2);
+    uint64_t conns, topics, subs;
+    kt_hub_stats(f->app.hub, &conns, &topics, &subs);
+    assert_int_equal(topics, 0);
+    assert_int_equal(subs, 0);
+    chat(f, BODY);
+    assert_int_equal(bert->q_len, 0);
+}
+
+static void a_removal_met_during_replay_ends_the_subscription(void **state)
+{
+    fx *f = *state;
+    chat(f, BODY);
+    kt_vis subject = {.subject = BERT};
+    char *vis = kt_vis_dump(&subject);
+    append(f, BODY, "membership.removed", vis, "{\"person\":2,\"body\":10}");
+    free(vis);
+    for (int i = 0; i < 5; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    kt_conn *bert = conn(f, 0, BERT), *anna = conn(f, 1, ANNA);
+    subscribe(f, bert, BODY, 0); /* still a member when subscribing */
+    subscribe(f, anna, BODY, 0);
+    assert_int_equal(
+        kt_store_exec(f->app.store, "DELETE FROM memberships WHERE body_id = 10 AND person_id = 2"),
+        0);
+    kt_hub_pump(f->app.hub, bert);
+    kt_hub_pump(f->app.hub, anna);
+    int64_t seqs[16];
+    assert_seqs(seqs, drain(bert, NULL, seqs, 16), (int64_t[]){1, 2}, 2);
+    assert_int_equal(bert->n_subs, 0);
+    assert_int_equal(bert->catching_up, 0);
+    assert_seqs(seqs, drain(anna, NULL, seqs, 16), (int64_t[]){1, 2, 3, 4, 5, 6, 7}, 7);
+    kt_hub_pump(f->app.hub, bert);
+    assert_int_equal(bert->q_len, 0);
+}
+
+static void being_added_reaches_the_person_without_a_subscription(void **state)
+{
+    fx *f = *state;
+    kt_conn *dirk = conn(f, 0, DIRK), *dirk2 = conn(f, 1, DIRK), *anna = conn(f, 2, ANNA);
+    subscribe(f, anna, BODY, -1);
+    assert_int_equal(kt_store_exec(f->app.store, "INSERT INTO memberships(body_id, person_id, "
+                                                 "role, created_at) VALUES (10, 4, 'lid', 0)"),
+                     0);
+    kt_vis subject = {.subject = DIRK};
+    char *vis = kt_vis_dump(&subject);
+    publish(f, BODY, "membership.added", vis, "{\"person\":4,\"membership\":{}}");
+    free(vis);
+    int64_t seqs[4], bodies[4];
+    assert_seqs(seqs, drain(dirk, bodies, seqs, 4), (int64_t[]){1}, 1);
+    assert_int_equal(bodies[0], BODY);
+    assert_seqs(seqs, drain(dirk2, NULL, seqs, 4), (int64_t[]){1}, 1); /* every connection */
+    assert_seqs(seqs, drain(anna, NULL, seqs, 4), (int64_t[]){1}, 1);
+    chat(f, BODY); /* not subscribed: the rest of the stream is not theirs yet */
+    assert_int_equal(dirk->q_len, 0);
+}
+
+static void a_role_change_of_the_subscriber_changes_what_they_see_from_then_on(void **state)
+{
+    fx *f = *state;
+    kt_conn *cees = conn(f, 0, CEES);
+    subscribe(f, cees, BODY, -1);
+    kt_vis v200 = {.item = 200};
+    char *item200 = kt_vis_dump(&v200);
+    publish(f, BODY, "agenda.updated", item200, "{}"); /* 1: hidden from the guest */
+    assert_int_equal(kt_store_exec(f->app.store, "UPDATE memberships SET role = 'lid', items = "
+                                                 "NULL WHERE body_id = 10 AND person_id = 3"),
+                     0);
+    kt_vis subject = {.subject = CEES};
+    char *vis = kt_vis_dump(&subject);
+    publish(f, BODY, "membership.updated", vis, "{\"person\":3}"); /* 2 */
+    publish(f, BODY, "agenda.updated", item200, "{}");             /* 3: now visible */
+    free(vis);
+    free(item200);
+    int64_t seqs[8];
+    int n = drain(cees, NULL, seqs, 8);
+    assert_seqs(seqs, n, (int64_t[]){2, 3}, 2);
+    assert_int_equal(cees->n_subs, 1);
+}
+
+/* ---- frames ---- */
+
+static void frames_are_shared_between_connections_not_copied(void **state)
+{
+    fx *f = *state;
+    kt_conn *a = conn(f, 0, ANNA), *b = conn(f, 1, BERT), *e = conn(f, 2, EVA);
+    subscribe(f, a, BODY, -1);
+    subscribe(f, b, BODY, -1);
+    subscribe(f, e, BODY, -1);
+    chat(f, BODY);
+    kt_frame *fa = kt_conn_peek(a), *fb = kt_conn_peek(b), *fe = kt_conn_peek(e);
+    assert_non_null(fa);
+    assert_ptr_equal(fa, fb);
+    assert_ptr_equal(fa, fe);
+    assert_int_equal(fa->refs, 3); /* one per queue; the event is gone */
+    kt_conn_pop(a);
+    assert_int_equal(fb->refs, 2);
+    kt_conn_pop(b);
+    assert_int_equal(fe->refs, 1);
+    kt_conn_pop(e);
+}
+
+static void an_event_builds_its_frame_once(void **state)
+{
+    (void)state;
+    kt_event *ev = kt_event_new(BODY, 3, "chat.posted", NULL, "{\"x\":1}", ANNA, 1700000000);
+    assert_non_null(ev);
+    kt_frame *f1 = kt_event_frame(ev), *f2 = kt_event_frame(ev);
+    assert_ptr_equal(f1, f2);
+    assert_int_equal(f1->refs, 1);
+    kt_frame_ref(f1); /* a queue keeps it */
+    kt_event_unref(ev);
+    assert_int_equal(f1->refs, 1);
+    assert_memory_equal(kt_frame_payload(f1),
+                        "{\"event\":\"chat.posted\",\"body\":10,\"seq\":3,\"data\":{\"x\":1}}",
+                        f1->len);
+    kt_frame_unref(f1);
+}
+
+static void frames_hold_compact_json_after_the_headroom(void **state)
+{
+    (void)state;
+    json_t *j = json_pack("{s:i, s:s}", "a", 1, "b", "caf\xc3\xa9");
+    kt_frame *fr = kt_frame_from_json(j);
+    json_decref(j);
+    assert_non_null(fr);
+    assert_int_equal(fr->refs, 1);
+    assert_int_equal(fr->len, strlen("{\"a\":1,\"b\":\"caf\xc3\xa9\"}"));
+    assert_memory_equal(kt_frame_payload(fr), "{\"a\":1,\"b\":\"caf\xc3\xa9\"}", fr->len);
+    kt_frame_unref(fr);
+    /* a big one grows its buffer several times */
+    json_t *arr = json_array();
+    for (int i = 0; i < 5000; i++)
+        json_array_append_new(arr, json_integer(i));
+    fr = kt_frame_from_json(arr);
+    char *text = json_dumps(arr, JSON_COMPACT);
+    assert_int_equal(fr->len, strlen(text));
+    assert_memory_equal(kt_frame_payload(fr), text, fr->len);
+    assert_int_equal(kt_frame_payload(fr)[fr->len], 0);
+    free(text);
+    json_decref(arr);
+    kt_frame_unref(fr);
+    fr = kt_frame_from_text("", 0);
+    assert_int_equal(fr->len, 0);
+    kt_frame_unref(fr);
+    kt_frame_unref(NULL);
+}
+
+static void events_survive_the_trip_between_nodes(void **state)
+{
+    (void)state;
+    char *vis = vis_confidential_for_org(100, 2);
+    kt_event *ev = kt_event_new(BODY, 42, "membership.removed", vis, "{\"person\":7,\"body\":10}",
+                                ANNA, 1700000000);
+    free(vis);
+    assert_non_null(ev);
+    assert_int_equal(ev->subject, 7);
+    char *text = kt_event_encode(ev);
+    assert_non_null(text);
+    kt_event *back = kt_event_decode(text, strlen(text));
+    free(text);
+    assert_non_null(back);
+    assert_int_equal(back->body, BODY);
+    assert_int_equal(back->seq, 42);
+    assert_int_equal(back->actor, ANNA);
+    assert_int_equal(back->time, 1700000000);
+    assert_int_equal(back->subject, 7);
+    assert_string_equal(back->type, "membership.removed");
+    assert_string_equal(back->payload, "{\"person\":7,\"body\":10}");
+    assert_true(back->vis.confidential);
+    assert_int_equal(back->vis.item, 100);
+    assert_int_equal(back->vis.n_orgs, 1);
+    assert_int_equal(back->vis.orgs[0], 2);
+    kt_event_unref(back);
+    kt_event_unref(ev);
+    assert_null(kt_event_decode("[1]", 3));
+    assert_null(kt_event_decode("{\"body\":1}", 10));
+    assert_null(kt_event_decode("{not json", 9));
+}
+
+/* ---- connections ---- */
+
+static void closing_a_person_reaches_each_of_their_connections(void **state)
+{
+    fx *f = *state;
+    kt_conn *a1 = conn(f, 0, ANNA), *a2 = conn(f, 1, ANNA), *a3 = conn(f, 2, ANNA),
+            *b = conn(f, 3, BERT);
+    memset(a2->session_hash, 0xab, sizeof a2->session_hash);
+    unsigned char h[32];
+    memset(h, 0xab, sizeof h);
+    kt_hub_close_person(f->app.hub, ANNA, h, KT_CLOSE_SESSION_ENDED, "uitgelogd");
+    assert_int_equal(a2->close_code, 4401);
+    assert_int_equal(a1->close_code, 0);
+    assert_int_equal(a3->close_code, 0);
+    /* the newest connection of the list goes; the others stay reachable */
+    conn_close(f, a3);
+    kt_hub_close_person(f->app.hub, ANNA, NULL, KT_CLOSE_SESSION_ENDED, "nieuw wachtwoord");
+    assert_int_equal(a1->close_code, 4401);
+    assert_string_equal(a1->close_reason, "nieuw wachtwoord");
+    assert_string_equal(a2->close_reason, "uitgelogd"); /* the first reason stays */
+    assert_int_equal(b->close_code, 0);
+    uint64_t conns, topics, subs;
+    kt_hub_stats(f->app.hub, &conns, &topics, &subs);
+    assert_int_equal(conns, 3);
+}
+
+static void closing_a_middle_connection_keeps_the_list_whole(void **state)
+{
+    fx *f = *state;
+    kt_conn *a1 = conn(f, 0, ANNA), *a2 = conn(f, 1, ANNA), *a3 = conn(f, 2, ANNA);
+    conn_close(f, a2);
+    kt_hub_close_person(f->app.hub, ANNA, NULL, KT_CLOSE_SHUTDOWN, "");
+    assert_int_equal(a1->close_code, KT_CLOSE_SHUTDOWN);
+    assert_int_equal(a3->close_code, KT_CLOSE_SHUTDOWN);
+    conn_close(f, a1); /* the oldest: last in the list */
+    conn_close(f, a3);
+    kt_conn *again = conn(f, 3, ANNA);
+    kt_hub_close_person(f->app.hub, ANNA, NULL, KT_CLOSE_SHUTDOWN, "");
+    assert_int_equal(again->close_code, KT_CLOSE_SHUTDOWN);
+}
+
+static void expired_sessions_are_closed(void **state)
+{
+    fx *f = *state;
+    kt_conn *a = conn(f, 0, ANNA), *b = conn(f, 1, BERT), *c = conn(f, 2, CEES);
+    a->me.expires_at = 1000;
+    b->me.expires_at = 2000;
+    c->me.expires_at = 0; /* no expiry known */
+    kt_hub_expire(f->app.hub, 1500);
+    assert_int_equal(a->close_code, KT_CLOSE_SESSION_ENDED);
+    assert_int_equal(b->close_code, 0);
+    kt_hub_expire(f->app.hub, 2000);
+    assert_int_equal(b->close_code, KT_CLOSE_SESSION_ENDED);
+    assert_int_equal(c->close_code, 0);
+}
+
+static void a_closed_connection_is_forgotten(void **state)
+{
+    fx *f = *state;
+    kt_conn *a = conn(f, 0, ANNA), *b = conn(f, 1, BERT);
+    subscribe(f, a, BODY, -1);
+    subscribe(f, a, OTHER, -1);
+    subscribe(f, b, BODY, -1);
+    conn_close(f, a);
+    uint64_t conns, topics, subs;
+    kt_hub_stats(f->app.hub, &conns, &topics, &subs);
+    assert_int_equal(conns, 1);
+    assert_int_equal(topics, 1);
+    assert_int_equal(subs, 1);
+    chat(f, BODY);
+    chat(f, OTHER); /* nobody listens: no harm */
+    assert_int_equal(b->q_len, 1);
+}
+
+/* ---- the subscribe op ---- */
+
+static void subscribe_over_the_protocol(void **state)
+{
+    fx *f = *state;
+    for (int i = 0; i < 3; i++)
+        append(f, BODY, "chat.posted", NULL, "{}");
+    kt_conn *anna = conn(f, 0, ANNA), *dirk = conn(f, 1, DIRK);
+    const char *req = "{\"id\":1,\"op\":\"subscribe\",\"body\":10,\"since\":1}";
+    int close_code;
+    json_t *r = kt_dispatch_text(&f->app, &anna->me, anna, req, strlen(req), &close_code);
+    assert_true(json_is_true(json_object_get(r, "ok")));
+    json_t *res = json_object_get(r, "result");
+    assert_int_equal(json_integer_value(json_object_get(res, "since")), 1);
+    assert_int_equal(json_integer_value(json_object_get(res, "head")), 3);
+    json_decref(r);
+    kt_hub_pump(f->app.hub, anna);
+    int64_t seqs[8];
+    assert_seqs(seqs, drain(anna, NULL, seqs, 8), (int64_t[]){2, 3}, 2);
+    static const struct {
+        const char *req, *code;
+        bool with_conn;
+    } bad[] = {
+        {"{\"id\":1,\"op\":\"subscribe\",\"body\":10,\"since\":4}", "invalid_since", true},
+        {"{\"id\":1,\"op\":\"subscribe\",\"body\":999}", "not_found", true},
+        {"{\"id\":1,\"op\":\"subscribe\",\"body\":10}", "invalid_state", false},
+        {"{\"id\":1,\"op\":\"unsubscribe\",\"body\":11}", "not_found", true},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        r = kt_dispatch_text(&f->app, &anna->me, bad[i].with_conn ? anna : NULL, bad[i].req,
+                             strlen(bad[i].req), &close_code);
+        const char *code = json_string_value(json_object_get(json_object_get(r, "error"), "code"));
+        if (!code || strcmp(code, bad[i].code) != 0)
+            fail_msg("%s: want %s, got %s", bad[i].req, bad[i].code, code ? code : "ok");
+        json_decref(r);
+    }
+    req = "{\"id\":1,\"op\":\"subscribe\",\"body\":10}";
+    r = kt_dispatch_text(&f->app, &dirk->me, dirk, req, strlen(req), &close_code);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(r, "error"), "code")),
+                        "not_member");
+    json_decref(r);
+    assert_int_equal(dirk->n_subs, 0);
+    kt_dispatch_publish(&f->app);
+}
+
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    kt_log_set_level(KT_LOG_ERROR);
+    const struct CMUnitTest tests[] = {
+        T(events_reach_subscribed_connections_in_seq_order),
+        T(a_push_frame_carries_event_body_seq_and_data),
+        T(duplicates_are_dropped),
+        T(a_gap_is_filled_from_the_store),
+        T(resync_catches_up_from_the_store),
+        T(visibility_is_decided_per_connection),
+        T(replay_applies_the_same_visibility),
+        T(subscribe_reports_the_head_and_refuses_a_future_since),
+        T(replay_runs_in_batches_bounded_by_the_queue),
+        T(replay_waits_while_the_queue_is_more_than_half_full),
+        T(resubscribing_restarts_from_the_new_since),
+        T(a_connection_holds_at_most_256_subscriptions),
+        T(unsubscribing_stops_delivery),
+        T(the_directory_stream_is_body_zero),
+        T(an_overflowing_queue_marks_the_connection_4008_and_nobody_else),
+        T(the_byte_budget_of_a_queue_counts_too),
+        T(removing_ones_own_membership_ends_the_subscription),
+        T(a_removal_found_while_filling_a_gap_ends_the_last_subscription),
+        T(a_removal_met_during_replay_ends_the_subscription),
+        T(being_added_reaches_the_person_without_a_subscription),
+        T(a_role_change_of_the_subscriber_changes_what_they_see_from_then_on),
+        T(frames_are_shared_between_connections_not_copied),
+        cmocka_unit_test(an_event_builds_its_frame_once),
+        cmocka_unit_test(frames_hold_compact_json_after_the_headroom),
+        cmocka_unit_test(events_survive_the_trip_between_nodes),
+        T(closing_a_person_reaches_each_of_their_connections),
+        T(closing_a_middle_connection_keeps_the_list_whole),
+        T(expired_sessions_are_closed),
+        T(a_closed_connection_is_forgotten),
+        T(subscribe_over_the_protocol),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
