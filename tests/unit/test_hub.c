@@ -330,6 +330,56 @@ static void resync_catches_up_from_the_store(void **state)
     assert_int_equal(anna->q_len, 0);
 }
 
+/* BUG (server/src/live/hub.c:244-250, kt_hub_resync): resync walks the topic map's slots while
+ * topic_fill() may end a topic (its last subscriber's own removal; sub_free() -> kt_imap_del at
+ * hub.c:98). The backward-shift deletion moves a later topic of the same cluster into the slot
+ * just visited, so the walk skips it: that stream does not catch up after the bus reconnects
+ * and its subscribers miss the lost events until the next event of that stream arrives.
+ * Observed here: stream 106 gets nothing. Fix: collect the topics (or their keys) first, then
+ * fill. Skipped while a stream is missed; a plain check once fixed. */
+static void resync_reaches_every_topic_even_when_some_end_on_the_way(void **state)
+{
+    fx *f = *state;
+    /* Many streams; on half of them the only subscriber's own removal was lost on the bus, on
+     * the other half a chat message was. After the reconnect every stream must catch up. */
+    kt_conn *gone = conn(f, 0, BERT), *stays = conn(f, 1, ANNA);
+    kt_viewer v_gone = {.person = BERT, .org = 2, .role = KT_ROLE_LID, .n_items = -1};
+    kt_viewer v_stays = {.person = ANNA, .org = 1, .role = KT_ROLE_LID, .n_items = -1};
+    kt_vis subject = {.subject = BERT};
+    char *vis = kt_vis_dump(&subject);
+    int64_t head;
+    enum { STREAMS = 24 };
+    for (int64_t b = 101; b < 101 + STREAMS; b++) {
+        bool removal = b % 2 == 1;
+        assert_int_equal(kt_hub_subscribe(f->app.hub, removal ? gone : stays, b, -1,
+                                          removal ? &v_gone : &v_stays, NULL, &head),
+                         0);
+        if (removal) /* Bert has no membership row there: the removal ends his subscription */
+            append(f, b, "membership.removed", vis, "{\"person\":2}");
+        else
+            append(f, b, "chat.posted", NULL, "{}");
+    }
+    free(vis);
+    f->app.bus->resync(f->app.bus->arg);
+    int64_t bodies[STREAMS], seqs[STREAMS];
+    int n = drain(stays, bodies, seqs, STREAMS);
+    char missing[256] = "";
+    for (int64_t b = 102; b < 101 + STREAMS; b += 2) {
+        bool found = false;
+        for (int i = 0; i < n; i++)
+            found = found || bodies[i] == b;
+        if (!found)
+            snprintf(missing + strlen(missing), sizeof missing - strlen(missing), " %lld",
+                     (long long)b);
+    }
+    if (*missing) {
+        print_message("streams not caught up:%s (known bug, see above)\n", missing);
+        skip();
+    }
+    assert_int_equal(n, STREAMS / 2);
+    assert_int_equal(gone->n_subs, 0);
+}
+
 static void visibility_is_decided_per_connection(void **state)
 {
     fx *f = *state;
@@ -927,6 +977,7 @@ int main(void)
         T(duplicates_are_dropped),
         T(a_gap_is_filled_from_the_store),
         T(resync_catches_up_from_the_store),
+        T(resync_reaches_every_topic_even_when_some_end_on_the_way),
         T(visibility_is_decided_per_connection),
         T(replay_applies_the_same_visibility),
         T(subscribe_reports_the_head_and_refuses_a_future_since),
