@@ -21,6 +21,7 @@ function filters({ withOwner, mine }, onChange) {
   const status = select([['openstaand', 'Openstaand (open en lopend)'], ['', 'Alle statussen'], ...Object.entries(ACTION_STATUS)], 'openstaand', { name: 'status' });
   const kind = select([['', 'Alle soorten'], ...Object.entries(ACTION_KIND)], '', { name: 'kind' });
   const owner = withOwner ? select([['', 'Iedereen'], ['me', 'Ik of mijn organisatie']], mine ? 'me' : '', { name: 'owner' }) : null;
+  let ownerKeys = '';
   const overdue = checkbox('Alleen te laat', false, { name: 'overdue' });
   const search = input({ type: 'search', placeholder: 'Zoek in tekst', name: 'q' });
   for (const el of [status, kind, owner, overdue.box]) el?.addEventListener('change', onChange);
@@ -29,11 +30,31 @@ function filters({ withOwner, mine }, onChange) {
     field('Status', status), field('Soort', kind), owner ? field('Eigenaar', owner) : null, field('Zoeken', search), overdue.el);
   return {
     bar,
+    /** Offers every owner that occurs in the list (persons and organisations) as a choice. */
+    owners(list, store) {
+      if (!owner) return;
+      const opts = new Map();
+      for (const a of list) {
+        if (a.owner) opts.set(`p${a.owner}`, store.personName(a.owner));
+        if (a.owner_org) opts.set(`o${a.owner_org}`, store.orgName(a.owner_org));
+      }
+      const sorted = [...opts.entries()].sort((x, y) => x[1].localeCompare(y[1], 'nl'));
+      const keys = sorted.map(([k]) => k).join(',');
+      if (keys === ownerKeys) return;
+      ownerKeys = keys;
+      const cur = owner.value;
+      owner.replaceChildren();
+      for (const [v, l] of [['', 'Iedereen'], ['me', 'Ik of mijn organisatie'], ...sorted]) {
+        owner.appendChild(h('option', { value: v, selected: v === cur }, l));
+      }
+    },
     match(a, store, today) {
       if (status.value === 'openstaand' && !OPEN.has(a.status)) return false;
       if (status.value && status.value !== 'openstaand' && a.status !== status.value) return false;
       if (kind.value && a.kind !== kind.value) return false;
       if (owner?.value === 'me' && a.owner !== store.me.id && a.owner_org !== store.me.org) return false;
+      if (owner?.value?.startsWith('p') && a.owner !== Number(owner.value.slice(1))) return false;
+      if (owner?.value?.startsWith('o') && a.owner_org !== Number(owner.value.slice(1))) return false;
       if (overdue.box.checked && !isOverdue(a, today)) return false;
       if (search.value.trim() && !a.text.toLowerCase().includes(search.value.trim().toLowerCase())) return false;
       return true;
@@ -135,6 +156,7 @@ export async function actionsPanel(ctx, { container, body, members, role, live }
     flt.bar, list));
   function draw() {
     const today = todayYmd();
+    flt.owners(actions.values(), store);
     const rows = [...actions.values()].filter((a) => flt.match(a, store, today))
       .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
     replace(list,
@@ -165,6 +187,7 @@ export async function render(ctx) {
     h('section', { class: 'panel' }, flt.bar, list));
   function draw() {
     const today = todayYmd();
+    flt.owners(actions.values(), store);
     const rows = [...actions.values()].filter((a) => flt.match(a, store, today))
       .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
     replace(list,

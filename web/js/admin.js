@@ -1,11 +1,11 @@
 // Functional administration: organisations, persons (accounts with a setup link) and bodies.
 import { h, replace } from './dom.js';
-import { label, ORG_KINDS, BODY_KINDS, LEVELS, cadenceLabel } from './format.js';
+import { label, ORG_KINDS, BODY_KINDS, LEVELS, SCOPE_KINDS, cadenceLabel } from './format.js';
 import {
   pageHead, tabs, loading, empty, field, input, textarea, select, checkbox, formDialog, toast, button, badge,
 } from './ui.js';
 
-const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen']];
+const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen'], ['gebieden', 'Gebieden']];
 const CADENCES = [['', 'Geen vaste frequentie'], ['P1W', 'Wekelijks'], ['P2W', 'Elke 2 weken'], ['P3W', 'Elke 3 weken'],
   ['P4W', 'Elke 4 weken'], ['P6W', 'Elke 6 weken'], ['P8W', 'Elke 8 weken'], ['P1M', 'Maandelijks'],
   ['P2M', 'Elke 2 maanden'], ['P3M', 'Elk kwartaal'], ['P6M', 'Elk half jaar']];
@@ -25,7 +25,7 @@ export async function render(ctx) {
     store.request('scope.list').then((r) => r.scopes),
     store.loadOrgs(true), store.loadPersons(true), store.loadAllBodies(true),
   ]);
-  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView };
+  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView };
   const draw = () => views[tab](ctx, content, scopes);
   draw();
   ctx.onCleanup(store.on('change', (what) => {
@@ -247,4 +247,51 @@ async function bodyDialog(store, scopes, b) {
   if (!ok) return;
   store.onEvent({ event: 'body.updated', data: { body: ok.body } });
   toast('Het overleg is opgeslagen.', 'ok');
+}
+
+// ---- scopes (gemeenten and regions) ----
+function scopesView(ctx, content, scopes) {
+  const { store } = ctx;
+  const list = h('div');
+  function draw() {
+    const rows = scopes.slice().sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name, 'nl'));
+    replace(list, h('table', { class: 'table' },
+      h('caption', { class: 'sr-only' }, 'Gebieden'),
+      h('thead', null, h('tr', null, ['Naam', 'Soort', 'Omvat'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, rows.map((sc) => h('tr', null,
+        h('td', { 'data-label': 'Naam' }, sc.name),
+        h('td', { 'data-label': 'Soort' }, label(SCOPE_KINDS, sc.kind)),
+        h('td', { 'data-label': 'Omvat' }, sc.includes?.length ? sc.includes.join(', ') : '—'))))));
+  }
+  async function add() {
+    const f = {};
+    const ok = await formDialog({
+      title: 'Gebied toevoegen',
+      build: (el) => {
+        f.name = input({ maxLength: 200 });
+        f.kind = select(SCOPE_KINDS, 'gemeente');
+        const gemeenten = scopes.filter((x) => x.kind === 'gemeente').sort((a, b) => a.name.localeCompare(b.name, 'nl'));
+        f.includes = h('fieldset', { class: 'persons-box', hidden: true }, h('legend', null, 'Gemeenten in deze regio'),
+          h('div', { class: 'check-grid' }, gemeenten.map((g) => checkbox(g.name, false, { name: 'includes', value: g.name }).el)));
+        f.kind.addEventListener('change', () => { f.includes.hidden = f.kind.value !== 'regio'; });
+        el.append(field('Naam', f.name, { required: true }), field('Soort', f.kind), f.includes);
+      },
+      submit: async (form) => {
+        const args = { name: f.name.value.trim(), kind: f.kind.value };
+        if (!args.name) throw new Error('Geef het gebied een naam.');
+        if (args.kind === 'regio') args.includes = [...form.querySelectorAll('input[name="includes"]:checked')].map((c) => c.value);
+        return store.request('scope.create', args);
+      },
+    });
+    if (!ok) return;
+    scopes.push(ok.scope);
+    draw();
+    toast('Het gebied is toegevoegd.', 'ok');
+  }
+  replace(content, h('section', { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', null, `Gebieden (${scopes.length})`),
+      button('Gebied toevoegen', add, { class: 'btn btn-primary' })),
+    h('p', { class: 'hint' }, 'Gemeenten en regio’s (zoals een RIEC-gebied). Overleggen en organisaties horen bij een gebied; dubbele agendering wordt alleen binnen overlappende gebieden gesignaleerd.'),
+    list));
+  draw();
 }

@@ -2,6 +2,7 @@
 import { h, replace } from './dom.js';
 import { store } from './store.js';
 import { toast } from './ui.js';
+import { fmtTime } from './format.js';
 import * as login from './login.js';
 import * as password from './password.js';
 import * as home from './home.js';
@@ -212,13 +213,27 @@ async function afterLogin() {
     throw e;
   }
   renderShell();
+  warnBeforeExpiry();
   const target = pendingHash;
   pendingHash = null;
   if (target && target !== location.hash) location.hash = target;
   else route();
 }
 
+let expiryTimer = null;
+function warnBeforeExpiry() {
+  clearTimeout(expiryTimer);
+  const at = Date.parse(store.sessionExpires || '');
+  if (!at) return;
+  const warnIn = at - Date.now() - 5 * 60000;
+  if (warnIn < 0 || warnIn > 2 ** 31 - 1) return;
+  expiryTimer = setTimeout(() => {
+    if (loggedIn) toast(`Uw sessie verloopt om ${fmtTime(store.sessionExpires)}. Daarna logt u opnieuw in; wat u niet opsloeg gaat verloren.`, 'error');
+  }, warnIn);
+}
+
 function endSession(message) {
+  clearTimeout(expiryTimer);
   loggedIn = false;
   store.conn.stop('ended');
   store.reset();
