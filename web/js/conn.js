@@ -76,6 +76,8 @@ export class Connection extends EventTarget {
   /** Closes for good (logout or ended session); forgets subscriptions. */
   stop(status = 'idle') {
     this.stopped = true;
+    this.everConnected = false;
+    this.attempt = 0;
     clearTimeout(this.retryTimer);
     clearInterval(this.pingTimer);
     this.subs.clear();

@@ -53,7 +53,7 @@ export async function render(ctx) {
       h('div', { class: 'note-head' },
         n.read ? null : h('span', { class: 'unread-dot', title: 'Ongelezen' }, h('span', { class: 'sr-only' }, 'Ongelezen: ')),
         badge(KIND_SHORT[n.kind] || n.kind, `note-${n.kind}`),
-        h('a', { href: n.link || '#/', onclick: () => { if (!n.read) store.markRead([n.id]).catch(() => {}); } }, n.title)),
+        h('a', { href: /^#\/[\w/-]*$/.test(n.link || '') ? n.link : '#/', onclick: () => { if (!n.read) store.markRead([n.id]).catch(() => {}); } }, n.title)),
       n.text ? h('p', { class: 'note-text' }, n.text) : null,
       h('p', { class: 'small muted' }, [n.body_name, n.actor_name ? `door ${n.actor_name}` : null,
         `${fmtDateTime(n.created_at)} (${relativeDay(n.created_at)})`].filter(Boolean).join(' · '),
