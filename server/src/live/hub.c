@@ -5,6 +5,7 @@
 #include "protocol/errors.h"
 #include "util/err.h"
 #include "util/imap.h"
+#include "util/ivec.h"
 #include "util/log.h"
 
 #include <stdlib.h>
@@ -241,14 +242,21 @@ void kt_hub_deliver(void *hub, kt_event *ev)
 void kt_hub_resync(void *hub)
 {
     kt_hub *h = hub;
-    for (size_t i = 0; i < h->topics.cap; i++) {
-        if (!h->topics.slots[i].key)
+    /* Filling can end subscriptions and so delete topics, which moves entries of the map:
+     * walk a copy of the keys, not the map. */
+    kt_ivec keys = {0};
+    for (size_t i = 0; i < h->topics.cap; i++)
+        if (h->topics.slots[i].key)
+            kt_ivec_push(&keys, h->topics.slots[i].key);
+    for (size_t i = 0; i < keys.n; i++) {
+        kt_topic *t = kt_imap_get(&h->topics, keys.v[i]);
+        if (!t)
             continue;
-        kt_topic *t = h->topics.slots[i].val;
         int64_t head = kt_store_stream_seq(h->app->store, t->body);
         if (head > t->head)
             topic_fill(h, t, head + 1);
     }
+    kt_ivec_free(&keys);
 }
 
 /* ---- replay ---- */
