@@ -187,6 +187,34 @@ json_t *kt_items_list(kt_store *st, int64_t body, int64_t meeting, const kt_view
     return out;
 }
 
+json_t *kt_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v)
+{
+    json_t *all = json_array(), *out = json_array();
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id, title FROM items WHERE meeting_id = ?1 "
+                                        "ORDER BY position, id");
+    if (!s)
+        return json_decref(all), out;
+    sqlite3_bind_int64(s, 1, meeting);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        json_array_append_new(all,
+                              json_pack("{s:I, s:o}", "id", (json_int_t)sqlite3_column_int64(s, 0),
+                                        "title", kt_col_json_text(s, 1)));
+    sqlite3_reset(s);
+    size_t i;
+    json_t *it;
+    json_array_foreach(all, i, it)
+    {
+        kt_vis vis;
+        if (kt_item_vis_load(st, json_integer_value(json_object_get(it, "id")), &vis))
+            continue;
+        if (kt_acl_visible(v, &vis))
+            json_array_append(out, it);
+        kt_vis_clear(&vis);
+    }
+    json_decref(all);
+    return out;
+}
+
 /* ---- meetings ---- */
 
 #define MEETING_COLS                                                                               \

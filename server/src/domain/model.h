@@ -17,6 +17,8 @@ int kt_under_item_vis(kt_store *st, int64_t item, kt_vis *out);
 
 json_t *kt_item_json(kt_store *st, int64_t item); /* NULL if absent */
 json_t *kt_items_list(kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v);
+/* The same filter, only [{id, title}] in agenda order: for feeds that list many meetings. */
+json_t *kt_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v);
 json_t *kt_meeting_json(kt_store *st, int64_t meeting); /* NULL if absent */
 json_t *kt_meetings_list(kt_store *st, int64_t body, int64_t from, int64_t to);
 json_t *kt_attendance_list(kt_store *st, int64_t meeting);

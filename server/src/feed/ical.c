@@ -213,7 +213,7 @@ static char *description(kt_store *st, const meeting *m, const kt_viewer *v, con
     kt_strbuf b = {0};
     if (strcmp(m->status, "geannuleerd") == 0)
         kt_sb_add(&b, "Deze vergadering is geannuleerd.\n\n");
-    json_t *items = v ? kt_items_list(st, m->body, m->id, v) : json_array();
+    json_t *items = v ? kt_items_titles(st, m->id, v) : json_array();
     size_t i;
     json_t *it;
     if (json_array_size(items) == 0) {
@@ -221,7 +221,13 @@ static char *description(kt_store *st, const meeting *m, const kt_viewer *v, con
     } else {
         kt_sb_add(&b, "Agenda:\n");
         json_array_foreach(items, i, it)
+        {
+            if (i == KT_ICAL_MAX_TITLES) {
+                kt_sb_addf(&b, "... en nog %zu punten\n", json_array_size(items) - i);
+                break;
+            }
             kt_sb_addf(&b, "%zu. %s\n", i + 1, json_string_value(json_object_get(it, "title")));
+        }
     }
     json_decref(items);
     kt_sb_addf(&b, "\nIn ketentafel: %s", url);

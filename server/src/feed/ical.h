@@ -10,10 +10,12 @@
 
 #include <stdint.h>
 
-/* Meetings from 90 days before now to 400 days after it. */
+/* Meetings from 90 days before now to 400 days after it; rendering runs on the event loop, so
+ * it is bounded: at most 1000 meetings (about 50 ms) and 100 agenda titles per meeting. */
 #define KT_ICAL_PAST_DAYS  90
 #define KT_ICAL_AHEAD_DAYS 400
-#define KT_ICAL_MAX_EVENTS 2000
+#define KT_ICAL_MAX_EVENTS 1000
+#define KT_ICAL_MAX_TITLES 100
 
 /* The calendar of p: the meetings of every body p is a member of (body 0), or of that one body
  * (the caller has checked the membership). Agenda titles pass kt_acl_visible() for p's view of
