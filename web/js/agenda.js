@@ -179,6 +179,8 @@ export function agendaView(opts) {
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
       relevanceBlock(it),
+      it.confidential && it.persons?.length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Ook zichtbaar voor: '),
+        it.persons.map((p) => presenterName(p)).join('; ')) : null,
       controls.length ? h('div', { class: 'item-controls' }, controls) : null));
     if (opts.canEdit) {
       li.draggable = true;
@@ -308,8 +310,16 @@ export function agendaView(opts) {
     return itemDialog({ store, item: it, model, members: opts.members || [] });
   }
 
+  let announceTimer = null;
+  /** Tells screen-reader users, politely and at most every few seconds, that others changed the list. */
+  function announce(text) {
+    clearTimeout(announceTimer);
+    announceTimer = setTimeout(() => { polite.textContent = text; }, 800);
+  }
+  const polite = h('p', { class: 'sr-only', 'aria-live': 'polite' });
+
   render();
-  return { el: root, render };
+  return { el: root, render, announce, polite };
 }
 
 /** Add (item null) or edit an agenda item. */

@@ -160,7 +160,7 @@ export async function render(ctx) {
     replace(content, h('section', { class: 'panel', 'aria-labelledby': 'h-backlog' },
       h('h2', { id: 'h-backlog' }, 'Te agenderen'),
       h('p', { class: 'hint' }, 'Punten die nog op een agenda moeten komen. Voorzitter en secretaris plannen ze in via “Agenderen”.'),
-      backlogView.el));
+      backlogView.el, backlogView.polite));
   }
 
   renderHead();
@@ -187,7 +187,10 @@ export async function render(ctx) {
   void canParticipate;
 
   live.start(state.seq, (f) => {
-    if (backlog.apply(f) && backlogView) backlogView.render();
+    if (backlog.apply(f) && backlogView) {
+      backlogView.render();
+      backlogView.announce('De lijst te agenderen is bijgewerkt.');
+    }
     for (const fn of listeners) fn(f);
     if (f.seq <= state.seq) return;
     const d = f.data || {};

@@ -7,6 +7,8 @@ import { badge, pageHead, loading, button, toast, confirmDialog, select, field, 
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
+import { actionDialog } from './actions.js';
+import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
 
 export async function render(ctx) {
   const { store } = ctx;
@@ -143,6 +145,31 @@ export async function render(ctx) {
   }
   attendBox.append(h('h2', { id: 'h-att' }, 'Aanwezigheid'), attendForm, attendList);
 
+  // The open actions and commitments of this body: what the "actielijst" item goes through.
+  const actionsBox = h('section', { class: 'panel no-print', 'aria-labelledby': 'h-open-actions' });
+  const actions = new Map();
+  function renderActions() {
+    const today = todayYmd();
+    const open = [...actions.values()].filter((a) => a.status === 'open' || a.status === 'lopend')
+      .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999'));
+    replace(actionsBox,
+      h('div', { class: 'panel-head' }, h('h2', { id: 'h-open-actions' }, `Openstaande acties (${open.length})`),
+        canParticipate(role) ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId, members }), { class: 'btn btn-small', 'aria-label': 'Actie, toezegging of besluit toevoegen' }) : null),
+      open.length ? h('ul', { class: 'plain-list compact-actions' }, open.slice(0, 12).map((a) => {
+        const late = a.due && a.due < today;
+        return h('li', { class: late ? 'is-overdue' : '' },
+          h('span', { class: 'badge' }, label(ACTION_KIND, a.kind)), ' ', a.text,
+          h('div', { class: 'small muted' }, [a.owner ? store.personName(a.owner) : null, a.owner_org ? store.orgName(a.owner_org) : null,
+            a.due ? `deadline ${fmtDay(a.due)}` : null, label(ACTION_STATUS, a.status)].filter(Boolean).join(' · '),
+          late ? h('span', { class: 'overdue-flag' }, ' te laat') : null));
+      })) : h('p', { class: 'empty' }, 'Geen openstaande acties.'),
+      h('p', null, h('a', { href: `#/overleg/${bodyId}/acties` }, 'Alle acties en besluiten van dit overleg')));
+  }
+  store.loadOrgs().catch(() => null).then(() => store.request('action.list', { body: bodyId })).then((r) => {
+    for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
+    renderActions();
+  }).catch((e) => replace(actionsBox, h('p', { class: 'form-error' }, e.message)));
+
   async function publish() {
     const ok = await confirmDialog('Agenda publiceren', 'Na publiceren zien alle leden dat de agenda definitief is. Publiceren?', { confirmLabel: 'Publiceren', danger: false });
     if (!ok) return;
@@ -165,14 +192,17 @@ export async function render(ctx) {
     h('div', { class: 'meeting-grid' },
       h('div', { class: 'meeting-agenda' },
         h('section', { class: 'panel', 'aria-labelledby': 'h-agenda' },
-          h('h2', { id: 'h-agenda' }, 'Agenda'), view.el)),
-      h('div', { class: 'meeting-side' }, infoBox, attendBox)));
+          h('h2', { id: 'h-agenda' }, 'Agenda'), view.el, view.polite)),
+      h('div', { class: 'meeting-side' }, infoBox, attendBox, actionsBox)));
   renderHead();
   renderAttendance();
 
   live.start(Math.min(snap.seq, bodySeq), (f) => {
     const d = f.data || {};
-    if (model.apply(f)) view.render();
+    if (model.apply(f)) {
+      view.render();
+      view.announce('De agenda is bijgewerkt.');
+    }
     if (f.seq <= bodySeq && f.seq <= snap.seq) return;
     switch (f.event) {
       case 'meeting.created':
@@ -187,6 +217,11 @@ export async function render(ctx) {
           renderAttendance();
           view.render();
         }
+        break;
+      case 'action.created':
+      case 'action.updated':
+        actions.set(d.action.id, d.action);
+        renderActions();
         break;
       case 'attendance.updated':
         if (d.meeting === meeting.id && f.seq > snap.seq) {
