@@ -48,20 +48,49 @@ typedef struct att {
     char status[16];
 } att;
 
+/* Whether the attendance list says person will not come (absent, or replaced). */
+static bool registered_absent(const att *atts, int n, int64_t person)
+{
+    for (int i = 0; i < n; i++)
+        if (atts[i].person == person &&
+            (strcmp(atts[i].status, "afwezig") == 0 || strcmp(atts[i].status, "vervangen") == 0))
+            return true;
+    return false;
+}
+
+static int org_of(kt_store *st, int64_t person, int64_t *org)
+{
+    sqlite3_stmt *o = kt_store_stmt(st, "SELECT org_id FROM persons WHERE id = ?1 AND active = 1");
+    if (!o)
+        return KT_ESTORE;
+    sqlite3_bind_int64(o, 1, person);
+    *org = sqlite3_step(o) == SQLITE_ROW ? sqlite3_column_int64(o, 0) : 0;
+    sqlite3_reset(o);
+    return 0;
+}
+
 int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attendee **out, int *n)
 {
     *out = NULL;
     *n = 0;
-    int cap = 0;
-    att atts[256];
-    int n_att = 0;
+    int cap = 0, n_att = 0, cap_att = 0, rc = 0;
+    att *atts = NULL;
     if (meeting) {
         sqlite3_stmt *s = kt_store_stmt(st, "SELECT person_id, status, substitute_id FROM "
                                             "attendance WHERE meeting_id = ?1");
         if (!s)
             return KT_ESTORE;
         sqlite3_bind_int64(s, 1, meeting);
-        while (n_att < 256 && sqlite3_step(s) == SQLITE_ROW) {
+        while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+            if (n_att == cap_att) {
+                cap_att = cap_att ? cap_att * 2 : 16;
+                att *a = realloc(atts, (size_t)cap_att * sizeof *a);
+                if (!a) {
+                    rc = KT_ENOMEM;
+                    break;
+                }
+                atts = a;
+            }
             atts[n_att].person = sqlite3_column_int64(s, 0);
             snprintf(atts[n_att].status, sizeof atts[n_att].status, "%s",
                      sqlite3_column_text(s, 1));
@@ -70,54 +99,65 @@ int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attend
         }
         sqlite3_reset(s);
     }
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT m.person_id, p.org_id, m.role, m.substitute_for, m.items IS NOT NULL "
-            "FROM memberships m JOIN persons p ON p.id = m.person_id "
-            "WHERE m.body_id = ?1 AND p.active = 1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    int rc = 0;
+    sqlite3_stmt *s = rc ? NULL
+                         : kt_store_stmt(st, "SELECT m.person_id, p.org_id, m.role, "
+                                             "m.substitute_for, m.items IS NOT NULL FROM "
+                                             "memberships m JOIN persons p ON p.id = m.person_id "
+                                             "WHERE m.body_id = ?1 AND p.active = 1");
+    if (!rc && !s)
+        rc = KT_ESTORE;
     struct sub {
         int64_t person, org, for_person;
-    } subs[128];
-    int n_subs = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        int64_t person = sqlite3_column_int64(s, 0), org = sqlite3_column_int64(s, 1);
-        const char *role = (const char *)sqlite3_column_text(s, 2);
-        if (strcmp(role, "vaste_vervanger") == 0) {
-            if (n_subs < 128)
+    } *subs = NULL;
+    int n_subs = 0, cap_subs = 0;
+    if (s) {
+        sqlite3_bind_int64(s, 1, body);
+        while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+            int64_t person = sqlite3_column_int64(s, 0), org = sqlite3_column_int64(s, 1);
+            const char *role = (const char *)sqlite3_column_text(s, 2);
+            if (strcmp(role, "vaste_vervanger") == 0) {
+                if (n_subs == cap_subs) {
+                    cap_subs = cap_subs ? cap_subs * 2 : 8;
+                    struct sub *v = realloc(subs, (size_t)cap_subs * sizeof *v);
+                    if (!v) {
+                        rc = KT_ENOMEM;
+                        break;
+                    }
+                    subs = v;
+                }
                 subs[n_subs++] = (struct sub){person, org, sqlite3_column_int64(s, 3)};
+                continue;
+            }
+            bool attends = strcmp(role, "voorzitter") == 0 || strcmp(role, "secretaris") == 0 ||
+                           strcmp(role, "lid") == 0 ||
+                           (strcmp(role, "gast") == 0 && !sqlite3_column_int(s, 4));
+            if (attends && !registered_absent(atts, n_att, person))
+                rc = add_attendee(out, n, &cap, person, org);
+        }
+        sqlite3_reset(s);
+    }
+    /* Someone who will not come is replaced by the substitute they named, or else by their
+     * standing substitutes (vaste vervangers) - unless those registered their own absence. */
+    for (int i = 0; !rc && i < n_att; i++) {
+        bool away =
+            strcmp(atts[i].status, "afwezig") == 0 || strcmp(atts[i].status, "vervangen") == 0;
+        if (!away)
+            continue;
+        int64_t named = strcmp(atts[i].status, "vervangen") == 0 ? atts[i].substitute : 0;
+        if (named) {
+            int64_t org = 0;
+            rc = org_of(st, named, &org);
+            if (!rc && org && !registered_absent(atts, n_att, named))
+                rc = add_attendee(out, n, &cap, named, org);
             continue;
         }
-        bool attends = strcmp(role, "voorzitter") == 0 || strcmp(role, "secretaris") == 0 ||
-                       strcmp(role, "lid") == 0 ||
-                       (strcmp(role, "gast") == 0 && !sqlite3_column_int(s, 4));
-        for (int i = 0; i < n_att; i++)
-            if (atts[i].person == person && (strcmp(atts[i].status, "afwezig") == 0 ||
-                                             strcmp(atts[i].status, "vervangen") == 0))
-                attends = false;
-        if (attends)
-            rc = add_attendee(out, n, &cap, person, org);
+        for (int k = 0; !rc && k < n_subs; k++)
+            if (subs[k].for_person == atts[i].person &&
+                !registered_absent(atts, n_att, subs[k].person))
+                rc = add_attendee(out, n, &cap, subs[k].person, subs[k].org);
     }
-    sqlite3_reset(s);
-    /* Standing substitutes stand in for members who registered an absence without naming
-     * someone; named substitutes stand in where they are named. */
-    for (int i = 0; !rc && i < n_att; i++) {
-        if (strcmp(atts[i].status, "vervangen") == 0 && atts[i].substitute) {
-            sqlite3_stmt *o = kt_store_stmt(st, "SELECT org_id FROM persons WHERE id = ?1");
-            if (!o)
-                return KT_ESTORE;
-            sqlite3_bind_int64(o, 1, atts[i].substitute);
-            int64_t org = sqlite3_step(o) == SQLITE_ROW ? sqlite3_column_int64(o, 0) : 0;
-            sqlite3_reset(o);
-            rc = add_attendee(out, n, &cap, atts[i].substitute, org);
-        } else if (strcmp(atts[i].status, "afwezig") == 0) {
-            for (int k = 0; !rc && k < n_subs; k++)
-                if (subs[k].for_person == atts[i].person)
-                    rc = add_attendee(out, n, &cap, subs[k].person, subs[k].org);
-        }
-    }
+    free(atts);
+    free(subs);
     if (rc) {
         free(*out);
         *out = NULL;

@@ -547,7 +547,8 @@ json_t *kt_dispatch_text(kt_app *app, const kt_principal *me, void *conn, const 
         return kt_reply_error(NULL, KT_C_INVALID_UTF8, NULL);
     }
     json_error_t err;
-    json_t *req = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
+    /* Any JSON value decodes; what is not an object is then an invalid request. */
+    json_t *req = json_loadb(text, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &err);
     if (!req)
         return kt_reply_error(NULL, KT_C_INVALID_JSON, NULL);
     json_t *reply;

@@ -13,7 +13,7 @@ typedef enum kt_argtype {
     KT_T_ID,   /* positive integer id */
     KT_T_INT,  /* integer in [0, max] */
     KT_T_STR,  /* non-empty trimmed string of at most max characters */
-    KT_T_TEXT, /* string, may be empty, at most max bytes */
+    KT_T_TEXT, /* string, may be empty, at most max code points */
     KT_T_BOOL,
     KT_T_TIME,  /* ISO 8601 with zone */
     KT_T_DATE,  /* YYYY-MM-DD */
