@@ -560,6 +560,49 @@ class ScheduledDigestTest(unittest.IsolatedAsyncioTestCase):
             world.server.cleanup()
             sink.stop()
 
+    async def test_a_hanging_relay_blocks_neither_the_loop_nor_the_shutdown(self):
+        import socket
+        import time
+        hang = socket.socket()
+        hang.bind(("127.0.0.1", 0))
+        hang.listen(8)  # accepts connections, never says a word
+        world = World("digest-hang")
+        clients = []
+        try:
+            await world.setup()
+            observer, chair = await world.as_("observer", clients), await world.as_("chair", clients)
+            await observer.call("preferences.set", prefs={"meeting": "digest"})
+            day = next_date(12, 2)
+            await chair.call("meeting.create", body=world.w["body"], start=amsterdam(day, 9, 0),
+                             end=amsterdam(day, 10, 0))
+            for c in clients:
+                await c.close()
+            clients.clear()
+            world.server.stop()
+            world.server.extra += ["--smtp-url", f"smtp://127.0.0.1:{hang.getsockname()[1]}",
+                                   "--digest-hour", "0"]
+            world.server.start()
+            db = lambda: sqlite3.connect(world.server.db).execute(
+                "SELECT count(*) FROM digests").fetchone()[0]
+            deadline = time.time() + 20
+            while db() == 0 and time.time() < deadline:
+                await asyncio.sleep(0.2)
+            self.assertEqual(db(), 1)  # claimed, the send is under way
+            t0 = time.time()
+            status, _, _ = world.server.http("GET", "/healthz")
+            self.assertEqual(status, 200)
+            self.assertLess(time.time() - t0, 2)
+            t0 = time.time()
+            world.server.stop()
+            self.assertLess(time.time() - t0, 10)
+            self.assertEqual(db(), 0)  # the unsent claim is released for the next run
+        finally:
+            for c in clients:
+                await c.close()
+            world.server.stop()
+            world.server.cleanup()
+            hang.close()
+
 
 if __name__ == "__main__":
     unittest.main()

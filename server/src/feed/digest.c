@@ -500,14 +500,20 @@ typedef struct send_job {
     bool ran;
 } send_job;
 
+/* l->rc when a send was cut short by the node stopping: not tried, the claim is released. */
+#define NOT_TRIED KT_ESTATE
+
 static void send_run(kt_job *base)
 {
     send_job *j = (send_job *)base;
     const kt_config *cfg = &j->d->app->cfg;
     for (size_t i = 0; i < j->n; i++) {
         letter *l = &j->letters[i];
-        l->rc = kt_mail_send(cfg->smtp_url, cfg->mail_from, &l->mail, &j->d->stop, l->err,
-                             sizeof l->err);
+        l->rc = atomic_load(&j->d->stop) ? NOT_TRIED
+                                         : kt_mail_send(cfg->smtp_url, cfg->mail_from, &l->mail,
+                                                        &j->d->stop, l->err, sizeof l->err);
+        if (l->rc && atomic_load(&j->d->stop))
+            l->rc = NOT_TRIED;
     }
     j->ran = true;
 }
@@ -520,8 +526,9 @@ static void send_done(kt_job *base)
     kt_digest *d = j->d;
     for (size_t i = 0; i < j->n; i++) {
         letter *l = &j->letters[i];
-        record(d->app, &j->ps, l, j->ran);
-        if (!j->ran)
+        bool tried = j->ran && l->rc != NOT_TRIED;
+        record(d->app, &j->ps, l, tried);
+        if (!tried)
             continue;
         if (l->rc == 0) {
             d->sent++;
