@@ -381,28 +381,18 @@ static void a_request_must_be_an_object_with_an_id_and_an_op(void **state)
     }
 }
 
-/* BUG (server/src/protocol/dispatch.c:550, kt_dispatch_text): json_loadb() is called without
- * JSON_DECODE_ANY, so a JSON text that is a bare string, number, true, false or null is refused
- * as invalid_json, although it is valid JSON (RFC 8259) that is not an object; PROTOCOL.md's
- * reading order (JSON -> an object) wants invalid_request with a null id. The test skips while
- * the server gives invalid_json and becomes a plain check once that is fixed. */
+/* A JSON text that is a bare string, number, true, false or null is valid JSON (RFC 8259) but
+ * not an object: PROTOCOL.md's reading order wants invalid_request with a null id. */
 static void json_that_is_not_an_object_is_invalid_request(void **state)
 {
     fx *f = *state;
     static const char *const scalars[] = {"\"ping\"", "42", "null", "true", "false", "-1.5"};
-    bool bug = false;
     for (size_t i = 0; i < sizeof scalars / sizeof scalars[0]; i++) {
         json_t *r = sendf(f, &f->member, "%s", scalars[i]);
-        if (strcmp(code_of(r), "invalid_json") == 0) {
-            bug = true; /* the known bug above */
-        } else {
-            check_reply(r, "invalid_request", scalars[i]);
-            assert_true(json_is_null(json_object_get(r, "id")));
-        }
+        check_reply(r, "invalid_request", scalars[i]);
+        assert_true(json_is_null(json_object_get(r, "id")));
         json_decref(r);
     }
-    if (bug)
-        skip();
 }
 
 static void ids_may_be_integers_or_strings_and_are_echoed(void **state)
