@@ -19,6 +19,8 @@ import urllib.request
 
 import websockets
 
+from schema import check_frame
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BINARY = os.environ.get("KT_BINARY", os.path.join(ROOT, "build-test", "ketentafel"))
 OUTPUT = os.environ.get("KT_TEST_OUTPUT", os.path.join(ROOT, "test-output"))
@@ -163,7 +165,9 @@ class Client:
     """A WebSocket client: call() sends a request and returns its reply; pushed events are
     collected in self.events (and per body in order)."""
 
-    validators = []  # callables(frame) run on every frame received (schema checks)
+    # callables(frame, client) run on every frame received; one that raises fails the request
+    # the frame answers (pushes: close() raises). check_frame: protocol/schemas (schema.py).
+    validators = [check_frame]
 
     def __init__(self, server, token):
         self.server = server
@@ -174,6 +178,8 @@ class Client:
         self.events = []
         self.frames = []
         self.closed = None
+        self.sent = {}  # request id -> request object, for the validators
+        self.violations = []
         self._changed = None
         self._reader = None
 
@@ -189,8 +195,13 @@ class Client:
         try:
             async for raw in self.ws:
                 frame = json.loads(raw)
-                for v in Client.validators:
-                    v(frame)
+                try:
+                    for v in Client.validators:
+                        v(frame, self)
+                except AssertionError as e:
+                    self.violations.append(e)
+                    if frame.get("id") in self.waiting and "event" not in frame:
+                        self.waiting.pop(frame["id"]).set_exception(e)
                 self.frames.append(frame)
                 if "event" in frame:
                     self.events.append(frame)
@@ -217,7 +228,8 @@ class Client:
         rid = self.next_id
         fut = asyncio.get_event_loop().create_future()
         self.waiting[rid] = fut
-        await self.ws.send(json.dumps({"id": rid, "op": op, **args}))
+        self.sent[rid] = {"id": rid, "op": op, **args}
+        await self.ws.send(json.dumps(self.sent[rid]))
         return await asyncio.wait_for(fut, 30)
 
     async def call(self, op, **args):
@@ -260,6 +272,8 @@ class Client:
             await self.ws.close()
         if self._reader:
             await asyncio.wait([self._reader], timeout=5)
+        if self.violations:
+            raise self.violations[0]
 
 
 async def setup_world(server, admin):
