@@ -1,9 +1,12 @@
-/* bench_similar: the duplicate detector at the scale of a national deployment. Generates ~1M
- * synthetic Dutch agenda items over ~10,000 bodies, indexes them as the server does at start,
- * and prints the build time, the memory held, and the latency of kt_similar_find for random
- * items. It prints figures; it is not a test.
+/* bench_similar: the duplicate detector and the body profiles at the scale of a national
+ * deployment. Generates ~1M synthetic Dutch agenda items over ~10,000 bodies, indexes them as
+ * the server does at start, and prints the build time, the memory held, the latency of
+ * kt_similar_find for random items, then builds the body profiles (profiles.h) and prints the
+ * latency of kt_profiles_rank for short texts and the time and memory of the full overlap map
+ * (kt_profiles_pairs). It prints figures; it is not a test.
  *
  *   bench_similar [--items N] [--bodies N] [--queries N] [--lexicon FILE] [--seed N]
+ *                 [--min-score X]   (the overlap map's threshold, default 0.2)
  *
  * Items are composed, not repeated: a subject (Zipf-distributed over a few thousand nouns and
  * compounds of them), agenda phrasing ("Voortgang", "Evaluatie", "plan van aanpak"), a
@@ -12,6 +15,7 @@
  * favourite subjects, so related items cluster the way real agendas do. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "detect/profiles.h"
 #include "detect/similar.h"
 
 #include <math.h>
@@ -302,9 +306,136 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* A short text as people type it into "waar hoort dit thuis?": a subject, a subject and a
+ * place, a few subjects, an abbreviation, or a signal in a sentence. */
+static void short_text(const body *bd, char *out, size_t n)
+{
+    static const char *const abbrevs[] = {"PmG", "RIEC", "Bibob", "13b", "Wmo", "APV"};
+    char s1[64], s2[64];
+    subject(s1, sizeof s1, zipf(NSUBJECTS));
+    subject(s2, sizeof s2, zipf(NSUBJECTS));
+    switch (pick(5)) {
+    case 0:
+        snprintf(out, n, "%s", s1);
+        break;
+    case 1:
+        snprintf(out, n, "%s in %s", s1, bd->place);
+        break;
+    case 2:
+        snprintf(out, n, "%s en %s", s1, s2);
+        break;
+    case 3:
+        snprintf(out, n, "%s", abbrevs[pick(sizeof abbrevs / sizeof *abbrevs)]);
+        break;
+    default:
+        snprintf(out, n, "Signalen van %s bij %s in %s: wie pakt dit op?", s1, s2, bd->place);
+        break;
+    }
+}
+
+/* Body profiles: names and mandates, the build, rankings of short texts, the overlap map. */
+static int bench_profiles(kt_similar *s, const body *bodies, size_t nbodies, size_t nqueries,
+                          double min_score)
+{
+    kt_profiles *p = kt_profiles_new(s);
+    if (!p)
+        return 1;
+    long rss0 = rss_kib();
+    double c0 = cpu_s(), t0 = now_s();
+    for (size_t b = 0; b < nbodies; b++) {
+        char name[128], mandate[400], f[3][64];
+        for (int k = 0; k < 3; k++)
+            subject(f[k], sizeof f[k], bodies[b].fav[k]);
+        snprintf(name, sizeof name, "Werkgroep %s %s", f[0], bodies[b].place);
+        snprintf(mandate, sizeof mandate,
+                 "De werkgroep stemt de aanpak van %s, %s en %s in %s af tussen gemeente, "
+                 "politie en partners, en besluit over de inzet.",
+                 f[0], f[1], f[2], bodies[b].place);
+        if (kt_profiles_set_body(p, (int64_t)b + 1, bodies[b].scope, name, mandate))
+            return 1;
+    }
+    printf("profiles: %zu names and mandates in %.3f s\n", nbodies, now_s() - t0);
+    c0 = cpu_s();
+    t0 = now_s();
+    int rc = kt_profiles_build(p, 19700 + 730 - KT_PROF_PERIOD_DAYS);
+    double t_build = now_s() - t0, c_build = cpu_s() - c0;
+    long rss1 = rss_kib();
+    if (rc) {
+        fprintf(stderr, "bench_similar: profile build failed (%d)\n", rc);
+        return 1;
+    }
+    printf("profiles: build of %zu bodies (last 365 days) in %.3f s wall, %.3f s CPU; RSS +%ld "
+           "MiB, own count %.0f MiB\n",
+           kt_profiles_count(p), t_build, c_build, (rss1 - rss0) / 1024,
+           (double)kt_profiles_memory(p) / (1 << 20));
+
+    double *lat = calloc(nqueries ? nqueries : 1, sizeof *lat);
+    double *lat_cpu = calloc(nqueries ? nqueries : 1, sizeof *lat_cpu);
+    if (!lat || !lat_cpu)
+        return 1;
+    kt_body_rank r[10];
+    size_t found = 0;
+    double cq0 = cpu_s();
+    for (size_t q = 0; q < nqueries; q++) {
+        char text[200];
+        const body *bd = &bodies[pick(nbodies)];
+        short_text(bd, text, sizeof text);
+        bool scoped = pick(2);
+        double cpu0 = cpu_s();
+        t0 = now_s();
+        int n = kt_profiles_rank(p, text, scoped ? bd->scope : NULL, r, 10);
+        lat[q] = (now_s() - t0) * 1e6;
+        lat_cpu[q] = (cpu_s() - cpu0) * 1e6;
+        found += n > 0 ? (size_t)n : 0;
+        if (q < 3 && n > 0)
+            printf("  rank \"%s\"%s%s: %d bodies, best %.2f (mandate %.2f, agenda %.2f) "
+                   "\"%s\" / \"%s\", %u items\n",
+                   text, scoped ? " in " : "", scoped ? bd->scope : "", n, r[0].score, r[0].mandate,
+                   r[0].agenda, r[0].mandate_words, r[0].agenda_words, r[0].matching_items);
+    }
+    double cq = cpu_s() - cq0;
+    if (nqueries) {
+        qsort(lat, nqueries, sizeof *lat, cmp_double);
+        qsort(lat_cpu, nqueries, sizeof *lat_cpu, cmp_double);
+        printf("rank: %zu short texts, wall p50 %.0f us, p99 %.0f us, max %.0f us; CPU p50 %.0f "
+               "us, p99 %.0f us, mean %.0f us; %.1f bodies a text\n",
+               nqueries, lat[nqueries / 2], lat[(nqueries * 99) / 100], lat[nqueries - 1],
+               lat_cpu[nqueries / 2], lat_cpu[(nqueries * 99) / 100], cq * 1e6 / (double)nqueries,
+               (double)found / (double)nqueries);
+    }
+    free(lat);
+    free(lat_cpu);
+
+    kt_body_pair *pairs = NULL;
+    size_t npairs = 0;
+    long rss2 = rss_kib();
+    c0 = cpu_s();
+    t0 = now_s();
+    rc = kt_profiles_pairs(p, min_score, &pairs, &npairs);
+    double t_pairs = now_s() - t0, c_pairs = cpu_s() - c0;
+    long rss3 = rss_kib();
+    if (rc) {
+        fprintf(stderr, "bench_similar: pairs failed (%d)\n", rc);
+        return 1;
+    }
+    printf("pairs: %zu pairs with cosine >= %.2f in %.3f s wall, %.3f s CPU; result %.1f MiB, "
+           "RSS +%ld MiB\n",
+           npairs, min_score, t_pairs, c_pairs, (double)(npairs * sizeof *pairs) / (1 << 20),
+           (rss3 - rss2) / 1024);
+    for (size_t i = 0; i < 3 && i < npairs; i++)
+        printf("  body %lld ~ body %lld: %.2f (%s)\n", (long long)pairs[i].a, (long long)pairs[i].b,
+               pairs[i].score, pairs[i].shared);
+    printf("profiles + pairs: build and map together %.3f s wall, %.3f s CPU\n", t_build + t_pairs,
+           c_build + c_pairs);
+    free(pairs);
+    kt_profiles_free(p);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
+    double min_score = 0.2;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
     rng_state = 0x9E3779B97F4A7C15ull;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -318,6 +449,8 @@ int main(int argc, char **argv)
             lexicon = argv[i + 1];
         else if (!strcmp(argv[i], "--seed"))
             rng_state = strtoull(argv[i + 1], NULL, 10) | 1;
+        else if (!strcmp(argv[i], "--min-score"))
+            min_score = strtod(argv[i + 1], NULL);
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -422,8 +555,9 @@ int main(int argc, char **argv)
         free(items[i].desc);
     }
     free(items);
+    rc = bench_profiles(s, bodies, nbodies, nqueries, min_score);
     free(lat);
     free(bodies);
     kt_similar_free(s);
-    return 0;
+    return rc;
 }

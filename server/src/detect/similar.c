@@ -24,13 +24,15 @@
 /* How much a term counts, by where it stands and how it was found. Chosen by two-fold
  * cross-validation on the development pairs (see README.md); the results are flat around
  * these values, so they are rounded, not fitted. */
-#define DESC_WEIGHT   0.4  /* a description word against a title word */
-#define DERIVED_MATCH 0.8  /* a word met through its parts or expansion against the word itself */
-#define FUZZY_MATCH   0.8  /* a word met with one letter off ("mensenhandle") */
-#define OTHER_DESC    0.5  /* a word met only in the other item's description */
-#define PLACE_PRIOR   0.4f /* names of municipalities and regions: where, not what */
-#define NUMBER_PRIOR  0.3f /* years and other bare numbers */
-#define RANGE_PRIOR   0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
+#define DESC_WEIGHT KT_SIM_DESC_WEIGHT /* a description word against a title word (0.4) */
+#define DERIVED_MATCH                                                                              \
+    KT_SIM_DERIVED_WEIGHT /* a word met through its parts or expansion against                     \
+                             the word itself (0.8) */
+#define FUZZY_MATCH  0.8  /* a word met with one letter off ("mensenhandle") */
+#define OTHER_DESC   0.5  /* a word met only in the other item's description */
+#define PLACE_PRIOR  0.4f /* names of municipalities and regions: where, not what */
+#define NUMBER_PRIOR 0.3f /* years and other bare numbers */
+#define RANGE_PRIOR  0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -167,8 +169,9 @@ struct kt_similar {
     abbrev *abbrs;
     size_t nabbrs, abbrs_cap;
 
-    term_pool pool; /* item term arrays */
-    kt_imap ids;    /* item id -> slot + 1 */
+    uint64_t generation; /* puts and removes so far */
+    term_pool pool;      /* item term arrays */
+    kt_imap ids;         /* item id -> slot + 1 */
     item *items;
     size_t nslots, slots_cap, nlive;
     vec32 free_slots;
@@ -507,9 +510,9 @@ static int on_word(const kt_word *w, void *ctx)
     a->subject |= !wi->maybe_procedural;
     int32_t ab = a->expand ? word_abbrev(s, w) : -1;
     uint32_t t = wi->term;
-    if (t != NO_TERM && ab < 0 && place)
+    if (a->places && t != NO_TERM && ab < 0 && place)
         s->terms[t].hints |= HINT_PLACE;
-    else if (t != NO_TERM && ab < 0 && w->orig[0] >= 'a' && w->orig[0] <= 'z')
+    else if (a->places && t != NO_TERM && ab < 0 && w->orig[0] >= 'a' && w->orig[0] <= 'z')
         s->terms[t].hints |= HINT_LOWER;
     uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
     memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
@@ -526,6 +529,8 @@ static int on_word(const kt_word *w, void *ctx)
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
         s->terms[t].disp = disp_store(s, w->orig, n);
     }
+    if (s->terms[t].hints == HINT_PLACE)
+        nparts = 0; /* "Wielwijk" is a name, not a wheel and a neighbourhood */
     a->rc = vec_push(a->entries, t | a->field | F_WHOLE);
     for (uint32_t i = 0; !a->rc && i < nparts; i++)
         a->rc = vec_push(a->entries, parts[i] | a->field | F_PART);
@@ -567,7 +572,7 @@ static int find_written_out(kt_similar *s, vec32 *entries, const vec32 *seq, con
 /* Analyses one field into entries; *subject (may be NULL) tells whether it has a word that no
  * procedural title has. */
 static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 *entries,
-                         wordlog *log, bool *subject)
+                         wordlog *log, bool *subject, bool learn)
 {
     if (subject)
         *subject = false;
@@ -581,7 +586,7 @@ static int analyse_field(kt_similar *s, const char *text, uint32_t field, vec32 
                   .seq = &s->seq,
                   .seq_at = &s->seq_at,
                   .log = log,
-                  .places = true};
+                  .places = learn};
     kt_text_words(text, on_word, &a);
     if (subject)
         *subject = a.subject;
@@ -1239,6 +1244,7 @@ int kt_similar_remove(kt_similar *s, int64_t item_id)
     uintptr_t v = (uintptr_t)kt_imap_del(&s->ids, item_id);
     if (!v)
         return KT_ENOTFOUND;
+    s->generation++;
     item_unindex(s, (uint32_t)(v - 1));
     return vec_push(&s->free_slots, (uint32_t)(v - 1)) ? KT_ENOMEM : 0;
 }
@@ -1285,16 +1291,17 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
 {
     if (!item_id)
         return KT_EINVAL;
+    s->generation++;
     if (item_get(s, item_id))
         kt_similar_remove(s, item_id);
     s->entries.n = 0;
     s->log.n = 0;
     bool subject;
-    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log, &subject);
+    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log, &subject, true);
     if (s->log.n < sizeof s->log.w / sizeof s->log.w[0])
         s->log.w[s->log.n++] = (logged_word){.initial = 0}; /* definitions stay in one field */
     if (!rc)
-        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL);
+        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL, true);
     if (!rc)
         rc = learn_acronyms(s, &s->log);
     uint32_t scope_id = 0, slot = 0;
@@ -1620,6 +1627,145 @@ int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_simi
         explain_shared(s, q, c, contrib, hits[i].shared, sizeof hits[i].shared);
     }
     return (int)nhits;
+}
+
+/* --- the index as terms ------------------------------------------------------------------- */
+
+/* How strongly an entry holds its term, before rarity and prior (see kt_sim_term); 0 for the
+ * words of an abbreviation's expansion that the text does not write ("Bibob" is no mention of
+ * "bestuur"): the abbreviation's own term carries it. */
+static float entry_weight(uint32_t e)
+{
+    if (!(e & (F_WHOLE | F_PART)))
+        return 0;
+    double w = (e & F_TITLE) ? 1.0 : DESC_WEIGHT;
+    return (float)(IS_UNIT(e) ? w : w * DERIVED_MATCH);
+}
+
+int kt_similar_text_terms(kt_similar *s, const char *title, const char *description, bool learn,
+                          kt_sim_term *out, size_t max)
+{
+    s->entries.n = 0;
+    s->log.n = 0;
+    wordlog *log = learn ? &s->log : NULL;
+    int rc = analyse_field(s, title, F_TITLE, &s->entries, log, NULL, learn);
+    if (!rc && log && s->log.n < sizeof s->log.w / sizeof s->log.w[0])
+        s->log.w[s->log.n++] = (logged_word){.initial = 0};
+    if (!rc)
+        rc = analyse_field(s, description, F_DESC, &s->entries, log, NULL, learn);
+    if (!rc && log)
+        rc = learn_acronyms(s, log);
+    if (rc)
+        return rc;
+    size_t n = merge_entries(s->entries.v, s->entries.n);
+    size_t k = 0;
+    for (size_t i = 0; i < n && k < max && k < (size_t)INT32_MAX; i++) {
+        float w = entry_weight(s->entries.v[i]);
+        if (w > 0)
+            out[k++] = (kt_sim_term){s->entries.v[i] & TERM_MASK, w};
+    }
+    return (int)k;
+}
+
+uint64_t kt_similar_generation(const kt_similar *s)
+{
+    return s->generation;
+}
+
+size_t kt_similar_slot_count(const kt_similar *s)
+{
+    return s->nslots;
+}
+
+bool kt_similar_slot_item(const kt_similar *s, size_t slot, kt_sim_item *it)
+{
+    if (slot >= s->nslots || !s->items[slot].live)
+        return false;
+    const item *x = &s->items[slot];
+    *it = (kt_sim_item){.id = x->id,
+                        .body = x->body,
+                        .scope = x->scope,
+                        .day = x->day,
+                        .procedural = x->procedural};
+    return true;
+}
+
+int kt_similar_item_slot(const kt_similar *s, int64_t item_id, uint32_t *slot)
+{
+    const item *it = item_get(s, item_id);
+    if (!it)
+        return KT_ENOTFOUND;
+    *slot = (uint32_t)(it - s->items);
+    return 0;
+}
+
+size_t kt_similar_slot_terms(const kt_similar *s, size_t slot, kt_sim_term *out, size_t max)
+{
+    if (slot >= s->nslots || !s->items[slot].live)
+        return 0;
+    const item *it = &s->items[slot];
+    size_t k = 0;
+    for (uint16_t i = 0; i < it->nterms && k < max; i++) {
+        float w = entry_weight(it->terms[i]);
+        if (w > 0)
+            out[k++] = (kt_sim_term){it->terms[i] & TERM_MASK, w};
+    }
+    return k;
+}
+
+float kt_similar_slot_term_weight(const kt_similar *s, size_t slot, uint32_t t)
+{
+    if (slot >= s->nslots || !s->items[slot].live)
+        return 0;
+    uint32_t e = item_entry(&s->items[slot], t);
+    return e ? entry_weight(e) : 0;
+}
+
+size_t kt_similar_term_count(const kt_similar *s)
+{
+    return s->nterms;
+}
+
+float kt_similar_term_prior(const kt_similar *s, uint32_t t, bool where_counts)
+{
+    if (t >= s->nterms)
+        return 1.0f;
+    return where_counts ? s->terms[t].prior : term_prior(s, t);
+}
+
+const char *kt_similar_term_text(const kt_similar *s, uint32_t t)
+{
+    return t < s->nterms ? term_display(s, t) : "";
+}
+
+uint32_t kt_similar_term_df(const kt_similar *s, uint32_t t)
+{
+    return t < s->nterms ? s->terms[t].df : 0;
+}
+
+size_t kt_similar_term_slots(const kt_similar *s, uint32_t t, uint32_t *slots, size_t max)
+{
+    if (t >= s->nterms)
+        return 0;
+    const term *tm = &s->terms[t];
+    for (uint32_t i = 0; i < tm->df && i < max; i++)
+        slots[i] = tm->post[i].slot;
+    return tm->df;
+}
+
+int kt_similar_scope(kt_similar *s, const char *name, uint32_t *id)
+{
+    return scope_id_of(s, name, id);
+}
+
+bool kt_similar_scopes_compatible(kt_similar *s, uint32_t a, uint32_t b)
+{
+    return kt_scopes_compatible(s->scopes, a, b);
+}
+
+size_t kt_similar_scope_count(const kt_similar *s)
+{
+    return kt_scopes_count(s->scopes);
 }
 
 size_t kt_similar_memory(const kt_similar *s)

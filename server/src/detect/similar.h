@@ -102,6 +102,72 @@ int kt_similar_pair_score(kt_similar *s, int64_t a, int64_t b, double *score, ch
 /* Memory held by the index, in bytes (approximate: allocator overhead not included). */
 size_t kt_similar_memory(const kt_similar *s);
 
+/* --- the index as terms: what body profiles (profiles.h) are built from -------------------
+ * Term ids are stable for the life of the index (the vocabulary only grows); slots are where
+ * items live, from 0 to kt_similar_slot_count - 1, and are reused after a remove. */
+
+/* A term with its local weight in one text: 1 for a word of the title, less for a word of the
+ * description (KT_SIM_DESC_WEIGHT) and for a compound part or a word of a written-out
+ * abbreviation (KT_SIM_DERIVED_WEIGHT times that). Rarity and prior not included. The words of
+ * an abbreviation's expansion that the text does not write are no terms of it: "Bibob" is
+ * one term, not also "openbaar" and "bestuur". */
+typedef struct kt_sim_term {
+    uint32_t term;
+    float weight;
+} kt_sim_term;
+
+#define KT_SIM_DESC_WEIGHT    0.4
+#define KT_SIM_DERIVED_WEIGHT 0.8
+
+typedef struct kt_sim_item {
+    int64_t id, body;
+    uint32_t scope; /* see kt_similar_scope */
+    int32_t day;    /* or KT_SIM_NO_DATE */
+    bool procedural;
+} kt_sim_item;
+
+/* Analyses a text exactly as kt_similar_put analyses an item's title and description, without
+ * indexing it: writes at most max terms, sorted by term id, each once; returns their number or
+ * KT_ENOMEM. With learn, the text may teach acronyms and place names as an item would (use it
+ * for a body's mandate, not for a search text). New words enter the vocabulary either way. */
+int kt_similar_text_terms(kt_similar *s, const char *title, const char *description, bool learn,
+                          kt_sim_term *out, size_t max);
+
+/* Monotonic counter, incremented by every put and remove: tells a profile it is out of date. */
+uint64_t kt_similar_generation(const kt_similar *s);
+
+size_t kt_similar_slot_count(const kt_similar *s);
+/* The item in a slot; false when the slot is free (slot past the end: false too). */
+bool kt_similar_slot_item(const kt_similar *s, size_t slot, kt_sim_item *it);
+/* The slot of an indexed item, or KT_ENOTFOUND. */
+int kt_similar_item_slot(const kt_similar *s, int64_t item_id, uint32_t *slot);
+/* The terms of the item in a slot, sorted by term id, with local weights: writes at most max
+ * and returns their number (0 for a free slot; an item has at most 512). */
+size_t kt_similar_slot_terms(const kt_similar *s, size_t slot, kt_sim_term *out, size_t max);
+/* The local weight of term t in the item in a slot; 0 when absent. */
+float kt_similar_slot_term_weight(const kt_similar *s, size_t slot, uint32_t t);
+
+/* Number of terms: ids run from 0 to this - 1. */
+size_t kt_similar_term_count(const kt_similar *s);
+/* The prior of a term, 0..1: generic agenda words, places and numbers weigh less. With
+ * where_counts, a neighbourhood the texts name as a place ("in Crabbehof") weighs as an
+ * ordinary word: where a subject is raised says which body it belongs to. */
+float kt_similar_term_prior(const kt_similar *s, uint32_t t, bool where_counts);
+/* How a term is shown: the word as first written. Borrowed: valid until the next put or
+ * kt_similar_text_terms. */
+const char *kt_similar_term_text(const kt_similar *s, uint32_t t);
+/* Number of indexed items (procedural ones excepted) that have the term. */
+uint32_t kt_similar_term_df(const kt_similar *s, uint32_t t);
+/* Copies the slots of at most max items that have the term; returns how many have it. */
+size_t kt_similar_term_slots(const kt_similar *s, uint32_t t, uint32_t *slots, size_t max);
+
+/* The id of a scope name (NULL or "": unknown, compatible with everything), interned on first
+ * use, and whether two scopes can share a subject (regions.h). 0 or KT_ENOMEM. */
+int kt_similar_scope(kt_similar *s, const char *name, uint32_t *id);
+bool kt_similar_scopes_compatible(kt_similar *s, uint32_t a, uint32_t b);
+/* Number of scope ids: they run from 0 to this - 1. */
+size_t kt_similar_scope_count(const kt_similar *s);
+
 /* The `ketentafel similar-eval` subcommand (similar_eval.c): argv[0] is the subcommand's name,
  * options follow (--items FILE --pairs FILE [--verbose] [--half 0|1] [--lexicon FILE]).
  * Returns the process exit code: 0, 2 for bad input, 1 when out of memory. */
