@@ -13,6 +13,7 @@ import { actionsPanel } from './actions.js';
 import { chatPanel } from './chat.js';
 import { membersPanel } from './members.js';
 import { flagsPanel } from './flags.js';
+import { createFeed } from './feeds.js';
 
 const TABS = [
   ['overzicht', 'Overzicht'], ['vergaderingen', 'Vergaderingen'], ['agenderen', 'Te agenderen'],
@@ -94,7 +95,8 @@ export async function render(ctx) {
         h('section', { class: 'panel', 'aria-labelledby': 'h-next' },
           h('h2', { id: 'h-next' }, 'Volgende vergadering'),
           next ? meetingLine(next) : empty('Er is geen vergadering gepland.'),
-          h('p', null, h('a', { href: `#/overleg/${id}/vergaderingen` }, 'Alle vergaderingen'))))));
+          h('p', null, h('a', { href: `#/overleg/${id}/vergaderingen` }, 'Alle vergaderingen')),
+          role ? button('Vergaderingen in mijn agenda', () => createFeed(store, 'body_ical', id), { class: 'btn btn-small' }) : null))));
   }
 
   function fact(dt, dd) {

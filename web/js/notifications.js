@@ -4,6 +4,7 @@
 import { h, replace } from './dom.js';
 import { fmtDateTime, relativeDay } from './format.js';
 import { pageHead, empty, loading, select, field, input, checkbox, toast, button, badge } from './ui.js';
+import { feedsPanel } from './feeds.js';
 
 export const KINDS = {
   assigned: 'Een actie of toezegging op mijn naam of van mijn organisatie',
@@ -37,8 +38,13 @@ export async function render(ctx) {
       h('section', { class: 'panel', 'aria-labelledby': 'h-notes' },
         h('div', { class: 'panel-head' }, h('h2', { id: 'h-notes' }, 'Overzicht'), allRead),
         onlyUnread.el, listBox, more),
-      h('section', { class: 'panel', 'aria-labelledby': 'h-prefs' },
-        h('h2', { id: 'h-prefs' }, 'Instellingen'), prefsBox)));
+      h('div', null,
+        h('section', { class: 'panel', 'aria-labelledby': 'h-prefs' },
+          h('h2', { id: 'h-prefs' }, 'Instellingen'), prefsBox),
+        h('section', { class: 'panel', 'aria-labelledby': 'h-feeds' },
+          h('h2', { id: 'h-feeds' }, 'In uw eigen agenda of feedlezer'),
+          h('p', { class: 'hint' }, 'Persoonlijke, geheime links die u kunt intrekken.'),
+          feedsPanel(store)))));
   onlyUnread.box.addEventListener('change', draw);
 
   function draw() {
