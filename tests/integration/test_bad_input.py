@@ -243,18 +243,7 @@ class BadInputTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_json_that_is_not_an_object_is_invalid_request(self):
         c = await self.as_("police")
-        for text in ['[{"id": 1, "op": "ping"}]', "[]"]:
-            reply = await self.raw_refused(c, text, "invalid_request")
-            self.assertIsNone(reply["id"])
-
-    # BUG (server/src/protocol/dispatch.c:472): json_loadb() without JSON_DECODE_ANY refuses a
-    # JSON text that is a bare string, number, true, false or null, so valid JSON that is not an
-    # object gets invalid_json; the json_is_object() check below it, which answers
-    # invalid_request, only ever sees arrays. Remove the marker when fixed.
-    @unittest.expectedFailure
-    async def test_json_scalar_is_invalid_request(self):
-        c = await self.as_("police")
-        for text in ['"ping"', "5", "null", "true"]:
+        for text in ['[{"id": 1, "op": "ping"}]', "[]", '"ping"', "5", "null", "true"]:
             reply = await self.raw_refused(c, text, "invalid_request")
             self.assertIsNone(reply["id"])
 
