@@ -2,10 +2,10 @@
 import { h, replace } from './dom.js';
 import { label, ORG_KINDS, BODY_KINDS, LEVELS, SCOPE_KINDS, cadenceLabel } from './format.js';
 import {
-  pageHead, tabs, loading, empty, field, input, textarea, select, checkbox, formDialog, toast, button, badge,
+  pageHead, tabs, loading, empty, field, input, textarea, select, checkbox, formDialog, toast, button, badge, confirmDialog,
 } from './ui.js';
 
-const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen'], ['gebieden', 'Gebieden']];
+const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen'], ['gebieden', 'Gebieden'], ['afkortingen', 'Afkortingen']];
 const CADENCES = [['', 'Geen vaste frequentie'], ['P1W', 'Wekelijks'], ['P2W', 'Elke 2 weken'], ['P3W', 'Elke 3 weken'],
   ['P4W', 'Elke 4 weken'], ['P6W', 'Elke 6 weken'], ['P8W', 'Elke 8 weken'], ['P1M', 'Maandelijks'],
   ['P2M', 'Elke 2 maanden'], ['P3M', 'Elk kwartaal'], ['P6M', 'Elk half jaar']];
@@ -25,7 +25,7 @@ export async function render(ctx) {
     store.request('scope.list').then((r) => r.scopes),
     store.loadOrgs(true), store.loadPersons(true), store.loadAllBodies(true),
   ]);
-  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView };
+  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView, afkortingen: abbreviationsView };
   const draw = () => views[tab](ctx, content, scopes);
   draw();
   ctx.onCleanup(store.on('change', (what) => {
@@ -294,4 +294,53 @@ function scopesView(ctx, content, scopes) {
     h('p', { class: 'hint' }, 'Gemeenten en regio’s (zoals een RIEC-gebied). Overleggen en organisaties horen bij een gebied; dubbele agendering wordt alleen binnen overlappende gebieden gesignaleerd.'),
     list));
   draw();
+}
+
+// ---- abbreviations the duplicate detector expands (PmG = Preventie met Gezag) ----
+function abbreviationsView(ctx, content) {
+  const { store } = ctx;
+  const list = h('div', null, loading());
+  let rows = [];
+  async function load() {
+    rows = (await store.request('abbreviation.list')).abbreviations;
+    draw();
+  }
+  function draw() {
+    replace(list, rows.length ? h('table', { class: 'table' },
+      h('caption', { class: 'sr-only' }, 'Afkortingen'),
+      h('thead', null, h('tr', null, h('th', { scope: 'col' }, 'Afkorting'), h('th', { scope: 'col' }, 'Betekenis'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Beheer')))),
+      h('tbody', null, rows.map((a) => h('tr', null,
+        h('td', { 'data-label': 'Afkorting' }, h('strong', null, a.abbr)),
+        h('td', { 'data-label': 'Betekenis' }, a.expansion),
+        h('td', { class: 'row-actions' },
+          button('Wijzigen', () => edit(a), { class: 'btn btn-small', 'aria-label': `${a.abbr} wijzigen` }),
+          button('Verwijderen', () => remove(a), { class: 'btn btn-small btn-quiet-danger', 'aria-label': `${a.abbr} verwijderen` }))))))
+      : empty('Er zijn nog geen afkortingen.'));
+  }
+  async function edit(a) {
+    const f = {};
+    const ok = await formDialog({
+      title: a ? `${a.abbr} wijzigen` : 'Afkorting toevoegen',
+      build: (el) => {
+        f.abbr = input({ value: a?.abbr || '', maxLength: 40, readOnly: !!a });
+        f.exp = input({ value: a?.expansion || '', maxLength: 200 });
+        el.append(field('Afkorting', f.abbr, { required: true }), field('Betekenis', f.exp, { required: true, hint: 'Voluit, zoals het in agendapunten staat.' }));
+      },
+      submit: async () => {
+        if (!f.abbr.value.trim() || !f.exp.value.trim()) throw new Error('Vul de afkorting en de betekenis in.');
+        return store.request('abbreviation.set', { abbr: f.abbr.value.trim(), expansion: f.exp.value.trim() });
+      },
+    });
+    if (ok) { toast('De afkorting is opgeslagen.', 'ok'); load(); }
+  }
+  async function remove(a) {
+    const ok = await confirmDialog('Afkorting verwijderen', `${a.abbr} (${a.expansion}) verwijderen?`, { confirmLabel: 'Verwijderen' });
+    if (!ok) return;
+    try { await store.request('abbreviation.set', { abbr: a.abbr, expansion: null }); toast('De afkorting is verwijderd.', 'ok'); load(); } catch (e) { toast(e.message, 'error'); }
+  }
+  replace(content, h('section', { class: 'panel' },
+    h('div', { class: 'panel-head' }, h('h2', null, 'Afkortingen'), button('Afkorting toevoegen', () => edit(null), { class: 'btn btn-primary' })),
+    h('p', { class: 'hint' }, 'Ketentafel schrijft deze afkortingen voluit wanneer het agendapunten van verschillende overleggen vergelijkt, zodat “PmG” en “Preventie met Gezag” als hetzelfde onderwerp worden herkend.'),
+    list));
+  load().catch((e) => replace(list, h('p', { class: 'form-error' }, e.message)));
 }

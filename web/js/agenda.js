@@ -1,8 +1,8 @@
 // An agenda (a meeting's, or a body's backlog "te agenderen"): the list, live updates from
 // agenda.* events, and for chairs and secretaries editing, reordering (drag-and-drop, buttons
 // and Alt+Arrow keys) and moving items. Items are numbered 1..n over what this user can see.
-import { h, replace, uid } from './dom.js';
-import { label, ITEM_KIND, ITEM_STATUS, minutes, fmtTime, fmtDateShort, MEETING_STATUS } from './format.js';
+import { h, replace, uid, mentionText } from './dom.js';
+import { label, ITEM_KIND, ITEM_STATUS, minutes, fmtTime, fmtDateShort, fmtDateTime, MEETING_STATUS } from './format.js';
 import {
   badge, confidentialMark, empty, field, input, textarea, select, checkbox, formDialog,
   confirmDialog, toast, button,
@@ -69,6 +69,7 @@ export function agendaView(opts) {
   const live = h('p', { class: 'sr-only', 'aria-live': 'assertive', role: 'status' });
   let dragId = null;
   let busy = false;
+  const threads = new Map(); // item id -> {el, open, messages: Map, loaded}
 
   function presenterName(id) {
     if (!id) return null;
@@ -179,6 +180,7 @@ export function agendaView(opts) {
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
       relevanceBlock(it),
+      threadBlock(it),
       it.confidential && it.persons?.length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Ook zichtbaar voor: '),
         it.persons.map((p) => presenterName(p)).join('; ')) : null,
       controls.length ? h('div', { class: 'item-controls' }, controls) : null));
@@ -221,6 +223,70 @@ export function agendaView(opts) {
       });
     }
     return li;
+  }
+
+  // ---- a discussion per item (chat.post with item): before the meeting, in writing ----
+  function thread(it) {
+    let t = threads.get(it.id);
+    if (t) return t;
+    const list = h('ol', { class: 'thread-list', 'aria-label': `Reacties op ${it.title}` });
+    const text = h('textarea', { rows: 2, maxLength: 4000, 'aria-label': `Reactie op ${it.title}` });
+    const form = h('form', { class: 'thread-form' }, text, h('button', { type: 'submit', class: 'btn btn-small' }, 'Reageren'));
+    const el = h('div', { class: 'thread', id: uid('thread') }, list, opts.canParticipate ? form : null);
+    t = { el, list, open: false, loaded: false, messages: new Map(), toggle: null };
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) return;
+      try {
+        const r = await store.request('chat.post', { body: model.body, item: it.id, text: text.value });
+        t.messages.set(r.message.id, r.message);
+        text.value = '';
+        drawThread(t);
+      } catch (ex) { toast(ex.message, 'error'); }
+    });
+    threads.set(it.id, t);
+    return t;
+  }
+
+  function drawThread(t) {
+    const msgs = [...t.messages.values()].sort((a, b) => a.id - b.id);
+    const names = (opts.members || []).map((m) => m.name);
+    replace(t.list, msgs.length ? msgs.map((m) => h('li', { class: ['thread-msg', m.mentions?.includes(store.me.id) ? 'mentions-me' : ''] },
+      h('span', { class: 'small' }, h('strong', null, m.person_name), h('span', { class: 'muted' }, ` ${fmtDateTime(m.time)}`)),
+      h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name))))
+      : h('li', { class: 'muted small' }, 'Nog geen reacties.'));
+    if (t.toggle) t.toggle.textContent = t.open ? `Reacties verbergen (${msgs.length})` : `Reacties (${msgs.length})`;
+  }
+
+  function threadBlock(it) {
+    const t = thread(it);
+    const toggle = h('button', { type: 'button', class: 'linkish', 'aria-expanded': String(t.open), 'aria-controls': t.el.id,
+      dataset: { focuskey: `thread-${it.id}` },
+      onclick: async () => {
+        t.open = !t.open;
+        toggle.setAttribute('aria-expanded', String(t.open));
+        t.el.hidden = !t.open;
+        if (t.open && !t.loaded) {
+          try {
+            const r = await store.request('chat.history', { body: model.body, item: it.id, limit: 100 });
+            for (const m of r.messages) t.messages.set(m.id, m);
+            t.loaded = true;
+          } catch (ex) { toast(ex.message, 'error'); }
+        }
+        drawThread(t);
+      } }, t.loaded ? `Reacties${t.open ? ' verbergen' : ''} (${t.messages.size})` : 'Reacties');
+    t.toggle = toggle;
+    t.el.hidden = !t.open;
+    return h('div', { class: 'thread-box' }, toggle, t.el);
+  }
+
+  /** A chat message arrived; shows it under its item when that discussion is loaded. */
+  function onChat(m) {
+    if (!m.item) return;
+    const t = threads.get(m.item);
+    if (!t || !t.loaded) return;
+    t.messages.set(m.id, m);
+    drawThread(t);
   }
 
   function clearMarks() {
@@ -319,7 +385,7 @@ export function agendaView(opts) {
   const polite = h('p', { class: 'sr-only', 'aria-live': 'polite' });
 
   render();
-  return { el: root, render, announce, polite };
+  return { el: root, render, announce, polite, onChat };
 }
 
 /** Add (item null) or edit an agenda item. */

@@ -157,7 +157,7 @@ export async function render(ctx) {
   let backlogView = null;
   let backlogOpts = null;
   function renderBacklog() {
-    backlogOpts = { model: backlog, store, canEdit: editor, meeting: null, members: state.members, meetings: [...state.meetings.values()] };
+    backlogOpts = { model: backlog, store, canEdit: editor, canParticipate: canParticipate(role), meeting: null, members: state.members, meetings: [...state.meetings.values()] };
     backlogView = agendaView(backlogOpts);
     replace(content, h('section', { class: 'panel', 'aria-labelledby': 'h-backlog' },
       h('h2', { id: 'h-backlog' }, 'Te agenderen'),
@@ -186,7 +186,6 @@ export async function render(ctx) {
       break;
     default:
   }
-  void canParticipate;
 
   live.start(state.seq, (f) => {
     if (backlog.apply(f) && backlogView) {
@@ -194,6 +193,7 @@ export async function render(ctx) {
       backlogView.announce('De lijst te agenderen is bijgewerkt.');
     }
     for (const fn of listeners) fn(f);
+    if (f.event === 'chat.posted' && backlogView && f.seq > state.seq) backlogView.onChat(f.data.message);
     if (f.seq <= state.seq) return;
     const d = f.data || {};
     let changed = true;

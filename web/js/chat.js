@@ -31,6 +31,7 @@ export async function chatPanel(ctx, { container, body, members, role, live }) {
     return h('li', { class: ['chat-msg', m.person === store.me.id ? 'from-me' : '', mineMention ? 'mentions-me' : ''], dataset: { message: m.id } },
       h('div', { class: 'chat-meta' }, h('strong', null, m.person_name), ' ',
         h('time', { dateTime: m.time, class: 'muted small' }, fmtTime(m.time)),
+        m.item ? h('span', { class: 'muted small' }, ' · reactie bij een agendapunt') : null,
         mineMention ? h('span', { class: 'badge badge-mention' }, 'noemt u') : null),
       h('p', { class: 'chat-text' }, mentionText(m.text, names(), store.me.name)));
   }

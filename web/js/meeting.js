@@ -33,7 +33,7 @@ export async function render(ctx) {
   const headBox = h('div');
   const infoBox = h('div', { class: 'meeting-info panel' });
   const attendBox = h('section', { class: 'panel', 'aria-labelledby': 'h-att' });
-  const aopts = { model, store, canEdit: editor, meeting, members, meetings: [...meetings.values()] };
+  const aopts = { model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()] };
   const view = agendaView(aopts);
 
   function renderHead() {
@@ -217,6 +217,9 @@ export async function render(ctx) {
           renderAttendance();
           view.render();
         }
+        break;
+      case 'chat.posted':
+        if (f.seq > snap.seq) view.onChat(d.message);
         break;
       case 'action.created':
       case 'action.updated':

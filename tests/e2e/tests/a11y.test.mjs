@@ -70,7 +70,7 @@ for (const [label, size] of SIZES) {
 
     const admin = await newPage(browser, size);
     await login(admin, USERS.admin);
-    for (const tab of ['organisaties', 'personen', 'overleggen']) {
+    for (const tab of ['organisaties', 'personen', 'overleggen', 'gebieden', 'afkortingen']) {
       await go(admin, `#/beheer/${tab}`);
       await admin.locator('table.table tbody tr').first().waitFor();
       await check(admin, `${label}-beheer-${tab}`, problems);

@@ -2,7 +2,7 @@
 // person mentioned.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, shot } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, firstMeetingHref, shot } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -45,6 +45,34 @@ test('a chat message arrives live and an @mention is highlighted', async () => {
   assert.equal(await back.locator('mark.mention-me').textContent(), '@Sanne Bakker');
   assert.equal(await chair.locator('.chat-msg', { hasText: stamp }).count(), 2, 'each message once');
   await shot(chair, 'chat');
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
+
+test('a discussion under an agenda item arrives live for the other member', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const meeting = await firstMeetingHref(chair, 'Regiegroep Ondermijning');
+  for (const p of [chair, police]) {
+    await go(p, meeting);
+    await p.locator('.agenda-item').first().waitFor();
+  }
+  const title = (await police.locator('.agenda-item .item-title').nth(2).textContent()).trim();
+  const open = async (p) => {
+    const item = p.locator('.agenda-item', { has: p.locator('.item-title', { hasText: title }) });
+    await item.getByRole('button', { name: /^Reacties/ }).click();
+    await item.locator('.thread-list li').first().waitFor();
+    return item;
+  };
+  const policeItem = await open(police);
+  const chairItem = await open(chair);
+  const stamp = Date.now().toString(36);
+  await chairItem.getByRole('textbox', { name: `Reactie op ${title}` }).fill(`@Marco Veenstra graag de cijfers vooraf rondsturen (${stamp})`);
+  await chairItem.getByRole('button', { name: 'Reageren' }).click();
+  const msg = policeItem.locator('.thread-msg', { hasText: stamp });
+  await msg.waitFor();
+  assert.equal(await msg.locator('mark.mention-me').textContent(), '@Marco Veenstra');
+  assert.match(await policeItem.getByRole('button', { name: /^Reacties verbergen \(\d+\)$/ }).getAttribute('aria-expanded'), /true/);
+  await shot(police, 'reacties-bij-agendapunt');
   assert.deepEqual(chair.errors, []);
   assert.deepEqual(police.errors, []);
 });
