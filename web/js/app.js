@@ -27,6 +27,8 @@ let loggedIn = false;
 let pendingHash = null;
 
 function unmount() {
+  // A dialog belongs to the page it was opened on: leaving the page cancels it.
+  for (const d of document.querySelectorAll('dialog.dialog')) d.dispatchEvent(new Event('cancel'));
   for (const fn of cleanups.splice(0)) {
     try { fn(); } catch (e) { console.error(e); }
   }
