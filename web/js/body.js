@@ -196,6 +196,17 @@ export async function render(ctx) {
     if (f.event === 'chat.posted' && backlogView && f.seq > state.seq) backlogView.onChat(f.data.message);
     if (f.seq <= state.seq) return;
     const d = f.data || {};
+    if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(0, state.seq)) {
+      // My own role changed: show the page as it now is for me.
+      if (f.event === 'membership.removed') {
+        toast('U bent geen lid meer van dit overleg.', 'info');
+        location.hash = '#/';
+      } else {
+        toast(`Uw rol in dit overleg is nu: ${label(ROLES, d.membership.role).toLowerCase()}.`, 'info');
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      }
+      return;
+    }
     let changed = true;
     switch (f.event) {
       case 'body.updated': state.body = { ...d.body, role: state.body.role }; renderHead(); break;

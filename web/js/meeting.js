@@ -199,6 +199,17 @@ export async function render(ctx) {
 
   live.start(Math.min(snap.seq, bodySeq), (f) => {
     const d = f.data || {};
+    if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(snap.seq, bodySeq)) {
+      // My own role changed: show the page as it now is for me.
+      if (f.event === 'membership.removed') {
+        toast('U bent geen lid meer van dit overleg.', 'info');
+        location.hash = '#/';
+      } else {
+        toast(`Uw rol in dit overleg is nu: ${label(ROLES, d.membership.role).toLowerCase()}.`, 'info');
+        window.dispatchEvent(new HashChangeEvent('hashchange'));
+      }
+      return;
+    }
     if (model.apply(f)) {
       view.render();
       view.announce('De agenda is bijgewerkt.');

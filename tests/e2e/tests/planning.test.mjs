@@ -135,3 +135,25 @@ test('meetings, a series, the backlog and actions, planned in the browser and se
   await shot(sec, 'acties-overleg');
   for (const p of [sec, chair, police]) assert.deepEqual(p.errors, []);
 });
+
+test('a member whose role changes sees the page change with it, live', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  await go(police, `${body}/chat`);
+  await police.getByRole('combobox', { name: 'Bericht' }).waitFor();
+  await go(chair, `${body}/leden`);
+  const setRole = async (role) => {
+    await chair.getByRole('button', { name: 'Marco Veenstra wijzigen' }).click();
+    const dlg = chair.getByRole('dialog', { name: 'Marco Veenstra wijzigen' });
+    await dlg.getByLabel('Rol').selectOption({ label: role });
+    await dlg.getByRole('button', { name: 'Opslaan' }).click();
+    await dlg.waitFor({ state: 'detached' });
+  };
+  await setRole('Waarnemer');
+  await police.getByText('Uw rol in dit overleg is nu: waarnemer.').waitFor();
+  await police.getByText('Als waarnemer kunt u meelezen maar niet schrijven.').waitFor();
+  assert.equal(await police.getByRole('combobox', { name: 'Bericht' }).count(), 0);
+  await setRole('Lid');
+  await police.getByRole('combobox', { name: 'Bericht' }).waitFor();
+  for (const p of [chair, police]) assert.deepEqual(p.errors, []);
+});
