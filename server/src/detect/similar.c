@@ -23,16 +23,17 @@
 
 /* How much a term counts, by where it stands and how it was found. Chosen by two-fold
  * cross-validation on the development pairs (see README.md); the results are flat around
- * these values, so they are rounded, not fitted. */
-#define DESC_WEIGHT KT_SIM_DESC_WEIGHT /* a description word against a title word (0.4) */
-#define DERIVED_MATCH                                                                              \
-    KT_SIM_DERIVED_WEIGHT /* a word met through its parts or expansion against                     \
-                             the word itself (0.8) */
-#define FUZZY_MATCH  0.8  /* a word met with one letter off ("mensenhandle") */
-#define OTHER_DESC   0.5  /* a word met only in the other item's description */
-#define PLACE_PRIOR  0.4f /* names of municipalities and regions: where, not what */
-#define NUMBER_PRIOR 0.3f /* years and other bare numbers */
-#define RANGE_PRIOR  0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
+ * these values, so they are rounded, not fitted. DESC_WEIGHT: a description word against a
+ * title word (0.4); DERIVED_MATCH: a word met through its parts or expansion against the word
+ * itself (0.8). */
+#define DESC_WEIGHT   KT_SIM_DESC_WEIGHT
+#define DERIVED_MATCH KT_SIM_DERIVED_WEIGHT
+#define FUZZY_MATCH   0.8  /* a word met with one letter off ("mensenhandle") */
+#define OTHER_DESC    0.5  /* a word met only in the other item's description */
+#define PLACE_PRIOR   0.4f /* names of municipalities and regions: where, not what */
+#define NUMBER_PRIOR  0.3f /* years and other bare numbers */
+#define RANGE_PRIOR   0.6f /* number ranges and case numbers: "2025-2026", "2025-04" */
+#define GENERIC_PRIOR 0.2f /* at or below: a strongly generic word ("voortgang", "voorstel") */
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -86,6 +87,7 @@ typedef struct term {
 
 #define HINT_PLACE 1 /* written as a place name: "in Crabbehof" */
 #define HINT_LOWER 2 /* written in lower case somewhere: not a name after all */
+#define HINT_ABBR  4 /* an abbreviation, built in, taught or learned */
 
 typedef struct wordinfo {
     uint32_t term;         /* stem of the whole word; NO_TERM for a stop word */
@@ -785,13 +787,32 @@ static unit_match match_unit(const kt_similar *s, uint32_t t, const item *self, 
     return (unit_match){0, NO_TERM};
 }
 
+/* What two items share, beyond the share itself. */
+typedef struct evidence {
+    bool specific; /* an ordinary word is met, not only generic words, places or numbers */
+    int words;     /* words met that are not strongly generic, on the side with most */
+    bool named;    /* ... and one of them is, or contains, an abbreviation ("PmG", "13b") */
+} evidence;
+
+/* Whether a word is an abbreviation or a compound with one ("PmG-rapportage"). */
+static bool names_abbreviation(const kt_similar *s, uint32_t t)
+{
+    const term *tm = &s->terms[t];
+    if (tm->hints & HINT_ABBR)
+        return true;
+    for (uint8_t k = 0; k < tm->nderived; k++)
+        if (s->terms[s->derived.v[tm->derived + k]].hints & HINT_ABBR)
+            return true;
+    return false;
+}
+
 /* The weighted share of a's words that b has. When contrib is given it receives each entry's
- * share of the numerator (0 for entries that are not words or are not met). *specific is set
- * when a word met is an ordinary word, not generic, a place or a number. */
+ * share of the numerator (0 for entries that are not words or are not met). */
 static double coverage(const kt_similar *s, const item *a, const item *b, double *contrib,
-                       bool *specific)
+                       evidence *ev)
 {
     double have = 0, all = 0;
+    int words = 0;
     for (uint16_t i = 0; i < a->nterms; i++) {
         uint32_t e = a->terms[i];
         if (contrib)
@@ -804,23 +825,32 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
             continue;
         double got = w * match_unit(s, e & TERM_MASK, a, b).m;
         have += got;
-        if (got > 0 && term_prior(s, e & TERM_MASK) >= 1.0f)
-            *specific = true;
+        float prior = term_prior(s, e & TERM_MASK);
+        if (got > 0 && prior >= 1.0f)
+            ev->specific = true;
+        if (got > 0 && prior > GENERIC_PRIOR) {
+            words++;
+            ev->named |= names_abbreviation(s, e & TERM_MASK);
+        }
         if (contrib)
             contrib[i] = got;
     }
+    if (words > ev->words)
+        ev->words = words;
     return all > 0 ? have / all : 0;
 }
 
 /* Two items are duplicates when each covers much of the other: the score is the lower of the
  * two coverages, so a short title that a long text mentions in passing does not count as that
  * text's subject. Generic words alone ("Voortgang plan van aanpak ...") never make a
- * duplicate, however short the titles. */
+ * duplicate, however short the titles; nor does one shared word, unless it names a programme
+ * or a law by its abbreviation: two items about "mensenhandel" may be about different
+ * aspects of it, two items about "PmG" are about the one programme. */
 static double score_items(const kt_similar *s, const item *a, const item *b, double *contrib)
 {
-    bool specific = false;
-    double ca = coverage(s, a, b, contrib, &specific), cb = coverage(s, b, a, NULL, &specific);
-    if (!specific)
+    evidence ev = {0};
+    double ca = coverage(s, a, b, contrib, &ev), cb = coverage(s, b, a, NULL, &ev);
+    if (!ev.specific || (ev.words < 2 && !ev.named))
         return 0;
     return ca < cb ? ca : cb;
 }
@@ -1023,6 +1053,8 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
         rc = abbrev_fill(s, x, abbr, expansion);
     if (!rc) /* shown as taught ("PmG"), not as first met ("PMG-boa's") */
         s->terms[x->term].disp = disp_store(s, abbr, strlen(abbr));
+    if (!rc)
+        s->terms[x->term].hints |= HINT_ABBR;
     if (!rc)
         rc = kt_strmap_put(&s->abbr_map, key, kn, (uint32_t)s->nabbrs, NULL);
     if (rc) {

@@ -1116,6 +1116,11 @@ size_t kt_stemmer_stem(kt_stemmer *st, const char *folded, size_t len, char *out
     if (len >= 5 && folded[len - 1] == 's' && is_vowel(folded[len - 2]) &&
         kt_lexicon_has(st->lex, folded, len - 1))
         len--;
+    /* English loanwords take -es after ch and sh ("coaches", "lifecoaches"), which Snowball
+     * Dutch leaves on: "lifecoaches" would not meet "life-coaching". */
+    if (len >= 6 && !memcmp(folded + len - 2, "es", 2) && folded[len - 3] == 'h' &&
+        (folded[len - 4] == 'c' || folded[len - 4] == 's'))
+        len -= 2;
     const sb_symbol *r = sb_stemmer_stem(st->sb, (const sb_symbol *)folded, (int)len);
     size_t n = r ? (size_t)sb_stemmer_length(st->sb) : 0;
     if (!r) { /* out of memory inside libstemmer: the word itself is a fair stand-in */
