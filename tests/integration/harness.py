@@ -342,6 +342,15 @@ class Redis:
             self.proc = None
 
 
+def rss_anon_kb(pid):
+    """Anonymous resident memory: what the process holds itself, without mapped file pages."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("RssAnon:"):
+                return int(line.split()[1])
+    return 0
+
+
 def rss_kb(pid):
     with open(f"/proc/{pid}/status") as f:
         for line in f:

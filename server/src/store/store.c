@@ -113,7 +113,7 @@ int kt_store_open(const kt_store_options *opt, kt_store **out)
     /* Reads dominate (snapshots, replay, detectors): map the file and keep a real page cache
      * rather than copying every page through pread. */
     if (exec_sql(st->db, "PRAGMA mmap_size=1073741824") ||
-        exec_sql(st->db, "PRAGMA cache_size=-65536") ||
+        exec_sql(st->db, "PRAGMA cache_size=-16384") ||
         exec_sql(st->db, "PRAGMA temp_store=MEMORY"))
         goto fail;
     if (migrate(st->db))

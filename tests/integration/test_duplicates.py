@@ -1,0 +1,155 @@
+"""Issue 5: duplicate agenda items across bodies, on the demo data. The same subject in two
+Dordrecht bodies is flagged to both chairs; the same title in Schiedam is not; a chair who may
+not see the other (confidential) item learns only which body and whom to contact; procedural
+items never raise anything."""
+
+import asyncio
+import unittest
+
+from harness import ProtocolError, Server
+
+DEMO_PASSWORD = "welkom-ketentafel"
+
+
+class DuplicateTest(unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("duplicates", demo=True)
+        cls.server.start()
+        cls.tokens = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def asyncSetUp(self):
+        self.clients = []
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+
+    async def as_(self, email):
+        if email not in self.tokens:
+            self.tokens[email] = self.server.login(email, DEMO_PASSWORD)
+        c = await self.server.connect(self.tokens[email])
+        self.clients.append(c)
+        return c
+
+    async def body_named(self, client, prefix):
+        bodies = (await client.call("body.list"))["bodies"]
+        return [b for b in bodies if b["name"].startswith(prefix)][0]["id"]
+
+    async def next_meeting(self, client, body):
+        meetings = (await client.call("meeting.list", body=body))["meetings"]
+        open_ = [m for m in meetings if m["status"] in ("concept", "agenda_gepubliceerd")]
+        return open_[0]["id"]
+
+    async def flags_for_item(self, client, body, item):
+        return [f for f in (await client.call("flag.list", body=body))["flags"]
+                if f["kind"] == "duplicate" and f["here"]["item"] == item]
+
+    async def test_same_subject_in_two_dordrecht_bodies_is_flagged_to_both_chairs(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        head = (await rg_chair.call("body.get", body=rg))["seq"]
+        await rg_chair.call("subscribe", body=rg, since=head)
+        pmg = (await rg_chair.call("agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+                                   title="PmG: aanpak risicojongeren"))["item"]
+        new = (await np_chair.call("agenda.add", meeting=await self.next_meeting(np_chair, np),
+                                   title="Preventie met Gezag",
+                                   description="Stand van zaken van de aanpak in Dordt West."))["item"]
+        flags = await self.flags_for_item(np_chair, np, new["id"])
+        self.assertIn(pmg["id"], [f["other"]["item"] for f in flags])
+        f = [f for f in flags if f["other"]["item"] == pmg["id"]][0]
+        self.assertIn("PmG", f["evidence"]["shared"])
+        self.assertGreaterEqual(f["score"], 0.12)
+        self.assertTrue(any(c["role"] == "voorzitter" for c in f["other"]["contacts"]))
+        # the other chair got it live, from their side
+        await rg_chair.wait_for(lambda c: any(
+            e["event"] == "flag.raised" and e["data"]["flag"]["here"]["item"] == pmg["id"]
+            for e in c.events))
+        theirs = await self.flags_for_item(rg_chair, rg, pmg["id"])
+        self.assertIn(new["id"], [f["other"]["item"] for f in theirs])
+        # and a notification
+        notes = (await rg_chair.call("notification.list"))["notifications"]
+        self.assertTrue(any(n["kind"] == "flag" for n in notes))
+
+    async def test_same_title_in_schiedam_is_not_a_duplicate(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        sd_chair = await self.as_("jp.akkerman@schiedam.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        sd = await self.body_named(sd_chair, "Stuurgroep Stadspartners")
+        title = "Jaarplan Preventie met Gezag en risicojongeren"
+        mine = (await rg_chair.call("agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+                                    title=title))["item"]
+        theirs = (await sd_chair.call("agenda.add", meeting=await self.next_meeting(sd_chair, sd),
+                                      title=title))["item"]
+        self.assertNotIn(mine["id"], [f["other"]["item"] for f in
+                                      await self.flags_for_item(sd_chair, sd, theirs["id"])])
+        self.assertNotIn(theirs["id"], [f["other"]["item"] for f in
+                                        await self.flags_for_item(rg_chair, rg, mine["id"])])
+
+    async def test_procedural_items_raise_nothing(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        a = (await rg_chair.call("agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+                                 title="Rondvraag"))["item"]
+        b = (await np_chair.call("agenda.add", meeting=await self.next_meeting(np_chair, np),
+                                 title="Rondvraag"))["item"]
+        self.assertEqual(await self.flags_for_item(rg_chair, rg, a["id"]), [])
+        self.assertEqual(await self.flags_for_item(np_chair, np, b["id"]), [])
+
+    async def test_confidential_duplicate_shows_no_content_to_who_may_not_see_it(self):
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        riec_chair = await self.as_("gj.postma@riec-rotterdam.example")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        riec = await self.body_named(riec_chair, "Opgaveteam Drugs")
+        head = (await riec_chair.call("body.get", body=riec))["seq"]
+        await riec_chair.call("subscribe", body=riec, since=head)
+        orgs = (await cso_chair.call("org.list"))["organisations"]
+        police = [o["id"] for o in orgs if o["kind"] == "politie"][0]
+        open_item = (await riec_chair.call(
+            "agenda.add", meeting=await self.next_meeting(riec_chair, riec),
+            title="Drugsopslag in opslagboxen langs de Merwede: regionale aanpak"))["item"]
+        secret = "Casus 2026-31: drugsopslag in opslagboxen langs de Merwede"
+        conf = (await cso_chair.call(
+            "agenda.add", meeting=await self.next_meeting(cso_chair, cso), title=secret,
+            description="Opslagboxen aan de Merwedekade; huurder onbekend.", confidential=True,
+            relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+        flags = await self.flags_for_item(riec_chair, riec, open_item["id"])
+        hidden = [f for f in flags if f["other"]["body"] == cso]
+        self.assertEqual(len(hidden), 1, flags)
+        f = hidden[0]
+        self.assertTrue(f["other"]["hidden"])
+        self.assertIsNone(f["other"]["item"])
+        self.assertIsNone(f["other"]["title"])
+        self.assertNotIn("shared", f["evidence"])
+        self.assertTrue(f["other"]["contacts"], "whom to contact")
+        await asyncio.sleep(0.3)
+        for frame in riec_chair.frames:
+            self.assertNotIn("2026-31", str(frame))
+            self.assertNotIn(conf["id"], [(frame.get("data") or {}).get("flag", {}).get(
+                "other", {}).get("item")])
+        # the casusoverleg chair, who may see both, sees the other item in full
+        mine = await self.flags_for_item(cso_chair, cso, conf["id"])
+        self.assertIn(open_item["id"], [f["other"]["item"] for f in mine])
+
+    async def test_demo_has_the_planted_pmg_overlap(self):
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        flags = (await np_chair.call("flag.list", body=np))["flags"]
+        pairs = [(f["here"]["title"], f["other"]["title"]) for f in flags
+                 if f["kind"] == "duplicate"]
+        self.assertTrue(any(h.startswith("Preventie met Gezag: aanpak risicojongeren") and
+                            o and o.startswith("PmG: aanpak risicojongeren") for h, o in pairs),
+                        pairs)
+
+
+if __name__ == "__main__":
+    unittest.main()
