@@ -180,7 +180,12 @@ export function pageHead(title, { crumbs = [], actions = [], sub = null } = {}) 
 
 /** Tabs as a list of links (each its own route), so they work with back/forward and keyboard. */
 export function tabs(items, current, label) {
-  return h('nav', { class: 'tabs', 'aria-label': label },
-    h('ul', null, items.map(([key, text, href]) => h('li', null,
-      h('a', { href, class: key === current ? 'active' : '', 'aria-current': key === current ? 'page' : false }, text)))));
+  const ul = h('ul', null, items.map(([key, text, href]) => h('li', null,
+    h('a', { href, class: key === current ? 'active' : '', 'aria-current': key === current ? 'page' : false }, text))));
+  // On a narrow screen the row scrolls sideways: bring the current tab into view.
+  requestAnimationFrame(() => {
+    const a = ul.querySelector('a.active');
+    if (a && ul.scrollWidth > ul.clientWidth) ul.scrollLeft = a.parentElement.offsetLeft - (ul.clientWidth - a.offsetWidth) / 2;
+  });
+  return h('nav', { class: 'tabs', 'aria-label': label }, ul);
 }
