@@ -11,8 +11,9 @@
  * date on every put and remove) times a built-in prior that makes generic agenda words count
  * little, times where it stands (title over description). The score of a pair is the lower of
  * the two coverages: the weighted share of one item's words that the other has, as words,
- * compound parts, abbreviations or near spellings (README.md has the details). The server and
- * the evaluator use the same scoring code and the same threshold, KT_SIM_THRESHOLD.
+ * compound parts, abbreviations or near spellings (README.md has the details); one shared word
+ * makes no subject unless it abbreviates a programme or law ("PmG", "13b"). The server and the
+ * evaluator use the same scoring code and the same threshold, KT_SIM_THRESHOLD.
  *
  * One kt_similar belongs to one thread (the event loop); nothing here blocks or does I/O
  * except kt_similar_load_lexicon. */
@@ -92,9 +93,9 @@ int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_simi
 
 /* Scores two indexed items exactly as kt_similar_find does, without the window (the evaluator
  * and tests judge pairs whatever their dates). Sets *score (0 for a pair that can never be a
- * finding: same body, procedural, incompatible scopes, only generic words shared) and writes a
- * one-line explanation into
- * explain (n bytes, may be 0): the shared terms, or why the pair is excluded.
+ * finding: same body, procedural, incompatible scopes, only generic words or places shared, or
+ * a single word that is no abbreviation) and writes a one-line explanation into explain
+ * (n bytes, may be 0): the shared terms, or why the pair is excluded.
  * 0 or KT_ENOTFOUND (either id unknown). */
 int kt_similar_pair_score(kt_similar *s, int64_t a, int64_t b, double *score, char *explain,
                           size_t n);
