@@ -60,7 +60,10 @@ test('the chair reorders by drag-and-drop and the other member sees it live', as
   const seen = await agendaTitles(odzhz);
   const items = chair.locator('.agenda-item');
   // Drop the first item onto the upper half of the third: it lands between the second and third.
+  // (A tall window keeps both in view whatever the descriptions' length: a drag cannot scroll.)
+  await chair.setViewportSize({ width: 1280, height: 1600 });
   await items.nth(0).locator('.grip').dragTo(items.nth(2), { targetPosition: { x: 40, y: 20 } });
+  await chair.setViewportSize({ width: 1280, height: 800 });
   const want = moved(start, 0, 1);
   await until(() => agendaTitles(chair), want, { message: 'chair after drag:' });
   await until(() => agendaTitles(odzhz), want.filter((t) => seen.includes(t)), { message: 'other member after drag:' });
