@@ -73,6 +73,8 @@ bool kt_acl_visible(const kt_viewer *v, const kt_vis *vis)
         return false;
     if (vis->item && v->n_items >= 0 && !contains(v->items, v->n_items, vis->item))
         return false;
+    if (vis->agenda_wide && v->n_items >= 0)
+        return false;
     if (vis->confidential)
         return contains(vis->orgs, vis->n_orgs, v->org) ||
                contains(vis->persons, vis->n_persons, v->person);
@@ -125,6 +127,7 @@ int kt_vis_parse(const char *text, kt_vis *out)
     out->directory = json_is_true(json_object_get(j, "directory"));
     out->subject = json_integer_value(json_object_get(j, "subject"));
     out->min_role = kt_role_parse(json_string_value(json_object_get(j, "min_role")));
+    out->agenda_wide = json_is_true(json_object_get(j, "agenda_wide"));
     int rc = ids_from_json(json_object_get(j, "orgs"), &out->orgs, &out->n_orgs);
     if (!rc)
         rc = ids_from_json(json_object_get(j, "persons"), &out->persons, &out->n_persons);
@@ -145,6 +148,8 @@ json_t *kt_vis_to_json(const kt_vis *vis)
         json_object_set_new(j, "subject", json_integer(vis->subject));
     if (vis->min_role)
         json_object_set_new(j, "min_role", json_string(kt_role_name(vis->min_role)));
+    if (vis->agenda_wide)
+        json_object_set_new(j, "agenda_wide", json_true());
     if (vis->confidential) {
         json_t *orgs = json_array(), *persons = json_array();
         for (int i = 0; i < vis->n_orgs; i++)
@@ -160,8 +165,8 @@ json_t *kt_vis_to_json(const kt_vis *vis)
 
 char *kt_vis_dump(const kt_vis *vis)
 {
-    if (!vis ||
-        (!vis->item && !vis->confidential && !vis->directory && !vis->subject && !vis->min_role))
+    if (!vis || (!vis->item && !vis->confidential && !vis->directory && !vis->subject &&
+                 !vis->min_role && !vis->agenda_wide))
         return NULL;
     json_t *j = kt_vis_to_json(vis);
     char *s = json_dumps(j, JSON_COMPACT);

@@ -53,6 +53,7 @@ typedef struct kt_vis {
     bool directory;   /* the directory stream (body 0): every logged-in person */
     int64_t subject;  /* also visible to this person, member or not (their own membership) */
     kt_role min_role; /* only members with at least this role (flags: chair and secretary) */
+    bool agenda_wide; /* about many items at once: not for guests limited to some items */
     int n_orgs, n_persons;
     int64_t *orgs, *persons;
 } kt_vis;

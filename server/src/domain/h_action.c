@@ -309,6 +309,8 @@ int kt_h_chat_history(kt_ctx *c)
 {
     int64_t before = kt_arg_int(c, "before", INT64_MAX), item = kt_arg_int(c, "item", 0);
     int64_t limit = kt_arg_int(c, "limit", 50);
+    if (check_item(c, item))
+        return -1; /* a thread of an item that is not there, or not for the caller */
     sqlite3_stmt *s =
         kt_store_stmt(c->st, "SELECT id, item_id FROM messages WHERE body_id = ?1 AND id < ?2 AND "
                              "(?3 IS NULL OR item_id = ?3) ORDER BY id DESC LIMIT ?4");
@@ -344,6 +346,6 @@ int kt_h_chat_history(kt_ctx *c)
             kt_chat_mentions(c->st, c->body, json_string_value(json_object_get(m, "text"))));
         json_array_append_new(out, m);
     }
-    c->result = json_pack("{s:o, s:b}", "messages", out, "more", n == limit);
+    c->result = json_pack("{s:o, s:b}", "messages", out, "more", limit > 0 && n == limit);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "domain/model.h"
 #include "util/err.h"
 #include "util/timeutil.h"
+#include "util/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -144,8 +145,9 @@ static int list_store(kt_ctx *c, list *l, int64_t skip)
                                                    "position", (json_int_t)(i + 1)));
     }
     int rc = 0;
+    kt_vis wide = {.agenda_wide = true}; /* ids of items a limited guest may not know about */
     if (json_array_size(order))
-        rc = kt_emit(c, c->body, "agenda.reordered", NULL,
+        rc = kt_emit(c, c->body, "agenda.reordered", &wide,
                      json_pack("{s:o, s:I, s:O}", "meeting",
                                l->meeting ? json_integer(l->meeting) : json_null(), "body",
                                (json_int_t)c->body, "order", order));
@@ -202,7 +204,7 @@ static int store_audience(kt_ctx *c, int64_t item)
                 (json_object_size(r) == 2 && !reason))
                 return kt_fail(c, KT_C_INVALID_ARGUMENT,
                                "'relevant' is een lijst van {org, reason}.");
-            if (reason && json_string_length(reason) > 500)
+            if (reason && kt_utf8_length(json_string_value(reason)) > 500)
                 return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een reden is hoogstens 500 tekens.");
             if (!kt_exists(c->st, "SELECT 1 FROM organisations WHERE id = ?1",
                            json_integer_value(org)))
@@ -405,6 +407,15 @@ int kt_h_agenda_remove(kt_ctx *c)
     int rc = kt_item_vis_load(c->st, id, &vis);
     if (rc)
         return kt_fail_err(c, rc);
+    /* Actions under a confidential item share its audience; without the item they would
+     * become visible to the whole body. */
+    if (vis.confidential &&
+        kt_exists(c->st, "SELECT 1 FROM actions WHERE origin_item_id = ?1 LIMIT 1", id)) {
+        kt_vis_clear(&vis);
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       "Aan dit vertrouwelijke agendapunt hangen actiepunten of besluiten; "
+                       "rond die eerst af of verplaats het punt naar de backlog.");
+    }
     list l = {0};
     sqlite3_stmt *s = kt_store_stmt(c->st, "DELETE FROM items WHERE id = ?1");
     if (!s) {

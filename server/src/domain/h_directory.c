@@ -4,6 +4,7 @@
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "live/hub.h"
+#include "protocol/errors.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -75,8 +76,11 @@ int kt_h_scope_create(kt_ctx *c)
     json_array_foreach(includes, i, x)
     {
         int64_t member;
-        if (!json_is_string(x) || kt_scope_find(c->st, json_string_value(x), &member))
-            return kt_fail(c, KT_C_NOT_FOUND, "Onbekend gebied in 'includes'.");
+        if (!json_is_string(x))
+            return kt_fail(c, KT_C_INVALID_ARGUMENT, "'includes' is een lijst van gebiedsnamen.");
+        if (kt_scope_find(c->st, json_string_value(x), &member))
+            return kt_fail(c, KT_C_NOT_FOUND, "Onbekend gebied '%s' in 'includes'.",
+                           json_string_value(x));
         s = kt_store_stmt(c->st, "INSERT OR IGNORE INTO scope_members(region_id, member_id) "
                                  "VALUES (?1, ?2)");
         if (!s)
@@ -315,6 +319,10 @@ int kt_h_person_update(kt_ctx *c)
         return kt_fail(c, KT_C_CONFLICT, "Er is al een persoon met dit e-mailadres.");
     if (rc)
         return kt_fail_err(c, rc);
+    bool rights_changed = kt_arg_has(c, "admin") || kt_arg_int(c, "org", 0);
+    if (rights_changed && c->app->hub)
+        /* Open connections carry the old admin right and organisation: make them reconnect. */
+        kt_hub_close_person(c->app->hub, id, NULL, KT_CLOSE_SESSION_ENDED, "rechten gewijzigd");
     if (kt_arg_has(c, "active") && !kt_arg_bool(c, "active", true)) {
         /* A deactivated person loses every session at once. */
         sqlite3_stmt *d = kt_store_stmt(c->st, "DELETE FROM sessions WHERE person_id = ?1");
@@ -324,7 +332,8 @@ int kt_h_person_update(kt_ctx *c)
         if ((rc = kt_store_step_done(c->st, d)))
             return kt_fail_err(c, rc);
         if (c->app->hub)
-            kt_hub_close_person(c->app->hub, id, NULL, 4401, "account gedeactiveerd");
+            kt_hub_close_person(c->app->hub, id, NULL, KT_CLOSE_SESSION_ENDED,
+                                "account gedeactiveerd");
     }
     json_t *person = kt_person_json(c->st, id);
     if (kt_emit_directory(c, "person.updated", json_pack("{s:O}", "person", person)))

@@ -244,9 +244,13 @@ int kt_h_attendance_set(kt_ctx *c)
     int rc = kt_store_step_done(c->st, s);
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *att = json_pack("{s:I, s:s, s:o, s:s}", "person", (json_int_t)person, "status", status,
-                            "substitute", substitute ? json_integer(substitute) : json_null(),
-                            "note", kt_arg_str(c, "note") ? kt_arg_str(c, "note") : "");
+    json_t *att = NULL, *all = kt_attendance_list(c->st, meeting), *x;
+    size_t i;
+    json_array_foreach(all, i, x) if (json_integer_value(json_object_get(x, "person")) == person)
+        att = json_incref(x);
+    json_decref(all);
+    if (!att)
+        return kt_fail_err(c, KT_ESTORE);
     kt_touch_meeting(c, meeting);
     if (kt_emit(c, c->body, "attendance.updated", NULL,
                 json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att)))

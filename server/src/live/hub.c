@@ -425,6 +425,21 @@ void kt_hub_expire(kt_hub *h, int64_t now)
     }
 }
 
+int kt_hub_close_all(kt_hub *h, int code, const char *reason)
+{
+    int n = 0;
+    for (size_t i = 0; i < h->persons.cap; i++)
+        if (h->persons.slots[i].key)
+            for (kt_conn *c = h->persons.slots[i].val; c; c = c->person_next, n++)
+                kt_conn_close(c, code, reason);
+    return n;
+}
+
+uint64_t kt_hub_open_connections(const kt_hub *h)
+{
+    return h->n_conns;
+}
+
 void kt_hub_stats(const kt_hub *h, uint64_t *conns, uint64_t *topics, uint64_t *subs)
 {
     *conns = h->n_conns;

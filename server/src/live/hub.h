@@ -45,6 +45,10 @@ void kt_hub_pump(kt_hub *h, kt_conn *c);
 /* Closes every connection of person (all sessions, or only the one with session_hash). */
 void kt_hub_close_person(kt_hub *h, int64_t person, const unsigned char *session_hash, int code,
                          const char *reason);
+/* Closes every connection (shutdown); returns how many were open. */
+int kt_hub_close_all(kt_hub *h, int code, const char *reason);
+uint64_t kt_hub_open_connections(const kt_hub *h);
+
 /* Closes connections whose session expired; call now and then. */
 void kt_hub_expire(kt_hub *h, int64_t now);
 

@@ -45,7 +45,7 @@ typedef struct http_pss {
     const char *ctype;
     const char *cache; /* Cache-Control; NULL: no-store */
     char cookie[200];
-    bool ready, headers_sent;
+    bool ready, headers_sent, routed;
     struct job *job; /* a password job in flight */
 } http_pss;
 
@@ -56,13 +56,8 @@ size_t kt_http_pss_size(void)
 
 /* ---- helpers shared with the WebSocket side ---- */
 
-bool kt_net_token(struct lws *wsi, char *buf, size_t len)
+static bool bearer_token(struct lws *wsi, char *buf, size_t len)
 {
-    size_t max = len;
-    if (lws_http_cookie_get(wsi, KT_COOKIE, buf, &max) == 0 && max > 0) {
-        buf[max < len ? max : len - 1] = 0;
-        return true;
-    }
     char auth[128];
     if (lws_hdr_copy(wsi, auth, sizeof auth, WSI_TOKEN_HTTP_AUTHORIZATION) > 7 &&
         strncasecmp(auth, "Bearer ", 7) == 0) {
@@ -70,6 +65,29 @@ bool kt_net_token(struct lws *wsi, char *buf, size_t len)
         return true;
     }
     return false;
+}
+
+static bool cookie_token(struct lws *wsi, char *buf, size_t len)
+{
+    size_t max = len;
+    if (lws_http_cookie_get(wsi, KT_COOKIE, buf, &max) == 0 && max > 0) {
+        buf[max < len ? max : len - 1] = 0;
+        return true;
+    }
+    return false;
+}
+
+bool kt_net_token(struct lws *wsi, char *buf, size_t len)
+{
+    return bearer_token(wsi, buf, len) || cookie_token(wsi, buf, len);
+}
+
+bool kt_net_session(kt_app *app, struct lws *wsi, kt_principal *out, char *token, size_t len)
+{
+    /* An explicit bearer token first; a stale cookie next to it must not shadow it. */
+    if (bearer_token(wsi, token, len) && kt_session_lookup(app->store, token, out) == 0)
+        return true;
+    return cookie_token(wsi, token, len) && kt_session_lookup(app->store, token, out) == 0;
 }
 
 static bool origin_in_list(const char *list, const char *origin)
@@ -332,7 +350,7 @@ static void finish_set_password(job *j)
         respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
         return;
     }
-    kt_hub_close_person(app->hub, person, NULL, 4401, "wachtwoord gewijzigd");
+    kt_hub_close_person(app->hub, person, NULL, KT_CLOSE_SESSION_ENDED, "wachtwoord gewijzigd");
     respond_json(j->wsi, j->pss, 200, json_pack("{s:b}", "ok", 1));
 }
 
@@ -448,13 +466,11 @@ static void api_password(kt_app *app, struct lws *wsi, http_pss *pss)
 static void api_logout(kt_app *app, struct lws *wsi, http_pss *pss)
 {
     char token[KT_TOKEN_LEN + 8];
-    if (kt_net_token(wsi, token, sizeof token)) {
-        kt_principal p;
-        if (kt_session_lookup(app->store, token, &p) == 0) {
-            unsigned char h[32];
-            crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-            kt_hub_close_person(app->hub, p.person, h, 4401, "uitgelogd");
-        }
+    kt_principal p;
+    if (kt_net_session(app, wsi, &p, token, sizeof token)) {
+        unsigned char h[32];
+        crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+        kt_hub_close_person(app->hub, p.person, h, KT_CLOSE_SESSION_ENDED, "uitgelogd");
         kt_session_delete(app->store, token);
     }
     set_cookie(app, pss, "", 0);
@@ -465,7 +481,7 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
 {
     char token[KT_TOKEN_LEN + 8];
     kt_principal p;
-    if (!kt_net_token(wsi, token, sizeof token) || kt_session_lookup(app->store, token, &p)) {
+    if (!kt_net_session(app, wsi, &p, token, sizeof token)) {
         respond_error(wsi, pss, 401, KT_C_UNAUTHENTICATED, NULL);
         return;
     }
@@ -594,6 +610,7 @@ static void feed(kt_app *app, struct lws *wsi, http_pss *pss)
 static void route(kt_app *app, struct lws *wsi, http_pss *pss)
 {
     const char *u = pss->uri;
+    pss->routed = true;
     if (strcmp(u, "/healthz") == 0)
         return healthz(app, wsi, pss);
     if (strcmp(u, "/metrics") == 0)
@@ -638,6 +655,8 @@ int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
         return 0;
     }
     case LWS_CALLBACK_HTTP_BODY:
+        if (len == 0)
+            return 0;
         if (pss->body_len + len > BODY_MAX) {
             pss->body_too_big = true;
             return 0;
@@ -651,6 +670,8 @@ int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
         return 0;
     case LWS_CALLBACK_HTTP_BODY_COMPLETION:
         app = kt_net_app(wsi);
+        if (pss->routed)
+            return 0; /* a POST without a body was answered already */
         if (pss->body_too_big)
             respond_error(wsi, pss, 413, KT_C_FRAME_TOO_LARGE, "Het verzoek is te groot.");
         else

@@ -17,6 +17,10 @@ kt_app *kt_net_app(struct lws *wsi);
  * Writes it to buf (KT_TOKEN_LEN + 1); true when one was found. */
 bool kt_net_token(struct lws *wsi, char *buf, size_t len);
 
+/* The request's valid session, from "Authorization: Bearer" or else the cookie; the token goes
+ * to token (len >= KT_TOKEN_LEN + 1). False when neither names a live session. */
+bool kt_net_session(kt_app *app, struct lws *wsi, kt_principal *out, char *token, size_t len);
+
 /* Whether the request's Origin (if any) may open a WebSocket / post to the API. */
 bool kt_net_origin_ok(kt_app *app, struct lws *wsi);
 

@@ -7,6 +7,7 @@
 #include "live/hub.h"
 #include "net/net.h"
 #include "net/worker.h"
+#include "protocol/errors.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -156,6 +157,13 @@ int kt_server_run(kt_app *app)
     while (!stopping) {
         if (lws_service(app->lws, 0) < 0)
             break;
+    }
+    /* Going away: tell every client (1001), so they reconnect elsewhere instead of guessing. */
+    if (kt_hub_close_all(app->hub, KT_CLOSE_SHUTDOWN, "server stopt")) {
+        int64_t until = kt_mono_ns() + 500 * 1000000LL;
+        while (kt_mono_ns() < until && kt_hub_open_connections(app->hub) > 0)
+            if (lws_service(app->lws, 50) < 0)
+                break;
     }
     return 0;
 }

@@ -33,24 +33,24 @@ void kt_conn_wake(kt_conn *c)
         lws_callback_on_writable(c->wsi);
 }
 
-static bool authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
+/* 0 when the upgrade may go on; else the HTTP status to refuse it with. */
+static int authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     char uri[64];
     if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
-        return false;
+        return HTTP_STATUS_NOT_FOUND;
     if (!kt_net_origin_ok(app, wsi)) {
         kt_warn("websocket refused", "reason=origin");
-        return false;
+        return HTTP_STATUS_FORBIDDEN;
     }
     char token[KT_TOKEN_LEN + 8];
-    if (!kt_net_token(wsi, token, sizeof token) ||
-        kt_session_lookup(app->store, token, &pss->conn.me) != 0) {
+    if (!kt_net_session(app, wsi, &pss->conn.me, token, sizeof token)) {
         kt_info("websocket refused", "reason=no_session");
-        return false;
+        return HTTP_STATUS_UNAUTHORIZED;
     }
     crypto_hash_sha256(pss->conn.session_hash, (const unsigned char *)token, strlen(token));
     pss->authed = true;
-    return true;
+    return 0;
 }
 
 static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
@@ -144,8 +144,8 @@ static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in
 static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     kt_conn *c = &pss->conn;
-    bool abrupt =
-        c->close_code == KT_CLOSE_SLOW_CONSUMER || c->close_code == KT_CLOSE_SESSION_ENDED;
+    bool abrupt = c->close_code == KT_CLOSE_SLOW_CONSUMER ||
+                  c->close_code == KT_CLOSE_SESSION_ENDED || c->close_code == KT_CLOSE_SHUTDOWN;
     if (c->close_code && (abrupt || c->q_len == 0)) {
         if (c->close_code == KT_CLOSE_SLOW_CONSUMER)
             app->counters.slow_consumer_closes++;
@@ -175,8 +175,17 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
     ws_pss *pss = user;
     kt_app *app;
     switch (reason) {
-    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-        return pss && authenticate(kt_net_app(wsi), wsi, pss) ? 0 : -1;
+    case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
+        int status = pss ? authenticate(kt_net_app(wsi), wsi, pss) : HTTP_STATUS_FORBIDDEN;
+        if (!status)
+            return 0;
+        /* Say why, so a client can tell "log in again" from a network failure. */
+        lws_return_http_status(wsi, (unsigned)status,
+                               status == HTTP_STATUS_UNAUTHORIZED ? "unauthenticated"
+                               : status == HTTP_STATUS_FORBIDDEN  ? "forbidden origin"
+                                                                  : "not found");
+        return -1;
+    }
     case LWS_CALLBACK_ESTABLISHED:
         if (!pss->authed)
             return -1;

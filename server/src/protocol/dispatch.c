@@ -339,11 +339,14 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
             return kt_fail(c, KT_C_FORBIDDEN, "Alleen een beheerder mag dit.");
         return 0;
     }
+    int64_t named_body = 0;
     if (t == KT_TGT_MEETING_OR_BODY) {
         json_t *m = json_object_get(c->args, "meeting");
         t = m && !json_is_null(m) ? KT_TGT_MEETING : KT_TGT_BODY;
         if (t == KT_TGT_BODY && !json_object_get(c->args, "body"))
             return kt_fail(c, KT_C_MISSING_ARGUMENT, "Geef 'meeting' of 'body' op.");
+        if (t == KT_TGT_MEETING)
+            named_body = json_integer_value(json_object_get(c->args, "body"));
     }
     static const char *const arg[] = {[KT_TGT_BODY] = "body",
                                       [KT_TGT_MEETING] = "meeting",
@@ -373,6 +376,8 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
         return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
     if (rc)
         return kt_fail_err(c, rc);
+    if (named_body && named_body != c->body)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort niet bij 'body'.");
     rc = kt_viewer_load(c->st, c->body, c->me, &c->viewer, &c->guest_items);
     if (rc)
         return kt_fail_err(c, rc);
@@ -543,7 +548,7 @@ json_t *kt_dispatch_text(kt_app *app, const kt_principal *me, void *conn, const 
     if (len > KT_MAX_FRAME)
         return kt_reply_error(NULL, KT_C_FRAME_TOO_LARGE, NULL);
     if (!kt_utf8_valid(text, len)) {
-        *close_code = 1007;
+        *close_code = KT_CLOSE_INVALID_UTF8;
         return kt_reply_error(NULL, KT_C_INVALID_UTF8, NULL);
     }
     json_error_t err;

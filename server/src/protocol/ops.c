@@ -137,7 +137,7 @@ static const kt_argspec a_agenda_update[] = {{"item", KT_T_ID, REQ, 0, NULL},
                                              END};
 static const kt_argspec a_item[] = {{"item", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_agenda_move[] = {{"item", KT_T_ID, REQ, 0, NULL},
-                                           {"meeting", KT_T_ID, NUL, 0, NULL},
+                                           {"meeting", KT_T_ID, REQ | NUL, 0, NULL},
                                            {"position", KT_T_INT, 0, 10000, NULL},
                                            END};
 static const kt_argspec a_agenda_reorder[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
