@@ -151,5 +151,82 @@ class DuplicateTest(unittest.IsolatedAsyncioTestCase):
                         pairs)
 
 
+class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
+    """Issue 5, detectors 3 and 4 on the demo data: the overlap map and "waar hoort dit thuis"."""
+
+    server = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("overlap", demo=True)
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def asyncSetUp(self):
+        self.c = await self.server.connect(
+            self.server.login("s.bakker@dordrecht.example", DEMO_PASSWORD))
+
+    async def asyncTearDown(self):
+        await self.c.close()
+
+    async def names(self):
+        return {b["id"]: b for b in (await self.c.call("body.list"))["bodies"]}
+
+    async def top(self, text, n=3, **kw):
+        r = await self.c.call("body.suggest", text=text, limit=n, **kw)
+        return [x["body"]["name"] for x in r["suggestions"]], r
+
+    async def test_waar_hoort_dit_thuis_points_to_the_body_whose_mandate_fits(self):
+        names, r = await self.top("sluiting van een drugspand op grond van artikel 13b Opiumwet")
+        self.assertEqual(r["scope"], "Dordrecht")  # the caller's organisation's scope
+        self.assertIn("Lokale Driehoek Dordrecht", names)
+        names, _ = await self.top("Preventie met Gezag voor risicojongeren in Dordt West")
+        self.assertTrue({"Werkgroep Leefbaar en Veilig Dordt West", "Stuurgroep NP Dordt West",
+                         "Regiegroep Ondermijning"} & set(names), names)
+        self.assertFalse(any(n.startswith("Werkgroep Veiligheid") for n in names), names)
+        names, _ = await self.top("woonoverlast en ongewenst verhuurgedrag", scope="Schiedam")
+        self.assertEqual(names[0], "Werkgroep Wonen en Woonomgeving")
+        every = (await self.c.call("body.suggest", text="PmG", scope=None, limit=20))
+        for x in every["suggestions"]:
+            self.assertTrue(x["why"])
+            if not x["member"]:  # what a body discussed is told only to its members
+                self.assertIsNone(x["agenda_words"])
+                self.assertEqual(x["items"], [])
+
+    async def test_overlap_map_lists_the_strongest_overlaps_explained(self):
+        bodies = await self.names()
+        m = await self.c.call("overlap.map", limit=500)
+        pairs = m["pairs"]
+        self.assertTrue(pairs)
+        self.assertEqual(pairs, sorted(pairs, key=lambda p: -p["score"]))
+        by_name = {(bodies[p["a"]]["name"], bodies[p["b"]]["name"]): p for p in pairs}
+
+        def pair(x, y):
+            return by_name.get((x, y)) or by_name.get((y, x))
+
+        rg = pair("Regiegroep Ondermijning", "Casusoverleg Ondermijning")
+        self.assertIsNotNone(rg)
+        self.assertGreaterEqual(rg["persons"], 3)
+        self.assertIn("gedeelde personen", rg["why"])
+        shared_agenda = [p for p in pairs if p["agenda"] > 0]
+        self.assertTrue(shared_agenda)
+        for p in shared_agenda:  # in words for who sits in both, as a score for others
+            both = bodies[p["a"]]["role"] and bodies[p["b"]]["role"]
+            self.assertEqual(p["agenda_words"] is not None, bool(both), p)
+        top5 = [(bodies[p["a"]]["scope"], bodies[p["b"]]["scope"]) for p in pairs[:5]]
+        self.assertTrue(all(a == b or "RIEC" in a + b for a, b in top5), top5)
+        for p in pairs:  # two municipalities never share an agenda subject
+            sa, sb = bodies[p["a"]]["scope"], bodies[p["b"]]["scope"]
+            if {sa, sb} == {"Dordrecht", "Schiedam"}:
+                self.assertEqual(p["agenda"], 0, p)
+            mine = {bodies[p["a"]]["role"], bodies[p["b"]]["role"]}
+            if None in mine:
+                self.assertIsNone(p["agenda_words"], p)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -440,6 +440,12 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                               lead_body=body, note="De regiegroep gaat voor")
         self.assertEqual(resolved["flag"]["state"], "afgestemd")
 
+        # waar hoort dit thuis, and the overlap map
+        sug = await call(chair, "body.suggest", text="Regiegroep", scope=None)
+        self.assertIn(body, [x["body"]["id"] for x in sug["suggestions"]])
+        ovl = await call(chair, "overlap.map", limit=10)
+        self.assertTrue(any({p["a"], p["b"]} == {body, child["id"]} for p in ovl["pairs"]))
+
         # notifications: assigned an action, mentioned in chat; then all read
         mine = -persons["chair"]
         await chair.wait_for(lambda c: {"assigned", "mention"} <= {

@@ -2,10 +2,12 @@
 
 #include "detect/conflicts.h"
 #include "detect/flags.h"
+#include "detect/profiles.h"
 #include "detect/similar.h"
 #include "domain/model.h"
 #include "feed/notify.h"
 #include "util/err.h"
+#include "util/imap.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
@@ -22,8 +24,19 @@ struct kt_detect {
     kt_app *app;
     int64_t buffer_s;
     kt_similar *sim;
-    bool stale; /* the deployment taught something: rebuild before the next use */
+    bool stale;           /* the deployment taught something: rebuild before the next use */
+    kt_imap confidential; /* confidential item ids: never part of a body's profile */
+    kt_profiles *prof;    /* built on first use, rebuilt when stale and old enough */
+    int64_t prof_built_at;
 };
+
+#define PROFILES_MAX_AGE 60 /* seconds a stale profile build may be used */
+
+static bool is_confidential(int64_t item, void *arg)
+{
+    kt_detect *d = arg;
+    return kt_imap_get(&d->confidential, item) != NULL;
+}
 
 kt_similar *kt_detect_similar(kt_detect *d)
 {
@@ -50,14 +63,19 @@ static int32_t local_day(int64_t t)
 }
 
 #define ITEM_INDEX_SQL                                                                             \
-    "SELECT i.id, i.body_id, sc.name, m.starts_at, m.status, i.title, i.description "              \
+    "SELECT i.id, i.body_id, sc.name, m.starts_at, m.status, i.title, i.description, "             \
+    "i.confidential "                                                                              \
     "FROM items i JOIN bodies b ON b.id = i.body_id JOIN scopes sc ON sc.id = b.scope_id "         \
     "LEFT JOIN meetings m ON m.id = i.meeting_id"
 
 /* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
-static int index_row(kt_similar *sim, sqlite3_stmt *s)
+static int index_row(kt_detect *d, kt_similar *sim, sqlite3_stmt *s)
 {
     int64_t item = sqlite3_column_int64(s, 0);
+    if (sqlite3_column_int(s, 7))
+        kt_imap_put(&d->confidential, item, (void *)1);
+    else
+        kt_imap_del(&d->confidential, item);
     const char *status = (const char *)sqlite3_column_text(s, 4);
     if (status && strcmp(status, "geannuleerd") == 0) {
         kt_similar_remove(sim, item);
@@ -78,10 +96,12 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
         return KT_ESTORE;
     sqlite3_bind_int64(s, 1, item);
     int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        rc = index_row(det->sim, s);
-    else
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        rc = index_row(det, det->sim, s);
+    } else {
         kt_similar_remove(det->sim, item);
+        kt_imap_del(&det->confidential, item);
+    }
     sqlite3_reset(s);
     return rc;
 }
@@ -117,13 +137,15 @@ int kt_detect_rebuild(kt_detect *d)
     sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL);
     int rc = s ? 0 : KT_ESTORE;
     while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = index_row(sim, s);
+        rc = index_row(d, sim, s);
     if (s)
         sqlite3_reset(s);
     if (rc) {
         kt_similar_free(sim);
         return rc;
     }
+    kt_profiles_free(d->prof); /* they borrow the old index */
+    d->prof = NULL;
     kt_similar_free(d->sim);
     d->sim = sim;
     d->stale = false;
@@ -150,6 +172,8 @@ void kt_detect_free(kt_detect *d)
 {
     if (!d)
         return;
+    kt_profiles_free(d->prof);
+    kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
     free(d);
 }
@@ -336,6 +360,14 @@ void kt_detect_observe(kt_app *app, const kt_event *ev)
     kt_detect *det = app->detect;
     if (det && det->stale)
         return; /* the rebuild reads everything from the store */
+    if (det && (strcmp(ev->type, "body.created") == 0 || strcmp(ev->type, "body.updated") == 0)) {
+        json_t *data = json_loads(ev->payload, 0, NULL);
+        int64_t body = json_integer_value(json_object_get(json_object_get(data, "body"), "id"));
+        json_decref(data);
+        if (body)
+            kt_detect_body_changed(det, body);
+        return;
+    }
     if (det && strcmp(ev->type, "meeting.updated") == 0) {
         /* A moved or cancelled meeting moves its items in (or out of) the window. */
         json_t *data = json_loads(ev->payload, 0, NULL);
@@ -359,4 +391,83 @@ void kt_detect_observe(kt_app *app, const kt_event *ev)
     json_decref(data);
     if (id)
         refresh_item(det, app->store, id);
+}
+
+/* ---- body profiles: "waar hoort dit thuis?" and the overlap map ---- */
+
+static int declare_bodies(kt_detect *d)
+{
+    sqlite3_stmt *s = kt_store_stmt(d->app->store, "SELECT b.id, sc.name, b.name, b.mandate FROM "
+                                                   "bodies b JOIN scopes sc ON sc.id = "
+                                                   "b.scope_id");
+    if (!s)
+        return KT_ESTORE;
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = kt_profiles_set_body(
+            d->prof, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+            (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Profiles that are fresh enough: built once, rebuilt when items changed and the last build is
+ * over a minute old (a build reads every item: about a second for a million). */
+static int ensure_profiles(kt_detect *d)
+{
+    if (d->stale && kt_detect_rebuild(d))
+        return KT_ENOMEM;
+    bool fresh =
+        d->prof && !(kt_profiles_stale(d->prof) && kt_now() - d->prof_built_at > PROFILES_MAX_AGE);
+    if (fresh)
+        return 0;
+    if (!d->prof) {
+        d->prof = kt_profiles_new(d->sim);
+        if (!d->prof)
+            return KT_ENOMEM;
+        kt_profiles_set_exclude(d->prof, is_confidential, d);
+        int rc = declare_bodies(d);
+        if (rc)
+            return rc;
+    }
+    int64_t t0 = kt_mono_ns();
+    int rc = kt_profiles_build(d->prof, local_day(kt_now()) - KT_PROF_PERIOD_DAYS);
+    if (rc)
+        return rc;
+    d->prof_built_at = kt_now();
+    kt_info("body profiles built", "bodies=%zu ms=%lld", kt_profiles_count(d->prof),
+            (long long)((kt_mono_ns() - t0) / 1000000));
+    return 0;
+}
+
+int kt_detect_suggest(kt_detect *d, const char *text, const char *scope, kt_body_rank *out,
+                      size_t max)
+{
+    int rc = ensure_profiles(d);
+    return rc ? rc : kt_profiles_rank(d->prof, text, scope, out, max);
+}
+
+int kt_detect_pairs(kt_detect *d, double min_score, kt_body_pair **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int rc = ensure_profiles(d);
+    return rc ? rc : kt_profiles_pairs(d->prof, min_score, out, n);
+}
+
+void kt_detect_body_changed(kt_detect *d, int64_t body)
+{
+    if (!d->prof)
+        return; /* declared with the first build */
+    sqlite3_stmt *s = kt_store_stmt(d->app->store, "SELECT sc.name, b.name, b.mandate FROM "
+                                                   "bodies b JOIN scopes sc ON sc.id = "
+                                                   "b.scope_id WHERE b.id = ?1");
+    if (!s)
+        return;
+    sqlite3_bind_int64(s, 1, body);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        kt_profiles_set_body(d->prof, body, (const char *)sqlite3_column_text(s, 0),
+                             (const char *)sqlite3_column_text(s, 1),
+                             (const char *)sqlite3_column_text(s, 2));
+    sqlite3_reset(s);
 }

@@ -24,6 +24,17 @@ void kt_detect_after(kt_app *app, kt_ctx *c);
 int kt_detect_rebuild(kt_detect *d);
 void kt_detect_invalidate(kt_detect *d);
 
+struct kt_body_rank;
+struct kt_body_pair;
+/* "Waar hoort dit thuis?": the bodies where text fits best (see profiles.h); confidential items
+ * never count. Returns the number written to out, or a negative error. */
+int kt_detect_suggest(kt_detect *d, const char *text, const char *scope, struct kt_body_rank *out,
+                      size_t max);
+/* Every pair of bodies whose agendas overlap with at least min_score; *out is malloc'd. */
+int kt_detect_pairs(kt_detect *d, double min_score, struct kt_body_pair **out, size_t *n);
+/* A body's name, scope or mandate changed. */
+void kt_detect_body_changed(kt_detect *d, int64_t body);
+
 /* The similarity index (borrowed; valid until the next rebuild). */
 struct kt_similar *kt_detect_similar(kt_detect *d);
 

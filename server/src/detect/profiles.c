@@ -50,6 +50,8 @@ typedef struct plist {
 
 struct kt_profiles {
     kt_similar *s;
+    kt_profiles_exclude_fn exclude; /* items that never count (confidential ones) */
+    void *exclude_arg;
     kt_imap ids; /* body id -> index + 1 */
     pbody *bodies;
     size_t nbodies, bodies_cap;
@@ -452,9 +454,17 @@ static int scratch_bodies(kt_profiles *p)
 }
 
 /* Whether an item of the index belongs in the period's profiles. */
-static bool in_period(const kt_sim_item *it, int32_t since)
+static bool in_period(const kt_profiles *p, const kt_sim_item *it, int32_t since)
 {
-    return !it->procedural && (it->day == KT_SIM_NO_DATE || it->day >= since);
+    if (it->procedural || (it->day != KT_SIM_NO_DATE && it->day < since))
+        return false;
+    return !p->exclude || !p->exclude(it->id, p->exclude_arg);
+}
+
+void kt_profiles_set_exclude(kt_profiles *p, kt_profiles_exclude_fn fn, void *arg)
+{
+    p->exclude = fn;
+    p->exclude_arg = arg;
 }
 
 /* Gives every body its items of the period: p->items and, in the same order, their slots
@@ -470,7 +480,7 @@ static int assign_items(kt_profiles *p, int32_t since, uint32_t **slots_out)
     for (size_t slot = 0; slot < nslots; slot++) {
         kt_sim_item it;
         owner[slot] = NONE;
-        if (!kt_similar_slot_item(s, slot, &it) || !in_period(&it, since))
+        if (!kt_similar_slot_item(s, slot, &it) || !in_period(p, &it, since))
             continue;
         pbody *b = body_get(p, it.body);
         if (!b && body_add(p, it.body, it.scope, &b)) {
@@ -858,7 +868,7 @@ static void rank_rare(kt_profiles *p, const qterm *q, size_t *nt)
     for (size_t i = 0; i < n && i < RANK_SCAN_DF; i++) {
         kt_sim_item it;
         uint32_t slot = p->slots[i];
-        if (!kt_similar_slot_item(p->s, slot, &it) || !in_period(&it, p->since))
+        if (!kt_similar_slot_item(p->s, slot, &it) || !in_period(p, &it, p->since))
             continue;
         uint32_t bi = slot < p->nslots ? p->slot_owner[slot] : NONE;
         if (bi == NONE || p->bodies[bi].id != it.body) { /* put since the build */

@@ -63,6 +63,12 @@ typedef struct kt_body_pair {
 kt_profiles *kt_profiles_new(kt_similar *s);
 void kt_profiles_free(kt_profiles *p);
 
+/* Items for which exclude(item_id, arg) is true never count in a profile, a ranking or a pair:
+ * the server keeps confidential items out, so no word of theirs shows in what a profile tells.
+ * Set it before kt_profiles_build; fn may be NULL (everything counts). */
+typedef bool (*kt_profiles_exclude_fn)(int64_t item_id, void *arg);
+void kt_profiles_set_exclude(kt_profiles *p, kt_profiles_exclude_fn fn, void *arg);
+
 /* Declares a body or replaces its name, scope and mandate (all UTF-8, each may be NULL).
  * Strings are not kept: they are reduced to terms here, and the mandate may teach acronyms
  * ("Regionaal Werkcentrum (RWC)") and place names as an item would. A body that is never

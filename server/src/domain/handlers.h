@@ -67,6 +67,8 @@ int kt_h_chat_history(kt_ctx *c);
 
 int kt_h_abbreviation_list(kt_ctx *c);
 int kt_h_abbreviation_set(kt_ctx *c);
+int kt_h_body_suggest(kt_ctx *c);
+int kt_h_overlap_map(kt_ctx *c);
 int kt_h_flag_list(kt_ctx *c);
 int kt_h_flag_resolve(kt_ctx *c);
 

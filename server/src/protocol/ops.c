@@ -182,6 +182,15 @@ static const kt_argspec a_chat_history[] = {{"body", KT_T_ID, REQ, 0, NULL},
 static const kt_argspec a_abbreviation_set[] = {
     {"abbr", KT_T_STR, REQ, 40, NULL}, {"expansion", KT_T_STR, REQ | NUL, NAME_MAX, NULL}, END};
 
+static const kt_argspec a_body_suggest[] = {{"text", KT_T_STR, REQ, 1000, NULL},
+                                            {"scope", KT_T_STR, NUL, NAME_MAX, NULL},
+                                            {"limit", KT_T_INT, 0, 20, NULL},
+                                            END};
+static const kt_argspec a_overlap_map[] = {{"days", KT_T_INT, 0, 366, NULL},
+                                           {"limit", KT_T_INT, 0, 5000, NULL},
+                                           {"body", KT_T_ID, 0, 0, NULL},
+                                           END};
+
 static const kt_argspec a_flag_list[] = {
     {"body", KT_T_ID, REQ, 0, NULL}, {"state", KT_T_ENUM, 0, 0, kt_flag_states}, END};
 static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
@@ -261,6 +270,8 @@ static const kt_op ops[] = {
 
     {"abbreviation.list", kt_h_abbreviation_list, KT_PERM_AUTH, NT, R, a_none},
     {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},
+    {"body.suggest", kt_h_body_suggest, KT_PERM_AUTH, NT, R, a_body_suggest},
+    {"overlap.map", kt_h_overlap_map, KT_PERM_AUTH, NT, R, a_overlap_map},
     {"flag.list", kt_h_flag_list, KT_PERM_EDIT, KT_TGT_BODY, R, a_flag_list},
     {"flag.resolve", kt_h_flag_resolve, KT_PERM_AUTH, NT, W, a_flag_resolve},
 

@@ -1,0 +1,403 @@
+/* The overlap map ("overlegkaart") and "waar hoort dit thuis?". Structure (who sits where, which
+ * organisations, who meets in the same weeks) comes from the store; what the agendas are about
+ * comes from the body profiles (detect/profiles.h), which never count confidential items. What a
+ * body discussed is told in words only to its members. */
+#include "detect/detect.h"
+#include "detect/profiles.h"
+#include "domain/handlers.h"
+#include "domain/model.h"
+#include "util/err.h"
+#include "util/imap.h"
+#include "util/timeutil.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SUGGESTIONS 20
+#define MAP_WEEKS_MAX   128
+
+/* ---- helpers ---- */
+
+static bool member_of(kt_ctx *c, int64_t body, kt_role *role)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT role FROM memberships WHERE body_id = ?1 AND "
+                                           "person_id = ?2");
+    *role = KT_ROLE_NONE;
+    if (!s)
+        return false;
+    sqlite3_bind_int64(s, 1, body);
+    sqlite3_bind_int64(s, 2, c->me->person);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *role = kt_role_parse((const char *)sqlite3_column_text(s, 0));
+    sqlite3_reset(s);
+    return *role != KT_ROLE_NONE;
+}
+
+static json_t *body_brief(kt_store *st, int64_t body)
+{
+    json_t *b = kt_body_json(st, body);
+    if (!b)
+        return NULL;
+    json_object_del(b, "mandate");
+    json_object_del(b, "location");
+    json_object_del(b, "updated_at");
+    return b;
+}
+
+/* ---- waar hoort dit thuis? ---- */
+
+static json_t *visible_items(kt_ctx *c, int64_t body, const int64_t *items)
+{
+    json_t *out = json_array();
+    kt_viewer v;
+    int64_t *storage = NULL;
+    if (kt_viewer_load(c->st, body, c->me, &v, &storage))
+        return out;
+    for (int k = 0; k < KT_PROF_ITEMS && items[k]; k++) {
+        kt_vis vis;
+        if (kt_item_vis_load(c->st, items[k], &vis))
+            continue;
+        bool ok = kt_acl_visible(&v, &vis);
+        kt_vis_clear(&vis);
+        json_t *it = ok ? kt_item_json(c->st, items[k]) : NULL;
+        if (!it)
+            continue;
+        json_t *m = json_integer_value(json_object_get(it, "meeting"))
+                        ? kt_meeting_json(c->st, json_integer_value(json_object_get(it, "meeting")))
+                        : NULL;
+        json_array_append_new(
+            out, json_pack("{s:O, s:O, s:O, s:o}", "id", json_object_get(it, "id"), "title",
+                           json_object_get(it, "title"), "meeting", json_object_get(it, "meeting"),
+                           "start", m ? json_incref(json_object_get(m, "start")) : json_null()));
+        json_decref(m);
+        json_decref(it);
+    }
+    free(storage);
+    return out;
+}
+
+static void why_suggest(const kt_body_rank *r, bool member, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    if (r->mandate_words[0])
+        o += (size_t)snprintf(buf + o, n - o, "Het mandaat gaat over %s", r->mandate_words);
+    if (o < n && r->matching_items) {
+        if (member && r->agenda_words[0])
+            o += (size_t)snprintf(buf + o, n - o, "%s%u eerdere agendapunten over %s",
+                                  o ? "; " : "", r->matching_items, r->agenda_words);
+        else
+            o += (size_t)snprintf(buf + o, n - o, "%s%u eerdere agendapunten over dit onderwerp",
+                                  o ? "; " : "", r->matching_items);
+    }
+    if (o < n && !o)
+        snprintf(buf, n, "Sluit aan bij de onderwerpen van dit overleg");
+    else if (o < n - 1)
+        snprintf(buf + o, n - o, ".");
+}
+
+int kt_h_body_suggest(kt_ctx *c)
+{
+    if (!c->app->detect)
+        return kt_fail(c, KT_C_INVALID_STATE, "De detectie is op deze server niet actief.");
+    kt_body_rank ranks[MAX_SUGGESTIONS];
+    int64_t limit = kt_arg_int(c, "limit", 5);
+    /* Without a scope, where the caller works: their organisation's municipality or region.
+     * An explicit null asks for every body. */
+    json_t *org = kt_arg_has(c, "scope") ? NULL : kt_org_json(c->st, c->me->org);
+    const char *scope =
+        org ? json_string_value(json_object_get(org, "scope")) : kt_arg_str(c, "scope");
+    int n = kt_detect_suggest(c->app->detect, kt_arg_str(c, "text"), scope, ranks,
+                              (size_t)(limit ? limit : 5));
+    c->result = json_pack("{s:o}", "scope", scope ? json_string(scope) : json_null());
+    json_decref(org);
+    if (n < 0)
+        return kt_fail_err(c, n);
+    json_t *out = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *b = body_brief(c->st, ranks[i].body_id);
+        if (!b)
+            continue;
+        kt_role role;
+        bool member = member_of(c, ranks[i].body_id, &role);
+        char why[400];
+        why_suggest(&ranks[i], member, why, sizeof why);
+        json_array_append_new(
+            out,
+            json_pack("{s:o, s:f, s:f, s:f, s:s, s:o, s:I, s:o, s:b, s:o, s:s}", "body", b, "score",
+                      ranks[i].score, "mandate", ranks[i].mandate, "agenda", ranks[i].agenda,
+                      "mandate_words", ranks[i].mandate_words, "agenda_words",
+                      member ? json_string(ranks[i].agenda_words) : json_null(), "matching_items",
+                      (json_int_t)ranks[i].matching_items, "items",
+                      member ? visible_items(c, ranks[i].body_id, ranks[i].items) : json_array(),
+                      "member", member, "role",
+                      member ? json_string(kt_role_name(role)) : json_null(), "why", why));
+    }
+    json_object_set_new(c->result, "suggestions", out);
+    return 0;
+}
+
+/* ---- the overlap map ---- */
+
+typedef struct pair {
+    int64_t a, b;
+    int persons, orgs, weeks;
+    double agenda, score;
+    json_t *person_names, *org_names; /* at most 5 each */
+    char shared[KT_SIM_SHARED_MAX];
+} pair;
+
+typedef struct map {
+    kt_imap index; /* (a << 32 | b) -> pair index + 1 */
+    pair *v;
+    size_t n, cap;
+} map;
+
+static pair *pair_get(map *m, int64_t a, int64_t b)
+{
+    if (a > b) {
+        int64_t t = a;
+        a = b;
+        b = t;
+    }
+    int64_t key = (a << 32) | b;
+    uintptr_t at = (uintptr_t)kt_imap_get(&m->index, key);
+    if (at)
+        return &m->v[at - 1];
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        pair *v = realloc(m->v, cap * sizeof *v);
+        if (!v)
+            return NULL;
+        m->v = v;
+        m->cap = cap;
+    }
+    pair *p = &m->v[m->n++];
+    memset(p, 0, sizeof *p);
+    p->a = a;
+    p->b = b;
+    p->person_names = json_array();
+    p->org_names = json_array();
+    if (kt_imap_put(&m->index, key, (void *)(uintptr_t)m->n)) {
+        m->n--;
+        return NULL;
+    }
+    return p;
+}
+
+static void map_free(map *m)
+{
+    for (size_t i = 0; i < m->n; i++) {
+        json_decref(m->v[i].person_names);
+        json_decref(m->v[i].org_names);
+    }
+    free(m->v);
+    kt_imap_free(&m->index);
+}
+
+static int add_shared(kt_store *st, map *m, const char *sql, bool orgs)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, sql);
+    if (!s)
+        return KT_ESTORE;
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+        pair *p = pair_get(m, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+        if (!p) {
+            rc = KT_ENOMEM;
+            break;
+        }
+        json_t *names = orgs ? p->org_names : p->person_names;
+        if (orgs)
+            p->orgs++;
+        else
+            p->persons++;
+        if (json_array_size(names) < 5)
+            json_array_append_new(names, kt_col_json_text(s, 2));
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Weeks (from the Monday before from) in which each body meets, as bitmaps. */
+static int meeting_weeks(kt_store *st, int64_t from, int64_t to, kt_imap *weeks)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, starts_at FROM meetings WHERE starts_at "
+                                        ">= ?1 AND starts_at < ?2 AND status <> 'geannuleerd'");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, from);
+    sqlite3_bind_int64(s, 2, to);
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+        int64_t body = sqlite3_column_int64(s, 0);
+        int64_t w = (sqlite3_column_int64(s, 1) - from) / (7 * 86400);
+        if (w < 0 || w >= MAP_WEEKS_MAX)
+            continue;
+        uint64_t *bits = kt_imap_get(weeks, body);
+        if (!bits) {
+            bits = calloc(MAP_WEEKS_MAX / 64, sizeof *bits);
+            if (!bits || kt_imap_put(weeks, body, bits)) {
+                free(bits);
+                rc = KT_ENOMEM;
+                break;
+            }
+        }
+        bits[w / 64] |= 1ull << (w % 64);
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+static int common_weeks(kt_imap *weeks, int64_t a, int64_t b)
+{
+    uint64_t *x = kt_imap_get(weeks, a), *y = kt_imap_get(weeks, b);
+    int n = 0;
+    for (int i = 0; x && y && i < MAP_WEEKS_MAX / 64; i++)
+        n += __builtin_popcountll(x[i] & y[i]);
+    return n;
+}
+
+static double clamp01(double x)
+{
+    return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+static void join_names(json_t *names, int total, char *buf, size_t n)
+{
+    size_t o = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < json_array_size(names) && o < n; i++)
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "",
+                              json_string_value(json_array_get(names, i)));
+    if (total > (int)json_array_size(names) && o < n)
+        snprintf(buf + o, n - o, " en %d meer", total - (int)json_array_size(names));
+}
+
+static void why_pair(const pair *p, bool words, char *buf, size_t n)
+{
+    size_t o = 0;
+    char names[300];
+    if (p->persons) {
+        join_names(p->person_names, p->persons, names, sizeof names);
+        o += (size_t)snprintf(buf + o, n - o, "%d gedeelde %s (%s)", p->persons,
+                              p->persons == 1 ? "persoon" : "personen", names);
+    }
+    if (p->orgs && o < n) {
+        join_names(p->org_names, p->orgs, names, sizeof names);
+        o += (size_t)snprintf(buf + o, n - o, "%s%d gedeelde %s (%s)", o ? "; " : "", p->orgs,
+                              p->orgs == 1 ? "organisatie" : "organisaties", names);
+    }
+    if (p->agenda > 0 && o < n) {
+        if (words && p->shared[0])
+            o += (size_t)snprintf(buf + o, n - o, "%svergelijkbare agenda's (%s)", o ? "; " : "",
+                                  p->shared);
+        else
+            o += (size_t)snprintf(buf + o, n - o, "%svergelijkbare agenda's", o ? "; " : "");
+    }
+    if (p->weeks && o < n)
+        o += (size_t)snprintf(buf + o, n - o, "%s%d keer in dezelfde week vergaderd", o ? "; " : "",
+                              p->weeks);
+    if (o < n - 1)
+        snprintf(buf + o, n - o, ".");
+}
+
+static int cmp_pair(const void *x, const void *y)
+{
+    const pair *a = x, *b = y;
+    return a->score < b->score ? 1 : a->score > b->score ? -1 : 0;
+}
+
+int kt_h_overlap_map(kt_ctx *c)
+{
+    if (!c->app->detect)
+        return kt_fail(c, KT_C_INVALID_STATE, "De detectie is op deze server niet actief.");
+    int64_t days = kt_arg_int(c, "days", 182), limit = kt_arg_int(c, "limit", 200);
+    int64_t only = kt_arg_int(c, "body", 0);
+    map m = {0};
+    int rc = add_shared(c->st, &m,
+                        "SELECT m1.body_id, m2.body_id, p.name FROM memberships m1 JOIN "
+                        "memberships m2 ON m2.person_id = m1.person_id AND m2.body_id > m1.body_id "
+                        "JOIN persons p ON p.id = m1.person_id WHERE m1.role <> 'waarnemer' AND "
+                        "m2.role <> 'waarnemer' AND p.active = 1 ORDER BY p.name",
+                        false);
+    if (!rc)
+        rc = add_shared(c->st, &m,
+                        "WITH bo AS (SELECT DISTINCT m.body_id AS b, p.org_id AS o FROM "
+                        "memberships m JOIN persons p ON p.id = m.person_id WHERE m.role <> "
+                        "'waarnemer' AND p.active = 1) SELECT x.b, y.b, o.name FROM bo x JOIN bo "
+                        "y ON y.o = x.o AND y.b > x.b JOIN organisations o ON o.id = x.o "
+                        "ORDER BY o.name",
+                        true);
+    kt_body_pair *ap = NULL;
+    size_t nap = 0;
+    if (!rc)
+        rc = kt_detect_pairs(c->app->detect, 0.1, &ap, &nap);
+    for (size_t i = 0; !rc && i < nap; i++) {
+        pair *p = pair_get(&m, ap[i].a, ap[i].b);
+        if (!p) {
+            rc = KT_ENOMEM;
+            break;
+        }
+        p->agenda = ap[i].score;
+        snprintf(p->shared, sizeof p->shared, "%s", ap[i].shared);
+    }
+    free(ap);
+    kt_imap weeks = {0};
+    int64_t now = kt_now();
+    if (!rc)
+        rc = meeting_weeks(c->st, now - days * 86400, now + days * 86400, &weeks);
+    json_t *pairs = json_array();
+    for (size_t i = 0; !rc && i < m.n; i++) {
+        pair *p = &m.v[i];
+        p->weeks = common_weeks(&weeks, p->a, p->b);
+        p->score = 0.35 * clamp01(p->agenda / 0.5) + 0.3 * clamp01(p->persons / 4.0) +
+                   0.2 * clamp01(p->orgs / 6.0) + 0.15 * clamp01(p->weeks / 4.0);
+    }
+    if (!rc && m.n > 1)
+        qsort(m.v, m.n, sizeof *m.v, cmp_pair);
+    for (size_t i = 0; !rc && i < m.n && (int64_t)json_array_size(pairs) < limit; i++) {
+        pair *p = &m.v[i];
+        if (only && p->a != only && p->b != only)
+            continue;
+        kt_role ra, rb;
+        /* What two agendas share is told in words only to who sits in both. */
+        bool words = member_of(c, p->a, &ra) && member_of(c, p->b, &rb);
+        char why[900];
+        why_pair(p, words, why, sizeof why);
+        json_array_append_new(
+            pairs,
+            json_pack("{s:I, s:I, s:f, s:i, s:i, s:f, s:i, s:O, s:O, s:o, s:s}", "a",
+                      (json_int_t)p->a, "b", (json_int_t)p->b, "score", p->score, "persons",
+                      p->persons, "orgs", p->orgs, "agenda", p->agenda, "same_weeks", p->weeks,
+                      "person_names", p->person_names, "org_names", p->org_names, "agenda_words",
+                      words && p->shared[0] ? json_string(p->shared) : json_null(), "why", why));
+    }
+    for (size_t i = 0; i < weeks.cap; i++)
+        if (weeks.slots[i].key)
+            free(weeks.slots[i].val);
+    kt_imap_free(&weeks);
+    map_free(&m);
+    if (rc) {
+        json_decref(pairs);
+        return kt_fail_err(c, rc);
+    }
+    json_t *bodies = json_array();
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT id FROM bodies ORDER BY name");
+    if (s) {
+        kt_ivec ids = {0};
+        while (sqlite3_step(s) == SQLITE_ROW)
+            kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
+        sqlite3_reset(s);
+        for (size_t i = 0; i < ids.n; i++) {
+            json_t *b = body_brief(c->st, ids.v[i]);
+            if (b)
+                json_array_append_new(bodies, b);
+        }
+        kt_ivec_free(&ids);
+    }
+    c->result =
+        json_pack("{s:o, s:o, s:I}", "bodies", bodies, "pairs", pairs, "days", (json_int_t)days);
+    return 0;
+}
