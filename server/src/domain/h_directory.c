@@ -234,6 +234,7 @@ int kt_h_person_search(kt_ctx *c)
 
 static int setup_link(kt_ctx *c, int64_t person, json_t *result)
 {
+    c->secret_result = true; /* the link is shown once: never kept for a request-key replay */
     char token[KT_TOKEN_LEN + 1];
     int rc = kt_setup_token_create(c->st, person, SETUP_TOKEN_TTL, token);
     if (rc)

@@ -92,7 +92,7 @@ int kt_h_meeting_series(kt_ctx *c)
         int64_t s = kt_cadence_step(start, cadence, k), e = s + (end - start), id;
         json_t *m = NULL;
         if (insert_meeting(c, s, e, kt_arg_str(c, "location"), NULL, &id) ||
-            emit_meeting(c, "meeting.created", id, "created", &m)) {
+            emit_meeting(c, "meeting.created", id, k == 0 ? "series" : "series_more", &m)) {
             json_decref(body);
             json_decref(list);
             return -1;

@@ -255,7 +255,12 @@ static int on_meeting(kt_ctx *c, const kt_event *ev, json_t *data)
               .actor = ev->actor,
               .meeting = json_integer_value(json_object_get(m, "id"))};
     const char *loc = json_string_value(json_object_get(m, "location"));
-    if (strcmp(change, "created") == 0) {
+    if (strcmp(change, "series_more") == 0) {
+        return 0; /* a series is announced once, with its first meeting */
+    } else if (strcmp(change, "series") == 0) {
+        snprintf(n.title, sizeof n.title, "Nieuwe reeks vergaderingen van %s, vanaf %s", body,
+                 when);
+    } else if (strcmp(change, "created") == 0) {
         snprintf(n.title, sizeof n.title, "Nieuwe vergadering van %s: %s", body, when);
     } else if (strcmp(change, "moved") == 0) {
         snprintf(n.title, sizeof n.title, "Vergadering van %s verplaatst naar %s", body, when);
