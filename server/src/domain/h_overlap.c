@@ -8,6 +8,7 @@
 #include "domain/model.h"
 #include "util/err.h"
 #include "util/imap.h"
+#include "util/ivec.h"
 #include "util/timeutil.h"
 
 #include <math.h>
@@ -140,11 +141,16 @@ int kt_h_body_suggest(kt_ctx *c)
 
 /* ---- the overlap map ---- */
 
+/* The candidate pairs are those that share a person, whose agendas are alike, or that share an
+ * organisation sitting in few bodies (at most ORG_PAIR_BODIES); organisations and same weeks are
+ * then counted for those. (Pairing every two bodies of a large organisation would be quadratic:
+ * a regional police unit sits in a thousand bodies, and sharing it says little on its own.)
+ * Names are fetched only for the pairs that are listed. */
+#define ORG_PAIR_BODIES 24
 typedef struct pair {
     int64_t a, b;
     int persons, orgs, weeks;
     double agenda, score;
-    json_t *person_names, *org_names; /* at most 5 each */
     char shared[KT_SIM_SHARED_MAX];
 } pair;
 
@@ -177,8 +183,6 @@ static pair *pair_get(map *m, int64_t a, int64_t b)
     memset(p, 0, sizeof *p);
     p->a = a;
     p->b = b;
-    p->person_names = json_array();
-    p->org_names = json_array();
     if (kt_imap_put(&m->index, key, (void *)(uintptr_t)m->n)) {
         m->n--;
         return NULL;
@@ -188,39 +192,116 @@ static pair *pair_get(map *m, int64_t a, int64_t b)
 
 static void map_free(map *m)
 {
-    for (size_t i = 0; i < m->n; i++) {
-        json_decref(m->v[i].person_names);
-        json_decref(m->v[i].org_names);
-    }
     free(m->v);
     kt_imap_free(&m->index);
 }
 
-static int add_shared(kt_store *st, map *m, const char *sql, bool orgs)
+static int shared_persons(kt_store *st, map *m)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, sql);
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT m1.body_id, m2.body_id, count(*) FROM memberships m1 JOIN memberships m2 ON "
+            "m2.person_id = m1.person_id AND m2.body_id > m1.body_id JOIN persons p ON p.id = "
+            "m1.person_id WHERE m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND "
+            "p.active = 1 GROUP BY 1, 2");
     if (!s)
         return KT_ESTORE;
     int rc = 0;
     while (!rc && sqlite3_step(s) == SQLITE_ROW) {
         pair *p = pair_get(m, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
-        if (!p) {
+        if (!p)
             rc = KT_ENOMEM;
-            break;
-        }
-        json_t *names = orgs ? p->org_names : p->person_names;
-        if (orgs)
-            p->orgs++;
         else
-            p->persons++;
-        if (json_array_size(names) < 5)
-            json_array_append_new(names, kt_col_json_text(s, 2));
+            p->persons = sqlite3_column_int(s, 2);
     }
     sqlite3_reset(s);
     return rc;
 }
 
-/* Weeks (from the Monday before from) in which each body meets, as bitmaps. */
+/* Per body, the sorted organisations of its participating members. */
+static int body_orgs(kt_store *st, kt_imap *out)
+{
+    sqlite3_stmt *s = kt_store_stmt(st, "SELECT DISTINCT m.body_id, p.org_id FROM memberships m "
+                                        "JOIN persons p ON p.id = m.person_id WHERE m.role <> "
+                                        "'waarnemer' AND p.active = 1 ORDER BY 1, 2");
+    if (!s)
+        return KT_ESTORE;
+    int rc = 0;
+    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+        int64_t body = sqlite3_column_int64(s, 0);
+        kt_ivec *orgs = kt_imap_get(out, body);
+        if (!orgs) {
+            orgs = calloc(1, sizeof *orgs);
+            if (!orgs || kt_imap_put(out, body, orgs)) {
+                free(orgs);
+                rc = KT_ENOMEM;
+                break;
+            }
+        }
+        rc = kt_ivec_push(orgs, sqlite3_column_int64(s, 1));
+    }
+    sqlite3_reset(s);
+    return rc;
+}
+
+/* Pairs of the bodies of each organisation that sits in few bodies. */
+static int small_org_pairs(kt_imap *orgs, map *m)
+{
+    kt_imap by_org = {0}; /* org -> kt_ivec of bodies */
+    int rc = 0;
+    for (size_t i = 0; !rc && i < orgs->cap; i++) {
+        if (!orgs->slots[i].key)
+            continue;
+        const kt_ivec *list = orgs->slots[i].val;
+        for (size_t k = 0; !rc && k < list->n; k++) {
+            kt_ivec *bodies = kt_imap_get(&by_org, list->v[k]);
+            if (!bodies) {
+                bodies = calloc(1, sizeof *bodies);
+                if (!bodies || kt_imap_put(&by_org, list->v[k], bodies)) {
+                    free(bodies);
+                    rc = KT_ENOMEM;
+                    break;
+                }
+            }
+            if (bodies->n <= ORG_PAIR_BODIES)
+                rc = kt_ivec_push(bodies, orgs->slots[i].key);
+        }
+    }
+    for (size_t i = 0; !rc && i < by_org.cap; i++) {
+        if (!by_org.slots[i].key)
+            continue;
+        const kt_ivec *bodies = by_org.slots[i].val;
+        if (bodies->n > ORG_PAIR_BODIES)
+            continue;
+        for (size_t x = 0; !rc && x < bodies->n; x++)
+            for (size_t y = x + 1; !rc && y < bodies->n; y++)
+                if (!pair_get(m, bodies->v[x], bodies->v[y]))
+                    rc = KT_ENOMEM;
+    }
+    for (size_t i = 0; i < by_org.cap; i++)
+        if (by_org.slots[i].key) {
+            kt_ivec_free(by_org.slots[i].val);
+            free(by_org.slots[i].val);
+        }
+    kt_imap_free(&by_org);
+    return rc;
+}
+
+static int common_orgs(kt_imap *orgs, int64_t a, int64_t b)
+{
+    const kt_ivec *x = kt_imap_get(orgs, a), *y = kt_imap_get(orgs, b);
+    int n = 0;
+    for (size_t i = 0, j = 0; x && y && i < x->n && j < y->n;) {
+        if (x->v[i] < y->v[j])
+            i++;
+        else if (x->v[i] > y->v[j])
+            j++;
+        else
+            n++, i++, j++;
+    }
+    return n;
+}
+
+/* Weeks (counted from `from`) in which each body meets, as bitmaps. */
 static int meeting_weeks(kt_store *st, int64_t from, int64_t to, kt_imap *weeks)
 {
     sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, starts_at FROM meetings WHERE starts_at "
@@ -259,9 +340,35 @@ static int common_weeks(kt_imap *weeks, int64_t a, int64_t b)
     return n;
 }
 
+static void free_values(kt_imap *m, bool ivecs)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        if (m->slots[i].key) {
+            if (ivecs)
+                kt_ivec_free(m->slots[i].val);
+            free(m->slots[i].val);
+        }
+    kt_imap_free(m);
+}
+
 static double clamp01(double x)
 {
     return x < 0 ? 0 : x > 1 ? 1 : x;
+}
+
+/* Up to five names of what the two bodies share, for the listed pairs only. */
+static json_t *shared_names(kt_store *st, const char *sql, int64_t a, int64_t b)
+{
+    json_t *out = json_array();
+    sqlite3_stmt *s = kt_store_stmt(st, sql);
+    if (!s)
+        return out;
+    sqlite3_bind_int64(s, 1, a);
+    sqlite3_bind_int64(s, 2, b);
+    while (sqlite3_step(s) == SQLITE_ROW)
+        json_array_append_new(out, kt_col_json_text(s, 0));
+    sqlite3_reset(s);
+    return out;
 }
 
 static void join_names(json_t *names, int total, char *buf, size_t n)
@@ -275,17 +382,18 @@ static void join_names(json_t *names, int total, char *buf, size_t n)
         snprintf(buf + o, n - o, " en %d meer", total - (int)json_array_size(names));
 }
 
-static void why_pair(const pair *p, bool words, char *buf, size_t n)
+static void why_pair(const pair *p, json_t *persons, json_t *orgs, bool words, char *buf, size_t n)
 {
     size_t o = 0;
     char names[300];
+    buf[0] = 0;
     if (p->persons) {
-        join_names(p->person_names, p->persons, names, sizeof names);
+        join_names(persons, p->persons, names, sizeof names);
         o += (size_t)snprintf(buf + o, n - o, "%d gedeelde %s (%s)", p->persons,
                               p->persons == 1 ? "persoon" : "personen", names);
     }
     if (p->orgs && o < n) {
-        join_names(p->org_names, p->orgs, names, sizeof names);
+        join_names(orgs, p->orgs, names, sizeof names);
         o += (size_t)snprintf(buf + o, n - o, "%s%d gedeelde %s (%s)", o ? "; " : "", p->orgs,
                               p->orgs == 1 ? "organisatie" : "organisaties", names);
     }
@@ -299,7 +407,7 @@ static void why_pair(const pair *p, bool words, char *buf, size_t n)
     if (p->weeks && o < n)
         o += (size_t)snprintf(buf + o, n - o, "%s%d keer in dezelfde week vergaderd", o ? "; " : "",
                               p->weeks);
-    if (o < n - 1)
+    if (o > 0 && o < n - 1)
         snprintf(buf + o, n - o, ".");
 }
 
@@ -309,29 +417,51 @@ static int cmp_pair(const void *x, const void *y)
     return a->score < b->score ? 1 : a->score > b->score ? -1 : 0;
 }
 
+static json_t *pair_json(kt_ctx *c, const pair *p)
+{
+    json_t *persons = shared_names(
+        c->st,
+        "SELECT p.name FROM memberships m1 JOIN memberships m2 ON m2.person_id = m1.person_id "
+        "JOIN persons p ON p.id = m1.person_id WHERE m1.body_id = ?1 AND m2.body_id = ?2 AND "
+        "m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND p.active = 1 ORDER BY p.name "
+        "LIMIT 5",
+        p->a, p->b);
+    json_t *orgs = shared_names(
+        c->st,
+        "SELECT o.name FROM organisations o WHERE o.id IN (SELECT p.org_id FROM memberships m "
+        "JOIN persons p ON p.id = m.person_id WHERE m.body_id = ?1 AND m.role <> 'waarnemer' "
+        "AND p.active = 1) AND o.id IN (SELECT p.org_id FROM memberships m JOIN persons p ON "
+        "p.id = m.person_id WHERE m.body_id = ?2 AND m.role <> 'waarnemer' AND p.active = 1) "
+        "ORDER BY o.name LIMIT 5",
+        p->a, p->b);
+    kt_role ra, rb;
+    /* What two agendas share is told in words only to who sits in both. */
+    bool words = member_of(c, p->a, &ra) && member_of(c, p->b, &rb);
+    char why[900];
+    why_pair(p, persons, orgs, words, why, sizeof why);
+    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:s}", "a",
+                     (json_int_t)p->a, "b", (json_int_t)p->b, "score", p->score, "persons",
+                     p->persons, "orgs", p->orgs, "agenda", p->agenda, "same_weeks", p->weeks,
+                     "person_names", persons, "org_names", orgs, "agenda_words",
+                     words && p->shared[0] ? json_string(p->shared) : json_null(), "why", why);
+}
+
 int kt_h_overlap_map(kt_ctx *c)
 {
     if (!c->app->detect)
         return kt_fail(c, KT_C_INVALID_STATE, "De detectie is op deze server niet actief.");
     int64_t days = kt_arg_int(c, "days", 182), limit = kt_arg_int(c, "limit", 200);
     int64_t only = kt_arg_int(c, "body", 0);
+    if (!days)
+        days = 182;
+    if (!limit)
+        limit = 200;
     map m = {0};
-    int rc = add_shared(c->st, &m,
-                        "SELECT m1.body_id, m2.body_id, p.name FROM memberships m1 JOIN "
-                        "memberships m2 ON m2.person_id = m1.person_id AND m2.body_id > m1.body_id "
-                        "JOIN persons p ON p.id = m1.person_id WHERE m1.role <> 'waarnemer' AND "
-                        "m2.role <> 'waarnemer' AND p.active = 1 ORDER BY p.name",
-                        false);
-    if (!rc)
-        rc = add_shared(c->st, &m,
-                        "WITH bo AS (SELECT DISTINCT m.body_id AS b, p.org_id AS o FROM "
-                        "memberships m JOIN persons p ON p.id = m.person_id WHERE m.role <> "
-                        "'waarnemer' AND p.active = 1) SELECT x.b, y.b, o.name FROM bo x JOIN bo "
-                        "y ON y.o = x.o AND y.b > x.b JOIN organisations o ON o.id = x.o "
-                        "ORDER BY o.name",
-                        true);
+    kt_imap orgs = {0}, weeks = {0};
     kt_body_pair *ap = NULL;
     size_t nap = 0;
+    int64_t now = kt_now();
+    int rc = shared_persons(c->st, &m);
     if (!rc)
         rc = kt_detect_pairs(c->app->detect, 0.1, &ap, &nap);
     for (size_t i = 0; !rc && i < nap; i++) {
@@ -344,40 +474,29 @@ int kt_h_overlap_map(kt_ctx *c)
         snprintf(p->shared, sizeof p->shared, "%s", ap[i].shared);
     }
     free(ap);
-    kt_imap weeks = {0};
-    int64_t now = kt_now();
+    if (!rc)
+        rc = body_orgs(c->st, &orgs);
+    if (!rc)
+        rc = small_org_pairs(&orgs, &m);
     if (!rc)
         rc = meeting_weeks(c->st, now - days * 86400, now + days * 86400, &weeks);
-    json_t *pairs = json_array();
     for (size_t i = 0; !rc && i < m.n; i++) {
         pair *p = &m.v[i];
+        p->orgs = common_orgs(&orgs, p->a, p->b);
         p->weeks = common_weeks(&weeks, p->a, p->b);
         p->score = 0.35 * clamp01(p->agenda / 0.5) + 0.3 * clamp01(p->persons / 4.0) +
                    0.2 * clamp01(p->orgs / 6.0) + 0.15 * clamp01(p->weeks / 4.0);
     }
     if (!rc && m.n > 1)
         qsort(m.v, m.n, sizeof *m.v, cmp_pair);
+    json_t *pairs = json_array();
     for (size_t i = 0; !rc && i < m.n && (int64_t)json_array_size(pairs) < limit; i++) {
-        pair *p = &m.v[i];
-        if (only && p->a != only && p->b != only)
+        if (only && m.v[i].a != only && m.v[i].b != only)
             continue;
-        kt_role ra, rb;
-        /* What two agendas share is told in words only to who sits in both. */
-        bool words = member_of(c, p->a, &ra) && member_of(c, p->b, &rb);
-        char why[900];
-        why_pair(p, words, why, sizeof why);
-        json_array_append_new(
-            pairs,
-            json_pack("{s:I, s:I, s:f, s:i, s:i, s:f, s:i, s:O, s:O, s:o, s:s}", "a",
-                      (json_int_t)p->a, "b", (json_int_t)p->b, "score", p->score, "persons",
-                      p->persons, "orgs", p->orgs, "agenda", p->agenda, "same_weeks", p->weeks,
-                      "person_names", p->person_names, "org_names", p->org_names, "agenda_words",
-                      words && p->shared[0] ? json_string(p->shared) : json_null(), "why", why));
+        json_array_append_new(pairs, pair_json(c, &m.v[i]));
     }
-    for (size_t i = 0; i < weeks.cap; i++)
-        if (weeks.slots[i].key)
-            free(weeks.slots[i].val);
-    kt_imap_free(&weeks);
+    free_values(&orgs, true);
+    free_values(&weeks, false);
     map_free(&m);
     if (rc) {
         json_decref(pairs);
