@@ -140,6 +140,15 @@ export async function axe(page) {
   });
 }
 
+/** Runs axe once the page has settled and adds every serious or critical violation to problems
+ *  (so one test can report all screens at once); saves a screenshot named name. */
+export async function axeCheck(page, name, problems) {
+  await page.waitForTimeout(300); // let live regions and late lists settle
+  const v = (await axe(page)).filter((x) => x.impact === 'serious' || x.impact === 'critical');
+  for (const x of v) problems.push(`${name}: ${x.id} (${x.impact}) ${x.help} @ ${x.nodes.join(' | ')}`);
+  await shot(page, name);
+}
+
 export function serverPid() {
   const f = process.env.KT_E2E_PIDFILE;
   if (!f || !existsSync(f)) return null;

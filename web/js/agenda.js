@@ -7,6 +7,7 @@ import {
   badge, confidentialMark, empty, field, input, textarea, select, checkbox, formDialog,
   confirmDialog, toast, button,
 } from './ui.js';
+import { itemFlags } from './flaginline.js';
 
 /** The items of one list, kept current from events. meeting: id, or null for the backlog. */
 export class AgendaModel {
@@ -61,7 +62,8 @@ export class AgendaModel {
 
 /**
  * Renders the agenda into a container and returns {render()}.
- * opts: {model, store, canEdit, meeting (object or null), members, meetings (of the body, for moving), announce}
+ * opts: {model, store, canEdit, meeting (object or null), members, meetings (of the body, for moving), announce,
+ *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here)}
  */
 export function agendaView(opts) {
   const { model, store } = opts;
@@ -177,6 +179,7 @@ export function agendaView(opts) {
     h('div', { class: 'item-body' },
       h('h3', { class: 'item-title' }, title),
       h('div', { class: 'item-meta' }, meta),
+      opts.flags ? itemFlags(store, opts.flags.forItem(it.id), flagResolved) : null,
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
       relevanceBlock(it),
@@ -223,6 +226,12 @@ export function agendaView(opts) {
       });
     }
     return li;
+  }
+
+  function flagResolved(flag) {
+    opts.flags.put(flag);
+    render();
+    opts.onFlags?.();
   }
 
   // ---- a discussion per item (chat.post with item): before the meeting, in writing ----

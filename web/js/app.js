@@ -11,6 +11,8 @@ import * as meeting from './meeting.js';
 import * as actions from './actions.js';
 import * as admin from './admin.js';
 import * as notifications from './notifications.js';
+import * as overlap from './overlap.js';
+import * as suggest from './suggest.js';
 
 const routes = [
   [/^#?\/?$/, home, () => ({})],
@@ -19,6 +21,8 @@ const routes = [
   [/^#\/acties$/, actions, () => ({})],
   [/^#\/beheer(?:\/(\w+))?$/, admin, (m) => ({ tab: m[1] || 'organisaties' })],
   [/^#\/meldingen$/, notifications, () => ({})],
+  [/^#\/overlegkaart(?:\?(.*))?$/, overlap, (m) => ({ query: new URLSearchParams(m[1] || '') })],
+  [/^#\/waar-hoort-dit-thuis$/, suggest, () => ({})],
 ];
 
 const main = document.getElementById('main');
@@ -96,7 +100,7 @@ function focusMain() {
 function highlightNav(hash) {
   for (const a of document.querySelectorAll('#nav a')) {
     const key = a.dataset.key;
-    const active = (key === 'home' && (hash === '#/' || hash.startsWith('#/overleg') || hash.startsWith('#/vergadering')))
+    const active = (key === 'home' && (hash === '#/' || hash.startsWith('#/overleg/') || hash.startsWith('#/vergadering')))
       || (key !== 'home' && hash.startsWith(a.getAttribute('href')));
     if (active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -106,7 +110,8 @@ function highlightNav(hash) {
 function renderShell() {
   const nav = document.getElementById('nav');
   const user = document.getElementById('user');
-  const links = [['home', '#/', 'Mijn overleggen'], ['acties', '#/acties', 'Mijn acties']];
+  const links = [['home', '#/', 'Mijn overleggen'], ['acties', '#/acties', 'Mijn acties'],
+    ['overlegkaart', '#/overlegkaart', 'Overlegkaart'], ['thuis', '#/waar-hoort-dit-thuis', 'Waar hoort dit thuis?']];
   if (store.me?.admin) links.push(['beheer', '#/beheer', 'Beheer']);
   replace(nav, h('ul', null, links.map(([key, href, label]) => h('li', null, h('a', { href, dataset: { key } }, label)))));
   nav.hidden = false;

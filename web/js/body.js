@@ -13,6 +13,7 @@ import { actionsPanel } from './actions.js';
 import { chatPanel } from './chat.js';
 import { membersPanel } from './members.js';
 import { flagsPanel } from './flags.js';
+import { FlagSet, flagNews } from './flaginline.js';
 import { createFeed } from './feeds.js';
 
 const TABS = [
@@ -156,8 +157,10 @@ export async function render(ctx) {
   // ---- te agenderen ----
   let backlogView = null;
   let backlogOpts = null;
+  // Chairs and secretaries see on each waiting item whether another body treats it too.
+  const backlogFlags = tab === 'agenderen' && editor ? await new FlagSet(store, id).load().catch(() => null) : null;
   function renderBacklog() {
-    backlogOpts = { model: backlog, store, canEdit: editor, canParticipate: canParticipate(role), meeting: null, members: state.members, meetings: [...state.meetings.values()] };
+    backlogOpts = { model: backlog, store, canEdit: editor, canParticipate: canParticipate(role), meeting: null, members: state.members, meetings: [...state.meetings.values()], flags: backlogFlags };
     backlogView = agendaView(backlogOpts);
     replace(content, h('section', { class: 'panel', 'aria-labelledby': 'h-backlog' },
       h('h2', { id: 'h-backlog' }, 'Te agenderen'),
@@ -187,10 +190,15 @@ export async function render(ctx) {
     default:
   }
 
-  live.start(state.seq, (f) => {
+  live.start(Math.min(state.seq, backlogFlags?.seq ?? Infinity), (f) => {
     if (backlog.apply(f) && backlogView) {
       backlogView.render();
       backlogView.announce('De lijst te agenderen is bijgewerkt.');
+    }
+    const flag = backlogFlags?.apply(f);
+    if (flag && backlogView) {
+      backlogView.render();
+      if (flag.here.meeting === null && backlog.items.has(flag.here.item)) backlogView.announce(flagNews(flag));
     }
     for (const fn of listeners) fn(f);
     if (f.event === 'chat.posted' && backlogView && f.seq > state.seq) backlogView.onChat(f.data.message);

@@ -23,7 +23,8 @@ const REQUEST_TIMEOUT = 30000;
 // the server answers with the first result instead of doing it twice.
 const READS = new Set(['ping', 'me.get', 'meeting.upcoming', 'scope.list', 'org.list', 'person.list',
   'person.search', 'body.list', 'body.get', 'meeting.get', 'meeting.list', 'action.list',
-  'chat.history', 'abbreviation.list', 'flag.list', 'notification.list', 'preferences.get', 'feed.list']);
+  'chat.history', 'abbreviation.list', 'flag.list', 'notification.list', 'preferences.get', 'feed.list',
+  'overlap.map', 'body.suggest']);
 // Not resent after a reconnect: the connection re-subscribes by itself.
 const SESSION_OPS = new Set(['subscribe', 'unsubscribe', 'notification.subscribe', 'ping']);
 

@@ -5,8 +5,36 @@ import { h, replace } from './dom.js';
 import { fmtDate, fmtTime } from './format.js';
 import { badge, empty, loading, select, field, textarea, formDialog, toast, button } from './ui.js';
 
-const KIND = { conflict: 'Vergaderingen overlappen', duplicate: 'Mogelijk dubbel geagendeerd' };
-const STATE = { open: 'Open', afgestemd: 'Afgestemd', bewust_dubbel: 'Bewust dubbel', vervallen: 'Vervallen' };
+export const KIND = { conflict: 'Vergaderingen overlappen', duplicate: 'Mogelijk dubbel geagendeerd' };
+export const STATE = { open: 'Open', afgestemd: 'Afgestemd', bewust_dubbel: 'Bewust dubbel', vervallen: 'Vervallen' };
+
+/** Asks what was agreed (and, for afgestemd, which body leads) and resolves or reopens the flag.
+ *  Returns the flag as the server now has it, or null when the user cancelled. */
+export async function resolveDialog(store, f, state) {
+  let note;
+  let lead;
+  const ok = await formDialog({
+    title: state === 'afgestemd' ? 'Afgestemd met het andere overleg' : state === 'bewust_dubbel' ? 'Bewust dubbel houden' : 'Signalering heropenen',
+    submitLabel: 'Vastleggen',
+    danger: false,
+    build: (el) => {
+      note = textarea({ rows: 3, maxLength: 4000, value: f.note || '' });
+      el.append(field(state === 'open' ? 'Waarom opnieuw open?' : 'Wat is afgesproken?', note, { wide: true }));
+      if (state === 'afgestemd') {
+        lead = select([[String(f.here.body), `${f.here.body_name} (dit overleg)`], [String(f.other.body), f.other.body_name]], f.lead_body ?? f.here.body);
+        el.append(field(f.kind === 'duplicate' ? 'Welk overleg neemt het onderwerp voor zijn rekening?' : 'Welk overleg past zich niet aan (leidt)?', lead, { required: true }));
+      }
+    },
+    submit: async () => {
+      const args = { flag: f.id, state, note: note.value.trim() };
+      if (lead) args.lead_body = Number(lead.value);
+      return store.request('flag.resolve', args);
+    },
+  });
+  if (!ok) return null;
+  toast('De signalering is bijgewerkt.', 'ok');
+  return ok.flag || null;
+}
 
 function side(s, { here }) {
   const when = s.start ? `${fmtDate(s.start)}${s.end ? `, ${fmtTime(s.start)}–${fmtTime(s.end)}` : `, ${fmtTime(s.start)}`}` : 'te agenderen (nog geen vergadering)';
@@ -47,30 +75,10 @@ export async function flagsPanel(ctx, { container, body, live }) {
     list));
 
   async function resolve(f, state) {
-    let note;
-    let lead;
-    const ok = await formDialog({
-      title: state === 'afgestemd' ? 'Afgestemd met het andere overleg' : state === 'bewust_dubbel' ? 'Bewust dubbel houden' : 'Signalering heropenen',
-      submitLabel: 'Vastleggen',
-      danger: false,
-      build: (el) => {
-        note = textarea({ rows: 3, maxLength: 4000, value: f.note || '' });
-        el.append(field(state === 'open' ? 'Waarom opnieuw open?' : 'Wat is afgesproken?', note, { wide: true }));
-        if (state === 'afgestemd') {
-          lead = select([[String(f.here.body), `${f.here.body_name} (dit overleg)`], [String(f.other.body), f.other.body_name]], f.lead_body ?? f.here.body);
-          el.append(field(f.kind === 'duplicate' ? 'Welk overleg neemt het onderwerp voor zijn rekening?' : 'Welk overleg past zich niet aan (leidt)?', lead, { required: true }));
-        }
-      },
-      submit: async () => {
-        const args = { flag: f.id, state, note: note.value.trim() };
-        if (lead) args.lead_body = Number(lead.value);
-        return store.request('flag.resolve', args);
-      },
-    });
-    if (ok) {
-      if (ok.flag) flags.set(ok.flag.id, ok.flag);
+    const flag = await resolveDialog(store, f, state);
+    if (flag) {
+      flags.set(flag.id, flag);
       draw();
-      toast('De signalering is bijgewerkt.', 'ok');
     }
   }
 

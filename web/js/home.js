@@ -15,7 +15,10 @@ export async function render(ctx) {
   const bodiesBox = h('div', null, loading());
   const actionsBox = h('div', { class: 'summary' });
   replace(ctx.root,
-    pageHead('Mijn overleggen', { sub: `Welkom, ${store.me.name} (${store.me.org_name}).` }),
+    pageHead('Mijn overleggen', {
+      sub: `Welkom, ${store.me.name} (${store.me.org_name}).`,
+      actions: [h('a', { href: '#/waar-hoort-dit-thuis', class: 'btn' }, 'Waar hoort dit thuis?')],
+    }),
     h('div', { class: 'home-grid' },
       h('section', { class: 'panel', 'aria-labelledby': 'h-next' },
         h('h2', { id: 'h-next' }, 'Mijn volgende vergaderingen'),

@@ -9,6 +9,7 @@ import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
 import { actionDialog } from './actions.js';
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
+import { FlagSet, flagRow, flagNews } from './flaginline.js';
 
 export async function render(ctx) {
   const { store } = ctx;
@@ -16,10 +17,14 @@ export async function render(ctx) {
   const first = await store.request('meeting.get', { meeting: ctx.params.id });
   const bodyId = first.meeting.body;
   const live = liveBody(ctx, bodyId);
+  // Signaleringen are for chairs and secretaries; the snapshot is read with the others so that
+  // the live stream can start below all three.
+  const flagSet = canEdit(store.roleIn(bodyId)) ? new FlagSet(store, bodyId) : null;
   const [snap, bsnap] = await Promise.all([
     store.request('meeting.get', { meeting: ctx.params.id }),
     store.request('body.get', { body: bodyId }),
     store.loadPersons().catch(() => null),
+    flagSet ? flagSet.load().catch(() => null) : null,
   ]);
   let meeting = snap.meeting;
   let attendance = new Map(snap.attendance.map((a) => [a.person, a]));
@@ -33,8 +38,27 @@ export async function render(ctx) {
   const headBox = h('div');
   const infoBox = h('div', { class: 'meeting-info panel' });
   const attendBox = h('section', { class: 'panel', 'aria-labelledby': 'h-att' });
-  const aopts = { model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()] };
+  const flags = editor ? flagSet : null;
+  const flagsBox = h('div', { class: 'meeting-flags' });
+  const aopts = {
+    model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
+    flags, onFlags: () => renderFlags(),
+  };
   const view = agendaView(aopts);
+
+  // Clashes with other meetings at the top; duplicates show on their agenda item.
+  function renderFlags() {
+    if (!flags) return;
+    const list = flags.forMeeting(meeting.id);
+    if (!list.length) { flagsBox.replaceChildren(); return; }
+    const focusKey = flagsBox.contains(document.activeElement) ? document.activeElement.dataset.focuskey : null;
+    replace(flagsBox, h('section', { class: 'panel panel-flags', 'aria-labelledby': 'h-meeting-flags' },
+      h('div', { class: 'panel-head' },
+        h('h2', { id: 'h-meeting-flags' }, `Signaleringen bij deze vergadering (${list.length})`),
+        h('a', { href: `#/overleg/${bodyId}/signaleringen`, class: 'small' }, 'Alle signaleringen van dit overleg')),
+      h('ul', { class: 'flag-lines' }, list.map((f) => flagRow(store, f, (fl) => { flags.put(fl); renderFlags(); view.render(); })))));
+    if (focusKey) flagsBox.querySelector(`[data-focuskey="${CSS.escape(focusKey)}"]`)?.focus();
+  }
 
   function renderHead() {
     ctx.setTitle(`${meeting.body_name} ${fmtDateLong(meeting.start)}`);
@@ -188,7 +212,7 @@ export async function render(ctx) {
     } catch (e) { toast(e.message, 'error'); }
   }
 
-  replace(ctx.root, headBox,
+  replace(ctx.root, headBox, flagsBox,
     h('div', { class: 'meeting-grid' },
       h('div', { class: 'meeting-agenda' },
         h('section', { class: 'panel', 'aria-labelledby': 'h-agenda' },
@@ -196,8 +220,9 @@ export async function render(ctx) {
       h('div', { class: 'meeting-side' }, infoBox, attendBox, actionsBox)));
   renderHead();
   renderAttendance();
+  renderFlags();
 
-  live.start(Math.min(snap.seq, bodySeq), (f) => {
+  live.start(Math.min(snap.seq, bodySeq, flags?.seq ?? Infinity), (f) => {
     const d = f.data || {};
     if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(snap.seq, bodySeq)) {
       // My own role changed: show the page as it now is for me.
@@ -213,6 +238,12 @@ export async function render(ctx) {
     if (model.apply(f)) {
       view.render();
       view.announce('De agenda is bijgewerkt.');
+    }
+    const flag = flags?.apply(f);
+    if (flag) {
+      view.render();
+      renderFlags();
+      if (flag.here.meeting === meeting.id) view.announce(flagNews(flag));
     }
     if (f.seq <= bodySeq && f.seq <= snap.seq) return;
     switch (f.event) {

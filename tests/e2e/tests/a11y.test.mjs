@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, newPage, login, userPage, go, axe, shot, BASE, USERS, bodyHref, firstMeetingHref,
+  launch, newPage, login, userPage, go, axeCheck as check, BASE, USERS, bodyHref, firstMeetingHref,
 } from '../lib.mjs';
 
 let browser;
@@ -12,17 +12,6 @@ before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
 const SIZES = [['laptop', { width: 1280, height: 800 }], ['telefoon', { width: 390, height: 844 }]];
-
-function serious(violations) {
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-}
-
-async function check(page, name, problems) {
-  await page.waitForTimeout(300); // let live regions and late lists settle
-  const v = serious(await axe(page));
-  for (const x of v) problems.push(`${name}: ${x.id} (${x.impact}) ${x.help} @ ${x.nodes.join(' | ')}`);
-  await shot(page, name);
-}
 
 for (const [label, size] of SIZES) {
   test(`main screens have no serious or critical axe violations (${label})`, async () => {
