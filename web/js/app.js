@@ -129,9 +129,11 @@ function renderBell() {
   const bell = document.getElementById('bell');
   if (!bell) return;
   const n = store.notes.unread;
-  bell.setAttribute('aria-label', n ? `Meldingen, ${n} ongelezen` : 'Meldingen, geen ongelezen');
+  const count = n > 99 ? '99+' : String(n);
+  // The name starts with what is visible ("Meldingen 3"), so speech input can use what it sees.
+  bell.setAttribute('aria-label', n ? `Meldingen ${count} ongelezen` : 'Meldingen, geen ongelezen');
   replace(bell, h('span', { class: 'bell-icon', 'aria-hidden': 'true' }), h('span', { class: 'bell-text', 'aria-hidden': 'true' }, 'Meldingen'),
-    n ? h('span', { class: 'bell-count', 'aria-hidden': 'true' }, n > 99 ? '99+' : String(n)) : null);
+    n ? [' ', h('span', { class: 'bell-count', 'aria-hidden': 'true' }, count)] : null);
   if (location.hash === '#/meldingen') bell.setAttribute('aria-current', 'page');
   else bell.removeAttribute('aria-current');
 }

@@ -1,0 +1,53 @@
+// Issue 6: a mention and an assignment light up the other user's bell live, without a reload,
+// and reading them in the list puts the bell out again.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, userPage, go, bodyHref, shot, until, T } from '../lib.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+const unread = (page) => page.locator('#bell').getAttribute('aria-label');
+
+test('a mention and an assignment light up the other user\'s bell live', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  await go(police, '#/');
+  // Start from a quiet bell: read whatever is there.
+  await go(police, '#/meldingen');
+  const readAll = police.getByRole('button', { name: 'Alles als gelezen markeren' });
+  if (await readAll.isVisible().catch(() => false) && await readAll.isEnabled()) await readAll.click();
+  await until(() => unread(police), 'Meldingen, geen ongelezen');
+  await go(police, '#/');
+
+  // A mention in the chat...
+  await go(chair, `${body}/chat`);
+  const stamp = Date.now().toString(36);
+  const box = chair.getByRole('combobox', { name: 'Bericht' });
+  await box.fill(`@Marco Veenstra graag even kijken naar het ondermijningsbeeld (${stamp})`);
+  await box.press('Enter');
+  await until(() => unread(police), 'Meldingen 1 ongelezen', { message: 'the bell after the mention' });
+  assert.equal((await police.locator('#bell .bell-count').textContent()).trim(), '1');
+
+  // ...and an action assigned to the police member, through the chair's own form.
+  await go(chair, `${body}/acties`);
+  await chair.getByRole('button', { name: 'Toevoegen' }).click();
+  const dialog = chair.getByRole('dialog');
+  await dialog.getByLabel('Omschrijving').fill(`Cijfers aanleveren voor het ondermijningsbeeld (${stamp})`);
+  const owner = dialog.getByLabel('Eigenaar (persoon)');
+  const value = await owner.evaluate((sel) => [...sel.options].find((o) => o.text.startsWith('Marco Veenstra')).value);
+  await owner.selectOption(value);
+  await dialog.getByRole('button', { name: 'Toevoegen' }).click();
+  await until(() => unread(police), 'Meldingen 2 ongelezen', { timeout: T, message: 'the bell after the assignment' });
+  await shot(police, 'bel-ongelezen');
+
+  // The list shows both; reading them puts the bell out.
+  await go(police, '#/meldingen');
+  await police.getByText(/noemde u in Regiegroep Ondermijning/).first().waitFor();
+  await police.getByText(/Actiepunt voor u/).first().waitFor();
+  await police.getByRole('button', { name: 'Alles als gelezen markeren' }).click();
+  await until(() => unread(police), 'Meldingen, geen ongelezen');
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
