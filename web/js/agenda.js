@@ -72,6 +72,7 @@ export function agendaView(opts) {
   let dragId = null;
   let busy = false;
   const threads = new Map(); // item id -> {el, open, messages: Map, loaded}
+  const flagsOpen = new Set(); // items whose every signalering is shown
 
   function presenterName(id) {
     if (!id) return null;
@@ -179,7 +180,10 @@ export function agendaView(opts) {
     h('div', { class: 'item-body' },
       h('h3', { class: 'item-title' }, title),
       h('div', { class: 'item-meta' }, meta),
-      opts.flags ? itemFlags(store, opts.flags.forItem(it.id), flagResolved) : null,
+      opts.flags ? itemFlags(store, opts.flags.forItem(it.id), flagResolved, {
+        more: flagsOpen.has(it.id),
+        onMore: () => { if (!flagsOpen.delete(it.id)) flagsOpen.add(it.id); render(); },
+      }) : null,
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
       relevanceBlock(it),

@@ -44,9 +44,11 @@ export class FlagSet {
     if (flag) this.flags.set(flag.id, flag);
   }
 
+  /** Open ones first, then the most recently changed: what just arrived is on top. */
   live() {
     return [...this.flags.values()].filter((f) => f.state !== 'vervallen')
-      .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) || b.score - a.score || a.id - b.id);
+      .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1)
+        || String(b.updated_at).localeCompare(String(a.updated_at)) || b.score - a.score || b.id - a.id);
   }
 
   /** Duplicates about one agenda item. */
@@ -132,10 +134,20 @@ export function flagRow(store, f, onResolved) {
       h('div', { class: 'row-actions' }, buttons)));
 }
 
-/** The flags of one agenda item, or null. */
-export function itemFlags(store, list, onResolved) {
+const SHOWN = 2;
+
+/** The flags of one agenda item, or null: the first two (open ones first, newest first), the rest
+ *  behind a button, so that an item with many does not push the agenda out of sight. more: whether
+ *  the rest is shown; onMore() toggles it (the caller keeps that over re-renders). */
+export function itemFlags(store, list, onResolved, { more = false, onMore = null } = {}) {
   if (!list.length) return null;
-  return h('ul', { class: 'flag-lines', 'aria-label': 'Signaleringen bij dit punt' }, list.map((f) => flagRow(store, f, onResolved)));
+  const rest = list.length - SHOWN;
+  const shown = rest > 0 && !more ? list.slice(0, SHOWN) : list;
+  return h('div', { class: 'flag-box' },
+    h('ul', { class: 'flag-lines', 'aria-label': 'Signaleringen bij dit punt' }, shown.map((f) => flagRow(store, f, onResolved))),
+    rest > 0 && onMore ? h('button', { type: 'button', class: 'linkish', 'aria-expanded': String(more), onclick: onMore,
+      dataset: { focuskey: `flags-more-${list[0].here.item}` } },
+    more ? 'Minder signaleringen tonen' : `Nog ${rest} ${rest === 1 ? 'signalering' : 'signaleringen'} tonen`) : null);
 }
 
 /** A short sentence for screen readers when a flag arrives or changes. */

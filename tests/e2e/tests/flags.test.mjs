@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, userPage, go, firstMeetingHref, recordFrames, axeCheck, shot,
+  launch, userPage, go, firstMeetingHref, recordFrames, axeCheck, shot, until,
 } from '../lib.mjs';
 
 const REGIE = 'Regiegroep Ondermijning';
@@ -40,11 +40,23 @@ after(async () => { await browser?.close(); });
 
 const itemRow = (page, title) => page.locator('.agenda-item', { has: page.locator('.item-title', { hasText: title }) });
 
+/** Waits for a flag row on an agenda item (state: open, afgestemd, ...), opening the item's
+ *  "Nog n signaleringen tonen" when its flags are partly folded away. */
+async function flagOn(row, text, state = null) {
+  const loc = row.locator(`.flag-line${state ? `.state-${state}` : ''}`, { hasText: text });
+  await until(async () => {
+    const more = row.getByRole('button', { name: /^Nog \d+ signalering/ });
+    if (await more.count()) await more.click().catch(() => {});
+    return (await loc.count()) > 0;
+  }, true, { message: `flag "${text}" (${state || 'any'}):` });
+  return loc;
+}
+
 test('a duplicate added by one chair appears live on the other chair’s agenda item; "afgestemd" there shows live on the first', async () => {
   const npItem = itemRow(hoekstra, NP_ITEM);
   await npItem.waitFor();
   // The demo's own PmG overlap is already flagged on this item, inline.
-  await npItem.locator('.flag-line', { hasText: 'Mogelijk hetzelfde onderwerp als bij Regiegroep Ondermijning' }).first().waitFor();
+  await (await flagOn(npItem, 'Mogelijk hetzelfde onderwerp als bij Regiegroep Ondermijning')).first().waitFor();
   const before = await npItem.locator('.flag-line').count();
 
   // The Regiegroep's chair adds the same subject to her next meeting.
@@ -59,6 +71,7 @@ test('a duplicate added by one chair appears live on the other chair’s agenda 
   // title, the shared words and whom to contact.
   const flag = npItem.locator('.flag-line', { hasText: TITLE });
   await flag.waitFor();
+  assert.equal(await npItem.locator('.flag-line').first().textContent(), await flag.textContent(), 'what just arrived is on top');
   assert.ok((await npItem.locator('.flag-line').count()) > before);
   const text = await flag.textContent();
   assert.match(text, new RegExp(`Mogelijk hetzelfde onderwerp als bij ${REGIE}: “`));
@@ -69,8 +82,7 @@ test('a duplicate added by one chair appears live on the other chair’s agenda 
   await shot(hoekstra, 'vergadering-signalering-inline', { fullPage: true });
 
   // Bakker sees it on her own new item too, from her side.
-  const mine = itemRow(bakker, TITLE).locator('.flag-line', { hasText: `Mogelijk hetzelfde onderwerp als bij ${NP}: “${NP_ITEM}”` });
-  await mine.waitFor();
+  const mine = await flagOn(itemRow(bakker, TITLE), `Mogelijk hetzelfde onderwerp als bij ${NP}: “${NP_ITEM}”`);
   assert.ok(await mine.locator('.badge-warn').isVisible());
 
   // Hoekstra: afgestemd, the Stuurgroep leads.
@@ -80,12 +92,11 @@ test('a duplicate added by one chair appears live on the other chair’s agenda 
   await res.getByLabel('Welk overleg neemt het onderwerp voor zijn rekening?').selectOption({ label: `${NP} (dit overleg)` });
   await res.getByRole('button', { name: 'Vastleggen' }).click();
   await res.waitFor({ state: 'detached' });
-  await npItem.locator('.flag-line.state-afgestemd', { hasText: TITLE }).waitFor();
+  await flagOn(npItem, TITLE, 'afgestemd');
   assert.ok(await npItem.locator('.flag-line', { hasText: TITLE }).getByRole('button', { name: /^Heropenen/ }).isVisible());
 
   // Bakker sees the new state arrive on her item: who leads and what was agreed.
-  const done = itemRow(bakker, TITLE).locator('.flag-line.state-afgestemd');
-  await done.waitFor();
+  const done = await flagOn(itemRow(bakker, TITLE), NP, 'afgestemd');
   const doneText = await done.textContent();
   assert.match(doneText, /Afgestemd/);
   assert.match(doneText, new RegExp(`Leidend: ${NP}`));
@@ -98,7 +109,7 @@ test('a duplicate added by one chair appears live on the other chair’s agenda 
   await re.getByLabel('Waarom opnieuw open?').fill('De regiegroep wil ook over de inzet van de boa’s spreken.');
   await re.getByRole('button', { name: 'Vastleggen' }).click();
   await re.waitFor({ state: 'detached' });
-  await npItem.locator('.flag-line.state-open', { hasText: TITLE }).waitFor();
+  await flagOn(npItem, TITLE, 'open');
   for (const p of [bakker, hoekstra]) assert.deepEqual(p.errors, []);
 });
 

@@ -30,12 +30,14 @@ test('the overlegkaart shows every body as a matrix and explains the Regiegroep�
   await page.getByRole('heading', { level: 1, name: 'Overlegkaart' }).waitFor();
   const grid = page.getByRole('grid', { name: 'Kaart' });
   await grid.waitFor();
-  // 18 demo bodies: 18 column headers, 18 row headers, 18 × 18 cells, grouped by scope.
-  assert.equal(await grid.locator('th.mx-col').count(), 18);
-  assert.equal(await grid.locator('th.mx-row').count(), 18);
-  assert.equal(await grid.locator('td.mx-cell').count(), 18 * 18);
-  assert.deepEqual((await grid.locator('.mx-group-label').allTextContents()).map((t) => t.replace(/ \(.*/, '')).sort(),
-    ['Dordrecht', 'RIEC Rotterdam', 'Schiedam']);
+  // The 18 demo bodies (and any a test added): n column headers, n row headers, n × n cells,
+  // grouped by scope.
+  const n = await grid.locator('th.mx-col').count();
+  assert.ok(n >= 18, `${n} bodies`);
+  assert.equal(await grid.locator('th.mx-row').count(), n);
+  assert.equal(await grid.locator('td.mx-cell').count(), n * n);
+  const groups = (await grid.locator('.mx-group-label').allTextContents()).map((t) => t.replace(/ \(.*/, ''));
+  for (const g of ['Dordrecht', 'RIEC Rotterdam', 'Schiedam']) assert.ok(groups.includes(g), `group ${g} in ${groups}`);
   assert.match(await grid.getAttribute('aria-describedby'), /\S/);
 
   // The pair's cell is dark (a strong overlap), in both halves; pointing at it explains it.
