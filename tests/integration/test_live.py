@@ -166,6 +166,55 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(e.exception.code, "invalid_since")
 
 
+    # Links (stukken) on items, minutes of a meeting, who made a change, threads counted.
+
+    async def test_attachments_are_http_links_only(self):
+        chair = await self.as_("chair")
+        meeting = await self.new_meeting(chair, 12)
+        item = (await chair.call("agenda.add", meeting=meeting, title="Jaarplan",
+                                 attachments=[{"title": "Concept jaarplan",
+                                               "url": "https://stukken.example/jaarplan.pdf"}]))
+        self.assertEqual(item["item"]["attachments"],
+                         [{"title": "Concept jaarplan", "url": "https://stukken.example/jaarplan.pdf"}])
+        for bad in ("javascript:alert(1)", "data:text/html,x", "https://a b.example/x",
+                    "ftp://stukken.example/x"):
+            with self.assertRaises(ProtocolError) as e:
+                await chair.call("agenda.update", item=item["item"]["id"],
+                                 attachments=[{"title": "x", "url": bad}])
+            self.assertEqual(e.exception.code, "invalid_argument", bad)
+        r = await chair.call("agenda.update", item=item["item"]["id"], attachments=[])
+        self.assertEqual(r["item"]["attachments"], [])
+
+    async def test_minutes_travel_live_and_pushes_name_their_actor(self):
+        chair, police = await self.as_("chair"), await self.as_("police")
+        meeting = await self.new_meeting(chair, 13)
+        head = (await police.call("body.get", body=self.w["body"]))["seq"]
+        await police.call("subscribe", body=self.w["body"], since=head)
+        await chair.call("meeting.update", meeting=meeting, minutes="Besloten: de aanpak gaat door.")
+        ev = (await police.wait_events(self.w["body"], 1))[-1]
+        self.assertEqual(ev["event"], "meeting.updated")
+        self.assertEqual(ev["data"]["change"], "minutes")
+        self.assertEqual(ev["data"]["minutes"], "Besloten: de aanpak gaat door.")
+        self.assertEqual(ev["actor"], self.w["persons"]["chair"])
+        got = await police.call("meeting.get", meeting=meeting)
+        self.assertEqual(got["minutes"], "Besloten: de aanpak gaat door.")
+        with self.assertRaises(ProtocolError) as e:
+            await police.call("meeting.update", meeting=meeting, minutes="Mag dit?")
+        self.assertEqual(e.exception.code, "forbidden")
+
+    async def test_threads_are_counted_and_actions_name_their_item(self):
+        chair, police = await self.as_("chair"), await self.as_("police")
+        meeting = await self.new_meeting(chair, 14)
+        item = (await chair.call("agenda.add", meeting=meeting, title="Drugsoverlast"))["item"]
+        for text in ("Eerste reactie", "Tweede reactie"):
+            await police.call("chat.post", body=self.w["body"], item=item["id"], text=text)
+        got = await chair.call("meeting.get", meeting=meeting)
+        self.assertEqual(got["message_counts"], {str(item["id"]): 2})
+        action = (await police.call("action.create", body=self.w["body"], text="Cijfers",
+                                    item=item["id"]))["action"]
+        self.assertEqual(action["item_title"], "Drugsoverlast")
+
+
 class DurabilityTest(unittest.IsolatedAsyncioTestCase):
     async def test_sigkill_keeps_every_acknowledged_change(self):
         server = Server("durable", extra=["--sync", "full"])

@@ -263,7 +263,8 @@ static void a_push_frame_carries_event_body_seq_and_data(void **state)
     assert_string_equal(json_string_value(json_object_get(
                             json_object_get(json_object_get(j, "data"), "item"), "title")),
                         "Caf\xc3\xa9");
-    assert_int_equal(json_object_size(j), 4);
+    assert_int_equal(json_object_size(j), 5); /* event, body, seq, actor, data */
+    assert_non_null(json_object_get(j, "actor"));
     json_decref(j);
     /* the payload is NUL-terminated right after len, and the headroom precedes it */
     assert_int_equal(kt_frame_payload(fr)[fr->len], 0);
@@ -774,9 +775,10 @@ static void an_event_builds_its_frame_once(void **state)
     kt_frame_ref(f1); /* a queue keeps it */
     kt_event_unref(ev);
     assert_int_equal(f1->refs, 1);
-    assert_memory_equal(kt_frame_payload(f1),
-                        "{\"event\":\"chat.posted\",\"body\":10,\"seq\":3,\"data\":{\"x\":1}}",
-                        f1->len);
+    static const char want[] =
+        "{\"event\":\"chat.posted\",\"body\":10,\"seq\":3,\"actor\":1,\"data\":{\"x\":1}}";
+    assert_int_equal(f1->len, sizeof want - 1);
+    assert_memory_equal(kt_frame_payload(f1), want, f1->len);
     kt_frame_unref(f1);
 }
 

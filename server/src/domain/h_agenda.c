@@ -253,6 +253,54 @@ static int store_audience(kt_ctx *c, int64_t item)
     return 0;
 }
 
+/* attachments: [{title, url}], links to documents (stukken). Only http(s) URLs: whatever the
+ * client does with them, a javascript: or data: link never enters. Returns the JSON text to
+ * store (malloc'd) or NULL after recording an error. */
+static char *attachments_arg(kt_ctx *c)
+{
+    json_t *list = json_object_get(c->args, "attachments"), *a;
+    size_t i;
+    json_array_foreach(list, i, a)
+    {
+        json_t *title = json_object_get(a, "title"), *url = json_object_get(a, "url");
+        if (!json_is_object(a) || json_object_size(a) != 2 || !json_is_string(title) ||
+            !json_is_string(url)) {
+            kt_fail(c, KT_C_INVALID_ARGUMENT, "'attachments' is een lijst van {title, url}.");
+            return NULL;
+        }
+        const char *t = json_string_value(title), *u = json_string_value(url);
+        size_t tl = kt_utf8_length(t), ul = strlen(u);
+        bool web = strncmp(u, "https://", 8) == 0 || strncmp(u, "http://", 7) == 0;
+        for (const char *p = u; web && *p; p++)
+            web = (unsigned char)*p > 0x20 && *p != '"' && *p != '<' && *p != '>';
+        if (tl == 0 || tl > 200 || !web || ul > 2000 || ul < 10) {
+            kt_fail(c, KT_C_INVALID_ARGUMENT,
+                    "Een bijlage heeft een titel (tot 200 tekens) en een "
+                    "http(s)-adres zonder spaties (tot 2000 tekens).");
+            return NULL;
+        }
+    }
+    return json_dumps(list ? list : json_array(), JSON_COMPACT);
+}
+
+static int store_attachments(kt_ctx *c, int64_t item)
+{
+    if (!kt_arg_has(c, "attachments"))
+        return 0;
+    char *text = attachments_arg(c);
+    if (!text)
+        return -1;
+    sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE items SET attachments = ?2 WHERE id = ?1");
+    if (!s) {
+        free(text);
+        return kt_fail_err(c, KT_ESTORE);
+    }
+    sqlite3_bind_int64(s, 1, item);
+    sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+    free(text);
+    return kt_store_step_done(c->st, s) ? kt_fail_err(c, KT_ESTORE) : 0;
+}
+
 /* Whoever makes or edits a confidential item keeps seeing it. */
 static int keep_author(kt_ctx *c, int64_t item)
 {
@@ -313,7 +361,7 @@ int kt_h_agenda_add(kt_ctx *c)
     int64_t id = kt_store_last_id(c->st);
     slot me = {id, l.n + 1, kt_arg_bool(c, "confidential", false)};
     json_t *item = NULL;
-    rc = store_audience(c, id) || keep_author(c, id) ||
+    rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ||
          list_insert(c, &l, me, kt_arg_int(c, "position", 0)) || list_store(c, &l, id) ||
          emit_item(c, "agenda.added", id, &item);
     list_free(&l);
@@ -363,7 +411,7 @@ int kt_h_agenda_update(kt_ctx *c)
     sqlite3_bind_int64(s, 11, kt_now());
     rc = kt_store_step_done(c->st, s);
     if (!rc)
-        rc = store_audience(c, id) || keep_author(c, id) ? -1 : 0;
+        rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ? -1 : 0;
     kt_vis after = {0};
     if (!rc)
         rc = kt_item_vis_load(c->st, id, &after);

@@ -27,7 +27,10 @@ static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, const char
     json_t *m = kt_meeting_json(c->st, meeting);
     if (!m)
         return kt_fail_err(c, KT_ENOTFOUND);
-    if (kt_emit(c, c->body, type, NULL, json_pack("{s:O, s:s}", "meeting", m, "change", change))) {
+    json_t *data = json_pack("{s:O, s:s}", "meeting", m, "change", change);
+    if (kt_arg_str(c, "minutes"))
+        json_object_set_new(data, "minutes", json_string(kt_arg_str(c, "minutes")));
+    if (kt_emit(c, c->body, type, NULL, data)) {
         json_decref(m);
         return -1;
     }
@@ -141,7 +144,20 @@ int kt_h_meeting_update(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     const char *status = kt_arg_str(c, "status");
+    if (kt_arg_has(c, "minutes")) {
+        /* The minutes (verslag): the secretary writes them; they travel with the event. */
+        sqlite3_stmt *u = kt_store_stmt(c->st, "UPDATE meetings SET minutes = ?2, updated_at = ?3 "
+                                               "WHERE id = ?1");
+        if (!u)
+            return kt_fail_err(c, KT_ESTORE);
+        sqlite3_bind_int64(u, 1, id);
+        sqlite3_bind_text(u, 2, kt_arg_str(c, "minutes"), -1, SQLITE_STATIC);
+        sqlite3_bind_int64(u, 3, kt_now());
+        if ((rc = kt_store_step_done(c->st, u)))
+            return kt_fail_err(c, rc);
+    }
     const char *change = moved                                        ? "moved"
+                         : !status && kt_arg_has(c, "minutes")        ? "minutes"
                          : !status                                    ? "none"
                          : strcmp(status, "geannuleerd") == 0         ? "cancelled"
                          : strcmp(status, "agenda_gepubliceerd") == 0 ? "published"
@@ -177,16 +193,50 @@ int kt_h_meeting_cancel(kt_ctx *c)
     return 0;
 }
 
+static json_t *meeting_minutes(kt_ctx *c, int64_t meeting)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT minutes FROM meetings WHERE id = ?1");
+    if (!s)
+        return json_string("");
+    sqlite3_bind_int64(s, 1, meeting);
+    json_t *j = sqlite3_step(s) == SQLITE_ROW ? kt_col_json_text(s, 0) : json_string("");
+    sqlite3_reset(s);
+    return j;
+}
+
+/* Messages in the thread of each item of agenda (the items the caller sees): {"12": 3}. */
+static json_t *message_counts(kt_ctx *c, json_t *agenda)
+{
+    json_t *out = json_object(), *it;
+    size_t i;
+    json_array_foreach(agenda, i, it)
+    {
+        sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT count(*) FROM messages WHERE item_id = ?1");
+        if (!s)
+            break;
+        json_int_t id = json_integer_value(json_object_get(it, "id"));
+        sqlite3_bind_int64(s, 1, id);
+        int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        if (n)
+            json_object_set_new(out, key, json_integer(n));
+    }
+    return out;
+}
+
 int kt_h_meeting_get(kt_ctx *c)
 {
     int64_t id = kt_arg_int(c, "meeting", 0);
     json_t *m = kt_meeting_json(c->st, id);
     if (!m)
         return kt_fail(c, KT_C_NOT_FOUND, NULL);
-    c->result = json_pack("{s:o, s:o, s:o, s:I}", "meeting", m, "agenda",
-                          kt_items_list(c->st, c->body, id, &c->viewer), "attendance",
-                          kt_attendance_list(c->st, id), "seq",
-                          (json_int_t)kt_store_stream_seq(c->st, c->body));
+    json_t *agenda = kt_items_list(c->st, c->body, id, &c->viewer);
+    c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
+                          "attendance", kt_attendance_list(c->st, id), "minutes",
+                          meeting_minutes(c, id), "message_counts", message_counts(c, agenda),
+                          "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
     return 0;
 }
 

@@ -80,7 +80,8 @@ int kt_under_item_vis(kt_store *st, int64_t item, kt_vis *out)
 
 #define ITEM_COLS                                                                                  \
     "i.id, i.body_id, i.meeting_id, i.position, i.title, i.description, i.presenter_id, "          \
-    "i.duration_min, i.kind, i.recurring, i.confidential, i.status, i.created_by, i.updated_at"
+    "i.duration_min, i.kind, i.recurring, i.confidential, i.status, i.created_by, i.updated_at, "  \
+    "i.attachments"
 
 static json_t *item_row(kt_store *st, sqlite3_stmt *s)
 {
@@ -101,6 +102,10 @@ static json_t *item_row(kt_store *st, sqlite3_stmt *s)
     json_object_set_new(j, "status", kt_col_json_text(s, 11));
     json_object_set_new(j, "created_by", kt_col_json_int(s, 12));
     json_object_set_new(j, "updated_at", kt_col_json_time(s, 13));
+    json_t *att = json_loads((const char *)sqlite3_column_text(s, 14), 0, NULL);
+    json_object_set_new(j, "attachments", json_is_array(att) ? att : json_array());
+    if (att && !json_is_array(att))
+        json_decref(att);
 
     json_t *relevant = json_array();
     sqlite3_stmt *r = kt_store_stmt(st, "SELECT io.org_id, o.name, io.reason FROM item_orgs io "
@@ -433,7 +438,8 @@ json_t *kt_action_json(kt_store *st, int64_t action)
     sqlite3_stmt *s = kt_store_stmt(
         st, "SELECT a.id, a.body_id, a.kind, a.text, a.owner_person_id, a.owner_org_id, "
             "a.due_date, a.status, a.origin_item_id, a.created_by, a.created_at, a.updated_at, "
-            "b.name FROM actions a JOIN bodies b ON b.id = a.body_id WHERE a.id = ?1");
+            "b.name, i.title FROM actions a JOIN bodies b ON b.id = a.body_id LEFT JOIN items i "
+            "ON i.id = a.origin_item_id WHERE a.id = ?1");
     if (!s)
         return NULL;
     sqlite3_bind_int64(s, 1, action);
@@ -447,6 +453,8 @@ json_t *kt_action_json(kt_store *st, int64_t action)
                       kt_col_json_text(s, 7), "item", kt_col_json_int(s, 8), "created_by",
                       kt_col_json_int(s, 9), "created_at", kt_col_json_time(s, 10), "updated_at",
                       kt_col_json_time(s, 11), "body_name", kt_col_json_text(s, 12));
+    if (j) /* the origin's title: an action is only seen by who may see its origin item */
+        json_object_set_new(j, "item_title", kt_col_json_text(s, 13));
     sqlite3_reset(s);
     return j;
 }

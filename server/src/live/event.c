@@ -66,8 +66,11 @@ kt_frame *kt_event_frame(kt_event *ev)
     if (ev->frame)
         return ev->frame;
     json_t *data = json_loads(ev->payload, 0, NULL);
-    json_t *j = json_pack("{s:s, s:I, s:I, s:o}", "event", ev->type, "body", (json_int_t)ev->body,
-                          "seq", (json_int_t)ev->seq, "data", data ? data : json_object());
+    /* actor: who made the change (null: the server itself, e.g. a detector). */
+    json_t *j = json_pack("{s:s, s:I, s:I, s:o, s:o}", "event", ev->type, "body",
+                          (json_int_t)ev->body, "seq", (json_int_t)ev->seq, "actor",
+                          ev->actor ? json_integer(ev->actor) : json_null(), "data",
+                          data ? data : json_object());
     if (j)
         ev->frame = kt_frame_from_json(j);
     json_decref(j);

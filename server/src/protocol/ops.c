@@ -98,6 +98,7 @@ static const kt_argspec a_meeting_series[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                               {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
                                               END};
 static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                              {"minutes", KT_T_TEXT, 0, 50000, NULL},
                                               {"start", KT_T_TIME, 0, 0, NULL},
                                               {"end", KT_T_TIME, 0, 0, NULL},
                                               {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
@@ -115,14 +116,18 @@ static const kt_argspec a_attendance[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                           {"note", KT_T_TEXT, 0, 500, NULL},
                                           END};
 
+/* clang-format off */
 #define ITEM_FIELDS                                                                                \
-    {"description", KT_T_TEXT, 0, LONGTEXT_MAX, NULL}, {"presenter", KT_T_ID, NUL, 0, NULL},       \
-        {"duration", KT_T_INT, 0, 600, NULL}, {"kind", KT_T_ENUM, 0, 0, kt_item_kinds},            \
-        {"recurring", KT_T_BOOL, 0, 0, NULL}, {"confidential", KT_T_BOOL, 0, 0, NULL},             \
-        {"relevant", KT_T_ARRAY, 0, 100, NULL},                                                    \
-    {                                                                                              \
-        "persons", KT_T_IDS, 0, 200, NULL                                                          \
-    }
+    {"description", KT_T_TEXT, 0, LONGTEXT_MAX, NULL},                                             \
+    {"presenter", KT_T_ID, NUL, 0, NULL},                                                          \
+    {"duration", KT_T_INT, 0, 600, NULL},                                                          \
+    {"kind", KT_T_ENUM, 0, 0, kt_item_kinds},                                                      \
+    {"recurring", KT_T_BOOL, 0, 0, NULL},                                                          \
+    {"confidential", KT_T_BOOL, 0, 0, NULL},                                                       \
+    {"relevant", KT_T_ARRAY, 0, 100, NULL},                                                        \
+    {"persons", KT_T_IDS, 0, 200, NULL},                                                           \
+    {"attachments", KT_T_ARRAY, 0, 20, NULL}
+/* clang-format on */
 
 static const kt_argspec a_agenda_add[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
                                           {"body", KT_T_ID, 0, 0, NULL},

@@ -263,6 +263,10 @@ static const char *const migrations[] = {
     /* 5: the daily digest's work list: undigested notifications of those who chose a digest */
     "CREATE INDEX notifications_digest ON notifications(person_id) "
     "  WHERE digested_at IS NULL AND delivery = 'digest';",
+
+    /* 6: links (stukken) on agenda items, and the minutes (verslag) of a meeting */
+    "ALTER TABLE items ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';"
+    "ALTER TABLE meetings ADD COLUMN minutes TEXT NOT NULL DEFAULT '';",
 };
 
 int kt_migrations_count(void)
