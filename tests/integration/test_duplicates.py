@@ -190,6 +190,9 @@ class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
         self.assertFalse(any(n.startswith("Werkgroep Veiligheid") for n in names), names)
         names, _ = await self.top("woonoverlast en ongewenst verhuurgedrag", scope="Schiedam")
         self.assertEqual(names[0], "Werkgroep Wonen en Woonomgeving")
+        _, r = await self.top("sluiting van een drugspand op grond van artikel 13b Opiumwet")
+        driehoek = [x for x in r["suggestions"] if x["body"]["name"] == "Lokale Driehoek Dordrecht"][0]
+        self.assertIn("voorzitter", [c["role"] for c in driehoek["contacts"]])  # whom to ask
         every = (await self.c.call("body.suggest", text="PmG", scope=None, limit=20))
         for x in every["suggestions"]:
             self.assertTrue(x["why"])
@@ -219,6 +222,10 @@ class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(p["agenda_words"] is not None, bool(both), p)
         top5 = [(bodies[p["a"]]["scope"], bodies[p["b"]]["scope"]) for p in pairs[:5]]
         self.assertTrue(all(a == b or "RIEC" in a + b for a, b in top5), top5)
+        schiedam = (await self.c.call("overlap.map", scope="Schiedam", limit=500))["pairs"]
+        self.assertTrue(schiedam)
+        self.assertTrue(all(bodies[p["a"]]["scope"] == bodies[p["b"]]["scope"] == "Schiedam"
+                            for p in schiedam))
         for p in pairs:  # two municipalities never share an agenda subject
             sa, sb = bodies[p["a"]]["scope"], bodies[p["b"]]["scope"]
             if {sa, sb} == {"Dordrecht", "Schiedam"}:

@@ -3,6 +3,7 @@
  * comes from the body profiles (detect/profiles.h), which never count confidential items. What a
  * body discussed is told in words only to its members. */
 #include "detect/detect.h"
+#include "detect/flags.h"
 #include "detect/profiles.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
@@ -82,15 +83,16 @@ static void why_suggest(const kt_body_rank *r, bool member, char *buf, size_t n)
 {
     size_t o = 0;
     buf[0] = 0;
-    if (r->mandate_words[0])
+    if (r->mandate_words[0] && r->mandate > 0)
         o += (size_t)snprintf(buf + o, n - o, "Het mandaat gaat over %s", r->mandate_words);
     if (o < n && r->matching_items) {
+        const char *items = r->matching_items == 1 ? "agendapunt" : "agendapunten";
         if (member && r->agenda_words[0])
-            o += (size_t)snprintf(buf + o, n - o, "%s%u eerdere agendapunten over %s",
-                                  o ? "; " : "", r->matching_items, r->agenda_words);
+            o += (size_t)snprintf(buf + o, n - o, "%s%u %s over %s", o ? "; " : "",
+                                  r->matching_items, items, r->agenda_words);
         else
-            o += (size_t)snprintf(buf + o, n - o, "%s%u eerdere agendapunten over dit onderwerp",
-                                  o ? "; " : "", r->matching_items);
+            o += (size_t)snprintf(buf + o, n - o, "%s%u %s over dit onderwerp", o ? "; " : "",
+                                  r->matching_items, items);
     }
     if (o < n && !o)
         snprintf(buf, n, "Sluit aan bij de onderwerpen van dit overleg");
@@ -134,6 +136,9 @@ int kt_h_body_suggest(kt_ctx *c)
                       member ? visible_items(c, ranks[i].body_id, ranks[i].items) : json_array(),
                       "member", member, "role",
                       member ? json_string(kt_role_name(role)) : json_null(), "why", why));
+        /* Whom to ask: the chair and secretary (directory information, for everyone). */
+        json_object_set_new(json_array_get(out, json_array_size(out) - 1), "contacts",
+                            kt_body_contacts(c->st, ranks[i].body_id));
     }
     json_object_set_new(c->result, "suggestions", out);
     return 0;
@@ -376,7 +381,7 @@ static void join_names(json_t *names, int total, char *buf, size_t n)
     size_t o = 0;
     buf[0] = 0;
     for (size_t i = 0; i < json_array_size(names) && o < n; i++)
-        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "",
+        o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? " · " : "",
                               json_string_value(json_array_get(names, i)));
     if (total > (int)json_array_size(names) && o < n)
         snprintf(buf + o, n - o, " en %d meer", total - (int)json_array_size(names));
@@ -446,12 +451,38 @@ static json_t *pair_json(kt_ctx *c, const pair *p)
                      words && p->shared[0] ? json_string(p->shared) : json_null(), "why", why);
 }
 
+/* The bodies of a scope: of that municipality or region, and for a region also those of its
+ * municipalities. KT_ENOTFOUND for an unknown scope. */
+static int scope_bodies(kt_store *st, const char *scope, kt_imap *out)
+{
+    int64_t id;
+    int rc = kt_scope_find(st, scope, &id);
+    if (rc)
+        return rc;
+    sqlite3_stmt *s =
+        kt_store_stmt(st, "SELECT id FROM bodies WHERE scope_id = ?1 OR scope_id IN "
+                          "(SELECT member_id FROM scope_members WHERE region_id = ?1)");
+    if (!s)
+        return KT_ESTORE;
+    sqlite3_bind_int64(s, 1, id);
+    while (!rc && sqlite3_step(s) == SQLITE_ROW)
+        rc = kt_imap_put(out, sqlite3_column_int64(s, 0), (void *)1);
+    sqlite3_reset(s);
+    return rc;
+}
+
 int kt_h_overlap_map(kt_ctx *c)
 {
     if (!c->app->detect)
         return kt_fail(c, KT_C_INVALID_STATE, "De detectie is op deze server niet actief.");
     int64_t days = kt_arg_int(c, "days", 182), limit = kt_arg_int(c, "limit", 200);
     int64_t only = kt_arg_int(c, "body", 0);
+    kt_imap in_scope = {0}; /* bodies of the scope asked for (empty: all) */
+    const char *scope = kt_arg_str(c, "scope");
+    if (scope && scope_bodies(c->st, scope, &in_scope)) {
+        kt_imap_free(&in_scope);
+        return kt_fail(c, KT_C_NOT_FOUND, "Onbekend gebied '%s'.", scope);
+    }
     if (!days)
         days = 182;
     if (!limit)
@@ -493,10 +524,13 @@ int kt_h_overlap_map(kt_ctx *c)
     for (size_t i = 0; !rc && i < m.n && (int64_t)json_array_size(pairs) < limit; i++) {
         if (only && m.v[i].a != only && m.v[i].b != only)
             continue;
+        if (scope && (!kt_imap_get(&in_scope, m.v[i].a) || !kt_imap_get(&in_scope, m.v[i].b)))
+            continue;
         json_array_append_new(pairs, pair_json(c, &m.v[i]));
     }
     free_values(&orgs, true);
     free_values(&weeks, false);
+    kt_imap_free(&in_scope);
     map_free(&m);
     if (rc) {
         json_decref(pairs);

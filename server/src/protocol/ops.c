@@ -192,6 +192,7 @@ static const kt_argspec a_body_suggest[] = {{"text", KT_T_STR, REQ, 1000, NULL},
                                             {"limit", KT_T_INT, 0, 20, NULL},
                                             END};
 static const kt_argspec a_overlap_map[] = {{"days", KT_T_INT, 0, 366, NULL},
+                                           {"scope", KT_T_STR, 0, NAME_MAX, NULL},
                                            {"limit", KT_T_INT, 0, 5000, NULL},
                                            {"body", KT_T_ID, 0, 0, NULL},
                                            END};
