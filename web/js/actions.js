@@ -12,6 +12,19 @@ function ownerText(store, a) {
   return parts.join(' · ') || '—';
 }
 
+/** "uit: <agendapunt>": where an action came from, linked to its meeting (or the backlog) when
+ *  this session has seen where the item sits (not when that is the page it is on, here); null
+ *  for an action without an item. */
+export function originLine(store, a, { here = null } = {}) {
+  if (!a.item || !a.item_title) return null;
+  const where = store.itemWhere.get(a.item);
+  let title = a.item_title;
+  if (where?.meeting && where.meeting === here) title = a.item_title; // on this very page
+  else if (where?.meeting) title = h('a', { href: `#/vergadering/${where.meeting}` }, a.item_title);
+  else if (where && where.meeting === null) title = h('a', { href: `#/overleg/${a.body}/agenderen` }, a.item_title);
+  return h('span', { class: 'action-origin' }, h('span', { class: 'muted' }, 'uit: '), title);
+}
+
 function isOverdue(a, today) {
   return !!a.due && a.due < today && OPEN.has(a.status);
 }
@@ -89,7 +102,7 @@ function actionTable(store, list, { showBody, canEditOf }) {
       }
       return h('tr', { class: late ? 'is-overdue' : '', dataset: { action: a.id } },
         h('td', { 'data-label': 'Soort' }, badge(label(ACTION_KIND, a.kind), `ak-${a.kind}`)),
-        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text),
+        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a)),
         showBody ? h('td', { 'data-label': 'Overleg' }, h('a', { href: `#/overleg/${a.body}/acties` }, a.body_name)) : null,
         h('td', { 'data-label': 'Eigenaar' }, ownerText(store, a)),
         h('td', { 'data-label': 'Deadline' }, a.due ? fmtDay(a.due) : '—', late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
@@ -98,8 +111,8 @@ function actionTable(store, list, { showBody, canEditOf }) {
     })));
 }
 
-/** Add (action null) or edit an action of a body. */
-export async function actionDialog({ store, action, bodyId, members }) {
+/** Add (action null) or edit an action of a body; item: the agenda item a new action comes from. */
+export async function actionDialog({ store, action, bodyId, members, item = null }) {
   const orgs = await store.loadOrgs();
   await store.loadPersons().catch(() => null);
   let mem = members;
@@ -122,7 +135,9 @@ export async function actionDialog({ store, action, bodyId, members }) {
       f.org = select(orgOpts, action?.owner_org ?? '', { name: 'owner_org' });
       f.due = input({ type: 'date', value: action?.due || '', name: 'due' });
       f.status = select(ACTION_STATUS, action?.status || 'open', { name: 'status' });
-      el.append(field('Soort', f.kind), field('Omschrijving', f.text, { required: true, wide: true }),
+      const origin = item ? item.title : action?.item_title;
+      el.append(origin ? h('p', { class: 'notice small' }, h('span', { class: 'muted' }, 'Bij agendapunt: '), h('strong', null, origin)) : null,
+        field('Soort', f.kind), field('Omschrijving', f.text, { required: true, wide: true }),
         h('div', { class: 'field-row' }, field('Eigenaar (persoon)', f.owner), field('Of: organisatie', f.org)),
         h('div', { class: 'field-row' }, field('Deadline', f.due), field('Status', f.status)));
     },
@@ -135,7 +150,7 @@ export async function actionDialog({ store, action, bodyId, members }) {
         owner_org: f.org.value ? Number(f.org.value) : null,
         due: f.due.value || null,
       };
-      if (isNew) return store.request('action.create', { body: bodyId, ...args });
+      if (isNew) return store.request('action.create', { body: bodyId, ...args, ...(item ? { item: item.id } : {}) });
       return store.request('action.update', { action: action.id, ...args });
     },
   });

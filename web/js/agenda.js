@@ -8,6 +8,21 @@ import {
   confirmDialog, toast, button,
 } from './ui.js';
 import { itemFlags } from './flaginline.js';
+import { actionDialog } from './actions.js';
+
+const MAX_ATTACHMENTS = 20;
+// The server's rule for a link to a document (protocol/schemas/defs.json#/$defs/attachment).
+const ATTACHMENT_URL = /^https?:\/\/[^\s"<>]{3,}$/;
+
+/** An address the browser may follow from a link: http(s) only, never javascript: or data:. */
+export function safeHref(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The items of one list, kept current from events. meeting: id, or null for the backlog. */
 export class AgendaModel {
@@ -62,8 +77,9 @@ export class AgendaModel {
 
 /**
  * Renders the agenda into a container and returns {render()}.
- * opts: {model, store, canEdit, meeting (object or null), members, meetings (of the body, for moving), announce,
- *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here)}
+ * opts: {model, store, canEdit, canParticipate, meeting (object or null), members, meetings (of the body, for moving),
+ *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here),
+ *        counts (messages per item thread, {id: n} from meeting.get; absent: not known)}
  */
 export function agendaView(opts) {
   const { model, store } = opts;
@@ -72,6 +88,10 @@ export function agendaView(opts) {
   let dragId = null;
   let busy = false;
   const threads = new Map(); // item id -> {el, open, messages: Map, loaded}
+  // How many messages each item's thread has, so "Reacties (3)" shows before it is opened; kept
+  // current from chat.posted (each message counted once: the reply to my post and its event).
+  const counts = opts.counts ? new Map(Object.entries(opts.counts).map(([k, n]) => [Number(k), n])) : null;
+  const counted = new Set();
   const flagsOpen = new Set(); // items whose every signalering is shown
 
   function presenterName(id) {
@@ -143,6 +163,29 @@ export function agendaView(opts) {
       toggle, list);
   }
 
+  /** Links to the documents (stukken) of an item; they open in a new tab, without access to
+   *  this page (noopener), and say so to screen readers. */
+  function attachmentsBlock(it) {
+    const list = it.attachments || [];
+    if (!list.length) return null;
+    return h('div', { class: 'docs' },
+      h('span', { class: 'docs-label', 'aria-hidden': 'true' }, 'Stukken'),
+      h('ul', { class: 'doc-list', 'aria-label': `Stukken bij ${it.title}` }, list.map((a) => {
+        const href = safeHref(a.url);
+        if (!href) return h('li', null, a.title, h('span', { class: 'muted small' }, ' (geen geldige link)'));
+        return h('li', null,
+          h('a', { href, target: '_blank', rel: 'noopener noreferrer', class: 'doc-link' },
+            h('span', { class: 'doc-icon', 'aria-hidden': 'true' }), a.title,
+            h('span', { class: 'sr-only' }, ' (document, opent in een nieuw tabblad)'),
+            h('span', { class: 'doc-ext', 'aria-hidden': 'true' }, '↗')),
+          h('span', { class: 'doc-host' }, new URL(href).host));
+      })));
+  }
+
+  function newAction(it) {
+    return actionDialog({ store, action: null, bodyId: model.body, members: opts.members, item: it });
+  }
+
   function itemRow(it, i, n, at, limited) {
     const num = i + 1;
     const title = it.title;
@@ -186,8 +229,11 @@ export function agendaView(opts) {
       }) : null,
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
+      attachmentsBlock(it),
       relevanceBlock(it),
-      threadBlock(it),
+      h('div', { class: 'item-links' }, threadBlock(it),
+        opts.canParticipate ? h('button', { type: 'button', class: 'linkish no-print', dataset: { focuskey: `action-${it.id}` },
+          'aria-label': `Actie of besluit vastleggen bij: ${title}`, onclick: () => newAction(it) }, 'Actie of besluit vastleggen') : null),
       it.confidential && it.persons?.length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Ook zichtbaar voor: '),
         it.persons.map((p) => presenterName(p)).join('; ')) : null,
       controls.length ? h('div', { class: 'item-controls' }, controls) : null));
@@ -246,13 +292,14 @@ export function agendaView(opts) {
     const text = h('textarea', { rows: 2, maxLength: 4000, 'aria-label': `Reactie op ${it.title}` });
     const form = h('form', { class: 'thread-form' }, text, h('button', { type: 'submit', class: 'btn btn-small' }, 'Reageren'));
     const el = h('div', { class: 'thread', id: uid('thread') }, list, opts.canParticipate ? form : null);
-    t = { el, list, open: false, loaded: false, messages: new Map(), toggle: null };
+    t = { id: it.id, el, list, open: false, loaded: false, messages: new Map(), toggle: null };
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       if (!text.value.trim()) return;
       try {
         const r = await store.request('chat.post', { body: model.body, item: it.id, text: text.value });
         t.messages.set(r.message.id, r.message);
+        countMessage(r.message);
         text.value = '';
         drawThread(t);
       } catch (ex) { toast(ex.message, 'error'); }
@@ -268,7 +315,29 @@ export function agendaView(opts) {
       h('span', { class: 'small' }, h('strong', null, m.person_name), h('span', { class: 'muted' }, ` ${fmtDateTime(m.time)}`)),
       h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name))))
       : h('li', { class: 'muted small' }, 'Nog geen reacties.'));
-    if (t.toggle) t.toggle.textContent = t.open ? `Reacties verbergen (${msgs.length})` : `Reacties (${msgs.length})`;
+    if (t.toggle) t.toggle.textContent = threadLabel(t.id, t.open);
+  }
+
+  /** How many messages an item's thread has: what was loaded, or what meeting.get and the events
+   *  since said; null when not known (the backlog: body.get has no counts). */
+  function countOf(id) {
+    const t = threads.get(id);
+    const known = counts ? counts.get(id) || 0 : null;
+    if (t?.loaded) return Math.max(t.messages.size, known || 0);
+    return known;
+  }
+
+  function threadLabel(id, open) {
+    const n = countOf(id);
+    if (open) return n === null ? 'Reacties verbergen' : `Reacties verbergen (${n})`;
+    return n ? `Reacties (${n})` : 'Reacties';
+  }
+
+  /** Counts a message once, whether it came as the reply to my post or as an event. */
+  function countMessage(m) {
+    if (!counts || !m.item || counted.has(m.id)) return;
+    counted.add(m.id);
+    counts.set(m.item, (counts.get(m.item) || 0) + 1);
   }
 
   function threadBlock(it) {
@@ -282,24 +351,33 @@ export function agendaView(opts) {
         if (t.open && !t.loaded) {
           try {
             const r = await store.request('chat.history', { body: model.body, item: it.id, limit: 100 });
-            for (const m of r.messages) t.messages.set(m.id, m);
+            for (const m of r.messages) {
+              t.messages.set(m.id, m);
+              counted.add(m.id); // already in the snapshot's count
+            }
             t.loaded = true;
           } catch (ex) { toast(ex.message, 'error'); }
         }
         drawThread(t);
-      } }, t.loaded ? `Reacties${t.open ? ' verbergen' : ''} (${t.messages.size})` : 'Reacties');
+      } }, threadLabel(it.id, t.open));
     t.toggle = toggle;
     t.el.hidden = !t.open;
     return h('div', { class: 'thread-box' }, toggle, t.el);
   }
 
-  /** A chat message arrived; shows it under its item when that discussion is loaded. */
+  /** A chat message arrived (an event newer than the snapshot): counts it, and shows it under its
+   *  item when that discussion is loaded. */
   function onChat(m) {
     if (!m.item) return;
+    countMessage(m);
     const t = threads.get(m.item);
-    if (!t || !t.loaded) return;
-    t.messages.set(m.id, m);
-    drawThread(t);
+    if (!t) return;
+    if (t.loaded) {
+      t.messages.set(m.id, m);
+      drawThread(t);
+    } else if (t.toggle) {
+      t.toggle.textContent = threadLabel(m.item, t.open);
+    }
   }
 
   function clearMarks() {
@@ -421,6 +499,33 @@ export async function itemDialog({ store, item, model, members }) {
     relBox.append(row);
     return org;
   }
+  // Stukken: one row per link (title and address), at most 20.
+  const docs = [];
+  let docsBox;
+  let docAdd;
+  function renumber() {
+    docs.forEach((d, i) => {
+      d.title.setAttribute('aria-label', `Titel van stuk ${i + 1}`);
+      d.url.setAttribute('aria-label', `Link van stuk ${i + 1}`);
+      d.remove.setAttribute('aria-label', `Stuk ${i + 1} weghalen`);
+    });
+    docAdd.disabled = docs.length >= MAX_ATTACHMENTS;
+  }
+  function docRow(a) {
+    const title = input({ value: a?.title || '', maxLength: 200, placeholder: 'bijv. Raadsvoorstel' });
+    const url = input({ value: a?.url || '', maxLength: 2000, inputMode: 'url', placeholder: 'https://…', autocomplete: 'off', spellcheck: false });
+    // A pasted link without a title gets one from its file name, to change at will.
+    url.addEventListener('change', () => { if (!title.value.trim()) title.value = titleFromUrl(url.value.trim()); });
+    for (const el of [title, url]) el.addEventListener('input', () => el.removeAttribute('aria-invalid'));
+    const entry = { title, url, row: null, remove: null };
+    entry.remove = h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger',
+      onclick: () => { docs.splice(docs.indexOf(entry), 1); entry.row.remove(); renumber(); docAdd.focus(); } }, 'Weghalen');
+    entry.row = h('div', { class: 'doc-row' }, title, url, entry.remove);
+    docs.push(entry);
+    docsBox.append(entry.row);
+    renumber();
+    return url;
+  }
   const isNew = !item;
   const ok = await formDialog({
     title: isNew ? 'Agendapunt toevoegen' : 'Agendapunt bewerken',
@@ -462,8 +567,15 @@ export async function itemDialog({ store, item, model, members }) {
           h('p', { class: 'hint' }, 'Deelnemers zien bij het punt “Waarom zit ik hier?”. Bij een vertrouwelijk punt bepaalt deze lijst ook wie het punt ziet.'),
           relBox,
           h('button', { type: 'button', class: 'btn btn-small', onclick: () => relRow(null).focus() }, 'Organisatie toevoegen')),
-        personsBox);
+        personsBox,
+        h('fieldset', { class: 'docs-fieldset' },
+          h('legend', null, 'Stukken (links naar documenten)'),
+          h('p', { class: 'hint' }, 'Een titel en een link die begint met https:// (bijvoorbeeld naar het raadsinformatiesysteem of een gedeelde map). Deelnemers openen de stukken vanaf het agendapunt.'),
+          docsBox = h('div', { class: 'docs-box' }),
+          docAdd = h('button', { type: 'button', class: 'btn btn-small', onclick: () => docRow(null).focus() }, 'Stuk toevoegen')));
       for (const r of item?.relevant || []) relRow(r);
+      for (const a of item?.attachments || []) docRow(a);
+      renumber();
     },
     submit: async (form) => {
       const title = f.title.value.trim();
@@ -478,6 +590,7 @@ export async function itemDialog({ store, item, model, members }) {
         seen.add(r.org.value);
         relevant.push({ org: Number(r.org.value), reason: r.reason.value.trim() });
       }
+      const attachments = readAttachments(docs);
       const confidential = f.conf.box.checked;
       const persons = confidential ? [...form.querySelectorAll('input[name="persons"]:checked')].map((c) => Number(c.value)) : [];
       if (confidential && !relevant.length && !persons.length) {
@@ -486,7 +599,7 @@ export async function itemDialog({ store, item, model, members }) {
       const args = {
         title, description: f.desc.value, duration: dur, kind: f.kind.value,
         presenter: f.presenter.value ? Number(f.presenter.value) : null,
-        recurring: f.recurring.box.checked, confidential, relevant, persons,
+        recurring: f.recurring.box.checked, confidential, relevant, persons, attachments,
       };
       if (isNew) {
         if (model.meeting) args.meeting = model.meeting; else args.body = model.body;
@@ -499,4 +612,42 @@ export async function itemDialog({ store, item, model, members }) {
     },
   });
   if (ok) toast(isNew ? 'Het agendapunt is toegevoegd.' : 'Het agendapunt is opgeslagen.', 'ok');
+}
+
+/** The links of the dialog's rows as the server takes them, or an error in Dutch that names the
+ *  row (and puts the cursor in the field to correct). Empty rows are left out. */
+function readAttachments(docs) {
+  const out = [];
+  docs.forEach((d, i) => {
+    const title = d.title.value.trim();
+    let url = d.url.value.trim();
+    if (!title && !url) return;
+    const which = `Stuk ${i + 1}${title ? ` (“${title}”)` : ''}`;
+    const bad = (el, msg) => {
+      el.setAttribute('aria-invalid', 'true');
+      el.focus();
+      return new Error(`${which}: ${msg}`);
+    };
+    if (!url) throw bad(d.url, 'vul de link in.');
+    url = url.replace(/^https?:/i, (x) => x.toLowerCase());
+    if (!/^https?:\/\//.test(url)) throw bad(d.url, 'alleen links die beginnen met https:// (of http://) zijn toegestaan.');
+    if (!ATTACHMENT_URL.test(url) || !safeHref(url)) throw bad(d.url, 'dit is geen geldige link (spaties, aanhalingstekens en < > kunnen er niet in).');
+    if (!title) throw bad(d.title, 'geef het stuk een titel.');
+    out.push({ title, url });
+  });
+  if (out.length > MAX_ATTACHMENTS) throw new Error(`Hoogstens ${MAX_ATTACHMENTS} stukken per agendapunt.`);
+  return out;
+}
+
+/** A title for a pasted link: its file name ("Raadsvoorstel PmG.pdf"), else its host. */
+function titleFromUrl(url) {
+  const href = safeHref(url);
+  if (!href) return '';
+  const u = new URL(href);
+  const last = u.pathname.split('/').filter(Boolean).pop();
+  let name = u.host;
+  if (last) {
+    try { name = decodeURIComponent(last); } catch { name = last; }
+  }
+  return name.replace(/[-_]+/g, ' ').slice(0, 200);
 }

@@ -1,7 +1,7 @@
 // Start-up, hash routing, the top bar (menu, user, connection indicator) and the session.
 import { h, replace } from './dom.js';
 import { store } from './store.js';
-import { toast } from './ui.js';
+import { toast, TOAST_RANK } from './ui.js';
 import { fmtTime } from './format.js';
 import * as login from './login.js';
 import * as password from './password.js';
@@ -206,8 +206,13 @@ store.on('change', (what) => {
   if (what === 'me' || (what === 'persons' && store.me)) renderShell();
   if (what === 'notifications') renderBell();
 });
+// A melding is one toast; several in one burst (one change can bring a few) are counted in it,
+// and a page's live message that says who did what wins over them (ui.js). The server tells
+// nobody about their own change; the check keeps it so for any melding that names me.
+const manyNotes = (n, msg) => `${n} nieuwe meldingen, waaronder: ${msg.replace(/^Nieuwe melding: /, '')}`;
 store.on('notification', (n) => {
-  if (location.hash !== '#/meldingen') toast(`Nieuwe melding: ${n.title}`, 'info');
+  if (location.hash === '#/meldingen' || (n.actor && n.actor === store.me?.id)) return;
+  toast(`Nieuwe melding: ${n.title}`, 'info', { rank: TOAST_RANK.melding, group: 'melding', many: manyNotes });
 });
 window.addEventListener('hashchange', () => renderBell());
 

@@ -5,7 +5,7 @@ import {
   label, ROLES, ROLE_ORDER, LEVELS, BODY_KINDS, MEETING_STATUS, cadenceLabel, fmtDateLong, fmtTime,
   relativeDay, canEdit, canParticipate,
 } from './format.js';
-import { badge, pageHead, tabs, loading, empty, button, toast, confirmDialog } from './ui.js';
+import { badge, pageHead, tabs, loading, empty, button, toast, confirmDialog, TOAST_RANK } from './ui.js';
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog, seriesDialog } from './meetings.js';
@@ -15,6 +15,7 @@ import { membersPanel } from './members.js';
 import { flagsPanel } from './flags.js';
 import { FlagSet, flagNews } from './flaginline.js';
 import { createFeed } from './feeds.js';
+import { isMine, agendaNews, roleNews } from './news.js';
 
 const TABS = [
   ['overzicht', 'Overzicht'], ['vergaderingen', 'Vergaderingen'], ['agenderen', 'Te agenderen'],
@@ -39,6 +40,7 @@ export async function render(ctx) {
     : editor ? [...TABS.slice(0, 5), ['signaleringen', 'Signaleringen'], TABS[5]] : TABS;
   if (!tabList.some(([k]) => k === tab)) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
+  store.noteItems(snap.backlog);
 
   const head = h('div');
   const content = h('div', { class: 'tab-content' });
@@ -193,7 +195,7 @@ export async function render(ctx) {
   live.start(Math.min(state.seq, backlogFlags?.seq ?? Infinity), (f) => {
     if (backlog.apply(f) && backlogView) {
       backlogView.render();
-      backlogView.announce('De lijst te agenderen is bijgewerkt.');
+      if (!isMine(store, f)) backlogView.announce(agendaNews(store, f, { backlog: true }));
     }
     const flag = backlogFlags?.apply(f);
     if (flag && backlogView) {
@@ -206,13 +208,9 @@ export async function render(ctx) {
     const d = f.data || {};
     if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(0, state.seq)) {
       // My own role changed: show the page as it now is for me.
-      if (f.event === 'membership.removed') {
-        toast('U bent geen lid meer van dit overleg.', 'info');
-        location.hash = '#/';
-      } else {
-        toast(`Uw rol in dit overleg is nu: ${label(ROLES, d.membership.role).toLowerCase()}.`, 'info');
-        window.dispatchEvent(new HashChangeEvent('hashchange'));
-      }
+      if (!isMine(store, f)) toast(roleNews(store, f), 'info', { rank: TOAST_RANK.live });
+      if (f.event === 'membership.removed') location.hash = '#/';
+      else window.dispatchEvent(new HashChangeEvent('hashchange'));
       return;
     }
     let changed = true;

@@ -3,8 +3,8 @@
 // chairs and secretaries (the server sends flags to nobody else); kept live from flag.raised and
 // flag.updated, and resolved in place (afgestemd, bewust dubbel, heropenen).
 import { h } from './dom.js';
-import { fmtDate, fmtTime, label, ROLES } from './format.js';
-import { badge, button } from './ui.js';
+import { fmtDate, fmtTime } from './format.js';
+import { badge, button, contactLinks } from './ui.js';
 import { resolveDialog, STATE } from './flags.js';
 
 /** The flags of one body, from a flag.list snapshot on; apply() takes the body's events. */
@@ -69,8 +69,7 @@ function when(s) {
 
 function contacts(s) {
   if (!s.contacts?.length) return 'de voorzitter of secretaris';
-  return s.contacts.map((c, i) => [i ? (i === s.contacts.length - 1 ? ' of ' : ', ') : '',
-    h('a', { href: `mailto:${c.email}` }, c.name), ` (${label(ROLES, c.role).toLowerCase()})`]);
+  return contactLinks(s.contacts);
 }
 
 function leadName(f) {

@@ -1,13 +1,16 @@
-// A meeting: date, time, place, status, attendance and the agenda (live).
+// A meeting: date, time, place, status, attendance, the agenda and the verslag (live). Changes by
+// others are said with their name ("Sanne Bakker heeft de agenda aangepast"); one's own are not.
 import { h, replace } from './dom.js';
 import {
   fmtDateLong, fmtTime, label, MEETING_STATUS, ATTENDANCE, ROLES, canEdit, canParticipate, relativeDay,
 } from './format.js';
-import { badge, pageHead, loading, button, toast, confirmDialog, select, field, input } from './ui.js';
+import { badge, pageHead, loading, button, toast, confirmDialog, select, field, input, TOAST_RANK } from './ui.js';
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
-import { actionDialog } from './actions.js';
+import { actionDialog, originLine } from './actions.js';
+import { minutesPanel } from './minutes.js';
+import { isMine, agendaNews, meetingNews, roleNews } from './news.js';
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
 import { FlagSet, flagRow, flagNews } from './flaginline.js';
 
@@ -34,6 +37,8 @@ export async function render(ctx) {
   const editor = canEdit(role);
   const model = new AgendaModel(bodyId, meeting.id, snap.agenda, snap.seq);
   const bodySeq = bsnap.seq;
+  store.noteItems(snap.agenda);
+  store.noteItems(bsnap.backlog);
 
   const headBox = h('div');
   const infoBox = h('div', { class: 'meeting-info panel' });
@@ -42,7 +47,7 @@ export async function render(ctx) {
   const flagsBox = h('div', { class: 'meeting-flags' });
   const aopts = {
     model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
-    flags, onFlags: () => renderFlags(),
+    flags, onFlags: () => renderFlags(), counts: snap.message_counts || {},
   };
   const view = agendaView(aopts);
 
@@ -59,6 +64,11 @@ export async function render(ctx) {
       h('ul', { class: 'flag-lines' }, list.map((f) => flagRow(store, f, (fl) => { flags.put(fl); renderFlags(); view.render(); })))));
     if (focusKey) flagsBox.querySelector(`[data-focuskey="${CSS.escape(focusKey)}"]`)?.focus();
   }
+
+  // The last change someone else made, visible where it applies (the agenda, the meeting's facts).
+  let meetingNote = null;
+  const agendaNote = h('p', { class: 'live-note' });
+  const stamp = (msg) => `${msg} (${fmtTime(new Date())})`;
 
   function renderHead() {
     ctx.setTitle(`${meeting.body_name} ${fmtDateLong(meeting.start)}`);
@@ -92,7 +102,8 @@ export async function render(ctx) {
         h('div', null, h('dt', null, 'Status'), h('dd', { class: 'meeting-status' }, badge(label(MEETING_STATUS, meeting.status), `st-${meeting.status}`))),
         h('div', null, h('dt', null, 'Mijn rol'), h('dd', null, role ? label(ROLES, role) : '—'))),
       meeting.status === 'geannuleerd' ? h('p', { class: 'notice notice-warn' }, 'Deze vergadering is geannuleerd.') : null,
-      meeting.status === 'concept' && !editor ? h('p', { class: 'notice' }, 'De agenda is nog een concept en kan veranderen.') : null);
+      meeting.status === 'concept' && !editor ? h('p', { class: 'notice' }, 'De agenda is nog een concept en kan veranderen.') : null,
+      meetingNote ? h('p', { class: 'live-note' }, meetingNote) : null);
   }
 
   // The form to give my own attendance is built once (so a colleague's update never wipes
@@ -183,6 +194,7 @@ export async function render(ctx) {
         const late = a.due && a.due < today;
         return h('li', { class: late ? 'is-overdue' : '' },
           h('span', { class: 'badge' }, label(ACTION_KIND, a.kind)), ' ', a.text,
+          originLine(store, a, { here: meeting.id }),
           h('div', { class: 'small muted' }, [a.owner ? store.personName(a.owner) : null, a.owner_org ? store.orgName(a.owner_org) : null,
             a.due ? `deadline ${fmtDay(a.due)}` : null, label(ACTION_STATUS, a.status)].filter(Boolean).join(' · '),
           late ? h('span', { class: 'overdue-flag' }, ' te laat') : null));
@@ -212,11 +224,17 @@ export async function render(ctx) {
     } catch (e) { toast(e.message, 'error'); }
   }
 
+  const minutesBox = minutesPanel({
+    store, meeting, minutes: snap.minutes, editor,
+    onMeeting: (m) => { meeting = m; aopts.meeting = m; meetings.set(m.id, m); renderHead(); },
+  });
+
   replace(ctx.root, headBox, flagsBox,
     h('div', { class: 'meeting-grid' },
       h('div', { class: 'meeting-agenda' },
         h('section', { class: 'panel', 'aria-labelledby': 'h-agenda' },
-          h('h2', { id: 'h-agenda' }, 'Agenda'), view.el, view.polite)),
+          h('h2', { id: 'h-agenda' }, 'Agenda'), agendaNote, view.el, view.polite),
+        minutesBox.el),
       h('div', { class: 'meeting-side' }, infoBox, attendBox, actionsBox)));
   renderHead();
   renderAttendance();
@@ -226,18 +244,18 @@ export async function render(ctx) {
     const d = f.data || {};
     if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(snap.seq, bodySeq)) {
       // My own role changed: show the page as it now is for me.
-      if (f.event === 'membership.removed') {
-        toast('U bent geen lid meer van dit overleg.', 'info');
-        location.hash = '#/';
-      } else {
-        toast(`Uw rol in dit overleg is nu: ${label(ROLES, d.membership.role).toLowerCase()}.`, 'info');
-        window.dispatchEvent(new HashChangeEvent('hashchange'));
-      }
+      if (!isMine(store, f)) toast(roleNews(store, f), 'info', { rank: TOAST_RANK.live });
+      if (f.event === 'membership.removed') location.hash = '#/';
+      else window.dispatchEvent(new HashChangeEvent('hashchange'));
       return;
     }
     if (model.apply(f)) {
       view.render();
-      view.announce('De agenda is bijgewerkt.');
+      if (!isMine(store, f)) {
+        const msg = agendaNews(store, f);
+        agendaNote.textContent = stamp(msg);
+        view.announce(msg);
+      }
     }
     const flag = flags?.apply(f);
     if (flag) {
@@ -252,12 +270,23 @@ export async function render(ctx) {
         if (f.seq > bodySeq) meetings.set(d.meeting.id, d.meeting);
         aopts.meetings = [...meetings.values()];
         if (d.meeting.id === meeting.id && f.seq > snap.seq) {
+          const statusChanged = d.meeting.status !== meeting.status;
           meeting = d.meeting;
           aopts.meeting = meeting;
-          formFor = null;
-          renderHead();
-          renderAttendance();
-          view.render();
+          minutesBox.update(f);
+          if (d.change !== 'minutes') {
+            // The attendance form is built again only when the meeting's status changed (it
+            // disappears for a cancelled meeting), so someone else's change never wipes it.
+            if (statusChanged) formFor = null;
+            if (!isMine(store, f) && d.change !== 'none') {
+              const msg = meetingNews(store, f);
+              meetingNote = stamp(msg);
+              toast(msg, 'info', { rank: TOAST_RANK.live });
+            }
+            renderHead();
+            renderAttendance();
+            view.render();
+          }
         }
         break;
       case 'chat.posted':

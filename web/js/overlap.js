@@ -1,4 +1,4 @@
-// De overlegkaart (#/overlegkaart[?overleg=12&dagen=91]): for every pair of bodies what they
+// De overlegkaart (#/overlegkaart[?gebied=Schiedam&overleg=12&dagen=91]): for every pair of bodies what they
 // share — persons, organisations, agenda subjects, weeks in which both met — as a matrix that
 // reads at a glance, with the strongest overlaps listed and explained beside it.
 //
@@ -123,9 +123,16 @@ export async function render(ctx) {
   const q = ctx.params.query || new URLSearchParams();
   let days = PERIODS.some(([d]) => d === Number(q.get('dagen'))) ? Number(q.get('dagen')) : DEFAULT_DAYS;
   let only = Number(q.get('overleg')) || null;
+  let scope = q.get('gebied') || null;
   let alive = true;
   ctx.onCleanup(() => { alive = false; });
 
+  replace(ctx.root, loading('Kaart laden…'));
+  const areas = await loadAreas(store);
+  if (!alive) return;
+  const scopes = areas.options;
+  if (scope && !scopes.some(([v]) => v === scope)) scope = null;
+  const scopeSel = select([['', 'Alle gebieden'], ...scopes], scope || '', { name: 'gebied' });
   const bodySel = select([['', 'Alle overleggen']], '', { name: 'overleg' });
   const daysSel = select(PERIODS.map(([d, t]) => [String(d), `${t} terug en vooruit`]), String(days), { name: 'dagen' });
   const status = h('p', { class: 'sr-only', role: 'status', 'aria-live': 'polite' });
@@ -138,6 +145,7 @@ export async function render(ctx) {
   replace(ctx.root,
     pageHead('Overlegkaart', { sub: 'Welke overleggen dezelfde mensen, organisaties en onderwerpen delen, en hoe vaak ze in dezelfde week vergaderen. Waar veel overlap is, loont afstemmen.' }),
     h('div', { class: 'filters', role: 'group', 'aria-label': 'Filters' },
+      field('Gebied', scopeSel, { hint: 'Een regio toont ook de overleggen van haar gemeenten' }),
       field('Overleg', bodySel, { hint: 'Alleen de overlap van één overleg' }),
       field('Periode', daysSel, { hint: 'Voor vergaderen in dezelfde week' })),
     status,
@@ -158,7 +166,7 @@ export async function render(ctx) {
           listBox))));
 
   let map = null;           // overlap.map without body: the picture
-  let mapDays = null;
+  let mapKey = null;        // the days and scope it was read for
   let onlyPairs = null;     // overlap.map with body: the list when one body is chosen
   let listCount = LIST_STEP;
   let grid = null;          // {order, index, cells, rowHeads, colHeads, n}
@@ -167,11 +175,13 @@ export async function render(ctx) {
   let hot = [];
   let loadNo = 0;
 
+  scopeSel.addEventListener('change', () => { scope = scopeSel.value || null; listCount = LIST_STEP; remember(); load(); });
   bodySel.addEventListener('change', () => { only = Number(bodySel.value) || null; listCount = LIST_STEP; remember(); load(); });
   daysSel.addEventListener('change', () => { days = Number(daysSel.value); listCount = LIST_STEP; remember(); load(); });
 
   function remember() {
     const p = new URLSearchParams();
+    if (scope) p.set('gebied', scope);
     if (only) p.set('overleg', String(only));
     if (days !== DEFAULT_DAYS) p.set('dagen', String(days));
     const hash = `#/overlegkaart${p.toString() ? `?${p}` : ''}`;
@@ -187,7 +197,11 @@ export async function render(ctx) {
     const b = bodyById(id);
     const name = b?.name || `overleg ${id}`;
     if (store.bodies.has(id)) return h('a', { href: `#/overleg/${id}` }, name);
-    return h('span', null, h('a', { href: `#/overlegkaart?overleg=${id}${days !== DEFAULT_DAYS ? `&dagen=${days}` : ''}`, title: 'U bent geen lid: toont de overlap van dit overleg' }, name),
+    const p = new URLSearchParams();
+    if (scope) p.set('gebied', scope);
+    p.set('overleg', String(id));
+    if (days !== DEFAULT_DAYS) p.set('dagen', String(days));
+    return h('span', null, h('a', { href: `#/overlegkaart?${p}`, title: 'U bent geen lid: toont de overlap van dit overleg' }, name),
       h('span', { class: 'muted small' }, ' (geen lid)'));
   }
 
@@ -382,16 +396,21 @@ export async function render(ctx) {
     const no = ++loadNo;
     replace(listBox, loading());
     status.textContent = '';
+    const key = `${days}|${scope || ''}`;
+    const area = scope ? { scope } : {};
     try {
       const [full, mine] = await Promise.all([
-        map && mapDays === days ? map : store.request('overlap.map', { days, limit: MATRIX_LIMIT }),
-        only ? store.request('overlap.map', { days, body: only, limit: 500 }) : null,
+        map && mapKey === key ? map : store.request('overlap.map', { days, limit: MATRIX_LIMIT, ...area }),
+        only ? store.request('overlap.map', { days, body: only, limit: 500, ...area }) : null,
       ]);
       if (!alive || no !== loadNo) return;
-      map = full;
-      mapDays = days;
+      // overlap.map {scope} leaves out the pairs of other areas but still lists every body: the
+      // map of an area shows only that area's bodies (web/NEEDS.md).
+      map = scope ? { ...full, bodies: full.bodies.filter((b) => areas.contains(scope, b.scope)) } : full;
+      mapKey = key;
       onlyPairs = mine ? mine.pairs : null;
-      if (only && !bodyById(only)) { only = null; remember(); }
+      // A body outside the chosen area is no longer chosen.
+      if (only && !bodyById(only)) { only = null; onlyPairs = null; remember(); }
       fillBodySelect();
       // Built again also when only the chosen body changed: its row and column stand out.
       buildMatrix();
@@ -399,7 +418,7 @@ export async function render(ctx) {
       const b = only ? bodyById(only) : null;
       status.textContent = b
         ? `${b.name} overlapt met ${plural(onlyPairs.length, 'ander overleg', 'andere overleggen')}.`
-        : `Overlegkaart van ${plural(map.bodies.length, 'overleg', 'overleggen')}, ${plural(map.pairs.length, 'paar', 'paren')} met overlap.`;
+        : `Overlegkaart van ${plural(map.bodies.length, 'overleg', 'overleggen')}${scope ? ` in ${scopeLabel(scope, scopes)}` : ''}, ${plural(map.pairs.length, 'paar', 'paren')} met overlap.`;
     } catch (e) {
       if (!alive || no !== loadNo) return;
       replace(listBox, h('p', { class: 'form-error' }, e.message));
@@ -408,6 +427,28 @@ export async function render(ctx) {
   }
 
   await load();
+}
+
+/** The areas to choose from — the regions, then the municipalities, each only when some body
+ *  works there (a region: in it or in one of its municipalities) — as options [[name, label]],
+ *  and contains(area, bodyScope): whether a body of bodyScope belongs to the area (the server's
+ *  rule: a region also holds its municipalities). */
+async function loadAreas(store) {
+  const [list, bodies] = await Promise.all([
+    store.request('scope.list').then((r) => r.scopes).catch(() => []),
+    store.loadAllBodies().catch(() => new Map()),
+  ]);
+  const byName = new Map(list.map((s) => [s.name, s]));
+  const contains = (area, name) => area === name || (byName.get(area)?.includes || []).includes(name);
+  const used = new Set([...bodies.values()].map((b) => b.scope).filter(Boolean));
+  const options = list.filter((s) => [...used].some((u) => contains(s.name, u)))
+    .sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'regio' ? -1 : 1) || a.name.localeCompare(b.name, 'nl'))
+    .map((s) => [s.name, s.kind === 'regio' ? `Regio ${s.name}` : s.name]);
+  return { options, contains };
+}
+
+function scopeLabel(name, scopes) {
+  return scopes.find(([v]) => v === name)?.[1] || name;
 }
 
 function legend() {

@@ -15,6 +15,7 @@ class Store extends EventTarget {
     this.orgs = null;          // Map id -> org, loaded on demand
     this.persons = null;       // Map id -> person
     this.allBodies = null;     // Map id -> body (body.list), loaded on demand
+    this.itemWhere = new Map(); // item id -> {body, meeting}: where the items seen so far sit
     this.sessionExpires = null;
     this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
     this.conn.on('event', (f) => this.onEvent(f));
@@ -97,6 +98,14 @@ class Store extends EventTarget {
     return this.allBodies;
   }
 
+  /** Remembers where agenda items sit (meeting, or null: the backlog), so that an action list can
+   *  link an action's origin item to its meeting without loading every agenda. */
+  noteItems(items) {
+    for (const it of items || []) {
+      if (it?.id) this.itemWhere.set(it.id, { body: it.body, meeting: it.meeting ?? null });
+    }
+  }
+
   personName(id) {
     if (!id) return '';
     return this.persons?.get(id)?.name || `persoon ${id}`;
@@ -138,6 +147,12 @@ class Store extends EventTarget {
         this.changed('bodies');
         break;
       }
+      case 'agenda.added': case 'agenda.updated':
+        this.noteItems([d.item]);
+        break;
+      case 'agenda.removed':
+        this.itemWhere.delete(d.item);
+        break;
       case 'membership.added': case 'membership.updated':
         if (this.me && d.person === this.me.id) {
           const known = this.bodies.has(f.body);
@@ -166,6 +181,7 @@ class Store extends EventTarget {
     this.me = null;
     this.bodies = new Map();
     this.orgs = this.persons = this.allBodies = null;
+    this.itemWhere = new Map();
     this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
   }
 }

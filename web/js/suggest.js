@@ -4,7 +4,7 @@
 // pause) and tells screen-reader users politely how many bodies it found.
 import { h, replace } from './dom.js';
 import { fmtDate, label, ROLES, BODY_KINDS, LEVELS } from './format.js';
-import { pageHead, textarea, select, field, badge, loading } from './ui.js';
+import { pageHead, textarea, select, field, badge, loading, contactLinks } from './ui.js';
 
 const LIMIT = 8;
 const MIN_CHARS = 3;
@@ -99,7 +99,7 @@ export async function render(ctx) {
     try {
       const r = await store.request('body.suggest', args);
       if (!alive || mine !== no) return;
-      draw(r);
+      draw(r, t);
     } catch (e) {
       if (!alive || mine !== no) return;
       asked = '';
@@ -115,7 +115,7 @@ export async function render(ctx) {
     return `in de overleggen die ${r.scope} raken`;
   }
 
-  function draw(r) {
+  function draw(r, topic) {
     const list = r.suggestions;
     if (!list.length) {
       results.replaceChildren(h('p', { class: 'empty' }, 'Geen overleg gevonden waar dit bij past. Probeer andere woorden',
@@ -128,7 +128,7 @@ export async function render(ctx) {
       h('p', { class: 'hint' }, `Gezocht ${where(r)}. Beste plek bovenaan. `,
         h('span', { class: 'key key-mandate', 'aria-hidden': 'true' }), ' past bij het mandaat, ',
         h('span', { class: 'key key-agenda', 'aria-hidden': 'true' }), ' past bij eerdere agendapunten.'),
-      h('ol', { class: 'suggest-list' }, list.map((s, i) => suggestion(s, i, top))));
+      h('ol', { class: 'suggest-list' }, list.map((s, i) => suggestion(s, i, top, topic))));
     status.textContent = `${list.length === 1 ? '1 overleg' : `${list.length} overleggen`} gevonden. Past het best: ${list[0].body.name}.`;
   }
 
@@ -141,7 +141,7 @@ export async function render(ctx) {
     return h('span', { class: 'suggest-bar', 'aria-hidden': 'true' }, m, a);
   }
 
-  function suggestion(s, i, top) {
+  function suggestion(s, i, top, topic) {
     const b = s.body;
     const name = s.member ? h('a', { href: `#/overleg/${b.id}` }, b.name) : b.name;
     const more = s.matching_items - (s.items?.length || 0);
@@ -162,8 +162,11 @@ export async function render(ctx) {
           it.meeting ? h('a', { href: `#/vergadering/${it.meeting}` }, it.title) : h('a', { href: `#/overleg/${b.id}/agenderen` }, it.title),
           h('span', { class: 'muted small' }, it.start ? ` · ${fmtDate(it.start)}` : ' · te agenderen')))),
         more > 0 ? h('p', { class: 'small muted' }, `en nog ${more} ${more === 1 ? 'punt' : 'punten'}`) : null) : null,
-      s.member ? null : h('p', { class: 'notice small' },
-        'U bent geen lid van dit overleg. Wilt u het hier inbrengen? Vraag de voorzitter of de secretaris om het te agenderen. ',
+      s.member ? null : h('p', { class: 'notice small suggest-contacts' },
+        'U bent geen lid van dit overleg. Wilt u het hier inbrengen? ',
+        s.contacts?.length
+          ? ['Vraag ', contactLinks(s.contacts, { subject: `Agenderen bij ${b.name}: ${topic.replace(/\s+/g, ' ').slice(0, 120)}` }), ' om het te agenderen. ']
+          : 'Vraag de voorzitter of de secretaris om het te agenderen. ',
         h('a', { href: `#/overlegkaart?overleg=${b.id}` }, `Met welke overleggen ${b.name} samenwerkt`), '.'));
   }
 

@@ -76,14 +76,60 @@ export function loading(text = 'Laden…') {
   return h('p', { class: 'loading', role: 'status' }, text);
 }
 
-/** Shows a message; kind: info | ok | error. */
-export function toast(message, kind = 'info') {
+// Toasts come in bursts: one action of the user, or one change of someone else, can bring a
+// confirmation, a melding and a live message within milliseconds. Everything that arrives within
+// BURST_MS of the burst's last toast joins it, and the burst shows one toast: the most specific
+// message (an error, then a live message that says who did what, then a melding, then a
+// confirmation; the later one of equal rank). At most three toasts are on screen.
+const BURST_MS = 1000;
+const BURST_MAX_MS = 4000;   // a steady stream of events does not keep one toast forever
+const MAX_TOASTS = 3;
+export const TOAST_RANK = { ok: 1, melding: 2, live: 3, error: 4 };
+let burst = null;
+
+/**
+ * Shows a message; kind: info | ok | error. opts.rank (TOAST_RANK) says how specific it is
+ * (default by kind); opts.group and opts.many(n, message) count messages of one sort that meet
+ * in a burst ("3 nieuwe meldingen, waaronder …").
+ */
+export function toast(message, kind = 'info', { rank, group = null, many = null } = {}) {
   const box = document.getElementById('toasts');
-  const t = h('div', { class: `toast toast-${kind}` }, message);
-  box.appendChild(t);
-  while (box.children.length > 3) box.firstElementChild.remove();
-  setTimeout(() => t.remove(), kind === 'error' ? 9000 : 4500);
+  if (!box) return;
+  const now = Date.now();
+  const r = rank ?? (kind === 'error' ? TOAST_RANK.error : kind === 'ok' ? TOAST_RANK.ok : TOAST_RANK.melding);
+  if (!burst || !burst.el.isConnected || now - burst.last > BURST_MS || now - burst.start > BURST_MAX_MS) {
+    const el = h('div', { class: 'toast' });
+    box.appendChild(el);
+    while (box.children.length > MAX_TOASTS) box.firstElementChild.remove();
+    burst = { el, start: now, last: now, best: null, seen: [], timer: null };
+  }
+  const b = burst;
+  b.last = now;
+  const entry = { message, kind, rank: r, group, many };
+  b.seen.push(entry);
+  if (!b.best || r >= b.best.rank) b.best = entry;
+  const best = b.best;
+  const n = best.group ? b.seen.filter((e) => e.group === best.group).length : 1;
+  b.el.className = `toast toast-${best.kind}`;
+  b.el.textContent = n > 1 && best.many ? best.many(n, best.message) : best.message;
+  clearTimeout(b.timer);
+  b.timer = setTimeout(() => b.el.remove(), best.kind === 'error' ? 9000 : 4500);
 }
+
+/** Whom to ask: "Naam (voorzitter) of Naam (secretaris)", each a mailto: link. The chair comes
+ *  first. subject: an optional subject line for the e-mail. */
+export function contactLinks(contacts, { subject = null } = {}) {
+  const order = { voorzitter: 0, secretaris: 1 };
+  const list = (contacts || []).slice().sort((a, b) => (order[a.role] ?? 2) - (order[b.role] ?? 2));
+  const q = subject ? `?subject=${encodeURIComponent(subject)}` : '';
+  return list.map((c, i) => [i ? (i === list.length - 1 ? ' of ' : ', ') : '',
+    h('a', { href: `mailto:${encodeURIComponent(c.email).replace(/%40/g, '@')}${q}` }, c.name),
+    ` (${ROLE_WORD[c.role] || c.role})`]);
+}
+const ROLE_WORD = {
+  voorzitter: 'voorzitter', secretaris: 'secretaris', lid: 'lid', vaste_vervanger: 'vaste vervanger',
+  gast: 'gast', waarnemer: 'waarnemer',
+};
 
 /**
  * A modal form dialog. build(form) adds fields; submit(form) returns a promise; on success the

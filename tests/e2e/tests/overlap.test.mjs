@@ -101,6 +101,44 @@ test('the overlegkaart shows every body as a matrix and explains the Regiegroepâ
   await page.context().close();
 });
 
+test('the overlegkaart narrows to one area (Schiedam), and the address keeps it', async () => {
+  const page = await userPage(browser, 'chair');
+  await go(page, '#/overlegkaart');
+  const grid = page.getByRole('grid', { name: 'Kaart' });
+  await grid.locator('td.mx-cell').first().waitFor();
+  const all = await grid.locator('th.mx-row').count();
+  const area = page.getByLabel('Gebied');
+  // The areas where bodies work: regions first, then municipalities; none without bodies.
+  const options = await area.locator('option').allTextContents();
+  assert.deepEqual(options.slice(0, 1), ['Alle gebieden']);
+  for (const o of ['Regio RIEC Rotterdam', 'Dordrecht', 'Schiedam']) assert.ok(options.includes(o), `${o} in ${options}`);
+  assert.ok(!options.includes('Vlaardingen'), 'no area without bodies');
+  await area.selectOption({ label: 'Schiedam' });
+  await until(() => grid.locator('.mx-group-label').allTextContents().then((g) => g.map((t) => t.replace(/ \(.*/, ''))), ['Schiedam'], { message: 'groups:' });
+  const rows = await grid.locator('th.mx-row').evaluateAll((ths) => ths.map((t) => t.title));
+  assert.ok(rows.length >= 6 && rows.length < all, `${rows.length} Schiedam bodies of ${all}`);
+  for (const name of ['Stuurgroep Stadspartners', 'Werkgroep Wonen en Woonomgeving']) assert.ok(rows.includes(name), `${name} in ${rows}`);
+  assert.ok(!rows.includes(REGIE), 'no Dordrecht body');
+  // The list and the body filter follow the area.
+  const pairTitles = await page.locator('.pair-list .pair-title').allTextContents();
+  assert.ok(pairTitles.length > 0 && pairTitles.every((t) => !t.includes('Dordrecht') && !t.includes(REGIE)), JSON.stringify(pairTitles));
+  const bodyOptions = await page.getByLabel('Overleg', { exact: true }).locator('option').allTextContents();
+  assert.deepEqual(bodyOptions.slice(1).sort(), rows.slice().sort());
+  await page.getByRole('status').filter({ hasText: 'in Schiedam' }).waitFor({ state: 'attached' });
+  assert.match(await page.evaluate(() => location.hash), /^#\/overlegkaart\?gebied=Schiedam$/);
+  await shot(page, 'overlegkaart-gebied-schiedam');
+  // The address keeps it over a reload; "Alle gebieden" shows every body again.
+  await page.reload();
+  await grid.locator('td.mx-cell').first().waitFor();
+  assert.equal(await page.getByLabel('Gebied').inputValue(), 'Schiedam');
+  assert.equal(await grid.locator('th.mx-row').count(), rows.length);
+  await page.getByLabel('Gebied').selectOption({ label: 'Alle gebieden' });
+  await until(() => grid.locator('th.mx-row').count(), all, { message: 'all bodies again:' });
+  assert.equal(await page.evaluate(() => location.hash), '#/overlegkaart');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('on a phone the overlegkaart is a list, without sideways scrolling', async () => {
   const page = await userPage(browser, 'chair', { width: 390, height: 844 });
   await go(page, '#/overlegkaart');
@@ -170,8 +208,15 @@ test('"waar hoort dit thuis?" tells a non-member whom to ask and shows no agenda
   const s = page.locator('.suggestion', { has: page.locator('h3', { hasText: DRIEHOEK }) });
   await s.waitFor();
   assert.equal(await s.getByRole('link', { name: DRIEHOEK, exact: true }).count(), 0, 'no link to a body one cannot open');
-  assert.match(await s.locator('.notice').textContent(), /U bent geen lid van dit overleg.*voorzitter of de secretaris/);
+  // Whom to ask, by name (the body's chair and secretary), each an e-mail link about the topic.
+  const notice = s.locator('.notice');
+  assert.match(await notice.textContent(), /^U bent geen lid van dit overleg\. Wilt u het hier inbrengen\? Vraag Margriet Hoekstra \(voorzitter\) of Femke Janssen \(secretaris\) om het te agenderen\./);
+  const mail = new URL(await notice.getByRole('link', { name: 'Margriet Hoekstra' }).getAttribute('href'));
+  assert.equal(mail.protocol, 'mailto:');
+  assert.equal(mail.pathname, 'm.hoekstra@dordrecht.example');
+  assert.equal(mail.searchParams.get('subject'), `Agenderen bij ${DRIEHOEK}: ${DRUGSPAND}`);
   assert.equal(await s.locator('.suggestion-items').count(), 0);
+  await shot(page, 'waar-hoort-dit-thuis-geen-lid');
   assert.deepEqual(page.errors, []);
   await page.context().close();
 });

@@ -150,7 +150,8 @@ test('a member whose role changes sees the page change with it, live', async () 
     await dlg.waitFor({ state: 'detached' });
   };
   await setRole('Waarnemer');
-  await police.getByText('Uw rol in dit overleg is nu: waarnemer.').waitFor();
+  // The toast names who changed it (the push's actor).
+  await police.getByText('Sanne Bakker heeft uw rol in dit overleg gewijzigd in: waarnemer.').waitFor();
   await police.getByText('Als waarnemer kunt u meelezen maar niet schrijven.').waitFor();
   assert.equal(await police.getByRole('combobox', { name: 'Bericht' }).count(), 0);
   await setRole('Lid');

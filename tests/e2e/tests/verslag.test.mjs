@@ -1,0 +1,174 @@
+// Stukken and the verslag of a meeting (web/NEEDS.md 1 and 2, answered by the server): on the
+// Regiegroep's last meeting the chair links a document to an agenda item, and a member sees the
+// link arrive live (https, opening in a new tab without access to the page); a javascript: link
+// is refused in the form. The secretary writes the verslag: a member reads it live with her name,
+// has no editor; the chair, typing at the same time, keeps her text and is offered the new
+// version. The secretary sets the verslag's status beside it. The meeting view with stukken and
+// verslag passes axe on a laptop and a phone.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, userPage, go, bodyHref, axeCheck, shot, until } from '../lib.mjs';
+
+const BODY = 'Regiegroep Ondermijning';
+const STAMP = Date.now().toString(36);
+const DOC = { title: `Raadsinformatiebrief PmG (${STAMP})`, url: `https://ris.dordrecht.example/stukken/rib-pmg-${STAMP}.pdf` };
+const MINUTES = `Verslag van de Regiegroep (${STAMP})\n\n1. Opening: iedereen aanwezig.\n2. PmG: de regiegroep stemt af met de Stuurgroep NP Dordt West.`;
+
+let browser;
+let chair;
+let sec;
+let police;
+let href;
+
+before(async () => {
+  browser = await launch();
+  [chair, sec, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'secretary'), userPage(browser, 'police')]);
+  // The Regiegroep's most recent meeting that took place (not the cancelled one).
+  await go(chair, `${await bodyHref(chair, BODY)}/vergaderingen`);
+  const past = chair.locator('section[aria-labelledby="h-past"] .meeting-row:not(.cancelled) a.meeting-link').first();
+  await past.waitFor();
+  href = await past.getAttribute('href');
+  assert.match(href, /^#\/vergadering\/\d+$/);
+  await Promise.all([chair, sec, police].map(async (p) => {
+    await go(p, href);
+    await p.locator('.agenda-item').first().waitFor();
+    await p.getByRole('heading', { name: 'Verslag', exact: true }).waitFor();
+  }));
+});
+after(async () => { await browser?.close(); });
+
+const firstItem = (page) => page.locator('.agenda-item').first();
+
+test('the chair links a document to an item; the member sees the link live, https and noopener', async () => {
+  const title = (await firstItem(chair).locator('.item-title').textContent()).trim();
+  await firstItem(chair).getByRole('button', { name: /^Punt 1 bewerken/ }).click();
+  const dlg = chair.getByRole('dialog', { name: 'Agendapunt bewerken' });
+  await dlg.getByRole('button', { name: 'Stuk toevoegen' }).click();
+  // A pasted link gets a title from its file name; the chair gives it a better one.
+  await dlg.getByLabel('Link van stuk 1').fill(DOC.url);
+  await dlg.getByLabel('Link van stuk 1').press('Tab');
+  assert.equal(await dlg.getByLabel('Titel van stuk 1').inputValue(), `rib pmg ${STAMP}.pdf`);
+  await dlg.getByLabel('Titel van stuk 1').fill(DOC.title);
+  await dlg.getByRole('button', { name: 'Opslaan', exact: true }).click();
+  await dlg.waitFor({ state: 'detached' });
+
+  // Without a reload, on the member's page.
+  const item = police.locator('.agenda-item', { has: police.locator('.item-title', { hasText: title }) });
+  const link = item.getByRole('link', { name: new RegExp(`^${DOC.title.replace(/[()]/g, '\\$&')}`) });
+  await link.waitFor();
+  assert.equal(await link.getAttribute('href'), DOC.url);
+  assert.equal(new URL(await link.getAttribute('href')).protocol, 'https:');
+  assert.equal(await link.getAttribute('target'), '_blank');
+  assert.match(await link.getAttribute('rel'), /\bnoopener\b/);
+  assert.match(await link.getAttribute('rel'), /\bnoreferrer\b/);
+  assert.match(await link.evaluate((a) => a.textContent), /opent in een nieuw tabblad/);
+  assert.ok(await item.getByRole('list', { name: `Stukken bij ${title}` }).isVisible());
+  assert.equal(await item.locator('.doc-host').textContent(), 'ris.dordrecht.example');
+  await shot(police, 'vergadering-stukken');
+  for (const p of [chair, police]) assert.deepEqual(p.errors, []);
+});
+
+test('a javascript: link typed in the form is refused with a Dutch message, and never sent', async () => {
+  const sent = [];
+  chair.on('websocket', (ws) => ws.on('framesent', ({ payload }) => sent.push(String(payload))));
+  const item = chair.locator('.agenda-item').nth(1);
+  await item.getByRole('button', { name: /^Punt 2 bewerken/ }).click();
+  const dlg = chair.getByRole('dialog', { name: 'Agendapunt bewerken' });
+  await dlg.getByRole('button', { name: 'Stuk toevoegen' }).click();
+  await dlg.getByLabel('Titel van stuk 1').fill('Handig stuk');
+  await dlg.getByLabel('Link van stuk 1').fill('javascript:alert(document.cookie)');
+  await dlg.getByRole('button', { name: 'Opslaan', exact: true }).click();
+  const err = dlg.getByRole('alert');
+  await err.filter({ hasText: 'https://' }).waitFor();
+  assert.equal(await err.textContent(), 'Stuk 1 (“Handig stuk”): alleen links die beginnen met https:// (of http://) zijn toegestaan.');
+  // The cursor is in the field to correct, marked invalid; the dialog stays open.
+  assert.equal(await chair.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Link van stuk 1');
+  assert.equal(await dlg.getByLabel('Link van stuk 1').getAttribute('aria-invalid'), 'true');
+  // Also data: and a link without a scheme.
+  await dlg.getByLabel('Link van stuk 1').fill('www.dordrecht.nl/stukken');
+  await dlg.getByRole('button', { name: 'Opslaan', exact: true }).click();
+  await err.filter({ hasText: 'alleen links die beginnen met https://' }).waitFor();
+  await dlg.getByRole('button', { name: 'Annuleren' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  assert.ok(!sent.some((f) => /javascript:|www\.dordrecht\.nl/.test(f)), 'nothing of it reached the server');
+  assert.equal(await police.locator('a[href^="javascript:"]').count(), 0);
+  assert.deepEqual(chair.errors, []);
+});
+
+test('the secretary writes the verslag; a member reads it live with her name, and has no editor', async () => {
+  // A member reads; there is no editor and no status button for them.
+  const reader = police.getByRole('region', { name: 'Verslag' });
+  assert.equal(await reader.getByRole('textbox').count(), 0, 'no editor for a member');
+  assert.equal(await reader.getByRole('button').count(), 0);
+  await police.evaluate(() => { window.ktNoReload = true; });
+
+  // The chair is typing an addition at the same time.
+  const chairBox = chair.getByLabel('Tekst van het verslag');
+  const before = await chairBox.inputValue();
+  await chairBox.fill(`${before}Aanvulling van de voorzitter (${STAMP})`);
+
+  const box = sec.getByLabel('Tekst van het verslag');
+  await box.fill(MINUTES);
+  await sec.getByRole('button', { name: 'Verslag opslaan' }).click();
+  await sec.getByText(/^Opgeslagen om \d\d:\d\d\.$/).waitFor();
+
+  // The member: the text, and who wrote it, without a reload.
+  await until(() => reader.locator('.minutes-text').textContent(), MINUTES, { message: 'the verslag on the member’s page:' });
+  await reader.getByText(/^Bijgewerkt door Ilse de Wit om \d\d:\d\d\.$/).waitFor();
+  assert.equal(await police.evaluate(() => window.ktNoReload), true, 'the page was not reloaded');
+  // Someone else's verslag is no toast (the live note says it); the secretary's own save is one.
+  assert.equal(await police.locator('#toasts .toast', { hasText: /verslag/i }).count(), 0);
+  assert.deepEqual(await sec.locator('#toasts .toast').allTextContents(), ['Het verslag is opgeslagen.']);
+  await shot(police, 'vergadering-verslag-lid', { fullPage: true });
+
+  // The chair's text is hers until she asks for the new version.
+  const conflict = chair.locator('.minutes-conflict');
+  await conflict.getByText(/Bijgewerkt door Ilse de Wit \(\d\d:\d\d\)/).waitFor();
+  assert.match(await chairBox.inputValue(), new RegExp(`Aanvulling van de voorzitter \\(${STAMP}\\)$`));
+  await shot(chair, 'vergadering-verslag-bijgewerkt-door', { fullPage: true });
+  await conflict.getByRole('button', { name: 'opnieuw laden' }).click();
+  const confirm = chair.getByRole('dialog', { name: 'Nieuwe versie laden' });
+  await confirm.getByRole('button', { name: 'Nieuwe versie laden' }).click();
+  await until(() => chairBox.inputValue(), MINUTES, { message: 'the chair’s editor after reloading:' });
+  assert.equal(await conflict.isVisible(), false);
+  for (const p of [chair, sec, police]) assert.deepEqual(p.errors, []);
+});
+
+test('the secretary sets the verslag’s status beside it; the member sees it live, with her name', async () => {
+  const region = sec.getByRole('region', { name: 'Verslag' });
+  const statusBadge = () => police.locator('.meeting-status .badge').textContent();
+  // Whatever the demo left this meeting in: to concept, then vastgesteld.
+  const toConcept = region.getByRole('button', { name: /^(Opslaan als conceptverslag|Terug naar concept)$/ });
+  if (await toConcept.count()) {
+    await toConcept.click();
+    await until(statusBadge, 'Verslag in concept', { message: 'member’s status badge:' });
+  }
+  await region.getByRole('button', { name: 'Verslag vaststellen' }).click();
+  await until(statusBadge, 'Verslag vastgesteld', { message: 'member’s status badge:' });
+  await police.getByRole('region', { name: 'Verslag' }).locator('.badge', { hasText: 'Vastgesteld' }).waitFor();
+  await police.locator('.meeting-info .live-note', { hasText: 'Ilse de Wit heeft de status gewijzigd in “Verslag vastgesteld”' }).waitFor();
+  // One toast on the member's page for it (the page's message, not also a melding).
+  await police.locator('#toasts .toast', { hasText: 'Ilse de Wit heeft de status gewijzigd' }).waitFor();
+  assert.ok(await region.getByRole('button', { name: 'Terug naar concept' }).isVisible());
+  for (const p of [sec, police]) assert.deepEqual(p.errors, []);
+});
+
+for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoon', { width: 390, height: 844 }]]) {
+  test(`the meeting view with stukken and verslag has no serious or critical axe violations (${label})`, async () => {
+    const problems = [];
+    for (const who of ['secretary', 'police']) {
+      const page = await userPage(browser, who, size);
+      await go(page, href);
+      await page.locator('.doc-link').first().waitFor();
+      await page.locator('.minutes').getByText(`Verslag van de Regiegroep (${STAMP})`).first().waitFor({ state: 'attached' });
+      await axeCheck(page, `${label}-vergadering-verslag-${who === 'police' ? 'lid' : 'secretaris'}`, problems);
+      if (label === 'telefoon') {
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.ok(overflow <= 0, `${overflow}px wider than the screen`);
+      }
+      assert.deepEqual(page.errors, []);
+      await page.context().close();
+    }
+    assert.deepEqual(problems, []);
+  });
+}
