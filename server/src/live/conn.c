@@ -6,13 +6,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-int kt_conn_init(kt_conn *c, int cap, size_t max_bytes)
+#define Q_START 4
+
+int kt_conn_init(kt_conn *c, int max, size_t max_bytes)
 {
+    int cap = max < Q_START ? max : Q_START;
     c->q = calloc((size_t)cap, sizeof *c->q);
     if (!c->q)
         return KT_ENOMEM;
     c->q_cap = cap;
+    c->q_max = max;
     c->q_max_bytes = max_bytes;
+    return 0;
+}
+
+/* Doubles the ring (up to q_max), unrolling it so the oldest frame is at 0 again. */
+static int grow(kt_conn *c)
+{
+    int cap = c->q_cap * 2 > c->q_max ? c->q_max : c->q_cap * 2;
+    kt_frame **q = malloc((size_t)cap * sizeof *q);
+    if (!q)
+        return KT_ENOMEM;
+    for (int i = 0; i < c->q_len; i++)
+        q[i] = c->q[(c->q_head + i) % c->q_cap];
+    free(c->q);
+    c->q = q;
+    c->q_head = 0;
+    c->q_cap = cap;
     return 0;
 }
 
@@ -24,7 +44,7 @@ void kt_conn_release(kt_conn *c)
     free(c->rx);
     c->q = NULL;
     c->rx = NULL;
-    c->q_cap = 0;
+    c->q_cap = c->q_max = 0;
 }
 
 void kt_conn_close(kt_conn *c, int code, const char *reason)
@@ -40,9 +60,13 @@ int kt_conn_send(kt_conn *c, kt_frame *f)
 {
     if (c->close_code || !c->q)
         return KT_EFULL;
-    if (c->q_len == c->q_cap || c->q_bytes + f->len > c->q_max_bytes) {
+    if (c->q_len == c->q_max || c->q_bytes + f->len > c->q_max_bytes) {
         kt_conn_close(c, KT_CLOSE_SLOW_CONSUMER, "te traag: hervat met subscribe since");
         return KT_EFULL;
+    }
+    if (c->q_len == c->q_cap && grow(c)) {
+        kt_conn_close(c, 1011, "geen geheugen");
+        return KT_ENOMEM;
     }
     c->q[(c->q_head + c->q_len) % c->q_cap] = kt_frame_ref(f);
     c->q_len++;
@@ -77,4 +101,13 @@ void kt_conn_pop(kt_conn *c)
     c->q_len--;
     c->q_bytes -= f->len;
     kt_frame_unref(f);
+    if (c->q_len == 0 && c->q_cap > 8 * Q_START) {
+        /* A burst (a replay) is over: an idle session keeps a small ring. */
+        kt_frame **q = realloc(c->q, Q_START * sizeof *q);
+        if (q) {
+            c->q = q;
+            c->q_cap = Q_START;
+            c->q_head = 0;
+        }
+    }
 }

@@ -20,7 +20,8 @@ typedef struct kt_conn {
     kt_principal me;
     unsigned char session_hash[32]; /* which login session this connection belongs to */
     kt_frame **q;                   /* ring buffer of frames awaiting write */
-    int q_head, q_len, q_cap;
+    int q_head, q_len, q_cap;       /* q_cap slots allocated: grows up to q_max on demand */
+    int q_max;                      /* the bound: more queued frames close the connection */
     size_t q_bytes, q_max_bytes;
     int close_code; /* != 0: close at the next writeable */
     char close_reason[96];
@@ -34,7 +35,8 @@ typedef struct kt_conn {
     uint64_t frames_sent;
 } kt_conn;
 
-/* Sets up the queue (cap frames, max_bytes bytes); 0 or KT_ENOMEM. */
+/* Sets up the queue (at most max frames, max_bytes bytes; the ring starts small, since most
+ * sessions idle with nothing queued); 0 or KT_ENOMEM. */
 int kt_conn_init(kt_conn *c, int cap, size_t max_bytes);
 /* Drops queued frames and buffers; the hub must have forgotten c (kt_hub_conn_closed). */
 void kt_conn_release(kt_conn *c);

@@ -265,7 +265,7 @@ void kt_hub_resync(void *hub)
 static bool sub_replay(kt_hub *h, kt_sub *s)
 {
     kt_stored_event batch[REPLAY_BATCH];
-    int room = s->conn->q_cap - s->conn->q_len;
+    int room = s->conn->q_max - s->conn->q_len;
     int want = room < REPLAY_BATCH ? room : REPLAY_BATCH;
     if (want <= 0)
         return true;
@@ -295,7 +295,7 @@ void kt_hub_pump(kt_hub *h, kt_conn *c)
         next = s->cnext;
         if (!s->catching_up)
             continue;
-        if (c->q_len * 2 > c->q_cap)
+        if (c->q_len * 2 > c->q_max)
             return;
         sub_replay(h, s);
     }

@@ -162,7 +162,7 @@ static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
         c->frames_sent++;
         app->counters.frames_sent++;
     }
-    if (c->catching_up && c->q_len * 2 <= c->q_cap)
+    if (c->catching_up && c->q_len * 2 <= c->q_max)
         kt_hub_pump(app->hub, c);
     if (c->q_len || c->close_code)
         lws_callback_on_writable(wsi);
