@@ -67,7 +67,7 @@ export async function render(ctx) {
 
   // The last change someone else made, visible where it applies (the agenda, the meeting's facts).
   let meetingNote = null;
-  const agendaNote = h('p', { class: 'live-note' });
+  const agendaNote = h('p', { class: 'live-note agenda-note' });
   const stamp = (msg) => `${msg} (${fmtTime(new Date())})`;
 
   function renderHead() {
@@ -225,7 +225,7 @@ export async function render(ctx) {
   }
 
   const minutesBox = minutesPanel({
-    store, meeting, minutes: snap.minutes, editor,
+    store, meeting, minutes: snap.minutes, editor, onCleanup: ctx.onCleanup,
     onMeeting: (m) => { meeting = m; aopts.meeting = m; meetings.set(m.id, m); renderHead(); },
   });
 

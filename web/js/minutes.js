@@ -9,13 +9,16 @@ import { actorName, isMine } from './news.js';
 
 const MAX = 50000;
 const AFTER = new Set(['gehouden', 'verslag_concept', 'verslag_vastgesteld']);
+// Unsaved text of a verslag when its page is left (per meeting, this tab only): coming back
+// brings it back, as long as nobody changed the verslag in between.
+const drafts = new Map();
 
 /**
  * opts: {store, meeting, minutes (text from meeting.get), editor (chair or secretary),
- *        onMeeting(meeting) (a save changed the meeting: its status)}
+ *        onMeeting(meeting) (a save changed the meeting: its status), onCleanup(fn) (the page's)}
  * Returns {el, update(push)}: update takes a meeting.updated push of this meeting.
  */
-export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting }) {
+export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting, onCleanup }) {
   let meeting = first;
   let text = minutes || '';   // the server's version
   let base = text;            // what the editor's text started from
@@ -37,7 +40,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
     const hintId = uid('hint');
     ta = h('textarea', { id: uid('minutes'), rows: 12, maxLength: MAX, value: text, class: 'minutes-input', 'aria-describedby': hintId });
     saved = h('p', { class: 'small muted minutes-saved', role: 'status' });
-    conflict = h('div', { class: 'notice notice-warn minutes-conflict', hidden: true });
+    conflict = h('div', { class: 'notice notice-warn minutes-conflict', role: 'status', hidden: true });
     tools = h('div', { class: 'minutes-tools' });
     ta.addEventListener('input', () => { saved.textContent = dirty() ? 'Niet opgeslagen wijzigingen.' : ''; });
     const form = h('form', { class: 'minutes-form no-print' },
@@ -46,6 +49,19 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
       conflict, ta, saved, tools);
     form.addEventListener('submit', (e) => { e.preventDefault(); save(null); });
     replace(content, form, h('div', { class: 'minutes-text print-only' }));
+    const draft = drafts.get(meeting.id);
+    drafts.delete(meeting.id);
+    if (draft && draft.base === text && draft.text !== text) {
+      ta.value = draft.text;
+      saved.textContent = 'Uw tekst die nog niet was opgeslagen staat er weer.';
+    }
+    // Leaving the page keeps the draft; closing or reloading the tab asks first.
+    const warn = (e) => { if (dirty()) { e.preventDefault(); e.returnValue = ''; } };
+    window.addEventListener('beforeunload', warn);
+    onCleanup?.(() => {
+      window.removeEventListener('beforeunload', warn);
+      if (dirty()) drafts.set(meeting.id, { text: ta.value, base });
+    });
   }
 
   const dirty = () => !!ta && ta.value !== base;
@@ -55,7 +71,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
     const st = meeting.status === 'verslag_concept' ? badge('Concept', 'st-verslag_concept')
       : meeting.status === 'verslag_vastgesteld' ? badge('Vastgesteld', 'st-verslag_vastgesteld') : null;
     replace(head, h('h2', { id: 'h-minutes' }, 'Verslag'), st);
-    note.textContent = lastBy ? `Bijgewerkt door ${lastBy.who} om ${fmtTime(lastBy.at)}.` : '';
+    note.textContent = lastBy && !pending ? `Bijgewerkt door ${lastBy.who} om ${fmtTime(lastBy.at)}.` : '';
     if (!editor) {
       replace(content, text
         ? h('div', { class: 'minutes-text' }, text)
@@ -71,13 +87,17 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
         button('opnieuw laden', reload, { class: 'linkish' }),
         '. Tot dan blijft uw eigen tekst staan.');
     }
-    const buttons = [h('button', { type: 'submit', class: 'btn btn-primary', disabled: busy }, 'Verslag opslaan')];
+    // A vastgesteld verslag is the approved text: to change it, it goes back to concept first.
+    const fixed = meeting.status === 'verslag_vastgesteld';
+    ta.readOnly = fixed;
+    const buttons = fixed ? [h('span', { class: 'small' }, 'Het verslag is vastgesteld. Om het te wijzigen zet u het eerst terug naar concept.')]
+      : [h('button', { type: 'submit', class: 'btn btn-primary', disabled: busy }, 'Verslag opslaan')];
     if (held() && meeting.status !== 'geannuleerd') {
       if (meeting.status === 'verslag_concept') buttons.push(button('Verslag vaststellen', () => save('verslag_vastgesteld'), { disabled: busy }));
       else if (meeting.status === 'verslag_vastgesteld') buttons.push(button('Terug naar concept', () => save('verslag_concept'), { disabled: busy }));
       else buttons.push(button('Opslaan als conceptverslag', () => save('verslag_concept'), { disabled: busy }));
     }
-    replace(tools, buttons, h('span', { class: 'small muted' }, `Status van de vergadering: ${label(MEETING_STATUS, meeting.status).toLowerCase()}`));
+    replace(tools, buttons, fixed ? null : h('span', { class: 'small muted' }, `Status van de vergadering: ${label(MEETING_STATUS, meeting.status).toLowerCase()}`));
   }
 
   async function reload() {
@@ -94,7 +114,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
   }
 
   async function save(status) {
-    if (busy) return;
+    if (busy || (ta.readOnly && !status)) return;
     const value = ta.value;
     if (!status && value === base && !pending) {
       saved.textContent = 'Er is niets gewijzigd.';

@@ -1,8 +1,9 @@
 // What the server now tells the client (web/NEEDS.md 3, 5 and 8), seen in the browser: an item's
 // "Reacties (n)" counts before its thread is opened and goes up live on another member's page;
 // an action recorded from an agenda item says where it came from ("uit: …", linked to its
-// meeting); and one change is at most one toast — adding an item that raises a signalering gives
-// the chair one toast (the signalering), not three.
+// meeting); a meeting moved by the chair is said with her name on a member's page; and one change
+// is at most one toast — adding an item that raises a signalering gives the chair one toast (the
+// signalering), not three or four.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, userPage, go, firstMeetingHref, shot, until, sleep } from '../lib.mjs';
@@ -85,6 +86,38 @@ test('an action recorded from an agenda item shows "uit: <item title>", linked t
   await chair.locator('tr', { hasText: text }).locator('.action-origin', { hasText: `uit: ${title}` }).waitFor();
   await shot(chair, 'mijn-acties-uit-agendapunt');
   for (const p of [chair, police]) assert.deepEqual(p.errors, []);
+});
+
+test('a meeting moved by the chair: the member’s page says who moved it, in one toast', async () => {
+  const member = await userPage(browser, 'police');
+  await go(member, href);
+  await member.locator('.agenda-item').first().waitFor();
+  await go(chair, href);
+  await chair.locator('.agenda-item').first().waitFor();
+  const move = async (delta) => {
+    await chair.getByRole('button', { name: 'Vergadering wijzigen' }).click();
+    const dlg = chair.getByRole('dialog', { name: 'Vergadering wijzigen' });
+    for (const label of ['Begintijd', 'Eindtijd']) {
+      const [hh, mm] = (await dlg.getByLabel(label).inputValue()).split(':').map(Number);
+      const t = hh * 60 + mm + delta;
+      await dlg.getByLabel(label).fill(`${String(Math.floor(t / 60)).padStart(2, '0')}:${String(t % 60).padStart(2, '0')}`);
+    }
+    await dlg.getByRole('button', { name: 'Opslaan' }).click();
+    await dlg.waitFor({ state: 'detached' });
+  };
+  await move(30);
+  const said = /^Sanne Bakker heeft de vergadering verplaatst naar .+ \d\d:\d\d/;
+  await member.locator('.meeting-info .live-note', { hasText: said }).waitFor();
+  await sleep(1200);
+  // The page's message and the melding about the same change made one toast: the page's.
+  const shown = await member.locator('#toasts .toast').allTextContents();
+  assert.equal(shown.length, 1, JSON.stringify(shown));
+  assert.match(shown[0], said);
+  await shot(member, 'vergadering-verplaatst-door');
+  await move(-30); // back where it was
+  await member.locator('.meeting-info .live-note', { hasText: said }).waitFor();
+  for (const p of [chair, member]) assert.deepEqual(p.errors, []);
+  await member.context().close();
 });
 
 test('adding an item that raises a signalering is one toast for the chair, the most specific', async () => {

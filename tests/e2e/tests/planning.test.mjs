@@ -84,11 +84,15 @@ test('meetings, a series, the backlog and actions, planned in the browser and se
   await sec.getByRole('button', { name: 'Agenda publiceren' }).click();
   await sec.getByRole('dialog', { name: 'Agenda publiceren' }).getByRole('button', { name: 'Publiceren' }).click();
   await police.locator('.meeting-status', { hasText: 'Agenda gepubliceerd' }).waitFor();
+  // The member's page says who did it (the push's actor); the secretary's own page does not.
+  await police.locator('.meeting-info .live-note', { hasText: /^Ilse de Wit heeft de agenda gepubliceerd\. \(\d\d:\d\d\)$/ }).waitFor();
+  assert.equal(await sec.locator('.meeting-info .live-note').count(), 0);
 
   // Cancelled: struck through for the chair, marked for the police member on the meeting page.
   await sec.getByRole('button', { name: 'Vergadering annuleren' }).click();
   await sec.getByRole('dialog', { name: 'Vergadering annuleren' }).getByRole('button', { name: 'Vergadering annuleren' }).click();
   await police.getByText('Deze vergadering is geannuleerd.').waitFor();
+  await police.locator('#toasts .toast', { hasText: 'Ilse de Wit heeft de vergadering geannuleerd.' }).waitFor();
   await chairRow.and(chair.locator('.cancelled')).waitFor();
 
   // A series of three from the cadence (every 6 weeks), previewed before it is made.

@@ -3,11 +3,13 @@
 // link arrive live (https, opening in a new tab without access to the page); a javascript: link
 // is refused in the form. The secretary writes the verslag: a member reads it live with her name,
 // has no editor; the chair, typing at the same time, keeps her text and is offered the new
-// version. The secretary sets the verslag's status beside it. The meeting view with stukken and
-// verslag passes axe on a laptop and a phone.
+// version. The secretary sets the verslag's status beside it (vastgesteld is read-only until it
+// goes back to concept), and text she has not saved survives a trip to another page. The meeting
+// view with stukken and verslag passes axe on a laptop and a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, axeCheck, shot, until } from '../lib.mjs';
+import path from 'node:path';
+import { launch, userPage, go, bodyHref, axeCheck, shot, until, SHOTS } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STAMP = Date.now().toString(36);
@@ -64,6 +66,10 @@ test('the chair links a document to an item; the member sees the link live, http
   assert.match(await link.evaluate((a) => a.textContent), /opent in een nieuw tabblad/);
   assert.ok(await item.getByRole('list', { name: `Stukken bij ${title}` }).isVisible());
   assert.equal(await item.locator('.doc-host').textContent(), 'ris.dordrecht.example');
+  // Who did it, on the member's page; the chair's own change is not announced to her.
+  await police.locator('.agenda-note', { hasText: /^Sanne Bakker heeft de agenda aangepast\. \(\d\d:\d\d\)$/ }).waitFor();
+  assert.equal(await chair.locator('.agenda-note').textContent(), '');
+  assert.deepEqual(await chair.locator('#toasts .toast').allTextContents(), ['Het agendapunt is opgeslagen.']);
   await shot(police, 'vergadering-stukken');
   for (const p of [chair, police]) assert.deepEqual(p.errors, []);
 });
@@ -119,13 +125,13 @@ test('the secretary writes the verslag; a member reads it live with her name, an
   // Someone else's verslag is no toast (the live note says it); the secretary's own save is one.
   assert.equal(await police.locator('#toasts .toast', { hasText: /verslag/i }).count(), 0);
   assert.deepEqual(await sec.locator('#toasts .toast').allTextContents(), ['Het verslag is opgeslagen.']);
-  await shot(police, 'vergadering-verslag-lid', { fullPage: true });
+  await reader.screenshot({ path: path.join(SHOTS, 'vergadering-verslag-lid.png') });
 
   // The chair's text is hers until she asks for the new version.
   const conflict = chair.locator('.minutes-conflict');
   await conflict.getByText(/Bijgewerkt door Ilse de Wit \(\d\d:\d\d\)/).waitFor();
   assert.match(await chairBox.inputValue(), new RegExp(`Aanvulling van de voorzitter \\(${STAMP}\\)$`));
-  await shot(chair, 'vergadering-verslag-bijgewerkt-door', { fullPage: true });
+  await chair.getByRole('region', { name: 'Verslag' }).screenshot({ path: path.join(SHOTS, 'vergadering-verslag-bijgewerkt-door.png') });
   await conflict.getByRole('button', { name: 'opnieuw laden' }).click();
   const confirm = chair.getByRole('dialog', { name: 'Nieuwe versie laden' });
   await confirm.getByRole('button', { name: 'Nieuwe versie laden' }).click();
@@ -149,7 +155,27 @@ test('the secretary sets the verslag’s status beside it; the member sees it li
   await police.locator('.meeting-info .live-note', { hasText: 'Ilse de Wit heeft de status gewijzigd in “Verslag vastgesteld”' }).waitFor();
   // One toast on the member's page for it (the page's message, not also a melding).
   await police.locator('#toasts .toast', { hasText: 'Ilse de Wit heeft de status gewijzigd' }).waitFor();
-  assert.ok(await region.getByRole('button', { name: 'Terug naar concept' }).isVisible());
+  // Vastgesteld is the approved text: read-only until it goes back to concept.
+  assert.equal(await sec.getByLabel('Tekst van het verslag').getAttribute('readonly'), '');
+  assert.equal(await region.getByRole('button', { name: 'Verslag opslaan' }).count(), 0);
+  await region.getByRole('button', { name: 'Terug naar concept' }).click();
+  await until(statusBadge, 'Verslag in concept', { message: 'member’s status badge:' });
+  assert.equal(await sec.getByLabel('Tekst van het verslag').getAttribute('readonly'), null);
+  for (const p of [sec, police]) assert.deepEqual(p.errors, []);
+});
+
+test('unsaved verslag text is still there after going to another page and back', async () => {
+  const box = sec.getByLabel('Tekst van het verslag');
+  const addition = `\n3. Rondvraag: geen punten (${STAMP}).`;
+  await box.fill(`${await box.inputValue()}${addition}`);
+  await go(sec, `${await sec.locator('.crumbs a', { hasText: BODY }).getAttribute('href')}/vergaderingen`);
+  await sec.getByRole('heading', { name: /Komende vergaderingen/ }).waitFor();
+  await go(sec, href);
+  await sec.getByText('Uw tekst die nog niet was opgeslagen staat er weer.').waitFor();
+  assert.ok((await sec.getByLabel('Tekst van het verslag').inputValue()).endsWith(addition));
+  // Saved, it is the verslag everyone reads.
+  await sec.getByRole('button', { name: 'Verslag opslaan' }).click();
+  await until(() => police.locator('.minutes-text').textContent().then((t) => t.endsWith(addition)), true, { message: 'member sees the addition:' });
   for (const p of [sec, police]) assert.deepEqual(p.errors, []);
 });
 
