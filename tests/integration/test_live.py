@@ -201,6 +201,18 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(ProtocolError) as e:
             await police.call("meeting.update", meeting=meeting, minutes="Mag dit?")
         self.assertEqual(e.exception.code, "forbidden")
+        # two editors: the second, who started from an old revision, overwrites nothing
+        self.assertEqual(got["minutes_by"], self.w["persons"]["chair"])
+        rev = got["minutes_rev"]
+        sec = await self.as_("sec")
+        await sec.call("meeting.update", meeting=meeting, minutes="Versie secretaris",
+                       minutes_rev=rev)
+        with self.assertRaises(ProtocolError) as e:
+            await chair.call("meeting.update", meeting=meeting, minutes="Versie voorzitter",
+                             minutes_rev=rev)
+        self.assertEqual(e.exception.code, "conflict")
+        self.assertEqual((await chair.call("meeting.get", meeting=meeting))["minutes"],
+                         "Versie secretaris")
 
     async def test_threads_are_counted_and_actions_name_their_item(self):
         chair, police = await self.as_("chair"), await self.as_("police")

@@ -99,6 +99,8 @@ int kt_h_body_get(kt_ctx *c)
                          : json_array(),
                   "backlog", member ? kt_items_list(c->st, c->body, 0, &c->viewer) : json_array(),
                   "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    json_object_set_new(c->result, "message_counts",
+                        kt_message_counts(c->st, json_object_get(c->result, "backlog")));
     return 0;
 }
 

@@ -21,6 +21,8 @@ static int check_times(kt_ctx *c, int64_t start, int64_t end)
 
 /* change says what happened, for clients and notifications: created, moved (time or place),
  * cancelled, published, status. */
+static json_t *meeting_minutes(kt_ctx *c, int64_t meeting);
+
 static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, const char *change,
                         json_t **out)
 {
@@ -29,7 +31,7 @@ static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, const char
         return kt_fail_err(c, KT_ENOTFOUND);
     json_t *data = json_pack("{s:O, s:s}", "meeting", m, "change", change);
     if (kt_arg_str(c, "minutes"))
-        json_object_set_new(data, "minutes", json_string(kt_arg_str(c, "minutes")));
+        json_object_update_new(data, meeting_minutes(c, meeting));
     if (kt_emit(c, c->body, type, NULL, data)) {
         json_decref(m);
         return -1;
@@ -108,6 +110,30 @@ int kt_h_meeting_series(kt_ctx *c)
     return 0;
 }
 
+/* Saves the minutes (verslag). With minutes_rev the editor says which revision they started
+ * from: if someone saved since, nothing is overwritten (conflict). */
+static int save_minutes(kt_ctx *c, int64_t id)
+{
+    sqlite3_stmt *u = kt_store_stmt(
+        c->st, "UPDATE meetings SET minutes = ?2, minutes_by = ?3, minutes_at = ?4, minutes_rev = "
+               "minutes_rev + 1, updated_at = ?4 WHERE id = ?1 AND (?5 < 0 OR minutes_rev = ?5)");
+    if (!u)
+        return kt_fail_err(c, KT_ESTORE);
+    sqlite3_bind_int64(u, 1, id);
+    sqlite3_bind_text(u, 2, kt_arg_str(c, "minutes"), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(u, 3, c->me->person);
+    sqlite3_bind_int64(u, 4, kt_now());
+    sqlite3_bind_int64(u, 5, kt_arg_int(c, "minutes_rev", -1));
+    int rc = kt_store_step_done(c->st, u);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (sqlite3_changes(kt_store_db(c->st)) == 0)
+        return kt_fail(c, KT_C_CONFLICT,
+                       "Het verslag is intussen door iemand anders opgeslagen; "
+                       "laad het opnieuw en voeg uw wijzigingen toe.");
+    return 0;
+}
+
 int kt_h_meeting_update(kt_ctx *c)
 {
     int64_t id = kt_arg_int(c, "meeting", 0);
@@ -144,18 +170,8 @@ int kt_h_meeting_update(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     const char *status = kt_arg_str(c, "status");
-    if (kt_arg_has(c, "minutes")) {
-        /* The minutes (verslag): the secretary writes them; they travel with the event. */
-        sqlite3_stmt *u = kt_store_stmt(c->st, "UPDATE meetings SET minutes = ?2, updated_at = ?3 "
-                                               "WHERE id = ?1");
-        if (!u)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(u, 1, id);
-        sqlite3_bind_text(u, 2, kt_arg_str(c, "minutes"), -1, SQLITE_STATIC);
-        sqlite3_bind_int64(u, 3, kt_now());
-        if ((rc = kt_store_step_done(c->st, u)))
-            return kt_fail_err(c, rc);
-    }
+    if (kt_arg_has(c, "minutes") && save_minutes(c, id))
+        return -1;
     const char *change = moved                                        ? "moved"
                          : !status && kt_arg_has(c, "minutes")        ? "minutes"
                          : !status                                    ? "none"
@@ -193,37 +209,23 @@ int kt_h_meeting_cancel(kt_ctx *c)
     return 0;
 }
 
+/* The minutes with who saved them last, when, and their revision. */
 static json_t *meeting_minutes(kt_ctx *c, int64_t meeting)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT minutes FROM meetings WHERE id = ?1");
+    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT minutes, minutes_by, minutes_at, minutes_rev "
+                                           "FROM meetings WHERE id = ?1");
     if (!s)
-        return json_string("");
+        return json_object();
     sqlite3_bind_int64(s, 1, meeting);
-    json_t *j = sqlite3_step(s) == SQLITE_ROW ? kt_col_json_text(s, 0) : json_string("");
+    json_t *j = json_object();
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        json_object_set_new(j, "minutes", kt_col_json_text(s, 0));
+        json_object_set_new(j, "minutes_by", kt_col_json_int(s, 1));
+        json_object_set_new(j, "minutes_at", kt_col_json_time(s, 2));
+        json_object_set_new(j, "minutes_rev", json_integer(sqlite3_column_int64(s, 3)));
+    }
     sqlite3_reset(s);
     return j;
-}
-
-/* Messages in the thread of each item of agenda (the items the caller sees): {"12": 3}. */
-static json_t *message_counts(kt_ctx *c, json_t *agenda)
-{
-    json_t *out = json_object(), *it;
-    size_t i;
-    json_array_foreach(agenda, i, it)
-    {
-        sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT count(*) FROM messages WHERE item_id = ?1");
-        if (!s)
-            break;
-        json_int_t id = json_integer_value(json_object_get(it, "id"));
-        sqlite3_bind_int64(s, 1, id);
-        int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-        sqlite3_reset(s);
-        char key[24];
-        snprintf(key, sizeof key, "%lld", (long long)id);
-        if (n)
-            json_object_set_new(out, key, json_integer(n));
-    }
-    return out;
 }
 
 int kt_h_meeting_get(kt_ctx *c)
@@ -233,10 +235,11 @@ int kt_h_meeting_get(kt_ctx *c)
     if (!m)
         return kt_fail(c, KT_C_NOT_FOUND, NULL);
     json_t *agenda = kt_items_list(c->st, c->body, id, &c->viewer);
-    c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
-                          "attendance", kt_attendance_list(c->st, id), "minutes",
-                          meeting_minutes(c, id), "message_counts", message_counts(c, agenda),
-                          "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    c->result =
+        json_pack("{s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda, "attendance",
+                  kt_attendance_list(c->st, id), "message_counts", kt_message_counts(c->st, agenda),
+                  "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    json_object_update_new(c->result, meeting_minutes(c, id));
     return 0;
 }
 

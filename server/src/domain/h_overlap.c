@@ -530,9 +530,9 @@ int kt_h_overlap_map(kt_ctx *c)
     }
     free_values(&orgs, true);
     free_values(&weeks, false);
-    kt_imap_free(&in_scope);
     map_free(&m);
     if (rc) {
+        kt_imap_free(&in_scope);
         json_decref(pairs);
         return kt_fail_err(c, rc);
     }
@@ -544,12 +544,15 @@ int kt_h_overlap_map(kt_ctx *c)
             kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
         sqlite3_reset(s);
         for (size_t i = 0; i < ids.n; i++) {
+            if (scope && !kt_imap_get(&in_scope, ids.v[i]))
+                continue;
             json_t *b = body_brief(c->st, ids.v[i]);
             if (b)
                 json_array_append_new(bodies, b);
         }
         kt_ivec_free(&ids);
     }
+    kt_imap_free(&in_scope);
     c->result =
         json_pack("{s:o, s:o, s:I}", "bodies", bodies, "pairs", pairs, "days", (json_int_t)days);
     return 0;

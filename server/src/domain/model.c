@@ -438,7 +438,8 @@ json_t *kt_action_json(kt_store *st, int64_t action)
     sqlite3_stmt *s = kt_store_stmt(
         st, "SELECT a.id, a.body_id, a.kind, a.text, a.owner_person_id, a.owner_org_id, "
             "a.due_date, a.status, a.origin_item_id, a.created_by, a.created_at, a.updated_at, "
-            "b.name, i.title FROM actions a JOIN bodies b ON b.id = a.body_id LEFT JOIN items i "
+            "b.name, i.title, i.meeting_id FROM actions a JOIN bodies b ON b.id = a.body_id "
+            "LEFT JOIN items i "
             "ON i.id = a.origin_item_id WHERE a.id = ?1");
     if (!s)
         return NULL;
@@ -453,8 +454,10 @@ json_t *kt_action_json(kt_store *st, int64_t action)
                       kt_col_json_text(s, 7), "item", kt_col_json_int(s, 8), "created_by",
                       kt_col_json_int(s, 9), "created_at", kt_col_json_time(s, 10), "updated_at",
                       kt_col_json_time(s, 11), "body_name", kt_col_json_text(s, 12));
-    if (j) /* the origin's title: an action is only seen by who may see its origin item */
+    if (j) { /* the origin's title: an action is only seen by who may see its origin item */
         json_object_set_new(j, "item_title", kt_col_json_text(s, 13));
+        json_object_set_new(j, "item_meeting", kt_col_json_int(s, 14));
+    }
     sqlite3_reset(s);
     return j;
 }
@@ -477,4 +480,26 @@ json_t *kt_message_json(kt_store *st, int64_t message)
             kt_col_json_text(s, 5), "time", kt_col_json_time(s, 6));
     sqlite3_reset(s);
     return j;
+}
+
+/* Messages in the thread of each item of agenda (the items the caller sees): {"12": 3}. */
+json_t *kt_message_counts(kt_store *st, json_t *agenda)
+{
+    json_t *out = json_object(), *it;
+    size_t i;
+    json_array_foreach(agenda, i, it)
+    {
+        sqlite3_stmt *s = kt_store_stmt(st, "SELECT count(*) FROM messages WHERE item_id = ?1");
+        if (!s)
+            break;
+        json_int_t id = json_integer_value(json_object_get(it, "id"));
+        sqlite3_bind_int64(s, 1, id);
+        int64_t n = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+        sqlite3_reset(s);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        if (n)
+            json_object_set_new(out, key, json_integer(n));
+    }
+    return out;
 }

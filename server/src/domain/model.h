@@ -31,6 +31,10 @@ json_t *kt_action_json(kt_store *st, int64_t action);                   /* NULL 
 json_t *kt_message_json(kt_store *st, int64_t message);                 /* NULL if absent */
 json_t *kt_scope_json(kt_store *st, int64_t scope);                     /* NULL if absent */
 
+/* Messages in the thread of each item of items (an array of item JSON): {"12": 3}; items
+ * without messages are left out. */
+json_t *kt_message_counts(kt_store *st, json_t *items);
+
 /* Scope name -> id (KT_ENOTFOUND when unknown). */
 int kt_scope_find(kt_store *st, const char *name, int64_t *id);
 

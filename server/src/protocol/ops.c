@@ -99,6 +99,7 @@ static const kt_argspec a_meeting_series[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                               END};
 static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                               {"minutes", KT_T_TEXT, 0, 50000, NULL},
+                                              {"minutes_rev", KT_T_INT, 0, 0, NULL},
                                               {"start", KT_T_TIME, 0, 0, NULL},
                                               {"end", KT_T_TIME, 0, 0, NULL},
                                               {"location", KT_T_TEXT, 0, NAME_MAX, NULL},

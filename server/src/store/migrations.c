@@ -267,6 +267,11 @@ static const char *const migrations[] = {
     /* 6: links (stukken) on agenda items, and the minutes (verslag) of a meeting */
     "ALTER TABLE items ADD COLUMN attachments TEXT NOT NULL DEFAULT '[]';"
     "ALTER TABLE meetings ADD COLUMN minutes TEXT NOT NULL DEFAULT '';",
+
+    /* 7: who saved the minutes last, when, and a revision that guards against lost updates */
+    "ALTER TABLE meetings ADD COLUMN minutes_by INTEGER REFERENCES persons(id);"
+    "ALTER TABLE meetings ADD COLUMN minutes_at INTEGER;"
+    "ALTER TABLE meetings ADD COLUMN minutes_rev INTEGER NOT NULL DEFAULT 0;",
 };
 
 int kt_migrations_count(void)
