@@ -25,6 +25,7 @@ typedef struct kt_config {
     bool sync_full;
     int64_t session_ttl; /* seconds */
     int max_queue;       /* frames per session out-queue */
+    int ping_secs;       /* a silent WebSocket is pinged after this, dropped after 2.5 times */
     const char *node_id;
     int travel_buffer_min; /* conflict detection: time to get from one meeting to another */
     const char *smtp_url;  /* mail relay for the daily digest; NULL: no digests */

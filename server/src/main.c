@@ -57,6 +57,8 @@ static const char usage[] =
     "  --session-hours N    session lifetime, default 12 (KT_SESSION_HOURS)\n"
     "  --sync full|normal   fsync every commit (full, default) or only checkpoints (KT_SYNC)\n"
     "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
+    "  --ping-secs N        ping a silent WebSocket after N s, close it after 2.5 N s;\n"
+    "                       default 30 (KT_PING_SECS)\n"
     "  --node-id NAME       name of this node in logs and metrics (KT_NODE_ID)\n"
     "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
     "  --travel-buffer MIN  minutes between meetings at different places, default 15\n"
@@ -115,6 +117,7 @@ static void defaults(options *o)
     c->sync_full = strcmp(env_or("KT_SYNC", "full"), "normal") != 0;
     c->session_ttl = 12 * 3600;
     c->max_queue = 1024;
+    c->ping_secs = 30;
     c->node_id = env_or("KT_NODE_ID", NULL);
     c->travel_buffer_min = 15;
     c->smtp_url = env_or("KT_SMTP_URL", NULL);
@@ -153,6 +156,11 @@ static int parse_env_ints(options *o)
             return fprintf(stderr, "KT_MAX_QUEUE: out of range: %s\n", s), KT_EINVAL;
         o->cfg.max_queue = v;
     }
+    if ((s = getenv("KT_PING_SECS")) && *s) {
+        if (parse_int(s, 1, 3600, &v))
+            return fprintf(stderr, "KT_PING_SECS: 1..3600: %s\n", s), KT_EINVAL;
+        o->cfg.ping_secs = v;
+    }
     return 0;
 }
 
@@ -179,7 +187,8 @@ enum {
     OPT_SMTP,
     OPT_MAIL_FROM,
     OPT_DIGEST_HOUR,
-    OPT_NOW
+    OPT_NOW,
+    OPT_PING
 };
 
 static const struct option long_options[] = {
@@ -206,6 +215,7 @@ static const struct option long_options[] = {
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"digest-hour", required_argument, NULL, OPT_DIGEST_HOUR},
     {"now", no_argument, NULL, OPT_NOW},
+    {"ping-secs", required_argument, NULL, OPT_PING},
     {NULL, 0, NULL, 0},
 };
 
@@ -259,6 +269,11 @@ static int parse_args(options *o, int argc, char **argv)
             if (parse_int(optarg, 16, 1 << 20, &v))
                 return fprintf(stderr, "--max-queue: out of range: %s\n", optarg), KT_EINVAL;
             o->cfg.max_queue = v;
+            break;
+        case OPT_PING:
+            if (parse_int(optarg, 1, 3600, &v))
+                return fprintf(stderr, "--ping-secs: 1..3600\n"), KT_EINVAL;
+            o->cfg.ping_secs = v;
             break;
         case OPT_NODE:
             o->cfg.node_id = optarg;

@@ -227,6 +227,17 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(action["item_title"], "Drugsoverlast")
 
 
+    async def test_mentions_name_members_only_whole_names_once(self):
+        police = await self.as_("police")
+        p = self.w["persons"]
+        text = ("@carla voorzitter en @Piet Politie: kijk even. @Otto Buiten is geen lid, "
+                "@Carla Voorzitters is een ander, @Piet alleen is niemand; nogmaals @Piet Politie")
+        r = await police.call("chat.post", body=self.w["body"], text=text)
+        self.assertEqual(r["message"]["mentions"], [p["chair"], p["police"]])
+        r = await police.call("chat.post", body=self.w["body"], text="geen vermelding, mail a@b.nl")
+        self.assertEqual(r["message"]["mentions"], [])
+
+
 class DurabilityTest(unittest.IsolatedAsyncioTestCase):
     async def test_sigkill_keeps_every_acknowledged_change(self):
         server = Server("durable", extra=["--sync", "full"])

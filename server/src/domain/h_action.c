@@ -8,7 +8,6 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* An item given as origin must be of this body and visible to the caller. */
 static int check_item(kt_ctx *c, int64_t item)
@@ -221,46 +220,42 @@ static bool name_char(unsigned char ch)
     return isalnum(ch) || ch >= 0x80;
 }
 
+/* The members named after each '@' (longest name first, so "@Jan de Vries" beats "@Jan"),
+ * each once. Text without '@' costs nothing; each '@' is one indexed lookup of the body's
+ * members whose name starts the text after it, whatever the body's size. */
 json_t *kt_chat_mentions(kt_store *st, int64_t body, const char *text)
 {
     json_t *out = json_array();
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT p.id, p.name FROM memberships m JOIN persons p "
-                                        "ON p.id = m.person_id WHERE m.body_id = ?1");
+    const char *at = strchr(text, '@');
+    if (!at)
+        return out;
+    sqlite3_stmt *s = kt_store_stmt(
+        st, "SELECT p.id, length(CAST(p.name AS BLOB)) FROM memberships m JOIN persons p "
+            "ON p.id = m.person_id WHERE m.body_id = ?1 AND p.name <> '' AND "
+            "substr(?2, 1, length(p.name)) = p.name COLLATE NOCASE "
+            "ORDER BY length(CAST(p.name AS BLOB)) DESC");
     if (!s)
         return out;
-    sqlite3_bind_int64(s, 1, body);
-    struct {
-        int64_t id;
-        char name[128];
-    } members[512];
-    int n = 0;
-    while (n < 512 && sqlite3_step(s) == SQLITE_ROW) {
-        members[n].id = sqlite3_column_int64(s, 0);
-        snprintf(members[n].name, sizeof members[n].name, "%s",
-                 (const char *)sqlite3_column_text(s, 1));
-        n++;
-    }
-    sqlite3_reset(s);
-    for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
-        int best = -1;
-        size_t best_len = 0;
-        for (int i = 0; i < n; i++) {
-            size_t len = strlen(members[i].name);
-            if (len > best_len && strncasecmp(at + 1, members[i].name, len) == 0 &&
-                !name_char((unsigned char)at[1 + len])) {
-                best = i;
-                best_len = len;
-            }
+    for (; at; at = strchr(at + 1, '@')) {
+        sqlite3_bind_int64(s, 1, body);
+        sqlite3_bind_text(s, 2, at + 1, -1, SQLITE_STATIC);
+        int64_t who = 0;
+        while (!who && sqlite3_step(s) == SQLITE_ROW) {
+            size_t len = (size_t)sqlite3_column_int64(s, 1);
+            if (!name_char((unsigned char)at[1 + len]))
+                who = sqlite3_column_int64(s, 0);
         }
-        if (best < 0)
+        sqlite3_reset(s);
+        if (!who)
             continue;
         bool seen = false;
         size_t k;
         json_t *x;
-        json_array_foreach(out, k, x) seen = seen || json_integer_value(x) == members[best].id;
+        json_array_foreach(out, k, x) seen = seen || json_integer_value(x) == who;
         if (!seen)
-            json_array_append_new(out, json_integer(members[best].id));
+            json_array_append_new(out, json_integer(who));
     }
+    sqlite3_clear_bindings(s);
     return out;
 }
 

@@ -64,6 +64,8 @@ int kt_conn_send(kt_conn *c, kt_frame *f)
         kt_conn_close(c, KT_CLOSE_SLOW_CONSUMER, "te traag: hervat met subscribe since");
         return KT_EFULL;
     }
+    if (c->q_len == 0 && kt_conn_write_now(c, f))
+        return 0;
     if (c->q_len == c->q_cap && grow(c)) {
         kt_conn_close(c, 1011, "geen geheugen");
         return KT_ENOMEM;

@@ -32,6 +32,9 @@ typedef struct kt_conn {
     char *rx;                                  /* fragments of an incoming message */
     size_t rx_len, rx_cap;
     bool rx_too_large;
+    bool ping_due;    /* a keepalive ping is to be written at the next writeable */
+    bool pinged;      /* and has been asked for since the client was last heard */
+    int64_t heard_at; /* monotonic ns of the last frame (or pong) from the client */
     uint64_t frames_sent;
 } kt_conn;
 
@@ -41,8 +44,9 @@ int kt_conn_init(kt_conn *c, int cap, size_t max_bytes);
 /* Drops queued frames and buffers; the hub must have forgotten c (kt_hub_conn_closed). */
 void kt_conn_release(kt_conn *c);
 
-/* Queues f (takes a reference) and asks for WRITEABLE. On overflow marks the connection for
- * closing with KT_CLOSE_SLOW_CONSUMER and returns KT_EFULL; after that nothing more is queued. */
+/* Sends f: written to the socket at once when nothing is queued ahead of it, else queued (with a
+ * reference taken) and WRITEABLE requested. On overflow marks the connection for closing with
+ * KT_CLOSE_SLOW_CONSUMER and returns KT_EFULL; after that nothing more is sent. */
 int kt_conn_send(kt_conn *c, kt_frame *f);
 /* Queues a JSON reply (serialised here). */
 int kt_conn_send_json(kt_conn *c, const json_t *j);
@@ -56,5 +60,8 @@ void kt_conn_close(kt_conn *c, int code, const char *reason);
 
 /* Asks the event loop for a writeable callback (net layer; no-op without a wsi). */
 void kt_conn_wake(kt_conn *c);
+/* Net layer: writes f to the socket now if nothing (queued or partly written) is ahead of it;
+ * true when f was taken. False without a wsi, so unit tests see every frame queued. */
+bool kt_conn_write_now(kt_conn *c, kt_frame *f);
 
 #endif

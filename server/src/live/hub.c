@@ -425,6 +425,14 @@ void kt_hub_expire(kt_hub *h, int64_t now)
     }
 }
 
+void kt_hub_each_conn(kt_hub *h, void (*fn)(kt_conn *c, void *arg), void *arg)
+{
+    for (size_t i = 0; i < h->persons.cap; i++)
+        if (h->persons.slots[i].key)
+            for (kt_conn *c = h->persons.slots[i].val; c; c = c->person_next)
+                fn(c, arg);
+}
+
 int kt_hub_close_all(kt_hub *h, int code, const char *reason)
 {
     int n = 0;

@@ -51,6 +51,8 @@ uint64_t kt_hub_open_connections(const kt_hub *h);
 
 /* Closes connections whose session expired; call now and then. */
 void kt_hub_expire(kt_hub *h, int64_t now);
+/* Calls fn for every open connection (fn may mark it for closing, not free it). */
+void kt_hub_each_conn(kt_hub *h, void (*fn)(kt_conn *c, void *arg), void *arg);
 
 /* Counts for /metrics. */
 void kt_hub_stats(const kt_hub *h, uint64_t *conns, uint64_t *topics, uint64_t *subs);

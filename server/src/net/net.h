@@ -4,6 +4,7 @@
 
 #include "app.h"
 #include "auth/session.h"
+#include "live/conn.h"
 
 #include <libwebsockets.h>
 #include <stdbool.h>
@@ -28,6 +29,10 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
                    size_t len);
 int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
+
+/* Keepalive for one connection at monotonic time now (ns): pings it when silent for ping_secs,
+ * marks it for closing when silent for 2.5 times that. The server sweeps all connections. */
+void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs);
 
 /* Per-WS-connection data size (lws allocates it zeroed). */
 size_t kt_ws_pss_size(void);

@@ -18,11 +18,14 @@
 #include <string.h>
 
 static volatile sig_atomic_t stopping;
-static lws_sorted_usec_list_t housekeeping_sul, bus_sul;
+static lws_sorted_usec_list_t housekeeping_sul, bus_sul, keepalive_sul;
 
+/* Each WebSocket gets an rx buffer of rx_buffer_size: 1 KiB keeps an idle session small, and
+ * longer messages arrive in pieces that ws.c reassembles. tx_packet_size is set so that a long
+ * frame still goes to send() in one piece rather than in rx_buffer_size chunks. */
 static struct lws_protocols protocols[] = {
     /* First: WebSocket upgrades without a subprotocol header bind here. */
-    {"ketentafel", kt_ws_callback, 0, 4096, 0, NULL, 0},
+    {"ketentafel", kt_ws_callback, 0, 1024, 0, NULL, 256 * 1024},
     {"kt-http", kt_http_callback, 0, 0, 0, NULL, 0},
     {NULL, NULL, 0, 0, 0, NULL, 0}};
 
@@ -52,12 +55,11 @@ static const struct lws_protocol_vhost_options hdr_frame = {&hdr_referrer, NULL,
 
 static struct lws_http_mount mount_api, mount_health, mount_metrics, mount_feeds, mount_root;
 
-static const uint32_t retry_table[] = {1000, 2000, 4000};
+/* No lws validity timers (each re-arm walks a sorted list of all connections); keepalive()
+ * below does the same job in one sweep. */
 static const lws_retry_bo_t idle_policy = {
-    .retry_ms_table = retry_table,
-    .retry_ms_table_count = 3,
-    .secs_since_valid_ping = 30,   /* ping a quiet client */
-    .secs_since_valid_hangup = 75, /* and drop it if it stays silent */
+    .secs_since_valid_ping = 0,
+    .secs_since_valid_hangup = 0,
 };
 
 static void mount_callback(struct lws_http_mount *m, const char *point,
@@ -86,6 +88,25 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
         kt_notify_due_scan(app);
     }
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
+}
+
+static void keepalive_one(kt_conn *c, void *now)
+{
+    kt_ws_keepalive_conn(c, *(int64_t *)now, the_app->cfg.ping_secs);
+}
+
+/* The sweep runs a few times per ping interval (every 10 s at the default 30 s). */
+static lws_usec_t keepalive_period(const kt_app *app)
+{
+    return (lws_usec_t)app->cfg.ping_secs * LWS_US_PER_SEC / 3;
+}
+
+static void keepalive(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+    int64_t now = kt_mono_ns();
+    kt_hub_each_conn(the_app->hub, keepalive_one, &now);
+    lws_sul_schedule(the_app->lws, 0, &keepalive_sul, keepalive, keepalive_period(the_app));
 }
 
 /* With a bus between nodes, messages can be lost: every second each topic checks the store.
@@ -141,6 +162,7 @@ int kt_server_start(kt_app *app)
         return KT_ENOMEM;
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
     lws_sul_schedule(app->lws, 0, &bus_sul, bus_tick, LWS_US_PER_SEC);
+    lws_sul_schedule(app->lws, 0, &keepalive_sul, keepalive, keepalive_period(app));
     return 0;
 }
 
@@ -181,6 +203,7 @@ void kt_server_destroy(kt_app *app)
         return;
     lws_sul_cancel(&housekeeping_sul);
     lws_sul_cancel(&bus_sul);
+    lws_sul_cancel(&keepalive_sul);
     kt_worker_stop(app->worker);
     app->worker = NULL;
     lws_context_destroy(app->lws);

@@ -1,5 +1,17 @@
-/* The WebSocket endpoint: authentication at the upgrade, message reassembly, dispatch, and the
- * out-queue drained one frame per WRITEABLE callback (libwebsockets' rule). */
+/* The WebSocket endpoint: authentication at the upgrade, message reassembly, dispatch, writing
+ * frames, and keepalive.
+ *
+ * Writing. A frame for a session with nothing queued or partly written ahead of it goes to the
+ * socket at once (kt_conn_write_now); everything else waits in the session's out-queue and is
+ * written one frame per WRITEABLE callback. The direct path is what libwebsockets does itself for
+ * a partial write (it keeps the rest and asks for WRITEABLE), and it saves setting and clearing
+ * POLLOUT - two passes over every fd of the poll loop - for each delivery to an idle session.
+ * Order holds because the direct path is taken only when the queue and lws' own buffer are empty.
+ *
+ * Keepalive. lws' per-connection validity timers live in one sorted list, O(n) per re-arm, which
+ * at 10,000 sessions cost seconds of loop time per ping round. Instead the server sweeps all
+ * sessions every few seconds (server.c) with kt_ws_keepalive_conn: a session silent for
+ * --ping-secs gets one ping, one silent for 2.5 times as long is dropped. */
 #include "auth/session.h"
 #include "bus/bus.h"
 #include "live/conn.h"
@@ -33,6 +45,42 @@ void kt_conn_wake(kt_conn *c)
         lws_callback_on_writable(c->wsi);
 }
 
+bool kt_conn_write_now(kt_conn *c, kt_frame *f)
+{
+    struct lws *wsi = c->wsi;
+    if (!wsi || c->q_len || c->close_code || c->ping_due || lws_partial_buffered(wsi))
+        return false;
+    /* lws keeps what the socket does not take and asks for WRITEABLE itself. */
+    if (lws_write(wsi, kt_frame_payload(f), f->len, LWS_WRITE_TEXT) < (int)f->len) {
+        /* The socket is broken; lws closes it when poll reports so. Send nothing more. */
+        c->close_code = 1011;
+        return true;
+    }
+    c->frames_sent++;
+    kt_net_app(wsi)->counters.frames_sent++;
+    return true;
+}
+
+static void heard(kt_conn *c)
+{
+    c->heard_at = kt_mono_ns();
+    c->pinged = false;
+}
+
+void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
+{
+    int64_t silent_ms = (now - c->heard_at) / 1000000;
+    int64_t silent = silent_ms / 1000;
+    if (silent_ms >= ping_secs * 2500LL) {
+        kt_info("websocket silent", "person=%lld secs=%lld", (long long)c->me.person,
+                (long long)silent);
+        kt_conn_close(c, KT_CLOSE_SHUTDOWN, "geen antwoord op ping");
+    } else if (silent >= ping_secs && !c->pinged) {
+        c->pinged = c->ping_due = true;
+        kt_conn_wake(c);
+    }
+}
+
 /* 0 when the upgrade may go on; else the HTTP status to refuse it with. */
 static int authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
@@ -57,6 +105,7 @@ static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     kt_conn *c = &pss->conn;
     c->wsi = wsi;
+    heard(c);
     if (kt_conn_init(c, app->cfg.max_queue, QUEUE_BYTES) || kt_hub_conn_open(app->hub, c)) {
         kt_conn_close(c, 1011, "geen geheugen");
         return;
@@ -86,6 +135,7 @@ static void handle_message(kt_app *app, ws_pss *pss, const char *text, size_t le
 static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in, size_t len)
 {
     kt_conn *c = &pss->conn;
+    heard(c);
     if (lws_frame_is_binary(wsi)) {
         if (lws_is_final_fragment(wsi)) {
             json_t *r = kt_reply_error(NULL, KT_C_BINARY_NOT_SUPPORTED, NULL);
@@ -153,6 +203,18 @@ static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
                          (unsigned char *)c->close_reason, strlen(c->close_reason));
         return -1;
     }
+    if (c->ping_due) {
+        /* A ping is a control frame: it may go between any two messages. It carries a payload
+         * because lws reports no empty pong (RECEIVE_PONG). */
+        unsigned char ping[LWS_PRE + 2];
+        memcpy(ping + LWS_PRE, "kt", 2);
+        c->ping_due = false;
+        if (lws_write(wsi, ping + LWS_PRE, 2, LWS_WRITE_PING) < 0)
+            return -1;
+        if (c->q_len || c->catching_up)
+            lws_callback_on_writable(wsi);
+        return 0;
+    }
     kt_frame *f = kt_conn_peek(c);
     if (f) {
         int n = lws_write(wsi, kt_frame_payload(f), f->len, LWS_WRITE_TEXT);
@@ -164,7 +226,8 @@ static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
     }
     if (c->catching_up && c->q_len * 2 <= c->q_max)
         kt_hub_pump(app->hub, c);
-    if (c->q_len || c->close_code)
+    /* A replay batch may have gone straight to the socket: come back for the next one. */
+    if (c->q_len || c->close_code || c->catching_up)
         lws_callback_on_writable(wsi);
     return 0;
 }
@@ -195,6 +258,10 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
         if (!pss->open || pss->conn.close_code)
             return 0;
         on_receive(kt_net_app(wsi), wsi, pss, in, len);
+        return 0;
+    case LWS_CALLBACK_RECEIVE_PONG:
+        if (pss->open)
+            heard(&pss->conn);
         return 0;
     case LWS_CALLBACK_SERVER_WRITEABLE:
         if (!pss->open)

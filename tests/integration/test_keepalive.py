@@ -1,0 +1,102 @@
+"""Keepalive: the server pings a WebSocket that has been silent for --ping-secs and drops one that
+stays silent for 2.5 times as long; a client that answers pings stays connected however long it
+says nothing else."""
+
+import asyncio
+import base64
+import os
+import socket
+import time
+import unittest
+
+import websockets
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Server
+
+
+def raw_upgrade(port, token):
+    """A WebSocket that completes the handshake and then never answers anything."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=10)
+    key = base64.b64encode(os.urandom(16)).decode()
+    s.sendall((f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+               f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+               f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n").encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = s.recv(4096)
+        if not chunk:
+            raise AssertionError("upgrade refused: connection closed")
+        head += chunk
+    status = head.split(b"\r\n", 1)[0]
+    if b" 101 " not in status:
+        raise AssertionError(f"upgrade refused: {status!r}")
+    return s, head.split(b"\r\n\r\n", 1)[1]
+
+
+def frames(data):
+    """(opcode, payload) of each complete server frame in data (servers do not mask)."""
+    out = []
+    while len(data) >= 2:
+        op, n = data[0] & 0x0F, data[1] & 0x7F
+        at = 2
+        if n == 126:
+            n, at = int.from_bytes(data[2:4], "big"), 4
+        elif n == 127:
+            n, at = int.from_bytes(data[2:10], "big"), 10
+        if len(data) < at + n:
+            break
+        out.append((op, data[at:at + n]))
+        data = data[at + n:]
+    return out
+
+
+class KeepaliveTest(unittest.IsolatedAsyncioTestCase):
+    PING = 1  # seconds: the silent peer must be gone within 2.5 s plus one sweep
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("keepalive", extra=["--ping-secs", str(cls.PING)])
+        cls.server.create_admin()
+        cls.server.start()
+        cls.token = cls.server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def test_silent_peer_is_pinged_then_dropped_and_answering_peer_stays(self):
+        # websockets answers pings by itself; with ping_interval=None it sends none of its own,
+        # so only its pongs to the server's pings keep it alive.
+        live = await websockets.connect(f"ws://127.0.0.1:{self.server.port}/ws",
+                                        extra_headers={"Authorization": "Bearer " + self.token},
+                                        ping_interval=None)
+        silent, data = raw_upgrade(self.server.port, self.token)
+        silent.settimeout(0.2)
+        started = time.monotonic()
+        closed_after = None
+        while time.monotonic() - started < 8 * self.PING:
+            try:
+                chunk = await asyncio.to_thread(silent.recv, 4096)
+            except (socket.timeout, TimeoutError):
+                continue
+            except ConnectionResetError:
+                chunk = b""
+            if not chunk:
+                closed_after = time.monotonic() - started
+                break
+            data += chunk
+        silent.close()
+        ops = [op for op, _ in frames(data)]
+        self.assertIn(0x9, ops, "the silent peer was never pinged")
+        self.assertIsNotNone(closed_after, "the silent peer was never dropped")
+        self.assertGreaterEqual(closed_after, 2.5 * self.PING - 0.5)
+        # The answering peer outlived the silent one and still works.
+        await live.send('{"id": 1, "op": "ping"}')
+        reply = await asyncio.wait_for(live.recv(), 5)
+        self.assertIn('"ok":true', reply.replace(" ", ""))
+        await live.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
