@@ -29,6 +29,13 @@ ADMIN_PASSWORD = "beheer-wachtwoord-1"
 PASSWORD = "geheim-wachtwoord-1"
 
 
+def die_with_parent():
+    """preexec_fn for child processes: SIGKILL them when the test runner dies, so a killed or
+    crashed run leaves no servers behind on the machine."""
+    import ctypes
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -69,7 +76,7 @@ class Server:
             args.append("--demo")
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
-                                     env=self.env)
+                                     env=self.env, preexec_fn=die_with_parent)
         if wait:
             self.wait_ready()
         return self
@@ -323,7 +330,8 @@ class Redis:
     def start(self):
         self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind",
                                       "127.0.0.1", "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                     preexec_fn=die_with_parent)
         deadline = time.time() + 10
         while time.time() < deadline:
             try:

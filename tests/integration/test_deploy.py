@@ -11,7 +11,8 @@ import tempfile
 import time
 import unittest
 
-from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, Redis, Server, free_port, setup_world)
+from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, Redis, Server, die_with_parent, free_port,
+                     setup_world)
 
 
 class ComposeFileTest(unittest.TestCase):
@@ -42,7 +43,8 @@ class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
         self.cfg.write(cfg)
         self.cfg.close()
         self.haproxy = subprocess.Popen(["haproxy", "-f", self.cfg.name, "-db"],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        preexec_fn=die_with_parent)
         self.lb = Server("lb-view")  # only used for its HTTP/WS helpers
         self.lb.port = self.lb_port
         deadline = time.time() + 20
