@@ -4,6 +4,7 @@ not see the other (confidential) item learns only which body and whom to contact
 items never raise anything."""
 
 import asyncio
+import sqlite3
 import unittest
 
 from harness import ProtocolError, Server
@@ -149,6 +150,71 @@ class DuplicateTest(unittest.IsolatedAsyncioTestCase):
         self.assertTrue(any(h.startswith("Preventie met Gezag: aanpak risicojongeren") and
                             o and o.startswith("PmG: aanpak risicojongeren") for h, o in pairs),
                         pairs)
+
+
+class IndexAtStartTest(unittest.IsolatedAsyncioTestCase):
+    """The index a node builds from the store at start (read in batches on a second thread):
+    items written before the start are found, wherever they fall in the scan, and a
+    confidential one stays hidden."""
+
+    FILLER = 9000  # more than two of the scan's batches
+
+    async def asyncSetUp(self):
+        self.server = Server("duplicates-start", demo=True)
+        self.server.start()
+        self.clients = []
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+        self.server.stop()
+        self.server.cleanup()
+
+    async def as_(self, email):
+        c = await self.server.connect(self.server.login(email, DEMO_PASSWORD))
+        self.clients.append(c)
+        return c
+
+    async def test_items_stored_before_the_start_are_indexed(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        rg = await DuplicateTest.body_named(self, rg_chair, "Regiegroep Ondermijning")
+        cso = await DuplicateTest.body_named(self, cso_chair, "Casusoverleg Ondermijning")
+        rg_meeting = await DuplicateTest.next_meeting(self, rg_chair, rg)
+        cso_meeting = await DuplicateTest.next_meeting(self, cso_chair, cso)
+        for c in self.clients:
+            await c.close()
+        self.clients = []
+        self.server.stop()
+
+        db = sqlite3.connect(self.server.db)
+        cols = ("body_id, meeting_id, position, title, description, kind, created_at, "
+                "updated_at, confidential")
+        filler = [(rg, rg_meeting, 100 + i, f"Werkvoorraad dossier {i}", "", "bespreken", 0, 0, 0)
+                  for i in range(self.FILLER)]
+        db.executemany(f"INSERT INTO items({cols}) VALUES (?,?,?,?,?,?,?,?,?)", filler)
+        last = [(rg, rg_meeting, 90, "Woningsluitingen op grond van artikel 13b Opiumwet",
+                 "Stand van zaken van de sluitingen in Dordrecht.", "bespreken", 0, 0, 0),
+                (cso, cso_meeting, 90, "Casus 2026-44: woningsluiting 13b na drugsvondst",
+                 "Woning aan de Merwedestraat.", "bespreken", 0, 0, 1)]
+        ids = [db.execute(f"INSERT INTO items({cols}) VALUES (?,?,?,?,?,?,?,?,?)", r).lastrowid
+               for r in last]
+        db.commit()
+        db.close()
+
+        self.server.start()
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        np = await DuplicateTest.body_named(self, np_chair, "Stuurgroep NP Dordt West")
+        new = (await np_chair.call(
+            "agenda.add", meeting=await DuplicateTest.next_meeting(self, np_chair, np),
+            title="Sluiting van woningen (artikel 13b) in Dordt West"))["item"]
+        flags = await DuplicateTest.flags_for_item(self, np_chair, np, new["id"])
+        self.assertIn(ids[0], [f["other"]["item"] for f in flags], flags)
+        hidden = [f for f in flags if f["other"]["body"] == cso]
+        self.assertEqual(len(hidden), 1, flags)
+        self.assertTrue(hidden[0]["other"]["hidden"])
+        self.assertIsNone(hidden[0]["other"]["title"])
+        self.assertNotIn("2026-44", str(flags))
 
 
 class OverlapMapTest(unittest.IsolatedAsyncioTestCase):

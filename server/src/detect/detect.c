@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,24 +69,91 @@ static int32_t local_day(int64_t t)
     "FROM items i JOIN bodies b ON b.id = i.body_id JOIN scopes sc ON sc.id = b.scope_id "         \
     "LEFT JOIN meetings m ON m.id = i.meeting_id"
 
-/* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
-static int index_row(kt_detect *d, kt_similar *sim, sqlite3_stmt *s)
+/* One row of ITEM_INDEX_SQL, copied out of SQLite so that another thread may read the next
+ * rows meanwhile. Texts are offsets into the batch's text buffer; NO_TEXT stands for NULL. */
+#define NO_TEXT UINT32_MAX
+
+typedef struct scan_row {
+    int64_t item, body;
+    int32_t day;
+    bool confidential, cancelled;
+    uint32_t scope, title, description;
+} scan_row;
+
+#define SCAN_BATCH 4096
+
+typedef struct scan_batch {
+    scan_row *rows; /* room for SCAN_BATCH rows, or one in refresh_item */
+    size_t n;
+    char *text;
+    size_t tlen, tcap;
+    bool full; /* filled by the reader, not yet indexed */
+} scan_batch;
+
+static int batch_text(scan_batch *b, const unsigned char *t, uint32_t *off)
 {
-    int64_t item = sqlite3_column_int64(s, 0);
-    if (sqlite3_column_int(s, 7))
-        kt_imap_put(&d->confidential, item, (void *)1);
-    else
-        kt_imap_del(&d->confidential, item);
-    const char *status = (const char *)sqlite3_column_text(s, 4);
-    if (status && strcmp(status, "geannuleerd") == 0) {
-        kt_similar_remove(sim, item);
+    if (!t) {
+        *off = NO_TEXT;
         return 0;
     }
-    int32_t day = sqlite3_column_type(s, 3) == SQLITE_NULL ? KT_SIM_NO_DATE
-                                                           : local_day(sqlite3_column_int64(s, 3));
-    return kt_similar_put(
-        sim, item, sqlite3_column_int64(s, 1), (const char *)sqlite3_column_text(s, 2), day,
-        (const char *)sqlite3_column_text(s, 5), (const char *)sqlite3_column_text(s, 6));
+    size_t n = strlen((const char *)t) + 1;
+    if (b->tlen + n > b->tcap) {
+        size_t cap = b->tcap ? b->tcap : 65536;
+        while (b->tlen + n > cap)
+            cap *= 2;
+        if (cap > NO_TEXT)
+            return KT_ENOMEM;
+        char *text = realloc(b->text, cap);
+        if (!text)
+            return KT_ENOMEM;
+        b->text = text;
+        b->tcap = cap;
+    }
+    memcpy(b->text + b->tlen, t, n);
+    *off = (uint32_t)b->tlen;
+    b->tlen += n;
+    return 0;
+}
+
+/* Appends the statement's current row to the batch. */
+static int batch_add(scan_batch *b, sqlite3_stmt *s)
+{
+    scan_row *r = &b->rows[b->n];
+    r->item = sqlite3_column_int64(s, 0);
+    r->body = sqlite3_column_int64(s, 1);
+    r->confidential = sqlite3_column_int(s, 7) != 0;
+    const char *status = (const char *)sqlite3_column_text(s, 4);
+    r->cancelled = status && strcmp(status, "geannuleerd") == 0;
+    r->day = sqlite3_column_type(s, 3) == SQLITE_NULL ? KT_SIM_NO_DATE
+                                                      : local_day(sqlite3_column_int64(s, 3));
+    int rc = batch_text(b, sqlite3_column_text(s, 2), &r->scope);
+    if (!rc)
+        rc = batch_text(b, sqlite3_column_text(s, 5), &r->title);
+    if (!rc)
+        rc = batch_text(b, sqlite3_column_text(s, 6), &r->description);
+    if (!rc)
+        b->n++;
+    return rc;
+}
+
+static const char *row_text(const scan_batch *b, uint32_t off)
+{
+    return off == NO_TEXT ? NULL : b->text + off;
+}
+
+/* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
+static int index_row(kt_detect *d, kt_similar *sim, const scan_batch *b, const scan_row *r)
+{
+    if (r->confidential)
+        kt_imap_put(&d->confidential, r->item, (void *)1);
+    else
+        kt_imap_del(&d->confidential, r->item);
+    if (r->cancelled) {
+        kt_similar_remove(sim, r->item);
+        return 0;
+    }
+    return kt_similar_put(sim, r->item, r->body, row_text(b, r->scope), r->day,
+                          row_text(b, r->title), row_text(b, r->description));
 }
 
 /* Brings one item of the index in line with the store. */
@@ -95,14 +163,124 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
     if (!s)
         return KT_ESTORE;
     sqlite3_bind_int64(s, 1, item);
+    scan_row row;
+    scan_batch b = {.rows = &row};
     int rc = 0;
     if (sqlite3_step(s) == SQLITE_ROW) {
-        rc = index_row(det, det->sim, s);
+        rc = batch_add(&b, s);
+        if (!rc)
+            rc = index_row(det, det->sim, &b, &row);
     } else {
         kt_similar_remove(det->sim, item);
         kt_imap_del(&det->confidential, item);
     }
     sqlite3_reset(s);
+    free(b.text);
+    return rc;
+}
+
+/* The full scan at start reads SQLite on a second thread while this one analyses the texts:
+ * SQLite is about a quarter of the work. Two batches alternate between the reader (fills) and
+ * the indexer (empties); the order of the rows is kept, so the index is the same as one built
+ * on one thread (acronyms learnt from one item apply to the next). The store is not used by
+ * anyone else meanwhile: the loop thread is the one waiting here. */
+typedef struct scan {
+    sqlite3_stmt *stmt;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    scan_batch batch[2];
+    scan_row rows[2][SCAN_BATCH];
+    bool eof;  /* the reader has marked its last batch full */
+    bool stop; /* the indexer gave up: the reader stops at the next batch */
+    int rc;    /* the reader's error */
+} scan;
+
+static void *scan_reader(void *arg)
+{
+    scan *sc = arg;
+    for (unsigned i = 0;; i ^= 1) {
+        scan_batch *b = &sc->batch[i];
+        pthread_mutex_lock(&sc->mu);
+        while (b->full && !sc->stop)
+            pthread_cond_wait(&sc->cv, &sc->mu);
+        bool stop = sc->stop;
+        pthread_mutex_unlock(&sc->mu);
+        if (stop)
+            return NULL;
+        b->n = b->tlen = 0;
+        int rc = 0, step = SQLITE_ROW;
+        while (!rc && b->n < SCAN_BATCH && (step = sqlite3_step(sc->stmt)) == SQLITE_ROW)
+            rc = batch_add(b, sc->stmt);
+        if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = KT_ESTORE;
+        bool last = rc || step != SQLITE_ROW;
+        pthread_mutex_lock(&sc->mu);
+        b->full = true;
+        sc->eof = last;
+        sc->rc = rc;
+        pthread_cond_broadcast(&sc->cv);
+        pthread_mutex_unlock(&sc->mu);
+        if (last)
+            return NULL;
+    }
+}
+
+/* Indexes every row of the statement, reading on a second thread when one can be started. */
+static int index_all(kt_detect *d, kt_similar *sim, sqlite3_stmt *stmt)
+{
+    scan *sc = calloc(1, sizeof *sc);
+    if (!sc)
+        return KT_ENOMEM;
+    sc->stmt = stmt;
+    sc->batch[0].rows = sc->rows[0];
+    sc->batch[1].rows = sc->rows[1];
+    pthread_mutex_init(&sc->mu, NULL);
+    pthread_cond_init(&sc->cv, NULL);
+    pthread_t reader;
+    bool threaded = pthread_create(&reader, NULL, scan_reader, sc) == 0;
+    int rc = 0;
+    if (!threaded) {
+        scan_batch *b = &sc->batch[0];
+        int step = SQLITE_ROW;
+        while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+            b->n = b->tlen = 0;
+            rc = batch_add(b, stmt);
+            if (!rc)
+                rc = index_row(d, sim, b, &b->rows[0]);
+        }
+        if (!rc && step != SQLITE_DONE)
+            rc = KT_ESTORE;
+    }
+    for (unsigned i = 0; threaded; i ^= 1) {
+        scan_batch *b = &sc->batch[i];
+        pthread_mutex_lock(&sc->mu);
+        while (!b->full && !sc->eof)
+            pthread_cond_wait(&sc->cv, &sc->mu);
+        bool have = b->full;
+        pthread_mutex_unlock(&sc->mu);
+        if (!have)
+            break;
+        for (size_t j = 0; !rc && j < b->n; j++)
+            rc = index_row(d, sim, b, &b->rows[j]);
+        pthread_mutex_lock(&sc->mu);
+        b->full = false;
+        if (rc)
+            sc->stop = true;
+        pthread_cond_broadcast(&sc->cv);
+        pthread_mutex_unlock(&sc->mu);
+        if (rc)
+            break;
+    }
+    if (threaded) {
+        pthread_join(reader, NULL);
+        if (!rc)
+            rc = sc->rc;
+    }
+    pthread_cond_destroy(&sc->cv);
+    pthread_mutex_destroy(&sc->mu);
+    free(sc->batch[0].text);
+    free(sc->batch[1].text);
+    free(sc);
     return rc;
 }
 
@@ -135,9 +313,7 @@ int kt_detect_rebuild(kt_detect *d)
     kt_store *st = d->app->store;
     teach(sim, st);
     sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL);
-    int rc = s ? 0 : KT_ESTORE;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = index_row(d, sim, s);
+    int rc = s ? index_all(d, sim, s) : KT_ESTORE;
     if (s)
         sqlite3_reset(s);
     if (rc) {

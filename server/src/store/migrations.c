@@ -272,6 +272,10 @@ static const char *const migrations[] = {
     "ALTER TABLE meetings ADD COLUMN minutes_by INTEGER REFERENCES persons(id);"
     "ALTER TABLE meetings ADD COLUMN minutes_at INTEGER;"
     "ALTER TABLE meetings ADD COLUMN minutes_rev INTEGER NOT NULL DEFAULT 0;",
+
+    /* 8: meetings by place: the conflict check's location clash looked at every meeting of
+     * the day (0.7 ms at national scale) */
+    "CREATE INDEX meetings_location ON meetings(location COLLATE NOCASE, starts_at);",
 };
 
 int kt_migrations_count(void)
