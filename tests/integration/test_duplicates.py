@@ -12,24 +12,8 @@ from harness import ProtocolError, Server
 DEMO_PASSWORD = "welkom-ketentafel"
 
 
-class DuplicateTest(unittest.IsolatedAsyncioTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("duplicates", demo=True)
-        cls.server.start()
-        cls.tokens = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.server.cleanup()
-
-    async def asyncSetUp(self):
-        self.clients = []
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
+class DemoHelpers:
+    """Sessions of demo people and finding things in the demo data."""
 
     async def as_(self, email):
         if email not in self.tokens:
@@ -50,6 +34,27 @@ class DuplicateTest(unittest.IsolatedAsyncioTestCase):
     async def flags_for_item(self, client, body, item):
         return [f for f in (await client.call("flag.list", body=body))["flags"]
                 if f["kind"] == "duplicate" and f["here"]["item"] == item]
+
+
+class DuplicateTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("duplicates", demo=True)
+        cls.server.start()
+        cls.tokens = {}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def asyncSetUp(self):
+        self.clients = []
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+
 
     async def test_same_subject_in_two_dordrecht_bodies_is_flagged_to_both_chairs(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")
@@ -152,7 +157,7 @@ class DuplicateTest(unittest.IsolatedAsyncioTestCase):
                         pairs)
 
 
-class IndexAtStartTest(unittest.IsolatedAsyncioTestCase):
+class IndexAtStartTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
     """The index a node builds from the store at start (read in batches on a second thread):
     items written before the start are found, wherever they fall in the scan, and a
     confidential one stays hidden."""
@@ -162,7 +167,7 @@ class IndexAtStartTest(unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self):
         self.server = Server("duplicates-start", demo=True)
         self.server.start()
-        self.clients = []
+        self.clients, self.tokens = [], {}
 
     async def asyncTearDown(self):
         for c in self.clients:
@@ -170,18 +175,13 @@ class IndexAtStartTest(unittest.IsolatedAsyncioTestCase):
         self.server.stop()
         self.server.cleanup()
 
-    async def as_(self, email):
-        c = await self.server.connect(self.server.login(email, DEMO_PASSWORD))
-        self.clients.append(c)
-        return c
-
     async def test_items_stored_before_the_start_are_indexed(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")
         cso_chair = await self.as_("l.verschoor@dordrecht.example")
-        rg = await DuplicateTest.body_named(self, rg_chair, "Regiegroep Ondermijning")
-        cso = await DuplicateTest.body_named(self, cso_chair, "Casusoverleg Ondermijning")
-        rg_meeting = await DuplicateTest.next_meeting(self, rg_chair, rg)
-        cso_meeting = await DuplicateTest.next_meeting(self, cso_chair, cso)
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        rg_meeting = await self.next_meeting(rg_chair, rg)
+        cso_meeting = await self.next_meeting(cso_chair, cso)
         for c in self.clients:
             await c.close()
         self.clients = []
@@ -204,11 +204,11 @@ class IndexAtStartTest(unittest.IsolatedAsyncioTestCase):
 
         self.server.start()
         np_chair = await self.as_("m.hoekstra@dordrecht.example")
-        np = await DuplicateTest.body_named(self, np_chair, "Stuurgroep NP Dordt West")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
         new = (await np_chair.call(
-            "agenda.add", meeting=await DuplicateTest.next_meeting(self, np_chair, np),
+            "agenda.add", meeting=await self.next_meeting(np_chair, np),
             title="Sluiting van woningen (artikel 13b) in Dordt West"))["item"]
-        flags = await DuplicateTest.flags_for_item(self, np_chair, np, new["id"])
+        flags = await self.flags_for_item(np_chair, np, new["id"])
         self.assertIn(ids[0], [f["other"]["item"] for f in flags], flags)
         hidden = [f for f in flags if f["other"]["body"] == cso]
         self.assertEqual(len(hidden), 1, flags)
