@@ -404,38 +404,26 @@ static bool regions_overlap(const region *a, const region *b)
     return false;
 }
 
-/* The municipality id for a name, registering it when new. A name known as a region is
- * refused (KT_EINVAL): one name, one meaning. */
-static int muni_id(kt_scopes *sc, const char *name, uint32_t *id)
+/* The municipality id or region index (kind) for a name, registering it when new: a new
+ * region starts empty. A name known as the other kind is refused (KT_EINVAL): one name, one
+ * meaning. */
+static int scope_name_id(kt_scopes *sc, const char *name, uint8_t kind, uint32_t *id)
 {
     char key[256];
     if (!normalise(name, key, sizeof key))
         return KT_EINVAL;
-    uint8_t kind;
+    uint8_t known;
     uint32_t index;
-    if (lookup(sc, key, &kind, &index))
-        return kind == KIND_MUNI ? (*id = index, 0) : KT_EINVAL;
-    *id = (uint32_t)sc->nmunis;
-    if (kt_strmap_put(&sc->names, key, strlen(key), PACK(KIND_MUNI, *id), NULL))
+    if (lookup(sc, key, &known, &index))
+        return known == kind ? (*id = index, 0) : KT_EINVAL;
+    if (kind == KIND_MUNI)
+        *id = (uint32_t)sc->nmunis;
+    else if (new_region(sc, id))
         return KT_ENOMEM;
-    sc->nmunis++;
-    sc->version++;
-    return 0;
-}
-
-/* The region index for a name, creating an empty region when new. */
-static int region_id(kt_scopes *sc, const char *name, uint32_t *id)
-{
-    char key[256];
-    if (!normalise(name, key, sizeof key))
-        return KT_EINVAL;
-    uint8_t kind;
-    uint32_t index;
-    if (lookup(sc, key, &kind, &index))
-        return kind == KIND_REGION ? (*id = index, 0) : KT_EINVAL;
-    if (new_region(sc, id) ||
-        kt_strmap_put(&sc->names, key, strlen(key), PACK(KIND_REGION, *id), NULL))
+    if (kt_strmap_put(&sc->names, key, strlen(key), PACK(kind, *id), NULL))
         return KT_ENOMEM;
+    if (kind == KIND_MUNI)
+        sc->nmunis++;
     sc->version++;
     return 0;
 }
@@ -461,7 +449,8 @@ static int load_region(kt_scopes *sc, const region_def *def)
     char name[128];
     const char *p = def->names;
     uint32_t id;
-    int rc = next_item(&p, name, sizeof name) ? region_id(sc, name, &id) : KT_EINVAL;
+    int rc =
+        next_item(&p, name, sizeof name) ? scope_name_id(sc, name, KIND_REGION, &id) : KT_EINVAL;
     if (rc)
         return rc;
     while (next_item(&p, name, sizeof name)) {
@@ -484,7 +473,7 @@ static int load_region(kt_scopes *sc, const region_def *def)
             continue;
         }
         uint32_t m;
-        rc = muni_id(sc, name, &m);
+        rc = scope_name_id(sc, name, KIND_MUNI, &m);
         if (rc)
             return rc;
         if (region_add_member(&sc->regions[id], m))
@@ -503,7 +492,7 @@ static int load_builtin(kt_scopes *sc)
     for (size_t i = 0; i < COUNT(builtin_aliases); i++) {
         uint32_t m;
         char key[256];
-        if (muni_id(sc, builtin_aliases[i][1], &m))
+        if (scope_name_id(sc, builtin_aliases[i][1], KIND_MUNI, &m))
             return KT_ENOMEM;
         normalise(builtin_aliases[i][0], key, sizeof key);
         if (kt_strmap_put(&sc->names, key, strlen(key), PACK(KIND_MUNI, m), NULL))
@@ -540,9 +529,9 @@ void kt_scopes_free(kt_scopes *sc)
 int kt_scopes_add_region(kt_scopes *sc, const char *region_name, const char *municipality)
 {
     uint32_t r, m;
-    int rc = region_id(sc, region_name, &r);
+    int rc = scope_name_id(sc, region_name, KIND_REGION, &r);
     if (!rc)
-        rc = muni_id(sc, municipality, &m);
+        rc = scope_name_id(sc, municipality, KIND_MUNI, &m);
     if (rc)
         return rc;
     sc->version++;
@@ -552,7 +541,7 @@ int kt_scopes_add_region(kt_scopes *sc, const char *region_name, const char *mun
 int kt_scopes_reset_region(kt_scopes *sc, const char *region_name)
 {
     uint32_t r;
-    int rc = region_id(sc, region_name, &r);
+    int rc = scope_name_id(sc, region_name, KIND_REGION, &r);
     if (rc)
         return rc;
     sc->regions[r].n = 0;
