@@ -274,6 +274,39 @@ static int emit_membership(kt_ctx *c, const char *type, int64_t person, json_t *
     return kt_emit(c, c->body, type, &vis, data);
 }
 
+/* Writes a membership with the statement sql (?1 body, ?2 person, ?3 role, ?4 substitute_for,
+ * ?5 items, and ?6 the time when it has one), then tells the body and replies with the result. */
+static int save_and_emit_membership(kt_ctx *c, const char *event, const char *sql, int64_t person,
+                                    const char *role, int64_t sub, json_t *items)
+{
+    sqlite3_stmt *s = kt_store_stmt(c->st, sql);
+    if (!s)
+        return kt_fail_err(c, KT_ESTORE);
+    char *items_text =
+        json_is_array(items) && json_array_size(items) ? json_dumps(items, JSON_COMPACT) : NULL;
+    sqlite3_bind_int64(s, 1, c->body);
+    sqlite3_bind_int64(s, 2, person);
+    sqlite3_bind_text(s, 3, role, -1, SQLITE_TRANSIENT);
+    if (sub)
+        sqlite3_bind_int64(s, 4, sub);
+    if (items_text)
+        sqlite3_bind_text(s, 5, items_text, -1, SQLITE_TRANSIENT);
+    if (sqlite3_bind_parameter_count(s) >= 6)
+        sqlite3_bind_int64(s, 6, kt_now());
+    int rc = kt_store_step_done(c->st, s);
+    free(items_text);
+    if (rc == KT_ECONFLICT)
+        return kt_fail(c, KT_C_CONFLICT, "Deze persoon is al lid van dit overleg.");
+    if (rc)
+        return kt_fail_err(c, rc);
+    json_t *m = kt_membership_json(c->st, c->body, person);
+    if (emit_membership(c, event, person,
+                        json_pack("{s:I, s:O}", "person", (json_int_t)person, "membership", m)))
+        return json_decref(m), -1;
+    c->result = json_pack("{s:o}", "membership", m);
+    return 0;
+}
+
 int kt_h_membership_add(kt_ctx *c)
 {
     int64_t person = kt_arg_int(c, "person", 0), sub = kt_arg_int(c, "substitute_for", 0);
@@ -283,32 +316,11 @@ int kt_h_membership_add(kt_ctx *c)
         return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon bestaat niet of is niet actief.");
     if (check_membership(c, person, role, sub, items))
         return -1;
-    sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT INTO memberships(body_id, person_id, role, "
-                                           "substitute_for, items, created_at) "
-                                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    char *items_text = items && json_array_size(items) ? json_dumps(items, JSON_COMPACT) : NULL;
-    sqlite3_bind_int64(s, 1, c->body);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, role, -1, SQLITE_STATIC);
-    if (sub)
-        sqlite3_bind_int64(s, 4, sub);
-    if (items_text)
-        sqlite3_bind_text(s, 5, items_text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 6, kt_now());
-    int rc = kt_store_step_done(c->st, s);
-    free(items_text);
-    if (rc == KT_ECONFLICT)
-        return kt_fail(c, KT_C_CONFLICT, "Deze persoon is al lid van dit overleg.");
-    if (rc)
-        return kt_fail_err(c, rc);
-    json_t *m = kt_membership_json(c->st, c->body, person);
-    if (emit_membership(c, "membership.added", person,
-                        json_pack("{s:I, s:O}", "person", (json_int_t)person, "membership", m)))
-        return json_decref(m), -1;
-    c->result = json_pack("{s:o}", "membership", m);
-    return 0;
+    return save_and_emit_membership(c, "membership.added",
+                                    "INSERT INTO memberships(body_id, person_id, role, "
+                                    "substitute_for, items, created_at) "
+                                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                                    person, role, sub, items);
 }
 
 int kt_h_membership_update(kt_ctx *c)
@@ -326,6 +338,7 @@ int kt_h_membership_update(kt_ctx *c)
                       : json_integer_value(json_object_get(current, "substitute_for"));
     json_t *items = json_incref(kt_arg_has(c, "items") ? json_object_get(c->args, "items")
                                                        : json_object_get(current, "items"));
+    json_decref(current);
     if (strcmp(role, "vaste_vervanger") != 0 && !kt_arg_has(c, "substitute_for"))
         sub = 0;
     if (strcmp(role, "gast") != 0 && !kt_arg_has(c, "items")) {
@@ -333,37 +346,13 @@ int kt_h_membership_update(kt_ctx *c)
         items = NULL;
     }
     int rc = check_membership(c, person, role, sub, json_is_array(items) ? items : NULL);
-    char *items_text =
-        json_is_array(items) && json_array_size(items) ? json_dumps(items, JSON_COMPACT) : NULL;
-    json_decref(current);
+    if (!rc)
+        rc = save_and_emit_membership(c, "membership.updated",
+                                      "UPDATE memberships SET role = ?3, substitute_for = ?4, "
+                                      "items = ?5 WHERE body_id = ?1 AND person_id = ?2",
+                                      person, role, sub, items);
     json_decref(items);
-    if (rc) {
-        free(items_text);
-        return -1;
-    }
-    sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE memberships SET role = ?3, substitute_for = "
-                                           "?4, items = ?5 WHERE body_id = ?1 AND person_id = ?2");
-    if (!s) {
-        free(items_text);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    sqlite3_bind_int64(s, 1, c->body);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, role, -1, SQLITE_TRANSIENT);
-    if (sub)
-        sqlite3_bind_int64(s, 4, sub);
-    if (items_text)
-        sqlite3_bind_text(s, 5, items_text, -1, SQLITE_TRANSIENT);
-    rc = kt_store_step_done(c->st, s);
-    free(items_text);
-    if (rc)
-        return kt_fail_err(c, rc);
-    json_t *m = kt_membership_json(c->st, c->body, person);
-    if (emit_membership(c, "membership.updated", person,
-                        json_pack("{s:I, s:O}", "person", (json_int_t)person, "membership", m)))
-        return json_decref(m), -1;
-    c->result = json_pack("{s:o}", "membership", m);
-    return 0;
+    return rc;
 }
 
 int kt_h_membership_remove(kt_ctx *c)
