@@ -523,24 +523,29 @@ class DigestTest(unittest.IsolatedAsyncioTestCase):
 class ScheduledDigestTest(unittest.IsolatedAsyncioTestCase):
     """The server sends the digest itself once the digest hour has come."""
 
+    async def restart_with_a_digest_due(self, world, clients, day, extra):
+        """The observer wants meetings in the digest, the chair creates one on day; then the
+        server restarts with extra flags (its mail relay) and the digest is due."""
+        await world.setup()
+        observer, chair = await world.as_("observer", clients), await world.as_("chair", clients)
+        await observer.call("preferences.set", prefs={"meeting": "digest"})
+        await chair.call("meeting.create", body=world.w["body"], start=amsterdam(day, 9, 0),
+                         end=amsterdam(day, 10, 0))
+        for c in clients:
+            await c.close()
+        clients.clear()
+        world.server.stop()
+        world.server.extra += extra
+        world.server.start()
+
     async def test_server_sends_the_days_digest_on_its_own(self):
         sink = Sink().start()
         world = World("digest-scheduled")
         clients = []
         try:
-            await world.setup()
-            observer, chair = await world.as_("observer", clients), await world.as_("chair", clients)
-            await observer.call("preferences.set", prefs={"meeting": "digest"})
-            day = next_date(12, 1)
-            await chair.call("meeting.create", body=world.w["body"], start=amsterdam(day, 9, 0),
-                             end=amsterdam(day, 10, 0))
-            for c in clients:
-                await c.close()
-            clients.clear()
-            world.server.stop()
-            world.server.extra += ["--smtp-url", sink.url, "--digest-hour", "0",
-                                   "--mail-from", "ketentafel@test.example"]
-            world.server.start()
+            await self.restart_with_a_digest_due(world, clients, next_date(12, 1), [
+                "--smtp-url", sink.url, "--digest-hour", "0",
+                "--mail-from", "ketentafel@test.example"])
             deadline = asyncio.get_event_loop().time() + 30
             while not sink.messages and asyncio.get_event_loop().time() < deadline:
                 await asyncio.sleep(0.2)
@@ -569,19 +574,8 @@ class ScheduledDigestTest(unittest.IsolatedAsyncioTestCase):
         world = World("digest-hang")
         clients = []
         try:
-            await world.setup()
-            observer, chair = await world.as_("observer", clients), await world.as_("chair", clients)
-            await observer.call("preferences.set", prefs={"meeting": "digest"})
-            day = next_date(12, 2)
-            await chair.call("meeting.create", body=world.w["body"], start=amsterdam(day, 9, 0),
-                             end=amsterdam(day, 10, 0))
-            for c in clients:
-                await c.close()
-            clients.clear()
-            world.server.stop()
-            world.server.extra += ["--smtp-url", f"smtp://127.0.0.1:{hang.getsockname()[1]}",
-                                   "--digest-hour", "0"]
-            world.server.start()
+            await self.restart_with_a_digest_due(world, clients, next_date(12, 2), [
+                "--smtp-url", f"smtp://127.0.0.1:{hang.getsockname()[1]}", "--digest-hour", "0"])
             db = lambda: sqlite3.connect(world.server.db).execute(
                 "SELECT count(*) FROM digests").fetchone()[0]
             deadline = time.time() + 20
