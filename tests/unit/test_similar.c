@@ -353,8 +353,10 @@ static void write_file(const char *path, const char *text)
     fclose(f);
 }
 
-/* Runs the command with stdout in a file; returns its exit code and the last line. */
-static int run_eval(const char *items, const char *pairs, char *last, size_t n)
+/* Runs the command with stdout in a file; returns its exit code and the last line (and, when
+ * grep is given, the first line that starts with it, in found). */
+static int run_eval_with(const char *items, const char *pairs, const char *opt, const char *val,
+                         char *last, size_t n, const char *grep, char *found)
 {
     char out[] = "/tmp/kt-sim-out-XXXXXX";
     int fd = mkstemp(out);
@@ -362,21 +364,32 @@ static int run_eval(const char *items, const char *pairs, char *last, size_t n)
     fflush(stdout);
     int saved = dup(1);
     dup2(fd, 1);
-    char *argv[] = {"similar-eval", "--items", (char *)items, "--pairs", (char *)pairs, NULL};
-    int rc = kt_similar_eval_main(5, argv);
+    char *argv[] = {"similar-eval", "--items",   (char *)items, "--pairs",
+                    (char *)pairs,  (char *)opt, (char *)val,   NULL};
+    int rc = kt_similar_eval_main(opt ? (val ? 7 : 6) : 5, argv);
     fflush(stdout);
     dup2(saved, 1);
     close(saved);
     close(fd);
     FILE *f = fopen(out, "r");
-    char line[256];
+    char line[512];
     last[0] = 0;
-    while (f && fgets(line, sizeof line, f))
+    if (found)
+        found[0] = 0;
+    while (f && fgets(line, sizeof line, f)) {
         snprintf(last, n, "%s", line);
+        if (grep && found && !found[0] && !strncmp(line, grep, strlen(grep)))
+            snprintf(found, n, "%s", line);
+    }
     if (f)
         fclose(f);
     remove(out);
     return rc;
+}
+
+static int run_eval(const char *items, const char *pairs, char *last, size_t n)
+{
+    return run_eval_with(items, pairs, NULL, NULL, last, n, NULL, NULL);
 }
 
 static void eval_prints_figures_as_its_last_line(void **state)
@@ -415,6 +428,46 @@ static void eval_prints_figures_as_its_last_line(void **state)
     remove(pairs);
 }
 
+/* --folds K: topics (items joined by a duplicate pair) never on both sides; each fold is
+ * scored with a threshold chosen on the others; the usual line stays last. */
+static void eval_cross_validates_by_topic(void **state)
+{
+    (void)state;
+    const char *items = "/tmp/kt-sim-cv-items.jsonl", *pairs = "/tmp/kt-sim-cv-pairs.jsonl";
+    static const char *subjects[] = {"Wapenbezit onder leerlingen", "Drugsoverlast in portieken",
+                                     "Woninginbraken in de zomer", "Laaggeletterdheid volwassenen"};
+    FILE *fi = fopen(items, "w"), *fp = fopen(pairs, "w");
+    assert_non_null(fi);
+    assert_non_null(fp);
+    for (int t = 0; t < 4; t++) {
+        for (int b = 0; b < 2; b++)
+            fprintf(fi,
+                    "{\"id\": \"t%db%d\", \"body\": \"B%d\", \"municipality\": \"Dordrecht\", "
+                    "\"date\": null, \"title\": \"%s\"}\n",
+                    t, b, b, subjects[t]);
+        fprintf(fp, "{\"a\": \"t%db0\", \"b\": \"t%db1\", \"duplicate\": true}\n", t, t);
+        fprintf(fp, "{\"a\": \"t%db0\", \"b\": \"t%db1\", \"duplicate\": false}\n", t, (t + 1) % 4);
+    }
+    fclose(fi);
+    fclose(fp);
+    char last[512], cv[512];
+    assert_int_equal(run_eval_with(items, pairs, "--folds", "2", last, sizeof last, "grouped", cv),
+                     0);
+    /* four topics, each a pair of identical titles; the negatives link topics t and t+1 */
+    assert_string_equal(cv,
+                        "grouped 2-fold cross-validation: 4 topics, 6 of 8 pairs inside a fold\n");
+    assert_int_equal(
+        run_eval_with(items, pairs, "--folds", "2", last, sizeof last, "cv shipped", cv), 0);
+    assert_non_null(strstr(cv, "f1 mean=1.000 sd=0.000"));
+    assert_string_equal(last, "precision=1.000 recall=1.000 f1=1.000 threshold=0.12\n");
+    assert_int_equal(run_eval_with(items, pairs, "--folds", "1", last, sizeof last, NULL, NULL), 2);
+    assert_int_equal(
+        run_eval_with(items, pairs, "--threshold", "0.5", last, sizeof last, NULL, NULL), 0);
+    assert_string_equal(last, "precision=1.000 recall=1.000 f1=1.000 threshold=0.5\n");
+    remove(items);
+    remove(pairs);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -435,6 +488,7 @@ int main(void)
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
+        cmocka_unit_test(eval_cross_validates_by_topic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,7 +4,16 @@
  *   items: {"id", "body", "municipality" (the body's scope), "date" ("YYYY-MM-DD", null or
  *           absent for the backlog), "title", "description"}
  *   pairs: {"a", "b", "duplicate": true|false, "why"}
- * Bad input is reported on stderr with its file and line, and ends with exit code 2. */
+ * Bad input is reported on stderr with its file and line, and ends with exit code 2.
+ *
+ * With --folds K it also estimates how the settings carry over to data it was not tuned on
+ * (other topics, other bodies), as ketentafel is judged: grouped K-fold cross-validation.
+ * Items that a duplicate pair joins are one topic, and so are the items of one body that a
+ * pair links (a subject returning on a later agenda); the topics are dealt to K folds so that
+ * pairs stay inside a fold where they can (a pair whose items land in two folds is used in
+ * neither). For each fold the threshold is chosen on the other folds' pairs and the fold is
+ * scored with it; each fold is also scored with the shipped settings. The mean and spread of
+ * F1 over the folds are printed before the usual last line. */
 #define _POSIX_C_SOURCE 200809L /* getline, strdup, mkstemp, dup2 */
 
 #include "detect/similar.h"
@@ -12,6 +21,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +32,41 @@ typedef struct counts {
     size_t tp, fp, fn, tn, line;
 } counts;
 
+/* A labelled pair, scored once. */
+typedef struct eval_pair {
+    uint32_t a, b; /* numeric item ids */
+    bool gold;
+    double score;
+} eval_pair;
+
 typedef struct eval_ctx {
     kt_similar *sim;
     kt_strmap item_ids;      /* item id text -> numeric id (1-based) */
     kt_strmap body_ids;      /* body name -> numeric id (1-based) */
     const char **item_names; /* numeric id - 1 -> id text (owned copies) */
+    int64_t *item_body;      /* numeric id - 1 -> body id */
     size_t nitems, items_cap;
     bool verbose;
     int half; /* -1: all pairs; 0 or 1: only pairs whose line number has that parity */
     counts n;
+    double threshold; /* KT_SIM_THRESHOLD unless --threshold */
+    eval_pair *pairs; /* the pairs scored (with --half: that half) */
+    size_t npairs, pairs_cap;
 } eval_ctx;
 
 static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ketentafel similar-eval --items FILE --pairs FILE [--verbose]\n"
-            "                               [--half 0|1] [--lexicon FILE]\n"
+            "                               [--half 0|1] [--folds K] [--tune] [--threshold T]\n"
+            "                               [--lexicon FILE]\n"
             "  --half N    score only the pairs on even (0) or odd (1) lines, for a\n"
             "              tune-on-one-half, check-on-the-other check\n"
+            "  --folds K   grouped K-fold cross-validation (2..20): topics never on both\n"
+            "              sides; prints each fold, then the mean and spread of F1\n"
+            "  --tune      also print the threshold with the best F1 on these pairs\n"
+            "  --threshold T  score at T instead of the shipped threshold (to check a\n"
+            "              threshold tuned on another set)\n"
             "  --lexicon   word list for compound splitting (default %s)\n",
             KT_SIM_DEFAULT_LEXICON);
 }
@@ -134,11 +161,15 @@ static int load_item(eval_ctx *cx, json_t *o, const char *file, size_t line)
     if (cx->nitems > cx->items_cap) {
         size_t cap = cx->items_cap ? cx->items_cap * 2 : 256;
         const char **p = realloc(cx->item_names, cap * sizeof *p);
-        if (!p)
+        if (p)
+            cx->item_names = p;
+        int64_t *b = p ? realloc(cx->item_body, cap * sizeof *b) : NULL;
+        if (!b)
             return bad(file, line, "out of memory");
-        cx->item_names = p;
+        cx->item_body = b;
         cx->items_cap = cap;
     }
+    cx->item_body[item_id - 1] = body_id;
     cx->item_names[item_id - 1] = strdup(id);
     if (!cx->item_names[item_id - 1] ||
         kt_similar_put(cx->sim, item_id, body_id, scope, day, title, desc))
@@ -208,7 +239,16 @@ static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
     char explain[256];
     if (kt_similar_pair_score(cx->sim, ia, ib, &score, explain, sizeof explain))
         return bad(file, line, "pair could not be scored");
-    bool gold = json_is_true(dup), pred = score >= KT_SIM_THRESHOLD;
+    bool gold = json_is_true(dup), pred = score >= cx->threshold;
+    if (cx->npairs == cx->pairs_cap) {
+        size_t cap = cx->pairs_cap ? cx->pairs_cap * 2 : 256;
+        eval_pair *p = realloc(cx->pairs, cap * sizeof *p);
+        if (!p)
+            return bad(file, line, "out of memory");
+        cx->pairs = p;
+        cx->pairs_cap = cap;
+    }
+    cx->pairs[cx->npairs++] = (eval_pair){ia, ib, gold, score};
     if (gold && pred)
         c->tp++;
     else if (!gold && pred)
@@ -223,8 +263,185 @@ static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
     return 0;
 }
 
+/* --- grouped cross-validation ------------------------------------------------------------ */
+
+typedef struct prf {
+    size_t tp, fp, fn;
+} prf;
+
+static double f1_of(prf c)
+{
+    return c.tp ? 2.0 * (double)c.tp / (double)(2 * c.tp + c.fp + c.fn) : 0;
+}
+
+static void prf_add(prf *c, bool gold, bool pred)
+{
+    c->tp += gold && pred;
+    c->fp += !gold && pred;
+    c->fn += gold && !pred;
+}
+
+static prf prf_at(const eval_pair *p, const int *fold, size_t n, int k, bool in, double t)
+{
+    prf c = {0};
+    for (size_t i = 0; i < n; i++)
+        if (fold[i] >= 0 && (fold[i] == k) == in)
+            prf_add(&c, p[i].gold, p[i].score >= t);
+    return c;
+}
+
+/* The threshold with the best F1 on the pairs outside fold k (k = -1: on all pairs), among
+ * the scores that occur; on a tie the one nearest the shipped threshold. */
+static double best_threshold(const eval_pair *p, const int *fold, size_t n, int k)
+{
+    double best_t = KT_SIM_THRESHOLD, best_f = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (fold[i] < 0 || fold[i] == k || p[i].score <= 0)
+            continue;
+        double t = p[i].score, f = f1_of(prf_at(p, fold, n, k, false, t));
+        if (f > best_f + 1e-12 ||
+            (f > best_f - 1e-12 && fabs(t - KT_SIM_THRESHOLD) < fabs(best_t - KT_SIM_THRESHOLD))) {
+            best_f = f;
+            best_t = t;
+        }
+    }
+    return best_t;
+}
+
+static size_t uf_find(size_t *par, size_t x)
+{
+    while (par[x] != x)
+        x = par[x] = par[par[x]];
+    return x;
+}
+
+static void print_prf(const char *label, prf c)
+{
+    double p = c.tp + c.fp ? (double)c.tp / (double)(c.tp + c.fp) : 0;
+    double r = c.tp + c.fn ? (double)c.tp / (double)(c.tp + c.fn) : 0;
+    printf(" %s precision=%.3f recall=%.3f f1=%.3f", label, p, r, f1_of(c));
+}
+
+static void mean_sd(const double *v, size_t n, double *mean, double *sd)
+{
+    double m = 0, q = 0;
+    for (size_t i = 0; i < n; i++)
+        m += v[i];
+    m = n ? m / (double)n : 0;
+    for (size_t i = 0; i < n; i++)
+        q += (v[i] - m) * (v[i] - m);
+    *mean = m;
+    *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0;
+}
+
+/* Deals the topics to k folds and prints the cross-validated figures. */
+static int cross_validate(eval_ctx *cx, int k)
+{
+    size_t n = cx->nitems, np = cx->npairs;
+    size_t *par = malloc((n + 1) * sizeof *par), *size = calloc(n + 1, sizeof *size);
+    size_t *order = malloc((n + 1) * sizeof *order), ng = 0;
+    int *gfold = malloc((n + 1) * sizeof *gfold), *pfold = malloc((np + 1) * sizeof *pfold);
+    size_t fsize[20] = {0};
+    double f_tuned[20], f_shipped[20];
+    if (!par || !size || !order || !gfold || !pfold) {
+        free(par), free(size), free(order), free(gfold), free(pfold);
+        fprintf(stderr, "similar-eval: out of memory\n");
+        return EXIT_FAILURE;
+    }
+    /* Topics: a duplicate pair is one subject; so is a pair within one body (the subject
+     * returning on a later agenda). */
+    for (size_t i = 0; i <= n; i++)
+        par[i] = i;
+    for (size_t i = 0; i < np; i++) {
+        const eval_pair *p = &cx->pairs[i];
+        if (p->gold || cx->item_body[p->a - 1] == cx->item_body[p->b - 1])
+            par[uf_find(par, p->a)] = uf_find(par, p->b);
+    }
+    for (size_t i = 1; i <= n; i++)
+        if (!size[uf_find(par, i)]++)
+            order[ng++] = uf_find(par, i);
+    /* Largest topics first (then in file order), each to the fold its pairs link it to most
+     * while the fold has room, else to the smallest fold. */
+    for (size_t i = 1; i < ng; i++)
+        for (size_t j = i; j > 0 && size[order[j]] > size[order[j - 1]]; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    for (size_t i = 0; i <= n; i++)
+        gfold[i] = -1;
+    double cap = ceil((double)n / k) * 1.15;
+    for (size_t gi = 0; gi < ng; gi++) {
+        size_t g = order[gi];
+        int best = -1;
+        size_t best_aff = 0;
+        for (int f = 0; f < k; f++) {
+            if (fsize[f] && (double)(fsize[f] + size[g]) > cap)
+                continue;
+            size_t aff = 0;
+            for (size_t i = 0; i < np; i++) {
+                size_t x = uf_find(par, cx->pairs[i].a), y = uf_find(par, cx->pairs[i].b);
+                aff += (x == g && gfold[y] == f) || (y == g && gfold[x] == f);
+            }
+            if (best < 0 || aff > best_aff || (aff == best_aff && fsize[f] < fsize[best])) {
+                best = f;
+                best_aff = aff;
+            }
+        }
+        if (best < 0)
+            for (int f = 0; f < k; f++)
+                if (best < 0 || fsize[f] < fsize[best])
+                    best = f;
+        gfold[g] = best;
+        fsize[best] += size[g];
+    }
+    size_t used = 0;
+    for (size_t i = 0; i < np; i++) {
+        int fa = gfold[uf_find(par, cx->pairs[i].a)], fb = gfold[uf_find(par, cx->pairs[i].b)];
+        pfold[i] = fa == fb ? fa : -1;
+        used += fa == fb;
+    }
+    printf("grouped %d-fold cross-validation: %zu topics, %zu of %zu pairs inside a fold\n", k, ng,
+           used, np);
+    prf all_tuned = {0}, all_shipped = {0};
+    size_t nf = 0;
+    for (int f = 0; f < k; f++) {
+        prf test = prf_at(cx->pairs, pfold, np, f, true, -INFINITY);
+        if (!test.tp && !test.fp) { /* every pair predicted: tp = duplicates */
+            printf("fold %d: %zu items, no pairs\n", f + 1, fsize[f]);
+            continue;
+        }
+        double t = best_threshold(cx->pairs, pfold, np, f);
+        prf a = prf_at(cx->pairs, pfold, np, f, true, t);
+        prf b = prf_at(cx->pairs, pfold, np, f, true, cx->threshold);
+        printf("fold %d: %zu items, %zu pairs, %zu duplicates; threshold %.3f from the other "
+               "folds:",
+               f + 1, fsize[f], test.tp + test.fp, test.tp, t);
+        print_prf("", a);
+        printf(";");
+        print_prf("shipped", b);
+        printf("\n");
+        all_tuned.tp += a.tp, all_tuned.fp += a.fp, all_tuned.fn += a.fn;
+        all_shipped.tp += b.tp, all_shipped.fp += b.fp, all_shipped.fn += b.fn;
+        f_tuned[nf] = f1_of(a);
+        f_shipped[nf++] = f1_of(b);
+    }
+    double m1, s1, m2, s2;
+    mean_sd(f_tuned, nf, &m1, &s1);
+    mean_sd(f_shipped, nf, &m2, &s2);
+    printf("cv tuned per fold: f1 mean=%.3f sd=%.3f pooled", m1, s1);
+    print_prf("", all_tuned);
+    printf("\ncv shipped settings: f1 mean=%.3f sd=%.3f pooled", m2, s2);
+    print_prf("", all_shipped);
+    printf("\n");
+    free(par), free(size), free(order), free(gfold), free(pfold);
+    return 0;
+}
+
 static void eval_free(eval_ctx *cx)
 {
+    free(cx->pairs);
+    free(cx->item_body);
     for (size_t i = 0; i < cx->nitems; i++)
         free((char *)cx->item_names[i]);
     free(cx->item_names);
@@ -236,7 +453,9 @@ static void eval_free(eval_ctx *cx)
 int kt_similar_eval_main(int argc, char **argv)
 {
     const char *items = NULL, *pairs = NULL, *lexicon = KT_SIM_DEFAULT_LEXICON;
-    eval_ctx cx = {.half = -1};
+    eval_ctx cx = {.half = -1, .threshold = KT_SIM_THRESHOLD};
+    int folds = 0;
+    bool tune = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool has_val = i + 1 < argc;
@@ -249,6 +468,13 @@ int kt_similar_eval_main(int argc, char **argv)
         else if (!strcmp(arg, "--half") && has_val &&
                  (!strcmp(argv[i + 1], "0") || !strcmp(argv[i + 1], "1")))
             cx.half = argv[++i][0] - '0';
+        else if (!strcmp(arg, "--folds") && has_val && atoi(argv[i + 1]) >= 2 &&
+                 atoi(argv[i + 1]) <= 20)
+            folds = atoi(argv[++i]);
+        else if (!strcmp(arg, "--threshold") && has_val && atof(argv[i + 1]) > 0)
+            cx.threshold = atof(argv[++i]);
+        else if (!strcmp(arg, "--tune"))
+            tune = true;
         else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
             cx.verbose = true;
         else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -277,6 +503,20 @@ int kt_similar_eval_main(int argc, char **argv)
     int rc = each_line(&cx, items, load_item);
     if (!rc)
         rc = each_line(&cx, pairs, score_pair);
+    if (!rc && folds)
+        rc = cross_validate(&cx, folds);
+    if (!rc && tune) {
+        int *all = calloc(cx.npairs + 1, sizeof *all);
+        if (!all) {
+            rc = EXIT_FAILURE;
+        } else {
+            double t = best_threshold(cx.pairs, all, cx.npairs, -1);
+            printf("best threshold on these pairs: %.3f", t);
+            print_prf("", prf_at(cx.pairs, all, cx.npairs, -1, false, t));
+            printf("\n");
+            free(all);
+        }
+    }
     if (!rc) {
         const counts *c = &cx.n;
         double p = c->tp + c->fp ? (double)c->tp / (c->tp + c->fp) : 0;
@@ -285,7 +525,7 @@ int kt_similar_eval_main(int argc, char **argv)
         if (cx.verbose)
             printf("items=%zu pairs=%zu tp=%zu fp=%zu fn=%zu tn=%zu\n", cx.nitems,
                    c->tp + c->fp + c->fn + c->tn, c->tp, c->fp, c->fn, c->tn);
-        printf("precision=%.3f recall=%.3f f1=%.3f threshold=%.2f\n", p, r, f, KT_SIM_THRESHOLD);
+        printf("precision=%.3f recall=%.3f f1=%.3f threshold=%.3g\n", p, r, f, cx.threshold);
     }
     eval_free(&cx);
     return rc;
