@@ -300,6 +300,49 @@ class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
             if None in mine:
                 self.assertIsNone(p["agenda_words"], p)
 
+    async def test_bodies_created_between_two_maps_do_not_crash_the_server(self):
+        # Security review: overlap.map, then body.create, then overlap.map read past the rank
+        # arrays of the last profile build (ASan heap-buffer-overflow; a segfault after 5-7
+        # new bodies in release builds, for everyone who opened the overlegkaart).
+        admin = await self.server.connect(
+            self.server.login("beheer@ketentafel.example", DEMO_PASSWORD))
+        try:
+            before = (await self.c.call("overlap.map", limit=500))["pairs"]
+            for i in range(8):
+                await admin.call("body.create", name=f"Nieuwe werkgroep {i}", kind="werkgroep",
+                                 scope="Dordrecht", level="tactisch")
+                after = (await self.c.call("overlap.map", limit=500))["pairs"]
+                self.assertTrue(after)
+            self.assertEqual(len(after), len(before))
+            r = await self.c.call("body.suggest", text="Nieuwe werkgroep", scope=None)
+            self.assertIn("suggestions", r)
+        finally:
+            await admin.close()
+
+    async def test_suggest_texts_never_grow_the_server(self):
+        # Security review: every unknown word of a body.suggest text joined the vocabulary for
+        # good (10,000 requests of 1,000 random characters: 19 -> 274 MB). The flood itself is
+        # bench/suggest_flood; here: unknown words and scopes leave the index as it was.
+        import random
+        rnd = random.Random(7)
+        await self.c.call("body.suggest", text="PmG", scope=None)
+        h0 = self.server.http("GET", "/metrics")
+        for i in range(200):
+            text = "x" + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz    ") for _ in range(998)) + "x"
+            await self.c.call("body.suggest", text=text, scope=f"Regio {text[:6].strip()}x", limit=5)
+        h1 = self.server.http("GET", "/metrics")
+        self.assertEqual(metric(h0, "kt_detect_terms"), metric(h1, "kt_detect_terms"))
+        names, _ = await self.top("PmG")
+        self.assertTrue(names)
+
+
+def metric(reply, name):
+    body = reply[2]
+    for line in (body.decode() if isinstance(body, bytes) else body).splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{name} not in /metrics")
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -73,6 +73,8 @@ struct kt_profiles {
     plist sigs;            /* signature postings, by rank (below) */
     uint32_t *by_rank;     /* bodies ordered by scope: rank -> body index */
     uint32_t *rank_of;     /* body index -> rank */
+    size_t nranked;        /* bodies at the build: the length of by_rank and rank_of (bodies
+                              declared since have no rank and no signature until the next) */
     uint32_t *scope_start; /* scope c has ranks [scope_start[c], scope_start[c + 1]) */
     size_t nscopes;        /* scopes at the build */
     plist mands;           /* mandate postings (normalised weights), rebuilt when dirty */
@@ -312,7 +314,7 @@ static void build_clear(kt_profiles *p)
     free(p->rank_of);
     free(p->scope_start);
     p->by_rank = p->rank_of = p->scope_start = NULL;
-    p->nscopes = 0;
+    p->nscopes = p->nranked = 0;
     p->built = false;
     for (size_t i = 0; i < p->nbodies; i++) {
         pbody *b = &p->bodies[i];
@@ -672,6 +674,7 @@ static int scope_order(kt_profiles *p)
     p->rank_of = malloc(nb * sizeof *p->rank_of);
     if (!p->scope_start || !p->by_rank || !p->rank_of)
         return KT_ENOMEM;
+    p->nranked = p->nbodies;
     for (size_t i = 0; i < p->nbodies; i++)
         p->scope_start[p->bodies[i].scope + 1]++;
     for (size_t c = 0; c < nscopes; c++)
@@ -1050,8 +1053,13 @@ int kt_profiles_rank(kt_profiles *p, const char *text, const char *scope, kt_bod
         return 0;
     bool any = !scope || !*scope;
     uint32_t qscope = 0;
-    if (!any && kt_similar_scope(p->s, scope, &qscope))
-        return KT_ENOMEM;
+    if (!any) { /* looked up, never added: a query does not grow the index */
+        int rc = kt_similar_scope_find(p->s, scope, &qscope);
+        if (rc == KT_ENOTFOUND)
+            any = true;
+        else if (rc)
+            return rc;
+    }
     size_t nscopes = kt_similar_scope_count(p->s);
     if (grow((void **)&p->srow, &p->srow_cap, nscopes, 1))
         return KT_ENOMEM;
@@ -1174,7 +1182,7 @@ static int compatible_scopes(kt_profiles *p, uint32_t c, bool *walk_all)
         p->compat[p->ncompat++] = x;
         bodies += n;
     }
-    *walk_all = p->ncompat > 16 || bodies * 2 > p->nbodies;
+    *walk_all = p->ncompat > 16 || bodies * 2 > p->nranked;
     return 0;
 }
 
@@ -1246,7 +1254,8 @@ int kt_profiles_pairs(kt_profiles *p, double min_score, kt_body_pair **out, size
     uint32_t row_scope = UINT32_MAX;
     bool walk_all = true;
     int rc = 0;
-    for (uint32_t ra = 0; !rc && ra < p->nbodies; ra++) {
+    /* Only the bodies ranked at the build: one declared since has no signature yet. */
+    for (uint32_t ra = 0; !rc && ra < p->nranked; ra++) {
         const pbody *ba = &p->bodies[p->by_rank[ra]];
         if (!ba->nsig)
             continue;
@@ -1294,7 +1303,7 @@ size_t kt_profiles_memory(const kt_profiles *p)
         size_t entries = lists[i]->off ? lists[i]->off[lists[i]->nterms] : 0;
         m += (lists[i]->nterms + 1) * sizeof(uint32_t) + entries * (sizeof(uint32_t) + 4);
     }
-    m += p->nbodies * 2 * sizeof(uint32_t) + (p->nscopes + 2) * sizeof(uint32_t);
+    m += p->nranked * 2 * sizeof(uint32_t) + (p->nscopes + 2) * sizeof(uint32_t);
     m += p->nitems * sizeof *p->item_slots + p->nslots * sizeof *p->slot_owner;
     m += p->tcap * (sizeof *p->tacc + sizeof *p->ttouched);
     m += p->bcap * (3 * sizeof(float) + 3 * sizeof(uint32_t)) + p->srow_cap;

@@ -91,7 +91,8 @@ bool kt_profiles_stale(const kt_profiles *p);
  * into out and returns their number (bodies scoring below KT_PROF_MIN_SCORE are left out),
  * KT_ESTATE when nothing was built, or KT_ENOMEM. With a scope (a municipality or region; NULL
  * or "" for any), bodies whose scope cannot share a subject with it are left out (regions.h).
- * Words of the text the index has never seen enter its vocabulary (they match nothing). */
+ * Nothing shared grows: words of the text the index has never seen are left out, and a scope
+ * that is no known municipality or region and not in use is taken as any scope. */
 #define KT_PROF_MIN_SCORE 0.01
 int kt_profiles_rank(kt_profiles *p, const char *text, const char *scope, kt_body_rank *out,
                      size_t max);

@@ -164,6 +164,10 @@ struct kt_similar {
     kt_strmap words_map; /* folded word (segments joined by '-') -> wordinfo index */
     wordinfo *words;
     size_t nwords, words_cap;
+    /* While a search text is analysed (kt_similar_text_terms without learn) nothing shared may
+     * grow: a word the index has never seen is looked up, not added, and lands here. */
+    bool frozen;
+    wordinfo qword;
 
     kt_strmap abbr_map;  /* folded abbreviation -> abbrev index */
     size_t abbr_maxlen;  /* the longest key in abbr_map: longer words need no look-up */
@@ -279,6 +283,18 @@ static int stem_term(kt_similar *s, const char *folded, size_t n, uint32_t *id)
     return term_get(s, stem, sn, id);
 }
 
+/* The term of a stem when frozen: known terms only (NO_TERM otherwise), nothing added. */
+static int stem_term_or_none(kt_similar *s, const char *folded, size_t n, uint32_t *id)
+{
+    if (!s->frozen)
+        return stem_term(s, folded, n, id);
+    char stem[KT_TEXT_MAX_WORD];
+    size_t sn = kt_stemmer_stem(s->stem, folded, n, stem, sizeof stem);
+    if (!kt_strmap_get(&s->terms_map, stem, sn, id))
+        *id = NO_TERM;
+    return 0;
+}
+
 /* A hyphen segment or compound part worth a term: two characters or more, not a stop word,
  * not a bare small number ("mbo-2"). */
 static bool part_worth(const char *p, size_t n)
@@ -323,7 +339,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         wi.maybe_procedural &= kt_text_maybe_procedural(seg, w->seg_len[i]);
     }
     bool stop = w->nseg == 1 && kt_text_is_stopword(w->folded);
-    int rc = stop ? 0 : stem_term(s, w->folded, w->len, &wi.term);
+    int rc = stop ? 0 : stem_term_or_none(s, w->folded, w->len, &wi.term);
     uint8_t off[KT_TEXT_MAX_PARTS], len[KT_TEXT_MAX_PARTS];
     int np = 0;
     if (w->nseg > 1) {
@@ -339,12 +355,17 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         if (!part_worth(p, len[i]))
             continue;
         uint32_t t;
-        rc = stem_term(s, p, len[i], &t);
-        if (!rc && t != wi.term) {
+        rc = stem_term_or_none(s, p, len[i], &t);
+        if (!rc && t != wi.term && t != NO_TERM) {
             wi.parts[wi.nparts++] = t;
-            if (!s->terms[t].disp)
+            if (!s->frozen && !s->terms[t].disp)
                 s->terms[t].disp = disp_store(s, p, len[i]);
         }
+    }
+    if (s->frozen) { /* a search text: what is known of the word, and nothing kept */
+        s->qword = wi;
+        *out = &s->qword;
+        return rc;
     }
     if (!rc && !stop && w->nseg == 1 && kt_scopes_is_place(s->scopes, w->folded) &&
         s->terms[wi.term].prior > PLACE_PRIOR)
@@ -520,14 +541,17 @@ static int on_word(const kt_word *w, void *ctx)
     memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
     if (t == NO_TERM) { /* a stop word, unless it is a capitalised abbreviation: "OM" */
         if (ab < 0) {
+            /* a search text's unknown compound still meets through its known parts */
+            for (uint32_t i = 0; s->frozen && !a->rc && i < nparts; i++)
+                a->rc = vec_push(a->entries, parts[i] | a->field | F_PART);
             log_word(a->log, w, true, NO_TERM);
-            return 0;
+            return a->rc ? 1 : 0;
         }
         t = s->abbrs[ab].term;
         nparts = 0;
     }
-    log_word(a->log, w, false, (uint32_t)(wi - s->words));
-    if (!s->terms[t].disp) {
+    log_word(a->log, w, false, s->frozen ? NO_TERM : (uint32_t)(wi - s->words));
+    if (!s->frozen && !s->terms[t].disp) {
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
         s->terms[t].disp = disp_store(s, w->orig, n);
     }
@@ -1680,6 +1704,7 @@ int kt_similar_text_terms(kt_similar *s, const char *title, const char *descript
     s->entries.n = 0;
     s->log.n = 0;
     wordlog *log = learn ? &s->log : NULL;
+    s->frozen = !learn;
     int rc = analyse_field(s, title, F_TITLE, &s->entries, log, NULL, learn);
     if (!rc && log && s->log.n < sizeof s->log.w / sizeof s->log.w[0])
         s->log.w[s->log.n++] = (logged_word){.initial = 0};
@@ -1687,6 +1712,7 @@ int kt_similar_text_terms(kt_similar *s, const char *title, const char *descript
         rc = analyse_field(s, description, F_DESC, &s->entries, log, NULL, learn);
     if (!rc && log)
         rc = learn_acronyms(s, log);
+    s->frozen = false;
     if (rc)
         return rc;
     size_t n = merge_entries(s->entries.v, s->entries.n);
@@ -1788,6 +1814,18 @@ size_t kt_similar_term_slots(const kt_similar *s, uint32_t t, uint32_t *slots, s
 int kt_similar_scope(kt_similar *s, const char *name, uint32_t *id)
 {
     return scope_id_of(s, name, id);
+}
+
+int kt_similar_scope_find(kt_similar *s, const char *name, uint32_t *id)
+{
+    size_t n = name ? strlen(name) : 0;
+    if (kt_strmap_get(&s->scope_ids, n ? name : "", n, id))
+        return 0;
+    /* a known municipality or region is interned under its normal form (a bounded set);
+     * anything else is unknown, and an unknown scope is compatible with everything */
+    if (!n || !kt_scopes_is_place(s->scopes, name))
+        return KT_ENOTFOUND;
+    return kt_scopes_intern(s->scopes, name, id);
 }
 
 bool kt_similar_scopes_compatible(kt_similar *s, uint32_t a, uint32_t b)

@@ -129,8 +129,10 @@ typedef struct kt_sim_item {
 
 /* Analyses a text exactly as kt_similar_put analyses an item's title and description, without
  * indexing it: writes at most max terms, sorted by term id, each once; returns their number or
- * KT_ENOMEM. With learn, the text may teach acronyms and place names as an item would (use it
- * for a body's mandate, not for a search text). New words enter the vocabulary either way. */
+ * KT_ENOMEM. With learn, the text may teach acronyms and place names as an item would, and its
+ * new words enter the vocabulary (use it for a body's mandate). Without learn (a search text)
+ * nothing shared grows: words the index has never seen are left out (they could match nothing),
+ * except the known parts of an unknown compound ("woonoverlast": overlast). */
 int kt_similar_text_terms(kt_similar *s, const char *title, const char *description, bool learn,
                           kt_sim_term *out, size_t max);
 
@@ -166,6 +168,10 @@ size_t kt_similar_term_slots(const kt_similar *s, uint32_t t, uint32_t *slots, s
  * use, and whether two scopes can share a subject (regions.h). 0 or KT_ENOMEM. */
 int kt_similar_scope(kt_similar *s, const char *name, uint32_t *id);
 bool kt_similar_scopes_compatible(kt_similar *s, uint32_t a, uint32_t b);
+/* The id of a scope named by a query (a search text's scope): as kt_similar_scope, but a name
+ * that is neither in use nor a known municipality or region is not interned, so that queries
+ * never grow the index: KT_ENOTFOUND (such a scope is compatible with everything). */
+int kt_similar_scope_find(kt_similar *s, const char *name, uint32_t *id);
 /* Number of scope ids: they run from 0 to this - 1. */
 size_t kt_similar_scope_count(const kt_similar *s);
 

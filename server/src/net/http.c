@@ -5,6 +5,8 @@
 #include "auth/password.h"
 #include "auth/session.h"
 #include "bus/bus.h"
+#include "detect/detect.h"
+#include "detect/similar.h"
 #include "domain/model.h"
 #include "feed/digest.h"
 #include "feed/feeds.h"
@@ -571,6 +573,14 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_bus_gap_events_total", "Events fetched from the store to fill a bus gap.",
             k->bus_gaps_filled);
     GAUGE("kt_bus_up", "1 when the bus is connected.", kt_bus_healthy(app->bus) ? 1 : 0);
+    struct kt_similar *sim = app->detect ? kt_detect_similar(app->detect) : NULL;
+    if (sim) {
+        GAUGE("kt_detect_items", "Agenda items in the duplicate index.", kt_similar_count(sim));
+        GAUGE("kt_detect_terms", "Terms (distinct stems) in the duplicate index.",
+              kt_similar_term_count(sim));
+        GAUGE("kt_detect_index_bytes", "Memory held by the duplicate index.",
+              kt_similar_memory(sim));
+    }
 #undef GAUGE
 #undef COUNTER
     uint64_t counts[KT_STORE_HIST_BUCKETS + 1], total;
