@@ -1,9 +1,11 @@
 #include "auth/session.h"
 
+#include "store/sessions.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 static void new_token(char token[KT_TOKEN_LEN + 1])
@@ -48,22 +50,16 @@ bool kt_token_hash(const char *token, unsigned char hash[32])
 
 int kt_principal_load(kt_store *st, int64_t person, kt_principal *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, org_id, is_admin, name FROM persons WHERE id = ?1 AND active = 1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        memset(out, 0, sizeof *out);
-        out->person = sqlite3_column_int64(s, 0);
-        out->org = sqlite3_column_int64(s, 1);
-        out->admin = sqlite3_column_int(s, 2) != 0;
-        snprintf(out->name, sizeof out->name, "%s", (const char *)sqlite3_column_text(s, 3));
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
+    kt_store_login l;
+    int rc = kt_store_login_by_id(st, person, &l);
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->person = l.person;
+    out->org = l.org;
+    out->admin = l.admin;
+    snprintf(out->name, sizeof out->name, "%s", l.name);
+    return 0;
 }
 
 int kt_session_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_TOKEN_LEN + 1],
@@ -76,18 +72,7 @@ int kt_session_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_T
     int rc = kt_store_begin(st);
     if (rc)
         return rc;
-    sqlite3_stmt *s = kt_store_stmt(st, "INSERT INTO sessions(token_hash, person_id, created_at, "
-                                        "expires_at) VALUES (?1, ?2, ?3, ?4)");
-    if (!s) {
-        kt_store_rollback(st);
-        return KT_ESTORE;
-    }
-    sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, now);
-    sqlite3_bind_int64(s, 4, now + ttl);
-    rc = kt_store_step_done(st, s);
-    sqlite3_reset(s);
+    rc = kt_store_session_insert(st, h, person, now, now + ttl);
     if (rc) {
         kt_store_rollback(st);
         return rc;
@@ -102,20 +87,13 @@ int kt_session_lookup(kt_store *st, const char *token, kt_principal *out)
         return KT_ENOTFOUND;
     unsigned char h[crypto_hash_sha256_BYTES];
     token_hash(token, h);
-    sqlite3_stmt *s =
-        kt_store_stmt(st, "SELECT person_id, expires_at FROM sessions WHERE token_hash = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_STATIC);
     int64_t person = 0, expires = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        person = sqlite3_column_int64(s, 0);
-        expires = sqlite3_column_int64(s, 1);
-    }
-    sqlite3_reset(s);
-    if (!person || expires <= kt_now())
+    int rc = kt_store_session_find(st, h, &person, &expires);
+    if (rc)
+        return rc;
+    if (expires <= kt_now())
         return KT_ENOTFOUND;
-    int rc = kt_principal_load(st, person, out);
+    rc = kt_principal_load(st, person, out);
     if (rc == 0)
         out->expires_at = expires;
     return rc;
@@ -127,33 +105,26 @@ int kt_session_delete(kt_store *st, const char *token)
         return 0;
     unsigned char h[crypto_hash_sha256_BYTES];
     token_hash(token, h);
-    sqlite3_stmt *s = kt_store_stmt(st, "DELETE FROM sessions WHERE token_hash = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_STATIC);
-    int rc = kt_store_step_done(st, s);
-    sqlite3_reset(s);
+    int rc = kt_store_begin(st);
+    if (!rc)
+        rc = kt_store_session_delete(st, h);
+    if (!rc)
+        return kt_store_commit(st);
+    kt_store_rollback(st);
     return rc;
 }
 
 int kt_session_purge(kt_store *st)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "DELETE FROM sessions WHERE expires_at <= ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, kt_now());
-    int rc = kt_store_step_done(st, s);
-    sqlite3_reset(s);
-    if (rc)
-        return rc;
-    int n = sqlite3_changes(kt_store_db(st));
-    s = kt_store_stmt(st, "DELETE FROM setup_tokens WHERE expires_at <= ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, kt_now());
-    rc = kt_store_step_done(st, s);
-    sqlite3_reset(s);
-    return rc ? rc : n + sqlite3_changes(kt_store_db(st));
+    int64_t n = 0;
+    int rc = kt_store_begin(st);
+    if (!rc)
+        rc = kt_store_sessions_purge(st, kt_now(), &n);
+    if (!rc)
+        rc = kt_store_commit(st);
+    else if (kt_store_in_txn(st))
+        kt_store_rollback(st);
+    return rc ? rc : (int)n;
 }
 
 int kt_setup_token_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_TOKEN_LEN + 1])
@@ -161,16 +132,7 @@ int kt_setup_token_create(kt_store *st, int64_t person, int64_t ttl, char token[
     unsigned char h[crypto_hash_sha256_BYTES];
     new_token(token);
     token_hash(token, h);
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "INSERT INTO setup_tokens(token_hash, person_id, expires_at) VALUES (?1, ?2, ?3)");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, kt_now() + ttl);
-    int rc = kt_store_step_done(st, s);
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_setup_token_insert(st, h, person, kt_now() + ttl);
 }
 
 int kt_setup_token_consume(kt_store *st, const char *token, int64_t *person)
@@ -179,17 +141,5 @@ int kt_setup_token_consume(kt_store *st, const char *token, int64_t *person)
         return KT_ENOTFOUND;
     unsigned char h[crypto_hash_sha256_BYTES];
     token_hash(token, h);
-    sqlite3_stmt *s = kt_store_stmt(st, "DELETE FROM setup_tokens WHERE token_hash = ?1 AND "
-                                        "expires_at > ?2 RETURNING person_id");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, h, sizeof h, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, kt_now());
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *person = sqlite3_column_int64(s, 0);
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_setup_token_consume(st, h, kt_now(), person);
 }

@@ -28,10 +28,11 @@ int kt_session_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_T
 /* Resolves a token to its person. KT_ENOTFOUND when unknown, expired, or the person is inactive. */
 int kt_session_lookup(kt_store *st, const char *token, kt_principal *out);
 
-/* Ends the session (idempotent). */
+/* Ends the session (idempotent). Runs its own write transaction. */
 int kt_session_delete(kt_store *st, const char *token);
 
-/* Removes expired sessions and setup tokens; returns how many or a negative error. */
+/* Removes expired sessions and setup tokens in a transaction of its own; returns how many or a
+ * negative error. */
 int kt_session_purge(kt_store *st);
 
 /* Setup tokens: one-time, for setting a password. create() needs an open write transaction. */

@@ -14,6 +14,7 @@
 #include "net/net.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/imap.h"
@@ -319,26 +320,10 @@ static void finish_set_password(job *j)
     int rc = j->ok ? kt_store_begin(app->store) : KT_ENOMEM;
     if (!rc)
         rc = kt_setup_token_consume(app->store, j->token, &person);
-    if (!rc) {
-        sqlite3_stmt *s = kt_store_stmt(app->store, "UPDATE persons SET password_hash = ?2, "
-                                                    "updated_at = ?3 WHERE id = ?1");
-        rc = s ? 0 : KT_ESTORE;
-        if (!rc) {
-            sqlite3_bind_int64(s, 1, person);
-            sqlite3_bind_text(s, 2, j->hash, -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s, 3, kt_now());
-            rc = kt_store_step_done(app->store, s);
-        }
-    }
-    if (!rc) {
-        /* A new password ends every old session. */
-        sqlite3_stmt *s = kt_store_stmt(app->store, "DELETE FROM sessions WHERE person_id = ?1");
-        rc = s ? 0 : KT_ESTORE;
-        if (!rc) {
-            sqlite3_bind_int64(s, 1, person);
-            rc = kt_store_step_done(app->store, s);
-        }
-    }
+    if (!rc)
+        rc = kt_store_password_set(app->store, person, j->hash, kt_now());
+    if (!rc) /* a new password ends every old session */
+        rc = kt_store_sessions_end_person(app->store, person);
     if (!rc)
         rc = kt_store_commit(app->store);
     else if (kt_store_in_txn(app->store))
@@ -419,6 +404,14 @@ static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
                       "Te veel mislukte pogingen; probeer het over een kwartier opnieuw.");
         return;
     }
+    kt_store_login l;
+    int rc = kt_store_login_by_email(app->store, email, &l);
+    if (rc && rc != KT_ENOTFOUND) {
+        /* The store failed: say so, rather than "wrong password". */
+        json_decref(req);
+        respond_error(wsi, pss, 503, KT_C_STORE_BUSY, NULL);
+        return;
+    }
     job *j = job_new(app, wsi, pss, JOB_LOGIN);
     if (!j) {
         json_decref(req);
@@ -428,17 +421,11 @@ static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
     snprintf(j->email, sizeof j->email, "%s", email);
     snprintf(j->password, sizeof j->password, "%s", password);
     json_decref(req);
-    sqlite3_stmt *s = kt_store_stmt(app->store, "SELECT id, password_hash FROM persons WHERE "
-                                                "email = ?1 AND active = 1");
-    if (s) {
-        sqlite3_bind_text(s, 1, j->email, -1, SQLITE_STATIC);
-        if (sqlite3_step(s) == SQLITE_ROW) {
-            j->person = sqlite3_column_int64(s, 0);
-            const unsigned char *h = sqlite3_column_text(s, 1);
-            snprintf(j->hash, sizeof j->hash, "%s", h ? (const char *)h : "");
-        }
-        sqlite3_reset(s);
+    if (rc == 0) {
+        j->person = l.person;
+        snprintf(j->hash, sizeof j->hash, "%s", l.hash);
     }
+    sodium_memzero(l.hash, sizeof l.hash);
     kt_worker_submit(app->worker, &j->base);
 }
 
@@ -496,7 +483,7 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
 
 static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
 {
-    bool store_ok = kt_store_exec(app->store, "SELECT 1") == 0;
+    bool store_ok = kt_store_ping(app->store) == 0;
     bool bus_ok = kt_bus_healthy(app->bus);
     uint64_t conns, topics, subs;
     kt_hub_stats(app->hub, &conns, &topics, &subs);

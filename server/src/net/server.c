@@ -8,6 +8,7 @@
 #include "net/net.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
+#include "store/requests.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -83,8 +84,12 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     static int ticks;
     if (ticks++ % 120 == 0) { /* at start, then hourly */
         kt_session_purge(app->store);
-        kt_store_exec(app->store, "DELETE FROM request_keys WHERE created_at < "
-                                  "strftime('%s', 'now') - 86400");
+        if (kt_store_begin(app->store) == 0) {
+            if (kt_store_requests_expire(app->store, kt_now() - 86400) == 0)
+                kt_store_commit(app->store);
+            else
+                kt_store_rollback(app->store);
+        }
         kt_notify_due_scan(app);
     }
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);

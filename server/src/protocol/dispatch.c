@@ -4,6 +4,7 @@
 #include "detect/detect.h"
 #include "feed/notify.h"
 #include "protocol/ops.h"
+#include "store/requests.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
@@ -439,42 +440,31 @@ void kt_dispatch_publish(kt_app *app)
     }
 }
 
-/* A write that carries a request key and was done before: its first result, again. */
-static bool replayed(kt_ctx *c, const char *key, const kt_op *op)
+/* A write that carries a request key and was done before: its first result, again.
+ * 1 when it was (c->result or the error set), 0 when not, or a negative error. */
+static int replayed(kt_ctx *c, const char *key, const kt_op *op)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT op, result FROM request_keys WHERE person_id "
-                                           "= ?1 AND key = ?2");
-    if (!s)
-        return false;
-    sqlite3_bind_int64(s, 1, c->me->person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    bool found = false;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        found = true;
-        if (strcmp((const char *)sqlite3_column_text(s, 0), op->name) != 0)
-            kt_fail(c, KT_C_CONFLICT, "Deze 'key' hoort bij een andere bewerking.");
-        else
-            c->result = json_loads((const char *)sqlite3_column_text(s, 1), 0, NULL);
-    }
-    sqlite3_reset(s);
-    return found;
+    char *first_op, *result;
+    int rc = kt_store_request_find(c->st, c->me->person, key, &first_op, &result);
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    if (strcmp(first_op, op->name) != 0)
+        kt_fail(c, KT_C_CONFLICT, "Deze 'key' hoort bij een andere bewerking.");
+    else
+        c->result = json_loads(result, 0, NULL);
+    free(first_op);
+    free(result);
+    return 1;
 }
 
 static int remember(kt_ctx *c, const char *key, const kt_op *op)
 {
     char *text = json_dumps(c->result ? c->result : json_object(), JSON_COMPACT);
-    sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT INTO request_keys(person_id, key, op, result, "
-                                           "created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!text || !s) {
-        free(text);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    sqlite3_bind_int64(s, 1, c->me->person);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, op->name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 5, kt_now());
-    int rc = kt_store_step_done(c->st, s);
+    if (!text)
+        return kt_fail_err(c, KT_ENOMEM);
+    int rc = kt_store_request_remember(c->st, c->me->person, key, op->name, text, kt_now());
     free(text);
     return rc ? kt_fail_err(c, rc) : 0;
 }
@@ -485,8 +475,11 @@ static int run(kt_ctx *c, const kt_op *op)
     if (rc)
         return kt_fail_err(c, rc);
     const char *key = op->write ? json_string_value(json_object_get(c->args, "key")) : NULL;
-    if (key && replayed(c, key, op)) {
+    int seen = key ? replayed(c, key, op) : 0;
+    if (seen) {
         kt_store_rollback(c->st);
+        if (seen < 0)
+            return kt_fail_err(c, seen);
         return c->code == KT_C_NONE ? 0 : -1;
     }
     if (resolve_target(c, op) || op->fn(c) || (key && !c->secret_result && remember(c, key, op))) {

@@ -1,6 +1,6 @@
 /* Versioned schema migrations. Each entry upgrades version i to i+1 inside one transaction;
  * PRAGMA user_version records where a database stands. Never edit a released entry: add one. */
-#include "store/migrations.h"
+#include "store/sqlite/migrations.h"
 
 #include <stddef.h>
 

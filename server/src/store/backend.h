@@ -1,0 +1,77 @@
+/* What a storage backend provides to the store (store/sqlite/, store/pg/), and the state every
+ * store shares whatever its backend. Only files under server/src/store/ include this header.
+ *
+ * A backend implements one statement interface (prepare, bind, step, read columns) and
+ * transactions; everything above it - the typed operations per aggregate in store/<aggregate>.c -
+ * is written once, in SQL both backends accept. Where their dialects differ, the operation picks
+ * its text with kt_db_sql(). */
+#ifndef KT_STORE_BACKEND_H
+#define KT_STORE_BACKEND_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kt_db_stmt kt_db_stmt;
+
+typedef enum kt_db_dialect {
+    KT_DIALECT_SQLITE,
+    KT_DIALECT_PG,
+} kt_db_dialect;
+
+typedef struct kt_db_ops {
+    const char *name; /* "sqlite", "postgresql" */
+    /* A prepared statement for sql, cached by the pointer value of sql (pass literals). It is
+     * reset and its bindings are cleared. NULL on error (logged). Owned by the store. */
+    kt_db_stmt *(*prepare)(kt_store *st, const char *sql);
+    void (*bind_int)(kt_db_stmt *s, int i, int64_t v);
+    void (*bind_double)(kt_db_stmt *s, int i, double v);
+    void (*bind_text)(kt_db_stmt *s, int i, const char *v); /* not copied */
+    void (*bind_blob)(kt_db_stmt *s, int i, const void *p, size_t n);
+    void (*bind_null)(kt_db_stmt *s, int i);
+    int (*step)(kt_db_stmt *s); /* KT_DB_ROW, KT_DB_DONE or a negative KT_E* */
+    bool (*col_null)(kt_db_stmt *s, int col);
+    int64_t (*col_int)(kt_db_stmt *s, int col);
+    double (*col_double)(kt_db_stmt *s, int col);
+    const char *(*col_text)(kt_db_stmt *s, int col);
+    const void *(*col_blob)(kt_db_stmt *s, int col, size_t *n);
+    int64_t (*changes)(kt_db_stmt *s); /* rows the last completed step changed */
+    void (*reset)(kt_db_stmt *s);
+    /* Runs sql (several statements allowed, no parameters). 0 or a KT_E*. */
+    int (*exec)(kt_store *st, const char *sql);
+    /* Transactions: write (the write lock at once) or a read snapshot. */
+    int (*begin)(kt_store *st, bool write);
+    int (*commit)(kt_store *st);
+    void (*rollback)(kt_store *st);
+    int (*schema_version)(kt_store *st);
+    int (*latest_version)(void);
+    void (*close)(kt_store *st); /* frees st */
+} kt_db_ops;
+
+#define KT_STORE_HIST_SLOTS (KT_STORE_HIST_BUCKETS + 1)
+
+/* The part of every store the backends share; a backend's own struct starts with it. */
+struct kt_store {
+    const kt_db_ops *ops;
+    kt_db_dialect dialect;
+    int txn_depth; /* 0 or 1: transactions do not nest */
+    bool txn_write;
+    int64_t txn_started_ns;
+    uint64_t hist[KT_STORE_HIST_SLOTS];
+    double hist_sum_ms;
+    uint64_t hist_total;
+};
+
+/* Every statement starts with this. */
+struct kt_db_stmt {
+    kt_store *st;
+    const char *sql;
+};
+
+/* The backends' constructors (store.c picks one by the shape of the path). */
+int kt_sqlite_open(const kt_store_options *opt, kt_store **out);
+int kt_pg_open(const kt_store_options *opt, kt_store **out);
+
+#endif

@@ -1,0 +1,109 @@
+/* The event log and its per-stream seq. */
+#include "store/events.h"
+#include "store/db.h"
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <assert.h>
+#include <stdlib.h>
+#include <string.h>
+
+int kt_store_event_append(kt_store *st, int64_t body, const char *type, const char *vis,
+                          const char *payload, int64_t actor, int64_t *seq_out)
+{
+    assert(st->txn_depth == 1 && st->txn_write);
+    /* The stream's row is locked by this update until commit: no other writer (on any node) can
+     * take the same seq, and a rollback gives it back. */
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO streams(body_id, seq) VALUES (?1, 1) "
+                                      "ON CONFLICT(body_id) DO UPDATE SET seq = streams.seq + 1 "
+                                      "RETURNING seq");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    int64_t seq = 0;
+    int rc = kt_db_one_int(s, &seq);
+    if (rc)
+        return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    s = kt_db_prepare(st, "INSERT INTO events(body_id, seq, type, vis, payload, actor_id, "
+                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, seq);
+    kt_db_bind_text(s, 3, type);
+    kt_db_bind_text(s, 4, vis);
+    kt_db_bind_text(s, 5, payload);
+    kt_db_bind_ref(s, 6, actor);
+    kt_db_bind_int(s, 7, kt_now());
+    rc = kt_db_run(s, NULL);
+    if (rc)
+        return rc;
+    *seq_out = seq;
+    return 0;
+}
+
+int kt_store_stream_head(kt_store *st, int64_t body, int64_t *seq)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT seq FROM streams WHERE body_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    *seq = 0;
+    int rc = kt_db_one_int(s, seq);
+    return rc == KT_ENOTFOUND ? 0 : rc;
+}
+
+int64_t kt_store_stream_seq(kt_store *st, int64_t body)
+{
+    int64_t seq = 0;
+    if (kt_store_stream_head(st, body, &seq))
+        kt_warn("stream head unreadable", "body=%lld", (long long)body);
+    return seq;
+}
+
+void kt_store_event_clear(kt_stored_event *ev)
+{
+    free(ev->type);
+    free(ev->vis);
+    free(ev->payload);
+    memset(ev, 0, sizeof *ev);
+}
+
+int kt_store_events_after(kt_store *st, int64_t body, int64_t after, kt_stored_event *out, int max)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, "SELECT seq, type, vis, payload, actor_id, created_at FROM events "
+                          "WHERE body_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, after);
+    kt_db_bind_int(s, 3, max);
+    int n = 0, rc = 0;
+    while (n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
+        kt_stored_event *ev = &out[n++];
+        ev->body = body;
+        ev->seq = kt_db_int(s, 0);
+        ev->type = kt_db_dup(s, 1);
+        ev->vis = kt_db_dup(s, 2);
+        ev->payload = kt_db_dup(s, 3);
+        ev->actor = kt_db_int(s, 4);
+        ev->time = kt_db_int(s, 5);
+        if (!ev->type || !ev->payload) {
+            rc = KT_ENOMEM;
+            break;
+        }
+    }
+    kt_db_reset(s);
+    if (rc < 0) {
+        /* Half a batch read as if the stream ended would hide the rest of it for good. */
+        for (int i = 0; i < n; i++)
+            kt_store_event_clear(&out[i]);
+        kt_error("events unreadable", "body=%lld after=%lld rc=%d", (long long)body,
+                 (long long)after, rc);
+        return rc;
+    }
+    return n;
+}

@@ -1,0 +1,378 @@
+/* The SQLite backend: one database file in WAL mode, migrations applied at open, a cache of
+ * prepared statements. */
+#include "store/backend.h"
+#include "store/db.h"
+#include "store/sqlite/legacy.h"
+#include "store/sqlite/migrations.h"
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <assert.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_SLOTS 1024 /* open addressing; far more than the number of distinct statements */
+
+typedef struct lite_stmt {
+    kt_db_stmt base;
+    sqlite3_stmt *stmt;
+    int64_t changes;
+} lite_stmt;
+
+typedef struct lite_store {
+    kt_store base;
+    sqlite3 *db;
+    lite_stmt *stmts[STMT_SLOTS];
+} lite_store;
+
+static lite_store *lite(kt_store *st)
+{
+    assert(st->dialect == KT_DIALECT_SQLITE);
+    return (lite_store *)st;
+}
+
+/* SQLite's result codes as the store's. */
+static int map_rc(sqlite3 *db, int rc, const char *sql)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+    case SQLITE_DONE:
+        return 0;
+    case SQLITE_CONSTRAINT:
+        return KT_ECONFLICT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        kt_warn("database busy", "sql=\"%.80s\"", sql ? sql : "");
+        return KT_EBUSY;
+    default:
+        kt_error("sql failed", "code=%d error=\"%s\" sql=\"%.80s\"", rc, sqlite3_errmsg(db),
+                 sql ? sql : "");
+        return KT_ESTORE;
+    }
+}
+
+static int exec_sql(sqlite3 *db, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        kt_error("sql failed", "error=\"%s\" sql=\"%.80s\"", msg ? msg : "?", sql);
+        sqlite3_free(msg);
+        return (rc & 0xff) == SQLITE_BUSY ? KT_EBUSY : KT_ESTORE;
+    }
+    return 0;
+}
+
+/* ---- statements ---- */
+
+static lite_stmt *cached(lite_store *ls, const char *sql)
+{
+    uintptr_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+    for (unsigned i = 0; i < STMT_SLOTS; i++) {
+        unsigned slot = (unsigned)((h + i) % STMT_SLOTS);
+        lite_stmt *s = ls->stmts[slot];
+        if (s && s->base.sql == sql) {
+            sqlite3_reset(s->stmt);
+            sqlite3_clear_bindings(s->stmt);
+            s->changes = 0;
+            return s;
+        }
+        if (s)
+            continue;
+        s = calloc(1, sizeof *s);
+        if (!s)
+            return NULL;
+        if (sqlite3_prepare_v3(ls->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) !=
+            SQLITE_OK) {
+            kt_error("prepare failed", "error=\"%s\" sql=\"%.80s\"", sqlite3_errmsg(ls->db), sql);
+            free(s);
+            return NULL;
+        }
+        s->base.st = &ls->base;
+        s->base.sql = sql;
+        ls->stmts[slot] = s;
+        return s;
+    }
+    assert(!"statement cache full");
+    return NULL;
+}
+
+static kt_db_stmt *lite_prepare(kt_store *st, const char *sql)
+{
+    lite_stmt *s = cached(lite(st), sql);
+    return s ? &s->base : NULL;
+}
+
+#define S(x) (((lite_stmt *)(x))->stmt)
+
+static void lite_bind_int(kt_db_stmt *s, int i, int64_t v)
+{
+    sqlite3_bind_int64(S(s), i, v);
+}
+
+static void lite_bind_double(kt_db_stmt *s, int i, double v)
+{
+    sqlite3_bind_double(S(s), i, v);
+}
+
+static void lite_bind_text(kt_db_stmt *s, int i, const char *v)
+{
+    sqlite3_bind_text(S(s), i, v, -1, SQLITE_STATIC);
+}
+
+static void lite_bind_blob(kt_db_stmt *s, int i, const void *p, size_t n)
+{
+    sqlite3_bind_blob(S(s), i, p, (int)n, SQLITE_STATIC);
+}
+
+static void lite_bind_null(kt_db_stmt *s, int i)
+{
+    sqlite3_bind_null(S(s), i);
+}
+
+static int lite_step(kt_db_stmt *s)
+{
+    lite_stmt *ls = (lite_stmt *)s;
+    int rc = sqlite3_step(ls->stmt);
+    if (rc == SQLITE_ROW)
+        return KT_DB_ROW;
+    if (rc == SQLITE_DONE) {
+        ls->changes = sqlite3_changes64(sqlite3_db_handle(ls->stmt));
+        return KT_DB_DONE;
+    }
+    return map_rc(sqlite3_db_handle(ls->stmt), rc, s->sql);
+}
+
+static bool lite_col_null(kt_db_stmt *s, int col)
+{
+    return sqlite3_column_type(S(s), col) == SQLITE_NULL;
+}
+
+static int64_t lite_col_int(kt_db_stmt *s, int col)
+{
+    return sqlite3_column_int64(S(s), col);
+}
+
+static double lite_col_double(kt_db_stmt *s, int col)
+{
+    return sqlite3_column_double(S(s), col);
+}
+
+static const char *lite_col_text(kt_db_stmt *s, int col)
+{
+    return (const char *)sqlite3_column_text(S(s), col);
+}
+
+static const void *lite_col_blob(kt_db_stmt *s, int col, size_t *n)
+{
+    const void *p = sqlite3_column_blob(S(s), col);
+    *n = (size_t)sqlite3_column_bytes(S(s), col);
+    return p;
+}
+
+static int64_t lite_changes(kt_db_stmt *s)
+{
+    return ((lite_stmt *)s)->changes;
+}
+
+static void lite_reset(kt_db_stmt *s)
+{
+    sqlite3_reset(S(s));
+}
+
+/* ---- transactions, schema ---- */
+
+static int lite_exec(kt_store *st, const char *sql)
+{
+    return exec_sql(lite(st)->db, sql);
+}
+
+static int lite_begin(kt_store *st, bool write)
+{
+    return exec_sql(lite(st)->db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+}
+
+static int lite_commit(kt_store *st)
+{
+    return exec_sql(lite(st)->db, "COMMIT");
+}
+
+static void lite_rollback(kt_store *st)
+{
+    sqlite3 *db = lite(st)->db;
+    if (!sqlite3_get_autocommit(db))
+        exec_sql(db, "ROLLBACK");
+}
+
+static int user_version(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    int v = -1;
+    if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        v = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    return v;
+}
+
+static int lite_schema_version(kt_store *st)
+{
+    return user_version(lite(st)->db);
+}
+
+static int lite_latest_version(void)
+{
+    return kt_migrations_count();
+}
+
+/* Applies every migration the database has not seen, each in its own IMMEDIATE transaction so
+ * that two nodes starting together migrate once. */
+static int migrate(sqlite3 *db)
+{
+    for (;;) {
+        if (exec_sql(db, "BEGIN IMMEDIATE"))
+            return KT_ESTORE;
+        int v = user_version(db);
+        if (v < 0 || v > kt_migrations_count()) {
+            exec_sql(db, "ROLLBACK");
+            kt_error("database schema is newer than this binary", "version=%d", v);
+            return KT_ESTORE;
+        }
+        if (v == kt_migrations_count())
+            return exec_sql(db, "COMMIT");
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
+        if (exec_sql(db, kt_migration_sql(v)) || exec_sql(db, pragma)) {
+            exec_sql(db, "ROLLBACK");
+            return KT_ESTORE;
+        }
+        if (exec_sql(db, "COMMIT"))
+            return KT_ESTORE;
+        kt_info("schema migrated", "version=%d", v + 1);
+    }
+}
+
+static void lite_close(kt_store *st)
+{
+    lite_store *ls = lite(st);
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (ls->stmts[i]) {
+            sqlite3_finalize(ls->stmts[i]->stmt);
+            free(ls->stmts[i]);
+        }
+    sqlite3_close(ls->db);
+    free(ls);
+}
+
+static const kt_db_ops lite_ops = {
+    .name = "sqlite",
+    .prepare = lite_prepare,
+    .bind_int = lite_bind_int,
+    .bind_double = lite_bind_double,
+    .bind_text = lite_bind_text,
+    .bind_blob = lite_bind_blob,
+    .bind_null = lite_bind_null,
+    .step = lite_step,
+    .col_null = lite_col_null,
+    .col_int = lite_col_int,
+    .col_double = lite_col_double,
+    .col_text = lite_col_text,
+    .col_blob = lite_col_blob,
+    .changes = lite_changes,
+    .reset = lite_reset,
+    .exec = lite_exec,
+    .begin = lite_begin,
+    .commit = lite_commit,
+    .rollback = lite_rollback,
+    .schema_version = lite_schema_version,
+    .latest_version = lite_latest_version,
+    .close = lite_close,
+};
+
+int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
+{
+    lite_store *ls = calloc(1, sizeof *ls);
+    if (!ls)
+        return KT_ENOMEM;
+    ls->base.ops = &lite_ops;
+    ls->base.dialect = KT_DIALECT_SQLITE;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(opt->path, &ls->db, flags, NULL) != SQLITE_OK) {
+        kt_error("cannot open database", "path=\"%s\" error=\"%s\"", opt->path,
+                 ls->db ? sqlite3_errmsg(ls->db) : "out of memory");
+        goto fail;
+    }
+    sqlite3_busy_timeout(ls->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
+    if (exec_sql(ls->db, "PRAGMA journal_mode=WAL") || exec_sql(ls->db, "PRAGMA foreign_keys=ON"))
+        goto fail;
+    if (exec_sql(ls->db, opt->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"))
+        goto fail;
+    /* Reads dominate (snapshots, replay, detectors): map the file and keep a real page cache
+     * rather than copying every page through pread. */
+    if (exec_sql(ls->db, "PRAGMA mmap_size=1073741824") ||
+        exec_sql(ls->db, "PRAGMA cache_size=-16384") ||
+        exec_sql(ls->db, "PRAGMA temp_store=MEMORY"))
+        goto fail;
+    if (migrate(ls->db))
+        goto fail;
+    *out = &ls->base;
+    return 0;
+fail:
+    sqlite3_close(ls->db);
+    free(ls);
+    return KT_ESTORE;
+}
+
+/* ---- the legacy interface (store/sqlite/legacy.h) ---- */
+
+sqlite3 *kt_store_db(kt_store *st)
+{
+    return st->dialect == KT_DIALECT_SQLITE ? lite(st)->db : NULL;
+}
+
+sqlite3_stmt *kt_store_stmt(kt_store *st, const char *sql)
+{
+    lite_stmt *s = cached(lite(st), sql);
+    return s ? s->stmt : NULL;
+}
+
+int kt_store_step_done(kt_store *st, sqlite3_stmt *s)
+{
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+        return 0;
+    return map_rc(lite(st)->db, rc, sqlite3_sql(s));
+}
+
+int64_t kt_store_last_id(kt_store *st)
+{
+    return sqlite3_last_insert_rowid(lite(st)->db);
+}
+
+json_t *kt_col_json_text(sqlite3_stmt *s, int col)
+{
+    const unsigned char *t = sqlite3_column_text(s, col);
+    return t ? json_string((const char *)t) : json_null();
+}
+
+json_t *kt_col_json_int(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return json_null();
+    return json_integer(sqlite3_column_int64(s, col));
+}
+
+json_t *kt_col_json_time(sqlite3_stmt *s, int col)
+{
+    if (sqlite3_column_type(s, col) == SQLITE_NULL)
+        return json_null();
+    char buf[32];
+    kt_time_format(sqlite3_column_int64(s, col), buf, sizeof buf);
+    return json_string(buf);
+}
