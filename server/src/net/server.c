@@ -13,6 +13,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
+#include <arpa/inet.h>
 #include <libwebsockets.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -147,6 +148,11 @@ int kt_server_start(kt_app *app)
     memset(&info, 0, sizeof info);
     info.port = app->cfg.port;
     info.iface = app->cfg.listen_addr && *app->cfg.listen_addr ? app->cfg.listen_addr : NULL;
+    /* lws looks an IPv4 address up among the IPv6 addresses of a dual-stack socket, finds
+     * nothing and binds every address: for an IPv4 address, listen on IPv4 only. */
+    struct in_addr v4;
+    if (info.iface && inet_pton(AF_INET, info.iface, &v4) == 1)
+        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
     info.protocols = protocols;
     info.mounts = &mount_root;
     info.headers = &hdr_frame;

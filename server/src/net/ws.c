@@ -153,7 +153,7 @@ static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in
         c->rx_len = 0;
         c->rx_too_large = false;
     }
-    if (!c->rx_too_large) {
+    if (!c->rx_too_large && len) { /* an empty fragment adds nothing (and rx may be NULL) */
         if (c->rx_len + len > KT_MAX_FRAME) {
             c->rx_too_large = true;
         } else {
@@ -180,7 +180,7 @@ static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in
         kt_conn_send_json(c, r);
         json_decref(r);
     } else {
-        handle_message(app, pss, c->rx, c->rx_len);
+        handle_message(app, pss, c->rx ? c->rx : "", c->rx_len);
     }
     c->rx_len = 0;
     c->rx_too_large = false;
