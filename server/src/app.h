@@ -2,6 +2,8 @@
 #ifndef KT_APP_H
 #define KT_APP_H
 
+#include "net/origin.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -52,6 +54,7 @@ typedef struct kt_app {
     struct kt_digest *digest; /* the daily e-mail digest (feed/digest.h); NULL: no relay */
     struct lws_context *lws;
     kt_counters counters;
+    kt_origins origins; /* browser origins allowed to use the API and the WebSocket */
     int64_t started_at;
     struct kt_event **pending; /* committed, replied to, not yet published (protocol/dispatch.c) */
     int n_pending, cap_pending;

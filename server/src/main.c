@@ -53,8 +53,11 @@ static const char usage[] =
     "(KT_REDIS_URL)\n"
     "  --demo               load demo data into an empty database (KT_DEMO=1)\n"
     "  --demo-file PATH     demo data file, default server/demo/demo.json (KT_DEMO_FILE)\n"
-    "  --public-url URL     base URL for links, default http://localhost:PORT (KT_PUBLIC_URL)\n"
-    "  --allowed-origins L  extra allowed Origins, comma-separated (KT_ALLOWED_ORIGINS)\n"
+    "  --public-url URL     base URL for links, and the origin browsers must come from;\n"
+    "                       default http://localhost:PORT, then also 127.0.0.1 and [::1]\n"
+    "                       on that port are allowed (KT_PUBLIC_URL)\n"
+    "  --allowed-origins L  further allowed origins (scheme://host[:port]), comma-separated\n"
+    "                       (KT_ALLOWED_ORIGINS)\n"
     "  --session-hours N    session lifetime, default 12 (KT_SESSION_HOURS)\n"
     "  --sync full|normal   fsync every commit (full, default) or only checkpoints (KT_SYNC)\n"
     "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
@@ -378,6 +381,15 @@ static int serve(options *o)
         app.cfg.node_id = o->node_id;
     }
     lws_set_log_level(LLL_ERR, NULL);
+    const char *bad;
+    if (!kt_origins_init(&app.origins, app.cfg.public_url ? app.cfg.public_url : "http://localhost",
+                         app.cfg.allowed_origins, 0, &bad)) {
+        fprintf(stderr,
+                "--public-url / --allowed-origins: not an origin (scheme://host[:port]): "
+                "%.80s\n",
+                bad ? bad : "");
+        return 2;
+    }
     if (kt_password_init() || open_store(&app))
         return 1;
     app.hub = kt_hub_new(&app);
@@ -392,10 +404,14 @@ static int serve(options *o)
     if (!app.bus)
         return 1;
     int port = kt_server_port(&app);
-    if (!app.cfg.public_url) {
+    bool own_url = app.cfg.public_url != NULL;
+    if (!own_url) {
         snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", port);
         app.cfg.public_url = o->public_url;
     }
+    /* checked before the start: cannot fail here */
+    kt_origins_init(&app.origins, app.cfg.public_url, app.cfg.allowed_origins, own_url ? 0 : port,
+                    &bad);
     app.digest = kt_digest_start(&app);
     if (app.cfg.demo) {
         if (kt_demo_load(&app, o->demo_file))

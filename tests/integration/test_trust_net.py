@@ -100,5 +100,89 @@ class ListenTest(unittest.TestCase):
             server.cleanup()
 
 
+def upgrade_status(port, token, origin=None, host=None):
+    """The HTTP status of a WebSocket upgrade with exactly these Origin and Host headers."""
+    import base64
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    head = (f"GET /ws HTTP/1.1\r\nHost: {host or f'127.0.0.1:{port}'}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+            f"Sec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n")
+    if origin is not None:
+        head += f"Origin: {origin}\r\n"
+    sock.sendall((head + "\r\n").encode())
+    data = b""
+    while b"\r\n" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    parts = data.split(b"\r\n", 1)[0].split()
+    return int(parts[1]) if len(parts) > 1 else None
+
+
+class OriginTest(unittest.TestCase):
+    """Origins were compared with the request's Host after "://": an Origin over 255 bytes
+    counted as absent, any scheme passed, and a rebound name (Host and Origin both the
+    attacker's) passed. Now: exactly --public-url and --allowed-origins."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("origin", extra=["--public-url", "https://tafel.example.nl/",
+                                             "--allowed-origins", "http://127.0.0.1:1"])
+        cls.server.create_admin()
+        cls.server.start()
+        cls.token = cls.server.login("admin@test.example", "beheer-wachtwoord-1")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    def login_status(self, origin, host=None):
+        headers = {"Origin": origin}
+        if host:
+            headers["Host"] = host
+        status, _, _ = self.server.http("POST", "/api/login", {
+            "email": "admin@test.example", "password": "beheer-wachtwoord-1"}, headers=headers)
+        return status
+
+    def test_foreign_odd_long_and_rebound_origins_are_refused(self):
+        port = self.server.port
+        here = f"127.0.0.1:{port}"
+        refused = [
+            ("http://evil.example", None),
+            (f"evil://{here}", None),                      # the scheme was not checked
+            (f"http://{here}", None),                      # a public URL is set: not loopback
+            ("https://" + "a" * 300, None),                # over 255 bytes counted as absent
+            ("https://tafel.example.nl" + " " * 300, None),
+            ("null", None),
+            ("https://tafel.example.nl/", None),           # not an origin: a URL
+            (f"http://rebound.example:{port}", f"rebound.example:{port}"),  # DNS rebinding
+            ("http://tafel.example.nl", None),             # the scheme counts
+        ]
+        for origin, host in refused:
+            self.assertEqual(upgrade_status(port, self.token, origin, host), 403, origin)
+            self.assertEqual(self.login_status(origin, host), 403, origin)
+
+    def test_the_public_url_and_the_allowed_origins_pass(self):
+        port = self.server.port
+        for origin in ["https://tafel.example.nl", "https://TAFEL.example.nl:443",
+                       "http://127.0.0.1:1", None]:
+            self.assertEqual(upgrade_status(port, self.token, origin), 101, origin)
+            if origin:
+                self.assertEqual(self.login_status(origin), 200, origin)
+
+    def test_a_malformed_allowed_origin_stops_the_start(self):
+        import subprocess
+        from harness import BINARY
+        r = subprocess.run([BINARY, "--port", "0", "--db", os.path.join(self.server.dir, "x.db"),
+                            "--allowed-origins", "https://ok.example,ftp://nee"],
+                           capture_output=True, text=True, timeout=60)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("ftp://nee", r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -93,30 +93,16 @@ bool kt_net_session(kt_app *app, struct lws *wsi, kt_principal *out, char *token
     return cookie_token(wsi, token, len) && kt_session_lookup(app->store, token, out) == 0;
 }
 
-static bool origin_in_list(const char *list, const char *origin)
-{
-    size_t n = strlen(origin);
-    for (const char *p = list; p && *p;) {
-        const char *comma = strchr(p, ',');
-        size_t len = comma ? (size_t)(comma - p) : strlen(p);
-        if (len == n && strncmp(p, origin, n) == 0)
-            return true;
-        p = comma ? comma + 1 : NULL;
-    }
-    return false;
-}
-
 bool kt_net_origin_ok(kt_app *app, struct lws *wsi)
 {
-    char origin[256], host[256];
-    if (lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN) <= 0)
+    int total = lws_hdr_total_length(wsi, WSI_TOKEN_ORIGIN);
+    if (total <= 0)
         return true; /* not a browser: nothing to forge */
-    if (app->cfg.allowed_origins && origin_in_list(app->cfg.allowed_origins, origin))
-        return true;
-    if (lws_hdr_copy(wsi, host, sizeof host, WSI_TOKEN_HOST) <= 0)
-        return false;
-    const char *o = strstr(origin, "://");
-    return o && strcasecmp(o + 3, host) == 0;
+    if (total > KT_ORIGIN_MAX)
+        return false; /* too long to be one of ours: never "absent" */
+    char origin[KT_ORIGIN_MAX + 1];
+    int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
+    return n > 0 && kt_origins_allow(&app->origins, origin, (size_t)n);
 }
 
 /* ---- responses ---- */
