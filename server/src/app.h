@@ -14,15 +14,19 @@ struct kt_worker;
 struct kt_detect;
 struct kt_digest;
 struct lws_context;
+struct lws_vhost;
 
 typedef struct kt_config {
     const char *listen_addr; /* NULL or "" = all interfaces */
     int port;
+    /* /metrics and the full /healthz: "ADDR:PORT" of a listener of their own, NULL: none */
+    const char *metrics_listen;
     const char *db_path;
     const char *web_root;
     const char *redis_url;       /* NULL: in-process bus */
     const char *public_url;      /* base URL for links (feeds, mails); derived when NULL */
-    const char *allowed_origins; /* comma-separated; NULL = same host as the request */
+    const char *allowed_origins; /* comma-separated; besides the public URL's origin */
+    const char *trusted_proxies; /* addresses/CIDRs whose X-Forwarded-For is believed */
     bool demo;
     bool sync_full;
     int64_t session_ttl; /* seconds */
@@ -40,7 +44,7 @@ typedef struct kt_counters {
     uint64_t events_published, events_delivered, frames_sent;
     uint64_t slow_consumer_closes;
     uint64_t requests, request_errors;
-    uint64_t logins_ok, logins_failed;
+    uint64_t logins_ok, logins_failed, logins_throttled;
     uint64_t bus_reconnects, bus_gaps_filled;
 } kt_counters;
 
@@ -53,6 +57,7 @@ typedef struct kt_app {
     struct kt_detect *detect; /* the detectors and their in-memory index; NULL: none run */
     struct kt_digest *digest; /* the daily e-mail digest (feed/digest.h); NULL: no relay */
     struct lws_context *lws;
+    struct lws_vhost *ops_vhost; /* the --metrics-listen listener, or NULL */
     kt_counters counters;
     kt_origins origins; /* browser origins allowed to use the API and the WebSocket */
     int64_t started_at;

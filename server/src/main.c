@@ -47,6 +47,9 @@ static const char usage[] =
     "Server options (environment variable in brackets):\n"
     "  --listen ADDR        address to listen on, default all (KT_LISTEN)\n"
     "  --port N             port, default 8080; 0 picks a free one (KT_PORT)\n"
+    "  --metrics-listen A:P where /metrics and the full /healthz are served (operators only;\n"
+    "                       the public port answers /healthz with the status alone), default\n"
+    "                       127.0.0.1:9464; off: nowhere (KT_METRICS_LISTEN)\n"
     "  --db PATH            SQLite database, default data/ketentafel.db (KT_DB)\n"
     "  --web DIR            web client directory, default the source tree's web/ (KT_WEB)\n"
     "  --redis URL          redis://host:port for several nodes; default in-process "
@@ -58,6 +61,9 @@ static const char usage[] =
     "                       on that port are allowed (KT_PUBLIC_URL)\n"
     "  --allowed-origins L  further allowed origins (scheme://host[:port]), comma-separated\n"
     "                       (KT_ALLOWED_ORIGINS)\n"
+    "  --trusted-proxies L  proxies (addresses or CIDRs, comma-separated) whose last\n"
+    "                       X-Forwarded-For entry is the client's address for the login\n"
+    "                       limits; default none (KT_TRUSTED_PROXIES)\n"
     "  --session-hours N    session lifetime, default 12 (KT_SESSION_HOURS)\n"
     "  --sync full|normal   fsync every commit (full, default) or only checkpoints (KT_SYNC)\n"
     "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
@@ -111,6 +117,7 @@ static void defaults(options *o)
     memset(o, 0, sizeof *o);
     kt_config *c = &o->cfg;
     c->listen_addr = env_or("KT_LISTEN", NULL);
+    c->metrics_listen = env_or("KT_METRICS_LISTEN", "127.0.0.1:9464");
     c->port = 8080;
     c->db_path = env_or("KT_DB", "data/ketentafel.db");
     c->web_root = env_or("KT_WEB", KT_SOURCE_DIR "/web");
@@ -118,6 +125,7 @@ static void defaults(options *o)
     c->demo = strcmp(env_or("KT_DEMO", "0"), "1") == 0;
     c->public_url = env_or("KT_PUBLIC_URL", NULL);
     c->allowed_origins = env_or("KT_ALLOWED_ORIGINS", NULL);
+    c->trusted_proxies = env_or("KT_TRUSTED_PROXIES", NULL);
     c->sync_full = strcmp(env_or("KT_SYNC", "full"), "normal") != 0;
     c->session_ttl = 12 * 3600;
     c->max_queue = 1024;
@@ -192,7 +200,9 @@ enum {
     OPT_MAIL_FROM,
     OPT_DIGEST_HOUR,
     OPT_NOW,
-    OPT_PING
+    OPT_PING,
+    OPT_METRICS_LISTEN,
+    OPT_TRUSTED_PROXIES
 };
 
 static const struct option long_options[] = {
@@ -220,6 +230,8 @@ static const struct option long_options[] = {
     {"digest-hour", required_argument, NULL, OPT_DIGEST_HOUR},
     {"now", no_argument, NULL, OPT_NOW},
     {"ping-secs", required_argument, NULL, OPT_PING},
+    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
+    {"trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES},
     {NULL, 0, NULL, 0},
 };
 
@@ -232,6 +244,12 @@ static int parse_args(options *o, int argc, char **argv)
         switch (ch) {
         case OPT_LISTEN:
             o->cfg.listen_addr = optarg;
+            break;
+        case OPT_METRICS_LISTEN:
+            o->cfg.metrics_listen = optarg;
+            break;
+        case OPT_TRUSTED_PROXIES:
+            o->cfg.trusted_proxies = optarg;
             break;
         case OPT_PORT:
             if (parse_int(optarg, 0, 65535, &v))
@@ -324,6 +342,13 @@ static int parse_args(options *o, int argc, char **argv)
     }
     if (optind < argc)
         return fprintf(stderr, "unexpected argument: %s\n", argv[optind]), KT_EINVAL;
+    char addr[64];
+    int port;
+    if (o->cfg.metrics_listen && strcmp(o->cfg.metrics_listen, "off") == 0)
+        o->cfg.metrics_listen = NULL;
+    else if (!kt_server_split_listen(o->cfg.metrics_listen, addr, sizeof addr, &port))
+        return fprintf(stderr, "--metrics-listen: ADDR:PORT or off: %s\n", o->cfg.metrics_listen),
+               KT_EINVAL;
     static const char *const levels[] = {"debug", "info", "warn", "error"};
     for (int i = 0; i < 4; i++)
         if (strcmp(o->log_level, levels[i]) == 0)

@@ -50,6 +50,7 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
         self.db = db or os.path.join(self.dir, "kt.db")
         self.port = free_port()
+        self.metrics_port = free_port()  # --metrics-listen: /metrics and the full /healthz
         self.demo = demo
         self.extra = list(extra)
         self.env = dict(os.environ, **(env or {}))
@@ -71,7 +72,8 @@ class Server:
     def start(self, wait=True):
         args = [BINARY, "--port", str(self.port), "--db", self.db, "--listen", "127.0.0.1",
                 "--web", os.path.join(ROOT, "web"), "--sync", "normal",
-                "--node-id", self.name] + self.extra
+                "--node-id", self.name,
+                "--metrics-listen", f"127.0.0.1:{self.metrics_port}"] + self.extra
         if self.demo:
             args.append("--demo")
         self.log = open(self.log_path, "ab")
@@ -146,6 +148,15 @@ class Server:
             with urllib.request.urlopen(req, timeout=30) as r:
                 raw = r.read()
                 return r.status, dict(r.headers), raw
+        except urllib.error.HTTPError as e:
+            return e.code, dict(e.headers), e.read()
+
+    def ops_http(self, path):
+        """GET on the operators' listener (/metrics, the full /healthz)."""
+        req = urllib.request.Request(f"http://127.0.0.1:{self.metrics_port}{path}")
+        try:
+            with urllib.request.urlopen(req, timeout=30) as r:
+                return r.status, dict(r.headers), r.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
 

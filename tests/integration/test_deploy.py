@@ -80,7 +80,7 @@ class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
             clients.append(c)
         # leastconn spread the sessions over both nodes
         for node in (self.a, self.b):
-            metrics = node.http("GET", "/metrics")[2].decode()
+            metrics = node.ops_http("/metrics")[2].decode()
             m = re.search(r'^kt_connections\{node="[^"]+"\} (\d+)', metrics, re.M)
             self.assertGreaterEqual(int(m.group(1)), 1, f"no sessions on {node.name}")
         chair = await self.lb.connect(self.lb.login("chair@test.example"))

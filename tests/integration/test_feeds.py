@@ -510,7 +510,7 @@ class DigestTest(unittest.IsolatedAsyncioTestCase):
         self.assertGreater(left, 0)
 
     async def test_without_a_relay_digests_are_skipped_and_health_says_so(self):
-        status, _, raw = self.s.http("GET", "/healthz")
+        status, _, raw = self.s.ops_http("/healthz")
         self.assertEqual(status, 200)
         mail = json.loads(raw)["mail"]
         self.assertEqual(mail["configured"], False)
@@ -553,7 +553,7 @@ class ScheduledDigestTest(unittest.IsolatedAsyncioTestCase):
             msg = email.message_from_bytes(sink.messages[0].content, policy=email.policy.default)
             self.assertIn("Nieuwe vergadering", msg.get_body(("plain",)).get_content())
             for _ in range(50):
-                mail = json.loads(world.server.http("GET", "/healthz")[2])["mail"]
+                mail = json.loads(world.server.ops_http("/healthz")[2])["mail"]
                 if mail.get("sent") == 1:
                     break
                 await asyncio.sleep(0.1)

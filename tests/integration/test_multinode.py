@@ -140,7 +140,7 @@ class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
         self.redis.stop()
         deadline = time.time() + 10
         while time.time() < deadline:
-            status, _, raw = self.a.http("GET", "/healthz")
+            status, _, raw = self.a.ops_http("/healthz")
             if json.loads(raw)["status"] == "degraded":
                 break
             await asyncio.sleep(0.1)
@@ -157,7 +157,7 @@ class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
                 break
             await asyncio.sleep(0.1)
         self.assertEqual(json.loads(self.a.http("GET", "/healthz")[2])["status"], "ok")
-        _, _, metrics = self.a.http("GET", "/metrics")
+        _, _, metrics = self.a.ops_http("/metrics")
         self.assertIn(b"kt_bus_reconnects_total", metrics)
 
     async def test_sigkill_node_clients_resume_on_other_node(self):
@@ -234,7 +234,7 @@ class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
         # Bounded: the stalled session's queue (4 MiB at most) and SQLite's page cache (16 MiB
         # at most) may grow; 10,000 events of 1.5 KB (15 MB) must not pile up anywhere.
         self.assertLess(rss1 - rss0, 64 * 1024, "server memory grew by more than 64 MiB")
-        _, _, metrics = self.a.http("GET", "/metrics")
+        _, _, metrics = self.a.ops_http("/metrics")
         self.assertRegex(metrics.decode(), r'kt_outqueue_drops_total\{node="node-a"\} [1-9]')
 
 

@@ -184,5 +184,121 @@ class OriginTest(unittest.TestCase):
         self.assertIn("ftp://nee", r.stderr)
 
 
+class MetricsListenerTest(unittest.TestCase):
+    """/metrics and /healthz told anyone on the public port the node's name, its connections
+    and the last mail error. They now live on --metrics-listen (default loopback); the public
+    /healthz says up or down and nothing else."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("ops")
+        cls.server.create_admin()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    def test_the_public_port_says_up_or_down_and_nothing_more(self):
+        status, _, raw = self.server.http("GET", "/healthz")
+        self.assertEqual((status, json.loads(raw)), (200, {"status": "ok"}))
+        status, _, raw = self.server.http("GET", "/metrics")
+        self.assertEqual(status, 404)
+        self.assertNotIn(b"kt_", raw)
+
+    def test_the_operators_listener_has_the_metrics_and_the_full_health(self):
+        status, _, raw = self.server.ops_http("/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn(b"kt_connections", raw)
+        status, _, raw = self.server.ops_http("/healthz")
+        h = json.loads(raw)
+        self.assertEqual((status, h["status"], h["node"]), (200, "ok", "ops"))
+        self.assertIn("mail", h)
+        self.assertEqual(listening_addresses(self.server.metrics_port), ["127.0.0.1"])
+
+    def test_the_operators_listener_serves_nothing_else(self):
+        for path in ("/", "/index.html", "/api/session", "/feeds/atom/x.xml"):
+            self.assertEqual(self.server.ops_http(path)[0], 404, path)
+        token = self.server.login("admin@test.example", "beheer-wachtwoord-1")
+        self.assertNotEqual(upgrade_status(self.server.metrics_port, token), 101)
+
+    def test_metrics_can_be_switched_off(self):
+        s = Server("ops-off", extra=["--metrics-listen", "off"])
+        s.start()
+        try:
+            self.assertEqual(s.http("GET", "/metrics")[0], 404)
+            self.assertEqual(listening_addresses(s.metrics_port), [])
+        finally:
+            s.stop()
+            s.cleanup()
+
+
+def login_from(port, source, email, password):
+    """POST /api/login from the loopback address source; (status, seconds)."""
+    import http.client
+    import time
+    t0 = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120, source_address=(source, 0))
+    try:
+        conn.request("POST", "/api/login", json.dumps({"email": email, "password": password}),
+                     {"Content-Type": "application/json"})
+        return conn.getresponse().status, time.monotonic() - t0
+    finally:
+        conn.close()
+
+
+class LoginThrottleTest(unittest.TestCase):
+    """Failures were counted when the argon2id check finished, not when an attempt arrived: 200
+    parallel wrong attempts were all evaluated (limit 8), 60 parallel guesses ended with the
+    right password accepted, and another person's login waited 16.8 s behind them."""
+
+    def setUp(self):
+        self.server = Server("throttle")
+        self.server.create_admin()
+        self.server.start()
+
+    def tearDown(self):
+        self.server.stop()
+        self.server.cleanup()
+
+    def test_a_burst_of_guesses_is_counted_on_arrival(self):
+        from concurrent.futures import ThreadPoolExecutor
+        import time
+        port = self.server.port
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            wrong = [pool.submit(login_from, port, f"127.0.{1 + i // 200}.{1 + i % 200}",
+                                 "admin@test.example", f"gok-{i:04d}-fout") for i in range(59)]
+            deadline = time.time() + 10
+            while time.time() < deadline and not any(f.done() for f in wrong):
+                time.sleep(0.01)
+            right = pool.submit(login_from, port, "127.0.3.1", "admin@test.example",
+                                "beheer-wachtwoord-1")
+            statuses = [f.result()[0] for f in wrong]
+            right_status = right.result()[0]
+        self.assertLessEqual(statuses.count(401), 8, statuses)
+        self.assertEqual(statuses.count(401) + statuses.count(429), 59, statuses)
+        self.assertEqual(right_status, 429, "a guess got through after the limit was reached")
+
+    def test_one_address_cannot_fill_the_hashing_queue(self):
+        from concurrent.futures import ThreadPoolExecutor
+        port = self.server.port
+        with ThreadPoolExecutor(max_workers=60) as pool:
+            flood = [pool.submit(login_from, port, "127.0.0.2", f"persoon{i}@test.example",
+                                 "raden-raden-1") for i in range(60)]
+            ok = pool.submit(login_from, port, "127.0.0.3", "admin@test.example",
+                             "beheer-wachtwoord-1")
+            statuses = [f.result()[0] for f in flood]
+            ok_status, ok_secs = ok.result()
+        evaluated = statuses.count(401)
+        self.assertEqual(evaluated + statuses.count(429), 60, statuses)
+        self.assertLessEqual(evaluated, 30, statuses)  # per-address failures in the window
+        self.assertGreaterEqual(statuses.count(429), 30, statuses)
+        self.assertEqual(ok_status, 200)
+        print(f"\n  login flood: {evaluated} of 60 attempts from one address hashed, "
+              f"{statuses.count(429)} refused at once; another address logged in in "
+              f"{ok_secs:.2f} s (shared machine)")
+
+
 if __name__ == "__main__":
     unittest.main()

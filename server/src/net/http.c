@@ -4,6 +4,7 @@
  * runs on the worker thread; the request waits without blocking the loop. */
 #include "auth/password.h"
 #include "auth/session.h"
+#include "auth/throttle.h"
 #include "bus/bus.h"
 #include "detect/detect.h"
 #include "detect/similar.h"
@@ -21,6 +22,7 @@
 #include "util/log.h"
 #include "util/timeutil.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <sodium.h>
 #include <stdarg.h>
@@ -28,10 +30,7 @@
 #include <string.h>
 #include <strings.h>
 
-#define BODY_MAX     8192
-#define FAIL_WINDOW  (15 * 60)
-#define FAIL_LIMIT   8
-#define FAIL_ENTRIES 10000
+#define BODY_MAX 8192
 
 struct job;
 
@@ -91,6 +90,11 @@ bool kt_net_session(kt_app *app, struct lws *wsi, kt_principal *out, char *token
     if (bearer_token(wsi, token, len) && kt_session_lookup(app->store, token, out) == 0)
         return true;
     return cookie_token(wsi, token, len) && kt_session_lookup(app->store, token, out) == 0;
+}
+
+bool kt_net_ops_request(kt_app *app, struct lws *wsi)
+{
+    return app->ops_vhost && lws_get_vhost(wsi) == app->ops_vhost;
 }
 
 bool kt_net_origin_ok(kt_app *app, struct lws *wsi)
@@ -174,61 +178,66 @@ static int write_response(struct lws *wsi, http_pss *pss)
     return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
-/* ---- login rate limiting: failures per e-mail address ---- */
+/* ---- login throttling (auth/throttle.h) and the client's address ---- */
 
-typedef struct failures {
-    int count;
-    int64_t since;
-} failures;
+static kt_throttle *throttle;
 
-static kt_imap fail_map;
-
-static int64_t email_key(const char *email)
+static bool in_net(const char *addr, const char *cidr)
 {
-    char lower[256];
-    size_t i = 0;
-    for (; email[i] && i < sizeof lower - 1; i++)
-        lower[i] = (char)tolower((unsigned char)email[i]);
-    lower[i] = 0;
-    unsigned char h[8];
-    crypto_generichash(h, sizeof h, (const unsigned char *)lower, i, NULL, 0);
-    int64_t k;
-    memcpy(&k, h, sizeof k);
-    return k ? k : 1;
-}
-
-static bool too_many_failures(const char *email)
-{
-    failures *f = kt_imap_get(&fail_map, email_key(email));
-    return f && f->count >= FAIL_LIMIT && kt_now() - f->since < FAIL_WINDOW;
-}
-
-static void note_failure(const char *email)
-{
-    int64_t k = email_key(email);
-    failures *f = kt_imap_get(&fail_map, k);
-    if (!f) {
-        if (fail_map.len >= FAIL_ENTRIES) { /* bounded: forget everything rather than grow */
-            for (size_t i = 0; i < fail_map.cap; i++)
-                free(fail_map.slots[i].val);
-            kt_imap_free(&fail_map);
-        }
-        f = calloc(1, sizeof *f);
-        if (!f || kt_imap_put(&fail_map, k, f)) {
-            free(f);
-            return;
-        }
+    char net[64];
+    const char *slash = strchr(cidr, '/');
+    size_t n = slash ? (size_t)(slash - cidr) : strlen(cidr);
+    if (n >= sizeof net)
+        return false;
+    memcpy(net, cidr, n);
+    net[n] = 0;
+    unsigned char a[16], b[16];
+    int fam = strchr(net, ':') ? AF_INET6 : AF_INET, len = fam == AF_INET6 ? 16 : 4;
+    if (inet_pton(fam, net, b) != 1 || inet_pton(fam, addr, a) != 1)
+        return false;
+    int bits = slash ? atoi(slash + 1) : len * 8;
+    if (bits < 0 || bits > len * 8)
+        return false;
+    for (int i = 0; i < len && bits > 0; i++, bits -= 8) {
+        unsigned char mask = bits >= 8 ? 0xff : (unsigned char)(0xff << (8 - bits));
+        if ((a[i] & mask) != (b[i] & mask))
+            return false;
     }
-    if (kt_now() - f->since >= FAIL_WINDOW) {
-        f->count = 0;
-        f->since = kt_now();
-    }
-    f->count++;
+    return true;
 }
 
-static void forget_failures(const char *email)
+static bool trusted_proxy(const kt_app *app, const char *peer)
 {
-    free(kt_imap_del(&fail_map, email_key(email)));
+    char item[64];
+    for (const char *p = app->cfg.trusted_proxies; p && *p;) {
+        const char *comma = strchr(p, ',');
+        size_t n = comma ? (size_t)(comma - p) : strlen(p);
+        if (n < sizeof item) {
+            memcpy(item, p, n);
+            item[n] = 0;
+            if (in_net(peer, item))
+                return true;
+        }
+        p = comma ? comma + 1 : NULL;
+    }
+    return false;
+}
+
+/* The client's address: the peer, or, when the peer is a trusted proxy, the address that proxy
+ * added last to X-Forwarded-For (what the client sent itself is not believed). */
+static void client_addr(kt_app *app, struct lws *wsi, char *buf, size_t len)
+{
+    buf[0] = 0;
+    lws_get_peer_simple(wsi, buf, len);
+    char xff[256];
+    if (!buf[0] || !trusted_proxy(app, buf) ||
+        lws_hdr_copy(wsi, xff, sizeof xff, WSI_TOKEN_X_FORWARDED_FOR) <= 0)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    snprintf(buf, len, "%s", last);
 }
 
 /* ---- password jobs (worker thread) ---- */
@@ -243,6 +252,7 @@ typedef struct job {
     http_pss *pss;
     int64_t person;
     char email[256];
+    char addr[64]; /* the client's, for the throttle */
     char hash[KT_PASSWORD_HASH_MAX];
     char password[KT_PASSWORD_MAX_LEN + 1];
     char token[KT_TOKEN_LEN + 1];
@@ -275,12 +285,10 @@ static void finish_login(job *j)
 {
     kt_app *app = j->app;
     if (!j->ok) {
-        note_failure(j->email);
         app->counters.logins_failed++;
         respond_error(j->wsi, j->pss, 401, KT_C_INVALID_CREDENTIALS, NULL);
         return;
     }
-    forget_failures(j->email);
     char token[KT_TOKEN_LEN + 1];
     int64_t expires;
     kt_principal p;
@@ -330,6 +338,8 @@ static void finish_set_password(job *j)
 static void job_done(kt_job *base)
 {
     job *j = (job *)base;
+    if (j->kind == JOB_LOGIN) /* counted when it arrived; settled now, answered or not */
+        kt_throttle_end(throttle, j->email, j->addr, j->ran && j->ok, kt_now());
     if (j->wsi && j->ran) {
         j->pss->job = NULL;
         if (j->kind == JOB_LOGIN)
@@ -384,10 +394,19 @@ static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
                       "Geef een e-mailadres en wachtwoord op.");
         return;
     }
-    if (too_many_failures(email)) {
+    char addr[64];
+    client_addr(app, wsi, addr, sizeof addr);
+    if (!throttle)
+        throttle = kt_throttle_new(NULL);
+    kt_login_verdict v =
+        throttle ? kt_throttle_begin(throttle, email, addr, kt_now()) : KT_LOGIN_BUSY;
+    if (v != KT_LOGIN_GO) {
         json_decref(req);
+        app->counters.logins_throttled++;
         respond_error(wsi, pss, 429, KT_C_RATE_LIMITED,
-                      "Te veel mislukte pogingen; probeer het over een kwartier opnieuw.");
+                      v == KT_LOGIN_LIMITED
+                          ? "Te veel mislukte pogingen; probeer het over een kwartier opnieuw."
+                          : "Het is even te druk om aan te melden; probeer het zo opnieuw.");
         return;
     }
     kt_store_login l;
@@ -400,11 +419,13 @@ static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
     }
     job *j = job_new(app, wsi, pss, JOB_LOGIN);
     if (!j) {
+        kt_throttle_end(throttle, email, addr, false, kt_now());
         json_decref(req);
         respond_error(wsi, pss, 500, KT_C_INTERNAL, NULL);
         return;
     }
     snprintf(j->email, sizeof j->email, "%s", email);
+    snprintf(j->addr, sizeof j->addr, "%s", addr);
     snprintf(j->password, sizeof j->password, "%s", password);
     json_decref(req);
     if (rc == 0) {
@@ -465,6 +486,14 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
     respond_json(
         wsi, pss, 200,
         json_pack("{s:o, s:s}", "person", kt_person_json(app->store, p.person), "expires", exp));
+}
+
+/* The public /healthz, for load balancers: up or not, nothing about the node. */
+static void healthz_public(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    bool store_ok = kt_store_ping(app->store) == 0;
+    const char *status = !store_ok ? "down" : kt_bus_healthy(app->bus) ? "ok" : "degraded";
+    respond_json(wsi, pss, store_ok ? 200 : 503, json_pack("{s:s}", "status", status));
 }
 
 static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
@@ -542,6 +571,10 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
             k->request_errors);
     COUNTER("kt_logins_total", "Successful logins.", k->logins_ok);
     COUNTER("kt_login_failures_total", "Failed logins.", k->logins_failed);
+    COUNTER("kt_logins_throttled_total", "Login attempts refused before hashing (429).",
+            k->logins_throttled);
+    GAUGE("kt_login_hashing", "Login attempts being hashed or waiting for it.",
+          kt_throttle_inflight(throttle));
     COUNTER("kt_bus_reconnects_total", "Reconnections to the bus (Redis).", k->bus_reconnects);
     COUNTER("kt_bus_gap_events_total", "Events fetched from the store to fill a bus gap.",
             k->bus_gaps_filled);
@@ -594,10 +627,13 @@ static void route(kt_app *app, struct lws *wsi, http_pss *pss)
 {
     const char *u = pss->uri;
     pss->routed = true;
+    bool ops = kt_net_ops_request(app, wsi);
     if (strcmp(u, "/healthz") == 0)
-        return healthz(app, wsi, pss);
-    if (strcmp(u, "/metrics") == 0)
+        return ops ? healthz(app, wsi, pss) : healthz_public(app, wsi, pss);
+    if (strcmp(u, "/metrics") == 0 && ops)
         return metrics(app, wsi, pss);
+    if (ops)
+        return respond_error(wsi, pss, 404, KT_C_NOT_FOUND, "Deze pagina bestaat niet.");
     if (strncmp(u, "/feeds/", 7) == 0 && !pss->post)
         return feed(app, wsi, pss);
     if (strcmp(u, "/api/session") == 0 && !pss->post)

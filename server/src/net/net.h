@@ -22,6 +22,9 @@ bool kt_net_token(struct lws *wsi, char *buf, size_t len);
  * to token (len >= KT_TOKEN_LEN + 1). False when neither names a live session. */
 bool kt_net_session(kt_app *app, struct lws *wsi, kt_principal *out, char *token, size_t len);
 
+/* Whether the request came in on the operators' listener (--metrics-listen). */
+bool kt_net_ops_request(kt_app *app, struct lws *wsi);
+
 /* Whether the request's Origin (if any) may open a WebSocket / post to the API. */
 bool kt_net_origin_ok(kt_app *app, struct lws *wsi);
 

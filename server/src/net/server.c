@@ -56,6 +56,7 @@ static const struct lws_protocol_vhost_options hdr_frame = {&hdr_referrer, NULL,
                                                             "x-frame-options:", "DENY"};
 
 static struct lws_http_mount mount_api, mount_health, mount_metrics, mount_feeds, mount_root;
+static struct lws_http_mount ops_health, ops_metrics;
 
 /* No lws validity timers (each re-arm walks a sorted list of all connections); keepalive()
  * below does the same job in one sweep. */
@@ -126,6 +127,66 @@ static void bus_tick(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(app->lws, 0, &bus_sul, bus_tick, LWS_US_PER_SEC);
 }
 
+/* For an IPv4 address, IPv4 only: lws looks an IPv4 address up among the IPv6 addresses of a
+ * dual-stack socket, finds nothing and binds every address. */
+static uint64_t listen_options(const char *iface)
+{
+    struct in_addr v4;
+    return iface && inet_pton(AF_INET, iface, &v4) == 1 ? LWS_SERVER_OPTION_DISABLE_IPV6 : 0;
+}
+
+/* Splits "ADDR:PORT" (or "[v6]:PORT"); false when malformed. */
+bool kt_server_split_listen(const char *spec, char *addr, size_t len, int *port)
+{
+    const char *colon = spec ? strrchr(spec, ':') : NULL;
+    if (!colon || colon == spec || !colon[1])
+        return false;
+    const char *a = spec, *e = colon;
+    if (*a == '[') {
+        if (e[-1] != ']')
+            return false;
+        a++;
+        e--;
+    }
+    if ((size_t)(e - a) >= len || e == a)
+        return false;
+    memcpy(addr, a, (size_t)(e - a));
+    addr[e - a] = 0;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || p < 0 || p > 65535)
+        return false;
+    *port = (int)p;
+    return true;
+}
+
+/* A second listener, for operators only: /metrics and the full /healthz. Default loopback, so
+ * the public port tells an outsider nothing about the node. */
+static int start_ops_listener(kt_app *app, struct lws_context_creation_info *info)
+{
+    static char addr[64];
+    int port;
+    if (!kt_server_split_listen(app->cfg.metrics_listen, addr, sizeof addr, &port)) {
+        kt_error("bad --metrics-listen (ADDR:PORT)", "value=\"%s\"", app->cfg.metrics_listen);
+        return KT_EINVAL;
+    }
+    mount_callback(&ops_health, "/healthz", NULL);
+    mount_callback(&ops_metrics, "/metrics", &ops_health);
+    info->port = port;
+    info->iface = addr;
+    info->options = listen_options(addr);
+    info->mounts = &ops_metrics;
+    info->vhost_name = "ketentafel-ops";
+    app->ops_vhost = lws_create_vhost(app->lws, info);
+    if (!app->ops_vhost) {
+        kt_error("cannot listen for metrics", "addr=%s port=%d", addr, port);
+        return KT_EIO;
+    }
+    kt_info("metrics listening", "addr=%s port=%d", addr,
+            lws_get_vhost_listen_port(app->ops_vhost));
+    return 0;
+}
+
 int kt_server_start(kt_app *app)
 {
     the_app = app;
@@ -146,28 +207,31 @@ int kt_server_start(kt_app *app)
 
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.pt_serv_buf_size = 32 * 1024;
+    info.timeout_secs = 20;
+    info.user = app;
+    app->lws = lws_create_context(&info);
+    if (!app->lws) {
+        kt_error("cannot create the lws context", NULL);
+        return KT_EIO;
+    }
+    protocols[0].per_session_data_size = kt_ws_pss_size();
+    protocols[1].per_session_data_size = kt_http_pss_size();
     info.port = app->cfg.port;
     info.iface = app->cfg.listen_addr && *app->cfg.listen_addr ? app->cfg.listen_addr : NULL;
-    /* lws looks an IPv4 address up among the IPv6 addresses of a dual-stack socket, finds
-     * nothing and binds every address: for an IPv4 address, listen on IPv4 only. */
-    struct in_addr v4;
-    if (info.iface && inet_pton(AF_INET, info.iface, &v4) == 1)
-        info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
+    info.options = listen_options(info.iface);
     info.protocols = protocols;
     info.mounts = &mount_root;
     info.headers = &hdr_frame;
     info.vhost_name = "ketentafel";
-    info.user = app;
     info.retry_and_idle_policy = &idle_policy;
-    protocols[0].per_session_data_size = kt_ws_pss_size();
-    protocols[1].per_session_data_size = kt_http_pss_size();
-    info.pt_serv_buf_size = 32 * 1024;
-    info.timeout_secs = 20;
-    app->lws = lws_create_context(&info);
-    if (!app->lws) {
+    if (!lws_create_vhost(app->lws, &info)) {
         kt_error("cannot listen", "addr=%s port=%d", info.iface ? info.iface : "*", info.port);
         return KT_EIO;
     }
+    if (app->cfg.metrics_listen && start_ops_listener(app, &info))
+        return KT_EIO;
     app->worker = kt_worker_start(app->lws);
     if (!app->worker)
         return KT_ENOMEM;
@@ -180,8 +244,6 @@ int kt_server_start(kt_app *app)
 int kt_server_port(kt_app *app)
 {
     struct lws_vhost *vh = lws_get_vhost_by_name(app->lws, "ketentafel");
-    if (!vh)
-        vh = lws_get_vhost_by_name(app->lws, "default");
     return vh ? lws_get_vhost_listen_port(vh) : app->cfg.port;
 }
 

@@ -6,6 +6,9 @@
 
 #include "app.h"
 
+#include <stdbool.h>
+#include <stddef.h>
+
 /* Creates the lws context and listens. 0 or a negative error. */
 int kt_server_start(kt_app *app);
 /* Runs the loop until kt_server_stop() (safe from a signal handler) is called. */
@@ -15,5 +18,8 @@ void kt_server_destroy(kt_app *app);
 
 /* The port actually bound (useful with port 0). */
 int kt_server_port(kt_app *app);
+
+/* Splits a listen address "ADDR:PORT" or "[IPv6]:PORT" into addr (len bytes) and port. */
+bool kt_server_split_listen(const char *spec, char *addr, size_t len, int *port);
 
 #endif

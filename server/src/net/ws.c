@@ -85,7 +85,8 @@ void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 static int authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     char uri[64];
-    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0)
+    if (lws_hdr_copy(wsi, uri, sizeof uri, WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, "/ws") != 0 ||
+        kt_net_ops_request(app, wsi))
         return HTTP_STATUS_NOT_FOUND;
     if (!kt_net_origin_ok(app, wsi)) {
         kt_warn("websocket refused", "reason=origin");
