@@ -272,6 +272,23 @@ static void a_deactivated_person_has_no_session(void **state)
     assert_int_equal(kt_principal_load(st, 999, &p), KT_ENOTFOUND);
 }
 
+static void a_person_has_one_live_link_and_it_dies_with_deactivation(void **state)
+{
+    kt_store *st = *state;
+    char first[KT_TOKEN_LEN + 1], second[KT_TOKEN_LEN + 1];
+    int64_t person = 0;
+    assert_int_equal(kt_store_begin(st), 0);
+    assert_int_equal(kt_setup_token_create(st, alice, 3600, first), 0);
+    assert_int_equal(kt_setup_token_create(st, alice, 3600, second), 0);
+    assert_int_equal(kt_setup_token_consume(st, first, &person), KT_ENOTFOUND);
+    assert_int_equal(kt_setup_token_create(st, alice, 3600, first), 0);
+    sql(st, "UPDATE persons SET active = 0 WHERE id = 7");
+    assert_int_equal(kt_setup_token_consume(st, first, &person), KT_ENOTFOUND);
+    sql(st, "UPDATE persons SET active = 1 WHERE id = 7");
+    assert_int_equal(kt_setup_token_consume(st, first, &person), KT_ENOTFOUND); /* burnt */
+    assert_int_equal(kt_store_commit(st), 0);
+}
+
 static void purge_removes_only_what_expired(void **state)
 {
     kt_store *st = *state;
@@ -281,7 +298,7 @@ static void purge_removes_only_what_expired(void **state)
     assert_int_equal(kt_session_create(st, alice, 3600, live, &e), 0);
     assert_int_equal(kt_session_create(st, bob, -10, dead, &e), 0);
     assert_int_equal(kt_store_begin(st), 0);
-    assert_int_equal(kt_setup_token_create(st, bob, -10, setup_dead), 0);
+    assert_int_equal(kt_setup_token_create(st, alice, -10, setup_dead), 0);
     assert_int_equal(kt_setup_token_create(st, bob, 3600, setup_live), 0);
     assert_int_equal(kt_store_commit(st), 0);
     assert_int_equal(kt_session_purge(st), 2);
@@ -448,6 +465,8 @@ int main(void)
                                         close_store),
         cmocka_unit_test_setup_teardown(a_deactivated_person_has_no_session, open_store,
                                         close_store),
+        cmocka_unit_test_setup_teardown(a_person_has_one_live_link_and_it_dies_with_deactivation,
+                                        open_store, close_store),
         cmocka_unit_test_setup_teardown(purge_removes_only_what_expired, open_store, close_store),
         cmocka_unit_test_setup_teardown(setup_tokens_work_once, open_store, close_store),
         cmocka_unit_test_setup_teardown(a_rolled_back_consume_leaves_the_token_usable, open_store,

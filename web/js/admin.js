@@ -129,7 +129,7 @@ function showLink(title, person, url) {
     build: (el) => {
       const box = input({ value: url, readOnly: true, class: 'link-box' });
       el.append(
-        h('p', null, `Stuur deze link naar ${person.name} (${person.email}). Met de link stelt ${person.name} zelf een wachtwoord in; hij is 7 dagen geldig en werkt één keer.`),
+        h('p', null, `Stuur deze link naar ${person.name} (${person.email}). Met de link stelt ${person.name} zelf een wachtwoord in; hij is 7 dagen geldig, werkt één keer en een eerdere link werkt niet meer. U ziet deze link maar één keer.`),
         field('Link om het wachtwoord in te stellen', box, { wide: true }),
         button('Kopiëren', async () => {
           box.select();
@@ -140,10 +140,17 @@ function showLink(title, person, url) {
   });
 }
 
+// The link goes to the person: by mail when the server has a mail relay (the administrator
+// never sees it), otherwise it is shown here once to hand over.
+async function deliverLink(title, person, r) {
+  if (r.delivery === 'mail') toast(`De link is per e-mail naar ${person.name} gestuurd; een eerdere link werkt niet meer.`, 'ok');
+  else if (r.setup_url) await showLink(title, person, r.setup_url);
+}
+
 async function resetLink(store, p) {
   try {
     const r = await store.request('person.reset', { person: p.id });
-    await showLink('Nieuwe wachtwoordlink', p, r.setup_url);
+    await deliverLink('Nieuwe wachtwoordlink', p, r);
   } catch (e) { toast(e.message, 'error'); }
 }
 
@@ -175,7 +182,7 @@ async function personDialog(store, p) {
   if (!ok) return;
   store.onEvent({ event: 'person.updated', data: { person: ok.person } });
   toast('De persoon is opgeslagen.', 'ok');
-  if (isNew && ok.setup_url) await showLink('Account aangemaakt', ok.person, ok.setup_url);
+  if (isNew) await deliverLink('Account aangemaakt', ok.person, ok);
 }
 
 // ---- bodies ----

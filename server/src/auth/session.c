@@ -127,9 +127,17 @@ int kt_session_purge(kt_store *st)
     return rc ? rc : (int)n;
 }
 
+int kt_setup_tokens_void(kt_store *st, int64_t person)
+{
+    return kt_store_setup_tokens_void(st, person);
+}
+
 int kt_setup_token_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_TOKEN_LEN + 1])
 {
     unsigned char h[crypto_hash_sha256_BYTES];
+    int rc = kt_store_setup_tokens_void(st, person); /* one live link per person: the newest */
+    if (rc)
+        return rc;
     new_token(token);
     token_hash(token, h);
     return kt_store_setup_token_insert(st, h, person, kt_now() + ttl);

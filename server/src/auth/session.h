@@ -35,10 +35,14 @@ int kt_session_delete(kt_store *st, const char *token);
  * negative error. */
 int kt_session_purge(kt_store *st);
 
-/* Setup tokens: one-time, for setting a password. create() needs an open write transaction. */
+/* Setup tokens: a link to set one's password. A person has at most one live link: create()
+ * voids any earlier one. Needs an open write transaction. */
 int kt_setup_token_create(kt_store *st, int64_t person, int64_t ttl, char token[KT_TOKEN_LEN + 1]);
-/* Consumes the token (deletes it) and returns its person; needs an open write transaction. */
+/* Consumes the token (deletes it, used or not) and returns its person: KT_ENOTFOUND when it is
+ * unknown, expired or its person is deactivated. Needs an open write transaction. */
 int kt_setup_token_consume(kt_store *st, const char *token, int64_t *person);
+/* Voids every link of person (deactivated, password set). Needs an open write transaction. */
+int kt_setup_tokens_void(kt_store *st, int64_t person);
 
 /* Other secret links (feeds) use the same scheme. kt_token_new writes a fresh token
  * (KT_TOKEN_LEN + 1 bytes) and its SHA-256; kt_token_hash hashes a token a client sent and is

@@ -3,12 +3,15 @@
 #include "auth/session.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "feed/linkmail.h"
 #include "live/hub.h"
 #include "protocol/errors.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
 
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SETUP_TOKEN_TTL (7 * 86400)
@@ -232,16 +235,38 @@ int kt_h_person_search(kt_ctx *c)
     return 0;
 }
 
-static int setup_link(kt_ctx *c, int64_t person, json_t *result)
+/* A link with which the person sets their own password. It goes to the person: by mail when a
+ * relay is configured (the administrator never sees it), else in this reply only, once
+ * (never kept for a request-key replay). Any earlier link of the person stops working. */
+static int setup_link(kt_ctx *c, int64_t person, json_t *result, bool reset)
 {
-    c->secret_result = true; /* the link is shown once: never kept for a request-key replay */
+    c->secret_result = true;
     char token[KT_TOKEN_LEN + 1];
     int rc = kt_setup_token_create(c->st, person, SETUP_TOKEN_TTL, token);
     if (rc)
         return kt_fail_err(c, rc);
     char url[512];
     snprintf(url, sizeof url, "%s/#/wachtwoord/%s", c->app->cfg.public_url, token);
+    sodium_memzero(token, sizeof token);
+    json_t *p = json_object_get(result, "person");
+    if (c->app->digest) {
+        c->mail = calloc(1, sizeof *c->mail);
+        rc = c->mail ? kt_link_mail(c->mail, json_string_value(json_object_get(p, "name")),
+                                    json_string_value(json_object_get(p, "email")), url, reset,
+                                    SETUP_TOKEN_TTL / 86400)
+                     : KT_ENOMEM;
+        sodium_memzero(url, sizeof url);
+        if (rc == KT_EINVAL)
+            return kt_fail(c, KT_C_INVALID_STATE,
+                           "Het e-mailadres van deze persoon is niet bruikbaar voor mail.");
+        if (rc)
+            return kt_fail_err(c, rc);
+        json_object_set_new(result, "delivery", json_string("mail"));
+        return 0;
+    }
     json_object_set_new(result, "setup_url", json_string(url));
+    json_object_set_new(result, "delivery", json_string("shown"));
+    sodium_memzero(url, sizeof url);
     return 0;
 }
 
@@ -273,7 +298,7 @@ int kt_h_person_create(kt_ctx *c)
     int64_t id = kt_store_last_id(c->st);
     json_t *person = kt_person_json(c->st, id);
     c->result = json_pack("{s:O}", "person", person);
-    if (setup_link(c, id, c->result) ||
+    if (setup_link(c, id, c->result, false) ||
         kt_emit_directory(c, "person.created", json_pack("{s:o}", "person", person)))
         return -1;
     return 0;
@@ -330,7 +355,7 @@ int kt_h_person_update(kt_ctx *c)
         if (!d)
             return kt_fail_err(c, KT_ESTORE);
         sqlite3_bind_int64(d, 1, id);
-        if ((rc = kt_store_step_done(c->st, d)))
+        if ((rc = kt_store_step_done(c->st, d)) || (rc = kt_setup_tokens_void(c->st, id)))
             return kt_fail_err(c, rc);
         if (c->app->hub)
             kt_hub_close_person(c->app->hub, id, NULL, KT_CLOSE_SESSION_ENDED,
@@ -350,5 +375,5 @@ int kt_h_person_reset(kt_ctx *c)
     if (!person)
         return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon bestaat niet.");
     c->result = json_pack("{s:o}", "person", person);
-    return setup_link(c, id, c->result);
+    return setup_link(c, id, c->result, true);
 }

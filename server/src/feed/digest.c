@@ -580,6 +580,58 @@ static void start_batch(kt_digest *d, const pass *ps)
     kt_worker_submit(d->worker, &j->base);
 }
 
+/* ---- single messages (password links) on the same worker ---- */
+
+typedef struct mail_job {
+    kt_job base;
+    kt_digest *d;
+    kt_mail mail;
+    int rc;
+    char err[200];
+    bool ran;
+} mail_job;
+
+static void mail_run(kt_job *base)
+{
+    mail_job *j = (mail_job *)base;
+    const kt_config *cfg = &j->d->app->cfg;
+    j->rc = atomic_load(&j->d->stop) ? NOT_TRIED
+                                     : kt_mail_send(cfg->smtp_url, cfg->mail_from, &j->mail,
+                                                    &j->d->stop, j->err, sizeof j->err);
+    j->ran = true;
+}
+
+static void mail_done(kt_job *base)
+{
+    mail_job *j = (mail_job *)base;
+    if (j->ran && j->rc == 0) {
+        kt_info("mail sent", "subject=\"%s\"", j->mail.subject);
+    } else {
+        j->d->failed++;
+        snprintf(j->d->last_error, sizeof j->d->last_error, "%s",
+                 j->ran ? j->err : "niet verstuurd: de server stopte");
+        kt_warn("mail not sent", "error=\"%s\"", j->d->last_error);
+    }
+    kt_mail_clear(&j->mail);
+    free(j);
+}
+
+int kt_digest_mail(kt_digest *d, kt_mail *m)
+{
+    mail_job *j = d ? calloc(1, sizeof *j) : NULL;
+    if (!j) {
+        kt_mail_clear(m);
+        return d ? KT_ENOMEM : KT_EINVAL;
+    }
+    j->base.run = mail_run;
+    j->base.done = mail_done;
+    j->d = d;
+    j->mail = *m;
+    memset(m, 0, sizeof *m);
+    kt_mail_stamp(&j->mail, d->app->cfg.mail_from);
+    return kt_worker_submit(d->worker, &j->base);
+}
+
 /* The pass of today, if the digest hour has come and it has not run yet. */
 static bool due_pass(const kt_app *app, const char *done_day, bool any_hour, pass *ps)
 {

@@ -33,6 +33,12 @@ void kt_digest_drain(kt_digest *d);
 /* Aborts a send in progress, records what finished, releases today's unsent claims. */
 void kt_digest_stop(kt_digest *d);
 
+/* Sends one message (a password link) through the relay on the digest's worker thread; takes
+ * the contents of m (left empty). KT_EINVAL when no relay is configured (d NULL). A failure is
+ * logged and shown in /healthz, like a digest's. */
+struct kt_mail;
+int kt_digest_mail(kt_digest *d, struct kt_mail *m);
+
 /* {"configured": false} or the schedule and the last pass's counts (new reference). */
 json_t *kt_digest_health(const kt_app *app);
 

@@ -73,3 +73,31 @@ void kt_sb_free(kt_strbuf *b)
     b->len = b->cap = 0;
     b->failed = false;
 }
+
+void kt_sb_add_html(kt_strbuf *b, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&':
+            kt_sb_add(b, "&amp;");
+            break;
+        case '<':
+            kt_sb_add(b, "&lt;");
+            break;
+        case '>':
+            kt_sb_add(b, "&gt;");
+            break;
+        case '"':
+            kt_sb_add(b, "&quot;");
+            break;
+        case '\'':
+            kt_sb_add(b, "&#39;");
+            break;
+        case '\n':
+            kt_sb_add(b, "<br>");
+            break;
+        default:
+            kt_sb_addn(b, s, 1);
+        }
+    }
+}

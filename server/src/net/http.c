@@ -316,6 +316,8 @@ static void finish_set_password(job *j)
         rc = kt_setup_token_consume(app->store, j->token, &person);
     if (!rc)
         rc = kt_store_password_set(app->store, person, j->hash, kt_now());
+    if (!rc) /* no other link stays usable */
+        rc = kt_store_setup_tokens_void(app->store, person);
     if (!rc) /* a new password ends every old session */
         rc = kt_store_sessions_end_person(app->store, person);
     if (!rc)

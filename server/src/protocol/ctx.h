@@ -27,7 +27,8 @@ typedef struct kt_ctx {
     char message[256];
     kt_event **events; /* appended in the transaction, published after commit */
     int n_events, cap_events;
-    void *conn; /* the WebSocket connection (net/conn.h) or NULL outside one */
+    void *conn;           /* the WebSocket connection (net/conn.h) or NULL outside one */
+    struct kt_mail *mail; /* owned: a message to send once the transaction committed */
     /* What changed, for the detectors that run after commit (detect/detect.h). */
     kt_ivec touched_meetings, touched_items, touched_bodies;
 } kt_ctx;

@@ -2,6 +2,8 @@
 
 #include "bus/bus.h"
 #include "detect/detect.h"
+#include "feed/digest.h"
+#include "feed/mail.h"
 #include "feed/notify.h"
 #include "protocol/ops.h"
 #include "store/requests.h"
@@ -53,6 +55,11 @@ void kt_ctx_clear(kt_ctx *c)
         kt_event_unref(c->events[i]);
     free(c->events);
     free(c->guest_items);
+    if (c->mail) {
+        kt_mail_clear(c->mail);
+        free(c->mail);
+        c->mail = NULL;
+    }
     json_decref(c->result);
     c->events = NULL;
     c->guest_items = NULL;
@@ -492,6 +499,8 @@ static int run(kt_ctx *c, const kt_op *op)
     if (rc)
         return kt_fail_err(c, rc);
     kt_ctx_defer_publish(c); /* only what is committed is published, after the reply */
+    if (c->mail && kt_digest_mail(c->app->digest, c->mail))
+        kt_warn("mail not queued", "op=%s", op->name);
     if (c->app->detect)
         kt_detect_after(c->app, c);
     kt_notify_events(c->app, c->events, c->n_events);

@@ -91,13 +91,34 @@ int kt_store_setup_token_insert(kt_store *st, const unsigned char hash[KT_TOKEN_
 int kt_store_setup_token_consume(kt_store *st, const unsigned char hash[KT_TOKEN_HASH_LEN],
                                  int64_t now, int64_t *person)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "DELETE FROM setup_tokens WHERE token_hash = ?1 AND "
-                                      "expires_at > ?2 RETURNING person_id");
+    /* Burnt whether valid or not; valid only before expiry and while the person is active. */
+    kt_db_stmt *s = kt_db_prepare(st, "DELETE FROM setup_tokens WHERE token_hash = ?1 RETURNING "
+                                      "person_id, CASE WHEN expires_at > ?2 AND person_id IN "
+                                      "(SELECT id FROM persons WHERE active = 1) THEN 1 ELSE 0 "
+                                      "END");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_blob(s, 1, hash, KT_TOKEN_HASH_LEN);
     kt_db_bind_int(s, 2, now);
-    return kt_db_one_int(s, person);
+    int rc = kt_db_step(s), valid = 0;
+    if (rc == KT_DB_ROW) {
+        *person = kt_db_int(s, 0);
+        valid = kt_db_int(s, 1) != 0;
+        rc = kt_db_step(s); /* to the end: the delete is done */
+    }
+    kt_db_reset(s);
+    if (rc < 0)
+        return rc;
+    return valid ? 0 : KT_ENOTFOUND;
+}
+
+int kt_store_setup_tokens_void(kt_store *st, int64_t person)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "DELETE FROM setup_tokens WHERE person_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    return kt_db_run(s, NULL);
 }
 
 int kt_store_setup_tokens_clear(kt_store *st)

@@ -26,10 +26,12 @@ int kt_store_sessions_purge(struct kt_store *st, int64_t now, int64_t *n);
 
 int kt_store_setup_token_insert(struct kt_store *st, const unsigned char hash[KT_TOKEN_HASH_LEN],
                                 int64_t person, int64_t expires_at);
-/* Deletes the token if it is still valid at now and returns its person; KT_ENOTFOUND when it
- * is unknown or expired. */
+/* Deletes the token (used or not) and returns its person when it was still valid at now and
+ * the person is active; KT_ENOTFOUND when it is unknown, expired or the person deactivated. */
 int kt_store_setup_token_consume(struct kt_store *st, const unsigned char hash[KT_TOKEN_HASH_LEN],
                                  int64_t now, int64_t *person);
+/* Deletes every setup token of person (a newer link, a password set, deactivation). */
+int kt_store_setup_tokens_void(struct kt_store *st, int64_t person);
 /* Forgets every setup token (demo data: passwords are set there instead). */
 int kt_store_setup_tokens_clear(struct kt_store *st);
 

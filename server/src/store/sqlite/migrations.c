@@ -276,6 +276,9 @@ static const char *const migrations[] = {
     /* 8: meetings by place: the conflict check's location clash looked at every meeting of
      * the day (0.7 ms at national scale) */
     "CREATE INDEX meetings_location ON meetings(location COLLATE NOCASE, starts_at);",
+
+    /* 9: one live password link per person: a new link voids the person's earlier ones */
+    "CREATE INDEX setup_tokens_person ON setup_tokens(person_id);",
 };
 
 int kt_migrations_count(void)

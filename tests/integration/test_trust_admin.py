@@ -1,0 +1,143 @@
+"""Issue 11, administrators and links: an administrator manages the directory but cannot grant
+themselves sight, and a password link goes to the person it is for.
+
+Regression tests for the findings of the review of 3aa8ef7, each failed there: earlier setup
+and reset links stayed valid after a newer one, after the password was set and while the person
+was deactivated; person.reset handed any account's link to the administrator."""
+
+import asyncio
+import email
+import email.policy
+import json
+import re
+import unittest
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, Server, setup_world
+from test_feeds import Sink
+
+
+def token_of(url):
+    return url.rsplit("/", 1)[1]
+
+
+class LinkTest(unittest.IsolatedAsyncioTestCase):
+    """One live link per person: the newest, unused, of an active person, within 7 days."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("links")
+        cls.server.create_admin()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def asyncSetUp(self):
+        self.admin = await self.server.connect(self.server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+        if not hasattr(LinkTest, "org"):
+            LinkTest.org = (await self.admin.call("org.create", name="Gemeente Link",
+                                                  kind="gemeente"))["organisation"]["id"]
+        self.n = getattr(LinkTest, "n", 0) + 1
+        LinkTest.n = self.n
+
+    async def asyncTearDown(self):
+        await self.admin.close()
+
+    def set_password(self, token, password=PASSWORD):
+        status, _, raw = self.server.http("POST", "/api/password",
+                                          {"token": token, "password": password})
+        return status
+
+    async def new_person(self):
+        r = await self.admin.call("person.create", name=f"Link Persoon {self.n}",
+                                  email=f"link{self.n}@test.example", org=self.org)
+        self.assertEqual(r["delivery"], "shown")  # no relay here: shown once
+        return r["person"]["id"], token_of(r["setup_url"])
+
+    async def test_a_newer_link_voids_the_earlier_one(self):
+        person, first = await self.new_person()
+        second = token_of((await self.admin.call("person.reset", person=person))["setup_url"])
+        third = token_of((await self.admin.call("person.reset", person=person))["setup_url"])
+        self.assertEqual(self.set_password(first), 404)
+        self.assertEqual(self.set_password(second), 404)
+        self.assertEqual(self.set_password(third), 200)
+
+    async def test_setting_the_password_voids_the_link(self):
+        person, token = await self.new_person()
+        self.assertEqual(self.set_password(token), 200)
+        self.assertEqual(self.set_password(token, "een-ander-wachtwoord"), 404)
+        self.server.login(f"link{self.n}@test.example")
+
+    async def test_deactivation_voids_the_link_for_good(self):
+        person, token = await self.new_person()
+        await self.admin.call("person.update", person=person, active=False)
+        self.assertEqual(self.set_password(token), 404)
+        await self.admin.call("person.update", person=person, active=True)
+        self.assertEqual(self.set_password(token), 404)  # not revived by reactivation
+        fresh = token_of((await self.admin.call("person.reset", person=person))["setup_url"])
+        self.assertEqual(self.set_password(fresh), 200)
+
+
+class MailedLinkTest(unittest.IsolatedAsyncioTestCase):
+    """With a mail relay the link goes to the person, and the administrator never sees it."""
+
+    async def asyncSetUp(self):
+        self.sink = Sink().start()
+        self.server = Server("mailed-links", extra=["--smtp-url", self.sink.url,
+                                                    "--public-url", "https://tafel.example.nl"])
+        self.server.create_admin()
+        self.server.start()
+        self.admin = await self.server.connect(self.server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+        self.org = (await self.admin.call("org.create", name="Politie Mail",
+                                          kind="politie"))["organisation"]["id"]
+
+    async def asyncTearDown(self):
+        await self.admin.close()
+        self.server.stop()
+        self.server.cleanup()
+        self.sink.stop()
+
+    async def mails_to(self, address, count):
+        for _ in range(100):
+            got = [e for e in self.sink.messages if e.rcpt_tos == [address]]
+            if len(got) >= count:
+                return [email.message_from_bytes(e.content, policy=email.policy.default)
+                        for e in got]
+            await asyncio.sleep(0.1)
+        self.fail(f"no mail to {address}")
+
+    def link_in(self, msg):
+        text = msg.get_body(("plain",)).get_content()
+        m = re.search(r"https://tafel\.example\.nl/#/wachtwoord/([A-Za-z0-9_-]{43})", text)
+        self.assertIsNotNone(m, text)
+        return m.group(1)
+
+    async def test_create_and_reset_mail_the_link_to_the_person_only(self):
+        r = await self.admin.call("person.create", name="Rechercheur Mail",
+                                  email="rechercheur@test.example", org=self.org)
+        self.assertEqual(r["delivery"], "mail")
+        self.assertNotIn("setup_url", r)
+        self.assertNotIn("wachtwoord/", json.dumps(r))
+        first = self.link_in((await self.mails_to("rechercheur@test.example", 1))[0])
+        r = await self.admin.call("person.reset", person=r["person"]["id"])
+        self.assertEqual(r["delivery"], "mail")
+        self.assertNotIn("setup_url", r)
+        msgs = await self.mails_to("rechercheur@test.example", 2)
+        second = self.link_in(msgs[1])
+        self.assertIn("Nieuwe link", msgs[1]["subject"])
+        for frame in self.admin.frames:  # nothing the administrator received carries it
+            self.assertNotIn(second, json.dumps(frame))
+            self.assertNotIn(first, json.dumps(frame))
+        status, _, _ = self.server.http("POST", "/api/password",
+                                        {"token": first, "password": PASSWORD})
+        self.assertEqual(status, 404)
+        status, _, _ = self.server.http("POST", "/api/password",
+                                        {"token": second, "password": PASSWORD})
+        self.assertEqual(status, 200)
+        self.server.login("rechercheur@test.example")
+
+
+if __name__ == "__main__":
+    unittest.main()
