@@ -20,7 +20,7 @@ from harness import Server, rss_kb, rss_anon_kb  # noqa: E402
 
 
 def terms(server):
-    body = server.http("GET", "/metrics")[2].decode()
+    body = server.ops_http("/metrics")[2].decode()
     for line in body.splitlines():
         if line.startswith("kt_detect_terms{"):
             return int(line.rsplit(" ", 1)[1])

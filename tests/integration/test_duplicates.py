@@ -326,11 +326,11 @@ class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
         import random
         rnd = random.Random(7)
         await self.c.call("body.suggest", text="PmG", scope=None)
-        h0 = self.server.http("GET", "/metrics")
+        h0 = self.server.ops_http("/metrics")
         for i in range(200):
             text = "x" + "".join(rnd.choice("abcdefghijklmnopqrstuvwxyz    ") for _ in range(998)) + "x"
             await self.c.call("body.suggest", text=text, scope=f"Regio {text[:6].strip()}x", limit=5)
-        h1 = self.server.http("GET", "/metrics")
+        h1 = self.server.ops_http("/metrics")
         self.assertEqual(metric(h0, "kt_detect_terms"), metric(h1, "kt_detect_terms"))
         names, _ = await self.top("PmG")
         self.assertTrue(names)
