@@ -33,10 +33,11 @@ typedef struct kt_config {
     int max_queue;       /* frames per session out-queue */
     int ping_secs;       /* a silent WebSocket is pinged after this, dropped after 2.5 times */
     const char *node_id;
-    int travel_buffer_min; /* conflict detection: time to get from one meeting to another */
-    const char *smtp_url;  /* mail relay for the daily digest; NULL: no digests */
-    const char *mail_from; /* sender address of the digest */
-    int digest_hour;       /* local hour (Europe/Amsterdam) from which the digest goes out */
+    int travel_buffer_min;  /* conflict detection: time to get from one meeting to another */
+    const char *vocabulary; /* the deployment's own domain vocabulary, on top of the built-in */
+    const char *smtp_url;   /* mail relay for the daily digest; NULL: no digests */
+    const char *mail_from;  /* sender address of the digest */
+    int digest_hour;        /* local hour (Europe/Amsterdam) from which the digest goes out */
 } kt_config;
 
 typedef struct kt_counters {

@@ -73,6 +73,8 @@ static const char usage[] =
     "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
     "  --travel-buffer MIN  minutes between meetings at different places, default 15\n"
     "                       (KT_TRAVEL_BUFFER)\n"
+    "  --vocabulary FILE    the deployment's own domain vocabulary for the duplicate\n"
+    "                       detector, on top of the built-in one (KT_VOCABULARY)\n"
     "  --smtp-url URL       mail relay for the daily digest, smtp://host:port or smtps://...;\n"
     "                       without one no digests are sent (KT_SMTP_URL)\n"
     "  --mail-from ADDR     sender of the digest, default ketentafel@localhost (KT_MAIL_FROM)\n"
@@ -132,6 +134,7 @@ static void defaults(options *o)
     c->ping_secs = 30;
     c->node_id = env_or("KT_NODE_ID", NULL);
     c->travel_buffer_min = 15;
+    c->vocabulary = env_or("KT_VOCABULARY", NULL);
     c->smtp_url = env_or("KT_SMTP_URL", NULL);
     c->mail_from = env_or("KT_MAIL_FROM", "ketentafel@localhost");
     c->digest_hour = 7;
@@ -196,6 +199,7 @@ enum {
     OPT_ORG,
     OPT_HELP,
     OPT_TRAVEL,
+    OPT_VOCABULARY,
     OPT_SMTP,
     OPT_MAIL_FROM,
     OPT_DIGEST_HOUR,
@@ -225,6 +229,7 @@ static const struct option long_options[] = {
     {"org", required_argument, NULL, OPT_ORG},
     {"help", no_argument, NULL, OPT_HELP},
     {"travel-buffer", required_argument, NULL, OPT_TRAVEL},
+    {"vocabulary", required_argument, NULL, OPT_VOCABULARY},
     {"smtp-url", required_argument, NULL, OPT_SMTP},
     {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
     {"digest-hour", required_argument, NULL, OPT_DIGEST_HOUR},
@@ -304,6 +309,9 @@ static int parse_args(options *o, int argc, char **argv)
             if (parse_int(optarg, 0, 240, &v))
                 return fprintf(stderr, "--travel-buffer: 0..240 minutes\n"), KT_EINVAL;
             o->cfg.travel_buffer_min = v;
+            break;
+        case OPT_VOCABULARY:
+            o->cfg.vocabulary = optarg;
             break;
         case OPT_SMTP:
             o->cfg.smtp_url = optarg;

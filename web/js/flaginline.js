@@ -44,11 +44,12 @@ export class FlagSet {
     if (flag) this.flags.set(flag.id, flag);
   }
 
-  /** Open ones first, then the most recently changed: what just arrived is on top. */
+  /** Open ones first, then by strength (the strongest signal on top), then the most recently
+   *  changed. */
   live() {
     return [...this.flags.values()].filter((f) => f.state !== 'vervallen')
       .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1)
-        || String(b.updated_at).localeCompare(String(a.updated_at)) || b.score - a.score || b.id - a.id);
+        || b.score - a.score || String(b.updated_at).localeCompare(String(a.updated_at)) || b.id - a.id);
   }
 
   /** Duplicates about one agenda item. */
@@ -94,7 +95,7 @@ function details(f) {
   const e = f.evidence || {};
   const parts = [];
   parts.push(h('span', null, f.kind === 'duplicate' ? 'Daar: ' : 'Die vergadering: ', when(o)));
-  if (f.kind === 'duplicate' && e.shared) parts.push(h('span', null, 'Gedeeld: ', e.shared));
+  if (f.kind === 'duplicate' && (e.subject || e.shared)) parts.push(h('span', null, 'Beide over: ', e.subject || e.shared));
   if (f.kind === 'conflict') {
     if (e.from && e.until && e.overlap !== false) parts.push(h('span', null, `Overlap ${fmtTime(e.from)}–${fmtTime(e.until)}`));
     if (e.persons?.length) parts.push(h('span', null, 'Nodig bij beide: ', e.persons.map((p) => p.name || `persoon ${p.id}`).join(', ')));
@@ -135,8 +136,9 @@ export function flagRow(store, f, onResolved) {
 
 const SHOWN = 2;
 
-/** The flags of one agenda item, or null: the first two (open ones first, newest first), the rest
- *  behind a button, so that an item with many does not push the agenda out of sight. more: whether
+/** The flags of one agenda item, or null: the two strongest (open ones first), the rest behind one
+ *  line ("nog 3 mogelijke overlappen"), so that an item with many does not push the agenda out of
+ *  sight. more: whether
  *  the rest is shown; onMore() toggles it (the caller keeps that over re-renders). */
 export function itemFlags(store, list, onResolved, { more = false, onMore = null } = {}) {
   if (!list.length) return null;
@@ -146,7 +148,7 @@ export function itemFlags(store, list, onResolved, { more = false, onMore = null
     h('ul', { class: 'flag-lines', 'aria-label': 'Signaleringen bij dit punt' }, shown.map((f) => flagRow(store, f, onResolved))),
     rest > 0 && onMore ? h('button', { type: 'button', class: 'linkish', 'aria-expanded': String(more), onclick: onMore,
       dataset: { focuskey: `flags-more-${list[0].here.item}` } },
-    more ? 'Minder signaleringen tonen' : `Nog ${rest} ${rest === 1 ? 'signalering' : 'signaleringen'} tonen`) : null);
+    more ? 'Minder tonen' : `Nog ${rest} ${rest === 1 ? 'mogelijke overlap' : 'mogelijke overlappen'}`) : null);
 }
 
 /** A short sentence for screen readers when a flag arrives or changes. */

@@ -52,7 +52,7 @@ function side(s, { here }) {
 function evidence(f) {
   const e = f.evidence || {};
   if (f.kind === 'duplicate') {
-    return e.shared ? h('p', { class: 'small' }, 'Gedeelde onderwerpen: ', h('strong', null, e.shared)) : null;
+    return e.subject || e.shared ? h('p', { class: 'small' }, 'Beide over: ', h('strong', null, e.subject || e.shared)) : null;
   }
   const parts = [];
   if (e.from && e.until) parts.push(`Overlap ${fmtTime(e.from)}–${fmtTime(e.until)}`);

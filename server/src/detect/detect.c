@@ -310,6 +310,19 @@ int kt_detect_rebuild(kt_detect *d)
         return KT_ENOMEM;
     if (kt_similar_load_lexicon(sim, KT_SIM_DEFAULT_LEXICON))
         kt_warn("no Dutch word list; compounds are not split", "path=%s", KT_SIM_DEFAULT_LEXICON);
+    if (kt_similar_load_default_vocabulary(sim)) {
+        kt_similar_free(sim);
+        return KT_ENOMEM;
+    }
+    const char *vocab = d->app->cfg.vocabulary;
+    size_t bad_line = 0;
+    int vrc = vocab && *vocab ? kt_similar_load_vocabulary_file(sim, vocab, &bad_line) : 0;
+    if (vrc == KT_ENOMEM) {
+        kt_similar_free(sim);
+        return vrc;
+    }
+    if (vrc) /* the built-in vocabulary stays; the deployment's own file is reported */
+        kt_error("cannot load the vocabulary file", "path=%s line=%zu", vocab, bad_line);
     kt_store *st = d->app->store;
     teach(sim, st);
     sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL);
@@ -441,8 +454,8 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
     if (n < 0)
         n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
     int kept = 0;
-    for (int i = 0; i < n; i++)
-        if (!recurring(d->st, hits[i].item_id))
+    for (int i = 0; i < n; i++) /* strong findings only: a signal reaches the chairs */
+        if (hits[i].score >= KT_SIM_FLAG_THRESHOLD && !recurring(d->st, hits[i].item_id))
             hits[kept++] = hits[i];
     n = kept;
     char keys[MAX_HITS][64];
@@ -459,7 +472,8 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
         if (item_place(d->st, a, &f.body_a, &f.meeting_a) ||
             item_place(d->st, b, &f.body_b, &f.meeting_b))
             continue;
-        f.evidence = json_pack("{s:s, s:f}", "shared", hits[i].shared, "score", hits[i].score);
+        f.evidence = json_pack("{s:s, s:s, s:f}", "shared", hits[i].shared, "subject",
+                               hits[i].subject, "score", hits[i].score);
         /* The shared words make the finding what it is; a few more or less is the same one. */
         snprintf(f.fingerprint, sizeof f.fingerprint, "%s", hits[i].shared);
         for (char *p = f.fingerprint; *p; p++)

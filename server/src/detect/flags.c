@@ -123,8 +123,10 @@ static json_t *row_json(kt_store *st, const flag_row *r, int64_t body)
     json_t *evidence = json_loads(r->evidence, 0, NULL);
     if (!evidence)
         evidence = json_object();
-    if (hide) /* the shared words would tell what the hidden item is about */
+    if (hide) { /* the shared words would tell what the hidden item is about */
         json_object_del(evidence, "shared");
+        json_object_del(evidence, "subject");
+    }
     json_t *other_side = side_json(st, r->body[other], r->meeting[other], r->item[other],
                                    other == 1 ? r->projected_b : 0, hide);
     json_object_set_new(other_side, "contacts", kt_body_contacts(st, r->body[other]));

@@ -18,6 +18,7 @@
 
 #include "detect/similar.h"
 #include "detect/strmap.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -59,7 +60,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: ketentafel similar-eval --items FILE --pairs FILE [--verbose]\n"
             "                               [--half 0|1] [--folds K] [--tune] [--threshold T]\n"
-            "                               [--lexicon FILE]\n"
+            "                               [--lexicon FILE] [--vocabulary FILE|none]\n"
             "  --half N    score only the pairs on even (0) or odd (1) lines, for a\n"
             "              tune-on-one-half, check-on-the-other check\n"
             "  --folds K   grouped K-fold cross-validation (2..20): topics never on both\n"
@@ -67,7 +68,10 @@ static void usage(FILE *f)
             "  --tune      also print the threshold with the best F1 on these pairs\n"
             "  --threshold T  score at T instead of the shipped threshold (to check a\n"
             "              threshold tuned on another set)\n"
-            "  --lexicon   word list for compound splitting (default %s)\n",
+            "  --lexicon   word list for compound splitting (default %s)\n"
+            "  --vocabulary FILE|none  a domain vocabulary on top of the built-in one, or\n"
+            "              none at all (to measure what it brings)\n"
+            "  --set name=value,...  a scoring constant for an experiment (see similar.c)\n",
             KT_SIM_DEFAULT_LEXICON);
 }
 
@@ -453,6 +457,7 @@ static void eval_free(eval_ctx *cx)
 int kt_similar_eval_main(int argc, char **argv)
 {
     const char *items = NULL, *pairs = NULL, *lexicon = KT_SIM_DEFAULT_LEXICON;
+    const char *vocabulary = NULL, *set = NULL;
     eval_ctx cx = {.half = -1, .threshold = KT_SIM_THRESHOLD};
     int folds = 0;
     bool tune = false;
@@ -473,6 +478,10 @@ int kt_similar_eval_main(int argc, char **argv)
             folds = atoi(argv[++i]);
         else if (!strcmp(arg, "--threshold") && has_val && atof(argv[i + 1]) > 0)
             cx.threshold = atof(argv[++i]);
+        else if (!strcmp(arg, "--vocabulary") && has_val)
+            vocabulary = argv[++i];
+        else if (!strcmp(arg, "--set") && has_val)
+            set = argv[++i];
         else if (!strcmp(arg, "--tune"))
             tune = true;
         else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
@@ -500,7 +509,33 @@ int kt_similar_eval_main(int argc, char **argv)
                 "similar-eval: warning: cannot read the word list %s; compounds will not "
                 "be split (Debian: apt-get install wdutch)\n",
                 lexicon);
-    int rc = each_line(&cx, items, load_item);
+    size_t bad_line = 0;
+    int rc = 0;
+    if (!vocabulary || strcmp(vocabulary, "none")) {
+        rc = kt_similar_load_default_vocabulary(cx.sim);
+        if (!rc && vocabulary)
+            rc = kt_similar_load_vocabulary_file(cx.sim, vocabulary, &bad_line);
+        if (rc) {
+            fprintf(stderr, "similar-eval: %s:%zu: %s\n", vocabulary ? vocabulary : "vocabulary",
+                    bad_line,
+                    rc == KT_EIO ? "cannot read" : "not a group (\"= ...\" or \"~ ...\")");
+            eval_free(&cx);
+            return EXIT_BAD_INPUT;
+        }
+    }
+    for (const char *p = set; p && *p;) { /* name=value,... : tuning experiments */
+        char name[32];
+        double v;
+        int used = 0;
+        if (sscanf(p, "%31[a-z_]=%lf%n", name, &v, &used) != 2 || kt_similar_set(cx.sim, name, v)) {
+            fprintf(stderr, "similar-eval: --set: cannot set \"%s\"\n", p);
+            eval_free(&cx);
+            return EXIT_BAD_INPUT;
+        }
+        p += used;
+        p += *p == ',';
+    }
+    rc = each_line(&cx, items, load_item);
     if (!rc)
         rc = each_line(&cx, pairs, score_pair);
     if (!rc && folds)
