@@ -446,7 +446,10 @@ static int run_eval(const char *items, const char *pairs, char *last, size_t n)
 static void eval_prints_figures_as_its_last_line(void **state)
 {
     (void)state;
-    const char *items = "/tmp/kt-sim-items.jsonl", *pairs = "/tmp/kt-sim-pairs.jsonl";
+    /* per process: other checkouts on the machine run this test at the same time */
+    char items[64], pairs[64];
+    snprintf(items, sizeof items, "/tmp/kt-sim-items-%d.jsonl", (int)getpid());
+    snprintf(pairs, sizeof pairs, "/tmp/kt-sim-pairs-%d.jsonl", (int)getpid());
     write_file(
         items,
         "{\"id\": \"a\", \"body\": \"B1\", \"municipality\": \"Dordrecht\", \"date\": "
@@ -484,7 +487,9 @@ static void eval_prints_figures_as_its_last_line(void **state)
 static void eval_cross_validates_by_topic(void **state)
 {
     (void)state;
-    const char *items = "/tmp/kt-sim-cv-items.jsonl", *pairs = "/tmp/kt-sim-cv-pairs.jsonl";
+    char items[64], pairs[64];
+    snprintf(items, sizeof items, "/tmp/kt-sim-cv-items-%d.jsonl", (int)getpid());
+    snprintf(pairs, sizeof pairs, "/tmp/kt-sim-cv-pairs-%d.jsonl", (int)getpid());
     static const char *subjects[] = {"Wapenbezit onder leerlingen", "Drugsoverlast in portieken",
                                      "Woninginbraken in de zomer", "Laaggeletterdheid volwassenen"};
     FILE *fi = fopen(items, "w"), *fp = fopen(pairs, "w");
