@@ -80,6 +80,9 @@ static const char usage[] =
     "  --mail-from ADDR     sender of the digest, default ketentafel@localhost (KT_MAIL_FROM)\n"
     "  --digest-hour H      local hour (Europe/Amsterdam) the digest goes out, default 7\n"
     "                       (KT_DIGEST_HOUR)\n"
+    "  --test-now INSTANT   FOR TESTS ONLY: the server's clock starts at this ISO 8601 instant\n"
+    "                       (e.g. 2027-03-28T01:30:00Z) and runs on from there; dates in the\n"
+    "                       demo data follow it. Never use it in production (KT_TEST_NOW)\n"
     "\n"
     "create-admin options:\n"
     "  --db PATH --email ADDR --name NAME [--org NAME]\n"
@@ -93,6 +96,7 @@ typedef struct options {
     const char *log_level;
     const char *email, *name, *org;
     bool now;
+    const char *test_now; /* tests only: the instant the clock starts at */
     char public_url[256];
     char node_id[64];
 } options;
@@ -140,6 +144,22 @@ static void defaults(options *o)
     c->digest_hour = 7;
     o->demo_file = env_or("KT_DEMO_FILE", KT_SOURCE_DIR "/server/demo/demo.json");
     o->log_level = env_or("KT_LOG_LEVEL", "info");
+    o->test_now = env_or("KT_TEST_NOW", NULL);
+}
+
+/* --test-now: moves the clock before anything reads it. */
+static int set_test_clock(const options *o)
+{
+    if (!o->test_now)
+        return 0;
+    int64_t t;
+    if (kt_time_parse(o->test_now, &t))
+        return fprintf(stderr, "--test-now: not an ISO 8601 instant with a zone: %s\n",
+                       o->test_now),
+               KT_EINVAL;
+    kt_clock_set(t);
+    kt_warn("the clock is fixed for testing", "test_now=%s", o->test_now);
+    return 0;
 }
 
 static int parse_env_ints(options *o)
@@ -206,7 +226,8 @@ enum {
     OPT_NOW,
     OPT_PING,
     OPT_METRICS_LISTEN,
-    OPT_TRUSTED_PROXIES
+    OPT_TRUSTED_PROXIES,
+    OPT_TEST_NOW
 };
 
 static const struct option long_options[] = {
@@ -237,6 +258,7 @@ static const struct option long_options[] = {
     {"ping-secs", required_argument, NULL, OPT_PING},
     {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
     {"trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES},
+    {"test-now", required_argument, NULL, OPT_TEST_NOW},
     {NULL, 0, NULL, 0},
 };
 
@@ -326,6 +348,9 @@ static int parse_args(options *o, int argc, char **argv)
             break;
         case OPT_NOW:
             o->now = true;
+            break;
+        case OPT_TEST_NOW:
+            o->test_now = optarg;
             break;
         case OPT_LOG:
             o->log_level = optarg;
@@ -593,6 +618,8 @@ int main(int argc, char **argv)
     int rc = parse_args(&o, argc, argv);
     if (rc)
         return rc > 0 ? 0 : 2;
+    if (set_test_clock(&o))
+        return 2;
     if (strcmp(cmd, "serve") == 0)
         return serve(&o);
     if (strcmp(cmd, "create-admin") == 0)

@@ -52,15 +52,7 @@ void kt_detect_invalidate(kt_detect *d)
 /* Days since 1970-01-01 of t's local (Europe/Amsterdam) date: the unit of the window. */
 static int32_t local_day(int64_t t)
 {
-    int y, m, d;
-    kt_utc_to_local(t, &y, &m, &d, NULL, NULL, NULL);
-    /* days from civil (proleptic Gregorian) */
-    y -= m <= 2;
-    int era = (y >= 0 ? y : y - 399) / 400;
-    unsigned yoe = (unsigned)(y - era * 400);
-    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
-    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (int32_t)(era * 146097 + (int)doe - 719468);
+    return (int32_t)kt_local_day(t);
 }
 
 #define ITEM_INDEX_SQL                                                                             \

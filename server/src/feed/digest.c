@@ -368,7 +368,7 @@ static int compose(kt_app *app, int64_t person, const pass *ps, letter *l)
     if (!rc) {
         char base[512], day[80], subject[160];
         writer w = {.base = base_url(app, base, sizeof base)};
-        kt_time_dutch(kt_now(), false, day, sizeof day);
+        kt_time_dutch(ps->cutoff - 1, false, day, sizeof day); /* the pass's day */
         write_letter(&w, l->mail.to_name, day, notes, unread);
         size_t count = json_array_size(notes);
         snprintf(subject, sizeof subject, "Dagoverzicht ketentafel \xe2\x80\x93 %zu %s", count,

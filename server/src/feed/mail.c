@@ -2,6 +2,7 @@
 
 #include "feed/strbuf.h"
 #include "util/err.h"
+#include "util/timeutil.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
@@ -41,7 +42,7 @@ void kt_mail_stamp(kt_mail *m, const char *from_addr)
     static const char *const days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
     static const char *const months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-    time_t now = time(NULL);
+    time_t now = (time_t)kt_now();
     struct tm tm;
     gmtime_r(&now, &tm);
     snprintf(m->date, sizeof m->date, "%s, %02d %s %04d %02d:%02d:%02d +0000", days[tm.tm_wday],

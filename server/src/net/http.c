@@ -511,6 +511,11 @@ static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
                   "ok", store_ok, "schema", kt_store_schema_version(app->store), "bus", "kind",
                   kt_bus_name(app->bus), "connected", bus_ok, "connections", (json_int_t)conns);
     json_object_set_new(h, "mail", kt_digest_health(app));
+    char now[32];
+    kt_time_format(kt_now(), now, sizeof now);
+    json_object_set_new(h, "time", json_string(now));
+    if (kt_clock_is_set())
+        json_object_set_new(h, "test_clock", json_true());
     respond_json(wsi, pss, store_ok ? 200 : 503, h);
 }
 

@@ -4,21 +4,42 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-int64_t kt_now(void)
-{
-    return (int64_t)time(NULL);
-}
+/* Milliseconds added to the real clock; 0 unless a test fixed "now" (kt_clock_set). Written once
+ * at start, before other threads exist, read everywhere. */
+static _Atomic int64_t clock_offset_ms;
 
-int64_t kt_now_ms(void)
+static int64_t real_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t kt_now(void)
+{
+    int64_t ms = kt_now_ms();
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+int64_t kt_now_ms(void)
+{
+    return real_ms() + atomic_load_explicit(&clock_offset_ms, memory_order_relaxed);
+}
+
+void kt_clock_set(int64_t t)
+{
+    atomic_store(&clock_offset_ms, t * 1000 - real_ms());
+}
+
+bool kt_clock_is_set(void)
+{
+    return atomic_load(&clock_offset_ms) != 0;
 }
 
 int64_t kt_mono_ns(void)
@@ -185,4 +206,29 @@ void kt_date_today_local(char *buf, size_t n)
     int y, m, d;
     kt_utc_to_local(kt_now(), &y, &m, &d, NULL, NULL, NULL);
     snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+}
+
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's days_from_civil). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (unsigned)((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1);
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (int64_t)era * 146097 + (int64_t)doe - 719468;
+}
+
+int64_t kt_local_day(int64_t t)
+{
+    int y, m, d;
+    kt_utc_to_local(t, &y, &m, &d, NULL, NULL, NULL);
+    return days_from_civil(y, m, d);
+}
+
+int64_t kt_local_week(int64_t t)
+{
+    /* 1970-01-01 was a Thursday: day 0 is in the week that starts on day -3. */
+    int64_t day = kt_local_day(t) + 3;
+    return day >= 0 ? day / 7 : -((-day + 6) / 7);
 }

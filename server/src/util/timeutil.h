@@ -8,9 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* "Now" for everything the server decides by the calendar or the clock: the real clock, unless
+ * kt_clock_set() moved it (tests: --test-now). Always take the time from here, never time(). */
 int64_t kt_now(void);    /* unix seconds */
 int64_t kt_now_ms(void); /* unix milliseconds */
 int64_t kt_mono_ns(void);
+
+/* For tests only: from now on kt_now() reads t and advances with the real clock. Call before
+ * other threads start. */
+void kt_clock_set(int64_t t);
+bool kt_clock_is_set(void);
 
 /* Parses "YYYY-MM-DDTHH:MM[:SS][.fff](Z|+HH:MM|-HH:MM)"; a zone is required. 0 or KT_EINVAL. */
 int kt_time_parse(const char *s, int64_t *out);
@@ -30,6 +37,12 @@ void kt_time_init(void);
 int64_t kt_local_to_utc(int year, int mon, int day, int hour, int min);
 /* "dinsdag 3 december 2026 om 09:30" (local time); with_time false: "dinsdag 3 december 2026". */
 void kt_time_dutch(int64_t t, bool with_time, char *buf, size_t n);
+
+/* The local (Europe/Amsterdam) calendar day of t, as days since 1970-01-01. */
+int64_t kt_local_day(int64_t t);
+/* The ISO week (Monday to Sunday, local time) of t, as a week number counted from the week of
+ * 1970-01-01: two instants are in the same calendar week exactly when these are equal. */
+int64_t kt_local_week(int64_t t);
 
 /* unix seconds to local broken-down fields. */
 void kt_utc_to_local(int64_t t, int *year, int *mon, int *day, int *hour, int *min, int *wday);
