@@ -306,7 +306,8 @@ static int common_orgs(kt_imap *orgs, int64_t a, int64_t b)
     return n;
 }
 
-/* Weeks (counted from `from`) in which each body meets, as bitmaps. */
+/* Calendar weeks (ISO, Monday to Sunday in Europe/Amsterdam, counted from the week of `from`) in
+ * which each body meets, as bitmaps: "in dezelfde week" means what a person reads in a calendar. */
 static int meeting_weeks(kt_store *st, int64_t from, int64_t to, kt_imap *weeks)
 {
     sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, starts_at FROM meetings WHERE starts_at "
@@ -315,10 +316,11 @@ static int meeting_weeks(kt_store *st, int64_t from, int64_t to, kt_imap *weeks)
         return KT_ESTORE;
     sqlite3_bind_int64(s, 1, from);
     sqlite3_bind_int64(s, 2, to);
+    int64_t first_week = kt_local_week(from);
     int rc = 0;
     while (!rc && sqlite3_step(s) == SQLITE_ROW) {
         int64_t body = sqlite3_column_int64(s, 0);
-        int64_t w = (sqlite3_column_int64(s, 1) - from) / (7 * 86400);
+        int64_t w = kt_local_week(sqlite3_column_int64(s, 1)) - first_week;
         if (w < 0 || w >= MAP_WEEKS_MAX)
             continue;
         uint64_t *bits = kt_imap_get(weeks, body);
