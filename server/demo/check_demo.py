@@ -112,6 +112,9 @@ PLANTED = {
     # (d) a regional body (RIEC Rotterdam) and a local Dordrecht body on the same subject
     "regional_and_local": [("drugs-3-drugsopslag", "rgo-3-drugsopslag"),
                            ("priv-3-convenant", "rgo-4-convenant")],
+    # (e) parent and child body that meet in the same calendar week (Monday to Sunday), twice:
+    # in_days counts from a Monday, so in_days // 7 is the week
+    "same_week": [("regiegroep-ondermijning", "casusoverleg-ondermijning", 2)],
 }
 
 STOPWORDS = {"de", "het", "een", "en", "van", "voor", "met", "op", "in", "aan", "bij", "tot", "naar", "over",
@@ -707,6 +710,13 @@ def main():
             shared = parts[b1] & parts[b2]
             if shared:
                 clashes[frozenset((m1, m2))] = shared
+    weeks = {b["key"]: {m["in_days"] // 7 for m in b.get("meetings", [])
+                        if m["status"] != "geannuleerd" and is_int(m["in_days"])}
+             for b in bodies.values()}
+    for a, c, n in PLANTED["same_week"]:
+        got = len(weeks.get(a, set()) & weeks.get(c, set()))
+        if got != n:
+            err("planted (e)", f"{a} and {c} meet in the same week {got} times, expected {n}")
     expected = {frozenset((a, c)): ps for a, c, ps in PLANTED["person_clash"]}
     for pair, shared in clashes.items():
         if pair not in expected:

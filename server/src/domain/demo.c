@@ -172,6 +172,20 @@ static const char *chair_of(json_t *body)
     return secretary;
 }
 
+/* A due date `days` from today (local), moved off the weekend away from today so that an action
+ * is overdue, or not, whatever the weekday the demo is loaded on. */
+static void demo_due_date(int days, char *buf, size_t n)
+{
+    int y, mo, dd, wday;
+    kt_utc_to_local(kt_now(), &y, &mo, &dd, NULL, NULL, NULL);
+    int64_t t = kt_local_to_utc(y, mo, dd + days, 12, 0);
+    kt_utc_to_local(t, NULL, NULL, NULL, NULL, NULL, &wday);
+    if (wday == 0 || wday == 6) /* Sunday or Saturday */
+        days += days >= 0 ? (wday == 6 ? 2 : 1) : (wday == 6 ? -1 : -2);
+    kt_utc_to_local(kt_local_to_utc(y, mo, dd + days, 12, 0), &y, &mo, &dd, NULL, NULL, NULL);
+    snprintf(buf, n, "%04d-%02d-%02d", y, mo, dd);
+}
+
 static void load_body_content(demo *d, json_t *b, int64_t body)
 {
     kt_principal chair;
@@ -261,11 +275,8 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
             json_object_set_new(req, "item", json_integer(item));
         json_t *due = json_object_get(it, "due_in_days");
         if (json_is_integer(due)) {
-            int y, mo, dd;
-            kt_utc_to_local(kt_local_to_utc(ty, tm, td + (int)json_integer_value(due), 12, 0), &y,
-                            &mo, &dd, NULL, NULL, NULL);
             char date[16];
-            snprintf(date, sizeof date, "%04d-%02d-%02d", y, mo, dd);
+            demo_due_date((int)json_integer_value(due), date, sizeof date);
             json_object_set_new(req, "due", json_string(date));
         }
         json_decref(call(d, &chair, req));
@@ -414,8 +425,7 @@ int kt_demo_load(kt_app *app, const char *path)
     load_directory(&d, hash);
     load_bodies(&d);
     /* The demo starts with a quiet bell: what loading it caused counts as read. */
-    kt_store_exec(app->store, "UPDATE notifications SET read_at = strftime('%s', 'now') "
-                              "WHERE read_at IS NULL");
+    kt_store_notifications_all_read(app->store, kt_now());
     kt_info("demo data loaded", "ms=%lld failures=%d", (long long)((kt_mono_ns() - t0) / 1000000),
             d.failures);
     json_decref(d.doc);
