@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 
 export const BASE = process.env.KT_E2E_URL || 'http://127.0.0.1:8090';
+export const OPS = process.env.KT_E2E_OPS_URL || 'http://127.0.0.1:9464';
 export const PASSWORD = 'welkom-ketentafel';
 export const OUT = path.resolve(process.env.KT_TEST_OUTPUT || path.join(import.meta.dirname, '..', '..', 'test-output'));
 export const SHOTS = path.join(OUT, 'screenshots');
@@ -30,11 +31,31 @@ export async function launch() {
   });
 }
 
+/** The server's clock now (it is fixed for the tests with --test-now), as a Date. */
+export async function serverNow() {
+  const r = await fetch(`${OPS}/healthz`); // the operators' listener tells the server's time
+  const h = await r.json();
+  if (!h.time || !h.test_clock) throw new Error('the server under test runs on the real clock (no --test-now)');
+  return new Date(h.time);
+}
+
+/** YYYY-MM-DD in Amsterdam, daysAhead days after the server's today. */
+export async function serverYmd(daysAhead = 0) {
+  const now = await serverNow();
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Amsterdam' })
+    .format(new Date(now.getTime() + daysAhead * 86400000));
+}
+
 /** A fresh browser context (own cookies) with one page; errors on the page fail loudly. */
 export async function newPage(browser, { width = 1280, height = 800, timezoneId = 'Europe/Amsterdam' } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, locale: 'nl-NL', timezoneId });
   context.setDefaultTimeout(T);
+  // The server's clock is fixed for the tests (--test-now): the browser's runs with it.
+  const now = await serverNow();
+  await context.clock.setSystemTime(now);
   const page = await context.newPage();
+  const skew = (await page.evaluate(() => Date.now())) - now.getTime();
+  if (skew < -2000 || skew > 60000) throw new Error(`the browser's clock is ${skew} ms off the server's`);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });

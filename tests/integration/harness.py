@@ -6,6 +6,7 @@ down cleanly (exit code 0, no sanitizer report), so a leak or a crash fails the 
 it."""
 
 import asyncio
+import datetime
 import json
 import os
 import shutil
@@ -29,6 +30,37 @@ ADMIN_PASSWORD = "beheer-wachtwoord-1"
 PASSWORD = "geheim-wachtwoord-1"
 
 
+# No test may pass or fail by the date or the hour it runs. Every test server's clock is fixed
+# with --test-now: it starts at TEST_NOW (a Wednesday morning in Amsterdam) and runs on in real
+# time from the moment this module was loaded, one clock shared by every server of the run, so a
+# restarted node or a second node does not go back in time. Tests that are about dates pass their
+# own instant (Server(now=...)); KT_TEST_NOW overrides the default for a whole run.
+UTC = datetime.timezone.utc
+TEST_NOW = os.environ.get("KT_TEST_NOW") or "2026-12-02T09:00:00Z"
+
+
+def parse_instant(s):
+    return datetime.datetime.fromisoformat(s.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def iso(t):
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Clock:
+    """An instant that runs on in real time from when the clock was made."""
+
+    def __init__(self, start):
+        self.start = parse_instant(start) if isinstance(start, str) else start.astimezone(UTC)
+        self.made = time.monotonic()
+
+    def now(self):
+        return self.start + datetime.timedelta(seconds=time.monotonic() - self.made)
+
+
+CLOCK = Clock(TEST_NOW)
+
+
 def die_with_parent():
     """preexec_fn for child processes: SIGKILL them when the test runner dies, so a killed or
     crashed run leaves no servers behind on the machine."""
@@ -45,8 +77,11 @@ def free_port():
 class Server:
     """One ketentafel node on a free port with its own database (unless db is given)."""
 
-    def __init__(self, name="server", db=None, demo=False, extra=(), env=None):
+    def __init__(self, name="server", db=None, demo=False, extra=(), env=None, now=None):
+        """now: the instant this server's clock starts at (str or datetime); default the run's
+        shared test clock."""
         self.name = name
+        self.clock = CLOCK if now is None else Clock(now)
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
         self.db = db or os.path.join(self.dir, "kt.db")
         self.port = free_port()
@@ -62,9 +97,14 @@ class Server:
     def url(self):
         return f"http://127.0.0.1:{self.port}"
 
+    def now(self):
+        """The server's clock now (an aware datetime in UTC)."""
+        return self.clock.now()
+
     def create_admin(self, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, name="Test Beheerder"):
         r = subprocess.run([BINARY, "create-admin", "--db", self.db, "--email", email,
-                            "--name", name], input=password + "\n", text=True,
+                            "--name", name, "--test-now", iso(self.now())],
+                           input=password + "\n", text=True,
                            capture_output=True, env=self.env, timeout=60)
         if r.returncode != 0:
             raise RuntimeError(f"create-admin failed: {r.stderr}")
@@ -72,7 +112,7 @@ class Server:
     def start(self, wait=True):
         args = [BINARY, "--port", str(self.port), "--db", self.db, "--listen", "127.0.0.1",
                 "--web", os.path.join(ROOT, "web"), "--sync", "normal",
-                "--node-id", self.name,
+                "--node-id", self.name, "--test-now", iso(self.now()),
                 "--metrics-listen", f"127.0.0.1:{self.metrics_port}"] + self.extra
         if self.demo:
             args.append("--demo")

@@ -44,7 +44,7 @@ def amsterdam(day, hour, minute):
 
 def next_date(month, day):
     """The first month/day after today: within the calendar's 400 days ahead."""
-    today = datetime.date.today()
+    today = harness.CLOCK.now().astimezone(AMS).date()
     d = datetime.date(today.year, month, day)
     return d if d > today + datetime.timedelta(days=7) else d.replace(year=today.year + 1)
 
@@ -250,7 +250,7 @@ class FeedTest(unittest.IsolatedAsyncioTestCase):
 
     async def test_dst_change_night_and_the_window(self):
         chair, sec = await self.as_("chair"), await self.as_("sec")
-        today = datetime.date.today()
+        today = self.s.now().astimezone(AMS).date()
         # the last Sunday of March: clocks go from 02:00 to 03:00
         year = today.year + 1
         march_end = max(datetime.date(year, 3, d) for d in range(25, 32)
@@ -403,7 +403,8 @@ class DigestTest(unittest.IsolatedAsyncioTestCase):
 
     def digest(self, *extra, smtp=None):
         args = [harness.BINARY, "digest", "--db", self.s.db, "--public-url", PUBLIC,
-                "--mail-from", "ketentafel@test.example", "--now"]
+                "--mail-from", "ketentafel@test.example", "--now",
+                "--test-now", harness.iso(self.s.now())]
         if smtp is not False:
             args += ["--smtp-url", smtp or self.sink.url]
         env = dict(os.environ)

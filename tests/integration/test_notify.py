@@ -5,6 +5,7 @@ off), read state with unread counts, and the live push on the person's own strea
 
 import datetime
 import itertools
+import harness
 import unittest
 import zoneinfo
 
@@ -23,7 +24,7 @@ def slot(hour=9, length=1):
 
 
 def local_date(offset):
-    today = datetime.datetime.now(AMS).date()
+    today = harness.CLOCK.now().astimezone(AMS).date()
     return (today + datetime.timedelta(days=offset)).isoformat()
 
 

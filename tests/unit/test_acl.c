@@ -1,4 +1,5 @@
 /* The one visibility function and the permission table. */
+#include "test_clock.h"
 #include "auth/acl.h"
 
 #include <setjmp.h>

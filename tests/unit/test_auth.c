@@ -1,5 +1,6 @@
 /* Passwords (argon2id) and login sessions: what verifies, what is refused, that sessions and
  * setup links end when they should, and that the database never holds a usable token. */
+#include "test_clock.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "store/store.h"

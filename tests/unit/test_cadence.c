@@ -1,5 +1,6 @@
 /* Cadences: which periods are valid, and that a series keeps its local wall-clock time across
  * DST and clamps to the month's end. */
+#include "test_clock.h"
 #include "domain/cadence.h"
 #include "util/timeutil.h"
 

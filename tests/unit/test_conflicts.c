@@ -1,5 +1,6 @@
 /* Expected attendance, the base of meeting conflicts: who a meeting needs after roles, registered
  * absences, named substitutes and standing substitutes (vaste vervangers). */
+#include "test_clock.h"
 #include "detect/conflicts.h"
 #include "store/store.h"
 #include "util/log.h"

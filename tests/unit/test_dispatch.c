@@ -2,6 +2,7 @@
  * (in the reading order PROTOCOL.md gives), a refused write leaves the store and the streams as
  * they were, and a request key makes a write happen once. Runs the real dispatcher on a real
  * store, hub and in-process bus. */
+#include "test_clock.h"
 #include "app.h"
 #include "auth/session.h"
 #include "bus/bus.h"

@@ -1,6 +1,7 @@
 /* Feeds and mail without a network: feed links (token, kind, revocation, membership), the
  * iCalendar text libical writes (Amsterdam wall-clock times with our TZID, a pruned VTIMEZONE,
  * stable UIDs), e-mail addresses and stamps. */
+#include "test_clock.h"
 #include "app.h"
 #include "feed/feeds.h"
 #include "feed/ical.h"

@@ -2,6 +2,7 @@
  * once, filling gaps from the store; replay is paced by the out-queue; a connection whose queue
  * overflows is marked for closing (4008) and costs nobody else; frames are shared, not copied.
  * Connections here have no lws handle (wsi NULL), so waking them is a no-op. */
+#include "test_clock.h"
 #include "app.h"
 #include "auth/acl.h"
 #include "auth/session.h"

@@ -1,5 +1,6 @@
 /* The int64 -> pointer hash map: lookups after growth, replacement, and backward-shift deletion
  * checked against a plain array model under long random runs. */
+#include "test_clock.h"
 #include "util/imap.h"
 
 #include <setjmp.h>

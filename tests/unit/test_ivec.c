@@ -1,4 +1,5 @@
 /* The small id set the write path uses to note what it touched. */
+#include "test_clock.h"
 #include "util/ivec.h"
 
 #include <setjmp.h>

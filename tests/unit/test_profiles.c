@@ -1,6 +1,7 @@
 /* Body profiles: "waar hoort dit thuis?" and the agenda overlap of every two bodies. */
 #define _POSIX_C_SOURCE 200809L /* mkstemp */
 
+#include "test_clock.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

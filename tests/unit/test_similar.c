@@ -1,6 +1,7 @@
 /* Duplicate agenda items: what is flagged, what never is, and the similar-eval command. */
 #define _POSIX_C_SOURCE 200809L /* getline, strdup, mkstemp, dup2 */
 
+#include "test_clock.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,5 @@
 /* The store: migrations, transactions, and the gap-free per-body event seq. */
+#include "test_clock.h"
 #include "store/store.h"
 #include "util/err.h"
 

@@ -1,6 +1,7 @@
 /* The Dutch text pipeline: folding, words, stop words, stems, compounds, procedural items. */
 #define _POSIX_C_SOURCE 200809L /* getline, strdup, mkstemp, dup2 */
 
+#include "test_clock.h"
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

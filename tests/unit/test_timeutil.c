@@ -1,5 +1,6 @@
 /* Time on the wire (ISO 8601 with a zone), calendar dates, and local Europe/Amsterdam time
  * across both DST changes of 2026 (29 March and 25 October). */
+#include "test_clock.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
@@ -266,19 +267,83 @@ static void dutch_formatting_uses_local_time_and_dutch_names(void **state)
     }
 }
 
-static void today_is_a_valid_local_date(void **state)
+static void today_follows_the_local_calendar_at_midnight(void **state)
 {
     (void)state;
-    char before[16], today[16], after[16];
-    int y, m, d;
-    kt_utc_to_local(kt_now(), &y, &m, &d, NULL, NULL, NULL);
-    snprintf(before, sizeof before, "%04d-%02d-%02d", y, m, d);
+    char today[16];
+    /* 23:59:30 in Amsterdam on 31 December 2026 (UTC+1): still the old year */
+    kt_clock_set(kt_local_to_utc(2026, 12, 31, 23, 59) + 30);
     kt_date_today_local(today, sizeof today);
-    kt_utc_to_local(kt_now(), &y, &m, &d, NULL, NULL, NULL);
-    snprintf(after, sizeof after, "%04d-%02d-%02d", y, m, d);
-    assert_true(kt_date_valid(today));
-    /* midnight may pass in between: either side is right */
-    assert_true(strcmp(today, before) == 0 || strcmp(today, after) == 0);
+    assert_string_equal(today, "2026-12-31");
+    /* 00:00:30 local, 23:00:30 UTC the day before: already the new year */
+    kt_clock_set(kt_local_to_utc(2027, 1, 1, 0, 0) + 30);
+    kt_date_today_local(today, sizeof today);
+    assert_string_equal(today, "2027-01-01");
+    /* a summer night: 00:30 local is 22:30 UTC the day before */
+    kt_clock_set(kt_local_to_utc(2027, 7, 1, 0, 30));
+    kt_date_today_local(today, sizeof today);
+    assert_string_equal(today, "2027-07-01");
+    kt_clock_set(KT_TEST_NOW);
+}
+
+static void the_test_clock_starts_where_it_is_set_and_runs_on(void **state)
+{
+    (void)state;
+    kt_clock_set(2000000000);
+    int64_t a = kt_now(), ms = kt_now_ms();
+    assert_true(a >= 2000000000 && a <= 2000000001);
+    assert_true(ms >= 2000000000000 && ms < 2000000002000);
+    kt_clock_set(KT_TEST_NOW);
+    assert_true(kt_now() >= KT_TEST_NOW && kt_now() <= KT_TEST_NOW + 5);
+    assert_true(kt_clock_is_set());
+}
+
+static void days_are_local_calendar_days(void **state)
+{
+    (void)state;
+    assert_int_equal(kt_local_day(kt_local_to_utc(1970, 1, 1, 12, 0)), 0);
+    assert_int_equal(kt_local_day(kt_local_to_utc(2027, 1, 1, 0, 0)) -
+                         kt_local_day(kt_local_to_utc(2026, 12, 31, 23, 59)),
+                     1);
+    /* the spring change day has 23 hours, the autumn one 25: each is still one day */
+    int64_t spring = kt_local_to_utc(2027, 3, 28, 0, 0),
+            autumn = kt_local_to_utc(2027, 10, 31, 0, 0);
+    assert_int_equal(kt_local_day(spring + 23 * 3600 - 1), kt_local_day(spring));
+    assert_int_equal(kt_local_day(spring + 23 * 3600), kt_local_day(spring) + 1);
+    assert_int_equal(kt_local_day(autumn + 25 * 3600 - 1), kt_local_day(autumn));
+    assert_int_equal(kt_local_day(autumn + 25 * 3600), kt_local_day(autumn) + 1);
+}
+
+/* Two local wall-clock times are in the same ISO week exactly when their weeks are equal. */
+static bool same_week(int y1, int m1, int d1, int h1, int y2, int m2, int d2, int h2)
+{
+    return kt_local_week(kt_local_to_utc(y1, m1, d1, h1, 0)) ==
+           kt_local_week(kt_local_to_utc(y2, m2, d2, h2, 0));
+}
+
+static void weeks_run_from_monday_to_sunday_in_amsterdam(void **state)
+{
+    (void)state;
+    /* Monday 30 November 2026 00:00 to Sunday 6 December 23:59 is one week */
+    assert_true(same_week(2026, 11, 30, 0, 2026, 12, 6, 23));
+    assert_false(same_week(2026, 11, 29, 23, 2026, 11, 30, 0));
+    assert_false(same_week(2026, 12, 6, 23, 2026, 12, 7, 0));
+    /* Sunday 23:30 local is Sunday 22:30 UTC; Monday 00:30 local is Sunday 23:30 UTC */
+    int64_t sun = kt_local_to_utc(2026, 12, 6, 23, 30), mon = kt_local_to_utc(2026, 12, 7, 0, 30);
+    assert_int_equal(kt_local_week(mon) - kt_local_week(sun), 1);
+    /* across the year: 28 December 2026 (Monday) to 3 January 2027 (Sunday) is ISO week 53 */
+    assert_true(same_week(2026, 12, 28, 9, 2027, 1, 3, 20));
+    assert_false(same_week(2027, 1, 3, 20, 2027, 1, 4, 9));
+    /* the weeks with a clock change: Monday 22 to Sunday 28 March 2027 (03:00 after the change),
+       Monday 25 to Sunday 31 October 2027 */
+    assert_true(same_week(2027, 3, 22, 0, 2027, 3, 28, 23));
+    assert_false(same_week(2027, 3, 28, 23, 2027, 3, 29, 0));
+    assert_true(same_week(2027, 10, 25, 0, 2027, 10, 31, 23));
+    assert_false(same_week(2027, 10, 31, 23, 2027, 11, 1, 0));
+    /* consecutive Mondays are consecutive weeks, for every week of 2026-2028 */
+    int64_t first = kt_local_week(kt_local_to_utc(2026, 1, 5, 9, 0));
+    for (int k = 0; k < 156; k++)
+        assert_int_equal(kt_local_week(kt_local_to_utc(2026, 1, 5 + 7 * k, 9, 0)), first + k);
 }
 
 static void clocks_agree_and_monotonic_time_does_not_go_back(void **state)
@@ -307,7 +372,10 @@ int main(void)
         cmocka_unit_test(utc_to_local_across_both_changes),
         cmocka_unit_test(local_and_utc_round_trip_for_every_hour_of_2026),
         cmocka_unit_test(dutch_formatting_uses_local_time_and_dutch_names),
-        cmocka_unit_test(today_is_a_valid_local_date),
+        cmocka_unit_test(today_follows_the_local_calendar_at_midnight),
+        cmocka_unit_test(the_test_clock_starts_where_it_is_set_and_runs_on),
+        cmocka_unit_test(days_are_local_calendar_days),
+        cmocka_unit_test(weeks_run_from_monday_to_sunday_in_amsterdam),
         cmocka_unit_test(clocks_agree_and_monotonic_time_does_not_go_back),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,5 @@
 /* Strict UTF-8 validation at the protocol boundary (RFC 3629) and code-point counting. */
+#include "test_clock.h"
 #include "util/utf8.h"
 
 #include <setjmp.h>

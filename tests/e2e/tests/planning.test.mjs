@@ -3,16 +3,13 @@
 // date. The chair and the police member see each change arrive without reloading.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, agendaTitles, shot } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, agendaTitles, shot, serverYmd } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-function ymd(daysAhead) {
-  const d = new Date(Date.now() + daysAhead * 86400000);
-  return d.toISOString().slice(0, 10);
-}
+const ymd = serverYmd;
 
 function dutchDay(date) {
   return new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' })
@@ -28,14 +25,14 @@ test('meetings, a series, the backlog and actions, planned in the browser and se
   // A form error is explained in Dutch and nothing is saved.
   await sec.getByRole('button', { name: 'Vergadering plannen' }).click();
   let dlg = sec.getByRole('dialog');
-  await dlg.getByLabel('Datum').fill(ymd(70));
+  await dlg.getByLabel('Datum').fill(await ymd(70));
   await dlg.getByLabel('Begintijd').fill('16:00');
   await dlg.getByLabel('Eindtijd').fill('15:00');
   await dlg.getByRole('button', { name: 'Plannen' }).click();
   await dlg.getByRole('alert').filter({ hasText: 'De eindtijd moet na de begintijd liggen.' }).waitFor();
 
   // A meeting in 70 days, 14:00–16:00; the chair sees it in "Mijn overleggen" at once.
-  const date = ymd(70);
+  const date = await ymd(70);
   const day = dutchDay(date);
   await dlg.getByLabel('Begintijd').fill('14:00');
   await dlg.getByLabel('Eindtijd').fill('16:00');
@@ -99,7 +96,7 @@ test('meetings, a series, the backlog and actions, planned in the browser and se
   await go(sec, `${body}/vergaderingen`);
   await sec.getByRole('button', { name: 'Reeks plannen volgens frequentie' }).click();
   dlg = sec.getByRole('dialog');
-  const first = ymd(100);
+  const first = await ymd(100);
   await dlg.getByLabel('Eerste datum').fill(first);
   await dlg.getByLabel('Begintijd').fill('09:00');
   await dlg.getByLabel('Eindtijd').fill('10:30');
@@ -124,7 +121,7 @@ test('meetings, a series, the backlog and actions, planned in the browser and se
   await dlg.getByLabel('Soort').selectOption({ label: 'Toezegging' });
   await dlg.getByLabel('Omschrijving').fill(text);
   await dlg.getByLabel('Eigenaar (persoon)').selectOption({ label: 'Marco Veenstra (Politie Eenheid Rotterdam, district Zuid-Holland-Zuid)' });
-  await dlg.getByLabel('Deadline').fill(ymd(-3));
+  await dlg.getByLabel('Deadline').fill(await ymd(-3));
   await dlg.getByRole('button', { name: 'Toevoegen', exact: true }).click();
   await dlg.waitFor({ state: 'detached' });
   await sec.getByLabel('Alleen te laat').check();
