@@ -425,7 +425,12 @@ int kt_demo_load(kt_app *app, const char *path)
     load_directory(&d, hash);
     load_bodies(&d);
     /* The demo starts with a quiet bell: what loading it caused counts as read. */
-    kt_store_notifications_all_read(app->store, kt_now());
+    sqlite3_stmt *s =
+        kt_store_stmt(app->store, "UPDATE notifications SET read_at = ?1 WHERE read_at IS NULL");
+    if (s) {
+        sqlite3_bind_int64(s, 1, kt_now());
+        kt_store_step_done(app->store, s);
+    }
     kt_info("demo data loaded", "ms=%lld failures=%d", (long long)((kt_mono_ns() - t0) / 1000000),
             d.failures);
     json_decref(d.doc);
