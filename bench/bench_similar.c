@@ -475,6 +475,10 @@ int main(int argc, char **argv)
     long rss_lex = rss_kib();
     printf("lexicon: %s (%s) in %.3f s, RSS +%ld MiB\n", lexicon, rc ? "NOT loaded" : "loaded",
            t_lex, (rss_lex - rss0) / 1024);
+    t0 = now_s();
+    rc = kt_similar_load_default_vocabulary(s); /* as the server does */
+    printf("vocabulary: %zu groups (%s) in %.3f s\n", kt_similar_vocabulary_groups(s),
+           rc ? "NOT loaded" : "built in", now_s() - t0);
 
     /* Generate first, so that the build time is the index's alone. */
     typedef struct gen {

@@ -261,6 +261,14 @@ class OverlapMapTest(unittest.IsolatedAsyncioTestCase):
         _, r = await self.top("sluiting van een drugspand op grond van artikel 13b Opiumwet")
         driehoek = [x for x in r["suggestions"] if x["body"]["name"] == "Lokale Driehoek Dordrecht"][0]
         self.assertIn("voorzitter", [c["role"] for c in driehoek["contacts"]])  # whom to ask
+        # A text no body is about is answered as a weak fit (the issue: "huiselijk geweld"
+        # got "Past het best: Regiegroep Ondermijning" on the single word "geweld").
+        weak = await self.c.call("body.suggest", text="huiselijk geweld", scope=None)
+        self.assertFalse(weak["good_fit"], weak)
+        self.assertTrue(all(x["fit"] != "goed" for x in weak["suggestions"]))
+        _, good = await self.top("sluiting van een drugspand op grond van artikel 13b Opiumwet")
+        self.assertTrue(good["good_fit"])
+        self.assertEqual(good["suggestions"][0]["fit"], "goed")
         every = (await self.c.call("body.suggest", text="PmG", scope=None, limit=20))
         for x in every["suggestions"]:
             self.assertTrue(x["why"])

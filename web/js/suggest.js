@@ -124,12 +124,18 @@ export async function render(ctx) {
       return;
     }
     const top = Math.max(0.25, list[0].score);
+    // Say so when nothing fits well: the first of a list of weak fits is no recommendation.
+    const weak = r.good_fit === false;
     replace(results,
-      h('p', { class: 'hint' }, `Gezocht ${where(r)}. Beste plek bovenaan. `,
+      weak ? h('p', { class: 'notice suggest-weak' }, h('strong', null, 'Geen overleg past goed bij deze tekst. '),
+        'De overleggen hieronder hebben er alleen een paar woorden mee gemeen, niet het onderwerp. Vraag eventueel de voorzitter van het overleg dat het dichtst in de buurt komt.') : null,
+      h('p', { class: 'hint' }, `Gezocht ${where(r)}. ${weak ? 'Het dichtst in de buurt' : 'Beste plek'} bovenaan. `,
         h('span', { class: 'key key-mandate', 'aria-hidden': 'true' }), ' past bij het mandaat, ',
         h('span', { class: 'key key-agenda', 'aria-hidden': 'true' }), ' past bij eerdere agendapunten.'),
       h('ol', { class: 'suggest-list' }, list.map((s, i) => suggestion(s, i, top, topic))));
-    status.textContent = `${list.length === 1 ? '1 overleg' : `${list.length} overleggen`} gevonden. Past het best: ${list[0].body.name}.`;
+    status.textContent = weak
+      ? `Geen overleg past goed. Het dichtst in de buurt: ${list[0].body.name}.`
+      : `${list.length === 1 ? '1 overleg' : `${list.length} overleggen`} gevonden. Past het best: ${list[0].body.name}.`;
   }
 
   function bar(s, top) {
@@ -154,7 +160,8 @@ export async function render(ctx) {
             s.member && s.role ? [' · ', badge(`U bent ${label(ROLES, s.role).toLowerCase()}`, 'role')] : null))),
       h('div', { class: 'suggestion-score' }, bar(s, top),
         h('span', { class: 'small' }, `score ${pct(s.score)}`, h('span', { class: 'muted' }, ` (mandaat ${pct(s.mandate)}, agenda ${pct(s.agenda)})`))),
-      h('p', { class: 'suggestion-why' }, s.why),
+      h('p', { class: 'suggestion-why' }, s.fit && s.fit !== 'goed' ? h('span', { class: `badge fit-${s.fit}` }, s.fit === 'zwak' ? 'Past zwak' : 'Past deels') : null,
+        s.fit && s.fit !== 'goed' ? ' ' : null, s.why),
       s.mandate_words ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'In het mandaat: '), h('strong', null, s.mandate_words)) : null,
       s.member && s.items?.length ? h('div', { class: 'suggestion-items' },
         h('h4', null, 'Op de agenda van dit overleg'),

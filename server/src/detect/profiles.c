@@ -1022,6 +1022,12 @@ static void explain_rank(kt_profiles *p, const pbody *b, const qterm *q, size_t 
         r->matching_items++;
         keep_item(best, (ranked_item){it.id, it.day, score, title});
     }
+    double all = 0, have = 0;
+    for (size_t i = 0; i < nq; i++) {
+        all += q[i].w;
+        have += contrib[i] > 0 || count[i] > 0 ? q[i].w : 0;
+    }
+    r->coverage = all > 0 ? have / all : 0;
     for (size_t i = 0; i < nq; i++)
         contrib[i] = count[i] > 0 ? q[i].w * log1p(count[i]) : 0;
     words_of(p, q, contrib, nq, r->agenda_words, sizeof r->agenda_words);

@@ -45,7 +45,15 @@ typedef struct kt_body_rank {
     char agenda_words[KT_PROF_WORDS_MAX];  /* ... in its past items: "PmG, jongerenwerk" */
     int64_t items[KT_PROF_ITEMS];          /* its past items that fit best, best first; 0: none */
     uint32_t matching_items;               /* its past items that share a word with the text */
+    double coverage; /* 0..1: the share of the text's weight (its rarer words weigh more) that
+                        the body's mandate or past items have: "huiselijk geweld" against a
+                        body that only ever said "geweld" fits weakly, whatever its rank */
 } kt_body_rank;
+
+/* How well a ranked body fits, by its coverage: KT_PROF_FIT_GOOD and up fits well,
+ * below KT_PROF_FIT_WEAK weakly (the body shares a word or two, not the subject). */
+#define KT_PROF_FIT_GOOD 0.6
+#define KT_PROF_FIT_WEAK 0.35
 
 /* How much a body's mandate counts in kt_body_rank.score: a body whose mandate says it deals
  * with the subject is preferred over one that only happened to discuss it. */

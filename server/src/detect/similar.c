@@ -91,10 +91,11 @@ typedef struct term {
     int32_t phrase;    /* first vocabulary phrase that starts with this term, or -1 */
 } term;
 
-#define HINT_PLACE 1 /* written as a place name: "in Crabbehof" */
-#define HINT_LOWER 2 /* written in lower case somewhere: not a name after all */
-#define HINT_ABBR  4 /* an abbreviation, built in, taught or learned */
-#define HINT_GROUP 8 /* not a word: a group of the domain vocabulary ("#jaarwisseling") */
+#define HINT_PLACE  1  /* written as a place name: "in Crabbehof" */
+#define HINT_LOWER  2  /* written in lower case somewhere: not a name after all */
+#define HINT_ABBR   4  /* an abbreviation, built in, taught or learned */
+#define HINT_GROUP  8  /* not a word: a group of the domain vocabulary ("#jaarwisseling") */
+#define HINT_PHRASE 16 /* not a word: a phrase of the vocabulary ("oud en nieuw") */
 
 /* A group of the domain vocabulary (vocabulary.txt): words and phrases that name one subject
  * ("=": explosie, ontploffing, plofkraak) or one theme ("~": jaarwisseling, vuurwerk, carbid,
@@ -1284,6 +1285,7 @@ static int entry_term(kt_similar *s, const char *text, size_t n, uint32_t *out)
                     memcpy(x->seq, seq.v, x->nseq * sizeof *x->seq);
                     x->next = first->phrase;
                     first->phrase = (int32_t)s->nphrases++;
+                    s->terms[*out].hints = HINT_PHRASE;
                     s->terms[*out].disp = disp_store(s, buf, n);
                     /* met in part through its words, as a compound through its parts */
                     s->terms[*out].derived = (uint32_t)s->derived.n;
@@ -2102,6 +2104,13 @@ static float entry_weight(uint32_t e)
     return (float)(IS_UNIT(e) ? w : w * DERIVED_MATCH);
 }
 
+/* As entry_weight, for profiles: the vocabulary's phrases are no words of a text (its words
+ * are), and its groups are not either. */
+static float profile_entry_weight(const kt_similar *s, uint32_t e)
+{
+    return (s->terms[e & TERM_MASK].hints & (HINT_PHRASE | HINT_GROUP)) ? 0 : entry_weight(e);
+}
+
 int kt_similar_text_terms(kt_similar *s, const char *title, const char *description, bool learn,
                           kt_sim_term *out, size_t max)
 {
@@ -2122,7 +2131,7 @@ int kt_similar_text_terms(kt_similar *s, const char *title, const char *descript
     size_t n = merge_entries(s->entries.v, s->entries.n);
     size_t k = 0;
     for (size_t i = 0; i < n && k < max && k < (size_t)INT32_MAX; i++) {
-        float w = entry_weight(s->entries.v[i]);
+        float w = profile_entry_weight(s, s->entries.v[i]);
         if (w > 0)
             out[k++] = (kt_sim_term){s->entries.v[i] & TERM_MASK, w};
     }
@@ -2168,7 +2177,7 @@ size_t kt_similar_slot_terms(const kt_similar *s, size_t slot, kt_sim_term *out,
     const item *it = &s->items[slot];
     size_t k = 0;
     for (uint16_t i = 0; i < it->nterms && k < max; i++) {
-        float w = entry_weight(it->terms[i]);
+        float w = profile_entry_weight(s, it->terms[i]);
         if (w > 0)
             out[k++] = (kt_sim_term){it->terms[i] & TERM_MASK, w};
     }
@@ -2180,7 +2189,7 @@ float kt_similar_slot_term_weight(const kt_similar *s, size_t slot, uint32_t t)
     if (slot >= s->nslots || !s->items[slot].live)
         return 0;
     uint32_t e = item_entry(&s->items[slot], t);
-    return e ? entry_weight(e) : 0;
+    return e ? profile_entry_weight(s, e) : 0;
 }
 
 size_t kt_similar_term_count(const kt_similar *s)

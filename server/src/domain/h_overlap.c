@@ -118,6 +118,7 @@ int kt_h_body_suggest(kt_ctx *c)
     if (n < 0)
         return kt_fail_err(c, n);
     json_t *out = json_array();
+    bool good = false;
     for (int i = 0; i < n; i++) {
         json_t *b = body_brief(c->st, ranks[i].body_id);
         if (!b)
@@ -137,10 +138,17 @@ int kt_h_body_suggest(kt_ctx *c)
                       "member", member, "role",
                       member ? json_string(kt_role_name(role)) : json_null(), "why", why));
         /* Whom to ask: the chair and secretary (directory information, for everyone). */
-        json_object_set_new(json_array_get(out, json_array_size(out) - 1), "contacts",
-                            kt_body_contacts(c->st, ranks[i].body_id));
+        json_t *last = json_array_get(out, json_array_size(out) - 1);
+        json_object_set_new(last, "contacts", kt_body_contacts(c->st, ranks[i].body_id));
+        /* How well it fits: the share of the text the body knows, not only its rank. */
+        const char *fit = ranks[i].coverage >= KT_PROF_FIT_GOOD   ? "goed"
+                          : ranks[i].coverage >= KT_PROF_FIT_WEAK ? "matig"
+                                                                  : "zwak";
+        good |= fit[0] == 'g';
+        json_object_set_new(last, "fit", json_string(fit));
     }
     json_object_set_new(c->result, "suggestions", out);
+    json_object_set_new(c->result, "good_fit", json_boolean(good));
     return 0;
 }
 

@@ -233,6 +233,14 @@ for (const [label, size] of SIZES) {
     await page.getByRole('button', { name: 'Zoeken' }).click();
     await page.locator('.suggestion').first().waitFor();
     await axeCheck(page, `${label}-waar-hoort-dit-thuis`, problems);
+    // A text that no body is about: the answer says so instead of naming a best place.
+    await page.getByLabel('Onderwerp of signaal').fill('huiselijk geweld');
+    await page.getByRole('button', { name: 'Zoeken' }).click();
+    await page.getByRole('status').filter({ hasText: 'Geen overleg past goed' }).waitFor();
+    assert.ok(await page.locator('.suggest-weak').isVisible());
+    assert.equal(await page.getByRole('status').filter({ hasText: 'Past het best' }).count(), 0);
+    await shot(page, `${label}-waar-hoort-dit-thuis-zwak`);
+    await axeCheck(page, `${label}-waar-hoort-dit-thuis-zwak`, problems);
     assert.deepEqual(problems, []);
     assert.deepEqual(page.errors, []);
     await page.context().close();
