@@ -325,6 +325,31 @@ static void the_vocabulary_meets_other_words_for_one_subject(void **state)
     assert_true(pair(s, 1, 3, NULL) < KT_SIM_THRESHOLD);
 }
 
+/* Learning from the chairs: after "geen overlap" on pairs that shared only words that are
+ * common in this deployment, a new pair resting on those words scores less (here: no longer a
+ * subject at all); a confirmation gives some weight back; forgetting restores the built-in
+ * weights. */
+static void decisions_teach_the_words_of_a_deployment(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Training signalen herkennen", "Voor wijkteams.");
+    put(s, 2, 11, "Dordrecht", DAY, "Training signalen herkennen: vervolg", "Voor handhavers.");
+    put(s, 3, 12, "Dordrecht", DAY, "Training signalen herkennen voor boa's", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Training signalen herkennen in de zorg", NULL);
+    double before = pair(s, 3, 4, NULL);
+    assert_true(before >= KT_SIM_THRESHOLD);
+    assert_int_equal(kt_similar_learn(s, 1, 2, false), 0);
+    assert_int_equal(kt_similar_learn(s, 1, 3, false), 0);
+    double after = pair(s, 3, 4, NULL);
+    assert_true(after < before);
+    assert_int_equal(kt_similar_learn(s, 2, 4, true), 0);
+    assert_true(pair(s, 3, 4, NULL) >= after);
+    kt_similar_forget_learning(s);
+    assert_true(pair(s, 3, 4, NULL) == before);
+    assert_int_equal(kt_similar_learn(s, 1, 99, false), KT_ENOTFOUND);
+    assert_int_equal(kt_similar_learn(s, 1, 1, false), 0); /* excluded pairs teach nothing */
+}
+
 static void a_vocabulary_is_checked_line_by_line(void **state)
 {
     kt_similar *s = *state;
@@ -544,6 +569,7 @@ int main(void)
         T(one_shared_subject_word_is_enough_for_short_items),
         T(the_vocabulary_meets_other_words_for_one_subject),
         T(a_vocabulary_is_checked_line_by_line),
+        T(decisions_teach_the_words_of_a_deployment),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),

@@ -88,6 +88,7 @@ typedef struct term {
     uint8_t hints; /* HINT_*: how the word has been written */
     uint8_t nconcepts;
     uint32_t concepts; /* the vocabulary groups it is in: s->concept_of.v[concepts ..] */
+    float learned;     /* what the chairs' decisions taught about the word (1: nothing) */
     int32_t phrase;    /* first vocabulary phrase that starts with this term, or -1 */
 } term;
 
@@ -306,7 +307,8 @@ static int term_get(kt_similar *s, const char *stem, size_t n, uint32_t *id)
     }
     if (digits && !alpha)
         prior = hyphen ? RANGE_PRIOR : NUMBER_PRIOR;
-    s->terms[*id] = (term){.key = key, .prior = prior, .abbr = -1, .phrase = -1, .len = (uint8_t)n};
+    s->terms[*id] = (term){
+        .key = key, .prior = prior, .abbr = -1, .phrase = -1, .len = (uint8_t)n, .learned = 1};
     s->nterms++;
     return 0;
 }
@@ -744,10 +746,16 @@ static item *item_get(const kt_similar *s, int64_t id)
 
 /* The built-in prior, or that of a place for a name the texts use as one and never write in
  * lower case. */
-static float term_prior(const kt_similar *s, uint32_t t)
+static float term_base_prior(const kt_similar *s, uint32_t t)
 {
     const term *tm = &s->terms[t];
     return tm->hints == HINT_PLACE && tm->prior > PLACE_PRIOR ? PLACE_PRIOR : tm->prior;
+}
+
+/* ... times what the chairs' decisions taught (see kt_similar_learn). */
+static float term_prior(const kt_similar *s, uint32_t t)
+{
+    return term_base_prior(s, t) * s->terms[t].learned;
 }
 
 /* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df. */
@@ -969,6 +977,8 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
             continue;
         double got = w * match_unit(s, e & TERM_MASK, a, b).m;
         have += got;
+        /* learned included: a word the chairs keep dismissing stops being specific evidence
+         * here (without that, the simulation in similar-eval --learn gains nothing on dev) */
         float prior = term_prior(s, e & TERM_MASK);
         if (got > 0 && prior >= 1.0f)
             ev->specific = true;
@@ -997,6 +1007,55 @@ static double score_items(const kt_similar *s, const item *a, const item *b, dou
     if (!ev.specific || (s->one_word > 0 && ev.words < 2 && !ev.named))
         return 0;
     return ca < cb ? ca : cb;
+}
+
+/* --- learning from the chairs ---------------------------------------------------------------
+ *
+ * Every decision on a pair is a label: afgestemd and bewust dubbel say "the same subject", geen
+ * overlap says "not". The words a dismissed pair shared are, in this deployment, weaker evidence
+ * than the built-in prior says ("training", "convenant", "signalen" where every body uses them):
+ * each loses weight in proportion to its share of what the pair shared; a confirmed pair gives
+ * its words some back (never above LEARN_MAX). Words only: the rule generalises to pairs the
+ * chairs have not seen, which a list of dismissed pairs would not. */
+#define LEARN_RATE 0.5
+#define LEARN_MIN  0.2f
+static const char *excluded(kt_similar *s, const struct item *a, const struct item *b);
+#define LEARN_MAX 1.25f
+
+int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
+{
+    const item *a = item_get(s, a_id), *b = item_get(s, b_id);
+    if (!a || !b)
+        return KT_ENOTFOUND;
+    if (excluded(s, a, b))
+        return 0;
+    double ca[MAX_ITEM_TERMS], cb[MAX_ITEM_TERMS];
+    evidence ev = {0};
+    coverage(s, a, b, ca, &ev);
+    coverage(s, b, a, cb, &ev);
+    const item *side[2] = {a, b};
+    const double *contrib[2] = {ca, cb};
+    for (int k = 0; k < 2; k++) {
+        double total = 0;
+        for (uint16_t i = 0; i < side[k]->nterms; i++)
+            total += contrib[k][i];
+        for (uint16_t i = 0; total > 0 && i < side[k]->nterms; i++) {
+            if (contrib[k][i] <= 0)
+                continue;
+            term *tm = &s->terms[side[k]->terms[i] & TERM_MASK];
+            double share = contrib[k][i] / total;
+            float f = (float)(tm->learned *
+                              (duplicate ? 1 + LEARN_RATE * share / 2 : 1 - LEARN_RATE * share));
+            tm->learned = f < LEARN_MIN ? LEARN_MIN : f > LEARN_MAX ? LEARN_MAX : f;
+        }
+    }
+    return 0;
+}
+
+void kt_similar_forget_learning(kt_similar *s)
+{
+    for (size_t i = 0; i < s->nterms; i++)
+        s->terms[i].learned = 1;
 }
 
 /* --- creating and freeing ------------------------------------------------------------------ */

@@ -126,6 +126,13 @@ int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_simi
 int kt_similar_pair_score(kt_similar *s, int64_t a, int64_t b, double *score, char *explain,
                           size_t n);
 
+/* Learns from a chair's decision on a pair (both indexed): duplicate (afgestemd, bewust dubbel)
+ * or not (geen overlap). The words the pair shared weigh less in this deployment after a
+ * dismissal, and regain some after a confirmation (see similar.c). 0 or KT_ENOTFOUND.
+ * kt_similar_forget_learning undoes all of it. */
+int kt_similar_learn(kt_similar *s, int64_t a, int64_t b, bool duplicate);
+void kt_similar_forget_learning(kt_similar *s);
+
 /* Memory held by the index, in bytes (approximate: allocator overhead not included). */
 size_t kt_similar_memory(const kt_similar *s);
 

@@ -23,6 +23,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,11 +47,13 @@ typedef struct eval_ctx {
     kt_strmap body_ids;      /* body name -> numeric id (1-based) */
     const char **item_names; /* numeric id - 1 -> id text (owned copies) */
     int64_t *item_body;      /* numeric id - 1 -> body id */
+    int32_t *item_day;       /* numeric id - 1 -> day (KT_SIM_NO_DATE: backlog) */
     size_t nitems, items_cap;
     bool verbose;
     int half; /* -1: all pairs; 0 or 1: only pairs whose line number has that parity */
     counts n;
     double threshold; /* KT_SIM_THRESHOLD unless --threshold */
+    bool learn;       /* --learn: simulate learning from the chairs' decisions (with --folds) */
     eval_pair *pairs; /* the pairs scored (with --half: that half) */
     size_t npairs, pairs_cap;
 } eval_ctx;
@@ -66,6 +69,7 @@ static void usage(FILE *f)
             "  --folds K   grouped K-fold cross-validation (2..20): topics never on both\n"
             "              sides; prints each fold, then the mean and spread of F1\n"
             "  --tune      also print the threshold with the best F1 on these pairs\n"
+            "  --learn     with --folds: simulate learning from the chairs' decisions\n"
             "  --threshold T  score at T instead of the shipped threshold (to check a\n"
             "              threshold tuned on another set)\n"
             "  --lexicon   word list for compound splitting (default %s)\n"
@@ -168,12 +172,16 @@ static int load_item(eval_ctx *cx, json_t *o, const char *file, size_t line)
         if (p)
             cx->item_names = p;
         int64_t *b = p ? realloc(cx->item_body, cap * sizeof *b) : NULL;
-        if (!b)
+        if (b)
+            cx->item_body = b;
+        int32_t *d = b ? realloc(cx->item_day, cap * sizeof *d) : NULL;
+        if (!d)
             return bad(file, line, "out of memory");
-        cx->item_body = b;
+        cx->item_day = d;
         cx->items_cap = cap;
     }
     cx->item_body[item_id - 1] = body_id;
+    cx->item_day[item_id - 1] = day;
     cx->item_names[item_id - 1] = strdup(id);
     if (!cx->item_names[item_id - 1] ||
         kt_similar_put(cx->sim, item_id, body_id, scope, day, title, desc))
@@ -338,6 +346,9 @@ static void mean_sd(const double *v, size_t n, double *mean, double *sd)
     *sd = n > 1 ? sqrt(q / (double)(n - 1)) : 0;
 }
 
+static int simulate_learning(eval_ctx *cx, const int *pfold, int k);
+static void simulate_over_time(eval_ctx *cx);
+
 /* Deals the topics to k folds and prints the cross-validated figures. */
 static int cross_validate(eval_ctx *cx, int k)
 {
@@ -438,14 +449,139 @@ static int cross_validate(eval_ctx *cx, int k)
     printf("\ncv shipped settings: f1 mean=%.3f sd=%.3f pooled", m2, s2);
     print_prf("", all_shipped);
     printf("\n");
+    if (cx->learn) {
+        simulate_learning(cx, pfold, k);
+        simulate_over_time(cx);
+    }
     free(par), free(size), free(order), free(gfold), free(pfold);
     return 0;
+}
+
+/* Learning from the chairs, simulated: for each fold, the chairs of the other folds decide on
+ * every pair the detector raises there (in file order; the label is the gold one), and the
+ * index learns from each decision (kt_similar_learn); the held-out fold is scored after 0, 10,
+ * 25, 50, 100 and all decisions. The words learned must carry over to other topics. */
+static int simulate_learning(eval_ctx *cx, const int *pfold, int k)
+{
+    static const size_t marks[] = {0, 10, 25, 50, 100, SIZE_MAX};
+    enum { NMARKS = sizeof marks / sizeof marks[0] };
+    prf at[NMARKS] = {{0}};
+    double f1s[NMARKS][20];
+    size_t made[NMARKS] = {0}, nf = 0;
+    for (int f = 0; f < k; f++) {
+        bool any = false;
+        for (size_t i = 0; i < cx->npairs; i++)
+            any |= pfold[i] == f && cx->pairs[i].gold;
+        if (!any)
+            continue;
+        kt_similar_forget_learning(cx->sim);
+        size_t decisions = 0, next = 0;
+        for (size_t m = 0; m < NMARKS; m++) {
+            /* decide until the mark: the raised pairs of the other folds, one by one */
+            for (; next < cx->npairs && decisions < marks[m]; next++) {
+                const eval_pair *p = &cx->pairs[next];
+                double sc;
+                if (pfold[next] < 0 || pfold[next] == f ||
+                    kt_similar_pair_score(cx->sim, p->a, p->b, &sc, NULL, 0) || sc < cx->threshold)
+                    continue;
+                kt_similar_learn(cx->sim, p->a, p->b, p->gold);
+                decisions++;
+            }
+            prf c = {0};
+            for (size_t i = 0; i < cx->npairs; i++) {
+                double sc;
+                if (pfold[i] != f ||
+                    kt_similar_pair_score(cx->sim, cx->pairs[i].a, cx->pairs[i].b, &sc, NULL, 0))
+                    continue;
+                prf_add(&c, cx->pairs[i].gold, sc >= cx->threshold);
+            }
+            at[m].tp += c.tp, at[m].fp += c.fp, at[m].fn += c.fn;
+            f1s[m][nf] = f1_of(c);
+            made[m] += decisions;
+        }
+        nf++;
+    }
+    kt_similar_forget_learning(cx->sim);
+    printf("learning from decisions, by topic (chairs of the other folds decide on every "
+           "raised pair):\n");
+    for (size_t m = 0; m < NMARKS; m++) {
+        double mean, sd;
+        mean_sd(f1s[m], nf, &mean, &sd);
+        if (marks[m] == SIZE_MAX)
+            printf("  all (%.0f a fold):", nf ? (double)made[m] / (double)nf : 0.0);
+        else
+            printf("  %3zu decisions:", marks[m]);
+        printf(" f1 mean=%.3f sd=%.3f pooled", mean, sd);
+        print_prf("", at[m]);
+        printf("\n");
+    }
+    return 0;
+}
+
+static const eval_ctx *sort_cx;
+
+static int32_t pair_day(const eval_ctx *cx, const eval_pair *p)
+{
+    int32_t a = cx->item_day[p->a - 1], b = cx->item_day[p->b - 1];
+    if (a == KT_SIM_NO_DATE || b == KT_SIM_NO_DATE)
+        return INT32_MAX; /* the backlog: not yet on an agenda, so last */
+    return a > b ? a : b;
+}
+
+static int cmp_pair_day(const void *x, const void *y)
+{
+    int32_t a = pair_day(sort_cx, x), b = pair_day(sort_cx, y);
+    return a < b ? -1 : a > b;
+}
+
+/* Learning over time, as a deployment lives: the pairs in date order (the later item's date);
+ * the chairs decide on every pair raised in the first half, and the second half is scored after
+ * 0, 10, 25, 50 and all of those decisions. Subjects recur across bodies and months, and so do
+ * the words that make weak pairs. */
+static void simulate_over_time(eval_ctx *cx)
+{
+    size_t n = cx->npairs, half = n / 2;
+    eval_pair *p = malloc((n ? n : 1) * sizeof *p);
+    if (!p)
+        return;
+    memcpy(p, cx->pairs, n * sizeof *p);
+    sort_cx = cx;
+    qsort(p, n, sizeof *p, cmp_pair_day);
+    static const size_t marks[] = {0, 10, 25, 50, SIZE_MAX};
+    printf("learning from decisions, over time (decisions on the raised pairs of the earlier "
+           "half, the later half scored):\n");
+    kt_similar_forget_learning(cx->sim);
+    size_t next = 0, decisions = 0;
+    for (size_t m = 0; m < sizeof marks / sizeof marks[0]; m++) {
+        for (; next < half && decisions < marks[m]; next++) {
+            double sc;
+            if (kt_similar_pair_score(cx->sim, p[next].a, p[next].b, &sc, NULL, 0) ||
+                sc < cx->threshold)
+                continue;
+            kt_similar_learn(cx->sim, p[next].a, p[next].b, p[next].gold);
+            decisions++;
+        }
+        prf c = {0};
+        for (size_t i = half; i < n; i++) {
+            double sc;
+            if (!kt_similar_pair_score(cx->sim, p[i].a, p[i].b, &sc, NULL, 0))
+                prf_add(&c, p[i].gold, sc >= cx->threshold);
+        }
+        printf("  %3zu decisions:", decisions);
+        print_prf("", c);
+        printf("\n");
+        if (next >= half)
+            break;
+    }
+    kt_similar_forget_learning(cx->sim);
+    free(p);
 }
 
 static void eval_free(eval_ctx *cx)
 {
     free(cx->pairs);
     free(cx->item_body);
+    free(cx->item_day);
     for (size_t i = 0; i < cx->nitems; i++)
         free((char *)cx->item_names[i]);
     free(cx->item_names);
@@ -482,6 +618,8 @@ int kt_similar_eval_main(int argc, char **argv)
             vocabulary = argv[++i];
         else if (!strcmp(arg, "--set") && has_val)
             set = argv[++i];
+        else if (!strcmp(arg, "--learn"))
+            cx.learn = true;
         else if (!strcmp(arg, "--tune"))
             tune = true;
         else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
