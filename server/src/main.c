@@ -2,6 +2,7 @@
 #include "app.h"
 #include "auth/password.h"
 #include "bus/bus.h"
+#include "config/config.h"
 #include "detect/detect.h"
 #include "detect/similar.h"
 #include "domain/demo.h"
@@ -15,7 +16,6 @@
 #include "util/timeutil.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <libwebsockets.h>
 #include <limits.h>
 #include <signal.h>
@@ -25,369 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#ifndef KT_SOURCE_DIR
-#define KT_SOURCE_DIR "."
+#ifndef KT_VERSION
+#define KT_VERSION "dev"
 #endif
-
-static const char usage[] =
-    "ketentafel - shared agendas, actions and chat for chain partners\n"
-    "\n"
-    "Usage:\n"
-    "  ketentafel [serve] [options]        run a server node\n"
-    "  ketentafel create-admin [options]   create an administrator (password on stdin)\n"
-    "  ketentafel digest [options] [--now] send the daily digest e-mails once and exit\n"
-    "                                      (--now: also before the digest hour); exit 1 when\n"
-    "                                      a message could not be sent or no relay is set\n"
-    "  ketentafel similar-eval --items F --pairs F [--verbose] [--folds K]\n"
-    "                                      score labelled agenda-item pairs with the server's\n"
-    "                                      duplicate detector; last line: precision recall f1\n"
-    "                                      (--folds K: grouped cross-validation first)\n"
-    "  ketentafel help                     this text\n"
-    "\n"
-    "Server options (environment variable in brackets):\n"
-    "  --listen ADDR        address to listen on, default all (KT_LISTEN)\n"
-    "  --port N             port, default 8080; 0 picks a free one (KT_PORT)\n"
-    "  --metrics-listen A:P where /metrics and the full /healthz are served (operators only;\n"
-    "                       the public port answers /healthz with the status alone), default\n"
-    "                       127.0.0.1:9464; off: nowhere (KT_METRICS_LISTEN)\n"
-    "  --db PATH            SQLite database, default data/ketentafel.db (KT_DB)\n"
-    "  --web DIR            web client directory, default the source tree's web/ (KT_WEB)\n"
-    "  --redis URL          redis://host:port for several nodes; default in-process "
-    "(KT_REDIS_URL)\n"
-    "  --demo               load demo data into an empty database (KT_DEMO=1)\n"
-    "  --demo-file PATH     demo data file, default server/demo/demo.json (KT_DEMO_FILE)\n"
-    "  --public-url URL     base URL for links, and the origin browsers must come from;\n"
-    "                       default http://localhost:PORT, then also 127.0.0.1 and [::1]\n"
-    "                       on that port are allowed (KT_PUBLIC_URL)\n"
-    "  --allowed-origins L  further allowed origins (scheme://host[:port]), comma-separated\n"
-    "                       (KT_ALLOWED_ORIGINS)\n"
-    "  --trusted-proxies L  proxies (addresses or CIDRs, comma-separated) whose last\n"
-    "                       X-Forwarded-For entry is the client's address for the login\n"
-    "                       limits; default none (KT_TRUSTED_PROXIES)\n"
-    "  --session-hours N    session lifetime, default 12 (KT_SESSION_HOURS)\n"
-    "  --sync full|normal   fsync every commit (full, default) or only checkpoints (KT_SYNC)\n"
-    "  --max-queue N        frames per session out-queue, default 1024 (KT_MAX_QUEUE)\n"
-    "  --ping-secs N        ping a silent WebSocket after N s, close it after 2.5 N s;\n"
-    "                       default 30 (KT_PING_SECS)\n"
-    "  --node-id NAME       name of this node in logs and metrics (KT_NODE_ID)\n"
-    "  --log-level LEVEL    debug, info, warn or error (KT_LOG_LEVEL)\n"
-    "  --travel-buffer MIN  minutes between meetings at different places, default 15\n"
-    "                       (KT_TRAVEL_BUFFER)\n"
-    "  --vocabulary FILE    the deployment's own domain vocabulary for the duplicate\n"
-    "                       detector, on top of the built-in one (KT_VOCABULARY)\n"
-    "  --smtp-url URL       mail relay for the daily digest, smtp://host:port or smtps://...;\n"
-    "                       without one no digests are sent (KT_SMTP_URL)\n"
-    "  --mail-from ADDR     sender of the digest, default ketentafel@localhost (KT_MAIL_FROM)\n"
-    "  --digest-hour H      local hour (Europe/Amsterdam) the digest goes out, default 7\n"
-    "                       (KT_DIGEST_HOUR)\n"
-    "  --test-now INSTANT   FOR TESTS ONLY: the server's clock starts at this ISO 8601 instant\n"
-    "                       (e.g. 2027-03-28T01:30:00Z) and runs on from there; dates in the\n"
-    "                       demo data follow it. Never use it in production (KT_TEST_NOW)\n"
-    "\n"
-    "create-admin options:\n"
-    "  --db PATH --email ADDR --name NAME [--org NAME]\n"
-    "\n"
-    "digest options:\n"
-    "  --db PATH --smtp-url URL [--mail-from ADDR] [--public-url URL] [--digest-hour H] [--now]\n";
-
-typedef struct options {
-    kt_config cfg;
-    const char *demo_file;
-    const char *log_level;
-    const char *email, *name, *org;
-    bool now;
-    const char *test_now; /* tests only: the instant the clock starts at */
-    char public_url[256];
-    char node_id[64];
-} options;
-
-static const char *env_or(const char *name, const char *dflt)
-{
-    const char *v = getenv(name);
-    return v && *v ? v : dflt;
-}
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < lo || v > hi)
-        return KT_EINVAL;
-    *out = (int)v;
-    return 0;
-}
-
-static void defaults(options *o)
-{
-    memset(o, 0, sizeof *o);
-    kt_config *c = &o->cfg;
-    c->listen_addr = env_or("KT_LISTEN", NULL);
-    c->metrics_listen = env_or("KT_METRICS_LISTEN", "127.0.0.1:9464");
-    c->port = 8080;
-    c->db_path = env_or("KT_DB", "data/ketentafel.db");
-    c->web_root = env_or("KT_WEB", KT_SOURCE_DIR "/web");
-    c->redis_url = env_or("KT_REDIS_URL", NULL);
-    c->demo = strcmp(env_or("KT_DEMO", "0"), "1") == 0;
-    c->public_url = env_or("KT_PUBLIC_URL", NULL);
-    c->allowed_origins = env_or("KT_ALLOWED_ORIGINS", NULL);
-    c->trusted_proxies = env_or("KT_TRUSTED_PROXIES", NULL);
-    c->sync_full = strcmp(env_or("KT_SYNC", "full"), "normal") != 0;
-    c->session_ttl = 12 * 3600;
-    c->max_queue = 1024;
-    c->ping_secs = 30;
-    c->node_id = env_or("KT_NODE_ID", NULL);
-    c->travel_buffer_min = 15;
-    c->vocabulary = env_or("KT_VOCABULARY", NULL);
-    c->smtp_url = env_or("KT_SMTP_URL", NULL);
-    c->mail_from = env_or("KT_MAIL_FROM", "ketentafel@localhost");
-    c->digest_hour = 7;
-    o->demo_file = env_or("KT_DEMO_FILE", KT_SOURCE_DIR "/server/demo/demo.json");
-    o->log_level = env_or("KT_LOG_LEVEL", "info");
-    o->test_now = env_or("KT_TEST_NOW", NULL);
-}
-
-/* --test-now: moves the clock before anything reads it. */
-static int set_test_clock(const options *o)
-{
-    if (!o->test_now)
-        return 0;
-    int64_t t;
-    if (kt_time_parse(o->test_now, &t))
-        return fprintf(stderr, "--test-now: not an ISO 8601 instant with a zone: %s\n",
-                       o->test_now),
-               KT_EINVAL;
-    kt_clock_set(t);
-    kt_warn("the clock is fixed for testing", "test_now=%s", o->test_now);
-    return 0;
-}
-
-static int parse_env_ints(options *o)
-{
-    int v;
-    const char *s;
-    if ((s = getenv("KT_PORT")) && *s) {
-        if (parse_int(s, 0, 65535, &v))
-            return fprintf(stderr, "KT_PORT: not a port: %s\n", s), KT_EINVAL;
-        o->cfg.port = v;
-    }
-    if ((s = getenv("KT_SESSION_HOURS")) && *s) {
-        if (parse_int(s, 1, 24 * 90, &v))
-            return fprintf(stderr, "KT_SESSION_HOURS: out of range: %s\n", s), KT_EINVAL;
-        o->cfg.session_ttl = (int64_t)v * 3600;
-    }
-    if ((s = getenv("KT_TRAVEL_BUFFER")) && *s) {
-        if (parse_int(s, 0, 240, &v))
-            return fprintf(stderr, "KT_TRAVEL_BUFFER: out of range: %s\n", s), KT_EINVAL;
-        o->cfg.travel_buffer_min = v;
-    }
-    if ((s = getenv("KT_DIGEST_HOUR")) && *s) {
-        if (parse_int(s, 0, 23, &v))
-            return fprintf(stderr, "KT_DIGEST_HOUR: 0..23: %s\n", s), KT_EINVAL;
-        o->cfg.digest_hour = v;
-    }
-    if ((s = getenv("KT_MAX_QUEUE")) && *s) {
-        if (parse_int(s, 16, 1 << 20, &v))
-            return fprintf(stderr, "KT_MAX_QUEUE: out of range: %s\n", s), KT_EINVAL;
-        o->cfg.max_queue = v;
-    }
-    if ((s = getenv("KT_PING_SECS")) && *s) {
-        if (parse_int(s, 1, 3600, &v))
-            return fprintf(stderr, "KT_PING_SECS: 1..3600: %s\n", s), KT_EINVAL;
-        o->cfg.ping_secs = v;
-    }
-    return 0;
-}
-
-enum {
-    OPT_LISTEN = 256,
-    OPT_PORT,
-    OPT_DB,
-    OPT_WEB,
-    OPT_REDIS,
-    OPT_DEMO,
-    OPT_DEMO_FILE,
-    OPT_PUBLIC,
-    OPT_ORIGINS,
-    OPT_SESSION,
-    OPT_SYNC,
-    OPT_QUEUE,
-    OPT_NODE,
-    OPT_LOG,
-    OPT_EMAIL,
-    OPT_NAME,
-    OPT_ORG,
-    OPT_HELP,
-    OPT_TRAVEL,
-    OPT_VOCABULARY,
-    OPT_SMTP,
-    OPT_MAIL_FROM,
-    OPT_DIGEST_HOUR,
-    OPT_NOW,
-    OPT_PING,
-    OPT_METRICS_LISTEN,
-    OPT_TRUSTED_PROXIES,
-    OPT_TEST_NOW
-};
-
-static const struct option long_options[] = {
-    {"listen", required_argument, NULL, OPT_LISTEN},
-    {"port", required_argument, NULL, OPT_PORT},
-    {"db", required_argument, NULL, OPT_DB},
-    {"web", required_argument, NULL, OPT_WEB},
-    {"redis", required_argument, NULL, OPT_REDIS},
-    {"demo", no_argument, NULL, OPT_DEMO},
-    {"demo-file", required_argument, NULL, OPT_DEMO_FILE},
-    {"public-url", required_argument, NULL, OPT_PUBLIC},
-    {"allowed-origins", required_argument, NULL, OPT_ORIGINS},
-    {"session-hours", required_argument, NULL, OPT_SESSION},
-    {"sync", required_argument, NULL, OPT_SYNC},
-    {"max-queue", required_argument, NULL, OPT_QUEUE},
-    {"node-id", required_argument, NULL, OPT_NODE},
-    {"log-level", required_argument, NULL, OPT_LOG},
-    {"email", required_argument, NULL, OPT_EMAIL},
-    {"name", required_argument, NULL, OPT_NAME},
-    {"org", required_argument, NULL, OPT_ORG},
-    {"help", no_argument, NULL, OPT_HELP},
-    {"travel-buffer", required_argument, NULL, OPT_TRAVEL},
-    {"vocabulary", required_argument, NULL, OPT_VOCABULARY},
-    {"smtp-url", required_argument, NULL, OPT_SMTP},
-    {"mail-from", required_argument, NULL, OPT_MAIL_FROM},
-    {"digest-hour", required_argument, NULL, OPT_DIGEST_HOUR},
-    {"now", no_argument, NULL, OPT_NOW},
-    {"ping-secs", required_argument, NULL, OPT_PING},
-    {"metrics-listen", required_argument, NULL, OPT_METRICS_LISTEN},
-    {"trusted-proxies", required_argument, NULL, OPT_TRUSTED_PROXIES},
-    {"test-now", required_argument, NULL, OPT_TEST_NOW},
-    {NULL, 0, NULL, 0},
-};
-
-/* 0: go on; 1: printed help, exit 0; <0: bad usage, exit 2. */
-static int parse_args(options *o, int argc, char **argv)
-{
-    int ch, v;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", long_options, NULL)) != -1) {
-        switch (ch) {
-        case OPT_LISTEN:
-            o->cfg.listen_addr = optarg;
-            break;
-        case OPT_METRICS_LISTEN:
-            o->cfg.metrics_listen = optarg;
-            break;
-        case OPT_TRUSTED_PROXIES:
-            o->cfg.trusted_proxies = optarg;
-            break;
-        case OPT_PORT:
-            if (parse_int(optarg, 0, 65535, &v))
-                return fprintf(stderr, "--port: not a port: %s\n", optarg), KT_EINVAL;
-            o->cfg.port = v;
-            break;
-        case OPT_DB:
-            o->cfg.db_path = optarg;
-            break;
-        case OPT_WEB:
-            o->cfg.web_root = optarg;
-            break;
-        case OPT_REDIS:
-            o->cfg.redis_url = optarg;
-            break;
-        case OPT_DEMO:
-            o->cfg.demo = true;
-            break;
-        case OPT_DEMO_FILE:
-            o->demo_file = optarg;
-            break;
-        case OPT_PUBLIC:
-            o->cfg.public_url = optarg;
-            break;
-        case OPT_ORIGINS:
-            o->cfg.allowed_origins = optarg;
-            break;
-        case OPT_SESSION:
-            if (parse_int(optarg, 1, 24 * 90, &v))
-                return fprintf(stderr, "--session-hours: out of range: %s\n", optarg), KT_EINVAL;
-            o->cfg.session_ttl = (int64_t)v * 3600;
-            break;
-        case OPT_SYNC:
-            if (strcmp(optarg, "full") && strcmp(optarg, "normal"))
-                return fprintf(stderr, "--sync: full or normal\n"), KT_EINVAL;
-            o->cfg.sync_full = strcmp(optarg, "full") == 0;
-            break;
-        case OPT_QUEUE:
-            if (parse_int(optarg, 16, 1 << 20, &v))
-                return fprintf(stderr, "--max-queue: out of range: %s\n", optarg), KT_EINVAL;
-            o->cfg.max_queue = v;
-            break;
-        case OPT_PING:
-            if (parse_int(optarg, 1, 3600, &v))
-                return fprintf(stderr, "--ping-secs: 1..3600\n"), KT_EINVAL;
-            o->cfg.ping_secs = v;
-            break;
-        case OPT_NODE:
-            o->cfg.node_id = optarg;
-            break;
-        case OPT_TRAVEL:
-            if (parse_int(optarg, 0, 240, &v))
-                return fprintf(stderr, "--travel-buffer: 0..240 minutes\n"), KT_EINVAL;
-            o->cfg.travel_buffer_min = v;
-            break;
-        case OPT_VOCABULARY:
-            o->cfg.vocabulary = optarg;
-            break;
-        case OPT_SMTP:
-            o->cfg.smtp_url = optarg;
-            break;
-        case OPT_MAIL_FROM:
-            o->cfg.mail_from = optarg;
-            break;
-        case OPT_DIGEST_HOUR:
-            if (parse_int(optarg, 0, 23, &v))
-                return fprintf(stderr, "--digest-hour: 0..23\n"), KT_EINVAL;
-            o->cfg.digest_hour = v;
-            break;
-        case OPT_NOW:
-            o->now = true;
-            break;
-        case OPT_TEST_NOW:
-            o->test_now = optarg;
-            break;
-        case OPT_LOG:
-            o->log_level = optarg;
-            break;
-        case OPT_EMAIL:
-            o->email = optarg;
-            break;
-        case OPT_NAME:
-            o->name = optarg;
-            break;
-        case OPT_ORG:
-            o->org = optarg;
-            break;
-        case OPT_HELP:
-        case 'h':
-            fputs(usage, stdout);
-            return 1;
-        default:
-            fprintf(stderr, "unknown or incomplete option: %s\n", argv[optind - 1]);
-            return KT_EINVAL;
-        }
-    }
-    if (optind < argc)
-        return fprintf(stderr, "unexpected argument: %s\n", argv[optind]), KT_EINVAL;
-    char addr[64];
-    int port;
-    if (o->cfg.metrics_listen && strcmp(o->cfg.metrics_listen, "off") == 0)
-        o->cfg.metrics_listen = NULL;
-    else if (!kt_server_split_listen(o->cfg.metrics_listen, addr, sizeof addr, &port))
-        return fprintf(stderr, "--metrics-listen: ADDR:PORT or off: %s\n", o->cfg.metrics_listen),
-               KT_EINVAL;
-    static const char *const levels[] = {"debug", "info", "warn", "error"};
-    for (int i = 0; i < 4; i++)
-        if (strcmp(o->log_level, levels[i]) == 0)
-            kt_log_set_level((enum kt_log_level)i);
-    return 0;
-}
 
 static int ensure_parent_dir(const char *path)
 {
@@ -421,6 +61,7 @@ static int open_store(kt_app *app)
 }
 
 static kt_app app;
+static char derived_public_url[256], derived_node_id[64]; /* when the options leave them out */
 
 static void on_signal(int sig)
 {
@@ -428,15 +69,15 @@ static void on_signal(int sig)
     kt_server_stop(&app);
 }
 
-static int serve(options *o)
+static int serve(kt_settings *o)
 {
     app.cfg = o->cfg;
     app.started_at = kt_now();
     if (!app.cfg.node_id) {
         char host[48] = "node";
         gethostname(host, sizeof host - 1);
-        snprintf(o->node_id, sizeof o->node_id, "%s-%d", host, (int)getpid());
-        app.cfg.node_id = o->node_id;
+        snprintf(derived_node_id, sizeof derived_node_id, "%s-%d", host, (int)getpid());
+        app.cfg.node_id = derived_node_id;
     }
     lws_set_log_level(LLL_ERR, NULL);
     const char *bad;
@@ -464,8 +105,8 @@ static int serve(options *o)
     int port = kt_server_port(&app);
     bool own_url = app.cfg.public_url != NULL;
     if (!own_url) {
-        snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", port);
-        app.cfg.public_url = o->public_url;
+        snprintf(derived_public_url, sizeof derived_public_url, "http://localhost:%d", port);
+        app.cfg.public_url = derived_public_url;
     }
     /* checked before the start: cannot fail here */
     kt_origins_init(&app.origins, app.cfg.public_url, app.cfg.allowed_origins, own_url ? 0 : port,
@@ -513,7 +154,7 @@ static int read_password(char *buf, size_t n)
     return 0;
 }
 
-static int create_admin(options *o)
+static int create_admin(kt_settings *o)
 {
     if (!o->email || !o->name) {
         fprintf(stderr, "create-admin needs --email and --name\n");
@@ -572,7 +213,7 @@ static int create_admin(options *o)
 }
 
 /* One digest pass for cron and tests: the server's schedule without the server. */
-static int digest(options *o)
+static int digest(kt_settings *o)
 {
     app.cfg = o->cfg;
     if (!app.cfg.smtp_url) {
@@ -580,12 +221,13 @@ static int digest(options *o)
         return 1;
     }
     if (!app.cfg.public_url) {
-        snprintf(o->public_url, sizeof o->public_url, "http://localhost:%d", app.cfg.port);
-        app.cfg.public_url = o->public_url;
+        snprintf(derived_public_url, sizeof derived_public_url, "http://localhost:%d",
+                 app.cfg.port);
+        app.cfg.public_url = derived_public_url;
     }
     if (!app.cfg.node_id) {
-        snprintf(o->node_id, sizeof o->node_id, "digest-%d", (int)getpid());
-        app.cfg.node_id = o->node_id;
+        snprintf(derived_node_id, sizeof derived_node_id, "digest-%d", (int)getpid());
+        app.cfg.node_id = derived_node_id;
     }
     if (open_store(&app))
         return 1;
@@ -594,6 +236,49 @@ static int digest(options *o)
     kt_store_close(app.store);
     printf("Dagoverzicht: %d verstuurd, %d mislukt.\n", sent, failed);
     return rc ? 1 : 0;
+}
+
+static int set_log_level(const char *level)
+{
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(level, levels[i]) == 0)
+            kt_log_set_level((enum kt_log_level)i);
+    return 0;
+}
+
+/* Every option is accepted by every command; each uses those it needs. */
+static int run(const char *cmd, kt_conf *conf)
+{
+    kt_settings *s = &conf->s;
+    if (strcmp(cmd, "check-config") == 0) {
+        kt_conf_print(conf, stdout);
+        return 0;
+    }
+    set_log_level(s->log_level);
+    if (s->test_now) {
+        int64_t t;
+        kt_time_parse(s->test_now, &t); /* checked by the option table */
+        kt_clock_set(t);
+        kt_warn("the clock is fixed for testing", "test_now=%s", s->test_now);
+    }
+    if (s->cfg.metrics_listen && strcmp(s->cfg.metrics_listen, "off") == 0)
+        s->cfg.metrics_listen = NULL;
+    if (strcmp(cmd, "serve") == 0)
+        return serve(s);
+    if (strcmp(cmd, "create-admin") == 0)
+        return create_admin(s);
+    if (strcmp(cmd, "digest") == 0)
+        return digest(s);
+    return 2; /* known_command() let it through */
+}
+
+static bool known_command(const char *cmd)
+{
+    for (int i = 0; i < kt_n_commands; i++)
+        if (strcmp(cmd, kt_commands[i].name) == 0)
+            return true;
+    return false;
 }
 
 int main(int argc, char **argv)
@@ -608,24 +293,30 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "similar-eval") == 0)
         return kt_similar_eval_main(argc, argv);
     if (strcmp(cmd, "help") == 0) {
-        fputs(usage, stdout);
+        kt_conf_usage(stdout);
         return 0;
     }
-    options o;
-    defaults(&o);
-    if (parse_env_ints(&o))
+    if (strcmp(cmd, "manpage") == 0) {
+        kt_conf_manpage(stdout, KT_VERSION);
+        return 0;
+    }
+    if (!known_command(cmd)) {
+        fprintf(stderr, "unknown command: %s (try: ketentafel help)\n", cmd);
         return 2;
-    int rc = parse_args(&o, argc, argv);
+    }
+#ifdef KT_DEFAULT_CONFIG
+    const char *default_config = KT_DEFAULT_CONFIG;
+#else
+    const char *default_config = NULL;
+#endif
+    static kt_conf conf; /* app.cfg points into it until the end */
+    int rc = kt_conf_load(&conf, argc, argv, default_config);
     if (rc)
-        return rc > 0 ? 0 : 2;
-    if (set_test_clock(&o))
-        return 2;
-    if (strcmp(cmd, "serve") == 0)
-        return serve(&o);
-    if (strcmp(cmd, "create-admin") == 0)
-        return create_admin(&o);
-    if (strcmp(cmd, "digest") == 0)
-        return digest(&o);
-    fprintf(stderr, "unknown command: %s (try: ketentafel help)\n", cmd);
-    return 2;
+        fprintf(stderr, "ketentafel: %s\n", conf.err);
+    else if (conf.help)
+        kt_conf_usage(stdout);
+    else
+        rc = run(cmd, &conf);
+    kt_conf_free(&conf);
+    return rc < 0 ? 2 : rc;
 }
