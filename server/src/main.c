@@ -296,6 +296,10 @@ int main(int argc, char **argv)
         kt_conf_usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "example-config") == 0) {
+        kt_conf_example(stdout);
+        return 0;
+    }
     if (strcmp(cmd, "manpage") == 0) {
         kt_conf_manpage(stdout, KT_VERSION);
         return 0;

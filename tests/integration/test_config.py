@@ -133,6 +133,9 @@ class OneTableTest(unittest.TestCase):
         keys = set(re.findall(r"^#? ?([a-z-]+)(?: =|: not set)", run("check-config").stdout,
                               re.M))
         self.assertTrue(keys <= flags, keys - flags)
+        # the example file installed as /etc/ketentafel/ketentafel.conf names the same keys
+        example = set(re.findall(r"^#([a-z-]+) = ", run("example-config").stdout, re.M))
+        self.assertEqual(example, keys)
 
     def test_the_manual_page_renders_without_warnings(self):
         man = run("manpage").stdout

@@ -101,6 +101,8 @@ void kt_conf_print(const kt_conf *c, FILE *out);
 /* --help text and the manual page (roff, man(7) macros); both read the same table. */
 void kt_conf_usage(FILE *out);
 void kt_conf_manpage(FILE *out, const char *version);
+/* A configuration file with every setting commented out at its default, each explained. */
+void kt_conf_example(FILE *out);
 
 /* Copies s into out (at most n bytes, always terminated) with the password of a URL's
  * user information ("scheme://user:secret@host") and any "password=" parameter replaced

@@ -324,6 +324,9 @@ const kt_command kt_commands[] = {
     {"similar-eval", "--items F --pairs F [--verbose] [--folds K]",
      "Score labelled agenda-item pairs with the server's duplicate detector; the last line "
      "is precision, recall and f1 (--folds K: grouped cross-validation first)."},
+    {"example-config", "",
+     "Print a configuration file with every setting at its default, commented out, each "
+     "explained; the build installs it as the example."},
     {"manpage", "", "Print this manual page (roff); the build makes ketentafel.1 with it."},
     {"help", "", "Print the usage text (also --help)."},
 };
