@@ -150,6 +150,41 @@ class ConflictTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(e.exception.code, "not_found")
         self.assertNotEqual(m1, m2)
 
+    async def test_an_agreed_remedy_keeps_the_clash_resolved(self):
+        # The issue: a clash marked afgestemd ("Veenstra stuurt vervanger") came back as a new
+        # signal as soon as the substitute was registered. The remedy happening is no news:
+        # fewer people needed at both is never a reason to reopen; someone new is.
+        s = self.server
+        admin = await s.connect(s.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+        p = self.w["persons"]
+        b3 = (await admin.call("body.create", name="Werkgroep Remedie", kind="werkgroep",
+                               scope="Dordrecht", level="tactisch"))["body"]["id"]
+        for key, role in (("chair2", "voorzitter"), ("police", "lid"), ("housing", "lid")):
+            await admin.call("membership.add", body=b3, person=p[key], role=role)
+        await admin.close()
+        chair, chair2, police = (await self.as_("chair"), await self.as_("chair2"),
+                                 await self.as_("police"))
+        b1 = self.w["body"]
+        m1 = await self.meeting(chair, b1, 25, "09:00", "11:00")
+        m3 = await self.meeting(chair2, b3, 25, "09:30", "10:30", location="Elders")
+        flag = [f for f in await self.flags(chair, b1) if f["other"]["meeting"] == m3][0]
+        self.assertEqual(len(flag["evidence"]["persons"]), 2)  # police and housing
+        await chair.call("flag.resolve", flag=flag["id"], state="afgestemd", lead_body=b1,
+                         note="Piet Politie stuurt een vervanger naar de werkgroep")
+        await police.call("attendance.set", meeting=m3, status="vervangen",
+                          substitute=p["chair2"])
+        fl = [f for f in await self.flags(chair, b1) if f["id"] == flag["id"]]
+        self.assertEqual(fl[0]["state"], "afgestemd", "the remedy must not raise the clash again")
+        self.assertEqual(len(fl[0]["evidence"]["persons"]), 1)  # what is left, still shown
+        # the substitute falls through: the clash is as it was, so still what was agreed on
+        await police.call("attendance.set", meeting=m3, status="aanwezig")
+        fl = [f for f in await self.flags(chair, b1) if f["id"] == flag["id"]]
+        self.assertEqual(fl[0]["state"], "afgestemd")
+        # a new time that still clashes is news
+        await chair2.call("meeting.update", meeting=m3, start="2027-03-25T10:00:00Z",
+                          end="2027-03-25T11:30:00Z")
+        fl = [f for f in await self.flags(chair, b1) if f["id"] == flag["id"]]
+        self.assertEqual(fl[0]["state"], "open")
 
 if __name__ == "__main__":
     unittest.main()

@@ -470,7 +470,7 @@ static int evaluate(ctxdata *d, const mtg *other)
             } else {
                 json_array_append_new(persons, person_json_short(st, d->mine[i].person));
                 if (ip < sizeof ids - 24)
-                    ip += (size_t)snprintf(ids + ip, sizeof ids - ip, "p%lld",
+                    ip += (size_t)snprintf(ids + ip, sizeof ids - ip, ",p%lld",
                                            (long long)d->mine[i].person);
                 i++, j++;
             }
@@ -497,7 +497,7 @@ static int evaluate(ctxdata *d, const mtg *other)
                                                   "only_person", person_json_short(st, one)));
             json_decref(o);
             if (ip < sizeof ids - 24)
-                ip += (size_t)snprintf(ids + ip, sizeof ids - ip, "o%lld", (long long)org);
+                ip += (size_t)snprintf(ids + ip, sizeof ids - ip, ",o%lld", (long long)org);
         }
         kt_ivec_free(&their_orgs);
     }
@@ -531,12 +531,18 @@ static int evaluate(ctxdata *d, const mtg *other)
         json_pack("{s:o, s:o, s:o, s:b, s:s, s:s, s:I}", "persons", persons, "orgs", orgs,
                   "location", place ? json_string(me->location) : json_null(), "overlap", strict,
                   "from", s1, "until", s2, "travel_buffer_min", (json_int_t)(d->buffer / 60));
-    snprintf(f.fingerprint, sizeof f.fingerprint, "a%lld-%lld@%.60s;b%lld-%lld@%.60s;%.200s",
+    /* Parts: the times and places (one part: any change there is material), then each person
+     * and organisation needed at both, and the shared room. A resolved clash reopens only when
+     * a part appears that it did not have: a remedy that happens (a substitute goes, so fewer
+     * people are needed at both) is no news; a new time or someone new is (flags.c). */
+    snprintf(f.fingerprint, sizeof f.fingerprint, "a%lld-%lld@%.60s;b%lld-%lld@%.60s",
              (long long)a->start, (long long)a->end, a->location, (long long)b->start,
-             (long long)b->end, b->location, ids);
+             (long long)b->end, b->location);
     for (char *p = f.fingerprint; *p; p++)
         if (*p == ',')
-            *p = ' '; /* one part: any change is material */
+            *p = ' ';
+    size_t fl = strlen(f.fingerprint);
+    snprintf(f.fingerprint + fl, sizeof f.fingerprint - fl, "%.200s%s", ids, place ? ",place" : "");
     rc = keep_key(d, f.key);
     if (rc) {
         json_decref(f.evidence);

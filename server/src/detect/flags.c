@@ -213,6 +213,27 @@ static bool materially_changed(const char *old_fp, const char *new_fp)
     return parts == 0 || kept * 2 < parts;
 }
 
+/* Whether new_fp has a part that old_fp does not: for clashes, where fewer people needed at both
+ * (the agreed substitute went) is no reason to reopen, and someone or something new is. */
+static bool adds_parts(const char *old_fp, const char *new_fp)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", new_fp);
+    if (!strchr(old_fp, ',')) { /* stored before clashes had parts: compare times and places */
+        size_t n = strcspn(buf, ",");
+        return strncmp(old_fp, buf, n) || (old_fp[n] != ';' && old_fp[n] != 0);
+    }
+    for (char *save = NULL, *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+        size_t n = strlen(p);
+        bool found = false;
+        for (const char *q = strstr(old_fp, p); q && !found; q = strstr(q + 1, p))
+            found = (q == old_fp || q[-1] == ',') && (q[n] == ',' || q[n] == 0);
+        if (!found)
+            return true;
+    }
+    return false;
+}
+
 int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
 {
     char *evidence = json_dumps(f->evidence, JSON_COMPACT | JSON_SORT_KEYS);
@@ -269,8 +290,12 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
     } else {
         bool resolved = strcmp(state, "afgestemd") == 0 || strcmp(state, "bewust_dubbel") == 0;
         bool expired = strcmp(state, "vervallen") == 0;
-        bool reopen = expired || (resolved && materially_changed(fp, f->fingerprint));
-        if (!reopen && same_evidence && strcmp(fp, f->fingerprint) == 0) {
+        bool conflict = strcmp(f->kind, "conflict") == 0;
+        bool reopen = expired || (resolved && (conflict ? adds_parts(fp, f->fingerprint)
+                                                        : materially_changed(fp, f->fingerprint)));
+        /* A resolved clash that stays resolved keeps what was agreed on as its measure. */
+        const char *keep_fp = resolved && !reopen && conflict ? fp : f->fingerprint;
+        if (!reopen && same_evidence && strcmp(fp, keep_fp) == 0) {
             free(evidence);
             if (id_out)
                 *id_out = id;
@@ -287,7 +312,7 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
         sqlite3_bind_int64(s, 1, id);
         sqlite3_bind_double(s, 2, f->score);
         sqlite3_bind_text(s, 3, evidence, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, f->fingerprint, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 4, keep_fp, -1, SQLITE_STATIC);
         sqlite3_bind_int(s, 5, reopen);
         sqlite3_bind_int64(s, 6, now);
         rc = kt_store_step_done(c->st, s);
