@@ -437,6 +437,8 @@ int main(int argc, char **argv)
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
     double min_score = 0.2;
     bool no_vocabulary = false;
+    const char *one_scope = NULL;
+    int32_t ndays = 730;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
     rng_state = 0x9E3779B97F4A7C15ull;
     for (int i = 1; i + 1 < argc; i += 2) {
@@ -454,6 +456,10 @@ int main(int argc, char **argv)
             min_score = strtod(argv[i + 1], NULL);
         else if (!strcmp(argv[i], "--vocabulary")) /* none: without the built-in one */
             no_vocabulary = !strcmp(argv[i + 1], "none");
+        else if (!strcmp(argv[i], "--scope")) /* every body in one scope (a region's bodies) */
+            one_scope = argv[i + 1];
+        else if (!strcmp(argv[i], "--days")) /* dates spread over this many days */
+            ndays = (int32_t)strtol(argv[i + 1], NULL, 10);
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -466,7 +472,9 @@ int main(int argc, char **argv)
         return 1;
     }
     for (size_t b = 0; b < nbodies; b++) {
-        bodies[b].scope = pick(10) ? municipalities[pick(NMUNIS)] : regions[pick(NREGIONS)];
+        bodies[b].scope = one_scope  ? one_scope
+                          : pick(10) ? municipalities[pick(NMUNIS)]
+                                     : regions[pick(NREGIONS)];
         for (int k = 0; k < 3; k++)
             bodies[b].fav[k] = zipf(NSUBJECTS);
         neighbourhood(bodies[b].place, sizeof bodies[b].place);
@@ -500,7 +508,7 @@ int main(int argc, char **argv)
         items[i].title = strdup(title);
         items[i].desc = strdup(desc);
         items[i].body = (int64_t)b + 1;
-        items[i].day = pick(100) < 5 ? KT_SIM_NO_DATE : 19700 + (int32_t)pick(730);
+        items[i].day = pick(100) < 5 ? KT_SIM_NO_DATE : 19700 + (int32_t)pick((uint64_t)ndays);
         chars += strlen(title) + strlen(desc);
         if (!items[i].title || !items[i].desc)
             return 1;
@@ -528,6 +536,36 @@ int main(int argc, char **argv)
            "MiB\n",
            (rss2 - rss1) / 1024, (double)(rss2 - rss1) * 1024 / (double)nitems,
            (double)kt_similar_memory(s) / (1 << 20));
+
+    if (one_scope && nitems <= 20000) {
+        /* Noise: the signals the server would raise over the generated period (every item
+         * checked as it is put, within the 8-week window), per body; each pair once. */
+        size_t *per = calloc(nbodies, sizeof *per), signals = 0, weak = 0;
+        kt_similar_hit h[64];
+        for (size_t i = 0; per && i < nitems; i++) {
+            int n = kt_similar_find(s, (int64_t)i + 1, KT_SIM_WINDOW_DAYS, h, 64);
+            for (int k = 0; k < n; k++) {
+                if ((size_t)h[k].item_id <= i + 1)
+                    continue; /* counted from the other side */
+                if (h[k].score < KT_SIM_FLAG_THRESHOLD) {
+                    weak++;
+                    continue;
+                }
+                signals++;
+                per[items[i].body - 1]++;
+                per[h[k].body_id - 1]++;
+            }
+        }
+        size_t mx = 0;
+        for (size_t b = 0; per && b < nbodies; b++)
+            mx = per[b] > mx ? per[b] : mx;
+        printf("noise: %zu bodies in %s over %d days: %zu signals (score >= %.2f), %.1f per "
+               "body (max %zu); %zu more pairs between %.2f and %.2f\n",
+               nbodies, one_scope, ndays, signals, KT_SIM_FLAG_THRESHOLD,
+               2.0 * (double)signals / (double)nbodies, mx, weak, KT_SIM_THRESHOLD,
+               KT_SIM_FLAG_THRESHOLD);
+        free(per);
+    }
 
     double *lat = calloc(nqueries ? nqueries : 1, sizeof *lat);
     double *lat_cpu = calloc(nqueries ? nqueries : 1, sizeof *lat_cpu);
