@@ -414,6 +414,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                              item=secret["id"]))["action"]
         await call(police, "action.update", action=action["id"], status="lopend", due=None)
         await call(police, "action.list", mine=True)
+        await call(chair, "action.create", body=body, kind="besluit", item=open2["id"],
+                   text="De rondvraag blijft een vast agendapunt")
+        noted = await call(chair, "minutes.note", item=open2["id"], text="- Geen vragen.", rev=0)
+        self.assertEqual(noted["notes"]["rev"], 1)
         await call(police, "action.create", body=body, text="Terugkoppeling aan de voorzitter",
                    owner=persons["chair"])
         await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
@@ -484,7 +488,7 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
                        "agenda.hidden", "agenda.reordered", "action.created", "action.updated",
-                       "chat.posted"}
+                       "chat.posted", "minutes.noted"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")
         self.assertEqual(sorted(seen - body_events), [])

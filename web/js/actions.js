@@ -1,11 +1,12 @@
 // Actiepunten, toezeggingen and besluiten: per body (a tab) and "Mijn acties" across all bodies.
 import { h, replace } from './dom.js';
-import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate } from './format.js';
+import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate, canEdit } from './format.js';
 import { badge, pageHead, loading, empty, field, input, textarea, select, formDialog, toast, button, checkbox } from './ui.js';
 
 const OPEN = new Set(['open', 'lopend']);
 
 function ownerText(store, a) {
+  if (a.kind === 'besluit') return `Besluit van ${a.body_name}`;
   const parts = [];
   if (a.owner) parts.push(store.personName(a.owner));
   if (a.owner_org) parts.push(store.orgName(a.owner_org));
@@ -18,11 +19,18 @@ function ownerText(store, a) {
 export function originLine(store, a, { here = null } = {}) {
   if (!a.item || !a.item_title) return null;
   const where = store.itemWhere.get(a.item);
+  const meeting = where ? where.meeting : a.item_meeting;
   let title = a.item_title;
-  if (where?.meeting && where.meeting === here) title = a.item_title; // on this very page
-  else if (where?.meeting) title = h('a', { href: `#/vergadering/${where.meeting}` }, a.item_title);
-  else if (where && where.meeting === null) title = h('a', { href: `#/overleg/${a.body}/agenderen` }, a.item_title);
+  if (meeting && meeting === here) title = a.item_title; // on this very page
+  else if (meeting) title = h('a', { href: `#/vergadering/${meeting}/punt/${a.item}` }, a.item_title);
+  else if (where || a.item_meeting === null) title = h('a', { href: `#/overleg/${a.body}/agenderen` }, a.item_title);
   return h('span', { class: 'action-origin' }, h('span', { class: 'muted' }, 'uit: '), title);
+}
+
+/** "besloten op 4 mrt. 2027" or "deadline 8 dec. 2026" (or null). */
+export function dateText(a) {
+  if (a.kind === 'besluit') return a.decided_on ? `besloten op ${fmtDay(a.decided_on)}` : null;
+  return a.due ? `deadline ${fmtDay(a.due)}` : null;
 }
 
 function isOverdue(a, today) {
@@ -82,13 +90,14 @@ function actionTable(store, list, { showBody, canEditOf }) {
     h('thead', null, h('tr', null,
       h('th', { scope: 'col' }, 'Soort'), h('th', { scope: 'col' }, 'Omschrijving'),
       showBody ? h('th', { scope: 'col' }, 'Overleg') : null,
-      h('th', { scope: 'col' }, 'Eigenaar'), h('th', { scope: 'col' }, 'Deadline'),
+      h('th', { scope: 'col' }, 'Eigenaar'), h('th', { scope: 'col' }, 'Deadline of datum'),
       h('th', { scope: 'col' }, 'Status'), h('th', { scope: 'col' }, h('span', { class: 'sr-only' }, 'Bewerken')))),
     h('tbody', null, list.map((a) => {
       const late = isOverdue(a, today);
       const editable = canEditOf(a);
-      let statusCell = badge(label(ACTION_STATUS, a.status), `as-${a.status}`);
-      if (editable) {
+      const besluit = a.kind === 'besluit';
+      let statusCell = besluit ? h('span', { class: 'muted' }, '—') : badge(label(ACTION_STATUS, a.status), `as-${a.status}`);
+      if (editable && !besluit) {
         statusCell = select(ACTION_STATUS, a.status, { 'aria-label': `Status van: ${a.text.slice(0, 60)}`, class: 'status-select' });
         statusCell.addEventListener('change', async () => {
           try {
@@ -105,14 +114,22 @@ function actionTable(store, list, { showBody, canEditOf }) {
         h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a)),
         showBody ? h('td', { 'data-label': 'Overleg' }, h('a', { href: `#/overleg/${a.body}/acties` }, a.body_name)) : null,
         h('td', { 'data-label': 'Eigenaar' }, ownerText(store, a)),
-        h('td', { 'data-label': 'Deadline' }, a.due ? fmtDay(a.due) : '—', late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
+        h('td', { 'data-label': besluit ? 'Datum' : 'Deadline' }, besluit ? (a.decided_on ? `besloten op ${fmtDay(a.decided_on)}` : '—') : (a.due ? fmtDay(a.due) : '—'),
+          late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
         h('td', { 'data-label': 'Status' }, statusCell),
-        h('td', { 'data-label': '' }, editable ? button('Bewerken', () => actionDialog({ store, action: a, bodyId: a.body }), { class: 'btn btn-small', 'aria-label': `Bewerken: ${a.text.slice(0, 60)}` }) : null));
+        h('td', { 'data-label': '' }, editable ? button('Bewerken', () => actionDialog({ store, action: a, bodyId: a.body, canDecide: canEdit(store.roleIn(a.body)) }), { class: 'btn btn-small', 'aria-label': `Bewerken: ${a.text.slice(0, 60)}` }) : null));
     })));
 }
 
-/** Add (action null) or edit an action of a body; item: the agenda item a new action comes from. */
-export async function actionDialog({ store, action, bodyId, members, item = null }) {
+const KIND_TITLES = { actiepunt: 'Actiepunt vastleggen', toezegging: 'Toezegging vastleggen', besluit: 'Besluit vastleggen' };
+
+/**
+ * Add (action null) or edit an action of a body. item: the agenda item a new action comes from;
+ * kind: the kind a new one starts as; canDecide: the caller may record besluiten (chair or
+ * secretary); day: the default date of a besluit (the meeting's day, YYYY-MM-DD).
+ * A besluit has a date and no owner, deadline or status: the form shows only what fits the kind.
+ */
+export async function actionDialog({ store, action, bodyId, members, item = null, kind = null, canDecide = false, day = null }) {
   const orgs = await store.loadOrgs();
   await store.loadPersons().catch(() => null);
   let mem = members;
@@ -121,40 +138,61 @@ export async function actionDialog({ store, action, bodyId, members, item = null
   }
   const f = {};
   const isNew = !action;
+  const startKind = action?.kind || kind || 'actiepunt';
+  const kinds = Object.entries(ACTION_KIND).filter(([k]) => canDecide || k !== 'besluit' || startKind === 'besluit');
   const ok = await formDialog({
-    title: isNew ? 'Actie, toezegging of besluit toevoegen' : 'Bewerken',
+    title: isNew ? (kind ? KIND_TITLES[kind] : 'Actie, toezegging of besluit toevoegen') : 'Bewerken',
     submitLabel: isNew ? 'Toevoegen' : 'Opslaan',
     build: (el) => {
-      f.kind = select(ACTION_KIND, action?.kind || 'actiepunt', { name: 'kind' });
+      f.kind = select(kinds, startKind, { name: 'kind', disabled: !canDecide && startKind === 'besluit' });
       f.text = textarea({ value: action?.text || '', maxLength: 4000, rows: 3, name: 'text' });
       const personOpts = [['', '— geen persoon —'], ...mem.slice().sort((a, b) => a.name.localeCompare(b.name, 'nl'))
         .map((m) => [String(m.person), `${m.name} (${m.org_name})`])];
       if (action?.owner && !mem.some((m) => m.person === action.owner)) personOpts.push([String(action.owner), store.personName(action.owner)]);
-      f.owner = select(personOpts, action?.owner ?? (isNew ? store.me.id : ''), { name: 'owner' });
+      const ownerDefault = action ? action.owner ?? '' : kind === 'toezegging' ? '' : store.me.id;
+      f.owner = select(personOpts, ownerDefault, { name: 'owner' });
       const orgOpts = [['', '— geen organisatie —'], ...[...orgs.values()].sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])];
       f.org = select(orgOpts, action?.owner_org ?? '', { name: 'owner_org' });
       f.due = input({ type: 'date', value: action?.due || '', name: 'due' });
       f.status = select(ACTION_STATUS, action?.status || 'open', { name: 'status' });
+      f.day = input({ type: 'date', value: action?.decided_on || day || todayYmd(), name: 'decided_on' });
       const origin = item ? item.title : action?.item_title;
+      const ownerRow = h('div', { class: 'field-row' }, field('Eigenaar (persoon)', f.owner), field('Of: organisatie', f.org));
+      const dueRow = h('div', { class: 'field-row' }, field('Deadline', f.due), field('Status', f.status));
+      const dayRow = h('div', { class: 'field-row' }, field('Datum van het besluit', f.day,
+        { hint: 'Een besluit is van het overleg: het heeft een datum, geen eigenaar of deadline.' }));
+      const sync = () => {
+        const besluit = f.kind.value === 'besluit';
+        ownerRow.hidden = besluit;
+        dueRow.hidden = besluit;
+        dayRow.hidden = !besluit;
+      };
+      f.kind.addEventListener('change', sync);
+      sync();
       el.append(origin ? h('p', { class: 'notice small' }, h('span', { class: 'muted' }, 'Bij agendapunt: '), h('strong', null, origin)) : null,
-        field('Soort', f.kind), field('Omschrijving', f.text, { required: true, wide: true }),
-        h('div', { class: 'field-row' }, field('Eigenaar (persoon)', f.owner), field('Of: organisatie', f.org)),
-        h('div', { class: 'field-row' }, field('Deadline', f.due), field('Status', f.status)));
+        field('Soort', f.kind), field('Omschrijving', f.text, { required: true, wide: true }), ownerRow, dueRow, dayRow);
     },
     submit: async () => {
       const text = f.text.value.trim();
       if (!text) throw new Error('Vul een omschrijving in.');
-      const args = {
-        kind: f.kind.value, text, status: f.status.value,
-        owner: f.owner.value ? Number(f.owner.value) : null,
-        owner_org: f.org.value ? Number(f.org.value) : null,
-        due: f.due.value || null,
-      };
+      let args;
+      if (f.kind.value === 'besluit') {
+        if (!f.day.value) throw new Error('Geef de datum van het besluit.');
+        args = { kind: 'besluit', text, decided_on: f.day.value };
+      } else {
+        args = {
+          kind: f.kind.value, text, status: f.status.value,
+          owner: f.owner.value ? Number(f.owner.value) : null,
+          owner_org: f.org.value ? Number(f.org.value) : null,
+          due: f.due.value || null,
+        };
+      }
       if (isNew) return store.request('action.create', { body: bodyId, ...args, ...(item ? { item: item.id } : {}) });
       return store.request('action.update', { action: action.id, ...args });
     },
   });
-  if (ok) toast(isNew ? 'Toegevoegd.' : 'Opgeslagen.', 'ok');
+  if (ok) toast(isNew ? (f.kind.value === 'besluit' ? 'Het besluit is vastgelegd.' : 'Toegevoegd.') : 'Opgeslagen.', 'ok');
+  return ok;
 }
 
 /** The actions tab of a body. live: array to push an event listener into. */
@@ -167,7 +205,7 @@ export async function actionsPanel(ctx, { container, body, members, role, live }
   const participant = canParticipate(role);
   replace(container, h('section', { class: 'panel', 'aria-labelledby': 'h-actions' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'h-actions' }, 'Acties, toezeggingen en besluiten'),
-      participant ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId: body.id, members }), { class: 'btn btn-primary' }) : null),
+      participant ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId: body.id, members, canDecide: canEdit(role) }), { class: 'btn btn-primary' }) : null),
     flt.bar, list));
   function draw() {
     const today = todayYmd();

@@ -78,6 +78,7 @@ export class AgendaModel {
 /**
  * Renders the agenda into a container and returns {render()}.
  * opts: {model, store, canEdit, canParticipate, meeting (object or null), members, meetings (of the body, for moving),
+ *        minutes (an ItemMinutes: notes and outcomes under each item of a meeting),
  *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here),
  *        counts (messages per item thread, {id: n} from meeting.get; absent: not known)}
  */
@@ -183,7 +184,7 @@ export function agendaView(opts) {
   }
 
   function newAction(it) {
-    return actionDialog({ store, action: null, bodyId: model.body, members: opts.members, item: it });
+    return actionDialog({ store, action: null, bodyId: model.body, members: opts.members, item: it, canDecide: opts.canEdit });
   }
 
   function itemRow(it, i, n, at, limited) {
@@ -231,8 +232,9 @@ export function agendaView(opts) {
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
       attachmentsBlock(it),
       relevanceBlock(it),
-      h('div', { class: 'item-links' }, threadBlock(it),
-        opts.canParticipate ? h('button', { type: 'button', class: 'linkish no-print', dataset: { focuskey: `action-${it.id}` },
+      opts.minutes ? opts.minutes.block(it) : null,
+      h('div', { class: 'item-links' }, threadBlock(it), opts.minutes ? opts.minutes.tools(it) : null,
+        opts.canParticipate && !opts.minutes ? h('button', { type: 'button', class: 'linkish no-print', dataset: { focuskey: `action-${it.id}` },
           'aria-label': `Actie of besluit vastleggen bij: ${title}`, onclick: () => newAction(it) }, 'Actie of besluit vastleggen') : null),
       it.confidential && it.persons?.length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Ook zichtbaar voor: '),
         it.persons.map((p) => presenterName(p)).join('; ')) : null,

@@ -17,7 +17,7 @@ import * as suggest from './suggest.js';
 const routes = [
   [/^#?\/?$/, home, () => ({})],
   [/^#\/overleg\/(\d+)(?:\/(\w+))?$/, body, (m) => ({ id: +m[1], tab: m[2] || 'overzicht' })],
-  [/^#\/vergadering\/(\d+)$/, meeting, (m) => ({ id: +m[1] })],
+  [/^#\/vergadering\/(\d+)(?:\/punt\/(\d+))?$/, meeting, (m) => ({ id: +m[1], item: m[2] ? +m[2] : null })],
   [/^#\/acties$/, actions, () => ({})],
   [/^#\/beheer(?:\/(\w+))?$/, admin, (m) => ({ tab: m[1] || 'organisaties' })],
   [/^#\/meldingen$/, notifications, () => ({})],

@@ -10,9 +10,10 @@ import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
 import { actionDialog, originLine } from './actions.js';
 import { minutesPanel } from './minutes.js';
-import { isMine, agendaNews, meetingNews, roleNews } from './news.js';
+import { isMine, actorName, agendaNews, meetingNews, roleNews } from './news.js';
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
 import { FlagSet, flagRow, flagNews } from './flaginline.js';
+import { ItemMinutes } from './itemminutes.js';
 
 export async function render(ctx) {
   const { store } = ctx;
@@ -27,6 +28,7 @@ export async function render(ctx) {
     store.request('meeting.get', { meeting: ctx.params.id }),
     store.request('body.get', { body: bodyId }),
     store.loadPersons().catch(() => null),
+    store.loadOrgs().catch(() => null),
     flagSet ? flagSet.load().catch(() => null) : null,
   ]);
   let meeting = snap.meeting;
@@ -45,9 +47,13 @@ export async function render(ctx) {
   const attendBox = h('section', { class: 'panel', 'aria-labelledby': 'h-att' });
   const flags = editor ? flagSet : null;
   const flagsBox = h('div', { class: 'meeting-flags' });
+  const itemMinutes = new ItemMinutes({
+    store, meeting, notes: snap.notes, outcomes: snap.outcomes, members, editor, participant: canParticipate(role),
+    frozen: () => meeting.status === 'verslag_vastgesteld', onChange: () => view.render(),
+  });
   const aopts = {
     model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
-    flags, onFlags: () => renderFlags(), counts: snap.message_counts || {},
+    flags, onFlags: () => renderFlags(), counts: snap.message_counts || {}, minutes: itemMinutes,
   };
   const view = agendaView(aopts);
 
@@ -189,7 +195,7 @@ export async function render(ctx) {
       .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999'));
     replace(actionsBox,
       h('div', { class: 'panel-head' }, h('h2', { id: 'h-open-actions' }, `Openstaande acties (${open.length})`),
-        canParticipate(role) ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId, members }), { class: 'btn btn-small', 'aria-label': 'Actie, toezegging of besluit toevoegen' }) : null),
+        canParticipate(role) ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId, members, canDecide: editor }), { class: 'btn btn-small', 'aria-label': 'Actie, toezegging of besluit toevoegen' }) : null),
       open.length ? h('ul', { class: 'plain-list compact-actions' }, open.slice(0, 12).map((a) => {
         const late = a.due && a.due < today;
         return h('li', { class: late ? 'is-overdue' : '' },
@@ -226,7 +232,7 @@ export async function render(ctx) {
 
   const minutesBox = minutesPanel({
     store, meeting, minutes: snap.minutes, editor, onCleanup: ctx.onCleanup,
-    onMeeting: (m) => { meeting = m; aopts.meeting = m; meetings.set(m.id, m); renderHead(); },
+    onMeeting: (m) => { meeting = m; aopts.meeting = m; itemMinutes.meeting = m; meetings.set(m.id, m); renderHead(); },
   });
 
   replace(ctx.root, headBox, flagsBox,
@@ -239,6 +245,14 @@ export async function render(ctx) {
   renderHead();
   renderAttendance();
   renderFlags();
+  if (ctx.params.item) {
+    // A link to one item ("uit: <agendapunt>"): show it.
+    const row = view.el.querySelector(`.agenda-item[data-item="${ctx.params.item}"]`);
+    if (row) {
+      row.classList.add('is-target');
+      requestAnimationFrame(() => row.scrollIntoView({ block: 'center' }));
+    }
+  }
 
   live.start(Math.min(snap.seq, bodySeq, flags?.seq ?? Infinity), (f) => {
     const d = f.data || {};
@@ -273,6 +287,7 @@ export async function render(ctx) {
           const statusChanged = d.meeting.status !== meeting.status;
           meeting = d.meeting;
           aopts.meeting = meeting;
+          itemMinutes.meeting = meeting;
           minutesBox.update(f);
           if (d.change !== 'minutes') {
             // The attendance form is built again only when the meeting's status changed (it
@@ -296,6 +311,13 @@ export async function render(ctx) {
       case 'action.updated':
         actions.set(d.action.id, d.action);
         renderActions();
+        if (f.seq > snap.seq && itemMinutes.apply(f)) view.render();
+        break;
+      case 'minutes.noted':
+        if (f.seq > snap.seq && itemMinutes.apply(f)) {
+          view.render();
+          if (!isMine(store, f)) view.announce(`${actorName(store, f) || 'Iemand'} heeft de notulen bijgewerkt.`);
+        }
         break;
       case 'attendance.updated':
         if (d.meeting === meeting.id && f.seq > snap.seq) {

@@ -262,10 +262,14 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
                                 "text", json_object_get(it, "text"));
         if (json_object_get(it, "kind"))
             json_object_set(req, "kind", json_object_get(it, "kind"));
-        if (json_object_get(it, "status"))
+        /* A besluit is the body's, with the day of its meeting: the demo data's owner and
+         * status of a besluit (who brought it in) are not part of it. */
+        const char *kind = json_string_value(json_object_get(it, "kind"));
+        bool besluit = kind && strcmp(kind, "besluit") == 0;
+        if (json_object_get(it, "status") && !besluit)
             json_object_set(req, "status", json_object_get(it, "status"));
-        int64_t owner = id_of(d, json_string_value(json_object_get(it, "owner")));
-        int64_t org = id_of(d, json_string_value(json_object_get(it, "owner_org")));
+        int64_t owner = besluit ? 0 : id_of(d, json_string_value(json_object_get(it, "owner")));
+        int64_t org = besluit ? 0 : id_of(d, json_string_value(json_object_get(it, "owner_org")));
         int64_t item = id_of(d, json_string_value(json_object_get(it, "origin")));
         if (owner)
             json_object_set_new(req, "owner", json_integer(owner));
@@ -274,7 +278,7 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
         if (item)
             json_object_set_new(req, "item", json_integer(item));
         json_t *due = json_object_get(it, "due_in_days");
-        if (json_is_integer(due)) {
+        if (json_is_integer(due) && !besluit) {
             char date[16];
             demo_due_date((int)json_integer_value(due), date, sizeof date);
             json_object_set_new(req, "due", json_string(date));

@@ -2,10 +2,13 @@
  * hang under an agenda item and then share its visibility. */
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "store/actions.h"
 #include "util/err.h"
+#include "util/ivec.h"
 #include "util/timeutil.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,42 +59,128 @@ static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigne
     return 0;
 }
 
+static bool is_besluit(const char *kind)
+{
+    return kind && strcmp(kind, "besluit") == 0;
+}
+
+/* The local date of a meeting's start into buf ("YYYY-MM-DD"); today when meeting is 0 or gone. */
+static void meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
+{
+    json_t *m = meeting ? kt_meeting_json(c->st, meeting) : NULL;
+    int64_t t = 0;
+    if (m && kt_time_parse(json_string_value(json_object_get(m, "start")), &t) == 0) {
+        int y, mo, d;
+        kt_utc_to_local(t, &y, &mo, &d, NULL, NULL, NULL);
+        snprintf(buf, n, "%04d-%02d-%02d", y, mo, d);
+    } else {
+        kt_date_today_local(buf, n);
+    }
+    json_decref(m);
+}
+
+/* The meeting an outcome is recorded at: the meeting of its item, else the meeting argument
+ * (which must be of this body). */
+static int outcome_meeting(kt_ctx *c, int64_t item, int64_t *meeting)
+{
+    int64_t given = kt_arg_int(c, "meeting", 0), of_item = 0;
+    if (item) {
+        json_t *it = kt_item_json(c->st, item);
+        of_item = json_integer_value(json_object_get(it, "meeting"));
+        json_decref(it);
+    }
+    if (given) {
+        json_t *m = kt_meeting_json(c->st, given);
+        int64_t body = json_integer_value(json_object_get(m, "body"));
+        json_decref(m);
+        if (body != c->body)
+            return kt_fail(c, KT_C_NOT_FOUND, "Deze vergadering bestaat niet in dit overleg.");
+        if (item && of_item != given)
+            return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                           "Het agendapunt staat niet op deze vergadering.");
+    }
+    *meeting = of_item ? of_item : given;
+    return 0;
+}
+
+/* A besluit is taken by the body: its chair or secretary records or changes it, and it has a
+ * date, not an owner, a deadline or a status. */
+static int check_besluit(kt_ctx *c, const kt_store_action_fields *f)
+{
+    if (!kt_acl_allows(&c->viewer, KT_PERM_EDIT))
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Een besluit legt de voorzitter of de secretaris van het overleg vast.");
+    if (f->owner || f->owner_org || f->due || f->status)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een besluit heeft geen eigenaar, deadline of status, wel een datum "
+                       "(decided_on).");
+    return 0;
+}
+
+static int check_not_besluit(kt_ctx *c)
+{
+    if (kt_arg_given(c, "decided_on"))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Alleen een besluit heeft een datum (decided_on); een actiepunt of "
+                       "toezegging heeft een deadline (due).");
+    return 0;
+}
+
+static int store_failed(kt_ctx *c, int rc)
+{
+    if (rc == KT_ECONFLICT)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een besluit heeft geen eigenaar, deadline of status; een actiepunt of "
+                       "toezegging wel een status.");
+    return kt_fail_err(c, rc);
+}
+
 int kt_h_action_create(kt_ctx *c)
 {
-    int64_t item = kt_arg_int(c, "item", 0);
-    if (check_item(c, item) || check_owner(c))
+    int64_t item = kt_arg_int(c, "item", 0), meeting = 0, id = 0;
+    if (check_item(c, item) || check_owner(c) || outcome_meeting(c, item, &meeting))
         return -1;
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "INSERT INTO actions(body_id, kind, text, owner_person_id, owner_org_id, due_date, "
-               "status, origin_item_id, created_by, created_at, updated_at) "
-               "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->body);
-    sqlite3_bind_text(s, 2, kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : "actiepunt", -1,
-                      SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, kt_arg_str(c, "text"), -1, SQLITE_STATIC);
-    if (kt_arg_int(c, "owner", 0))
-        sqlite3_bind_int64(s, 4, kt_arg_int(c, "owner", 0));
-    if (kt_arg_int(c, "owner_org", 0))
-        sqlite3_bind_int64(s, 5, kt_arg_int(c, "owner_org", 0));
-    if (kt_arg_str(c, "due"))
-        sqlite3_bind_text(s, 6, kt_arg_str(c, "due"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 7, kt_arg_str(c, "status") ? kt_arg_str(c, "status") : "open", -1,
-                      SQLITE_STATIC);
-    if (item)
-        sqlite3_bind_int64(s, 8, item);
-    sqlite3_bind_int64(s, 9, c->me->person);
-    sqlite3_bind_int64(s, 10, kt_now());
-    int rc = kt_store_step_done(c->st, s);
+    char day[16];
+    kt_store_action_fields f = {
+        .kind = kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : "actiepunt",
+        .text = kt_arg_str(c, "text"),
+        .owner = kt_arg_int(c, "owner", 0),
+        .owner_org = kt_arg_int(c, "owner_org", 0),
+        .due = kt_arg_str(c, "due"),
+        .status = kt_arg_str(c, "status"),
+    };
+    if (is_besluit(f.kind)) {
+        if (check_besluit(c, &f))
+            return -1;
+        meeting_day(c, meeting, day, sizeof day);
+        f.decided_on = kt_arg_str(c, "decided_on") ? kt_arg_str(c, "decided_on") : day;
+    } else {
+        if (check_not_besluit(c))
+            return -1;
+        f.status = f.status ? f.status : "open";
+    }
+    int rc =
+        kt_store_action_insert(c->st, c->body, &f, item, meeting, c->me->person, kt_now(), &id);
     if (rc)
-        return kt_fail_err(c, rc);
+        return store_failed(c, rc);
     json_t *a = NULL;
-    if (emit_action(c, "action.created", kt_store_last_id(c->st),
-                    kt_arg_int(c, "owner", 0) || kt_arg_int(c, "owner_org", 0), &a))
+    if (emit_action(c, "action.created", id, f.owner || f.owner_org, &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);
     return 0;
+}
+
+/* An argument that may be null (clears) or absent (keeps before's value). */
+static int64_t ref_or(kt_ctx *c, const char *name, json_t *before, const char *field)
+{
+    return kt_arg_has(c, name) ? kt_arg_int(c, name, 0)
+                               : json_integer_value(json_object_get(before, field));
+}
+
+static const char *str_or(kt_ctx *c, const char *name, json_t *before, const char *field)
+{
+    return kt_arg_has(c, name) ? kt_arg_str(c, name)
+                               : json_string_value(json_object_get(before, field));
 }
 
 int kt_h_action_update(kt_ctx *c)
@@ -100,40 +189,52 @@ int kt_h_action_update(kt_ctx *c)
     if (check_owner(c))
         return -1;
     json_t *before = kt_action_json(c->st, id);
+    if (!before)
+        return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    const char *old_kind = json_string_value(json_object_get(before, "kind"));
+    kt_store_action_fields f = {
+        .kind = kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : old_kind,
+        .text = kt_arg_str(c, "text") ? kt_arg_str(c, "text")
+                                      : json_string_value(json_object_get(before, "text")),
+    };
+    char day[16];
+    int rc = 0;
+    if (is_besluit(f.kind)) {
+        /* Turning an action into a besluit drops what a besluit does not have. */
+        if (!is_besluit(old_kind) && !kt_arg_given(c, "owner") && !kt_arg_given(c, "owner_org") &&
+            !kt_arg_given(c, "due") && !kt_arg_given(c, "status")) {
+            meeting_day(c, json_integer_value(json_object_get(before, "meeting")), day, sizeof day);
+            f.decided_on = day;
+        } else {
+            f.owner = ref_or(c, "owner", before, "owner");
+            f.owner_org = ref_or(c, "owner_org", before, "owner_org");
+            f.due = str_or(c, "due", before, "due");
+            f.status = str_or(c, "status", before, "status");
+            f.decided_on = str_or(c, "decided_on", before, "decided_on");
+        }
+        if (kt_arg_str(c, "decided_on"))
+            f.decided_on = kt_arg_str(c, "decided_on");
+        rc = check_besluit(c, &f);
+    } else {
+        f.owner = ref_or(c, "owner", before, "owner");
+        f.owner_org = ref_or(c, "owner_org", before, "owner_org");
+        f.due = str_or(c, "due", before, "due");
+        f.status = kt_arg_str(c, "status") ? kt_arg_str(c, "status")
+                                           : json_string_value(json_object_get(before, "status"));
+        f.status = f.status ? f.status : "open"; /* a besluit that becomes an action */
+        rc = check_not_besluit(c);
+        if (!rc && is_besluit(old_kind) && !kt_acl_allows(&c->viewer, KT_PERM_EDIT))
+            rc = kt_fail(c, KT_C_FORBIDDEN,
+                         "Een besluit wijzigt alleen de voorzitter of de secretaris.");
+    }
     bool assigned =
-        (kt_arg_int(c, "owner", 0) &&
-         kt_arg_int(c, "owner", 0) != json_integer_value(json_object_get(before, "owner"))) ||
-        (kt_arg_int(c, "owner_org", 0) &&
-         kt_arg_int(c, "owner_org", 0) != json_integer_value(json_object_get(before, "owner_org")));
-    json_decref(before);
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "UPDATE actions SET text = coalesce(?2, text), kind = coalesce(?3, kind), "
-               "owner_person_id = CASE WHEN ?8 THEN ?4 ELSE owner_person_id END, "
-               "owner_org_id = CASE WHEN ?9 THEN ?5 ELSE owner_org_id END, "
-               "due_date = CASE WHEN ?10 THEN ?6 ELSE due_date END, "
-               "status = coalesce(?7, status), updated_at = ?11 WHERE id = ?1");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, id);
-    if (kt_arg_str(c, "text"))
-        sqlite3_bind_text(s, 2, kt_arg_str(c, "text"), -1, SQLITE_STATIC);
-    if (kt_arg_str(c, "kind"))
-        sqlite3_bind_text(s, 3, kt_arg_str(c, "kind"), -1, SQLITE_STATIC);
-    if (kt_arg_int(c, "owner", 0))
-        sqlite3_bind_int64(s, 4, kt_arg_int(c, "owner", 0));
-    if (kt_arg_int(c, "owner_org", 0))
-        sqlite3_bind_int64(s, 5, kt_arg_int(c, "owner_org", 0));
-    if (kt_arg_str(c, "due"))
-        sqlite3_bind_text(s, 6, kt_arg_str(c, "due"), -1, SQLITE_STATIC);
-    if (kt_arg_str(c, "status"))
-        sqlite3_bind_text(s, 7, kt_arg_str(c, "status"), -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 8, kt_arg_has(c, "owner"));
-    sqlite3_bind_int(s, 9, kt_arg_has(c, "owner_org"));
-    sqlite3_bind_int(s, 10, kt_arg_has(c, "due"));
-    sqlite3_bind_int64(s, 11, kt_now());
-    int rc = kt_store_step_done(c->st, s);
+        (f.owner && f.owner != json_integer_value(json_object_get(before, "owner"))) ||
+        (f.owner_org && f.owner_org != json_integer_value(json_object_get(before, "owner_org")));
+    if (!rc)
+        rc = kt_store_action_update(c->st, id, &f, kt_now());
+    json_decref(before); /* f's strings from before are no longer needed */
     if (rc)
-        return kt_fail_err(c, rc);
+        return c->code ? -1 : store_failed(c, rc);
     json_t *a = NULL;
     if (emit_action(c, "action.updated", id, assigned, &a))
         return -1;
@@ -156,59 +257,40 @@ int kt_h_action_list(kt_ctx *c)
     }
     char today[16];
     kt_date_today_local(today, sizeof today);
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "SELECT a.id, a.body_id FROM actions a JOIN memberships m ON m.body_id = a.body_id "
-               "AND m.person_id = ?1 WHERE (?2 IS NULL OR a.body_id = ?2) "
-               "AND (?3 IS NULL OR a.status = ?3) "
-               "AND (?4 = 0 OR a.owner_person_id = ?1 OR a.owner_org_id = ?5) "
-               "AND (?6 IS NULL OR a.owner_person_id = ?6) "
-               "AND (?7 = 0 OR (a.due_date < ?8 AND a.status IN ('open', 'lopend'))) "
-               "ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT 2000");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->me->person);
-    if (body)
-        sqlite3_bind_int64(s, 2, body);
-    if (kt_arg_str(c, "status"))
-        sqlite3_bind_text(s, 3, kt_arg_str(c, "status"), -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 4, kt_arg_bool(c, "mine", false));
-    sqlite3_bind_int64(s, 5, c->me->org);
-    if (kt_arg_int(c, "owner", 0))
-        sqlite3_bind_int64(s, 6, kt_arg_int(c, "owner", 0));
-    sqlite3_bind_int(s, 7, kt_arg_bool(c, "overdue", false));
-    sqlite3_bind_text(s, 8, today, -1, SQLITE_TRANSIENT);
-    int64_t(*rows)[2] = NULL;
-    size_t n = 0, cap = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            void *r = realloc(rows, cap * sizeof *rows);
-            if (!r)
-                break;
-            rows = r;
-        }
-        rows[n][0] = sqlite3_column_int64(s, 0);
-        rows[n][1] = sqlite3_column_int64(s, 1);
-        n++;
-    }
-    sqlite3_reset(s);
+    kt_store_action_query q = {
+        .member = c->me->person,
+        .body = body,
+        .status = kt_arg_str(c, "status"),
+        .mine = kt_arg_bool(c, "mine", false),
+        .mine_org = c->me->org,
+        .owner = kt_arg_int(c, "owner", 0),
+        .overdue = kt_arg_bool(c, "overdue", false) ? today : NULL,
+        .limit = 2000,
+    };
+    kt_ivec ids = {0}, bodies = {0};
+    int rc = kt_store_actions_find(c->st, &q, &ids, &bodies);
     json_t *out = json_array();
-    for (size_t i = 0; i < n; i++) {
-        json_t *a = kt_action_json(c->st, rows[i][0]);
+    for (size_t i = 0; !rc && i < ids.n; i++) {
+        json_t *a = kt_action_json(c->st, ids.v[i]);
         if (!a)
             continue;
         kt_viewer v;
         int64_t *items = NULL;
         kt_vis vis;
-        kt_viewer_load(c->st, rows[i][1], c->me, &v, &items);
-        kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis);
-        if (kt_acl_visible(&v, &vis))
+        kt_viewer_load(c->st, bodies.v[i], c->me, &v, &items);
+        rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis);
+        if (!rc && kt_acl_visible(&v, &vis))
             json_array_append(out, a);
         kt_vis_clear(&vis);
         free(items);
         json_decref(a);
     }
-    free(rows);
+    kt_ivec_free(&ids);
+    kt_ivec_free(&bodies);
+    if (rc) {
+        json_decref(out);
+        return kt_fail_err(c, rc);
+    }
     c->result = json_pack("{s:o}", "actions", out);
     return 0;
 }

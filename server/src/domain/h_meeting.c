@@ -1,6 +1,7 @@
 /* Meetings (vergaderingen) and attendance. */
 #include "domain/cadence.h"
 #include "domain/handlers.h"
+#include "domain/minutes.h"
 #include "domain/model.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -234,11 +235,17 @@ int kt_h_meeting_get(kt_ctx *c)
     json_t *m = kt_meeting_json(c->st, id);
     if (!m)
         return kt_fail(c, KT_C_NOT_FOUND, NULL);
-    json_t *agenda = kt_items_list(c->st, c->body, id, &c->viewer);
+    json_t *agenda = kt_items_list(c->st, c->body, id, &c->viewer), *outcomes = NULL;
+    if (kt_minutes_outcomes(c, id, &outcomes)) {
+        json_decref(m);
+        json_decref(agenda);
+        return -1;
+    }
     c->result =
-        json_pack("{s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda, "attendance",
-                  kt_attendance_list(c->st, id), "message_counts", kt_message_counts(c->st, agenda),
-                  "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
+                  "attendance", kt_attendance_list(c->st, id), "message_counts",
+                  kt_message_counts(c->st, agenda), "notes", kt_minutes_notes(c, agenda),
+                  "outcomes", outcomes, "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
     json_object_update_new(c->result, meeting_minutes(c, id));
     return 0;
 }

@@ -62,6 +62,8 @@ int kt_h_action_list(kt_ctx *c);
 int kt_h_action_create(kt_ctx *c);
 int kt_h_action_update(kt_ctx *c);
 
+int kt_h_minutes_note(kt_ctx *c);
+
 int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);
 

@@ -1,5 +1,6 @@
 #include "domain/model.h"
 
+#include "store/actions.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -435,31 +436,8 @@ int kt_scope_find(kt_store *st, const char *name, int64_t *id)
 
 json_t *kt_action_json(kt_store *st, int64_t action)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT a.id, a.body_id, a.kind, a.text, a.owner_person_id, a.owner_org_id, "
-            "a.due_date, a.status, a.origin_item_id, a.created_by, a.created_at, a.updated_at, "
-            "b.name, i.title, i.meeting_id FROM actions a JOIN bodies b ON b.id = a.body_id "
-            "LEFT JOIN items i "
-            "ON i.id = a.origin_item_id WHERE a.id = ?1");
-    if (!s)
-        return NULL;
-    sqlite3_bind_int64(s, 1, action);
     json_t *j = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        j = json_pack("{s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-                      (json_int_t)sqlite3_column_int64(s, 0), "body",
-                      (json_int_t)sqlite3_column_int64(s, 1), "kind", kt_col_json_text(s, 2),
-                      "text", kt_col_json_text(s, 3), "owner", kt_col_json_int(s, 4), "owner_org",
-                      kt_col_json_int(s, 5), "due", kt_col_json_text(s, 6), "status",
-                      kt_col_json_text(s, 7), "item", kt_col_json_int(s, 8), "created_by",
-                      kt_col_json_int(s, 9), "created_at", kt_col_json_time(s, 10), "updated_at",
-                      kt_col_json_time(s, 11), "body_name", kt_col_json_text(s, 12));
-    if (j) { /* the origin's title: an action is only seen by who may see its origin item */
-        json_object_set_new(j, "item_title", kt_col_json_text(s, 13));
-        json_object_set_new(j, "item_meeting", kt_col_json_int(s, 14));
-    }
-    sqlite3_reset(s);
-    return j;
+    return kt_store_action_get(st, action, &j) ? NULL : j;
 }
 
 json_t *kt_message_json(kt_store *st, int64_t message)

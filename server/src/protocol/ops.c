@@ -165,6 +165,8 @@ static const kt_argspec a_action_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                              {"due", KT_T_DATE, NUL, 0, NULL},
                                              {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
                                              {"item", KT_T_ID, NUL, 0, NULL},
+                                             {"meeting", KT_T_ID, NUL, 0, NULL},
+                                             {"decided_on", KT_T_DATE, NUL, 0, NULL},
                                              END};
 static const kt_argspec a_action_update[] = {{"action", KT_T_ID, REQ, 0, NULL},
                                              {"kind", KT_T_ENUM, 0, 0, kt_action_kinds},
@@ -173,7 +175,13 @@ static const kt_argspec a_action_update[] = {{"action", KT_T_ID, REQ, 0, NULL},
                                              {"owner_org", KT_T_ID, NUL, 0, NULL},
                                              {"due", KT_T_DATE, NUL, 0, NULL},
                                              {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
+                                             {"decided_on", KT_T_DATE, NUL, 0, NULL},
                                              END};
+
+static const kt_argspec a_minutes_note[] = {{"item", KT_T_ID, REQ, 0, NULL},
+                                            {"text", KT_T_TEXT, REQ, LONGTEXT_MAX, NULL},
+                                            {"rev", KT_T_INT, 0, 0, NULL},
+                                            END};
 
 static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                          {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
@@ -271,6 +279,8 @@ static const kt_op ops[] = {
     {"action.list", kt_h_action_list, KT_PERM_AUTH, NT, R, a_action_list},
     {"action.create", kt_h_action_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_action_create},
     {"action.update", kt_h_action_update, KT_PERM_PARTICIPATE, KT_TGT_ACTION, W, a_action_update},
+
+    {"minutes.note", kt_h_minutes_note, KT_PERM_EDIT, KT_TGT_ITEM, W, a_minutes_note},
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},

@@ -62,8 +62,8 @@ test('"Reacties (n)" shows before the thread is opened and goes up live on anoth
 
 test('an action recorded from an agenda item shows "uit: <item title>", linked to its meeting', async () => {
   const text = `Cijfers drugsrunners aanleveren (${STAMP})`;
-  await row(chair, title).getByRole('button', { name: `Actie of besluit vastleggen bij: ${title}` }).click();
-  const dlg = chair.getByRole('dialog', { name: 'Actie, toezegging of besluit toevoegen' });
+  await row(chair, title).getByRole('button', { name: `Actiepunt vastleggen bij: ${title}` }).click();
+  const dlg = chair.getByRole('dialog', { name: 'Actiepunt vastleggen' });
   assert.match(await dlg.locator('.notice').textContent(), new RegExp(`Bij agendapunt: ${title.replace(/[()]/g, '\\$&')}`));
   await dlg.getByLabel('Omschrijving').fill(text);
   await dlg.getByRole('button', { name: 'Toevoegen', exact: true }).click();
@@ -80,7 +80,7 @@ test('an action recorded from an agenda item shows "uit: <item title>", linked t
   const tr = chair.locator('tr', { hasText: text });
   await tr.waitFor();
   assert.equal(await tr.locator('.action-origin').textContent(), `uit: ${title}`);
-  assert.equal(await tr.locator('.action-origin').getByRole('link', { name: title }).getAttribute('href'), href);
+  assert.match(await tr.locator('.action-origin').getByRole('link', { name: title }).getAttribute('href'), new RegExp(`^${href}/punt/\\d+$`));
   // And in "Mijn acties" (the chair owns it).
   await go(chair, '#/acties');
   await chair.locator('tr', { hasText: text }).locator('.action-origin', { hasText: `uit: ${title}` }).waitFor();

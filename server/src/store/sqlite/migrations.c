@@ -279,6 +279,54 @@ static const char *const migrations[] = {
 
     /* 9: one live password link per person: a new link voids the person's earlier ones */
     "CREATE INDEX setup_tokens_person ON setup_tokens(person_id);",
+
+    /* 10: outcomes per agenda item. A besluit has the date it was taken and neither owner, due
+     * date nor status; every outcome keeps the meeting it was recorded at; ids are never
+     * reused. Notes (notulen) per agenda item, with who wrote them and a revision. */
+    "CREATE TABLE actions_v10 ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  body_id INTEGER NOT NULL REFERENCES bodies(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('actiepunt', 'toezegging', 'besluit')),"
+    "  text TEXT NOT NULL,"
+    "  owner_person_id INTEGER REFERENCES persons(id),"
+    "  owner_org_id INTEGER REFERENCES organisations(id),"
+    "  due_date TEXT,"
+    "  status TEXT,"
+    "  decided_on TEXT,"
+    "  origin_item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,"
+    "  meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,"
+    "  created_by INTEGER REFERENCES persons(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  CHECK ((kind = 'besluit') = (status IS NULL)),"
+    "  CHECK ((kind = 'besluit') = (decided_on IS NOT NULL)),"
+    "  CHECK (kind <> 'besluit' OR (owner_person_id IS NULL AND owner_org_id IS NULL AND "
+    "    due_date IS NULL))"
+    ");"
+    "INSERT INTO actions_v10 SELECT a.id, a.body_id, a.kind, a.text,"
+    "  CASE WHEN a.kind = 'besluit' THEN NULL ELSE a.owner_person_id END,"
+    "  CASE WHEN a.kind = 'besluit' THEN NULL ELSE a.owner_org_id END,"
+    "  CASE WHEN a.kind = 'besluit' THEN NULL ELSE a.due_date END,"
+    "  CASE WHEN a.kind = 'besluit' THEN NULL ELSE a.status END,"
+    "  CASE WHEN a.kind = 'besluit' THEN date(coalesce((SELECT m.starts_at FROM items i JOIN "
+    "    meetings m ON m.id = i.meeting_id WHERE i.id = a.origin_item_id), a.created_at), "
+    "    'unixepoch') END,"
+    "  a.origin_item_id, (SELECT i.meeting_id FROM items i WHERE i.id = a.origin_item_id),"
+    "  a.created_by, a.created_at, a.updated_at FROM actions a;"
+    "DROP TABLE actions;"
+    "ALTER TABLE actions_v10 RENAME TO actions;"
+    "CREATE INDEX actions_body ON actions(body_id, status);"
+    "CREATE INDEX actions_owner ON actions(owner_person_id, status);"
+    "CREATE INDEX actions_owner_org ON actions(owner_org_id, status);"
+    "CREATE INDEX actions_item ON actions(origin_item_id);"
+    "CREATE INDEX actions_meeting ON actions(meeting_id);"
+    "CREATE TABLE item_notes ("
+    "  item_id INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,"
+    "  text TEXT NOT NULL,"
+    "  updated_by INTEGER REFERENCES persons(id),"
+    "  updated_at INTEGER NOT NULL,"
+    "  rev INTEGER NOT NULL"
+    ");",
 };
 
 int kt_migrations_count(void)

@@ -1,0 +1,21 @@
+/* The verslag of a meeting as readers see it: the notes under each agenda item and the
+ * outcomes (besluiten, toezeggingen, actiepunten) recorded at it. Every function here reads at
+ * the time of the call and leaves out what the viewer may not see (kt_acl_visible), so a
+ * confidential item's notes and outcomes only reach its audience. */
+#ifndef KT_DOMAIN_MINUTES_H
+#define KT_DOMAIN_MINUTES_H
+
+#include "protocol/ctx.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* The notes of the items of agenda (an array of item JSON the viewer may see): {"12": {item,
+ * text, by, at, rev}}; items without notes are left out. New reference. */
+json_t *kt_minutes_notes(kt_ctx *c, json_t *agenda);
+
+/* The outcomes of meeting that c->viewer may see (array of action JSON). 0 or -1 (error
+ * recorded in c); *out a new reference. */
+int kt_minutes_outcomes(kt_ctx *c, int64_t meeting, json_t **out);
+
+#endif

@@ -1,0 +1,204 @@
+"""Issue 13: meetings that end in minutes. Outcomes per agenda item (a besluit has a date and the
+body that took it; actiepunten and toezeggingen an owner, a deadline and a status), the
+secretary's notes under each item live for those who may see the item, and nothing of a
+confidential item's notes or outcomes for anyone outside its audience."""
+
+import json
+import unittest
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, setup_world
+
+
+class MinutesCase(unittest.IsolatedAsyncioTestCase):
+    """A world (harness.setup_world), a meeting of its body on 4 March 2027 with an open item
+    and an item confidential for the police, and the chair, secretary, police and housing
+    members connected and subscribed from the meeting's snapshot."""
+
+    async def asyncSetUp(self):
+        self.server = Server(self.id().rsplit(".", 1)[-1][:40])
+        self.server.create_admin()
+        self.server.start()
+        self.clients = []
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        self.w = await setup_world(self.server, admin)
+        self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
+        self.chair = await self.connect("chair@test.example")
+        self.sec = await self.connect("sec@test.example")
+        self.police = await self.connect("police@test.example")
+        self.housing = await self.connect("housing@test.example")
+        self.meeting = (await self.chair.call(
+            "meeting.create", body=self.body, start="2027-03-04T09:30:00+01:00",
+            end="2027-03-04T11:30:00+01:00"))["meeting"]
+        self.item = (await self.chair.call("agenda.add", meeting=self.meeting["id"],
+                                           title="Preventie met Gezag"))["item"]
+        self.secret = (await self.chair.call(
+            "agenda.add", meeting=self.meeting["id"], title="Casus Wielwijk", confidential=True,
+            relevant=[{"org": self.orgs["pol"], "reason": "dossierhouder"}]))["item"]
+        snap = await self.chair.call("meeting.get", meeting=self.meeting["id"])
+        for c in (self.chair, self.sec, self.police, self.housing):
+            await c.call("subscribe", body=self.body, since=snap["seq"])
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+        self.server.stop()
+        self.server.cleanup()
+
+    async def connect(self, email, password="geheim-wachtwoord-1"):
+        c = await self.server.connect(self.server.login(email, password))
+        self.clients.append(c)
+        return c
+
+    async def refused(self, client, code, op, **args):
+        with self.assertRaises(ProtocolError) as cm:
+            await client.call(op, **args)
+        self.assertEqual(cm.exception.code, code, cm.exception)
+        return cm.exception.reply["error"]["message"]
+
+    async def last_event(self, client, name, pred=lambda e: True):
+        await client.wait_for(lambda c: any(e["event"] == name and pred(e)
+                                            for e in c.body_events(self.body)))
+        return [e for e in client.body_events(self.body) if e["event"] == name and pred(e)][-1]
+
+
+class OutcomeModelTest(MinutesCase):
+    async def test_a_besluit_has_the_meeting_day_and_the_body_not_an_owner_or_status(self):
+        b = (await self.sec.call("action.create", body=self.body, kind="besluit",
+                                 text="Preventie met Gezag wordt in de regiegroep geagendeerd.",
+                                 item=self.item["id"]))["action"]
+        self.assertEqual((b["decided_on"], b["body"], b["meeting"], b["item"]),
+                         ("2027-03-04", self.body, self.meeting["id"], self.item["id"]))
+        self.assertEqual((b["owner"], b["owner_org"], b["due"], b["status"]),
+                         (None, None, None, None))
+        self.assertEqual(b["body_name"], "Regiegroep Test")
+        # a date of its own
+        b2 = (await self.chair.call("action.create", body=self.body, kind="besluit",
+                                    text="Uitvoeringsprogramma vastgesteld",
+                                    decided_on="2027-03-05"))["action"]
+        self.assertEqual((b2["decided_on"], b2["meeting"]), ("2027-03-05", None))
+
+    async def test_a_besluit_with_an_owner_status_or_due_date_is_refused(self):
+        for extra in ({"owner": self.p["police"]}, {"owner_org": self.orgs["pol"]},
+                      {"due": "2027-04-01"}, {"status": "open"}):
+            msg = await self.refused(self.sec, "invalid_argument", "action.create",
+                                     body=self.body, kind="besluit", text="x", **extra)
+            self.assertIn("Een besluit heeft geen eigenaar", msg)
+        msg = await self.refused(self.sec, "invalid_argument", "action.create", body=self.body,
+                                 kind="actiepunt", text="x", decided_on="2027-03-04")
+        self.assertIn("Alleen een besluit heeft een datum", msg)
+
+    async def test_only_the_chair_or_secretary_records_or_changes_a_besluit(self):
+        await self.refused(self.police, "forbidden", "action.create", body=self.body,
+                           kind="besluit", text="Wij besluiten zelf")
+        b = (await self.sec.call("action.create", body=self.body, kind="besluit",
+                                 text="Besluit"))["action"]
+        await self.refused(self.police, "forbidden", "action.update", action=b["id"],
+                           text="Anders besloten")
+        await self.refused(self.police, "forbidden", "action.update", action=b["id"],
+                           kind="actiepunt")
+        # a member still records and updates actiepunten and toezeggingen
+        t = (await self.police.call("action.create", body=self.body, kind="toezegging",
+                                    text="Beeld aanleveren", owner_org=self.orgs["pol"],
+                                    item=self.item["id"]))["action"]
+        self.assertEqual((t["status"], t["decided_on"], t["meeting"]),
+                         ("open", None, self.meeting["id"]))
+        await self.police.call("action.update", action=t["id"], status="lopend")
+
+    async def test_changing_kind_keeps_the_shape(self):
+        a = (await self.sec.call("action.create", body=self.body, text="Agenderen",
+                                 owner=self.p["police"], due="2027-04-01",
+                                 item=self.item["id"]))["action"]
+        b = (await self.sec.call("action.update", action=a["id"], kind="besluit"))["action"]
+        self.assertEqual((b["kind"], b["owner"], b["due"], b["status"], b["decided_on"]),
+                         ("besluit", None, None, None, "2027-03-04"))
+        b = (await self.sec.call("action.update", action=a["id"],
+                                 decided_on="2027-03-06"))["action"]
+        self.assertEqual(b["decided_on"], "2027-03-06")
+        await self.refused(self.sec, "invalid_argument", "action.update", action=a["id"],
+                           status="afgerond")
+        a = (await self.sec.call("action.update", action=a["id"], kind="actiepunt",
+                                 owner=self.p["housing"]))["action"]
+        self.assertEqual((a["status"], a["decided_on"], a["owner"]),
+                         ("open", None, self.p["housing"]))
+
+
+class NotesAndOutcomesPerItemTest(MinutesCase):
+    async def test_notes_appear_live_and_in_the_snapshot_under_their_item(self):
+        n = (await self.sec.call("minutes.note", item=self.item["id"], rev=0,
+                                 text="- Roos Wilhelm presenteert.\n- **Besloten** wordt te "
+                                      "agenderen."))["notes"]
+        self.assertEqual((n["item"], n["rev"], n["by"]), (self.item["id"], 1, self.p["sec"]))
+        ev = await self.last_event(self.police, "minutes.noted")
+        self.assertEqual((ev["data"]["item"], ev["data"]["meeting"]),
+                         (self.item["id"], self.meeting["id"]))
+        self.assertIn("Roos Wilhelm", ev["data"]["notes"]["text"])
+        snap = await self.police.call("meeting.get", meeting=self.meeting["id"])
+        self.assertEqual(snap["notes"][str(self.item["id"])]["text"], n["text"])
+        # someone who started from revision 0 does not overwrite revision 1
+        msg = await self.refused(self.chair, "conflict", "minutes.note", item=self.item["id"],
+                                 rev=0, text="Mijn versie")
+        self.assertIn("intussen", msg)
+        n2 = (await self.chair.call("minutes.note", item=self.item["id"], rev=1,
+                                    text=n["text"] + "\n- Aanvulling."))["notes"]
+        self.assertEqual((n2["rev"], n2["by"]), (2, self.p["chair"]))
+        # members read, the chair and secretary write
+        await self.refused(self.police, "forbidden", "minutes.note", item=self.item["id"],
+                           text="x")
+
+    async def test_outcomes_show_under_their_item_in_the_meeting_and_body_lists(self):
+        b = (await self.sec.call("action.create", body=self.body, kind="besluit",
+                                 text="Besloten wordt PmG te agenderen",
+                                 item=self.item["id"]))["action"]
+        t = (await self.sec.call("action.create", body=self.body, kind="toezegging",
+                                 text="Woonplus stelt het pand beschikbaar",
+                                 owner_org=self.orgs["woon"], item=self.item["id"]))["action"]
+        snap = await self.police.call("meeting.get", meeting=self.meeting["id"])
+        self.assertEqual([(o["id"], o["item"]) for o in snap["outcomes"]],
+                         [(b["id"], self.item["id"]), (t["id"], self.item["id"])])
+        listed = await self.housing.call("action.list", body=self.body)
+        self.assertEqual({a["id"] for a in listed["actions"]}, {b["id"], t["id"]})
+        mine = await self.housing.call("action.list", mine=True)
+        self.assertEqual([(a["id"], a["item_meeting"]) for a in mine["actions"]],
+                         [(t["id"], self.meeting["id"])])
+
+    async def test_a_confidential_items_notes_and_outcomes_reach_only_its_audience(self):
+        canary = "CANARY-notes-7f3a"
+        await self.chair.call("agenda.update", item=self.secret["id"],
+                              persons=[self.p["sec"], self.p["chair"]])
+        await self.sec.call("minutes.note", item=self.secret["id"], text=f"Dossier {canary}")
+        await self.sec.call("action.create", body=self.body, kind="besluit",
+                            text=f"Besluit {canary}", item=self.secret["id"])
+        await self.sec.call("action.create", body=self.body, kind="actiepunt",
+                            text=f"Actie {canary}", owner=self.p["police"],
+                            item=self.secret["id"])
+        await self.sec.call("minutes.note", item=self.item["id"], text="Open notulen")
+        # the police (in the audience) sees everything live and in the snapshot
+        await self.police.wait_for(lambda c: sum(canary in json.dumps(e) for e in
+                                                 c.body_events(self.body)) >= 3)
+        snap = await self.police.call("meeting.get", meeting=self.meeting["id"])
+        self.assertIn(str(self.secret["id"]), snap["notes"])
+        self.assertEqual(len(snap["outcomes"]), 2)
+        # housing (not in it) gets the open notes, and nothing of the confidential item
+        await self.last_event(self.housing, "minutes.noted",
+                              lambda e: e["data"]["item"] == self.item["id"])
+        snap = await self.housing.call("meeting.get", meeting=self.meeting["id"])
+        self.assertEqual(list(snap["notes"]), [str(self.item["id"])])
+        self.assertEqual(snap["outcomes"], [])
+        for c, calls in ((self.housing, [("action.list", {}), ("action.list",
+                                                                {"body": self.body})]),):
+            for op, args in calls:
+                self.assertNotIn(canary, json.dumps(await c.call(op, **args)))
+        self.assertNotIn(canary, json.dumps(self.housing.frames))
+        # (permission before visibility: a member without the edit role is refused either way)
+        await self.refused(self.housing, "forbidden", "minutes.note", item=self.secret["id"],
+                           text="x")
+
+    async def test_notes_belong_to_a_meetings_item_not_the_backlog(self):
+        backlog = (await self.chair.call("agenda.add", body=self.body,
+                                         title="Later"))["item"]
+        await self.refused(self.sec, "invalid_state", "minutes.note", item=backlog["id"],
+                           text="x")
+
+
+if __name__ == "__main__":
+    unittest.main()
