@@ -422,6 +422,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    owner=persons["chair"])
         await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
         await call(police, "chat.post", body=body, text="In de thread", item=secret["id"])
+        found = await call(police, "search", q="thread")
+        self.assertEqual([h["kind"] for h in found["hits"]], ["chat"])
+        # housing is listed on the confidential item by person: it finds the thread too
+        self.assertEqual((await call(housing, "search", q="thread", body=body))["total"], 1)
         head = (await police.call("body.get", body=body))["seq"]  # police sees the last one
         await police.wait_for(lambda c: c.body_events(body) and
                               c.body_events(body)[-1]["seq"] >= head)

@@ -13,6 +13,7 @@ import * as admin from './admin.js';
 import * as notifications from './notifications.js';
 import * as overlap from './overlap.js';
 import * as suggest from './suggest.js';
+import * as search from './search.js';
 
 const routes = [
   [/^#?\/?$/, home, () => ({})],
@@ -23,6 +24,7 @@ const routes = [
   [/^#\/meldingen$/, notifications, () => ({})],
   [/^#\/overlegkaart(?:\?(.*))?$/, overlap, (m) => ({ query: new URLSearchParams(m[1] || '') })],
   [/^#\/waar-hoort-dit-thuis$/, suggest, () => ({})],
+  [/^#\/zoeken(?:\?(.*))?$/, search, (m) => ({ query: new URLSearchParams(m[1] || '') })],
 ];
 
 const main = document.getElementById('main');
@@ -111,7 +113,7 @@ function renderShell() {
   const nav = document.getElementById('nav');
   const user = document.getElementById('user');
   const links = [['home', '#/', 'Mijn overleggen'], ['acties', '#/acties', 'Mijn acties'],
-    ['overlegkaart', '#/overlegkaart', 'Overlegkaart'], ['thuis', '#/waar-hoort-dit-thuis', 'Waar hoort dit thuis?']];
+    ['overlegkaart', '#/overlegkaart', 'Overlegkaart'], ['thuis', '#/waar-hoort-dit-thuis', 'Waar hoort dit thuis?'], ['zoeken', '#/zoeken', 'Zoeken']];
   if (store.me?.admin) links.push(['beheer', '#/beheer', 'Beheer']);
   replace(nav, h('ul', null, links.map(([key, href, label]) => h('li', null, h('a', { href, dataset: { key } }, label)))));
   nav.hidden = false;

@@ -51,6 +51,8 @@ int kt_h_meeting_get(kt_ctx *c);
 int kt_h_meeting_list(kt_ctx *c);
 int kt_h_attendance_set(kt_ctx *c);
 
+int kt_h_search(kt_ctx *c);
+
 int kt_h_agenda_add(kt_ctx *c);
 int kt_h_agenda_update(kt_ctx *c);
 int kt_h_agenda_remove(kt_ctx *c);

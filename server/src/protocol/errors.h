@@ -27,6 +27,7 @@ typedef enum kt_code {
     KT_C_SESSION_EXPIRED,
     KT_C_STORE_BUSY,
     KT_C_INTERNAL,
+    KT_C_SEARCH_QUERY_EMPTY,
     KT_C__COUNT
 } kt_code;
 

@@ -206,6 +206,12 @@ static const kt_argspec a_overlap_map[] = {{"days", KT_T_INT, 0, 366, NULL},
                                            {"body", KT_T_ID, 0, 0, NULL},
                                            END};
 
+static const kt_argspec a_search[] = {{"q", KT_T_STR, REQ, 200, NULL},
+                                      {"body", KT_T_ID, 0, 0, NULL},
+                                      {"limit", KT_T_INT, 0, 50, NULL},
+                                      {"offset", KT_T_INT, 0, 1000, NULL},
+                                      END};
+
 static const kt_argspec a_flag_list[] = {
     {"body", KT_T_ID, REQ, 0, NULL}, {"state", KT_T_ENUM, 0, 0, kt_flag_states}, END};
 static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
@@ -289,6 +295,7 @@ static const kt_op ops[] = {
     {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},
     {"body.suggest", kt_h_body_suggest, KT_PERM_AUTH, NT, R, a_body_suggest},
     {"overlap.map", kt_h_overlap_map, KT_PERM_AUTH, NT, R, a_overlap_map},
+    {"search", kt_h_search, KT_PERM_AUTH, NT, R, a_search},
     {"flag.list", kt_h_flag_list, KT_PERM_EDIT, KT_TGT_BODY, R, a_flag_list},
     {"flag.resolve", kt_h_flag_resolve, KT_PERM_AUTH, NT, W, a_flag_resolve},
 

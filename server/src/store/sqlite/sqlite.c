@@ -3,6 +3,7 @@
 #include "store/backend.h"
 #include "store/db.h"
 #include "store/sqlite/legacy.h"
+#include "store/sqlite/fts_dutch.h"
 #include "store/sqlite/migrations.h"
 
 #include "util/err.h"
@@ -319,6 +320,11 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
         exec_sql(ls->db, "PRAGMA cache_size=-16384") ||
         exec_sql(ls->db, "PRAGMA temp_store=MEMORY"))
         goto fail;
+    /* The Dutch search tokenizer before the migrations, which create the index using it. */
+    if (kt_fts_dutch_register(ls->db) != SQLITE_OK) {
+        kt_error("cannot register the search tokenizer", "error=\"%s\"", sqlite3_errmsg(ls->db));
+        goto fail;
+    }
     if (migrate(ls->db))
         goto fail;
     *out = &ls->base;

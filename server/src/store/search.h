@@ -1,0 +1,63 @@
+/* The search index (issue 13): agenda items, verslagen, actions (actiepunten, toezeggingen,
+ * besluiten) and chat messages, searched with Dutch stemming. The index is kept by the backend
+ * in the same transaction as every change (SQLite: FTS5 with the "ktdutch" tokenizer and
+ * triggers, store/sqlite/migrations.c 9; PostgreSQL: its 'dutch' text search configuration).
+ *
+ * The store only finds candidates inside the reader's bodies and reports per candidate what
+ * ranking needs; deciding visibility (kt_acl_visible) and ranking over the visible rows happen
+ * above (domain/search.c), so a row the reader may not see never counts for anything. */
+#ifndef KT_STORE_SEARCH_H
+#define KT_STORE_SEARCH_H
+
+#include "store/store.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KT_SEARCH_MAX_TERMS 8
+
+typedef enum kt_search_kind {
+    KT_SEARCH_ITEM = 1,    /* an agenda item: title and description */
+    KT_SEARCH_MINUTES = 2, /* the verslag of a meeting */
+    KT_SEARCH_ACTION = 3,  /* actiepunt, toezegging or besluit */
+    KT_SEARCH_MESSAGE = 4, /* a chat message, in a body's channel or an item's thread */
+    KT_SEARCH_NOTES = 5,   /* the notes (notulen) of an agenda item */
+} kt_search_kind;
+
+typedef struct kt_search_query {
+    const char *const *terms; /* folded words, stop words left out; all must occur */
+    size_t nterms;            /* 1..KT_SEARCH_MAX_TERMS */
+    const int64_t *bodies;    /* only rows of these bodies are candidates */
+    size_t nbodies;
+    size_t max; /* at most this many candidates, newest first */
+} kt_search_query;
+
+typedef struct kt_search_cand {
+    int64_t id; /* of the item, meeting, action or message */
+    kt_search_kind kind;
+    char subkind[16]; /* "agendapunt", "verslag", "actiepunt", "toezegging", "besluit", "chat", "notulen" */
+    int64_t body, meeting, item;      /* 0 when none */
+    bool confidential;                /* the item the row belongs to is confidential */
+    int64_t at;                       /* unix seconds: creation, or the meeting's start */
+    uint32_t len;                     /* words in the row */
+    uint16_t tf[KT_SEARCH_MAX_TERMS]; /* hits per term (title hits count twice) */
+} kt_search_cand;
+
+/* The candidates for q into *out (caller frees), *n of them; *truncated when there were more
+ * than q->max. 0, KT_EINVAL (no terms or bodies) or a store error. */
+int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search_cand **out,
+                               size_t *n, bool *truncated);
+
+/* What a hit shows: {title, snippet} with the query's words between \x02 and \x03 marks, and
+ * its context: body_name, meeting, starts_at, item, item_title, author (chat), status and due
+ * (actions). New reference into *out. 0, KT_ENOTFOUND or a store error. */
+int kt_store_search_show(kt_store *st, const kt_search_query *q, const kt_search_cand *c,
+                         json_t **out);
+
+/* The bodies person is a member of: [{body, role, items}] (items: the guest's item limit or
+ * null). New reference into *out. 0 or a store error. */
+int kt_store_search_memberships(kt_store *st, int64_t person, json_t **out);
+
+#endif
