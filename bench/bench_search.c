@@ -274,6 +274,7 @@ static int by_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     long nitems = 1000000, nqueries = 2000;
+    bool write_only = false;
     const char *db = "/tmp/kt-search-bench.db", *seeds = "../shared/seeds";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--items"))
@@ -282,6 +283,8 @@ int main(int argc, char **argv)
             nqueries = atol(argv[i + 1]);
         else if (!strcmp(argv[i], "--db"))
             db = argv[i + 1];
+        else if (!strcmp(argv[i], "--write-only"))
+            write_only = atoi(argv[i + 1]) != 0;
         else if (!strcmp(argv[i], "--seeds"))
             seeds = argv[i + 1];
     }
@@ -291,6 +294,8 @@ int main(int argc, char **argv)
     }
     printf("vocabulary: %zu words from %s\n", nvocab, seeds);
     write_cost("/tmp");
+    if (write_only)
+        return 0;
 
     struct stat sb;
     bool reuse = stat(db, &sb) == 0;
