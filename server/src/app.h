@@ -42,6 +42,7 @@ typedef struct kt_config {
 
 typedef struct kt_counters {
     uint64_t connections_total, connections_open;
+    uint64_t connections_refused; /* accepted and closed at once: the fd budget was used up */
     uint64_t events_published, events_delivered, frames_sent;
     uint64_t slow_consumer_closes;
     uint64_t requests, request_errors;

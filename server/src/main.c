@@ -96,8 +96,9 @@ static int serve(kt_settings *o)
     if (!app.hub || !app.detect || kt_server_start(&app))
         return 1;
     if (app.cfg.redis_url)
-        app.bus = kt_bus_redis_new(app.cfg.redis_url, app.lws, &app.counters.bus_reconnects,
-                                   kt_hub_deliver, kt_hub_resync, app.hub);
+        app.bus =
+            kt_bus_redis_new(app.cfg.redis_url, kt_server_wake, &app, &app.counters.bus_reconnects,
+                             kt_hub_deliver, kt_hub_resync, app.hub);
     else
         app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, app.hub);
     if (!app.bus)

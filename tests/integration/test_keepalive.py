@@ -1,6 +1,6 @@
 """Keepalive: the server pings a WebSocket that has been silent for --ping-secs and drops one that
 stays silent for 2.5 times as long; a client that answers pings stays connected however long it
-says nothing else."""
+says nothing else. And a server that stops says so: every client gets close code 1001."""
 
 import asyncio
 import base64
@@ -91,11 +91,36 @@ class KeepaliveTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn(0x9, ops, "the silent peer was never pinged")
         self.assertIsNotNone(closed_after, "the silent peer was never dropped")
         self.assertGreaterEqual(closed_after, 2.5 * self.PING - 0.5)
+        # ... and told why, with a close frame before the connection ended
+        closes = [p for op, p in frames(data) if op == 0x8]
+        self.assertTrue(closes, "the silent peer was dropped without a close frame")
+        self.assertEqual(int.from_bytes(closes[0][:2], "big"), 1001)
         # The answering peer outlived the silent one and still works.
         await live.send('{"id": 1, "op": "ping"}')
         reply = await asyncio.wait_for(live.recv(), 5)
         self.assertIn('"ok":true', reply.replace(" ", ""))
         await live.close()
+
+
+class ShutdownTest(unittest.IsolatedAsyncioTestCase):
+    async def test_stopping_server_closes_every_client_with_1001(self):
+        server = Server("shutdown")
+        server.create_admin()
+        server.start()
+        try:
+            token = server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+            clients = [await websockets.connect(f"ws://127.0.0.1:{server.port}/ws",
+                                                extra_headers={"Authorization": "Bearer " + token},
+                                                ping_interval=None) for _ in range(3)]
+            stopped = asyncio.ensure_future(asyncio.to_thread(server.stop))  # checks a clean exit
+            for ws in clients:
+                with self.assertRaises(websockets.exceptions.ConnectionClosed):
+                    await asyncio.wait_for(ws.recv(), 10)
+                self.assertEqual((ws.close_code, ws.close_reason), (1001, "server stopt"))
+            await stopped
+        finally:
+            server.stop()
+            server.cleanup()
 
 
 if __name__ == "__main__":

@@ -35,12 +35,13 @@ struct kt_bus {
 /* In-process bus: publish delivers synchronously. */
 kt_bus *kt_bus_local_new(kt_bus_deliver_fn deliver, kt_bus_resync_fn resync, void *arg);
 
-struct lws_context;
-/* Redis pub/sub bus for url ("redis://host:port"); never blocks the caller on Redis. Wakes lws
- * when messages arrive; the loop then calls kt_bus_poll(). reconnect_counter (may be NULL) is
- * kept up to date on the loop thread. NULL on a bad URL or no memory. */
-kt_bus *kt_bus_redis_new(const char *url, struct lws_context *lws, uint64_t *reconnect_counter,
-                         kt_bus_deliver_fn deliver, kt_bus_resync_fn resync, void *arg);
+/* Redis pub/sub bus for url ("redis://host:port"); never blocks the caller on Redis. Calls
+ * wake(wake_arg) from its subscriber thread when messages arrive (it must be thread-safe); the
+ * loop then calls kt_bus_poll(). reconnect_counter (may be NULL) is kept up to date on the loop
+ * thread. NULL on a bad URL or no memory. */
+kt_bus *kt_bus_redis_new(const char *url, void (*wake)(void *arg), void *wake_arg,
+                         uint64_t *reconnect_counter, kt_bus_deliver_fn deliver,
+                         kt_bus_resync_fn resync, void *arg);
 
 static inline int kt_bus_publish(kt_bus *bus, kt_event *ev)
 {

@@ -6,8 +6,8 @@
  * Two threads, two connections (PUBLISH and SUBSCRIBE cannot share one): the event loop never
  * touches a socket to Redis. publish() queues the encoded event for the publisher thread;
  * the subscriber thread decodes messages into kt_events and hands them to the loop through a
- * locked queue and lws_cancel_service(). The origin node delivers its own events locally at
- * once, so its clients stay live while Redis is down. */
+ * locked queue and the loop's wake function (kt_server_wake). The origin node delivers its own
+ * events locally at once, so its clients stay live while Redis is down. */
 #include "bus/bus.h"
 
 #include "util/err.h"
@@ -43,7 +43,8 @@ typedef struct redis_bus {
     kt_bus base;
     char host[256];
     int port;
-    struct lws_context *lws;
+    void (*wake)(void *arg); /* wakes the loop thread; thread-safe */
+    void *wake_arg;
     pthread_t pub_thread, sub_thread;
     pthread_mutex_t lock;
     pthread_cond_t pub_cond;
@@ -120,8 +121,8 @@ static bool backoff_sleep(redis_bus *b, int ms)
 
 static void wake_loop(redis_bus *b)
 {
-    if (b->lws)
-        lws_cancel_service(b->lws);
+    if (b->wake)
+        b->wake(b->wake_arg);
 }
 
 /* ---- publisher thread ---- */
@@ -384,8 +385,9 @@ static const kt_bus_ops redis_ops = {
     .destroy = redis_destroy,
 };
 
-kt_bus *kt_bus_redis_new(const char *url, struct lws_context *lws, uint64_t *reconnect_counter,
-                         kt_bus_deliver_fn deliver, kt_bus_resync_fn resync, void *arg)
+kt_bus *kt_bus_redis_new(const char *url, void (*wake)(void *arg), void *wake_arg,
+                         uint64_t *reconnect_counter, kt_bus_deliver_fn deliver,
+                         kt_bus_resync_fn resync, void *arg)
 {
     redis_bus *b = calloc(1, sizeof *b);
     if (!b)
@@ -399,7 +401,8 @@ kt_bus *kt_bus_redis_new(const char *url, struct lws_context *lws, uint64_t *rec
     b->base.deliver = deliver;
     b->base.resync = resync;
     b->base.arg = arg;
-    b->lws = lws;
+    b->wake = wake;
+    b->wake_arg = wake_arg;
     b->reconnect_counter = reconnect_counter;
     pthread_mutex_init(&b->lock, NULL);
     pthread_cond_init(&b->pub_cond, NULL);

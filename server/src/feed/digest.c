@@ -3,6 +3,7 @@
 #include "feed/mail.h"
 #include "feed/notify.h"
 #include "feed/strbuf.h"
+#include "net/server.h"
 #include "net/worker.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -666,7 +667,7 @@ kt_digest *kt_digest_start(kt_app *app)
     }
     d->app = app;
     atomic_init(&d->stop, false);
-    d->worker = kt_worker_start(app->lws);
+    d->worker = kt_worker_start(kt_server_wake, app);
     if (!d->worker) {
         kt_mail_global_cleanup();
         free(d);

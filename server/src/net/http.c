@@ -567,6 +567,9 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     GAUGE("kt_topics", "Bodies with at least one subscriber on this node.", topics);
     GAUGE("kt_subscriptions", "Subscriptions on this node.", subs);
     COUNTER("kt_connections_total", "WebSocket connections accepted.", k->connections_total);
+    COUNTER("kt_connections_refused_total",
+            "Connections closed at accept because the open-file limit was nearly reached.",
+            k->connections_refused);
     COUNTER("kt_events_published_total", "Events committed and published by this node.",
             k->events_published);
     COUNTER("kt_events_delivered_total", "Event frames queued to sessions.", k->events_delivered);

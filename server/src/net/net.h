@@ -37,11 +37,11 @@ int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
  * marks it for closing when silent for 2.5 times that. The server sweeps all connections. */
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs);
 
+/* Cancels the timer that closes connections (before the context is destroyed). */
+void kt_ws_stop(void);
+
 /* Per-WS-connection data size (lws allocates it zeroed). */
 size_t kt_ws_pss_size(void);
 size_t kt_http_pss_size(void);
-
-/* Loop-thread work after lws_cancel_service(): worker results, bus deliveries. */
-void kt_net_on_wake(kt_app *app);
 
 #endif

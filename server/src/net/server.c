@@ -18,9 +18,21 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uv.h>
 
-static volatile sig_atomic_t stopping;
+/* The loop: libuv (epoll), with libwebsockets on it as a foreign loop. lws watches each socket
+ * with a uv_poll handle, so a wake costs what the ready sockets cost, not one pass over every
+ * open one as poll() did. The loop is ours: the wake-up from other threads (an async handle)
+ * and the shutdown timer are plain libuv handles beside lws's. */
+static uv_loop_t loop;
+static uv_async_t wake_async;
+static uv_timer_t shutdown_timer;
+static volatile sig_atomic_t stopping, can_wake;
+static bool shutting_down;
+static int64_t shutdown_deadline; /* monotonic ns */
 static lws_sorted_usec_list_t housekeeping_sul, bus_sul, keepalive_sul;
+
+static void on_wake(uv_async_t *h);
 
 /* Each WebSocket gets an rx buffer of rx_buffer_size: 1 KiB keeps an idle session small, and
  * longer messages arrive in pieces that ws.c reassembles. tx_packet_size is set so that a long
@@ -205,17 +217,30 @@ int kt_server_start(kt_app *app)
     mount_root.cache_max_age = 0;
     mount_root.cache_revalidate = 1;
 
+    if (uv_loop_init(&loop))
+        return KT_EIO;
+    uv_async_init(&loop, &wake_async, on_wake);
+    wake_async.data = app;
+    uv_timer_init(&loop, &shutdown_timer);
+    void *foreign_loops[1] = {&loop};
     struct lws_context_creation_info info;
     memset(&info, 0, sizeof info);
-    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+    info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_LIBUV;
+    info.foreign_loops = foreign_loops;
     info.pt_serv_buf_size = 32 * 1024;
     info.timeout_secs = 20;
     info.user = app;
     app->lws = lws_create_context(&info);
     if (!app->lws) {
+        /* lws logs "failed to load" when its libuv plugin (libwebsockets-evlib-uv) is missing */
         kt_error("cannot create the lws context", NULL);
+        uv_close((uv_handle_t *)&wake_async, NULL);
+        uv_close((uv_handle_t *)&shutdown_timer, NULL);
+        uv_run(&loop, UV_RUN_DEFAULT);
+        uv_loop_close(&loop);
         return KT_EIO;
     }
+    can_wake = 1;
     protocols[0].per_session_data_size = kt_ws_pss_size();
     protocols[1].per_session_data_size = kt_http_pss_size();
     info.port = app->cfg.port;
@@ -232,7 +257,7 @@ int kt_server_start(kt_app *app)
     }
     if (app->cfg.metrics_listen && start_ops_listener(app, &info))
         return KT_EIO;
-    app->worker = kt_worker_start(app->lws);
+    app->worker = kt_worker_start(kt_server_wake, app);
     if (!app->worker)
         return KT_ENOMEM;
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
@@ -247,27 +272,63 @@ int kt_server_port(kt_app *app)
     return vh ? lws_get_vhost_listen_port(vh) : app->cfg.port;
 }
 
+/* Loop thread, after kt_server_wake(): worker results, digest results, bus deliveries. */
+static void on_wake_work(kt_app *app)
+{
+    if (app->worker)
+        kt_worker_drain(app->worker);
+    kt_digest_drain(app->digest);
+    if (app->bus)
+        kt_bus_poll(app->bus);
+}
+
+static void shutdown_poll(uv_timer_t *t)
+{
+    kt_app *app = t->data;
+    if (kt_mono_ns() >= shutdown_deadline || kt_hub_open_connections(app->hub) == 0)
+        uv_stop(&loop);
+}
+
+/* Going away: tell every client (1001), so they reconnect elsewhere instead of guessing, and
+ * give the close frames up to half a second to leave. */
+static void begin_shutdown(kt_app *app)
+{
+    shutting_down = true;
+    if (!kt_hub_close_all(app->hub, KT_CLOSE_SHUTDOWN, "server stopt")) {
+        uv_stop(&loop);
+        return;
+    }
+    shutdown_deadline = kt_mono_ns() + 500 * 1000000LL;
+    shutdown_timer.data = app;
+    uv_timer_start(&shutdown_timer, shutdown_poll, 10, 10);
+}
+
+static void on_wake(uv_async_t *h)
+{
+    kt_app *app = h->data;
+    on_wake_work(app);
+    if (stopping && !shutting_down)
+        begin_shutdown(app);
+}
+
 int kt_server_run(kt_app *app)
 {
-    while (!stopping) {
-        if (lws_service(app->lws, 0) < 0)
-            break;
-    }
-    /* Going away: tell every client (1001), so they reconnect elsewhere instead of guessing. */
-    if (kt_hub_close_all(app->hub, KT_CLOSE_SHUTDOWN, "server stopt")) {
-        int64_t until = kt_mono_ns() + 500 * 1000000LL;
-        while (kt_mono_ns() < until && kt_hub_open_connections(app->hub) > 0)
-            if (lws_service(app->lws, 50) < 0)
-                break;
-    }
+    (void)app;
+    uv_run(&loop, UV_RUN_DEFAULT);
     return 0;
+}
+
+void kt_server_wake(void *app)
+{
+    (void)app;
+    if (can_wake)
+        uv_async_send(&wake_async);
 }
 
 void kt_server_stop(kt_app *app)
 {
     stopping = 1;
-    if (app && app->lws)
-        lws_cancel_service(app->lws);
+    kt_server_wake(app);
 }
 
 void kt_server_destroy(kt_app *app)
@@ -277,22 +338,22 @@ void kt_server_destroy(kt_app *app)
     lws_sul_cancel(&housekeeping_sul);
     lws_sul_cancel(&bus_sul);
     lws_sul_cancel(&keepalive_sul);
+    kt_ws_stop();
     kt_worker_stop(app->worker);
     app->worker = NULL;
+    can_wake = 0;
+    uv_close((uv_handle_t *)&wake_async, NULL);
+    uv_close((uv_handle_t *)&shutdown_timer, NULL);
+    /* With a foreign loop lws closes its handles asynchronously: run the loop until they are
+     * all closed, which also completes the context's destruction. */
     lws_context_destroy(app->lws);
+    uv_run(&loop, UV_RUN_DEFAULT);
+    if (uv_loop_close(&loop))
+        kt_warn("event loop closed with handles open", NULL);
     app->lws = NULL;
 }
 
 kt_app *kt_net_app(struct lws *wsi)
 {
     return lws_get_vhost_user(lws_get_vhost(wsi));
-}
-
-void kt_net_on_wake(kt_app *app)
-{
-    if (app->worker)
-        kt_worker_drain(app->worker);
-    kt_digest_drain(app->digest);
-    if (app->bus)
-        kt_bus_poll(app->bus);
 }

@@ -2,7 +2,6 @@
 
 #include "util/err.h"
 
-#include <libwebsockets.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -13,7 +12,8 @@ struct kt_worker {
     pthread_cond_t cond;
     kt_job *todo_head, *todo_tail, *done;
     bool stopping;
-    struct lws_context *ctx;
+    void (*wake)(void *arg);
+    void *wake_arg;
 };
 
 static void *worker_main(void *arg)
@@ -34,19 +34,20 @@ static void *worker_main(void *arg)
         pthread_mutex_lock(&w->lock);
         job->next = w->done;
         w->done = job;
-        if (w->ctx)
-            lws_cancel_service(w->ctx);
+        if (w->wake)
+            w->wake(w->wake_arg);
     }
     pthread_mutex_unlock(&w->lock);
     return NULL;
 }
 
-kt_worker *kt_worker_start(struct lws_context *ctx)
+kt_worker *kt_worker_start(void (*wake)(void *arg), void *wake_arg)
 {
     kt_worker *w = calloc(1, sizeof *w);
     if (!w)
         return NULL;
-    w->ctx = ctx;
+    w->wake = wake;
+    w->wake_arg = wake_arg;
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->cond, NULL);
     if (pthread_create(&w->thread, NULL, worker_main, w)) {

@@ -1,11 +1,9 @@
 /* A worker thread for CPU-heavy jobs that must not stall the event loop (argon2id hashing).
  * run() executes on the worker; done() back on the loop thread, called from kt_worker_drain()
- * after the loop was woken with lws_cancel_service(). Jobs run one at a time, in order, which
- * also bounds argon2's memory to one hash at a time. */
+ * after the worker woke the loop with the wake function it was given (kt_server_wake). Jobs run
+ * one at a time, in order, which also bounds argon2's memory to one hash at a time. */
 #ifndef KT_WORKER_H
 #define KT_WORKER_H
-
-struct lws_context;
 
 typedef struct kt_worker kt_worker;
 
@@ -15,7 +13,8 @@ typedef struct kt_job {
     struct kt_job *next;
 } kt_job;
 
-kt_worker *kt_worker_start(struct lws_context *ctx);
+/* wake(wake_arg) is called on the worker thread after each finished job; it must be thread-safe. */
+kt_worker *kt_worker_start(void (*wake)(void *arg), void *wake_arg);
 /* Queues job (ownership passes to the worker until done() is called). 0 or KT_ENOMEM. */
 int kt_worker_submit(kt_worker *w, kt_job *job);
 /* Loop thread: calls done() for every finished job. */

@@ -5,13 +5,15 @@
  * socket at once (kt_conn_write_now); everything else waits in the session's out-queue and is
  * written one frame per WRITEABLE callback. The direct path is what libwebsockets does itself for
  * a partial write (it keeps the rest and asks for WRITEABLE), and it saves setting and clearing
- * POLLOUT - two passes over every fd of the poll loop - for each delivery to an idle session.
+ * POLLOUT for each delivery to an idle session: on the libuv loop that is four epoll_ctl calls
+ * (lws' glue restarts the socket's uv_poll handle on each change) and a pass of the loop.
  * Order holds because the direct path is taken only when the queue and lws' own buffer are empty.
  *
  * Keepalive. lws' per-connection validity timers live in one sorted list, O(n) per re-arm, which
  * at 10,000 sessions cost seconds of loop time per ping round. Instead the server sweeps all
  * sessions every few seconds (server.c) with kt_ws_keepalive_conn: a session silent for
- * --ping-secs gets one ping, one silent for 2.5 times as long is dropped. */
+ * --ping-secs gets one ping (written at once when nothing is queued, like a frame), one silent for
+ * 2.5 times as long is dropped. */
 #include "auth/session.h"
 #include "bus/bus.h"
 #include "live/conn.h"
@@ -26,12 +28,15 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define QUEUE_BYTES (4u << 20) /* per connection; see KT_CLOSE_SLOW_CONSUMER */
 
 typedef struct ws_pss {
     kt_conn conn;
     bool authed, open;
+    bool close_queued; /* in closing (below): lws is to close it from a timer */
+    lws_dll2_t closing;
 } ws_pss;
 
 size_t kt_ws_pss_size(void)
@@ -52,7 +57,7 @@ bool kt_conn_write_now(kt_conn *c, kt_frame *f)
         return false;
     /* lws keeps what the socket does not take and asks for WRITEABLE itself. */
     if (lws_write(wsi, kt_frame_payload(f), f->len, LWS_WRITE_TEXT) < (int)f->len) {
-        /* The socket is broken; lws closes it when poll reports so. Send nothing more. */
+        /* The socket is broken; lws closes it when the loop reports so. Send nothing more. */
         c->close_code = 1011;
         return true;
     }
@@ -67,6 +72,21 @@ static void heard(kt_conn *c)
     c->pinged = false;
 }
 
+/* A keepalive ping, written at once like a frame when nothing is ahead of it (saving a POLLOUT
+ * round trip per ping); false when it must wait for WRITEABLE. It carries a payload because lws
+ * reports no empty pong (RECEIVE_PONG). */
+static bool ping_now(kt_conn *c)
+{
+    struct lws *wsi = c->wsi;
+    if (!wsi || c->q_len || c->close_code || lws_partial_buffered(wsi))
+        return false;
+    unsigned char ping[LWS_PRE + 2];
+    memcpy(ping + LWS_PRE, "kt", 2);
+    if (lws_write(wsi, ping + LWS_PRE, 2, LWS_WRITE_PING) < 0)
+        c->close_code = 1011; /* broken: lws closes it when the loop reports so */
+    return true;
+}
+
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 {
     int64_t silent_ms = (now - c->heard_at) / 1000000;
@@ -76,9 +96,45 @@ void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
                 (long long)silent);
         kt_conn_close(c, KT_CLOSE_SHUTDOWN, "geen antwoord op ping");
     } else if (silent >= ping_secs && !c->pinged) {
-        c->pinged = c->ping_due = true;
-        kt_conn_wake(c);
+        c->pinged = true;
+        if (!ping_now(c)) {
+            c->ping_due = true;
+            kt_conn_wake(c);
+        }
     }
+}
+
+/* File descriptors kept free of connections: for the store's files, the bus, mail, static files
+ * being served, and above all for the next accept(). A process that has none left cannot accept,
+ * and the listening socket stays readable: the loop would spin on it at full speed. The
+ * operators' listener (--metrics-listen) may use all but OPS_RESERVE of them, so /metrics still
+ * answers when the public port is full. */
+#define FD_RESERVE  32
+#define OPS_RESERVE 8
+
+/* Whether a connection just accepted on fd by listener wsi fits; counts and logs the ones that
+ * do not. */
+static bool fd_fits(kt_app *app, struct lws *wsi, int fd)
+{
+    static int limit;
+    static int64_t last_warned;
+    if (!limit) {
+        struct rlimit rl;
+        rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+        limit = max > (rlim_t)INT32_MAX ? INT32_MAX : (int)max;
+    }
+    bool ops = app->ops_vhost && lws_get_vhost(wsi) == app->ops_vhost;
+    int reserve = ops ? OPS_RESERVE : FD_RESERVE;
+    if (fd < limit - reserve)
+        return true;
+    app->counters.connections_refused++;
+    int64_t now = kt_mono_ns();
+    if (now - last_warned > 10 * 1000000000LL) {
+        last_warned = now;
+        kt_warn("connection refused: open-file limit nearly reached", "fd=%d limit=%d refused=%llu",
+                fd, limit, (unsigned long long)app->counters.connections_refused);
+    }
+    return false;
 }
 
 /* 0 when the upgrade may go on; else the HTTP status to refuse it with. */
@@ -192,6 +248,46 @@ static void on_receive(kt_app *app, struct lws *wsi, ws_pss *pss, const char *in
     }
 }
 
+/* Closing. The close frame is lws' to write, in its close handshake: lws_close_reason() stores
+ * code and reason, and closing the connection sends them at the next WRITEABLE and waits (5 s at
+ * most) for the client's answer. The usual way to close from a callback, returning -1, cannot be
+ * used here: Debian builds lws 4.1 with _DEBUG, and then lws_service_fd_tsi() closes a connection
+ * on the libuv loop a second time right after the first ("uv repeat test"), which ends the
+ * handshake before the close frame is written: clients saw the connection end without a code.
+ * So WRITEABLE stores the reason and queues the connection, and the close starts from a timer
+ * callback, outside the connection's service: lws_set_timeout(LWS_TO_KILL_SYNC). */
+static lws_dll2_owner_t closing;
+static lws_sorted_usec_list_t closing_sul;
+
+static void close_queued(lws_sorted_usec_list_t *sul)
+{
+    (void)sul;
+    while (closing.head) {
+        ws_pss *pss = lws_container_of(closing.head, ws_pss, closing);
+        lws_dll2_remove(&pss->closing);
+        pss->close_queued = false;
+        lws_set_timeout(pss->conn.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+    }
+}
+
+static int queue_close(struct lws *wsi, ws_pss *pss)
+{
+    kt_conn *c = &pss->conn;
+    lws_close_reason(wsi, (enum lws_close_status)c->close_code, (unsigned char *)c->close_reason,
+                     strlen(c->close_reason));
+    if (!pss->close_queued) {
+        pss->close_queued = true;
+        lws_dll2_add_tail(&pss->closing, &closing);
+        lws_sul_schedule(lws_get_context(wsi), 0, &closing_sul, close_queued, 1);
+    }
+    return 0;
+}
+
+void kt_ws_stop(void)
+{
+    lws_sul_cancel(&closing_sul);
+}
+
 static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     kt_conn *c = &pss->conn;
@@ -200,9 +296,7 @@ static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
     if (c->close_code && (abrupt || c->q_len == 0)) {
         if (c->close_code == KT_CLOSE_SLOW_CONSUMER)
             app->counters.slow_consumer_closes++;
-        lws_close_reason(wsi, (enum lws_close_status)c->close_code,
-                         (unsigned char *)c->close_reason, strlen(c->close_reason));
-        return -1;
+        return queue_close(wsi, pss);
     }
     if (c->ping_due) {
         /* A ping is a control frame: it may go between any two messages. It carries a payload
@@ -239,6 +333,8 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
     ws_pss *pss = user;
     kt_app *app;
     switch (reason) {
+    case LWS_CALLBACK_FILTER_NETWORK_CONNECTION: /* every accepted socket; in is its fd */
+        return fd_fits(kt_net_app(wsi), wsi, (int)(lws_intptr_t)in) ? 0 : -1;
     case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION: {
         int status = pss ? authenticate(kt_net_app(wsi), wsi, pss) : HTTP_STATUS_FORBIDDEN;
         if (!status)
@@ -269,6 +365,10 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
             return -1;
         return on_writeable(kt_net_app(wsi), wsi, pss);
     case LWS_CALLBACK_CLOSED:
+        if (pss->close_queued) {
+            lws_dll2_remove(&pss->closing);
+            pss->close_queued = false;
+        }
         if (pss->open) {
             app = kt_net_app(wsi);
             kt_hub_conn_closed(app->hub, &pss->conn);
@@ -276,11 +376,6 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
             pss->open = false;
         }
         kt_conn_release(&pss->conn);
-        return 0;
-    case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
-        app = lws_context_user(lws_get_context(wsi));
-        if (app)
-            kt_net_on_wake(app);
         return 0;
     default:
         /* Static files from the web/ mount are served through this protocol too: let lws
