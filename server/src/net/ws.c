@@ -118,9 +118,9 @@ static bool fd_fits(kt_app *app, struct lws *wsi, int fd)
 {
     static int limit;
     static int64_t last_warned;
-    if (!limit) {
+    if (!limit) { /* unknown (a seccomp filter may refuse prlimit64): refuse nothing */
         struct rlimit rl;
-        rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : 1024;
+        rlim_t max = getrlimit(RLIMIT_NOFILE, &rl) == 0 ? rl.rlim_cur : RLIM_INFINITY;
         limit = max > (rlim_t)INT32_MAX ? INT32_MAX : (int)max;
     }
     bool ops = app->ops_vhost && lws_get_vhost(wsi) == app->ops_vhost;
