@@ -84,7 +84,9 @@ export async function flagsPanel(ctx, { container, body, live }) {
 
   function draw() {
     const rows = [...flags.values()].filter((f) => !filter.value || f.state === filter.value)
-      .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) || String(b.updated_at).localeCompare(String(a.updated_at)));
+      // Open ones first, the strongest on top; then the most recently changed.
+      .sort((a, b) => (a.state === 'open' ? 0 : 1) - (b.state === 'open' ? 0 : 1) || (b.score || 0) - (a.score || 0)
+        || String(b.updated_at).localeCompare(String(a.updated_at)));
     if (!rows.length) {
       replace(list, empty(filter.value === 'open' ? 'Er zijn geen open signaleringen.' : 'Er zijn geen signaleringen.'));
       return;
