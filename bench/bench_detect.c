@@ -14,7 +14,13 @@
 #include "detect/similar.h"
 #include "protocol/ctx.h"
 #include "protocol/dispatch.h"
+#include "store/bodies.h"
+#include "store/directory.h"
+#include "store/items.h"
+#include "store/meetings.h"
+#include "store/memberships.h"
 #include "store/store.h"
+#include "util/err.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
@@ -87,82 +93,57 @@ static void generate(kt_store *st, int bodies)
     int munis = 342, orgs_per_muni = 6, persons = bodies * 4;
     int64_t now = kt_now(), year_start = now - 182 * 86400;
     int64_t t0 = kt_mono_ns();
-    kt_store_exec(st, "BEGIN");
-    sqlite3_stmt *s;
+    int64_t *scope = calloc((size_t)munis, sizeof *scope);
+    int64_t *org = calloc((size_t)(munis * orgs_per_muni), sizeof *org);
+    int64_t *person = calloc((size_t)persons, sizeof *person);
     char name[128];
-    s = kt_store_stmt(st, "INSERT INTO scopes(name, kind) VALUES (?1, 'gemeente')");
+    int failed = 0;
+    kt_store_begin(st);
     for (int m = 0; m < munis; m++) {
         snprintf(name, sizeof name, "Gemeente%03d", m);
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_step(s);
+        failed += kt_store_scope_insert(st, name, "gemeente", &scope[m]) != 0;
     }
-    s = kt_store_stmt(st, "INSERT INTO organisations(name, kind, scope_id, created_at, "
-                          "updated_at) VALUES (?1, 'gemeente', ?2, 0, 0)");
     for (int o = 0; o < munis * orgs_per_muni; o++) {
         snprintf(name, sizeof name, "Organisatie %d", o);
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, o / orgs_per_muni + 1);
-        sqlite3_step(s);
+        failed +=
+            kt_store_org_insert(st, name, "gemeente", scope[o / orgs_per_muni], 0, &org[o]) != 0;
     }
-    s = kt_store_stmt(st, "INSERT INTO persons(org_id, name, email, created_at, updated_at) "
-                          "VALUES (?1, ?2, ?3, 0, 0)");
     for (int p = 0; p < persons; p++) {
         snprintf(name, sizeof name, "persoon%d@bench.example", p);
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, rnd(munis * orgs_per_muni) + 1);
-        sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 3, name, -1, SQLITE_TRANSIENT);
-        sqlite3_step(s);
+        kt_person_fields f = {
+            .name = name, .email = name, .org = org[rnd(munis * orgs_per_muni)], .active = 1};
+        failed += kt_store_person_insert(st, &f, 0, &person[p]) != 0;
     }
-    sqlite3_stmt *b = kt_store_stmt(st, "INSERT INTO bodies(name, kind, scope_id, level, cadence, "
-                                        "mandate, location, created_at, updated_at) VALUES (?1, "
-                                        "'werkgroep', ?2, 'tactisch', 'P1M', ?3, ?4, 0, 0)");
-    sqlite3_stmt *mb = kt_store_stmt(st, "INSERT OR IGNORE INTO memberships(body_id, person_id, "
-                                         "role, created_at) VALUES (?1, ?2, ?3, 0)");
-    sqlite3_stmt *mt = kt_store_stmt(st, "INSERT INTO meetings(body_id, starts_at, ends_at, "
-                                         "location, status, created_at, updated_at) VALUES (?1, "
-                                         "?2, ?3, ?4, 'concept', 0, 0)");
-    sqlite3_stmt *it = kt_store_stmt(st, "INSERT INTO items(body_id, meeting_id, position, "
-                                         "title, description, kind, created_at, updated_at) "
-                                         "VALUES (?1, ?2, ?3, ?4, ?5, 'bespreking', 0, 0)");
     for (int i = 0; i < bodies; i++) {
         int muni = i % munis;
         /* people of the municipality's bodies overlap: draw from a local pool */
         int pool = persons / munis, base = muni * pool;
-        snprintf(name, sizeof name, "Overleg %d", i);
         char loc[64];
+        snprintf(name, sizeof name, "Overleg %d", i);
         snprintf(loc, sizeof loc, "Stadhuis %d zaal %d", muni, (int)rnd(4));
-        sqlite3_reset(b);
-        sqlite3_bind_text(b, 1, name, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(b, 2, muni + 1);
-        sqlite3_bind_text(b, 3, subjects[rnd(sizeof subjects / sizeof *subjects)], -1,
-                          SQLITE_STATIC);
-        sqlite3_bind_text(b, 4, loc, -1, SQLITE_TRANSIENT);
-        sqlite3_step(b);
-        int64_t body = sqlite3_last_insert_rowid(kt_store_db(st));
+        kt_body_fields bf = {.name = name,
+                             .kind = "werkgroep",
+                             .level = "tactisch",
+                             .cadence = "P1M",
+                             .mandate = subjects[rnd(sizeof subjects / sizeof *subjects)],
+                             .location = loc,
+                             .scope = scope[muni]};
+        int64_t body = 0;
+        failed += kt_store_body_insert(st, &bf, 0, &body) != 0;
         for (int k = 0; k < 12; k++) {
-            sqlite3_reset(mb);
-            sqlite3_bind_int64(mb, 1, body);
-            sqlite3_bind_int64(mb, 2, base + rnd(pool) + 1);
-            sqlite3_bind_text(mb, 3,
-                              k == 0   ? "voorzitter"
-                              : k == 1 ? "secretaris"
-                                       : "lid",
-                              -1, SQLITE_STATIC);
-            sqlite3_step(mb);
+            int rc = kt_store_membership_insert(st, body, person[base + rnd(pool)],
+                                                k == 0   ? "voorzitter"
+                                                : k == 1 ? "secretaris"
+                                                         : "lid",
+                                                0, NULL, 0);
+            failed += rc != 0 && rc != KT_ECONFLICT; /* a person drawn twice */
         }
         for (int k = 0; k < 10; k++) {
             int64_t start = year_start + (int64_t)k * 36 * 86400 + rnd(20) * 86400 +
-                            (8 + rnd(9)) * 3600 + rnd(4) * 900;
-            sqlite3_reset(mt);
-            sqlite3_bind_int64(mt, 1, body);
-            sqlite3_bind_int64(mt, 2, start);
-            sqlite3_bind_int64(mt, 3, start + (1 + rnd(3)) * 3600);
-            sqlite3_bind_text(mt, 4, loc, -1, SQLITE_TRANSIENT);
-            sqlite3_step(mt);
-            int64_t meeting = sqlite3_last_insert_rowid(kt_store_db(st));
+                            (8 + rnd(9)) * 3600 + rnd(4) * 900,
+                    meeting = 0;
+            failed += kt_store_meeting_insert(st, body, start, start + (1 + rnd(3)) * 3600, loc,
+                                              NULL, 0, &meeting) != 0;
             for (int j = 0; j < 10; j++) {
                 char title[160], desc[240];
                 snprintf(title, sizeof title, frames[rnd(sizeof frames / sizeof *frames)],
@@ -170,19 +151,26 @@ static void generate(kt_store *st, int bodies)
                 snprintf(desc, sizeof desc, "Toelichting over %s en %s in buurt %d.",
                          subjects[rnd(sizeof subjects / sizeof *subjects)],
                          subjects[rnd(sizeof subjects / sizeof *subjects)], (int)rnd(40));
-                sqlite3_reset(it);
-                sqlite3_bind_int64(it, 1, body);
-                sqlite3_bind_int64(it, 2, meeting);
-                sqlite3_bind_int64(it, 3, j + 1);
-                sqlite3_bind_text(it, 4, title, -1, SQLITE_TRANSIENT);
-                sqlite3_bind_text(it, 5, desc, -1, SQLITE_TRANSIENT);
-                sqlite3_step(it);
+                kt_item_fields itf = {.body = body,
+                                      .meeting = meeting,
+                                      .position = j + 1,
+                                      .title = title,
+                                      .description = desc,
+                                      .duration = -1,
+                                      .recurring = -1,
+                                      .confidential = -1};
+                int64_t id;
+                failed += kt_store_item_insert(st, &itf, 0, &id) != 0;
             }
         }
     }
-    kt_store_exec(st, "COMMIT");
-    printf("generated: bodies=%d meetings=%d items=%d persons=%d in %.1f s\n", bodies, bodies * 10,
-           bodies * 100, persons, (double)(kt_mono_ns() - t0) / 1e9);
+    failed += kt_store_commit(st) != 0;
+    free(scope);
+    free(org);
+    free(person);
+    printf("generated: bodies=%d meetings=%d items=%d persons=%d in %.1f s%s\n", bodies,
+           bodies * 10, bodies * 100, persons, (double)(kt_mono_ns() - t0) / 1e9,
+           failed ? " (with store errors)" : "");
 }
 
 static long rss_kb(void)
@@ -245,10 +233,7 @@ int main(int argc, char **argv)
     int64_t *ns = calloc((size_t)n, sizeof *ns);
     /* conflicts: the check a moved meeting triggers */
     int64_t max_meeting = 0;
-    sqlite3_stmt *s = kt_store_stmt(app.store, "SELECT max(id) FROM meetings");
-    if (sqlite3_step(s) == SQLITE_ROW)
-        max_meeting = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    kt_store_meeting_last_id(app.store, &max_meeting);
     /* Two passes over the same meetings: the first finds the pages cold (a freshly started
      * node), the second as a running node has them. */
     int64_t *picks = calloc((size_t)n, sizeof *picks);
@@ -278,11 +263,8 @@ int main(int argc, char **argv)
         return 0;
     }
     /* duplicates: find for one item (the index query the write path makes) */
-    s = kt_store_stmt(app.store, "SELECT max(id) FROM items");
     int64_t max_item = 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        max_item = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    kt_store_item_last_id(app.store, &max_item);
     kt_similar *sim = kt_detect_similar(app.detect);
     kt_similar_hit hits[20];
     int found = 0;

@@ -10,6 +10,7 @@
 #include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/server.h"
+#include "store/directory.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -177,25 +178,19 @@ static int create_admin(kt_settings *o)
         return 1;
     const char *org = o->org ? o->org : "Functioneel beheer";
     kt_store *st = app.store;
+    int64_t org_id = 0, id = 0;
     int rc = kt_store_begin(st);
-    sqlite3_stmt *s = kt_store_stmt(st, "INSERT OR IGNORE INTO organisations(name, kind, "
-                                        "created_at, updated_at) VALUES (?1, 'overig', ?2, ?2)");
-    if (!rc && s) {
-        sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 2, kt_now());
-        rc = kt_store_step_done(st, s);
-    }
-    s = kt_store_stmt(st, "INSERT INTO persons(org_id, name, email, function, is_admin, "
-                          "password_hash, created_at, updated_at) SELECT id, ?2, ?3, "
-                          "'beheerder', 1, ?4, ?5, ?5 FROM organisations WHERE name = ?1");
-    if (!rc && s) {
-        sqlite3_bind_text(s, 1, org, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, o->name, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, o->email, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, hash, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 5, kt_now());
-        rc = kt_store_step_done(st, s);
-    }
+    if (!rc)
+        rc = kt_store_org_ensure(st, org, "overig", kt_now(), &org_id);
+    kt_person_fields f = {.name = o->name,
+                          .email = o->email,
+                          .function = "beheerder",
+                          .org = org_id,
+                          .admin = 1,
+                          .active = 1,
+                          .password_hash = hash};
+    if (!rc)
+        rc = kt_store_person_insert(st, &f, kt_now(), &id);
     if (!rc)
         rc = kt_store_commit(st);
     else

@@ -143,11 +143,8 @@ static int64_t created(fx *f, const kt_principal *me, const char *key, const cha
 
 static int64_t count(fx *f, const char *sql)
 {
-    sqlite3_stmt *s;
-    assert_int_equal(sqlite3_prepare_v2(kt_store_db(f->app.store), sql, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    int64_t n = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    int64_t n = -1;
+    assert_int_equal(kt_store_scalar(f->app.store, sql, &n), 0);
     return n;
 }
 

@@ -3,6 +3,11 @@
 #include "detect/flags.h"
 #include "domain/cadence.h"
 #include "domain/model.h"
+#include "store/directory.h"
+#include "store/flags.h"
+#include "store/items.h"
+#include "store/meetings.h"
+#include "store/memberships.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -43,10 +48,7 @@ static int add_attendee(kt_attendee **v, int *n, int *cap, int64_t person, int64
     return 0;
 }
 
-typedef struct att {
-    int64_t person, substitute;
-    char status[16];
-} att;
+typedef kt_attendance_row att;
 
 /* Whether the attendance list says person will not come (absent, or replaced). */
 static bool registered_absent(const att *atts, int n, int64_t person)
@@ -60,81 +62,30 @@ static bool registered_absent(const att *atts, int n, int64_t person)
 
 static int org_of(kt_store *st, int64_t person, int64_t *org)
 {
-    sqlite3_stmt *o = kt_store_stmt(st, "SELECT org_id FROM persons WHERE id = ?1 AND active = 1");
-    if (!o)
-        return KT_ESTORE;
-    sqlite3_bind_int64(o, 1, person);
-    *org = sqlite3_step(o) == SQLITE_ROW ? sqlite3_column_int64(o, 0) : 0;
-    sqlite3_reset(o);
-    return 0;
+    *org = 0;
+    int rc = kt_store_person_org(st, person, org);
+    return rc == KT_ENOTFOUND ? 0 : rc;
 }
 
 int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attendee **out, int *n)
 {
     *out = NULL;
     *n = 0;
-    int cap = 0, n_att = 0, cap_att = 0, rc = 0;
+    int cap = 0, n_att = 0, n_roster = 0, rc = 0;
     att *atts = NULL;
-    if (meeting) {
-        sqlite3_stmt *s = kt_store_stmt(st, "SELECT person_id, status, substitute_id FROM "
-                                            "attendance WHERE meeting_id = ?1");
-        if (!s)
-            return KT_ESTORE;
-        sqlite3_bind_int64(s, 1, meeting);
-        while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-            if (n_att == cap_att) {
-                cap_att = cap_att ? cap_att * 2 : 16;
-                att *a = realloc(atts, (size_t)cap_att * sizeof *a);
-                if (!a) {
-                    rc = KT_ENOMEM;
-                    break;
-                }
-                atts = a;
-            }
-            atts[n_att].person = sqlite3_column_int64(s, 0);
-            snprintf(atts[n_att].status, sizeof atts[n_att].status, "%s",
-                     sqlite3_column_text(s, 1));
-            atts[n_att].substitute = sqlite3_column_int64(s, 2);
-            n_att++;
-        }
-        sqlite3_reset(s);
-    }
-    sqlite3_stmt *s = rc ? NULL
-                         : kt_store_stmt(st, "SELECT m.person_id, p.org_id, m.role, "
-                                             "m.substitute_for, m.items IS NOT NULL FROM "
-                                             "memberships m JOIN persons p ON p.id = m.person_id "
-                                             "WHERE m.body_id = ?1 AND p.active = 1");
-    if (!rc && !s)
-        rc = KT_ESTORE;
-    struct sub {
-        int64_t person, org, for_person;
-    } *subs = NULL;
-    int n_subs = 0, cap_subs = 0;
-    if (s) {
-        sqlite3_bind_int64(s, 1, body);
-        while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-            int64_t person = sqlite3_column_int64(s, 0), org = sqlite3_column_int64(s, 1);
-            const char *role = (const char *)sqlite3_column_text(s, 2);
-            if (strcmp(role, "vaste_vervanger") == 0) {
-                if (n_subs == cap_subs) {
-                    cap_subs = cap_subs ? cap_subs * 2 : 8;
-                    struct sub *v = realloc(subs, (size_t)cap_subs * sizeof *v);
-                    if (!v) {
-                        rc = KT_ENOMEM;
-                        break;
-                    }
-                    subs = v;
-                }
-                subs[n_subs++] = (struct sub){person, org, sqlite3_column_int64(s, 3)};
-                continue;
-            }
-            bool attends = strcmp(role, "voorzitter") == 0 || strcmp(role, "secretaris") == 0 ||
-                           strcmp(role, "lid") == 0 ||
-                           (strcmp(role, "gast") == 0 && !sqlite3_column_int(s, 4));
-            if (attends && !registered_absent(atts, n_att, person))
-                rc = add_attendee(out, n, &cap, person, org);
-        }
-        sqlite3_reset(s);
+    kt_roster_row *roster = NULL;
+    if (meeting)
+        rc = kt_store_attendance_rows(st, meeting, &atts, &n_att);
+    if (!rc)
+        rc = kt_store_roster(st, body, &roster, &n_roster);
+    for (int i = 0; !rc && i < n_roster; i++) {
+        const kt_roster_row *r = &roster[i];
+        if (strcmp(r->role, "vaste_vervanger") == 0)
+            continue;
+        bool attends = strcmp(r->role, "voorzitter") == 0 || strcmp(r->role, "secretaris") == 0 ||
+                       strcmp(r->role, "lid") == 0 || (strcmp(r->role, "gast") == 0 && !r->limited);
+        if (attends && !registered_absent(atts, n_att, r->person))
+            rc = add_attendee(out, n, &cap, r->person, r->org);
     }
     /* Someone who will not come is replaced by the substitute they named, or else by their
      * standing substitutes (vaste vervangers) - unless those registered their own absence. */
@@ -151,13 +102,14 @@ int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attend
                 rc = add_attendee(out, n, &cap, named, org);
             continue;
         }
-        for (int k = 0; !rc && k < n_subs; k++)
-            if (subs[k].for_person == atts[i].person &&
-                !registered_absent(atts, n_att, subs[k].person))
-                rc = add_attendee(out, n, &cap, subs[k].person, subs[k].org);
+        for (int k = 0; !rc && k < n_roster; k++)
+            if (strcmp(roster[k].role, "vaste_vervanger") == 0 &&
+                roster[k].substitute_for == atts[i].person &&
+                !registered_absent(atts, n_att, roster[k].person))
+                rc = add_attendee(out, n, &cap, roster[k].person, roster[k].org);
     }
     free(atts);
-    free(subs);
+    free(roster);
     if (rc) {
         free(*out);
         *out = NULL;
@@ -200,24 +152,18 @@ static bool virtual_location(const char *norm)
 
 static int load_meeting(kt_store *st, int64_t id, mtg *m, bool *cancelled)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, starts_at, ends_at, location, status "
-                                        "FROM meetings WHERE id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        memset(m, 0, sizeof *m);
-        m->id = id;
-        m->body = sqlite3_column_int64(s, 0);
-        m->start = sqlite3_column_int64(s, 1);
-        m->end = sqlite3_column_int64(s, 2);
-        snprintf(m->location, sizeof m->location, "%s", sqlite3_column_text(s, 3));
-        *cancelled = strcmp((const char *)sqlite3_column_text(s, 4), "geannuleerd") == 0;
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
+    kt_meeting_slot slot;
+    int rc = kt_store_meeting_slot(st, id, &slot);
+    if (rc)
+        return rc;
+    memset(m, 0, sizeof *m);
+    m->id = id;
+    m->body = slot.body;
+    m->start = slot.start;
+    m->end = slot.end;
+    snprintf(m->location, sizeof m->location, "%s", slot.location);
+    *cancelled = slot.cancelled;
+    return 0;
 }
 
 typedef struct cands {
@@ -241,51 +187,35 @@ static int cand_add(cands *c, const mtg *m)
     return 0;
 }
 
-/* The bodies that share a participating member with body: where a conflict over people can come
- * from (an organisation clash too: it needs one person in both). */
-#define SHARING_BODIES                                                                             \
-    "SELECT m2.body_id FROM memberships m1 JOIN memberships m2 ON m2.person_id = m1.person_id "    \
-    "WHERE m1.body_id = ?1 AND m2.body_id <> ?1 AND m1.role <> 'waarnemer' AND "                   \
-    "m2.role <> 'waarnemer'"
+/* Collects the store's meeting slots as candidates. */
+typedef struct collect {
+    cands *out;
+    int rc;
+} collect;
 
-/* Planned meetings of those bodies in [from, to). */
+static void collect_slot(void *arg, const kt_meeting_slot *slot)
+{
+    collect *c = arg;
+    mtg m = {.id = slot->id, .body = slot->body, .start = slot->start, .end = slot->end};
+    snprintf(m.location, sizeof m.location, "%s", slot->location);
+    if (!c->rc)
+        c->rc = cand_add(c->out, &m);
+}
+
+/* Planned meetings in [from, to) of the bodies that share a participating member with body:
+ * where a conflict over people can come from (an organisation clash too: it needs one person in
+ * both). */
 static int real_candidates(kt_store *st, int64_t body, int64_t from, int64_t to, cands *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, body_id, starts_at, ends_at, location FROM meetings WHERE body_id IN "
-            "(" SHARING_BODIES ") AND starts_at < ?2 AND ends_at > ?3 AND "
-            "status <> 'geannuleerd'");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, to);
-    sqlite3_bind_int64(s, 3, from);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        mtg m = {.id = sqlite3_column_int64(s, 0),
-                 .body = sqlite3_column_int64(s, 1),
-                 .start = sqlite3_column_int64(s, 2),
-                 .end = sqlite3_column_int64(s, 3)};
-        snprintf(m.location, sizeof m.location, "%s", sqlite3_column_text(s, 4));
-        rc = cand_add(out, &m);
-    }
-    sqlite3_reset(s);
-    return rc;
+    collect c = {out, 0};
+    int rc = kt_store_meetings_sharing(st, body, from, to, collect_slot, &c);
+    return rc ? rc : c.rc;
 }
 
 /* Whether body called off a meeting near t on purpose. */
 static bool called_off(kt_store *st, int64_t body, int64_t t)
 {
-    sqlite3_stmt *c = kt_store_stmt(st, "SELECT 1 FROM meetings WHERE body_id = ?1 AND status = "
-                                        "'geannuleerd' AND starts_at BETWEEN ?2 AND ?3");
-    if (!c)
-        return false;
-    sqlite3_bind_int64(c, 1, body);
-    sqlite3_bind_int64(c, 2, t - 86400);
-    sqlite3_bind_int64(c, 3, t + 86400);
-    bool off = sqlite3_step(c) == SQLITE_ROW;
-    sqlite3_reset(c);
-    return off;
+    return kt_store_meeting_called_off(st, body, t - 86400, t + 86400) == 0;
 }
 
 /* Meetings the sharing bodies are expected to hold (from their cadence, after their last planned
@@ -293,29 +223,11 @@ static bool called_off(kt_store *st, int64_t body, int64_t t)
  * can have one. */
 static int projected_candidates(kt_store *st, int64_t body, int64_t from, int64_t to, cands *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT b.id, b.cadence, b.location, m.starts_at, m.ends_at FROM bodies b "
-            "JOIN meetings m ON m.id = (SELECT id FROM meetings WHERE body_id = b.id AND status "
-            "<> 'geannuleerd' ORDER BY starts_at DESC LIMIT 1) WHERE b.id IN (" SHARING_BODIES
-            ") AND b.cadence IS NOT NULL AND m.starts_at < ?2");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, to);
-    struct last {
-        int64_t body, start, end;
-        char cadence[16], location[200];
-    } lasts[64];
+    kt_cadence_last lasts[64];
     int n = 0;
-    while (n < 64 && sqlite3_step(s) == SQLITE_ROW) {
-        lasts[n].body = sqlite3_column_int64(s, 0);
-        snprintf(lasts[n].cadence, sizeof lasts[n].cadence, "%s", sqlite3_column_text(s, 1));
-        snprintf(lasts[n].location, sizeof lasts[n].location, "%s", sqlite3_column_text(s, 2));
-        lasts[n].start = sqlite3_column_int64(s, 3);
-        lasts[n].end = sqlite3_column_int64(s, 4);
-        n++;
-    }
-    sqlite3_reset(s);
+    int rc = kt_store_cadence_lasts(st, body, to, lasts, 64, &n);
+    if (rc)
+        return rc;
     int64_t now = kt_now(), horizon = now + (int64_t)KT_PROJECTION_DAYS * 86400;
     for (int i = 0; i < n; i++) {
         if (!kt_cadence_valid(lasts[i].cadence))
@@ -332,7 +244,7 @@ static int projected_candidates(kt_store *st, int64_t body, int64_t from, int64_
                 continue;
             mtg m = {.id = 0, .body = lasts[i].body, .start = t, .end = e, .projected = t};
             snprintf(m.location, sizeof m.location, "%s", lasts[i].location);
-            int rc = cand_add(out, &m);
+            rc = cand_add(out, &m);
             if (rc)
                 return rc;
         }
@@ -342,35 +254,18 @@ static int projected_candidates(kt_store *st, int64_t body, int64_t from, int64_
 
 static int location_candidates(kt_store *st, const mtg *me, cands *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, body_id, starts_at, ends_at, location FROM meetings WHERE "
-            "starts_at < ?1 AND starts_at > ?2 AND ends_at > ?3 AND body_id <> ?4 AND "
-            "status <> 'geannuleerd' AND location = ?5 COLLATE NOCASE");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, me->end);
-    sqlite3_bind_int64(s, 2, me->start - MAX_MEETING_SECONDS);
-    sqlite3_bind_int64(s, 3, me->start);
-    sqlite3_bind_int64(s, 4, me->body);
-    sqlite3_bind_text(s, 5, me->location, -1, SQLITE_STATIC);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        mtg m = {.id = sqlite3_column_int64(s, 0),
-                 .body = sqlite3_column_int64(s, 1),
-                 .start = sqlite3_column_int64(s, 2),
-                 .end = sqlite3_column_int64(s, 3)};
-        snprintf(m.location, sizeof m.location, "%s", sqlite3_column_text(s, 4));
-        rc = cand_add(out, &m);
-    }
-    sqlite3_reset(s);
-    return rc;
+    collect c = {out, 0};
+    int rc = kt_store_meetings_at(st, me->location, me->start - MAX_MEETING_SECONDS, me->end,
+                                  me->start, me->body, collect_slot, &c);
+    return rc ? rc : c.rc;
 }
 
 /* ---- evaluation ---- */
 
 static json_t *person_json_short(kt_store *st, int64_t person)
 {
-    json_t *p = kt_person_json(st, person);
+    json_t *p = NULL;
+    kt_store_person_get(st, person, &p);
     json_t *j = json_pack("{s:I, s:O, s:O}", "id", (json_int_t)person, "name",
                           p ? json_object_get(p, "name") : json_null(), "org_name",
                           p ? json_object_get(p, "org_name") : json_null());
@@ -387,15 +282,7 @@ static int needed_orgs(kt_store *st, int64_t meeting, const kt_attendee *att, in
         rc = kt_ivec_add(out, att[i].org);
     if (rc || !meeting)
         return rc;
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT DISTINCT io.org_id FROM items i JOIN item_orgs "
-                                        "io ON io.item_id = i.id WHERE i.meeting_id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, meeting);
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_meeting_relevant_orgs(st, meeting, out);
 }
 
 /* The one person of org expected at either meeting, or 0 when there are none or several. */
@@ -491,7 +378,8 @@ static int evaluate(ctxdata *d, const mtg *other)
                                          json_object_get(json_array_get(persons, k), "id")) == one;
             if (!one || already)
                 continue;
-            json_t *o = kt_org_json(st, org);
+            json_t *o = NULL;
+            kt_store_org_get(st, org, &o);
             json_array_append_new(orgs, json_pack("{s:I, s:O, s:o}", "id", (json_int_t)org, "name",
                                                   o ? json_object_get(o, "name") : json_null(),
                                                   "only_person", person_json_short(st, one)));
@@ -593,15 +481,5 @@ int kt_conflicts_check(kt_ctx *c, int64_t meeting, int64_t buffer_s)
 
 int kt_conflicts_projection_dependents(kt_ctx *c, int64_t body, kt_ivec *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT DISTINCT meeting_a FROM flags WHERE body_b = "
-                                           "?1 AND projected_b IS NOT NULL AND state <> "
-                                           "'vervallen'");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_flags_projection_dependents(c->st, body, out);
 }

@@ -6,6 +6,11 @@
 #include "detect/similar.h"
 #include "domain/model.h"
 #include "feed/notify.h"
+#include "store/bodies.h"
+#include "store/directory.h"
+#include "store/flags.h"
+#include "store/items.h"
+#include "store/meetings.h"
 #include "util/err.h"
 #include "util/imap.h"
 #include "util/log.h"
@@ -55,14 +60,8 @@ static int32_t local_day(int64_t t)
     return (int32_t)kt_local_day(t);
 }
 
-#define ITEM_INDEX_SQL                                                                             \
-    "SELECT i.id, i.body_id, sc.name, m.starts_at, m.status, i.title, i.description, "             \
-    "i.confidential "                                                                              \
-    "FROM items i JOIN bodies b ON b.id = i.body_id JOIN scopes sc ON sc.id = b.scope_id "         \
-    "LEFT JOIN meetings m ON m.id = i.meeting_id"
-
-/* One row of ITEM_INDEX_SQL, copied out of SQLite so that another thread may read the next
- * rows meanwhile. Texts are offsets into the batch's text buffer; NO_TEXT stands for NULL. */
+/* One index row (store/items.h), copied out of the store so that another thread may read the
+ * next rows meanwhile. Texts are offsets into the batch's text buffer; NO_TEXT stands for NULL. */
 #define NO_TEXT UINT32_MAX
 
 typedef struct scan_row {
@@ -107,22 +106,20 @@ static int batch_text(scan_batch *b, const unsigned char *t, uint32_t *off)
     return 0;
 }
 
-/* Appends the statement's current row to the batch. */
-static int batch_add(scan_batch *b, sqlite3_stmt *s)
+/* Appends a row to the batch. */
+static int batch_add(scan_batch *b, const kt_index_row *x)
 {
     scan_row *r = &b->rows[b->n];
-    r->item = sqlite3_column_int64(s, 0);
-    r->body = sqlite3_column_int64(s, 1);
-    r->confidential = sqlite3_column_int(s, 7) != 0;
-    const char *status = (const char *)sqlite3_column_text(s, 4);
-    r->cancelled = status && strcmp(status, "geannuleerd") == 0;
-    r->day = sqlite3_column_type(s, 3) == SQLITE_NULL ? KT_SIM_NO_DATE
-                                                      : local_day(sqlite3_column_int64(s, 3));
-    int rc = batch_text(b, sqlite3_column_text(s, 2), &r->scope);
+    r->item = x->item;
+    r->body = x->body;
+    r->confidential = x->confidential;
+    r->cancelled = x->cancelled;
+    r->day = x->meeting_start ? local_day(x->meeting_start) : KT_SIM_NO_DATE;
+    int rc = batch_text(b, (const unsigned char *)x->scope, &r->scope);
     if (!rc)
-        rc = batch_text(b, sqlite3_column_text(s, 5), &r->title);
+        rc = batch_text(b, (const unsigned char *)x->title, &r->title);
     if (!rc)
-        rc = batch_text(b, sqlite3_column_text(s, 6), &r->description);
+        rc = batch_text(b, (const unsigned char *)x->description, &r->description);
     if (!rc)
         b->n++;
     return rc;
@@ -151,22 +148,25 @@ static int index_row(kt_detect *d, kt_similar *sim, const scan_batch *b, const s
 /* Brings one item of the index in line with the store. */
 static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL " WHERE i.id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, item);
+    kt_index_cursor *cur;
+    int rc = kt_store_index_open(st, item, &cur);
+    if (rc)
+        return rc;
     scan_row row;
     scan_batch b = {.rows = &row};
-    int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        rc = batch_add(&b, s);
+    kt_index_row x;
+    int step = kt_store_index_next(cur, &x);
+    if (step == KT_STORE_ROW) {
+        rc = batch_add(&b, &x);
         if (!rc)
             rc = index_row(det, det->sim, &b, &row);
-    } else {
+    } else if (step == 0) {
         kt_similar_remove(det->sim, item);
         kt_imap_del(&det->confidential, item);
+    } else {
+        rc = step;
     }
-    sqlite3_reset(s);
+    kt_store_index_close(cur);
     free(b.text);
     return rc;
 }
@@ -177,7 +177,7 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
  * on one thread (acronyms learnt from one item apply to the next). The store is not used by
  * anyone else meanwhile: the loop thread is the one waiting here. */
 typedef struct scan {
-    sqlite3_stmt *stmt;
+    kt_index_cursor *cur;
     pthread_mutex_t mu;
     pthread_cond_t cv;
     scan_batch batch[2];
@@ -200,12 +200,14 @@ static void *scan_reader(void *arg)
         if (stop)
             return NULL;
         b->n = b->tlen = 0;
-        int rc = 0, step = SQLITE_ROW;
-        while (!rc && b->n < SCAN_BATCH && (step = sqlite3_step(sc->stmt)) == SQLITE_ROW)
-            rc = batch_add(b, sc->stmt);
-        if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
-            rc = KT_ESTORE;
-        bool last = rc || step != SQLITE_ROW;
+        int rc = 0, step = KT_STORE_ROW;
+        kt_index_row x;
+        while (!rc && b->n < SCAN_BATCH &&
+               (step = kt_store_index_next(sc->cur, &x)) == KT_STORE_ROW)
+            rc = batch_add(b, &x);
+        if (!rc && step < 0)
+            rc = step;
+        bool last = rc || step != KT_STORE_ROW;
         pthread_mutex_lock(&sc->mu);
         b->full = true;
         sc->eof = last;
@@ -217,13 +219,13 @@ static void *scan_reader(void *arg)
     }
 }
 
-/* Indexes every row of the statement, reading on a second thread when one can be started. */
-static int index_all(kt_detect *d, kt_similar *sim, sqlite3_stmt *stmt)
+/* Indexes every row of the cursor, reading on a second thread when one can be started. */
+static int index_all(kt_detect *d, kt_similar *sim, kt_index_cursor *cur)
 {
     scan *sc = calloc(1, sizeof *sc);
     if (!sc)
         return KT_ENOMEM;
-    sc->stmt = stmt;
+    sc->cur = cur;
     sc->batch[0].rows = sc->rows[0];
     sc->batch[1].rows = sc->rows[1];
     pthread_mutex_init(&sc->mu, NULL);
@@ -233,15 +235,16 @@ static int index_all(kt_detect *d, kt_similar *sim, sqlite3_stmt *stmt)
     int rc = 0;
     if (!threaded) {
         scan_batch *b = &sc->batch[0];
-        int step = SQLITE_ROW;
-        while (!rc && (step = sqlite3_step(stmt)) == SQLITE_ROW) {
+        int step = KT_STORE_ROW;
+        kt_index_row x;
+        while (!rc && (step = kt_store_index_next(cur, &x)) == KT_STORE_ROW) {
             b->n = b->tlen = 0;
-            rc = batch_add(b, stmt);
+            rc = batch_add(b, &x);
             if (!rc)
                 rc = index_row(d, sim, b, &b->rows[0]);
         }
-        if (!rc && step != SQLITE_DONE)
-            rc = KT_ESTORE;
+        if (!rc && step < 0)
+            rc = step;
     }
     for (unsigned i = 0; threaded; i ^= 1) {
         scan_batch *b = &sc->batch[i];
@@ -276,22 +279,21 @@ static int index_all(kt_detect *d, kt_similar *sim, sqlite3_stmt *stmt)
     return rc;
 }
 
-/* Teaches the index what the deployment knows: abbreviations and regions. */
-static void teach(kt_similar *sim, kt_store *st)
+static void teach_abbreviation(void *sim, const char *abbr, const char *expansion)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT abbr, expansion FROM abbreviations");
-    while (s && sqlite3_step(s) == SQLITE_ROW)
-        kt_similar_add_abbreviation(sim, (const char *)sqlite3_column_text(s, 0),
-                                    (const char *)sqlite3_column_text(s, 1));
-    if (s)
-        sqlite3_reset(s);
-    s = kt_store_stmt(st, "SELECT r.name, g.name FROM scope_members m JOIN scopes r ON r.id = "
-                          "m.region_id JOIN scopes g ON g.id = m.member_id");
-    while (s && sqlite3_step(s) == SQLITE_ROW)
-        kt_similar_add_region(sim, (const char *)sqlite3_column_text(s, 0),
-                              (const char *)sqlite3_column_text(s, 1));
-    if (s)
-        sqlite3_reset(s);
+    kt_similar_add_abbreviation(sim, abbr, expansion);
+}
+
+static void teach_region(void *sim, const char *region, const char *member)
+{
+    kt_similar_add_region(sim, region, member);
+}
+
+/* Teaches the index what the deployment knows: abbreviations and regions. */
+static int teach(kt_similar *sim, kt_store *st)
+{
+    int rc = kt_store_abbreviations_each(st, teach_abbreviation, sim);
+    return rc ? rc : kt_store_regions_each(st, teach_region, sim);
 }
 
 int kt_detect_rebuild(kt_detect *d)
@@ -316,11 +318,13 @@ int kt_detect_rebuild(kt_detect *d)
     if (vrc) /* the built-in vocabulary stays; the deployment's own file is reported */
         kt_error("cannot load the vocabulary file", "path=%s line=%zu", vocab, bad_line);
     kt_store *st = d->app->store;
-    teach(sim, st);
-    sqlite3_stmt *s = kt_store_stmt(st, ITEM_INDEX_SQL);
-    int rc = s ? index_all(d, sim, s) : KT_ESTORE;
-    if (s)
-        sqlite3_reset(s);
+    kt_index_cursor *cur = NULL;
+    int rc = teach(sim, st);
+    if (!rc)
+        rc = kt_store_index_open(st, 0, &cur);
+    if (!rc)
+        rc = index_all(d, sim, cur);
+    kt_store_index_close(cur);
     if (rc) {
         kt_similar_free(sim);
         return rc;
@@ -362,30 +366,13 @@ void kt_detect_free(kt_detect *d)
 /* A membership change alters who is expected at the body's coming meetings. */
 static int upcoming_meetings(kt_store *st, int64_t body, kt_ivec *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id FROM meetings WHERE body_id = ?1 AND "
-                                        "ends_at > ?2 AND starts_at < ?3 AND status <> "
-                                        "'geannuleerd' ORDER BY starts_at LIMIT 50");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, kt_now());
-    sqlite3_bind_int64(s, 3, kt_now() + UPCOMING_DAYS * 86400);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_meetings_coming(st, body, kt_now(), kt_now() + UPCOMING_DAYS * 86400, 50, out);
 }
 
 static int64_t meeting_body(kt_store *st, int64_t meeting)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id FROM meetings WHERE id = ?1");
-    if (!s)
-        return 0;
-    sqlite3_bind_int64(s, 1, meeting);
-    int64_t b = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return b;
+    int64_t b = 0;
+    return kt_store_meeting_body(st, meeting, &b) ? 0 : b;
 }
 
 static int run_conflicts(kt_detect *det, kt_ctx *d, kt_ctx *c)
@@ -411,25 +398,15 @@ static int run_conflicts(kt_detect *det, kt_ctx *d, kt_ctx *c)
 
 static int item_place(kt_store *st, int64_t item, int64_t *body, int64_t *meeting)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, meeting_id FROM items WHERE id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, item);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *body = sqlite3_column_int64(s, 0);
-        *meeting = sqlite3_column_int64(s, 1);
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_item_place(st, item, body, meeting);
 }
 
 /* A standing item (vast agendapunt) is a body's routine, not a subject someone brings in: two
  * bodies' routines overlapping shows on the overlap map, not as a flag at every meeting. */
 static bool recurring(kt_store *st, int64_t item)
 {
-    return kt_exists(st, "SELECT 1 FROM items WHERE id = ?1 AND recurring = 1", item);
+    bool yes = false;
+    return kt_store_item_recurring(st, item, &yes) == 0 && yes;
 }
 
 /* Re-checks one item for duplicates in other bodies: raises a flag per finding, lets the item's
@@ -481,14 +458,11 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
 /* Items whose window position changed with their meeting. */
 static int items_of_meeting(kt_store *st, int64_t meeting, kt_ivec *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id FROM items WHERE meeting_id = ?1 LIMIT 200");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, meeting);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
+    kt_ivec found = {0};
+    int rc = kt_store_items_of_meeting(st, meeting, 200, &found);
+    for (size_t i = 0; !rc && i < found.n; i++)
+        rc = kt_ivec_add(out, found.v[i]);
+    kt_ivec_free(&found);
     return rc;
 }
 
@@ -577,20 +551,15 @@ void kt_detect_observe(kt_app *app, const kt_event *ev)
 
 /* ---- body profiles: "waar hoort dit thuis?" and the overlap map ---- */
 
+static int declare_body(void *prof, int64_t id, const char *scope, const char *name,
+                        const char *mandate)
+{
+    return kt_profiles_set_body(prof, id, scope, name, mandate);
+}
+
 static int declare_bodies(kt_detect *d)
 {
-    sqlite3_stmt *s = kt_store_stmt(d->app->store, "SELECT b.id, sc.name, b.name, b.mandate FROM "
-                                                   "bodies b JOIN scopes sc ON sc.id = "
-                                                   "b.scope_id");
-    if (!s)
-        return KT_ESTORE;
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_profiles_set_body(
-            d->prof, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
-            (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_body_profiles(d->app->store, 0, declare_body, d->prof);
 }
 
 /* Profiles that are fresh enough: built once, rebuilt when items changed and the last build is
@@ -641,15 +610,5 @@ void kt_detect_body_changed(kt_detect *d, int64_t body)
 {
     if (!d->prof)
         return; /* declared with the first build */
-    sqlite3_stmt *s = kt_store_stmt(d->app->store, "SELECT sc.name, b.name, b.mandate FROM "
-                                                   "bodies b JOIN scopes sc ON sc.id = "
-                                                   "b.scope_id WHERE b.id = ?1");
-    if (!s)
-        return;
-    sqlite3_bind_int64(s, 1, body);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        kt_profiles_set_body(d->prof, body, (const char *)sqlite3_column_text(s, 0),
-                             (const char *)sqlite3_column_text(s, 1),
-                             (const char *)sqlite3_column_text(s, 2));
-    sqlite3_reset(s);
+    kt_store_body_profiles(d->app->store, body, declare_body, d->prof);
 }

@@ -1,6 +1,9 @@
 #include "detect/flags.h"
 
 #include "domain/model.h"
+#include "store/flags.h"
+#include "store/items.h"
+#include "store/memberships.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
@@ -9,70 +12,21 @@
 
 json_t *kt_body_contacts(kt_store *st, int64_t body)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT p.id, p.name, p.email, m.role FROM memberships m JOIN persons p ON p.id = "
-            "m.person_id WHERE m.body_id = ?1 AND m.role IN ('voorzitter', 'secretaris') "
-            "ORDER BY m.role DESC, p.name");
     json_t *out = json_array();
-    if (!s)
-        return out;
-    sqlite3_bind_int64(s, 1, body);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(
-            out, json_pack("{s:I, s:o, s:o, s:o}", "person", (json_int_t)sqlite3_column_int64(s, 0),
-                           "name", kt_col_json_text(s, 1), "email", kt_col_json_text(s, 2), "role",
-                           kt_col_json_text(s, 3)));
-    sqlite3_reset(s);
+    kt_store_body_contacts(st, body, out);
     return out;
 }
 
-typedef struct flag_row {
-    int64_t id, body[2], meeting[2], item[2], projected_b, lead, resolved_by;
-    char kind[16], state[16], fingerprint[512];
-    char *note, *evidence;
-    double score;
-    int64_t created, updated;
-} flag_row;
+typedef kt_flag_row flag_row;
 
 static void row_free(flag_row *r)
 {
-    free(r->note);
-    free(r->evidence);
+    kt_store_flag_clear(r);
 }
 
 static int row_load(kt_store *st, int64_t id, flag_row *r)
 {
-    memset(r, 0, sizeof *r);
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, kind, state, note, lead_body_id, score, evidence, fingerprint, body_a, "
-            "meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at, "
-            "resolved_by FROM flags WHERE id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    if (sqlite3_step(s) != SQLITE_ROW) {
-        sqlite3_reset(s);
-        return KT_ENOTFOUND;
-    }
-    r->id = sqlite3_column_int64(s, 0);
-    snprintf(r->kind, sizeof r->kind, "%s", sqlite3_column_text(s, 1));
-    snprintf(r->state, sizeof r->state, "%s", sqlite3_column_text(s, 2));
-    r->note = strdup((const char *)sqlite3_column_text(s, 3));
-    r->lead = sqlite3_column_int64(s, 4);
-    r->score = sqlite3_column_double(s, 5);
-    r->evidence = strdup((const char *)sqlite3_column_text(s, 6));
-    snprintf(r->fingerprint, sizeof r->fingerprint, "%s", sqlite3_column_text(s, 7));
-    for (int k = 0; k < 2; k++) {
-        r->body[k] = sqlite3_column_int64(s, 8 + 3 * k);
-        r->meeting[k] = sqlite3_column_int64(s, 9 + 3 * k);
-        r->item[k] = sqlite3_column_int64(s, 10 + 3 * k);
-    }
-    r->projected_b = sqlite3_column_int64(s, 14);
-    r->created = sqlite3_column_int64(s, 15);
-    r->updated = sqlite3_column_int64(s, 16);
-    r->resolved_by = sqlite3_column_int64(s, 17);
-    sqlite3_reset(s);
-    return r->note && r->evidence ? 0 : KT_ENOMEM;
+    return kt_store_flag_get(st, id, r);
 }
 
 static json_t *time_json(int64_t t)
@@ -113,7 +67,12 @@ static json_t *side_json(kt_store *st, int64_t body, int64_t meeting, int64_t it
 
 static bool item_confidential(kt_store *st, int64_t item)
 {
-    return item && kt_exists(st, "SELECT 1 FROM items WHERE id = ?1 AND confidential = 1", item);
+    kt_vis vis;
+    if (!item || kt_store_item_vis(st, item, &vis))
+        return false;
+    bool confidential = vis.confidential;
+    kt_vis_clear(&vis);
+    return confidential;
 }
 
 static json_t *row_json(kt_store *st, const flag_row *r, int64_t body)
@@ -187,11 +146,6 @@ int kt_flag_announce(kt_ctx *c, int64_t flag, const char *type)
     return rc ? -1 : 0;
 }
 
-static int bind_opt(sqlite3_stmt *s, int col, int64_t v)
-{
-    return v ? sqlite3_bind_int64(s, col, v) : sqlite3_bind_null(s, col);
-}
-
 /* Fingerprints are comma-separated parts; a resolved flag reopens when fewer than half of the
  * parts of the new one were in the old one. */
 static bool materially_changed(const char *old_fp, const char *new_fp)
@@ -241,55 +195,35 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
     f->evidence = NULL;
     if (!evidence)
         return kt_fail_err(c, KT_ENOMEM);
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT id, state, fingerprint, evidence FROM flags "
-                                           "WHERE key = ?1");
-    if (!s) {
+    flag_row known;
+    int rc = kt_store_flag_by_key(c->st, f->key, &known);
+    if (rc && rc != KT_ENOTFOUND) {
         free(evidence);
-        return kt_fail_err(c, KT_ESTORE);
+        return kt_fail_err(c, rc);
     }
-    sqlite3_bind_text(s, 1, f->key, -1, SQLITE_STATIC);
-    int64_t id = 0;
-    char state[16] = "", fp[512] = "";
-    bool same_evidence = false;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        id = sqlite3_column_int64(s, 0);
-        snprintf(state, sizeof state, "%s", sqlite3_column_text(s, 1));
-        snprintf(fp, sizeof fp, "%s", sqlite3_column_text(s, 2));
-        same_evidence = strcmp((const char *)sqlite3_column_text(s, 3), evidence) == 0;
-    }
-    sqlite3_reset(s);
-    int64_t now = kt_now();
+    int64_t now = kt_now(), id = known.id;
     const char *type = NULL;
-    int rc = 0;
-    if (!id) {
-        s = kt_store_stmt(c->st,
-                          "INSERT INTO flags(kind, key, score, evidence, fingerprint, body_a, "
-                          "meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at, "
-                          "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-                          "?13, ?13)");
-        if (!s) {
-            free(evidence);
-            return kt_fail_err(c, KT_ESTORE);
-        }
-        sqlite3_bind_text(s, 1, f->kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, f->key, -1, SQLITE_STATIC);
-        sqlite3_bind_double(s, 3, f->score);
-        sqlite3_bind_text(s, 4, evidence, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 5, f->fingerprint, -1, SQLITE_STATIC);
-        sqlite3_bind_int64(s, 6, f->body_a);
-        bind_opt(s, 7, f->meeting_a);
-        bind_opt(s, 8, f->item_a);
-        sqlite3_bind_int64(s, 9, f->body_b);
-        bind_opt(s, 10, f->meeting_b);
-        bind_opt(s, 11, f->item_b);
-        bind_opt(s, 12, f->projected_b);
-        sqlite3_bind_int64(s, 13, now);
-        rc = kt_store_step_done(c->st, s);
-        id = kt_store_last_id(c->st);
+    if (rc == KT_ENOTFOUND) {
+        kt_flag_new n = {.kind = f->kind,
+                         .key = f->key,
+                         .evidence = evidence,
+                         .fingerprint = f->fingerprint,
+                         .score = f->score,
+                         .body_a = f->body_a,
+                         .meeting_a = f->meeting_a,
+                         .item_a = f->item_a,
+                         .body_b = f->body_b,
+                         .meeting_b = f->meeting_b,
+                         .item_b = f->item_b,
+                         .projected_b = f->projected_b};
+        rc = kt_store_flag_insert(c->st, &n, now, &id);
         type = "flag.raised";
     } else {
-        bool resolved = strcmp(state, "afgestemd") == 0 || strcmp(state, "bewust_dubbel") == 0;
-        bool expired = strcmp(state, "vervallen") == 0;
+        bool same_evidence = strcmp(known.evidence, evidence) == 0;
+        const char *fp = known.fingerprint;
+        bool resolved =
+            strcmp(known.state, "afgestemd") == 0 || strcmp(known.state, "bewust_dubbel") == 0;
+        bool expired = strcmp(known.state, "vervallen") == 0;
         bool conflict = strcmp(f->kind, "conflict") == 0;
         bool reopen = expired || (resolved && (conflict ? adds_parts(fp, f->fingerprint)
                                                         : materially_changed(fp, f->fingerprint)));
@@ -297,27 +231,15 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
         const char *keep_fp = resolved && !reopen && conflict ? fp : f->fingerprint;
         if (!reopen && same_evidence && strcmp(fp, keep_fp) == 0) {
             free(evidence);
+            kt_store_flag_clear(&known);
             if (id_out)
                 *id_out = id;
             return 0; /* nothing new */
         }
-        s = kt_store_stmt(c->st, "UPDATE flags SET score = ?2, evidence = ?3, fingerprint = ?4, "
-                                 "state = CASE WHEN ?5 THEN 'open' ELSE state END, "
-                                 "resolved_by = CASE WHEN ?5 THEN NULL ELSE resolved_by END, "
-                                 "updated_at = ?6 WHERE id = ?1");
-        if (!s) {
-            free(evidence);
-            return kt_fail_err(c, KT_ESTORE);
-        }
-        sqlite3_bind_int64(s, 1, id);
-        sqlite3_bind_double(s, 2, f->score);
-        sqlite3_bind_text(s, 3, evidence, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 4, keep_fp, -1, SQLITE_STATIC);
-        sqlite3_bind_int(s, 5, reopen);
-        sqlite3_bind_int64(s, 6, now);
-        rc = kt_store_step_done(c->st, s);
+        rc = kt_store_flag_refresh(c->st, id, f->score, evidence, keep_fp, reopen, now);
         type = reopen ? "flag.raised" : resolved ? NULL : "flag.updated";
     }
+    kt_store_flag_clear(&known);
     free(evidence);
     if (rc)
         return kt_fail_err(c, rc);
@@ -334,72 +256,52 @@ static bool key_kept(const char *key, const char *const *keep, int n)
     return false;
 }
 
+#define MAX_EXPIRE 256
+
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep)
 {
-    /* Two statements, so each can use its indexes (an OR of parameters would scan). */
-    sqlite3_stmt *s =
-        meeting ? kt_store_stmt(c->st, "SELECT id, key FROM flags WHERE meeting_a = ?2 AND kind = "
-                                       "?1 AND state <> 'vervallen' UNION SELECT id, key FROM "
-                                       "flags WHERE meeting_b = ?2 AND kind = ?1 AND state <> "
-                                       "'vervallen'")
-                : kt_store_stmt(c->st, "SELECT id, key FROM flags WHERE item_a = ?2 AND kind = ?1 "
-                                       "AND state <> 'vervallen' UNION SELECT id, key FROM flags "
-                                       "WHERE item_b = ?2 AND kind = ?1 AND state <> 'vervallen'");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_text(s, 1, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, meeting ? meeting : item);
-    int64_t ids[256];
+    int64_t ids[MAX_EXPIRE];
+    char *keys[MAX_EXPIRE];
     int n = 0;
-    while (n < 256 && sqlite3_step(s) == SQLITE_ROW)
-        if (!key_kept((const char *)sqlite3_column_text(s, 1), keep, n_keep))
-            ids[n++] = sqlite3_column_int64(s, 0);
-    sqlite3_reset(s);
+    int rc = kt_store_flags_involving(c->st, kind, meeting, item, ids, keys, MAX_EXPIRE, &n);
+    if (rc)
+        return kt_fail_err(c, rc);
     for (int i = 0; i < n; i++) {
-        s = kt_store_stmt(c->st, "UPDATE flags SET state = 'vervallen', updated_at = ?2 WHERE "
-                                 "id = ?1");
-        if (!s)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, ids[i]);
-        sqlite3_bind_int64(s, 2, kt_now());
-        if (kt_store_step_done(c->st, s) || kt_flag_announce(c, ids[i], "flag.updated"))
-            return -1;
+        if (!rc && !key_kept(keys[i], keep, n_keep)) {
+            rc = kt_store_flag_lapse(c->st, ids[i], kt_now());
+            if (rc)
+                kt_fail_err(c, rc);
+            else if (kt_flag_announce(c, ids[i], "flag.updated"))
+                rc = -1;
+        }
+        free(keys[i]);
     }
-    return 0;
+    return rc ? -1 : 0;
 }
+
+#define MAX_LISTED 500
 
 json_t *kt_flags_of_body(kt_store *st, int64_t body, const kt_viewer *v, const char *state)
 {
     json_t *out = json_array();
     if (v->role < KT_ROLE_SECRETARIS)
         return out;
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT id, CASE WHEN body_a = ?1 THEN item_a ELSE item_b END FROM flags "
-            "WHERE (body_a = ?1 OR body_b = ?1) AND (?2 IS NULL AND state <> 'vervallen' OR "
-            "state = ?2) ORDER BY updated_at DESC LIMIT 500");
-    if (!s)
-        return out;
-    sqlite3_bind_int64(s, 1, body);
-    if (state)
-        sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
-    int64_t rows[500][2];
+    int64_t *ids = calloc(MAX_LISTED, sizeof *ids), *items = calloc(MAX_LISTED, sizeof *items);
     int n = 0;
-    while (n < 500 && sqlite3_step(s) == SQLITE_ROW) {
-        rows[n][0] = sqlite3_column_int64(s, 0);
-        rows[n][1] = sqlite3_column_int64(s, 1);
-        n++;
-    }
-    sqlite3_reset(s);
+    if (!ids || !items || kt_store_flags_of_body(st, body, state, ids, items, MAX_LISTED, &n))
+        n = 0;
     for (int i = 0; i < n; i++) {
         kt_vis vis;
-        if (side_vis(st, rows[i][1], &vis))
+        if (side_vis(st, items[i], &vis))
             continue;
         bool ok = kt_acl_visible(v, &vis);
         kt_vis_clear(&vis);
-        json_t *j = ok ? kt_flag_json(st, rows[i][0], body) : NULL;
+        json_t *j = ok ? kt_flag_json(st, ids[i], body) : NULL;
         if (j)
             json_array_append_new(out, j);
     }
+    free(ids);
+    free(items);
     return out;
 }

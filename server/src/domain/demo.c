@@ -4,6 +4,10 @@
 #include "auth/session.h"
 #include "domain/model.h"
 #include "protocol/dispatch.h"
+#include "store/chat.h"
+#include "store/directory.h"
+#include "store/notifications.h"
+#include "store/sessions.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -110,14 +114,15 @@ static void load_directory(demo *d, const char *password_hash)
                  "person");
     }
     /* Every demo login shares one password; hash it once. */
-    kt_store_begin(d->app->store);
-    kt_store_exec(d->app->store, "DELETE FROM setup_tokens");
-    sqlite3_stmt *s = kt_store_stmt(d->app->store, "UPDATE persons SET password_hash = ?1");
-    if (s) {
-        sqlite3_bind_text(s, 1, password_hash, -1, SQLITE_STATIC);
-        kt_store_step_done(d->app->store, s);
+    kt_store *st = d->app->store;
+    if (kt_store_begin(st) == 0) {
+        if (kt_store_setup_tokens_clear(st) || kt_store_password_set_all(st, password_hash)) {
+            kt_store_rollback(st);
+            d->failures++;
+        } else if (kt_store_commit(st)) {
+            d->failures++;
+        }
     }
-    kt_store_commit(d->app->store);
 }
 
 static json_t *item_request(demo *d, json_t *it)
@@ -295,13 +300,11 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
                                      "text", json_object_get(it, "text")));
         int64_t msg = json_integer_value(json_object_get(json_object_get(res, "message"), "id"));
         json_decref(res);
-        sqlite3_stmt *s =
-            kt_store_stmt(d->app->store, "UPDATE messages SET created_at = ?2 WHERE id = ?1");
-        if (msg && s) {
-            sqlite3_bind_int64(s, 1, msg);
-            sqlite3_bind_int64(
-                s, 2, kt_now() - 60 * json_integer_value(json_object_get(it, "minutes_ago")));
-            kt_store_step_done(d->app->store, s);
+        int64_t when = kt_now() - 60 * json_integer_value(json_object_get(it, "minutes_ago"));
+        kt_store *st = d->app->store;
+        if (msg && kt_store_begin(st) == 0) {
+            if (kt_store_message_backdate(st, msg, when) || kt_store_commit(st))
+                kt_store_rollback(st);
         }
     }
 }
@@ -366,11 +369,8 @@ static void load_bodies(demo *d)
 
 static bool store_empty(kt_app *app)
 {
-    sqlite3_stmt *s = kt_store_stmt(app->store, "SELECT count(*) FROM persons");
-    bool empty = s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int64(s, 0) == 0;
-    if (s)
-        sqlite3_reset(s);
-    return empty;
+    int64_t n = 0;
+    return kt_store_persons_count(app->store, &n) == 0 && n == 0;
 }
 
 void kt_demo_print_logins(kt_app *app, const char *path)
@@ -429,11 +429,10 @@ int kt_demo_load(kt_app *app, const char *path)
     load_directory(&d, hash);
     load_bodies(&d);
     /* The demo starts with a quiet bell: what loading it caused counts as read. */
-    sqlite3_stmt *s =
-        kt_store_stmt(app->store, "UPDATE notifications SET read_at = ?1 WHERE read_at IS NULL");
-    if (s) {
-        sqlite3_bind_int64(s, 1, kt_now());
-        kt_store_step_done(app->store, s);
+    if (kt_store_begin(app->store) == 0) {
+        if (kt_store_notifications_read_everyone(app->store, kt_now()) ||
+            kt_store_commit(app->store))
+            kt_store_rollback(app->store);
     }
     kt_info("demo data loaded", "ms=%lld failures=%d", (long long)((kt_mono_ns() - t0) / 1000000),
             d.failures);

@@ -3,6 +3,11 @@
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "store/actions.h"
+#include "store/bodies.h"
+#include "store/chat.h"
+#include "store/directory.h"
+#include "store/items.h"
+#include "store/meetings.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -17,15 +22,17 @@ static int check_item(kt_ctx *c, int64_t item)
 {
     if (!item)
         return 0;
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT body_id FROM items WHERE id = ?1");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, item);
-    int64_t body = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    int64_t body = 0, meeting = 0;
     kt_vis vis;
-    if (body != c->body || kt_item_vis_load(c->st, item, &vis))
+    int rc = kt_store_item_place(c->st, item, &body, &meeting);
+    if (!rc && body != c->body)
+        rc = KT_ENOTFOUND;
+    if (!rc)
+        rc = kt_store_item_vis(c->st, item, &vis);
+    if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "Dit agendapunt bestaat niet in dit overleg.");
+    if (rc)
+        return kt_fail_err(c, rc);
     bool visible = kt_acl_visible(&c->viewer, &vis);
     kt_vis_clear(&vis);
     return visible ? 0 : kt_fail(c, KT_C_NOT_FOUND, "Dit agendapunt bestaat niet in dit overleg.");
@@ -34,23 +41,26 @@ static int check_item(kt_ctx *c, int64_t item)
 static int check_owner(kt_ctx *c)
 {
     int64_t owner = kt_arg_int(c, "owner", 0), org = kt_arg_int(c, "owner_org", 0);
-    if (owner && !kt_exists(c->st, "SELECT 1 FROM persons WHERE id = ?1", owner))
+    int rc = owner ? kt_store_person_exists(c->st, owner, false) : 0;
+    if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "De eigenaar (owner) bestaat niet.");
-    if (org && !kt_exists(c->st, "SELECT 1 FROM organisations WHERE id = ?1", org))
+    if (!rc && org && (rc = kt_store_org_exists(c->st, org)) == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "De organisatie (owner_org) bestaat niet.");
-    return 0;
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 /* assigned: the owner (person or organisation) is new with this change. */
 static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigned, json_t **out)
 {
-    json_t *a = kt_action_json(c->st, action);
+    json_t *a = NULL;
     kt_vis vis;
-    if (!a || kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis)) {
+    int rc = kt_store_action_get(c->st, action, &a);
+    if (!rc &&
+        (rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis)))
         json_decref(a);
-        return kt_fail_err(c, KT_ENOTFOUND);
-    }
-    int rc =
+    if (rc)
+        return kt_fail_err(c, rc);
+    rc =
         kt_emit(c, c->body, type, &vis, json_pack("{s:O, s:b}", "action", a, "assigned", assigned));
     kt_vis_clear(&vis);
     if (rc)
@@ -67,8 +77,10 @@ static bool is_besluit(const char *kind)
 /* The local date of a meeting's start into buf ("YYYY-MM-DD"); today when meeting is 0 or gone. */
 static void meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
 {
-    json_t *m = meeting ? kt_meeting_json(c->st, meeting) : NULL;
+    json_t *m = NULL;
     int64_t t = 0;
+    if (meeting)
+        kt_store_meeting_get(c->st, meeting, &m);
     if (m && kt_time_parse(json_string_value(json_object_get(m, "start")), &t) == 0) {
         int y, mo, d;
         kt_utc_to_local(t, &y, &mo, &d, NULL, NULL, NULL);
@@ -84,15 +96,16 @@ static void meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
 static int outcome_meeting(kt_ctx *c, int64_t item, int64_t *meeting)
 {
     int64_t given = kt_arg_int(c, "meeting", 0), of_item = 0;
-    if (item) {
-        json_t *it = kt_item_json(c->st, item);
-        of_item = json_integer_value(json_object_get(it, "meeting"));
-        json_decref(it);
+    int64_t item_body = 0, body = 0;
+    int rc = item ? kt_store_item_place(c->st, item, &item_body, &of_item) : 0;
+    if (!rc && given) {
+        rc = kt_store_meeting_body(c->st, given, &body);
+        if (rc == KT_ENOTFOUND)
+            rc = 0;
     }
+    if (rc)
+        return kt_fail_err(c, rc);
     if (given) {
-        json_t *m = kt_meeting_json(c->st, given);
-        int64_t body = json_integer_value(json_object_get(m, "body"));
-        json_decref(m);
         if (body != c->body)
             return kt_fail(c, KT_C_NOT_FOUND, "Deze vergadering bestaat niet in dit overleg.");
         if (item && of_item != given)
@@ -188,9 +201,10 @@ int kt_h_action_update(kt_ctx *c)
     int64_t id = kt_arg_int(c, "action", 0);
     if (check_owner(c))
         return -1;
-    json_t *before = kt_action_json(c->st, id);
-    if (!before)
-        return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    json_t *before;
+    int rc = kt_store_action_get(c->st, id, &before);
+    if (rc)
+        return kt_fail_err(c, rc);
     const char *old_kind = json_string_value(json_object_get(before, "kind"));
     kt_store_action_fields f = {
         .kind = kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : old_kind,
@@ -198,7 +212,6 @@ int kt_h_action_update(kt_ctx *c)
                                       : json_string_value(json_object_get(before, "text")),
     };
     char day[16];
-    int rc = 0;
     if (is_besluit(f.kind)) {
         /* Turning an action into a besluit drops what a besluit does not have. */
         if (!is_besluit(old_kind) && !kt_arg_given(c, "owner") && !kt_arg_given(c, "owner_org") &&
@@ -242,16 +255,65 @@ int kt_h_action_update(kt_ctx *c)
     return 0;
 }
 
+/* The caller as viewer of body, loaded once per body for a list. */
+typedef struct body_view {
+    int64_t body;
+    kt_viewer v;
+    int64_t *items;
+} body_view;
+
+static void views_free(body_view *views, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(views[i].items);
+    free(views);
+}
+
+/* Whether the caller may see action a; 0 or a store error. */
+static int action_visible(kt_ctx *c, json_t *a, body_view **views, size_t *n, bool *visible)
+{
+    int64_t body = json_integer_value(json_object_get(a, "body"));
+    body_view *bv = NULL;
+    for (size_t i = 0; i < *n && !bv; i++)
+        if ((*views)[i].body == body)
+            bv = &(*views)[i];
+    if (!bv) {
+        body_view *grown = realloc(*views, (*n + 1) * sizeof *grown);
+        if (!grown)
+            return KT_ENOMEM;
+        *views = grown;
+        bv = &grown[(*n)++];
+        bv->body = body;
+        int rc = kt_viewer_load(c->st, body, c->me, &bv->v, &bv->items);
+        if (rc) {
+            (*n)--;
+            return rc;
+        }
+    }
+    kt_vis vis;
+    int rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis);
+    if (rc)
+        return rc;
+    *visible = kt_acl_visible(&bv->v, &vis);
+    kt_vis_clear(&vis);
+    return 0;
+}
+
 int kt_h_action_list(kt_ctx *c)
 {
     int64_t body = kt_arg_int(c, "body", 0);
     if (body) {
-        if (!kt_exists(c->st, "SELECT 1 FROM bodies WHERE id = ?1", body))
+        int rc = kt_store_body_exists(c->st, body);
+        if (rc == KT_ENOTFOUND)
             return kt_fail(c, KT_C_NOT_FOUND, "Dit overleg bestaat niet.");
+        if (rc)
+            return kt_fail_err(c, rc);
         kt_viewer v;
         int64_t *items = NULL;
-        kt_viewer_load(c->st, body, c->me, &v, &items);
+        rc = kt_viewer_load(c->st, body, c->me, &v, &items);
         free(items);
+        if (rc)
+            return kt_fail_err(c, rc);
         if (v.role == KT_ROLE_NONE)
             return kt_fail(c, KT_C_NOT_MEMBER, NULL);
     }
@@ -270,21 +332,23 @@ int kt_h_action_list(kt_ctx *c)
     kt_ivec ids = {0}, bodies = {0};
     int rc = kt_store_actions_find(c->st, &q, &ids, &bodies);
     json_t *out = json_array();
+    body_view *views = NULL;
+    size_t n_views = 0;
     for (size_t i = 0; !rc && i < ids.n; i++) {
-        json_t *a = kt_action_json(c->st, ids.v[i]);
-        if (!a)
+        json_t *a = NULL;
+        rc = kt_store_action_get(c->st, ids.v[i], &a);
+        if (rc == KT_ENOTFOUND) {
+            rc = 0;
             continue;
-        kt_viewer v;
-        int64_t *items = NULL;
-        kt_vis vis;
-        kt_viewer_load(c->st, bodies.v[i], c->me, &v, &items);
-        rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis);
-        if (!rc && kt_acl_visible(&v, &vis))
+        }
+        bool visible = false;
+        if (!rc)
+            rc = action_visible(c, a, &views, &n_views, &visible);
+        if (!rc && visible)
             json_array_append(out, a);
-        kt_vis_clear(&vis);
-        free(items);
         json_decref(a);
     }
+    views_free(views, n_views);
     kt_ivec_free(&ids);
     kt_ivec_free(&bodies);
     if (rc) {
@@ -302,32 +366,24 @@ static bool name_char(unsigned char ch)
     return isalnum(ch) || ch >= 0x80;
 }
 
+#define MENTION_CANDIDATES 16
+
 /* The members named after each '@' (longest name first, so "@Jan de Vries" beats "@Jan"),
  * each once. Text without '@' costs nothing; each '@' is one indexed lookup of the body's
  * members whose name starts the text after it, whatever the body's size. */
 json_t *kt_chat_mentions(kt_store *st, int64_t body, const char *text)
 {
     json_t *out = json_array();
-    const char *at = strchr(text, '@');
-    if (!at)
-        return out;
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT p.id, length(CAST(p.name AS BLOB)) FROM memberships m JOIN persons p "
-            "ON p.id = m.person_id WHERE m.body_id = ?1 AND p.name <> '' AND "
-            "substr(?2, 1, length(p.name)) = p.name COLLATE NOCASE "
-            "ORDER BY length(CAST(p.name AS BLOB)) DESC");
-    if (!s)
-        return out;
-    for (; at; at = strchr(at + 1, '@')) {
-        sqlite3_bind_int64(s, 1, body);
-        sqlite3_bind_text(s, 2, at + 1, -1, SQLITE_STATIC);
+    for (const char *at = strchr(text, '@'); at; at = strchr(at + 1, '@')) {
+        int64_t ids[MENTION_CANDIDATES];
+        size_t lens[MENTION_CANDIDATES];
+        int n = 0;
+        if (kt_store_mention_candidates(st, body, at + 1, ids, lens, MENTION_CANDIDATES, &n))
+            break;
         int64_t who = 0;
-        while (!who && sqlite3_step(s) == SQLITE_ROW) {
-            size_t len = (size_t)sqlite3_column_int64(s, 1);
-            if (!name_char((unsigned char)at[1 + len]))
-                who = sqlite3_column_int64(s, 0);
-        }
-        sqlite3_reset(s);
+        for (int i = 0; !who && i < n; i++)
+            if (!name_char((unsigned char)at[1 + lens[i]]))
+                who = ids[i];
         if (!who)
             continue;
         bool seen = false;
@@ -337,13 +393,12 @@ json_t *kt_chat_mentions(kt_store *st, int64_t body, const char *text)
         if (!seen)
             json_array_append_new(out, json_integer(who));
     }
-    sqlite3_clear_bindings(s);
     return out;
 }
 
 int kt_h_chat_post(kt_ctx *c)
 {
-    int64_t item = kt_arg_int(c, "item", 0);
+    int64_t item = kt_arg_int(c, "item", 0), id;
     const char *text = kt_arg_str(c, "text");
     const char *p = text;
     while (*p && isspace((unsigned char)*p))
@@ -352,28 +407,16 @@ int kt_h_chat_post(kt_ctx *c)
         return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een bericht mag niet leeg zijn.");
     if (check_item(c, item))
         return -1;
-    sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT INTO messages(body_id, item_id, person_id, "
-                                           "text, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->body);
-    if (item)
-        sqlite3_bind_int64(s, 2, item);
-    sqlite3_bind_int64(s, 3, c->me->person);
-    sqlite3_bind_text(s, 4, text, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 5, kt_now());
-    int rc = kt_store_step_done(c->st, s);
+    json_t *m = NULL;
+    int rc = kt_store_message_insert(c->st, c->body, item, c->me->person, text, kt_now(), &id);
+    if (!rc)
+        rc = kt_store_message_get(c->st, id, &m);
+    kt_vis vis;
+    if (!rc && (rc = kt_under_item_vis(c->st, item, &vis)))
+        json_decref(m);
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *m = kt_message_json(c->st, kt_store_last_id(c->st));
-    if (!m)
-        return kt_fail_err(c, KT_ESTORE);
     json_object_set_new(m, "mentions", kt_chat_mentions(c->st, c->body, text));
-    kt_vis vis;
-    if (kt_under_item_vis(c->st, item, &vis)) {
-        json_decref(m);
-        return kt_fail_err(c, KT_ESTORE);
-    }
     rc = kt_emit(c, c->body, "chat.posted", &vis, json_pack("{s:O}", "message", m));
     kt_vis_clear(&vis);
     if (rc)
@@ -388,41 +431,28 @@ int kt_h_chat_history(kt_ctx *c)
     int64_t limit = kt_arg_int(c, "limit", 50);
     if (check_item(c, item))
         return -1; /* a thread of an item that is not there, or not for the caller */
-    sqlite3_stmt *s =
-        kt_store_stmt(c->st, "SELECT id, item_id FROM messages WHERE body_id = ?1 AND id < ?2 AND "
-                             "(?3 IS NULL OR item_id = ?3) ORDER BY id DESC LIMIT ?4");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->body);
-    sqlite3_bind_int64(s, 2, before);
-    if (item)
-        sqlite3_bind_int64(s, 3, item);
-    sqlite3_bind_int64(s, 4, limit);
-    int64_t rows[200][2];
-    int n = 0;
-    while (n < 200 && sqlite3_step(s) == SQLITE_ROW) {
-        rows[n][0] = sqlite3_column_int64(s, 0);
-        rows[n][1] = sqlite3_column_int64(s, 1);
-        n++;
-    }
-    sqlite3_reset(s);
     json_t *out = json_array();
-    for (int i = n - 1; i >= 0; i--) {
+    int rc = kt_store_messages_before(c->st, c->body, item, before, limit, out);
+    bool more = limit > 0 && (int64_t)json_array_size(out) == limit;
+    for (size_t i = 0; !rc && i < json_array_size(out);) {
+        json_t *m = json_array_get(out, i);
         kt_vis vis;
-        if (kt_under_item_vis(c->st, rows[i][1], &vis))
-            continue;
-        bool visible = kt_acl_visible(&c->viewer, &vis);
+        rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(m, "item")), &vis);
+        bool visible = !rc && kt_acl_visible(&c->viewer, &vis);
         kt_vis_clear(&vis);
-        if (!visible)
+        if (!visible) {
+            json_array_remove(out, i);
             continue;
-        json_t *m = kt_message_json(c->st, rows[i][0]);
-        if (!m)
-            continue;
+        }
         json_object_set_new(
             m, "mentions",
             kt_chat_mentions(c->st, c->body, json_string_value(json_object_get(m, "text"))));
-        json_array_append_new(out, m);
+        i++;
     }
-    c->result = json_pack("{s:o, s:b}", "messages", out, "more", limit > 0 && n == limit);
+    if (rc) {
+        json_decref(out);
+        return kt_fail_err(c, rc);
+    }
+    c->result = json_pack("{s:o, s:b}", "messages", out, "more", more);
     return 0;
 }

@@ -8,6 +8,9 @@
  * audience first and agenda.updated to the new one. */
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "store/directory.h"
+#include "store/items.h"
+#include "store/meetings.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -15,10 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct slot {
-    int64_t id, pos;
-    bool confidential;
-} slot;
+typedef kt_item_slot slot;
 
 typedef struct list {
     int64_t meeting; /* 0: backlog */
@@ -36,32 +36,8 @@ static void list_free(list *l)
 static int list_load(kt_ctx *c, int64_t meeting, list *l)
 {
     l->meeting = meeting;
-    l->v = NULL;
-    l->n = 0;
-    sqlite3_stmt *s =
-        meeting ? kt_store_stmt(c->st, "SELECT id, position, confidential FROM items WHERE "
-                                       "meeting_id = ?1 ORDER BY position, id")
-                : kt_store_stmt(c->st, "SELECT id, position, confidential FROM items WHERE "
-                                       "body_id = ?1 AND meeting_id IS NULL ORDER BY position, id");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, meeting ? meeting : c->body);
-    int cap = 0;
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (l->n == cap) {
-            cap = cap ? cap * 2 : 16;
-            slot *v = realloc(l->v, (size_t)cap * sizeof *v);
-            if (!v) {
-                sqlite3_reset(s);
-                return kt_fail_err(c, KT_ENOMEM);
-            }
-            l->v = v;
-        }
-        l->v[l->n++] = (slot){sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-                              sqlite3_column_int(s, 2) != 0};
-    }
-    sqlite3_reset(s);
-    return 0;
+    int rc = kt_store_item_slots(c->st, c->body, meeting, &l->v, &l->n);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 static int list_index(const list *l, int64_t id)
@@ -98,13 +74,14 @@ static int list_insert(kt_ctx *c, list *l, slot s, int64_t pos)
 static int emit_item(kt_ctx *c, const char *type, int64_t item, json_t **out)
 {
     kt_touch_item(c, item);
-    json_t *j = kt_item_json(c->st, item);
+    json_t *j = NULL;
     kt_vis vis;
-    if (!j || kt_item_vis_load(c->st, item, &vis)) {
+    int rc = kt_store_item_get(c->st, item, &j);
+    if (!rc && (rc = kt_store_item_vis(c->st, item, &vis)))
         json_decref(j);
-        return kt_fail_err(c, KT_ENOTFOUND);
-    }
-    int rc = kt_emit(c, c->body, type, &vis, json_pack("{s:O}", "item", j));
+    if (rc)
+        return kt_fail_err(c, rc);
+    rc = kt_emit(c, c->body, type, &vis, json_pack("{s:O}", "item", j));
     kt_vis_clear(&vis);
     if (rc || !out)
         json_decref(j);
@@ -125,16 +102,12 @@ static int list_store(kt_ctx *c, list *l, int64_t skip)
     for (int i = 0; i < l->n; i++) {
         if (l->v[i].pos == i + 1)
             continue;
-        sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE items SET position = ?2, meeting_id = ?3 "
-                                               "WHERE id = ?1");
-        if (!s)
-            goto fail;
-        sqlite3_bind_int64(s, 1, l->v[i].id);
-        sqlite3_bind_int64(s, 2, i + 1);
-        if (l->meeting)
-            sqlite3_bind_int64(s, 3, l->meeting);
-        if (kt_store_step_done(c->st, s))
-            goto fail;
+        int rc = kt_store_item_set_position(c->st, l->v[i].id, i + 1, l->meeting);
+        if (rc) {
+            json_decref(order);
+            free(conf);
+            return kt_fail_err(c, rc);
+        }
         l->v[i].pos = i + 1;
         if (l->v[i].id == skip)
             continue;
@@ -156,10 +129,6 @@ static int list_store(kt_ctx *c, list *l, int64_t skip)
     json_decref(order);
     free(conf);
     return rc;
-fail:
-    json_decref(order);
-    free(conf);
-    return kt_fail_err(c, KT_ESTORE);
 }
 
 /* The meeting an item may go to: of this body and not cancelled. */
@@ -167,19 +136,26 @@ static int check_meeting(kt_ctx *c, int64_t meeting)
 {
     if (!meeting)
         return 0;
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT body_id, status FROM meetings WHERE id = ?1");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, meeting);
-    int rc = 0;
-    if (sqlite3_step(s) != SQLITE_ROW)
-        rc = kt_fail(c, KT_C_NOT_FOUND, "Deze vergadering bestaat niet.");
-    else if (sqlite3_column_int64(s, 0) != c->body)
-        rc = kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort bij een ander overleg.");
-    else if (strcmp((const char *)sqlite3_column_text(s, 1), "geannuleerd") == 0)
-        rc = kt_fail(c, KT_C_INVALID_STATE, "Deze vergadering is geannuleerd.");
-    sqlite3_reset(s);
-    return rc;
+    int64_t body = 0;
+    char status[32];
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (rc == KT_ENOTFOUND)
+        return kt_fail(c, KT_C_NOT_FOUND, "Deze vergadering bestaat niet.");
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (body != c->body)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort bij een ander overleg.");
+    if (strcmp(status, "geannuleerd") == 0)
+        return kt_fail(c, KT_C_INVALID_STATE, "Deze vergadering is geannuleerd.");
+    return 0;
+}
+
+/* A referenced row that must exist: 0, or -1 with not_found (or the store's error) recorded. */
+static int must_exist(kt_ctx *c, int rc, const char *not_found, int64_t id)
+{
+    if (rc == KT_ENOTFOUND)
+        return kt_fail(c, KT_C_NOT_FOUND, not_found, (long long)id);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 /* relevant: [{org, reason}], persons: [ids] -> replaces the item's lists. */
@@ -187,13 +163,10 @@ static int store_audience(kt_ctx *c, int64_t item)
 {
     json_t *relevant = json_object_get(c->args, "relevant");
     json_t *persons = json_object_get(c->args, "persons");
+    int rc;
     if (json_is_array(relevant)) {
-        sqlite3_stmt *s = kt_store_stmt(c->st, "DELETE FROM item_orgs WHERE item_id = ?1");
-        if (!s)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, item);
-        if (kt_store_step_done(c->st, s))
-            return kt_fail_err(c, KT_ESTORE);
+        if ((rc = kt_store_item_orgs_clear(c->st, item)))
+            return kt_fail_err(c, rc);
         size_t i;
         json_t *r;
         json_array_foreach(relevant, i, r)
@@ -206,48 +179,30 @@ static int store_audience(kt_ctx *c, int64_t item)
                                "'relevant' is een lijst van {org, reason}.");
             if (reason && kt_utf8_length(json_string_value(reason)) > 500)
                 return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een reden is hoogstens 500 tekens.");
-            if (!kt_exists(c->st, "SELECT 1 FROM organisations WHERE id = ?1",
-                           json_integer_value(org)))
-                return kt_fail(c, KT_C_NOT_FOUND, "Organisatie %lld bestaat niet.",
-                               (long long)json_integer_value(org));
-            s = kt_store_stmt(c->st, "INSERT INTO item_orgs(item_id, org_id, reason) VALUES "
-                                     "(?1, ?2, ?3)");
-            if (!s)
-                return kt_fail_err(c, KT_ESTORE);
-            sqlite3_bind_int64(s, 1, item);
-            sqlite3_bind_int64(s, 2, json_integer_value(org));
-            sqlite3_bind_text(s, 3, reason ? json_string_value(reason) : "", -1, SQLITE_STATIC);
-            int rc = kt_store_step_done(c->st, s);
+            int64_t o = json_integer_value(org);
+            if (must_exist(c, kt_store_org_exists(c->st, o), "Organisatie %lld bestaat niet.", o))
+                return -1;
+            rc = kt_store_item_org_add(c->st, item, o, json_string_value(reason));
             if (rc == KT_ECONFLICT)
                 return kt_fail(c, KT_C_INVALID_ARGUMENT,
-                               "Een organisatie staat dubbel in "
-                               "'relevant'.");
+                               "Een organisatie staat dubbel in 'relevant'.");
             if (rc)
                 return kt_fail_err(c, rc);
         }
     }
     if (json_is_array(persons)) {
-        sqlite3_stmt *s = kt_store_stmt(c->st, "DELETE FROM item_persons WHERE item_id = ?1");
-        if (!s)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, item);
-        if (kt_store_step_done(c->st, s))
-            return kt_fail_err(c, KT_ESTORE);
+        if ((rc = kt_store_item_persons_clear(c->st, item)))
+            return kt_fail_err(c, rc);
         size_t i;
         json_t *p;
         json_array_foreach(persons, i, p)
         {
-            if (!kt_exists(c->st, "SELECT 1 FROM persons WHERE id = ?1", json_integer_value(p)))
-                return kt_fail(c, KT_C_NOT_FOUND, "Persoon %lld bestaat niet.",
-                               (long long)json_integer_value(p));
-            s = kt_store_stmt(c->st, "INSERT OR IGNORE INTO item_persons(item_id, person_id) "
-                                     "VALUES (?1, ?2)");
-            if (!s)
-                return kt_fail_err(c, KT_ESTORE);
-            sqlite3_bind_int64(s, 1, item);
-            sqlite3_bind_int64(s, 2, json_integer_value(p));
-            if (kt_store_step_done(c->st, s))
-                return kt_fail_err(c, KT_ESTORE);
+            int64_t who = json_integer_value(p);
+            if (must_exist(c, kt_store_person_exists(c->st, who, false),
+                           "Persoon %lld bestaat niet.", who))
+                return -1;
+            if ((rc = kt_store_item_person_add(c->st, item, who)))
+                return kt_fail_err(c, rc);
         }
     }
     return 0;
@@ -290,82 +245,76 @@ static int store_attachments(kt_ctx *c, int64_t item)
     char *text = attachments_arg(c);
     if (!text)
         return -1;
-    sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE items SET attachments = ?2 WHERE id = ?1");
-    if (!s) {
-        free(text);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    sqlite3_bind_int64(s, 1, item);
-    sqlite3_bind_text(s, 2, text, -1, SQLITE_TRANSIENT);
+    int rc = kt_store_item_attachments_set(c->st, item, text);
     free(text);
-    return kt_store_step_done(c->st, s) ? kt_fail_err(c, KT_ESTORE) : 0;
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 /* Whoever makes or edits a confidential item keeps seeing it. */
 static int keep_author(kt_ctx *c, int64_t item)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT OR IGNORE INTO item_persons(item_id, "
-                                           "person_id) SELECT id, ?2 FROM items WHERE id = ?1 AND "
-                                           "confidential = 1");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, item);
-    sqlite3_bind_int64(s, 2, c->me->person);
-    return kt_store_step_done(c->st, s) ? kt_fail_err(c, KT_ESTORE) : 0;
+    int rc = kt_store_item_keep_author(c->st, item, c->me->person);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 static int check_presenter(kt_ctx *c)
 {
     int64_t p = kt_arg_int(c, "presenter", 0);
-    if (p && !kt_exists(c->st, "SELECT 1 FROM persons WHERE id = ?1", p))
+    int rc = p ? kt_store_person_exists(c->st, p, false) : 0;
+    if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "De inbrenger (presenter) bestaat niet.");
-    return 0;
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
+/* The item's fields from the arguments (add and update take the same ones). */
+static kt_item_fields item_fields(kt_ctx *c)
+{
+    return (kt_item_fields){
+        .title = kt_arg_str(c, "title"),
+        .description = kt_arg_str(c, "description"),
+        .kind = kt_arg_str(c, "kind"),
+        .status = kt_arg_str(c, "status"),
+        .set_presenter = kt_arg_has(c, "presenter"),
+        .presenter = kt_arg_int(c, "presenter", 0),
+        .duration = kt_arg_has(c, "duration") ? kt_arg_int(c, "duration", 0) : -1,
+        .recurring = kt_arg_has(c, "recurring") ? kt_arg_bool(c, "recurring", false) : -1,
+        .confidential = kt_arg_has(c, "confidential") ? kt_arg_bool(c, "confidential", false) : -1,
+    };
 }
 
 int kt_h_agenda_add(kt_ctx *c)
 {
-    int64_t meeting = kt_arg_int(c, "meeting", 0);
+    int64_t meeting = kt_arg_int(c, "meeting", 0), pos = kt_arg_int(c, "position", 0), last = 0;
     if (check_meeting(c, meeting) || check_presenter(c))
         return -1;
-    list l;
-    if (list_load(c, meeting, &l))
-        return -1;
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "INSERT INTO items(body_id, meeting_id, position, title, description, "
-               "presenter_id, duration_min, kind, recurring, confidential, created_by, created_at, "
-               "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)");
-    if (!s) {
-        list_free(&l);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    const char *desc = kt_arg_str(c, "description"), *kind = kt_arg_str(c, "kind");
-    sqlite3_bind_int64(s, 1, c->body);
-    if (meeting)
-        sqlite3_bind_int64(s, 2, meeting);
-    sqlite3_bind_int64(s, 3, l.n + 1);
-    sqlite3_bind_text(s, 4, kt_arg_str(c, "title"), -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, desc ? desc : "", -1, SQLITE_STATIC);
-    if (kt_arg_int(c, "presenter", 0))
-        sqlite3_bind_int64(s, 6, kt_arg_int(c, "presenter", 0));
-    sqlite3_bind_int64(s, 7, kt_arg_int(c, "duration", 0));
-    sqlite3_bind_text(s, 8, kind ? kind : "bespreking", -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 9, kt_arg_bool(c, "recurring", false));
-    sqlite3_bind_int(s, 10, kt_arg_bool(c, "confidential", false));
-    sqlite3_bind_int64(s, 11, c->me->person);
-    sqlite3_bind_int64(s, 12, kt_now());
-    int rc = kt_store_step_done(c->st, s);
-    if (rc) {
-        list_free(&l);
-        return kt_fail_err(c, rc);
-    }
-    int64_t id = kt_store_last_id(c->st);
-    slot me = {id, l.n + 1, kt_arg_bool(c, "confidential", false)};
-    json_t *item = NULL;
-    rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ||
-         list_insert(c, &l, me, kt_arg_int(c, "position", 0)) || list_store(c, &l, id) ||
-         emit_item(c, "agenda.added", id, &item);
-    list_free(&l);
+    /* At the end (the usual case) nothing else moves: the list is not read, so adding costs
+     * the same whatever its length. Elsewhere the items after it move down. */
+    int rc = kt_store_item_last_position(c->st, c->body, meeting, &last);
     if (rc)
+        return kt_fail_err(c, rc);
+    kt_item_fields f = item_fields(c);
+    f.body = c->body;
+    f.meeting = meeting;
+    f.position = last + 1;
+    f.created_by = c->me->person;
+    int64_t id;
+    if ((rc = kt_store_item_insert(c->st, &f, kt_now(), &id)))
+        return kt_fail_err(c, rc);
+    if (store_audience(c, id) || keep_author(c, id) || store_attachments(c, id))
+        return -1;
+    if (pos >= 1 && pos <= last) {
+        list l;
+        if (list_load(c, meeting, &l))
+            return -1;
+        slot me = l.v[list_index(&l, id)];
+        list_remove(&l, id);
+        rc = list_insert(c, &l, me, pos) || list_store(c, &l, id);
+        list_free(&l);
+        if (rc)
+            return -1;
+    }
+    json_t *item = NULL;
+    if (emit_item(c, "agenda.added", id, &item))
         return -1;
     c->result = json_pack("{s:o}", "item", item);
     return 0;
@@ -377,44 +326,18 @@ int kt_h_agenda_update(kt_ctx *c)
     if (check_presenter(c))
         return -1;
     kt_vis before;
-    int rc = kt_item_vis_load(c->st, id, &before);
+    int rc = kt_store_item_vis(c->st, id, &before);
     if (rc)
         return kt_fail_err(c, rc);
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "UPDATE items SET title = coalesce(?2, title), description = coalesce(?3, "
-               "description), presenter_id = CASE WHEN ?10 THEN ?4 ELSE presenter_id END, "
-               "duration_min = coalesce(?5, duration_min), kind = coalesce(?6, kind), "
-               "recurring = coalesce(?7, recurring), confidential = coalesce(?8, confidential), "
-               "status = coalesce(?9, status), updated_at = ?11 WHERE id = ?1");
-    if (!s) {
-        kt_vis_clear(&before);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    sqlite3_bind_int64(s, 1, id);
-    static const char *const texts[] = {"title", "description"};
-    for (int i = 0; i < 2; i++)
-        if (kt_arg_str(c, texts[i]))
-            sqlite3_bind_text(s, 2 + i, kt_arg_str(c, texts[i]), -1, SQLITE_STATIC);
-    if (kt_arg_int(c, "presenter", 0))
-        sqlite3_bind_int64(s, 4, kt_arg_int(c, "presenter", 0));
-    if (kt_arg_has(c, "duration"))
-        sqlite3_bind_int64(s, 5, kt_arg_int(c, "duration", 0));
-    if (kt_arg_str(c, "kind"))
-        sqlite3_bind_text(s, 6, kt_arg_str(c, "kind"), -1, SQLITE_STATIC);
-    if (kt_arg_has(c, "recurring"))
-        sqlite3_bind_int(s, 7, kt_arg_bool(c, "recurring", false));
-    if (kt_arg_has(c, "confidential"))
-        sqlite3_bind_int(s, 8, kt_arg_bool(c, "confidential", false));
-    if (kt_arg_str(c, "status"))
-        sqlite3_bind_text(s, 9, kt_arg_str(c, "status"), -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 10, kt_arg_has(c, "presenter"));
-    sqlite3_bind_int64(s, 11, kt_now());
-    rc = kt_store_step_done(c->st, s);
+    kt_item_fields f = item_fields(c);
+    rc = kt_store_item_update(c->st, id, &f, kt_now());
+    if (rc)
+        kt_fail_err(c, rc);
     if (!rc)
         rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ? -1 : 0;
     kt_vis after = {0};
-    if (!rc)
-        rc = kt_item_vis_load(c->st, id, &after);
+    if (!rc && (rc = kt_store_item_vis(c->st, id, &after)))
+        kt_fail_err(c, rc);
     if (!rc) {
         char *b = kt_vis_dump(&before), *a = kt_vis_dump(&after);
         bool changed = strcmp(b ? b : "", a ? a : "") != 0;
@@ -429,7 +352,7 @@ int kt_h_agenda_update(kt_ctx *c)
     kt_vis_clear(&before);
     kt_vis_clear(&after);
     if (rc)
-        return c->code ? -1 : kt_fail_err(c, rc);
+        return -1;
     json_t *item = NULL;
     if (emit_item(c, "agenda.updated", id, &item))
         return -1;
@@ -437,41 +360,39 @@ int kt_h_agenda_update(kt_ctx *c)
     return 0;
 }
 
-static int64_t item_meeting(kt_ctx *c, int64_t item)
+/* The meeting the item is on (0: the backlog). */
+static int item_meeting(kt_ctx *c, int64_t item, int64_t *meeting)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT meeting_id FROM items WHERE id = ?1");
-    if (!s)
-        return 0;
-    sqlite3_bind_int64(s, 1, item);
-    int64_t m = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
-    return m;
+    int64_t body = 0;
+    *meeting = 0;
+    int rc = kt_store_item_place(c->st, item, &body, meeting);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 int kt_h_agenda_remove(kt_ctx *c)
 {
-    int64_t id = kt_arg_int(c, "item", 0), meeting = item_meeting(c, id);
+    int64_t id = kt_arg_int(c, "item", 0), meeting;
+    if (item_meeting(c, id, &meeting))
+        return -1;
     kt_vis vis;
-    int rc = kt_item_vis_load(c->st, id, &vis);
+    int rc = kt_store_item_vis(c->st, id, &vis);
     if (rc)
         return kt_fail_err(c, rc);
     /* Actions under a confidential item share its audience; without the item they would
      * become visible to the whole body. */
-    if (vis.confidential &&
-        kt_exists(c->st, "SELECT 1 FROM actions WHERE origin_item_id = ?1 LIMIT 1", id)) {
+    rc = vis.confidential ? kt_store_item_has_actions(c->st, id) : KT_ENOTFOUND;
+    if (rc != KT_ENOTFOUND) {
         kt_vis_clear(&vis);
+        if (rc)
+            return kt_fail_err(c, rc);
         return kt_fail(c, KT_C_INVALID_STATE,
                        "Aan dit vertrouwelijke agendapunt hangen actiepunten of besluiten; "
                        "rond die eerst af of verplaats het punt naar de backlog.");
     }
     list l = {0};
-    sqlite3_stmt *s = kt_store_stmt(c->st, "DELETE FROM items WHERE id = ?1");
-    if (!s) {
-        kt_vis_clear(&vis);
-        return kt_fail_err(c, KT_ESTORE);
-    }
-    sqlite3_bind_int64(s, 1, id);
-    rc = kt_store_step_done(c->st, s) ? kt_fail_err(c, KT_ESTORE) : 0;
+    rc = kt_store_item_delete(c->st, id);
+    if (rc)
+        kt_fail_err(c, rc);
     kt_touch_item(c, id);
     if (!rc)
         rc = kt_emit(c, c->body, "agenda.removed", &vis,
@@ -490,8 +411,10 @@ int kt_h_agenda_remove(kt_ctx *c)
 
 int kt_h_agenda_move(kt_ctx *c)
 {
-    int64_t id = kt_arg_int(c, "item", 0), from = item_meeting(c, id);
+    int64_t id = kt_arg_int(c, "item", 0), from;
     int64_t to = kt_arg_int(c, "meeting", 0), pos = kt_arg_int(c, "position", 0);
+    if (item_meeting(c, id, &from))
+        return -1;
     if (!kt_arg_has(c, "meeting"))
         return kt_fail(c, KT_C_MISSING_ARGUMENT,
                        "Geef 'meeting' op (een vergadering, of null voor de backlog).");
@@ -535,15 +458,17 @@ int kt_h_agenda_reorder(kt_ctx *c)
         list_free(&l);
         return kt_fail_err(c, KT_ENOMEM);
     }
-    for (int i = 0; i < l.n; i++) {
-        kt_vis vis;
-        if (kt_item_vis_load(c->st, l.v[i].id, &vis) == 0) {
-            if (kt_acl_visible(&c->viewer, &vis))
-                visible_slots[n_visible++] = i;
-            kt_vis_clear(&vis);
+    for (int i = 0; !rc && i < l.n; i++) {
+        kt_vis vis = {.item = l.v[i].id};
+        if (l.v[i].confidential && (rc = kt_store_item_vis(c->st, l.v[i].id, &vis))) {
+            kt_fail_err(c, rc);
+            break;
         }
+        if (kt_acl_visible(&c->viewer, &vis))
+            visible_slots[n_visible++] = i;
+        kt_vis_clear(&vis);
     }
-    if ((int)json_array_size(ids) != n_visible)
+    if (!rc && (int)json_array_size(ids) != n_visible)
         rc = kt_fail(c, KT_C_INVALID_ARGUMENT,
                      "'items' moet precies de agendapunten van deze lijst bevatten.");
     slot *order = calloc((size_t)l.n + 1, sizeof *order);
@@ -577,26 +502,27 @@ int kt_h_agenda_reorder(kt_ctx *c)
     list_free(&l);
     if (rc)
         return -1;
-    c->result = json_pack("{s:o}", "agenda", kt_items_list(c->st, c->body, meeting, &c->viewer));
+    json_t *agenda = json_array();
+    if ((rc = kt_store_items_list(c->st, c->body, meeting, &c->viewer, agenda))) {
+        json_decref(agenda);
+        return kt_fail_err(c, rc);
+    }
+    c->result = json_pack("{s:o}", "agenda", agenda);
     return 0;
 }
 
 int kt_h_agenda_publish(kt_ctx *c)
 {
     int64_t meeting = kt_arg_int(c, "meeting", 0);
-    sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE meetings SET status = 'agenda_gepubliceerd', "
-                                           "version = version + 1, updated_at = ?2 WHERE id = ?1 "
-                                           "AND status = 'concept'");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, meeting);
-    sqlite3_bind_int64(s, 2, kt_now());
-    if (kt_store_step_done(c->st, s))
-        return kt_fail_err(c, KT_ESTORE);
-    if (sqlite3_changes(kt_store_db(c->st)) == 0)
+    int rc = kt_store_meeting_publish(c->st, meeting, kt_now());
+    if (rc == KT_ESTATE)
         return kt_fail(c, KT_C_INVALID_STATE,
                        "Alleen een agenda in concept kan gepubliceerd worden.");
-    json_t *m = kt_meeting_json(c->st, meeting);
+    json_t *m = NULL;
+    if (!rc)
+        rc = kt_store_meeting_get(c->st, meeting, &m);
+    if (rc)
+        return kt_fail_err(c, rc);
     if (kt_emit(c, c->body, "meeting.updated", NULL,
                 json_pack("{s:O, s:s}", "meeting", m, "change", "published")))
         return json_decref(m), -1;

@@ -3,6 +3,7 @@
 #include "detect/flags.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "store/flags.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
@@ -21,35 +22,27 @@ int kt_h_flag_list(kt_ctx *c)
  * whose item (if any) they may see. */
 static int acting_side(kt_ctx *c, int64_t flag, int64_t *body, int64_t *other)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT body_a, item_a, body_b, item_b FROM flags "
-                                           "WHERE id = ?1");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, flag);
-    int64_t b[2] = {0}, it[2] = {0};
-    bool found = sqlite3_step(s) == SQLITE_ROW;
-    if (found)
-        for (int k = 0; k < 2; k++) {
-            b[k] = sqlite3_column_int64(s, 2 * k);
-            it[k] = sqlite3_column_int64(s, 2 * k + 1);
-        }
-    sqlite3_reset(s);
-    for (int k = 0; found && k < 2; k++) {
+    kt_flag_row r;
+    int rc = kt_store_flag_get(c->st, flag, &r);
+    kt_store_flag_clear(&r);
+    if (rc && rc != KT_ENOTFOUND)
+        return kt_fail_err(c, rc);
+    for (int k = 0; !rc && k < 2; k++) {
         kt_viewer v;
         int64_t *items = NULL;
         kt_vis vis;
-        if (kt_viewer_load(c->st, b[k], c->me, &v, &items) ||
-            kt_under_item_vis(c->st, it[k], &vis)) {
+        if ((rc = kt_viewer_load(c->st, r.body[k], c->me, &v, &items)) ||
+            (rc = kt_under_item_vis(c->st, r.item[k], &vis))) {
             free(items);
-            return kt_fail_err(c, KT_ESTORE);
+            return kt_fail_err(c, rc);
         }
         vis.min_role = KT_ROLE_SECRETARIS;
         bool ok = kt_acl_visible(&v, &vis);
         kt_vis_clear(&vis);
         free(items);
         if (ok) {
-            *body = b[k];
-            *other = b[1 - k];
+            *body = r.body[k];
+            *other = r.body[1 - k];
             return 0;
         }
     }
@@ -70,25 +63,12 @@ int kt_h_flag_resolve(kt_ctx *c)
     if (strcmp(state, "afgestemd") == 0 && !lead)
         return kt_fail(c, KT_C_MISSING_ARGUMENT,
                        "Geef bij 'afgestemd' aan welk overleg leidt (lead_body).");
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "UPDATE flags SET state = ?2, note = coalesce(?3, note), lead_body_id = ?4, "
-               "resolved_by = CASE WHEN ?2 = 'open' THEN NULL ELSE ?5 END, resolved_at = ?6, "
-               "updated_at = ?6 WHERE id = ?1 AND state <> 'vervallen'");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, flag);
-    sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
-    if (kt_arg_str(c, "note"))
-        sqlite3_bind_text(s, 3, kt_arg_str(c, "note"), -1, SQLITE_STATIC);
-    if (lead)
-        sqlite3_bind_int64(s, 4, lead);
-    sqlite3_bind_int64(s, 5, c->me->person);
-    sqlite3_bind_int64(s, 6, kt_now());
-    int rc = kt_store_step_done(c->st, s);
+    int rc = kt_store_flag_resolve(c->st, flag, state, kt_arg_str(c, "note"), lead, c->me->person,
+                                   kt_now());
+    if (rc == KT_ESTATE)
+        return kt_fail(c, KT_C_INVALID_STATE, "Deze signalering is vervallen.");
     if (rc)
         return kt_fail_err(c, rc);
-    if (sqlite3_changes(kt_store_db(c->st)) == 0)
-        return kt_fail(c, KT_C_INVALID_STATE, "Deze signalering is vervallen.");
     if (kt_flag_announce(c, flag, "flag.updated"))
         return -1;
     c->result = json_pack("{s:o}", "flag", kt_flag_json(c->st, flag, body));

@@ -7,6 +7,10 @@
 #include "detect/profiles.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "store/bodies.h"
+#include "store/directory.h"
+#include "store/meetings.h"
+#include "store/memberships.h"
 #include "util/err.h"
 #include "util/imap.h"
 #include "util/ivec.h"
@@ -23,16 +27,11 @@
 
 static bool member_of(kt_ctx *c, int64_t body, kt_role *role)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT role FROM memberships WHERE body_id = ?1 AND "
-                                           "person_id = ?2");
+    kt_store_member m;
     *role = KT_ROLE_NONE;
-    if (!s)
-        return false;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, c->me->person);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        *role = kt_role_parse((const char *)sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (kt_store_membership_find(c->st, body, c->me->person, &m) == 0)
+        *role = kt_role_parse(m.role);
+    free(m.items);
     return *role != KT_ROLE_NONE;
 }
 
@@ -108,7 +107,12 @@ int kt_h_body_suggest(kt_ctx *c)
     int64_t limit = kt_arg_int(c, "limit", 5);
     /* Without a scope, where the caller works: their organisation's municipality or region.
      * An explicit null asks for every body. */
-    json_t *org = kt_arg_has(c, "scope") ? NULL : kt_org_json(c->st, c->me->org);
+    json_t *org = NULL;
+    if (!kt_arg_has(c, "scope")) {
+        int rc = kt_store_org_get(c->st, c->me->org, &org);
+        if (rc && rc != KT_ENOTFOUND)
+            return kt_fail_err(c, rc);
+    }
     const char *scope =
         org ? json_string_value(json_object_get(org, "scope")) : kt_arg_str(c, "scope");
     int n = kt_detect_suggest(c->app->detect, kt_arg_str(c, "text"), scope, ranks,
@@ -209,51 +213,46 @@ static void map_free(map *m)
     kt_imap_free(&m->index);
 }
 
+typedef struct pairs_fill {
+    map *m;
+    int rc;
+} pairs_fill;
+
+static void shared_pair(void *arg, int64_t a, int64_t b, int64_t n)
+{
+    pairs_fill *f = arg;
+    pair *p = f->rc ? NULL : pair_get(f->m, a, b);
+    if (!p)
+        f->rc = KT_ENOMEM;
+    else
+        p->persons = (int)n;
+}
+
 static int shared_persons(kt_store *st, map *m)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT m1.body_id, m2.body_id, count(*) FROM memberships m1 JOIN memberships m2 ON "
-            "m2.person_id = m1.person_id AND m2.body_id > m1.body_id JOIN persons p ON p.id = "
-            "m1.person_id WHERE m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND "
-            "p.active = 1 GROUP BY 1, 2");
-    if (!s)
-        return KT_ESTORE;
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        pair *p = pair_get(m, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
-        if (!p)
-            rc = KT_ENOMEM;
-        else
-            p->persons = sqlite3_column_int(s, 2);
+    pairs_fill f = {m, 0};
+    int rc = kt_store_body_pairs_by_person(st, shared_pair, &f);
+    return rc ? rc : f.rc;
+}
+
+static int body_org(void *arg, int64_t body, int64_t org)
+{
+    kt_imap *out = arg;
+    kt_ivec *orgs = kt_imap_get(out, body);
+    if (!orgs) {
+        orgs = calloc(1, sizeof *orgs);
+        if (!orgs || kt_imap_put(out, body, orgs)) {
+            free(orgs);
+            return KT_ENOMEM;
+        }
     }
-    sqlite3_reset(s);
-    return rc;
+    return kt_ivec_push(orgs, org);
 }
 
 /* Per body, the sorted organisations of its participating members. */
 static int body_orgs(kt_store *st, kt_imap *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT DISTINCT m.body_id, p.org_id FROM memberships m "
-                                        "JOIN persons p ON p.id = m.person_id WHERE m.role <> "
-                                        "'waarnemer' AND p.active = 1 ORDER BY 1, 2");
-    if (!s)
-        return KT_ESTORE;
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        int64_t body = sqlite3_column_int64(s, 0);
-        kt_ivec *orgs = kt_imap_get(out, body);
-        if (!orgs) {
-            orgs = calloc(1, sizeof *orgs);
-            if (!orgs || kt_imap_put(out, body, orgs)) {
-                free(orgs);
-                rc = KT_ENOMEM;
-                break;
-            }
-        }
-        rc = kt_ivec_push(orgs, sqlite3_column_int64(s, 1));
-    }
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_body_orgs(st, body_org, out);
 }
 
 /* Pairs of the bodies of each organisation that sits in few bodies. */
@@ -314,36 +313,37 @@ static int common_orgs(kt_imap *orgs, int64_t a, int64_t b)
     return n;
 }
 
+typedef struct weeks_fill {
+    kt_imap *weeks;
+    int64_t first_week;
+    int rc;
+} weeks_fill;
+
+static void meeting_week(void *arg, int64_t body, int64_t start)
+{
+    weeks_fill *f = arg;
+    int64_t w = kt_local_week(start) - f->first_week;
+    if (f->rc || w < 0 || w >= MAP_WEEKS_MAX)
+        return;
+    uint64_t *bits = kt_imap_get(f->weeks, body);
+    if (!bits) {
+        bits = calloc(MAP_WEEKS_MAX / 64, sizeof *bits);
+        if (!bits || kt_imap_put(f->weeks, body, bits)) {
+            free(bits);
+            f->rc = KT_ENOMEM;
+            return;
+        }
+    }
+    bits[w / 64] |= 1ull << (w % 64);
+}
+
 /* Calendar weeks (ISO, Monday to Sunday in Europe/Amsterdam, counted from the week of `from`) in
  * which each body meets, as bitmaps: "in dezelfde week" means what a person reads in a calendar. */
 static int meeting_weeks(kt_store *st, int64_t from, int64_t to, kt_imap *weeks)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, starts_at FROM meetings WHERE starts_at "
-                                        ">= ?1 AND starts_at < ?2 AND status <> 'geannuleerd'");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, from);
-    sqlite3_bind_int64(s, 2, to);
-    int64_t first_week = kt_local_week(from);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-        int64_t body = sqlite3_column_int64(s, 0);
-        int64_t w = kt_local_week(sqlite3_column_int64(s, 1)) - first_week;
-        if (w < 0 || w >= MAP_WEEKS_MAX)
-            continue;
-        uint64_t *bits = kt_imap_get(weeks, body);
-        if (!bits) {
-            bits = calloc(MAP_WEEKS_MAX / 64, sizeof *bits);
-            if (!bits || kt_imap_put(weeks, body, bits)) {
-                free(bits);
-                rc = KT_ENOMEM;
-                break;
-            }
-        }
-        bits[w / 64] |= 1ull << (w % 64);
-    }
-    sqlite3_reset(s);
-    return rc;
+    weeks_fill f = {weeks, kt_local_week(from), 0};
+    int rc = kt_store_meeting_starts(st, from, to, meeting_week, &f);
+    return rc ? rc : f.rc;
 }
 
 static int common_weeks(kt_imap *weeks, int64_t a, int64_t b)
@@ -369,21 +369,6 @@ static void free_values(kt_imap *m, bool ivecs)
 static double clamp01(double x)
 {
     return x < 0 ? 0 : x > 1 ? 1 : x;
-}
-
-/* Up to five names of what the two bodies share, for the listed pairs only. */
-static json_t *shared_names(kt_store *st, const char *sql, int64_t a, int64_t b)
-{
-    json_t *out = json_array();
-    sqlite3_stmt *s = kt_store_stmt(st, sql);
-    if (!s)
-        return out;
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_array_append_new(out, kt_col_json_text(s, 0));
-    sqlite3_reset(s);
-    return out;
 }
 
 static void join_names(json_t *names, int total, char *buf, size_t n)
@@ -434,21 +419,10 @@ static int cmp_pair(const void *x, const void *y)
 
 static json_t *pair_json(kt_ctx *c, const pair *p)
 {
-    json_t *persons = shared_names(
-        c->st,
-        "SELECT p.name FROM memberships m1 JOIN memberships m2 ON m2.person_id = m1.person_id "
-        "JOIN persons p ON p.id = m1.person_id WHERE m1.body_id = ?1 AND m2.body_id = ?2 AND "
-        "m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND p.active = 1 ORDER BY p.name "
-        "LIMIT 5",
-        p->a, p->b);
-    json_t *orgs = shared_names(
-        c->st,
-        "SELECT o.name FROM organisations o WHERE o.id IN (SELECT p.org_id FROM memberships m "
-        "JOIN persons p ON p.id = m.person_id WHERE m.body_id = ?1 AND m.role <> 'waarnemer' "
-        "AND p.active = 1) AND o.id IN (SELECT p.org_id FROM memberships m JOIN persons p ON "
-        "p.id = m.person_id WHERE m.body_id = ?2 AND m.role <> 'waarnemer' AND p.active = 1) "
-        "ORDER BY o.name LIMIT 5",
-        p->a, p->b);
+    /* Up to five names of what the two bodies share, for the listed pairs only. */
+    json_t *persons = json_array(), *orgs = json_array();
+    kt_store_shared_person_names(c->st, p->a, p->b, 5, persons);
+    kt_store_shared_org_names(c->st, p->a, p->b, 5, orgs);
     kt_role ra, rb;
     /* What two agendas share is told in words only to who sits in both. */
     bool words = member_of(c, p->a, &ra) && member_of(c, p->b, &rb);
@@ -466,18 +440,14 @@ static json_t *pair_json(kt_ctx *c, const pair *p)
 static int scope_bodies(kt_store *st, const char *scope, kt_imap *out)
 {
     int64_t id;
-    int rc = kt_scope_find(st, scope, &id);
+    int rc = kt_store_scope_find(st, scope, &id);
     if (rc)
         return rc;
-    sqlite3_stmt *s =
-        kt_store_stmt(st, "SELECT id FROM bodies WHERE scope_id = ?1 OR scope_id IN "
-                          "(SELECT member_id FROM scope_members WHERE region_id = ?1)");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_imap_put(out, sqlite3_column_int64(s, 0), (void *)1);
-    sqlite3_reset(s);
+    kt_ivec ids = {0};
+    rc = kt_store_bodies_in_scope(st, id, &ids);
+    for (size_t i = 0; !rc && i < ids.n; i++)
+        rc = kt_imap_put(out, ids.v[i], (void *)1);
+    kt_ivec_free(&ids);
     return rc;
 }
 
@@ -547,12 +517,8 @@ int kt_h_overlap_map(kt_ctx *c)
         return kt_fail_err(c, rc);
     }
     json_t *bodies = json_array();
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT id FROM bodies ORDER BY name");
-    if (s) {
-        kt_ivec ids = {0};
-        while (sqlite3_step(s) == SQLITE_ROW)
-            kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-        sqlite3_reset(s);
+    kt_ivec ids = {0};
+    if (kt_store_bodies_ids(c->st, &ids) == 0) {
         for (size_t i = 0; i < ids.n; i++) {
             if (scope && !kt_imap_get(&in_scope, ids.v[i]))
                 continue;
@@ -560,8 +526,8 @@ int kt_h_overlap_map(kt_ctx *c)
             if (b)
                 json_array_append_new(bodies, b);
         }
-        kt_ivec_free(&ids);
     }
+    kt_ivec_free(&ids);
     kt_imap_free(&in_scope);
     c->result =
         json_pack("{s:o, s:o, s:I}", "bodies", bodies, "pairs", pairs, "days", (json_int_t)days);

@@ -1,6 +1,7 @@
 #include "feed/atom.h"
 
 #include "feed/notify.h"
+#include "store/notifications.h"
 #include "store/store.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -114,16 +115,8 @@ static int entry(writer w, const char *base, json_t *n)
 static json_t *visible_notifications(kt_store *st, int64_t person)
 {
     json_t *out = json_array();
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id FROM notifications WHERE person_id = ?1 "
-                                        "ORDER BY id DESC LIMIT ?2");
-    if (!s)
-        return out;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int(s, 2, SCAN_MAX);
     kt_ivec ids = {0};
-    while (sqlite3_step(s) == SQLITE_ROW)
-        kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
+    kt_store_notifications_ids(st, person, INT64_MAX, false, SCAN_MAX, &ids);
     for (size_t i = 0; i < ids.n && json_array_size(out) < KT_ATOM_ENTRIES; i++) {
         if (!kt_notification_visible(st, person, ids.v[i]))
             continue;

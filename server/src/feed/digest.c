@@ -5,6 +5,8 @@
 #include "feed/strbuf.h"
 #include "net/server.h"
 #include "net/worker.h"
+#include "store/directory.h"
+#include "store/notifications.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/ivec.h"
@@ -64,63 +66,22 @@ static const char *base_url(const kt_app *app, char *buf, size_t n)
 /* Persons with digest notifications before cutoff and no digest claimed for day. */
 static int pending_persons(kt_store *st, const pass *ps, kt_ivec *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT DISTINCT n.person_id FROM notifications n JOIN persons p ON p.id = "
-            "n.person_id WHERE n.digested_at IS NULL AND n.delivery = 'digest' AND "
-            "n.created_at < ?1 AND p.active = 1 AND NOT EXISTS (SELECT 1 FROM digests d "
-            "WHERE d.person_id = n.person_id AND d.day = ?2) LIMIT ?3");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, ps->cutoff);
-    sqlite3_bind_text(s, 2, ps->day, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 3, BATCH);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_push(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_digest_pending(st, ps->cutoff, ps->day, BATCH, out);
 }
 
 /* 1 when this node now owns person's digest of the day, 0 when someone else does. */
 static int claim(kt_store *st, int64_t person, const char *day, const char *node)
 {
+    bool claimed = false;
     int rc = kt_store_begin(st);
-    sqlite3_stmt *s = rc ? NULL
-                         : kt_store_stmt(st, "INSERT OR IGNORE INTO digests(person_id, day, "
-                                             "claimed_by) VALUES (?1, ?2, ?3)");
-    if (!s) {
-        if (!rc)
-            kt_store_rollback(st);
-        return rc ? rc : KT_ESTORE;
-    }
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, node ? node : "ketentafel", -1, SQLITE_STATIC);
-    rc = kt_store_step_done(st, s);
-    int claimed = !rc && sqlite3_changes(kt_store_db(st)) > 0;
+    if (!rc)
+        rc = kt_store_digest_claim(st, person, day, node ? node : "ketentafel", &claimed);
     if (rc) {
         kt_store_rollback(st);
         return rc;
     }
     rc = kt_store_commit(st);
     return rc ? rc : claimed;
-}
-
-static int ids_where(kt_store *st, const char *sql, int64_t person, int64_t a, int64_t b, int limit,
-                     kt_ivec *out)
-{
-    sqlite3_stmt *s = kt_store_stmt(st, sql);
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, a);
-    sqlite3_bind_int64(s, 3, b);
-    sqlite3_bind_int(s, 4, limit);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_push(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
 }
 
 /* The notifications of ids person may still see, as JSON (new array). */
@@ -326,19 +287,18 @@ static void write_letter(writer *w, const char *name, const char *day, json_t *n
 
 static int load_person(kt_store *st, int64_t person, letter *l)
 {
-    sqlite3_stmt *s =
-        kt_store_stmt(st, "SELECT name, email FROM persons WHERE id = ?1 AND active = 1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        l->mail.to_name = strdup((const char *)sqlite3_column_text(s, 0));
-        l->mail.to_addr = strdup((const char *)sqlite3_column_text(s, 1));
-        rc = l->mail.to_name && l->mail.to_addr ? 0 : KT_ENOMEM;
+    json_t *p;
+    int rc = kt_store_person_get(st, person, &p);
+    if (rc)
+        return rc;
+    if (!json_is_true(json_object_get(p, "active"))) {
+        json_decref(p);
+        return KT_ENOTFOUND;
     }
-    sqlite3_reset(s);
-    return rc;
+    l->mail.to_name = strdup(json_string_value(json_object_get(p, "name")));
+    l->mail.to_addr = strdup(json_string_value(json_object_get(p, "email")));
+    json_decref(p);
+    return l->mail.to_name && l->mail.to_addr ? 0 : KT_ENOMEM;
 }
 
 /* Composes person's letter. KT_ENOTFOUND when nothing in it may be shown (l->ids still lists
@@ -349,18 +309,10 @@ static int compose(kt_app *app, int64_t person, const pass *ps, letter *l)
     l->person = person;
     int rc = load_person(st, person, l);
     if (!rc)
-        rc = ids_where(st,
-                       "SELECT id FROM notifications WHERE person_id = ?1 AND delivery = "
-                       "'digest' AND digested_at IS NULL AND created_at < ?2 AND created_at "
-                       ">= ?3 ORDER BY id LIMIT ?4",
-                       person, ps->cutoff, 0, MAX_NOTES, &l->ids);
+        rc = kt_store_digest_notes(st, person, ps->cutoff, MAX_NOTES, &l->ids);
     kt_ivec recent = {0};
     if (!rc)
-        rc = ids_where(st,
-                       "SELECT id FROM notifications WHERE person_id = ?1 AND delivery = "
-                       "'direct' AND read_at IS NULL AND created_at < ?2 AND created_at >= ?3 "
-                       "ORDER BY id DESC LIMIT ?4",
-                       person, ps->cutoff, ps->cutoff - DAY, MAX_UNREAD, &recent);
+        rc = kt_store_unread_direct(st, person, ps->cutoff - DAY, ps->cutoff, MAX_UNREAD, &recent);
     json_t *notes = rc ? NULL : visible(st, person, &l->ids);
     json_t *unread = rc ? NULL : visible(st, person, &recent);
     kt_ivec_free(&recent);
@@ -391,15 +343,8 @@ static int compose(kt_app *app, int64_t person, const pass *ps, letter *l)
 static int mark_digested(kt_store *st, const kt_ivec *ids, int64_t now)
 {
     int rc = 0;
-    for (size_t i = 0; !rc && i < ids->n; i++) {
-        sqlite3_stmt *s = kt_store_stmt(st, "UPDATE notifications SET digested_at = ?2 WHERE "
-                                            "id = ?1 AND digested_at IS NULL");
-        if (!s)
-            return KT_ESTORE;
-        sqlite3_bind_int64(s, 1, ids->v[i]);
-        sqlite3_bind_int64(s, 2, now);
-        rc = kt_store_step_done(st, s);
-    }
+    for (size_t i = 0; !rc && i < ids->n; i++)
+        rc = kt_store_notification_digested(st, ids->v[i], now);
     return rc;
 }
 
@@ -410,24 +355,11 @@ static void record(kt_app *app, const pass *ps, letter *l, bool tried)
     kt_store *st = app->store;
     int64_t now = kt_now();
     int rc = kt_store_begin(st);
-    sqlite3_stmt *s = NULL;
     if (!rc && !tried)
-        s = kt_store_stmt(st, "DELETE FROM digests WHERE person_id = ?1 AND day = ?2 AND "
-                              "sent_at IS NULL");
+        rc = kt_store_digest_release(st, l->person, ps->day);
     else if (!rc)
-        s = kt_store_stmt(st, "UPDATE digests SET sent_at = ?3, error = ?4 WHERE person_id = "
-                              "?1 AND day = ?2");
-    if (!rc && !s)
-        rc = KT_ESTORE;
-    if (!rc) {
-        sqlite3_bind_int64(s, 1, l->person);
-        sqlite3_bind_text(s, 2, ps->day, -1, SQLITE_STATIC);
-        if (tried && l->rc == 0)
-            sqlite3_bind_int64(s, 3, now);
-        if (tried && l->rc != 0)
-            sqlite3_bind_text(s, 4, l->err, -1, SQLITE_STATIC);
-        rc = kt_store_step_done(st, s);
-    }
+        rc = kt_store_digest_record(st, l->person, ps->day, l->rc == 0 ? now : 0,
+                                    l->rc != 0 ? l->err : NULL);
     /* Sent, or nothing in it may be shown any more: these notifications are settled. */
     if (!rc && tried && (l->rc == 0 || l->rc == KT_ENOTFOUND))
         rc = mark_digested(st, &l->ids, now);

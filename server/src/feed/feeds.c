@@ -2,6 +2,8 @@
 
 #include "feed/atom.h"
 #include "feed/ical.h"
+#include "store/feeds.h"
+#include "store/memberships.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/log.h"
@@ -10,93 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct feed_row {
-    int64_t id, person, body;
-    char kind[16];
-} feed_row;
+typedef kt_feed_row feed_row;
 
 int kt_feed_create(kt_store *st, int64_t person, const char *kind, int64_t body,
                    char token[KT_TOKEN_LEN + 1], int64_t *id)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT count(*) FROM feed_tokens WHERE person_id = ?1 "
-                                        "AND revoked_at IS NULL");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    int64_t active = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_reset(s);
+    int64_t active = 0;
+    int rc = kt_store_feeds_active(st, person, &active);
+    if (rc)
+        return rc;
     if (active >= KT_FEEDS_MAX)
         return KT_EFULL;
     unsigned char hash[32];
     kt_token_new(token, hash);
-    s = kt_store_stmt(st, "INSERT INTO feed_tokens(token_hash, person_id, kind, body_id, "
-                          "created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_text(s, 3, kind, -1, SQLITE_STATIC);
-    if (body)
-        sqlite3_bind_int64(s, 4, body);
-    sqlite3_bind_int64(s, 5, kt_now());
-    int rc = kt_store_step_done(st, s);
-    if (!rc)
-        *id = kt_store_last_id(st);
-    return rc;
+    return kt_store_feed_insert(st, hash, person, kind, body, kt_now(), id);
 }
 
 int kt_feed_revoke(kt_store *st, int64_t person, int64_t id)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "UPDATE feed_tokens SET revoked_at = coalesce(revoked_at, "
-                                        "?3) WHERE id = ?1 AND person_id = ?2");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, person);
-    sqlite3_bind_int64(s, 3, kt_now());
-    int rc = kt_store_step_done(st, s);
-    if (!rc && sqlite3_changes(kt_store_db(st)) == 0)
-        rc = KT_ENOTFOUND;
-    return rc;
-}
-
-json_t *kt_feed_json(kt_store *st, int64_t id)
-{
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT f.id, f.kind, f.body_id, b.name, f.created_at, "
-                                        "f.revoked_at FROM feed_tokens f LEFT JOIN bodies b ON "
-                                        "b.id = f.body_id WHERE f.id = ?1");
-    if (!s)
-        return NULL;
-    sqlite3_bind_int64(s, 1, id);
-    json_t *j = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        j = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o}", "id",
-                      (json_int_t)sqlite3_column_int64(s, 0), "kind", kt_col_json_text(s, 1),
-                      "body", kt_col_json_int(s, 2), "body_name", kt_col_json_text(s, 3),
-                      "created_at", kt_col_json_time(s, 4), "revoked_at", kt_col_json_time(s, 5));
-    sqlite3_reset(s);
-    return j;
-}
-
-json_t *kt_feeds_list(kt_store *st, int64_t person)
-{
-    json_t *out = json_array();
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id FROM feed_tokens WHERE person_id = ?1 AND "
-                                        "revoked_at IS NULL ORDER BY id");
-    if (!s)
-        return out;
-    sqlite3_bind_int64(s, 1, person);
-    kt_ivec ids = {0};
-    while (sqlite3_step(s) == SQLITE_ROW)
-        kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    for (size_t i = 0; i < ids.n; i++) {
-        json_t *j = kt_feed_json(st, ids.v[i]);
-        if (j)
-            json_array_append_new(out, j);
-    }
-    kt_ivec_free(&ids);
-    return out;
+    return kt_store_feed_revoke(st, person, id, kt_now());
 }
 
 void kt_feed_url(const kt_app *app, const char *kind, const char *token, char *buf, size_t n)
@@ -132,34 +66,15 @@ static int lookup(kt_store *st, const char *token, feed_row *out)
     unsigned char hash[32];
     if (!kt_token_hash(token, hash))
         return KT_ENOTFOUND;
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT id, person_id, kind, body_id FROM feed_tokens "
-                                        "WHERE token_hash = ?1 AND revoked_at IS NULL");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_blob(s, 1, hash, sizeof hash, SQLITE_TRANSIENT);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        out->id = sqlite3_column_int64(s, 0);
-        out->person = sqlite3_column_int64(s, 1);
-        snprintf(out->kind, sizeof out->kind, "%s", (const char *)sqlite3_column_text(s, 2));
-        out->body = sqlite3_column_int64(s, 3);
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_feed_by_hash(st, hash, out);
 }
 
 static bool is_member(kt_store *st, int64_t body, int64_t person)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT 1 FROM memberships WHERE body_id = ?1 AND "
-                                        "person_id = ?2");
-    if (!s)
-        return false;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, person);
-    bool yes = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_reset(s);
-    return yes;
+    kt_store_member m;
+    int rc = kt_store_membership_find(st, body, person, &m);
+    free(m.items);
+    return rc == 0;
 }
 
 /* Renders the feed behind token, or returns NULL when there is none for this URL. */

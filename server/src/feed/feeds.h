@@ -30,13 +30,6 @@ int kt_feed_create(kt_store *st, int64_t person, const char *kind, int64_t body,
  * transaction. */
 int kt_feed_revoke(kt_store *st, int64_t person, int64_t id);
 
-/* A feed as the protocol sends it (never with its URL), or NULL: {id, kind, body, body_name,
- * created_at, revoked_at}. New reference. */
-json_t *kt_feed_json(kt_store *st, int64_t id);
-
-/* The person's active feeds, oldest first (new array). */
-json_t *kt_feeds_list(kt_store *st, int64_t person);
-
 /* "{public_url}/feeds/ical/<token>.ics" or ".../atom/<token>.xml" into buf. */
 void kt_feed_url(const kt_app *app, const char *kind, const char *token, char *buf, size_t n);
 

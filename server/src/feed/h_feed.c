@@ -4,6 +4,8 @@
 #include "domain/model.h"
 #include "feed/feeds.h"
 #include "feed/notify.h"
+#include "store/bodies.h"
+#include "store/feeds.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -18,18 +20,27 @@ static int emit_feed(kt_ctx *c, const char *type, json_t *feed)
 
 int kt_h_feed_list(kt_ctx *c)
 {
-    c->result = json_pack("{s:o}", "feeds", kt_feeds_list(c->st, c->me->person));
+    json_t *feeds = json_array();
+    int rc = kt_store_feeds_list(c->st, c->me->person, feeds);
+    if (rc) {
+        json_decref(feeds);
+        return kt_fail_err(c, rc);
+    }
+    c->result = json_pack("{s:o}", "feeds", feeds);
     return 0;
 }
 
 /* A body's calendar is for its members: checked here and again at every fetch. */
 static int check_body(kt_ctx *c, int64_t body)
 {
-    if (!kt_exists(c->st, "SELECT 1 FROM bodies WHERE id = ?1", body))
+    int rc = kt_store_body_exists(c->st, body);
+    if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "Dit overleg bestaat niet.");
+    if (rc)
+        return kt_fail_err(c, rc);
     kt_viewer v;
     int64_t *items = NULL;
-    int rc = kt_viewer_load(c->st, body, c->me, &v, &items);
+    rc = kt_viewer_load(c->st, body, c->me, &v, &items);
     free(items);
     if (rc)
         return kt_fail_err(c, rc);
@@ -58,9 +69,9 @@ int kt_h_feed_create(kt_ctx *c)
                        KT_FEEDS_MAX);
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *feed = kt_feed_json(c->st, id);
-    if (!feed)
-        return kt_fail_err(c, KT_ESTORE);
+    json_t *feed;
+    if ((rc = kt_store_feed_get(c->st, id, &feed)))
+        return kt_fail_err(c, rc);
     if (emit_feed(c, "feed.created", feed)) {
         json_decref(feed);
         return -1;
@@ -79,9 +90,9 @@ int kt_h_feed_revoke(kt_ctx *c)
         return kt_fail(c, KT_C_NOT_FOUND, "Deze feed bestaat niet.");
     if (rc)
         return kt_fail_err(c, rc);
-    json_t *feed = kt_feed_json(c->st, id);
-    if (!feed)
-        return kt_fail_err(c, KT_ESTORE);
+    json_t *feed;
+    if ((rc = kt_store_feed_get(c->st, id, &feed)))
+        return kt_fail_err(c, rc);
     if (emit_feed(c, "feed.revoked", feed)) {
         json_decref(feed);
         return -1;

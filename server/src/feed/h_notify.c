@@ -2,59 +2,53 @@
 #include "domain/handlers.h"
 #include "feed/notify.h"
 #include "live/hub.h"
+#include "store/notifications.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 
 #include <string.h>
 
-static int64_t unread_count(kt_ctx *c)
+/* How many of the newest 1000 unread notifications the caller may still see. */
+static int unread_count(kt_ctx *c, int64_t *n)
 {
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT id FROM notifications WHERE person_id = ?1 "
-                                           "AND read_at IS NULL ORDER BY id DESC LIMIT 1000");
-    if (!s)
-        return 0;
-    sqlite3_bind_int64(s, 1, c->me->person);
     kt_ivec ids = {0};
-    while (sqlite3_step(s) == SQLITE_ROW)
-        kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    int64_t n = 0;
-    for (size_t i = 0; i < ids.n; i++)
-        n += kt_notification_visible(c->st, c->me->person, ids.v[i]);
+    *n = 0;
+    int rc = kt_store_notifications_ids(c->st, c->me->person, INT64_MAX, true, 1000, &ids);
+    for (size_t i = 0; !rc && i < ids.n; i++)
+        *n += kt_notification_visible(c->st, c->me->person, ids.v[i]);
     kt_ivec_free(&ids);
-    return n;
+    return rc;
 }
 
 int kt_h_notification_list(kt_ctx *c)
 {
     int64_t before = kt_arg_int(c, "before", INT64_MAX), limit = kt_arg_int(c, "limit", 50);
-    bool unread_only = kt_arg_bool(c, "unread", false);
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT id FROM notifications WHERE person_id = ?1 "
-                                           "AND id < ?2 AND (?3 = 0 OR read_at IS NULL) "
-                                           "ORDER BY id DESC LIMIT ?4");
-    if (!s)
-        return kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->me->person);
-    sqlite3_bind_int64(s, 2, before);
-    sqlite3_bind_int(s, 3, unread_only);
-    sqlite3_bind_int64(s, 4, limit + 1);
     kt_ivec ids = {0};
-    while (sqlite3_step(s) == SQLITE_ROW)
-        kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
+    int rc = kt_store_notifications_ids(c->st, c->me->person, before,
+                                        kt_arg_bool(c, "unread", false), limit + 1, &ids);
     json_t *out = json_array();
-    for (size_t i = 0; i < ids.n && (int64_t)i < limit; i++) {
+    for (size_t i = 0; !rc && i < ids.n && (int64_t)i < limit; i++) {
         if (!kt_notification_visible(c->st, c->me->person, ids.v[i]))
             continue;
-        json_t *j = kt_notification_json(c->st, ids.v[i]);
-        if (j)
+        json_t *j;
+        if ((rc = kt_store_notification_get(c->st, ids.v[i], &j)) == 0)
             json_array_append_new(out, j);
+        else if (rc == KT_ENOTFOUND)
+            rc = 0;
     }
     bool more = (int64_t)ids.n > limit;
     kt_ivec_free(&ids);
+    int64_t unread = 0, head = 0;
+    if (!rc)
+        rc = unread_count(c, &unread);
+    if (!rc)
+        rc = kt_store_stream_head(c->st, kt_person_stream(c->me->person), &head);
+    if (rc) {
+        json_decref(out);
+        return kt_fail_err(c, rc);
+    }
     c->result = json_pack("{s:o, s:I, s:b, s:I}", "notifications", out, "unread",
-                          (json_int_t)unread_count(c), "more", more, "seq",
-                          (json_int_t)kt_store_stream_seq(c->st, kt_person_stream(c->me->person)));
+                          (json_int_t)unread, "more", more, "seq", (json_int_t)head);
     return 0;
 }
 
@@ -64,39 +58,33 @@ int kt_h_notification_read(kt_ctx *c)
     bool all = kt_arg_bool(c, "all", false);
     if (!all && !json_array_size(ids))
         return kt_fail(c, KT_C_MISSING_ARGUMENT, "Geef 'ids' op, of 'all': true.");
-    int64_t now = kt_now();
+    int64_t now = kt_now(), unread = 0;
     json_t *done = json_array();
+    int rc = 0;
     if (all) {
-        sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE notifications SET read_at = ?2 WHERE "
-                                               "person_id = ?1 AND read_at IS NULL");
-        if (!s)
-            return json_decref(done), kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, c->me->person);
-        sqlite3_bind_int64(s, 2, now);
-        if (kt_store_step_done(c->st, s))
-            return json_decref(done), kt_fail_err(c, KT_ESTORE);
+        rc = kt_store_notifications_read_all(c->st, c->me->person, now);
     } else {
         size_t i;
         json_t *x;
         json_array_foreach(ids, i, x)
         {
-            sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE notifications SET read_at = "
-                                                   "coalesce(read_at, ?3) WHERE id = ?1 AND "
-                                                   "person_id = ?2");
-            if (!s)
-                return json_decref(done), kt_fail_err(c, KT_ESTORE);
-            sqlite3_bind_int64(s, 1, json_integer_value(x));
-            sqlite3_bind_int64(s, 2, c->me->person);
-            sqlite3_bind_int64(s, 3, now);
-            if (kt_store_step_done(c->st, s))
-                return json_decref(done), kt_fail_err(c, KT_ESTORE);
-            if (sqlite3_changes(kt_store_db(c->st)) == 0)
-                return json_decref(done), kt_fail(c, KT_C_NOT_FOUND, "Melding %lld bestaat niet.",
-                                                  (long long)json_integer_value(x));
+            rc = kt_store_notification_read(c->st, c->me->person, json_integer_value(x), now);
+            if (rc == KT_ENOTFOUND) {
+                json_decref(done);
+                return kt_fail(c, KT_C_NOT_FOUND, "Melding %lld bestaat niet.",
+                               (long long)json_integer_value(x));
+            }
+            if (rc)
+                break;
             json_array_append(done, x);
         }
     }
-    int64_t unread = unread_count(c);
+    if (!rc)
+        rc = unread_count(c, &unread);
+    if (rc) {
+        json_decref(done);
+        return kt_fail_err(c, rc);
+    }
     kt_vis vis = {.subject = c->me->person};
     if (kt_emit(
             c, kt_person_stream(c->me->person), "notification.read", &vis,
@@ -128,22 +116,13 @@ int kt_h_preferences_get(kt_ctx *c)
     json_t *prefs = json_object();
     for (const char *const *k = kt_notify_kinds; *k; k++)
         json_object_set_new(prefs, *k, json_string("direct"));
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT kind, mode FROM notification_prefs WHERE "
-                                           "person_id = ?1");
-    if (!s)
-        return json_decref(prefs), kt_fail_err(c, KT_ESTORE);
-    sqlite3_bind_int64(s, 1, c->me->person);
-    while (sqlite3_step(s) == SQLITE_ROW)
-        json_object_set_new(prefs, (const char *)sqlite3_column_text(s, 0),
-                            json_string((const char *)sqlite3_column_text(s, 1)));
-    sqlite3_reset(s);
-    s = kt_store_stmt(c->st, "SELECT due_days FROM persons WHERE id = ?1");
     int64_t due_days = 2;
-    if (s) {
-        sqlite3_bind_int64(s, 1, c->me->person);
-        if (sqlite3_step(s) == SQLITE_ROW)
-            due_days = sqlite3_column_int64(s, 0);
-        sqlite3_reset(s);
+    int rc = kt_store_prefs_get(c->st, c->me->person, prefs);
+    if (!rc)
+        rc = kt_store_due_days(c->st, c->me->person, &due_days);
+    if (rc) {
+        json_decref(prefs);
+        return kt_fail_err(c, rc);
     }
     c->result = json_pack("{s:o, s:I}", "prefs", prefs, "due_days", (json_int_t)due_days);
     return 0;
@@ -164,25 +143,14 @@ int kt_h_preferences_set(kt_ctx *c)
         if (!kind_ok || !mode_ok)
             return kt_fail(c, KT_C_INVALID_ARGUMENT,
                            "'prefs' koppelt een soort melding aan direct, digest of off.");
-        sqlite3_stmt *s = kt_store_stmt(c->st, "INSERT INTO notification_prefs(person_id, kind, "
-                                               "mode) VALUES (?1, ?2, ?3) ON CONFLICT(person_id, "
-                                               "kind) DO UPDATE SET mode = ?3");
-        if (!s)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, c->me->person);
-        sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, json_string_value(mode), -1, SQLITE_STATIC);
-        if (kt_store_step_done(c->st, s))
-            return kt_fail_err(c, KT_ESTORE);
+        int rc = kt_store_pref_set(c->st, c->me->person, kind, json_string_value(mode));
+        if (rc)
+            return kt_fail_err(c, rc);
     }
     if (kt_arg_has(c, "due_days")) {
-        sqlite3_stmt *s = kt_store_stmt(c->st, "UPDATE persons SET due_days = ?2 WHERE id = ?1");
-        if (!s)
-            return kt_fail_err(c, KT_ESTORE);
-        sqlite3_bind_int64(s, 1, c->me->person);
-        sqlite3_bind_int64(s, 2, kt_arg_int(c, "due_days", 2));
-        if (kt_store_step_done(c->st, s))
-            return kt_fail_err(c, KT_ESTORE);
+        int rc = kt_store_due_days_set(c->st, c->me->person, kt_arg_int(c, "due_days", 2));
+        if (rc)
+            return kt_fail_err(c, rc);
     }
     return kt_h_preferences_get(c);
 }

@@ -4,6 +4,8 @@
 #include "domain/model.h"
 #include "feed/strbuf.h"
 #include "protocol/ctx.h"
+#include "store/bodies.h"
+#include "store/meetings.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -15,11 +17,7 @@
 #define TZ_NAME "Europe/Amsterdam"
 #define DAY     86400
 
-typedef struct meeting {
-    int64_t id, body, start, end, version, created, updated;
-    char status[32];
-    char *location, *body_name;
-} meeting;
+typedef kt_cal_meeting meeting;
 
 /* One body's view, loaded once per calendar. */
 typedef struct view {
@@ -33,66 +31,16 @@ typedef struct views {
     size_t n;
 } views;
 
-static char *dup_col(sqlite3_stmt *s, int col)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    return strdup(t ? (const char *)t : "");
-}
-
-static void meetings_free(meeting *m, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        free(m[i].location);
-        free(m[i].body_name);
-    }
-    free(m);
-}
-
 /* The meetings of p's bodies (or of body) in [from, to), at most KT_ICAL_MAX_EVENTS. */
 static int load_meetings(kt_store *st, int64_t person, int64_t body, int64_t from, int64_t to,
                          meeting **out, size_t *n_out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT m.id, m.body_id, b.name, m.starts_at, m.ends_at, m.location, m.status, "
-            "m.version, m.created_at, m.updated_at FROM meetings m JOIN bodies b ON b.id = "
-            "m.body_id WHERE m.body_id IN (SELECT body_id FROM memberships WHERE person_id = ?1) "
-            "AND (?2 = 0 OR m.body_id = ?2) AND m.ends_at > ?3 AND m.starts_at < ?4 "
-            "ORDER BY m.starts_at, m.id LIMIT ?5");
-    *out = NULL;
-    *n_out = 0;
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_int64(s, 2, body);
-    sqlite3_bind_int64(s, 3, from);
-    sqlite3_bind_int64(s, 4, to);
-    sqlite3_bind_int(s, 5, KT_ICAL_MAX_EVENTS);
-    meeting *m = calloc(KT_ICAL_MAX_EVENTS, sizeof *m);
-    size_t n = 0;
-    int rc = m ? 0 : KT_ENOMEM;
-    while (!rc && n < KT_ICAL_MAX_EVENTS && sqlite3_step(s) == SQLITE_ROW) {
-        meeting *x = &m[n++];
-        x->id = sqlite3_column_int64(s, 0);
-        x->body = sqlite3_column_int64(s, 1);
-        x->body_name = dup_col(s, 2);
-        x->start = sqlite3_column_int64(s, 3);
-        x->end = sqlite3_column_int64(s, 4);
-        x->location = dup_col(s, 5);
-        snprintf(x->status, sizeof x->status, "%s", (const char *)sqlite3_column_text(s, 6));
-        x->version = sqlite3_column_int64(s, 7);
-        x->created = sqlite3_column_int64(s, 8);
-        x->updated = sqlite3_column_int64(s, 9);
-        if (!x->body_name || !x->location)
-            rc = KT_ENOMEM;
-    }
-    sqlite3_reset(s);
-    if (rc) {
-        meetings_free(m, n);
-        return rc;
-    }
-    *out = m;
-    *n_out = n;
-    return 0;
+    return kt_store_cal_meetings(st, person, body, from, to, KT_ICAL_MAX_EVENTS, out, n_out);
+}
+
+static void meetings_free(meeting *m, size_t n)
+{
+    kt_store_cal_meetings_free(m, n);
 }
 
 static const kt_viewer *view_of(kt_store *st, views *vs, const kt_principal *p, int64_t body)
@@ -284,12 +232,11 @@ static icalcomponent *vcalendar(const char *name)
 
 static void calendar_name(kt_store *st, const kt_principal *p, int64_t body, char *buf, size_t n)
 {
-    json_t *b = body ? kt_body_json(st, body) : NULL;
-    if (b)
-        snprintf(buf, n, "%s (ketentafel)", json_string_value(json_object_get(b, "name")));
+    char name[256];
+    if (body && kt_store_body_name(st, body, name, sizeof name) == 0)
+        snprintf(buf, n, "%s (ketentafel)", name);
     else
         snprintf(buf, n, "Vergaderingen van %s (ketentafel)", p->name);
-    json_decref(b);
 }
 
 char *kt_ical_render(kt_app *app, const kt_principal *p, int64_t body, int64_t now)

@@ -4,10 +4,16 @@
 #include "domain/model.h"
 #include "protocol/ctx.h"
 #include "protocol/dispatch.h"
+#include "store/actions.h"
+#include "store/bodies.h"
+#include "store/directory.h"
+#include "store/memberships.h"
+#include "store/notifications.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,64 +32,30 @@ typedef struct note {
 
 /* ---- reading the store ---- */
 
-static const char *mode_for(kt_store *st, int64_t person, const char *kind)
+/* The person's mode for kind: "direct", "digest" or "off". */
+static int mode_for(kt_store *st, int64_t person, const char *kind, const char **mode)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT mode FROM notification_prefs WHERE person_id = "
-                                        "?1 AND kind = ?2");
-    if (!s)
-        return "direct";
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, kind, -1, SQLITE_STATIC);
-    const char *mode = "direct";
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *m = (const char *)sqlite3_column_text(s, 0);
-        mode = strcmp(m, "digest") == 0 ? "digest" : strcmp(m, "off") == 0 ? "off" : "direct";
-    }
-    sqlite3_reset(s);
-    return mode;
+    char m[16];
+    int rc = kt_store_pref_mode(st, person, kind, m, sizeof m);
+    *mode = strcmp(m, "digest") == 0 ? "digest" : strcmp(m, "off") == 0 ? "off" : "direct";
+    return rc;
 }
 
 static void body_name(kt_store *st, int64_t body, char *buf, size_t n)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT name FROM bodies WHERE id = ?1");
-    buf[0] = 0;
-    if (!s)
-        return;
-    sqlite3_bind_int64(s, 1, body);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(buf, n, "%s", sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    kt_store_body_name(st, body, buf, n);
 }
 
 static void person_name(kt_store *st, int64_t person, char *buf, size_t n)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT name FROM persons WHERE id = ?1");
-    snprintf(buf, n, "iemand");
-    if (!s)
-        return;
-    sqlite3_bind_int64(s, 1, person);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(buf, n, "%s", sqlite3_column_text(s, 0));
-    sqlite3_reset(s);
+    if (kt_store_person_name(st, person, buf, n))
+        snprintf(buf, n, "iemand");
 }
 
 /* Members of body (active persons), optionally only of org or only chairs and secretaries. */
 static int members(kt_store *st, int64_t body, int64_t org, bool chairs, kt_ivec *out)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT m.person_id FROM memberships m JOIN persons p ON p.id = m.person_id "
-            "WHERE m.body_id = ?1 AND p.active = 1 AND (?2 = 0 OR p.org_id = ?2) AND "
-            "(?3 = 0 OR m.role IN ('voorzitter', 'secretaris'))");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, org);
-    sqlite3_bind_int(s, 3, chairs);
-    int rc = 0;
-    while (!rc && sqlite3_step(s) == SQLITE_ROW)
-        rc = kt_ivec_add(out, sqlite3_column_int64(s, 0));
-    sqlite3_reset(s);
-    return rc;
+    return kt_store_members_ids(st, body, org, chairs, out);
 }
 
 /* The one visibility rule: would person see this event of body? */
@@ -105,46 +77,15 @@ static bool sees(kt_store *st, int64_t person, int64_t body, const kt_vis *vis)
 
 json_t *kt_notification_json(kt_store *st, int64_t id)
 {
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, n.item_id, "
-            "n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, n.read_at, n.delivery, "
-            "b.name FROM notifications n LEFT JOIN persons a ON a.id = n.actor_id "
-            "LEFT JOIN bodies b ON b.id = n.body_id WHERE n.id = ?1");
-    if (!s)
-        return NULL;
-    sqlite3_bind_int64(s, 1, id);
     json_t *j = NULL;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        j = json_pack("{s:I, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
-                      "s:o, s:o}",
-                      "id", (json_int_t)sqlite3_column_int64(s, 0), "kind", kt_col_json_text(s, 1),
-                      "title", kt_col_json_text(s, 2), "text", kt_col_json_text(s, 3), "link",
-                      kt_col_json_text(s, 4), "body", kt_col_json_int(s, 5), "meeting",
-                      kt_col_json_int(s, 6), "item", kt_col_json_int(s, 7), "action",
-                      kt_col_json_int(s, 8), "flag", kt_col_json_int(s, 9), "actor",
-                      kt_col_json_int(s, 10), "actor_name", kt_col_json_text(s, 11), "created_at",
-                      kt_col_json_time(s, 12), "read", sqlite3_column_type(s, 13) != SQLITE_NULL,
-                      "delivery", kt_col_json_text(s, 14), "body_name", kt_col_json_text(s, 15));
-    sqlite3_reset(s);
+    kt_store_notification_get(st, id, &j);
     return j;
 }
 
 bool kt_notification_visible(kt_store *st, int64_t person, int64_t id)
 {
-    sqlite3_stmt *s = kt_store_stmt(st, "SELECT body_id, item_id FROM notifications WHERE id = "
-                                        "?1 AND person_id = ?2");
-    if (!s)
-        return false;
-    sqlite3_bind_int64(s, 1, id);
-    sqlite3_bind_int64(s, 2, person);
     int64_t body = 0, item = 0;
-    bool found = sqlite3_step(s) == SQLITE_ROW;
-    if (found) {
-        body = sqlite3_column_int64(s, 0);
-        item = sqlite3_column_int64(s, 1);
-    }
-    sqlite3_reset(s);
-    if (!found)
+    if (kt_store_notification_where(st, id, person, &body, &item))
         return false;
     if (!item)
         return true;
@@ -161,37 +102,35 @@ static int deliver(kt_ctx *c, note *n)
 {
     if (!n->person || n->person == n->actor)
         return 0; /* nobody is notified of their own actions */
-    const char *mode = mode_for(c->st, n->person, n->kind);
-    if (strcmp(mode, "off") == 0)
-        return 0;
-    sqlite3_stmt *s = kt_store_stmt(
-        c->st, "INSERT OR IGNORE INTO notifications(person_id, kind, delivery, body_id, "
-               "meeting_id, item_id, action_id, flag_id, actor_id, title, text, link, dedupe, "
-               "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, n->person);
-    sqlite3_bind_text(s, 2, n->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, mode, -1, SQLITE_STATIC);
-    int64_t ids[] = {n->body, n->meeting, n->item, n->action, n->flag, n->actor};
-    for (int i = 0; i < 6; i++)
-        if (ids[i])
-            sqlite3_bind_int64(s, 4 + i, ids[i]);
-    sqlite3_bind_text(s, 10, n->title, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 11, n->text, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 12, n->link, -1, SQLITE_STATIC);
-    if (n->dedupe[0])
-        sqlite3_bind_text(s, 13, n->dedupe, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 14, kt_now());
-    int rc = kt_store_step_done(c->st, s);
-    if (rc || sqlite3_changes(kt_store_db(c->st)) == 0)
+    const char *mode;
+    int rc = mode_for(c->st, n->person, n->kind, &mode);
+    if (rc || strcmp(mode, "off") == 0)
+        return rc;
+    kt_note_new row = {.person = n->person,
+                       .body = n->body,
+                       .meeting = n->meeting,
+                       .item = n->item,
+                       .action = n->action,
+                       .flag = n->flag,
+                       .actor = n->actor,
+                       .kind = n->kind,
+                       .delivery = mode,
+                       .title = n->title,
+                       .text = n->text,
+                       .link = n->link,
+                       .dedupe = n->dedupe};
+    int64_t id = 0;
+    rc = kt_store_notification_insert(c->st, &row, kt_now(), &id);
+    if (rc || !id)
         return rc; /* deduplicated: said before */
     if (strcmp(mode, "direct") != 0)
         return 0;
-    json_t *j = kt_notification_json(c->st, kt_store_last_id(c->st));
+    json_t *j = NULL;
+    if ((rc = kt_store_notification_get(c->st, id, &j)))
+        return rc;
     kt_vis vis = {.subject = n->person};
     return kt_emit(c, kt_person_stream(n->person), "notification.created", &vis,
-                   json_pack("{s:o}", "notification", j ? j : json_object()))
+                   json_pack("{s:o}", "notification", j))
                ? KT_EINVAL
                : 0;
 }
@@ -389,7 +328,8 @@ static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
                 rc = deliver_all(c, &n, &people, &ev->vis);
         }
         if (!rc && org) {
-            json_t *o = kt_org_json(c->st, org);
+            json_t *o = NULL;
+            kt_store_org_get(c->st, org, &o);
             snprintf(n.title, sizeof n.title, "%s voor %s (%s)", word,
                      o ? json_string_value(json_object_get(o, "name")) : "uw organisatie", body);
             json_decref(o);
@@ -473,20 +413,54 @@ static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
 
 /* ---- due dates ---- */
 
+#define MAX_DUE_DAYS 30 /* the most days ahead preferences.set accepts (protocol/ops.c) */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date, and back. */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+/* "YYYY-MM-DD" plus days, into out. */
+static void date_plus(const char *date, int days, char *out, size_t n)
+{
+    int y = 0, m = 0, d = 0;
+    if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3) {
+        snprintf(out, n, "%s", date);
+        return;
+    }
+    civil_from_days(days_from_civil(y, m, d) + days, &y, &m, &d);
+    snprintf(out, n, "%04d-%02d-%02d", y, m, d);
+}
+
 static int due_note(kt_ctx *c, const kt_event *ev, json_t *a, int64_t person, const char *due)
 {
-    char today[16];
+    char today[16], horizon[16] = "";
     kt_date_today_local(today, sizeof today);
-    sqlite3_stmt *s = kt_store_stmt(c->st, "SELECT due_days, date(?2, '+' || due_days || ' "
-                                           "days') FROM persons WHERE id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, person);
-    sqlite3_bind_text(s, 2, today, -1, SQLITE_STATIC);
-    char horizon[16] = "";
-    if (sqlite3_step(s) == SQLITE_ROW)
-        snprintf(horizon, sizeof horizon, "%s", sqlite3_column_text(s, 1));
-    sqlite3_reset(s);
+    int64_t days = 0;
+    int rc = kt_store_due_days(c->st, person, &days);
+    if (rc && rc != KT_ENOTFOUND)
+        return rc;
+    if (!rc)
+        date_plus(today, (int)days, horizon, sizeof horizon);
     bool overdue = strcmp(due, today) < 0, soon = !overdue && strcmp(due, horizon) <= 0;
     if (!overdue && !soon)
         return 0;
@@ -587,24 +561,19 @@ void kt_notify_due_scan(kt_app *app)
     kt_ctx_init(&c, app, &notifier, NULL);
     char today[16];
     kt_date_today_local(today, sizeof today);
-    int rc = kt_store_begin(c.st);
-    sqlite3_stmt *s = rc ? NULL
-                         : kt_store_stmt(c.st, "SELECT a.id, a.owner_person_id, a.due_date "
-                                               "FROM actions a JOIN persons p ON p.id = "
-                                               "a.owner_person_id WHERE a.status IN "
-                                               "('open', 'lopend') AND a.due_date <= "
-                                               "date(?1, '+' || p.due_days || ' days')");
+    /* Everything due within the longest horizon anyone may choose; due_note() holds each
+     * action against its owner's own. */
+    char horizon[16];
+    date_plus(today, MAX_DUE_DAYS, horizon, sizeof horizon);
     kt_ivec ids = {0}, owners = {0};
-    if (s) {
-        sqlite3_bind_text(s, 1, today, -1, SQLITE_STATIC);
-        while (sqlite3_step(s) == SQLITE_ROW) {
-            kt_ivec_push(&ids, sqlite3_column_int64(s, 0));
-            kt_ivec_push(&owners, sqlite3_column_int64(s, 1));
-        }
-        sqlite3_reset(s);
-    }
+    int rc = kt_store_begin(c.st);
+    if (!rc)
+        rc = kt_store_actions_due(c.st, horizon, &ids, &owners);
     for (size_t i = 0; !rc && i < ids.n; i++) {
-        json_t *a = kt_action_json(c.st, ids.v[i]);
+        json_t *a = NULL;
+        rc = kt_store_action_get(c.st, ids.v[i], &a);
+        if (rc == KT_ENOTFOUND)
+            rc = 0; /* gone since */
         const char *due = a ? json_string_value(json_object_get(a, "due")) : NULL;
         if (due) {
             kt_vis vis;

@@ -4,6 +4,7 @@
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "live/hub.h"
+#include "store/bodies.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -18,9 +19,11 @@ int kt_h_subscribe(kt_ctx *c)
     kt_viewer v = c->viewer;
     int64_t *items = NULL;
     if (body != KT_DIRECTORY) {
-        if (!kt_exists(c->st, "SELECT 1 FROM bodies WHERE id = ?1", body))
+        int rc = kt_store_body_exists(c->st, body);
+        if (rc == KT_ENOTFOUND)
             return kt_fail(c, KT_C_NOT_FOUND, "Dit overleg bestaat niet.");
-        int rc = kt_viewer_load(c->st, body, c->me, &v, &items);
+        if (!rc)
+            rc = kt_viewer_load(c->st, body, c->me, &v, &items);
         if (rc)
             return kt_fail_err(c, rc);
         if (!kt_acl_allows(&v, KT_PERM_READ)) {

@@ -15,6 +15,7 @@
 #include "net/net.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
+#include "store/directory.h"
 #include "store/sessions.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -292,8 +293,11 @@ static void finish_login(job *j)
     char token[KT_TOKEN_LEN + 1];
     int64_t expires;
     kt_principal p;
+    json_t *person = NULL;
     if (kt_principal_load(app->store, j->person, &p) ||
+        kt_store_person_get(app->store, j->person, &person) ||
         kt_session_create(app->store, j->person, app->cfg.session_ttl, token, &expires)) {
+        json_decref(person);
         respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
         return;
     }
@@ -302,8 +306,7 @@ static void finish_login(job *j)
     char exp[32];
     kt_time_format(expires, exp, sizeof exp);
     respond_json(j->wsi, j->pss, 200,
-                 json_pack("{s:s, s:s, s:o}", "token", token, "expires", exp, "person",
-                           kt_person_json(app->store, j->person)));
+                 json_pack("{s:s, s:s, s:o}", "token", token, "expires", exp, "person", person));
     kt_info("login", "person=%lld", (long long)j->person);
 }
 
@@ -483,11 +486,14 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
         respond_error(wsi, pss, 401, KT_C_UNAUTHENTICATED, NULL);
         return;
     }
+    json_t *person;
+    if (kt_store_person_get(app->store, p.person, &person)) {
+        respond_error(wsi, pss, 503, KT_C_STORE_BUSY, NULL);
+        return;
+    }
     char exp[32];
     kt_time_format(p.expires_at, exp, sizeof exp);
-    respond_json(
-        wsi, pss, 200,
-        json_pack("{s:o, s:s}", "person", kt_person_json(app->store, p.person), "expires", exp));
+    respond_json(wsi, pss, 200, json_pack("{s:o, s:s}", "person", person, "expires", exp));
 }
 
 /* The public /healthz, for load balancers: up or not, nothing about the node. */

@@ -6,6 +6,11 @@
 #include "feed/mail.h"
 #include "feed/notify.h"
 #include "protocol/ops.h"
+#include "store/actions.h"
+#include "store/bodies.h"
+#include "store/items.h"
+#include "store/meetings.h"
+#include "store/memberships.h"
 #include "store/requests.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -143,33 +148,16 @@ int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer 
     v->n_items = -1;
     v->items = NULL;
     *storage = NULL;
-    sqlite3_stmt *s = kt_store_stmt(
-        st, "SELECT role, items FROM memberships WHERE body_id = ?1 AND person_id = ?2");
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, body);
-    sqlite3_bind_int64(s, 2, p->person);
-    int rc = 0;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        v->role = kt_role_parse((const char *)sqlite3_column_text(s, 0));
-        const char *items = (const char *)sqlite3_column_text(s, 1);
-        json_t *arr = items ? json_loads(items, 0, NULL) : NULL;
-        if (json_is_array(arr)) {
-            size_t n = json_array_size(arr);
-            *storage = calloc(n ? n : 1, sizeof **storage);
-            if (!*storage) {
-                rc = KT_ENOMEM;
-            } else {
-                for (size_t i = 0; i < n; i++)
-                    (*storage)[i] = json_integer_value(json_array_get(arr, i));
-                v->items = *storage;
-                v->n_items = (int)n;
-            }
-        }
-        json_decref(arr);
-    }
-    sqlite3_reset(s);
-    return rc;
+    kt_store_member m;
+    int rc = kt_store_membership_find(st, body, p->person, &m);
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    v->role = kt_role_parse(m.role);
+    v->items = *storage = m.items;
+    v->n_items = m.n_items;
+    return 0;
 }
 
 /* ---- replies ---- */
@@ -302,23 +290,6 @@ static int check_args(kt_ctx *c, const kt_op *op)
 
 /* ---- target body and permission ---- */
 
-static int body_of(kt_ctx *c, const char *sql, int64_t id, int64_t *body, int64_t *item)
-{
-    sqlite3_stmt *s = kt_store_stmt(c->st, sql);
-    if (!s)
-        return KT_ESTORE;
-    sqlite3_bind_int64(s, 1, id);
-    int rc = KT_ENOTFOUND;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        *body = sqlite3_column_int64(s, 0);
-        if (item)
-            *item = sqlite3_column_int64(s, 1);
-        rc = 0;
-    }
-    sqlite3_reset(s);
-    return rc;
-}
-
 int kt_item_vis_load(kt_store *st, int64_t item, kt_vis *out); /* domain/items.c */
 
 static int item_visible(kt_ctx *c, int64_t item, bool *visible)
@@ -363,19 +334,21 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
     int64_t id = json_integer_value(json_object_get(c->args, arg[t]));
     int64_t item = 0;
     int rc = 0;
+    int64_t meeting = 0;
     switch (t) {
     case KT_TGT_BODY:
-        rc = body_of(c, "SELECT id FROM bodies WHERE id = ?1", id, &c->body, NULL);
+        rc = kt_store_body_exists(c->st, id);
+        c->body = id;
         break;
     case KT_TGT_MEETING:
-        rc = body_of(c, "SELECT body_id FROM meetings WHERE id = ?1", id, &c->body, NULL);
+        rc = kt_store_meeting_body(c->st, id, &c->body);
         break;
     case KT_TGT_ITEM:
-        rc = body_of(c, "SELECT body_id, id FROM items WHERE id = ?1", id, &c->body, &item);
+        rc = kt_store_item_place(c->st, id, &c->body, &meeting);
+        item = id;
         break;
     case KT_TGT_ACTION:
-        rc = body_of(c, "SELECT body_id, origin_item_id FROM actions WHERE id = ?1", id, &c->body,
-                     &item);
+        rc = kt_store_action_where(c->st, id, &c->body, &item);
         break;
     default:
         break;

@@ -139,3 +139,21 @@ int kt_store_action_where(kt_store *st, int64_t id, int64_t *body, int64_t *item
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
+
+int kt_store_actions_due(kt_store *st, const char *horizon, kt_ivec *ids, kt_ivec *owners)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT id, owner_person_id FROM actions WHERE status IN "
+                                      "('open', 'lopend') AND owner_person_id IS NOT NULL AND "
+                                      "due_date IS NOT NULL AND due_date <= ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_text(s, 1, horizon);
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        if (kt_ivec_push(ids, kt_db_int(s, 0)) || kt_ivec_push(owners, kt_db_int(s, 1))) {
+            rc = KT_ENOMEM;
+            break;
+        }
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}

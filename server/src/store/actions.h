@@ -73,4 +73,9 @@ int kt_store_actions_open_of_body(struct kt_store *st, int64_t body, int limit,
 /* The body and origin item (0: none) of action id: 0, KT_ENOTFOUND or a KT_E*. */
 int kt_store_action_where(struct kt_store *st, int64_t id, int64_t *body, int64_t *item);
 
+/* Open actiepunten and toezeggingen (open or lopend) with an owning person and a due date on or
+ * before horizon ("YYYY-MM-DD"): their ids and owners, appended side by side. 0 or a KT_E*. */
+int kt_store_actions_due(struct kt_store *st, const char *horizon, struct kt_ivec *ids,
+                         struct kt_ivec *owners);
+
 #endif

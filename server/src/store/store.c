@@ -1,6 +1,7 @@
 /* The backend-neutral part of the store: picking a backend, transaction bookkeeping, the commit
  * histogram. */
 #include "store/backend.h"
+#include "store/db.h"
 
 #include "util/err.h"
 #include "util/log.h"
@@ -55,6 +56,13 @@ int kt_store_ping(kt_store *st)
 int kt_store_exec(kt_store *st, const char *sql)
 {
     return st->ops->exec(st, sql);
+}
+
+int kt_store_scalar(kt_store *st, const char *sql, int64_t *out)
+{
+    /* Tests pass literals; prepared once per text like any statement. */
+    kt_db_stmt *s = kt_db_prepare(st, sql);
+    return s ? kt_db_one_int(s, out) : KT_ESTORE;
 }
 
 static int begin(kt_store *st, bool write)

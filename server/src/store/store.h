@@ -50,9 +50,11 @@ bool kt_store_in_txn(kt_store *st);
 /* Whether the database answers (a trivial query): 0 or a KT_E*. */
 int kt_store_ping(kt_store *st);
 
-/* Runs SQL text without parameters (tests and fixtures; the server itself uses typed
- * operations). 0 or a KT_E*. */
+/* For tests and tools only (the server itself uses typed operations): runs SQL text without
+ * parameters, or reads the first column of its first row as an integer. 0 or a KT_E*
+ * (KT_ENOTFOUND: no row). */
 int kt_store_exec(kt_store *st, const char *sql);
+int kt_store_scalar(kt_store *st, const char *sql, int64_t *out);
 
 /* Commit latency histogram buckets (milliseconds upper bounds) for /metrics. */
 #define KT_STORE_HIST_BUCKETS 10
@@ -61,9 +63,5 @@ void kt_store_commit_stats(const kt_store *st, uint64_t counts[KT_STORE_HIST_BUC
                            double *sum_ms, uint64_t *total);
 
 #include "store/events.h"
-
-/* Until every module has moved to typed operations: the SQLite statement interface of old
- * (store/sqlite/legacy.h). New code must not use it. */
-#include "store/sqlite/legacy.h"
 
 #endif

@@ -2,7 +2,6 @@
  * prepared statements. */
 #include "store/backend.h"
 #include "store/db.h"
-#include "store/sqlite/legacy.h"
 #include "store/sqlite/fts_dutch.h"
 #include "store/sqlite/migrations.h"
 
@@ -333,52 +332,4 @@ fail:
     sqlite3_close(ls->db);
     free(ls);
     return KT_ESTORE;
-}
-
-/* ---- the legacy interface (store/sqlite/legacy.h) ---- */
-
-sqlite3 *kt_store_db(kt_store *st)
-{
-    return st->dialect == KT_DIALECT_SQLITE ? lite(st)->db : NULL;
-}
-
-sqlite3_stmt *kt_store_stmt(kt_store *st, const char *sql)
-{
-    lite_stmt *s = cached(lite(st), sql);
-    return s ? s->stmt : NULL;
-}
-
-int kt_store_step_done(kt_store *st, sqlite3_stmt *s)
-{
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_DONE || rc == SQLITE_ROW)
-        return 0;
-    return map_rc(lite(st)->db, rc, sqlite3_sql(s));
-}
-
-int64_t kt_store_last_id(kt_store *st)
-{
-    return sqlite3_last_insert_rowid(lite(st)->db);
-}
-
-json_t *kt_col_json_text(sqlite3_stmt *s, int col)
-{
-    const unsigned char *t = sqlite3_column_text(s, col);
-    return t ? json_string((const char *)t) : json_null();
-}
-
-json_t *kt_col_json_int(sqlite3_stmt *s, int col)
-{
-    if (sqlite3_column_type(s, col) == SQLITE_NULL)
-        return json_null();
-    return json_integer(sqlite3_column_int64(s, col));
-}
-
-json_t *kt_col_json_time(sqlite3_stmt *s, int col)
-{
-    if (sqlite3_column_type(s, col) == SQLITE_NULL)
-        return json_null();
-    char buf[32];
-    kt_time_format(sqlite3_column_int64(s, col), buf, sizeof buf);
-    return json_string(buf);
 }

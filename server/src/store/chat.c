@@ -1,0 +1,109 @@
+#include "store/chat.h"
+
+#include "store/db.h"
+#include "util/err.h"
+
+#define MESSAGE_SELECT                                                                             \
+    "SELECT m.id, m.body_id, m.item_id, m.person_id, p.name, m.text, m.created_at FROM "           \
+    "messages m JOIN persons p ON p.id = m.person_id "
+
+static const kt_db_col message_cols[] = {{"id", KT_COL_INT},           {"body", KT_COL_INT},
+                                         {"item", KT_COL_INT},         {"person", KT_COL_INT},
+                                         {"person_name", KT_COL_TEXT}, {"text", KT_COL_TEXT},
+                                         {"time", KT_COL_TIME},        {NULL, 0}};
+
+int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t person,
+                            const char *text, int64_t now, int64_t *id)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO messages(body_id, item_id, person_id, text, "
+                                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_ref(s, 2, item);
+    kt_db_bind_int(s, 3, person);
+    kt_db_bind_text(s, 4, text);
+    kt_db_bind_int(s, 5, now);
+    return kt_db_one_int(s, id);
+}
+
+int kt_store_message_get(kt_store *st, int64_t id, json_t **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, MESSAGE_SELECT "WHERE m.id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    return kt_db_one_json(s, message_cols, out);
+}
+
+int kt_store_messages_before(kt_store *st, int64_t body, int64_t item, int64_t before,
+                             int64_t limit, json_t *arr)
+{
+    kt_db_stmt *s =
+        item ? kt_db_prepare(st, MESSAGE_SELECT "WHERE m.body_id = ?1 AND m.id < ?2 AND "
+                                                "m.item_id = ?3 ORDER BY m.id DESC LIMIT ?4")
+             : kt_db_prepare(st, MESSAGE_SELECT "WHERE m.body_id = ?1 AND m.id < ?2 "
+                                                "ORDER BY m.id DESC LIMIT ?4");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, before);
+    if (item)
+        kt_db_bind_int(s, 3, item);
+    kt_db_bind_int(s, 4, limit);
+    json_t *newest_first = json_array();
+    int rc = kt_db_rows_json(s, message_cols, newest_first);
+    for (size_t i = json_array_size(newest_first); !rc && i > 0; i--)
+        json_array_append(arr, json_array_get(newest_first, i - 1));
+    json_decref(newest_first);
+    return rc;
+}
+
+int kt_store_message_count(kt_store *st, int64_t item, int64_t *n)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT count(*) FROM messages WHERE item_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, item);
+    *n = 0;
+    return kt_db_one_int(s, n);
+}
+
+int kt_store_mention_candidates(kt_store *st, int64_t body, const char *text, int64_t *ids,
+                                size_t *lens, int max, int *n)
+{
+    *n = 0;
+    kt_db_stmt *s = kt_db_prepare(
+        st, kt_db_sql(st,
+                      "SELECT p.id, length(CAST(p.name AS BLOB)) FROM memberships m JOIN "
+                      "persons p ON p.id = m.person_id WHERE m.body_id = ?1 AND p.name <> '' AND "
+                      "substr(?2, 1, length(p.name)) = p.name COLLATE NOCASE "
+                      "ORDER BY length(CAST(p.name AS BLOB)) DESC LIMIT ?3",
+                      "SELECT p.id, octet_length(p.name) FROM memberships m JOIN persons p ON "
+                      "p.id = m.person_id WHERE m.body_id = ?1 AND p.name <> '' AND "
+                      "lower(substr(CAST(?2 AS TEXT), 1, length(p.name))) = lower(p.name) "
+                      "ORDER BY octet_length(p.name) DESC LIMIT ?3"));
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_text(s, 2, text);
+    kt_db_bind_int(s, 3, max);
+    int rc = 0;
+    while (*n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
+        ids[*n] = kt_db_int(s, 0);
+        lens[*n] = (size_t)kt_db_int(s, 1);
+        (*n)++;
+    }
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int kt_store_message_backdate(kt_store *st, int64_t id, int64_t time)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE messages SET created_at = ?2 WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, time);
+    return kt_db_run(s, NULL);
+}

@@ -1,0 +1,32 @@
+/* Chat messages (berichten) in a body's channel or an agenda item's thread. JSON results are
+ * new references; a message under an item shares the item's visibility (the caller checks). */
+#ifndef KT_STORE_CHAT_H
+#define KT_STORE_CHAT_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kt_store;
+
+/* item 0: the body's channel. */
+int kt_store_message_insert(struct kt_store *st, int64_t body, int64_t item, int64_t person,
+                            const char *text, int64_t now, int64_t *id);
+/* {id, body, item, person, person_name, text, time}: 0 or KT_ENOTFOUND. */
+int kt_store_message_get(struct kt_store *st, int64_t id, json_t **out);
+/* At most limit messages of body (only item's thread when item != 0) with id < before, oldest
+ * first, in that shape, appended to arr. */
+int kt_store_messages_before(struct kt_store *st, int64_t body, int64_t item, int64_t before,
+                             int64_t limit, json_t *arr);
+/* The number of messages in item's thread. */
+int kt_store_message_count(struct kt_store *st, int64_t item, int64_t *n);
+
+/* Members of body whose name starts text (case-insensitive), longest name first: up to max
+ * person ids and the byte lengths of their names. *n receives how many. */
+int kt_store_mention_candidates(struct kt_store *st, int64_t body, const char *text, int64_t *ids,
+                                size_t *lens, int max, int *n);
+
+/* Sets when message id was posted (demo data). */
+int kt_store_message_backdate(struct kt_store *st, int64_t id, int64_t time);
+
+#endif

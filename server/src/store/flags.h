@@ -1,0 +1,69 @@
+/* Flags (signaleringen) from the detectors, and the abbreviations a deployment teaches them.
+ * What a flag means and who may see it is detect/flags.h's business; this is its storage. */
+#ifndef KT_STORE_FLAGS_H
+#define KT_STORE_FLAGS_H
+
+#include "util/ivec.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct kt_store;
+
+/* One flag row. note and evidence malloc'd: kt_store_flag_clear(). Sides: [0] = a, [1] = b. */
+typedef struct kt_flag_row {
+    int64_t id, body[2], meeting[2], item[2], projected_b, lead, resolved_by;
+    char kind[16], state[16], fingerprint[512];
+    char *note, *evidence;
+    double score;
+    int64_t created, updated;
+} kt_flag_row;
+void kt_store_flag_clear(kt_flag_row *r);
+
+/* 0 or KT_ENOTFOUND. */
+int kt_store_flag_get(struct kt_store *st, int64_t id, kt_flag_row *out);
+/* The flag with key (only id, state, fingerprint and evidence are filled): 0 or KT_ENOTFOUND. */
+int kt_store_flag_by_key(struct kt_store *st, const char *key, kt_flag_row *out);
+
+/* A new finding. ids 0: none. */
+typedef struct kt_flag_new {
+    const char *kind, *key, *evidence, *fingerprint;
+    double score;
+    int64_t body_a, meeting_a, item_a, body_b, meeting_b, item_b, projected_b;
+} kt_flag_new;
+int kt_store_flag_insert(struct kt_store *st, const kt_flag_new *f, int64_t now, int64_t *id);
+/* New evidence for a known flag; reopen makes it 'open' again. */
+int kt_store_flag_refresh(struct kt_store *st, int64_t id, double score, const char *evidence,
+                          const char *fingerprint, bool reopen, int64_t now);
+/* The finding no longer holds: 'vervallen'. */
+int kt_store_flag_lapse(struct kt_store *st, int64_t id, int64_t now);
+/* A chair's decision: state (open, afgestemd, bewust_dubbel), note NULL keeps the old one, lead
+ * 0: none. KT_ESTATE when the flag lapsed. */
+int kt_store_flag_resolve(struct kt_store *st, int64_t id, const char *state, const char *note,
+                          int64_t lead, int64_t by, int64_t now);
+
+/* Flags of kind not lapsed that involve meeting (when not 0) or else item, on either side: at
+ * most max ids and keys (keys malloc'd, the caller frees them). */
+int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meeting, int64_t item,
+                             int64_t *ids, char **keys, int max, int *n);
+/* Flags of body on either side (state NULL: all but 'vervallen'), newest change first: at most
+ * max ids with the item on body's side (0: none). */
+int kt_store_flags_of_body(struct kt_store *st, int64_t body, const char *state, int64_t *ids,
+                           int64_t *own_items, int max, int *n);
+/* The meetings whose flags were about body's projected meetings. Appended to out. */
+int kt_store_flags_projection_dependents(struct kt_store *st, int64_t body, kt_ivec *out);
+
+/* ---- abbreviations ---- */
+
+/* [{abbr, expansion}] by abbreviation (case-insensitive), appended to arr. */
+int kt_store_abbreviations_list(struct kt_store *st, json_t *arr);
+/* Sets (expansion NULL: removes) an abbreviation. */
+int kt_store_abbreviation_set(struct kt_store *st, const char *abbr, const char *expansion,
+                              int64_t now);
+/* Calls fn for every abbreviation. */
+int kt_store_abbreviations_each(struct kt_store *st,
+                                void (*fn)(void *arg, const char *abbr, const char *expansion),
+                                void *arg);
+
+#endif

@@ -1,0 +1,278 @@
+#include "store/memberships.h"
+
+#include "store/db.h"
+#include "util/err.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The guest's item limit, stored as a JSON array of ids. */
+static int parse_items(const char *text, kt_store_member *out)
+{
+    out->items = NULL;
+    out->n_items = -1;
+    if (!text)
+        return 0;
+    json_t *arr = json_loads(text, 0, NULL);
+    if (!json_is_array(arr)) {
+        json_decref(arr);
+        return 0;
+    }
+    size_t n = json_array_size(arr);
+    out->items = calloc(n ? n : 1, sizeof *out->items);
+    if (!out->items) {
+        json_decref(arr);
+        return KT_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        out->items[i] = json_integer_value(json_array_get(arr, i));
+    out->n_items = (int)n;
+    json_decref(arr);
+    return 0;
+}
+
+int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_store_member *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_items = -1;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT role, items FROM memberships WHERE body_id = ?1 AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        snprintf(out->role, sizeof out->role, "%s", kt_db_text(s, 0));
+        rc = parse_items(kt_db_text(s, 1), out);
+        if (!rc)
+            rc = KT_DB_ROW;
+    }
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
+#define MEMBER_SELECT                                                                              \
+    "SELECT m.body_id, m.person_id, p.name, p.org_id, o.name, p.function, m.role, "                \
+    "m.substitute_for, m.items FROM memberships m JOIN persons p ON p.id = m.person_id "           \
+    "JOIN organisations o ON o.id = p.org_id "
+
+static const kt_db_col member_cols[] = {{"body", KT_COL_INT},      {"person", KT_COL_INT},
+                                        {"name", KT_COL_TEXT},     {"org", KT_COL_INT},
+                                        {"org_name", KT_COL_TEXT}, {"function", KT_COL_TEXT},
+                                        {"role", KT_COL_TEXT},     {"substitute_for", KT_COL_INT},
+                                        {"items", KT_COL_JSON},    {NULL, 0}};
+
+int kt_store_membership_get(kt_store *st, int64_t body, int64_t person, json_t **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, MEMBER_SELECT "WHERE m.body_id = ?1 AND m.person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    return kt_db_one_json(s, member_cols, out);
+}
+
+int kt_store_members_list(kt_store *st, int64_t body, json_t *arr)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, MEMBER_SELECT "WHERE m.body_id = ?1 ORDER BY o.name, p.name, p.id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    return kt_db_rows_json(s, member_cols, arr);
+}
+
+int kt_store_members_ids(kt_store *st, int64_t body, int64_t org, bool chairs_only, kt_ivec *out)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT m.person_id FROM memberships m JOIN persons p ON p.id = m.person_id "
+            "WHERE m.body_id = ?1 AND p.active = 1 AND (?2 = 0 OR p.org_id = ?2) AND "
+            "(?3 = 0 OR m.role IN ('voorzitter', 'secretaris'))");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, org);
+    kt_db_bind_int(s, 3, chairs_only);
+    return kt_db_ids(s, out);
+}
+
+int kt_store_body_contacts(kt_store *st, int64_t body, json_t *arr)
+{
+    static const kt_db_col cols[] = {{"person", KT_COL_INT},
+                                     {"name", KT_COL_TEXT},
+                                     {"email", KT_COL_TEXT},
+                                     {"role", KT_COL_TEXT},
+                                     {NULL, 0}};
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT p.id, p.name, p.email, m.role FROM memberships m JOIN persons p ON p.id = "
+            "m.person_id WHERE m.body_id = ?1 AND m.role IN ('voorzitter', 'secretaris') "
+            "ORDER BY m.role DESC, p.name");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    return kt_db_rows_json(s, cols, arr);
+}
+
+int kt_store_membership_insert(kt_store *st, int64_t body, int64_t person, const char *role,
+                               int64_t sub, const char *items_json, int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO memberships(body_id, person_id, role, "
+                                      "substitute_for, items, created_at) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    kt_db_bind_text(s, 3, role);
+    kt_db_bind_ref(s, 4, sub);
+    kt_db_bind_text(s, 5, items_json);
+    kt_db_bind_int(s, 6, now);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_membership_update(kt_store *st, int64_t body, int64_t person, const char *role,
+                               int64_t sub, const char *items_json)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE memberships SET role = ?3, substitute_for = ?4, "
+                                      "items = ?5 WHERE body_id = ?1 AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    kt_db_bind_text(s, 3, role);
+    kt_db_bind_ref(s, 4, sub);
+    kt_db_bind_text(s, 5, items_json);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    return rc ? rc : n ? 0 : KT_ENOTFOUND;
+}
+
+int kt_store_membership_delete(kt_store *st, int64_t body, int64_t person)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, "DELETE FROM memberships WHERE body_id = ?1 AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    if (rc)
+        return rc;
+    if (!n)
+        return KT_ENOTFOUND;
+    s = kt_db_prepare(st, "UPDATE memberships SET substitute_for = NULL WHERE body_id = ?1 "
+                          "AND substitute_for = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    return kt_db_run(s, NULL);
+}
+
+/* ---- for the detectors and the overlap map ---- */
+
+int kt_store_roster(kt_store *st, int64_t body, kt_roster_row **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT m.person_id, p.org_id, m.role, m.substitute_for, "
+                                      "m.items IS NOT NULL FROM memberships m JOIN persons p ON "
+                                      "p.id = m.person_id WHERE m.body_id = ?1 AND p.active = 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    int rc, cap = 0;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 16;
+            kt_roster_row *v = realloc(*out, (size_t)cap * sizeof *v);
+            if (!v) {
+                rc = KT_ENOMEM;
+                break;
+            }
+            *out = v;
+        }
+        kt_roster_row *r = &(*out)[(*n)++];
+        r->person = kt_db_int(s, 0);
+        r->org = kt_db_int(s, 1);
+        snprintf(r->role, sizeof r->role, "%s", kt_db_text(s, 2));
+        r->substitute_for = kt_db_int(s, 3);
+        r->limited = kt_db_int(s, 4) != 0;
+    }
+    kt_db_reset(s);
+    if (rc < 0) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return rc;
+    }
+    return 0;
+}
+
+int kt_store_body_pairs_by_person(kt_store *st,
+                                  void (*fn)(void *arg, int64_t a, int64_t b, int64_t n), void *arg)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT m1.body_id, m2.body_id, count(*) FROM memberships m1 JOIN memberships m2 ON "
+            "m2.person_id = m1.person_id AND m2.body_id > m1.body_id JOIN persons p ON p.id = "
+            "m1.person_id WHERE m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND "
+            "p.active = 1 GROUP BY m1.body_id, m2.body_id");
+    if (!s)
+        return KT_ESTORE;
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        fn(arg, kt_db_int(s, 0), kt_db_int(s, 1), kt_db_int(s, 2));
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int kt_store_body_orgs(kt_store *st, int (*fn)(void *arg, int64_t body, int64_t org), void *arg)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT DISTINCT m.body_id, p.org_id FROM memberships m "
+                                      "JOIN persons p ON p.id = m.person_id WHERE m.role <> "
+                                      "'waarnemer' AND p.active = 1 ORDER BY m.body_id, p.org_id");
+    if (!s)
+        return KT_ESTORE;
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        if ((rc = fn(arg, kt_db_int(s, 0), kt_db_int(s, 1))))
+            break;
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+static int names_into(kt_db_stmt *s, int64_t a, int64_t b, int max, json_t *arr)
+{
+    kt_db_bind_int(s, 1, a);
+    kt_db_bind_int(s, 2, b);
+    kt_db_bind_int(s, 3, max);
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        json_array_append_new(arr, json_string(kt_db_text(s, 0)));
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int kt_store_shared_person_names(kt_store *st, int64_t a, int64_t b, int max, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT p.name FROM memberships m1 JOIN memberships m2 ON m2.person_id = m1.person_id "
+            "JOIN persons p ON p.id = m1.person_id WHERE m1.body_id = ?1 AND m2.body_id = ?2 AND "
+            "m1.role <> 'waarnemer' AND m2.role <> 'waarnemer' AND p.active = 1 ORDER BY p.name "
+            "LIMIT ?3");
+    return s ? names_into(s, a, b, max, arr) : KT_ESTORE;
+}
+
+int kt_store_shared_org_names(kt_store *st, int64_t a, int64_t b, int max, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT o.name FROM organisations o WHERE o.id IN (SELECT p.org_id FROM memberships m "
+            "JOIN persons p ON p.id = m.person_id WHERE m.body_id = ?1 AND m.role <> 'waarnemer' "
+            "AND p.active = 1) AND o.id IN (SELECT p.org_id FROM memberships m JOIN persons p ON "
+            "p.id = m.person_id WHERE m.body_id = ?2 AND m.role <> 'waarnemer' AND p.active = 1) "
+            "ORDER BY o.name LIMIT ?3");
+    return s ? names_into(s, a, b, max, arr) : KT_ESTORE;
+}

@@ -1,0 +1,295 @@
+#include "store/notifications.h"
+
+#include "store/db.h"
+#include "util/err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "
+            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) VALUES (?1, "
+            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
+            "RETURNING id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, n->person);
+    kt_db_bind_text(s, 2, n->kind);
+    kt_db_bind_text(s, 3, n->delivery);
+    kt_db_bind_ref(s, 4, n->body);
+    kt_db_bind_ref(s, 5, n->meeting);
+    kt_db_bind_ref(s, 6, n->item);
+    kt_db_bind_ref(s, 7, n->action);
+    kt_db_bind_ref(s, 8, n->flag);
+    kt_db_bind_ref(s, 9, n->actor);
+    kt_db_bind_text(s, 10, n->title);
+    kt_db_bind_text(s, 11, n->text ? n->text : "");
+    kt_db_bind_text(s, 12, n->link);
+    kt_db_bind_text(s, 13, n->dedupe && *n->dedupe ? n->dedupe : NULL);
+    kt_db_bind_int(s, 14, now);
+    *id = 0;
+    int rc = kt_db_one_int(s, id);
+    return rc == KT_ENOTFOUND ? 0 : rc; /* no row: deduplicated, said before */
+}
+
+int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
+{
+    static const kt_db_col cols[] = {{"id", KT_COL_INT},
+                                     {"kind", KT_COL_TEXT},
+                                     {"title", KT_COL_TEXT},
+                                     {"text", KT_COL_TEXT},
+                                     {"link", KT_COL_TEXT},
+                                     {"body", KT_COL_INT},
+                                     {"meeting", KT_COL_INT},
+                                     {"item", KT_COL_INT},
+                                     {"action", KT_COL_INT},
+                                     {"flag", KT_COL_INT},
+                                     {"actor", KT_COL_INT},
+                                     {"actor_name", KT_COL_TEXT},
+                                     {"created_at", KT_COL_TIME},
+                                     {"read", KT_COL_PRESENT},
+                                     {"delivery", KT_COL_TEXT},
+                                     {"body_name", KT_COL_TEXT},
+                                     {NULL, 0}};
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, n.item_id, "
+            "n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, n.read_at, n.delivery, "
+            "b.name FROM notifications n LEFT JOIN persons a ON a.id = n.actor_id "
+            "LEFT JOIN bodies b ON b.id = n.body_id WHERE n.id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    return kt_db_one_json(s, cols, out);
+}
+
+int kt_store_notification_where(kt_store *st, int64_t id, int64_t person, int64_t *body,
+                                int64_t *item)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT body_id, item_id FROM notifications WHERE id = ?1 "
+                                      "AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, person);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        *body = kt_db_int(s, 0);
+        *item = kt_db_int(s, 1);
+    }
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
+int kt_store_notifications_ids(kt_store *st, int64_t person, int64_t before, bool unread,
+                               int64_t limit, kt_ivec *out)
+{
+    kt_db_stmt *s =
+        unread ? kt_db_prepare(st, "SELECT id FROM notifications WHERE person_id = ?1 AND id < ?2 "
+                                   "AND read_at IS NULL ORDER BY id DESC LIMIT ?3")
+               : kt_db_prepare(st, "SELECT id FROM notifications WHERE person_id = ?1 AND id < ?2 "
+                                   "ORDER BY id DESC LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, before);
+    kt_db_bind_int(s, 3, limit);
+    return kt_db_ids(s, out);
+}
+
+int kt_store_notification_read(kt_store *st, int64_t person, int64_t id, int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE notifications SET read_at = coalesce(read_at, ?3) "
+                                      "WHERE id = ?1 AND person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, person);
+    kt_db_bind_int(s, 3, now);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    return rc ? rc : n ? 0 : KT_ENOTFOUND;
+}
+
+int kt_store_notifications_read_all(kt_store *st, int64_t person, int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE notifications SET read_at = ?2 WHERE person_id = "
+                                      "?1 AND read_at IS NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, now);
+    return kt_db_run(s, NULL);
+}
+
+/* ---- preferences ---- */
+
+int kt_store_pref_mode(kt_store *st, int64_t person, const char *kind, char *mode, size_t n)
+{
+    snprintf(mode, n, "direct");
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT mode FROM notification_prefs WHERE person_id = ?1 "
+                                      "AND kind = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_text(s, 2, kind);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW)
+        snprintf(mode, n, "%s", kt_db_text(s, 0));
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int kt_store_prefs_get(kt_store *st, int64_t person, json_t *obj)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, "SELECT kind, mode FROM notification_prefs WHERE person_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        json_object_set_new(obj, kt_db_text(s, 0), json_string(kt_db_text(s, 1)));
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
+int kt_store_pref_set(kt_store *st, int64_t person, const char *kind, const char *mode)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO notification_prefs(person_id, kind, mode) "
+                                      "VALUES (?1, ?2, ?3) ON CONFLICT(person_id, kind) DO "
+                                      "UPDATE SET mode = excluded.mode");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_text(s, 2, kind);
+    kt_db_bind_text(s, 3, mode);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_due_days(kt_store *st, int64_t person, int64_t *days)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT due_days FROM persons WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    return kt_db_one_int(s, days);
+}
+
+int kt_store_due_days_set(kt_store *st, int64_t person, int64_t days)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE persons SET due_days = ?2 WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, days);
+    return kt_db_run(s, NULL);
+}
+
+/* ---- the daily digest ---- */
+
+int kt_store_digest_pending(kt_store *st, int64_t cutoff, const char *day, int limit, kt_ivec *out)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT DISTINCT n.person_id FROM notifications n JOIN persons p ON p.id = "
+            "n.person_id WHERE n.digested_at IS NULL AND n.delivery = 'digest' AND "
+            "n.created_at < ?1 AND p.active = 1 AND NOT EXISTS (SELECT 1 FROM digests d "
+            "WHERE d.person_id = n.person_id AND d.day = ?2) LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, cutoff);
+    kt_db_bind_text(s, 2, day);
+    kt_db_bind_int(s, 3, limit);
+    return kt_db_ids(s, out);
+}
+
+int kt_store_digest_claim(kt_store *st, int64_t person, const char *day, const char *node,
+                          bool *claimed)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO digests(person_id, day, claimed_by) VALUES "
+                                      "(?1, ?2, ?3) ON CONFLICT DO NOTHING");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_text(s, 2, day);
+    kt_db_bind_text(s, 3, node);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    *claimed = !rc && n > 0;
+    return rc;
+}
+
+int kt_store_digest_release(kt_store *st, int64_t person, const char *day)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "DELETE FROM digests WHERE person_id = ?1 AND day = ?2 AND "
+                                      "sent_at IS NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_text(s, 2, day);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_digest_record(kt_store *st, int64_t person, const char *day, int64_t sent_at,
+                           const char *error)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE digests SET sent_at = ?3, error = ?4 WHERE "
+                                      "person_id = ?1 AND day = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_text(s, 2, day);
+    kt_db_bind_ref(s, 3, sent_at);
+    kt_db_bind_text(s, 4, error);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_digest_notes(kt_store *st, int64_t person, int64_t cutoff, int limit, kt_ivec *out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT id FROM notifications WHERE person_id = ?1 AND "
+                                      "delivery = 'digest' AND digested_at IS NULL AND "
+                                      "created_at < ?2 ORDER BY id LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, cutoff);
+    kt_db_bind_int(s, 3, limit);
+    return kt_db_ids(s, out);
+}
+
+int kt_store_unread_direct(kt_store *st, int64_t person, int64_t from, int64_t to, int limit,
+                           kt_ivec *out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT id FROM notifications WHERE person_id = ?1 AND "
+                                      "delivery = 'direct' AND read_at IS NULL AND created_at < "
+                                      "?2 AND created_at >= ?3 ORDER BY id DESC LIMIT ?4");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, to);
+    kt_db_bind_int(s, 3, from);
+    kt_db_bind_int(s, 4, limit);
+    return kt_db_ids(s, out);
+}
+
+int kt_store_notification_digested(kt_store *st, int64_t id, int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE notifications SET digested_at = ?2 WHERE id = ?1 "
+                                      "AND digested_at IS NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, now);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_notifications_read_everyone(kt_store *st, int64_t now)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, "UPDATE notifications SET read_at = ?1 WHERE read_at IS NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, now);
+    return kt_db_run(s, NULL);
+}

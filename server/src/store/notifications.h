@@ -1,0 +1,76 @@
+/* Notifications (meldingen) per person, their preferences, and the daily digests. Whether a
+ * person may still see what a notification is about is decided when it is read (its item can
+ * have become confidential since): kt_store_notification_where() gives what to check. */
+#ifndef KT_STORE_NOTIFICATIONS_H
+#define KT_STORE_NOTIFICATIONS_H
+
+#include "util/ivec.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct kt_store;
+
+/* A notification to store. ids 0: none. dedupe NULL or "": no once-only key. */
+typedef struct kt_note_new {
+    int64_t person, body, meeting, item, action, flag, actor;
+    const char *kind, *delivery, *title, *text, *link, *dedupe;
+} kt_note_new;
+/* Stores n at now: *id = the new id, or 0 when its dedupe key was used before (nothing stored). */
+int kt_store_notification_insert(struct kt_store *st, const kt_note_new *n, int64_t now,
+                                 int64_t *id);
+/* {id, kind, title, text, link, body, meeting, item, action, flag, actor, actor_name, created_at,
+ * read, delivery, body_name}: 0 or KT_ENOTFOUND. */
+int kt_store_notification_get(struct kt_store *st, int64_t id, json_t **out);
+/* The body and item person's notification id is about (0: none): 0 or KT_ENOTFOUND (not
+ * theirs or not there). */
+int kt_store_notification_where(struct kt_store *st, int64_t id, int64_t person, int64_t *body,
+                                int64_t *item);
+/* Ids of person's notifications with id < before (only unread ones when unread), newest first,
+ * at most limit. */
+int kt_store_notifications_ids(struct kt_store *st, int64_t person, int64_t before, bool unread,
+                               int64_t limit, kt_ivec *out);
+/* Marks person's notification id (KT_ENOTFOUND when not theirs), or all of them, read at now. */
+int kt_store_notification_read(struct kt_store *st, int64_t person, int64_t id, int64_t now);
+int kt_store_notifications_read_all(struct kt_store *st, int64_t person, int64_t now);
+
+/* ---- preferences ---- */
+
+/* person's mode for kind ("direct", "digest", "off"; "direct" when never set) into mode. */
+int kt_store_pref_mode(struct kt_store *st, int64_t person, const char *kind, char *mode, size_t n);
+/* Sets kind -> mode in obj for every preference person set. */
+int kt_store_prefs_get(struct kt_store *st, int64_t person, json_t *obj);
+int kt_store_pref_set(struct kt_store *st, int64_t person, const char *kind, const char *mode);
+/* How many days ahead person wants to hear of due dates. */
+int kt_store_due_days(struct kt_store *st, int64_t person, int64_t *days);
+int kt_store_due_days_set(struct kt_store *st, int64_t person, int64_t days);
+
+/* ---- the daily digest ---- */
+
+/* Active persons with digest notifications created before cutoff and no digest claimed for day,
+ * at most limit. */
+int kt_store_digest_pending(struct kt_store *st, int64_t cutoff, const char *day, int limit,
+                            kt_ivec *out);
+/* Claims person's digest of day for node: *claimed false when another node has it. */
+int kt_store_digest_claim(struct kt_store *st, int64_t person, const char *day, const char *node,
+                          bool *claimed);
+/* Releases an unsent claim (nothing was tried). */
+int kt_store_digest_release(struct kt_store *st, int64_t person, const char *day);
+/* Records the outcome: sent at sent_at, or error (then sent_at 0). */
+int kt_store_digest_record(struct kt_store *st, int64_t person, const char *day, int64_t sent_at,
+                           const char *error);
+/* person's undigested digest notifications created before cutoff, oldest first. */
+int kt_store_digest_notes(struct kt_store *st, int64_t person, int64_t cutoff, int limit,
+                          kt_ivec *out);
+/* person's unread direct notifications created in [from, to), newest first. */
+int kt_store_unread_direct(struct kt_store *st, int64_t person, int64_t from, int64_t to, int limit,
+                           kt_ivec *out);
+/* Marks notification id digested at now (once). */
+int kt_store_notification_digested(struct kt_store *st, int64_t id, int64_t now);
+
+/* Marks every unread notification of everyone read at now (demo data starts quiet). */
+int kt_store_notifications_read_everyone(struct kt_store *st, int64_t now);
+
+#endif
