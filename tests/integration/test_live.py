@@ -41,7 +41,9 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
         return c
 
     async def new_meeting(self, chair, day=1):
-        r = await chair.call("meeting.create", body=self.w["body"],
+        # standing=False: an empty agenda (no standing items or actielijst carried over), so
+        # the events these tests count are their own
+        r = await chair.call("meeting.create", body=self.w["body"], standing=False,
                              start=f"2027-01-{day:02d}T09:00:00Z", end=f"2027-01-{day:02d}T11:00:00Z")
         return r["meeting"]["id"]
 

@@ -202,3 +202,121 @@ class NotesAndOutcomesPerItemTest(MinutesCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StandingItemsTest(MinutesCase):
+    """Part 4: vaste agendapunten on every new meeting, the actielijst, and "agenda van vorige
+    vergadering overnemen"."""
+
+    async def standing_agenda(self):
+        """Makes the first meeting's agenda: opening, verslag, PmG and Rondvraag standing, the
+        confidential casus standing too, one ordinary item."""
+        m = self.meeting["id"]
+        opening = (await self.chair.call("agenda.add", meeting=m, title="Opening en mededelingen",
+                                         recurring=True, position=1, duration=5))["item"]
+        verslag = (await self.chair.call("agenda.add", meeting=m, recurring=True, position=2,
+                                         title="Verslag vorige vergadering"))["item"]
+        await self.chair.call("agenda.update", item=self.item["id"], recurring=True,
+                              relevant=[{"org": self.orgs["woon"], "reason": "huisvesting"}])
+        await self.chair.call("agenda.update", item=self.secret["id"], recurring=True)
+        await self.chair.call("agenda.add", meeting=m, title="Eenmalig punt")
+        rondvraag = (await self.chair.call("agenda.add", meeting=m, title="Rondvraag",
+                                           recurring=True))["item"]
+        return opening, verslag, rondvraag
+
+    async def test_a_new_meeting_starts_with_the_standing_items_and_the_actielijst(self):
+        opening, verslag, rondvraag = await self.standing_agenda()
+        self.assertEqual((verslag["special"], opening["special"]), ("verslag", None))
+        await self.police.call("action.create", body=self.body, kind="toezegging",
+                               text="Beeld aanleveren", owner_org=self.orgs["pol"])
+        m2 = (await self.chair.call("meeting.create", body=self.body,
+                                    start="2027-04-15T09:30:00+02:00",
+                                    end="2027-04-15T11:30:00+02:00"))["meeting"]
+        police = await self.police.call("meeting.get", meeting=m2["id"])
+        self.assertEqual([(i["title"], i["special"]) for i in police["agenda"]],
+                         [("Opening en mededelingen", None),
+                          ("Verslag vorige vergadering", "verslag"), ("Actielijst", "actielijst"),
+                          ("Preventie met Gezag", None), ("Casus Wielwijk", None),
+                          ("Rondvraag", None)])
+        self.assertEqual([i["position"] for i in police["agenda"]], [1, 2, 3, 4, 5, 6])
+        agenda = {i["title"]: i for i in police["agenda"]}
+        self.assertEqual(agenda["Verslag vorige vergadering"]["minutes_of"], self.meeting["id"])
+        self.assertTrue(all(i["recurring"] and i["status"] == "open" for i in police["agenda"]))
+        self.assertTrue(agenda["Casus Wielwijk"]["confidential"])
+        self.assertEqual([r["org"] for r in agenda["Casus Wielwijk"]["relevant"]],
+                         [self.orgs["pol"]])
+        self.assertEqual(agenda["Preventie met Gezag"]["relevant"][0]["reason"], "huisvesting")
+        # housing is not in the confidential item's audience: not in its snapshot, nor live
+        housing = await self.housing.call("meeting.get", meeting=m2["id"])
+        self.assertNotIn("Casus Wielwijk", [i["title"] for i in housing["agenda"]])
+        await self.police.wait_for(lambda c: any(
+            e["event"] == "agenda.added" and e["data"]["item"]["meeting"] == m2["id"]
+            and e["data"]["item"]["title"] == "Rondvraag" for e in c.body_events(self.body)))
+        carried = [(e["data"]["item"]["title"], e["data"].get("carried"))
+                   for e in self.police.body_events(self.body)
+                   if e["event"] == "agenda.added" and e["data"]["item"]["meeting"] == m2["id"]]
+        self.assertIn(("Actielijst", "actielijst"), carried)
+        self.assertIn(("Casus Wielwijk", "vast"), carried)
+        await self.housing.wait_for(lambda c: any(
+            e["event"] == "agenda.added" and e["data"]["item"]["meeting"] == m2["id"]
+            and e["data"]["item"]["title"] == "Rondvraag" for e in c.body_events(self.body)))
+        self.assertNotIn("Casus Wielwijk", json.dumps(self.housing.body_events(self.body)))
+        # carried items are no "relevant" news: housing hears of PmG once, not per meeting
+        notes = await self.housing.call("notification.list", limit=100)
+        self.assertEqual(sum(n["kind"] == "relevant" for n in notes["notifications"]), 1)
+
+    async def test_a_series_carries_the_standing_items_to_each_meeting_and_standing_false_none(self):
+        await self.standing_agenda()
+        series = (await self.chair.call("meeting.series", body=self.body,
+                                        start="2027-04-15T09:30:00+02:00",
+                                        end="2027-04-15T11:30:00+02:00", count=2))["meetings"]
+        for m, prev in ((series[0], self.meeting), (series[1], series[0])):
+            got = await self.chair.call("meeting.get", meeting=m["id"])
+            self.assertEqual([i["title"] for i in got["agenda"]],
+                             ["Opening en mededelingen", "Verslag vorige vergadering",
+                              "Preventie met Gezag", "Casus Wielwijk", "Rondvraag"])
+            self.assertEqual(got["agenda"][1]["minutes_of"], prev["id"])
+        empty = (await self.chair.call("meeting.create", body=self.body, standing=False,
+                                       start="2027-09-01T09:30:00+02:00",
+                                       end="2027-09-01T10:30:00+02:00"))["meeting"]
+        self.assertEqual((await self.chair.call("meeting.get", meeting=empty["id"]))["agenda"], [])
+
+    async def test_the_agenda_of_the_previous_meeting_is_taken_over_once(self):
+        await self.standing_agenda()
+        m2 = (await self.chair.call("meeting.create", body=self.body, standing=False,
+                                    start="2027-04-15T09:30:00+02:00",
+                                    end="2027-04-15T11:30:00+02:00"))["meeting"]
+        await self.chair.call("agenda.add", meeting=m2["id"], title="Nieuw punt")
+        got = await self.sec.call("agenda.copy", meeting=m2["id"], **{"from": self.meeting["id"]})
+        # the secretary is not in the confidential item's audience: she copies what she sees
+        self.assertEqual(got["added"], 5)
+        self.assertEqual([i["title"] for i in got["agenda"]],
+                         ["Nieuw punt", "Opening en mededelingen", "Verslag vorige vergadering",
+                          "Preventie met Gezag", "Eenmalig punt", "Rondvraag"])
+        self.assertEqual([i["position"] for i in got["agenda"]], [1, 2, 3, 4, 5, 6])
+        again = await self.chair.call("agenda.copy", meeting=m2["id"],
+                                      **{"from": self.meeting["id"]})
+        self.assertEqual(again["added"], 1)  # the chair sees the casus; the rest is there
+        self.assertEqual(again["agenda"][-1]["title"], "Casus Wielwijk")
+        await self.refused(self.chair, "invalid_argument", "agenda.copy", meeting=m2["id"],
+                           **{"from": m2["id"]})
+        await self.refused(self.police, "forbidden", "agenda.copy", meeting=m2["id"],
+                           **{"from": self.meeting["id"]})
+        await self.chair.call("meeting.cancel", meeting=m2["id"])
+        await self.refused(self.chair, "invalid_state", "agenda.copy", meeting=m2["id"],
+                           **{"from": self.meeting["id"]})
+
+    async def test_special_items_are_known_by_their_title_or_set(self):
+        m = self.meeting["id"]
+        got = []
+        for title in ("2. Verslag vorige keer", "Vaststelling verslag 12 maart",
+                      "Actielijst en toezeggingen", "Verslagen van werkgroepen"):
+            got.append((await self.chair.call("agenda.add", meeting=m,
+                                              title=title))["item"]["special"])
+        self.assertEqual(got, ["verslag", "verslag", "actielijst", None])
+        item = (await self.chair.call("agenda.update", item=self.item["id"],
+                                      special="actielijst"))["item"]
+        self.assertEqual(item["special"], "actielijst")
+        item = (await self.chair.call("agenda.update", item=self.item["id"],
+                                      special=None))["item"]
+        self.assertEqual(item["special"], None)

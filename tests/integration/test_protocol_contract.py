@@ -26,6 +26,7 @@ VALIDATION_CODES = {"invalid_json", "invalid_utf8", "invalid_request", "unknown_
 ENUM_DEFS = {"kt_org_kinds": "org_kind", "kt_body_kinds": "body_kind", "kt_levels": "level",
              "kt_roles": "role", "kt_meeting_statuses": "meeting_status",
              "kt_item_kinds": "item_kind", "kt_item_statuses": "item_status",
+             "kt_item_specials": "item_special",
              "kt_action_kinds": "action_kind", "kt_action_statuses": "action_status",
              "kt_attendance_statuses": "attendance_status", "kt_scope_kinds": "scope_kind",
              "kt_flag_states": "flag_state", "kt_flag_resolutions": "flag_resolution",
@@ -404,6 +405,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    items=[open2["id"], backlog["id"], open1["id"], secret["id"]])
         await call(chair, "agenda.remove", item=open1["id"])
         await call(chair, "agenda.publish", meeting=m1["id"])
+        m2 = (await call(chair, "meeting.create", body=body, start="2027-03-18T09:30:00+01:00",
+                         end="2027-03-18T11:00:00+01:00", standing=False))["meeting"]
+        copied = await call(chair, "agenda.copy", meeting=m2["id"], **{"from": m1["id"]})
+        self.assertEqual(copied["added"], 3)
         got = await call(police, "meeting.get", meeting=m1["id"])
         self.assertEqual([i["title"] for i in got["agenda"]],
                          ["Rondvraag", "Later bespreken", "Casus vertrouwelijk"])

@@ -79,6 +79,8 @@ export class AgendaModel {
  * Renders the agenda into a container and returns {render()}.
  * opts: {model, store, canEdit, canParticipate, meeting (object or null), members, meetings (of the body, for moving),
  *        minutes (an ItemMinutes: notes and outcomes under each item of a meeting),
+ *        special(item) (what a special item shows: the actielijst, the verslag it is about),
+ *        tools() (more buttons for chairs and secretaries beside "Agendapunt toevoegen"),
  *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here),
  *        counts (messages per item thread, {id: n} from meeting.get; absent: not known)}
  */
@@ -127,6 +129,7 @@ export function agendaView(opts) {
     if (opts.canEdit) {
       parts.push(h('div', { class: 'agenda-tools' },
         button(opts.meeting ? 'Agendapunt toevoegen' : 'Punt toevoegen aan te agenderen', () => editItem(null), { class: 'btn btn-primary' }),
+        opts.tools ? opts.tools() : null,
         opts.canEdit && items.length > 1 ? h('p', { class: 'hint' }, 'Volgorde wijzigen: sleep een punt aan de greep, gebruik de knoppen omhoog/omlaag, of Alt + pijl omhoog/omlaag op een punt.') : null));
     }
     parts.push(live);
@@ -230,6 +233,7 @@ export function agendaView(opts) {
       }) : null,
       it.presenter ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Inbreng: '), presenterName(it.presenter)) : null,
       it.description ? h('p', { class: 'item-desc' }, it.description) : null,
+      opts.special && it.special ? opts.special(it) : null,
       attachmentsBlock(it),
       relevanceBlock(it),
       opts.minutes ? opts.minutes.block(it) : null,

@@ -47,6 +47,8 @@ export async function render(ctx) {
   const attendBox = h('section', { class: 'panel', 'aria-labelledby': 'h-att' });
   const flags = editor ? flagSet : null;
   const flagsBox = h('div', { class: 'meeting-flags' });
+  const actions = new Map(); // the body's actions (action.list), for the sidebar and the actielijst
+  let actionsLoaded = false;
   const itemMinutes = new ItemMinutes({
     store, meeting, notes: snap.notes, outcomes: snap.outcomes, members, editor, participant: canParticipate(role),
     frozen: () => meeting.status === 'verslag_vastgesteld', onChange: () => view.render(),
@@ -54,6 +56,7 @@ export async function render(ctx) {
   const aopts = {
     model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
     flags, onFlags: () => renderFlags(), counts: snap.message_counts || {}, minutes: itemMinutes,
+    special: (it) => specialBlock(it), tools: () => copyTool(),
   };
   const view = agendaView(aopts);
 
@@ -188,7 +191,6 @@ export async function render(ctx) {
 
   // The open actions and commitments of this body: what the "actielijst" item goes through.
   const actionsBox = h('section', { class: 'panel no-print', 'aria-labelledby': 'h-open-actions' });
-  const actions = new Map();
   function renderActions() {
     const today = todayYmd();
     const open = [...actions.values()].filter((a) => a.status === 'open' || a.status === 'lopend')
@@ -209,8 +211,65 @@ export async function render(ctx) {
   }
   store.loadOrgs().catch(() => null).then(() => store.request('action.list', { body: bodyId })).then((r) => {
     for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
+    actionsLoaded = true;
     renderActions();
+    if (model.sorted().some((it) => it.special === 'actielijst')) view.render();
   }).catch((e) => replace(actionsBox, h('p', { class: 'form-error' }, e.message)));
+
+  // ---- special items: the actielijst goes through the body's open actions; the verslag item
+  // names the meeting whose verslag it is about ----
+  function specialBlock(it) {
+    if (it.special === 'verslag') {
+      const m = it.minutes_of ? meetings.get(it.minutes_of) : null;
+      if (!it.minutes_of) return null;
+      return h('p', { class: 'special-link' }, h('span', { class: 'muted' }, 'Verslag: '),
+        h('a', { href: `#/vergadering/${it.minutes_of}` }, m ? `vergadering van ${fmtDateLong(m.start)}` : 'de vorige vergadering'));
+    }
+    if (it.special !== 'actielijst') return null;
+    if (!actionsLoaded) return h('p', { class: 'loading small' }, 'Actielijst laden…');
+    const today = todayYmd();
+    const open = [...actions.values()].filter((a) => a.status === 'open' || a.status === 'lopend')
+      .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
+    if (!open.length) return h('p', { class: 'empty' }, 'Er staan geen acties of toezeggingen open.');
+    return h('ol', { class: 'actielijst', 'aria-label': `Actielijst: ${open.length} openstaand` }, open.map((a) => {
+      const late = a.due && a.due < today;
+      const who = [a.owner ? store.personName(a.owner) : null, a.owner_org ? store.orgName(a.owner_org) : null].filter(Boolean).join(' · ');
+      let status = h('span', { class: 'badge' }, label(ACTION_STATUS, a.status));
+      if (canParticipate(role) && meeting.status !== 'verslag_vastgesteld') {
+        status = select(ACTION_STATUS, a.status, { 'aria-label': `Status van: ${a.text.slice(0, 60)}`, class: 'status-select' });
+        status.addEventListener('change', async () => {
+          try {
+            const r = await store.request('action.update', { action: a.id, status: status.value });
+            actions.set(a.id, r.action);
+            toast(`Status gewijzigd in “${label(ACTION_STATUS, status.value)}”.`, 'ok');
+          } catch (e) { status.value = a.status; toast(e.message, 'error'); }
+        });
+      }
+      return h('li', { class: ['actielijst-row', late ? 'is-overdue' : ''], dataset: { action: a.id } },
+        h('div', null, h('span', { class: `badge ak-${a.kind}` }, label(ACTION_KIND, a.kind)), ' ', a.text,
+          originLine(store, a, { here: meeting.id })),
+        h('div', { class: 'small muted' }, [who, a.due ? `deadline ${fmtDay(a.due)}` : null].filter(Boolean).join(' · '),
+          late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
+        h('div', { class: 'actielijst-status' }, status));
+    }));
+  }
+
+  // "Agenda van vorige vergadering overnemen": for an agenda that does not have it yet.
+  function copyTool() {
+    const before = [...meetings.values()].filter((m) => m.id !== meeting.id && m.status !== 'geannuleerd'
+      && Date.parse(m.start) < Date.parse(meeting.start)).sort((a, b) => Date.parse(b.start) - Date.parse(a.start))[0];
+    if (!before || meeting.status === 'geannuleerd' || meeting.status === 'verslag_vastgesteld') return null;
+    return button('Agenda van vorige vergadering overnemen', async () => {
+      const ok = await confirmDialog('Agenda overnemen',
+        `De punten van de vergadering van ${fmtDateLong(before.start)} onderaan deze agenda zetten? Punten die er al van overgenomen zijn, komen er niet nog eens bij.`,
+        { confirmLabel: 'Overnemen', danger: false });
+      if (!ok) return;
+      try {
+        const r = await store.request('agenda.copy', { meeting: meeting.id, from: before.id });
+        toast(r.added === 1 ? 'Eén punt overgenomen.' : r.added ? `${r.added} punten overgenomen.` : 'Alle punten stonden er al.', 'ok');
+      } catch (e) { toast(e.message, 'error'); }
+    });
+  }
 
   async function publish() {
     const ok = await confirmDialog('Agenda publiceren', 'Na publiceren zien alle leden dat de agenda definitief is. Publiceren?', { confirmLabel: 'Publiceren', danger: false });
@@ -311,7 +370,7 @@ export async function render(ctx) {
       case 'action.updated':
         actions.set(d.action.id, d.action);
         renderActions();
-        if (f.seq > snap.seq && itemMinutes.apply(f)) view.render();
+        if ((f.seq > snap.seq && itemMinutes.apply(f)) || model.sorted().some((it) => it.special === 'actielijst')) view.render();
         break;
       case 'minutes.noted':
         if (f.seq > snap.seq && itemMinutes.apply(f)) {

@@ -1,7 +1,7 @@
 // Planning meetings: one at a time, or a series from the body's cadence; moving and cancelling.
 import { h, replace } from './dom.js';
 import { toInputs, fromInputs, fmtDate, fmtTime, cadenceLabel, MEETING_STATUS, localParts } from './format.js';
-import { field, input, select, formDialog, toast } from './ui.js';
+import { field, input, select, checkbox, formDialog, toast } from './ui.js';
 
 function defaultSlot(body) {
   // Next week, same weekday, 10:00–12:00 local time.
@@ -44,6 +44,7 @@ export async function meetingDialog({ store, body, meeting }) {
   let t;
   let loc;
   let status;
+  let standing;
   const ok = await formDialog({
     title: isNew ? `Vergadering plannen – ${body.name}` : 'Vergadering wijzigen',
     submitLabel: isNew ? 'Plannen' : 'Opslaan',
@@ -57,6 +58,10 @@ export async function meetingDialog({ store, body, meeting }) {
         t.echo,
         field('Plaats', loc, { hint: 'Leeg laten: de vaste vergaderplaats van het overleg.', wide: true }),
         field('Status', status));
+      if (isNew) {
+        standing = checkbox('Begin met de vaste agendapunten (en de actielijst) van de vorige vergadering', true, { name: 'standing' });
+        el.append(standing.el);
+      }
     },
     submit: async () => {
       const { start, end } = readTimes(t);
@@ -65,6 +70,7 @@ export async function meetingDialog({ store, body, meeting }) {
       if (isNew) {
         args.body = body.id;
         args.status = status.value;
+        if (!standing.box.checked) args.standing = false;
         return store.request('meeting.create', args);
       }
       args.meeting = meeting.id;
@@ -107,6 +113,7 @@ export async function seriesDialog({ store, body }) {
   let count;
   let loc;
   let preview;
+  let standing;
   const ok = await formDialog({
     title: `Reeks plannen – ${body.name}`,
     submitLabel: 'Reeks plannen',
@@ -127,6 +134,8 @@ export async function seriesDialog({ store, body }) {
         h('div', { class: 'field-row' }, field('Eerste datum', t.date, { required: true }), field('Begintijd', t.start, { required: true }), field('Eindtijd', t.end, { required: true })),
         h('div', { class: 'field-row' }, field('Aantal vergaderingen', count, { required: true }), field('Plaats', loc)),
         h('h3', { class: 'small-head' }, 'Deze vergaderingen worden gepland (als concept):'), preview);
+      standing = checkbox('Elke vergadering begint met de vaste agendapunten (en de actielijst)', true, { name: 'standing' });
+      el.append(standing.el);
       update();
     },
     submit: async () => {
@@ -135,6 +144,7 @@ export async function seriesDialog({ store, body }) {
       if (!Number.isInteger(n) || n < 1 || n > 52) throw new Error('Het aantal is een geheel getal van 1 tot en met 52.');
       const args = { body: body.id, start, end, count: n };
       if (loc.value.trim()) args.location = loc.value.trim();
+      if (!standing.box.checked) args.standing = false;
       return store.request('meeting.series', args);
     },
   });

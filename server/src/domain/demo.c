@@ -216,8 +216,9 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
         char s[32], e[32];
         kt_time_format(start, s, sizeof s);
         kt_time_format(start + (minutes > 0 ? minutes : 90) * 60, e, sizeof e);
-        json_t *req = json_pack("{s:s, s:I, s:s, s:s}", "op", "meeting.create", "body",
-                                (json_int_t)body, "start", s, "end", e);
+        /* The demo data spells out every agenda, standing items included. */
+        json_t *req = json_pack("{s:s, s:I, s:s, s:s, s:b}", "op", "meeting.create", "body",
+                                (json_int_t)body, "start", s, "end", e, "standing", 0);
         if (json_object_get(m, "location"))
             json_object_set(req, "location", json_object_get(m, "location"));
         json_t *res = call(d, &chair, req);

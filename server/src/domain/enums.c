@@ -31,6 +31,7 @@ const char *const kt_meeting_statuses[] = {"concept",
                                            "geannuleerd",
                                            NULL};
 const char *const kt_item_kinds[] = {"informatie", "bespreking", "besluitvorming", NULL};
+const char *const kt_item_specials[] = {"verslag", "actielijst", NULL};
 const char *const kt_item_statuses[] = {"open", "behandeld", "aangehouden", NULL};
 const char *const kt_action_kinds[] = {"actiepunt", "toezegging", "besluit", NULL};
 const char *const kt_action_statuses[] = {"open", "lopend", "afgerond", "vervallen", NULL};

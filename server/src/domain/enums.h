@@ -10,6 +10,7 @@ extern const char *const kt_roles[];
 extern const char *const kt_meeting_statuses[];
 extern const char *const kt_item_kinds[];
 extern const char *const kt_item_statuses[];
+extern const char *const kt_item_specials[];
 extern const char *const kt_action_kinds[];
 extern const char *const kt_action_statuses[];
 extern const char *const kt_attendance_statuses[];

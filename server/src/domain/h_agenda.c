@@ -6,6 +6,7 @@
  * confidential item's new position only in its own agenda.updated event, so nobody learns about
  * an item they may not see. When an item's audience changes, agenda.hidden goes to the old
  * audience first and agenda.updated to the new one. */
+#include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "store/directory.h"
@@ -300,7 +301,8 @@ int kt_h_agenda_add(kt_ctx *c)
     int64_t id;
     if ((rc = kt_store_item_insert(c->st, &f, kt_now(), &id)))
         return kt_fail_err(c, rc);
-    if (store_audience(c, id) || keep_author(c, id) || store_attachments(c, id))
+    if (store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ||
+        kt_carry_mark_special(c, id, true))
         return -1;
     if (pos >= 1 && pos <= last) {
         list l;
@@ -334,7 +336,10 @@ int kt_h_agenda_update(kt_ctx *c)
     if (rc)
         kt_fail_err(c, rc);
     if (!rc)
-        rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ? -1 : 0;
+        rc = store_audience(c, id) || keep_author(c, id) || store_attachments(c, id) ||
+                     kt_carry_mark_special(c, id, false)
+                 ? -1
+                 : 0;
     kt_vis after = {0};
     if (!rc && (rc = kt_store_item_vis(c->st, id, &after)))
         kt_fail_err(c, rc);

@@ -1,5 +1,6 @@
 /* Meetings (vergaderingen) and attendance. */
 #include "domain/cadence.h"
+#include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/minutes.h"
 #include "domain/model.h"
@@ -56,8 +57,10 @@ int kt_h_meeting_create(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     json_t *m = NULL;
-    if (emit_meeting(c, "meeting.created", id, "created", &m))
+    if (emit_meeting(c, "meeting.created", id, "created", &m) || kt_carry_standing(c, id, start)) {
+        json_decref(m);
         return -1;
+    }
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;
@@ -89,7 +92,9 @@ int kt_h_meeting_series(kt_ctx *c)
                                      kt_now(), &id);
         if (rc)
             kt_fail_err(c, rc);
-        if (rc || emit_meeting(c, "meeting.created", id, k == 0 ? "series" : "series_more", &m)) {
+        if (rc || emit_meeting(c, "meeting.created", id, k == 0 ? "series" : "series_more", &m) ||
+            kt_carry_standing(c, id, s)) {
+            json_decref(m);
             json_decref(body);
             json_decref(list);
             return -1;

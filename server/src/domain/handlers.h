@@ -59,6 +59,7 @@ int kt_h_agenda_remove(kt_ctx *c);
 int kt_h_agenda_reorder(kt_ctx *c);
 int kt_h_agenda_move(kt_ctx *c);
 int kt_h_agenda_publish(kt_ctx *c);
+int kt_h_agenda_copy(kt_ctx *c);
 
 int kt_h_action_list(kt_ctx *c);
 int kt_h_action_create(kt_ctx *c);

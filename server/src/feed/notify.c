@@ -513,7 +513,8 @@ static int notify_one(kt_ctx *c, kt_event *ev)
     else if (strcmp(t, "agenda.added") == 0 || strcmp(t, "agenda.updated") == 0) {
         json_t *item = json_object_get(data, "item");
         rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")));
-        if (!rc)
+        /* A standing item carried to the next meeting is not news to those it concerns. */
+        if (!rc && !json_object_get(data, "carried"))
             rc = on_item_relevant(c, ev, item);
     } else if (strcmp(t, "agenda.removed") == 0 || strcmp(t, "agenda.reordered") == 0)
         rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")));

@@ -90,12 +90,14 @@ static const kt_argspec a_meeting_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                               {"end", KT_T_TIME, REQ, 0, NULL},
                                               {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
                                               {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
+                                              {"standing", KT_T_BOOL, 0, 0, NULL},
                                               END};
 static const kt_argspec a_meeting_series[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                               {"start", KT_T_TIME, REQ, 0, NULL},
                                               {"end", KT_T_TIME, REQ, 0, NULL},
                                               {"count", KT_T_INT, REQ, 52, NULL},
                                               {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                              {"standing", KT_T_BOOL, 0, 0, NULL},
                                               END};
 static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                               {"minutes", KT_T_TEXT, 0, 50000, NULL},
@@ -127,7 +129,8 @@ static const kt_argspec a_attendance[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
     {"confidential", KT_T_BOOL, 0, 0, NULL},                                                       \
     {"relevant", KT_T_ARRAY, 0, 100, NULL},                                                        \
     {"persons", KT_T_IDS, 0, 200, NULL},                                                           \
-    {"attachments", KT_T_ARRAY, 0, 20, NULL}
+    {"attachments", KT_T_ARRAY, 0, 20, NULL},                                                      \
+    {"special", KT_T_ENUM, NUL, 0, kt_item_specials}
 /* clang-format on */
 
 static const kt_argspec a_agenda_add[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
@@ -146,6 +149,8 @@ static const kt_argspec a_agenda_move[] = {{"item", KT_T_ID, REQ, 0, NULL},
                                            {"meeting", KT_T_ID, REQ | NUL, 0, NULL},
                                            {"position", KT_T_INT, 0, 10000, NULL},
                                            END};
+static const kt_argspec a_agenda_copy[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"from", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_agenda_reorder[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
                                               {"body", KT_T_ID, 0, 0, NULL},
                                               {"items", KT_T_IDS, REQ, 1000, NULL},
@@ -281,6 +286,7 @@ static const kt_op ops[] = {
     {"agenda.reorder", kt_h_agenda_reorder, KT_PERM_EDIT, KT_TGT_MEETING_OR_BODY, W,
      a_agenda_reorder},
     {"agenda.publish", kt_h_agenda_publish, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting},
+    {"agenda.copy", kt_h_agenda_copy, KT_PERM_EDIT, KT_TGT_MEETING, W, a_agenda_copy},
 
     {"action.list", kt_h_action_list, KT_PERM_AUTH, NT, R, a_action_list},
     {"action.create", kt_h_action_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_action_create},

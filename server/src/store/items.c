@@ -86,7 +86,7 @@ int kt_store_item_recurring(kt_store *st, int64_t item, bool *recurring)
 #define ITEM_SELECT                                                                                \
     "SELECT i.id, i.body_id, i.meeting_id, i.position, i.title, i.description, i.presenter_id, "   \
     "i.duration_min, i.kind, i.recurring, i.confidential, i.status, i.created_by, i.updated_at, "  \
-    "i.attachments FROM items i "
+    "i.attachments, i.special, i.minutes_of FROM items i "
 
 static const kt_db_col item_cols[] = {{"id", KT_COL_INT},
                                       {"body", KT_COL_INT},
@@ -103,6 +103,8 @@ static const kt_db_col item_cols[] = {{"id", KT_COL_INT},
                                       {"created_by", KT_COL_INT},
                                       {"updated_at", KT_COL_TIME},
                                       {"attachments", KT_COL_JSON},
+                                      {"special", KT_COL_TEXT},
+                                      {"minutes_of", KT_COL_INT},
                                       {NULL, 0}};
 
 /* Completes an item row: attachments as an array, its relevant organisations, and for a

@@ -440,6 +440,15 @@ static const char *const migrations[] = {
     "  SELECT m.id * 8 + 4, '', m.text, 'b' || m.body_id, 'chat', m.body_id, NULL, m.item_id,"
     "    COALESCE(i.confidential, 0), m.created_at"
     "  FROM messages m LEFT JOIN items i ON i.id = m.item_id;",
+
+    /* 12: standing items and carry-over. An item may be the agenda's "Verslag vorige
+     * vergadering" (special verslag, minutes_of: the meeting whose verslag it approves) or its
+     * actielijst (special actielijst); from_item: the item it was carried over from. */
+    "ALTER TABLE items ADD COLUMN special TEXT CHECK (special IN ('verslag', 'actielijst'));"
+    "ALTER TABLE items ADD COLUMN minutes_of INTEGER REFERENCES meetings(id) ON DELETE SET NULL;"
+    "ALTER TABLE items ADD COLUMN from_item INTEGER REFERENCES items(id) ON DELETE SET NULL;"
+    "CREATE INDEX items_from ON items(from_item);"
+    "CREATE INDEX items_minutes_of ON items(minutes_of);",
 };
 
 int kt_migrations_count(void)

@@ -1,0 +1,27 @@
+/* Standing items and carry-over: a new meeting starts with the body's vaste agendapunten and,
+ * when the body has open actions, an actielijst; "agenda van vorige vergadering overnemen"
+ * copies another meeting's agenda; and the agenda's special items (the verslag of the previous
+ * meeting, the actielijst) are known as such. */
+#ifndef KT_DOMAIN_CARRY_H
+#define KT_DOMAIN_CARRY_H
+
+#include "protocol/ctx.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Unless the request says standing: false, gives the new meeting (of c->body, starting at start)
+ * the vaste agendapunten of the body's latest earlier agenda, in their order, and an actielijst
+ * when the body has open actions and none came along. Emits agenda.added for each (carried:
+ * "vast"). 0 or -1 (error in c). */
+int kt_carry_standing(kt_ctx *c, int64_t meeting, int64_t start);
+
+/* After agenda.add or agenda.update of item: records which special item it is, from the
+ * `special` argument or (on add, without it) from its title ("Verslag vorige vergadering",
+ * "Actielijst ..."); a verslag item is about the meeting before its own. 0 or -1. */
+int kt_carry_mark_special(kt_ctx *c, int64_t item, bool added);
+
+/* The special kind a title names ("verslag", "actielijst") or NULL. */
+const char *kt_carry_special_of(const char *title);
+
+#endif
