@@ -81,6 +81,7 @@ export class AgendaModel {
  *        minutes (an ItemMinutes: notes and outcomes under each item of a meeting),
  *        special(item) (what a special item shows: the actielijst, the verslag it is about),
  *        tools() (more buttons for chairs and secretaries beside "Agendapunt toevoegen"),
+ *        target (the id of the item a link pointed at: marked),
  *        flags (a FlagSet for chairs and secretaries: signaleringen per item), onFlags (one was resolved here),
  *        counts (messages per item thread, {id: n} from meeting.get; absent: not known)}
  */
@@ -217,7 +218,7 @@ export function agendaView(opts) {
       limited && limited.has(it.id) ? badge('U bent hiervoor uitgenodigd', 'invited') : null,
     ];
     const li = h('li', {
-      class: ['agenda-item', it.confidential ? 'is-confidential' : ''],
+      class: ['agenda-item', it.confidential ? 'is-confidential' : '', it.id === opts.target ? 'is-target' : ''],
       dataset: { item: it.id, focuskey: `row-${it.id}` },
       tabIndex: opts.canEdit ? 0 : undefined,
       'aria-label': opts.canEdit ? `Punt ${num}: ${title}` : undefined,

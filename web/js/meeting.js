@@ -56,7 +56,7 @@ export async function render(ctx) {
   const aopts = {
     model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
     flags, onFlags: () => renderFlags(), counts: snap.message_counts || {}, minutes: itemMinutes,
-    special: (it) => specialBlock(it), tools: () => copyTool(),
+    special: (it) => specialBlock(it), tools: () => copyTool(), target: ctx.params.item,
   };
   const view = agendaView(aopts);
 
@@ -306,11 +306,7 @@ export async function render(ctx) {
   renderFlags();
   if (ctx.params.item) {
     // A link to one item ("uit: <agendapunt>"): show it.
-    const row = view.el.querySelector(`.agenda-item[data-item="${ctx.params.item}"]`);
-    if (row) {
-      row.classList.add('is-target');
-      requestAnimationFrame(() => row.scrollIntoView({ block: 'center' }));
-    }
+    requestAnimationFrame(() => view.el.querySelector(`.agenda-item[data-item="${ctx.params.item}"]`)?.scrollIntoView({ block: 'center' }));
   }
 
   live.start(Math.min(snap.seq, bodySeq, flags?.seq ?? Infinity), (f) => {

@@ -5,6 +5,7 @@
 #include "domain/model.h"
 #include "store/actions.h"
 #include "store/carry.h"
+#include "store/items.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -203,9 +204,13 @@ int kt_h_agenda_copy(kt_ctx *c)
         added++;
     }
     kt_ivec_free(&items);
-    if (rc)
+    json_t *agenda = json_array();
+    if (!rc)
+        rc = kt_store_items_list(c->st, c->body, meeting, &c->viewer, agenda);
+    if (rc) {
+        json_decref(agenda);
         return c->code ? -1 : kt_fail_err(c, rc);
-    c->result = json_pack("{s:I, s:o}", "added", (json_int_t)added, "agenda",
-                          kt_items_list(c->st, c->body, meeting, &c->viewer));
+    }
+    c->result = json_pack("{s:I, s:o}", "added", (json_int_t)added, "agenda", agenda);
     return 0;
 }
