@@ -8,6 +8,7 @@ it."""
 import asyncio
 import datetime
 import json
+import logging
 import os
 import shutil
 import signal
@@ -36,6 +37,10 @@ PASSWORD = "geheim-wachtwoord-1"
 # restarted node or a second node does not go back in time. Tests that are about dates pass their
 # own instant (Server(now=...)); KT_TEST_NOW overrides the default for a whole run.
 UTC = datetime.timezone.utc
+
+# The tests drive real servers with blocking calls (start, stop, HTTP); asyncio's debug mode in
+# IsolatedAsyncioTestCase would log each as a slow callback and bury the test output.
+logging.getLogger("asyncio").setLevel(logging.ERROR)
 TEST_NOW = os.environ.get("KT_TEST_NOW") or "2026-12-02T09:00:00Z"
 
 
@@ -110,6 +115,26 @@ class Server:
             raise RuntimeError(f"create-admin failed: {r.stderr}")
 
     def start(self, wait=True):
+        """Starts the node. free_port() only finds a port that was free a moment ago: when
+        another process took it meanwhile, the node cannot bind and exits, and the start is
+        tried again on fresh ports."""
+        for attempt in range(5):
+            offset = os.path.getsize(self.log_path) if os.path.exists(self.log_path) else 0
+            self._launch()
+            if not wait:
+                return self
+            try:
+                self.wait_ready()
+                return self
+            except RuntimeError:
+                if attempt == 4 or "ERROR on binding" not in self.read_log()[offset:]:
+                    raise
+                self.proc = None
+                self.log.close()
+                self.port, self.metrics_port = free_port(), free_port()
+        return self
+
+    def _launch(self):
         args = [BINARY, "--port", str(self.port), "--db", self.db, "--listen", "127.0.0.1",
                 "--web", os.path.join(ROOT, "web"), "--sync", "normal",
                 "--node-id", self.name, "--test-now", iso(self.now()),
@@ -119,9 +144,6 @@ class Server:
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env, preexec_fn=die_with_parent)
-        if wait:
-            self.wait_ready()
-        return self
 
     def wait_ready(self, timeout=60):
         deadline = time.time() + timeout
