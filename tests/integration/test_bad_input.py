@@ -520,9 +520,13 @@ class BadInputTest(unittest.IsolatedAsyncioTestCase):
                                                 "role": "lid"}),
                          ("membership.remove", {"body": w["body"],
                                                 "person": w["persons"]["outsider"]}),
-                         ("attendance.set", {"meeting": w["meeting"],
-                                             "person": w["persons"]["outsider"],
-                                             "status": "afwezig"})]:
+                         # a non-member of the directory may be on the presentielijst (a
+                         # guest, a substitute); a person who does not exist may not
+                         ("attendance.set", {"meeting": w["meeting"], "person": nope,
+                                             "status": "afwezig"}),
+                         ("attendance.set", {"meeting": w["meeting"], "status": "vervangen",
+                                             "substitute": nope}),
+                         ("attendance.remove", {"meeting": w["meeting"], "line": nope})]:
             await self.refused(chair, op, "not_found", **args)
         for op, args in [("org.update", {"org": nope, "name": "x"}),
                          ("person.update", {"person": nope, "name": "x"}),

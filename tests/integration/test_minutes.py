@@ -320,3 +320,113 @@ class StandingItemsTest(MinutesCase):
         item = (await self.chair.call("agenda.update", item=self.item["id"],
                                       special=None))["item"]
         self.assertEqual(item["special"], None)
+
+
+class AttendanceTest(MinutesCase):
+    """Part 2: attendance as a verslag records it (seed 004: present with organisation, absent
+    with or without notice, substituted once or standing, joining later, leaving early, the
+    chair and minute-taker, people who are not in the directory)."""
+
+    async def line(self, client, meeting, who):
+        got = await client.call("meeting.get", meeting=meeting)
+        return next(a for a in got["attendance"] if a["person"] == who or a["name"] == who)
+
+    async def test_the_presentielijst_of_a_verslag(self):
+        m, p = self.meeting["id"], self.p
+        await self.police.call("attendance.set", meeting=m, status="aanwezig")
+        await self.sec.call("attendance.set", meeting=m, person=p["housing"], status="vervangen",
+                            substitute=p["outsider"], substitute_kind="vast")
+        await self.sec.call("attendance.set", meeting=m, person=p["observer"], status="afwezig",
+                            notice="zonder_bericht")
+        await self.sec.call("attendance.set", meeting=m, status="later",
+                            note="schuift om 10.00 uur aan", role="notulist")
+        await self.sec.call("attendance.set", meeting=m, person=p["chair"], status="aanwezig",
+                            role="voorzitter")
+        stef = (await self.sec.call("attendance.set", meeting=m, name="Stef Fleischeuer",
+                                    org_name="programmadirecteur", status="aanwezig",
+                                    leaves_early=True))["attendance"]
+        self.assertEqual((stef["person"], stef["name"], stef["org"], stef["org_name"],
+                          stef["leaves_early"]),
+                         (None, "Stef Fleischeuer", None, "programmadirecteur", True))
+        housing = await self.line(self.police, m, p["housing"])
+        self.assertEqual((housing["status"], housing["substitute"], housing["substitute_name"],
+                          housing["substitute_org_name"], housing["substitute_kind"],
+                          housing["org_name"]),
+                         ("vervangen", p["outsider"], "Otto Buiten", "Politie Testdam", "vast",
+                          "Woonstichting Testdam"))
+        observer = await self.line(self.police, m, p["observer"])
+        self.assertEqual((observer["status"], observer["notice"]), ("afwezig", "zonder_bericht"))
+        sec = await self.line(self.police, m, p["sec"])
+        self.assertEqual((sec["status"], sec["role"], sec["note"]),
+                         ("later", "notulist", "schuift om 10.00 uur aan"))
+        # one minute-taker: giving the role to the police takes it from the secretary, live
+        await self.chair.call("attendance.set", meeting=m, person=p["police"], status="aanwezig",
+                              role="notulist")
+        ev = await self.last_event(self.housing, "attendance.updated",
+                                   lambda e: e["data"]["attendance"]["person"] == p["sec"]
+                                   and e["data"]["attendance"]["role"] is None)
+        self.assertEqual(ev["data"]["attendance"]["note"], "schuift om 10.00 uur aan")
+        # the list comes by name, the police's organisation kept with the line
+        got = (await self.housing.call("meeting.get", meeting=m))["attendance"]
+        self.assertEqual([a["name"] for a in got],
+                         sorted([a["name"] for a in got], key=str.lower))
+        self.assertEqual(next(a for a in got if a["person"] == p["police"])["org_name"],
+                         "Politie Testdam")
+        # a line typed wrongly goes again
+        await self.sec.call("attendance.remove", meeting=m, line=stef["id"])
+        ev = await self.last_event(self.police, "attendance.removed")
+        self.assertEqual((ev["data"]["line"], ev["data"]["person"]), (stef["id"], None))
+        await self.refused(self.sec, "not_found", "attendance.remove", meeting=m, line=stef["id"])
+        await self.refused(self.police, "forbidden", "attendance.remove", meeting=m,
+                           line=housing["id"])
+
+    async def test_who_may_say_what(self):
+        m, p = self.meeting["id"], self.p
+        own = (await self.housing.call("attendance.set", meeting=m,
+                                       status="afwezig"))["attendance"]
+        self.assertEqual(own["notice"], "met_bericht")  # reporting it is giving notice
+        await self.refused(self.housing, "forbidden", "attendance.set", meeting=m,
+                           person=p["police"], status="aanwezig")
+        await self.refused(self.housing, "forbidden", "attendance.set", meeting=m, name="Iemand",
+                           status="aanwezig")
+        await self.refused(self.housing, "forbidden", "attendance.set", meeting=m,
+                           status="aanwezig", role="voorzitter")
+        await self.refused(self.sec, "invalid_argument", "attendance.set", meeting=m,
+                           person=p["police"], name="Iemand", status="aanwezig")
+        await self.refused(self.sec, "invalid_argument", "attendance.set", meeting=m,
+                           person=p["police"], status="aanwezig", notice="met_bericht")
+        await self.refused(self.sec, "invalid_argument", "attendance.set", meeting=m,
+                           person=p["police"], status="aanwezig", substitute=p["housing"])
+        await self.refused(self.sec, "invalid_argument", "attendance.set", meeting=m,
+                           person=p["police"], status="vervangen", substitute=p["police"])
+        await self.refused(self.sec, "not_found", "attendance.set", meeting=m, person=999999,
+                           status="aanwezig")
+        await self.refused(self.sec, "not_found", "attendance.set", meeting=m,
+                           person=p["police"], status="vervangen", substitute=999999)
+        # someone of the directory who is not a member: the chair or secretary may note them
+        line = (await self.sec.call("attendance.set", meeting=m, person=p["outsider"],
+                                    status="aanwezig"))["attendance"]
+        self.assertEqual(line["org_name"], "Politie Testdam")
+        # status later keeps what it does not say (the note), and a new status clears notice
+        await self.sec.call("attendance.set", meeting=m, person=p["police"], status="afwezig",
+                            notice="zonder_bericht", note="ziek")
+        back = (await self.sec.call("attendance.set", meeting=m, person=p["police"],
+                                    status="later"))["attendance"]
+        self.assertEqual((back["notice"], back["note"]), (None, "ziek"))
+
+    async def test_a_standing_substitution_carries_to_the_next_meeting(self):
+        m, p = self.meeting["id"], self.p
+        await self.sec.call("attendance.set", meeting=m, person=p["housing"], status="vervangen",
+                            substitute=p["outsider"], substitute_kind="vast")
+        await self.sec.call("attendance.set", meeting=m, person=p["police"], status="vervangen",
+                            substitute=p["outsider"])  # eenmalig: not carried
+        m2 = (await self.chair.call("meeting.create", body=self.body,
+                                    start="2027-04-15T09:30:00+02:00",
+                                    end="2027-04-15T11:30:00+02:00"))["meeting"]
+        got = (await self.police.call("meeting.get", meeting=m2["id"]))["attendance"]
+        self.assertEqual([(a["person"], a["status"], a["substitute"], a["substitute_kind"])
+                          for a in got],
+                         [(p["housing"], "vervangen", p["outsider"], "vast")])
+        ev = await self.last_event(self.police, "attendance.updated",
+                                   lambda e: e["data"]["meeting"] == m2["id"])
+        self.assertEqual(ev["data"]["attendance"]["person"], p["housing"])

@@ -28,7 +28,9 @@ ENUM_DEFS = {"kt_org_kinds": "org_kind", "kt_body_kinds": "body_kind", "kt_level
              "kt_item_kinds": "item_kind", "kt_item_statuses": "item_status",
              "kt_item_specials": "item_special",
              "kt_action_kinds": "action_kind", "kt_action_statuses": "action_status",
-             "kt_attendance_statuses": "attendance_status", "kt_scope_kinds": "scope_kind",
+             "kt_attendance_statuses": "attendance_status",
+             "kt_attendance_notices": "attendance_notice", "kt_substitute_kinds": "substitute_kind",
+             "kt_attendance_roles": "attendance_role", "kt_scope_kinds": "scope_kind",
              "kt_flag_states": "flag_state", "kt_flag_resolutions": "flag_resolution",
              "kt_notify_kinds": "notification_kind", "kt_notify_modes": "notification_mode",
              "kt_feed_kinds": "feed_kind"}
@@ -387,6 +389,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         await call(police, "attendance.set", meeting=m1["id"], status="aanwezig")
         await call(chair, "attendance.set", meeting=m1["id"], person=persons["housing"],
                    status="vervangen", substitute=persons["police"], note="vervangen")
+        guest_line = await call(chair, "attendance.set", meeting=m1["id"], name="Stef Gast",
+                                org_name="programmabureau", status="aanwezig", role="notulist")
+        await call(chair, "attendance.remove", meeting=m1["id"],
+                   line=guest_line["attendance"]["id"])
 
         # the agenda
         open1 = (await call(chair, "agenda.add", meeting=m1["id"], title="Opening",
@@ -497,7 +503,7 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
                        "agenda.hidden", "agenda.reordered", "action.created", "action.updated",
-                       "chat.posted", "minutes.noted"}
+                       "chat.posted", "minutes.noted", "attendance.removed"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")
         self.assertEqual(sorted(seen - body_events), [])

@@ -2,9 +2,9 @@
 // others are said with their name ("Sanne Bakker heeft de agenda aangepast"); one's own are not.
 import { h, replace } from './dom.js';
 import {
-  fmtDateLong, fmtTime, label, MEETING_STATUS, ATTENDANCE, ROLES, canEdit, canParticipate, relativeDay,
+  fmtDateLong, fmtTime, label, MEETING_STATUS, ROLES, canEdit, canParticipate, relativeDay,
 } from './format.js';
-import { badge, pageHead, loading, button, toast, confirmDialog, select, field, input, TOAST_RANK } from './ui.js';
+import { badge, pageHead, loading, button, toast, confirmDialog, select, TOAST_RANK } from './ui.js';
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
@@ -14,6 +14,7 @@ import { isMine, actorName, agendaNews, meetingNews, roleNews } from './news.js'
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
 import { FlagSet, flagRow, flagNews } from './flaginline.js';
 import { ItemMinutes } from './itemminutes.js';
+import { attendancePanel } from './attendance.js';
 
 export async function render(ctx) {
   const { store } = ctx;
@@ -32,7 +33,6 @@ export async function render(ctx) {
     flagSet ? flagSet.load().catch(() => null) : null,
   ]);
   let meeting = snap.meeting;
-  let attendance = new Map(snap.attendance.map((a) => [a.person, a]));
   let members = bsnap.members;
   let meetings = new Map(bsnap.meetings.map((m) => [m.id, m]));
   const role = bsnap.body.role;
@@ -44,7 +44,6 @@ export async function render(ctx) {
 
   const headBox = h('div');
   const infoBox = h('div', { class: 'meeting-info panel' });
-  const attendBox = h('section', { class: 'panel', 'aria-labelledby': 'h-att' });
   const flags = editor ? flagSet : null;
   const flagsBox = h('div', { class: 'meeting-flags' });
   const actions = new Map(); // the body's actions (action.list), for the sidebar and the actielijst
@@ -115,79 +114,7 @@ export async function render(ctx) {
       meetingNote ? h('p', { class: 'live-note' }, meetingNote) : null);
   }
 
-  // The form to give my own attendance is built once (so a colleague's update never wipes
-  // what I am typing); the overview below it follows every change.
-  const attendForm = h('div');
-  const attendList = h('div');
-  let formFor = null;
-  function buildAttendForm() {
-    const mine = attendance.get(store.me.id);
-    formFor = JSON.stringify(mine || null);
-    if (!canParticipate(role) || meeting.status === 'geannuleerd') { attendForm.replaceChildren(); return; }
-    const st = select([['', '— nog niet opgegeven —'], ...Object.entries(ATTENDANCE)], mine?.status || '', { name: 'attendance' });
-    const subs = select([['', '— kies een vervanger —'], ...members.filter((m) => m.person !== store.me.id)
-      .map((m) => [String(m.person), `${m.name} (${m.org_name})`])], mine?.substitute ?? '');
-    const subField = field('Vervanger', subs);
-    const note = input({ value: mine?.note || '', maxLength: 500, placeholder: 'bijv. schuift om 10.00 uur aan' });
-    const sync = () => { subField.hidden = st.value !== 'vervangen'; };
-    st.addEventListener('change', sync);
-    sync();
-    const form = h('form', { class: 'inline-form' }, field('Ik ben', st), subField, field('Toelichting', note),
-      h('button', { type: 'submit', class: 'btn' }, 'Opgeven'));
-    form.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      if (!st.value) { toast('Kies of u aanwezig bent.', 'error'); st.focus(); return; }
-      const args = { meeting: meeting.id, status: st.value, note: note.value };
-      if (st.value === 'vervangen' && subs.value) args.substitute = Number(subs.value);
-      try {
-        const r = await store.request('attendance.set', args);
-        attendance.set(store.me.id, r.attendance);
-        formFor = JSON.stringify(r.attendance);
-        renderAttendance();
-        toast('Uw aanwezigheid is opgegeven.', 'ok');
-      } catch (ex) { toast(ex.message, 'error'); }
-    });
-    replace(attendForm, form);
-  }
-
-  async function setFor(m, status) {
-    try {
-      const r = await store.request('attendance.set', { meeting: meeting.id, person: m.person, status });
-      attendance.set(m.person, r.attendance);
-      renderAttendance();
-      toast(`${m.name}: ${label(ATTENDANCE, status).toLowerCase()}.`, 'ok');
-    } catch (ex) { toast(ex.message, 'error'); renderAttendance(); }
-  }
-
-  function renderAttendance() {
-    const mine = attendance.get(store.me.id);
-    if (formFor === null || (formFor !== JSON.stringify(mine || null) && !attendForm.contains(document.activeElement))) buildAttendForm();
-    const counts = {};
-    for (const a of attendance.values()) counts[a.status] = (counts[a.status] || 0) + 1;
-    const rows = members.filter((m) => m.role !== 'waarnemer' || attendance.has(m.person))
-      .sort((a, b) => a.org_name.localeCompare(b.org_name, 'nl') || a.name.localeCompare(b.name, 'nl'));
-    const open = attendList.querySelector('details')?.open;
-    replace(attendList,
-      h('p', { class: 'small muted', role: 'status' }, Object.keys(counts).length
-        ? Object.entries(counts).map(([k, n]) => `${label(ATTENDANCE, k)}: ${n}`).join(' · ')
-        : 'Nog niemand heeft zich aan- of afgemeld.'),
-      h('details', { class: 'att-details', open: open || false }, h('summary', null, `Deelnemers (${rows.length})`),
-        editor && meeting.status !== 'geannuleerd' ? h('p', { class: 'hint' }, 'Als voorzitter of secretaris legt u hier ook de aanwezigheid van anderen vast.') : null,
-        h('ul', { class: 'att-list' }, rows.map((m) => {
-          const a = attendance.get(m.person);
-          const sub = a?.substitute ? members.find((x) => x.person === a.substitute)?.name : null;
-          let state = h('span', { class: `att att-${a?.status || 'onbekend'}` }, a ? label(ATTENDANCE, a.status) : 'onbekend',
-            sub ? ` (vervanger: ${sub})` : '', a?.note ? ` – ${a.note}` : '');
-          if (editor && meeting.status !== 'geannuleerd' && m.person !== store.me.id) {
-            const sel = select([['', 'onbekend'], ...Object.entries(ATTENDANCE)], a?.status || '', { 'aria-label': `Aanwezigheid van ${m.name}`, class: 'att-select' });
-            sel.addEventListener('change', () => { if (sel.value) setFor(m, sel.value); });
-            state = h('span', { class: 'att-edit' }, sel, a?.note ? h('span', { class: 'small muted' }, ` ${a.note}`) : null);
-          }
-          return h('li', null, h('span', null, m.name, h('span', { class: 'muted' }, ` · ${m.org_name}`),
-            m.role === 'gast' ? h('span', { class: 'muted' }, ' (gast)') : null), state);
-        }))));
-  }
-  attendBox.append(h('h2', { id: 'h-att' }, 'Aanwezigheid'), attendForm, attendList);
+  const attend = attendancePanel({ store, meeting, members, attendance: snap.attendance, editor, participant: canParticipate(role) });
 
   // The open actions and commitments of this body: what the "actielijst" item goes through.
   const actionsBox = h('section', { class: 'panel no-print', 'aria-labelledby': 'h-open-actions' });
@@ -291,7 +218,7 @@ export async function render(ctx) {
 
   const minutesBox = minutesPanel({
     store, meeting, minutes: snap.minutes, editor, onCleanup: ctx.onCleanup,
-    onMeeting: (m) => { meeting = m; aopts.meeting = m; itemMinutes.meeting = m; meetings.set(m.id, m); renderHead(); },
+    onMeeting: (m) => { meeting = m; aopts.meeting = m; itemMinutes.meeting = m; meetings.set(m.id, m); renderHead(); attend.setMeeting(m); },
   });
 
   replace(ctx.root, headBox, flagsBox,
@@ -300,9 +227,8 @@ export async function render(ctx) {
         h('section', { class: 'panel', 'aria-labelledby': 'h-agenda' },
           h('h2', { id: 'h-agenda' }, 'Agenda'), agendaNote, view.el, view.polite),
         minutesBox.el),
-      h('div', { class: 'meeting-side' }, infoBox, attendBox, actionsBox)));
+      h('div', { class: 'meeting-side' }, infoBox, attend.el, actionsBox)));
   renderHead();
-  renderAttendance();
   renderFlags();
   if (ctx.params.item) {
     // A link to one item ("uit: <agendapunt>"): show it.
@@ -339,22 +265,18 @@ export async function render(ctx) {
         if (f.seq > bodySeq) meetings.set(d.meeting.id, d.meeting);
         aopts.meetings = [...meetings.values()];
         if (d.meeting.id === meeting.id && f.seq > snap.seq) {
-          const statusChanged = d.meeting.status !== meeting.status;
           meeting = d.meeting;
           aopts.meeting = meeting;
           itemMinutes.meeting = meeting;
           minutesBox.update(f);
           if (d.change !== 'minutes') {
-            // The attendance form is built again only when the meeting's status changed (it
-            // disappears for a cancelled meeting), so someone else's change never wipes it.
-            if (statusChanged) formFor = null;
             if (!isMine(store, f) && d.change !== 'none') {
               const msg = meetingNews(store, f);
               meetingNote = stamp(msg);
               toast(msg, 'info', { rank: TOAST_RANK.live });
             }
             renderHead();
-            renderAttendance();
+            attend.setMeeting(meeting);
             view.render();
           }
         }
@@ -375,17 +297,15 @@ export async function render(ctx) {
         }
         break;
       case 'attendance.updated':
-        if (d.meeting === meeting.id && f.seq > snap.seq) {
-          attendance.set(d.attendance.person, d.attendance);
-          renderAttendance();
-        }
+      case 'attendance.removed':
+        if (f.seq > snap.seq) attend.apply(f);
         break;
       case 'membership.added':
       case 'membership.updated':
         if (f.seq > bodySeq) {
           members = members.filter((m) => m.person !== d.person).concat([d.membership]);
           aopts.members = members;
-          renderAttendance();
+          attend.setMembers(members);
           view.render();
         }
         break;
@@ -393,7 +313,7 @@ export async function render(ctx) {
         if (f.seq > bodySeq) {
           members = members.filter((m) => m.person !== d.person);
           aopts.members = members;
-          renderAttendance();
+          attend.setMembers(members);
         }
         break;
       default:

@@ -6,6 +6,7 @@
 #include "store/actions.h"
 #include "store/carry.h"
 #include "store/items.h"
+#include "store/meetings.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
@@ -113,6 +114,43 @@ static size_t actielijst_place(kt_ctx *c, const kt_ivec *items)
     return at;
 }
 
+/* A standing substitution ("langdurig afwezig en wordt vervangen door") holds for the next
+ * meeting too: the lines of prev with a vast substitute, on meeting. */
+static int carry_substitutes(kt_ctx *c, int64_t meeting, int64_t prev)
+{
+    json_t *lines = json_array(), *l;
+    size_t i;
+    int rc = prev ? kt_store_attendance_standing(c->st, prev, lines) : 0;
+    json_array_foreach(lines, i, l)
+    {
+        if (rc)
+            break;
+        kt_store_attendance a = {
+            .person = json_integer_value(json_object_get(l, "person")),
+            .name = json_string_value(json_object_get(l, "name")),
+            .org = json_integer_value(json_object_get(l, "org")),
+            .org_name = json_string_value(json_object_get(l, "org_name")),
+            .status = "vervangen",
+            .notice = json_string_value(json_object_get(l, "notice")),
+            .substitute = json_integer_value(json_object_get(l, "substitute")),
+            .substitute_kind = "vast",
+            .note = "",
+        };
+        int64_t id = 0;
+        json_t *att = NULL;
+        rc = kt_store_attendance_set(c->st, meeting, &a, c->me->person, kt_now(), &id);
+        if (!rc)
+            rc = kt_store_attendance_by_id(c->st, meeting, id, &att);
+        if (!rc &&
+            kt_emit(c, c->body, "attendance.updated", NULL,
+                    json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att)))
+            rc = KT_ESTORE;
+        json_decref(att);
+    }
+    json_decref(lines);
+    return rc;
+}
+
 int kt_carry_standing(kt_ctx *c, int64_t meeting, int64_t start)
 {
     if (!kt_arg_bool(c, "standing", true))
@@ -158,6 +196,8 @@ int kt_carry_standing(kt_ctx *c, int64_t meeting, int64_t start)
     }
     kt_ivec_free(&items);
     kt_ivec_free(&open);
+    if (!rc)
+        rc = carry_substitutes(c, meeting, prev);
     return rc ? (c->code ? -1 : kt_fail_err(c, rc)) : 0;
 }
 

@@ -10,10 +10,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Unless the request says standing: false, gives the new meeting (of c->body, starting at start)
- * the vaste agendapunten of the body's latest earlier agenda, in their order, and an actielijst
- * when the body has open actions and none came along. Emits agenda.added for each (carried:
- * "vast"). 0 or -1 (error in c). */
+/* Unless the request says standing: false, gives the new meeting (of c->body, starting at
+ * start) the vaste agendapunten of the body's latest earlier agenda, in their order, an
+ * actielijst when the body has open actions and none came along (agenda.added, carried), and
+ * the standing substitutions of the meeting before it (attendance.updated). 0 or -1. */
 int kt_carry_standing(kt_ctx *c, int64_t meeting, int64_t start);
 
 /* After agenda.add or agenda.update of item: records which special item it is, from the

@@ -5,6 +5,7 @@
 #include "domain/minutes.h"
 #include "domain/model.h"
 #include "store/bodies.h"
+#include "store/directory.h"
 #include "store/items.h"
 #include "store/meetings.h"
 #include "store/memberships.h"
@@ -225,38 +226,163 @@ static int membership_of(kt_ctx *c, int64_t person)
     return rc;
 }
 
-int kt_h_attendance_set(kt_ctx *c)
+/* An optional string argument, or (absent) the value it had. */
+static const char *str_kept(kt_ctx *c, const char *name, json_t *before, const char *field)
 {
-    int64_t meeting = kt_arg_int(c, "meeting", 0);
-    int64_t person = kt_arg_int(c, "person", c->me->person);
-    int64_t substitute = kt_arg_int(c, "substitute", 0);
-    const char *status = kt_arg_str(c, "status");
-    if (person != c->me->person && !kt_acl_allows(&c->viewer, KT_PERM_EDIT))
+    return kt_arg_has(c, name) ? kt_arg_str(c, name)
+                               : json_string_value(json_object_get(before, field));
+}
+
+static int emit_attendance(kt_ctx *c, int64_t meeting, json_t *att)
+{
+    return kt_emit(c, c->body, "attendance.updated", NULL,
+                   json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att));
+}
+
+/* Who a line is about: a person of the directory (a member; others only by the chair or
+ * secretary), or someone who is not in it, by name (only by the chair or secretary). */
+static int attendee(kt_ctx *c, bool editor, int64_t *person, const char **name)
+{
+    *name = kt_arg_str(c, "name");
+    *person = *name ? 0 : kt_arg_int(c, "person", c->me->person);
+    if (*name && kt_arg_given(c, "person"))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Geef 'person' of 'name', niet allebei.");
+    if ((*name || *person != c->me->person) && !editor)
         return kt_fail(c, KT_C_FORBIDDEN,
                        "Alleen de voorzitter of secretaris legt aanwezigheid van anderen vast.");
-    int rc = membership_of(c, person);
+    if (!*person)
+        return 0;
+    int rc = membership_of(c, *person);
+    if (rc == KT_ENOTFOUND && editor)
+        rc = kt_store_person_exists(c->st, *person, true);
     if (rc == KT_ENOTFOUND)
-        return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon is geen lid van dit overleg.");
-    if (rc)
-        return kt_fail_err(c, rc);
-    if (substitute && strcmp(status, "vervangen") != 0)
+        return kt_fail(c, KT_C_NOT_FOUND,
+                       editor ? "Deze persoon bestaat niet."
+                              : "Deze persoon is geen lid van dit overleg.");
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
+/* The substitute of a line that says vervangen: someone else, of the directory. */
+static int check_substitute(kt_ctx *c, const kt_store_attendance *a)
+{
+    if (a->substitute && strcmp(a->status, "vervangen") != 0)
         return kt_fail(c, KT_C_INVALID_ARGUMENT, "Een vervanger hoort bij de status 'vervangen'.");
-    rc = substitute && substitute != person ? membership_of(c, substitute) : 0;
+    if (!a->substitute)
+        return 0;
+    if (a->substitute == a->person)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "De vervanger moet iemand anders zijn.");
+    int rc = kt_store_person_exists(c->st, a->substitute, true);
+    if (rc == KT_ENOTFOUND)
+        return kt_fail(c, KT_C_NOT_FOUND, "De vervanger bestaat niet.");
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
+/* Lines of other attendees that lost role to the line just set (one chair, one minute-taker). */
+static int take_role(kt_ctx *c, int64_t meeting, const char *role, int64_t id)
+{
+    if (!role)
+        return 0;
+    kt_ivec cleared = {0};
+    int rc = kt_store_attendance_role_clear(c->st, meeting, role, id, &cleared);
+    for (size_t i = 0; !rc && i < cleared.n; i++) {
+        json_t *att = NULL;
+        rc = kt_store_attendance_by_id(c->st, meeting, cleared.v[i], &att);
+        if (!rc)
+            rc = emit_attendance(c, meeting, att) ? KT_ESTORE : 0;
+        json_decref(att);
+    }
+    kt_ivec_free(&cleared);
+    return rc ? (c->code ? -1 : kt_fail_err(c, rc)) : 0;
+}
+
+int kt_h_attendance_set(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), person = 0, id = 0;
+    bool editor = kt_acl_allows(&c->viewer, KT_PERM_EDIT);
+    const char *name = NULL;
+    if (attendee(c, editor, &person, &name))
+        return -1;
+    if (!editor && (kt_arg_has(c, "role") || kt_arg_has(c, "org") || kt_arg_has(c, "org_name")))
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Alleen de voorzitter of secretaris legt de rol of organisatie vast.");
+    json_t *before = NULL, *att = NULL;
+    int rc = kt_store_attendance_get(c->st, meeting, person, name, &before);
     if (rc && rc != KT_ENOTFOUND)
         return kt_fail_err(c, rc);
-    if (substitute && (substitute == person || rc == KT_ENOTFOUND))
-        return kt_fail(c, KT_C_INVALID_ARGUMENT,
-                       "De vervanger moet een ander lid van dit overleg zijn.");
-    json_t *att = NULL;
-    rc = kt_store_attendance_set(c->st, meeting, person, status, substitute, kt_arg_str(c, "note"));
+    rc = 0; /* a first line for this person is no error */
+    const char *status = kt_arg_str(c, "status");
+    bool absent = strcmp(status, "afwezig") == 0 || strcmp(status, "vervangen") == 0;
+    kt_store_attendance a = {
+        .person = person,
+        .name = name,
+        .status = status,
+        .notice = absent ? str_kept(c, "notice", before, "notice") : NULL,
+        .leaves_early = kt_arg_has(c, "leaves_early")
+                            ? kt_arg_bool(c, "leaves_early", false)
+                            : json_is_true(json_object_get(before, "leaves_early")),
+        .role = str_kept(c, "role", before, "role"),
+        .note = str_kept(c, "note", before, "note"),
+    };
+    if (kt_arg_given(c, "notice") && !absent)
+        rc = kt_fail(c, KT_C_INVALID_ARGUMENT,
+                     "Met of zonder bericht hoort bij afwezig of vervangen.");
+    /* Who reports their own absence gives notice by doing so. */
+    if (absent && !a.notice && person == c->me->person)
+        a.notice = "met_bericht";
+    if (strcmp(status, "vervangen") == 0) {
+        a.substitute = kt_arg_has(c, "substitute")
+                           ? kt_arg_int(c, "substitute", 0)
+                           : json_integer_value(json_object_get(before, "substitute"));
+        a.substitute_kind = str_kept(c, "substitute_kind", before, "substitute_kind");
+    } else if (kt_arg_given(c, "substitute")) {
+        a.substitute = kt_arg_int(c, "substitute", 0); /* refused below */
+    }
+    /* The organisation someone came for: given, or the person's own. */
+    a.org = kt_arg_has(c, "org") ? kt_arg_int(c, "org", 0)
+                                 : json_integer_value(json_object_get(before, "org"));
+    a.org_name = str_kept(c, "org_name", before, "org_name");
+    if (!rc && person && !kt_arg_has(c, "org"))
+        rc = kt_store_person_org(c->st, person, &a.org);
+    if (!rc && a.org && kt_arg_has(c, "org")) {
+        rc = kt_store_org_exists(c->st, a.org);
+        if (rc == KT_ENOTFOUND)
+            rc = kt_fail(c, KT_C_NOT_FOUND, "Deze organisatie bestaat niet.");
+    }
     if (!rc)
-        rc = kt_store_attendance_get(c->st, meeting, person, &att);
+        rc = check_substitute(c, &a);
+    if (!rc)
+        rc = kt_store_attendance_set(c->st, meeting, &a, c->me->person, kt_now(), &id);
+    json_decref(before);
+    if (!rc)
+        rc = kt_store_attendance_by_id(c->st, meeting, id, &att);
+    if (rc)
+        return c->code ? -1 : kt_fail_err(c, rc);
+    kt_touch_meeting(c, meeting);
+    if (take_role(c, meeting, json_string_value(json_object_get(att, "role")), id) ||
+        emit_attendance(c, meeting, att))
+        return json_decref(att), -1;
+    c->result = json_pack("{s:I, s:o}", "meeting", (json_int_t)meeting, "attendance", att);
+    return 0;
+}
+
+int kt_h_attendance_remove(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), id = kt_arg_int(c, "line", 0);
+    json_t *att = NULL;
+    int rc = kt_store_attendance_by_id(c->st, meeting, id, &att);
+    if (!rc)
+        rc = kt_store_attendance_remove(c->st, meeting, id);
+    if (rc == KT_ENOTFOUND)
+        return kt_fail(c, KT_C_NOT_FOUND, "Deze regel van de presentielijst bestaat niet.");
     if (rc)
         return kt_fail_err(c, rc);
     kt_touch_meeting(c, meeting);
-    if (kt_emit(c, c->body, "attendance.updated", NULL,
-                json_pack("{s:I, s:O}", "meeting", (json_int_t)meeting, "attendance", att)))
-        return json_decref(att), -1;
-    c->result = json_pack("{s:I, s:o}", "meeting", (json_int_t)meeting, "attendance", att);
+    rc = kt_emit(c, c->body, "attendance.removed", NULL,
+                 json_pack("{s:I, s:I, s:O}", "meeting", (json_int_t)meeting, "line",
+                           (json_int_t)id, "person", json_object_get(att, "person")));
+    json_decref(att);
+    if (rc)
+        return -1;
+    c->result = json_pack("{s:I, s:I}", "meeting", (json_int_t)meeting, "line", (json_int_t)id);
     return 0;
 }

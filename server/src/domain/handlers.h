@@ -50,6 +50,7 @@ int kt_h_meeting_cancel(kt_ctx *c);
 int kt_h_meeting_get(kt_ctx *c);
 int kt_h_meeting_list(kt_ctx *c);
 int kt_h_attendance_set(kt_ctx *c);
+int kt_h_attendance_remove(kt_ctx *c);
 
 int kt_h_search(kt_ctx *c);
 

@@ -112,12 +112,22 @@ static const kt_argspec a_meeting_list[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                             {"from", KT_T_TIME, 0, 0, NULL},
                                             {"to", KT_T_TIME, 0, 0, NULL},
                                             END};
-static const kt_argspec a_attendance[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
-                                          {"person", KT_T_ID, 0, 0, NULL},
-                                          {"status", KT_T_ENUM, REQ, 0, kt_attendance_statuses},
-                                          {"substitute", KT_T_ID, NUL, 0, NULL},
-                                          {"note", KT_T_TEXT, 0, 500, NULL},
-                                          END};
+static const kt_argspec a_attendance[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL},
+    {"person", KT_T_ID, NUL, 0, NULL},
+    {"name", KT_T_STR, 0, NAME_MAX, NULL},
+    {"org", KT_T_ID, NUL, 0, NULL},
+    {"org_name", KT_T_TEXT, NUL, NAME_MAX, NULL},
+    {"status", KT_T_ENUM, REQ, 0, kt_attendance_statuses},
+    {"notice", KT_T_ENUM, NUL, 0, kt_attendance_notices},
+    {"leaves_early", KT_T_BOOL, 0, 0, NULL},
+    {"substitute", KT_T_ID, NUL, 0, NULL},
+    {"substitute_kind", KT_T_ENUM, NUL, 0, kt_substitute_kinds},
+    {"role", KT_T_ENUM, NUL, 0, kt_attendance_roles},
+    {"note", KT_T_TEXT, 0, 500, NULL},
+    END};
+static const kt_argspec a_attendance_remove[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"line", KT_T_ID, REQ, 0, NULL}, END};
 
 /* clang-format off */
 #define ITEM_FIELDS                                                                                \
@@ -278,6 +288,8 @@ static const kt_op ops[] = {
     {"meeting.get", kt_h_meeting_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
     {"meeting.list", kt_h_meeting_list, KT_PERM_READ, KT_TGT_BODY, R, a_meeting_list},
     {"attendance.set", kt_h_attendance_set, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_attendance},
+    {"attendance.remove", kt_h_attendance_remove, KT_PERM_EDIT, KT_TGT_MEETING, W,
+     a_attendance_remove},
 
     {"agenda.add", kt_h_agenda_add, KT_PERM_EDIT, KT_TGT_MEETING_OR_BODY, W, a_agenda_add},
     {"agenda.update", kt_h_agenda_update, KT_PERM_EDIT, KT_TGT_ITEM, W, a_agenda_update},

@@ -245,49 +245,155 @@ int kt_store_minutes_get(kt_store *st, int64_t meeting, json_t **out)
 
 /* ---- attendance ---- */
 
-static const kt_db_col attendance_cols[] = {{"person", KT_COL_INT},
+#define ATT_SELECT                                                                                 \
+    "SELECT a.id, a.person_id, coalesce(p.name, a.name), a.org_id, coalesce(o.name, a.org_name), " \
+    "a.status, a.notice, a.leaves_early, a.substitute_id, sp.name, so.name, a.substitute_kind, "   \
+    "a.role, a.note FROM attendance a LEFT JOIN persons p ON p.id = a.person_id "                  \
+    "LEFT JOIN organisations o ON o.id = a.org_id LEFT JOIN persons sp ON sp.id = "                \
+    "a.substitute_id LEFT JOIN organisations so ON so.id = sp.org_id "
+
+static const kt_db_col attendance_cols[] = {{"id", KT_COL_INT},
+                                            {"person", KT_COL_INT},
+                                            {"name", KT_COL_TEXT},
+                                            {"org", KT_COL_INT},
+                                            {"org_name", KT_COL_TEXT},
                                             {"status", KT_COL_TEXT},
+                                            {"notice", KT_COL_TEXT},
+                                            {"leaves_early", KT_COL_BOOL},
                                             {"substitute", KT_COL_INT},
+                                            {"substitute_name", KT_COL_TEXT},
+                                            {"substitute_org_name", KT_COL_TEXT},
+                                            {"substitute_kind", KT_COL_TEXT},
+                                            {"role", KT_COL_TEXT},
                                             {"note", KT_COL_TEXT},
                                             {NULL, 0}};
 
-int kt_store_attendance_set(kt_store *st, int64_t meeting, int64_t person, const char *status,
-                            int64_t substitute, const char *note)
+static void bind_attendance(kt_db_stmt *s, int64_t meeting, const kt_store_attendance *a,
+                            int64_t by, int64_t now)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "INSERT INTO attendance(meeting_id, person_id, status, substitute_id, note) "
-            "VALUES (?1, ?2, ?3, ?4, coalesce(?5, '')) ON CONFLICT(meeting_id, person_id) DO "
-            "UPDATE SET status = excluded.status, substitute_id = excluded.substitute_id, "
-            "note = coalesce(?5, attendance.note)");
+    kt_db_bind_int(s, 1, meeting);
+    kt_db_bind_ref(s, 2, a->person);
+    kt_db_bind_text(s, 3, a->person ? "" : a->name);
+    kt_db_bind_ref(s, 4, a->org);
+    kt_db_bind_text(s, 5, a->org_name ? a->org_name : "");
+    kt_db_bind_text(s, 6, a->status);
+    kt_db_bind_text(s, 7, a->notice);
+    kt_db_bind_int(s, 8, a->leaves_early);
+    kt_db_bind_ref(s, 9, a->substitute);
+    kt_db_bind_text(s, 10,
+                    a->substitute ? (a->substitute_kind ? a->substitute_kind : "eenmalig") : NULL);
+    kt_db_bind_text(s, 11, a->role);
+    kt_db_bind_text(s, 12, a->note ? a->note : "");
+    kt_db_bind_ref(s, 13, by);
+    kt_db_bind_int(s, 14, now);
+}
+
+int kt_store_attendance_set(kt_store *st, int64_t meeting, const kt_store_attendance *a, int64_t by,
+                            int64_t now, int64_t *id)
+{
+    kt_db_stmt *s;
+    if (a->person)
+        s = kt_db_prepare(
+            st, "INSERT INTO attendance(meeting_id, person_id, name, org_id, org_name, status, "
+                "notice, leaves_early, substitute_id, substitute_kind, role, note, updated_by, "
+                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                "ON CONFLICT(meeting_id, person_id) WHERE person_id IS NOT NULL DO UPDATE SET "
+                "org_id = excluded.org_id, org_name = excluded.org_name, status = "
+                "excluded.status, notice = excluded.notice, leaves_early = excluded.leaves_early, "
+                "substitute_id = excluded.substitute_id, substitute_kind = "
+                "excluded.substitute_kind, role = excluded.role, note = excluded.note, "
+                "updated_by = excluded.updated_by, updated_at = excluded.updated_at RETURNING id");
+    else
+        s = kt_db_prepare(
+            st, "INSERT INTO attendance(meeting_id, person_id, name, org_id, org_name, status, "
+                "notice, leaves_early, substitute_id, substitute_kind, role, note, updated_by, "
+                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                "ON CONFLICT(meeting_id, name) WHERE person_id IS NULL DO UPDATE SET "
+                "org_id = excluded.org_id, org_name = excluded.org_name, status = "
+                "excluded.status, notice = excluded.notice, leaves_early = excluded.leaves_early, "
+                "substitute_id = excluded.substitute_id, substitute_kind = "
+                "excluded.substitute_kind, role = excluded.role, note = excluded.note, "
+                "updated_by = excluded.updated_by, updated_at = excluded.updated_at RETURNING id");
     if (!s)
         return KT_ESTORE;
-    kt_db_bind_int(s, 1, meeting);
-    kt_db_bind_int(s, 2, person);
-    kt_db_bind_text(s, 3, status);
-    kt_db_bind_ref(s, 4, substitute);
-    kt_db_bind_text(s, 5, note);
-    return kt_db_run(s, NULL);
+    bind_attendance(s, meeting, a, by, now);
+    int rc = kt_db_one_int(s, id);
+    return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 
 int kt_store_attendance_list(kt_store *st, int64_t meeting, json_t *arr)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT person_id, status, substitute_id, note FROM "
-                                      "attendance WHERE meeting_id = ?1 ORDER BY person_id");
+    kt_db_stmt *s = kt_db_prepare(st, ATT_SELECT "WHERE a.meeting_id = ?1 ORDER BY "
+                                                 "coalesce(p.name, a.name) COLLATE NOCASE, a.id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, meeting);
     return kt_db_rows_json(s, attendance_cols, arr);
 }
 
-int kt_store_attendance_get(kt_store *st, int64_t meeting, int64_t person, json_t **out)
+int kt_store_attendance_get(kt_store *st, int64_t meeting, int64_t person, const char *name,
+                            json_t **out)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT person_id, status, substitute_id, note FROM "
-                                      "attendance WHERE meeting_id = ?1 AND person_id = ?2");
+    kt_db_stmt *s;
+    if (person) {
+        s = kt_db_prepare(st, ATT_SELECT "WHERE a.meeting_id = ?1 AND a.person_id = ?2");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_int(s, 2, person);
+    } else {
+        s = kt_db_prepare(st, ATT_SELECT
+                          "WHERE a.meeting_id = ?1 AND a.person_id IS NULL AND a.name = ?2");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_text(s, 2, name);
+    }
+    kt_db_bind_int(s, 1, meeting);
+    return kt_db_one_json(s, attendance_cols, out);
+}
+
+int kt_store_attendance_remove(kt_store *st, int64_t meeting, int64_t id)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "DELETE FROM attendance WHERE id = ?2 AND meeting_id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, meeting);
-    kt_db_bind_int(s, 2, person);
+    kt_db_bind_int(s, 2, id);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    return rc ? rc : n ? 0 : KT_ENOTFOUND;
+}
+
+int kt_store_attendance_role_clear(kt_store *st, int64_t meeting, const char *role, int64_t except,
+                                   kt_ivec *cleared)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE attendance SET role = NULL WHERE meeting_id = ?1 "
+                                      "AND role = ?2 AND id <> ?3 RETURNING id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting);
+    kt_db_bind_text(s, 2, role);
+    kt_db_bind_int(s, 3, except);
+    return kt_db_ids(s, cleared);
+}
+
+int kt_store_attendance_by_id(kt_store *st, int64_t meeting, int64_t id, json_t **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, ATT_SELECT "WHERE a.meeting_id = ?1 AND a.id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting);
+    kt_db_bind_int(s, 2, id);
     return kt_db_one_json(s, attendance_cols, out);
+}
+
+int kt_store_attendance_standing(kt_store *st, int64_t meeting, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(st, ATT_SELECT "WHERE a.meeting_id = ?1 AND a.substitute_kind "
+                                                 "= 'vast' ORDER BY a.id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting);
+    return kt_db_rows_json(s, attendance_cols, arr);
 }
 
 /* ---- for the detectors ---- */

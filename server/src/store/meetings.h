@@ -59,13 +59,41 @@ int kt_store_minutes_get(struct kt_store *st, int64_t meeting, json_t **out);
 
 /* ---- attendance ---- */
 
-/* substitute 0: none; note NULL: keep the one there (or ""). */
-int kt_store_attendance_set(struct kt_store *st, int64_t meeting, int64_t person,
-                            const char *status, int64_t substitute, const char *note);
-/* [{person, status, substitute, note}] by person. */
+/* One line of a meeting's attendance. A person of the directory (person), or someone who is
+ * not in it, by name (person 0). Strings borrowed. */
+typedef struct kt_store_attendance {
+    int64_t person;
+    const char *name;     /* with person 0: who (unique within the meeting) */
+    int64_t org;          /* the organisation they came for (0: none, see org_name) */
+    const char *org_name; /* with org 0: as text (may be NULL) */
+    const char *status;   /* aanwezig, afwezig, vervangen (absent, substitute goes), later */
+    const char *notice;   /* absent: met_bericht / zonder_bericht, or NULL */
+    bool leaves_early;
+    int64_t substitute;          /* with vervangen: who goes instead (0: none named) */
+    const char *substitute_kind; /* eenmalig (default) or vast */
+    const char *role;            /* voorzitter, notulist, or NULL */
+    const char *note;
+} kt_store_attendance;
+
+/* Sets (inserts or replaces) a line of meeting's attendance; *id: the line. */
+int kt_store_attendance_set(struct kt_store *st, int64_t meeting, const kt_store_attendance *a,
+                            int64_t by, int64_t now, int64_t *id);
+/* [{id, person, name, org, org_name, status, notice, leaves_early, substitute, substitute_name,
+ * substitute_org_name, substitute_kind, role, note}] by name. */
 int kt_store_attendance_list(struct kt_store *st, int64_t meeting, json_t *arr);
-/* One person's entry in that shape: 0 or KT_ENOTFOUND. */
-int kt_store_attendance_get(struct kt_store *st, int64_t meeting, int64_t person, json_t **out);
+/* One line in that shape, of a person (person != 0) or by name: 0 or KT_ENOTFOUND. */
+int kt_store_attendance_get(struct kt_store *st, int64_t meeting, int64_t person, const char *name,
+                            json_t **out);
+/* Removes line id of meeting: 0 or KT_ENOTFOUND. */
+int kt_store_attendance_remove(struct kt_store *st, int64_t meeting, int64_t id);
+/* Line id of meeting in that shape: 0 or KT_ENOTFOUND. */
+int kt_store_attendance_by_id(struct kt_store *st, int64_t meeting, int64_t id, json_t **out);
+/* Takes role (voorzitter, notulist) from every line of meeting but line except; appends the
+ * lines it was taken from to cleared. */
+int kt_store_attendance_role_clear(struct kt_store *st, int64_t meeting, const char *role,
+                                   int64_t except, kt_ivec *cleared);
+/* The lines of meeting with a standing substitute (substitute_kind vast), appended to arr. */
+int kt_store_attendance_standing(struct kt_store *st, int64_t meeting, json_t *arr);
 
 /* ---- for the detectors ---- */
 

@@ -449,6 +449,40 @@ static const char *const migrations[] = {
     "ALTER TABLE items ADD COLUMN from_item INTEGER REFERENCES items(id) ON DELETE SET NULL;"
     "CREATE INDEX items_from ON items(from_item);"
     "CREATE INDEX items_minutes_of ON items(minutes_of);",
+
+    /* 13: attendance as a verslag records it: the organisation someone came for, absent with or
+     * without notice, substituted once or standing (eenmalig/vast), joining later, leaving
+     * early, the meeting's chair and minute-taker, and people who are not in the directory
+     * (name and organisation as text). Rows keep an id of their own. */
+    "CREATE TABLE attendance_v13 ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  org_id INTEGER REFERENCES organisations(id),"
+    "  org_name TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL CHECK (status IN ('aanwezig', 'afwezig', 'vervangen', 'later')),"
+    "  notice TEXT CHECK (notice IN ('met_bericht', 'zonder_bericht')),"
+    "  leaves_early INTEGER NOT NULL DEFAULT 0,"
+    "  substitute_id INTEGER REFERENCES persons(id),"
+    "  substitute_kind TEXT CHECK (substitute_kind IN ('eenmalig', 'vast')),"
+    "  role TEXT CHECK (role IN ('voorzitter', 'notulist')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  updated_by INTEGER REFERENCES persons(id),"
+    "  updated_at INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK (person_id IS NOT NULL OR name <> ''),"
+    "  CHECK (substitute_id IS NULL OR status = 'vervangen')"
+    ");"
+    "INSERT INTO attendance_v13(meeting_id, person_id, org_id, status, notice, substitute_id,"
+    "  substitute_kind, note) SELECT a.meeting_id, a.person_id, p.org_id, a.status,"
+    "  CASE WHEN a.status IN ('afwezig', 'vervangen') THEN 'met_bericht' END, a.substitute_id,"
+    "  CASE WHEN a.substitute_id IS NOT NULL THEN 'eenmalig' END, a.note"
+    "  FROM attendance a JOIN persons p ON p.id = a.person_id;"
+    "DROP TABLE attendance;"
+    "ALTER TABLE attendance_v13 RENAME TO attendance;"
+    "CREATE UNIQUE INDEX attendance_person ON attendance(meeting_id, person_id) "
+    "  WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX attendance_name ON attendance(meeting_id, name) WHERE person_id IS NULL;",
 };
 
 int kt_migrations_count(void)
