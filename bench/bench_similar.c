@@ -7,6 +7,7 @@
  *
  *   bench_similar [--items N] [--bodies N] [--queries N] [--lexicon FILE] [--seed N]
  *                 [--min-score X]   (the overlap map's threshold, default 0.2)
+ *                 [--set name=value] (a scoring constant, as similar-eval --set)
  *
  * Items are composed, not repeated: a subject (Zipf-distributed over a few thousand nouns and
  * compounds of them), agenda phrasing ("Voortgang", "Evaluatie", "plan van aanpak"), a
@@ -437,7 +438,7 @@ int main(int argc, char **argv)
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
     double min_score = 0.2;
     bool no_vocabulary = false;
-    const char *one_scope = NULL;
+    const char *one_scope = NULL, *set = NULL;
     int32_t ndays = 730;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
     rng_state = 0x9E3779B97F4A7C15ull;
@@ -460,6 +461,8 @@ int main(int argc, char **argv)
             one_scope = argv[i + 1];
         else if (!strcmp(argv[i], "--days")) /* dates spread over this many days */
             ndays = (int32_t)strtol(argv[i + 1], NULL, 10);
+        else if (!strcmp(argv[i], "--set")) /* name=value: a scoring constant (similar.c) */
+            set = argv[i + 1];
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -490,6 +493,13 @@ int main(int argc, char **argv)
     rc = no_vocabulary ? 0 : kt_similar_load_default_vocabulary(s); /* as the server does */
     printf("vocabulary: %zu groups (%s) in %.3f s\n", kt_similar_vocabulary_groups(s),
            rc ? "NOT loaded" : "built in", now_s() - t0);
+    char name[32];
+    double value;
+    if (set &&
+        (sscanf(set, "%31[a-z_]=%lf", name, &value) != 2 || kt_similar_set(s, name, value))) {
+        fprintf(stderr, "bench_similar: --set: cannot set \"%s\"\n", set);
+        return 2;
+    }
 
     /* Generate first, so that the build time is the index's alone. */
     typedef struct gen {

@@ -136,6 +136,7 @@ static void a_signal_goes_to_the_body_whose_mandate_names_its_subject(void **sta
     item(f, CASUS, "Dordrecht", DAY, "Leerlingenvervoer", NULL);
     item(f, CASUS, "Dordrecht", DAY, "Huisvesting van scholen", NULL);
     item(f, WIELWIJK, "Dordrecht", DAY, "Voortijdig schoolverlaten in de wijk", NULL);
+    item(f, WIELWIJK, "Dordrecht", DAY, "Verlichting in het park", NULL); /* once among many */
     assert_int_equal(kt_profiles_build(f->p, DAY - 365), 0);
     assert_int_equal(best(f, "voortijdig schoolverlaten", NULL, r), CASUS);
     assert_true(r[0].agenda == 0 && r[0].mandate > 0);

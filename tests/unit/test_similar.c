@@ -325,6 +325,62 @@ static void the_vocabulary_meets_other_words_for_one_subject(void **state)
     assert_true(pair(s, 1, 3, NULL) < KT_SIM_THRESHOLD);
 }
 
+/* Words that keep company in the deployment's own items meet: a third item writes both
+ * "vakantieparken" and "bungalowparken", so two items that say one each are closer than their
+ * words alone make them. A confidential item ties nothing (what it says must not move any
+ * other pair's score), and the pair itself is never its own evidence. */
+static void words_that_keep_company_in_the_deployment_meet(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Vakantieparken en bungalowparken", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Criminele inmenging op vakantieparken",
+        "Handhavers melden wisselende huurders en lege chalets.");
+    put(s, 3, 12, "Dordrecht", DAY, "Criminele inmenging op bungalowparken",
+        "Verzoek van de eigenaar om een integrale controle.");
+    for (int64_t i = 4; i < 40; i++) { /* other subjects, so that the words are rare */
+        char title[64];
+        snprintf(title, sizeof title, "Onderwerp%lld en ander%lld", (long long)i, (long long)i);
+        put(s, i, 20 + i, "Dordrecht", DAY, title, NULL);
+    }
+    char why[256];
+    double with = pair(s, 2, 3, why);
+    assert_non_null(strstr(why, "akantieparken ~ bungalowparken")); /* "Vakantieparken" */
+    assert_int_equal(kt_similar_set(s, "co", 0), 0);
+    double without = pair(s, 2, 3, NULL);
+    assert_true(with > without);
+    assert_int_equal(kt_similar_set(s, "co", 0.6), 0);
+    /* the bridge confidential: the pair scores as if it were not there */
+    assert_int_equal(kt_similar_set_private(s, 1, true), 0);
+    assert_true(pair(s, 2, 3, NULL) == without);
+    assert_int_equal(kt_similar_set_private(s, 1, false), 0);
+    assert_true(pair(s, 2, 3, NULL) == with);
+    assert_int_equal(kt_similar_set_private(s, 99, true), KT_ENOTFOUND);
+    /* a put clears the mark */
+    assert_int_equal(kt_similar_set_private(s, 1, true), 0);
+    put(s, 1, 10, "Dordrecht", DAY, "Vakantieparken en bungalowparken", NULL);
+    assert_true(pair(s, 2, 3, NULL) == with);
+    /* the pair is no evidence for itself: without the third item, nothing ties */
+    kt_similar_remove(s, 1);
+    double alone = pair(s, 2, 3, NULL);
+    assert_int_equal(kt_similar_set(s, "co", 0), 0);
+    assert_true(pair(s, 2, 3, NULL) == alone);
+}
+
+/* Function phrases ("op grond van", "met betrekking tot") and verbs that say nothing about the
+ * subject ("laten", "stelt", "werkt") are not what two items share. */
+static void function_phrases_and_verbs_are_no_subject(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Exploitatievergunning horeca", "Op grond van de APV.");
+    put(s, 2, 11, "Dordrecht", DAY, "Gronduitgifte en grond", "Verkoop van grond.");
+    put(s, 3, 12, "Dordrecht", DAY, "Buurtfeest laten werken", "De wijkraad stelt voor.");
+    put(s, 4, 13, "Dordrecht", DAY, "Speeltuin", "Werkt het? Laten we kijken; het college stelt.");
+    char why[256];
+    assert_true(pair(s, 1, 2, why) < KT_SIM_THRESHOLD);
+    assert_null(strstr(why, "grond"));
+    assert_true(pair(s, 3, 4, NULL) < KT_SIM_THRESHOLD);
+}
+
 /* Learning from the chairs: after "geen overlap" on pairs that shared only words that are
  * common in this deployment, a new pair resting on those words scores less (here: no longer a
  * subject at all); a confirmation gives some weight back; forgetting restores the built-in
@@ -332,10 +388,10 @@ static void the_vocabulary_meets_other_words_for_one_subject(void **state)
 static void decisions_teach_the_words_of_a_deployment(void **state)
 {
     kt_similar *s = *state;
-    put(s, 1, 10, "Dordrecht", DAY, "Training signalen herkennen", "Voor wijkteams.");
-    put(s, 2, 11, "Dordrecht", DAY, "Training signalen herkennen: vervolg", "Voor handhavers.");
-    put(s, 3, 12, "Dordrecht", DAY, "Training signalen herkennen voor boa's", NULL);
-    put(s, 4, 13, "Dordrecht", DAY, "Training signalen herkennen in de zorg", NULL);
+    put(s, 1, 10, "Dordrecht", DAY, "Escaperoom en quiz", "Voor wijkteams.");
+    put(s, 2, 11, "Dordrecht", DAY, "Escaperoom en quiz: vervolg", "Voor handhavers.");
+    put(s, 3, 12, "Dordrecht", DAY, "Escaperoom en quiz voor boa's", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Escaperoom en quiz in de zorg", NULL);
     double before = pair(s, 3, 4, NULL);
     assert_true(before >= KT_SIM_THRESHOLD);
     assert_int_equal(kt_similar_learn(s, 1, 2, false), 0);
@@ -570,6 +626,8 @@ int main(void)
         T(the_vocabulary_meets_other_words_for_one_subject),
         T(a_vocabulary_is_checked_line_by_line),
         T(decisions_teach_the_words_of_a_deployment),
+        T(words_that_keep_company_in_the_deployment_meet),
+        T(function_phrases_and_verbs_are_no_subject),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),

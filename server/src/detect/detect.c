@@ -141,8 +141,12 @@ static int index_row(kt_detect *d, kt_similar *sim, const scan_batch *b, const s
         kt_similar_remove(sim, r->item);
         return 0;
     }
-    return kt_similar_put(sim, r->item, r->body, row_text(b, r->scope), r->day,
-                          row_text(b, r->title), row_text(b, r->description));
+    int rc = kt_similar_put(sim, r->item, r->body, row_text(b, r->scope), r->day,
+                            row_text(b, r->title), row_text(b, r->description));
+    /* a confidential item's words tie no other items' words (similar.h) */
+    if (!rc && r->confidential)
+        rc = kt_similar_set_private(sim, r->item, true);
+    return rc;
 }
 
 /* Brings one item of the index in line with the store. */

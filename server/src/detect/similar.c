@@ -140,6 +140,8 @@ typedef struct item {
     uint16_t nterms;
     bool procedural;
     bool live;
+    bool private; /* confidential: never part of the corpus statistics others are scored by */
+                  /* (and its slot's bit in private_bits) */
 } item;
 
 /* A word of the item being put, as acronym learning needs it. */
@@ -195,6 +197,9 @@ struct kt_similar {
      * grow: a word the index has never seen is looked up, not added, and lands here. */
     bool frozen;
     wordinfo qword;
+    /* While the vocabulary loads its words are no spellings to show: an item's own spelling
+     * is ("handel" shows as the item wrote it, not as "voorbereidingshandelingen" did). */
+    bool vocab_loading;
 
     kt_strmap abbr_map;  /* folded abbreviation -> abbrev index */
     size_t abbr_maxlen;  /* the longest key in abbr_map: longer words need no look-up */
@@ -208,6 +213,11 @@ struct kt_similar {
     size_t nphrases, phrases_cap;
     vec32 concept_of;
     double syn_match, theme_match; /* strengths of "=" and "~" groups */
+    /* Ties through the deployment's own items (see cooc_match); co_maxdf 0: relative. */
+    double co_match, co_min, co_maxdf, co_gate;
+    size_t npublic;         /* indexed items that are not confidential */
+    uint64_t *private_bits; /* slots of confidential items */
+    size_t private_words;
     double one_word; /* 1: one shared word is no subject unless an abbreviation: a rule that fit
                         the development set and not the other region's (README.md); 0 now */
 
@@ -395,7 +405,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         rc = stem_term_or_none(s, p, len[i], &t);
         if (!rc && t != wi.term && t != NO_TERM) {
             wi.parts[wi.nparts++] = t;
-            if (!s->frozen && !s->terms[t].disp)
+            if (!s->frozen && !s->vocab_loading && !s->terms[t].disp)
                 s->terms[t].disp = disp_store(s, p, len[i]);
         }
     }
@@ -449,6 +459,7 @@ typedef struct analysis {
     bool places;          /* learn local place names ("in Nieuwland en Oost") */
     uint8_t place_state;  /* 0, PLACE_AFTER_IN or PLACE_IN_NAME */
     const char *prev_end; /* end of the previous word in the text */
+    char prev[8];         /* the previous word, folded, when short (a preposition) */
     int rc;
 } analysis;
 
@@ -552,10 +563,67 @@ static int32_t word_abbrev(const kt_similar *s, const kt_word *w)
     return ab;
 }
 
+/* Nouns that, between a preposition and "van"/"tot"/"met", make a function phrase and name no
+ * subject: "op grond van", "op basis van", "aan de hand van", "in het licht van", "naar
+ * aanleiding van", "met betrekking tot", "in verband met", "ten aanzien van", "door middel
+ * van", "als gevolg van", "in plaats van", "in de vorm van", "met het oog op", "in de loop
+ * van", "op het vlak van". */
+static bool function_noun(const char *f, size_t n)
+{
+    static const char *const nouns[] = {
+        "aanleiding", "aanzien", "basis",  "behoeve", "betrekking", "gevolg",  "grond", "hand",
+        "licht",      "loop",    "middel", "oog",     "plaats",     "verband", "vlak",  "vorm"};
+    for (size_t i = 0; i < sizeof nouns / sizeof nouns[0]; i++)
+        if (strlen(nouns[i]) == n && !memcmp(nouns[i], f, n))
+            return true;
+    return false;
+}
+
+/* Whether w, after the previous word a->prev, is the noun of a function phrase (see
+ * function_noun): a preposition before it (articles aside), "van", "tot", "met" or "op" after. */
+static bool in_function_phrase(const analysis *a, const kt_word *w)
+{
+    static const char *const before[] = {"op",  "aan",  "ten", "ter", "in", "door",
+                                         "met", "naar", "als", "het", "de"};
+    static const char *const after[] = {"van", "tot", "met", "op"};
+    if (!function_noun(w->folded, w->len))
+        return false;
+    bool prep = false;
+    for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
+        prep |= !strcmp(a->prev, before[i]);
+    if (!prep)
+        return false;
+    const char *p = w->orig + w->orig_len;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    for (size_t i = 0; i < sizeof after / sizeof after[0]; i++) {
+        size_t n = strlen(after[i]);
+        if (!strncasecmp(p, after[i], n) && !((p[n] | 0x20) >= 'a' && (p[n] | 0x20) <= 'z'))
+            return true;
+    }
+    return false;
+}
+
+static void remember_word(analysis *a, const kt_word *w)
+{
+    if (w->len < sizeof a->prev) {
+        memcpy(a->prev, w->folded, w->len);
+        a->prev[w->len] = 0;
+    } else {
+        a->prev[0] = 0;
+    }
+}
+
 static int on_word(const kt_word *w, void *ctx)
 {
     analysis *a = ctx;
     kt_similar *s = a->s;
+    if (in_function_phrase(a, w)) {
+        remember_word(a, w);
+        log_word(a->log, w, true, NO_TERM);
+        return 0;
+    }
+    remember_word(a, w);
     bool place = a->places && place_name(a, w);
     if (w->len < 2) {
         log_word(a->log, w, true, NO_TERM);
@@ -588,7 +656,7 @@ static int on_word(const kt_word *w, void *ctx)
         nparts = 0;
     }
     log_word(a->log, w, false, s->frozen ? NO_TERM : (uint32_t)(wi - s->words));
-    if (!s->frozen && !s->terms[t].disp) {
+    if (!s->frozen && !s->vocab_loading && !s->terms[t].disp) {
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
         s->terms[t].disp = disp_store(s, w->orig, n);
     }
@@ -903,14 +971,175 @@ static double group_match(const kt_similar *s, uint32_t t, const item *other, ui
 static unit_match match_lexical(const kt_similar *s, uint32_t t, const item *self,
                                 const item *other);
 
-static unit_match match_unit(const kt_similar *s, uint32_t t, const item *self, const item *other)
+/* --- the deployment's own items as a corpus --------------------------------------------------
+ *
+ * Words that keep company in a deployment meet: "vakantieparken" in one item and "recreatieparken"
+ * in another are tied when a third item writes both. The tie is the Dice coefficient of the two
+ * words over the other items (never the pair itself, never a confidential item): 2 n / (dt + du),
+ * n items with both, dt and du with either. Only rare words tie (a common word keeps company with
+ * everything), only units not met otherwise, and only in a pair that already shares a good part of
+ * its words (CO_GATE): the bridge completes a pair, it never makes one. Chosen by grouped
+ * cross-validation on both labelled sets (README.md); the results are flat around these values. */
+#define CO_MATCH     0.6  /* strength of a tie, times the Dice coefficient */
+#define CO_MIN       0.4  /* the weakest Dice coefficient that ties */
+#define CO_MAX_SHARE 0.01 /* a word in more than this share of the items ties nothing ... */
+#define CO_MIN_DF    3    /* ... unless in this many or fewer */
+#define CO_SCAN_MAX  128  /* postings looked at for one word: the work bound */
+#define CO_GATE      0.5  /* the pair's score without ties, as a share of KT_SIM_THRESHOLD */
+
+static bool slot_private(const kt_similar *s, uint32_t slot)
+{
+    return (size_t)slot / 64 < s->private_words && (s->private_bits[slot / 64] >> (slot % 64)) & 1;
+}
+
+static size_t co_max_df(const kt_similar *s)
+{
+    double cap = CO_MAX_SHARE * (double)s->npublic;
+    if (s->co_maxdf > 0)
+        return (size_t)s->co_maxdf < CO_SCAN_MAX ? (size_t)s->co_maxdf : CO_SCAN_MAX;
+    return cap < CO_MIN_DF ? CO_MIN_DF : cap > CO_SCAN_MAX ? CO_SCAN_MAX : (size_t)cap;
+}
+
+/* How many items (not confidential) mention t; *other counts those that are not the pair (sx,
+ * sy). False when t is too common to tie (more than cap items) or no other item has it. */
+static bool co_df(const kt_similar *s, uint32_t t, uint32_t sx, uint32_t sy, size_t cap,
+                  size_t *other)
+{
+    const term *tm = &s->terms[t];
+    if (tm->df > CO_SCAN_MAX || tm->df == 0)
+        return false;
+    size_t all = 0, k = 0;
+    for (uint32_t i = 0; i < tm->df; i++) {
+        uint32_t slot = tm->post[i].slot;
+        if (slot_private(s, slot))
+            continue;
+        all++;
+        k += slot != sx && slot != sy;
+    }
+    *other = k;
+    return all <= cap && k > 0;
+}
+
+/* Items that have u and are among t's (ts: t's slots, sorted, the pair and confidential items
+ * left out), of a third body: what the two bodies themselves keep saying (a standing item, the
+ * same subject on the next agenda) is no evidence that their words mean one thing. */
+static size_t co_both(const kt_similar *s, const uint32_t *ts, size_t nt, uint32_t u, int64_t ba,
+                      int64_t bb)
+{
+    const term *b = &s->terms[u];
+    size_t k = 0;
+    for (uint32_t j = 0; j < b->df; j++) {
+        uint32_t slot = b->post[j].slot;
+        size_t lo = 0, hi = nt;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (ts[mid] < slot)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo < nt && ts[lo] == slot) {
+            int64_t body = s->items[slot].body;
+            k += body != ba && body != bb;
+        }
+    }
+    return k;
+}
+
+static int cmp_slot(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The words of `other` that may tie (see co_df), with their counts: found once per pair and
+ * direction. */
+typedef struct co_words {
+    uint32_t u[64];
+    uint16_t du[64];
+    bool title[64];
+    uint8_t n;
+    bool ready;
+} co_words;
+
+static void co_words_of(const kt_similar *s, const item *self, const item *other, co_words *cw)
+{
+    uint32_t sx = (uint32_t)(self - s->items), sy = (uint32_t)(other - s->items);
+    size_t cap = co_max_df(s), du;
+    cw->n = 0;
+    cw->ready = true;
+    for (uint16_t j = 0; j < other->nterms && cw->n < 64; j++) {
+        uint32_t e = other->terms[j], u = e & TERM_MASK;
+        if (!(e & F_WHOLE) || term_prior(s, u) < 1.0f || (s->terms[u].hints & HINT_GROUP) ||
+            !co_df(s, u, sx, sy, cap, &du))
+            continue;
+        cw->u[cw->n] = u;
+        cw->du[cw->n] = (uint16_t)du;
+        cw->title[cw->n++] = (e & F_TITLE) != 0;
+    }
+}
+
+/* How strongly the deployment's other items tie t (a unit of self, not met otherwise) to a word
+ * of other; via is that word. */
+static unit_match cooc_match(const kt_similar *s, uint32_t t, const item *self, const item *other,
+                             co_words *cw)
+{
+    unit_match best = {0, NO_TERM};
+    const term *tm = &s->terms[t];
+    uint32_t sx = (uint32_t)(self - s->items), sy = (uint32_t)(other - s->items);
+    size_t dt;
+    if (term_prior(s, t) < 1.0f || (tm->hints & HINT_GROUP) ||
+        !co_df(s, t, sx, sy, co_max_df(s), &dt))
+        return best;
+    if (!cw->ready)
+        co_words_of(s, self, other, cw);
+    if (!cw->n)
+        return best;
+    uint32_t ts[CO_SCAN_MAX];
+    size_t nt = 0;
+    for (uint32_t i = 0; i < tm->df; i++) {
+        uint32_t slot = tm->post[i].slot;
+        if (slot != sx && slot != sy && !slot_private(s, slot))
+            ts[nt++] = slot;
+    }
+    qsort(ts, nt, sizeof *ts, cmp_slot);
+    for (uint8_t j = 0; j < cw->n; j++) {
+        uint32_t u = cw->u[j];
+        if (u == t)
+            continue;
+        size_t n = co_both(s, ts, nt, u, self->body, other->body);
+        double dice = 2.0 * (double)n / (double)(dt + cw->du[j]);
+        if (!n || dice < s->co_min)
+            continue;
+        double m = s->co_match * dice * (cw->title[j] ? 1.0 : OTHER_DESC);
+        if (m > best.m)
+            best = (unit_match){m, u};
+    }
+    return best;
+}
+
+static unit_match match_unit_co(const kt_similar *s, uint32_t t, const item *self,
+                                const item *other, co_words *cw)
 {
     unit_match m = match_lexical(s, t, self, other);
-    if (m.m >= 1.0 || !s->nconcepts)
+    if (m.m >= 1.0)
         return m;
     uint32_t via = NO_TERM;
-    double g = group_match(s, t, other, &via);
-    return g > m.m ? (unit_match){g, via} : m;
+    double g = s->nconcepts ? group_match(s, t, other, &via) : 0;
+    if (g > m.m)
+        m = (unit_match){g, via};
+    if (cw && s->co_match > 0 && m.m < s->co_match) {
+        unit_match c = cooc_match(s, t, self, other, cw);
+        if (c.m > m.m)
+            m = c;
+    }
+    return m;
+}
+
+static unit_match match_unit(const kt_similar *s, uint32_t t, const item *self, const item *other)
+{
+    co_words cw = {.ready = false};
+    return match_unit_co(s, t, self, other, &cw);
 }
 
 static unit_match match_lexical(const kt_similar *s, uint32_t t, const item *self,
@@ -926,9 +1155,22 @@ static unit_match match_lexical(const kt_similar *s, uint32_t t, const item *sel
         double have = 0, all = 0;
         for (uint8_t i = 0; i < tm->nderived; i++) {
             uint32_t p = s->derived.v[tm->derived + i];
-            double w = term_weight(s, p);
+            double w = term_weight(s, p), got = presence(other, p);
+            const term *pt = &s->terms[p];
+            if (got <= 0 && pt->nderived && !(pt->hints & HINT_ABBR)) {
+                /* a part that is a compound itself ("RWC": Regionaal + Werkcentrum, where the
+                 * other item writes "Werk Centrum"): met through its own parts */
+                double ph = 0, pa = 0;
+                for (uint8_t k = 0; k < pt->nderived; k++) {
+                    uint32_t q = s->derived.v[pt->derived + k];
+                    double qw = term_weight(s, q);
+                    pa += qw;
+                    ph += qw * presence(other, q);
+                }
+                got = pa > 0 ? DERIVED_MATCH * ph / pa : 0;
+            }
             all += w;
-            have += w * presence(other, p);
+            have += w * got;
         }
         if (have > 0)
             return (unit_match){DERIVED_MATCH * have / all, NO_TERM};
@@ -959,12 +1201,15 @@ static bool names_abbreviation(const kt_similar *s, uint32_t t)
 }
 
 /* The weighted share of a's words that b has. When contrib is given it receives each entry's
- * share of the numerator (0 for entries that are not words or are not met). */
+ * share of the numerator (0 for entries that are not words or are not met). mv holds how each
+ * entry is met: written by the first pass (co false), read by the second, which adds the ties
+ * of the deployment's items (co true) to the words met less than a tie would. */
 static double coverage(const kt_similar *s, const item *a, const item *b, double *contrib,
-                       evidence *ev)
+                       evidence *ev, bool co, double *mv)
 {
     double have = 0, all = 0;
     int words = 0;
+    co_words cw = {.ready = false};
     for (uint16_t i = 0; i < a->nterms; i++) {
         uint32_t e = a->terms[i];
         if (contrib)
@@ -975,7 +1220,19 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
         all += w;
         if (w <= 0)
             continue;
-        double got = w * match_unit(s, e & TERM_MASK, a, b).m;
+        double m;
+        if (!co) {
+            m = match_unit_co(s, e & TERM_MASK, a, b, NULL).m;
+            mv[i] = m;
+        } else {
+            m = mv[i];
+            if (m < s->co_match) {
+                unit_match c = cooc_match(s, e & TERM_MASK, a, b, &cw);
+                if (c.m > m)
+                    m = c.m;
+            }
+        }
+        double got = w * m;
         have += got;
         /* learned included: a word the chairs keep dismissing stops being specific evidence
          * here (without that, the simulation in similar-eval --learn gains nothing on dev) */
@@ -1000,13 +1257,34 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
  * duplicate, however short the titles. (A rule that one shared word makes no subject unless
  * it abbreviates a programme lifted the development set and cost recall on the other region:
  * it is off, see README.md.) */
-static double score_items(const kt_similar *s, const item *a, const item *b, double *contrib)
+static double score_pair(const kt_similar *s, const item *a, const item *b, double *contrib,
+                         double *contrib_b)
 {
     evidence ev = {0};
-    double ca = coverage(s, a, b, contrib, &ev), cb = coverage(s, b, a, NULL, &ev);
+    double ma[MAX_ITEM_TERMS], mb[MAX_ITEM_TERMS];
+    double ca = coverage(s, a, b, contrib, &ev, false, ma);
+    double cb = coverage(s, b, a, contrib_b, &ev, false, mb);
     if (!ev.specific || (s->one_word > 0 && ev.words < 2 && !ev.named))
         return 0;
-    return ca < cb ? ca : cb;
+    double sc = ca < cb ? ca : cb;
+    /* Words the deployment's own items tie together (cooc_match) only complete a pair that
+     * already shares a good part of its words: that keeps find fast and the bridge modest. */
+    if (s->co_match > 0 && sc >= s->co_gate * KT_SIM_THRESHOLD) {
+        evidence ev2 = {0};
+        double ca2 = coverage(s, a, b, NULL, &ev2, true, ma);
+        double cb2 = coverage(s, b, a, NULL, &ev2, true, mb);
+        if ((ca2 < cb2 ? ca2 : cb2) > sc) { /* again, for the contributions */
+            ca = coverage(s, a, b, contrib, &ev2, true, ma);
+            cb = coverage(s, b, a, contrib_b, &ev2, true, mb);
+            sc = ca < cb ? ca : cb;
+        }
+    }
+    return sc;
+}
+
+static double score_items(const kt_similar *s, const item *a, const item *b, double *contrib)
+{
+    return score_pair(s, a, b, contrib, NULL);
 }
 
 /* --- learning from the chairs ---------------------------------------------------------------
@@ -1030,9 +1308,7 @@ int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
     if (excluded(s, a, b))
         return 0;
     double ca[MAX_ITEM_TERMS], cb[MAX_ITEM_TERMS];
-    evidence ev = {0};
-    coverage(s, a, b, ca, &ev);
-    coverage(s, b, a, cb, &ev);
+    score_pair(s, a, b, ca, cb);
     const item *side[2] = {a, b};
     const double *contrib[2] = {ca, cb};
     for (int k = 0; k < 2; k++) {
@@ -1132,6 +1408,9 @@ kt_similar *kt_similar_new(void)
     s->syn_match = SYN_MATCH;
     s->theme_match = THEME_MATCH;
     s->one_word = 0;
+    s->co_match = CO_MATCH;
+    s->co_min = CO_MIN;
+    s->co_gate = CO_GATE;
     s->lex = kt_lexicon_new();
     s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
     s->scopes = kt_scopes_new();
@@ -1185,6 +1464,7 @@ void kt_similar_free(kt_similar *s)
     free(s->touched.v);
     free(s->cands);
     free(s->row);
+    free(s->private_bits);
     kt_scopes_free(s->scopes);
     kt_stemmer_free(s->stem);
     kt_lexicon_free(s->lex);
@@ -1381,6 +1661,8 @@ static int term_join(kt_similar *s, uint32_t t, uint32_t c)
     return 0;
 }
 
+static int load_vocabulary(kt_similar *s, const char *text, size_t *bad_line);
+
 static int load_group(kt_similar *s, const char *line, size_t n)
 {
     bool synonym = line[0] == '=';
@@ -1435,7 +1717,24 @@ static int load_group(kt_similar *s, const char *line, size_t n)
     return rc;
 }
 
+/* Forgets the word cache (surface form -> stem and parts): the words the vocabulary analysed
+ * are analysed again when an item writes them, and so get their display forms from items. */
+static void forget_words(kt_similar *s)
+{
+    kt_strmap_free(&s->words_map);
+    s->nwords = 0;
+}
+
 int kt_similar_load_vocabulary(kt_similar *s, const char *text, size_t *bad_line)
+{
+    s->vocab_loading = true;
+    int rc = load_vocabulary(s, text, bad_line);
+    s->vocab_loading = false;
+    forget_words(s);
+    return rc;
+}
+
+static int load_vocabulary(kt_similar *s, const char *text, size_t *bad_line)
 {
     size_t line = 0;
     for (const char *p = text; p && *p;) {
@@ -1506,6 +1805,14 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->theme_match = value;
     else if (!strcmp(name, "one_word"))
         s->one_word = value;
+    else if (!strcmp(name, "co"))
+        s->co_match = value;
+    else if (!strcmp(name, "co_min"))
+        s->co_min = value;
+    else if (!strcmp(name, "co_maxdf"))
+        s->co_maxdf = value;
+    else if (!strcmp(name, "co_gate"))
+        s->co_gate = value;
     else
         return KT_EINVAL;
     return 0;
@@ -1706,6 +2013,10 @@ static void item_unindex(kt_similar *s, uint32_t slot)
     it->nterms = 0;
     it->live = false;
     s->nlive--;
+    s->npublic -= !it->private;
+    if (it->private)
+        s->private_bits[slot / 64] &= ~((uint64_t)1 << (slot % 64));
+    it->private = false;
 }
 
 int kt_similar_remove(kt_similar *s, int64_t item_id)
@@ -1809,10 +2120,12 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
     if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
         it->live = true;
         s->nlive++;
+        s->npublic++;
         item_unindex(s, slot);
         goto nomem_slot;
     }
     s->nlive++;
+    s->npublic++;
     return 0;
 nomem:
     it->terms = NULL;
@@ -1820,6 +2133,29 @@ nomem:
 nomem_slot:
     vec_push(&s->free_slots, slot);
     return KT_ENOMEM;
+}
+
+int kt_similar_set_private(kt_similar *s, int64_t item_id, bool confidential)
+{
+    item *it = item_get(s, item_id);
+    if (!it)
+        return KT_ENOTFOUND;
+    uint32_t slot = (uint32_t)(it - s->items);
+    if (confidential && (size_t)slot / 64 >= s->private_words) {
+        size_t n = (size_t)slot / 64 + 1 + s->private_words;
+        uint64_t *bits = realloc(s->private_bits, n * sizeof *bits);
+        if (!bits)
+            return KT_ENOMEM;
+        memset(bits + s->private_words, 0, (n - s->private_words) * sizeof *bits);
+        s->private_bits = bits;
+        s->private_words = n;
+    }
+    if (it->private != confidential) {
+        it->private = confidential;
+        s->npublic += confidential ? (size_t)-1 : 1;
+        s->private_bits[slot / 64] ^= (uint64_t)1 << (slot % 64);
+    }
+    return 0;
 }
 
 size_t kt_similar_count(const kt_similar *s)

@@ -12,9 +12,10 @@
  * little, times where it stands (title over description). The score of a pair is the lower of
  * the two coverages: the weighted share of one item's words that the other has, as words,
  * compound parts, abbreviations, near spellings or through a group of the domain vocabulary
- * (server/data/vocabulary.txt: "vakantieparken" meets "recreatieparken"); README.md has the
- * details. The server and the evaluator use the same scoring code, the same built-in
- * vocabulary and the same threshold, KT_SIM_THRESHOLD.
+ * (server/data/vocabulary.txt: "vakantieparken" meets "recreatieparken") or through the
+ * deployment's own items (rare words that an item of a third body writes together tie, see
+ * kt_similar_set_private); README.md has the details. The server and the evaluator use the
+ * same scoring code, the same built-in vocabulary and the same threshold, KT_SIM_THRESHOLD.
  *
  * One kt_similar belongs to one thread (the event loop); nothing here blocks or does I/O
  * except kt_similar_load_lexicon. */
@@ -85,8 +86,9 @@ int kt_similar_load_vocabulary_file(kt_similar *s, const char *path, size_t *bad
 size_t kt_similar_vocabulary_groups(const kt_similar *s);
 /* Loads the built-in vocabulary; the server and the evaluator both start with it. */
 int kt_similar_load_default_vocabulary(kt_similar *s);
-/* Sets a scoring constant by name, for experiments (similar-eval --set): "syn", "theme".
- * 0 or KT_EINVAL. */
+/* Sets a scoring constant by name, for experiments (similar-eval --set): "syn", "theme",
+ * "one_word", and for the ties through the deployment's items "co" (0: off), "co_min",
+ * "co_maxdf" (0: relative), "co_gate". 0 or KT_EINVAL. */
 int kt_similar_set(kt_similar *s, const char *name, double value);
 extern const char kt_similar_vocabulary_default[];
 
@@ -103,6 +105,12 @@ int kt_similar_reset_region(kt_similar *s, const char *region);
  * 0, KT_EINVAL (item_id 0) or KT_ENOMEM (the index then lacks the item, old version included). */
 int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope, int32_t day,
                    const char *title, const char *description);
+
+/* Marks an indexed item confidential (or not): it is found and scored as any other, but its
+ * words never tie the words of other items (the corpus statistics in similar.c), so that no score
+ * between two other items depends on what a confidential item says. A put clears the mark: call
+ * it after every put of a confidential item. 0 or KT_ENOTFOUND. */
+int kt_similar_set_private(kt_similar *s, int64_t item_id, bool confidential);
 
 /* Removes an item. 0 or KT_ENOTFOUND. */
 int kt_similar_remove(kt_similar *s, int64_t item_id);

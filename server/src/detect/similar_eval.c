@@ -64,6 +64,7 @@ static void usage(FILE *f)
             "usage: ketentafel similar-eval --items FILE --pairs FILE [--verbose]\n"
             "                               [--half 0|1] [--folds K] [--tune] [--threshold T]\n"
             "                               [--lexicon FILE] [--vocabulary FILE|none]\n"
+            "                               [--only-vocabulary FILE] [--set name=value,...]\n"
             "  --half N    score only the pairs on even (0) or odd (1) lines, for a\n"
             "              tune-on-one-half, check-on-the-other check\n"
             "  --folds K   grouped K-fold cross-validation (2..20): topics never on both\n"
@@ -75,6 +76,7 @@ static void usage(FILE *f)
             "  --lexicon   word list for compound splitting (default %s)\n"
             "  --vocabulary FILE|none  a domain vocabulary on top of the built-in one, or\n"
             "              none at all (to measure what it brings)\n"
+            "  --only-vocabulary FILE  this vocabulary instead of the built-in one\n"
             "  --set name=value,...  a scoring constant for an experiment (see similar.c)\n",
             KT_SIM_DEFAULT_LEXICON);
 }
@@ -594,6 +596,7 @@ int kt_similar_eval_main(int argc, char **argv)
 {
     const char *items = NULL, *pairs = NULL, *lexicon = KT_SIM_DEFAULT_LEXICON;
     const char *vocabulary = NULL, *set = NULL;
+    bool only_vocabulary = false;
     eval_ctx cx = {.half = -1, .threshold = KT_SIM_THRESHOLD};
     int folds = 0;
     bool tune = false;
@@ -616,7 +619,10 @@ int kt_similar_eval_main(int argc, char **argv)
             cx.threshold = atof(argv[++i]);
         else if (!strcmp(arg, "--vocabulary") && has_val)
             vocabulary = argv[++i];
-        else if (!strcmp(arg, "--set") && has_val)
+        else if (!strcmp(arg, "--only-vocabulary") && has_val) {
+            vocabulary = argv[++i];
+            only_vocabulary = true;
+        } else if (!strcmp(arg, "--set") && has_val)
             set = argv[++i];
         else if (!strcmp(arg, "--learn"))
             cx.learn = true;
@@ -650,7 +656,7 @@ int kt_similar_eval_main(int argc, char **argv)
     size_t bad_line = 0;
     int rc = 0;
     if (!vocabulary || strcmp(vocabulary, "none")) {
-        rc = kt_similar_load_default_vocabulary(cx.sim);
+        rc = only_vocabulary ? 0 : kt_similar_load_default_vocabulary(cx.sim);
         if (!rc && vocabulary)
             rc = kt_similar_load_vocabulary_file(cx.sim, vocabulary, &bad_line);
         if (rc) {
