@@ -211,3 +211,18 @@ export async function bodyHref(page, name) {
   await link.waitFor();
   return link.getAttribute('href');
 }
+
+// Scrolls the element into view. Views redraw when live events arrive, so the
+// element found a moment ago may be replaced: look it up again until it holds.
+export async function reveal(locator, timeout = T) {
+  const end = Date.now() + timeout;
+  for (;;) {
+    try {
+      await locator.evaluate((el) => el.scrollIntoView({ block: 'center' }), null, { timeout: 2000 });
+      return;
+    } catch (e) {
+      if (Date.now() > end) throw e;
+      await sleep(100);
+    }
+  }
+}

@@ -5,7 +5,7 @@
 // axe; screenshots of each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, firstMeetingHref, axeCheck, shot } from '../lib.mjs';
+import { reveal, launch, userPage, go, firstMeetingHref, axeCheck, shot } from '../lib.mjs';
 
 const BODY = 'Casusoverleg Ondermijning';
 const POLICE = 'Politie Eenheid Rotterdam, district Zuid-Holland-Zuid';
@@ -78,9 +78,9 @@ test('the secretary notes who joins later, who is absent without notice, and a m
   await police.locator('.att-roles', { hasText: 'Notulist: Stef Fleischeuer' }).waitFor();
   // a member sees the list, not the tools
   assert.equal(await police.getByRole('button', { name: /^Wijzigen: aanwezigheid/ }).count(), 0);
-  await police.getByRole('heading', { name: 'Aanwezigheid' }).scrollIntoViewIfNeeded();
+  await reveal(police.getByRole('heading', { name: 'Aanwezigheid' }));
   await shot(police, 'vergadering-aanwezigheid-lid');
-  await sec.getByRole('heading', { name: 'Aanwezigheid' }).scrollIntoViewIfNeeded();
+  await reveal(sec.getByRole('heading', { name: 'Aanwezigheid' }));
   await shot(sec, 'vergadering-aanwezigheid-secretaris');
   for (const p of [sec, police]) assert.deepEqual(p.errors, []);
 });
@@ -91,7 +91,7 @@ for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoo
     const page = await userPage(browser, 'secretary', size);
     await go(page, href);
     await here(page).locator('li', { hasText: 'Stef Fleischeuer' }).waitFor();
-    await page.getByRole('heading', { name: 'Aanwezigheid' }).scrollIntoViewIfNeeded();
+    await reveal(page.getByRole('heading', { name: 'Aanwezigheid' }));
     await axeCheck(page, `${label}-vergadering-aanwezigheid`, problems);
     assert.deepEqual(problems, []);
     assert.deepEqual(page.errors, []);

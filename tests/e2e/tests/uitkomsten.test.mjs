@@ -6,7 +6,7 @@
 // besluit with its date. Laptop and phone pass axe; screenshots of each.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, firstMeetingHref, axeCheck, shot } from '../lib.mjs';
+import { reveal, launch, userPage, go, firstMeetingHref, axeCheck, shot } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STAMP = Date.now().toString(36);
@@ -66,7 +66,7 @@ test('the secretary notes an item and records a besluit; a member sees both appe
   // A member records no besluiten, but toezeggingen and actiepunten
   assert.equal(await row(police).getByRole('button', { name: /^Besluit vastleggen/ }).count(), 0);
   assert.equal(await row(police).getByRole('button', { name: /^Notuleren/ }).count(), 0);
-  await row(police).scrollIntoViewIfNeeded();
+  await reveal(row(police));
   await shot(police, 'vergadering-uitkomsten-per-punt');
   for (const p of [sec, police]) assert.deepEqual(p.errors, []);
 });
@@ -113,7 +113,7 @@ for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoo
     await go(page, href);
     await row(page).locator('.item-notes').waitFor();
     await row(page).getByRole('button', { name: `Notulen bewerken bij: ${title}` }).waitFor();
-    await row(page).scrollIntoViewIfNeeded();
+    await reveal(row(page));
     await axeCheck(page, `${label}-vergadering-uitkomsten`, problems);
     assert.deepEqual(problems, []);
     assert.deepEqual(page.errors, []);

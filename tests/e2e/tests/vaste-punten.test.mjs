@@ -5,7 +5,7 @@
 // the other items once, and a member sees them arrive live. Laptop and phone pass axe.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, agendaTitles, axeCheck, shot, serverYmd } from '../lib.mjs';
+import { reveal, launch, userPage, go, bodyHref, agendaTitles, axeCheck, shot, serverYmd } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STANDING = ['Opening en vaststelling agenda', 'Mededelingen', 'Verslag vorige vergadering',
@@ -116,7 +116,7 @@ for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoo
     await go(page, href);
     const list = page.locator('ol.actielijst');
     await list.waitFor();
-    await list.scrollIntoViewIfNeeded();
+    await reveal(list);
     await axeCheck(page, `${label}-vergadering-actielijst`, problems);
     assert.deepEqual(problems, []);
     assert.deepEqual(page.errors, []);
