@@ -313,6 +313,18 @@ const kt_option kt_options[] = {
      .help = "FOR TESTS ONLY: the server's clock starts at this instant (e.g. "
              "2027-03-28T01:30:00Z) and runs on from there; dates in the demo data follow it. "
              "Never use it in production."},
+
+    {.name = "test-hold-rebuild",
+     .env = "KT_TEST_HOLD_REBUILD",
+     .arg = "FILE",
+     .kind = KT_OPT_STR,
+     .group = g_test,
+     .flags = KT_OPTF_TESTING,
+     .offset = CFG(test_hold_rebuild),
+     .help = "FOR TESTS ONLY: a rebuild of the duplicate index on its own thread (after an "
+             "abbreviation or region is taught) waits, its snapshot taken (FILE.held says so), "
+             "until FILE exists, so that a test can show that requests are answered and changes "
+             "kept meanwhile. Never use it in production."},
 };
 
 const int kt_n_options = (int)(sizeof kt_options / sizeof kt_options[0]);

@@ -6,6 +6,8 @@
 #include "detect/similar.h"
 #include "domain/model.h"
 #include "feed/notify.h"
+#include "net/server.h"
+#include "net/worker.h"
 #include "store/bodies.h"
 #include "store/directory.h"
 #include "store/flags.h"
@@ -17,8 +19,12 @@
 #include "util/timeutil.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 
 #define UPCOMING_DAYS        183
 #define MAX_TOUCHED_MEETINGS 200
@@ -30,10 +36,22 @@ struct kt_detect {
     kt_app *app;
     int64_t buffer_s;
     kt_similar *sim;
-    bool stale;           /* the deployment taught something: rebuild before the next use */
     kt_imap confidential; /* confidential item ids: never part of a body's profile */
     kt_profiles *prof;    /* built on first use, rebuilt when stale and old enough */
     int64_t prof_built_at;
+    /* Rebuilding aside: the deployment taught the index something (an abbreviation, a region),
+     * so a new index is built on a thread of its own from a snapshot of the store while this
+     * one keeps answering; what changes meanwhile is replayed onto the new one before the
+     * swap. */
+    bool stale;            /* taught since the last build began: build again */
+    bool serving;          /* the loop answers requests: build aside (before: in place) */
+    bool building;         /* a build is under way on the builder */
+    kt_worker *builder;    /* started with the first aside build */
+    kt_ivec replay;        /* items changed since the build's snapshot */
+    kt_ivec replay_bodies; /* bodies whose name, scope or mandate changed meanwhile */
+    uint64_t builds;       /* aside builds swapped in */
+    int64_t last_build_ms;
+    atomic_bool closing; /* kt_detect_free has begun: a finished build is dropped */
 };
 
 #define PROFILES_MAX_AGE 60 /* seconds a stale profile build may be used */
@@ -49,9 +67,29 @@ kt_similar *kt_detect_similar(kt_detect *d)
     return d->sim;
 }
 
+static void start_build(kt_detect *d);
+
 void kt_detect_invalidate(kt_detect *d)
 {
     d->stale = true;
+    if (d->serving)
+        start_build(d);
+}
+
+/* Before the loop serves (the demo loading), nobody waits: a taught index is rebuilt in place
+ * before its next use, as the changes that follow expect it. */
+static void rebuild_in_place_if_stale(kt_detect *d)
+{
+    if (!d->serving && d->stale && kt_detect_rebuild(d))
+        kt_warn("similarity index rebuild failed; using the old one", NULL);
+}
+
+void kt_detect_serving(kt_detect *d)
+{
+    if (!d)
+        return;
+    d->serving = true;
+    start_build(d);
 }
 
 /* Days since 1970-01-01 of t's local (Europe/Amsterdam) date: the unit of the window. */
@@ -130,13 +168,21 @@ static const char *row_text(const scan_batch *b, uint32_t off)
     return off == NO_TEXT ? NULL : b->text + off;
 }
 
+/* What a build fills: an index and the set of confidential items (the loop's own, or a new pair
+ * built aside). */
+typedef struct target {
+    kt_similar *sim;
+    kt_imap *confidential;
+} target;
+
 /* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
-static int index_row(kt_detect *d, kt_similar *sim, const scan_batch *b, const scan_row *r)
+static int index_row(const target *t, const scan_batch *b, const scan_row *r)
 {
+    kt_similar *sim = t->sim;
     if (r->confidential)
-        kt_imap_put(&d->confidential, r->item, (void *)1);
+        kt_imap_put(t->confidential, r->item, (void *)1);
     else
-        kt_imap_del(&d->confidential, r->item);
+        kt_imap_del(t->confidential, r->item);
     if (r->cancelled) {
         kt_similar_remove(sim, r->item);
         return 0;
@@ -149,8 +195,8 @@ static int index_row(kt_detect *d, kt_similar *sim, const scan_batch *b, const s
     return rc;
 }
 
-/* Brings one item of the index in line with the store. */
-static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
+/* Brings one item of an index in line with the store. */
+static int refresh_into(const target *t, kt_store *st, int64_t item)
 {
     kt_index_cursor *cur;
     int rc = kt_store_index_open(st, item, &cur);
@@ -163,10 +209,10 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
     if (step == KT_STORE_ROW) {
         rc = batch_add(&b, &x);
         if (!rc)
-            rc = index_row(det, det->sim, &b, &row);
+            rc = index_row(t, &b, &row);
     } else if (step == 0) {
-        kt_similar_remove(det->sim, item);
-        kt_imap_del(&det->confidential, item);
+        kt_similar_remove(t->sim, item);
+        kt_imap_del(t->confidential, item);
     } else {
         rc = step;
     }
@@ -175,11 +221,22 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
     return rc;
 }
 
-/* The full scan at start reads SQLite on a second thread while this one analyses the texts:
- * SQLite is about a quarter of the work. Two batches alternate between the reader (fills) and
- * the indexer (empties); the order of the rows is kept, so the index is the same as one built
- * on one thread (acronyms learnt from one item apply to the next). The store is not used by
- * anyone else meanwhile: the loop thread is the one waiting here. */
+/* Brings one item of the index in use in line with the store; while a new index is built aside,
+ * the item is replayed onto that one too before it is swapped in. */
+static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
+{
+    if (det->building && kt_ivec_add(&det->replay, item))
+        kt_warn("rebuild: cannot remember a changed item", "item=%lld", (long long)item);
+    target t = {det->sim, &det->confidential};
+    return refresh_into(&t, st, item);
+}
+
+/* The full scan reads the store on a second thread while this one analyses the texts: reading
+ * is about a quarter of the work. Two batches alternate between the reader (fills) and the
+ * indexer (empties); the order of the rows is kept, so the index is the same as one built on one
+ * thread (acronyms learnt from one item apply to the next). The store handle is used by no one
+ * else meanwhile: at start the loop thread is the one waiting here; an aside build has a handle
+ * of its own. */
 typedef struct scan {
     kt_index_cursor *cur;
     pthread_mutex_t mu;
@@ -224,7 +281,7 @@ static void *scan_reader(void *arg)
 }
 
 /* Indexes every row of the cursor, reading on a second thread when one can be started. */
-static int index_all(kt_detect *d, kt_similar *sim, kt_index_cursor *cur)
+static int index_all(const target *t, kt_index_cursor *cur)
 {
     scan *sc = calloc(1, sizeof *sc);
     if (!sc)
@@ -245,7 +302,7 @@ static int index_all(kt_detect *d, kt_similar *sim, kt_index_cursor *cur)
             b->n = b->tlen = 0;
             rc = batch_add(b, &x);
             if (!rc)
-                rc = index_row(d, sim, b, &b->rows[0]);
+                rc = index_row(t, b, &b->rows[0]);
         }
         if (!rc && step < 0)
             rc = step;
@@ -260,7 +317,7 @@ static int index_all(kt_detect *d, kt_similar *sim, kt_index_cursor *cur)
         if (!have)
             break;
         for (size_t j = 0; !rc && j < b->n; j++)
-            rc = index_row(d, sim, b, &b->rows[j]);
+            rc = index_row(t, b, &b->rows[j]);
         pthread_mutex_lock(&sc->mu);
         b->full = false;
         if (rc)
@@ -300,9 +357,10 @@ static int teach(kt_similar *sim, kt_store *st)
     return rc ? rc : kt_store_regions_each(st, teach_region, sim);
 }
 
-int kt_detect_rebuild(kt_detect *d)
+/* Builds a complete index from the store (a snapshot when the caller holds a read
+ * transaction): lexicon, vocabularies, what the deployment taught, every item. */
+static int build_index(const kt_config *cfg, kt_store *st, target *t)
 {
-    int64_t t0 = kt_mono_ns();
     kt_similar *sim = kt_similar_new();
     if (!sim)
         return KT_ENOMEM;
@@ -312,7 +370,7 @@ int kt_detect_rebuild(kt_detect *d)
         kt_similar_free(sim);
         return KT_ENOMEM;
     }
-    const char *vocab = d->app->cfg.vocabulary;
+    const char *vocab = cfg->vocabulary;
     size_t bad_line = 0;
     int vrc = vocab && *vocab ? kt_similar_load_vocabulary_file(sim, vocab, &bad_line) : 0;
     if (vrc == KT_ENOMEM) {
@@ -321,26 +379,208 @@ int kt_detect_rebuild(kt_detect *d)
     }
     if (vrc) /* the built-in vocabulary stays; the deployment's own file is reported */
         kt_error("cannot load the vocabulary file", "path=%s line=%zu", vocab, bad_line);
-    kt_store *st = d->app->store;
     kt_index_cursor *cur = NULL;
+    t->sim = sim;
     int rc = teach(sim, st);
     if (!rc)
         rc = kt_store_index_open(st, 0, &cur);
     if (!rc)
-        rc = index_all(d, sim, cur);
+        rc = index_all(t, cur);
     kt_store_index_close(cur);
     if (rc) {
         kt_similar_free(sim);
+        t->sim = NULL;
+    }
+    return rc;
+}
+
+int kt_detect_rebuild(kt_detect *d)
+{
+    int64_t t0 = kt_mono_ns();
+    kt_imap conf = {0};
+    target t = {NULL, &conf};
+    int rc = build_index(&d->app->cfg, d->app->store, &t);
+    if (rc) {
+        kt_imap_free(&conf);
         return rc;
     }
     kt_profiles_free(d->prof); /* they borrow the old index */
     d->prof = NULL;
     kt_similar_free(d->sim);
-    d->sim = sim;
+    kt_imap_free(&d->confidential);
+    d->sim = t.sim;
+    d->confidential = conf;
     d->stale = false;
-    kt_info("similarity index built", "items=%zu ms=%lld kib=%zu", kt_similar_count(sim),
-            (long long)((kt_mono_ns() - t0) / 1000000), kt_similar_memory(sim) / 1024);
+    kt_info("similarity index built", "items=%zu ms=%lld kib=%zu", kt_similar_count(d->sim),
+            (long long)((kt_mono_ns() - t0) / 1000000), kt_similar_memory(d->sim) / 1024);
     return 0;
+}
+
+/* ---- the aside build ---- */
+
+typedef struct build_job {
+    kt_job job;
+    kt_detect *d;
+    kt_config cfg;
+    const char *hold; /* tests only: wait for this file before finishing */
+    kt_similar *sim;
+    kt_imap confidential;
+    kt_profiles *prof;
+    int rc;
+    int64_t ns;
+} build_job;
+
+static int declare_body(void *prof, int64_t id, const char *scope, const char *name,
+                        const char *mandate);
+
+static void ignore_abbreviation(void *arg, const char *abbr, const char *expansion)
+{
+    (void)arg, (void)abbr, (void)expansion;
+}
+
+static bool job_confidential(int64_t item, void *arg)
+{
+    build_job *j = arg;
+    return kt_imap_get(&j->confidential, item) != NULL;
+}
+
+/* Builder thread: a store handle of its own, one read transaction (a consistent snapshot), the
+ * index and the body profiles on it. The loop thread's store and index are not touched. */
+static void build_run(kt_job *job)
+{
+    build_job *j = (build_job *)job;
+    int64_t t0 = kt_mono_ns();
+    kt_store_options so = {
+        .path = j->cfg.db_path, .sync_full = j->cfg.sync_full, .busy_timeout_ms = 5000};
+    kt_store *st = NULL;
+    int rc = kt_store_open(&so, &st);
+    if (!rc)
+        rc = kt_store_begin_read(st);
+    /* The snapshot begins with the first read (SQLite, PostgreSQL alike): take it now. */
+    if (!rc)
+        rc = kt_store_abbreviations_each(st, ignore_abbreviation, NULL);
+    /* Tests hold the build here, its snapshot taken (and say so in FILE.held), to show that
+     * requests are answered meanwhile and that what is written meanwhile reaches the new index. */
+    struct stat sb;
+    if (!rc && j->hold && stat(j->hold, &sb) != 0) {
+        char held[512];
+        snprintf(held, sizeof held, "%s.held", j->hold);
+        FILE *f = fopen(held, "w");
+        if (f)
+            fclose(f);
+        struct timespec pause = {0, 10 * 1000000};
+        while (stat(j->hold, &sb) != 0 && !atomic_load(&j->d->closing))
+            nanosleep(&pause, NULL);
+        remove(held);
+    }
+    t0 = kt_mono_ns();
+    target t = {NULL, &j->confidential};
+    if (!rc)
+        rc = build_index(&j->cfg, st, &t);
+    j->sim = t.sim;
+    if (!rc && (j->prof = kt_profiles_new(j->sim)) == NULL)
+        rc = KT_ENOMEM;
+    if (!rc) {
+        kt_profiles_set_exclude(j->prof, job_confidential, j);
+        rc = kt_store_body_profiles(st, 0, declare_body, j->prof);
+    }
+    if (!rc)
+        rc = kt_profiles_build(j->prof, local_day(kt_now()) - KT_PROF_PERIOD_DAYS);
+    if (st && kt_store_in_txn(st))
+        kt_store_rollback(st);
+    kt_store_close(st);
+    j->rc = rc;
+    j->ns = kt_mono_ns() - t0;
+}
+
+/* Loop thread: the build is done. Replays what changed meanwhile onto the new index and swaps
+ * it in; the old one is freed. */
+static void build_done(kt_job *job)
+{
+    build_job *j = (build_job *)job;
+    kt_detect *d = j->d;
+    int rc = j->rc;
+    if (atomic_load(&d->closing)) { /* the detectors are going away */
+        kt_profiles_free(j->prof);
+        kt_similar_free(j->sim);
+        kt_imap_free(&j->confidential);
+        free(j);
+        return;
+    }
+    target t = {j->sim, &j->confidential};
+    for (size_t i = 0; !rc && i < d->replay.n; i++)
+        rc = refresh_into(&t, d->app->store, d->replay.v[i]);
+    if (rc) {
+        kt_error("similarity index: the aside build failed; the old index stays", "code=%d", rc);
+        kt_profiles_free(j->prof);
+        kt_similar_free(j->sim);
+        kt_imap_free(&j->confidential);
+        d->stale = true; /* tried again at the next change */
+    } else {
+        kt_profiles_free(d->prof);
+        kt_similar_free(d->sim);
+        kt_imap_free(&d->confidential);
+        d->sim = j->sim;
+        d->confidential = j->confidential;
+        d->prof = j->prof;
+        kt_profiles_set_exclude(d->prof, is_confidential, d);
+        for (size_t i = 0; i < d->replay_bodies.n; i++)
+            kt_store_body_profiles(d->app->store, d->replay_bodies.v[i], declare_body, d->prof);
+        d->prof_built_at = kt_now();
+        d->builds++;
+        d->last_build_ms = j->ns / 1000000;
+        kt_info("similarity index built aside and swapped in", "items=%zu ms=%lld replayed=%zu",
+                kt_similar_count(d->sim), (long long)d->last_build_ms, d->replay.n);
+    }
+    d->building = false;
+    d->replay.n = d->replay_bodies.n = 0;
+    free(j);
+    if (d->stale)
+        start_build(d);
+}
+
+/* Starts an aside build when the deployment taught something and none is under way. What
+ * changes from now on is remembered for the replay: the builder's snapshot begins later, so
+ * nothing committed after it can be missed (committed before it: in both, harmless). */
+static void start_build(kt_detect *d)
+{
+    if (!d->stale || d->building)
+        return;
+    if (!d->builder && !(d->builder = kt_worker_start(kt_server_wake, d->app))) {
+        kt_error("similarity index: no builder thread; rebuilding in place", NULL);
+        if (kt_detect_rebuild(d))
+            kt_warn("similarity index rebuild failed; using the old one", NULL);
+        return;
+    }
+    build_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        kt_warn("similarity index: out of memory for a rebuild; trying at the next change", NULL);
+        return;
+    }
+    j->job.run = build_run;
+    j->job.done = build_done;
+    j->d = d;
+    j->cfg = d->app->cfg;
+    j->hold = d->app->cfg.test_hold_rebuild;
+    d->stale = false;
+    d->building = true;
+    d->replay.n = d->replay_bodies.n = 0;
+    kt_worker_submit(d->builder, &j->job);
+}
+
+void kt_detect_drain(kt_detect *d)
+{
+    if (d && d->builder)
+        kt_worker_drain(d->builder);
+}
+
+bool kt_detect_building(const kt_detect *d, uint64_t *builds, int64_t *last_ms)
+{
+    if (builds)
+        *builds = d->builds;
+    if (last_ms)
+        *last_ms = d->last_build_ms;
+    return d->building;
 }
 
 kt_detect *kt_detect_new(kt_app *app)
@@ -361,6 +601,12 @@ void kt_detect_free(kt_detect *d)
 {
     if (!d)
         return;
+    if (d->builder) {
+        atomic_store(&d->closing, true); /* a held test build lets go */
+        kt_worker_stop(d->builder);      /* waits for a build under way; build_done frees it */
+    }
+    kt_ivec_free(&d->replay);
+    kt_ivec_free(&d->replay_bodies);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
@@ -489,8 +735,7 @@ void kt_detect_after(kt_app *app, kt_ctx *c)
     kt_detect *det = app->detect;
     if (!c->touched_meetings.n && !c->touched_bodies.n && !c->touched_items.n)
         return;
-    if (det->stale && kt_detect_rebuild(det))
-        kt_warn("similarity index rebuild failed; using the old one", NULL);
+    rebuild_in_place_if_stale(det);
     static const kt_principal system = {.person = 0, .admin = false, .name = "ketentafel"};
     kt_ctx d;
     kt_ctx_init(&d, app, &system, NULL);
@@ -515,11 +760,27 @@ void kt_detect_after(kt_app *app, kt_ctx *c)
     kt_ctx_clear(&d);
 }
 
+/* Whether an event teaches the index something: an abbreviation, or a region and its members. */
+static bool teaches(const kt_event *ev)
+{
+    if (strcmp(ev->type, "abbreviation.updated") == 0)
+        return true;
+    if (strcmp(ev->type, "scope.created") != 0)
+        return false;
+    json_t *data = json_loads(ev->payload, 0, NULL);
+    json_t *inc = json_object_get(json_object_get(data, "scope"), "includes");
+    bool yes = json_array_size(inc) > 0;
+    json_decref(data);
+    return yes;
+}
+
 void kt_detect_observe(kt_app *app, const kt_event *ev)
 {
     kt_detect *det = app->detect;
-    if (det && det->stale)
-        return; /* the rebuild reads everything from the store */
+    if (det && teaches(ev)) { /* committed, on this node or another: build anew, aside */
+        kt_detect_invalidate(det);
+        return;
+    }
     if (det && (strcmp(ev->type, "body.created") == 0 || strcmp(ev->type, "body.updated") == 0)) {
         json_t *data = json_loads(ev->payload, 0, NULL);
         int64_t body = json_integer_value(json_object_get(json_object_get(data, "body"), "id"));
@@ -570,8 +831,7 @@ static int declare_bodies(kt_detect *d)
  * over a minute old (a build reads every item: about a second for a million). */
 static int ensure_profiles(kt_detect *d)
 {
-    if (d->stale && kt_detect_rebuild(d))
-        return KT_ENOMEM;
+    rebuild_in_place_if_stale(d);
     bool fresh =
         d->prof && !(kt_profiles_stale(d->prof) && kt_now() - d->prof_built_at > PROFILES_MAX_AGE);
     if (fresh)
@@ -612,6 +872,8 @@ int kt_detect_pairs(kt_detect *d, double min_score, kt_body_pair **out, size_t *
 
 void kt_detect_body_changed(kt_detect *d, int64_t body)
 {
+    if (d->building && kt_ivec_add(&d->replay_bodies, body))
+        kt_warn("rebuild: cannot remember a changed body", "body=%lld", (long long)body);
     if (!d->prof)
         return; /* declared with the first build */
     kt_store_body_profiles(d->app->store, body, declare_body, d->prof);

@@ -19,10 +19,21 @@ void kt_detect_free(kt_detect *d);
  * the change stands either way. */
 void kt_detect_after(kt_app *app, kt_ctx *c);
 
-/* Rebuilds the similarity index from the store. invalidate() asks for a rebuild before the
- * next detection (after the deployment taught the index something). */
+/* Rebuilds the similarity index from the store, on this thread (at start). */
 int kt_detect_rebuild(kt_detect *d);
+/* The deployment taught the index something (an abbreviation, a region): a new index is built on
+ * a thread of its own from a snapshot of the store, while the old one keeps answering; the item
+ * changes made meanwhile are replayed onto the new one, which is then swapped in (on the loop
+ * thread, in kt_detect_drain). Called for the events abbreviation.updated and scope.created on
+ * every node (kt_detect_observe), so each node's index learns. */
 void kt_detect_invalidate(kt_detect *d);
+/* Loop thread, after kt_server_wake(): swaps in an index built aside. */
+void kt_detect_drain(kt_detect *d);
+/* The loop is about to serve: from now on a taught index is built aside (before, at start and
+ * while the demo loads, it is rebuilt in place before its next use). */
+void kt_detect_serving(kt_detect *d);
+/* Whether an aside build is under way; the number swapped in so far and the last one's time. */
+bool kt_detect_building(const kt_detect *d, uint64_t *builds, int64_t *last_ms);
 
 struct kt_body_rank;
 struct kt_body_pair;

@@ -1,6 +1,6 @@
 /* Abbreviations the deployment teaches the duplicate detector ("PmG" = "Preventie met Gezag").
- * Everyone may read the list; administrators change it. A change rebuilds the index. */
-#include "detect/detect.h"
+ * Everyone may read the list; administrators change it. A change rebuilds the index, aside, when
+ * its event reaches the detectors (kt_detect_observe), on every node. */
 #include "domain/handlers.h"
 #include "store/flags.h"
 #include "util/err.h"
@@ -24,8 +24,6 @@ int kt_h_abbreviation_set(kt_ctx *c)
     int rc = kt_store_abbreviation_set(c->st, abbr, expansion, kt_now());
     if (rc)
         return kt_fail_err(c, rc);
-    if (c->app->detect)
-        kt_detect_invalidate(c->app->detect);
     if (kt_emit_directory(c, "abbreviation.updated",
                           json_pack("{s:s, s:s?}", "abbr", abbr, "expansion", expansion)))
         return -1;

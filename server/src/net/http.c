@@ -602,6 +602,16 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
               kt_similar_term_count(sim));
         GAUGE("kt_detect_index_bytes", "Memory held by the duplicate index.",
               kt_similar_memory(sim));
+        uint64_t builds;
+        int64_t last_ms;
+        bool building = kt_detect_building(app->detect, &builds, &last_ms);
+        GAUGE("kt_detect_index_building",
+              "1 while a new duplicate index is built aside (the old one answers meanwhile).",
+              building ? 1 : 0);
+        COUNTER("kt_detect_index_builds_total", "Duplicate indexes built aside and swapped in.",
+                builds);
+        GAUGE("kt_detect_index_build_ms", "Time the last aside build took, in milliseconds.",
+              last_ms);
     }
 #undef GAUGE
 #undef COUNTER

@@ -2,6 +2,7 @@
 
 #include "auth/session.h"
 #include "bus/bus.h"
+#include "detect/detect.h"
 #include "feed/digest.h"
 #include "feed/notify.h"
 #include "live/hub.h"
@@ -272,12 +273,14 @@ int kt_server_port(kt_app *app)
     return vh ? lws_get_vhost_listen_port(vh) : app->cfg.port;
 }
 
-/* Loop thread, after kt_server_wake(): worker results, digest results, bus deliveries. */
+/* Loop thread, after kt_server_wake(): worker results, digest results, an index built aside,
+ * bus deliveries. */
 static void on_wake_work(kt_app *app)
 {
     if (app->worker)
         kt_worker_drain(app->worker);
     kt_digest_drain(app->digest);
+    kt_detect_drain(app->detect);
     if (app->bus)
         kt_bus_poll(app->bus);
 }
@@ -313,7 +316,7 @@ static void on_wake(uv_async_t *h)
 
 int kt_server_run(kt_app *app)
 {
-    (void)app;
+    kt_detect_serving(app->detect);
     uv_run(&loop, UV_RUN_DEFAULT);
     return 0;
 }
