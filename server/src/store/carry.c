@@ -33,6 +33,33 @@ int kt_store_meeting_before(kt_store *st, int64_t body, int64_t start, int64_t e
     return kt_db_one_int(s, meeting);
 }
 
+int kt_store_meeting_after(kt_store *st, int64_t body, int64_t start, int64_t except,
+                           int64_t *meeting)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT id FROM meetings WHERE body_id = ?1 AND starts_at > ?2 AND id <> ?3 AND "
+            "status <> 'geannuleerd' ORDER BY starts_at, id LIMIT 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, start);
+    kt_db_bind_int(s, 3, except);
+    return kt_db_one_int(s, meeting);
+}
+
+int kt_store_verslag_item(kt_store *st, int64_t meeting, int64_t of, int64_t *item)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st,
+        "SELECT id FROM items WHERE meeting_id = ?1 AND special = 'verslag' AND "
+        "(minutes_of = ?2 OR minutes_of IS NULL) ORDER BY minutes_of IS NULL, position LIMIT 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting);
+    kt_db_bind_int(s, 2, of);
+    return kt_db_one_int(s, item);
+}
+
 int kt_store_carry_items(kt_store *st, int64_t meeting, bool recurring_only, kt_ivec *ids)
 {
     kt_db_stmt *s = kt_db_prepare(st, "SELECT id FROM items WHERE meeting_id = ?1 AND (?2 = 0 OR "

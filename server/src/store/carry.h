@@ -25,6 +25,15 @@ int kt_store_carry_template(struct kt_store *st, int64_t body, int64_t start, in
 int kt_store_meeting_before(struct kt_store *st, int64_t body, int64_t start, int64_t except,
                             int64_t *meeting);
 
+/* The meeting of body just after start (not cancelled, not `except`). 0, KT_ENOTFOUND or a
+ * KT_E*. */
+int kt_store_meeting_after(struct kt_store *st, int64_t body, int64_t start, int64_t except,
+                           int64_t *meeting);
+
+/* The item on meeting's agenda that approves the verslag of `of` (special verslag, minutes_of
+ * of, or a verslag item without minutes_of): 0, KT_ENOTFOUND or a KT_E*. */
+int kt_store_verslag_item(struct kt_store *st, int64_t meeting, int64_t of, int64_t *item);
+
 /* The items of meeting's agenda in order (only its vaste agendapunten with recurring_only):
  * appends their ids. 0 or a KT_E*. */
 int kt_store_carry_items(struct kt_store *st, int64_t meeting, bool recurring_only,

@@ -188,6 +188,20 @@ int kt_store_meeting_update(kt_store *st, int64_t id, int64_t start, int64_t end
     return changed_one(s, KT_ENOTFOUND);
 }
 
+int kt_store_meeting_status_set(kt_store *st, int64_t id, const char *status, int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE meetings SET status = ?2, version = version + 1, "
+                                      "updated_at = ?3 WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_text(s, 2, status);
+    kt_db_bind_int(s, 3, now);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    return rc ? rc : n ? 0 : KT_ENOTFOUND;
+}
+
 int kt_store_meeting_cancel(kt_store *st, int64_t id, int64_t now)
 {
     kt_db_stmt *s = kt_db_prepare(st, "UPDATE meetings SET status = 'geannuleerd', version = "

@@ -46,6 +46,8 @@ int kt_store_meeting_insert(struct kt_store *st, int64_t body, int64_t start, in
  * must hear about). */
 int kt_store_meeting_update(struct kt_store *st, int64_t id, int64_t start, int64_t end,
                             const char *location, const char *status, bool bump, int64_t now);
+/* Sets the status alone (the version goes up). 0 or KT_ENOTFOUND. */
+int kt_store_meeting_status_set(struct kt_store *st, int64_t id, const char *status, int64_t now);
 /* KT_ESTATE when the meeting is cancelled already. */
 int kt_store_meeting_cancel(struct kt_store *st, int64_t id, int64_t now);
 /* concept -> agenda_gepubliceerd; KT_ESTATE from any other status. */

@@ -483,6 +483,40 @@ static const char *const migrations[] = {
     "CREATE UNIQUE INDEX attendance_person ON attendance(meeting_id, person_id) "
     "  WHERE person_id IS NOT NULL;"
     "CREATE UNIQUE INDEX attendance_name ON attendance(meeting_id, name) WHERE person_id IS NULL;",
+
+    /* 14: approving the verslag. A verslag goes ter vaststelling with a deadline for proposed
+     * amendments; every step that members see is kept as a version (a snapshot of the whole
+     * verslag, filtered by the reader's sight when it is read); amendments (voorstellen tot
+     * wijziging) by whom, about which item, and whether the chair took them when approving. */
+    "ALTER TABLE meetings ADD COLUMN minutes_deadline TEXT;"
+    "CREATE TABLE minutes_versions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  stage TEXT NOT NULL CHECK (stage IN ('ter_vaststelling', 'vastgesteld')),"
+    "  document TEXT NOT NULL,"
+    "  deadline TEXT,"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  approved_in INTEGER REFERENCES meetings(id) ON DELETE SET NULL,"
+    "  created_by INTEGER REFERENCES persons(id),"
+    "  created_at INTEGER NOT NULL,"
+    "  UNIQUE (meeting_id, version)"
+    ");"
+    "CREATE TABLE minutes_amendments ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  version INTEGER NOT NULL,"
+    "  item_id INTEGER REFERENCES items(id) ON DELETE SET NULL,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  org_id INTEGER REFERENCES organisations(id),"
+    "  text TEXT NOT NULL,"
+    "  status TEXT NOT NULL DEFAULT 'ingediend' CHECK (status IN ('ingediend', 'overgenomen', "
+    "    'niet_overgenomen', 'ingetrokken')),"
+    "  decided_by INTEGER REFERENCES persons(id),"
+    "  decided_at INTEGER,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX minutes_amendments_meeting ON minutes_amendments(meeting_id, id);",
 };
 
 int kt_migrations_count(void)
