@@ -411,6 +411,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    items=[open2["id"], backlog["id"], open1["id"], secret["id"]])
         await call(chair, "agenda.remove", item=open1["id"])
         await call(chair, "agenda.publish", meeting=m1["id"])
+        past = (await call(chair, "meeting.create", body=body, standing=False,
+                           start="2026-11-25T09:30:00+01:00",
+                           end="2026-11-25T11:00:00+01:00"))["meeting"]
+        pitem = (await call(chair, "agenda.add", meeting=past["id"], title="Terugblik"))["item"]
         m2 = (await call(chair, "meeting.create", body=body, start="2027-03-18T09:30:00+01:00",
                          end="2027-03-18T11:00:00+01:00", standing=False))["meeting"]
         copied = await call(chair, "agenda.copy", meeting=m2["id"], **{"from": m1["id"]})
@@ -429,6 +433,21 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    text="De rondvraag blijft een vast agendapunt")
         noted = await call(chair, "minutes.note", item=open2["id"], text="- Geen vragen.", rev=0)
         self.assertEqual(noted["notes"]["rev"], 1)
+
+        # the verslag of the past meeting: ter vaststelling, an amendment, vastgesteld
+        await call(chair, "minutes.note", item=pitem["id"], text="Teruggeblikt.")
+        sent = await call(chair, "minutes.submit", meeting=past["id"], deadline="2026-12-09")
+        self.assertEqual(sent["version"], 1)
+        amended = await call(police, "minutes.amend", meeting=past["id"], item=pitem["id"],
+                             text="Graag 'teruggeblikt op 2026'.")
+        got = await call(police, "minutes.get", meeting=past["id"])
+        self.assertEqual((got["stage"], got["can_amend"]), ("ter_vaststelling", True))
+        approved = await call(chair, "minutes.approve", meeting=past["id"],
+                              taken=[amended["amendment"]["id"]])
+        self.assertEqual(approved["version"], 2)
+        self.assertIn("Piet Politie", approved["note"])
+        v1 = await call(police, "minutes.version", meeting=past["id"], version=1)
+        self.assertEqual(v1["document"]["items"][0]["notes"], "Teruggeblikt.")
         await call(police, "action.create", body=body, text="Terugkoppeling aan de voorzitter",
                    owner=persons["chair"])
         await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
@@ -503,7 +522,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
                        "agenda.hidden", "agenda.reordered", "action.created", "action.updated",
-                       "chat.posted", "minutes.noted", "attendance.removed"}
+                       "chat.posted", "minutes.noted", "attendance.removed",
+                       "minutes.submitted", "minutes.amended", "minutes.approved"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")
         self.assertEqual(sorted(seen - body_events), [])

@@ -111,7 +111,8 @@ export const ROLES = {
 export const ROLE_ORDER = ['voorzitter', 'secretaris', 'lid', 'vaste_vervanger', 'gast', 'waarnemer'];
 export const MEETING_STATUS = {
   concept: 'Concept', agenda_gepubliceerd: 'Agenda gepubliceerd', gehouden: 'Gehouden',
-  verslag_concept: 'Verslag in concept', verslag_vastgesteld: 'Verslag vastgesteld',
+  verslag_concept: 'Verslag in concept', verslag_ter_vaststelling: 'Verslag ter vaststelling',
+  verslag_vastgesteld: 'Verslag vastgesteld',
   geannuleerd: 'Geannuleerd',
 };
 export const ITEM_KIND = {

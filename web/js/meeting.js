@@ -217,7 +217,7 @@ export async function render(ctx) {
   }
 
   const minutesBox = minutesPanel({
-    store, meeting, minutes: snap.minutes, editor, onCleanup: ctx.onCleanup,
+    store, meeting, minutes: snap.minutes, editor, chair: role === 'voorzitter', onCleanup: ctx.onCleanup,
     onMeeting: (m) => { meeting = m; aopts.meeting = m; itemMinutes.meeting = m; meetings.set(m.id, m); renderHead(); attend.setMeeting(m); },
   });
 
@@ -294,6 +294,18 @@ export async function render(ctx) {
         if (f.seq > snap.seq && itemMinutes.apply(f)) {
           view.render();
           if (!isMine(store, f)) view.announce(`${actorName(store, f) || 'Iemand'} heeft de notulen bijgewerkt.`);
+        }
+        break;
+      case 'minutes.submitted':
+      case 'minutes.amended':
+      case 'minutes.approved':
+        if (f.seq > snap.seq && (d.meeting ?? d.amendment?.meeting) === meeting.id) {
+          minutesBox.refresh();
+          if (!isMine(store, f)) {
+            const who = actorName(store, f) || 'Iemand';
+            view.announce(f.event === 'minutes.amended' ? `${who} heeft een wijziging van het verslag voorgesteld.`
+              : f.event === 'minutes.approved' ? `${who} heeft het verslag vastgesteld.` : `${who} heeft het verslag ter vaststelling gestuurd.`);
+          }
         }
         break;
       case 'attendance.updated':

@@ -1,24 +1,28 @@
 // The verslag (minutes) of a meeting: everyone who may see the meeting reads it; its chair and
-// secretary write it and set the meeting's status (verslag in concept, vastgesteld) beside it.
+// secretary write it, save it as concept and send it ter vaststelling (members are told and may
+// propose amendments until a deadline); the chair stelt het vast, saying which amendments were
+// taken, after which it is read-only. Every version sent round or approved stays readable.
 // A colleague's save that arrives while one is typing never overwrites the text: the editor says
 // "bijgewerkt door … — opnieuw laden" and loads the new version only when asked.
 import { h, replace, uid } from './dom.js';
-import { fmtTime, label, MEETING_STATUS } from './format.js';
-import { badge, empty, toast, confirmDialog, button, TOAST_RANK } from './ui.js';
+import { fmtTime, fmtDateTime, fmtDay, label, MEETING_STATUS, ACTION_KIND, todayYmd } from './format.js';
+import { badge, empty, toast, confirmDialog, button, formDialog, field, input, select, textarea, checkbox, TOAST_RANK } from './ui.js';
 import { actorName, isMine } from './news.js';
 
 const MAX = 50000;
-const AFTER = new Set(['gehouden', 'verslag_concept', 'verslag_vastgesteld']);
+const AFTER = new Set(['gehouden', 'verslag_concept', 'verslag_ter_vaststelling', 'verslag_vastgesteld']);
+const AMENDMENT_STATUS = { ingediend: 'Ingediend', overgenomen: 'Overgenomen', niet_overgenomen: 'Niet overgenomen', ingetrokken: 'Ingetrokken' };
 // Unsaved text of a verslag when its page is left (per meeting, this tab only): coming back
 // brings it back, as long as nobody changed the verslag in between.
 const drafts = new Map();
 
 /**
- * opts: {store, meeting, minutes (text from meeting.get), editor (chair or secretary),
+ * opts: {store, meeting, minutes (text from meeting.get), editor (chair or secretary), chair,
  *        onMeeting(meeting) (a save changed the meeting: its status), onCleanup(fn) (the page's)}
- * Returns {el, update(push)}: update takes a meeting.updated push of this meeting.
+ * Returns {el, update(push), refresh()}: update takes a meeting.updated push of this meeting;
+ * refresh reads the approval (versions, amendments) again, after a minutes.* push.
  */
-export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting, onCleanup }) {
+export function minutesPanel({ store, meeting: first, minutes, editor, chair, onMeeting, onCleanup }) {
   let meeting = first;
   let text = minutes || '';   // the server's version
   let base = text;            // what the editor's text started from
@@ -29,7 +33,10 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
   const head = h('div', { class: 'panel-head' });
   const note = h('p', { class: 'live-note', role: 'status' });
   const content = h('div');
-  const el = h('section', { class: 'panel minutes', 'aria-labelledby': 'h-minutes' }, head, note, content);
+  const approvalBox = h('div', { class: 'approval' });
+  approvalBox.hidden = true;
+  let approval = null;        // minutes.get: {stage, deadline, document, versions, amendments, can_amend}
+  const el = h('section', { class: 'panel minutes', 'aria-labelledby': 'h-minutes' }, head, note, content, approvalBox);
 
   // The editor is built once, so a re-render never takes what is being typed.
   let ta = null;
@@ -69,7 +76,8 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
 
   function draw() {
     const st = meeting.status === 'verslag_concept' ? badge('Concept', 'st-verslag_concept')
-      : meeting.status === 'verslag_vastgesteld' ? badge('Vastgesteld', 'st-verslag_vastgesteld') : null;
+      : meeting.status === 'verslag_ter_vaststelling' ? badge('Ter vaststelling', 'st-verslag_ter_vaststelling')
+        : meeting.status === 'verslag_vastgesteld' ? badge('Vastgesteld', 'st-verslag_vastgesteld') : null;
     replace(head, h('h2', { id: 'h-minutes' }, 'Verslag'), st);
     note.textContent = lastBy && !pending ? `Bijgewerkt door ${lastBy.who} om ${fmtTime(lastBy.at)}.` : '';
     if (!editor) {
@@ -87,15 +95,19 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
         button('opnieuw laden', reload, { class: 'linkish' }),
         '. Tot dan blijft uw eigen tekst staan.');
     }
-    // A vastgesteld verslag is the approved text: to change it, it goes back to concept first.
+    // A vastgesteld verslag is the approved text: it no longer changes.
     const fixed = meeting.status === 'verslag_vastgesteld';
     ta.readOnly = fixed;
-    const buttons = fixed ? [h('span', { class: 'small' }, 'Het verslag is vastgesteld. Om het te wijzigen zet u het eerst terug naar concept.')]
+    const buttons = fixed ? [h('span', { class: 'small' }, 'Het verslag is vastgesteld en kan niet meer worden gewijzigd.')]
       : [h('button', { type: 'submit', class: 'btn btn-primary', disabled: busy }, 'Verslag opslaan')];
-    if (held() && meeting.status !== 'geannuleerd') {
-      if (meeting.status === 'verslag_concept') buttons.push(button('Verslag vaststellen', () => save('verslag_vastgesteld'), { disabled: busy }));
-      else if (meeting.status === 'verslag_vastgesteld') buttons.push(button('Terug naar concept', () => save('verslag_concept'), { disabled: busy }));
-      else buttons.push(button('Opslaan als conceptverslag', () => save('verslag_concept'), { disabled: busy }));
+    if (held() && !fixed && meeting.status !== 'geannuleerd') {
+      if (meeting.status === 'verslag_ter_vaststelling') {
+        buttons.push(button('Opnieuw ter vaststelling sturen…', submitDialog, { disabled: busy }));
+        if (chair) buttons.push(button('Verslag vaststellen…', approveDialog, { disabled: busy, class: 'btn btn-primary' }));
+      } else {
+        if (meeting.status !== 'verslag_concept') buttons.push(button('Opslaan als conceptverslag', () => save('verslag_concept'), { disabled: busy }));
+        buttons.push(button('Ter vaststelling sturen…', submitDialog, { disabled: busy }));
+      }
     }
     replace(tools, buttons, fixed ? null : h('span', { class: 'small muted' }, `Status van de vergadering: ${label(MEETING_STATUS, meeting.status).toLowerCase()}`));
   }
@@ -135,8 +147,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
       meeting = r.meeting;
       saved.textContent = `Opgeslagen om ${fmtTime(new Date())}.`;
       onMeeting?.(meeting);
-      toast(status === 'verslag_vastgesteld' ? 'Het verslag is vastgesteld.'
-        : status ? 'Het verslag is opgeslagen als concept.' : 'Het verslag is opgeslagen.', 'ok');
+      toast(status ? 'Het verslag is opgeslagen als concept.' : 'Het verslag is opgeslagen.', 'ok');
     } catch (e) {
       toast(e.message, 'error', { rank: TOAST_RANK.error });
       saved.textContent = `Niet opgeslagen: ${e.message}`;
@@ -146,9 +157,157 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
     }
   }
 
+  // ---- approval: ter vaststelling, amendments, vastgesteld, versions ----
+
+  // Unsaved text first: what is sent round or approved is the saved verslag.
+  async function saveFirst() {
+    if (!dirty()) return true;
+    await save(null);
+    return !dirty();
+  }
+
+  async function submitDialog() {
+    if (!(await saveFirst())) return;
+    const inWeek = todayYmd(new Date(Date.now() + 7 * 86400000));
+    let dl;
+    const ok = await formDialog({
+      title: 'Verslag ter vaststelling sturen',
+      submitLabel: 'Ter vaststelling sturen',
+      build: (body) => {
+        dl = input({ type: 'date', min: todayYmd(), value: inWeek, required: true });
+        body.append(
+          h('p', null, 'Alle leden krijgen bericht en kunnen tot en met de termijn wijzigingen voorstellen. Het verslag komt als punt “Verslag vorige vergadering” op de agenda van de volgende vergadering, waar de voorzitter het vaststelt.'),
+          field('Wijzigingen voorstellen tot en met', dl, { required: true }));
+      },
+      submit: () => store.request('minutes.submit', { meeting: meeting.id, deadline: dl.value }),
+    });
+    if (!ok) return;
+    toast(`Het verslag ligt ter vaststelling; wijzigingen voorstellen kan tot en met ${fmtDay(ok.deadline)}.`, 'ok');
+    refresh();
+  }
+
+  async function approveDialog() {
+    if (!(await saveFirst())) return;
+    const r = await store.request('minutes.get', { meeting: meeting.id }).catch((e) => { toast(e.message, 'error'); return null; });
+    if (!r) return;
+    const open = r.amendments.filter((a) => a.status === 'ingediend');
+    const boxes = [];
+    const ok = await formDialog({
+      title: 'Verslag vaststellen',
+      submitLabel: 'Vaststellen',
+      wide: true,
+      build: (body) => {
+        body.append(h('p', null, 'Na vaststellen kan niemand het verslag, de notulen, de besluiten en de aanwezigheid nog wijzigen. De versie die nu wordt vastgesteld, blijft bewaard.'));
+        if (open.length) {
+          body.append(h('p', null, 'Vink de voorstellen aan die zijn overgenomen; de andere worden “niet overgenomen”.'),
+            h('ul', { class: 'taken-list' }, open.map((a) => {
+              const c = checkbox(`${whoOf(a)}${a.item_title ? ` over “${a.item_title}”` : ''}: ${a.text}`, true);
+              c.box.value = String(a.id);
+              boxes.push(c.box);
+              return h('li', null, c.el);
+            })));
+        } else {
+          body.append(h('p', { class: 'muted' }, 'Er zijn geen voorstellen tot wijziging ingediend.'));
+        }
+      },
+      submit: () => store.request('minutes.approve', { meeting: meeting.id, taken: boxes.filter((b) => b.checked).map((b) => Number(b.value)) }),
+    });
+    if (!ok) return;
+    toast('Het verslag is vastgesteld.', 'ok');
+    refresh();
+  }
+
+  const whoOf = (a) => (a.org_name ? `${a.person_name} (${a.org_name})` : a.person_name);
+
+  function drawApproval() {
+    const r = approval;
+    approvalBox.hidden = !r || (r.stage === 'concept' && !r.versions.length);
+    if (approvalBox.hidden) { approvalBox.replaceChildren(); return; }
+    const last = r.versions[r.versions.length - 1];
+    const stage = r.stage === 'ter_vaststelling'
+      ? h('p', { class: 'approval-stage notice' }, 'Dit verslag ligt ter vaststelling. ',
+        r.can_amend ? `Wijzigingen voorstellen kan tot en met ${fmtDay(r.deadline)}.`
+          : r.deadline && r.deadline < todayYmd() ? `De termijn voor wijzigingsvoorstellen is verstreken (${fmtDay(r.deadline)}).`
+            : `Leden kunnen tot en met ${fmtDay(r.deadline)} wijzigingen voorstellen.`)
+      : r.stage === 'vastgesteld' && last
+        ? h('p', { class: 'approval-stage notice notice-ok' }, `Vastgesteld op ${fmtDateTime(last.created_at)}${last.created_by_name ? ` door ${last.created_by_name}` : ''}.${last.note ? ` ${last.note}` : ''}`)
+        : null;
+    const amendments = r.amendments.length ? [
+      h('h3', { id: 'h-amendments' }, `Voorstellen tot wijziging (${r.amendments.length})`),
+      h('ul', { class: 'amendments', 'aria-labelledby': 'h-amendments' }, r.amendments.map((a) => h('li', { dataset: { amendment: a.id } },
+        h('div', null, h('strong', null, whoOf(a)), ' · ', a.item_title ? `over “${a.item_title}”` : 'over het hele verslag', ' ',
+          badge(label(AMENDMENT_STATUS, a.status), `am-${a.status}`)),
+        h('p', { class: 'amendment-text' }, a.text),
+        h('div', { class: 'small muted' }, `Ingediend op ${fmtDateTime(a.created_at)}`)))),
+    ] : r.stage === 'ter_vaststelling' ? [h('p', { class: 'muted small' }, 'Er zijn nog geen voorstellen tot wijziging.')] : [];
+    replace(approvalBox, stage, ...amendments, r.can_amend ? amendForm(r) : null,
+      h('h3', { id: 'h-versions' }, 'Versies'),
+      h('ul', { class: 'versions', 'aria-labelledby': 'h-versions' }, r.versions.map((v) => h('li', null,
+        h('span', null, `Versie ${v.version}: `, v.stage === 'vastgesteld' ? 'vastgesteld' : 'ter vaststelling gestuurd',
+          v.created_by_name ? ` door ${v.created_by_name}` : '', ` op ${fmtDateTime(v.created_at)}`,
+          v.deadline ? ` (wijzigingen tot en met ${fmtDay(v.deadline)})` : '', ' '),
+        button(`Versie ${v.version} bekijken`, () => showVersion(v.version), { class: 'btn btn-small' })))));
+  }
+
+  function amendForm(r) {
+    const text = textarea({ rows: 3, maxLength: 20000, required: true });
+    const items = [['', 'Het hele verslag'], ...r.document.items.map((it) => [String(it.id), `${it.position}. ${it.title}`])];
+    const about = select(items, '');
+    const form = h('form', { class: 'amend-form no-print', 'aria-labelledby': 'h-amend' },
+      h('h3', { id: 'h-amend' }, 'Wijziging voorstellen'),
+      field('Over', about), field('Uw voorstel', text, { required: true, hint: 'Bijvoorbeeld: “Bij punt 3: niet de politie maar de wijkagent.”' }),
+      h('div', null, h('button', { type: 'submit', class: 'btn btn-primary' }, 'Voorstel indienen')));
+    form.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      if (!text.value.trim()) { toast('Uw voorstel: vul dit veld in.', 'error'); text.focus(); return; }
+      try {
+        await store.request('minutes.amend', { meeting: meeting.id, text: text.value.trim(), item: about.value ? Number(about.value) : null });
+        toast('Uw voorstel is ingediend.', 'ok');
+        refresh();
+      } catch (ex) { toast(ex.message, 'error', { rank: TOAST_RANK.error }); }
+    });
+    return form;
+  }
+
+  async function showVersion(n) {
+    let r;
+    try { r = await store.request('minutes.version', { meeting: meeting.id, version: n }); } catch (e) { toast(e.message, 'error'); return; }
+    const doc = r.document;
+    const outcome = (a) => h('li', null, h('strong', null, `${label(ACTION_KIND, a.kind)}: `), a.text);
+    await formDialog({
+      title: `Verslag, versie ${n} (${r.version.stage === 'vastgesteld' ? 'vastgesteld' : 'ter vaststelling'})`,
+      submitLabel: 'Sluiten',
+      wide: true,
+      build: (body) => body.append(h('div', { class: 'version-doc' },
+        r.version.note ? h('p', { class: 'notice' }, r.version.note) : null,
+        doc.minutes ? h('div', { class: 'minutes-text' }, doc.minutes) : null,
+        doc.items.map((it) => h('div', { class: 'doc-item' },
+          h('h3', null, `${it.position}. ${it.title}`),
+          it.notes ? h('div', { class: 'minutes-text' }, it.notes) : null,
+          it.outcomes.length ? h('ul', null, it.outcomes.map(outcome)) : null)),
+        doc.outcomes.length ? [h('h3', null, 'Overige besluiten en acties'), h('ul', null, doc.outcomes.map(outcome))] : null)),
+      submit: async () => true,
+    });
+  }
+
+  let reading = null;
+  async function refresh() {
+    if (!held() || meeting.status === 'geannuleerd') { approval = null; drawApproval(); return; }
+    const mine = reading = store.request('minutes.get', { meeting: meeting.id });
+    try {
+      const r = await mine;
+      if (reading !== mine) return;
+      approval = r;
+      drawApproval();
+    } catch (e) {
+      if (reading === mine) replace(approvalBox, h('p', { class: 'form-error' }, e.message));
+    }
+  }
+
   /** A meeting.updated push of this meeting (newer than the snapshot). */
   function update(f) {
     const d = f.data || {};
+    if (d.meeting && d.meeting.status !== meeting.status) queueMicrotask(refresh);
     meeting = d.meeting || meeting;
     if (typeof d.minutes === 'string' && d.minutes !== text) {
       text = d.minutes;
@@ -168,5 +327,6 @@ export function minutesPanel({ store, meeting: first, minutes, editor, onMeeting
   }
 
   draw();
-  return { el, update };
+  refresh();
+  return { el, update, refresh };
 }

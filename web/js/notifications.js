@@ -15,10 +15,11 @@ export const KINDS = {
   mention: 'Iemand noemt mij in de chat',
   flag: 'Een signalering (dubbele agendering, overlap van vergaderingen)',
   membership: 'Toegevoegd aan of verwijderd uit een overleg',
+  verslag: 'Een verslag ter vaststelling, een voorgestelde wijziging of een vastgesteld verslag',
 };
 const KIND_SHORT = {
   assigned: 'Actie', due: 'Deadline', meeting: 'Vergadering', agenda: 'Agenda', relevant: 'Relevant',
-  mention: 'Vermelding', flag: 'Signalering', membership: 'Lidmaatschap',
+  mention: 'Vermelding', flag: 'Signalering', membership: 'Lidmaatschap', verslag: 'Verslag',
 };
 const MODES = [['direct', 'Direct (live in Ketentafel)'], ['digest', 'Alleen in het overzicht'], ['off', 'Uit']];
 

@@ -41,6 +41,8 @@ bool kt_acl_allows(const kt_viewer *v, kt_perm perm)
         return v->role != KT_ROLE_NONE || v->admin;
     case KT_PERM_PARTICIPATE:
         return v->role >= KT_ROLE_GAST;
+    case KT_PERM_CHAIR:
+        return v->role == KT_ROLE_VOORZITTER;
     case KT_PERM_EDIT:
         return v->role >= KT_ROLE_SECRETARIS;
     case KT_PERM_MANAGE:

@@ -29,6 +29,7 @@ typedef enum kt_perm {
     KT_PERM_READ_ADMIN,  /* members, and administrators (who manage memberships) */
     KT_PERM_PARTICIPATE, /* members who take part: everyone but observers */
     KT_PERM_EDIT,        /* chair and secretary: agenda, meetings */
+    KT_PERM_CHAIR,       /* the chair only: approving the verslag */
     KT_PERM_MANAGE,      /* memberships: chair, secretary or administrator */
     KT_PERM_ADMIN,       /* administrators only */
 } kt_perm;

@@ -17,7 +17,8 @@
 
 /* An agenda.added for an item the server put there (carried: "vast" for a standing item on a
  * new meeting, "overgenomen" for one copied from another agenda, "actielijst" for the
- * actielijst it adds itself). */
+ * actielijst it adds itself, "verslag" for the item that approves a verslag sent ter
+ * vaststelling). */
 static int emit_added(kt_ctx *c, int64_t item, const char *carried)
 {
     kt_touch_item(c, item);
@@ -253,4 +254,58 @@ int kt_h_agenda_copy(kt_ctx *c)
     }
     c->result = json_pack("{s:I, s:o}", "added", (json_int_t)added, "agenda", agenda);
     return 0;
+}
+
+int kt_carry_verslag_item(kt_ctx *c, int64_t of, int64_t *next_out)
+{
+    int64_t next = 0, item = 0, start = meeting_start(c, of), pos = 0;
+    *next_out = 0;
+    int rc = kt_store_meeting_after(c->st, c->body, start, of, &next);
+    if (rc == KT_ENOTFOUND)
+        return 0; /* no next meeting yet: it gets the item when it is planned */
+    if (!rc)
+        rc = kt_store_verslag_item(c->st, next, of, &item);
+    *next_out = next;
+    if (!rc) { /* there: make sure it is about this verslag */
+        rc = kt_store_item_special_set(c->st, item, "verslag", of);
+        if (!rc) {
+            kt_touch_item(c, item);
+            json_t *j = kt_item_json(c->st, item);
+            kt_vis vis;
+            if (!j || kt_item_vis_load(c->st, item, &vis)) {
+                json_decref(j);
+                return kt_fail_err(c, KT_ESTORE);
+            }
+            rc = kt_emit(c, c->body, "agenda.updated", &vis, json_pack("{s:o}", "item", j));
+            kt_vis_clear(&vis);
+            return rc;
+        }
+    }
+    if (rc != KT_ENOTFOUND)
+        return kt_fail_err(c, rc);
+    kt_ivec items = {0};
+    rc = kt_store_carry_items(c->st, next, false, &items);
+    json_t *first = !rc && items.n ? kt_item_json(c->st, items.v[0]) : NULL;
+    const char *title = json_string_value(json_object_get(first, "title"));
+    int64_t at = title && (starts(title, "opening") || starts(title, "welkom")) ? 2 : 1;
+    json_decref(first);
+    kt_ivec_free(&items);
+    kt_store_special_item v = {.title = "Verslag vorige vergadering",
+                               .description =
+                                   "Vaststellen van het verslag van de vorige vergadering.",
+                               .kind = "besluitvorming",
+                               .special = "verslag",
+                               .duration = 5,
+                               .minutes_of = of,
+                               .recurring = true};
+    if (!rc)
+        rc = kt_store_agenda_last_position(c->st, next, &pos);
+    if (!rc)
+        rc = kt_store_item_add_special(c->st, c->body, next, pos + 1, &v, c->me->person, kt_now(),
+                                       &item);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (at <= pos && kt_agenda_place(c, next, item, at))
+        return -1;
+    return emit_added(c, item, "verslag");
 }

@@ -21,6 +21,15 @@ int kt_carry_standing(kt_ctx *c, int64_t meeting, int64_t start);
  * "Actielijst ..."); a verslag item is about the meeting before its own. 0 or -1. */
 int kt_carry_mark_special(kt_ctx *c, int64_t item, bool added);
 
+/* The verslag of meeting `of` went ter vaststelling: the body's next meeting gets (or keeps) an
+ * item "Verslag vorige vergadering" about it, after its opening. *next: that meeting (0: none
+ * planned yet). 0 or -1. */
+int kt_carry_verslag_item(kt_ctx *c, int64_t of, int64_t *next);
+
+/* Moves item (on meeting's agenda) to position pos, moving the others (their agenda.reordered
+ * and agenda.updated as agenda.reorder sends them; not the item's own event). h_agenda.c. */
+int kt_agenda_place(kt_ctx *c, int64_t meeting, int64_t item, int64_t pos);
+
 /* The special kind a title names ("verslag", "actielijst") or NULL. */
 const char *kt_carry_special_of(const char *title);
 

@@ -235,10 +235,21 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
                      "item");
         }
         const char *status = json_string_value(json_object_get(m, "status"));
-        if (status && strcmp(status, "concept") != 0)
+        if (status && strcmp(status, "verslag_vastgesteld") == 0) {
+            /* An approved verslag went the whole way: ter vaststelling, then vastgesteld. */
+            char today[16];
+            kt_date_today_local(today, sizeof today);
+            json_decref(call(d, &chair,
+                             json_pack("{s:s, s:I, s:s}", "op", "minutes.submit", "meeting",
+                                       (json_int_t)meeting, "deadline", today)));
+            json_decref(call(
+                d, &chair,
+                json_pack("{s:s, s:I}", "op", "minutes.approve", "meeting", (json_int_t)meeting)));
+        } else if (status && strcmp(status, "concept") != 0) {
             json_decref(call(d, &chair,
                              json_pack("{s:s, s:I, s:s}", "op", "meeting.update", "meeting",
                                        (json_int_t)meeting, "status", status)));
+        }
     }
     json_array_foreach(json_object_get(b, "backlog"), i, it)
     {

@@ -27,6 +27,7 @@ const char *const kt_meeting_statuses[] = {"concept",
                                            "agenda_gepubliceerd",
                                            "gehouden",
                                            "verslag_concept",
+                                           "verslag_ter_vaststelling",
                                            "verslag_vastgesteld",
                                            "geannuleerd",
                                            NULL};

@@ -1,6 +1,7 @@
 /* Actions, commitments and decisions (actiepunten, toezeggingen, besluiten), and chat. Both may
  * hang under an agenda item and then share its visibility. */
 #include "domain/handlers.h"
+#include "domain/minutes.h"
 #include "domain/model.h"
 #include "store/actions.h"
 #include "store/bodies.h"
@@ -151,7 +152,8 @@ static int store_failed(kt_ctx *c, int rc)
 int kt_h_action_create(kt_ctx *c)
 {
     int64_t item = kt_arg_int(c, "item", 0), meeting = 0, id = 0;
-    if (check_item(c, item) || check_owner(c) || outcome_meeting(c, item, &meeting))
+    if (check_item(c, item) || check_owner(c) || outcome_meeting(c, item, &meeting) ||
+        kt_minutes_frozen(c, meeting))
         return -1;
     char day[16];
     kt_store_action_fields f = {
@@ -205,6 +207,10 @@ int kt_h_action_update(kt_ctx *c)
     int rc = kt_store_action_get(c->st, id, &before);
     if (rc)
         return kt_fail_err(c, rc);
+    /* What a vastgesteld verslag says stays; the progress of an action goes on. */
+    bool wording = kt_arg_has(c, "text") || kt_arg_has(c, "kind") || kt_arg_has(c, "decided_on");
+    if (wording && kt_minutes_frozen(c, json_integer_value(json_object_get(before, "meeting"))))
+        return json_decref(before), -1;
     const char *old_kind = json_string_value(json_object_get(before, "kind"));
     kt_store_action_fields f = {
         .kind = kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : old_kind,

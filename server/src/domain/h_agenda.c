@@ -534,3 +534,20 @@ int kt_h_agenda_publish(kt_ctx *c)
     c->result = json_pack("{s:o}", "meeting", m);
     return 0;
 }
+
+int kt_agenda_place(kt_ctx *c, int64_t meeting, int64_t item, int64_t pos)
+{
+    list l;
+    if (list_load(c, meeting, &l))
+        return -1;
+    int at = list_index(&l, item);
+    if (at < 0) {
+        list_free(&l);
+        return kt_fail_err(c, KT_ENOTFOUND);
+    }
+    slot me = l.v[at];
+    list_remove(&l, item);
+    int rc = list_insert(c, &l, me, pos) || list_store(c, &l, item);
+    list_free(&l);
+    return rc ? -1 : 0;
+}

@@ -126,6 +126,14 @@ int kt_h_meeting_update(kt_ctx *c)
     if (check_times(c, nstart, nend))
         return -1;
     const char *status = kt_arg_str(c, "status");
+    /* The verslag's own steps go through minutes.submit and minutes.approve. */
+    if (status && (strcmp(status, "verslag_ter_vaststelling") == 0 ||
+                   strcmp(status, "verslag_vastgesteld") == 0))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een verslag gaat ter vaststelling met minutes.submit en wordt vastgesteld "
+                       "door de voorzitter met minutes.approve.");
+    if ((status || kt_arg_has(c, "minutes")) && kt_minutes_frozen(c, id))
+        return -1;
     bool moved = nstart != start || nend != end || kt_arg_str(c, "location");
     rc = kt_store_meeting_update(c->st, id, nstart, nend, kt_arg_str(c, "location"), status,
                                  moved || status, kt_now());
@@ -300,7 +308,7 @@ int kt_h_attendance_set(kt_ctx *c)
     int64_t meeting = kt_arg_int(c, "meeting", 0), person = 0, id = 0;
     bool editor = kt_acl_allows(&c->viewer, KT_PERM_EDIT);
     const char *name = NULL;
-    if (attendee(c, editor, &person, &name))
+    if (kt_minutes_frozen(c, meeting) || attendee(c, editor, &person, &name))
         return -1;
     if (!editor && (kt_arg_has(c, "role") || kt_arg_has(c, "org") || kt_arg_has(c, "org_name")))
         return kt_fail(c, KT_C_FORBIDDEN,
@@ -368,6 +376,8 @@ int kt_h_attendance_set(kt_ctx *c)
 int kt_h_attendance_remove(kt_ctx *c)
 {
     int64_t meeting = kt_arg_int(c, "meeting", 0), id = kt_arg_int(c, "line", 0);
+    if (kt_minutes_frozen(c, meeting))
+        return -1;
     json_t *att = NULL;
     int rc = kt_store_attendance_by_id(c->st, meeting, id, &att);
     if (!rc)

@@ -1,15 +1,21 @@
 /* The verslag per agenda item: the secretary's notes under each item, live for everyone who
  * may see the item. */
+#include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/minutes.h"
 #include "domain/model.h"
 #include "store/actions.h"
+#include "store/carry.h"
+#include "store/items.h"
+#include "store/meetings.h"
 #include "store/minutes.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 json_t *kt_minutes_notes(kt_ctx *c, json_t *agenda)
 {
@@ -76,6 +82,8 @@ int kt_h_minutes_note(kt_ctx *c)
         return kt_fail(c, KT_C_INVALID_STATE,
                        "Notulen horen bij een agendapunt van een vergadering, niet bij een punt "
                        "dat nog geagendeerd moet worden.");
+    if (kt_minutes_frozen(c, meeting))
+        return -1;
     int rc = kt_store_item_notes_set(c->st, item, kt_arg_str(c, "text"), c->me->person, kt_now(),
                                      kt_arg_int(c, "rev", -1), &rev);
     if (rc == KT_ECONFLICT)
@@ -97,5 +105,553 @@ int kt_h_minutes_note(kt_ctx *c)
     if (rc)
         return json_decref(notes), -1;
     c->result = json_pack("{s:o}", "notes", notes);
+    return 0;
+}
+
+/* ---- the verslag as one document, and its approval ---- */
+
+int kt_minutes_frozen(kt_ctx *c, int64_t meeting)
+{
+    if (!meeting)
+        return 0;
+    int64_t body = 0;
+    char status[32];
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (rc)
+        return rc == KT_ENOTFOUND ? 0 : kt_fail_err(c, rc);
+    if (strcmp(status, "verslag_vastgesteld") == 0)
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       "Het verslag van deze vergadering is vastgesteld en verandert niet meer.");
+    return 0;
+}
+
+/* The stage of a meeting's verslag from its status. */
+static const char *stage_of(const char *status)
+{
+    return strcmp(status, "verslag_vastgesteld") == 0        ? "vastgesteld"
+           : strcmp(status, "verslag_ter_vaststelling") == 0 ? "ter_vaststelling"
+                                                             : "concept";
+}
+
+/* Everything of the verslag of meeting, for a snapshot: the meeting, the general text, the
+ * attendance, every item with its notes and outcomes and (as "_vis") who may see it, and the
+ * outcomes recorded at no item. New reference into *out; 0 or a KT_E*. */
+static int document_all(kt_ctx *c, int64_t meeting, json_t **out)
+{
+    json_t *doc = json_object(), *m = NULL, *minutes = NULL, *att = json_array(),
+           *items = json_array(), *loose = json_array(), *byitem = json_object();
+    kt_ivec ids = {0}, acts = {0};
+    json_object_set_new(doc, "attendance", att);
+    json_object_set_new(doc, "items", items);
+    json_object_set_new(doc, "outcomes", loose);
+    int rc = kt_store_meeting_get(c->st, meeting, &m);
+    if (!rc)
+        rc = kt_store_minutes_get(c->st, meeting, &minutes);
+    if (!rc) {
+        json_object_set_new(doc, "meeting", m);
+        json_object_set(doc, "minutes", json_object_get(minutes, "minutes"));
+        rc = kt_store_attendance_list(c->st, meeting, att);
+    }
+    if (!rc)
+        rc = kt_store_actions_of_meeting(c->st, meeting, &acts);
+    for (size_t i = 0; !rc && i < acts.n; i++) {
+        json_t *a = NULL;
+        rc = kt_store_action_get(c->st, acts.v[i], &a);
+        if (rc)
+            break;
+        json_int_t item = json_integer_value(json_object_get(a, "item"));
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)item);
+        json_t *list = json_object_get(byitem, key);
+        if (!list && item)
+            json_object_set_new(byitem, key, list = json_array());
+        json_array_append_new(item ? list : loose, a);
+    }
+    if (!rc)
+        rc = kt_store_items_of_meeting(c->st, meeting, 1000, &ids);
+    for (size_t i = 0; !rc && i < ids.n; i++) {
+        json_t *it = NULL, *notes = NULL;
+        kt_vis vis;
+        rc = kt_store_item_get(c->st, ids.v[i], &it);
+        if (!rc && (rc = kt_item_vis_load(c->st, ids.v[i], &vis)) == 0) {
+            char *v = kt_vis_dump(&vis);
+            json_object_set_new(it, "_vis", v ? json_string(v) : json_null());
+            free(v);
+            kt_vis_clear(&vis);
+        }
+        if (!rc && kt_store_item_notes_get(c->st, ids.v[i], &notes) == 0)
+            json_object_set(it, "notes", json_object_get(notes, "text"));
+        else if (!rc)
+            json_object_set_new(it, "notes", json_null());
+        json_decref(notes);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)ids.v[i]);
+        json_t *outs = json_object_get(byitem, key);
+        if (it)
+            json_object_set_new(it, "outcomes", outs ? json_incref(outs) : json_array());
+        if (it)
+            json_array_append_new(items, it);
+    }
+    /* outcomes of items that are no longer on this agenda stay with the verslag */
+    const char *key;
+    json_t *outs;
+    json_object_foreach(byitem, key, outs)
+    {
+        bool placed = false;
+        for (size_t i = 0; i < ids.n && !placed; i++)
+            placed = (json_int_t)ids.v[i] == strtoll(key, NULL, 10);
+        if (!placed)
+            json_array_extend(loose, outs);
+    }
+    json_decref(minutes);
+    json_decref(byitem);
+    kt_ivec_free(&ids);
+    kt_ivec_free(&acts);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
+
+/* Whether c->viewer may see an item of a snapshot: by the item's audience now, or the one it had
+ * when the snapshot was taken if the item is gone. */
+static int sees_item(kt_ctx *c, json_t *it, bool *visible)
+{
+    kt_vis vis;
+    int rc = kt_item_vis_load(c->st, json_integer_value(json_object_get(it, "id")), &vis);
+    if (rc == KT_ENOTFOUND)
+        rc = kt_vis_parse(json_string_value(json_object_get(it, "_vis")), &vis);
+    if (rc)
+        return rc;
+    *visible = kt_acl_visible(&c->viewer, &vis);
+    kt_vis_clear(&vis);
+    return 0;
+}
+
+/* What of doc c->viewer may see (new reference): items they may not see are left out with
+ * their notes and outcomes, and so are loose outcomes from such items. */
+static int document_for(kt_ctx *c, json_t *doc, json_t **out)
+{
+    json_t *copy = json_deep_copy(doc), *items = json_array(), *loose = json_array(), *x;
+    size_t i;
+    int rc = 0;
+    json_array_foreach(json_object_get(copy, "items"), i, x)
+    {
+        bool visible = false;
+        if ((rc = sees_item(c, x, &visible)))
+            break;
+        json_object_del(x, "_vis");
+        if (visible)
+            json_array_append(items, x);
+    }
+    json_array_foreach(json_object_get(copy, "outcomes"), i, x)
+    {
+        bool visible = false;
+        if (!rc && (rc = sees_under(c, json_integer_value(json_object_get(x, "item")), &visible)))
+            break;
+        if (visible)
+            json_array_append(loose, x);
+    }
+    json_object_set_new(copy, "items", items);
+    json_object_set_new(copy, "outcomes", loose);
+    if (rc) {
+        json_decref(copy);
+        return rc;
+    }
+    *out = copy;
+    return 0;
+}
+
+/* The amendments of meeting that c->viewer may see (those about an item: its audience). */
+static int amendments_for(kt_ctx *c, int64_t meeting, json_t **out)
+{
+    json_t *all = json_array(), *x;
+    *out = json_array();
+    int rc = kt_store_amendments_list(c->st, meeting, all);
+    size_t i;
+    json_array_foreach(all, i, x)
+    {
+        bool visible = false;
+        if (!rc && (rc = sees_under(c, json_integer_value(json_object_get(x, "item")), &visible)))
+            break;
+        if (visible)
+            json_array_append(*out, x);
+    }
+    json_decref(all);
+    return rc;
+}
+
+/* Whether amendments may still be proposed: ter vaststelling and not past the deadline. */
+static bool open_for_amendments(const char *stage, const char *deadline)
+{
+    char today[16];
+    kt_date_today_local(today, sizeof today);
+    return strcmp(stage, "ter_vaststelling") == 0 && (!*deadline || strcmp(today, deadline) <= 0);
+}
+
+int kt_h_minutes_get(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), body = 0;
+    char status[32], deadline[16];
+    json_t *doc = NULL, *mine = NULL, *versions = json_array(), *amendments = NULL;
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (!rc)
+        rc = kt_store_minutes_deadline(c->st, meeting, deadline, sizeof deadline);
+    if (!rc)
+        rc = document_all(c, meeting, &doc);
+    if (!rc)
+        rc = document_for(c, doc, &mine);
+    if (!rc)
+        rc = kt_store_minutes_versions(c->st, meeting, versions);
+    if (!rc)
+        rc = amendments_for(c, meeting, &amendments);
+    json_decref(doc);
+    if (rc) {
+        json_decref(mine);
+        json_decref(versions);
+        json_decref(amendments);
+        return kt_fail_err(c, rc);
+    }
+    const char *stage = stage_of(status);
+    c->result = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b, s:I}", "stage", stage, "deadline",
+                          *deadline ? json_string(deadline) : json_null(), "document", mine,
+                          "versions", versions, "amendments", amendments, "can_amend",
+                          open_for_amendments(stage, deadline) &&
+                              kt_acl_allows(&c->viewer, KT_PERM_PARTICIPATE),
+                          "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    return 0;
+}
+
+int kt_h_minutes_version(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), version = kt_arg_int(c, "version", 0);
+    json_t *doc = NULL, *mine = NULL, *versions = json_array(), *meta = NULL, *v;
+    int rc = kt_store_minutes_version_document(c->st, meeting, version, &doc);
+    if (rc == KT_ENOTFOUND) {
+        json_decref(versions);
+        return kt_fail(c, KT_C_NOT_FOUND, "Deze versie van het verslag bestaat niet.");
+    }
+    if (!rc)
+        rc = document_for(c, doc, &mine);
+    if (!rc)
+        rc = kt_store_minutes_versions(c->st, meeting, versions);
+    size_t i;
+    json_array_foreach(versions, i, v) if (json_integer_value(json_object_get(v, "version")) ==
+                                           version) meta = json_incref(v);
+    json_decref(versions);
+    json_decref(doc);
+    if (rc || !meta) {
+        json_decref(mine);
+        json_decref(meta);
+        return kt_fail_err(c, rc ? rc : KT_ESTORE);
+    }
+    c->result = json_pack("{s:o, s:o}", "version", meta, "document", mine);
+    return 0;
+}
+
+/* meeting.updated for a status change of the verslag, with the meeting as it now is. */
+static int emit_status(kt_ctx *c, int64_t meeting)
+{
+    json_t *m = NULL;
+    int rc = kt_store_meeting_get(c->st, meeting, &m);
+    if (rc)
+        return kt_fail_err(c, rc);
+    kt_touch_meeting(c, meeting);
+    return kt_emit(c, c->body, "meeting.updated", NULL,
+                   json_pack("{s:o, s:s}", "meeting", m, "change", "status"));
+}
+
+/* A snapshot of the verslag as it now is, as the next version. */
+static int snapshot(kt_ctx *c, int64_t meeting, const char *stage, const char *deadline,
+                    const char *note, int64_t approved_in, int64_t *version)
+{
+    json_t *doc = NULL;
+    int rc = document_all(c, meeting, &doc);
+    char *text = rc ? NULL : json_dumps(doc, JSON_COMPACT);
+    json_decref(doc);
+    if (!rc && !text)
+        rc = KT_ENOMEM;
+    if (!rc)
+        rc = kt_store_minutes_version_add(c->st, meeting, stage, text, deadline, note, approved_in,
+                                          c->me->person, kt_now(), version);
+    free(text);
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
+int kt_h_minutes_submit(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), body = 0, version = 0, next = 0;
+    const char *deadline = kt_arg_str(c, "deadline");
+    char status[32], today[16];
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (rc)
+        return kt_fail_err(c, rc);
+    json_t *m = kt_meeting_json(c->st, meeting);
+    int64_t start = 0;
+    kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+    json_decref(m);
+    kt_date_today_local(today, sizeof today);
+    if (strcmp(status, "verslag_vastgesteld") == 0 || strcmp(status, "geannuleerd") == 0)
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       strcmp(status, "geannuleerd") == 0
+                           ? "Deze vergadering is geannuleerd."
+                           : "Het verslag van deze vergadering is al vastgesteld.");
+    if (start > kt_now())
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       "Een verslag gaat pas ter vaststelling als de vergadering is begonnen.");
+    if (strcmp(deadline, today) < 0)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "De termijn voor wijzigingsvoorstellen ligt niet in het verleden.");
+    if (snapshot(c, meeting, "ter_vaststelling", deadline, kt_arg_str(c, "note"), 0, &version))
+        return -1;
+    rc = kt_store_minutes_deadline_set(c->st, meeting, deadline);
+    if (!rc)
+        rc = kt_store_meeting_status_set(c->st, meeting, "verslag_ter_vaststelling", kt_now());
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (emit_status(c, meeting) || kt_carry_verslag_item(c, meeting, &next))
+        return -1;
+    if (kt_emit(c, c->body, "minutes.submitted", NULL,
+                json_pack("{s:I, s:I, s:s, s:o}", "meeting", (json_int_t)meeting, "version",
+                          (json_int_t)version, "deadline", deadline, "next_meeting",
+                          next ? json_integer(next) : json_null())))
+        return -1;
+    c->result = json_pack("{s:I, s:I, s:s, s:o}", "meeting", (json_int_t)meeting, "version",
+                          (json_int_t)version, "deadline", deadline, "next_meeting",
+                          next ? json_integer(next) : json_null());
+    return 0;
+}
+
+int kt_h_minutes_amend(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), item = kt_arg_int(c, "item", 0), body = 0;
+    char status[32], deadline[16];
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (!rc)
+        rc = kt_store_minutes_deadline(c->st, meeting, deadline, sizeof deadline);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (!open_for_amendments(stage_of(status), deadline))
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       *deadline && strcmp(stage_of(status), "ter_vaststelling") == 0
+                           ? "De termijn voor wijzigingsvoorstellen is verstreken."
+                           : "Dit verslag ligt niet ter vaststelling.");
+    kt_vis vis = {0};
+    if (item) {
+        json_t *it = kt_item_json(c->st, item);
+        bool ours = it && json_integer_value(json_object_get(it, "meeting")) == meeting;
+        json_decref(it);
+        bool visible = false;
+        if (ours && (rc = kt_item_vis_load(c->st, item, &vis)) == 0)
+            visible = kt_acl_visible(&c->viewer, &vis);
+        if (rc || !ours || !visible) {
+            kt_vis_clear(&vis);
+            return rc && rc != KT_ENOTFOUND
+                       ? kt_fail_err(c, rc)
+                       : kt_fail(c, KT_C_NOT_FOUND,
+                                 "Dit agendapunt staat niet op deze vergadering.");
+        }
+    }
+    json_t *versions = json_array(), *a = NULL;
+    rc = kt_store_minutes_versions(c->st, meeting, versions);
+    int64_t version = json_integer_value(
+        json_object_get(json_array_get(versions, json_array_size(versions) - 1), "version"));
+    json_decref(versions);
+    int64_t id = 0;
+    if (!rc)
+        rc = kt_store_amendment_add(c->st, meeting, version, item, c->me->person, c->me->org,
+                                    kt_arg_str(c, "text"), kt_now(), &id);
+    if (!rc)
+        rc = kt_store_amendment_get(c->st, id, &a);
+    if (rc) {
+        kt_vis_clear(&vis);
+        return kt_fail_err(c, rc);
+    }
+    rc = kt_emit(c, c->body, "minutes.amended", item ? &vis : NULL,
+                 json_pack("{s:O}", "amendment", a));
+    kt_vis_clear(&vis);
+    if (rc)
+        return json_decref(a), -1;
+    c->result = json_pack("{s:o}", "amendment", a);
+    return 0;
+}
+
+/* "Tekstuele wijzigingen van A (Org) en B (Org) zijn verwerkt." from the taken amendments that
+ * everyone may know of; "" when there are none (not "without changes": a taken amendment to a
+ * confidential item is not to be told apart from none). */
+static void approval_note(json_t *taken, char *buf, size_t n)
+{
+    *buf = 0;
+    if (!json_array_size(taken))
+        return;
+    size_t len = (size_t)snprintf(buf, n, "Tekstuele wijzigingen van ");
+    json_t *names = json_array(), *a;
+    size_t i;
+    json_array_foreach(taken, i, a)
+    {
+        char who[300];
+        const char *org = json_string_value(json_object_get(a, "org_name"));
+        snprintf(who, sizeof who, org ? "%s (%s)" : "%s",
+                 json_string_value(json_object_get(a, "person_name")), org);
+        bool seen = false;
+        size_t k;
+        json_t *x;
+        json_array_foreach(names, k, x) seen = seen || strcmp(json_string_value(x), who) == 0;
+        if (!seen)
+            json_array_append_new(names, json_string(who));
+    }
+    size_t count = json_array_size(names);
+    for (i = 0; i < count && len < n; i++)
+        len += (size_t)snprintf(buf + len, n - len, "%s%s",
+                                i == 0           ? ""
+                                : i == count - 1 ? " en "
+                                                 : ", ",
+                                json_string_value(json_array_get(names, i)));
+    if (len < n)
+        snprintf(buf + len, n - len, " zijn verwerkt.");
+    json_decref(names);
+}
+
+/* The besluit that records the approval, on the verslag item of the meeting it happened at. */
+static int record_approval(kt_ctx *c, int64_t meeting, int64_t at, const char *note)
+{
+    int64_t item = 0, id = 0;
+    int rc = at ? kt_store_verslag_item(c->st, at, meeting, &item) : KT_ENOTFOUND;
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    if (rc)
+        return kt_fail_err(c, rc);
+    json_t *m = kt_meeting_json(c->st, meeting), *held = kt_meeting_json(c->st, at);
+    int64_t start = 0, when = 0;
+    kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+    kt_time_parse(json_string_value(json_object_get(held, "start")), &when);
+    json_decref(m);
+    json_decref(held);
+    char day[64], text[600], decided[16];
+    kt_time_dutch(start, false, day, sizeof day);
+    int y, mo, d;
+    kt_utc_to_local(when, &y, &mo, &d, NULL, NULL, NULL);
+    snprintf(decided, sizeof decided, "%04d-%02d-%02d", y, mo, d);
+    snprintf(text, sizeof text, "Het verslag van de vergadering van %s wordt vastgesteld.%s%s", day,
+             *note ? " " : "", note);
+    kt_store_action_fields f = {.kind = "besluit", .text = text, .decided_on = decided};
+    rc = kt_store_action_insert(c->st, c->body, &f, item, at, c->me->person, kt_now(), &id);
+    json_t *a = NULL;
+    if (!rc)
+        rc = kt_store_action_get(c->st, id, &a);
+    kt_vis vis;
+    if (!rc && (rc = kt_under_item_vis(c->st, item, &vis)) == 0) {
+        rc = kt_emit(c, c->body, "action.created", &vis,
+                     json_pack("{s:O, s:b}", "action", a, "assigned", 0))
+                 ? KT_ESTORE
+                 : 0;
+        kt_vis_clear(&vis);
+    }
+    json_decref(a);
+    return rc ? (c->code ? -1 : kt_fail_err(c, rc)) : 0;
+}
+
+int kt_h_minutes_approve(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), body = 0, at = kt_arg_int(c, "at", 0);
+    int64_t version = 0;
+    char status[32];
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (strcmp(status, "verslag_ter_vaststelling") != 0)
+        return kt_fail(
+            c, KT_C_INVALID_STATE,
+            strcmp(status, "verslag_vastgesteld") == 0
+                ? "Het verslag van deze vergadering is al vastgesteld."
+                : "Een verslag wordt vastgesteld nadat het ter vaststelling is gestuurd.");
+    if (at) {
+        int64_t at_body = 0;
+        char at_status[32];
+        rc = kt_store_meeting_state(c->st, at, &at_body, at_status, sizeof at_status);
+        if (rc == KT_ENOTFOUND || (!rc && at_body != c->body))
+            return kt_fail(c, KT_C_NOT_FOUND, "De vergadering 'at' bestaat niet in dit overleg.");
+        if (rc)
+            return kt_fail_err(c, rc);
+    } else {
+        /* at the next meeting, when it has the verslag on its agenda */
+        json_t *m = kt_meeting_json(c->st, meeting);
+        int64_t start = 0, next = 0, item = 0;
+        kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+        json_decref(m);
+        if (kt_store_meeting_after(c->st, c->body, start, meeting, &next) == 0 &&
+            kt_store_verslag_item(c->st, next, meeting, &item) == 0)
+            at = next;
+    }
+    /* the amendments taken: of this verslag and still open */
+    json_t *all = json_array(), *taken = json_array(), *named = json_array(), *a;
+    json_t *ids = json_object_get(c->args, "taken");
+    rc = kt_store_amendments_list(c->st, meeting, all);
+    size_t i, k;
+    json_t *id;
+    json_array_foreach(ids, k, id)
+    {
+        bool ok = false;
+        json_array_foreach(
+            all, i,
+            a) if (json_integer_value(json_object_get(a, "id")) == json_integer_value(id) &&
+                   strcmp(json_string_value(json_object_get(a, "status")), "ingediend") == 0)
+        {
+            ok = true;
+            json_array_append(taken, a);
+            /* Who proposed a change to a confidential item is not named in the verslag. */
+            kt_vis vis;
+            if (kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis) ==
+                0) {
+                if (!vis.confidential)
+                    json_array_append(named, a);
+                kt_vis_clear(&vis);
+            }
+        }
+        if (!ok && !rc)
+            rc = kt_fail(c, KT_C_INVALID_ARGUMENT,
+                         "'taken' noemt een voorstel dat niet (meer) bij dit verslag openstaat.");
+    }
+    json_array_foreach(all, i, a)
+    {
+        if (rc || strcmp(json_string_value(json_object_get(a, "status")), "ingediend") != 0)
+            continue;
+        bool took = false;
+        json_array_foreach(ids, k, id) took =
+            took || json_integer_value(id) == json_integer_value(json_object_get(a, "id"));
+        rc = kt_store_amendment_decide(c->st, meeting, json_integer_value(json_object_get(a, "id")),
+                                       took ? "overgenomen" : "niet_overgenomen", c->me->person,
+                                       kt_now());
+    }
+    char note[1200];
+    approval_note(named, note, sizeof note);
+    json_decref(all);
+    json_decref(taken);
+    json_decref(named);
+    if (rc)
+        return c->code ? -1 : kt_fail_err(c, rc);
+    if (snapshot(c, meeting, "vastgesteld", NULL, note, at, &version))
+        return -1;
+    rc = kt_store_meeting_status_set(c->st, meeting, "verslag_vastgesteld", kt_now());
+    if (!rc)
+        rc = kt_store_minutes_deadline_set(c->st, meeting, NULL);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (emit_status(c, meeting) || record_approval(c, meeting, at, note))
+        return -1;
+    json_t *mine = NULL;
+    if ((rc = amendments_for(c, meeting, &mine)))
+        return json_decref(mine), kt_fail_err(c, rc);
+    /* No ids or counts of the amendments here: some may be about items not everyone sees. */
+    if (kt_emit(c, c->body, "minutes.approved", NULL,
+                json_pack("{s:I, s:I, s:s, s:o}", "meeting", (json_int_t)meeting, "version",
+                          (json_int_t)version, "note", note, "approved_in",
+                          at ? json_integer(at) : json_null())))
+        return json_decref(mine), -1;
+    c->result = json_pack("{s:I, s:I, s:s, s:o, s:o}", "meeting", (json_int_t)meeting, "version",
+                          (json_int_t)version, "note", note, "approved_in",
+                          at ? json_integer(at) : json_null(), "amendments", mine);
     return 0;
 }

@@ -67,6 +67,11 @@ int kt_h_action_create(kt_ctx *c);
 int kt_h_action_update(kt_ctx *c);
 
 int kt_h_minutes_note(kt_ctx *c);
+int kt_h_minutes_get(kt_ctx *c);
+int kt_h_minutes_version(kt_ctx *c);
+int kt_h_minutes_submit(kt_ctx *c);
+int kt_h_minutes_amend(kt_ctx *c);
+int kt_h_minutes_approve(kt_ctx *c);
 
 int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);

@@ -18,4 +18,8 @@ json_t *kt_minutes_notes(kt_ctx *c, json_t *agenda);
  * recorded in c); *out a new reference. */
 int kt_minutes_outcomes(kt_ctx *c, int64_t meeting, json_t **out);
 
+/* Fails with invalid_state (and returns -1) when meeting's verslag is vastgesteld: its notes,
+ * outcomes and attendance no longer change. 0 otherwise (also for meeting 0). */
+int kt_minutes_frozen(kt_ctx *c, int64_t meeting);
+
 #endif

@@ -70,6 +70,7 @@ static const char *kind_label(const char *kind)
         {"meeting", "Vergadering"},      {"agenda", "Agenda"},
         {"relevant", "Relevant voor u"}, {"mention", "Genoemd"},
         {"flag", "Signalering"},         {"membership", "Lidmaatschap"},
+        {"verslag", "Verslag"},
     };
     for (size_t i = 0; i < sizeof labels / sizeof labels[0]; i++)
         if (kind && strcmp(labels[i][0], kind) == 0)

@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const kt_notify_kinds[] = {"assigned", "due",  "meeting",    "agenda", "relevant",
-                                       "mention",  "flag", "membership", NULL};
+const char *const kt_notify_kinds[] = {"assigned", "due",  "meeting",    "agenda",  "relevant",
+                                       "mention",  "flag", "membership", "verslag", NULL};
 const char *const kt_notify_modes[] = {"direct", "digest", "off", NULL};
 
 typedef struct note {
@@ -411,6 +411,51 @@ static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
     return rc;
 }
 
+/* The verslag: sent ter vaststelling (every member may propose amendments until the
+ * deadline), an amendment proposed (the chair and secretary), and vastgesteld (every member). */
+static int on_minutes(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    int64_t meeting = json_integer_value(json_object_get(data, "meeting"));
+    json_t *am = json_object_get(data, "amendment");
+    if (am)
+        meeting = json_integer_value(json_object_get(am, "meeting"));
+    json_t *m = kt_meeting_json(c->st, meeting);
+    int64_t start = 0;
+    kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
+    json_decref(m);
+    char when[80], body[200], text[300];
+    kt_time_dutch(start, false, when, sizeof when);
+    body_name(c->st, ev->body, body, sizeof body);
+    note n = {.kind = "verslag", .body = ev->body, .actor = ev->actor, .meeting = meeting};
+    snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)meeting);
+    bool chairs = false;
+    if (strcmp(ev->type, "minutes.submitted") == 0) {
+        snprintf(n.title, sizeof n.title, "Verslag ter vaststelling: %s, %s", body, when);
+        snprintf(n.text, sizeof n.text, "Wijzigingen voorstellen kan tot en met %s.",
+                 json_string_value(json_object_get(data, "deadline")));
+        snprintf(n.dedupe, sizeof n.dedupe, "verslag:m%lld:v%lld", (long long)meeting,
+                 (long long)json_integer_value(json_object_get(data, "version")));
+    } else if (strcmp(ev->type, "minutes.amended") == 0) {
+        char who[200];
+        person_name(c->st, ev->actor, who, sizeof who);
+        snprintf(n.title, sizeof n.title, "%s stelt een wijziging voor in het verslag van %s, %s",
+                 who, body, when);
+        excerpt(json_string_value(json_object_get(am, "text")), text, sizeof text);
+        snprintf(n.text, sizeof n.text, "%s", text);
+        n.item = json_integer_value(json_object_get(am, "item"));
+        chairs = true;
+    } else {
+        snprintf(n.title, sizeof n.title, "Verslag vastgesteld: %s, %s", body, when);
+        snprintf(n.text, sizeof n.text, "%s", json_string_value(json_object_get(data, "note")));
+    }
+    kt_ivec people = {0};
+    int rc = members(c->st, ev->body, 0, chairs, &people);
+    if (!rc)
+        rc = deliver_all(c, &n, &people, &ev->vis);
+    kt_ivec_free(&people);
+    return rc;
+}
+
 /* ---- due dates ---- */
 
 #define MAX_DUE_DAYS 30 /* the most days ahead preferences.set accepts (protocol/ops.c) */
@@ -524,6 +569,9 @@ static int notify_one(kt_ctx *c, kt_event *ev)
         rc = on_mention(c, ev, data);
     else if (strcmp(t, "flag.raised") == 0)
         rc = on_flag(c, ev, data);
+    else if (strcmp(t, "minutes.submitted") == 0 || strcmp(t, "minutes.amended") == 0 ||
+             strcmp(t, "minutes.approved") == 0)
+        rc = on_minutes(c, ev, data);
     json_decref(data);
     return rc;
 }

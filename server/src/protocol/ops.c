@@ -198,6 +198,21 @@ static const kt_argspec a_minutes_note[] = {{"item", KT_T_ID, REQ, 0, NULL},
                                             {"rev", KT_T_INT, 0, 0, NULL},
                                             END};
 
+static const kt_argspec a_minutes_version[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"version", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_minutes_submit[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                              {"deadline", KT_T_DATE, REQ, 0, NULL},
+                                              {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
+                                              END};
+static const kt_argspec a_minutes_amend[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                             {"text", KT_T_STR, REQ, TEXT_MAX, NULL},
+                                             {"item", KT_T_ID, NUL, 0, NULL},
+                                             END};
+static const kt_argspec a_minutes_approve[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                               {"taken", KT_T_IDS, 0, 500, NULL},
+                                               {"at", KT_T_ID, NUL, 0, NULL},
+                                               END};
+
 static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                          {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
                                          {"item", KT_T_ID, NUL, 0, NULL},
@@ -305,6 +320,11 @@ static const kt_op ops[] = {
     {"action.update", kt_h_action_update, KT_PERM_PARTICIPATE, KT_TGT_ACTION, W, a_action_update},
 
     {"minutes.note", kt_h_minutes_note, KT_PERM_EDIT, KT_TGT_ITEM, W, a_minutes_note},
+    {"minutes.get", kt_h_minutes_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"minutes.version", kt_h_minutes_version, KT_PERM_READ, KT_TGT_MEETING, R, a_minutes_version},
+    {"minutes.submit", kt_h_minutes_submit, KT_PERM_EDIT, KT_TGT_MEETING, W, a_minutes_submit},
+    {"minutes.amend", kt_h_minutes_amend, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_minutes_amend},
+    {"minutes.approve", kt_h_minutes_approve, KT_PERM_CHAIR, KT_TGT_MEETING, W, a_minutes_approve},
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},

@@ -3,13 +3,15 @@
 // link arrive live (https, opening in a new tab without access to the page); a javascript: link
 // is refused in the form. The secretary writes the verslag: a member reads it live with her name,
 // has no editor; the chair, typing at the same time, keeps her text and is offered the new
-// version. The secretary sets the verslag's status beside it (vastgesteld is read-only until it
-// goes back to concept), and text she has not saved survives a trip to another page. The meeting
+// version. Text she has not saved survives a trip to another page. She sends the verslag ter
+// vaststelling, a member proposes a change, the chair approves it (after a confirmation) taking
+// the change; then it is read-only, its versions readable, and the next meeting's item "Verslag
+// vorige vergadering" carries the approval as a besluit. The meeting
 // view with stukken and verslag passes axe on a laptop and a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, userPage, go, bodyHref, axeCheck, shot, until, SHOTS } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, axeCheck, shot, until, serverYmd, SHOTS } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STAMP = Date.now().toString(36);
@@ -140,30 +142,6 @@ test('the secretary writes the verslag; a member reads it live with her name, an
   for (const p of [chair, sec, police]) assert.deepEqual(p.errors, []);
 });
 
-test('the secretary sets the verslag’s status beside it; the member sees it live, with her name', async () => {
-  const region = sec.getByRole('region', { name: 'Verslag' });
-  const statusBadge = () => police.locator('.meeting-status .badge').textContent();
-  // Whatever the demo left this meeting in: to concept, then vastgesteld.
-  const toConcept = region.getByRole('button', { name: /^(Opslaan als conceptverslag|Terug naar concept)$/ });
-  if (await toConcept.count()) {
-    await toConcept.click();
-    await until(statusBadge, 'Verslag in concept', { message: 'member’s status badge:' });
-  }
-  await region.getByRole('button', { name: 'Verslag vaststellen' }).click();
-  await until(statusBadge, 'Verslag vastgesteld', { message: 'member’s status badge:' });
-  await police.getByRole('region', { name: 'Verslag' }).locator('.badge', { hasText: 'Vastgesteld' }).waitFor();
-  await police.locator('.meeting-info .live-note', { hasText: 'Ilse de Wit heeft de status gewijzigd in “Verslag vastgesteld”' }).waitFor();
-  // One toast on the member's page for it (the page's message, not also a melding).
-  await police.locator('#toasts .toast', { hasText: 'Ilse de Wit heeft de status gewijzigd' }).waitFor();
-  // Vastgesteld is the approved text: read-only until it goes back to concept.
-  assert.equal(await sec.getByLabel('Tekst van het verslag').getAttribute('readonly'), '');
-  assert.equal(await region.getByRole('button', { name: 'Verslag opslaan' }).count(), 0);
-  await region.getByRole('button', { name: 'Terug naar concept' }).click();
-  await until(statusBadge, 'Verslag in concept', { message: 'member’s status badge:' });
-  assert.equal(await sec.getByLabel('Tekst van het verslag').getAttribute('readonly'), null);
-  for (const p of [sec, police]) assert.deepEqual(p.errors, []);
-});
-
 test('unsaved verslag text is still there after going to another page and back', async () => {
   const box = sec.getByLabel('Tekst van het verslag');
   const addition = `\n3. Rondvraag: geen punten (${STAMP}).`;
@@ -177,6 +155,78 @@ test('unsaved verslag text is still there after going to another page and back',
   await sec.getByRole('button', { name: 'Verslag opslaan' }).click();
   await until(() => police.locator('.minutes-text').textContent().then((t) => t.endsWith(addition)), true, { message: 'member sees the addition:' });
   for (const p of [sec, police]) assert.deepEqual(p.errors, []);
+});
+
+test('the verslag goes ter vaststelling, a member proposes a change, the chair approves it after confirming; then read-only with its versions', async () => {
+  const region = sec.getByRole('region', { name: 'Verslag' });
+  const reader = police.getByRole('region', { name: 'Verslag' });
+  const statusBadge = () => police.locator('.meeting-status .badge').textContent();
+  if (await region.getByRole('button', { name: 'Opslaan als conceptverslag' }).count()) {
+    await region.getByRole('button', { name: 'Opslaan als conceptverslag' }).click();
+    await until(statusBadge, 'Verslag in concept', { message: 'member’s status badge:' });
+  }
+  // The secretary sends it round with a deadline a week ahead (the dialog's default).
+  await region.getByRole('button', { name: 'Ter vaststelling sturen…' }).click();
+  const send = sec.getByRole('dialog', { name: 'Verslag ter vaststelling sturen' });
+  const deadline = await send.getByLabel('Wijzigingen voorstellen tot en met').inputValue();
+  assert.equal(deadline, await serverYmd(7));
+  await send.getByRole('button', { name: 'Ter vaststelling sturen' }).click();
+  await send.waitFor({ state: 'detached' });
+  await until(statusBadge, 'Verslag ter vaststelling', { message: 'member’s status badge:' });
+  await police.locator('.meeting-info .live-note', { hasText: 'Ilse de Wit heeft de status gewijzigd in “Verslag ter vaststelling”' }).waitFor();
+  // The member proposes a change to the first item, live for the chair.
+  await reader.getByText(/^Dit verslag ligt ter vaststelling\. Wijzigingen voorstellen kan tot en met /).waitFor();
+  const form = reader.getByRole('form', { name: 'Wijziging voorstellen' });
+  const firstTitle = (await firstItem(police).locator('.item-title').textContent()).trim();
+  await form.getByLabel('Over').selectOption({ label: `1. ${firstTitle}` });
+  await form.getByLabel('Uw voorstel').fill(`Bij de opening: ook de RIEC was aanwezig (${STAMP}).`);
+  await form.getByRole('button', { name: 'Voorstel indienen' }).click();
+  const chairRegion = chair.getByRole('region', { name: 'Verslag' });
+  const proposal = chairRegion.locator('.amendments li', { hasText: `ook de RIEC was aanwezig (${STAMP})` });
+  await proposal.waitFor();
+  assert.match(await proposal.textContent(), /Marco Veenstra \(Politie[^)]*\) · over “/);
+  await shot(chair, 'verslag-ter-vaststelling');
+
+  // Approving asks first; cancelling changes nothing.
+  await chairRegion.getByRole('button', { name: 'Verslag vaststellen…' }).click();
+  let dlg = chair.getByRole('dialog', { name: 'Verslag vaststellen' });
+  await dlg.getByText(/Na vaststellen kan niemand het verslag/).waitFor();
+  await dlg.getByRole('button', { name: 'Annuleren' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  assert.equal(await statusBadge(), 'Verslag ter vaststelling');
+  await chairRegion.getByRole('button', { name: 'Verslag vaststellen…' }).click();
+  dlg = chair.getByRole('dialog', { name: 'Verslag vaststellen' });
+  const take = dlg.getByRole('checkbox', { name: /^Marco Veenstra/ });
+  assert.equal(await take.isChecked(), true);
+  await dlg.getByRole('button', { name: 'Vaststellen' }).click();
+  await dlg.waitFor({ state: 'detached' });
+
+  // Everyone sees it vastgesteld, with whose changes were taken; the text is read-only.
+  await until(statusBadge, 'Verslag vastgesteld', { message: 'member’s status badge:' });
+  await reader.locator('.approval-stage', { hasText: /Tekstuele wijzigingen van Marco Veenstra \(Politie[^)]*\) zijn verwerkt\./ }).waitFor();
+  await reader.locator('.amendments li', { hasText: 'Overgenomen' }).waitFor();
+  assert.equal(await reader.getByRole('form', { name: 'Wijziging voorstellen' }).count(), 0);
+  await until(() => sec.getByLabel('Tekst van het verslag').getAttribute('readonly'), '', { message: 'the secretary’s editor:' });
+  assert.equal(await region.getByRole('button', { name: 'Verslag opslaan' }).count(), 0);
+  await region.getByText('Het verslag is vastgesteld en kan niet meer worden gewijzigd.').waitFor();
+  // Its versions stay readable: the one sent round has the secretary's text.
+  await reader.getByRole('button', { name: 'Versie 1 bekijken' }).click();
+  const v1 = police.getByRole('dialog', { name: /^Verslag, versie 1/ });
+  await v1.getByText(`Verslag van de Regiegroep (${STAMP})`, { exact: false }).first().waitFor();
+  await v1.getByRole('button', { name: 'Sluiten' }).click();
+  await v1.waitFor({ state: 'detached' });
+  await reader.getByRole('button', { name: 'Versie 2 bekijken' }).waitFor();
+  await shot(police, 'verslag-vastgesteld');
+
+  // The next meeting has the item "Verslag vorige vergadering" with the approval as a besluit.
+  await go(police, await police.locator('nav.prevnext a[rel="next"]').getAttribute('href'));
+  const vitem = police.locator('.agenda-item', { has: police.locator('.item-title', { hasText: 'Verslag vorige vergadering' }) });
+  await vitem.locator('.special-link a').waitFor();
+  assert.equal(await vitem.locator('.special-link a').getAttribute('href'), href);
+  await vitem.getByText(/Het verslag van de vergadering van .* wordt vastgesteld\. Tekstuele wijzigingen van Marco Veenstra/).waitFor();
+  await go(police, href);
+  await police.locator('.agenda-item').first().waitFor();
+  for (const p of [chair, sec, police]) assert.deepEqual(p.errors, []);
 });
 
 for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoon', { width: 390, height: 844 }]]) {
