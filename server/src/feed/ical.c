@@ -191,6 +191,8 @@ static icalcomponent *vevent(kt_app *app, const meeting *m, const kt_viewer *v, 
     if (!desc)
         return NULL;
     bool cancelled = strcmp(m->status, "geannuleerd") == 0;
+    /* A meeting still in concept may yet move: a calendar shows it as tentative. */
+    bool tentative = strcmp(m->status, "concept") == 0;
     char summary[300];
     snprintf(summary, sizeof summary, cancelled ? "%s (geannuleerd)" : "%s", m->body_name);
     icalcomponent *ev = icalcomponent_vanew(
@@ -201,7 +203,9 @@ static icalcomponent *vevent(kt_app *app, const meeting *m, const kt_viewer *v, 
         icalproperty_new_sequence((int)m->version),
         local_prop(icalproperty_new_dtstart, m->start, tz),
         local_prop(icalproperty_new_dtend, m->end, tz), icalproperty_new_summary(summary),
-        icalproperty_new_status(cancelled ? ICAL_STATUS_CANCELLED : ICAL_STATUS_CONFIRMED),
+        icalproperty_new_status(cancelled   ? ICAL_STATUS_CANCELLED
+                                : tentative ? ICAL_STATUS_TENTATIVE
+                                            : ICAL_STATUS_CONFIRMED),
         icalproperty_new_url(url), icalproperty_new_description(desc), (void *)0);
     free(desc);
     if (ev && m->location[0])

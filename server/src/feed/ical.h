@@ -1,6 +1,7 @@
 /* Calendars in iCalendar (RFC 5545), built with libical: one VEVENT per meeting with a stable
  * UID (meeting-<id>@ketentafel), SEQUENCE from the meeting's version (bumped on every move or
- * status change), STATUS:CANCELLED for cancelled meetings, local times in Europe/Amsterdam
+ * status change), STATUS:CANCELLED for cancelled meetings, TENTATIVE for those in concept,
+ * CONFIRMED for the others, local times in Europe/Amsterdam
  * with its VTIMEZONE, and the agenda titles the reader may see in the description. */
 #ifndef KT_ICAL_H
 #define KT_ICAL_H
