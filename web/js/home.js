@@ -100,11 +100,23 @@ export async function render(ctx) {
       const open = r.actions.filter((a) => a.status === 'open' || a.status === 'lopend');
       const today = todayYmd();
       const overdue = open.filter((a) => a.due && a.due < today);
-      const soon = open.filter((a) => a.due && a.due >= today).slice(0, 3);
+      // Every open one the count names, the oldest deadline first (te laat on top), those
+      // without a deadline last; each links to where it was recorded.
+      const MAX = 8;
+      const sorted = [...open].sort((x, y) => (x.due || '9999').localeCompare(y.due || '9999') || x.id - y.id);
+      const line = (a) => {
+        const late = a.due && a.due < today;
+        const where = a.item && a.item_meeting ? `#/vergadering/${a.item_meeting}/punt/${a.item}` : `#/overleg/${a.body}/acties`;
+        return h('li', { class: late ? 'is-overdue' : '' },
+          h('span', { class: 'muted' }, a.due ? `${fmtDay(a.due)} · ` : 'geen deadline · '),
+          h('a', { href: where }, a.text),
+          late ? h('span', { class: 'overdue-flag' }, ' te laat') : null);
+      };
       replace(actionsBox,
         h('p', null, h('strong', null, String(open.length)), ' openstaand',
           overdue.length ? [', waarvan ', h('strong', { class: 'overdue' }, `${overdue.length} te laat`)] : null, '.'),
-        soon.length ? h('ul', { class: 'plain-list' }, soon.map((a) => h('li', null, h('span', { class: 'muted' }, `${fmtDay(a.due)} · `), a.text))) : null,
+        sorted.length ? h('ul', { class: 'plain-list home-actions' }, sorted.slice(0, MAX).map(line)) : null,
+        sorted.length > MAX ? h('p', { class: 'small muted' }, `En nog ${sorted.length - MAX} andere.`) : null,
         h('p', null, h('a', { href: '#/acties' }, 'Alle mijn acties')));
     } catch (e) {
       replace(actionsBox, h('p', { class: 'form-error' }, e.message));

@@ -21,7 +21,7 @@ const KIND_SHORT = {
   assigned: 'Actie', due: 'Deadline', meeting: 'Vergadering', agenda: 'Agenda', relevant: 'Relevant',
   mention: 'Vermelding', flag: 'Signalering', membership: 'Lidmaatschap', verslag: 'Verslag',
 };
-const MODES = [['direct', 'Direct (live in Ketentafel)'], ['digest', 'Alleen in het overzicht'], ['off', 'Uit']];
+const MODES = [['direct', 'Direct (live in Ketentafel)'], ['digest', 'Alleen in het dagelijkse overzicht per e-mail'], ['off', 'Uit']];
 
 export async function render(ctx) {
   const { store } = ctx;
