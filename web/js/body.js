@@ -146,8 +146,8 @@ export async function render(ctx) {
     const old = past();
     replace(content,
       editor ? h('div', { class: 'toolbar' },
-        button('Vergadering plannen', () => meetingDialog({ store, body: state.body, meeting: null }), { class: 'btn btn-primary' }),
-        button('Reeks plannen volgens frequentie', () => seriesDialog({ store, body: state.body }))) : null,
+        button('Vergadering plannen', () => meetingDialog({ store, body: state.body, meeting: null, meetings: [...state.meetings.values()] }), { class: 'btn btn-primary' }),
+        button('Reeks plannen volgens frequentie', () => seriesDialog({ store, body: state.body, meetings: [...state.meetings.values()] }))) : null,
       h('section', { class: 'panel', 'aria-labelledby': 'h-up' },
         h('h2', { id: 'h-up' }, `Komende vergaderingen (${up.length})`),
         up.length ? h('ul', { class: 'meeting-list' }, up.map((m) => h('li', null, meetingLine(m)))) : empty('Er zijn geen vergaderingen gepland.')),

@@ -1,9 +1,11 @@
 // Issue 13, part 9, the smaller things: "Mijn acties: N openstaand, waarvan M te laat" on the
-// home page lists all N (the late ones marked, each a link to where it was recorded), and the
-// notification mode "digest" says that it means the daily e-mail.
+// home page lists all N (the late ones marked, each a link to where it was recorded); the
+// notification mode "digest" says that it means the daily e-mail; planning a meeting proposes
+// the body's rhythm (its cadence from the last meeting, that weekday and time), and the series
+// preview warns about days that already have a meeting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, shot } from '../lib.mjs';
+import { launch, userPage, go, shot, bodyHref } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -37,4 +39,52 @@ test('the notification mode "Alleen in het dagelijkse overzicht per e-mail" says
   for (const o of options) assert.equal(o, 'Alleen in het dagelijkse overzicht per e-mail');
   assert.deepEqual(page.errors, []);
   await page.context().close();
+});
+
+test('planning proposes the body’s rhythm, and the series preview warns about days that have a meeting', async () => {
+  const sec = await userPage(browser, 'secretary');
+  await go(sec, `${await bodyHref(sec, 'Regiegroep Ondermijning')}/vergaderingen`);
+  const rows = sec.locator('section[aria-labelledby="h-up"] .meeting-row:not(.cancelled) a.meeting-link');
+  await rows.first().waitFor();
+  const texts = await rows.allTextContents();
+  const [, weekday, start, end] = texts[texts.length - 1].match(/^(\S+) .*, (\d\d:\d\d)–(\d\d:\d\d)$/);
+  const firstUp = texts[0];
+
+  await sec.getByRole('button', { name: 'Vergadering plannen' }).click();
+  let dlg = sec.getByRole('dialog');
+  await dlg.getByText(/^Voorgesteld volgens de frequentie van het overleg \(elke 6 weken\) vanaf de laatste vergadering: /).waitFor();
+  assert.equal(await dlg.getByLabel('Begintijd').inputValue(), start);
+  assert.equal(await dlg.getByLabel('Eindtijd').inputValue(), end);
+  const date = await dlg.getByLabel('Datum').inputValue();
+  const proposed = new Intl.DateTimeFormat('nl-NL', { timeZone: 'UTC', weekday: 'long' }).format(new Date(`${date}T12:00:00Z`));
+  assert.equal(proposed, weekday);
+  assert.match(await dlg.locator('.date-echo').textContent(), new RegExp(`${start}–${end}`));
+  await dlg.getByRole('button', { name: 'Annuleren' }).click();
+  await dlg.waitFor({ state: 'detached' });
+
+  // A series starting on the day of the first upcoming meeting: that day (and any other that
+  // has one) is marked, with a warning above the list.
+  await sec.getByRole('button', { name: 'Reeks plannen volgens frequentie' }).click();
+  dlg = sec.getByRole('dialog');
+  const firstDay = await sec.evaluate((t) => {
+    const months = ['januari', 'februari', 'maart', 'april', 'mei', 'juni', 'juli', 'augustus', 'september', 'oktober', 'november', 'december'];
+    const m = t.match(/(\d+) (\w+) (\d{4})/);
+    return `${m[3]}-${String(months.indexOf(m[2]) + 1).padStart(2, '0')}-${m[1].padStart(2, '0')}`;
+  }, firstUp);
+  await dlg.getByLabel('Eerste datum').fill(firstDay);
+  await dlg.getByLabel('Aantal vergaderingen').fill('2');
+  const marked = dlg.locator('.series-preview li.has-clash');
+  await marked.first().waitFor();
+  assert.match(await marked.first().textContent(), /— er is op deze dag al een vergadering \(\d\d:\d\d–\d\d:\d\d\)$/);
+  const n = await marked.count();
+  await dlg.locator('.series-clash', { hasText: `Let op: op ${n} van deze dagen is al een vergadering van dit overleg gepland.` }).waitFor();
+  await shot(sec, 'reeks-waarschuwing');
+  // A first day without meetings: no warning.
+  await dlg.getByLabel('Eerste datum').fill(date);
+  await dlg.getByLabel('Aantal vergaderingen').fill('1');
+  await marked.first().waitFor({ state: 'detached' });
+  assert.equal(await dlg.locator('.series-clash').isHidden(), true);
+  await dlg.getByRole('button', { name: 'Annuleren' }).click();
+  assert.deepEqual(sec.errors, []);
+  await sec.context().close();
 });
