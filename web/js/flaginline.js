@@ -121,7 +121,8 @@ export function flagRow(store, f, onResolved) {
   const other = f.other.body_name;
   const buttons = open
     ? [button('Afgestemd…', act('afgestemd'), { class: 'btn btn-small', 'aria-label': `Afgestemd… met ${other}`, dataset: { focuskey: `flag-${f.id}-a` } }),
-      button('Bewust dubbel…', act('bewust_dubbel'), { class: 'btn btn-small', 'aria-label': `Bewust dubbel… met ${other}`, dataset: { focuskey: `flag-${f.id}-b` } })]
+      button('Bewust dubbel…', act('bewust_dubbel'), { class: 'btn btn-small', 'aria-label': `Bewust dubbel… met ${other}`, dataset: { focuskey: `flag-${f.id}-b` } }),
+      f.kind === 'duplicate' ? button('Geen overlap…', act('geen_overlap'), { class: 'btn btn-small', 'aria-label': `Geen overlap… met ${other}`, dataset: { focuskey: `flag-${f.id}-g` } }) : null]
     : [button('Heropenen', act('open'), { class: 'btn btn-small', 'aria-label': `Heropenen: signalering met ${other}`, dataset: { focuskey: `flag-${f.id}-o` } })];
   return h('li', { class: ['flag-line', `state-${f.state}`], dataset: { flag: f.id } },
     h('span', { class: 'flag-line-icon', 'aria-hidden': 'true' }, '!'),

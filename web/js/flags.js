@@ -1,12 +1,13 @@
 // Signaleringen of a body, for its chair and secretary: meetings that overlap for the same
 // people or organisations, and agenda items that another body may be treating too. Each can be
-// coordinated ("afgestemd", with who leads) or kept on purpose ("bewust dubbel"), with a note.
+// coordinated ("afgestemd", with who leads) or kept on purpose ("bewust dubbel"), with a note; a
+// possible duplicate can be dismissed as "geen overlap" (the detector learns from it).
 import { h, replace } from './dom.js';
 import { fmtDate, fmtTime } from './format.js';
 import { badge, empty, loading, select, field, textarea, formDialog, toast, button } from './ui.js';
 
 export const KIND = { conflict: 'Vergaderingen overlappen', duplicate: 'Mogelijk dubbel geagendeerd' };
-export const STATE = { open: 'Open', afgestemd: 'Afgestemd', bewust_dubbel: 'Bewust dubbel', vervallen: 'Vervallen' };
+export const STATE = { open: 'Open', afgestemd: 'Afgestemd', bewust_dubbel: 'Bewust dubbel', geen_overlap: 'Geen overlap', vervallen: 'Vervallen' };
 
 /** Asks what was agreed (and, for afgestemd, which body leads) and resolves or reopens the flag.
  *  Returns the flag as the server now has it, or null when the user cancelled. */
@@ -14,12 +15,12 @@ export async function resolveDialog(store, f, state) {
   let note;
   let lead;
   const ok = await formDialog({
-    title: state === 'afgestemd' ? 'Afgestemd met het andere overleg' : state === 'bewust_dubbel' ? 'Bewust dubbel houden' : 'Signalering heropenen',
+    title: state === 'afgestemd' ? 'Afgestemd met het andere overleg' : state === 'bewust_dubbel' ? 'Bewust dubbel houden' : state === 'geen_overlap' ? 'Geen overlap: een ander onderwerp' : 'Signalering heropenen',
     submitLabel: 'Vastleggen',
     danger: false,
     build: (el) => {
       note = textarea({ rows: 3, maxLength: 4000, value: f.note || '' });
-      el.append(field(state === 'open' ? 'Waarom opnieuw open?' : 'Wat is afgesproken?', note, { wide: true }));
+      el.append(field(state === 'open' ? 'Waarom opnieuw open?' : state === 'geen_overlap' ? 'Waarom is dit geen overlap? (optioneel)' : 'Wat is afgesproken?', note, { wide: true }));
       if (state === 'afgestemd') {
         lead = select([[String(f.here.body), `${f.here.body_name} (dit overleg)`], [String(f.other.body), f.other.body_name]], f.lead_body ?? f.here.body);
         el.append(field(f.kind === 'duplicate' ? 'Welk overleg neemt het onderwerp voor zijn rekening?' : 'Welk overleg past zich niet aan (leidt)?', lead, { required: true }));
@@ -99,7 +100,8 @@ export async function flagsPanel(ctx, { container, body, live }) {
       f.lead_body ? h('p', { class: 'small' }, `Leidend: ${f.lead_body === f.here.body ? f.here.body_name : f.other.body_name}`) : null,
       h('div', { class: 'row-actions' }, f.state === 'open'
         ? [button('Afgestemd…', () => resolve(f, 'afgestemd'), { class: 'btn btn-small' }),
-          button('Bewust dubbel…', () => resolve(f, 'bewust_dubbel'), { class: 'btn btn-small' })]
+          button('Bewust dubbel…', () => resolve(f, 'bewust_dubbel'), { class: 'btn btn-small' }),
+          f.kind === 'duplicate' ? button('Geen overlap…', () => resolve(f, 'geen_overlap'), { class: 'btn btn-small' }) : null]
         : f.state !== 'vervallen' ? button('Heropenen', () => resolve(f, 'open'), { class: 'btn btn-small' }) : null)))));
   }
 

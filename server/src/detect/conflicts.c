@@ -445,11 +445,11 @@ int kt_conflicts_check(kt_ctx *c, int64_t meeting, int64_t buffer_s)
     bool cancelled = false;
     int rc = load_meeting(c->st, meeting, &me, &cancelled);
     if (rc == KT_ENOTFOUND)
-        return kt_flags_expire(c, "conflict", meeting, 0, NULL, 0);
+        return kt_flags_expire(c, "conflict", meeting, 0, NULL, 0, false);
     if (rc)
         return kt_fail_err(c, rc);
     if (cancelled)
-        return kt_flags_expire(c, "conflict", meeting, 0, NULL, 0);
+        return kt_flags_expire(c, "conflict", meeting, 0, NULL, 0, false);
     ctxdata d = {.c = c, .me = &me, .buffer = buffer_s};
     cands cs = {0};
     int64_t from = me.start - buffer_s, to = me.end + buffer_s;
@@ -467,7 +467,8 @@ int kt_conflicts_check(kt_ctx *c, int64_t meeting, int64_t buffer_s)
     for (int i = 0; !rc && i < cs.n; i++)
         rc = evaluate(&d, &cs.v[i]);
     if (!rc)
-        rc = kt_flags_expire(c, "conflict", meeting, 0, (const char *const *)d.keys, d.n_keys);
+        rc = kt_flags_expire(c, "conflict", meeting, 0, (const char *const *)d.keys, d.n_keys,
+                             false);
     for (int i = 0; i < d.n_keys; i++)
         free(d.keys[i]);
     free(d.keys);

@@ -43,13 +43,14 @@ struct kt_detect {
      * so a new index is built on a thread of its own from a snapshot of the store while this
      * one keeps answering; what changes meanwhile is replayed onto the new one before the
      * swap. */
-    bool stale;            /* taught since the last build began: build again */
-    bool serving;          /* the loop answers requests: build aside (before: in place) */
-    bool building;         /* a build is under way on the builder */
-    kt_worker *builder;    /* started with the first aside build */
-    kt_ivec replay;        /* items changed since the build's snapshot */
-    kt_ivec replay_bodies; /* bodies whose name, scope or mandate changed meanwhile */
-    uint64_t builds;       /* aside builds swapped in */
+    bool stale;               /* taught since the last build began: build again */
+    bool serving;             /* the loop answers requests: build aside (before: in place) */
+    bool building;            /* a build is under way on the builder */
+    kt_worker *builder;       /* started with the first aside build */
+    kt_ivec replay;           /* items changed since the build's snapshot */
+    kt_ivec replay_bodies;    /* bodies whose name, scope or mandate changed meanwhile */
+    kt_ivec replay_decisions; /* chairs' decisions meanwhile: item a, item b, duplicate (0/1) */
+    uint64_t builds;          /* aside builds swapped in */
     int64_t last_build_ms;
     atomic_bool closing; /* kt_detect_free has begun: a finished build is dropped */
 };
@@ -357,8 +358,25 @@ static int teach(kt_similar *sim, kt_store *st)
     return rc ? rc : kt_store_regions_each(st, teach_region, sim);
 }
 
+/* Learning from the chairs: a decision on a possible duplicate (afgestemd, bewust_dubbel: the
+ * same subject; geen_overlap: not) teaches the index which words are weak evidence in this
+ * deployment (kt_similar_learn). A pair with a confidential item teaches nothing: what is said
+ * in a hidden item never moves the score of two visible ones. */
+static void learn_pair(const target *t, int64_t a, int64_t b, bool duplicate)
+{
+    if (kt_imap_get(t->confidential, a) || kt_imap_get(t->confidential, b))
+        return;
+    kt_similar_learn(t->sim, a, b, duplicate); /* an item no longer indexed teaches nothing */
+}
+
+static void learn_decision(void *arg, int64_t a, int64_t b, const char *state)
+{
+    learn_pair(arg, a, b, strcmp(state, "geen_overlap") != 0);
+}
+
 /* Builds a complete index from the store (a snapshot when the caller holds a read
- * transaction): lexicon, vocabularies, what the deployment taught, every item. */
+ * transaction): lexicon, vocabularies, what the deployment taught, every item, and what the
+ * chairs' decisions taught. */
 static int build_index(const kt_config *cfg, kt_store *st, target *t)
 {
     kt_similar *sim = kt_similar_new();
@@ -387,6 +405,8 @@ static int build_index(const kt_config *cfg, kt_store *st, target *t)
     if (!rc)
         rc = index_all(t, cur);
     kt_store_index_close(cur);
+    if (!rc)
+        rc = kt_store_flag_decisions_each(st, learn_decision, t);
     if (rc) {
         kt_similar_free(sim);
         t->sim = NULL;
@@ -510,6 +530,9 @@ static void build_done(kt_job *job)
     target t = {j->sim, &j->confidential};
     for (size_t i = 0; !rc && i < d->replay.n; i++)
         rc = refresh_into(&t, d->app->store, d->replay.v[i]);
+    for (size_t i = 0; !rc && i + 3 <= d->replay_decisions.n; i += 3)
+        learn_pair(&t, d->replay_decisions.v[i], d->replay_decisions.v[i + 1],
+                   d->replay_decisions.v[i + 2] != 0);
     if (rc) {
         kt_error("similarity index: the aside build failed; the old index stays", "code=%d", rc);
         kt_profiles_free(j->prof);
@@ -533,7 +556,7 @@ static void build_done(kt_job *job)
                 kt_similar_count(d->sim), (long long)d->last_build_ms, d->replay.n);
     }
     d->building = false;
-    d->replay.n = d->replay_bodies.n = 0;
+    d->replay.n = d->replay_bodies.n = d->replay_decisions.n = 0;
     free(j);
     if (d->stale)
         start_build(d);
@@ -564,7 +587,7 @@ static void start_build(kt_detect *d)
     j->hold = d->app->cfg.test_hold_rebuild;
     d->stale = false;
     d->building = true;
-    d->replay.n = d->replay_bodies.n = 0;
+    d->replay.n = d->replay_bodies.n = d->replay_decisions.n = 0;
     kt_worker_submit(d->builder, &j->job);
 }
 
@@ -607,6 +630,7 @@ void kt_detect_free(kt_detect *d)
     }
     kt_ivec_free(&d->replay);
     kt_ivec_free(&d->replay_bodies);
+    kt_ivec_free(&d->replay_decisions);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
@@ -670,6 +694,7 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
     int n = recurring(d->st, item)
                 ? 0
                 : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    bool indexed = n >= 0;
     if (n < 0)
         n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
     int kept = 0;
@@ -702,7 +727,7 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
         if (kt_flag_raise(d, &f, NULL))
             return KT_EINVAL;
     }
-    return kt_flags_expire(d, "duplicate", 0, item, keep, n) ? KT_EINVAL : 0;
+    return kt_flags_expire(d, "duplicate", 0, item, keep, n, indexed) ? KT_EINVAL : 0;
 }
 
 /* Items whose window position changed with their meeting. */
@@ -774,6 +799,32 @@ static bool teaches(const kt_event *ev)
     return yes;
 }
 
+/* A chair decided on a possible duplicate (flag.updated with a decided state: refreshes of a
+ * decided flag announce nothing), on this node or another: the index learns from it, once (the
+ * event of the flag's first side). A decision changed later counts again; a rebuild counts each
+ * flag's last decision once. */
+static void learn_from_flag(kt_detect *det, const kt_event *ev)
+{
+    json_t *data = json_loads(ev->payload, 0, NULL);
+    int64_t id = json_integer_value(json_object_get(json_object_get(data, "flag"), "id"));
+    json_decref(data);
+    kt_flag_row r;
+    if (!id || kt_store_flag_get(det->app->store, id, &r) != 0)
+        return;
+    bool dup = strcmp(r.state, "afgestemd") == 0 || strcmp(r.state, "bewust_dubbel") == 0;
+    bool decided = dup || strcmp(r.state, "geen_overlap") == 0;
+    if (decided && strcmp(r.kind, "duplicate") == 0 && ev->body == r.body[0] && r.item[0] &&
+        r.item[1]) {
+        target t = {det->sim, &det->confidential};
+        learn_pair(&t, r.item[0], r.item[1], dup);
+        if (det->building && (kt_ivec_add(&det->replay_decisions, r.item[0]) ||
+                              kt_ivec_add(&det->replay_decisions, r.item[1]) ||
+                              kt_ivec_add(&det->replay_decisions, dup)))
+            kt_warn("rebuild: cannot remember a decision", "flag=%lld", (long long)id);
+    }
+    kt_store_flag_clear(&r);
+}
+
 void kt_detect_observe(kt_app *app, const kt_event *ev)
 {
     kt_detect *det = app->detect;
@@ -787,6 +838,10 @@ void kt_detect_observe(kt_app *app, const kt_event *ev)
         json_decref(data);
         if (body)
             kt_detect_body_changed(det, body);
+        return;
+    }
+    if (det && strcmp(ev->type, "flag.updated") == 0) {
+        learn_from_flag(det, ev);
         return;
     }
     if (det && strcmp(ev->type, "meeting.updated") == 0) {

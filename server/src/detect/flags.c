@@ -221,8 +221,9 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id_out)
     } else {
         bool same_evidence = strcmp(known.evidence, evidence) == 0;
         const char *fp = known.fingerprint;
-        bool resolved =
-            strcmp(known.state, "afgestemd") == 0 || strcmp(known.state, "bewust_dubbel") == 0;
+        bool resolved = strcmp(known.state, "afgestemd") == 0 ||
+                        strcmp(known.state, "bewust_dubbel") == 0 ||
+                        strcmp(known.state, "geen_overlap") == 0;
         bool expired = strcmp(known.state, "vervallen") == 0;
         bool conflict = strcmp(f->kind, "conflict") == 0;
         bool reopen = expired || (resolved && (conflict ? adds_parts(fp, f->fingerprint)
@@ -258,8 +259,16 @@ static bool key_kept(const char *key, const char *const *keep, int n)
 
 #define MAX_EXPIRE 256
 
+static bool dismissed(kt_store *st, int64_t id)
+{
+    kt_flag_row r;
+    bool yes = kt_store_flag_get(st, id, &r) == 0 && strcmp(r.state, "geen_overlap") == 0;
+    kt_store_flag_clear(&r);
+    return yes;
+}
+
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
-                    const char *const *keep, int n_keep)
+                    const char *const *keep, int n_keep, bool keep_dismissed)
 {
     int64_t ids[MAX_EXPIRE];
     char *keys[MAX_EXPIRE];
@@ -268,7 +277,8 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
     if (rc)
         return kt_fail_err(c, rc);
     for (int i = 0; i < n; i++) {
-        if (!rc && !key_kept(keys[i], keep, n_keep)) {
+        if (!rc && !key_kept(keys[i], keep, n_keep) &&
+            !(keep_dismissed && dismissed(c->st, ids[i]))) {
             rc = kt_store_flag_lapse(c->st, ids[i], kt_now());
             if (rc)
                 kt_fail_err(c, rc);

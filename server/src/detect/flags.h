@@ -4,14 +4,16 @@
  * confidential the flag names only that body and whom to contact, never the item.
  *
  * A finding has a stable key. Raising a known key updates its evidence; a flag that chairs
- * resolved (afgestemd, bewust_dubbel) stays resolved unless its fingerprint - what makes the
- * finding materially what it is - changes. Findings that no longer hold become 'vervallen'. */
+ * resolved (afgestemd, bewust_dubbel, geen_overlap) stays resolved unless its fingerprint - what
+ * makes the finding materially what it is - changes. Findings that no longer hold become
+ * 'vervallen'. */
 #ifndef KT_FLAGS_H
 #define KT_FLAGS_H
 
 #include "protocol/ctx.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct kt_finding {
@@ -29,9 +31,11 @@ typedef struct kt_finding {
 int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id);
 
 /* Marks the open or resolved flags of kind that involve column = value (e.g. "meeting_a", 12)
- * and whose key is not in keep[] as 'vervallen', announcing each. */
+ * and whose key is not in keep[] as 'vervallen', announcing each. keep_dismissed: a flag a chair
+ * dismissed as 'geen_overlap' stays so (its items are still there; the pair scoring lower after
+ * the detector learned from the dismissal must not undo the decision). */
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
-                    const char *const *keep, int n_keep);
+                    const char *const *keep, int n_keep, bool keep_dismissed);
 
 /* The flag as seen from body (one of its two sides), or NULL. */
 json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);

@@ -41,6 +41,8 @@ const char *const kt_attendance_notices[] = {"met_bericht", "zonder_bericht", NU
 const char *const kt_substitute_kinds[] = {"eenmalig", "vast", NULL};
 const char *const kt_attendance_roles[] = {"voorzitter", "notulist", NULL};
 const char *const kt_scope_kinds[] = {"gemeente", "regio", NULL};
-const char *const kt_flag_states[] = {"open", "afgestemd", "bewust_dubbel", "vervallen", NULL};
-const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel", NULL};
+const char *const kt_flag_states[] = {"open",         "afgestemd", "bewust_dubbel",
+                                      "geen_overlap", "vervallen", NULL};
+const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel", "geen_overlap",
+                                           NULL};
 const char *const kt_feed_kinds[] = {"ical", "atom", "body_ical", NULL};

@@ -63,6 +63,18 @@ int kt_h_flag_resolve(kt_ctx *c)
     if (strcmp(state, "afgestemd") == 0 && !lead)
         return kt_fail(c, KT_C_MISSING_ARGUMENT,
                        "Geef bij 'afgestemd' aan welk overleg leidt (lead_body).");
+    if (strcmp(state, "geen_overlap") == 0) {
+        kt_flag_row r;
+        int grc = kt_store_flag_get(c->st, flag, &r);
+        bool dup = !grc && strcmp(r.kind, "duplicate") == 0;
+        kt_store_flag_clear(&r);
+        if (grc)
+            return kt_fail_err(c, grc);
+        if (!dup)
+            return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                           "'Geen overlap' past alleen bij een mogelijk dubbel agendapunt.");
+    }
+    /* A decision on a possible duplicate teaches the detector (detect.c, on flag.updated). */
     int rc = kt_store_flag_resolve(c->st, flag, state, kt_arg_str(c, "note"), lead, c->me->person,
                                    kt_now());
     if (rc == KT_ESTATE)

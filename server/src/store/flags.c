@@ -221,6 +221,21 @@ int kt_store_flags_projection_dependents(kt_store *st, int64_t body, kt_ivec *ou
     return rc;
 }
 
+int kt_store_flag_decisions_each(kt_store *st, kt_flag_decision_fn fn, void *arg)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT item_a, item_b, state FROM flags WHERE kind = 'duplicate' AND state IN "
+            "('afgestemd', 'bewust_dubbel', 'geen_overlap') AND item_a IS NOT NULL AND item_b IS "
+            "NOT NULL ORDER BY resolved_at, id");
+    if (!s)
+        return KT_ESTORE;
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW)
+        fn(arg, kt_db_int(s, 0), kt_db_int(s, 1), kt_db_text(s, 2));
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
 /* ---- abbreviations ---- */
 
 int kt_store_abbreviations_list(kt_store *st, json_t *arr)

@@ -38,8 +38,8 @@ int kt_store_flag_refresh(struct kt_store *st, int64_t id, double score, const c
                           const char *fingerprint, bool reopen, int64_t now);
 /* The finding no longer holds: 'vervallen'. */
 int kt_store_flag_lapse(struct kt_store *st, int64_t id, int64_t now);
-/* A chair's decision: state (open, afgestemd, bewust_dubbel), note NULL keeps the old one, lead
- * 0: none. KT_ESTATE when the flag lapsed. */
+/* A chair's decision: state (open, afgestemd, bewust_dubbel, geen_overlap), note NULL keeps the old
+ * one, lead 0: none. KT_ESTATE when the flag lapsed. */
 int kt_store_flag_resolve(struct kt_store *st, int64_t id, const char *state, const char *note,
                           int64_t lead, int64_t by, int64_t now);
 
@@ -53,6 +53,11 @@ int kt_store_flags_of_body(struct kt_store *st, int64_t body, const char *state,
                            int64_t *own_items, int max, int *n);
 /* The meetings whose flags were about body's projected meetings. Appended to out. */
 int kt_store_flags_projection_dependents(struct kt_store *st, int64_t body, kt_ivec *out);
+
+/* The chairs' decisions on possible duplicates between two items (afgestemd, bewust_dubbel:
+ * the same subject; geen_overlap: not), oldest decision first: what the detector learns from. */
+typedef void (*kt_flag_decision_fn)(void *arg, int64_t item_a, int64_t item_b, const char *state);
+int kt_store_flag_decisions_each(struct kt_store *st, kt_flag_decision_fn fn, void *arg);
 
 /* ---- abbreviations ---- */
 

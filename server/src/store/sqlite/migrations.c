@@ -517,6 +517,46 @@ static const char *const migrations[] = {
     "  created_at INTEGER NOT NULL"
     ");"
     "CREATE INDEX minutes_amendments_meeting ON minutes_amendments(meeting_id, id);",
+
+    /* 15: a chair may say of a possible duplicate that the two items are not about the same
+     * subject: state 'geen_overlap' (issue 14; the duplicate detector learns from it). SQLite
+     * cannot change a CHECK in place: the table is copied. */
+    "CREATE TABLE flags_v15 ("
+    "  id INTEGER PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('conflict', 'duplicate')),"
+    "  key TEXT NOT NULL UNIQUE,"
+    "  state TEXT NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'afgestemd', "
+    "    'bewust_dubbel', 'geen_overlap', 'vervallen')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  lead_body_id INTEGER REFERENCES bodies(id),"
+    "  score REAL NOT NULL DEFAULT 0,"
+    "  evidence TEXT NOT NULL,"
+    "  fingerprint TEXT NOT NULL,"
+    "  body_a INTEGER NOT NULL REFERENCES bodies(id),"
+    "  meeting_a INTEGER,"
+    "  item_a INTEGER,"
+    "  body_b INTEGER NOT NULL REFERENCES bodies(id),"
+    "  meeting_b INTEGER,"
+    "  item_b INTEGER,"
+    "  projected_b INTEGER,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL,"
+    "  resolved_by INTEGER REFERENCES persons(id),"
+    "  resolved_at INTEGER"
+    ");"
+    "INSERT INTO flags_v15(id, kind, key, state, note, lead_body_id, score, evidence, fingerprint,"
+    "  body_a, meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at,"
+    "  resolved_by, resolved_at) SELECT id, kind, key, state, note, lead_body_id, score, evidence,"
+    "  fingerprint, body_a, meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at,"
+    "  updated_at, resolved_by, resolved_at FROM flags;"
+    "DROP TABLE flags;"
+    "ALTER TABLE flags_v15 RENAME TO flags;"
+    "CREATE INDEX flags_body_a ON flags(body_a, state);"
+    "CREATE INDEX flags_body_b ON flags(body_b, state);"
+    "CREATE INDEX flags_meeting_a ON flags(meeting_a);"
+    "CREATE INDEX flags_meeting_b ON flags(meeting_b);"
+    "CREATE INDEX flags_item_a ON flags(item_a);"
+    "CREATE INDEX flags_item_b ON flags(item_b);",
 };
 
 int kt_migrations_count(void)
