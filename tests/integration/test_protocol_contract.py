@@ -450,7 +450,13 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(v1["document"]["items"][0]["notes"], "Teruggeblikt.")
         await call(police, "action.create", body=body, text="Terugkoppeling aan de voorzitter",
                    owner=persons["chair"])
-        await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
+        asked = await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
+        edited = await call(police, "chat.edit", body=body, message=asked["message"]["id"],
+                            text="Vraag aan @Carla Voorzitter: wanneer?")
+        self.assertIsNotNone(edited["message"]["edited"])
+        extra = await call(police, "chat.post", body=body, text="Dubbel gepost")
+        gone = await call(police, "chat.delete", body=body, message=extra["message"]["id"])
+        self.assertEqual((gone["message"]["deleted"], gone["message"]["text"]), (True, ""))
         await call(police, "chat.post", body=body, text="In de thread", item=secret["id"])
         found = await call(police, "search", q="thread")
         self.assertEqual([h["kind"] for h in found["hits"]], ["chat"])
@@ -522,7 +528,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
                        "agenda.hidden", "agenda.reordered", "action.created", "action.updated",
-                       "chat.posted", "minutes.noted", "attendance.removed",
+                       "chat.posted", "chat.edited", "chat.deleted", "minutes.noted",
+                       "attendance.removed",
                        "minutes.submitted", "minutes.amended", "minutes.approved"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")

@@ -320,7 +320,8 @@ export function agendaView(opts) {
     const names = (opts.members || []).map((m) => m.name);
     replace(t.list, msgs.length ? msgs.map((m) => h('li', { class: ['thread-msg', m.mentions?.includes(store.me.id) ? 'mentions-me' : ''] },
       h('span', { class: 'small' }, h('strong', null, m.person_name), h('span', { class: 'muted' }, ` ${fmtDateTime(m.time)}`)),
-      h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name))))
+      m.deleted ? h('p', { class: 'chat-text muted' }, 'Dit bericht is verwijderd.')
+        : h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name), m.edited ? h('span', { class: 'muted small' }, ' (bewerkt)') : null)))
       : h('li', { class: 'muted small' }, 'Nog geen reacties.'));
     if (t.toggle) t.toggle.textContent = threadLabel(t.id, t.open);
   }
@@ -384,6 +385,16 @@ export function agendaView(opts) {
       drawThread(t);
     } else if (t.toggle) {
       t.toggle.textContent = threadLabel(m.item, t.open);
+    }
+  }
+
+  /** A message edited or deleted by its author: shown as it now is where its thread is loaded
+   *  (not counted: it was counted when posted). */
+  function onChatChange(m) {
+    const t = m.item ? threads.get(m.item) : null;
+    if (t?.loaded && t.messages.has(m.id)) {
+      t.messages.set(m.id, m);
+      drawThread(t);
     }
   }
 
@@ -483,7 +494,7 @@ export function agendaView(opts) {
   const polite = h('p', { class: 'sr-only', 'aria-live': 'polite' });
 
   render();
-  return { el: root, render, announce, polite, onChat };
+  return { el: root, render, announce, polite, onChat, onChatChange };
 }
 
 /** Add (item null) or edit an agenda item. */

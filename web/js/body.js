@@ -204,6 +204,7 @@ export async function render(ctx) {
     }
     for (const fn of listeners) fn(f);
     if (f.event === 'chat.posted' && backlogView && f.seq > state.seq) backlogView.onChat(f.data.message);
+    if ((f.event === 'chat.edited' || f.event === 'chat.deleted') && backlogView && f.seq > state.seq) backlogView.onChatChange(f.data.message);
     if (f.seq <= state.seq) return;
     const d = f.data || {};
     if (f.event.startsWith('membership.') && d.person === store.me.id && f.seq > Math.max(0, state.seq)) {

@@ -1,7 +1,8 @@
-// A body's chat: history, live messages, @mentions highlighted (and autocompleted).
+// A body's chat: history, live messages, @mentions highlighted (and autocompleted). Authors
+// edit or delete their own messages (the server records what they said); others see it live.
 import { h, replace, mentionText } from './dom.js';
 import { fmtDateLong, fmtTime, dayKey, canParticipate } from './format.js';
-import { loading, empty, errorBox, showError } from './ui.js';
+import { loading, empty, errorBox, showError, button, confirmDialog, formDialog, field, textarea, toast } from './ui.js';
 
 export async function chatPanel(ctx, { container, body, members, role, live }) {
   const { store } = ctx;
@@ -33,7 +34,39 @@ export async function chatPanel(ctx, { container, body, members, role, live }) {
         h('time', { dateTime: m.time, class: 'muted small' }, fmtTime(m.time)),
         m.item ? h('span', { class: 'muted small' }, ' · reactie bij een agendapunt') : null,
         mineMention ? h('span', { class: 'badge badge-mention' }, 'noemt u') : null),
-      h('p', { class: 'chat-text' }, mentionText(m.text, names(), store.me.name)));
+      m.deleted ? h('p', { class: 'chat-text chat-deleted muted' }, 'Dit bericht is verwijderd.')
+        : h('p', { class: 'chat-text' }, mentionText(m.text, names(), store.me.name),
+          m.edited ? h('span', { class: 'muted small chat-edited', title: `Bewerkt om ${fmtTime(m.edited)}` }, ' (bewerkt)') : null),
+      participant && m.person === store.me.id && !m.deleted ? h('div', { class: 'chat-own no-print' },
+        button('Bewerken', () => editMessage(m), { class: 'linkish', 'aria-label': `Uw bericht van ${fmtTime(m.time)} bewerken` }),
+        button('Verwijderen', () => deleteMessage(m), { class: 'linkish', 'aria-label': `Uw bericht van ${fmtTime(m.time)} verwijderen` })) : null);
+  }
+
+  async function editMessage(m) {
+    let box;
+    const r = await formDialog({
+      title: 'Bericht bewerken',
+      build: (el) => {
+        box = textarea({ rows: 4, maxLength: 4000, value: m.text, required: true });
+        el.append(field('Bericht', box, { required: true, hint: 'Anderen zien dat het bericht is bewerkt.' }));
+      },
+      submit: () => store.request('chat.edit', { body: body.id, message: m.id, text: box.value }),
+    });
+    if (!r) return;
+    messages.set(r.message.id, r.message);
+    draw(false);
+    toast('Het bericht is bewerkt.', 'ok');
+  }
+
+  async function deleteMessage(m) {
+    const ok = await confirmDialog('Bericht verwijderen', 'Dit bericht verwijderen? Anderen zien dan “Dit bericht is verwijderd.”', { confirmLabel: 'Verwijderen' });
+    if (!ok) return;
+    try {
+      const r = await store.request('chat.delete', { body: body.id, message: m.id });
+      messages.set(r.message.id, r.message);
+      draw(false);
+      toast('Het bericht is verwijderd.', 'ok');
+    } catch (e) { toast(e.message, 'error'); }
   }
 
   function draw(stick) {
@@ -145,6 +178,11 @@ export async function chatPanel(ctx, { container, body, members, role, live }) {
     if (f.event === 'chat.posted') {
       messages.set(f.data.message.id, f.data.message);
       draw(false);
+    } else if (f.event === 'chat.edited' || f.event === 'chat.deleted') {
+      if (messages.has(f.data.message.id)) {
+        messages.set(f.data.message.id, f.data.message);
+        draw(false);
+      }
     } else if (f.event.startsWith('membership.')) {
       const d = f.data;
       const i = members.findIndex((m) => m.person === d.person);

@@ -284,6 +284,10 @@ export async function render(ctx) {
       case 'chat.posted':
         if (f.seq > snap.seq) view.onChat(d.message);
         break;
+      case 'chat.edited':
+      case 'chat.deleted':
+        if (f.seq > snap.seq) view.onChatChange(d.message);
+        break;
       case 'action.created':
       case 'action.updated':
         actions.set(d.action.id, d.action);

@@ -431,6 +431,84 @@ int kt_h_chat_post(kt_ctx *c)
     return 0;
 }
 
+/* The caller's own message id of this body, which they may see and which is not deleted: *out
+ * (new reference) and the visibility of its item in *vis (cleared by the caller). 0 or -1. */
+static int own_message(kt_ctx *c, int64_t id, json_t **out, kt_vis *vis)
+{
+    json_t *m = NULL;
+    int rc = kt_store_message_get(c->st, id, &m);
+    if (!rc && json_integer_value(json_object_get(m, "body")) != c->body)
+        rc = KT_ENOTFOUND;
+    if (!rc)
+        rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(m, "item")), vis);
+    if (rc) {
+        json_decref(m);
+        return rc == KT_ENOTFOUND ? kt_fail(c, KT_C_NOT_FOUND, "Dit bericht bestaat niet.")
+                                  : kt_fail_err(c, rc);
+    }
+    const char *why = NULL;
+    int code = KT_C_NOT_FOUND;
+    if (!kt_acl_visible(&c->viewer, vis))
+        why = "Dit bericht bestaat niet.";
+    else if (json_integer_value(json_object_get(m, "person")) != c->me->person)
+        why = "Alleen wie een bericht schreef, kan het wijzigen of verwijderen.",
+        code = KT_C_FORBIDDEN;
+    else if (json_is_true(json_object_get(m, "deleted")))
+        why = "Dit bericht is verwijderd.", code = KT_C_INVALID_STATE;
+    if (why) {
+        json_decref(m);
+        kt_vis_clear(vis);
+        return kt_fail(c, code, why);
+    }
+    *out = m;
+    return 0;
+}
+
+/* chat.edit (text) and chat.delete (text NULL): the author's change, recorded, then the message
+ * as it now is to everyone who may see it. */
+static int change_message(kt_ctx *c, const char *text, const char *type)
+{
+    int64_t id = kt_arg_int(c, "message", 0);
+    json_t *m = NULL;
+    kt_vis vis;
+    if (own_message(c, id, &m, &vis))
+        return -1;
+    json_decref(m);
+    m = NULL;
+    int rc = kt_store_message_change(c->st, id, text, c->me->person, kt_now());
+    if (!rc)
+        rc = kt_store_message_get(c->st, id, &m);
+    if (rc) {
+        kt_vis_clear(&vis);
+        return kt_fail_err(c, rc);
+    }
+    json_object_set_new(m, "mentions", kt_chat_mentions(c->st, c->body, text ? text : ""));
+    rc = kt_emit(c, c->body, type, &vis, json_pack("{s:O}", "message", m));
+    kt_vis_clear(&vis);
+    if (rc)
+        return json_decref(m), -1;
+    c->result = json_pack("{s:o}", "message", m);
+    return 0;
+}
+
+int kt_h_chat_edit(kt_ctx *c)
+{
+    const char *text = kt_arg_str(c, "text"), *p = text;
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (!*p)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een bericht mag niet leeg zijn; verwijder het anders.");
+    const char *type = "chat.edited";
+    return change_message(c, text, type);
+}
+
+int kt_h_chat_delete(kt_ctx *c)
+{
+    const char *type = "chat.deleted";
+    return change_message(c, NULL, type);
+}
+
 int kt_h_chat_history(kt_ctx *c)
 {
     int64_t before = kt_arg_int(c, "before", INT64_MAX), item = kt_arg_int(c, "item", 0);

@@ -217,6 +217,12 @@ static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                          {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
                                          {"item", KT_T_ID, NUL, 0, NULL},
                                          END};
+static const kt_argspec a_chat_edit[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                         {"message", KT_T_ID, REQ, 0, NULL},
+                                         {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
+                                         END};
+static const kt_argspec a_chat_delete[] = {
+    {"body", KT_T_ID, REQ, 0, NULL}, {"message", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_chat_history[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                             {"before", KT_T_ID, 0, 0, NULL},
                                             {"item", KT_T_ID, 0, 0, NULL},
@@ -328,6 +334,8 @@ static const kt_op ops[] = {
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},
+    {"chat.edit", kt_h_chat_edit, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_edit},
+    {"chat.delete", kt_h_chat_delete, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_delete},
 
     {"abbreviation.list", kt_h_abbreviation_list, KT_PERM_AUTH, NT, R, a_none},
     {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},

@@ -3,14 +3,17 @@
 #include "store/db.h"
 #include "util/err.h"
 
+#include <stdbool.h>
+
 #define MESSAGE_SELECT                                                                             \
-    "SELECT m.id, m.body_id, m.item_id, m.person_id, p.name, m.text, m.created_at FROM "           \
-    "messages m JOIN persons p ON p.id = m.person_id "
+    "SELECT m.id, m.body_id, m.item_id, m.person_id, p.name, m.text, m.created_at, m.edited_at, "  \
+    "m.deleted_at IS NOT NULL FROM messages m JOIN persons p ON p.id = m.person_id "
 
 static const kt_db_col message_cols[] = {{"id", KT_COL_INT},           {"body", KT_COL_INT},
                                          {"item", KT_COL_INT},         {"person", KT_COL_INT},
                                          {"person_name", KT_COL_TEXT}, {"text", KT_COL_TEXT},
-                                         {"time", KT_COL_TIME},        {NULL, 0}};
+                                         {"time", KT_COL_TIME},        {"edited", KT_COL_TIME},
+                                         {"deleted", KT_COL_BOOL},     {NULL, 0}};
 
 int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t person,
                             const char *text, int64_t now, int64_t *id)
@@ -57,6 +60,35 @@ int kt_store_messages_before(kt_store *st, int64_t body, int64_t item, int64_t b
         json_array_append(arr, json_array_get(newest_first, i - 1));
     json_decref(newest_first);
     return rc;
+}
+
+int kt_store_message_change(kt_store *st, int64_t id, const char *text, int64_t by, int64_t now)
+{
+    bool del = text == NULL;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "INSERT INTO message_changes(message_id, kind, old_text, person_id, at) SELECT id, ?2, "
+            "text, ?3, ?4 FROM messages WHERE id = ?1 AND deleted_at IS NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_text(s, 2, del ? "verwijderd" : "bewerkt");
+    kt_db_bind_int(s, 3, by);
+    kt_db_bind_int(s, 4, now);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    if (rc)
+        return rc;
+    if (!n)
+        return KT_ENOTFOUND;
+    s = del ? kt_db_prepare(st, "UPDATE messages SET text = '', deleted_at = ?2 WHERE id = ?1")
+            : kt_db_prepare(st, "UPDATE messages SET text = ?3, edited_at = ?2 WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, now);
+    if (!del)
+        kt_db_bind_text(s, 3, text);
+    return kt_db_run(s, NULL);
 }
 
 int kt_store_message_count(kt_store *st, int64_t item, int64_t *n)

@@ -12,12 +12,17 @@ struct kt_store;
 /* item 0: the body's channel. */
 int kt_store_message_insert(struct kt_store *st, int64_t body, int64_t item, int64_t person,
                             const char *text, int64_t now, int64_t *id);
-/* {id, body, item, person, person_name, text, time}: 0 or KT_ENOTFOUND. */
+/* {id, body, item, person, person_name, text, time, edited, deleted}: 0 or KT_ENOTFOUND. */
 int kt_store_message_get(struct kt_store *st, int64_t id, json_t **out);
 /* At most limit messages of body (only item's thread when item != 0) with id < before, oldest
  * first, in that shape, appended to arr. */
 int kt_store_messages_before(struct kt_store *st, int64_t body, int64_t item, int64_t before,
                              int64_t limit, json_t *arr);
+/* The author changes message id: new text, or (text NULL) deletes it (its text becomes "").
+ * What it said before is recorded in message_changes with who and when. KT_ENOTFOUND when there
+ * is no such message or it is deleted already; 0 or a KT_E*. */
+int kt_store_message_change(struct kt_store *st, int64_t id, const char *text, int64_t by,
+                            int64_t now);
 /* The number of messages in item's thread. */
 int kt_store_message_count(struct kt_store *st, int64_t item, int64_t *n);
 

@@ -2,7 +2,7 @@
 // person mentioned.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, firstMeetingHref, shot } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, firstMeetingHref, shot, axeCheck } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -73,6 +73,57 @@ test('a discussion under an agenda item arrives live for the other member', asyn
   assert.equal(await msg.locator('mark.mention-me').textContent(), '@Marco Veenstra');
   assert.match(await policeItem.getByRole('button', { name: /^Reacties verbergen \(\d+\)$/ }).getAttribute('aria-expanded'), /true/);
   await shot(police, 'reacties-bij-agendapunt');
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
+
+test('the author edits and deletes her own message, after confirming; the other member sees both live and may not change it', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  for (const p of [chair, police]) {
+    await go(p, `${body}/chat`);
+    await p.locator('.chat-msg').first().waitFor();
+  }
+  const stamp = Date.now().toString(36);
+  const box = chair.getByRole('combobox', { name: 'Bericht' });
+  await box.fill(`Overleg om 10 uur (${stamp})`);
+  await box.press('Enter');
+  const mine = chair.locator('.chat-msg', { hasText: stamp });
+  await mine.waitFor();
+  const theirs = police.locator('.chat-msg', { hasText: stamp });
+  await theirs.waitFor();
+  // Only the author has the buttons.
+  assert.equal(await theirs.getByRole('button').count(), 0);
+
+  await mine.getByRole('button', { name: /^Uw bericht van \d\d:\d\d bewerken$/ }).click();
+  const dlg = chair.getByRole('dialog', { name: 'Bericht bewerken' });
+  await dlg.getByLabel('Bericht').fill(`Overleg om 11 uur (${stamp})`);
+  await dlg.getByRole('button', { name: 'Opslaan' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  await theirs.getByText(`Overleg om 11 uur (${stamp})`).waitFor();
+  await theirs.locator('.chat-edited', { hasText: '(bewerkt)' }).waitFor();
+  await shot(police, 'chat-bewerkt');
+
+  // Deleting asks first; cancelled, nothing changes.
+  await mine.getByRole('button', { name: /verwijderen$/ }).click();
+  let confirm = chair.getByRole('dialog', { name: 'Bericht verwijderen' });
+  await confirm.getByRole('button', { name: 'Annuleren' }).click();
+  await confirm.waitFor({ state: 'detached' });
+  assert.match(await theirs.textContent(), /Overleg om 11 uur/);
+  await mine.getByRole('button', { name: /verwijderen$/ }).click();
+  confirm = chair.getByRole('dialog', { name: 'Bericht verwijderen' });
+  await confirm.getByRole('button', { name: 'Verwijderen' }).click();
+  await confirm.waitFor({ state: 'detached' });
+  const gone = police.locator('.chat-msg .chat-deleted', { hasText: 'Dit bericht is verwijderd.' });
+  await gone.first().waitFor();
+  assert.equal(await police.locator('.chat-msg', { hasText: stamp }).count(), 0, 'the text is gone live');
+  assert.equal(await chair.locator('.chat-msg', { hasText: stamp }).count(), 0);
+  for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoon', { width: 390, height: 844 }]]) {
+    await chair.setViewportSize(size);
+    const problems = [];
+    await axeCheck(chair, `${label}-chat-eigen-berichten`, problems);
+    assert.deepEqual(problems, []);
+  }
   assert.deepEqual(chair.errors, []);
   assert.deepEqual(police.errors, []);
 });

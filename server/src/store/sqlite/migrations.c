@@ -557,6 +557,20 @@ static const char *const migrations[] = {
     "CREATE INDEX flags_meeting_b ON flags(meeting_b);"
     "CREATE INDEX flags_item_a ON flags(item_a);"
     "CREATE INDEX flags_item_b ON flags(item_b);",
+
+    /* 16: chat messages edited or deleted by their author. The message keeps its place; what it
+     * said before each change is recorded (message_changes), not shown. */
+    "ALTER TABLE messages ADD COLUMN edited_at INTEGER;"
+    "ALTER TABLE messages ADD COLUMN deleted_at INTEGER;"
+    "CREATE TABLE message_changes ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('bewerkt', 'verwijderd')),"
+    "  old_text TEXT NOT NULL,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX message_changes_message ON message_changes(message_id, id);",
 };
 
 int kt_migrations_count(void)
