@@ -12,7 +12,7 @@ FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libwebsockets17 libwebsockets-evlib-uv libuv1 libjansson4 libsqlite3-0 libsodium23 \
         libhiredis0.14 libstemmer0d \
-        libcurl4 libical3 libxml2 tzdata ca-certificates wdutch \
+        libcurl4 libical3 libxml2 tzdata ca-certificates wdutch openssl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/ketentafel /usr/local/bin/ketentafel
 COPY web /srv/ketentafel/web

@@ -27,6 +27,8 @@ typedef struct kt_config {
     const char *public_url;      /* base URL for links (feeds, mails); derived when NULL */
     const char *allowed_origins; /* comma-separated; besides the public URL's origin */
     const char *trusted_proxies; /* addresses/CIDRs whose X-Forwarded-For is believed */
+    const char *tls_cert;        /* PEM certificate (with chain) for TLS; NULL: plain HTTP */
+    const char *tls_key;         /* its private key (PEM) */
     bool demo;
     bool sync_full;
     int64_t session_ttl; /* seconds */

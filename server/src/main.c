@@ -10,6 +10,7 @@
 #include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/server.h"
+#include "net/tls.h"
 #include "store/directory.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -70,6 +71,12 @@ static void on_signal(int sig)
     kt_server_stop(&app);
 }
 
+static void on_hangup(int sig)
+{
+    (void)sig;
+    kt_server_reload(&app);
+}
+
 static int serve(kt_settings *o)
 {
     app.cfg = o->cfg;
@@ -90,6 +97,12 @@ static int serve(kt_settings *o)
                 bad ? bad : "");
         return 2;
     }
+    char tls[512];
+    if (kt_tls_enabled(&app.cfg) &&
+        kt_tls_check_files(app.cfg.tls_cert, app.cfg.tls_key, tls, sizeof tls)) {
+        fprintf(stderr, "ketentafel: tls-cert/tls-key: %s\n", tls);
+        return 2;
+    }
     if (kt_password_init() || open_store(&app))
         return 1;
     app.hub = kt_hub_new(&app);
@@ -107,7 +120,8 @@ static int serve(kt_settings *o)
     int port = kt_server_port(&app);
     bool own_url = app.cfg.public_url != NULL;
     if (!own_url) {
-        snprintf(derived_public_url, sizeof derived_public_url, "http://localhost:%d", port);
+        snprintf(derived_public_url, sizeof derived_public_url, "%s://localhost:%d",
+                 kt_tls_enabled(&app.cfg) ? "https" : "http", port);
         app.cfg.public_url = derived_public_url;
     }
     /* checked before the start: cannot fail here */
@@ -121,6 +135,7 @@ static int serve(kt_settings *o)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_hangup);
     signal(SIGPIPE, SIG_IGN);
     kt_info("listening", "port=%d db=\"%s\" bus=%s node=%s", port, app.cfg.db_path,
             kt_bus_name(app.bus), app.cfg.node_id);
@@ -243,14 +258,28 @@ static int set_log_level(const char *level)
     return 0;
 }
 
+/* check-config: the effective values, and whether the TLS files will do. */
+static int check_config(const kt_conf *conf)
+{
+    kt_conf_print(conf, stdout);
+    const kt_config *c = &conf->s.cfg;
+    char what[512];
+    if (!kt_tls_enabled(c))
+        return 0;
+    if (kt_tls_check_files(c->tls_cert, c->tls_key, what, sizeof what)) {
+        fprintf(stderr, "ketentafel: tls-cert/tls-key: %s\n", what);
+        return 2;
+    }
+    printf("# tls: %s\n", what);
+    return 0;
+}
+
 /* Every option is accepted by every command; each uses those it needs. */
 static int run(const char *cmd, kt_conf *conf)
 {
     kt_settings *s = &conf->s;
-    if (strcmp(cmd, "check-config") == 0) {
-        kt_conf_print(conf, stdout);
-        return 0;
-    }
+    if (strcmp(cmd, "check-config") == 0)
+        return check_config(conf);
     set_log_level(s->log_level);
     if (s->test_now) {
         int64_t t;

@@ -13,6 +13,7 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -82,9 +83,11 @@ def free_port():
 class Server:
     """One ketentafel node on a free port with its own database (unless db is given)."""
 
-    def __init__(self, name="server", db=None, demo=False, extra=(), env=None, now=None):
+    def __init__(self, name="server", db=None, demo=False, extra=(), env=None, now=None,
+                 tls=None):
         """now: the instant this server's clock starts at (str or datetime); default the run's
-        shared test clock."""
+        shared test clock. tls: (certificate, key) PEM files: the node serves HTTPS and WSS,
+        and the test's clients trust that certificate."""
         self.name = name
         self.clock = CLOCK if now is None else Clock(now)
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
@@ -92,6 +95,8 @@ class Server:
         self.port = free_port()
         self.metrics_port = free_port()  # --metrics-listen: /metrics and the full /healthz
         self.demo = demo
+        self.tls = tls
+        self.ssl = ssl.create_default_context(cafile=tls[0]) if tls else None
         self.extra = list(extra)
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
@@ -100,7 +105,7 @@ class Server:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def now(self):
         """The server's clock now (an aware datetime in UTC)."""
@@ -141,6 +146,8 @@ class Server:
                 "--metrics-listen", f"127.0.0.1:{self.metrics_port}"] + self.extra
         if self.demo:
             args.append("--demo")
+        if self.tls:
+            args += ["--tls-cert", self.tls[0], "--tls-key", self.tls[1]]
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env, preexec_fn=die_with_parent)
@@ -152,7 +159,8 @@ class Server:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: "
                                    f"{self.read_log()[-2000:]}")
             try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as r:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1,
+                                            context=self.ssl) as r:
                     if r.status == 200:
                         return
             except (urllib.error.URLError, ConnectionError, OSError):
@@ -207,7 +215,7 @@ class Server:
         h.update(headers or {})
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=h)
         try:
-            with urllib.request.urlopen(req, timeout=30) as r:
+            with urllib.request.urlopen(req, timeout=30, context=self.ssl) as r:
                 raw = r.read()
                 return r.status, dict(r.headers), raw
         except urllib.error.HTTPError as e:
@@ -266,8 +274,10 @@ class Client:
     async def open(self, origin=None, headers=None):
         h = {"Authorization": "Bearer " + self.token}
         h.update(headers or {})
-        self.ws = await websockets.connect(f"ws://127.0.0.1:{self.server.port}/ws",
-                                           extra_headers=h, origin=origin, max_size=2 ** 24)
+        scheme, tls = ("wss", {"ssl": self.server.ssl}) if self.server.tls else ("ws", {})
+        self.ws = await websockets.connect(f"{scheme}://127.0.0.1:{self.server.port}/ws",
+                                           extra_headers=h, origin=origin, max_size=2 ** 24,
+                                           **tls)
         self._changed = asyncio.Condition()
         self._reader = asyncio.ensure_future(self._read())
 

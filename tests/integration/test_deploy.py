@@ -3,6 +3,7 @@ reads it without a Docker engine), and the same topology runs here without Docke
 redis-server, two real nodes on one database and Debian's haproxy with deploy/haproxy.cfg."""
 
 import asyncio
+import http.client
 import json
 import os
 import re
@@ -13,6 +14,7 @@ import unittest
 
 from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, ROOT, Redis, Server, die_with_parent, free_port,
                      setup_world)
+from test_tls import make_cert
 
 
 class ComposeFileTest(unittest.TestCase):
@@ -23,19 +25,39 @@ class ComposeFileTest(unittest.TestCase):
         for service in ("redis:", "node1:", "node2:", "lb:"):
             self.assertIn(service, r.stdout)
         self.assertIn("KT_REDIS_URL: redis://redis:6379", r.stdout)
+        # TLS ends at the balancer, with a certificate made for local use on first start
+        self.assertRegex(r.stdout, r"published: 8443\s+target: 8443")
+        self.assertIn("KT_PUBLIC_URL: https://localhost:8443", r.stdout)
+        self.assertIn("KT_TRUSTED_PROXIES: 172.31.240.10", r.stdout)
+        self.assertIn("ipv4_address: 172.31.240.10", r.stdout)
+        self.assertIn("openssl req -x509", r.stdout)
+        self.assertIn("service_completed_successfully", r.stdout)
 
 
 class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self):
         self.redis = Redis().start()
-        self.a = Server("lb-node1", extra=["--redis", self.redis.url])
+        self.lb_port, self.plain_port = free_port(), free_port()
+        # as in docker-compose.yml: the public URL is the balancer's https: one, and the nodes
+        # believe the balancer's X-Forwarded-Proto
+        behind = ["--redis", self.redis.url, "--trusted-proxies", "127.0.0.1",
+                  "--public-url", f"https://localhost:{self.lb_port}"]
+        self.a = Server("lb-node1", extra=behind)
         self.a.create_admin()
         self.a.start()
-        self.b = Server("lb-node2", db=self.a.db, extra=["--redis", self.redis.url]).start()
+        self.b = Server("lb-node2", db=self.a.db, extra=behind).start()
+        cert, key = make_cert(self.a.dir, "lb")
+        pem = os.path.join(self.a.dir, "lb.pem")
+        with open(pem, "w") as out:
+            for part in (cert, key):
+                with open(part) as f:
+                    out.write(f.read())
         with open(os.path.join(ROOT, "deploy", "haproxy.cfg")) as f:
             cfg = f.read()
-        self.lb_port = free_port()
-        cfg = cfg.replace("bind :8080", f"bind 127.0.0.1:{self.lb_port}")
+        cfg = cfg.replace("bind :8443 ssl crt /usr/local/etc/haproxy/certs/ketentafel.pem",
+                          f"bind 127.0.0.1:{self.lb_port} ssl crt {pem}")
+        cfg = cfg.replace("bind :8080", f"bind 127.0.0.1:{self.plain_port}")
+        cfg = cfg.replace(":8443%[capture.req.uri]", f":{self.lb_port}%[capture.req.uri]")
         cfg = cfg.replace("node1:8080", f"127.0.0.1:{self.a.port}")
         cfg = cfg.replace("node2:8080", f"127.0.0.1:{self.b.port}")
         cfg = re.sub(r"maxconn \d+", "maxconn 1000", cfg)
@@ -45,7 +67,7 @@ class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
         self.haproxy = subprocess.Popen(["haproxy", "-f", self.cfg.name, "-db"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         preexec_fn=die_with_parent)
-        self.lb = Server("lb-view")  # only used for its HTTP/WS helpers
+        self.lb = Server("lb-view", tls=(cert, key))  # only used for its HTTP/WS helpers
         self.lb.port = self.lb_port
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -66,6 +88,24 @@ class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
         self.a.cleanup()
         self.b.cleanup()
         self.lb.cleanup()
+
+    async def test_tls_ends_at_the_balancer_and_plain_http_only_redirects(self):
+        status, headers, _ = self.lb.http("GET", "/")
+        self.assertEqual(status, 200)
+        h = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(h["strict-transport-security"], "max-age=31536000")
+        # the plain port answers with a redirect to HTTPS and nothing else
+        conn = http.client.HTTPConnection("127.0.0.1", self.plain_port, timeout=10)
+        conn.request("POST", "/api/login", body="{}", headers={"Host": "localhost"})
+        r = conn.getresponse()
+        self.assertEqual(r.status, 301)
+        self.assertEqual(r.getheader("Location"), f"https://localhost:{self.lb_port}/api/login")
+        conn.close()
+        # a login over the balancer's TLS is taken; the same login to a node in clear is not
+        self.lb.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+        status, _, raw = self.a.http("POST", "/api/login",
+                                     {"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD})
+        self.assertEqual((status, json.loads(raw)["error"]["code"]), (403, "tls_required"))
 
     async def test_clients_through_the_balancer_share_one_conversation(self):
         admin = await self.lb.connect(self.lb.login(ADMIN_EMAIL, ADMIN_PASSWORD))

@@ -166,7 +166,8 @@ class DebianPackageTest(unittest.TestCase):
                      "ProtectSystem=strict", "PrivateTmp=yes", "ProtectHome=yes",
                      "CapabilityBoundingSet=\n", "SystemCallFilter=@system-service",
                      "MemoryDenyWriteExecute=yes",
-                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6"):
+                     "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6",
+                     "ExecReload=/bin/kill -HUP $MAINPID"):
             self.assertIn(line, unit)
         path = os.path.join(self.work, "ketentafel.service")
         with open(path, "w") as f:

@@ -332,6 +332,10 @@ int kt_conf_load(kt_conf *c, int argc, char **argv, const char *default_path)
     for (int i = 0; i < kt_n_options; i++)
         if (i != cfg && flag[i] && set_value(c, i, flag[i], KT_SRC_FLAG, 0))
             return KT_EINVAL;
+    if (!c->s.cfg.tls_cert != !c->s.cfg.tls_key)
+        return fail(c, "%s without %s: give both the certificate and its key, or neither",
+                    c->s.cfg.tls_cert ? "tls-cert" : "tls-key",
+                    c->s.cfg.tls_cert ? "tls-key" : "tls-cert");
     c->s.cfg.session_ttl = (int64_t)c->s.session_hours * 3600;
     c->s.cfg.sync_full = strcmp(c->s.sync, "full") == 0;
     return 0;

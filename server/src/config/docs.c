@@ -245,7 +245,9 @@ void kt_conf_manpage(FILE *out, const char *version)
     man_environment(out);
     man_files(out);
     fputs(".SH SIGNALS\n.TP\n.B SIGTERM\\fR, \\fBSIGINT\nStop: close the connections and the "
-          "database cleanly.\n",
+          "database cleanly.\n.TP\n.B SIGHUP\nRead the TLS certificate and key again "
+          "(\\fBsystemctl reload ketentafel\\fR): new connections get the new pair, open "
+          "sessions stay; a pair that does not load is refused and the old one kept.\n",
           out);
     fputs(".SH EXIT STATUS\n0 on success, 1 when the command failed, 2 for a usage or "
           "configuration error.\n",

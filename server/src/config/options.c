@@ -93,6 +93,25 @@ const kt_option kt_options[] = {
      .expect = "ADDR:PORT or off",
      .help = "Where /metrics and the full /healthz are served, for operators only (the public "
              "port answers /healthz with the status alone); off: nowhere."},
+    {.name = "tls-cert",
+     .env = "KT_TLS_CERT",
+     .arg = "FILE",
+     .kind = KT_OPT_STR,
+     .dflt_doc = "none: plain HTTP",
+     .group = g_server,
+     .offset = CFG(tls_cert),
+     .help = "Serve HTTPS and WSS with this certificate (PEM, the server's first, then its "
+             "chain); needs --tls-key. TLS 1.2 and 1.3 only, forward-secret AEAD ciphers. "
+             "SIGHUP reads the certificate and key again without dropping sessions."},
+    {.name = "tls-key",
+     .env = "KT_TLS_KEY",
+     .arg = "FILE",
+     .kind = KT_OPT_STR,
+     .dflt_doc = "none",
+     .group = g_server,
+     .offset = CFG(tls_key),
+     .help = "The private key (PEM, unencrypted) of --tls-cert; readable by the service's "
+             "user only."},
     {.name = "db",
      .env = "KT_DB",
      .arg = "PATH",

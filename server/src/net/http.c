@@ -13,6 +13,7 @@
 #include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/net.h"
+#include "net/tls.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
 #include "store/directory.h"
@@ -138,12 +139,18 @@ static void respond_error(struct lws *wsi, http_pss *pss, int status, kt_code co
                            message ? message : kt_code_message(code)));
 }
 
+bool kt_net_public_https(const kt_app *app)
+{
+    if (!app->cfg.public_url)
+        return kt_tls_enabled(&app->cfg); /* the address is derived: https://localhost:PORT */
+    return strncasecmp(app->cfg.public_url, "https:", 6) == 0;
+}
+
 static void set_cookie(kt_app *app, http_pss *pss, const char *token, int64_t max_age)
 {
-    bool secure = app->cfg.public_url && strncmp(app->cfg.public_url, "https:", 6) == 0;
     snprintf(pss->cookie, sizeof pss->cookie,
              KT_COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
-             (long long)max_age, secure ? "; Secure" : "");
+             (long long)max_age, kt_net_public_https(app) ? "; Secure" : "");
 }
 
 static int write_response(struct lws *wsi, http_pss *pss)
@@ -239,6 +246,26 @@ static void client_addr(kt_app *app, struct lws *wsi, char *buf, size_t len)
     while (*last == ' ')
         last++;
     snprintf(buf, len, "%s", last);
+}
+
+bool kt_net_request_secure(kt_app *app, struct lws *wsi)
+{
+    if (lws_is_ssl(wsi))
+        return true;
+    char peer[64] = "", proto[16];
+    lws_get_peer_simple(wsi, peer, sizeof peer);
+    return peer[0] && trusted_proxy(app, peer) &&
+           lws_hdr_custom_copy(wsi, proto, sizeof proto, "x-forwarded-proto:", 18) > 0 &&
+           strcasecmp(proto, "https") == 0;
+}
+
+/* A password may cross the network in clear text only where people use http: anyway. */
+static bool refuse_clear_text(kt_app *app, struct lws *wsi, http_pss *pss)
+{
+    if (!kt_net_public_https(app) || kt_net_request_secure(app, wsi))
+        return false;
+    respond_error(wsi, pss, 403, KT_C_TLS_REQUIRED, NULL);
+    return true;
 }
 
 /* ---- password jobs (worker thread) ---- */
@@ -667,6 +694,9 @@ static void route(kt_app *app, struct lws *wsi, http_pss *pss)
     if (strncmp(u, "/api/", 5) == 0 && pss->post) {
         if (!kt_net_origin_ok(app, wsi))
             return respond_error(wsi, pss, 403, KT_C_FORBIDDEN, "Onbekende herkomst (Origin).");
+        if ((strcmp(u, "/api/login") == 0 || strcmp(u, "/api/password") == 0) &&
+            refuse_clear_text(app, wsi, pss))
+            return;
         if (strcmp(u, "/api/login") == 0)
             return api_login(app, wsi, pss);
         if (strcmp(u, "/api/logout") == 0)

@@ -27,6 +27,12 @@ bool kt_net_ops_request(kt_app *app, struct lws *wsi);
 
 /* Whether the request's Origin (if any) may open a WebSocket / post to the API. */
 bool kt_net_origin_ok(kt_app *app, struct lws *wsi);
+/* Whether people reach the node at an https: address (--public-url): then cookies are Secure,
+ * responses carry HSTS and passwords are accepted over TLS only. */
+bool kt_net_public_https(const kt_app *app);
+/* Whether the request came over TLS: the connection itself, or a trusted proxy (see
+ * --trusted-proxies) that says so in X-Forwarded-Proto. */
+bool kt_net_request_secure(kt_app *app, struct lws *wsi);
 
 int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                    size_t len);

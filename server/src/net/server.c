@@ -7,6 +7,7 @@
 #include "feed/notify.h"
 #include "live/hub.h"
 #include "net/net.h"
+#include "net/tls.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
 #include "store/requests.h"
@@ -67,6 +68,10 @@ static const struct lws_protocol_vhost_options hdr_referrer = {&hdr_nosniff, NUL
                                                                "referrer-policy:", "no-referrer"};
 static const struct lws_protocol_vhost_options hdr_frame = {&hdr_referrer, NULL,
                                                             "x-frame-options:", "DENY"};
+/* When people reach the node at an https: address, their browsers are told to come back only
+ * that way (a year; renewed with every response). */
+static const struct lws_protocol_vhost_options hdr_hsts = {
+    &hdr_frame, NULL, "strict-transport-security:", "max-age=31536000"};
 
 static struct lws_http_mount mount_api, mount_health, mount_metrics, mount_feeds, mount_root;
 static struct lws_http_mount ops_health, ops_metrics;
@@ -187,7 +192,8 @@ static int start_ops_listener(kt_app *app, struct lws_context_creation_info *inf
     mount_callback(&ops_metrics, "/metrics", &ops_health);
     info->port = port;
     info->iface = addr;
-    info->options = listen_options(addr);
+    info->options = listen_options(addr); /* plain HTTP on the operators' address */
+    info->ssl_cert_filepath = info->ssl_private_key_filepath = NULL;
     info->mounts = &ops_metrics;
     info->vhost_name = "ketentafel-ops";
     app->ops_vhost = lws_create_vhost(app->lws, info);
@@ -231,6 +237,7 @@ int kt_server_start(kt_app *app)
     info.pt_serv_buf_size = 32 * 1024;
     info.timeout_secs = 20;
     info.user = app;
+    kt_tls_creation_info(&app->cfg, &info, true);
     app->lws = lws_create_context(&info);
     if (!app->lws) {
         /* lws logs "failed to load" when its libuv plugin (libwebsockets-evlib-uv) is missing */
@@ -247,9 +254,10 @@ int kt_server_start(kt_app *app)
     info.port = app->cfg.port;
     info.iface = app->cfg.listen_addr && *app->cfg.listen_addr ? app->cfg.listen_addr : NULL;
     info.options = listen_options(info.iface);
+    kt_tls_creation_info(&app->cfg, &info, false);
     info.protocols = protocols;
     info.mounts = &mount_root;
-    info.headers = &hdr_frame;
+    info.headers = kt_net_public_https(app) ? &hdr_hsts : &hdr_frame;
     info.vhost_name = "ketentafel";
     info.retry_and_idle_policy = &idle_policy;
     if (!lws_create_vhost(app->lws, &info)) {
@@ -277,6 +285,7 @@ int kt_server_port(kt_app *app)
  * bus deliveries. */
 static void on_wake_work(kt_app *app)
 {
+    kt_tls_reload_if_requested(&app->cfg);
     if (app->worker)
         kt_worker_drain(app->worker);
     kt_digest_drain(app->digest);
@@ -359,4 +368,10 @@ void kt_server_destroy(kt_app *app)
 kt_app *kt_net_app(struct lws *wsi)
 {
     return lws_get_vhost_user(lws_get_vhost(wsi));
+}
+
+void kt_server_reload(kt_app *app)
+{
+    kt_tls_request_reload();
+    kt_server_wake(app);
 }

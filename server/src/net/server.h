@@ -20,6 +20,9 @@ void kt_server_stop(kt_app *app);
  * kt_worker_start() and kt_bus_redis_new(). Safe from any thread and from a signal handler
  * (uv_async_send); a no-op before kt_server_start() and once kt_server_destroy() has begun. */
 void kt_server_wake(void *app);
+/* Asks the loop to read the TLS certificate and key again (SIGHUP); safe from a signal
+ * handler. */
+void kt_server_reload(kt_app *app);
 void kt_server_destroy(kt_app *app);
 
 /* The port actually bound (useful with port 0). */

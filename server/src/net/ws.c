@@ -19,6 +19,7 @@
 #include "live/conn.h"
 #include "live/hub.h"
 #include "net/net.h"
+#include "net/tls.h"
 #include "protocol/dispatch.h"
 #include "protocol/errors.h"
 #include "util/err.h"
@@ -377,6 +378,8 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
         }
         kt_conn_release(&pss->conn);
         return 0;
+    case LWS_CALLBACK_OPENSSL_LOAD_EXTRA_SERVER_VERIFY_CERTS:
+        return kt_tls_vhost_ready(user); /* user: the public vhost's SSL_CTX */
     default:
         /* Static files from the web/ mount are served through this protocol too: let lws
          * finish those transactions (keep-alive depends on it). */
