@@ -84,10 +84,12 @@ class Server:
     """One ketentafel node on a free port with its own database (unless db is given)."""
 
     def __init__(self, name="server", db=None, demo=False, extra=(), env=None, now=None,
-                 tls=None):
+                 tls=None, tls_proxy=None):
         """now: the instant this server's clock starts at (str or datetime); default the run's
         shared test clock. tls: (certificate, key) PEM files: the node serves HTTPS and WSS,
-        and the test's clients trust that certificate."""
+        and the test's clients trust that certificate. tls_proxy: whether the test plays a
+        TLS-terminating proxy in front of the node (default: when the public URL is https:
+        and the node has no TLS of its own)."""
         self.name = name
         self.clock = CLOCK if now is None else Clock(now)
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
@@ -98,6 +100,15 @@ class Server:
         self.tls = tls
         self.ssl = ssl.create_default_context(cafile=tls[0]) if tls else None
         self.extra = list(extra)
+        # A node with an https: public URL and no TLS of its own stands behind a proxy that
+        # terminates TLS: here that proxy is the test itself, at 127.0.0.1, saying so in
+        # X-Forwarded-Proto (the node takes passwords only over TLS then).
+        public = self.extra[self.extra.index("--public-url") + 1] \
+            if "--public-url" in self.extra else ""
+        self.behind_tls_proxy = public.startswith("https:") and not tls \
+            if tls_proxy is None else tls_proxy
+        if self.behind_tls_proxy and "--trusted-proxies" not in self.extra:
+            self.extra += ["--trusted-proxies", "127.0.0.1"]
         self.env = dict(os.environ, **(env or {}))
         self.proc = None
         os.makedirs(OUTPUT, exist_ok=True)
@@ -210,6 +221,8 @@ class Server:
     def http(self, method, path, body=None, token=None, headers=None):
         data = json.dumps(body).encode() if body is not None else None
         h = {"Content-Type": "application/json"}
+        if self.behind_tls_proxy:
+            h["X-Forwarded-Proto"] = "https"
         if token:
             h["Authorization"] = "Bearer " + token
         h.update(headers or {})

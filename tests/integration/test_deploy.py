@@ -42,10 +42,10 @@ class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):
         # believe the balancer's X-Forwarded-Proto
         behind = ["--redis", self.redis.url, "--trusted-proxies", "127.0.0.1",
                   "--public-url", f"https://localhost:{self.lb_port}"]
-        self.a = Server("lb-node1", extra=behind)
+        self.a = Server("lb-node1", extra=behind, tls_proxy=False)  # haproxy is the proxy
         self.a.create_admin()
         self.a.start()
-        self.b = Server("lb-node2", db=self.a.db, extra=behind).start()
+        self.b = Server("lb-node2", db=self.a.db, extra=behind, tls_proxy=False).start()
         cert, key = make_cert(self.a.dir, "lb")
         pem = os.path.join(self.a.dir, "lb.pem")
         with open(pem, "w") as out:
