@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 struct kt_store;
+
+#define KT_RETENTION_KINDS 6 /* KT_RET__COUNT of store/retention.h */
 struct kt_hub;
 struct kt_bus;
 struct kt_worker;
@@ -29,6 +31,9 @@ typedef struct kt_config {
     const char *trusted_proxies; /* addresses/CIDRs whose X-Forwarded-For is believed */
     const char *tls_cert;        /* PEM certificate (with chain) for TLS; NULL: plain HTTP */
     const char *tls_key;         /* its private key (PEM) */
+    /* Retention in days per kind of store/retention.h (chat, verslagen, acties, meldingen,
+     * events, auditlog); 0: kept for good. */
+    int retain_days[KT_RETENTION_KINDS];
     bool demo;
     bool sync_full;
     int64_t session_ttl; /* seconds */

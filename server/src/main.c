@@ -11,6 +11,7 @@
 #include "live/hub.h"
 #include "net/server.h"
 #include "net/tls.h"
+#include "privacy/retention.h"
 #include "store/directory.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -127,6 +128,8 @@ static int serve(kt_settings *o)
     /* checked before the start: cannot fail here */
     kt_origins_init(&app.origins, app.cfg.public_url, app.cfg.allowed_origins, own_url ? 0 : port,
                     &bad);
+    /* what expired while the node was down goes before anyone is served (then hourly) */
+    kt_retention_run(&app, kt_now(), NULL, NULL);
     app.digest = kt_digest_start(&app);
     if (app.cfg.demo) {
         if (kt_demo_load(&app, o->demo_file))

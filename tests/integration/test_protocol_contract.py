@@ -519,6 +519,17 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         seqs = [e["seq"] for e in chair.body_events(mine)]
         self.assertEqual(seqs, list(range(1, len(seqs) + 1)))
 
+        # the AVG: the guest's data exported, the guest leaves and is erased; the retention
+        # policy and the processing log
+        exported = await call(admin, "person.export", person=guest)
+        self.assertIn("Gina Gast", exported["summary"])
+        await call(admin, "person.update", person=guest, active=False)
+        await call(admin, "person.erase", person=guest, confirm="gina@test.example")
+        await call(admin, "retention.get")
+        log = await call(admin, "audit.list", limit=5)
+        self.assertEqual([e["action"] for e in log["entries"][:2]],
+                         ["person.erase", "person.export"])
+
         self.assertEqual(sorted(set(schema.server_op_table()) - ok), [], "ops not toured")
         seen_chair = {e["event"] for e in chair.events}
         self.assertTrue({"flag.raised", "flag.updated", "notification.created",

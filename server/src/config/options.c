@@ -49,6 +49,7 @@ static bool instant(const char *v)
 
 static const char g_server[] = "Server options";
 static const char g_mail[] = "Mail (the daily digest)";
+static const char g_retention[] = "Retention (AVG)";
 static const char g_admin[] = "create-admin options";
 static const char g_digest[] = "digest options";
 static const char g_test[] = "Testing";
@@ -288,6 +289,75 @@ const kt_option kt_options[] = {
      .group = g_mail,
      .offset = CFG(digest_hour),
      .help = "Local hour (Europe/Amsterdam) from which the digest goes out."},
+
+    {.name = "retain-chat-days",
+     .env = "KT_RETAIN_CHAT_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "730",
+     .group = g_retention,
+     .offset = CFG(retain_days[0]),
+     .help = "Chat messages (channels and item threads) are deleted this many days after they "
+             "were posted; 0 keeps them."},
+    {.name = "retain-minutes-days",
+     .env = "KT_RETAIN_MINUTES_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "0",
+     .group = g_retention,
+     .offset = CFG(retain_days[1]),
+     .help = "Verslagen (a meeting's minutes, the notes per agenda item) and besluiten are "
+             "removed this many days after the meeting; 0 keeps them (they are usually archive "
+             "records: the archivist decides)."},
+    {.name = "retain-actions-days",
+     .env = "KT_RETAIN_ACTIONS_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "0",
+     .group = g_retention,
+     .offset = CFG(retain_days[2]),
+     .help = "Actiepunten and toezeggingen that are done (afgerond, vervallen) are deleted this "
+             "many days after their last change; 0 keeps them."},
+    {.name = "retain-notifications-days",
+     .env = "KT_RETAIN_NOTIFICATIONS_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "90",
+     .group = g_retention,
+     .offset = CFG(retain_days[3]),
+     .help = "Notifications (meldingen), read or not, are deleted this many days after they were "
+             "made; 0 keeps them."},
+    {.name = "retain-events-days",
+     .env = "KT_RETAIN_EVENTS_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "0",
+     .group = g_retention,
+     .offset = CFG(retain_days[4]),
+     .help = "The event log (what changed when, replayed to clients that resume) is cut this "
+             "many days back; a client resuming from before that takes a fresh snapshot. 0 "
+             "keeps it."},
+    {.name = "retain-audit-days",
+     .env = "KT_RETAIN_AUDIT_DAYS",
+     .arg = "DAYS",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 36500,
+     .dflt = "0",
+     .group = g_retention,
+     .offset = CFG(retain_days[5]),
+     .help = "The audit log (who exported or erased whose data, retention runs, ...) is cut "
+             "this many days back; 0 keeps it."},
 
     {.name = "email",
      .arg = "ADDR",

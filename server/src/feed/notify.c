@@ -102,8 +102,13 @@ static int deliver(kt_ctx *c, note *n)
 {
     if (!n->person || n->person == n->actor)
         return 0; /* nobody is notified of their own actions */
+    int rc = kt_store_person_exists(c->st, n->person, true);
+    if (rc == KT_ENOTFOUND)
+        return 0; /* nor after they left (deactivated, or erased: docs/avg.md) */
+    if (rc)
+        return rc;
     const char *mode;
-    int rc = mode_for(c->st, n->person, n->kind, &mode);
+    rc = mode_for(c->st, n->person, n->kind, &mode);
     if (rc || strcmp(mode, "off") == 0)
         return rc;
     kt_note_new row = {.person = n->person,

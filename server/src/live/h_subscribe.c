@@ -38,6 +38,11 @@ int kt_h_subscribe(kt_ctx *c)
                        "'since' (%lld) ligt voorbij de laatste wijziging "
                        "(%lld).",
                        (long long)since, (long long)head);
+    if (rc == KT_ERANGE)
+        return kt_fail(c, KT_C_INVALID_SINCE,
+                       "'since' (%lld) ligt voor de oudste bewaarde wijziging; haal het overzicht "
+                       "opnieuw op.",
+                       (long long)since);
     if (rc == KT_EFULL)
         return kt_fail(c, KT_C_TOO_MANY_SUBSCRIPTIONS, NULL);
     if (rc)

@@ -3,6 +3,7 @@
 #include "detect/detect.h"
 #include "protocol/ctx.h"
 #include "protocol/errors.h"
+#include "store/retention.h"
 #include "util/err.h"
 #include "util/imap.h"
 #include "util/ivec.h"
@@ -308,6 +309,14 @@ int kt_hub_subscribe(kt_hub *h, kt_conn *c, int64_t body, int64_t since, const k
     if (since > *head) {
         free(items);
         return KT_EINVAL;
+    }
+    /* Retention may have removed the start of the stream: a replay from before what is kept
+     * would have a gap, so the client takes a snapshot instead. */
+    int64_t floor = 0;
+    if (since >= 0 && since < *head && kt_store_stream_floor(h->app->store, body, &floor) == 0 &&
+        (floor ? floor : *head + 1) > since + 1) { /* no event left: all before the head went */
+        free(items);
+        return KT_ERANGE;
     }
     if (since < 0)
         since = *head;

@@ -9,6 +9,7 @@
 #include "net/net.h"
 #include "net/tls.h"
 #include "net/worker.h"
+#include "privacy/retention.h"
 #include "protocol/errors.h"
 #include "store/requests.h"
 #include "util/err.h"
@@ -102,7 +103,11 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     kt_app *app = the_app;
     kt_hub_expire(app->hub, kt_now());
     static int ticks;
-    if (ticks++ % 120 == 0) { /* at start, then hourly */
+    static bool retention_left; /* the last pass stopped at its limit: go on at the next tick */
+    bool hourly = ticks++ % 120 == 0;
+    if (hourly || retention_left)
+        kt_retention_run(app, kt_now(), &retention_left, NULL);
+    if (hourly) { /* at start, then hourly */
         kt_session_purge(app->store);
         if (kt_store_begin(app->store) == 0) {
             if (kt_store_requests_expire(app->store, kt_now() - 86400) == 0)

@@ -4,6 +4,7 @@
 
 #include "domain/enums.h"
 #include "domain/handlers.h"
+#include "privacy/privacy.h"
 
 #include <string.h>
 
@@ -52,6 +53,12 @@ static const kt_argspec a_person_update[] = {
     {"function", KT_T_TEXT, 0, NAME_MAX, NULL}, {"admin", KT_T_BOOL, 0, 0, NULL},
     {"active", KT_T_BOOL, 0, 0, NULL},          END};
 static const kt_argspec a_person_reset[] = {{"person", KT_T_ID, REQ, 0, NULL}, END};
+
+static const kt_argspec a_person_export[] = {{"person", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_person_erase[] = {
+    {"person", KT_T_ID, REQ, 0, NULL}, {"confirm", KT_T_STR, REQ, 254, NULL}, END};
+static const kt_argspec a_audit_list[] = {
+    {"before", KT_T_ID, 0, 0, NULL}, {"limit", KT_T_INT, 0, 200, NULL}, END};
 
 static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_body_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
@@ -293,6 +300,10 @@ static const kt_op ops[] = {
     {"person.create", kt_h_person_create, KT_PERM_ADMIN, NT, W, a_person_create},
     {"person.update", kt_h_person_update, KT_PERM_ADMIN, NT, W, a_person_update},
     {"person.reset", kt_h_person_reset, KT_PERM_ADMIN, NT, W, a_person_reset},
+    {"person.export", kt_h_person_export, KT_PERM_ADMIN, NT, W, a_person_export},
+    {"person.erase", kt_h_person_erase, KT_PERM_ADMIN, NT, W, a_person_erase},
+    {"retention.get", kt_h_retention_get, KT_PERM_ADMIN, NT, R, a_none},
+    {"audit.list", kt_h_audit_list, KT_PERM_ADMIN, NT, R, a_audit_list},
 
     {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
     {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body},

@@ -571,6 +571,28 @@ static const char *const migrations[] = {
     "  at INTEGER NOT NULL"
     ");"
     "CREATE INDEX message_changes_message ON message_changes(message_id, id);",
+
+    /* 17: the audit log (who did what, when, to what; the AVG processing log is part of it), and
+     * indexes by time for the retention of chat and notifications (store/retention.h) */
+    "CREATE TABLE audit ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  at INTEGER NOT NULL,"
+    "  actor_id INTEGER REFERENCES persons(id)," /* NULL: the server itself */
+    "  action TEXT NOT NULL,"
+    "  body_id INTEGER," /* NULL: not about one body (the directory, a person, retention) */
+    "  subject_kind TEXT,"
+    "  subject_id INTEGER,"
+    "  detail TEXT NOT NULL DEFAULT '{}'"
+    ");"
+    "CREATE INDEX audit_body ON audit(body_id, id);"
+    "CREATE INDEX audit_subject ON audit(subject_kind, subject_id);"
+    "CREATE INDEX audit_actor ON audit(actor_id);"
+    "CREATE INDEX audit_at ON audit(at);"
+    "CREATE INDEX messages_created ON messages(created_at);"
+    "CREATE INDEX notifications_created ON notifications(created_at);"
+    /* a person's data for the AVG rights (store/privacy.h) */
+    "CREATE INDEX messages_person ON messages(person_id);"
+    "CREATE INDEX notifications_actor ON notifications(actor_id);",
 };
 
 int kt_migrations_count(void)
