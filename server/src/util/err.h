@@ -13,8 +13,8 @@ enum {
     KT_ESTORE = -6,    /* the database failed */
     KT_EBUSY = -7,     /* the database stayed locked */
     KT_EIO = -8,
-    KT_ESTATE = -9, /* operation not allowed in the current state */
-    KT_EFULL = -10, /* a bounded queue is full */
+    KT_ESTATE = -9,  /* operation not allowed in the current state */
+    KT_EFULL = -10,  /* a bounded queue is full */
     KT_ERANGE = -11, /* before what is kept (a replay from a seq retention removed) */
 };
 
