@@ -139,6 +139,26 @@ class DebianPackageTest(unittest.TestCase):
         r = self.run_binary("check-config", "--config", explicit)
         self.assertEqual(r.returncode, 0, r.stderr)
 
+    def test_the_readmes_configuration_steps_give_a_valid_tls_configuration(self):
+        """README, Operating: the lines it appends to the installed file, with real TLS files."""
+        from test_tls import make_cert
+        cert, key = make_cert(self.work, "readme")
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        section = readme[readme.index("## Operating"):readme.index("### Start")]
+        appended = "".join(re.findall(r"cat >>/etc/ketentafel/ketentafel.conf <<'CONF'\n(.*?)CONF",
+                                      section, re.S))
+        self.assertIn("tls-cert =", appended)
+        appended = appended.replace("/etc/ketentafel/tls/cert.pem", cert)
+        appended = appended.replace("/etc/ketentafel/tls/key.pem", key)
+        conf = os.path.join(self.work, "readme.conf")
+        with open(self.path("/etc/ketentafel/ketentafel.conf")) as f, open(conf, "w") as out:
+            out.write(f.read() + appended)
+        r = self.run_binary("check-config", "--config", conf)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("public-url = https://", r.stdout)
+        self.assertIn("# tls: subject /CN=localhost", r.stdout)
+
     def unit_text(self):
         with open(self.path("/lib/systemd/system/ketentafel.service")) as f:
             return f.read()
