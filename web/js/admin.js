@@ -1,11 +1,11 @@
 // Functional administration: organisations, persons (accounts with a setup link) and bodies.
 import { h, replace } from './dom.js';
-import { label, ORG_KINDS, BODY_KINDS, LEVELS, SCOPE_KINDS, cadenceLabel } from './format.js';
+import { label, ORG_KINDS, BODY_KINDS, LEVELS, SCOPE_KINDS, cadenceLabel, fmtDateTime, fmtDateShort } from './format.js';
 import {
   pageHead, tabs, loading, empty, field, input, textarea, select, checkbox, formDialog, toast, button, badge, confirmDialog,
 } from './ui.js';
 
-const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen'], ['gebieden', 'Gebieden'], ['afkortingen', 'Afkortingen']];
+const TABS = [['organisaties', 'Organisaties'], ['personen', 'Personen'], ['overleggen', 'Overleggen'], ['gebieden', 'Gebieden'], ['afkortingen', 'Afkortingen'], ['avg', 'Privacy (AVG)']];
 const CADENCES = [['', 'Geen vaste frequentie'], ['P1W', 'Wekelijks'], ['P2W', 'Elke 2 weken'], ['P3W', 'Elke 3 weken'],
   ['P4W', 'Elke 4 weken'], ['P6W', 'Elke 6 weken'], ['P8W', 'Elke 8 weken'], ['P1M', 'Maandelijks'],
   ['P2M', 'Elke 2 maanden'], ['P3M', 'Elk kwartaal'], ['P6M', 'Elk half jaar']];
@@ -25,7 +25,7 @@ export async function render(ctx) {
     store.request('scope.list').then((r) => r.scopes),
     store.loadOrgs(true), store.loadPersons(true), store.loadAllBodies(true),
   ]);
-  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView, afkortingen: abbreviationsView };
+  const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView, afkortingen: abbreviationsView, avg: avgView };
   const draw = () => views[tab](ctx, content, scopes);
   draw();
   ctx.onCleanup(store.on('change', (what) => {
@@ -112,7 +112,10 @@ function personsView(ctx, content) {
             p.has_password ? null : badge('Nog geen wachtwoord', 'warn')),
           h('td', { class: 'row-actions' },
             button('Bewerken', () => personDialog(store, p), { class: 'btn btn-small', 'aria-label': `${p.name} bewerken` }),
-            button('Wachtwoordlink', () => resetLink(store, p), { class: 'btn btn-small', 'aria-label': `Nieuwe wachtwoordlink voor ${p.name}` })))))));
+            button('Wachtwoordlink', () => resetLink(store, p), { class: 'btn btn-small', 'aria-label': `Nieuwe wachtwoordlink voor ${p.name}` }),
+            button('Gegevens', () => exportPerson(store, p), { class: 'btn btn-small', 'aria-label': `Gegevens van ${p.name} inzien en exporteren` }),
+            p.active || p.id === store.me.id ? null
+              : button('Wissen', () => erasePerson(store, p), { class: 'btn btn-small btn-danger', 'aria-label': `${p.name} wissen` })))))));
   }
   replace(content, h('section', { class: 'panel' },
     h('div', { class: 'panel-head' }, h('h2', null, 'Personen'),
@@ -183,6 +186,133 @@ async function personDialog(store, p) {
   store.onEvent({ event: 'person.updated', data: { person: ok.person } });
   toast('De persoon is opgeslagen.', 'ok');
   if (isNew) await deliverLink('Account aangemaakt', ok.person, ok);
+}
+
+// ---- a person's data (AVG): export and erasure ----
+function download(name, type, text) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = h('a', { href: url, download: name, hidden: true });
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+}
+
+// Everything stored about one person (the right of access): the readable summary on screen,
+// the JSON and the summary to download. The server writes each export to the processing log.
+async function exportPerson(store, p) {
+  let r;
+  try { r = await store.request('person.export', { person: p.id }); } catch (e) { toast(e.message, 'error'); return; }
+  const base = `ketentafel-gegevens-${p.id}`;
+  await formDialog({
+    title: `Gegevens van ${p.name}`,
+    submitLabel: 'Sluiten',
+    wide: true,
+    build: (el) => el.append(
+      h('p', null, 'Alles wat Ketentafel over deze persoon bewaart. Deze inzage staat in het verwerkingslog (Beheer, Privacy).'),
+      h('pre', { class: 'export-summary', tabIndex: 0, 'aria-label': 'Samenvatting' }, r.summary),
+      h('div', { class: 'row-actions' },
+        button('Download als JSON', () => download(`${base}.json`, 'application/json', JSON.stringify(r.data, null, 2)), { class: 'btn btn-small' }),
+        button('Download samenvatting', () => download(`${base}.txt`, 'text/plain;charset=utf-8', r.summary), { class: 'btn btn-small' }))),
+    submit: async () => true,
+  });
+}
+
+// Erasure of a person who has left (deactivated first): confirmed with their e-mail address.
+async function erasePerson(store, p) {
+  const f = {};
+  const ok = await formDialog({
+    title: `${p.name} wissen`,
+    submitLabel: 'Definitief wissen',
+    danger: true,
+    build: (el) => {
+      f.confirm = input({ type: 'email', autocomplete: 'off', spellcheck: false, maxLength: 254, required: true });
+      el.append(
+        h('p', null, `Naam, e-mailadres, functie, wachtwoord, lidmaatschappen, meldingen en links van ${p.name} worden verwijderd. `
+          + 'Wat ook van anderen is (aanwezigheid, agendapunten, acties, chatberichten, het gebeurtenissenlog) blijft, onder de naam "Oud-deelnemer". Dit kan niet ongedaan worden gemaakt.'),
+        field(`Typ ter bevestiging het e-mailadres (${p.email})`, f.confirm, { required: true, wide: true }));
+    },
+    submit: () => store.request('person.erase', { person: p.id, confirm: f.confirm.value.trim() }),
+  });
+  if (!ok) return;
+  toast(`${p.name} is gewist en heet nu "${ok.pseudonym}".`, 'ok');
+}
+
+// ---- privacy (AVG): retention periods and the processing log ----
+const RETENTION_KINDS = { chat: 'Chatberichten', verslagen: 'Verslagen en notulen', acties: 'Acties, toezeggingen en besluiten',
+  meldingen: 'Meldingen', events: 'Gebeurtenissenlog', auditlog: 'Verwerkingslog (auditlog)' };
+const AUDIT_ACTIONS = { 'person.export': 'Gegevens ingezien en geëxporteerd', 'person.erase': 'Persoon gewist',
+  'retention.run': 'Bewaartermijnen toegepast' };
+
+function auditDetail(store, e) {
+  const d = e.detail || {};
+  if (e.action === 'retention.run') {
+    return (d.kinds || []).filter((k) => k.removed).map((k) => `${label(RETENTION_KINDS, k.kind)}: ${k.removed} verwijderd`).join(', ');
+  }
+  if (e.action === 'person.erase') {
+    const removed = Object.values(d.removed || {}).reduce((a, n) => a + n, 0);
+    return `${removed} gegevens verwijderd, ${d.events_rewritten || 0} gebeurtenissen en ${d.notifications_rewritten || 0} meldingen gepseudonimiseerd`;
+  }
+  if (e.action === 'person.export' && d.hidden) return `${d.hidden} vertrouwelijke regels zonder inhoud`;
+  return '';
+}
+
+function auditSubject(store, e) {
+  if (e.subject_kind === 'person' && e.subject) return store.persons.get(e.subject)?.name || `persoon ${e.subject}`;
+  return '—';
+}
+
+async function avgView(ctx, content) {
+  const { store } = ctx;
+  const entries = [];
+  const logBox = h('div');
+  let more = false;
+  let ret;
+  try {
+    [ret] = await Promise.all([store.request('retention.get'), loadAudit()]);
+  } catch (e) {
+    replace(content, h('p', { class: 'notice notice-warn', role: 'alert' }, e.message));
+    return;
+  }
+  async function loadAudit() {
+    const before = entries.length ? entries[entries.length - 1].id : undefined;
+    const r = await store.request('audit.list', before ? { before, limit: 50 } : { limit: 50 });
+    entries.push(...r.entries);
+    more = r.more;
+  }
+  function drawLog() {
+    replace(logBox, entries.length === 0 ? empty('Er is nog niets verwerkt.') : h('table', { class: 'table' },
+      h('caption', { class: 'sr-only' }, 'Verwerkingslog'),
+      h('thead', null, h('tr', null, ['Tijdstip', 'Door', 'Handeling', 'Betreft', 'Details'].map((t) => h('th', { scope: 'col' }, t)))),
+      h('tbody', null, entries.map((e) => h('tr', null,
+        h('td', { 'data-label': 'Tijdstip' }, fmtDateTime(e.at)),
+        h('td', { 'data-label': 'Door' }, e.actor ? e.actor_name || `persoon ${e.actor}` : 'De server'),
+        h('td', { 'data-label': 'Handeling' }, label(AUDIT_ACTIONS, e.action)),
+        h('td', { 'data-label': 'Betreft' }, auditSubject(store, e)),
+        h('td', { 'data-label': 'Details' }, auditDetail(store, e)))))),
+    more ? button('Oudere regels', async () => {
+      try { await loadAudit(); drawLog(); } catch (e) { toast(e.message, 'error'); }
+    }, { class: 'btn btn-small' }) : null);
+  }
+  const last = ret.last_run;
+  replace(content,
+    h('section', { class: 'panel' },
+      h('div', { class: 'panel-head' }, h('h2', null, 'Bewaartermijnen')),
+      h('p', { class: 'small muted' }, 'De server verwijdert gegevens zodra hun bewaartermijn voorbij is. De systeembeheerder stelt de termijnen in (retain-…-days in ketentafel.conf); docs/avg.md beschrijft welke gegevens Ketentafel bewaart en waarom.'),
+      h('table', { class: 'table' },
+        h('caption', { class: 'sr-only' }, 'Bewaartermijnen'),
+        h('thead', null, h('tr', null, ['Gegevens', 'Bewaartermijn', 'Verwijderd wat ouder is dan', 'Oudste bewaard'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('tbody', null, ret.kinds.map((k) => h('tr', null,
+          h('th', { scope: 'row', 'data-label': 'Gegevens' }, label(RETENTION_KINDS, k.kind)),
+          h('td', { 'data-label': 'Bewaartermijn' }, k.days ? `${k.days} dagen` : 'Onbeperkt'),
+          h('td', { 'data-label': 'Verwijderd wat ouder is dan' }, k.cutoff ? fmtDateShort(k.cutoff) : '—'),
+          h('td', { 'data-label': 'Oudste bewaard' }, k.oldest ? fmtDateShort(k.oldest) : '—'))))),
+      h('p', { class: 'small', role: 'status' }, last ? `Laatst toegepast: ${fmtDateTime(last.at)}. ${auditDetail(store, last)}` : 'Er is nog niets verwijderd wegens een verlopen bewaartermijn.')),
+    h('section', { class: 'panel' },
+      h('div', { class: 'panel-head' }, h('h2', null, 'Verwerkingslog')),
+      h('p', { class: 'small muted' }, 'Wie wanneer de gegevens van een persoon heeft ingezien, geëxporteerd of gewist, en wanneer de bewaartermijnen zijn toegepast. De nieuwste eerst.'),
+      logBox));
+  drawLog();
 }
 
 // ---- bodies ----
