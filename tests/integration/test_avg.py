@@ -63,6 +63,9 @@ class RetentionTest(unittest.IsolatedAsyncioTestCase):
                                       datetime.timedelta(hours=2))))["meeting"]
         self.meeting = m["id"]
         await chair.call("meeting.update", meeting=self.meeting, minutes="Verslag: besproken.")
+        # sent ter vaststelling (a version: a copy of the verslag) and an amendment proposed
+        await chair.call("minutes.submit", meeting=self.meeting, deadline=later(1)[:10])
+        await chair.call("minutes.amend", meeting=self.meeting, text="Voorstel: ook de wijk noemen.")
         await chair.call("chat.post", body=body, text="Oud bericht @Piet Politie")
         a = (await chair.call("action.create", body=body, text="Klaar actiepunt",
                               owner=p["police"]))["action"]
@@ -106,6 +109,9 @@ class RetentionTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(log["entries"][0]["action"], "retention.run")
             for c in (police, chair, admin):
                 await c.close()
+            # verslagen are kept by default, with their versions and amendments
+            self.assertEqual(read_db(self.db, "SELECT (SELECT count(*) FROM minutes_versions), "
+                                              "(SELECT count(*) FROM minutes_amendments)"), [(1, 1)])
         finally:
             s.stop()
 
@@ -151,6 +157,9 @@ class RetentionTest(unittest.IsolatedAsyncioTestCase):
                                      "created_at < ?", (int(parse_instant(later(800 - 365))
                                                             .timestamp()),)))
         self.assertEqual(rows["events"], 0)
+        # the verslag's versions and amendments went with it
+        self.assertEqual(read_db(self.db, "SELECT (SELECT count(*) FROM minutes_versions) + "
+                                          "(SELECT count(*) FROM minutes_amendments)"), [(0,)])
 
 
 class PersonRightsTest(unittest.IsolatedAsyncioTestCase):
