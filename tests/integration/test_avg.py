@@ -186,8 +186,12 @@ class PersonRightsTest(unittest.IsolatedAsyncioTestCase):
                                    presenter=self.piet, confidential=True,
                                    relevant=[{"org": self.w["orgs"]["pol"], "reason": "casus"}]))
         self.secret = secret["item"]["id"]
-        await police.call("chat.post", body=body, text="Ik breng de cijfers mee")
-        await police.call("chat.post", body=body, item=self.secret, text="Detail uit het dossier")
+        said = (await police.call("chat.post", body=body, item=self.secret,
+                                  text="Eerste detail uit het dossier"))["message"]
+        # edited: what it said before is kept (message_changes), under the same item
+        await police.call("chat.edit", body=body, message=said["id"], text="Detail uit het dossier")
+        mine = (await police.call("chat.post", body=body, text="Eerst verkeerd"))["message"]
+        await police.call("chat.edit", body=body, message=mine["id"], text="Ik breng de cijfers mee")
         await housing.call("chat.post", body=body, text="@Piet Politie dank!")
         await chair.call("action.create", body=body, text="Cijfers aanleveren", owner=self.piet,
                          item=open_item["id"])
@@ -215,6 +219,9 @@ class PersonRightsTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn("Ik breng de cijfers mee", texts)
         # the thread of the confidential item: the administrator is not in its audience
         self.assertNotIn("Detail uit het dossier", json.dumps(r))
+        self.assertNotIn("Eerste detail", json.dumps(r))
+        olds = {m["old_text"] for m in d["message_changes"]}
+        self.assertEqual(olds, {"Eerst verkeerd", "[vertrouwelijk]"})
         self.assertNotIn("Casus Jansen geheim", json.dumps(r))
         self.assertIn("[vertrouwelijk]", texts)
         self.assertIn("Overlast Wielwijk", [i["title"] for i in d["items_presented"]])

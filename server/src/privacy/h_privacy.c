@@ -56,8 +56,8 @@ static int redact(kt_ctx *c, json_t *export)
             json_int_t item = json_integer_value(json_object_get(row, "item"));
             if (!item || admin_sees(c, item))
                 continue;
-            static const char *const texts[] = {"title", "text", "note"};
-            for (int k = 0; k < 3; k++)
+            static const char *const texts[] = {"title", "text", "note", "old_text"};
+            for (int k = 0; k < 4; k++)
                 if (json_is_string(json_object_get(row, texts[k])))
                     json_object_set_new(row, texts[k], json_string(CONFIDENTIAL));
             json_object_set_new(row, "hidden", json_true());

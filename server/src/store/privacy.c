@@ -46,7 +46,7 @@ static const kt_db_col c_amendment[] = {I("id"),   I("meeting"), I("body"),    I
                                         S("text"), S("status"),  T("created"), END_COL};
 static const kt_db_col c_decided[] = {I("id"),     I("meeting"), I("body"),
                                       S("status"), T("decided"), END_COL};
-static const kt_db_col c_msg_change[] = {I("message"),  I("body"), S("kind"),
+static const kt_db_col c_msg_change[] = {I("message"),  I("body"), I("item"), S("kind"),
                                          S("old_text"), T("time"), END_COL};
 static const kt_db_col c_item[] = {I("item"),  I("body"),         I("meeting"),
                                    S("title"), B("confidential"), END_COL};
@@ -179,14 +179,14 @@ const kt_privacy_ref kt_privacy_refs[] = {
     {"minutes_amendments", "person_id", "minutes_amendments",
      "Voorstellen tot wijziging van verslagen", KT_PRIV_KEEP,
      "a proposed amendment is part of how the body approved its verslag",
-     "SELECT a.id, a.meeting_id, m.body_id, COALESCE(a.item_id, 0), a.text, a.status, a.created_at "
+     "SELECT a.id, a.meeting_id, m.body_id, a.item_id, a.text, a.status, a.created_at "
      "FROM minutes_amendments a JOIN meetings m ON m.id = a.meeting_id WHERE a.person_id = ?1 "
      "ORDER BY a.id",
      c_amendment, NULL},
     {"minutes_amendments", "decided_by", "minutes_amendments_decided",
      "Voorstellen tot wijziging beoordeeld", KT_PRIV_KEEP,
      "whether the chair took an amendment is part of the body's record",
-     "SELECT a.id, a.meeting_id, m.body_id, a.status, COALESCE(a.decided_at, 0) FROM "
+     "SELECT a.id, a.meeting_id, m.body_id, a.status, a.decided_at FROM "
      "minutes_amendments a JOIN meetings m ON m.id = a.meeting_id WHERE a.decided_by = ?1 "
      "ORDER BY a.id",
      c_decided, NULL},
@@ -194,7 +194,8 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "Eerdere tekst van bewerkte of verwijderde chatberichten", KT_PRIV_KEEP,
      "what a message said before its author changed it is kept with the message, and goes with "
      "it when the chat retention period removes it",
-     "SELECT c.message_id, m.body_id, c.kind, c.old_text, c.at FROM message_changes c JOIN "
+     "SELECT c.message_id, m.body_id, m.item_id, c.kind, c.old_text, c.at FROM "
+     "message_changes c JOIN "
      "messages m ON m.id = c.message_id WHERE c.person_id = ?1 ORDER BY c.id",
      c_msg_change, NULL},
     {"item_notes", "updated_by", "notes_saved", "Notulen per agendapunt opgeslagen", KT_PRIV_KEEP,
