@@ -1,6 +1,7 @@
 """Issue 13, part 9: chat messages can be edited and deleted by their author, and the change is
 recorded (what a message said before, by whom, when); others see the change live; nobody else
-may change a message; a message in a confidential item's thread stays out of sight."""
+may change a message; a message in a confidential item's thread stays out of sight. Each body
+has an unread count per member, counting only what that member may see."""
 
 import sqlite3
 import unittest
@@ -117,6 +118,34 @@ class ChatEditTest(unittest.IsolatedAsyncioTestCase):
             x["event"] == "chat.deleted" for x in c.body_events(self.body)))
         self.assertFalse([x for x in self.housing.body_events(self.body)
                           if x["event"].startswith("chat.")])
+
+    async def test_unread_counts_only_what_the_member_may_see(self):
+        unread = lambda c: c.call("chat.unread", body=self.body)
+        self.assertEqual(await unread(self.housing), {"unread": 0, "more": False})
+        meeting = (await self.chair.call(
+            "meeting.create", body=self.body, start="2027-03-04T09:30:00+01:00",
+            end="2027-03-04T11:30:00+01:00"))["meeting"]
+        secret = (await self.chair.call(
+            "agenda.add", meeting=meeting["id"], title="Casus Wielwijk", confidential=True,
+            relevant=[{"org": self.orgs["pol"], "reason": "dossierhouder"}],
+            persons=[self.p["chair"]]))["item"]
+        await self.police.call("chat.post", body=self.body, text="Goedemorgen")
+        await self.police.call("chat.post", body=self.body, item=secret["id"], text="Geheim")
+        gone = (await self.police.call("chat.post", body=self.body, text="Foutje"))["message"]
+        await self.police.call("chat.delete", body=self.body, message=gone["id"])
+        # Own messages and deleted ones do not count; a hidden thread counts for nothing.
+        self.assertEqual((await unread(self.police))["unread"], 0)
+        self.assertEqual((await unread(self.chair))["unread"], 2)
+        self.assertEqual((await unread(self.housing))["unread"], 1)
+        self.assertEqual((await unread(self.observer))["unread"], 1)
+        self.assertEqual((await self.housing.call("chat.read", body=self.body))["unread"], 0)
+        self.assertEqual((await unread(self.housing))["unread"], 0)
+        self.assertEqual((await unread(self.chair))["unread"], 2)
+        await self.chair.call("chat.post", body=self.body, text="Welkom")
+        self.assertEqual((await unread(self.housing))["unread"], 1)
+        with self.assertRaises(ProtocolError) as cm:
+            await (await self.connect("outsider@test.example")).call("chat.unread", body=self.body)
+        self.assertEqual(cm.exception.code, "not_member")
 
 
 if __name__ == "__main__":

@@ -457,6 +457,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         extra = await call(police, "chat.post", body=body, text="Dubbel gepost")
         gone = await call(police, "chat.delete", body=body, message=extra["message"]["id"])
         self.assertEqual((gone["message"]["deleted"], gone["message"]["text"]), (True, ""))
+        self.assertGreater((await call(chair, "chat.unread", body=body))["unread"], 0)
+        self.assertEqual((await call(chair, "chat.read", body=body))["unread"], 0)
         await call(police, "chat.post", body=body, text="In de thread", item=secret["id"])
         found = await call(police, "search", q="thread")
         self.assertEqual([h["kind"] for h in found["hits"]], ["chat"])

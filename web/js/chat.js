@@ -174,10 +174,18 @@ export async function chatPanel(ctx, { container, body, members, role, live }) {
   for (const m of r.messages) messages.set(m.id, m);
   more = r.more;
   draw(true);
+  // Shown is read: the body's unread count (on the home page) goes back to zero.
+  let reading = null;
+  const markRead = () => {
+    if (reading) return;
+    reading = setTimeout(() => { reading = null; store.request('chat.read', { body: body.id }).catch(() => null); }, 300);
+  };
+  markRead();
   live.push((f) => {
     if (f.event === 'chat.posted') {
       messages.set(f.data.message.id, f.data.message);
       draw(false);
+      if (document.visibilityState === 'visible') markRead();
     } else if (f.event === 'chat.edited' || f.event === 'chat.deleted') {
       if (messages.has(f.data.message.id)) {
         messages.set(f.data.message.id, f.data.message);

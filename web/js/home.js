@@ -89,8 +89,27 @@ export async function render(ctx) {
         h('div', { class: 'body-meta' },
           badge(label(ROLES, b.role), 'role'),
           h('span', null, `${label(BODY_KINDS, b.kind)} · ${label(LEVELS, b.level)} · ${b.scope} · ${cadenceLabel(b.cadence)}`)),
-        h('p', { class: 'muted small' }, next ? `Volgende: ${fmtDateLong(next.start)} om ${fmtTime(next.start)}` : 'Geen vergadering gepland'));
+        h('p', { class: 'muted small' }, next ? `Volgende: ${fmtDateLong(next.start)} om ${fmtTime(next.start)}` : 'Geen vergadering gepland'),
+        unreadLine(b.id));
     })));
+  }
+
+  // Unread chat messages per body (what I may see of them; the server counts).
+  const unread = new Map();
+  function unreadLine(id) {
+    const u = unread.get(id);
+    if (!u || !u.unread) return null;
+    const n = u.more ? `${u.unread}+` : String(u.unread);
+    return h('p', { class: 'small unread-line' }, h('a', { href: `#/overleg/${id}/chat` },
+      h('span', { class: 'badge badge-unread' }, n), u.unread === 1 && !u.more ? ' ongelezen bericht in de chat' : ' ongelezen berichten in de chat'));
+  }
+  async function loadUnread(id) {
+    try {
+      const r = await store.request('chat.unread', { body: id });
+      if (!alive) return;
+      unread.set(id, r);
+      renderBodies();
+    } catch { /* a body I just left: nothing to show */ }
   }
 
   async function loadActions() {
@@ -143,6 +162,8 @@ export async function render(ctx) {
       renderBodies();
     } else if (f.event.startsWith('action.')) {
       loadActions();
+    } else if (f.event.startsWith('chat.') && f.actor !== store.me.id) {
+      loadUnread(f.body);
     }
   }));
   ctx.onCleanup(store.on('change', (what) => {
@@ -151,5 +172,6 @@ export async function render(ctx) {
   ctx.onCleanup(conn.on('resumed', () => { load().catch(() => {}); loadActions(); }));
   renderBodies();
   loadActions();
+  for (const id of store.bodies.keys()) loadUnread(id);
   await load();
 }

@@ -509,6 +509,38 @@ int kt_h_chat_delete(kt_ctx *c)
     return change_message(c, NULL, type);
 }
 
+#define UNREAD_MAX 500 /* counted up to here; the client shows "500+" */
+
+int kt_h_chat_unread(kt_ctx *c)
+{
+    kt_ivec items = {0};
+    int64_t n = 0;
+    int rc = kt_store_chat_unread(c->st, c->me->person, c->body, UNREAD_MAX + 1, &items);
+    /* Only what the caller may see counts: a hidden thread's messages change nothing. */
+    for (size_t i = 0; !rc && i < items.n; i++) {
+        kt_vis vis;
+        if ((rc = kt_under_item_vis(c->st, items.v[i], &vis)) != 0)
+            break;
+        n += kt_acl_visible(&c->viewer, &vis);
+        kt_vis_clear(&vis);
+    }
+    kt_ivec_free(&items);
+    if (rc)
+        return kt_fail_err(c, rc);
+    c->result = json_pack("{s:I, s:b}", "unread", (json_int_t)(n > UNREAD_MAX ? UNREAD_MAX : n),
+                          "more", n > UNREAD_MAX);
+    return 0;
+}
+
+int kt_h_chat_read(kt_ctx *c)
+{
+    int rc = kt_store_chat_read(c->st, c->me->person, c->body);
+    if (rc)
+        return kt_fail_err(c, rc);
+    c->result = json_pack("{s:I, s:b}", "unread", (json_int_t)0, "more", 0);
+    return 0;
+}
+
 int kt_h_chat_history(kt_ctx *c)
 {
     int64_t before = kt_arg_int(c, "before", INT64_MAX), item = kt_arg_int(c, "item", 0);

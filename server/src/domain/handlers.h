@@ -77,6 +77,8 @@ int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);
 int kt_h_chat_edit(kt_ctx *c);
 int kt_h_chat_delete(kt_ctx *c);
+int kt_h_chat_unread(kt_ctx *c);
+int kt_h_chat_read(kt_ctx *c);
 
 int kt_h_abbreviation_list(kt_ctx *c);
 int kt_h_abbreviation_set(kt_ctx *c);

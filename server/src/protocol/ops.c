@@ -347,6 +347,8 @@ static const kt_op ops[] = {
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},
     {"chat.edit", kt_h_chat_edit, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_edit},
     {"chat.delete", kt_h_chat_delete, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_delete},
+    {"chat.unread", kt_h_chat_unread, KT_PERM_READ, KT_TGT_BODY, R, a_body},
+    {"chat.read", kt_h_chat_read, KT_PERM_READ, KT_TGT_BODY, W, a_body},
 
     {"abbreviation.list", kt_h_abbreviation_list, KT_PERM_AUTH, NT, R, a_none},
     {"abbreviation.set", kt_h_abbreviation_set, KT_PERM_ADMIN, NT, W, a_abbreviation_set},

@@ -91,6 +91,33 @@ int kt_store_message_change(kt_store *st, int64_t id, const char *text, int64_t 
     return kt_db_run(s, NULL);
 }
 
+int kt_store_chat_read(kt_store *st, int64_t person, int64_t body)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "INSERT INTO chat_reads(person_id, body_id, last_read) SELECT ?1, ?2, "
+            "coalesce(max(id), 0) FROM messages WHERE body_id = ?2 ON CONFLICT(person_id, "
+            "body_id) DO UPDATE SET last_read = max(last_read, excluded.last_read)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, body);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_chat_unread(kt_store *st, int64_t person, int64_t body, int limit, kt_ivec *items)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT coalesce(m.item_id, 0) FROM messages m WHERE m.body_id = ?2 AND m.id > "
+            "coalesce((SELECT last_read FROM chat_reads WHERE person_id = ?1 AND body_id = ?2), "
+            "0) AND m.person_id <> ?1 AND m.deleted_at IS NULL ORDER BY m.id LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, body);
+    kt_db_bind_int(s, 3, limit);
+    return kt_db_ids(s, items);
+}
+
 int kt_store_message_count(kt_store *st, int64_t item, int64_t *n)
 {
     kt_db_stmt *s = kt_db_prepare(st, "SELECT count(*) FROM messages WHERE item_id = ?1");

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util/ivec.h"
+
 struct kt_store;
 
 /* item 0: the body's channel. */
@@ -23,6 +25,13 @@ int kt_store_messages_before(struct kt_store *st, int64_t body, int64_t item, in
  * is no such message or it is deleted already; 0 or a KT_E*. */
 int kt_store_message_change(struct kt_store *st, int64_t id, const char *text, int64_t by,
                             int64_t now);
+/* Person has read body's chat up to its newest message now. 0 or a KT_E*. */
+int kt_store_chat_read(struct kt_store *st, int64_t person, int64_t body);
+/* The unread messages of body for person (newer than what they read, not their own, not
+ * deleted), at most limit: appends the item of each (0: the channel), for the caller to count
+ * only those it may see. 0 or a KT_E*. */
+int kt_store_chat_unread(struct kt_store *st, int64_t person, int64_t body, int limit,
+                         kt_ivec *items);
 /* The number of messages in item's thread. */
 int kt_store_message_count(struct kt_store *st, int64_t item, int64_t *n);
 

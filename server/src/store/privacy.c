@@ -60,6 +60,7 @@ static const kt_db_col c_caused[] = {I("id"), I("to"), S("kind"), T("created"), 
 static const kt_db_col c_pref[] = {S("kind"), S("mode"), END_COL};
 static const kt_db_col c_feed[] = {S("kind"), I("body"), T("created"), T("revoked"), END_COL};
 static const kt_db_col c_digest[] = {S("day"), T("sent"), END_COL};
+static const kt_db_col c_chat_read[] = {I("body"), I("last_read"), END_COL};
 static const kt_db_col c_request[] = {S("op"), T("time"), END_COL};
 static const kt_db_col c_flag[] = {I("id"),   S("kind"),     S("state"), S("note"),
                                    I("item"), T("resolved"), END_COL};
@@ -158,6 +159,10 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "the record of mails sent to the person is only the person's",
      "SELECT day, sent_at FROM digests WHERE person_id = ?1 ORDER BY day", c_digest,
      "DELETE FROM digests WHERE person_id = ?1"},
+    {"chat_reads", "person_id", "chat_reads", "Hoe ver u de chat van een overleg hebt gelezen",
+     KT_PRIV_DELETE, "how far a person has read a chat is only the person's",
+     "SELECT body_id, last_read FROM chat_reads WHERE person_id = ?1 ORDER BY body_id", c_chat_read,
+     "DELETE FROM chat_reads WHERE person_id = ?1"},
     {"request_keys", "person_id", "requests", "Verzoeksleutels", KT_PRIV_DELETE,
      "keys that make a client's retries safe are only the person's",
      "SELECT op, created_at FROM request_keys WHERE person_id = ?1", c_request,

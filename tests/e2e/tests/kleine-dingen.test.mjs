@@ -88,3 +88,38 @@ test('planning proposes the body’s rhythm, and the series preview warns about 
   assert.deepEqual(sec.errors, []);
   await sec.context().close();
 });
+
+test('each body on the home page shows its unread chat messages, live, and reading the chat clears them', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  const id = body.split('/').pop();
+  // The police reads the chat first, so that what follows is all there is unread.
+  await go(police, `${body}/chat`);
+  await police.locator('.chat-msg').first().waitFor();
+  await police.waitForTimeout(600); // chat.read is sent once the chat has been shown
+  await go(police, '#/');
+  const card = police.locator(`.body-card[data-body="${id}"]`);
+  await card.waitFor();
+  await police.waitForTimeout(500);
+  assert.equal(await card.locator('.unread-line').count(), 0);
+
+  await go(chair, `${body}/chat`);
+  const box = chair.getByRole('combobox', { name: 'Bericht' });
+  for (const t of ['Wie neemt de cijfers mee?', 'En de kaart?']) {
+    await box.fill(`${t} (${Date.now().toString(36)})`);
+    await box.press('Enter');
+  }
+  // Live on the home page, with a link to the chat.
+  await card.locator('.unread-line', { hasText: '2 ongelezen berichten in de chat' }).waitFor();
+  await shot(police, 'home-ongelezen');
+  await card.locator('.unread-line a').click();
+  await police.locator('.chat-msg', { hasText: 'En de kaart?' }).waitFor();
+  await police.waitForTimeout(600);
+  await go(police, '#/');
+  await card.waitFor();
+  await police.waitForTimeout(500);
+  assert.equal(await card.locator('.unread-line').count(), 0);
+  for (const p of [chair, police]) assert.deepEqual(p.errors, []);
+  await chair.context().close();
+  await police.context().close();
+});

@@ -593,6 +593,14 @@ static const char *const migrations[] = {
     /* a person's data for the AVG rights (store/privacy.h) */
     "CREATE INDEX messages_person ON messages(person_id);"
     "CREATE INDEX notifications_actor ON notifications(actor_id);",
+
+    /* 18: how far each member has read a body's chat (the unread count per body). */
+    "CREATE TABLE chat_reads ("
+    "  person_id INTEGER NOT NULL REFERENCES persons(id) ON DELETE CASCADE,"
+    "  body_id INTEGER NOT NULL REFERENCES bodies(id) ON DELETE CASCADE,"
+    "  last_read INTEGER NOT NULL,"
+    "  PRIMARY KEY (person_id, body_id)"
+    ");",
 };
 
 int kt_migrations_count(void)
