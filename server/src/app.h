@@ -36,6 +36,7 @@ typedef struct kt_config {
     int retain_days[KT_RETENTION_KINDS];
     bool demo;
     bool sync_full;
+    bool group_commit; /* writes that arrive together share one commit (protocol/dispatch.h) */
     int64_t session_ttl; /* seconds */
     int max_queue;       /* frames per session out-queue */
     int ping_secs;       /* a silent WebSocket is pinged after this, dropped after 2.5 times */
@@ -56,6 +57,7 @@ typedef struct kt_counters {
     uint64_t requests, request_errors;
     uint64_t logins_ok, logins_failed, logins_throttled;
     uint64_t bus_reconnects, bus_gaps_filled;
+    uint64_t group_commits, group_writes; /* commits of grouped writes, and the writes in them */
 } kt_counters;
 
 typedef struct kt_app {
@@ -73,6 +75,17 @@ typedef struct kt_app {
     int64_t started_at;
     struct kt_event **pending; /* committed, replied to, not yet published (protocol/dispatch.c) */
     int n_pending, cap_pending;
+    /* Told of every reaction job a committed change recorded (protocol/dispatch.c calls it;
+     * react/react.h, a layer above, fills it in). NULL: nobody reacts on this node now; the job
+     * waits in the store for a sweep. */
+    void (*on_commit)(void *arg, int64_t job);
+    void *on_commit_arg;
+    struct kt_react *react;
+    /* Group commit (protocol/dispatch.c): writes that arrived over WebSockets wait here, in
+     * the store's open group transaction, for the one commit that acknowledges them all. */
+    bool group_commit;
+    struct kt_held *held;
+    int n_held, cap_held;
 } kt_app;
 
 #endif

@@ -12,6 +12,8 @@
 #include "net/server.h"
 #include "net/tls.h"
 #include "privacy/retention.h"
+#include "protocol/dispatch.h"
+#include "react/react.h"
 #include "store/directory.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -64,6 +66,21 @@ static int open_store(kt_app *app)
 }
 
 static kt_app app;
+
+/* What the bus delivers goes to the detectors' index (every node keeps its own in step) and to
+ * the hub (the sessions of this node). */
+static void on_event(void *arg, kt_event *ev)
+{
+    kt_app *a = arg;
+    if (a->detect)
+        kt_detect_observe(a, ev);
+    kt_hub_deliver(a->hub, ev);
+}
+
+static void on_resync(void *arg)
+{
+    kt_hub_resync(((kt_app *)arg)->hub);
+}
 static char derived_public_url[256], derived_node_id[64]; /* when the options leave them out */
 
 static void on_signal(int sig)
@@ -110,12 +127,15 @@ static int serve(kt_settings *o)
     app.detect = kt_detect_new(&app);
     if (!app.hub || !app.detect || kt_server_start(&app))
         return 1;
+    app.react = kt_react_new(&app);
+    if (!app.react)
+        return 1;
+    kt_dispatch_group_commit(&app, app.cfg.group_commit);
     if (app.cfg.redis_url)
-        app.bus =
-            kt_bus_redis_new(app.cfg.redis_url, kt_server_wake, &app, &app.counters.bus_reconnects,
-                             kt_hub_deliver, kt_hub_resync, app.hub);
+        app.bus = kt_bus_redis_new(app.cfg.redis_url, kt_server_wake, &app,
+                                   &app.counters.bus_reconnects, on_event, on_resync, &app);
     else
-        app.bus = kt_bus_local_new(kt_hub_deliver, kt_hub_resync, app.hub);
+        app.bus = kt_bus_local_new(on_event, on_resync, &app);
     if (!app.bus)
         return 1;
     int port = kt_server_port(&app);
@@ -134,6 +154,7 @@ static int serve(kt_settings *o)
     if (app.cfg.demo) {
         if (kt_demo_load(&app, o->demo_file))
             kt_warn("demo data loaded with errors", "file=\"%s\"", o->demo_file);
+        kt_react_drain(app.react); /* the demo starts with its signaleringen in place */
         kt_demo_print_logins(&app, o->demo_file);
     }
     signal(SIGINT, on_signal);
@@ -146,7 +167,9 @@ static int serve(kt_settings *o)
     fflush(stdout);
     kt_server_run(&app);
     kt_info("stopping", NULL);
-    kt_bus_free(app.bus); /* first: its threads wake the loop */
+    kt_react_free(app.react); /* runs what this node committed and has not reacted to yet */
+    app.react = NULL;
+    kt_bus_free(app.bus); /* its threads wake the loop */
     app.bus = NULL;
     kt_digest_stop(app.digest); /* aborts a send in progress */
     app.digest = NULL;

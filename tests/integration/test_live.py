@@ -259,7 +259,13 @@ class DurabilityTest(unittest.IsolatedAsyncioTestCase):
                     i += 1
 
             task = asyncio.ensure_future(writer())
-            await asyncio.sleep(1.5)
+            # Kill in the middle of writing, once a few writes were acknowledged (the first may
+            # wait for the detectors' index, which the world's setup asked to rebuild).
+            for _ in range(600):
+                if len(acked) > 10:
+                    break
+                await asyncio.sleep(0.05)
+            await asyncio.sleep(0.3)
             server.kill()
             try:
                 await asyncio.wait_for(task, 5)

@@ -338,6 +338,7 @@ int kt_conf_load(kt_conf *c, int argc, char **argv, const char *default_path)
                     c->s.cfg.tls_cert ? "tls-key" : "tls-cert");
     c->s.cfg.session_ttl = (int64_t)c->s.session_hours * 3600;
     c->s.cfg.sync_full = strcmp(c->s.sync, "full") == 0;
+    c->s.cfg.group_commit = strcmp(c->s.group_commit, "on") == 0;
     return 0;
 }
 

@@ -22,6 +22,7 @@ typedef struct kt_settings {
     bool now;
     int session_hours; /* cfg.session_ttl after kt_conf_load */
     const char *sync;  /* cfg.sync_full after kt_conf_load */
+    const char *group_commit; /* cfg.group_commit after kt_conf_load */
 } kt_settings;
 
 enum kt_opt_kind {

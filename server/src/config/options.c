@@ -189,6 +189,17 @@ const kt_option kt_options[] = {
      .offset = SET(sync),
      .help = "full: fsync every commit; normal: only at checkpoints (a power cut may lose "
              "the last commits, never consistency)."},
+    {.name = "group-commit",
+     .env = "KT_GROUP_COMMIT",
+     .arg = "on|off",
+     .kind = KT_OPT_CHOICE,
+     .choices = "on|off",
+     .dflt = "on",
+     .group = g_server,
+     .offset = SET(group_commit),
+     .help = "on: writes that arrive together are committed together, one fsync for all of "
+             "them, and each is acknowledged only after that commit; off: one commit per "
+             "write."},
     {.name = "max-queue",
      .env = "KT_MAX_QUEUE",
      .arg = "N",

@@ -5,7 +5,6 @@
 #include "detect/profiles.h"
 #include "detect/similar.h"
 #include "domain/model.h"
-#include "feed/notify.h"
 #include "net/server.h"
 #include "net/worker.h"
 #include "store/bodies.h"
@@ -649,7 +648,7 @@ static int64_t meeting_body(kt_store *st, int64_t meeting)
     return kt_store_meeting_body(st, meeting, &b) ? 0 : b;
 }
 
-static int run_conflicts(kt_detect *det, kt_ctx *d, kt_ctx *c)
+static int run_conflicts(kt_detect *det, kt_ctx *d, const kt_ctx *c)
 {
     kt_ivec meetings = {0}, bodies = {0};
     int rc = 0;
@@ -741,7 +740,7 @@ static int items_of_meeting(kt_store *st, int64_t meeting, kt_ivec *out)
     return rc;
 }
 
-static int run_duplicates(kt_detect *det, kt_ctx *d, kt_ctx *c)
+static int run_duplicates(kt_detect *det, kt_ctx *d, const kt_ctx *c)
 {
     kt_ivec items = {0};
     int rc = 0;
@@ -755,34 +754,20 @@ static int run_duplicates(kt_detect *det, kt_ctx *d, kt_ctx *c)
     return rc;
 }
 
-void kt_detect_after(kt_app *app, kt_ctx *c)
+int kt_detect_react(kt_detect *det, kt_ctx *d, const kt_ctx *src)
 {
-    kt_detect *det = app->detect;
-    if (!c->touched_meetings.n && !c->touched_bodies.n && !c->touched_items.n)
-        return;
+    if (!src->touched_meetings.n && !src->touched_bodies.n && !src->touched_items.n)
+        return 0;
     rebuild_in_place_if_stale(det);
-    static const kt_principal system = {.person = 0, .admin = false, .name = "ketentafel"};
-    kt_ctx d;
-    kt_ctx_init(&d, app, &system, NULL);
     int64_t t0 = kt_mono_ns();
-    int rc = kt_store_begin(d.st);
+    int rc = run_conflicts(det, d, src);
     if (!rc)
-        rc = run_conflicts(det, &d, c);
-    if (!rc)
-        rc = run_duplicates(det, &d, c);
-    if (!rc)
-        rc = kt_store_commit(d.st);
-    else
-        kt_store_rollback(d.st);
-    if (rc)
-        kt_warn("detectors failed", "code=%s message=\"%s\"", kt_code_name(d.code), d.message);
-    else
-        kt_ctx_defer_publish(&d);
-    if (!rc)
-        kt_notify_events(app, d.events, d.n_events);
-    kt_debug("detectors ran", "us=%lld events=%d", (long long)((kt_mono_ns() - t0) / 1000),
-             d.n_events);
-    kt_ctx_clear(&d);
+        rc = run_duplicates(det, d, src);
+    if (rc && d->code == KT_C_NONE)
+        kt_fail_err(d, rc);
+    kt_debug("detectors ran", "us=%lld events=%d rc=%d", (long long)((kt_mono_ns() - t0) / 1000),
+             d->n_events, rc);
+    return rc ? -1 : 0;
 }
 
 /* Whether an event teaches the index something: an abbreviation, or a region and its members. */

@@ -1,7 +1,7 @@
 /* The detectors, run after a change has committed: meeting conflicts for the meetings it
  * touched, duplicate agenda items for the items it touched (see conflicts.h, similar.h).
- * They write flags in a transaction of their own, so a detector can never undo or delay the
- * change itself; their events are published like any other, after the requester's reply. */
+ * They write flags in a transaction of their own (react/react.h), so a detector can never undo
+ * or delay the change itself; their events are published like any other. */
 #ifndef KT_DETECT_H
 #define KT_DETECT_H
 
@@ -15,9 +15,10 @@ typedef struct kt_detect kt_detect;
 kt_detect *kt_detect_new(kt_app *app);
 void kt_detect_free(kt_detect *d);
 
-/* Runs the detectors for what c touched (c has committed). Errors are logged, not returned:
- * the change stands either way. */
-void kt_detect_after(kt_app *app, kt_ctx *c);
+/* Runs the detectors for what a committed change touched (src->touched_*), writing their flags
+ * and events through d, whose write transaction is open (react/react.h runs them as a
+ * subscriber of committed changes, never inside the change). 0 or -1 (error recorded in d). */
+int kt_detect_react(kt_detect *det, kt_ctx *d, const kt_ctx *src);
 
 /* Rebuilds the similarity index from the store, on this thread (at start). */
 int kt_detect_rebuild(kt_detect *d);

@@ -583,30 +583,16 @@ static int notify_one(kt_ctx *c, kt_event *ev)
 
 static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
 
-void kt_notify_events(kt_app *app, kt_event *const *events, int n)
+int kt_notify_react(kt_ctx *c, kt_event *const *events, int n)
 {
-    if (n <= 0)
-        return;
-    bool any = false;
-    for (int i = 0; i < n && !any; i++)
-        any = events[i]->body >= 0;
-    if (!any)
-        return; /* notifications themselves cause none */
-    kt_ctx c;
-    kt_ctx_init(&c, app, &notifier, NULL);
-    int rc = kt_store_begin(c.st);
+    int rc = 0;
+    /* Events of persons' own streams (notifications themselves) cause none. */
     for (int i = 0; !rc && i < n; i++)
         if (events[i]->body >= 0)
-            rc = notify_one(&c, events[i]);
-    if (!rc)
-        rc = kt_store_commit(c.st);
-    else
-        kt_store_rollback(c.st);
-    if (rc)
-        kt_warn("notifications failed", "rc=%d code=%s", rc, kt_code_name(c.code));
-    else
-        kt_ctx_defer_publish(&c);
-    kt_ctx_clear(&c);
+            rc = notify_one(c, events[i]);
+    if (rc && c->code == KT_C_NONE)
+        kt_fail_err(c, rc);
+    return rc ? -1 : 0;
 }
 
 void kt_notify_due_scan(kt_app *app)

@@ -21,8 +21,10 @@ static inline int64_t kt_person_stream(int64_t person)
     return -person;
 }
 
-/* Derives and stores the notifications of events (committed by actor; 0 = the system). */
-void kt_notify_events(kt_app *app, kt_event *const *events, int n);
+/* Derives and stores the notifications of committed events through c, whose write transaction
+ * is open (react/react.h runs this after the change committed). 0 or -1 (error recorded in c). */
+struct kt_ctx;
+int kt_notify_react(struct kt_ctx *c, kt_event *const *events, int n);
 
 /* Actions due soon (per the owner's due_days) or overdue: once per action and due date. */
 void kt_notify_due_scan(kt_app *app);

@@ -36,6 +36,17 @@ static int grow(kt_conn *c)
     return 0;
 }
 
+void kt_conn_wake(kt_conn *c)
+{
+    if (c->io)
+        c->io->wake(c);
+}
+
+bool kt_conn_write_now(kt_conn *c, kt_frame *f)
+{
+    return c->io && c->io->write_now(c, f);
+}
+
 void kt_conn_release(kt_conn *c)
 {
     while (c->q_len)

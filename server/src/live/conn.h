@@ -14,9 +14,20 @@
 
 struct lws;
 struct kt_sub;
+struct kt_conn;
+
+/* How the connection reaches its socket: filled in by the net layer (net/ws.c), which sits
+ * above this one. NULL (unit tests): frames are only queued. */
+typedef struct kt_conn_io {
+    void (*wake)(struct kt_conn *c); /* ask the event loop for a writeable callback */
+    /* write f to the socket now if nothing (queued or partly written) is ahead of it; true when
+     * f was taken */
+    bool (*write_now)(struct kt_conn *c, kt_frame *f);
+} kt_conn_io;
 
 typedef struct kt_conn {
-    struct lws *wsi; /* NULL in unit tests */
+    const kt_conn_io *io; /* NULL in unit tests */
+    struct lws *wsi;      /* NULL in unit tests */
     kt_principal me;
     unsigned char session_hash[32]; /* which login session this connection belongs to */
     kt_frame **q;                   /* ring buffer of frames awaiting write */
@@ -58,10 +69,10 @@ void kt_conn_pop(kt_conn *c);
 /* Marks c for closing with code and reason; the net layer closes at the next writeable. */
 void kt_conn_close(kt_conn *c, int code, const char *reason);
 
-/* Asks the event loop for a writeable callback (net layer; no-op without a wsi). */
+/* Asks the event loop for a writeable callback (through c->io; no-op without one). */
 void kt_conn_wake(kt_conn *c);
-/* Net layer: writes f to the socket now if nothing (queued or partly written) is ahead of it;
- * true when f was taken. False without a wsi, so unit tests see every frame queued. */
+/* Writes f to the socket now if nothing is ahead of it (through c->io); true when f was taken.
+ * False without io, so unit tests see every frame queued. */
 bool kt_conn_write_now(kt_conn *c, kt_frame *f);
 
 #endif

@@ -1,7 +1,6 @@
 #include "live/hub.h"
 
-#include "detect/detect.h"
-#include "protocol/ctx.h"
+#include "auth/viewer.h"
 #include "protocol/errors.h"
 #include "store/retention.h"
 #include "util/err.h"
@@ -223,7 +222,6 @@ static void deliver_to_subject(kt_hub *h, kt_event *ev)
 void kt_hub_deliver(void *hub, kt_event *ev)
 {
     kt_hub *h = hub;
-    kt_detect_observe(h->app, ev);
     if (ev->subject)
         deliver_to_subject(h, ev);
     kt_topic *t = kt_imap_get(&h->topics, topic_key(ev->body));

@@ -16,6 +16,7 @@
 #include "net/tls.h"
 #include "net/worker.h"
 #include "protocol/errors.h"
+#include "react/react.h"
 #include "store/directory.h"
 #include "store/sessions.h"
 #include "store/store.h"
@@ -639,6 +640,21 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
                 builds);
         GAUGE("kt_detect_index_build_ms", "Time the last aside build took, in milliseconds.",
               last_ms);
+    }
+    if (app->react) {
+        kt_react_stats rs;
+        kt_react_stats_get(app->react, &rs);
+        COUNTER("kt_reactions_total", "Reactions (detectors, notifications) run by this node.",
+                rs.done);
+        COUNTER("kt_reaction_failures_total", "Reactions that failed (they are retried).",
+                rs.failed);
+        COUNTER("kt_reactions_dropped_total", "Reactions given up after repeated failures.",
+                rs.dropped);
+        COUNTER("kt_reactions_adopted_total",
+                "Reactions left over by another or an earlier node, taken on by this one.",
+                rs.adopted);
+        GAUGE("kt_reactions_waiting", "Reaction jobs in the store that have not run yet.",
+              rs.waiting < 0 ? 0 : rs.waiting);
     }
 #undef GAUGE
 #undef COUNTER

@@ -10,6 +10,7 @@
 #include "net/tls.h"
 #include "net/worker.h"
 #include "privacy/retention.h"
+#include "protocol/dispatch.h"
 #include "protocol/errors.h"
 #include "store/requests.h"
 #include "util/err.h"
@@ -30,12 +31,19 @@
 static uv_loop_t loop;
 static uv_async_t wake_async;
 static uv_timer_t shutdown_timer;
+static uv_check_t commit_check; /* once per turn of the loop, after its I/O: the group commit */
 static volatile sig_atomic_t stopping, can_wake;
 static bool shutting_down;
 static int64_t shutdown_deadline; /* monotonic ns */
 static lws_sorted_usec_list_t housekeeping_sul, bus_sul, keepalive_sul;
 
 static void on_wake(uv_async_t *h);
+
+/* The loop has read what arrived in this turn: the writes among it commit together, once. */
+static void on_turn_done(uv_check_t *h)
+{
+    kt_dispatch_flush(h->data);
+}
 
 /* Each WebSocket gets an rx buffer of rx_buffer_size: 1 KiB keeps an idle session small, and
  * longer messages arrive in pieces that ws.c reassembles. tx_packet_size is set so that a long
@@ -233,6 +241,10 @@ int kt_server_start(kt_app *app)
         return KT_EIO;
     uv_async_init(&loop, &wake_async, on_wake);
     wake_async.data = app;
+    uv_check_init(&loop, &commit_check);
+    commit_check.data = app;
+    uv_check_start(&commit_check, on_turn_done);
+    uv_unref((uv_handle_t *)&commit_check);
     uv_timer_init(&loop, &shutdown_timer);
     void *foreign_loops[1] = {&loop};
     struct lws_context_creation_info info;
@@ -249,6 +261,7 @@ int kt_server_start(kt_app *app)
         kt_error("cannot create the lws context", NULL);
         uv_close((uv_handle_t *)&wake_async, NULL);
         uv_close((uv_handle_t *)&shutdown_timer, NULL);
+        uv_close((uv_handle_t *)&commit_check, NULL);
         uv_run(&loop, UV_RUN_DEFAULT);
         uv_loop_close(&loop);
         return KT_EIO;
@@ -359,8 +372,10 @@ void kt_server_destroy(kt_app *app)
     kt_worker_stop(app->worker);
     app->worker = NULL;
     can_wake = 0;
+    kt_dispatch_flush(app); /* writes read in the last turn are committed and answered */
     uv_close((uv_handle_t *)&wake_async, NULL);
     uv_close((uv_handle_t *)&shutdown_timer, NULL);
+    uv_close((uv_handle_t *)&commit_check, NULL);
     /* With a foreign loop lws closes its handles asynchronously: run the loop until they are
      * all closed, which also completes the context's destruction. */
     lws_context_destroy(app->lws);

@@ -45,13 +45,13 @@ size_t kt_ws_pss_size(void)
     return sizeof(ws_pss);
 }
 
-void kt_conn_wake(kt_conn *c)
+static void ws_wake(kt_conn *c)
 {
     if (c->wsi)
         lws_callback_on_writable(c->wsi);
 }
 
-bool kt_conn_write_now(kt_conn *c, kt_frame *f)
+static bool ws_write_now(kt_conn *c, kt_frame *f)
 {
     struct lws *wsi = c->wsi;
     if (!wsi || c->q_len || c->close_code || c->ping_due || lws_partial_buffered(wsi))
@@ -66,6 +66,9 @@ bool kt_conn_write_now(kt_conn *c, kt_frame *f)
     kt_net_app(wsi)->counters.frames_sent++;
     return true;
 }
+
+/* What the live layer's connections use to reach their sockets. */
+static const kt_conn_io ws_io = {.wake = ws_wake, .write_now = ws_write_now};
 
 static void heard(kt_conn *c)
 {
@@ -163,6 +166,7 @@ static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     kt_conn *c = &pss->conn;
     c->wsi = wsi;
+    c->io = &ws_io;
     heard(c);
     if (kt_conn_init(c, app->cfg.max_queue, QUEUE_BYTES) || kt_hub_conn_open(app->hub, c)) {
         kt_conn_close(c, 1011, "geen geheugen");
@@ -372,6 +376,7 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
         }
         if (pss->open) {
             app = kt_net_app(wsi);
+            kt_dispatch_forget_conn(app, &pss->conn);
             kt_hub_conn_closed(app->hub, &pss->conn);
             app->counters.connections_open--;
             pss->open = false;

@@ -6,6 +6,7 @@
 #include "app.h"
 #include "auth/acl.h"
 #include "auth/session.h"
+#include "auth/viewer.h"
 #include "live/event.h"
 #include "protocol/errors.h"
 #include "store/store.h"
@@ -29,6 +30,8 @@ typedef struct kt_ctx {
     int n_events, cap_events;
     void *conn;           /* the WebSocket connection (net/conn.h) or NULL outside one */
     struct kt_mail *mail; /* owned: a message to send once the transaction committed */
+    bool grouped;         /* a write that joins the open group commit (store.h) */
+    int64_t job;          /* the reaction job the change recorded (0: none) */
     /* What changed, for the detectors that run after commit (detect/detect.h). */
     kt_ivec touched_meetings, touched_items, touched_bodies;
 } kt_ctx;
@@ -43,10 +46,6 @@ int kt_fail_err(kt_ctx *c, int err);
  * Returns 0 or -1 (error recorded). */
 int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t *data);
 
-/* Loads principal's view of body (role, guest item limits) into v; items storage goes to
- * *storage (free it). 0 or a KT_E* error. */
-int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
-                   int64_t **storage);
 
 /* Notes a changed meeting / agenda item / membership list for the detectors. */
 void kt_touch_meeting(kt_ctx *c, int64_t meeting);

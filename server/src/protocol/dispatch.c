@@ -1,16 +1,16 @@
 #include "protocol/dispatch.h"
 
 #include "bus/bus.h"
-#include "detect/detect.h"
 #include "feed/digest.h"
 #include "feed/mail.h"
-#include "feed/notify.h"
+#include "live/conn.h"
 #include "protocol/ops.h"
 #include "store/actions.h"
 #include "store/bodies.h"
 #include "store/items.h"
 #include "store/meetings.h"
 #include "store/memberships.h"
+#include "store/reactions.h"
 #include "store/requests.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -98,6 +98,7 @@ int kt_fail_err(kt_ctx *c, int err)
     case KT_ECONFLICT:
         return kt_fail(c, KT_C_CONFLICT, NULL);
     case KT_EBUSY:
+    case KT_EUNAVAIL:
         return kt_fail(c, KT_C_STORE_BUSY, NULL);
     case KT_EINVAL:
         return kt_fail(c, KT_C_INVALID_ARGUMENT, NULL);
@@ -135,28 +136,6 @@ int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t
         c->cap_events = cap;
     }
     c->events[c->n_events++] = ev;
-    return 0;
-}
-
-int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
-                   int64_t **storage)
-{
-    v->person = p->person;
-    v->org = p->org;
-    v->admin = p->admin;
-    v->role = KT_ROLE_NONE;
-    v->n_items = -1;
-    v->items = NULL;
-    *storage = NULL;
-    kt_store_member m;
-    int rc = kt_store_membership_find(st, body, p->person, &m);
-    if (rc == KT_ENOTFOUND)
-        return 0;
-    if (rc)
-        return rc;
-    v->role = kt_role_parse(m.role);
-    v->items = *storage = m.items;
-    v->n_items = m.n_items;
     return 0;
 }
 
@@ -449,35 +428,208 @@ static int remember(kt_ctx *c, const char *key, const kt_op *op)
     return rc ? kt_fail_err(c, rc) : 0;
 }
 
+static json_t *ids_json(const kt_ivec *v)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < v->n; i++)
+        json_array_append_new(a, json_integer(v->v[i]));
+    return a;
+}
+
+/* What the reactions (react/react.h: detectors, notifications) must still see of this change:
+ * its events on body streams and what it touched. Recorded in the change's own transaction, so
+ * that it is there exactly when the change is. *job 0: nothing to react to. */
+static int record_reaction(kt_ctx *c, int64_t *job)
+{
+    *job = 0;
+    json_t *events = json_array();
+    for (int i = 0; i < c->n_events; i++)
+        if (c->events[i]->body > 0)
+            json_array_append_new(events, json_pack("[I, I]", (json_int_t)c->events[i]->body,
+                                                    (json_int_t)c->events[i]->seq));
+    if (!json_array_size(events) && !c->touched_meetings.n && !c->touched_items.n &&
+        !c->touched_bodies.n) {
+        json_decref(events);
+        return 0;
+    }
+    json_t *payload =
+        json_pack("{s:o, s:o, s:o, s:o}", "e", events, "m", ids_json(&c->touched_meetings), "i",
+                  ids_json(&c->touched_items), "b", ids_json(&c->touched_bodies));
+    char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
+    json_decref(payload);
+    int rc = text ? kt_store_reaction_add(c->st, c->app->cfg.node_id ? c->app->cfg.node_id : "",
+                                          text, kt_now(), job)
+                  : KT_ENOMEM;
+    free(text);
+    return rc ? kt_fail_err(c, rc) : 0;
+}
+
+/* What a committed write still has to do: send its mail, and have its reactions run. */
+static void after_commit(kt_app *app, struct kt_mail *mail, int64_t job)
+{
+    if (mail && kt_digest_mail(app->digest, mail))
+        kt_warn("mail not queued", NULL);
+    if (job && app->on_commit)
+        app->on_commit(app->on_commit_arg, job); /* after the reply and the publishing */
+}
+
+static void abandon(kt_ctx *c, bool grouped)
+{
+    if (grouped)
+        kt_store_group_leave(c->st, false);
+    else
+        kt_store_rollback(c->st);
+}
+
+/* Runs op in its transaction. A grouped write ends in the open group (committed later, by
+ * kt_dispatch_flush); every other op commits here. 0 or -1 (error recorded). */
 static int run(kt_ctx *c, const kt_op *op)
 {
-    int rc = op->write ? kt_store_begin(c->st) : kt_store_begin_read(c->st);
+    bool grouped = op->write && c->grouped;
+    int rc = grouped     ? kt_store_group_enter(c->st)
+             : op->write ? kt_store_begin(c->st)
+                         : kt_store_begin_read(c->st);
     if (rc)
         return kt_fail_err(c, rc);
     const char *key = op->write ? json_string_value(json_object_get(c->args, "key")) : NULL;
     int seen = key ? replayed(c, key, op) : 0;
     if (seen) {
-        kt_store_rollback(c->st);
+        abandon(c, grouped);
         if (seen < 0)
             return kt_fail_err(c, seen);
         return c->code == KT_C_NONE ? 0 : -1;
     }
-    if (resolve_target(c, op) || op->fn(c) || (key && !c->secret_result && remember(c, key, op))) {
-        kt_store_rollback(c->st);
+    int64_t job = 0;
+    if (resolve_target(c, op) || op->fn(c) || (key && !c->secret_result && remember(c, key, op)) ||
+        (op->write && record_reaction(c, &job))) {
+        abandon(c, grouped);
         if (c->code == KT_C_NONE)
             kt_fail(c, KT_C_INTERNAL, NULL);
         return -1;
+    }
+    if (grouped) {
+        if ((rc = kt_store_group_leave(c->st, true)))
+            return kt_fail_err(c, rc);
+        c->job = job;
+        return 0;
     }
     rc = kt_store_commit(c->st);
     if (rc)
         return kt_fail_err(c, rc);
     kt_ctx_defer_publish(c); /* only what is committed is published, after the reply */
-    if (c->mail && kt_digest_mail(c->app->digest, c->mail))
-        kt_warn("mail not queued", "op=%s", op->name);
-    if (c->app->detect)
-        kt_detect_after(c->app, c);
-    kt_notify_events(c->app, c->events, c->n_events);
+    after_commit(c->app, c->mail, job);
     return 0;
+}
+
+/* ---- group commit ---- */
+
+/* A write in the open group: its reply, the events it appended and what it does after the
+ * commit, all held until the commit. */
+typedef struct kt_held {
+    void *conn; /* NULL once the connection went away */
+    json_t *reply;
+    bool ok;
+    kt_event **events;
+    int n_events;
+    struct kt_mail *mail;
+    int64_t job;
+} kt_held;
+
+#define GROUP_MAX 512 /* writes in one group: a longer burst commits in several */
+
+static int hold(kt_app *app, kt_ctx *c, json_t *reply, bool ok)
+{
+    if (app->n_held == app->cap_held) {
+        int cap = app->cap_held ? app->cap_held * 2 : 64;
+        kt_held *h = realloc(app->held, (size_t)cap * sizeof *h);
+        if (!h)
+            return KT_ENOMEM;
+        app->held = h;
+        app->cap_held = cap;
+    }
+    kt_held *h = &app->held[app->n_held++];
+    *h = (kt_held){.conn = c->conn, .reply = reply, .ok = ok, .job = ok ? c->job : 0};
+    if (ok) {
+        h->events = c->events;
+        h->n_events = c->n_events;
+        h->mail = c->mail;
+        c->events = NULL;
+        c->n_events = c->cap_events = 0;
+        c->mail = NULL;
+    }
+    return 0;
+}
+
+static void held_clear(kt_held *h)
+{
+    for (int i = 0; i < h->n_events; i++)
+        kt_event_unref(h->events[i]);
+    free(h->events);
+    if (h->mail) {
+        kt_mail_clear(h->mail);
+        free(h->mail);
+    }
+    json_decref(h->reply);
+}
+
+void kt_dispatch_flush(kt_app *app)
+{
+    if (!app->n_held && !kt_store_group_open(app->store))
+        return;
+    int rc = kt_store_group_commit(app->store);
+    if (rc)
+        kt_error("group commit failed; its writes are answered with an error", "writes=%d rc=%d",
+                 app->n_held, rc);
+    else if (app->n_held) {
+        app->counters.group_commits++;
+        app->counters.group_writes += (uint64_t)app->n_held;
+    }
+    /* Take the list first: sending and publishing may dispatch nothing, but be safe. */
+    kt_held *held = app->held;
+    int n = app->n_held;
+    app->held = NULL;
+    app->n_held = app->cap_held = 0;
+    for (int i = 0; i < n; i++) {
+        kt_held *h = &held[i];
+        if (rc && h->ok) { /* nothing of it is stored: say so */
+            json_t *failed = kt_reply_error(json_object_get(h->reply, "id"),
+                                            rc == KT_EBUSY ? KT_C_STORE_BUSY : KT_C_INTERNAL, NULL);
+            json_decref(h->reply);
+            h->reply = failed;
+            app->counters.request_errors++;
+        }
+        if (h->conn && h->reply)
+            kt_conn_send_json(h->conn, h->reply);
+        if (!rc && h->ok) {
+            kt_ctx tmp = {.app = app, .events = h->events, .n_events = h->n_events};
+            kt_ctx_defer_publish(&tmp);
+        }
+    }
+    kt_dispatch_publish(app);
+    for (int i = 0; i < n; i++) {
+        if (!rc && held[i].ok)
+            after_commit(app, held[i].mail, held[i].job);
+        held_clear(&held[i]);
+    }
+    free(held);
+}
+
+void kt_dispatch_forget_conn(kt_app *app, void *conn)
+{
+    for (int i = 0; i < app->n_held; i++)
+        if (app->held[i].conn == conn)
+            app->held[i].conn = NULL;
+}
+
+static void flush_hook(void *arg)
+{
+    kt_dispatch_flush(arg);
+}
+
+void kt_dispatch_group_commit(kt_app *app, bool on)
+{
+    app->group_commit = on;
+    kt_store_set_group_flush(app->store, on ? flush_hook : NULL, on ? app : NULL);
 }
 
 json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req)
@@ -504,14 +656,24 @@ json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req
     kt_ctx c;
     kt_ctx_init(&c, app, me, req);
     c.conn = conn;
+    /* Writes over a connection join the group commit; the loop commits the group once it has
+     * read what arrived (kt_dispatch_flush). A read commits the group first (the store does),
+     * so that it sees only what is committed. */
+    c.grouped = conn && app->group_commit && op->write;
+    if (c.grouped && kt_store_group_size(app->store) >= GROUP_MAX)
+        kt_dispatch_flush(app);
     json_t *reply;
-    if (check_args(&c, op) == 0 && run(&c, op) == 0) {
+    bool ok = check_args(&c, op) == 0 && run(&c, op) == 0;
+    if (ok) {
         reply = reply_ok(id, c.result);
         c.result = NULL;
     } else {
         app->counters.request_errors++;
         reply = kt_reply_error(id, c.code, c.message);
     }
+    /* Held until the group commits (errors too: a connection's replies keep their order). */
+    if (c.grouped && kt_store_group_open(app->store) && hold(app, &c, reply, ok) == 0)
+        reply = NULL;
     kt_ctx_clear(&c);
     return reply;
 }

@@ -41,10 +41,20 @@ typedef struct kt_db_ops {
     void (*reset)(kt_db_stmt *s);
     /* Runs sql (several statements allowed, no parameters). 0 or a KT_E*. */
     int (*exec)(kt_store *st, const char *sql);
+    /* Runs one query without preparing it and reads its first column of its first row:
+     * 0, KT_ENOTFOUND or a KT_E*. */
+    int (*query_int)(kt_store *st, const char *sql, int64_t *out);
     /* Transactions: write (the write lock at once) or a read snapshot. */
     int (*begin)(kt_store *st, bool write);
     int (*commit)(kt_store *st);
     void (*rollback)(kt_store *st);
+    /* Tests: forget which statements ran / report the full scans of tables (NULL-terminated)
+     * in the query plans of those that ran since. NULL when the backend cannot tell. */
+    void (*plans_mark)(kt_store *st);
+    int (*plans_scans)(kt_store *st, const char *const *tables,
+                       void (*fn)(void *arg, const char *sql, const char *detail), void *arg);
+    int (*plans_costly)(kt_store *st, int64_t max_steps,
+                        void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
     int (*schema_version)(kt_store *st);
     int (*latest_version)(void);
     void (*close)(kt_store *st); /* frees st */
@@ -58,6 +68,12 @@ struct kt_store {
     kt_db_dialect dialect;
     int txn_depth; /* 0 or 1: transactions do not nest */
     bool txn_write;
+    /* Group commit (store.h): a write transaction shared by several operations, each in a
+     * savepoint; in_op while one of them runs. */
+    bool group_open, in_op;
+    int group_ops;
+    void (*group_flush)(void *arg);
+    void *group_flush_arg;
     int64_t txn_started_ns;
     uint64_t hist[KT_STORE_HIST_SLOTS];
     double hist_sum_ms;

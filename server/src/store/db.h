@@ -20,8 +20,15 @@
 
 enum { KT_DB_DONE = 0, KT_DB_ROW = 1 };
 
+/* Anything but an operation of the group's own that touches the store while a group commit
+ * is open must not see (or be folded into) the group's uncommitted writes: the group commits
+ * first (store.h, kt_store_set_group_flush). */
+void kt_store_group_before_use(kt_store *st);
+
 static inline kt_db_stmt *kt_db_prepare(kt_store *st, const char *sql)
 {
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
     return st->ops->prepare(st, sql);
 }
 /* The text for this store's dialect (both literals, so that the statement cache keys hold). */

@@ -50,23 +50,37 @@ int kt_store_latest_version(kt_store *st)
 
 int kt_store_ping(kt_store *st)
 {
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
     return st->ops->exec(st, "SELECT 1");
 }
 
 int kt_store_exec(kt_store *st, const char *sql)
 {
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
     return st->ops->exec(st, sql);
 }
 
 int kt_store_scalar(kt_store *st, const char *sql, int64_t *out)
 {
-    /* Tests pass literals; prepared once per text like any statement. */
-    kt_db_stmt *s = kt_db_prepare(st, sql);
-    return s ? kt_db_one_int(s, out) : KT_ESTORE;
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
+    return st->ops->query_int(st, sql, out); /* unprepared: texts built at run time are fine */
+}
+
+void kt_store_group_before_use(kt_store *st)
+{
+    if (st->group_flush)
+        st->group_flush(st->group_flush_arg);
+    if (st->group_open) /* nobody to flush, or the flush did not: never mix */
+        kt_store_group_commit(st);
 }
 
 static int begin(kt_store *st, bool write)
 {
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
     assert(st->txn_depth == 0);
     st->txn_started_ns = write ? kt_mono_ns() : 0;
     int rc = st->ops->begin(st, write);
@@ -124,6 +138,94 @@ void kt_store_rollback(kt_store *st)
 bool kt_store_in_txn(kt_store *st)
 {
     return st->txn_depth > 0;
+}
+
+void kt_store_plans_mark(kt_store *st)
+{
+    if (st->ops->plans_mark)
+        st->ops->plans_mark(st);
+}
+
+int kt_store_plans_scans(kt_store *st, const char *const *tables,
+                         void (*fn)(void *arg, const char *sql, const char *detail), void *arg)
+{
+    return st->ops->plans_scans ? st->ops->plans_scans(st, tables, fn, arg) : 0;
+}
+
+int kt_store_plans_costly(kt_store *st, int64_t max_steps,
+                          void (*fn)(void *arg, const char *sql, int64_t steps), void *arg)
+{
+    return st->ops->plans_costly ? st->ops->plans_costly(st, max_steps, fn, arg) : 0;
+}
+
+/* ---- group commit ---- */
+
+int kt_store_group_enter(kt_store *st)
+{
+    assert(!st->in_op);
+    if (!st->group_open) {
+        int rc = begin(st, true);
+        if (rc)
+            return rc;
+        st->group_open = true;
+        st->group_ops = 0;
+    }
+    int rc = st->ops->exec(st, "SAVEPOINT kt_op");
+    if (rc)
+        return rc;
+    st->in_op = true;
+    st->group_ops++;
+    return 0;
+}
+
+int kt_store_group_leave(kt_store *st, bool keep)
+{
+    assert(st->group_open && st->in_op);
+    st->in_op = false;
+    int rc = keep ? 0 : st->ops->exec(st, "ROLLBACK TO SAVEPOINT kt_op");
+    if (!rc)
+        rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op");
+    return rc;
+}
+
+bool kt_store_group_open(kt_store *st)
+{
+    return st->group_open;
+}
+
+int kt_store_group_size(kt_store *st)
+{
+    return st->group_open ? st->group_ops : 0;
+}
+
+int kt_store_group_commit(kt_store *st)
+{
+    if (!st->group_open)
+        return 0;
+    st->group_open = false;
+    st->in_op = false;
+    return kt_store_commit(st);
+}
+
+void kt_store_group_abort(kt_store *st)
+{
+    if (!st->group_open)
+        return;
+    st->group_open = false;
+    st->in_op = false;
+    kt_store_rollback(st);
+}
+
+void kt_store_group_settle(kt_store *st)
+{
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
+}
+
+void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg)
+{
+    st->group_flush = flush;
+    st->group_flush_arg = arg;
 }
 
 void kt_store_commit_stats(const kt_store *st, uint64_t counts[KT_STORE_HIST_BUCKETS + 1],

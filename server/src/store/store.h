@@ -47,6 +47,23 @@ int kt_store_commit(kt_store *st);
 void kt_store_rollback(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
 
+/* Group commit: writes that arrive together share one transaction and one commit (one fsync
+ * for many acknowledgements), each in a savepoint of its own so that a failing one undoes only
+ * itself. enter() opens the group's transaction when none is open, then a savepoint; leave()
+ * keeps (RELEASE) or undoes (ROLLBACK TO) the operation's work. Nothing is durable, and nothing
+ * may be acknowledged, before kt_store_group_commit(). While a group is open, anything else that
+ * uses the store first calls the flush set with kt_store_set_group_flush(), which must commit
+ * (or abort) the group and answer its requesters: no other reader ever sees uncommitted rows. */
+int kt_store_group_enter(kt_store *st);
+int kt_store_group_leave(kt_store *st, bool keep);
+bool kt_store_group_open(kt_store *st);
+int kt_store_group_size(kt_store *st); /* operations in the open group */
+int kt_store_group_commit(kt_store *st);
+void kt_store_group_abort(kt_store *st);
+/* Commits an open group through its flush (its requesters answered); nothing when none is. */
+void kt_store_group_settle(kt_store *st);
+void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg);
+
 /* Whether the database answers (a trivial query): 0 or a KT_E*. */
 int kt_store_ping(kt_store *st);
 
@@ -55,6 +72,17 @@ int kt_store_ping(kt_store *st);
  * (KT_ENOTFOUND: no row). */
 int kt_store_exec(kt_store *st, const char *sql);
 int kt_store_scalar(kt_store *st, const char *sql, int64_t *out);
+
+/* For tests: plans_mark() forgets which statements ran; plans_scans() then calls fn for every
+ * full scan of one of tables (NULL-terminated) in the query plan of a statement that ran since,
+ * and returns how many there were. SQLite only (EXPLAIN QUERY PLAN); elsewhere 0. */
+void kt_store_plans_mark(kt_store *st);
+int kt_store_plans_scans(kt_store *st, const char *const *tables,
+                         void (*fn)(void *arg, const char *sql, const char *detail), void *arg);
+/* Calls fn for every statement run since plans_mark() that took more than max_steps virtual
+ * machine steps per run on average (work that grows with the rows it reads); returns how many. */
+int kt_store_plans_costly(kt_store *st, int64_t max_steps,
+                          void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
 
 /* Commit latency histogram buckets (milliseconds upper bounds) for /metrics. */
 #define KT_STORE_HIST_BUCKETS 10

@@ -16,6 +16,7 @@ enum {
     KT_ESTATE = -9,  /* operation not allowed in the current state */
     KT_EFULL = -10,  /* a bounded queue is full */
     KT_ERANGE = -11, /* before what is kept (a replay from a seq retention removed) */
+    KT_EUNAVAIL = -12, /* the store cannot be reached or written (disk full, connection lost) */
 };
 
 #endif

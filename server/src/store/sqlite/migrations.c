@@ -601,6 +601,25 @@ static const char *const migrations[] = {
     "  last_read INTEGER NOT NULL,"
     "  PRIMARY KEY (person_id, body_id)"
     ");",
+
+    /* 19: reactions to committed changes (react/react.h): a job per write that the detectors and
+     * notifications still have to see, recorded in the write's own transaction and deleted in
+     * the transaction that does the reacting, so nothing is lost or done twice */
+    "CREATE TABLE reactions ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  node TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL,"
+    "  attempts INTEGER NOT NULL DEFAULT 0,"
+    "  payload TEXT NOT NULL"
+    ");"
+    "CREATE INDEX reactions_created ON reactions(created_at);",
+
+    /* 20: a list's last position from the index (agenda.add at the end of a backlog read every
+     * backlog item of the body, or of all bodies, to find it); the attendance of a meeting by
+     * its index (since 13 only partial indexes covered it, and a new meeting read all of it) */
+    "CREATE INDEX items_list ON items(body_id, meeting_id, position);"
+    "DROP INDEX items_body;"
+    "CREATE INDEX attendance_meeting ON attendance(meeting_id);",
 };
 
 int kt_migrations_count(void)

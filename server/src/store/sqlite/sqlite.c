@@ -22,6 +22,7 @@ typedef struct lite_stmt {
     kt_db_stmt base;
     sqlite3_stmt *stmt;
     int64_t changes;
+    bool used; /* ran since the last kt_store_plans_mark */
 } lite_stmt;
 
 typedef struct lite_store {
@@ -105,7 +106,10 @@ static lite_stmt *cached(lite_store *ls, const char *sql)
 static kt_db_stmt *lite_prepare(kt_store *st, const char *sql)
 {
     lite_stmt *s = cached(lite(st), sql);
-    return s ? &s->base : NULL;
+    if (!s)
+        return NULL;
+    s->used = true;
+    return &s->base;
 }
 
 #define S(x) (((lite_stmt *)(x))->stmt)
@@ -192,6 +196,21 @@ static int lite_exec(kt_store *st, const char *sql)
     return exec_sql(lite(st)->db, sql);
 }
 
+static int lite_query_int(kt_store *st, const char *sql, int64_t *out)
+{
+    sqlite3 *db = lite(st)->db;
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(db, sql, -1, &s, NULL);
+    if (rc != SQLITE_OK)
+        return map_rc(db, rc, sql);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    int result = rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? KT_ENOTFOUND : map_rc(db, rc, sql);
+    sqlite3_finalize(s);
+    return result;
+}
+
 static int lite_begin(kt_store *st, bool write)
 {
     return exec_sql(lite(st)->db, write ? "BEGIN IMMEDIATE" : "BEGIN");
@@ -207,6 +226,100 @@ static void lite_rollback(kt_store *st)
     sqlite3 *db = lite(st)->db;
     if (!sqlite3_get_autocommit(db))
         exec_sql(db, "ROLLBACK");
+}
+
+static void lite_plans_mark(kt_store *st)
+{
+    lite_store *ls = lite(st);
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (ls->stmts[i]) {
+            ls->stmts[i]->used = false;
+            sqlite3_stmt_status(ls->stmts[i]->stmt, SQLITE_STMTSTATUS_VM_STEP, 1);
+            sqlite3_stmt_status(ls->stmts[i]->stmt, SQLITE_STMTSTATUS_RUN, 1);
+        }
+}
+
+static int lite_plans_costly(kt_store *st, int64_t max_steps,
+                             void (*fn)(void *arg, const char *sql, int64_t steps), void *arg)
+{
+    lite_store *ls = lite(st);
+    int found = 0;
+    for (int i = 0; i < STMT_SLOTS; i++) {
+        lite_stmt *s = ls->stmts[i];
+        if (!s || !s->used)
+            continue;
+        int64_t steps = sqlite3_stmt_status(s->stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+        int64_t runs = sqlite3_stmt_status(s->stmt, SQLITE_STMTSTATUS_RUN, 0);
+        if (runs > 0 && steps / runs > max_steps) {
+            found++;
+            fn(arg, s->base.sql, steps / runs);
+        }
+    }
+    return found;
+}
+
+/* The table an alias of sql stands for ("... FROM items i JOIN ..." -> i is items), copied into
+ * out; the name itself when it is no alias. */
+static void table_of(const char *sql, const char *name, size_t nlen, char *out, size_t n)
+{
+    snprintf(out, n, "%.*s", (int)nlen, name);
+    static const char *const intro[] = {" FROM ", " JOIN "};
+    for (int k = 0; k < 2; k++)
+        for (const char *p = strstr(sql, intro[k]); p; p = strstr(p + 1, intro[k])) {
+            const char *t = p + strlen(intro[k]);
+            size_t tl = strspn(t, "abcdefghijklmnopqrstuvwxyz_0123456789");
+            const char *a = t + tl;
+            while (*a == ' ')
+                a++;
+            if (strncmp(a, "AS ", 3) == 0)
+                a += 3;
+            size_t al = strspn(a, "abcdefghijklmnopqrstuvwxyz_0123456789");
+            if (tl && al == nlen && strncmp(a, name, nlen) == 0) {
+                snprintf(out, n, "%.*s", (int)tl, t);
+                return;
+            }
+        }
+}
+
+/* "SCAN items" or "SCAN i USING INDEX x" (i an alias of items): the whole table or index is
+ * read, so the cost grows with the table. ("SEARCH ..." is a lookup.) */
+static bool scans(const char *sql, const char *detail, const char *const *tables)
+{
+    if (strncmp(detail, "SCAN ", 5) != 0)
+        return false;
+    const char *name = detail + 5;
+    size_t nlen = strcspn(name, " ");
+    char table[64];
+    table_of(sql, name, nlen, table, sizeof table);
+    for (int i = 0; tables[i]; i++)
+        if (strcmp(table, tables[i]) == 0)
+            return true;
+    return false;
+}
+
+static int lite_plans_scans(kt_store *st, const char *const *tables,
+                            void (*fn)(void *arg, const char *sql, const char *detail), void *arg)
+{
+    lite_store *ls = lite(st);
+    int found = 0;
+    for (int i = 0; i < STMT_SLOTS; i++) {
+        lite_stmt *s = ls->stmts[i];
+        if (!s || !s->used)
+            continue;
+        char *q = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", s->base.sql);
+        sqlite3_stmt *e = NULL;
+        if (q && sqlite3_prepare_v2(ls->db, q, -1, &e, NULL) == SQLITE_OK)
+            while (sqlite3_step(e) == SQLITE_ROW) {
+                const char *detail = (const char *)sqlite3_column_text(e, 3);
+                if (detail && scans(s->base.sql, detail, tables)) {
+                    found++;
+                    fn(arg, s->base.sql, detail);
+                }
+            }
+        sqlite3_finalize(e);
+        sqlite3_free(q);
+    }
+    return found;
 }
 
 static int user_version(sqlite3 *db)
@@ -287,9 +400,13 @@ static const kt_db_ops lite_ops = {
     .changes = lite_changes,
     .reset = lite_reset,
     .exec = lite_exec,
+    .query_int = lite_query_int,
     .begin = lite_begin,
     .commit = lite_commit,
     .rollback = lite_rollback,
+    .plans_mark = lite_plans_mark,
+    .plans_scans = lite_plans_scans,
+    .plans_costly = lite_plans_costly,
     .schema_version = lite_schema_version,
     .latest_version = lite_latest_version,
     .close = lite_close,
