@@ -3,7 +3,7 @@ FROM debian:12-slim AS build
 RUN apt-get update && apt-get install -y --no-install-recommends \
         build-essential cmake pkg-config libwebsockets-dev libwebsockets-evlib-uv libuv1-dev \
         libjansson-dev libsqlite3-dev libsodium-dev libhiredis-dev libstemmer-dev \
-        libcurl4-openssl-dev libical-dev libxml2-dev \
+        libcurl4-openssl-dev libical-dev libxml2-dev libpq-dev \
     && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release && cmake --build /build -j"$(nproc)"
@@ -12,7 +12,7 @@ FROM debian:12-slim
 RUN apt-get update && apt-get install -y --no-install-recommends \
         libwebsockets17 libwebsockets-evlib-uv libuv1 libjansson4 libsqlite3-0 libsodium23 \
         libhiredis0.14 libstemmer0d \
-        libcurl4 libical3 libxml2 tzdata ca-certificates wdutch openssl \
+        libcurl4 libical3 libxml2 libpq5 tzdata ca-certificates wdutch openssl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /build/ketentafel /usr/local/bin/ketentafel
 COPY web /srv/ketentafel/web

@@ -14,6 +14,7 @@
 #include "privacy/retention.h"
 #include "protocol/dispatch.h"
 #include "react/react.h"
+#include "store/copy.h"
 #include "store/directory.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -58,7 +59,7 @@ static int ensure_parent_dir(const char *path)
 
 static int open_store(kt_app *app)
 {
-    if (ensure_parent_dir(app->cfg.db_path))
+    if (!kt_store_is_url(app->cfg.db_path) && ensure_parent_dir(app->cfg.db_path))
         return KT_EIO;
     kt_store_options so = {
         .path = app->cfg.db_path, .sync_full = app->cfg.sync_full, .busy_timeout_ms = 5000};
@@ -332,6 +333,46 @@ static bool known_command(const char *cmd)
     return false;
 }
 
+/* ketentafel copy-store --from PATH|URL --to PATH|URL: moves a deployment's data into an empty
+ * store (SQLite to PostgreSQL, typically) and checks that nothing was lost. */
+static int copy_store(int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--from") == 0)
+            from = argv[i + 1];
+        else if (strcmp(argv[i], "--to") == 0)
+            to = argv[i + 1];
+    }
+    if (!from || !to || argc != 5) {
+        fprintf(stderr, "usage: ketentafel copy-store --from PATH|URL --to PATH|URL\n");
+        return 2;
+    }
+    kt_store_options fo = {.path = from, .sync_full = true, .busy_timeout_ms = 5000};
+    kt_store_options to_opt = {.path = to, .sync_full = true, .busy_timeout_ms = 5000};
+    kt_store *a = NULL, *b = NULL;
+    if (!kt_store_is_url(from) && access(from, R_OK) != 0) {
+        fprintf(stderr, "copy-store: cannot read %s\n", from);
+        return 1;
+    }
+    if (kt_store_open(&fo, &a) || kt_store_open(&to_opt, &b)) {
+        fprintf(stderr, "copy-store: cannot open both stores\n");
+        kt_store_close(a);
+        return 1;
+    }
+    int rc = kt_store_copy(a, b, stdout);
+    kt_store_close(a);
+    kt_store_close(b);
+    if (rc) {
+        fprintf(stderr, "copy-store: %s\n",
+                rc == KT_ECONFLICT ? "the copy differs from the original (see above)"
+                                   : "failed; the destination was left as it was");
+        return 1;
+    }
+    printf("copy-store: done, nothing lost\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     kt_time_init(); /* local time is Europe/Amsterdam; UTC paths use gmtime_r / timegm */
@@ -343,6 +384,8 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "similar-eval") == 0)
         return kt_similar_eval_main(argc, argv);
+    if (strcmp(cmd, "copy-store") == 0)
+        return copy_store(argc, argv);
     if (strcmp(cmd, "help") == 0) {
         kt_conf_usage(stdout);
         return 0;

@@ -31,6 +31,72 @@ ADMIN_EMAIL = "admin@test.example"
 ADMIN_PASSWORD = "beheer-wachtwoord-1"
 PASSWORD = "geheim-wachtwoord-1"
 
+# The store the servers use. Unset: a fresh SQLite file per server. KT_TEST_PG set to a
+# PostgreSQL server's base URL (scripts/pg-test-server): a fresh database on it per server.
+PG_BASE = os.environ.get("KT_TEST_PG")
+_pg_count = 0
+
+
+def new_database(dir):
+    """A new, empty database for one server (or a group that shares it): a path or a URL."""
+    global _pg_count
+    if not PG_BASE:
+        return os.path.join(dir, "kt.db")
+    _pg_count += 1
+    name = f"kt_{os.getpid()}_{_pg_count}"
+    subprocess.run(["psql", "-qAt", PG_BASE, "-c", f"CREATE DATABASE {name}"], check=True,
+                   capture_output=True, timeout=60)
+    return PG_BASE.rsplit("/", 1)[0] + "/" + name
+
+
+def _pg_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, bytes):
+        return "'\\x" + v.hex() + "'::bytea"
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def _pg_value(text):
+    if text == "":
+        return None
+    if text.startswith("\\x"):
+        return bytes.fromhex(text[2:])
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def db_query(db, sql, params=()):
+    """Runs sql (with ? placeholders) on a server's database, SQLite file or PostgreSQL URL,
+    and returns its rows as tuples (after committing what it changed). For tests that look
+    into the store itself or plant data the protocol cannot."""
+    if not db.startswith("postgres"):
+        import sqlite3
+        conn = sqlite3.connect(db)
+        try:
+            rows = conn.execute(sql, params).fetchall()
+            conn.commit()
+            return rows
+        finally:
+            conn.close()
+    parts = sql.split("?")
+    assert len(parts) == len(params) + 1, "one parameter per ?"
+    text = parts[0] + "".join(_pg_literal(p) + rest for p, rest in zip(params, parts[1:]))
+    r = subprocess.run(["psql", "-qAt", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", db, "-f", "-"],
+                       input=text, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise RuntimeError(f"psql: {r.stderr}")
+    rows = []
+    for line in r.stdout.splitlines():
+        rows.append(tuple(_pg_value(x) for x in line.split("\x1f")))
+    return rows
+
 
 # No test may pass or fail by the date or the hour it runs. Every test server's clock is fixed
 # with --test-now: it starts at TEST_NOW (a Wednesday morning in Amsterdam) and runs on in real
@@ -93,7 +159,7 @@ class Server:
         self.name = name
         self.clock = CLOCK if now is None else Clock(now)
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
-        self.db = db or os.path.join(self.dir, "kt.db")
+        self.db = db or new_database(self.dir)
         self.port = free_port()
         self.metrics_port = free_port()  # --metrics-listen: /metrics and the full /healthz
         self.demo = demo
@@ -163,8 +229,10 @@ class Server:
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT,
                                      env=self.env, preexec_fn=die_with_parent)
 
-    def wait_ready(self, timeout=60):
-        deadline = time.time() + timeout
+    def wait_ready(self, timeout=None):
+        # Loading the demo data takes PostgreSQL two to three times as long as SQLite (a round
+        # trip per statement); on a busy machine that is more than a minute.
+        deadline = time.time() + (timeout or (180 if PG_BASE else 60))
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: "
@@ -215,6 +283,10 @@ class Server:
 
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def query(self, sql, params=()):
+        """Rows of sql (? placeholders) on this server's database (harness.db_query)."""
+        return db_query(self.db, sql, params)
 
     # ---- HTTP ----
 

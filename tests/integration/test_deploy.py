@@ -22,7 +22,7 @@ class ComposeFileTest(unittest.TestCase):
         r = subprocess.run(["docker-compose", "-f", os.path.join(ROOT, "docker-compose.yml"),
                             "config"], capture_output=True, text=True, timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        for service in ("redis:", "node1:", "node2:", "lb:"):
+        for service in ("postgres:", "redis:", "node1:", "node2:", "lb:"):
             self.assertIn(service, r.stdout)
         self.assertIn("KT_REDIS_URL: redis://redis:6379", r.stdout)
         # TLS ends at the balancer, with a certificate made for local use on first start
@@ -32,6 +32,12 @@ class ComposeFileTest(unittest.TestCase):
         self.assertIn("ipv4_address: 172.31.240.10", r.stdout)
         self.assertIn("openssl req -x509", r.stdout)
         self.assertIn("service_completed_successfully", r.stdout)
+        import yaml  # Debian's docker-compose brings python3-yaml
+        services = yaml.safe_load(r.stdout)["services"]
+        for node in ("node1", "node2"):
+            # Beyond one host: the store is PostgreSQL and the nodes share no volume.
+            self.assertTrue(services[node]["environment"]["KT_DB"].startswith("postgresql://"))
+            self.assertFalse(services[node].get("volumes"), node)
 
 
 class LoadBalancerTest(unittest.IsolatedAsyncioTestCase):

@@ -11,7 +11,6 @@ import glob
 import json
 import os
 import re
-import sqlite3
 import subprocess
 import unittest
 import zoneinfo
@@ -160,9 +159,7 @@ class FeedTest(unittest.IsolatedAsyncioTestCase):
         for path in glob.glob(self.s.db + "*"):
             with open(path, "rb") as f:
                 self.assertNotIn(token.encode(), f.read(), path)
-        db = sqlite3.connect(self.s.db)
-        hashes = [row[0] for row in db.execute("SELECT token_hash FROM feed_tokens")]
-        db.close()
+        hashes = [row[0] for row in self.s.query("SELECT token_hash FROM feed_tokens")]
         self.assertTrue(hashes and all(len(h) == 32 for h in hashes))
         await police.call("feed.revoke", feed=again["feed"]["id"])
 
@@ -474,13 +471,11 @@ class DigestTest(unittest.IsolatedAsyncioTestCase):
         again = self.digest()
         self.assertEqual(again.returncode, 0, again.stderr)
         self.assertEqual(self.to("police"), [])
-        db = sqlite3.connect(self.s.db)
-        rows = db.execute("SELECT day, sent_at IS NOT NULL, error FROM digests WHERE person_id "
-                          "= ?", (self.w["persons"]["police"],)).fetchall()
-        left = db.execute("SELECT count(*) FROM notifications WHERE person_id = ? AND delivery "
-                          "= 'digest' AND digested_at IS NULL",
-                          (self.w["persons"]["police"],)).fetchone()[0]
-        db.close()
+        rows = self.s.query("SELECT day, CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END, error "
+                            "FROM digests WHERE person_id = ?", (self.w["persons"]["police"],))
+        left = self.s.query("SELECT count(*) FROM notifications WHERE person_id = ? AND delivery "
+                            "= 'digest' AND digested_at IS NULL",
+                            (self.w["persons"]["police"],))[0][0]
         self.assertEqual([(r[1], r[2]) for r in rows], [(1, None)])
         self.assertEqual(left, 0)
 
@@ -503,13 +498,11 @@ class DigestTest(unittest.IsolatedAsyncioTestCase):
                          end=amsterdam(next_date(11, 9), 10, 0))
         out = self.digest(smtp=f"smtp://127.0.0.1:{free_port()}")
         self.assertEqual(out.returncode, 1)
-        db = sqlite3.connect(self.s.db)
-        err = db.execute("SELECT error FROM digests WHERE person_id = ?",
-                         (self.w["persons"]["sec"],)).fetchone()[0]
-        left = db.execute("SELECT count(*) FROM notifications WHERE person_id = ? AND delivery "
-                          "= 'digest' AND digested_at IS NULL",
-                          (self.w["persons"]["sec"],)).fetchone()[0]
-        db.close()
+        err = self.s.query("SELECT error FROM digests WHERE person_id = ?",
+                           (self.w["persons"]["sec"],))[0][0]
+        left = self.s.query("SELECT count(*) FROM notifications WHERE person_id = ? AND delivery "
+                            "= 'digest' AND digested_at IS NULL",
+                            (self.w["persons"]["sec"],))[0][0]
         self.assertTrue(err)
         self.assertGreater(left, 0)
 
@@ -580,8 +573,7 @@ class ScheduledDigestTest(unittest.IsolatedAsyncioTestCase):
         try:
             await self.restart_with_a_digest_due(world, clients, next_date(12, 2), [
                 "--smtp-url", f"smtp://127.0.0.1:{hang.getsockname()[1]}", "--digest-hour", "0"])
-            db = lambda: sqlite3.connect(world.server.db).execute(
-                "SELECT count(*) FROM digests").fetchone()[0]
+            db = lambda: world.server.query("SELECT count(*) FROM digests")[0][0]
             deadline = time.time() + 20
             while db() == 0 and time.time() < deadline:
                 await asyncio.sleep(0.2)

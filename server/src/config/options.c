@@ -121,7 +121,8 @@ const kt_option kt_options[] = {
      .group = g_server,
      .flags = KT_OPTF_SECRET,
      .offset = CFG(db_path),
-     .help = "The SQLite database; its directory is created when missing."},
+     .help = "The store: an SQLite database file (its directory is created when missing) or a "
+             "postgresql:// URL for nodes on several hosts."},
     {.name = "web",
      .env = "KT_WEB",
      .arg = "DIR",
@@ -444,6 +445,10 @@ const kt_command kt_commands[] = {
     {"similar-eval", "--items F --pairs F [--verbose] [--folds K]",
      "Score labelled agenda-item pairs with the server's duplicate detector; the last line "
      "is precision, recall and f1 (--folds K: grouped cross-validation first)."},
+    {"copy-store", "--from PATH|URL --to PATH|URL",
+     "Copy a deployment's data into an empty store (an SQLite file into PostgreSQL, say), in one "
+     "transaction, then check that nothing was lost: the row count of every table and the "
+     "whole event log, event by event. Exit status 1 when anything differs."},
     {"example-config", "",
      "Print a configuration file with every setting at its default, commented out, each "
      "explained; the build installs it as the example."},

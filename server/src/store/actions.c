@@ -76,11 +76,11 @@ int kt_store_actions_find(kt_store *st, const kt_store_action_query *q, kt_ivec 
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT a.id, a.body_id FROM actions a JOIN memberships m ON m.body_id = a.body_id "
-            "AND m.person_id = ?1 WHERE (?2 IS NULL OR a.body_id = ?2) "
-            "AND (?3 IS NULL OR a.status = ?3) "
+            "AND m.person_id = ?1 WHERE (a.body_id = ?2 OR ?2 IS NULL) "
+            "AND (a.status = ?3 OR ?3 IS NULL) "
             "AND (?4 = 0 OR a.owner_person_id = ?1 OR a.owner_org_id = ?5) "
-            "AND (?6 IS NULL OR a.owner_person_id = ?6) "
-            "AND (?7 IS NULL OR (a.due_date < ?7 AND a.status IN ('open', 'lopend'))) "
+            "AND (a.owner_person_id = ?6 OR ?6 IS NULL) "
+            "AND ((a.due_date < ?7 AND a.status IN ('open', 'lopend')) OR ?7 IS NULL) "
             "ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT ?8");
     if (!s)
         return KT_ESTORE;

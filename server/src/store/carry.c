@@ -130,8 +130,9 @@ int kt_store_item_copy(kt_store *st, int64_t src, int64_t meeting, int64_t posit
             "duration_min, kind, recurring, confidential, status, created_by, created_at, "
             "updated_at, attachments, special, minutes_of, from_item) SELECT body_id, ?2, ?3, "
             "title, description, presenter_id, duration_min, kind, recurring, confidential, "
-            "'open', ?5, ?6, ?6, '[]', special, CASE WHEN special = 'verslag' THEN ?4 END, id "
-            "FROM items WHERE id = ?1 RETURNING id");
+            "'open', ?5, ?6, ?6, '[]', special, CASE WHEN special = 'verslag' THEN CAST(?4 AS "
+            "BIGINT) END, "
+            "id FROM items WHERE id = ?1 RETURNING id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, src);

@@ -132,7 +132,8 @@ int kt_store_flag_resolve(kt_store *st, int64_t id, const char *state, const cha
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "UPDATE flags SET state = ?2, note = coalesce(?3, note), lead_body_id = ?4, "
-            "resolved_by = CASE WHEN ?2 = 'open' THEN NULL ELSE ?5 END, resolved_at = ?6, "
+            "resolved_by = CASE WHEN ?2 = 'open' THEN NULL ELSE CAST(?5 AS BIGINT) END, "
+            "resolved_at = ?6, "
             "updated_at = ?6 WHERE id = ?1 AND state <> 'vervallen'");
     if (!s)
         return KT_ESTORE;

@@ -337,8 +337,12 @@ int kt_store_attendance_set(kt_store *st, int64_t meeting, const kt_store_attend
 
 int kt_store_attendance_list(kt_store *st, int64_t meeting, json_t *arr)
 {
-    kt_db_stmt *s = kt_db_prepare(st, ATT_SELECT "WHERE a.meeting_id = ?1 ORDER BY "
-                                                 "coalesce(p.name, a.name) COLLATE NOCASE, a.id");
+    kt_db_stmt *s = kt_db_prepare(
+        st, kt_db_sql(st,
+                      ATT_SELECT "WHERE a.meeting_id = ?1 ORDER BY coalesce(p.name, a.name) "
+                                 "COLLATE NOCASE, a.id",
+                      ATT_SELECT "WHERE a.meeting_id = ?1 ORDER BY lower(coalesce(p.name, "
+                                 "a.name)), a.id"));
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, meeting);

@@ -3,13 +3,13 @@
  * SQLite: one FTS5 query "{title text}: (t1 AND t2) AND scope: (b1 OR b2 ...)" so the index
  * intersects the words with the reader's bodies before any row is read; kt_hits() reports the
  * per-term hits and the length each candidate needs for BM25 (store/sqlite/fts_dutch.h).
- * PostgreSQL (store/pg/, issue 12) implements the same three operations with a tsvector column
- * per row under to_tsvector('dutch', ...), "WHERE tsv @@ plainto_tsquery('dutch', $terms) AND
- * body = ANY($bodies)", ts_headline() for the marks, and the hits from ts_rank's inputs. */
+ * PostgreSQL (store/pg/search.h): the same tokenizer in C decides what matches, counts and marks;
+ * SQL only narrows the rows down. */
 #include "store/search.h"
 
 #include "feed/strbuf.h"
 #include "store/db.h"
+#include "store/pg/search.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -65,8 +65,8 @@ int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search
     *truncated = false;
     if (!q->nterms || q->nterms > KT_SEARCH_MAX_TERMS || !q->nbodies || !q->max)
         return KT_EINVAL;
-    if (st->dialect != KT_DIALECT_SQLITE)
-        return KT_ESTATE; /* the PostgreSQL backend brings its own (see the top of this file) */
+    if (st->dialect == KT_DIALECT_PG)
+        return kt_pg_search_candidates(st, q, out, n, truncated);
     char *expr = match_expr(q);
     if (!expr)
         return KT_ENOMEM;
@@ -169,11 +169,16 @@ int kt_store_search_show(kt_store *st, const kt_search_query *q, const kt_search
                          json_t **out)
 {
     *out = NULL;
-    if (st->dialect != KT_DIALECT_SQLITE)
-        return KT_ESTATE;
     int rc = context(st, c, out);
     if (rc)
         return rc;
+    if (st->dialect == KT_DIALECT_PG) {
+        if ((rc = kt_pg_search_marks(st, q, c, *out))) {
+            json_decref(*out);
+            *out = NULL;
+        }
+        return rc;
+    }
     char *expr = match_expr(q);
     if (!expr) {
         json_decref(*out);

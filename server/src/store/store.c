@@ -2,6 +2,7 @@
  * histogram. */
 #include "store/backend.h"
 #include "store/db.h"
+#include "store/pg/search.h"
 
 #include "util/err.h"
 #include "util/log.h"
@@ -243,5 +244,20 @@ int kt_pg_open(const kt_store_options *opt, kt_store **out)
     *out = NULL;
     kt_error("this ketentafel was built without PostgreSQL support", NULL);
     return KT_EINVAL;
+}
+
+/* Never called: no PostgreSQL store can be opened in such a build. */
+int kt_pg_search_candidates(kt_store *st, const kt_search_query *q, kt_search_cand **out, size_t *n,
+                            bool *truncated)
+{
+    (void)st, (void)q, (void)out, (void)n, (void)truncated;
+    return KT_ESTATE;
+}
+
+int kt_pg_search_marks(kt_store *st, const kt_search_query *q, const kt_search_cand *c,
+                       json_t *show)
+{
+    (void)st, (void)q, (void)c, (void)show;
+    return KT_ESTATE;
 }
 #endif

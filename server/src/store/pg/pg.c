@@ -1,0 +1,527 @@
+/* The PostgreSQL backend (libpq): one connection per store, statements prepared once per
+ * connection and cached by the pointer of their SQL text, ?N placeholders rewritten to $N.
+ *
+ * Writers serialise: a write transaction takes one transaction-scoped advisory lock before
+ * anything else, so write transactions on every node run one after another, as SQLite's do
+ * under its write lock. That keeps the handlers' read-then-write logic (positions, checks) and
+ * the gap-free per-body seq exactly as on SQLite; the streams row lock would keep the seq alone
+ * gap-free too. Reads take a REPEATABLE READ snapshot and never wait for writers. */
+#include "store/backend.h"
+#include "store/db.h"
+#include "store/pg/migrations.h"
+
+#include "util/err.h"
+#include "util/log.h"
+#include "util/timeutil.h"
+
+#include <assert.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_SLOTS      1024
+#define MAX_PARAMS      24
+#define WRITE_LOCK_TEXT "7250412" /* the advisory lock key of ketentafel's writers */
+
+typedef struct pg_stmt {
+    kt_db_stmt base;
+    char name[16];
+    int nparams;
+    const char *vals[MAX_PARAMS];
+    int lens[MAX_PARAMS], fmts[MAX_PARAMS];
+    char num[MAX_PARAMS][32]; /* text of numeric parameters */
+    PGresult *res;
+    int row, nrows;
+    int64_t changes;
+    unsigned char *blob; /* the last column read as bytea, unescaped */
+} pg_stmt;
+
+typedef struct pg_store {
+    kt_store base;
+    PGconn *conn;
+    char *url;
+    pg_stmt *stmts[STMT_SLOTS];
+    int n_prepared;
+} pg_store;
+
+static pg_store *pgs(kt_store *st)
+{
+    assert(st->dialect == KT_DIALECT_PG);
+    return (pg_store *)st;
+}
+
+/* SQLSTATE classes as the store's errors. */
+static int map_error(PGconn *conn, const PGresult *res, const char *sql)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (state && strncmp(state, "23", 2) == 0)
+        return KT_ECONFLICT; /* integrity: unique, foreign key, check */
+    if (state && (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0 ||
+                  strcmp(state, "55P03") == 0)) {
+        kt_warn("database busy", "sqlstate=%s sql=\"%.80s\"", state, sql ? sql : "");
+        return KT_EBUSY;
+    }
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(conn);
+    kt_error("sql failed", "sqlstate=%s error=\"%.200s\" sql=\"%.80s\"", state ? state : "-",
+             msg ? msg : "", sql ? sql : "");
+    if (PQstatus(conn) != CONNECTION_OK ||
+        (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
+                   strncmp(state, "57", 2) == 0)))
+        return KT_EUNAVAIL; /* connection lost, disk full, server shutting down */
+    return KT_ESTORE;
+}
+
+static int exec_sql(pg_store *ps, const char *sql)
+{
+    PGresult *res = PQexec(ps->conn, sql);
+    ExecStatusType s = PQresultStatus(res);
+    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
+    PQclear(res);
+    return rc;
+}
+
+/* Connections break (server restart, failover): outside a transaction, try once again. */
+static void reconnect_if_broken(pg_store *ps)
+{
+    if (PQstatus(ps->conn) == CONNECTION_OK || ps->base.txn_depth)
+        return;
+    kt_warn("database connection lost; reconnecting", NULL);
+    PQreset(ps->conn);
+    if (PQstatus(ps->conn) != CONNECTION_OK)
+        return;
+    /* Prepared statements died with the old session. */
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (ps->stmts[i])
+            ps->stmts[i]->name[0] = 0;
+}
+
+/* ---- statements ---- */
+
+/* "?N" -> "$N" outside string literals; marks the placeholders used. */
+static char *rewrite(const char *sql, bool used[MAX_PARAMS + 1], int *max)
+{
+    size_t n = strlen(sql);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    bool quoted = false;
+    *max = 0;
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = sql[i];
+        if (c == '\'')
+            quoted = !quoted;
+        if (c == '?' && !quoted && sql[i + 1] >= '0' && sql[i + 1] <= '9') {
+            int k = atoi(sql + i + 1);
+            if (k > 0 && k <= MAX_PARAMS) {
+                used[k] = true;
+                if (k > *max)
+                    *max = k;
+            }
+            c = '$';
+        }
+        out[o++] = c;
+    }
+    out[o] = 0;
+    return out;
+}
+
+static int prepare_on_server(pg_store *ps, pg_stmt *s)
+{
+    bool used[MAX_PARAMS + 1] = {false};
+    int max = 0;
+    char *text = rewrite(s->base.sql, used, &max);
+    if (!text)
+        return KT_ENOMEM;
+    Oid types[MAX_PARAMS];
+    for (int k = 1; k <= max; k++)
+        types[k - 1] = used[k] ? 0 : 25; /* a parameter no text uses: call it text */
+    snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
+    PGresult *res = PQprepare(ps->conn, s->name, text, max, types);
+    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
+    PQclear(res);
+    free(text);
+    if (rc)
+        s->name[0] = 0;
+    s->nparams = max;
+    return rc;
+}
+
+static void clear_result(pg_stmt *s)
+{
+    PQclear(s->res);
+    s->res = NULL;
+    PQfreemem(s->blob);
+    s->blob = NULL;
+    s->row = -1;
+    s->nrows = 0;
+}
+
+static void clear_params(pg_stmt *s)
+{
+    for (int i = 0; i < MAX_PARAMS; i++) {
+        s->vals[i] = NULL;
+        s->lens[i] = 0;
+        s->fmts[i] = 0;
+    }
+}
+
+static pg_stmt *cached(pg_store *ps, const char *sql)
+{
+    uintptr_t h = ((uintptr_t)sql >> 3) * 2654435761u;
+    for (unsigned i = 0; i < STMT_SLOTS; i++) {
+        unsigned slot = (unsigned)((h + i) % STMT_SLOTS);
+        pg_stmt *s = ps->stmts[slot];
+        if (s && s->base.sql == sql)
+            return s;
+        if (s)
+            continue;
+        s = calloc(1, sizeof *s);
+        if (!s)
+            return NULL;
+        s->base.st = &ps->base;
+        s->base.sql = sql;
+        s->row = -1;
+        ps->stmts[slot] = s;
+        return s;
+    }
+    assert(!"statement cache full");
+    return NULL;
+}
+
+static kt_db_stmt *pg_prepare(kt_store *st, const char *sql)
+{
+    pg_store *ps = pgs(st);
+    reconnect_if_broken(ps);
+    pg_stmt *s = cached(ps, sql);
+    if (!s)
+        return NULL;
+    if (!s->name[0] && prepare_on_server(ps, s))
+        return NULL;
+    clear_result(s);
+    clear_params(s);
+    s->changes = 0;
+    return &s->base;
+}
+
+#define P(x) ((pg_stmt *)(x))
+
+static void pg_bind_int(kt_db_stmt *s, int i, int64_t v)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    snprintf(P(s)->num[i - 1], sizeof P(s)->num[0], "%" PRId64, v);
+    P(s)->vals[i - 1] = P(s)->num[i - 1];
+    P(s)->fmts[i - 1] = 0;
+}
+
+static void pg_bind_double(kt_db_stmt *s, int i, double v)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    snprintf(P(s)->num[i - 1], sizeof P(s)->num[0], "%.17g", v);
+    P(s)->vals[i - 1] = P(s)->num[i - 1];
+    P(s)->fmts[i - 1] = 0;
+}
+
+static void pg_bind_text(kt_db_stmt *s, int i, const char *v)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    P(s)->vals[i - 1] = v;
+    P(s)->fmts[i - 1] = 0;
+}
+
+static void pg_bind_blob(kt_db_stmt *s, int i, const void *p, size_t n)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    P(s)->vals[i - 1] = p;
+    P(s)->lens[i - 1] = (int)n;
+    P(s)->fmts[i - 1] = 1; /* binary: bytea as it is */
+}
+
+static void pg_bind_null(kt_db_stmt *s, int i)
+{
+    if (i < 1 || i > MAX_PARAMS)
+        return;
+    P(s)->vals[i - 1] = NULL;
+}
+
+static int pg_step(kt_db_stmt *base)
+{
+    pg_stmt *s = P(base);
+    pg_store *ps = pgs(base->st);
+    if (!s->res) {
+        s->res = PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+        ExecStatusType status = PQresultStatus(s->res);
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            int rc = map_error(ps->conn, s->res, base->sql);
+            PQclear(s->res);
+            s->res = NULL;
+            if (PQstatus(ps->conn) != CONNECTION_OK)
+                s->name[0] = 0;
+            return rc;
+        }
+        s->nrows = PQntuples(s->res);
+        const char *n = PQcmdTuples(s->res);
+        s->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        s->row = -1;
+    }
+    if (s->row + 1 < s->nrows) {
+        s->row++;
+        PQfreemem(s->blob);
+        s->blob = NULL;
+        return KT_DB_ROW;
+    }
+    s->row = s->nrows;
+    return KT_DB_DONE;
+}
+
+static bool pg_col_null(kt_db_stmt *s, int col)
+{
+    return !P(s)->res || P(s)->row < 0 || P(s)->row >= P(s)->nrows ||
+           PQgetisnull(P(s)->res, P(s)->row, col);
+}
+
+static int64_t pg_col_int(kt_db_stmt *s, int col)
+{
+    if (pg_col_null(s, col))
+        return 0;
+    const char *v = PQgetvalue(P(s)->res, P(s)->row, col);
+    if (v[0] == 't' && !v[1])
+        return 1; /* a boolean expression */
+    if (v[0] == 'f' && !v[1])
+        return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_col_double(kt_db_stmt *s, int col)
+{
+    return pg_col_null(s, col) ? 0 : strtod(PQgetvalue(P(s)->res, P(s)->row, col), NULL);
+}
+
+static const char *pg_col_text(kt_db_stmt *s, int col)
+{
+    return pg_col_null(s, col) ? NULL : PQgetvalue(P(s)->res, P(s)->row, col);
+}
+
+static const void *pg_col_blob(kt_db_stmt *s, int col, size_t *n)
+{
+    *n = 0;
+    if (pg_col_null(s, col))
+        return NULL;
+    PQfreemem(P(s)->blob);
+    P(s)->blob = PQunescapeBytea((const unsigned char *)PQgetvalue(P(s)->res, P(s)->row, col), n);
+    return P(s)->blob;
+}
+
+static int64_t pg_changes(kt_db_stmt *s)
+{
+    return P(s)->changes;
+}
+
+static void pg_reset(kt_db_stmt *s)
+{
+    clear_result(P(s));
+}
+
+/* ---- transactions, schema ---- */
+
+static int pg_exec(kt_store *st, const char *sql)
+{
+    reconnect_if_broken(pgs(st));
+    return exec_sql(pgs(st), sql);
+}
+
+static int pg_query_int(kt_store *st, const char *sql, int64_t *out)
+{
+    pg_store *ps = pgs(st);
+    reconnect_if_broken(ps);
+    PGresult *res = PQexec(ps->conn, sql);
+    int rc;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        rc = map_error(ps->conn, res, sql);
+    else if (PQntuples(res) < 1)
+        rc = KT_ENOTFOUND;
+    else {
+        const char *v = PQgetvalue(res, 0, 0);
+        *out = v[0] == 't' ? 1 : v[0] == 'f' ? 0 : strtoll(v, NULL, 10);
+        rc = 0;
+    }
+    PQclear(res);
+    return rc;
+}
+
+static int pg_begin(kt_store *st, bool write)
+{
+    pg_store *ps = pgs(st);
+    reconnect_if_broken(ps);
+    if (!write)
+        return exec_sql(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    int rc = exec_sql(ps, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    if (!rc)
+        rc = exec_sql(ps, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")");
+    if (rc)
+        exec_sql(ps, "ROLLBACK");
+    return rc == KT_ESTORE ? KT_EBUSY : rc;
+}
+
+static int pg_commit(kt_store *st)
+{
+    return exec_sql(pgs(st), "COMMIT");
+}
+
+static void pg_rollback(kt_store *st)
+{
+    pg_store *ps = pgs(st);
+    if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
+        exec_sql(ps, "ROLLBACK");
+}
+
+static int read_version(pg_store *ps)
+{
+    PGresult *res = PQexec(ps->conn, "SELECT version FROM kt_schema");
+    int v = -1;
+    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+        v = atoi(PQgetvalue(res, 0, 0));
+    PQclear(res);
+    return v;
+}
+
+static int pg_schema_version(kt_store *st)
+{
+    return read_version(pgs(st));
+}
+
+static int pg_latest_version(void)
+{
+    return kt_pg_latest_version();
+}
+
+/* Creates or upgrades the schema, one node at a time (a session advisory lock). */
+static int migrate(pg_store *ps)
+{
+    int rc = exec_sql(ps, "SELECT pg_advisory_lock(" WRITE_LOCK_TEXT ")");
+    if (rc)
+        return rc;
+    rc = exec_sql(ps, "CREATE TABLE IF NOT EXISTS kt_schema (version INTEGER NOT NULL)");
+    int v = rc ? -1 : read_version(ps);
+    if (!rc && v < 0) {
+        /* a new database: the whole schema of the base version at once */
+        rc = exec_sql(ps, "BEGIN");
+        if (!rc)
+            rc = exec_sql(ps, kt_pg_base_schema());
+        char ins[64];
+        snprintf(ins, sizeof ins, "INSERT INTO kt_schema VALUES (%d)", kt_pg_base_version());
+        if (!rc)
+            rc = exec_sql(ps, ins);
+        rc = rc ? rc : exec_sql(ps, "COMMIT");
+        if (rc)
+            exec_sql(ps, "ROLLBACK");
+        else
+            kt_info("schema created", "backend=postgresql version=%d", kt_pg_base_version());
+        v = rc ? -1 : kt_pg_base_version();
+    }
+    if (!rc && v > kt_pg_latest_version()) {
+        kt_error("database schema is newer than this binary", "version=%d", v);
+        rc = KT_ESTORE;
+    }
+    while (!rc && v < kt_pg_latest_version()) {
+        char upd[64];
+        snprintf(upd, sizeof upd, "UPDATE kt_schema SET version = %d", v + 1);
+        rc = exec_sql(ps, "BEGIN");
+        if (!rc)
+            rc = exec_sql(ps, kt_pg_migration_sql(v + 1));
+        if (!rc)
+            rc = exec_sql(ps, upd);
+        rc = rc ? rc : exec_sql(ps, "COMMIT");
+        if (rc)
+            exec_sql(ps, "ROLLBACK");
+        else
+            kt_info("schema migrated", "backend=postgresql version=%d", ++v);
+    }
+    exec_sql(ps, "SELECT pg_advisory_unlock(" WRITE_LOCK_TEXT ")");
+    return rc;
+}
+
+static void pg_close(kt_store *st)
+{
+    pg_store *ps = pgs(st);
+    for (int i = 0; i < STMT_SLOTS; i++)
+        if (ps->stmts[i]) {
+            clear_result(ps->stmts[i]);
+            free(ps->stmts[i]);
+        }
+    PQfinish(ps->conn);
+    free(ps->url);
+    free(ps);
+}
+
+static const kt_db_ops pg_ops = {
+    .name = "postgresql",
+    .prepare = pg_prepare,
+    .bind_int = pg_bind_int,
+    .bind_double = pg_bind_double,
+    .bind_text = pg_bind_text,
+    .bind_blob = pg_bind_blob,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .col_null = pg_col_null,
+    .col_int = pg_col_int,
+    .col_double = pg_col_double,
+    .col_text = pg_col_text,
+    .col_blob = pg_col_blob,
+    .changes = pg_changes,
+    .reset = pg_reset,
+    .exec = pg_exec,
+    .query_int = pg_query_int,
+    .begin = pg_begin,
+    .commit = pg_commit,
+    .rollback = pg_rollback,
+    .schema_version = pg_schema_version,
+    .latest_version = pg_latest_version,
+    .close = pg_close,
+};
+
+static void quiet_notices(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res; /* "relation already exists, skipping" and the like */
+}
+
+int kt_pg_open(const kt_store_options *opt, kt_store **out)
+{
+    *out = NULL;
+    pg_store *ps = calloc(1, sizeof *ps);
+    if (!ps)
+        return KT_ENOMEM;
+    ps->base.ops = &pg_ops;
+    ps->base.dialect = KT_DIALECT_PG;
+    ps->url = strdup(opt->path);
+    ps->conn = PQconnectdb(opt->path);
+    if (!ps->url || PQstatus(ps->conn) != CONNECTION_OK) {
+        kt_error("cannot connect to the database", "error=\"%s\"",
+                 ps->conn ? PQerrorMessage(ps->conn) : "out of memory");
+        pg_close(&ps->base);
+        return KT_EUNAVAIL;
+    }
+    PQsetNoticeReceiver(ps->conn, quiet_notices, NULL);
+    /* Durable acknowledgements: a commit returns once the WAL is flushed (the default; set here
+     * so that a server configured otherwise does not make "ok" a promise we cannot keep). With
+     * sync_full off, commits may be lost on a crash, as with SQLite's NORMAL. */
+    int rc = exec_sql(ps, opt->sync_full ? "SET synchronous_commit = on"
+                                         : "SET synchronous_commit = off");
+    if (!rc)
+        rc = exec_sql(ps, "SET lock_timeout = '30s'");
+    if (!rc)
+        rc = migrate(ps);
+    if (rc) {
+        pg_close(&ps->base);
+        return rc;
+    }
+    *out = &ps->base;
+    return 0;
+}
