@@ -623,6 +623,11 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_bus_gap_events_total", "Events fetched from the store to fill a bus gap.",
             k->bus_gaps_filled);
     GAUGE("kt_bus_up", "1 when the bus is connected.", kt_bus_healthy(app->bus) ? 1 : 0);
+    COUNTER("kt_group_commits_total", "Commits of grouped writes (--group-commit on).",
+            k->group_commits);
+    COUNTER("kt_group_commit_writes_total",
+            "Writes acknowledged by those commits (over kt_group_commits_total: writes per fsync).",
+            k->group_writes);
     struct kt_similar *sim = app->detect ? kt_detect_similar(app->detect) : NULL;
     if (sim) {
         GAUGE("kt_detect_items", "Agenda items in the duplicate index.", kt_similar_count(sim));
