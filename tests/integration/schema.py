@@ -186,13 +186,14 @@ def server_op_table():
 @functools.lru_cache(maxsize=None)
 def server_event_types():
     """Event types the server emits: the noun.verb literals passed to the emit and announce
-    functions, or assigned to a variable named type on the way there."""
+    functions or to the renderer's frame builder (live/render.c: agenda.hidden,
+    stream.skipped), or assigned to a variable named type on the way there."""
     found = set()
     literal = r'"([a-z_]+\.[a-z_]+)"'
     for path in glob.glob(os.path.join(SOURCE_DIR, "**", "*.c"), recursive=True):
         with open(path, encoding="utf-8") as f:
             src = f.read()
-        for m in re.finditer(r"\b\w*(?:emit|announce)\w*\s*\(", src):
+        for m in re.finditer(r"\b\w*(?:emit|announce|make_frame)\w*\s*\(", src):
             lit = re.search(literal, src[m.end():src.find(";", m.end())])
             if lit:
                 found.add(lit.group(1))

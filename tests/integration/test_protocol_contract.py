@@ -532,6 +532,17 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual([e["action"] for e in log["entries"][:2]],
                          ["person.erase", "person.export"])
 
+        # a guest limited to an item that becomes confidential without them: agenda.hidden
+        await call(chair, "membership.add", body=body, person=persons["outsider"], role="gast",
+                   items=[open2["id"]])
+        outsider = await self.connect("outsider@test.example")
+        ohead = (await call(outsider, "body.get", body=body))["seq"]
+        await call(outsider, "subscribe", body=body, since=ohead)
+        await call(chair, "agenda.update", item=open2["id"], confidential=True,
+                   relevant=[{"org": orgs["woon"]}])
+        await outsider.wait_for(lambda c: any(e["event"] == "agenda.hidden"
+                                              for e in c.body_events(body)))
+
         self.assertEqual(sorted(set(schema.server_op_table()) - ok), [], "ops not toured")
         seen_chair = {e["event"] for e in chair.events}
         self.assertTrue({"flag.raised", "flag.updated", "notification.created",
@@ -540,20 +551,28 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         body_events = {"body.updated", "membership.added", "membership.updated",
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
-                       "agenda.hidden", "agenda.reordered", "action.created", "action.updated",
-                       "chat.posted", "chat.edited", "chat.deleted", "minutes.noted",
-                       "attendance.removed",
-                       "minutes.submitted", "minutes.amended", "minutes.approved"}
+                       "agenda.reordered", "action.created", "action.updated", "chat.posted",
+                       "chat.edited", "chat.deleted", "minutes.noted", "attendance.removed",
+                       "minutes.submitted", "minutes.amended", "minutes.approved",
+                       "stream.skipped"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")
         self.assertEqual(sorted(seen - body_events), [])
-        # housing was not in the confidential item's first audience: no agenda.hidden for it,
-        # and nothing of the item until the agenda.updated that made it visible to housing
+        self.assertIn("agenda.hidden", {e["event"] for e in outsider.body_events(body)})
+        # every subscriber sees every seq, once, in order
+        for c in (police, housing):
+            seqs = [e["seq"] for e in c.body_events(body)]
+            self.assertEqual(seqs, list(range(snap["seq"] + 1, seqs[-1] + 1)))
+        # housing was not in the confidential item's first audience: a placeholder, nothing of
+        # the item until the agenda.updated that made it visible to housing
         hevents = housing.body_events(body)
         self.assertNotIn("agenda.hidden", [e["event"] for e in hevents])
         first = next(e for e in hevents if "Casus vertrouwelijk" in json.dumps(e))
         self.assertEqual(first["event"], "agenda.updated")
         self.assertIn(persons["housing"], first["data"]["item"]["persons"])
+        placeholders = [e for e in hevents if e["event"] == "agenda.added"
+                        and e["data"]["item"]["id"] == secret["id"]]
+        self.assertTrue(placeholders and placeholders[0]["data"]["item"]["placeholder"])
 
 class DirectoryStreamTest(unittest.IsolatedAsyncioTestCase):
     """The directory stream (body 0): organisations, persons, scopes and the list of bodies."""

@@ -65,12 +65,10 @@ class UpgradeTest(unittest.IsolatedAsyncioTestCase):
         finally:
             harness.Client.validators = saved
 
-    @unittest.expectedFailure
     async def test_old_events_replay_in_todays_schemas(self):
-        """Known defect, found by this test: events written before migration 10 replay as they
-        were written (action.created without decided_on and meeting). Issue 11's read-time
-        rendering of events (content read from the store when sent) removes the class; when
-        this test passes, drop expectedFailure."""
+        """Events written before migration 10 replayed as they were written (action.created
+        without decided_on and meeting). Issue 11's read-time rendering of events (content read
+        from the store when sent) removed the class."""
         for fixture in FIXTURES:
             db = os.path.join(self.dir, "schemas-" + os.path.basename(fixture) + ".db")
             load_fixture(fixture, db)

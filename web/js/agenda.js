@@ -1,6 +1,8 @@
 // An agenda (a meeting's, or a body's backlog "te agenderen"): the list, live updates from
 // agenda.* events, and for chairs and secretaries editing, reordering (drag-and-drop, buttons
-// and Alt+Arrow keys) and moving items. Items are numbered 1..n over what this user can see.
+// and Alt+Arrow keys) and moving items. Items are numbered 1..n by position, the same for every
+// member: a confidential item this user may not see is a "besloten punt" in its place, with its
+// time slot (a guest limited to items sees only their own items, at their own numbers).
 import { h, replace, uid, mentionText } from './dom.js';
 import { label, ITEM_KIND, ITEM_STATUS, minutes, fmtTime, fmtDateShort, fmtDateTime, MEETING_STATUS } from './format.js';
 import {
@@ -131,7 +133,7 @@ export function agendaView(opts) {
       parts.push(h('div', { class: 'agenda-tools' },
         button(opts.meeting ? 'Agendapunt toevoegen' : 'Punt toevoegen aan te agenderen', () => editItem(null), { class: 'btn btn-primary' }),
         opts.tools ? opts.tools() : null,
-        opts.canEdit && items.length > 1 ? h('p', { class: 'hint' }, 'Volgorde wijzigen: sleep een punt aan de greep, gebruik de knoppen omhoog/omlaag, of Alt + pijl omhoog/omlaag op een punt.') : null));
+        opts.canEdit && orderable().length > 1 ? h('p', { class: 'hint' }, 'Volgorde wijzigen: sleep een punt aan de greep, gebruik de knoppen omhoog/omlaag, of Alt + pijl omhoog/omlaag op een punt.') : null));
     }
     parts.push(live);
     replace(root, parts);
@@ -191,15 +193,32 @@ export function agendaView(opts) {
     return actionDialog({ store, action: null, bodyId: model.body, members: opts.members, item: it, canDecide: opts.canEdit });
   }
 
+  /** A confidential item this user may not see: its place and time slot, nothing else. */
+  function placeholderRow(it, i, at) {
+    return h('li', { class: ['agenda-item', 'is-placeholder'], dataset: { item: it.id } },
+      opts.canEdit ? h('span', { class: 'grip grip-none', 'aria-hidden': 'true' }) : null,
+      h('span', { class: 'item-num' }, `${i + 1}.`),
+      h('div', { class: 'item-body' },
+        h('h3', { class: 'item-title' }, 'Besloten punt'),
+        h('div', { class: 'item-meta' },
+          at !== null ? h('span', { class: 'item-at' }, fmtTime(new Date(at))) : null,
+          h('span', { class: 'item-duration' }, it.duration ? minutes(it.duration) : 'geen duur'),
+          confidentialMark()),
+        h('p', { class: 'small muted' }, 'Dit punt is alleen zichtbaar voor de organisaties en personen die erbij betrokken zijn.')));
+  }
+
   function itemRow(it, i, n, at, limited) {
+    if (it.placeholder) return placeholderRow(it, i, at);
     const num = i + 1;
     const title = it.title;
     const controls = [];
+    const mine = orderable().map((x) => x.id);
+    const k = mine.indexOf(it.id);
     if (opts.canEdit) {
       controls.push(
-        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omhoog: ${title}`, disabled: i === 0 || busy,
+        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omhoog: ${title}`, disabled: k <= 0 || busy,
           dataset: { focuskey: `up-${it.id}` }, onclick: () => moveBy(it.id, -1) }, h('span', { 'aria-hidden': 'true' }, '↑')),
-        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omlaag: ${title}`, disabled: i === n - 1 || busy,
+        h('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Punt ${num} omlaag: ${title}`, disabled: k === mine.length - 1 || busy,
           dataset: { focuskey: `down-${it.id}` }, onclick: () => moveBy(it.id, 1) }, h('span', { 'aria-hidden': 'true' }, '↓')),
         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} bewerken: ${title}`,
           dataset: { focuskey: `edit-${it.id}` }, onclick: () => editItem(it) }, 'Bewerken'),
@@ -276,7 +295,7 @@ export function agendaView(opts) {
         clearMarks();
         dragId = null;
         if (!from || from === it.id) return;
-        const ids = model.sorted().map((x) => x.id).filter((x) => x !== from);
+        const ids = orderable().map((x) => x.id).filter((x) => x !== from);
         let at2 = ids.indexOf(it.id) + (after ? 1 : 0);
         ids.splice(at2, 0, from);
         reorder(ids, from);
@@ -402,8 +421,13 @@ export function agendaView(opts) {
     for (const el of root.querySelectorAll('.drop-before, .drop-after')) el.classList.remove('drop-before', 'drop-after');
   }
 
+  // What this user orders: the items they see whole; a besloten punt keeps its place.
+  function orderable() {
+    return model.sorted().filter((x) => !x.placeholder);
+  }
+
   function moveBy(id, delta, fromRow = false) {
-    const ids = model.sorted().map((x) => x.id);
+    const ids = orderable().map((x) => x.id);
     const i = ids.indexOf(id);
     const j = i + delta;
     if (i < 0 || j < 0 || j >= ids.length) return;
@@ -416,7 +440,7 @@ export function agendaView(opts) {
     busy = true;
     const before = new Map(model.items);
     // Optimistic: show the new order at once; the server's answer sets the real positions.
-    const slots = model.sorted().map((x) => x.position);
+    const slots = orderable().map((x) => x.position);
     ids.forEach((id, k) => { const it = model.items.get(id); model.items.set(id, { ...it, position: slots[k] }); });
     render();
     if (focusKey) root.querySelector(`[data-focuskey="${focusKey}"]`)?.focus();
@@ -427,7 +451,8 @@ export function agendaView(opts) {
       const r = await store.request('agenda.reorder', args);
       model.reset(r.agenda);
       const pos = model.sorted().findIndex((x) => x.id === movedId) + 1;
-      live.textContent = `“${moved.title}” staat nu op plaats ${pos} van ${ids.length}.`;
+      const total = model.sorted().length;
+      live.textContent = `“${moved.title}” staat nu op plaats ${pos} van ${total}.`;
     } catch (e) {
       model.items = before;
       toast(`Volgorde niet opgeslagen: ${e.message}`, 'error');

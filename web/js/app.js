@@ -199,8 +199,10 @@ store.conn.on('session-ended', ({ reason }) => {
     : 'Uw sessie is verlopen. Log opnieuw in om verder te gaan.';
   endSession(why);
 });
-store.conn.on('resync', () => {
-  toast('De server is opnieuw ingericht; de pagina wordt bijgewerkt.', 'info');
+store.conn.on('resync', ({ code } = {}) => {
+  toast(code === 'resync'
+    ? 'Wat er intussen veranderde is niet meer na te spelen; de pagina wordt bijgewerkt.'
+    : 'De server is opnieuw ingericht; de pagina wordt bijgewerkt.', 'info');
   route();
 });
 store.on('change', (what) => {

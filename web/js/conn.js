@@ -3,6 +3,8 @@
 // After a drop it reconnects with exponential back-off (with jitter) and re-subscribes every
 // body from the last seq it saw, so the server replays exactly what was missed: no gap, no
 // duplicate. Events at or below the last seen seq of a body are dropped here, once, for all views.
+// Every seq of a stream arrives (what this user may not see as "stream.skipped", seq only): it
+// moves the last seen seq on and is not passed to the views.
 
 export class RequestError extends Error {
   constructor(code, message) {
@@ -167,6 +169,7 @@ export class Connection extends EventTarget {
       if (frame.seq <= sub.lastSeq) return; // already seen (replay overlap)
       sub.lastSeq = frame.seq;
     }
+    if (frame.event === 'stream.skipped') return; // nothing in it for us
     this.emit('event', frame);
   }
 
@@ -284,10 +287,12 @@ export class Connection extends EventTarget {
       return r;
     }).catch((e) => {
       if (this.subs.get(body) !== sub) return null;
-      if (e.code === 'invalid_since') {
-        // The server's history is not ours (a fresh database): start over from its head.
+      if (e.code === 'invalid_since' || e.code === 'resync') {
+        // invalid_since: the server's history is not ours (a fresh database); resync: what was
+        // missed can no longer be replayed (too long ago, or before we joined). Take a fresh
+        // snapshot and follow from its seq.
         this.subs.delete(body);
-        this.emit('resync', { body });
+        this.emit('resync', { body, code: e.code });
       } else if (e.code === 'not_member' || e.code === 'not_found') {
         this.subs.delete(body);
       }

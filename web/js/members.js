@@ -54,10 +54,11 @@ export function membersPanel(ctx, { container, state, role }) {
     const meetings = [...state.meetings.values()].filter((m) => Date.parse(m.end) > now && m.status !== 'geannuleerd')
       .sort((a, b) => Date.parse(a.start) - Date.parse(b.start)).slice(0, 6);
     const results = await Promise.all(meetings.map((m) => store.request('meeting.get', { meeting: m.id }).catch(() => null)));
-    results.forEach((r, i) => { if (r) for (const it of r.agenda) out.push([it.id, `${fmtDateShort(meetings[i].start)} – ${it.title}`]); });
+    // A besloten punt is not one to invite anyone to: only what this user sees whole.
+    results.forEach((r, i) => { if (r) for (const it of r.agenda) if (!it.placeholder) out.push([it.id, `${fmtDateShort(meetings[i].start)} – ${it.title}`]); });
     try {
       const b = await store.request('body.get', { body: state.body.id });
-      for (const it of b.backlog) out.push([it.id, `Te agenderen – ${it.title}`]);
+      for (const it of b.backlog) if (!it.placeholder) out.push([it.id, `Te agenderen – ${it.title}`]);
     } catch { /* not a member (administrator): no backlog */ }
     return out;
   }

@@ -61,26 +61,37 @@ static bool contains(const int64_t *a, int n, int64_t x)
     return false;
 }
 
-bool kt_acl_visible(const kt_viewer *v, const kt_vis *vis)
+bool kt_acl_in_audience(int64_t person, int64_t org, const kt_vis *vis)
+{
+    if (!vis || !vis->confidential)
+        return true;
+    return contains(vis->orgs, vis->n_orgs, org) || contains(vis->persons, vis->n_persons, person);
+}
+
+kt_sight kt_acl_sight(const kt_viewer *v, const kt_vis *vis)
 {
     if (!v->person)
-        return false;
+        return KT_SIGHT_NONE;
     if (vis && (vis->directory || (vis->subject && vis->subject == v->person)))
-        return true;
+        return KT_SIGHT_FULL;
     if (v->role == KT_ROLE_NONE)
-        return false;
+        return KT_SIGHT_NONE;
     if (!vis)
-        return true;
+        return KT_SIGHT_FULL;
     if (vis->min_role && v->role < vis->min_role)
-        return false;
-    if (vis->item && v->n_items >= 0 && !contains(v->items, v->n_items, vis->item))
-        return false;
-    if (vis->agenda_wide && v->n_items >= 0)
-        return false;
-    if (vis->confidential)
-        return contains(vis->orgs, vis->n_orgs, v->org) ||
-               contains(vis->persons, vis->n_persons, v->person);
-    return true;
+        return KT_SIGHT_NONE;
+    bool limited = v->n_items >= 0;
+    if (limited && (vis->agenda_wide || (vis->item && !contains(v->items, v->n_items, vis->item))))
+        return KT_SIGHT_NONE;
+    if (kt_acl_in_audience(v->person, v->org, vis))
+        return KT_SIGHT_FULL;
+    /* Outside the audience: members see that the item is there, guests nothing at all. */
+    return vis->item && !vis->under && !limited ? KT_SIGHT_PLACEHOLDER : KT_SIGHT_NONE;
+}
+
+bool kt_acl_visible(const kt_viewer *v, const kt_vis *vis)
+{
+    return kt_acl_sight(v, vis) == KT_SIGHT_FULL;
 }
 
 void kt_vis_clear(kt_vis *vis)
@@ -88,30 +99,6 @@ void kt_vis_clear(kt_vis *vis)
     free(vis->orgs);
     free(vis->persons);
     memset(vis, 0, sizeof *vis);
-}
-
-static int ids_from_json(json_t *arr, int64_t **out, int *n)
-{
-    *out = NULL;
-    *n = 0;
-    if (!arr)
-        return 0;
-    if (!json_is_array(arr))
-        return KT_EINVAL;
-    size_t len = json_array_size(arr);
-    if (!len)
-        return 0;
-    *out = calloc(len, sizeof **out);
-    if (!*out)
-        return KT_ENOMEM;
-    for (size_t i = 0; i < len; i++) {
-        json_t *x = json_array_get(arr, i);
-        if (!json_is_integer(x))
-            return KT_EINVAL;
-        (*out)[i] = json_integer_value(x);
-    }
-    *n = (int)len;
-    return 0;
 }
 
 int kt_vis_parse(const char *text, kt_vis *out)
@@ -124,19 +111,16 @@ int kt_vis_parse(const char *text, kt_vis *out)
         json_decref(j);
         return KT_EINVAL;
     }
+    /* Only references: an audience stored by older versions ("confidential", "orgs",
+     * "persons") is ignored, the item's audience is read when the event is. */
     out->item = json_integer_value(json_object_get(j, "item"));
-    out->confidential = json_is_true(json_object_get(j, "confidential"));
+    out->under = json_is_true(json_object_get(j, "under"));
     out->directory = json_is_true(json_object_get(j, "directory"));
     out->subject = json_integer_value(json_object_get(j, "subject"));
     out->min_role = kt_role_parse(json_string_value(json_object_get(j, "min_role")));
     out->agenda_wide = json_is_true(json_object_get(j, "agenda_wide"));
-    int rc = ids_from_json(json_object_get(j, "orgs"), &out->orgs, &out->n_orgs);
-    if (!rc)
-        rc = ids_from_json(json_object_get(j, "persons"), &out->persons, &out->n_persons);
     json_decref(j);
-    if (rc)
-        kt_vis_clear(out);
-    return rc;
+    return 0;
 }
 
 json_t *kt_vis_to_json(const kt_vis *vis)
@@ -144,6 +128,8 @@ json_t *kt_vis_to_json(const kt_vis *vis)
     json_t *j = json_object();
     if (vis->item)
         json_object_set_new(j, "item", json_integer(vis->item));
+    if (vis->item && vis->under)
+        json_object_set_new(j, "under", json_true());
     if (vis->directory)
         json_object_set_new(j, "directory", json_true());
     if (vis->subject)
@@ -152,23 +138,13 @@ json_t *kt_vis_to_json(const kt_vis *vis)
         json_object_set_new(j, "min_role", json_string(kt_role_name(vis->min_role)));
     if (vis->agenda_wide)
         json_object_set_new(j, "agenda_wide", json_true());
-    if (vis->confidential) {
-        json_t *orgs = json_array(), *persons = json_array();
-        for (int i = 0; i < vis->n_orgs; i++)
-            json_array_append_new(orgs, json_integer(vis->orgs[i]));
-        for (int i = 0; i < vis->n_persons; i++)
-            json_array_append_new(persons, json_integer(vis->persons[i]));
-        json_object_set_new(j, "confidential", json_true());
-        json_object_set_new(j, "orgs", orgs);
-        json_object_set_new(j, "persons", persons);
-    }
     return j;
 }
 
 char *kt_vis_dump(const kt_vis *vis)
 {
-    if (!vis || (!vis->item && !vis->confidential && !vis->directory && !vis->subject &&
-                 !vis->min_role && !vis->agenda_wide))
+    if (!vis ||
+        (!vis->item && !vis->directory && !vis->subject && !vis->min_role && !vis->agenda_wide))
         return NULL;
     json_t *j = kt_vis_to_json(vis);
     char *s = json_dumps(j, JSON_COMPACT);

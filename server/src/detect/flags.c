@@ -78,16 +78,12 @@ static bool item_confidential(kt_store *st, int64_t item)
 static json_t *row_json(kt_store *st, const flag_row *r, int64_t body)
 {
     int here = r->body[0] == body ? 0 : 1, other = 1 - here;
-    bool hide = item_confidential(st, r->item[other]);
     json_t *evidence = json_loads(r->evidence, 0, NULL);
     if (!evidence)
         evidence = json_object();
-    if (hide) { /* the shared words would tell what the hidden item is about */
-        json_object_del(evidence, "shared");
-        json_object_del(evidence, "subject");
-    }
+    /* Only those who may see the other side's item get the flag at all (kt_flag_visible). */
     json_t *other_side = side_json(st, r->body[other], r->meeting[other], r->item[other],
-                                   other == 1 ? r->projected_b : 0, hide);
+                                   other == 1 ? r->projected_b : 0, false);
     json_object_set_new(other_side, "contacts", kt_body_contacts(st, r->body[other]));
     char created[32], updated[32];
     kt_time_format(r->created, created, sizeof created);
@@ -100,6 +96,36 @@ static json_t *row_json(kt_store *st, const flag_row *r, int64_t body)
                      side_json(st, r->body[here], r->meeting[here], r->item[here],
                                here == 1 ? r->projected_b : 0, false),
                      "other", other_side, "evidence", evidence);
+}
+
+bool kt_flag_visible(kt_store *st, int64_t flag, int64_t body, const kt_viewer *v)
+{
+    flag_row r;
+    if (v->role < KT_ROLE_SECRETARIS)
+        return false;
+    if (row_load(st, flag, &r)) {
+        row_free(&r);
+        return false;
+    }
+    int here = r.body[0] == body ? 0 : r.body[1] == body ? 1 : -1;
+    bool ok = here >= 0;
+    /* An item that is gone shows nothing (the flag is vervallen): it blocks nothing. */
+    kt_vis vis;
+    int rc;
+    if (ok && r.item[here]) { /* their own side's item, whole */
+        rc = kt_item_vis_load(st, r.item[here], &vis);
+        ok = rc == KT_ENOTFOUND || (rc == 0 && kt_acl_visible(v, &vis));
+        kt_vis_clear(&vis);
+    }
+    if (ok && r.item[1 - here]) {
+        /* A confidential item on the other side: a possible duplicate is told to its own side
+         * only, never graded or revealed to this one - unless v is of that item's audience. */
+        rc = kt_item_vis_load(st, r.item[1 - here], &vis);
+        ok = rc == KT_ENOTFOUND || (rc == 0 && kt_acl_in_audience(v->person, v->org, &vis));
+        kt_vis_clear(&vis);
+    }
+    row_free(&r);
+    return ok;
 }
 
 json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body)
@@ -133,6 +159,10 @@ int kt_flag_announce(kt_ctx *c, int64_t flag, const char *type)
     for (int k = 0; k < 2 && !rc; k++) {
         if (k == 1 && r.body[1] == r.body[0])
             break;
+        /* Not even a seq on a side that may not know: the other side's item is confidential.
+         * (A member of its audience there sees the flag in flag.list.) */
+        if (item_confidential(c->st, r.item[1 - k]))
+            continue;
         kt_vis vis;
         if (side_vis(c->st, r.item[k], &vis)) {
             rc = kt_fail_err(c, KT_ESTORE);
@@ -302,15 +332,11 @@ json_t *kt_flags_of_body(kt_store *st, int64_t body, const kt_viewer *v, const c
     if (!ids || !items || kt_store_flags_of_body(st, body, state, ids, items, MAX_LISTED, &n))
         n = 0;
     for (int i = 0; i < n; i++) {
-        kt_vis vis;
-        if (side_vis(st, items[i], &vis))
-            continue;
-        bool ok = kt_acl_visible(v, &vis);
-        kt_vis_clear(&vis);
-        json_t *j = ok ? kt_flag_json(st, ids[i], body) : NULL;
+        json_t *j = kt_flag_visible(st, ids[i], body, v) ? kt_flag_json(st, ids[i], body) : NULL;
         if (j)
             json_array_append_new(out, j);
     }
+    (void)items;
     free(ids);
     free(items);
     return out;

@@ -1,7 +1,7 @@
 /* Flags (signaleringen): findings of the detectors, stored with their evidence and announced on
  * the streams of both bodies involved, to their chairs and secretaries only. Each side sees the
- * flag from its own point of view ("here" and "other"); when the other side's agenda item is
- * confidential the flag names only that body and whom to contact, never the item.
+ * flag from its own point of view ("here" and "other"). When the other side's agenda item is
+ * confidential the flag does not exist for this side at all (kt_flag_visible).
  *
  * A finding has a stable key. Raising a known key updates its evidence; a flag that chairs
  * resolved (afgestemd, bewust_dubbel, geen_overlap) stays resolved unless its fingerprint - what
@@ -25,6 +25,12 @@ typedef struct kt_finding {
     json_t *evidence; /* owned by the finding until kt_flag_raise takes it */
     char fingerprint[512];
 } kt_finding;
+
+/* Whether viewer v (their view of body, one of the flag's two sides) may see the flag: a chair
+ * or secretary who sees their own side's item, and - when the other side's item is
+ * confidential - belongs to that item's audience. A possible duplicate of a confidential item
+ * is told to the confidential side only: the other side gets no flag, no score, no seq. */
+bool kt_flag_visible(kt_store *st, int64_t flag, int64_t body, const kt_viewer *v);
 
 /* Stores f and announces it when it is new, reopened or changed. Takes f->evidence.
  * *id receives the flag's id (may be NULL). 0 or -1 (error recorded in c). */

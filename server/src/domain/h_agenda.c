@@ -1,17 +1,19 @@
 /* Agenda items: on a meeting's agenda or in the body's backlog ("te agenderen").
  *
- * Positions are dense (1..n) per list. An op that changes the order computes the new order of
- * the whole list and writes only the positions that changed. Events respect confidentiality per
- * item: the positions of open items travel together in one agenda.reordered event, a
- * confidential item's new position only in its own agenda.updated event, so nobody learns about
- * an item they may not see. When an item's audience changes, agenda.hidden goes to the old
- * audience first and agenda.updated to the new one. */
+ * Positions are dense (1..n) per list, the same for every viewer: a member outside a
+ * confidential item's audience sees it as a placeholder in its place ("besloten punt"), a guest
+ * limited to items sees their own items at their true positions and nothing else. An op that
+ * changes the order computes the new order of the whole list, writes only the positions that
+ * changed and announces them in one agenda.reordered event. Who sees what of an event is decided
+ * when it is sent (live/render.h): an item whose audience changed is one agenda.updated, seen
+ * whole by its new audience and as a placeholder by the other members. */
 #include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
 #include "store/directory.h"
 #include "store/items.h"
 #include "store/meetings.h"
+#include "store/memberships.h"
 #include "util/err.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -96,39 +98,29 @@ static int emit_item(kt_ctx *c, const char *type, int64_t item, json_t **out)
 static int list_store(kt_ctx *c, list *l, int64_t skip)
 {
     json_t *order = json_array();
-    int64_t *conf = calloc((size_t)l->n + 1, sizeof *conf);
-    int n_conf = 0;
-    if (!conf)
-        return json_decref(order), kt_fail_err(c, KT_ENOMEM);
     for (int i = 0; i < l->n; i++) {
         if (l->v[i].pos == i + 1)
             continue;
         int rc = kt_store_item_set_position(c->st, l->v[i].id, i + 1, l->meeting);
         if (rc) {
             json_decref(order);
-            free(conf);
             return kt_fail_err(c, rc);
         }
         l->v[i].pos = i + 1;
         if (l->v[i].id == skip)
             continue;
-        if (l->v[i].confidential)
-            conf[n_conf++] = l->v[i].id;
-        else
-            json_array_append_new(order, json_pack("{s:I, s:I}", "id", (json_int_t)l->v[i].id,
-                                                   "position", (json_int_t)(i + 1)));
+        kt_touch_item(c, l->v[i].id);
+        json_array_append_new(order, json_pack("{s:I, s:I}", "id", (json_int_t)l->v[i].id,
+                                               "position", (json_int_t)(i + 1)));
     }
     int rc = 0;
-    kt_vis wide = {.agenda_wide = true}; /* ids of items a limited guest may not know about */
+    kt_vis wide = {.agenda_wide = true}; /* a limited guest gets the positions of their items */
     if (json_array_size(order))
         rc = kt_emit(c, c->body, "agenda.reordered", &wide,
                      json_pack("{s:o, s:I, s:O}", "meeting",
                                l->meeting ? json_integer(l->meeting) : json_null(), "body",
                                (json_int_t)c->body, "order", order));
-    for (int i = 0; !rc && i < n_conf; i++)
-        rc = emit_item(c, "agenda.updated", conf[i], NULL);
     json_decref(order);
-    free(conf);
     return rc;
 }
 
@@ -340,22 +332,9 @@ int kt_h_agenda_update(kt_ctx *c)
                      kt_carry_mark_special(c, id, false)
                  ? -1
                  : 0;
-    kt_vis after = {0};
-    if (!rc && (rc = kt_store_item_vis(c->st, id, &after)))
-        kt_fail_err(c, rc);
-    if (!rc) {
-        char *b = kt_vis_dump(&before), *a = kt_vis_dump(&after);
-        bool changed = strcmp(b ? b : "", a ? a : "") != 0;
-        free(b);
-        free(a);
-        /* The old audience drops the item; the new audience receives it below. */
-        if (changed && (before.confidential || after.confidential))
-            rc = kt_emit(
-                c, c->body, "agenda.hidden", &before,
-                json_pack("{s:I, s:I}", "item", (json_int_t)id, "body", (json_int_t)c->body));
-    }
+    /* One agenda.updated: who sees it whole, as a placeholder or not at all is decided when it
+     * is sent, against the audience as it is then (live/render.h). */
     kt_vis_clear(&before);
-    kt_vis_clear(&after);
     if (rc)
         return -1;
     json_t *item = NULL;
@@ -372,6 +351,27 @@ static int item_meeting(kt_ctx *c, int64_t item, int64_t *meeting)
     *meeting = 0;
     int rc = kt_store_item_place(c->st, item, &body, meeting);
     return rc ? kt_fail_err(c, rc) : 0;
+}
+
+/* Guests limited to a removed item lose it from their limit (which stays a limit, maybe to no
+ * item at all); each hears of their changed membership. Ids are never given again, so a new
+ * item never slips into an old limit. */
+static int drop_guest_limits(kt_ctx *c, int64_t item)
+{
+    kt_ivec changed = {0};
+    int rc = kt_store_memberships_drop_item(c->st, c->body, item, &changed);
+    for (size_t i = 0; !rc && i < changed.n; i++) {
+        json_t *m = NULL;
+        kt_vis subject = {.subject = changed.v[i]};
+        kt_touch_body(c, c->body);
+        rc = kt_store_membership_get(c->st, c->body, changed.v[i], &m);
+        if (!rc)
+            rc = kt_emit(c, c->body, "membership.updated", &subject,
+                         json_pack("{s:I, s:o}", "person", (json_int_t)changed.v[i],
+                                   "membership", m));
+    }
+    kt_ivec_free(&changed);
+    return rc ? (c->code ? -1 : kt_fail_err(c, rc)) : 0;
 }
 
 int kt_h_agenda_remove(kt_ctx *c)
@@ -399,12 +399,21 @@ int kt_h_agenda_remove(kt_ctx *c)
     if (rc)
         kt_fail_err(c, rc);
     kt_touch_item(c, id);
+    kt_vis ref = {.item = id};
     if (!rc)
-        rc = kt_emit(c, c->body, "agenda.removed", &vis,
+        rc = kt_emit(c, c->body, "agenda.removed", &ref,
                      json_pack("{s:I, s:I, s:o}", "item", (json_int_t)id, "body",
                                (json_int_t)c->body, "meeting",
                                meeting ? json_integer(meeting) : json_null()));
-    kt_vis_clear(&vis);
+    if (!rc) { /* for this node's notifications: who could see it until now (never stored) */
+        kt_event *ev = c->events[c->n_events - 1];
+        kt_vis_clear(&ev->aud);
+        ev->aud = vis;
+    } else {
+        kt_vis_clear(&vis);
+    }
+    if (!rc)
+        rc = drop_guest_limits(c, id);
     if (!rc)
         rc = list_load(c, meeting, &l) || list_store(c, &l, 0);
     list_free(&l);

@@ -222,7 +222,18 @@ static int check_membership(kt_ctx *c, int64_t person, const char *role, int64_t
             int rc = kt_store_item_place(c->st, json_integer_value(x), &body, &meeting);
             if (rc && rc != KT_ENOTFOUND)
                 return kt_fail_err(c, rc);
-            if (rc || body != c->body)
+            /* An item the caller may not see is answered exactly like one that does not exist:
+             * nobody grants sight of what they cannot see themselves. */
+            bool visible = false;
+            kt_vis vis;
+            if (!rc && body == c->body && (rc = kt_item_vis_load(c->st, json_integer_value(x),
+                                                                 &vis)) == 0) {
+                visible = kt_acl_visible(&c->viewer, &vis);
+                kt_vis_clear(&vis);
+            }
+            if (rc && rc != KT_ENOTFOUND)
+                return kt_fail_err(c, rc);
+            if (!visible)
                 return kt_fail(c, KT_C_NOT_FOUND, "Agendapunt %lld hoort niet bij dit overleg.",
                                (long long)json_integer_value(x));
         }

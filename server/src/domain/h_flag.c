@@ -30,15 +30,11 @@ static int acting_side(kt_ctx *c, int64_t flag, int64_t *body, int64_t *other)
     for (int k = 0; !rc && k < 2; k++) {
         kt_viewer v;
         int64_t *items = NULL;
-        kt_vis vis;
-        if ((rc = kt_viewer_load(c->st, r.body[k], c->me, &v, &items)) ||
-            (rc = kt_under_item_vis(c->st, r.item[k], &vis))) {
+        if ((rc = kt_viewer_load(c->st, r.body[k], c->me, &v, &items))) {
             free(items);
             return kt_fail_err(c, rc);
         }
-        vis.min_role = KT_ROLE_SECRETARIS;
-        bool ok = kt_acl_visible(&v, &vis);
-        kt_vis_clear(&vis);
+        bool ok = kt_flag_visible(c->st, flag, r.body[k], &v);
         free(items);
         if (ok) {
             *body = r.body[k];

@@ -23,6 +23,8 @@ json_t *kt_minutes_notes(kt_ctx *c, json_t *agenda)
     size_t i;
     json_array_foreach(agenda, i, it)
     {
+        if (json_is_true(json_object_get(it, "placeholder")))
+            continue; /* the notes of a besloten punt are its audience's */
         json_int_t id = json_integer_value(json_object_get(it, "id"));
         json_t *n = NULL;
         if (kt_store_item_notes_get(c->st, id, &n))

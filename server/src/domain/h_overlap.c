@@ -25,14 +25,20 @@
 
 /* ---- helpers ---- */
 
+/* Whether the caller may hear in words what body discussed: a member who sees the body's
+ * agenda as a whole. A guest limited to some items is no such member: the words of a body's
+ * agenda profile come from items they may not see. *role receives the caller's role. */
 static bool member_of(kt_ctx *c, int64_t body, kt_role *role)
 {
     kt_store_member m;
     *role = KT_ROLE_NONE;
-    if (kt_store_membership_find(c->st, body, c->me->person, &m) == 0)
+    bool limited = false;
+    if (kt_store_membership_find(c->st, body, c->me->person, &m) == 0) {
         *role = kt_role_parse(m.role);
+        limited = m.n_items >= 0;
+    }
     free(m.items);
-    return *role != KT_ROLE_NONE;
+    return *role != KT_ROLE_NONE && !limited;
 }
 
 static json_t *body_brief(kt_store *st, int64_t body)
@@ -128,15 +134,15 @@ int kt_h_body_suggest(kt_ctx *c)
         if (!b)
             continue;
         kt_role role;
-        bool member = member_of(c, ranks[i].body_id, &role);
+        bool words = member_of(c, ranks[i].body_id, &role), member = role != KT_ROLE_NONE;
         char why[400];
-        why_suggest(&ranks[i], member, why, sizeof why);
+        why_suggest(&ranks[i], words, why, sizeof why);
         json_array_append_new(
             out,
             json_pack("{s:o, s:f, s:f, s:f, s:s, s:o, s:I, s:o, s:b, s:o, s:s}", "body", b, "score",
                       ranks[i].score, "mandate", ranks[i].mandate, "agenda", ranks[i].agenda,
                       "mandate_words", ranks[i].mandate_words, "agenda_words",
-                      member ? json_string(ranks[i].agenda_words) : json_null(), "matching_items",
+                      words ? json_string(ranks[i].agenda_words) : json_null(), "matching_items",
                       (json_int_t)ranks[i].matching_items, "items",
                       member ? visible_items(c, ranks[i].body_id, ranks[i].items) : json_array(),
                       "member", member, "role",

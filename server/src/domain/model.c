@@ -21,6 +21,7 @@ int kt_under_item_vis(kt_store *st, int64_t item, kt_vis *out)
     if (!item)
         return 0;
     int rc = kt_store_item_vis(st, item, out);
+    out->under = true; /* what hangs under an item: all of it or nothing, no placeholder */
     return rc == KT_ENOTFOUND ? 0 : rc;
 }
 
@@ -61,6 +62,8 @@ json_t *kt_message_counts(kt_store *st, json_t *agenda)
     size_t i;
     json_array_foreach(agenda, i, it)
     {
+        if (json_is_true(json_object_get(it, "placeholder")))
+            continue; /* the thread of a besloten punt is not there for this viewer */
         json_int_t id = json_integer_value(json_object_get(it, "id"));
         int64_t n = 0;
         if (kt_store_message_count(st, id, &n))

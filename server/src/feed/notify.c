@@ -1,7 +1,9 @@
 #include "feed/notify.h"
 
 #include "auth/acl.h"
+#include "detect/flags.h"
 #include "domain/model.h"
+#include "live/render.h"
 #include "protocol/ctx.h"
 #include "protocol/dispatch.h"
 #include "store/actions.h"
@@ -73,6 +75,13 @@ static bool sees(kt_store *st, int64_t person, int64_t body, const kt_vis *vis)
     return ok;
 }
 
+/* Who may see what ev is about, as it is now (loaded by kt_render_full): the item's current
+ * audience for what is bound to an item, else the event's own references. */
+static const kt_vis *audience_of(const kt_event *ev)
+{
+    return ev->aud.item ? &ev->aud : &ev->vis;
+}
+
 /* ---- writing ---- */
 
 json_t *kt_notification_json(kt_store *st, int64_t id)
@@ -84,16 +93,35 @@ json_t *kt_notification_json(kt_store *st, int64_t id)
 
 bool kt_notification_visible(kt_store *st, int64_t person, int64_t id)
 {
-    int64_t body = 0, item = 0;
-    if (kt_store_notification_where(st, id, person, &body, &item))
+    kt_note_about a;
+    if (kt_store_notification_about(st, id, person, &a))
         return false;
-    if (!item)
-        return true;
-    kt_vis vis;
-    if (kt_item_vis_load(st, item, &vis))
-        return false; /* the item is gone: what it said is not shown */
-    bool ok = sees(st, person, body, &vis);
-    kt_vis_clear(&vis);
+    if (strcmp(a.kind, "membership") == 0 || !a.body)
+        return true; /* about one's own membership, or about nothing of a body */
+    /* Decided now, by the one visibility function: still a member, and what it is about (its
+     * item, the action's item as it is now, the flag) still visible. */
+    kt_principal p;
+    kt_viewer v;
+    int64_t *items = NULL;
+    if (kt_principal_load(st, person, &p) || kt_viewer_load(st, a.body, &p, &v, &items))
+        return false;
+    bool ok = v.role != KT_ROLE_NONE;
+    int64_t item = a.item;
+    if (ok && a.action) {
+        json_t *act = NULL;
+        ok = kt_store_action_get(st, a.action, &act) == 0 && act;
+        if (ok)
+            item = json_integer_value(json_object_get(act, "item"));
+        json_decref(act);
+    }
+    if (ok && item) {
+        kt_vis vis;
+        ok = kt_item_vis_load(st, item, &vis) == 0 && kt_acl_visible(&v, &vis);
+        kt_vis_clear(&vis);
+    }
+    if (ok && a.flag)
+        ok = kt_flag_visible(st, a.flag, a.body, &v);
+    free(items);
     return ok;
 }
 
@@ -222,13 +250,34 @@ static int on_meeting(kt_ctx *c, const kt_event *ev, json_t *data)
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, false, &people);
     if (!rc)
-        rc = deliver_all(c, &n, &people, &ev->vis);
+        rc = deliver_all(c, &n, &people, audience_of(ev));
     kt_ivec_free(&people);
     return rc;
 }
 
-/* An agenda that changes after publication: members hear it once a day per meeting. */
-static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting)
+/* Whether person sees at least one of the items of an agenda.reordered event whole. */
+static bool sees_one_of(kt_store *st, int64_t person, int64_t body, json_t *order)
+{
+    json_t *x;
+    size_t i;
+    json_array_foreach(order, i, x)
+    {
+        kt_vis vis;
+        if (kt_item_vis_load(st, json_integer_value(json_object_get(x, "id")), &vis))
+            continue;
+        bool ok = sees(st, person, body, &vis);
+        kt_vis_clear(&vis);
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+/* An agenda that changes after publication: members hear it once a day per meeting - those who
+ * may see the change: a change to a confidential item (added, moved, removed) is not announced
+ * to anyone outside its audience, not even as "the agenda changed". order: for a reorder of
+ * several items, announced to whoever sees one of them. */
+static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting, json_t *order)
 {
     json_t *m = meeting ? kt_meeting_json(c->st, meeting) : NULL;
     const char *status = m ? json_string_value(json_object_get(m, "status")) : NULL;
@@ -249,10 +298,16 @@ static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting)
     snprintf(n.dedupe, sizeof n.dedupe, "agenda:m%lld:%s", (long long)meeting, today);
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, false, &people);
-    /* Those who may see the change hear that the agenda changed, not what changed: a
-     * confidential item added to a published agenda is not announced to the others. */
-    if (!rc)
-        rc = deliver_all(c, &n, &people, &ev->vis);
+    if (!rc && order) {
+        for (size_t i = 0; !rc && i < people.n; i++) {
+            if (people.v[i] == n.actor || !sees_one_of(c->st, people.v[i], ev->body, order))
+                continue;
+            n.person = people.v[i];
+            rc = deliver(c, &n);
+        }
+    } else if (!rc) {
+        rc = deliver_all(c, &n, &people, audience_of(ev));
+    }
     kt_ivec_free(&people);
     return rc;
 }
@@ -292,7 +347,7 @@ static int on_item_relevant(kt_ctx *c, const kt_event *ev, json_t *item)
         kt_ivec people = {0};
         rc = members(c->st, ev->body, org, false, &people);
         if (!rc)
-            rc = deliver_all(c, &n, &people, &ev->vis);
+            rc = deliver_all(c, &n, &people, audience_of(ev));
         kt_ivec_free(&people);
     }
     return rc;
@@ -330,7 +385,7 @@ static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
             snprintf(n.title, sizeof n.title, "%s voor u (%s)", word, body);
             rc = kt_ivec_add(&people, owner);
             if (!rc)
-                rc = deliver_all(c, &n, &people, &ev->vis);
+                rc = deliver_all(c, &n, &people, audience_of(ev));
         }
         if (!rc && org) {
             json_t *o = NULL;
@@ -344,7 +399,7 @@ static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
                 if (org_people.v[i] == owner)
                     org_people.v[i] = 0; /* told already */
             if (!rc)
-                rc = deliver_all(c, &n, &org_people, &ev->vis);
+                rc = deliver_all(c, &n, &org_people, audience_of(ev));
             kt_ivec_free(&org_people);
         }
         kt_ivec_free(&people);
@@ -377,9 +432,21 @@ static int on_mention(kt_ctx *c, const kt_event *ev, json_t *data)
     json_array_foreach(json_object_get(m, "mentions"), i, p) if (!rc) rc =
         kt_ivec_add(&people, json_integer_value(p));
     if (!rc)
-        rc = deliver_all(c, &n, &people, &ev->vis);
+        rc = deliver_all(c, &n, &people, audience_of(ev));
     kt_ivec_free(&people);
     return rc;
+}
+
+static bool flag_seen_by(kt_store *st, int64_t flag, int64_t body, int64_t person)
+{
+    kt_principal p;
+    kt_viewer v;
+    int64_t *items = NULL;
+    if (kt_principal_load(st, person, &p) || kt_viewer_load(st, body, &p, &v, &items))
+        return false;
+    bool ok = kt_flag_visible(st, flag, body, &v);
+    free(items);
+    return ok;
 }
 
 static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
@@ -410,8 +477,12 @@ static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
     snprintf(n.dedupe, sizeof n.dedupe, "flag:%lld:%lld", (long long)n.flag, (long long)ev->seq);
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, true, &people);
-    if (!rc)
-        rc = deliver_all(c, &n, &people, &ev->vis);
+    for (size_t i = 0; !rc && i < people.n; i++) {
+        if (!flag_seen_by(c->st, n.flag, ev->body, people.v[i]))
+            continue;
+        n.person = people.v[i];
+        rc = deliver(c, &n);
+    }
     kt_ivec_free(&people);
     return rc;
 }
@@ -456,7 +527,7 @@ static int on_minutes(kt_ctx *c, const kt_event *ev, json_t *data)
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, chairs, &people);
     if (!rc)
-        rc = deliver_all(c, &n, &people, &ev->vis);
+        rc = deliver_all(c, &n, &people, audience_of(ev));
     kt_ivec_free(&people);
     return rc;
 }
@@ -547,13 +618,21 @@ static int due_note(kt_ctx *c, const kt_event *ev, json_t *a, int64_t person, co
 
 /* ---- the pass ---- */
 
-static int notify_one(kt_ctx *c, kt_event *ev)
+static bool is_agenda_change(const char *t)
 {
-    json_t *data = json_loads(ev->payload, 0, NULL);
+    return strcmp(t, "agenda.added") == 0 || strcmp(t, "agenda.updated") == 0 ||
+           strcmp(t, "agenda.removed") == 0;
+}
+
+/* primary: the op changed one item itself (added, updated, removed); the positions that moved
+ * because of it are no news of their own. */
+static int notify_one(kt_ctx *c, kt_event *ev, bool primary)
+{
+    json_t *data = kt_render_full(c->st, ev); /* what it is about, as it is now (borrowed) */
     int rc = 0;
     const char *t = ev->type;
     if (!data)
-        return 0;
+        return 0; /* gone already: nothing to tell */
     if (strcmp(t, "membership.added") == 0)
         rc = on_membership(c, ev, data, true);
     else if (strcmp(t, "membership.removed") == 0)
@@ -562,12 +641,15 @@ static int notify_one(kt_ctx *c, kt_event *ev)
         rc = on_meeting(c, ev, data);
     else if (strcmp(t, "agenda.added") == 0 || strcmp(t, "agenda.updated") == 0) {
         json_t *item = json_object_get(data, "item");
-        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")));
+        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")), NULL);
         /* A standing item carried to the next meeting is not news to those it concerns. */
         if (!rc && !json_object_get(data, "carried"))
             rc = on_item_relevant(c, ev, item);
-    } else if (strcmp(t, "agenda.removed") == 0 || strcmp(t, "agenda.reordered") == 0)
-        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")));
+    } else if (strcmp(t, "agenda.removed") == 0)
+        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")), NULL);
+    else if (strcmp(t, "agenda.reordered") == 0 && !primary)
+        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")),
+                              json_object_get(data, "order"));
     else if (strcmp(t, "action.created") == 0 || strcmp(t, "action.updated") == 0)
         rc = on_action(c, ev, data);
     else if (strcmp(t, "chat.posted") == 0)
@@ -577,7 +659,6 @@ static int notify_one(kt_ctx *c, kt_event *ev)
     else if (strcmp(t, "minutes.submitted") == 0 || strcmp(t, "minutes.amended") == 0 ||
              strcmp(t, "minutes.approved") == 0)
         rc = on_minutes(c, ev, data);
-    json_decref(data);
     return rc;
 }
 
@@ -586,10 +667,15 @@ static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
 int kt_notify_react(kt_ctx *c, kt_event *const *events, int n)
 {
     int rc = 0;
+    /* primary: an item itself changed in this write, so the positions that moved with it are no
+     * second announcement */
+    bool primary = false;
+    for (int i = 0; i < n; i++)
+        primary = primary || is_agenda_change(events[i]->type);
     /* Events of persons' own streams (notifications themselves) cause none. */
     for (int i = 0; !rc && i < n; i++)
         if (events[i]->body >= 0)
-            rc = notify_one(c, events[i]);
+            rc = notify_one(c, events[i], primary);
     if (rc && c->code == KT_C_NONE)
         kt_fail_err(c, rc);
     return rc ? -1 : 0;

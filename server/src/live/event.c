@@ -56,8 +56,13 @@ void kt_event_unref(kt_event *ev)
     if (--ev->refs)
         return;
     kt_vis_clear(&ev->vis);
+    kt_vis_clear(&ev->aud);
+    json_decref(ev->full);
     free(ev->payload);
     kt_frame_unref(ev->frame);
+    kt_frame *frames[] = {ev->f_full, ev->f_placeholder, ev->f_hidden, ev->f_skip, ev->f_guest};
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++)
+        kt_frame_unref(frames[i]);
     free(ev);
 }
 

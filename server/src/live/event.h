@@ -13,10 +13,18 @@ typedef struct kt_event {
     int refs;
     int64_t body, seq, actor, time;
     char type[40];
-    kt_vis vis;      /* owned */
+    kt_vis vis;      /* owned: the references stored with the event (never an audience) */
     int64_t subject; /* membership.* events: the person whose membership changed; else 0 */
-    char *payload;   /* JSON text of "data", owned */
-    kt_frame *frame; /* lazily built push frame */
+    char *payload;   /* JSON text of "data" as stored (what it is about), owned */
+    kt_frame *frame; /* lazily built push frame of the stored data (own membership pushes) */
+    /* Read-time rendering (live/render.c), filled when the event is first sent. */
+    bool resolved;
+    int resolve_rc;
+    int kind;
+    int64_t about; /* the id of what it is about (item, action, message, flag, notification) */
+    kt_vis aud;    /* owned: the audience of its item as it is now */
+    json_t *full;  /* owned: the data as its audience sees it now; NULL: it is gone */
+    kt_frame *f_full, *f_placeholder, *f_hidden, *f_skip, *f_guest;
 } kt_event;
 
 /* Takes ownership of nothing; copies what it needs. vis_text may be NULL. refs = 1. */

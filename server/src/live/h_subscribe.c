@@ -5,6 +5,7 @@
 #include "domain/model.h"
 #include "live/hub.h"
 #include "store/bodies.h"
+#include "store/memberships.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -29,6 +30,21 @@ int kt_h_subscribe(kt_ctx *c)
         if (!kt_acl_allows(&v, KT_PERM_READ)) {
             free(items);
             return kt_fail(c, KT_C_NOT_MEMBER, NULL);
+        }
+        /* Replay is bounded: not from before the membership began (the new member has no
+         * snapshot of then, and what happened before is not theirs to replay). */
+        int64_t floor = 0;
+        rc = since >= 0 ? kt_store_membership_since(c->st, body, c->me->person, &floor) : 0;
+        if (rc && rc != KT_ENOTFOUND) {
+            free(items);
+            return kt_fail_err(c, rc);
+        }
+        if (since >= 0 && since < floor) {
+            free(items);
+            return kt_fail(c, KT_C_RESYNC,
+                           "U bent lid sinds volgnummer %lld; haal de actuele stand opnieuw op "
+                           "en abonneer vanaf die.",
+                           (long long)floor);
         }
     }
     int64_t head;

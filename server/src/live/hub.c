@@ -1,6 +1,8 @@
 #include "live/hub.h"
 
 #include "auth/viewer.h"
+#include "live/render.h"
+#include "protocol/ctx.h"
 #include "protocol/errors.h"
 #include "store/retention.h"
 #include "util/err.h"
@@ -138,15 +140,20 @@ static bool is_own_membership(const kt_sub *s, const kt_event *ev)
  * Returns false when the subscription ended (own membership removed). */
 static bool sub_pass(kt_hub *h, kt_sub *s, kt_event *ev)
 {
-    s->last_seq = ev->seq;
     bool own = is_own_membership(s, ev);
     if (own)
         refresh_viewer(h, s);
-    if (kt_acl_visible(&s->viewer, &ev->vis)) {
-        kt_frame *f = kt_event_frame(ev);
-        if (f && kt_conn_send(s->conn, f) == 0)
-            h->app->counters.events_delivered++;
+    /* Every seq goes out, in the form this subscriber may see now (live/render.h). */
+    kt_frame *f = kt_render_frame(h->app->store, ev, &s->viewer);
+    if (!f) {
+        /* What the event is about could not be read: rather than skip it for good, end the
+         * connection; the client resumes from its last seq. */
+        kt_conn_close(s->conn, 1011, "wijziging niet leesbaar; verbind opnieuw");
+        return false;
     }
+    s->last_seq = ev->seq;
+    if (kt_conn_send(s->conn, f) == 0)
+        h->app->counters.events_delivered++;
     if (own && s->viewer.role == KT_ROLE_NONE) {
         conn_unlink_sub(s->conn, s);
         sub_free(h, s);

@@ -4,6 +4,7 @@
 #include "feed/digest.h"
 #include "feed/mail.h"
 #include "live/conn.h"
+#include "live/render.h"
 #include "protocol/ops.h"
 #include "store/actions.h"
 #include "store/bodies.h"
@@ -111,8 +112,12 @@ int kt_fail_err(kt_ctx *c, int err)
 
 int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t *data)
 {
-    char *payload = json_dumps(data, JSON_COMPACT);
+    /* Stored: what the event is about, not its content; the content is read, and who may see
+     * it decided, when the event is sent (live/render.h). */
+    json_t *stored = kt_render_stored(type, data);
+    char *payload = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
     char *vis_text = kt_vis_dump(vis);
+    json_decref(stored);
     json_decref(data);
     int64_t seq = 0;
     int rc = payload ? kt_store_event_append(c->st, body, type, vis_text, payload,

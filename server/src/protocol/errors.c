@@ -21,6 +21,8 @@ static const struct {
     [KT_C_CONFLICT] = {"conflict", "Dit botst met wat er al is."},
     [KT_C_INVALID_STATE] = {"invalid_state", "Dit kan niet in de huidige status."},
     [KT_C_INVALID_SINCE] = {"invalid_since", "Dit volgnummer ligt voorbij de laatste wijziging."},
+    [KT_C_RESYNC] = {"resync", "Deze wijzigingen zijn niet meer na te spelen; haal de actuele "
+                               "stand opnieuw op."},
     [KT_C_TOO_MANY_SUBSCRIPTIONS] = {"too_many_subscriptions",
                                      "Te veel gelijktijdige abonnementen op deze verbinding."},
     [KT_C_RATE_LIMITED] = {"rate_limited", "Te veel pogingen; probeer het later opnieuw."},

@@ -153,8 +153,19 @@ int kt_store_item_get(kt_store *st, int64_t item, json_t **out)
     return rc;
 }
 
-/* Keeps the items of arr (from index first on) that v may see. */
-static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer *v)
+json_t *kt_item_placeholder(json_t *item)
+{
+    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:b, s:b}", "id", json_object_get(item, "id"),
+                     "body", json_object_get(item, "body"), "meeting",
+                     json_object_get(item, "meeting"), "position",
+                     json_object_get(item, "position"), "duration",
+                     json_object_get(item, "duration"), "confidential", 1, "placeholder", 1);
+}
+
+/* Keeps the items of arr (from index first on) as v may see them (kt_acl_sight): whole, as a
+ * placeholder (with placeholders), or not at all. */
+static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer *v,
+                        bool placeholders)
 {
     for (size_t i = first; i < json_array_size(arr);) {
         json_t *it = json_array_get(arr, i);
@@ -165,12 +176,16 @@ static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer
             if (rc)
                 return rc;
         }
-        bool visible = kt_acl_visible(v, &vis);
+        kt_sight sight = kt_acl_sight(v, &vis);
         kt_vis_clear(&vis);
-        if (visible)
+        if (sight == KT_SIGHT_FULL) {
             i++;
-        else
+        } else if (sight == KT_SIGHT_PLACEHOLDER && placeholders) {
+            json_array_set_new(arr, i, kt_item_placeholder(it));
+            i++;
+        } else {
             json_array_remove(arr, i);
+        }
     }
     return 0;
 }
@@ -189,9 +204,10 @@ int kt_store_items_list(kt_store *st, int64_t body, int64_t meeting, const kt_vi
     size_t first = json_array_size(arr);
     int rc = kt_db_rows_json(s, item_cols, arr);
     if (!rc)
-        rc = keep_visible(st, arr, first, v);
+        rc = keep_visible(st, arr, first, v, true);
     for (size_t i = first; !rc && i < json_array_size(arr); i++)
-        rc = item_complete(st, json_array_get(arr, i));
+        if (!json_is_true(json_object_get(json_array_get(arr, i), "placeholder")))
+            rc = item_complete(st, json_array_get(arr, i));
     return rc;
 }
 
@@ -207,7 +223,7 @@ int kt_store_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v, jso
     size_t first = json_array_size(arr);
     int rc = kt_db_rows_json(s, cols, arr);
     if (!rc)
-        rc = keep_visible(st, arr, first, v);
+        rc = keep_visible(st, arr, first, v, false); /* titles: only what v sees whole */
     for (size_t i = first; i < json_array_size(arr); i++)
         json_object_del(json_array_get(arr, i), "confidential");
     return rc;

@@ -1,8 +1,8 @@
 /* Agenda items: on a meeting's agenda or in a body's backlog, with the organisations they are
  * relevant to and, when confidential, who may see them. JSON results are new references.
  *
- * Lists take the viewer and leave out what kt_acl_visible() (auth/acl.h, the one visibility
- * rule) denies them, so that snapshots follow the same rule as events. */
+ * Lists take the viewer and apply kt_acl_sight() (auth/acl.h, the one visibility rule) when
+ * they are read, so that snapshots follow the same rule as events. */
 #ifndef KT_STORE_ITEMS_H
 #define KT_STORE_ITEMS_H
 
@@ -27,8 +27,13 @@ int kt_store_item_recurring(struct kt_store *st, int64_t item, bool *recurring);
  * confidential, status, created_by, updated_at, attachments, relevant: [{org, org_name,
  * reason}], persons: [ids]}: 0 or KT_ENOTFOUND. */
 int kt_store_item_get(struct kt_store *st, int64_t item, json_t **out);
-/* The items of a meeting's agenda (meeting != 0) or of body's backlog that v may see, in
- * agenda order, appended to arr. */
+/* What a member outside an item's audience sees of it ("besloten punt"): {id, body, meeting,
+ * position, duration, confidential: true, placeholder: true}. item is borrowed. */
+json_t *kt_item_placeholder(json_t *item);
+
+/* The items of a meeting's agenda (meeting != 0) or of body's backlog as v may see them
+ * (kt_acl_sight), in agenda order, appended to arr: whole, or as a placeholder for an item v
+ * sees only as one (positions and numbering the same for every member); nothing of others. */
 int kt_store_items_list(struct kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v,
                         json_t *arr);
 /* The same filter, only [{id, title}]: for feeds that list many meetings. */

@@ -118,9 +118,12 @@ int kt_store_body_contacts(kt_store *st, int64_t body, json_t *arr)
 int kt_store_membership_insert(kt_store *st, int64_t body, int64_t person, const char *role,
                                int64_t sub, const char *items_json, int64_t now)
 {
+    /* since_seq: the stream's head now; the membership.added that follows is the first event
+     * the new member may replay. */
     kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO memberships(body_id, person_id, role, "
-                                      "substitute_for, items, created_at) "
-                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                                      "substitute_for, items, created_at, since_seq) "
+                                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce((SELECT seq FROM "
+                                      "streams WHERE body_id = ?1), 0))");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
@@ -275,4 +278,73 @@ int kt_store_shared_org_names(kt_store *st, int64_t a, int64_t b, int max, json_
             "p.id = m.person_id WHERE m.body_id = ?2 AND m.role <> 'waarnemer' AND p.active = 1) "
             "ORDER BY o.name LIMIT ?3");
     return s ? names_into(s, a, b, max, arr) : KT_ESTORE;
+}
+
+/* ---- guest limits and replay floors (issue 11) ---- */
+
+static int drop_from(kt_store *st, int64_t body, int64_t person, const char *items, int64_t item)
+{
+    json_t *old = json_loads(items, 0, NULL), *kept = json_array(), *x;
+    size_t i;
+    json_array_foreach(old, i, x) if (json_integer_value(x) != item) json_array_append(kept, x);
+    json_decref(old);
+    char *text = json_dumps(kept, JSON_COMPACT);
+    json_decref(kept);
+    if (!text)
+        return KT_ENOMEM;
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE memberships SET items = ?3 WHERE body_id = ?1 AND "
+                                      "person_id = ?2");
+    int rc = KT_ESTORE;
+    if (s) {
+        kt_db_bind_int(s, 1, body);
+        kt_db_bind_int(s, 2, person);
+        kt_db_bind_text(s, 3, text);
+        rc = kt_db_run(s, NULL);
+    }
+    free(text);
+    return rc;
+}
+
+int kt_store_memberships_drop_item(kt_store *st, int64_t body, int64_t item, kt_ivec *changed)
+{
+    /* The guests of one body are few: read their limits and keep the others' items. */
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT person_id, items FROM memberships WHERE body_id = "
+                                      "?1 AND items IS NOT NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_ivec persons = {0};
+    json_t *lists = json_array();
+    int rc;
+    while ((rc = kt_db_step(s)) == KT_DB_ROW) {
+        json_t *items = json_loads(kt_db_text(s, 1), 0, NULL);
+        bool has = false;
+        size_t i;
+        json_t *x;
+        json_array_foreach(items, i, x) has = has || json_integer_value(x) == item;
+        if (has && !kt_ivec_push(&persons, kt_db_int(s, 0)))
+            json_array_append_new(lists, json_string(kt_db_text(s, 1)));
+        json_decref(items);
+    }
+    kt_db_reset(s);
+    rc = rc < 0 ? rc : 0;
+    for (size_t i = 0; !rc && i < persons.n; i++) {
+        rc = drop_from(st, body, persons.v[i], json_string_value(json_array_get(lists, i)), item);
+        if (!rc)
+            rc = kt_ivec_add(changed, persons.v[i]);
+    }
+    kt_ivec_free(&persons);
+    json_decref(lists);
+    return rc;
+}
+
+int kt_store_membership_since(kt_store *st, int64_t body, int64_t person, int64_t *since)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT since_seq FROM memberships WHERE body_id = ?1 AND "
+                                      "person_id = ?2");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    return kt_db_one_int(s, since);
 }

@@ -34,7 +34,8 @@ int kt_store_members_ids(struct kt_store *st, int64_t body, int64_t org, bool ch
 /* The chairs and secretaries of body: [{person, name, email, role}]. */
 int kt_store_body_contacts(struct kt_store *st, int64_t body, json_t *arr);
 
-/* items_json: the guest's item ids as JSON text (NULL: no limit); sub 0: none.
+/* items_json: the guest's item ids as JSON text (NULL: no limit); sub 0: none. insert records
+ * the body's seq as where the member's replay may start (kt_store_membership_since).
  * insert: KT_ECONFLICT when person is a member already; update/delete: KT_ENOTFOUND when not. */
 int kt_store_membership_insert(struct kt_store *st, int64_t body, int64_t person, const char *role,
                                int64_t sub, const char *items_json, int64_t now);
@@ -67,5 +68,15 @@ int kt_store_body_orgs(struct kt_store *st, int (*fn)(void *arg, int64_t body, i
  * b, appended to arr. */
 int kt_store_shared_person_names(struct kt_store *st, int64_t a, int64_t b, int max, json_t *arr);
 int kt_store_shared_org_names(struct kt_store *st, int64_t a, int64_t b, int max, json_t *arr);
+
+/* Takes item out of the item limits of every guest of body (the item was removed): a limit
+ * that becomes empty stays a limit (to no items), never "no limit". The persons whose limit
+ * changed are added to changed. Needs an open write transaction. 0 or a KT_E*. */
+int kt_store_memberships_drop_item(struct kt_store *st, int64_t body, int64_t item,
+                                   kt_ivec *changed);
+
+/* The body's seq when person's membership began (replays may not start before it): 0,
+ * KT_ENOTFOUND (not a member) or a KT_E*. */
+int kt_store_membership_since(struct kt_store *st, int64_t body, int64_t person, int64_t *since);
 
 #endif

@@ -64,19 +64,22 @@ int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
     return kt_db_one_json(s, cols, out);
 }
 
-int kt_store_notification_where(kt_store *st, int64_t id, int64_t person, int64_t *body,
-                                int64_t *item)
+int kt_store_notification_about(kt_store *st, int64_t id, int64_t person, kt_note_about *out)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT body_id, item_id FROM notifications WHERE id = ?1 "
-                                      "AND person_id = ?2");
+    memset(out, 0, sizeof *out);
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT body_id, item_id, action_id, flag_id, kind FROM "
+                                      "notifications WHERE id = ?1 AND person_id = ?2");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, id);
     kt_db_bind_int(s, 2, person);
     int rc = kt_db_step(s);
     if (rc == KT_DB_ROW) {
-        *body = kt_db_int(s, 0);
-        *item = kt_db_int(s, 1);
+        out->body = kt_db_int(s, 0);
+        out->item = kt_db_int(s, 1);
+        out->action = kt_db_int(s, 2);
+        out->flag = kt_db_int(s, 3);
+        snprintf(out->kind, sizeof out->kind, "%s", kt_db_text(s, 4));
     }
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;

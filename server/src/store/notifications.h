@@ -1,6 +1,6 @@
 /* Notifications (meldingen) per person, their preferences, and the daily digests. Whether a
  * person may still see what a notification is about is decided when it is read (its item can
- * have become confidential since): kt_store_notification_where() gives what to check. */
+ * have become confidential since): kt_store_notification_about() gives what to check. */
 #ifndef KT_STORE_NOTIFICATIONS_H
 #define KT_STORE_NOTIFICATIONS_H
 
@@ -24,10 +24,14 @@ int kt_store_notification_insert(struct kt_store *st, const kt_note_new *n, int6
 /* {id, kind, title, text, link, body, meeting, item, action, flag, actor, actor_name, created_at,
  * read, delivery, body_name}: 0 or KT_ENOTFOUND. */
 int kt_store_notification_get(struct kt_store *st, int64_t id, json_t **out);
-/* The body and item person's notification id is about (0: none): 0 or KT_ENOTFOUND (not
- * theirs or not there). */
-int kt_store_notification_where(struct kt_store *st, int64_t id, int64_t person, int64_t *body,
-                                int64_t *item);
+/* Everything a notification is about, to decide when it is read whether person may still
+ * see it: 0 or KT_ENOTFOUND (not theirs or not there). */
+typedef struct kt_note_about {
+    int64_t body, item, action, flag; /* 0: none */
+    char kind[16];
+} kt_note_about;
+int kt_store_notification_about(struct kt_store *st, int64_t id, int64_t person,
+                                kt_note_about *out);
 /* Ids of person's notifications with id < before (only unread ones when unread), newest first,
  * at most limit. */
 int kt_store_notifications_ids(struct kt_store *st, int64_t person, int64_t before, bool unread,

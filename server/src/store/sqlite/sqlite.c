@@ -344,9 +344,37 @@ static int lite_latest_version(void)
     return kt_migrations_count();
 }
 
+/* Whether the open transaction left a row whose reference dangles (a migration that rebuilt a
+ * table must leave every reference intact). */
+static bool foreign_keys_broken(sqlite3 *db)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+        return true;
+    bool broken = sqlite3_step(s) == SQLITE_ROW;
+    if (broken)
+        kt_error("migration broke a reference", "table=\"%s\"", sqlite3_column_text(s, 0));
+    sqlite3_finalize(s);
+    return broken;
+}
+
 /* Applies every migration the database has not seen, each in its own IMMEDIATE transaction so
- * that two nodes starting together migrate once. */
+ * that two nodes starting together migrate once. Foreign keys are off while migrating (the
+ * pragma cannot change inside a transaction): a migration may rebuild a table - SQLite's way to
+ * change a column - without DROP TABLE cascading into the rows that reference it; every
+ * reference is checked before each commit instead. */
+static int migrate_all(sqlite3 *db);
 static int migrate(sqlite3 *db)
+{
+    if (exec_sql(db, "PRAGMA foreign_keys=OFF"))
+        return KT_ESTORE;
+    int rc = migrate_all(db);
+    if (exec_sql(db, "PRAGMA foreign_keys=ON"))
+        rc = KT_ESTORE;
+    return rc;
+}
+
+static int migrate_all(sqlite3 *db)
 {
     for (;;) {
         if (exec_sql(db, "BEGIN IMMEDIATE"))
@@ -361,7 +389,7 @@ static int migrate(sqlite3 *db)
             return exec_sql(db, "COMMIT");
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", v + 1);
-        if (exec_sql(db, kt_migration_sql(v)) || exec_sql(db, pragma)) {
+        if (exec_sql(db, kt_migration_sql(v)) || exec_sql(db, pragma) || foreign_keys_broken(db)) {
             exec_sql(db, "ROLLBACK");
             return KT_ESTORE;
         }

@@ -1,0 +1,354 @@
+#include "live/render.h"
+
+#include "detect/flags.h"
+#include "domain/handlers.h"
+#include "domain/model.h"
+#include "feed/notify.h"
+#include "store/actions.h"
+#include "store/chat.h"
+#include "store/items.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* What an event is about, by its type. */
+enum kind {
+    K_PLAIN = 1, /* its stored data is its content (meetings, memberships, the directory...) */
+    K_ITEM,      /* agenda.added, agenda.updated: the item as it is now */
+    K_ITEM_GONE, /* agenda.removed, agenda.hidden: ids of an item that went */
+    K_ORDER,     /* agenda.reordered: positions of several items */
+    K_ACTION,    /* action.*: the action as it is now, under its item */
+    K_MESSAGE,   /* chat.posted, .edited, .deleted: the message as it is now, under its item */
+    K_FLAG,      /* flag.*: the flag as this body's side sees it now */
+    K_NOTE,      /* notification.created: the notification, if it may still be shown */
+};
+
+static int kind_of(const char *type)
+{
+    static const struct {
+        const char *type;
+        int kind;
+    } kinds[] = {
+        {"agenda.added", K_ITEM},         {"agenda.updated", K_ITEM},
+        {"agenda.removed", K_ITEM_GONE},  {"agenda.hidden", K_ITEM_GONE},
+        {"agenda.reordered", K_ORDER},    {"action.created", K_ACTION},
+        {"action.updated", K_ACTION},     {"chat.posted", K_MESSAGE},
+        {"chat.edited", K_MESSAGE},       {"chat.deleted", K_MESSAGE},
+        {"flag.raised", K_FLAG},          {"flag.updated", K_FLAG},
+        {"notification.created", K_NOTE},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(type, kinds[i].type) == 0)
+            return kinds[i].kind;
+    return K_PLAIN;
+}
+
+static const char *key_of(int kind)
+{
+    switch (kind) {
+    case K_ITEM:
+    case K_ITEM_GONE:
+        return "item";
+    case K_ACTION:
+        return "action";
+    case K_MESSAGE:
+        return "message";
+    case K_FLAG:
+        return "flag";
+    case K_NOTE:
+        return "notification";
+    default:
+        return NULL;
+    }
+}
+
+/* The id of what data is about: data[key] as an object with "id" (also the old, full form) or
+ * as a plain id. */
+static int64_t id_in(json_t *data, const char *key)
+{
+    json_t *x = key ? json_object_get(data, key) : NULL;
+    return json_is_object(x) ? json_integer_value(json_object_get(x, "id")) : json_integer_value(x);
+}
+
+json_t *kt_render_stored(const char *type, json_t *data)
+{
+    int kind = kind_of(type);
+    if (kind != K_ITEM && kind != K_ACTION && kind != K_MESSAGE && kind != K_FLAG && kind != K_NOTE)
+        return json_incref(data);
+    const char *key = key_of(kind);
+    json_t *out = json_pack("{s:{s:I}}", key, "id", (json_int_t)id_in(data, key));
+    if (out && kind == K_ACTION) /* not part of the action: said once, at the change */
+        json_object_set(out, "assigned", json_object_get(data, "assigned"));
+    if (out && kind == K_ITEM && json_is_string(json_object_get(data, "carried")))
+        json_object_set(out, "carried", json_object_get(data, "carried")); /* how it came */
+    return out;
+}
+
+/* ---- resolving: what the event is about, as it is now ---- */
+
+static json_t *action_data(kt_store *st, kt_event *ev, int64_t id, int *rc)
+{
+    json_t *a = NULL;
+    if (kt_store_action_get(st, id, &a) == KT_ESTORE)
+        *rc = KT_ESTORE;
+    if (!a || json_integer_value(json_object_get(a, "body")) != ev->body)
+        return json_decref(a), NULL;
+    *rc = kt_under_item_vis(st, json_integer_value(json_object_get(a, "item")), &ev->aud);
+    json_t *stored = json_loads(ev->payload, 0, NULL);
+    json_t *d = json_pack("{s:o, s:O}", "action", a, "assigned",
+                          json_is_boolean(json_object_get(stored, "assigned"))
+                              ? json_object_get(stored, "assigned")
+                              : json_false());
+    json_decref(stored);
+    return d;
+}
+
+static json_t *message_data(kt_store *st, kt_event *ev, int64_t id, int *rc)
+{
+    json_t *m = NULL;
+    if (kt_store_message_get(st, id, &m) == KT_ESTORE)
+        *rc = KT_ESTORE;
+    if (!m || json_integer_value(json_object_get(m, "body")) != ev->body)
+        return json_decref(m), NULL;
+    json_object_set_new(
+        m, "mentions",
+        kt_chat_mentions(st, ev->body, json_string_value(json_object_get(m, "text"))));
+    *rc = kt_under_item_vis(st, json_integer_value(json_object_get(m, "item")), &ev->aud);
+    return json_pack("{s:o}", "message", m);
+}
+
+static json_t *item_data(kt_store *st, kt_event *ev, int64_t id, int *rc)
+{
+    json_t *it = kt_item_json(st, id);
+    if (!it || json_integer_value(json_object_get(it, "body")) != ev->body)
+        return json_decref(it), NULL;
+    *rc = kt_item_vis_load(st, id, &ev->aud);
+    json_t *d = json_pack("{s:o}", "item", it);
+    json_t *stored = json_loads(ev->payload, 0, NULL);
+    json_t *carried = json_object_get(stored, "carried");
+    if (d && json_is_string(carried))
+        json_object_set(d, "carried", carried);
+    json_decref(stored);
+    return d;
+}
+
+/* Loads what ev is about (once per event object). 0, or a KT_E* when the store failed. */
+static int resolve(kt_store *st, kt_event *ev)
+{
+    if (ev->resolved)
+        return ev->resolve_rc;
+    ev->resolved = true;
+    ev->kind = kind_of(ev->type);
+    json_t *stored = json_loads(ev->payload, 0, NULL);
+    ev->about = id_in(stored, key_of(ev->kind));
+    json_decref(stored);
+    int rc = 0;
+    json_t *full = NULL;
+    switch (ev->kind) {
+    case K_ITEM:
+        full = ev->about ? item_data(st, ev, ev->about, &rc) : NULL;
+        break;
+    case K_ACTION:
+        full = ev->about ? action_data(st, ev, ev->about, &rc) : NULL;
+        break;
+    case K_MESSAGE:
+        full = ev->about ? message_data(st, ev, ev->about, &rc) : NULL;
+        break;
+    case K_FLAG:
+        full = ev->about ? kt_flag_json(st, ev->about, ev->body) : NULL;
+        if (full)
+            full = json_pack("{s:o}", "flag", full);
+        break;
+    case K_NOTE:
+        if (ev->about && kt_notification_visible(st, -ev->body, ev->about)) {
+            json_t *n = kt_notification_json(st, ev->about);
+            full = n ? json_pack("{s:o}", "notification", n) : NULL;
+        }
+        break;
+    default:
+        full = json_loads(ev->payload, 0, NULL);
+        if (!full)
+            full = json_object();
+        /* Any other event that names an item (minutes.noted, and whatever comes) is about
+         * what hangs under that item: seen by its audience as it is now, by nobody once the
+         * item is gone. */
+        if (ev->kind == K_PLAIN && ev->vis.item) {
+            rc = kt_item_vis_load(st, ev->vis.item, &ev->aud);
+            ev->aud.under = true;
+        }
+        break;
+    }
+    if (rc == KT_ENOTFOUND) { /* what it hangs under went meanwhile */
+        rc = 0;
+        json_decref(full);
+        full = NULL;
+    }
+    ev->resolve_rc = rc;
+    if (!rc) {
+        json_decref(ev->full);
+        ev->full = full;
+    } else {
+        json_decref(full);
+        kt_warn("event not readable", "body=%lld seq=%lld rc=%d", (long long)ev->body,
+                (long long)ev->seq, rc);
+    }
+    return rc;
+}
+
+json_t *kt_render_full(kt_store *st, kt_event *ev)
+{
+    return resolve(st, ev) ? NULL : ev->full;
+}
+
+/* ---- frames ---- */
+
+static kt_frame *make_frame(kt_event *ev, const char *type, json_t *data, bool with_actor)
+{
+    json_t *j = json_pack("{s:s, s:I, s:I, s:o, s:o}", "event", type, "body", (json_int_t)ev->body,
+                          "seq", (json_int_t)ev->seq, "actor",
+                          with_actor && ev->actor ? json_integer(ev->actor) : json_null(), "data",
+                          data ? json_incref(data) : json_object());
+    kt_frame *f = j ? kt_frame_from_json(j) : NULL;
+    json_decref(j);
+    return f;
+}
+
+static kt_frame *cached(kt_frame **slot, kt_frame *made)
+{
+    if (!*slot)
+        *slot = made;
+    else
+        kt_frame_unref(made);
+    return *slot;
+}
+
+static kt_frame *skip_frame(kt_event *ev)
+{
+    if (ev->f_skip)
+        return ev->f_skip;
+    json_t *empty = json_object();
+    kt_frame *f = make_frame(ev, "stream.skipped", empty, false);
+    json_decref(empty);
+    return cached(&ev->f_skip, f);
+}
+
+static kt_frame *full_frame(kt_event *ev)
+{
+    if (ev->f_full)
+        return ev->f_full;
+    return cached(&ev->f_full, make_frame(ev, ev->type, ev->full, true));
+}
+
+static kt_frame *placeholder_frame(kt_event *ev)
+{
+    if (ev->f_placeholder)
+        return ev->f_placeholder;
+    json_t *data =
+        json_pack("{s:o}", "item", kt_item_placeholder(json_object_get(ev->full, "item")));
+    kt_frame *f = make_frame(ev, ev->type, data, false);
+    json_decref(data);
+    return cached(&ev->f_placeholder, f);
+}
+
+static kt_frame *hidden_frame(kt_event *ev)
+{
+    if (ev->f_hidden)
+        return ev->f_hidden;
+    json_t *data =
+        json_pack("{s:I, s:I}", "item", (json_int_t)ev->about, "body", (json_int_t)ev->body);
+    kt_frame *f = make_frame(ev, "agenda.hidden", data, false);
+    json_decref(data);
+    return cached(&ev->f_hidden, f);
+}
+
+static bool guest_has(const kt_viewer *v, int64_t item)
+{
+    for (int i = 0; i < v->n_items; i++)
+        if (v->items[i] == item)
+            return true;
+    return false;
+}
+
+/* A guest limited to items gets the positions of their own items only: a frame of its own. */
+static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
+{
+    json_t *order = json_array(), *x;
+    size_t i;
+    json_array_foreach(json_object_get(ev->full, "order"), i, x)
+    {
+        int64_t id = json_integer_value(json_object_get(x, "id"));
+        kt_vis vis;
+        if (!guest_has(v, id) || kt_item_vis_load(st, id, &vis))
+            continue;
+        if (kt_acl_visible(v, &vis))
+            json_array_append(order, x);
+        kt_vis_clear(&vis);
+    }
+    if (!json_array_size(order)) {
+        json_decref(order);
+        return kt_frame_ref(skip_frame(ev));
+    }
+    json_t *data = json_deep_copy(ev->full);
+    json_object_set_new(data, "order", order);
+    kt_frame *f = make_frame(ev, ev->type, data, true);
+    json_decref(data);
+    return f;
+}
+
+/* The frame v gets (borrowed from ev), NULL on failure. */
+static kt_frame *choose(kt_store *st, kt_event *ev, const kt_viewer *v)
+{
+    bool limited = v->n_items >= 0;
+    switch (ev->kind) {
+    case K_ITEM: {
+        if (!ev->full)
+            return skip_frame(ev);
+        kt_sight s = kt_acl_sight(v, &ev->aud);
+        if (s == KT_SIGHT_FULL)
+            return full_frame(ev);
+        if (s == KT_SIGHT_PLACEHOLDER)
+            return placeholder_frame(ev);
+        /* A guest's own item they may no longer see: they knew it, they drop it. */
+        return v->role != KT_ROLE_NONE && limited && guest_has(v, ev->about) ? hidden_frame(ev)
+                                                                             : skip_frame(ev);
+    }
+    case K_ITEM_GONE:
+        /* Members knew the item (at least as a placeholder); a guest only their own. */
+        if (!kt_acl_visible(v, NULL) || (limited && !guest_has(v, ev->about)))
+            return skip_frame(ev);
+        return full_frame(ev);
+    case K_ORDER:
+        if (!kt_acl_visible(v, NULL))
+            return skip_frame(ev);
+        return limited ? NULL : full_frame(ev); /* guests: order_for_guest */
+    case K_ACTION:
+    case K_MESSAGE:
+        return ev->full && kt_acl_visible(v, &ev->aud) ? full_frame(ev) : skip_frame(ev);
+    case K_FLAG:
+        return ev->full && kt_flag_visible(st, ev->about, ev->body, v) ? full_frame(ev)
+                                                                       : skip_frame(ev);
+    case K_NOTE:
+        return ev->full && kt_acl_visible(v, &ev->vis) ? full_frame(ev) : skip_frame(ev);
+    default:
+        if (ev->kind == K_PLAIN && ev->vis.item) /* about an item: its audience decides */
+            return ev->full && kt_acl_visible(v, &ev->aud) ? full_frame(ev) : skip_frame(ev);
+        return kt_acl_visible(v, &ev->vis) ? full_frame(ev) : skip_frame(ev);
+    }
+}
+
+kt_frame *kt_render_frame(kt_store *st, kt_event *ev, const kt_viewer *viewer)
+{
+    if (resolve(st, ev))
+        return NULL;
+    if (ev->kind == K_ORDER && viewer->n_items >= 0 && kt_acl_visible(viewer, NULL)) {
+        kt_frame *f = order_for_guest(st, ev, viewer);
+        if (f) { /* per viewer: kept on the event until the next one of its kind */
+            kt_frame_unref(ev->f_guest);
+            ev->f_guest = f;
+        }
+        return f;
+    }
+    return choose(st, ev, viewer);
+}
