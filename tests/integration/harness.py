@@ -10,6 +10,7 @@ import datetime
 import json
 import logging
 import os
+import re
 import shutil
 import signal
 import socket
@@ -164,7 +165,9 @@ class Server:
         self.dir = tempfile.mkdtemp(prefix="kt-test-")
         self.db = db or new_database(self.dir)
         self.port = free_port()
-        self.metrics_port = free_port()  # --metrics-listen: /metrics and the full /healthz
+        # --metrics-listen: /metrics and the full /healthz, on a port the node picks (read from
+        # its log once it is up: one free_port() race less on a busy machine)
+        self.metrics_port = None
         self.demo = demo
         self.tls = tls
         self.ssl = ssl.create_default_context(cafile=tls[0]) if tls else None
@@ -216,14 +219,14 @@ class Server:
                     raise
                 self.proc = None
                 self.log.close()
-                self.port, self.metrics_port = free_port(), free_port()
+                self.port, self.metrics_port = free_port(), None
         return self
 
     def _launch(self):
         args = [BINARY, "--port", str(self.port), "--db", self.db, "--listen", "127.0.0.1",
                 "--web", os.path.join(ROOT, "web"), "--sync", "normal",
                 "--node-id", self.name, "--test-now", iso(self.now()),
-                "--metrics-listen", f"127.0.0.1:{self.metrics_port}"] + self.extra
+                "--metrics-listen", "127.0.0.1:0"] + self.extra
         if self.demo:
             args.append("--demo")
         if self.tls:
@@ -244,6 +247,9 @@ class Server:
                 with urllib.request.urlopen(self.url + "/healthz", timeout=1,
                                             context=self.ssl) as r:
                     if r.status == 200:
+                        ports = re.findall(r'msg="metrics listening" addr=\S+ port=(\d+)',
+                                           self.read_log())
+                        self.metrics_port = int(ports[-1]) if ports else None
                         return
             except (urllib.error.URLError, ConnectionError, OSError):
                 pass
@@ -311,6 +317,7 @@ class Server:
 
     def ops_http(self, path):
         """GET on the operators' listener (/metrics, the full /healthz)."""
+        assert self.metrics_port, "no operators' listener (--metrics-listen off?)"
         req = urllib.request.Request(f"http://127.0.0.1:{self.metrics_port}{path}")
         try:
             with urllib.request.urlopen(req, timeout=30) as r:
