@@ -3,7 +3,9 @@ themselves sight, and a password link goes to the person it is for.
 
 Regression tests for the findings of the review of 3aa8ef7, each failed there: earlier setup
 and reset links stayed valid after a newer one, after the password was set and while the person
-was deactivated; person.reset handed any account's link to the administrator."""
+was deactivated; person.reset handed any account's link to the administrator; an administrator
+read confidential items by moving themself into the police organisation and joining a body as
+waarnemer."""
 
 import asyncio
 import email
@@ -12,7 +14,7 @@ import json
 import re
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, Server, setup_world
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, ProtocolError, Server, setup_world
 from test_feeds import Sink
 
 
@@ -137,6 +139,100 @@ class MailedLinkTest(unittest.IsolatedAsyncioTestCase):
                                         {"token": second, "password": PASSWORD})
         self.assertEqual(status, 200)
         self.server.login("rechercheur@test.example")
+
+
+class FourEyesTest(unittest.IsolatedAsyncioTestCase):
+    """An administrator cannot grant themself sight: their own organisation and their own
+    memberships are changed by someone else (another administrator, the body's chair)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("four-eyes")
+        cls.server.create_admin()
+        cls.server.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def asyncSetUp(self):
+        self.clients = []
+        self.admin = await self.client(ADMIN_EMAIL, ADMIN_PASSWORD)
+        if not hasattr(FourEyesTest, "w"):
+            FourEyesTest.w = await setup_world(self.server, self.admin)
+        self.w = FourEyesTest.w
+        self.me = (await self.admin.call("me.get"))["person"]["id"]
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+
+    async def client(self, email, password=PASSWORD):
+        c = await self.server.connect(self.server.login(email, password))
+        self.clients.append(c)
+        return c
+
+    async def refused(self, client, op, **args):
+        with self.assertRaises(ProtocolError) as e:
+            await client.call(op, **args)
+        self.assertEqual(e.exception.code, "forbidden", op)
+
+    async def second_admin(self, n):
+        r = await self.admin.call("person.create", name=f"Tweede Beheerder {n}",
+                                  email=f"beheer{n}@test.example", org=self.w["orgs"]["gem"],
+                                  admin=True)
+        self.server.http("POST", "/api/password",
+                         {"token": token_of(r["setup_url"]), "password": PASSWORD})
+        return r["person"]["id"], await self.client(f"beheer{n}@test.example")
+
+    async def test_an_administrator_cannot_move_into_the_audience_and_join(self):
+        w = self.w
+        chair = await self.client("chair@test.example")
+        secret = f"KANARIE-beheer-{self.me}"
+        await chair.call("agenda.add", body=w["body"], title=secret, confidential=True,
+                         relevant=[{"org": w["orgs"]["pol"]}])
+        await self.refused(self.admin, "person.update", person=self.me, org=w["orgs"]["pol"])
+        await self.refused(self.admin, "membership.add", body=w["body"], person=self.me,
+                           role="waarnemer")
+        snap = await self.admin.call("body.get", body=w["body"])
+        self.assertEqual(snap["backlog"], [])
+        self.assertNotIn(secret, json.dumps(self.admin.frames))
+        me = (await self.admin.call("me.get"))["person"]
+        self.assertNotEqual(me["org"], w["orgs"]["pol"])
+        # the same change by another administrator is four eyes: it is done
+        _, other = await self.second_admin(1)
+        await other.call("person.update", person=self.me, org=w["orgs"]["pol"])
+        await other.call("person.update", person=self.me, org=w["orgs"]["gem"])
+
+    async def test_own_membership_needs_the_chair_or_another_administrator(self):
+        w = self.w
+        chair = await self.client("chair@test.example")
+        body2 = (await self.admin.call("body.create", name="Overleg Vier Ogen", kind="regiegroep",
+                                       scope="Dordrecht", level="tactisch"))["body"]["id"]
+        await self.admin.call("membership.add", body=body2, person=w["persons"]["chair"],
+                              role="voorzitter")
+        await chair.call("membership.add", body=body2, person=self.me, role="lid")
+        # a member now, still not chair or secretary: no raising oneself
+        await self.refused(self.admin, "membership.update", body=body2, person=self.me,
+                           role="voorzitter")
+        await chair.call("membership.update", body=body2, person=self.me, role="secretaris")
+        # as secretary of the body one manages memberships, one's own included
+        await self.admin.call("membership.update", body=body2, person=self.me, role="lid")
+        # leaving is one's own choice
+        await self.admin.call("membership.remove", body=body2, person=self.me)
+        # the chair changes their own membership: they manage the body
+        await chair.call("membership.update", body=body2, person=w["persons"]["chair"],
+                         role="voorzitter")
+
+    async def test_a_shown_link_is_recorded(self):
+        person = (await self.admin.call("person.create", name="Getoonde Link",
+                                        email="getoond@test.example",
+                                        org=self.w["orgs"]["gem"]))["person"]["id"]
+        await self.admin.call("person.reset", person=person)
+        log = self.server.read_log()
+        self.assertIn(f'msg="password link shown" person={person} by={self.me} reset=0', log)
+        self.assertIn(f'msg="password link shown" person={person} by={self.me} reset=1', log)
 
 
 if __name__ == "__main__":

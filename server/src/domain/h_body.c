@@ -226,8 +226,8 @@ static int check_membership(kt_ctx *c, int64_t person, const char *role, int64_t
              * nobody grants sight of what they cannot see themselves. */
             bool visible = false;
             kt_vis vis;
-            if (!rc && body == c->body && (rc = kt_item_vis_load(c->st, json_integer_value(x),
-                                                                 &vis)) == 0) {
+            if (!rc && body == c->body &&
+                (rc = kt_item_vis_load(c->st, json_integer_value(x), &vis)) == 0) {
                 visible = kt_acl_visible(&c->viewer, &vis);
                 kt_vis_clear(&vis);
             }
@@ -273,11 +273,25 @@ static int save_and_emit_membership(kt_ctx *c, bool added, int64_t person, const
     return 0;
 }
 
+/* Four eyes: administrators manage memberships but do not grant themselves sight. Adding or
+ * changing one's own membership needs the body's chair or secretary, or another
+ * administrator; leaving (membership.remove) is always one's own choice. */
+static int not_self_granted(kt_ctx *c, int64_t person)
+{
+    if (person == c->me->person && c->viewer.role < KT_ROLE_SECRETARIS)
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Uw eigen lidmaatschap kan alleen de voorzitter, de secretaris of een "
+                       "andere beheerder toevoegen of wijzigen.");
+    return 0;
+}
+
 int kt_h_membership_add(kt_ctx *c)
 {
     int64_t person = kt_arg_int(c, "person", 0), sub = kt_arg_int(c, "substitute_for", 0);
     const char *role = kt_arg_str(c, "role");
     json_t *items = json_object_get(c->args, "items");
+    if (not_self_granted(c, person))
+        return -1;
     int rc = kt_store_person_exists(c->st, person, true);
     if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon bestaat niet of is niet actief.");
@@ -291,6 +305,8 @@ int kt_h_membership_add(kt_ctx *c)
 int kt_h_membership_update(kt_ctx *c)
 {
     int64_t person = kt_arg_int(c, "person", 0);
+    if (not_self_granted(c, person))
+        return -1;
     json_t *current;
     int rc = kt_store_membership_get(c->st, c->body, person, &current);
     if (rc == KT_ENOTFOUND)

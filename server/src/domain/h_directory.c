@@ -9,6 +9,7 @@
 #include "store/directory.h"
 #include "store/sessions.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 #include <sodium.h>
@@ -194,6 +195,10 @@ static int setup_link(kt_ctx *c, int64_t person, json_t *result, bool reset)
         json_object_set_new(result, "delivery", json_string("mail"));
         return 0;
     }
+    /* No relay: the administrator hands the link over. Recorded, so it is known afterwards
+     * who could have used it. */
+    kt_info("password link shown", "person=%lld by=%lld reset=%d", (long long)person,
+            (long long)c->me->person, reset ? 1 : 0);
     json_object_set_new(result, "setup_url", json_string(url));
     json_object_set_new(result, "delivery", json_string("shown"));
     sodium_memzero(url, sizeof url);
@@ -252,6 +257,11 @@ int kt_h_person_update(kt_ctx *c)
     if (self && (!kt_arg_bool(c, "admin", true) || !kt_arg_bool(c, "active", true)))
         return kt_fail(c, KT_C_INVALID_STATE,
                        "U kunt uzelf niet deactiveren of uw beheerrechten afnemen.");
+    /* Four eyes: one's organisation decides which confidential items one sees, so an
+     * administrator's own organisation is changed by another administrator. */
+    if (self && org && org != c->me->org)
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Uw eigen organisatie kan alleen een andere beheerder wijzigen.");
     kt_person_fields f = {
         .name = kt_arg_str(c, "name"),
         .email = email,
