@@ -149,6 +149,19 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         seqs = [e["seq"] for e in events]
         self.assertEqual(seqs, list(range(head + 1, seqs[-1] + 1)))
 
+    async def test_an_edited_or_deleted_message_replays_as_it_is_now(self):
+        chair = await self.as_("chair")
+        c = canary("gewist")
+        head = (await chair.call("body.get", body=self.body))["seq"]
+        m = (await chair.call("chat.post", body=self.body, text=f"Oeps {c}"))["message"]
+        await chair.call("chat.edit", body=self.body, message=m["id"], text=f"Bijna {c}-2")
+        await chair.call("chat.delete", body=self.body, message=m["id"])
+        police = await self.as_("police")
+        events = await self.replay(police, head)
+        self.assertNotIn(c, frames_text(police))
+        self.assertEqual([e["event"] for e in events if e["event"].startswith("chat.")],
+                         ["chat.posted", "chat.edited", "chat.deleted"])
+
     async def test_notes_of_a_hidden_item_reach_its_audience_only(self):
         # Found while landing: minutes.noted (issue 13) named its item but was read as open.
         chair, sec = await self.as_("chair"), await self.as_("sec")
