@@ -381,6 +381,9 @@ static const char *const migrations[] = {
     "CREATE INDEX items_list ON items(body_id, meeting_id, position);"
     "DROP INDEX items_body;"
     "CREATE INDEX attendance_meeting ON attendance(meeting_id);",
+    /* 21: ids are never given again (identity columns never did) and a replay may not start
+     * before the membership began */
+    "ALTER TABLE memberships ADD COLUMN since_seq BIGINT NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)
