@@ -108,6 +108,9 @@ class CalendarAtFixedInstants(unittest.IsolatedAsyncioTestCase):
             # the clock starts at the instant (the demo load takes a few seconds)
             started = parse_instant(health["time"])
             self.assertLess(abs((started - parse_instant(t)).total_seconds()), 120)
+            # the demo data loads whole at every instant: no op of it refused
+            failed = [line for line in server.read_log().splitlines() if "demo op failed" in line]
+            self.assertEqual(failed, [], f"demo at {what} ({t})")
             client = await server.connect(server.login(SECRETARY, DEMO_PASSWORD))
             bodies = {b["name"]: b for b in (await client.call("body.list"))["bodies"]
                       if b.get("role")}

@@ -202,7 +202,7 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
     int ty, tm, td, wday;
     kt_utc_to_local(kt_now(), &ty, &tm, &td, NULL, NULL, &wday);
     td -= (wday + 6) % 7;
-    json_t *m, *it;
+    json_t *m, *it, *approve = json_array();
     size_t i, j;
     json_array_foreach(json_object_get(b, "meetings"), i, m)
     {
@@ -236,15 +236,8 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
         }
         const char *status = json_string_value(json_object_get(m, "status"));
         if (status && strcmp(status, "verslag_vastgesteld") == 0) {
-            /* An approved verslag went the whole way: ter vaststelling, then vastgesteld. */
-            char today[16];
-            kt_date_today_local(today, sizeof today);
-            json_decref(call(d, &chair,
-                             json_pack("{s:s, s:I, s:s}", "op", "minutes.submit", "meeting",
-                                       (json_int_t)meeting, "deadline", today)));
-            json_decref(call(
-                d, &chair,
-                json_pack("{s:s, s:I}", "op", "minutes.approve", "meeting", (json_int_t)meeting)));
+            /* approved below, once its actions are recorded: an approved verslag is read-only */
+            json_array_append_new(approve, json_integer(meeting));
         } else if (status && strcmp(status, "concept") != 0) {
             json_decref(call(d, &chair,
                              json_pack("{s:s, s:I, s:s}", "op", "meeting.update", "meeting",
@@ -266,8 +259,9 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
         json_t *ids = json_array();
         json_array_foreach(items, j, k) if (id_of(d, json_string_value(k)))
             json_array_append_new(ids, json_integer(id_of(d, json_string_value(k))));
+        /* by the chair: an administrator sees no confidential item, so cannot name it */
         json_decref(
-            call(d, &d->admin,
+            call(d, &chair,
                  json_pack("{s:s, s:I, s:I, s:o}", "op", "membership.update", "body",
                            (json_int_t)body, "person",
                            (json_int_t)id_of(d, json_string_value(json_object_get(m, "person"))),
@@ -302,6 +296,18 @@ static void load_body_content(demo *d, json_t *b, int64_t body)
         }
         json_decref(call(d, &chair, req));
     }
+    /* An approved verslag went the whole way: ter vaststelling, then vastgesteld. */
+    json_array_foreach(approve, i, m)
+    {
+        char today[16];
+        kt_date_today_local(today, sizeof today);
+        json_decref(call(
+            d, &chair,
+            json_pack("{s:s, s:O, s:s}", "op", "minutes.submit", "meeting", m, "deadline", today)));
+        json_decref(
+            call(d, &chair, json_pack("{s:s, s:O}", "op", "minutes.approve", "meeting", m)));
+    }
+    json_decref(approve);
     json_array_foreach(json_object_get(b, "chat"), i, it)
     {
         kt_principal who;
