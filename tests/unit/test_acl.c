@@ -1,6 +1,6 @@
 /* The one visibility function and the permission table. */
-#include "test_clock.h"
 #include "auth/acl.h"
+#include "test_clock.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

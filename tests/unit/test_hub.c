@@ -2,7 +2,6 @@
  * once, filling gaps from the store; replay is paced by the out-queue; a connection whose queue
  * overflows is marked for closing (4008) and costs nobody else; frames are shared, not copied.
  * Connections here have no lws handle (wsi NULL), so waking them is a no-op. */
-#include "test_clock.h"
 #include "app.h"
 #include "auth/acl.h"
 #include "auth/session.h"
@@ -15,6 +14,7 @@
 #include "protocol/dispatch.h"
 #include "protocol/errors.h"
 #include "store/store.h"
+#include "test_clock.h"
 #include "util/err.h"
 #include "util/log.h"
 

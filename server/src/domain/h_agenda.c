@@ -366,9 +366,9 @@ static int drop_guest_limits(kt_ctx *c, int64_t item)
         kt_touch_body(c, c->body);
         rc = kt_store_membership_get(c->st, c->body, changed.v[i], &m);
         if (!rc)
-            rc = kt_emit(c, c->body, "membership.updated", &subject,
-                         json_pack("{s:I, s:o}", "person", (json_int_t)changed.v[i],
-                                   "membership", m));
+            rc = kt_emit(
+                c, c->body, "membership.updated", &subject,
+                json_pack("{s:I, s:o}", "person", (json_int_t)changed.v[i], "membership", m));
     }
     kt_ivec_free(&changed);
     return rc ? (c->code ? -1 : kt_fail_err(c, rc)) : 0;

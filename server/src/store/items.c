@@ -88,24 +88,13 @@ int kt_store_item_recurring(kt_store *st, int64_t item, bool *recurring)
     "i.duration_min, i.kind, i.recurring, i.confidential, i.status, i.created_by, i.updated_at, "  \
     "i.attachments, i.special, i.minutes_of FROM items i "
 
-static const kt_db_col item_cols[] = {{"id", KT_COL_INT},
-                                      {"body", KT_COL_INT},
-                                      {"meeting", KT_COL_INT},
-                                      {"position", KT_COL_INT},
-                                      {"title", KT_COL_TEXT},
-                                      {"description", KT_COL_TEXT},
-                                      {"presenter", KT_COL_INT},
-                                      {"duration", KT_COL_INT},
-                                      {"kind", KT_COL_TEXT},
-                                      {"recurring", KT_COL_BOOL},
-                                      {"confidential", KT_COL_BOOL},
-                                      {"status", KT_COL_TEXT},
-                                      {"created_by", KT_COL_INT},
-                                      {"updated_at", KT_COL_TIME},
-                                      {"attachments", KT_COL_JSON},
-                                      {"special", KT_COL_TEXT},
-                                      {"minutes_of", KT_COL_INT},
-                                      {NULL, 0}};
+static const kt_db_col item_cols[] = {
+    {"id", KT_COL_INT},         {"body", KT_COL_INT},          {"meeting", KT_COL_INT},
+    {"position", KT_COL_INT},   {"title", KT_COL_TEXT},        {"description", KT_COL_TEXT},
+    {"presenter", KT_COL_INT},  {"duration", KT_COL_INT},      {"kind", KT_COL_TEXT},
+    {"recurring", KT_COL_BOOL}, {"confidential", KT_COL_BOOL}, {"status", KT_COL_TEXT},
+    {"created_by", KT_COL_INT}, {"updated_at", KT_COL_TIME},   {"attachments", KT_COL_JSON},
+    {"special", KT_COL_TEXT},   {"minutes_of", KT_COL_INT},    {NULL, 0}};
 
 /* Completes an item row: attachments as an array, its relevant organisations, and for a
  * confidential item the persons who may see it. */

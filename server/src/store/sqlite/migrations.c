@@ -330,10 +330,10 @@ static const char *const migrations[] = {
 
     /* 11: search (issue 13): one FTS5 index over agenda items, verslagen, actions and chat,
      * tokenised by "ktdutch" (store/sqlite/fts_dutch.h). rowid = id * 8 + kind (1 item,
-     * 2 verslag of a meeting, 3 action, 4 chat message, 5 the notes of an item). scope holds "b<body>", which the
-     * query intersects with the reader's bodies before anything is ranked. conf mirrors the
-     * confidentiality of the item a row belongs to, kept by the triggers in the same
-     * transaction; the reader's visibility is still decided at read time (kt_acl_visible). */
+     * 2 verslag of a meeting, 3 action, 4 chat message, 5 the notes of an item). scope holds
+     * "b<body>", which the query intersects with the reader's bodies before anything is ranked.
+     * conf mirrors the confidentiality of the item a row belongs to, kept by the triggers in the
+     * same transaction; the reader's visibility is still decided at read time (kt_acl_visible). */
     "CREATE VIRTUAL TABLE search USING fts5(title, text, scope, kind UNINDEXED, body UNINDEXED, "
     "  meeting UNINDEXED, item UNINDEXED, conf UNINDEXED, at UNINDEXED, tokenize = 'ktdutch');"
     "CREATE INDEX messages_item ON messages(item_id);"
