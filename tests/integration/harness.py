@@ -19,6 +19,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import unittest
 import urllib.request
 
 import websockets
@@ -492,6 +493,50 @@ async def setup_world(server, admin):
                       ("housing", "lid"), ("observer", "waarnemer")]:
         await admin.call("membership.add", body=body, person=persons[key], role=role)
     return w
+
+
+
+class WorldCase(unittest.IsolatedAsyncioTestCase):
+    """A test case on a fresh node with setup_world()'s world: self.server, self.w, self.body,
+    self.p (persons), self.orgs; connect() logs someone in (closed at the end), refused()
+    expects an error code, body_event() waits for an event of the body. NOW: the instant the
+    node's clock starts at (default the run's shared test clock)."""
+
+    NOW = None
+
+    async def asyncSetUp(self):
+        self.server = Server(self.id().rsplit(".", 1)[-1][:40], now=self.NOW)
+        self.server.create_admin()
+        self.server.start()
+        self.clients = []
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        self.w = await setup_world(self.server, admin)
+        self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+        self.server.stop()
+        self.server.cleanup()
+
+    async def connect(self, email, password=PASSWORD):
+        c = await self.server.connect(self.server.login(email, password))
+        self.clients.append(c)
+        return c
+
+    async def refused(self, client, code, op, **args):
+        """The op is refused with code; returns the error's message."""
+        with self.assertRaises(ProtocolError) as cm:
+            await client.call(op, **args)
+        self.assertEqual(cm.exception.code, code, cm.exception)
+        return cm.exception.reply["error"]["message"]
+
+    async def body_event(self, client, name, pred=lambda e: True):
+        """The newest event called name (and matching pred) of the body, once it has come."""
+        def matching(c):
+            return [e for e in c.body_events(self.body) if e["event"] == name and pred(e)]
+        await client.wait_for(lambda c: bool(matching(c)))
+        return matching(client)[-1]
 
 
 class Redis:

@@ -8,25 +8,21 @@ import asyncio
 import datetime
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Clock, ProtocolError, Server, setup_world
+from harness import Clock, WorldCase
 
 # The run's clock starts on Wednesday 2 December 2026, 10:00 in Amsterdam.
 NOW = "2026-12-02T09:00:00Z"
 TODAY = "2026-12-02"
 
 
-class ApprovalCase(unittest.IsolatedAsyncioTestCase):
+class ApprovalCase(WorldCase):
     """A world (harness.setup_world); a meeting held on 25 November with an open item and one
     confidential for the police, and the next meeting on 9 December."""
 
+    NOW = NOW
+
     async def asyncSetUp(self):
-        self.server = Server(self.id().rsplit(".", 1)[-1][:40], now=NOW)
-        self.server.create_admin()
-        self.server.start()
-        self.clients = []
-        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
-        self.w = await setup_world(self.server, admin)
-        self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
+        await super().asyncSetUp()
         await self.login_all()
         self.held = (await self.chair.call(
             "meeting.create", body=self.body, start="2026-11-25T09:30:00+01:00",
@@ -57,27 +53,6 @@ class ApprovalCase(unittest.IsolatedAsyncioTestCase):
         for c in (self.chair, self.sec, self.police, self.housing):
             await c.call("subscribe", body=self.body, since=snap["seq"])
 
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        self.server.stop()
-        self.server.cleanup()
-
-    async def connect(self, email, password="geheim-wachtwoord-1"):
-        c = await self.server.connect(self.server.login(email, password))
-        self.clients.append(c)
-        return c
-
-    async def refused(self, client, code, op, **args):
-        with self.assertRaises(ProtocolError) as cm:
-            await client.call(op, **args)
-        self.assertEqual(cm.exception.code, code, cm.exception)
-        return cm.exception.reply["error"]["message"]
-
-    async def event(self, client, name, pred=lambda e: True):
-        await client.wait_for(lambda c: any(e["event"] == name and pred(e)
-                                            for e in c.body_events(self.body)))
-        return [e for e in client.body_events(self.body) if e["event"] == name and pred(e)][-1]
 
     async def notes_of(self, client, kind="verslag", want=1):
         for _ in range(100):
@@ -112,7 +87,7 @@ class ApprovalTest(ApprovalCase):
         sent = await self.sec.call("minutes.submit", meeting=held, deadline="2026-12-08")
         self.assertEqual((sent["version"], sent["next_meeting"]), (1, self.next["id"]))
         # The next meeting has the verslag item, after its opening, about this meeting.
-        added = await self.event(self.police, "agenda.added",
+        added = await self.body_event(self.police, "agenda.added",
                                  lambda e: e["data"].get("carried") == "verslag")
         vitem = added["data"]["item"]
         self.assertEqual((vitem["meeting"], vitem["special"], vitem["minutes_of"], vitem["title"]),
@@ -120,10 +95,10 @@ class ApprovalTest(ApprovalCase):
         agenda = (await self.police.call("meeting.get", meeting=self.next["id"]))["agenda"]
         self.assertEqual([i["title"] for i in agenda],
                          ["Opening en mededelingen", "Verslag vorige vergadering", "Jaarplan 2027"])
-        status = await self.event(self.police, "meeting.updated",
+        status = await self.body_event(self.police, "meeting.updated",
                                   lambda e: e["data"]["meeting"]["id"] == held)
         self.assertEqual(status["data"]["meeting"]["status"], "verslag_ter_vaststelling")
-        await self.event(self.housing, "minutes.submitted")
+        await self.body_event(self.housing, "minutes.submitted")
         # Every member is told, with the deadline; the sender is not.
         for who in (self.police, self.housing, self.chair):
             ns = await self.notes_of(who)
@@ -166,11 +141,11 @@ class ApprovalTest(ApprovalCase):
         states = {a["id"]: (a["status"], a["decided_by"]) for a in approved["amendments"]}
         self.assertEqual(states, {pa["id"]: ("overgenomen", self.p["chair"]),
                                   ha["id"]: ("niet_overgenomen", self.p["chair"])})
-        ev = await self.event(self.housing, "minutes.approved")
+        ev = await self.body_event(self.housing, "minutes.approved")
         self.assertEqual(ev["data"], {"meeting": held, "version": 2, "note": approved["note"],
                                       "approved_in": self.next["id"]})
         # The approval is a besluit under the next meeting's verslag item.
-        rec = await self.event(self.police, "action.created",
+        rec = await self.body_event(self.police, "action.created",
                                lambda e: e["data"]["action"]["item"] == vitem["id"])
         self.assertEqual(rec["data"]["action"]["kind"], "besluit")
         self.assertEqual(rec["data"]["action"]["decided_on"], "2026-12-09")
@@ -226,7 +201,7 @@ class ApprovalTest(ApprovalCase):
                            item=self.secret["id"], text="Wat is dit?")
         pa = (await self.police.call("minutes.amend", meeting=held, item=self.secret["id"],
                                      text="Pieterse is Pietersen."))["amendment"]
-        await self.event(self.chair, "minutes.amended")
+        await self.body_event(self.chair, "minutes.amended")
         for who, sees in ((self.police, True), (self.housing, False)):
             got = await who.call("minutes.get", meeting=held)
             titles = [i["title"] for i in got["document"]["items"]]
@@ -243,7 +218,7 @@ class ApprovalTest(ApprovalCase):
         approved = await self.chair.call("minutes.approve", meeting=held, taken=[pa["id"]])
         # Whoever proposed a change to a confidential item is not named; nor is there a count.
         self.assertEqual(approved["note"], "")
-        ev = await self.event(self.housing, "minutes.approved")
+        ev = await self.body_event(self.housing, "minutes.approved")
         self.assertNotIn("Piet", str(ev))
         # Removing the item later does not bring it back for others in the kept versions.
         await self.chair.call("agenda.update", item=self.secret["id"], title="Casus W.")

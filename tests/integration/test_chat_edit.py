@@ -6,18 +6,12 @@ has an unread count per member, counting only what that member may see."""
 import sqlite3
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, setup_world
+from harness import ProtocolError, WorldCase
 
 
-class ChatEditTest(unittest.IsolatedAsyncioTestCase):
+class ChatEditTest(WorldCase):
     async def asyncSetUp(self):
-        self.server = Server("chat-edit")
-        self.server.create_admin()
-        self.server.start()
-        self.clients = []
-        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
-        self.w = await setup_world(self.server, admin)
-        self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
+        await super().asyncSetUp()
         self.chair = await self.connect("chair@test.example")
         self.police = await self.connect("police@test.example")
         self.housing = await self.connect("housing@test.example")
@@ -26,22 +20,6 @@ class ChatEditTest(unittest.IsolatedAsyncioTestCase):
         for c in (self.chair, self.police, self.housing):
             await c.call("subscribe", body=self.body, since=snap["seq"])
 
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        self.server.stop()
-        self.server.cleanup()
-
-    async def connect(self, email, password="geheim-wachtwoord-1"):
-        c = await self.server.connect(self.server.login(email, password))
-        self.clients.append(c)
-        return c
-
-    async def refused(self, client, code, op, **args):
-        with self.assertRaises(ProtocolError) as cm:
-            await client.call(op, **args)
-        self.assertEqual(cm.exception.code, code, cm.exception)
-        return cm.exception.reply["error"]["message"]
 
     def changes(self, message):
         db = sqlite3.connect(f"file:{self.server.db}?mode=ro", uri=True)

@@ -6,22 +6,16 @@ confidential item's notes or outcomes for anyone outside its audience."""
 import json
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, setup_world
+from harness import WorldCase
 
 
-class MinutesCase(unittest.IsolatedAsyncioTestCase):
+class MinutesCase(WorldCase):
     """A world (harness.setup_world), a meeting of its body on 4 March 2027 with an open item
     and an item confidential for the police, and the chair, secretary, police and housing
     members connected and subscribed from the meeting's snapshot."""
 
     async def asyncSetUp(self):
-        self.server = Server(self.id().rsplit(".", 1)[-1][:40])
-        self.server.create_admin()
-        self.server.start()
-        self.clients = []
-        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
-        self.w = await setup_world(self.server, admin)
-        self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
+        await super().asyncSetUp()
         self.chair = await self.connect("chair@test.example")
         self.sec = await self.connect("sec@test.example")
         self.police = await self.connect("police@test.example")
@@ -38,27 +32,6 @@ class MinutesCase(unittest.IsolatedAsyncioTestCase):
         for c in (self.chair, self.sec, self.police, self.housing):
             await c.call("subscribe", body=self.body, since=snap["seq"])
 
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        self.server.stop()
-        self.server.cleanup()
-
-    async def connect(self, email, password="geheim-wachtwoord-1"):
-        c = await self.server.connect(self.server.login(email, password))
-        self.clients.append(c)
-        return c
-
-    async def refused(self, client, code, op, **args):
-        with self.assertRaises(ProtocolError) as cm:
-            await client.call(op, **args)
-        self.assertEqual(cm.exception.code, code, cm.exception)
-        return cm.exception.reply["error"]["message"]
-
-    async def last_event(self, client, name, pred=lambda e: True):
-        await client.wait_for(lambda c: any(e["event"] == name and pred(e)
-                                            for e in c.body_events(self.body)))
-        return [e for e in client.body_events(self.body) if e["event"] == name and pred(e)][-1]
 
 
 class OutcomeModelTest(MinutesCase):
@@ -128,7 +101,7 @@ class NotesAndOutcomesPerItemTest(MinutesCase):
                                  text="- Roos Wilhelm presenteert.\n- **Besloten** wordt te "
                                       "agenderen."))["notes"]
         self.assertEqual((n["item"], n["rev"], n["by"]), (self.item["id"], 1, self.p["sec"]))
-        ev = await self.last_event(self.police, "minutes.noted")
+        ev = await self.body_event(self.police, "minutes.noted")
         self.assertEqual((ev["data"]["item"], ev["data"]["meeting"]),
                          (self.item["id"], self.meeting["id"]))
         self.assertIn("Roos Wilhelm", ev["data"]["notes"]["text"])
@@ -179,7 +152,7 @@ class NotesAndOutcomesPerItemTest(MinutesCase):
         self.assertIn(str(self.secret["id"]), snap["notes"])
         self.assertEqual(len(snap["outcomes"]), 2)
         # housing (not in it) gets the open notes, and nothing of the confidential item
-        await self.last_event(self.housing, "minutes.noted",
+        await self.body_event(self.housing, "minutes.noted",
                               lambda e: e["data"]["item"] == self.item["id"])
         snap = await self.housing.call("meeting.get", meeting=self.meeting["id"])
         self.assertEqual(list(snap["notes"]), [str(self.item["id"])])
@@ -364,7 +337,7 @@ class AttendanceTest(MinutesCase):
         # one minute-taker: giving the role to the police takes it from the secretary, live
         await self.chair.call("attendance.set", meeting=m, person=p["police"], status="aanwezig",
                               role="notulist")
-        ev = await self.last_event(self.housing, "attendance.updated",
+        ev = await self.body_event(self.housing, "attendance.updated",
                                    lambda e: e["data"]["attendance"]["person"] == p["sec"]
                                    and e["data"]["attendance"]["role"] is None)
         self.assertEqual(ev["data"]["attendance"]["note"], "schuift om 10.00 uur aan")
@@ -376,7 +349,7 @@ class AttendanceTest(MinutesCase):
                          "Politie Testdam")
         # a line typed wrongly goes again
         await self.sec.call("attendance.remove", meeting=m, line=stef["id"])
-        ev = await self.last_event(self.police, "attendance.removed")
+        ev = await self.body_event(self.police, "attendance.removed")
         self.assertEqual((ev["data"]["line"], ev["data"]["person"]), (stef["id"], None))
         await self.refused(self.sec, "not_found", "attendance.remove", meeting=m, line=stef["id"])
         await self.refused(self.police, "forbidden", "attendance.remove", meeting=m,
@@ -429,6 +402,6 @@ class AttendanceTest(MinutesCase):
         self.assertEqual([(a["person"], a["status"], a["substitute"], a["substitute_kind"])
                           for a in got],
                          [(p["housing"], "vervangen", p["outsider"], "vast")])
-        ev = await self.last_event(self.police, "attendance.updated",
+        ev = await self.body_event(self.police, "attendance.updated",
                                    lambda e: e["data"]["meeting"] == m2["id"])
         self.assertEqual(ev["data"]["attendance"]["person"], p["housing"])
