@@ -3,10 +3,9 @@ recorded (what a message said before, by whom, when); others see the change live
 may change a message; a message in a confidential item's thread stays out of sight. Each body
 has an unread count per member, counting only what that member may see."""
 
-import sqlite3
 import unittest
 
-from harness import ProtocolError, WorldCase
+from harness import ProtocolError, WorldCase, db_query
 
 
 class ChatEditTest(WorldCase):
@@ -20,14 +19,9 @@ class ChatEditTest(WorldCase):
         for c in (self.chair, self.police, self.housing):
             await c.call("subscribe", body=self.body, since=snap["seq"])
 
-
     def changes(self, message):
-        db = sqlite3.connect(f"file:{self.server.db}?mode=ro", uri=True)
-        try:
-            return db.execute("SELECT kind, old_text, person_id FROM message_changes WHERE "
-                              "message_id = ? ORDER BY id", (message,)).fetchall()
-        finally:
-            db.close()
+        return db_query(self.server.db, "SELECT kind, old_text, person_id FROM message_changes "
+                        "WHERE message_id = ? ORDER BY id", (message,))
 
     async def test_the_author_edits_and_deletes_recorded_and_live(self):
         m = (await self.police.call("chat.post", body=self.body,

@@ -94,9 +94,11 @@ int kt_store_message_change(kt_store *st, int64_t id, const char *text, int64_t 
 int kt_store_chat_read(kt_store *st, int64_t person, int64_t body)
 {
     kt_db_stmt *s = kt_db_prepare(
-        st, "INSERT INTO chat_reads(person_id, body_id, last_read) SELECT ?1, ?2, "
-            "coalesce(max(id), 0) FROM messages WHERE body_id = ?2 ON CONFLICT(person_id, "
-            "body_id) DO UPDATE SET last_read = max(last_read, excluded.last_read)");
+        st, "INSERT INTO chat_reads(person_id, body_id, last_read) SELECT CAST(?1 AS BIGINT), "
+            "CAST(?2 AS BIGINT), coalesce(max(id), 0) FROM messages WHERE body_id = ?2 "
+            "ON CONFLICT(person_id, body_id) DO UPDATE SET last_read = CASE WHEN "
+            "excluded.last_read > chat_reads.last_read THEN excluded.last_read ELSE "
+            "chat_reads.last_read END"); /* SQL both backends read (no two-argument max) */
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);
