@@ -458,7 +458,7 @@ static int own_message(kt_ctx *c, int64_t id, json_t **out, kt_vis *vis)
     if (why) {
         json_decref(m);
         kt_vis_clear(vis);
-        return kt_fail(c, code, why);
+        return kt_fail(c, code, "%s", why);
     }
     *out = m;
     return 0;
