@@ -33,7 +33,7 @@ ENUM_DEFS = {"kt_org_kinds": "org_kind", "kt_body_kinds": "body_kind", "kt_level
              "kt_attendance_roles": "attendance_role", "kt_scope_kinds": "scope_kind",
              "kt_flag_states": "flag_state", "kt_flag_resolutions": "flag_resolution",
              "kt_notify_kinds": "notification_kind", "kt_notify_modes": "notification_mode",
-             "kt_feed_kinds": "feed_kind"}
+             "kt_feed_kinds": "feed_kind", "kt_import_statuses": "import_status"}
 
 
 def protocol_md():
@@ -54,7 +54,8 @@ def table_keys(text):
 # ---- probes: values each argument type must accept or refuse (the dispatcher's check_arg) ----
 
 # Arguments whose handler checks a format beyond the argument type (documented per op).
-FORMATTED = {"cadence": ["P6W", "P1M", "P52W"]}
+FORMATTED = {"cadence": ["P6W", "P1M", "P52W"], "start_time": ["09:30", "00:00", "23:59"],
+             "end_time": ["11:00", "19:05"]}
 
 
 def valid_values(spec):
@@ -450,6 +451,23 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(v1["document"]["items"][0]["notes"], "Teruggeblikt.")
         await call(police, "action.create", body=body, text="Terugkoppeling aan de voorzitter",
                    owner=persons["chair"])
+
+        # a verslag imported: what was recognised, then saved as confirmed
+        text = ("# Verslag Regiegroep Test\n\nDatum: 5 maart 2027\nAanvang: 09.30 uur Eind: "
+                "10.30 uur\n\n## Aanwezig\n\nVoorzitter: Carla Voorzitter\n\nPiet Politie "
+                "(Politie Testdam), Gerard Gast (RIEC)\n\n## 1. Opening\n\n- Besluit: de "
+                "werkwijze wordt vastgesteld.\n- Actie (Piet Politie, 1 april 2027): beeld "
+                "aanleveren.\n")
+        pre = await call(chair, "import.preview", body=body, text=text)
+        self.assertEqual(pre["counts"]["matched"], 2)
+        lines = [{k: v for k, v in a.items() if k != "recognised"} for a in pre["attendance"]]
+        items = [{"title": i["title"], "notes": i["notes"],
+                  "outcomes": [{k: v for k, v in o.items() if k != "recognised"}
+                               for o in i["outcomes"]]} for i in pre["items"]]
+        saved = await call(chair, "import.commit", key="tour-import", body=body,
+                           date=pre["meeting"]["date"], start_time=pre["meeting"]["start"],
+                           end_time=pre["meeting"]["end"], attendance=lines, items=items)
+        self.assertEqual((saved["items"], saved["outcomes"], saved["attendance"]), (1, 2, 3))
         asked = await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
         edited = await call(police, "chat.edit", body=body, message=asked["message"]["id"],
                             text="Vraag aan @Carla Voorzitter: wanneer?")

@@ -14,9 +14,11 @@ import * as notifications from './notifications.js';
 import * as overlap from './overlap.js';
 import * as suggest from './suggest.js';
 import * as search from './search.js';
+import * as importer from './import.js';
 
 const routes = [
   [/^#?\/?$/, home, () => ({})],
+  [/^#\/overleg\/(\d+)\/importeren$/, importer, (m) => ({ id: +m[1] })],
   [/^#\/overleg\/(\d+)(?:\/(\w+))?$/, body, (m) => ({ id: +m[1], tab: m[2] || 'overzicht' })],
   [/^#\/vergadering\/(\d+)(?:\/punt\/(\d+))?$/, meeting, (m) => ({ id: +m[1], item: m[2] ? +m[2] : null })],
   [/^#\/acties$/, actions, () => ({})],

@@ -8,7 +8,7 @@ import { label, ATTENDANCE } from './format.js';
 import { button, toast, select, field, input, checkbox, formDialog, confirmDialog, textarea } from './ui.js';
 
 const NOTICE = { met_bericht: 'met bericht', zonder_bericht: 'zonder bericht' };
-const ROLE_WORD = { voorzitter: 'voorzitter', notulist: 'notulist' };
+const ROLE_WORD = { voorzitter: 'voorzitter', notulist: 'notulist', gast: 'gast' };
 
 const present = (a) => a.status === 'aanwezig' || a.status === 'later';
 const absent = (a) => a.status === 'afwezig' || a.status === 'vervangen';
@@ -129,7 +129,7 @@ export function attendancePanel({ store, meeting: first, members: firstMembers, 
       h('h3', { class: 'small-head' }, 'Afwezig'),
       away.length ? h('ul', { class: 'att-list', 'aria-label': 'Afwezig' }, away.map((a) => lineRow(a, nameOrg(a.name, a.org_name),
         [a.notice ? h('span', { class: 'muted' }, ` ${NOTICE[a.notice]}`) : null,
-          a.substitute ? h('span', { class: 'att-sub' }, ` — ${a.substitute_kind === 'vast' ? 'langdurig afwezig, vast vervangen' : 'eenmalig vervangen'} door ${a.substitute_name}`) : null]))) : h('p', { class: 'empty' }, 'Niemand.'),
+          a.substitute || a.substitute_name ? h('span', { class: 'att-sub' }, ` — ${a.substitute_kind === 'vast' ? 'langdurig afwezig, vast vervangen' : 'eenmalig vervangen'} door ${a.substitute_name}`) : null]))) : h('p', { class: 'empty' }, 'Niemand.'),
       unknown.length ? h('details', { class: 'att-details', open: open.has('unknown'), dataset: { key: 'unknown' } },
         h('summary', null, `Nog niet opgegeven (${unknown.length})`),
         h('ul', { class: 'att-list' }, unknown.map((m) => h('li', { class: 'att-line' },

@@ -21,5 +21,7 @@ extern const char *const kt_scope_kinds[];
 extern const char *const kt_flag_states[];
 extern const char *const kt_flag_resolutions[];
 extern const char *const kt_feed_kinds[];
+/* The statuses a meeting may get from an imported verslag (approving it is minutes.approve's). */
+extern const char *const kt_import_statuses[];
 
 #endif

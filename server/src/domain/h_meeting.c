@@ -342,6 +342,9 @@ int kt_h_attendance_set(kt_ctx *c)
                            ? kt_arg_int(c, "substitute", 0)
                            : json_integer_value(json_object_get(before, "substitute"));
         a.substitute_kind = str_kept(c, "substitute_kind", before, "substitute_kind");
+        /* A substitute an imported verslag names as written stays until one is given. */
+        if (!kt_arg_has(c, "substitute") && !a.substitute)
+            a.substitute_name = json_string_value(json_object_get(before, "substitute_name"));
     } else if (kt_arg_given(c, "substitute")) {
         a.substitute = kt_arg_int(c, "substitute", 0); /* refused below */
     }

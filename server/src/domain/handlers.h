@@ -73,6 +73,9 @@ int kt_h_minutes_submit(kt_ctx *c);
 int kt_h_minutes_amend(kt_ctx *c);
 int kt_h_minutes_approve(kt_ctx *c);
 
+int kt_h_import_preview(kt_ctx *c);
+int kt_h_import_commit(kt_ctx *c);
+
 int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);
 int kt_h_chat_edit(kt_ctx *c);

@@ -637,6 +637,59 @@ void kt_dispatch_group_commit(kt_app *app, bool on)
     kt_store_set_group_flush(app->store, on ? flush_hook : NULL, on ? app : NULL);
 }
 
+/* Moves what child did into c: its events (in order) and what it touched. */
+static int adopt(kt_ctx *c, kt_ctx *child)
+{
+    for (int i = 0; i < child->n_events; i++) {
+        if (c->n_events == c->cap_events) {
+            int cap = c->cap_events ? c->cap_events * 2 : 16;
+            kt_event **e = realloc(c->events, (size_t)cap * sizeof *e);
+            if (!e)
+                return KT_ENOMEM;
+            c->events = e;
+            c->cap_events = cap;
+        }
+        c->events[c->n_events++] = child->events[i];
+        child->events[i] = NULL;
+    }
+    child->n_events = 0;
+    const kt_ivec *from[] = {&child->touched_meetings, &child->touched_items,
+                             &child->touched_bodies};
+    kt_ivec *to[] = {&c->touched_meetings, &c->touched_items, &c->touched_bodies};
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < from[k]->n; i++)
+            if (kt_ivec_add(to[k], from[k]->v[i]))
+                return KT_ENOMEM;
+    return 0;
+}
+
+int kt_dispatch_sub(kt_ctx *c, const char *name, json_t *args, const char *where, json_t **result)
+{
+    if (result)
+        *result = NULL;
+    const kt_op *op = kt_op_find(name);
+    if (!op || !c->me)
+        return kt_fail(c, KT_C_INTERNAL, NULL);
+    kt_ctx child;
+    kt_ctx_init(&child, c->app, c->me, args);
+    child.conn = c->conn;
+    int rc = check_args(&child, op) || resolve_target(&child, op) || op->fn(&child) ? -1 : 0;
+    if (!rc && child.mail) /* no op made of others sends mail: refuse rather than lose it */
+        rc = kt_fail(&child, KT_C_INTERNAL, NULL);
+    if (!rc && adopt(c, &child))
+        rc = kt_fail(&child, KT_C_INTERNAL, NULL);
+    if (rc) {
+        if (child.code == KT_C_NONE)
+            kt_fail(&child, KT_C_INTERNAL, NULL);
+        kt_fail(c, child.code, "%s%s", where ? where : "", child.message);
+    } else if (result) {
+        *result = child.result ? child.result : json_object();
+        child.result = NULL;
+    }
+    kt_ctx_clear(&child);
+    return rc;
+}
+
 json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req)
 {
     json_t *id = json_object_get(req, "id");

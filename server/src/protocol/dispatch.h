@@ -36,6 +36,17 @@ void kt_dispatch_flush(kt_app *app);
 /* conn (a kt_conn) is going away: its held replies are dropped at the flush. */
 void kt_dispatch_forget_conn(kt_app *app, void *conn);
 
+/* Runs the op `name` with args (borrowed) as a part of the request c is serving: in c's open
+ * transaction, as c's caller, through the op table's argument, target and permission checks
+ * like any request. Its events and what it touched join c's, so they are published (and the
+ * detectors run) only when c commits; *result (may be NULL) receives its result (new
+ * reference). On failure c carries the error, its message prefixed by where (e.g.
+ * "Agendapunt 3: "; may be NULL), and -1 is returned: the caller rolls back the whole request.
+ * For ops made of other ops, such as import.commit. */
+struct kt_ctx;
+int kt_dispatch_sub(struct kt_ctx *c, const char *name, json_t *args, const char *where,
+                    json_t **result);
+
 /* An error reply for id (borrowed, may be NULL). */
 json_t *kt_reply_error(json_t *id, int code, const char *message);
 

@@ -36,6 +36,16 @@ static const struct {
     [KT_C_INTERNAL] = {"internal_error", "Er ging iets mis op de server."},
     [KT_C_SEARCH_QUERY_EMPTY] = {"search_query_empty",
                                  "Geef een zoekterm: een woord van minstens twee letters."},
+    [KT_C_IMPORT_EMPTY] = {"import_empty", "Het verslag is leeg."},
+    [KT_C_IMPORT_TOO_LARGE] = {"import_too_large", "Het verslag is te groot."},
+    [KT_C_IMPORT_NOT_TEXT] = {"import_not_text",
+                              "Dit is geen tekst. Plak het verslag als tekst of Markdown."},
+    [KT_C_IMPORT_UNRECOGNISED] = {"import_unrecognised",
+                                  "In deze tekst zijn geen agendapunten en geen aanwezigen "
+                                  "herkend."},
+    [KT_C_IMPORT_TOO_COMPLEX] = {"import_too_complex",
+                                 "Het verslag heeft te veel agendapunten, personen of "
+                                 "uitkomsten om in één keer in te lezen."},
 };
 
 const char *kt_code_name(kt_code code)

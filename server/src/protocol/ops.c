@@ -219,6 +219,19 @@ static const kt_argspec a_minutes_approve[] = {{"meeting", KT_T_ID, REQ, 0, NULL
                                                {"taken", KT_T_IDS, 0, 500, NULL},
                                                {"at", KT_T_ID, NUL, 0, NULL},
                                                END};
+/* A verslag to import: at most 60000 code points, so that it fits in one 64 KiB message. */
+static const kt_argspec a_import_preview[] = {
+    {"body", KT_T_ID, REQ, 0, NULL}, {"text", KT_T_TEXT, REQ, 60000, NULL}, END};
+static const kt_argspec a_import_commit[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                             {"meeting", KT_T_ID, NUL, 0, NULL},
+                                             {"date", KT_T_DATE, 0, 0, NULL},
+                                             {"start_time", KT_T_STR, 0, 5, NULL},
+                                             {"end_time", KT_T_STR, 0, 5, NULL},
+                                             {"location", KT_T_TEXT, 0, NAME_MAX, NULL},
+                                             {"status", KT_T_ENUM, 0, 0, kt_import_statuses},
+                                             {"attendance", KT_T_ARRAY, 0, 500, NULL},
+                                             {"items", KT_T_ARRAY, 0, 200, NULL},
+                                             END};
 
 static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                          {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
@@ -342,6 +355,8 @@ static const kt_op ops[] = {
     {"minutes.submit", kt_h_minutes_submit, KT_PERM_EDIT, KT_TGT_MEETING, W, a_minutes_submit},
     {"minutes.amend", kt_h_minutes_amend, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_minutes_amend},
     {"minutes.approve", kt_h_minutes_approve, KT_PERM_CHAIR, KT_TGT_MEETING, W, a_minutes_approve},
+    {"import.preview", kt_h_import_preview, KT_PERM_EDIT, KT_TGT_BODY, R, a_import_preview},
+    {"import.commit", kt_h_import_commit, KT_PERM_EDIT, KT_TGT_BODY, W, a_import_commit},
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},

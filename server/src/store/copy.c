@@ -58,8 +58,9 @@ static const table tables[] = {
      NULL, true},
     {T("attendance",
        "id, meeting_id, person_id, name, org_id, org_name, status, notice, leaves_early, "
-       "substitute_id, substitute_kind, role, note, updated_by, updated_at",
-       "iiititttiitttii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"),
+       "substitute_id, substitute_kind, role, note, updated_by, updated_at, substitute_name",
+       "iiititttiitttiit", "id",
+       "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16"),
      NULL, true},
     {T("items",
        "id, body_id, meeting_id, position, title, description, presenter_id, duration_min, "

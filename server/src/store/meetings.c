@@ -261,7 +261,8 @@ int kt_store_minutes_get(kt_store *st, int64_t meeting, json_t **out)
 
 #define ATT_SELECT                                                                                 \
     "SELECT a.id, a.person_id, coalesce(p.name, a.name), a.org_id, coalesce(o.name, a.org_name), " \
-    "a.status, a.notice, a.leaves_early, a.substitute_id, sp.name, so.name, a.substitute_kind, "   \
+    "a.status, a.notice, a.leaves_early, a.substitute_id, coalesce(sp.name, a.substitute_name), "  \
+    "so.name, a.substitute_kind, "                                                                 \
     "a.role, a.note FROM attendance a LEFT JOIN persons p ON p.id = a.person_id "                  \
     "LEFT JOIN organisations o ON o.id = a.org_id LEFT JOIN persons sp ON sp.id = "                \
     "a.substitute_id LEFT JOIN organisations so ON so.id = sp.org_id "
@@ -294,12 +295,15 @@ static void bind_attendance(kt_db_stmt *s, int64_t meeting, const kt_store_atten
     kt_db_bind_text(s, 7, a->notice);
     kt_db_bind_int(s, 8, a->leaves_early);
     kt_db_bind_ref(s, 9, a->substitute);
-    kt_db_bind_text(s, 10,
-                    a->substitute ? (a->substitute_kind ? a->substitute_kind : "eenmalig") : NULL);
+    const char *sub_name = a->substitute ? NULL : a->substitute_name;
+    kt_db_bind_text(
+        s, 10,
+        a->substitute || sub_name ? (a->substitute_kind ? a->substitute_kind : "eenmalig") : NULL);
     kt_db_bind_text(s, 11, a->role);
     kt_db_bind_text(s, 12, a->note ? a->note : "");
     kt_db_bind_ref(s, 13, by);
     kt_db_bind_int(s, 14, now);
+    kt_db_bind_text(s, 15, sub_name);
 }
 
 int kt_store_attendance_set(kt_store *st, int64_t meeting, const kt_store_attendance *a, int64_t by,
@@ -310,22 +314,26 @@ int kt_store_attendance_set(kt_store *st, int64_t meeting, const kt_store_attend
         s = kt_db_prepare(
             st, "INSERT INTO attendance(meeting_id, person_id, name, org_id, org_name, status, "
                 "notice, leaves_early, substitute_id, substitute_kind, role, note, updated_by, "
-                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                "updated_at, substitute_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13, ?14, ?15) "
                 "ON CONFLICT(meeting_id, person_id) WHERE person_id IS NOT NULL DO UPDATE SET "
                 "org_id = excluded.org_id, org_name = excluded.org_name, status = "
                 "excluded.status, notice = excluded.notice, leaves_early = excluded.leaves_early, "
-                "substitute_id = excluded.substitute_id, substitute_kind = "
+                "substitute_id = excluded.substitute_id, substitute_name = "
+                "excluded.substitute_name, substitute_kind = "
                 "excluded.substitute_kind, role = excluded.role, note = excluded.note, "
                 "updated_by = excluded.updated_by, updated_at = excluded.updated_at RETURNING id");
     else
         s = kt_db_prepare(
             st, "INSERT INTO attendance(meeting_id, person_id, name, org_id, org_name, status, "
                 "notice, leaves_early, substitute_id, substitute_kind, role, note, updated_by, "
-                "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                "updated_at, substitute_name) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+                "?11, ?12, ?13, ?14, ?15) "
                 "ON CONFLICT(meeting_id, name) WHERE person_id IS NULL DO UPDATE SET "
                 "org_id = excluded.org_id, org_name = excluded.org_name, status = "
                 "excluded.status, notice = excluded.notice, leaves_early = excluded.leaves_early, "
-                "substitute_id = excluded.substitute_id, substitute_kind = "
+                "substitute_id = excluded.substitute_id, substitute_name = "
+                "excluded.substitute_name, substitute_kind = "
                 "excluded.substitute_kind, role = excluded.role, note = excluded.note, "
                 "updated_by = excluded.updated_by, updated_at = excluded.updated_at RETURNING id");
     if (!s)

@@ -72,8 +72,9 @@ typedef struct kt_store_attendance {
     const char *notice;   /* absent: met_bericht / zonder_bericht, or NULL */
     bool leaves_early;
     int64_t substitute;          /* with vervangen: who goes instead (0: none named) */
+    const char *substitute_name; /* with vervangen and substitute 0: a name as written, or NULL */
     const char *substitute_kind; /* eenmalig (default) or vast */
-    const char *role;            /* voorzitter, notulist, or NULL */
+    const char *role;            /* voorzitter, notulist, gast (an import's), or NULL */
     const char *note;
 } kt_store_attendance;
 

@@ -384,6 +384,21 @@ static const char *const migrations[] = {
     /* 21: ids are never given again (identity columns never did) and a replay may not start
      * before the membership began */
     "ALTER TABLE memberships ADD COLUMN since_seq BIGINT NOT NULL DEFAULT 0;",
+    /* 22: attendance as an imported verslag writes it: a substitute by name as written
+     * (substitute_name), and a guest (role gast). The checks replaced are found by what they say,
+     * not by the names PostgreSQL gave them. */
+    "ALTER TABLE attendance ADD COLUMN substitute_name TEXT;"
+    "DO $$ DECLARE r record; BEGIN"
+    "  FOR r IN SELECT conname FROM pg_constraint WHERE conrelid = 'attendance'::regclass"
+    "    AND contype = 'c' AND (pg_get_constraintdef(oid) LIKE '%substitute_id IS NULL%'"
+    "    OR pg_get_constraintdef(oid) LIKE '%notulist%') LOOP"
+    "    EXECUTE format('ALTER TABLE attendance DROP CONSTRAINT %I', r.conname);"
+    "  END LOOP;"
+    "END $$;"
+    "ALTER TABLE attendance ADD CONSTRAINT attendance_role_check"
+    "  CHECK (role IN ('voorzitter', 'notulist', 'gast'));"
+    "ALTER TABLE attendance ADD CONSTRAINT attendance_substitute_check"
+    "  CHECK ((substitute_id IS NULL AND substitute_name IS NULL) OR status = 'vervangen');",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

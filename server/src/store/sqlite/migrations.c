@@ -730,6 +730,40 @@ static const char *const migrations[] = {
     "UPDATE sqlite_sequence SET seq = max(seq, coalesce((SELECT max(json_extract(payload, "
     "  '$.message.id')) FROM events WHERE type = 'chat.posted'), 0)) WHERE name = 'messages';"
     "ALTER TABLE memberships ADD COLUMN since_seq INTEGER NOT NULL DEFAULT 0;",
+
+    /* 22: attendance as an imported verslag writes it (issue 13, import): a substitute who is not
+     * in the directory, by name as written (substitute_name), and a guest (role gast) besides
+     * the chair and the minute-taker. */
+    "CREATE TABLE attendance_v22 ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  name TEXT NOT NULL DEFAULT '',"
+    "  org_id INTEGER REFERENCES organisations(id),"
+    "  org_name TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL CHECK (status IN ('aanwezig', 'afwezig', 'vervangen', 'later')),"
+    "  notice TEXT CHECK (notice IN ('met_bericht', 'zonder_bericht')),"
+    "  leaves_early INTEGER NOT NULL DEFAULT 0,"
+    "  substitute_id INTEGER REFERENCES persons(id),"
+    "  substitute_name TEXT,"
+    "  substitute_kind TEXT CHECK (substitute_kind IN ('eenmalig', 'vast')),"
+    "  role TEXT CHECK (role IN ('voorzitter', 'notulist', 'gast')),"
+    "  note TEXT NOT NULL DEFAULT '',"
+    "  updated_by INTEGER REFERENCES persons(id),"
+    "  updated_at INTEGER NOT NULL DEFAULT 0,"
+    "  CHECK (person_id IS NOT NULL OR name <> ''),"
+    "  CHECK ((substitute_id IS NULL AND substitute_name IS NULL) OR status = 'vervangen')"
+    ");"
+    "INSERT INTO attendance_v22(id, meeting_id, person_id, name, org_id, org_name, status, notice,"
+    "  leaves_early, substitute_id, substitute_kind, role, note, updated_by, updated_at)"
+    "  SELECT id, meeting_id, person_id, name, org_id, org_name, status, notice, leaves_early,"
+    "  substitute_id, substitute_kind, role, note, updated_by, updated_at FROM attendance;"
+    "DROP TABLE attendance;"
+    "ALTER TABLE attendance_v22 RENAME TO attendance;"
+    "CREATE UNIQUE INDEX attendance_person ON attendance(meeting_id, person_id) "
+    "  WHERE person_id IS NOT NULL;"
+    "CREATE UNIQUE INDEX attendance_name ON attendance(meeting_id, name) WHERE person_id IS NULL;"
+    "CREATE INDEX attendance_meeting ON attendance(meeting_id);",
 };
 
 int kt_migrations_count(void)
