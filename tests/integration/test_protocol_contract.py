@@ -468,6 +468,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                            date=pre["meeting"]["date"], start_time=pre["meeting"]["start"],
                            end_time=pre["meeting"]["end"], attendance=lines, items=items)
         self.assertEqual((saved["items"], saved["outcomes"], saved["attendance"]), (1, 2, 3))
+        exp = await call(police, "export.minutes", meeting=saved["meeting"]["id"])
+        self.assertTrue(exp["markdown"].startswith("<!-- ketentafel-export v1 -->"))
+        dec = await call(police, "export.decisions", body=body, to="2027-12-31")
+        self.assertIn("De rondvraag blijft een vast agendapunt", dec["markdown"])
         asked = await call(police, "chat.post", body=body, text="Vraag aan @Carla Voorzitter")
         edited = await call(police, "chat.edit", body=body, message=asked["message"]["id"],
                             text="Vraag aan @Carla Voorzitter: wanneer?")

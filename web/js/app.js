@@ -15,10 +15,13 @@ import * as overlap from './overlap.js';
 import * as suggest from './suggest.js';
 import * as search from './search.js';
 import * as importer from './import.js';
+import { minutesView, decisionsView } from './export.js';
 
 const routes = [
   [/^#?\/?$/, home, () => ({})],
   [/^#\/overleg\/(\d+)\/importeren$/, importer, (m) => ({ id: +m[1] })],
+  [/^#\/overleg\/(\d+)\/besluitenlijst(?:\?(.*))?$/, decisionsView, (m) => ({ id: +m[1], query: new URLSearchParams(m[2] || '') })],
+  [/^#\/vergadering\/(\d+)\/verslag$/, minutesView, (m) => ({ id: +m[1] })],
   [/^#\/overleg\/(\d+)(?:\/(\w+))?$/, body, (m) => ({ id: +m[1], tab: m[2] || 'overzicht' })],
   [/^#\/vergadering\/(\d+)(?:\/punt\/(\d+))?$/, meeting, (m) => ({ id: +m[1], item: m[2] ? +m[2] : null })],
   [/^#\/acties$/, actions, () => ({})],

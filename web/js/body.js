@@ -145,10 +145,12 @@ export async function render(ctx) {
     const up = upcoming();
     const old = past();
     replace(content,
-      editor ? h('div', { class: 'toolbar' },
-        button('Vergadering plannen', () => meetingDialog({ store, body: state.body, meeting: null, meetings: [...state.meetings.values()] }), { class: 'btn btn-primary' }),
-        button('Reeks plannen volgens frequentie', () => seriesDialog({ store, body: state.body, meetings: [...state.meetings.values()] })),
-        h('a', { href: `#/overleg/${id}/importeren`, class: 'btn' }, 'Verslag importeren')) : null,
+      h('div', { class: 'toolbar' },
+        editor ? [
+          button('Vergadering plannen', () => meetingDialog({ store, body: state.body, meeting: null, meetings: [...state.meetings.values()] }), { class: 'btn btn-primary' }),
+          button('Reeks plannen volgens frequentie', () => seriesDialog({ store, body: state.body, meetings: [...state.meetings.values()] })),
+          h('a', { href: `#/overleg/${id}/importeren`, class: 'btn' }, 'Verslag importeren')] : null,
+        role ? h('a', { href: `#/overleg/${id}/besluitenlijst`, class: 'btn' }, 'Besluitenlijst') : null),
       h('section', { class: 'panel', 'aria-labelledby': 'h-up' },
         h('h2', { id: 'h-up' }, `Komende vergaderingen (${up.length})`),
         up.length ? h('ul', { class: 'meeting-list' }, up.map((m) => h('li', null, meetingLine(m)))) : empty('Er zijn geen vergaderingen gepland.')),

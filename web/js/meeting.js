@@ -91,6 +91,7 @@ export async function render(ctx) {
       }
     }
     actions.push(button('Afdrukken', () => window.print(), { class: 'btn no-print' }));
+    actions.push(h('a', { href: `#/vergadering/${meeting.id}/verslag`, class: 'btn no-print' }, 'Verslag exporteren'));
     const sorted = [...meetings.values()].filter((m) => m.status !== 'geannuleerd' || m.id === meeting.id)
       .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
     const at = sorted.findIndex((m) => m.id === meeting.id);

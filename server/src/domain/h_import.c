@@ -160,6 +160,9 @@ static json_t *line_proposal(const json_t *a, const json_t *att, const json_t *p
         json_is_true(json_object_get(a, "leaves_early")), "recognised", rec);
 }
 
+/* An outcome as the commit would take it. An owner named as a person is that person (the
+ * organisation only when the text names an organisation instead), so that an exported verslag
+ * reads back the same. */
 static json_t *outcome_proposal(const json_t *o)
 {
     const char *kind = get_str(o, "kind");
@@ -175,7 +178,7 @@ static json_t *outcome_proposal(const json_t *o)
                                                            : "actiepunt",
                      "text", get_str(o, "text") ? get_str(o, "text") : "", "owner",
                      !besluit && owner ? json_integer(owner) : json_null(), "owner_org",
-                     !besluit && owner_org ? json_integer(owner_org) : json_null(), "due",
+                     !besluit && owner_org && !owner ? json_integer(owner_org) : json_null(), "due",
                      str_or_null(besluit ? NULL : get_str(o, "due")), "recognised", rec);
 }
 

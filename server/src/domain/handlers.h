@@ -75,6 +75,8 @@ int kt_h_minutes_approve(kt_ctx *c);
 
 int kt_h_import_preview(kt_ctx *c);
 int kt_h_import_commit(kt_ctx *c);
+int kt_h_export_minutes(kt_ctx *c);
+int kt_h_export_decisions(kt_ctx *c);
 
 int kt_h_chat_post(kt_ctx *c);
 int kt_h_chat_history(kt_ctx *c);

@@ -233,6 +233,11 @@ static const kt_argspec a_import_commit[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                              {"items", KT_T_ARRAY, 0, 200, NULL},
                                              END};
 
+static const kt_argspec a_export_decisions[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                                {"from", KT_T_DATE, 0, 0, NULL},
+                                                {"to", KT_T_DATE, 0, 0, NULL},
+                                                END};
+
 static const kt_argspec a_chat_post[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                          {"text", KT_T_TEXT, REQ, TEXT_MAX, NULL},
                                          {"item", KT_T_ID, NUL, 0, NULL},
@@ -357,6 +362,8 @@ static const kt_op ops[] = {
     {"minutes.approve", kt_h_minutes_approve, KT_PERM_CHAIR, KT_TGT_MEETING, W, a_minutes_approve},
     {"import.preview", kt_h_import_preview, KT_PERM_EDIT, KT_TGT_BODY, R, a_import_preview},
     {"import.commit", kt_h_import_commit, KT_PERM_EDIT, KT_TGT_BODY, W, a_import_commit},
+    {"export.minutes", kt_h_export_minutes, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"export.decisions", kt_h_export_decisions, KT_PERM_READ, KT_TGT_BODY, R, a_export_decisions},
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
     {"chat.history", kt_h_chat_history, KT_PERM_READ, KT_TGT_BODY, R, a_chat_history},

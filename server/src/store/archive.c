@@ -2,6 +2,10 @@
 
 #include "store/db.h"
 #include "util/err.h"
+#include "util/ivec.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 static const kt_db_col person_cols[] = {{"id", KT_COL_INT},
                                         {"name", KT_COL_TEXT},
@@ -54,4 +58,87 @@ int kt_store_archive_org_exists(kt_store *st, int64_t id)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, id);
     return kt_db_exists(s);
+}
+
+static const kt_db_col slot_cols[] = {{"id", KT_COL_INT},
+                                      {"position", KT_COL_INT},
+                                      {"duration", KT_COL_INT},
+                                      {"confidential", KT_COL_BOOL},
+                                      {NULL, 0}};
+
+int kt_store_archive_agenda(kt_store *st, int64_t meeting, json_t **out)
+{
+    *out = json_array();
+    if (!*out)
+        return KT_ENOMEM;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT id, position, duration_min, confidential FROM "
+                                      "items WHERE meeting_id = ?1 ORDER BY position, id");
+    int rc = KT_ESTORE;
+    if (s) {
+        kt_db_bind_int(s, 1, meeting);
+        rc = kt_db_rows_json(s, slot_cols, *out);
+    }
+    if (rc) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* The first column of the one row of s, as a malloc'd string. */
+static int one_text(kt_db_stmt *s, char **out)
+{
+    *out = NULL;
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        const char *t = kt_db_text(s, 0);
+        *out = strdup(t ? t : "");
+        rc = *out ? 0 : KT_ENOMEM;
+    } else if (rc == KT_DB_DONE) {
+        rc = KT_ENOTFOUND;
+    }
+    kt_db_reset(s);
+    return rc;
+}
+
+int kt_store_archive_minutes_text(kt_store *st, int64_t meeting, char **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT minutes FROM meetings WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting);
+    return one_text(s, out);
+}
+
+int kt_store_archive_decisions(kt_store *st, int64_t body, const char *from, const char *to,
+                               kt_ivec *ids)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT id FROM actions WHERE body_id = ?1 AND kind = 'besluit' AND (CAST(?2 AS TEXT) "
+            "IS NULL OR decided_on >= ?2) AND (CAST(?3 AS TEXT) IS NULL OR decided_on <= ?3) "
+            "ORDER BY decided_on, id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_text(s, 2, from);
+    kt_db_bind_text(s, 3, to);
+    return kt_db_ids(s, ids);
+}
+
+int kt_store_archive_person_name(kt_store *st, int64_t id, char **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT name FROM persons WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    return one_text(s, out);
+}
+
+int kt_store_archive_org_name(kt_store *st, int64_t id, char **out)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT name FROM organisations WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    return one_text(s, out);
 }

@@ -18,4 +18,23 @@ int kt_store_archive_directory(struct kt_store *st, int64_t body, json_t **perso
 int kt_store_archive_person_exists(struct kt_store *st, int64_t id);
 int kt_store_archive_org_exists(struct kt_store *st, int64_t id);
 
+/* Every item on meeting's agenda, visible or not, as [{id, position, duration, confidential}]
+ * in agenda order: the export decides per item what the reader sees (the item, a placeholder,
+ * or nothing). 0 or a KT_E*. */
+int kt_store_archive_agenda(struct kt_store *st, int64_t meeting, json_t **out);
+
+/* The verslag text of a meeting as one box (meetings.minutes; "" when none) into *out
+ * (malloc'd). 0, KT_ENOTFOUND or a KT_E*. */
+int kt_store_archive_minutes_text(struct kt_store *st, int64_t meeting, char **out);
+
+/* The besluiten of body decided on a day in [from, to] ("YYYY-MM-DD"; NULL: no bound), by day
+ * then id: their ids appended to ids. 0 or a KT_E*. */
+struct kt_ivec;
+int kt_store_archive_decisions(struct kt_store *st, int64_t body, const char *from, const char *to,
+                               struct kt_ivec *ids);
+
+/* The name of a person or organisation (malloc'd) into *out: 0, KT_ENOTFOUND or a KT_E*. */
+int kt_store_archive_person_name(struct kt_store *st, int64_t id, char **out);
+int kt_store_archive_org_name(struct kt_store *st, int64_t id, char **out);
+
 #endif
