@@ -15,6 +15,7 @@ struct kt_bus;
 struct kt_worker;
 struct kt_detect;
 struct kt_digest;
+struct kt_indexer;
 struct lws_context;
 struct lws_vhost;
 
@@ -66,8 +67,9 @@ typedef struct kt_app {
     struct kt_hub *hub;
     struct kt_bus *bus;
     struct kt_worker *worker;
-    struct kt_detect *detect; /* the detectors and their in-memory index; NULL: none run */
-    struct kt_digest *digest; /* the daily e-mail digest (feed/digest.h); NULL: no relay */
+    struct kt_detect *detect;   /* the detectors and their in-memory index; NULL: none run */
+    struct kt_digest *digest;   /* the daily e-mail digest (feed/digest.h); NULL: no relay */
+    struct kt_indexer *indexer; /* keeps the search index (store/indexer.h), off the loop */
     struct lws_context *lws;
     struct lws_vhost *ops_vhost; /* the --metrics-listen listener, or NULL */
     kt_counters counters;

@@ -16,6 +16,7 @@
 #include "react/react.h"
 #include "store/copy.h"
 #include "store/directory.h"
+#include "store/indexer.h"
 #include "store/store.h"
 #include "util/err.h"
 #include "util/log.h"
@@ -57,12 +58,17 @@ static int ensure_parent_dir(const char *path)
     return 0;
 }
 
+static kt_store_options store_options(kt_app *app)
+{
+    return (kt_store_options){
+        .path = app->cfg.db_path, .sync_full = app->cfg.sync_full, .busy_timeout_ms = 5000};
+}
+
 static int open_store(kt_app *app)
 {
     if (!kt_store_is_url(app->cfg.db_path) && ensure_parent_dir(app->cfg.db_path))
         return KT_EIO;
-    kt_store_options so = {
-        .path = app->cfg.db_path, .sync_full = app->cfg.sync_full, .busy_timeout_ms = 5000};
+    kt_store_options so = store_options(app);
     return kt_store_open(&so, &app->store);
 }
 
@@ -124,6 +130,13 @@ static int serve(kt_settings *o)
     }
     if (kt_password_init() || open_store(&app))
         return 1;
+    /* The search queue and its indexer are SQLite's; PostgreSQL indexes in its own way
+     * (store/pg/search.c). */
+    kt_store_options iso = store_options(&app);
+    if (!kt_store_is_url(app.cfg.db_path) && kt_indexer_start(&iso, &app.indexer)) {
+        fprintf(stderr, "cannot start the search indexer on %s\n", app.cfg.db_path);
+        return 1;
+    }
     app.hub = kt_hub_new(&app);
     app.detect = kt_detect_new(&app);
     if (!app.hub || !app.detect || kt_server_start(&app))
@@ -156,6 +169,7 @@ static int serve(kt_settings *o)
         if (kt_demo_load(&app, o->demo_file))
             kt_warn("demo data loaded with errors", "file=\"%s\"", o->demo_file);
         kt_react_drain(app.react); /* the demo starts with its signaleringen in place */
+        kt_indexer_kick(app.indexer);
         kt_demo_print_logins(&app, o->demo_file);
     }
     signal(SIGINT, on_signal);
@@ -177,6 +191,8 @@ static int serve(kt_settings *o)
     kt_server_destroy(&app);
     kt_hub_free(app.hub);
     kt_detect_free(app.detect);
+    kt_indexer_stop(app.indexer);
+    app.indexer = NULL;
     kt_store_close(app.store);
     kt_feeds_shutdown();
     free(app.pending);

@@ -99,7 +99,11 @@ class BackupRestoreTest(unittest.IsolatedAsyncioTestCase):
         b = Server("backup-restored", db=restored)
         b.start()
         try:
-            self.assertEqual(snapshot(restored), saved)  # starting changed nothing
+            # starting changed nothing but the search index: the indexer (store/indexer.h) may
+            # still catch up on changes the backup holds queued
+            def rows(snap):
+                return {t: r for t, r in snap.items() if not t.startswith("search")}
+            self.assertEqual(rows(snapshot(restored)), rows(saved))
             chair = await b.connect(b.login("chair@test.example"))
             hist = await chair.call("chat.history", body=body, limit=200)
             texts = [m["text"] for m in hist["messages"]]

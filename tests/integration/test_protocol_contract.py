@@ -482,7 +482,12 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertGreater((await call(chair, "chat.unread", body=body))["unread"], 0)
         self.assertEqual((await call(chair, "chat.read", body=body))["unread"], 0)
         await call(police, "chat.post", body=body, text="In de thread", item=secret["id"])
-        found = await call(police, "search", q="thread")
+        # the index catches up after the commit, off the write path: wait for it (bounded)
+        for _ in range(1000):
+            found = await call(police, "search", q="thread")
+            if found["total"]:
+                break
+            await asyncio.sleep(0.02)
         self.assertEqual([h["kind"] for h in found["hits"]], ["chat"])
         # housing is listed on the confidential item by person: it finds the thread too
         self.assertEqual((await call(housing, "search", q="thread", body=body))["total"], 1)

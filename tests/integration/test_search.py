@@ -2,9 +2,26 @@
 stemming, ranked, with highlighted snippets, and filtered at read time by the one visibility
 function: a confidential item's words change nothing in anyone else's results."""
 
+import asyncio
 import unittest
 
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, setup_world
+
+
+SENTINELS = iter(range(1, 10000))
+
+
+async def indexed(client, body, timeout=20):
+    """Waits until the search index has caught up with what client wrote so far: it writes a
+    chat message with a word of its own and looks for it. The indexer takes the queue in order,
+    so once that message is found, everything written before it is in the index."""
+    word = f"zzindexcontrole{next(SENTINELS)}"
+    await client.call("chat.post", body=body, text=word)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (await client.call("search", q=word))["total"] != 1:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the search index did not catch up within {timeout} s")
+        await asyncio.sleep(0.02)
 
 
 class SearchTest(unittest.IsolatedAsyncioTestCase):
@@ -62,6 +79,7 @@ class SearchTest(unittest.IsolatedAsyncioTestCase):
         await chair.call("chat.post", body=w["body"], text="Zijn de cijfers over drugslabs al binnen?")
         await chair.call("meeting.update", meeting=m,
                          minutes="## 1. Drugslab\nBesloten wordt de aanpak van drugslabs te agenderen.")
+        await indexed(chair, w["body"])
         await chair.close()
 
     async def search(self, who, q, **kw):
@@ -131,6 +149,7 @@ class SearchTest(unittest.IsolatedAsyncioTestCase):
         await chair.call("action.create", body=self.w["body"], kind="toezegging",
                          text="Hennepkwekerij Dordtse Kil: politie belt Pieterse", item=sid)
         await chair.call("chat.post", body=self.w["body"], item=sid, text="Pieterse kwekerij Kil")
+        await indexed(chair, self.w["body"])
         # the police, listed, finds the secret item, its action and its thread
         p = await self.search("police", "Pieterse")
         self.assertEqual(sorted(h["kind"] for h in p["hits"]), ["agendapunt", "chat", "toezegging"])

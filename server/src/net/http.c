@@ -18,6 +18,7 @@
 #include "protocol/errors.h"
 #include "react/react.h"
 #include "store/directory.h"
+#include "store/indexer.h"
 #include "store/sessions.h"
 #include "store/store.h"
 #include "util/err.h"
@@ -628,6 +629,18 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_group_commit_writes_total",
             "Writes acknowledged by those commits (over kt_group_commits_total: writes per fsync).",
             k->group_writes);
+    if (app->indexer) {
+        kt_indexer_stats ix;
+        kt_indexer_get_stats(app->indexer, &ix);
+        GAUGE("kt_search_pending", "Changes waiting for the search indexer (when it last looked).",
+              ix.pending > 0 ? ix.pending : 0);
+        COUNTER("kt_search_indexed_total", "Changes the search indexer brought into the index.",
+                ix.indexed);
+        COUNTER("kt_search_index_errors_total", "Rounds of the search indexer that failed.",
+                ix.errors);
+        COUNTER("kt_search_index_cpu_ms_total", "CPU time of the search indexer's thread (ms).",
+                (uint64_t)ix.cpu_ms);
+    }
     struct kt_similar *sim = app->detect ? kt_detect_similar(app->detect) : NULL;
     if (sim) {
         GAUGE("kt_detect_items", "Agenda items in the duplicate index.", kt_similar_count(sim));

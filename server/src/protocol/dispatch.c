@@ -8,6 +8,7 @@
 #include "protocol/ops.h"
 #include "store/actions.h"
 #include "store/bodies.h"
+#include "store/indexer.h"
 #include "store/items.h"
 #include "store/meetings.h"
 #include "store/memberships.h"
@@ -522,6 +523,8 @@ static int run(kt_ctx *c, const kt_op *op)
     if (rc)
         return kt_fail_err(c, rc);
     kt_ctx_defer_publish(c); /* only what is committed is published, after the reply */
+    if (op->write)           /* the search index catches up, off the loop thread */
+        kt_indexer_kick(c->app->indexer);
     after_commit(c->app, c->mail, job);
     return 0;
 }
@@ -588,6 +591,7 @@ void kt_dispatch_flush(kt_app *app)
     else if (app->n_held) {
         app->counters.group_commits++;
         app->counters.group_writes += (uint64_t)app->n_held;
+        kt_indexer_kick(app->indexer); /* the search index catches up, off the loop thread */
     }
     /* Take the list first: sending and publishing may dispatch nothing, but be safe. */
     kt_held *held = app->held;

@@ -111,13 +111,13 @@ int kt_store_fixture_drop_search(kt_store *st)
 {
     if (st->dialect != KT_DIALECT_SQLITE)
         return KT_ESTATE;
-    return st->ops->exec(st, "DROP TRIGGER search_item_ins; DROP TRIGGER search_item_upd; "
-                             "DROP TRIGGER search_item_conf; DROP TRIGGER search_item_del; "
-                             "DROP TRIGGER search_minutes_ins; DROP TRIGGER search_minutes_upd; "
-                             "DROP TRIGGER search_minutes_del; DROP TRIGGER search_action_ins; "
-                             "DROP TRIGGER search_action_upd; DROP TRIGGER search_action_del; "
-                             "DROP TRIGGER search_message_ins; DROP TRIGGER search_message_upd; "
-                             "DROP TRIGGER search_message_del; DROP TRIGGER search_notes_ins; "
-                             "DROP TRIGGER search_notes_upd; DROP TRIGGER search_notes_del; "
-                             "DROP TABLE search;");
+    return st->ops->exec(
+        st, "DROP TRIGGER search_q_item_ins; DROP TRIGGER search_q_item_upd; "
+            "DROP TRIGGER search_q_item_del; DROP TRIGGER search_q_minutes_ins; "
+            "DROP TRIGGER search_q_minutes_upd; DROP TRIGGER search_q_minutes_del; "
+            "DROP TRIGGER search_q_action_ins; DROP TRIGGER search_q_action_upd; "
+            "DROP TRIGGER search_q_action_del; DROP TRIGGER search_q_message_ins; "
+            "DROP TRIGGER search_q_message_upd; DROP TRIGGER search_q_message_del; "
+            "DROP TRIGGER search_q_notes_ins; DROP TRIGGER search_q_notes_upd; "
+            "DROP TRIGGER search_q_notes_del; DROP TABLE search_queue; DROP TABLE search;");
 }

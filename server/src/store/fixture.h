@@ -21,8 +21,8 @@ int kt_store_fixture_item(kt_store *st, int64_t body, int64_t meeting, const cha
                           const char *description, bool confidential, int64_t org,
                           int64_t created_at, int64_t *id);
 
-/* For measuring what the search index costs a write: drops the index and its triggers from
- * this database (SQLite). 0 or a KT_E*. */
+/* For measuring what the search index costs a write: drops the index, its queue and the
+ * triggers that fill the queue from this database (SQLite). 0 or a KT_E*. */
 int kt_store_fixture_drop_search(kt_store *st);
 
 #endif

@@ -1,5 +1,8 @@
 /* The search index's typed operations; see search.h.
  *
+ * Candidates: the words from the index, everything else from the rows as they are now.
+ * Indexing: from search_queue, one small transaction per batch, on the indexer's thread.
+ *
  * SQLite: one FTS5 query "{title text}: (t1 AND t2) AND scope: (b1 OR b2 ...)" so the index
  * intersects the words with the reader's bodies before any row is read; kt_hits() reports the
  * per-term hits and the length each candidate needs for BM25 (store/sqlite/fts_dutch.h).
@@ -41,11 +44,6 @@ static char *match_expr(const kt_search_query *q)
     return kt_sb_take(&b);
 }
 
-static kt_search_kind kind_of_rowid(int64_t rowid)
-{
-    return (kt_search_kind)(rowid & 7);
-}
-
 static void read_hits(const char *s, kt_search_cand *c, size_t nterms)
 {
     char *end;
@@ -55,6 +53,59 @@ static void read_hits(const char *s, kt_search_cand *c, size_t nterms)
         unsigned long v = strtoul(s, &end, 10);
         c->tf[i] = v > 65535 ? 65535 : (uint16_t)v;
     }
+}
+
+/* The row of a candidate as it is now: body, meeting, item, whether that item is confidential,
+ * when, and (actions) what kind. Never the index's copy. */
+static const char *const current_sql[] = {
+    [KT_SEARCH_ITEM] = "SELECT body_id, meeting_id, id, confidential, created_at, 'agendapunt' "
+                       "FROM items WHERE id = ?1",
+    [KT_SEARCH_MINUTES] = "SELECT body_id, id, NULL, 0, starts_at, 'verslag' FROM meetings "
+                          "WHERE id = ?1 AND minutes <> ''",
+    [KT_SEARCH_ACTION] = "SELECT a.body_id, coalesce(i.meeting_id, a.meeting_id), "
+                         "a.origin_item_id, coalesce(i.confidential, 0), a.created_at, a.kind "
+                         "FROM actions a LEFT JOIN items i ON i.id = a.origin_item_id "
+                         "WHERE a.id = ?1",
+    [KT_SEARCH_MESSAGE] = "SELECT g.body_id, i.meeting_id, g.item_id, coalesce(i.confidential, "
+                          "0), g.created_at, 'chat' FROM messages g LEFT JOIN items i ON i.id = "
+                          "g.item_id WHERE g.id = ?1",
+    [KT_SEARCH_NOTES] = "SELECT i.body_id, i.meeting_id, i.id, i.confidential, n.updated_at, "
+                        "'notulen' FROM item_notes n JOIN items i ON i.id = n.item_id "
+                        "WHERE n.item_id = ?1",
+};
+
+static bool in_bodies(const kt_search_query *q, int64_t body)
+{
+    for (size_t i = 0; i < q->nbodies; i++)
+        if (q->bodies[i] == body)
+            return true;
+    return false;
+}
+
+/* Fills c from its row as it is now: 0, KT_ENOTFOUND (gone, or no longer in q's bodies) or a
+ * store error. */
+static int current(kt_store *st, const kt_search_query *q, kt_search_cand *c)
+{
+    if (c->kind < KT_SEARCH_ITEM || c->kind > KT_SEARCH_NOTES)
+        return KT_ENOTFOUND;
+    kt_db_stmt *s = kt_db_prepare(st, current_sql[c->kind]);
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, c->id);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        c->body = kt_db_int(s, 0);
+        c->meeting = kt_db_int(s, 1);
+        c->item = kt_db_int(s, 2);
+        c->confidential = kt_db_int(s, 3) != 0;
+        c->at = kt_db_int(s, 4);
+        snprintf(c->subkind, sizeof c->subkind, "%s", kt_db_text(s, 5) ? kt_db_text(s, 5) : "");
+        rc = in_bodies(q, c->body) ? 0 : KT_ENOTFOUND;
+    } else if (rc == KT_DB_DONE) {
+        rc = KT_ENOTFOUND;
+    }
+    kt_db_reset(s);
+    return rc;
 }
 
 int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search_cand **out,
@@ -70,15 +121,13 @@ int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search
     char *expr = match_expr(q);
     if (!expr)
         return KT_ENOMEM;
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT rowid, kind, body, meeting, item, conf, at, "
-                                      "kt_hits(search) FROM search WHERE search MATCH ?1 "
-                                      "ORDER BY rowid DESC LIMIT ?2");
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT rowid, kt_hits(search) FROM search WHERE search "
+                                      "MATCH ?1 ORDER BY rowid DESC");
     if (!s) {
         free(expr);
         return KT_ESTORE;
     }
     kt_db_bind_text(s, 1, expr);
-    kt_db_bind_int(s, 2, (int64_t)q->max + 1);
     size_t cap = 0;
     int rc;
     while ((rc = kt_db_step(s)) == KT_DB_ROW) {
@@ -95,18 +144,20 @@ int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search
             }
             *out = a;
         }
-        kt_search_cand *c = &(*out)[(*n)++];
+        kt_search_cand *c = &(*out)[*n];
         memset(c, 0, sizeof *c);
         int64_t rowid = kt_db_int(s, 0);
         c->id = rowid >> 3;
-        c->kind = kind_of_rowid(rowid);
-        snprintf(c->subkind, sizeof c->subkind, "%s", kt_db_text(s, 1) ? kt_db_text(s, 1) : "");
-        c->body = kt_db_int(s, 2);
-        c->meeting = kt_db_int(s, 3);
-        c->item = kt_db_int(s, 4);
-        c->confidential = kt_db_int(s, 5) != 0;
-        c->at = kt_db_int(s, 6);
-        read_hits(kt_db_text(s, 7), c, q->nterms);
+        c->kind = (kt_search_kind)(rowid & 7);
+        read_hits(kt_db_text(s, 1), c, q->nterms);
+        int cur = current(st, q, c);
+        if (cur == KT_ENOTFOUND)
+            continue; /* gone, or moved out of the reader's bodies: the index lags */
+        if (cur) {
+            rc = cur;
+            break;
+        }
+        (*n)++;
     }
     kt_db_reset(s);
     free(expr);
@@ -233,4 +284,134 @@ int kt_store_search_memberships(kt_store *st, int64_t person, json_t **out)
         *out = NULL;
     }
     return rc;
+}
+
+/* ---- keeping the index: from the queue, off the write path ---- */
+
+/* The words of a row as it is now: title, text and body. */
+static const char *const words_sql[] = {
+    [KT_SEARCH_ITEM] = "SELECT title, description, body_id FROM items WHERE id = ?1",
+    [KT_SEARCH_MINUTES] = "SELECT '', minutes, body_id FROM meetings WHERE id = ?1 AND "
+                          "minutes <> ''",
+    [KT_SEARCH_ACTION] = "SELECT '', text, body_id FROM actions WHERE id = ?1",
+    [KT_SEARCH_MESSAGE] = "SELECT '', text, body_id FROM messages WHERE id = ?1",
+    [KT_SEARCH_NOTES] = "SELECT '', n.text, i.body_id FROM item_notes n JOIN items i ON i.id = "
+                        "n.item_id WHERE n.item_id = ?1",
+};
+
+/* Replaces the index's words for (kind, id) by the row's words now (none when it is gone). */
+static int reindex(kt_store *st, int kind, int64_t id)
+{
+    int64_t rowid = id * 8 + kind;
+    kt_db_stmt *del = kt_db_prepare(st, "DELETE FROM search WHERE rowid = ?1");
+    if (!del)
+        return KT_ESTORE;
+    kt_db_bind_int(del, 1, rowid);
+    int rc = kt_db_run(del, NULL);
+    if (rc || kind < KT_SEARCH_ITEM || kind > KT_SEARCH_NOTES)
+        return rc;
+    kt_db_stmt *s = kt_db_prepare(st, words_sql[kind]);
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    rc = kt_db_step(s);
+    if (rc != KT_DB_ROW) {
+        kt_db_reset(s);
+        return rc == KT_DB_DONE ? 0 : rc;
+    }
+    char scope[32];
+    snprintf(scope, sizeof scope, "b%lld", (long long)kt_db_int(s, 2));
+    kt_db_stmt *ins =
+        kt_db_prepare(st, "INSERT INTO search(rowid, title, text, scope) VALUES (?1, ?2, ?3, ?4)");
+    if (!ins) {
+        kt_db_reset(s);
+        return KT_ESTORE;
+    }
+    kt_db_bind_int(ins, 1, rowid);
+    kt_db_bind_text(ins, 2, kt_db_text(s, 0) ? kt_db_text(s, 0) : "");
+    kt_db_bind_text(ins, 3, kt_db_text(s, 1) ? kt_db_text(s, 1) : "");
+    kt_db_bind_text(ins, 4, scope);
+    rc = kt_db_run(ins, NULL); /* s's texts stay valid until s is reset */
+    kt_db_reset(s);
+    return rc;
+}
+
+#define INDEX_BATCH_MAX 512
+
+int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left)
+{
+    *done = 0;
+    if (left)
+        *left = 0;
+    if (st->dialect != KT_DIALECT_SQLITE)
+        return KT_ESTATE;
+    if (max < 1)
+        max = 1;
+    if (max > INDEX_BATCH_MAX)
+        max = INDEX_BATCH_MAX;
+    int64_t pending = 0;
+    int rc = kt_store_search_pending(st, &pending); /* a read: no write lock for nothing */
+    if (rc || !pending)
+        return rc;
+    rc = kt_store_begin(st);
+    if (rc)
+        return rc;
+    struct {
+        int64_t id;
+        int kind;
+    } todo[INDEX_BATCH_MAX];
+    int n = 0, taken = 0;
+    int64_t last = 0;
+    kt_db_stmt *s =
+        kt_db_prepare(st, "SELECT seq, kind, id FROM search_queue ORDER BY seq LIMIT ?1");
+    if (!s)
+        rc = KT_ESTORE;
+    if (!rc) {
+        kt_db_bind_int(s, 1, max);
+        while ((rc = kt_db_step(s)) == KT_DB_ROW) {
+            int kind = (int)kt_db_int(s, 1);
+            int64_t id = kt_db_int(s, 2);
+            last = kt_db_int(s, 0);
+            taken++;
+            bool seen = false;
+            for (int i = 0; i < n && !seen; i++)
+                seen = todo[i].id == id && todo[i].kind == kind;
+            if (!seen)
+                todo[n].id = id, todo[n++].kind = kind;
+        }
+        kt_db_reset(s);
+        rc = rc < 0 ? rc : 0;
+    }
+    for (int i = 0; !rc && i < n; i++)
+        rc = reindex(st, todo[i].kind, todo[i].id);
+    if (!rc && taken) {
+        kt_db_stmt *d = kt_db_prepare(st, "DELETE FROM search_queue WHERE seq <= ?1");
+        if (!d)
+            rc = KT_ESTORE;
+        else {
+            kt_db_bind_int(d, 1, last);
+            rc = kt_db_run(d, NULL);
+        }
+    }
+    if (!rc && left)
+        rc = kt_store_search_pending(st, left);
+    if (rc) {
+        kt_store_rollback(st);
+        return rc;
+    }
+    rc = kt_store_commit(st);
+    if (!rc)
+        *done = taken;
+    return rc;
+}
+
+int kt_store_search_pending(kt_store *st, int64_t *n)
+{
+    /* The queue is taken from its head in order: its span is its length, read from the ends of
+     * its key without counting rows. */
+    kt_db_stmt *s =
+        kt_db_prepare(st, "SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM search_queue");
+    if (!s)
+        return KT_ESTORE;
+    return kt_db_one_int(s, n);
 }

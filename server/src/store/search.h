@@ -1,11 +1,19 @@
 /* The search index (issue 13): agenda items, verslagen, actions (actiepunten, toezeggingen,
- * besluiten) and chat messages, searched with Dutch stemming. The index is kept by the backend
- * in the same transaction as every change (SQLite: FTS5 with the "ktdutch" tokenizer and
- * triggers, store/sqlite/migrations.c 9; PostgreSQL: its 'dutch' text search configuration).
+ * besluiten), chat messages and the notes per item, searched with Dutch stemming (SQLite: FTS5
+ * with the "ktdutch" tokenizer, store/sqlite/fts_dutch.h).
  *
- * The store only finds candidates inside the reader's bodies and reports per candidate what
- * ranking needs; deciding visibility (kt_acl_visible) and ranking over the visible rows happen
- * above (domain/search.c), so a row the reader may not see never counts for anything. */
+ * Off the write path: a write only notes in its own transaction which rows changed (the queue,
+ * store/sqlite/migrations.c 19); kt_store_search_index() brings the index up to date from the
+ * queue, in small transactions of its own, on the indexer's thread (store/indexer.h). Search
+ * results may therefore lag a write by the indexer's delay (typically milliseconds, at most
+ * KT_INDEXER_IDLE_MS when a kick is missed).
+ *
+ * The index is trusted for words only. Whether a candidate still exists, which body, meeting and
+ * item it belongs to now, what kind it is now and whether its item is confidential now are read
+ * from the rows themselves for every candidate, so a row deleted or made confidential is not
+ * found by those who may not see it from the moment of the commit, whatever the index says.
+ * Deciding visibility (kt_acl_visible) and ranking over the visible rows happen above
+ * (domain/search.c), so a row the reader may not see never counts for anything. */
 #ifndef KT_STORE_SEARCH_H
 #define KT_STORE_SEARCH_H
 
@@ -37,16 +45,19 @@ typedef struct kt_search_query {
 typedef struct kt_search_cand {
     int64_t id; /* of the item, meeting, action or message */
     kt_search_kind kind;
-    char subkind[16]; /* "agendapunt", "verslag", "actiepunt", "toezegging", "besluit", "chat", "notulen" */
+    char subkind[16]; /* "agendapunt", "verslag", "actiepunt", "toezegging", "besluit", "chat",
+                         "notulen" */
     int64_t body, meeting, item;      /* 0 when none */
-    bool confidential;                /* the item the row belongs to is confidential */
+    bool confidential;                /* the item the row belongs to is confidential (now) */
     int64_t at;                       /* unix seconds: creation, or the meeting's start */
     uint32_t len;                     /* words in the row */
     uint16_t tf[KT_SEARCH_MAX_TERMS]; /* hits per term (title hits count twice) */
 } kt_search_cand;
 
 /* The candidates for q into *out (caller frees), *n of them; *truncated when there were more
- * than q->max. 0, KT_EINVAL (no terms or bodies) or a store error. */
+ * than q->max. Every field but len and tf is read from the row as it is now; a row that is gone,
+ * or is no longer in one of q's bodies, is left out. 0, KT_EINVAL (no terms or bodies) or a
+ * store error. */
 int kt_store_search_candidates(kt_store *st, const kt_search_query *q, kt_search_cand **out,
                                size_t *n, bool *truncated);
 
@@ -59,5 +70,14 @@ int kt_store_search_show(kt_store *st, const kt_search_query *q, const kt_search
 /* The bodies person is a member of: [{body, role, items}] (items: the guest's item limit or
  * null). New reference into *out. 0 or a store error. */
 int kt_store_search_memberships(kt_store *st, int64_t person, json_t **out);
+
+/* Indexes up to max queued changes in one transaction of its own (it must be called outside
+ * one): each changed row's words are replaced by the row's words now, or removed when the row
+ * is gone. *done: changes taken from the queue; *left (may be NULL): changes still queued
+ * after. 0, KT_EBUSY (another writer held the lock too long; nothing done) or a store error. */
+int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left);
+
+/* How many changes wait in the queue: 0 or a store error. */
+int kt_store_search_pending(kt_store *st, int64_t *n);
 
 #endif

@@ -764,6 +764,74 @@ static const char *const migrations[] = {
     "  WHERE person_id IS NOT NULL;"
     "CREATE UNIQUE INDEX attendance_name ON attendance(meeting_id, name) WHERE person_id IS NULL;"
     "CREATE INDEX attendance_meeting ON attendance(meeting_id);",
+
+    /* 23: the search index off the write path (issue 13). The triggers of 11 (made again by 21)
+     * tokenised every change in the writer's transaction (about 200 us of CPU per write) and needed
+     * the server's tokenizer in every program that writes. Now a write only notes what changed in
+     * search_queue (kind: 1 item, 2 verslag of a meeting, 3 action, 4 chat message, 5 the notes
+     * of an item; id of that row), and the indexer (store/indexer.h) brings the index up to
+     * date after the commit, off the loop thread, in small batches. The index holds only words
+     * and the body a row is in: whether it still exists, where it is and who may see it are
+     * read from the rows themselves when a search runs (store/search.c). Everything there is is
+     * queued once, so the new index fills itself. */
+    "DROP TRIGGER search_item_ins;"
+    "DROP TRIGGER search_item_upd;"
+    "DROP TRIGGER search_item_conf;"
+    "DROP TRIGGER search_item_del;"
+    "DROP TRIGGER search_minutes_ins;"
+    "DROP TRIGGER search_minutes_upd;"
+    "DROP TRIGGER search_minutes_del;"
+    "DROP TRIGGER search_action_ins;"
+    "DROP TRIGGER search_action_upd;"
+    "DROP TRIGGER search_action_del;"
+    "DROP TRIGGER search_message_ins;"
+    "DROP TRIGGER search_message_upd;"
+    "DROP TRIGGER search_message_del;"
+    "DROP TRIGGER search_notes_ins;"
+    "DROP TRIGGER search_notes_upd;"
+    "DROP TRIGGER search_notes_del;"
+    "DROP TABLE search;"
+    "CREATE VIRTUAL TABLE search USING fts5(title, text, scope, tokenize = 'ktdutch');"
+    "CREATE TABLE search_queue ("
+    "  seq INTEGER PRIMARY KEY,"
+    "  kind INTEGER NOT NULL,"
+    "  id INTEGER NOT NULL"
+    ");"
+    "CREATE TRIGGER search_q_item_ins AFTER INSERT ON items BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (1, new.id); END;"
+    "CREATE TRIGGER search_q_item_upd AFTER UPDATE OF title, description, body_id ON items BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (1, new.id); END;"
+    "CREATE TRIGGER search_q_item_del AFTER DELETE ON items BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (1, old.id), (5, old.id); END;"
+    "CREATE TRIGGER search_q_minutes_ins AFTER INSERT ON meetings WHEN new.minutes <> '' BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (2, new.id); END;"
+    "CREATE TRIGGER search_q_minutes_upd AFTER UPDATE OF minutes, body_id ON meetings BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (2, new.id); END;"
+    "CREATE TRIGGER search_q_minutes_del AFTER DELETE ON meetings BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (2, old.id); END;"
+    "CREATE TRIGGER search_q_action_ins AFTER INSERT ON actions BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (3, new.id); END;"
+    "CREATE TRIGGER search_q_action_upd AFTER UPDATE OF text, body_id ON actions BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (3, new.id); END;"
+    "CREATE TRIGGER search_q_action_del AFTER DELETE ON actions BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (3, old.id); END;"
+    "CREATE TRIGGER search_q_message_ins AFTER INSERT ON messages BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (4, new.id); END;"
+    "CREATE TRIGGER search_q_message_upd AFTER UPDATE OF text, body_id ON messages BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (4, new.id); END;"
+    "CREATE TRIGGER search_q_message_del AFTER DELETE ON messages BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (4, old.id); END;"
+    "CREATE TRIGGER search_q_notes_ins AFTER INSERT ON item_notes BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (5, new.item_id); END;"
+    "CREATE TRIGGER search_q_notes_upd AFTER UPDATE OF text ON item_notes BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (5, new.item_id); END;"
+    "CREATE TRIGGER search_q_notes_del AFTER DELETE ON item_notes BEGIN"
+    "  INSERT INTO search_queue(kind, id) VALUES (5, old.item_id); END;"
+    "INSERT INTO search_queue(kind, id) SELECT 1, id FROM items;"
+    "INSERT INTO search_queue(kind, id) SELECT 2, id FROM meetings WHERE minutes <> '';"
+    "INSERT INTO search_queue(kind, id) SELECT 3, id FROM actions;"
+    "INSERT INTO search_queue(kind, id) SELECT 4, id FROM messages;"
+    "INSERT INTO search_queue(kind, id) SELECT 5, item_id FROM item_notes;",
 };
 
 int kt_migrations_count(void)

@@ -1,0 +1,179 @@
+/* The search indexer's thread; see indexer.h. */
+#include "store/indexer.h"
+
+#include "store/search.h"
+#include "util/err.h"
+#include "util/log.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <time.h>
+
+struct kt_indexer {
+    kt_store *st; /* used by the indexer's thread only */
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* kicks and stop; and "a round ended" for kt_indexer_wait */
+    bool kicked, stopping;
+    uint64_t rounds;     /* rounds started */
+    uint64_t last_empty; /* the last round that ended with the queue seen empty */
+    kt_indexer_stats stats;
+};
+
+/* now + ms on the monotonic clock, the one the condition variable waits by. */
+static struct timespec deadline(int ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    t.tv_sec += ms / 1000;
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}
+
+static double thread_cpu_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+/* Batches until the queue is empty (or an error, or a stop). Returns whether it ended empty. */
+static bool round_of_batches(kt_indexer *ix)
+{
+    for (;;) {
+        int done = 0;
+        int64_t left = 0;
+        double c0 = thread_cpu_ms();
+        int rc = kt_store_search_index(ix->st, KT_INDEXER_BATCH, &done, &left);
+        double cpu = thread_cpu_ms() - c0;
+        pthread_mutex_lock(&ix->lock);
+        ix->stats.cpu_ms += cpu;
+        ix->stats.indexed += (uint64_t)done;
+        ix->stats.batches += done > 0;
+        ix->stats.pending = rc ? ix->stats.pending : left;
+        ix->stats.errors += rc != 0;
+        bool stop = ix->stopping;
+        pthread_mutex_unlock(&ix->lock);
+        if (rc) {
+            kt_error("search indexer failed", "error=%d", rc);
+            return false;
+        }
+        if (!left || !done || stop)
+            return !left;
+        /* Let the other writers of this database in between two batches. */
+        struct timespec pause = {0, 200 * 1000};
+        nanosleep(&pause, NULL);
+    }
+}
+
+static void *indexer_main(void *arg)
+{
+    kt_indexer *ix = arg;
+    pthread_mutex_lock(&ix->lock);
+    while (!ix->stopping) {
+        if (!ix->kicked) {
+            struct timespec until = deadline(KT_INDEXER_IDLE_MS);
+            int w = 0;
+            while (!ix->kicked && !ix->stopping && w != ETIMEDOUT)
+                w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
+            if (ix->stopping)
+                break;
+        }
+        ix->kicked = false;
+        uint64_t round = ++ix->rounds;
+        pthread_mutex_unlock(&ix->lock);
+        bool empty = round_of_batches(ix);
+        pthread_mutex_lock(&ix->lock);
+        if (empty)
+            ix->last_empty = round;
+        pthread_cond_broadcast(&ix->cond);
+    }
+    pthread_mutex_unlock(&ix->lock);
+    return NULL;
+}
+
+int kt_indexer_start(const kt_store_options *opt, kt_indexer **out)
+{
+    *out = NULL;
+    kt_indexer *ix = calloc(1, sizeof *ix);
+    if (!ix)
+        return KT_ENOMEM;
+    int rc = kt_store_open(opt, &ix->st);
+    if (rc) {
+        free(ix);
+        return rc;
+    }
+    pthread_mutex_init(&ix->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&ix->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    ix->kicked = true; /* whatever waits from before this start */
+    if (pthread_create(&ix->thread, NULL, indexer_main, ix)) {
+        kt_store_close(ix->st);
+        pthread_mutex_destroy(&ix->lock);
+        pthread_cond_destroy(&ix->cond);
+        free(ix);
+        return KT_ENOMEM;
+    }
+    *out = ix;
+    return 0;
+}
+
+void kt_indexer_kick(kt_indexer *ix)
+{
+    if (!ix)
+        return;
+    pthread_mutex_lock(&ix->lock);
+    ix->kicked = true;
+    pthread_cond_broadcast(&ix->cond);
+    pthread_mutex_unlock(&ix->lock);
+}
+
+int kt_indexer_wait(kt_indexer *ix, int timeout_ms)
+{
+    struct timespec until = deadline(timeout_ms);
+    pthread_mutex_lock(&ix->lock);
+    /* A round that starts after this call and ends with the queue empty. */
+    uint64_t want = ix->rounds + 1;
+    ix->kicked = true;
+    pthread_cond_broadcast(&ix->cond);
+    int w = 0;
+    while (ix->last_empty < want && w != ETIMEDOUT && !ix->stopping) {
+        if (!ix->kicked && ix->rounds >= want)
+            ix->kicked = true; /* that round ended with work left: another one */
+        w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
+    }
+    bool ok = ix->last_empty >= want;
+    pthread_mutex_unlock(&ix->lock);
+    return ok ? 0 : KT_EBUSY;
+}
+
+void kt_indexer_get_stats(kt_indexer *ix, kt_indexer_stats *out)
+{
+    pthread_mutex_lock(&ix->lock);
+    *out = ix->stats;
+    pthread_mutex_unlock(&ix->lock);
+}
+
+void kt_indexer_stop(kt_indexer *ix)
+{
+    if (!ix)
+        return;
+    pthread_mutex_lock(&ix->lock);
+    ix->stopping = true;
+    pthread_cond_broadcast(&ix->cond);
+    pthread_mutex_unlock(&ix->lock);
+    pthread_join(ix->thread, NULL);
+    kt_store_close(ix->st);
+    pthread_mutex_destroy(&ix->lock);
+    pthread_cond_destroy(&ix->cond);
+    free(ix);
+}

@@ -1,0 +1,41 @@
+/* The search indexer: a thread with a store connection of its own that brings the search index
+ * up to date from the queue the writes fill (store/search.h), so that no write and nothing on
+ * the loop thread pays for tokenising. It works in batches of KT_INDEXER_BATCH changes, each
+ * its own short transaction, and lets other writers in between. It starts a round when kicked
+ * (after a commit on this node) and every KT_INDEXER_IDLE_MS anyway (writes of other nodes and
+ * programs sharing the database): a search finds a write typically a few milliseconds after its
+ * commit and at most about KT_INDEXER_IDLE_MS later. Errors are logged and counted; the indexer
+ * tries again after KT_INDEXER_IDLE_MS. */
+#ifndef KT_STORE_INDEXER_H
+#define KT_STORE_INDEXER_H
+
+#include "store/store.h"
+
+#include <stdint.h>
+
+#define KT_INDEXER_BATCH   64
+#define KT_INDEXER_IDLE_MS 1000
+
+typedef struct kt_indexer kt_indexer;
+
+typedef struct kt_indexer_stats {
+    uint64_t indexed; /* changes taken from the queue */
+    uint64_t batches;
+    uint64_t errors;
+    int64_t pending; /* changes in the queue when last looked */
+    double cpu_ms;   /* CPU time the indexer's thread used */
+} kt_indexer_stats;
+
+/* Opens a connection of its own with opt (the path the node uses) and starts the thread. *out
+ * is owned by the caller: kt_indexer_stop(). 0 or a KT_E*. */
+int kt_indexer_start(const kt_store_options *opt, kt_indexer **out);
+/* Any thread: there may be something to index now. Cheap; never blocks on the indexer's work. */
+void kt_indexer_kick(kt_indexer *ix);
+/* Waits until the queue was seen empty after this call, or timeout_ms passed: 0 or KT_EBUSY.
+ * For tests and benchmarks. */
+int kt_indexer_wait(kt_indexer *ix, int timeout_ms);
+void kt_indexer_get_stats(kt_indexer *ix, kt_indexer_stats *out);
+/* Stops the thread after its current batch and closes its connection. ix may be NULL. */
+void kt_indexer_stop(kt_indexer *ix);
+
+#endif

@@ -1,0 +1,196 @@
+/* The search index off the write path (issue 13): a write only queues; the indexer brings the
+ * index up to date later; and what a search returns is decided by the rows as they are when it
+ * runs, so a row deleted or made confidential is not found by those who may not see it even
+ * while the index still holds its words. */
+#include "domain/search.h"
+#include "store/fixture.h"
+#include "store/indexer.h"
+#include "store/search.h"
+#include "store/store.h"
+#include "test_clock.h"
+#include "util/err.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+static char path[64];
+
+typedef struct world {
+    kt_store *st;
+    int64_t body, meeting, police, gemeente, agent, clerk;
+} world;
+
+static void drop_files(void)
+{
+    char f[80];
+    unlink(path);
+    snprintf(f, sizeof f, "%s-wal", path);
+    unlink(f);
+    snprintf(f, sizeof f, "%s-shm", path);
+    unlink(f);
+}
+
+/* Two organisations, a member of each in one body, a meeting. */
+static int setup(void **state)
+{
+    snprintf(path, sizeof path, "/tmp/kt-unit-search-%d.db", (int)getpid());
+    drop_files();
+    world *w = calloc(1, sizeof *w);
+    kt_store_options o = {.path = path};
+    if (!w || kt_store_open(&o, &w->st))
+        return -1;
+    int64_t scope;
+    kt_store *st = w->st;
+    int rc = kt_store_begin(st) || kt_store_fixture_scope(st, "Testdam", &scope) ||
+             kt_store_fixture_org(st, "Politie", scope, &w->police) ||
+             kt_store_fixture_org(st, "Gemeente", scope, &w->gemeente) ||
+             kt_store_fixture_person(st, w->police, "Agent", "a@x.example", &w->agent) ||
+             kt_store_fixture_person(st, w->gemeente, "Klerk", "k@x.example", &w->clerk) ||
+             kt_store_fixture_body(st, "Regiegroep", scope, &w->body) ||
+             kt_store_fixture_member(st, w->body, w->agent, "lid") ||
+             kt_store_fixture_member(st, w->body, w->clerk, "lid") ||
+             kt_store_fixture_meeting(st, w->body, 1800000000, &w->meeting) || kt_store_commit(st);
+    *state = w;
+    return rc ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    world *w = *state;
+    kt_store_close(w->st);
+    free(w);
+    drop_files();
+    return 0;
+}
+
+static int64_t item(world *w, const char *title, bool confidential)
+{
+    int64_t id;
+    assert_int_equal(kt_store_begin(w->st), 0);
+    assert_int_equal(kt_store_fixture_item(w->st, w->body, w->meeting, title, "", confidential,
+                                           confidential ? w->police : 0, 1800000000, &id),
+                     0);
+    assert_int_equal(kt_store_commit(w->st), 0);
+    return id;
+}
+
+static void drain(kt_store *st)
+{
+    int done;
+    int64_t left = 1;
+    while (left) {
+        assert_int_equal(kt_store_search_index(st, 64, &done, &left), 0);
+        if (!done)
+            break;
+    }
+}
+
+/* What person finds for q, as the search op returns it: total hits. */
+static json_int_t found(world *w, int64_t person, int64_t org, const char *q)
+{
+    kt_principal me = {.person = person, .org = org};
+    json_t *r = NULL;
+    assert_int_equal(kt_search_run(w->st, &me, q, 0, 20, 0, &r), 0);
+    json_int_t n = json_integer_value(json_object_get(r, "total"));
+    json_decref(r);
+    return n;
+}
+
+static int64_t pending(kt_store *st)
+{
+    int64_t n = -1;
+    assert_int_equal(kt_store_search_pending(st, &n), 0);
+    return n;
+}
+
+static void a_write_queues_and_the_indexer_makes_it_findable(void **state)
+{
+    world *w = *state;
+    drain(w->st);
+    item(w, "Aanpak drugslab Wielwijk", false);
+    item(w, "Woningsluitingen", false);
+    assert_int_equal(pending(w->st), 2);
+    /* not yet in the index: the write did not tokenise anything */
+    assert_int_equal(found(w, w->clerk, w->gemeente, "drugslabs"), 0);
+    int done;
+    int64_t left;
+    assert_int_equal(kt_store_search_index(w->st, 1, &done, &left), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(left, 1);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "drugslabs"), 1);
+    drain(w->st);
+    assert_int_equal(pending(w->st), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "woningsluiting"), 1);
+    /* an empty queue takes no write lock and does nothing */
+    assert_int_equal(kt_store_search_index(w->st, 64, &done, &left), 0);
+    assert_int_equal(done, 0);
+}
+
+static void deleted_or_made_confidential_is_gone_before_the_indexer_runs(void **state)
+{
+    world *w = *state;
+    int64_t gone = item(w, "Hennepkwekerij Dordtse Kil", false);
+    int64_t hidden = item(w, "Vastgoedportefeuille Oud-Krispijn", false);
+    drain(w->st);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "hennepkwekerij"), 1);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "vastgoedportefeuille"), 1);
+    /* deleted: its words are still in the index (the change waits in the queue), and yet
+     * nobody finds it */
+    char sql[200];
+    snprintf(sql, sizeof sql, "DELETE FROM items WHERE id = %lld", (long long)gone);
+    assert_int_equal(kt_store_exec(w->st, sql), 0);
+    assert_true(pending(w->st) > 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "hennepkwekerij"), 0);
+    assert_int_equal(found(w, w->agent, w->police, "hennepkwekerij"), 0);
+    /* made confidential for the police: nothing for the index to do at all, and the clerk no
+     * longer finds it from that moment; the agent does */
+    snprintf(sql, sizeof sql,
+             "UPDATE items SET confidential = 1 WHERE id = %lld; INSERT INTO item_orgs(item_id, "
+             "org_id) VALUES (%lld, %lld)",
+             (long long)hidden, (long long)hidden, (long long)w->police);
+    assert_int_equal(kt_store_exec(w->st, sql), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "vastgoedportefeuille"), 0);
+    assert_int_equal(found(w, w->agent, w->police, "vastgoedportefeuille"), 1);
+    drain(w->st);
+    assert_int_equal(found(w, w->agent, w->police, "hennepkwekerij"), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "vastgoedportefeuille"), 0);
+}
+
+static void the_indexer_thread_catches_up_after_a_kick(void **state)
+{
+    world *w = *state;
+    kt_store_options o = {.path = path};
+    kt_indexer *ix;
+    assert_int_equal(kt_indexer_start(&o, &ix), 0);
+    assert_int_equal(kt_indexer_wait(ix, 10000), 0);
+    item(w, "Ondermijning bedrijventerrein", false);
+    kt_indexer_kick(ix);
+    assert_int_equal(kt_indexer_wait(ix, 10000), 0);
+    assert_int_equal(pending(w->st), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "bedrijventerreinen"), 1);
+    kt_indexer_stats s;
+    kt_indexer_get_stats(ix, &s);
+    assert_true(s.indexed >= 1);
+    assert_int_equal(s.errors, 0);
+    kt_indexer_stop(ix);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(a_write_queues_and_the_indexer_makes_it_findable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(
+            deleted_or_made_confidential_is_gone_before_the_indexer_runs, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_indexer_thread_catches_up_after_a_kick, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
