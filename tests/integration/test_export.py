@@ -161,6 +161,40 @@ class VisibilityTest(ImportCase):
         self.assertNotIn("Opening", out["markdown"])
         self.assertNotIn(CANARY, json.dumps(out))
 
+    async def test_a_limited_guest_gets_only_the_decisions_of_their_item(self):
+        await self.sec.call("action.create", body=self.body, kind="besluit", item=self.last,
+                            text="De rondvraag wordt gesloten")
+        await self.sec.call("membership.add", body=self.body, person=self.p["outsider"],
+                            role="gast", items=[self.last])
+        guest = await self.connect("outsider@test.example")
+        dec = await guest.call("export.decisions", body=self.body)
+        self.assertEqual([d["text"] for g in dec["document"]["meetings"] for d in g["decisions"]],
+                         ["De rondvraag wordt gesloten"])
+        self.assertNotIn(CANARY, json.dumps(dec))
+        self.assertNotIn("De agenda wordt vastgesteld", json.dumps(dec))
+
+    async def test_visibility_is_that_of_the_moment_of_reading_both_ways(self):
+        # named on the item: the person sees it, without being in the organisation
+        await self.sec.call("agenda.update", item=self.secret, persons=[self.p["housing"]])
+        out = await self.housing.call("export.minutes", meeting=self.m)
+        self.assertEqual([i["placeholder"] for i in out["document"]["items"]],
+                         [False, False, False])
+        self.assertIn(f"Notulen over {CANARY}.", out["markdown"])
+        # taken off again: gone from the next export, the besluitenlijst too
+        await self.sec.call("agenda.update", item=self.secret, persons=[])
+        out = await self.housing.call("export.minutes", meeting=self.m)
+        self.assertNotIn(CANARY, json.dumps(out))
+        dec = await self.housing.call("export.decisions", body=self.body)
+        self.assertNotIn(CANARY, json.dumps(dec))
+        # made open: in the export for every member at once
+        await self.sec.call("agenda.update", item=self.secret, confidential=False)
+        out = await self.housing.call("export.minutes", meeting=self.m)
+        self.assertIn(f"Actie {CANARY}", out["markdown"])
+
+    async def test_an_administrator_gets_no_exception(self):
+        await self.refused(self.admin, "not_member", "export.minutes", meeting=self.m)
+        await self.refused(self.admin, "not_member", "export.decisions", body=self.body)
+
     async def test_not_for_non_members_and_a_period_filters_the_besluitenlijst(self):
         outsider = await self.connect("outsider@test.example")
         await self.refused(outsider, "not_member", "export.minutes", meeting=self.m)
