@@ -48,8 +48,8 @@ static const table tables[] = {
      NULL, true},
     {"bodies (parents)", "SELECT parent_id, id FROM bodies WHERE parent_id IS NOT NULL ORDER BY id",
      "UPDATE bodies SET parent_id = ?1 WHERE id = ?2", "ii", NULL, false},
-    {T("memberships", "body_id, person_id, role, substitute_for, items, created_at", "iititi",
-       "body_id, person_id", "?1, ?2, ?3, ?4, ?5, ?6"),
+    {T("memberships", "body_id, person_id, role, substitute_for, items, created_at, since_seq",
+       "iititii", "body_id, person_id", "?1, ?2, ?3, ?4, ?5, ?6, ?7"),
      NULL, false},
     {T("meetings",
        "id, body_id, starts_at, ends_at, location, status, version, created_at, updated_at, "
