@@ -30,13 +30,13 @@
  * 32 descriptors for itself and closes connections beyond that at once); with --pid, --idle is
  * lowered to what fits, and idle_requested= says what was asked for.
  *
- * Build: cc -O2 -o manybench manybench.c. A benchmark tool: it prints figures and never fails on
- * them; it exits non-zero only when it cannot run (bad arguments, the publisher cannot connect). */
+ * Build: cc -O2 -o manybench manybench.c common.c. A benchmark tool: it prints figures and never
+ * fails on them; it exits non-zero only when it cannot run (bad arguments, the publisher cannot
+ * connect). */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
+#include "common.h"
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -85,35 +85,9 @@ static struct {
 static int ep;
 static long long window_start, window_end; /* posts sent in [start, end) are measured */
 static long long received, pings;
-static uint32_t *lat;
-static size_t n_lat, lat_cap;
+static bench_lat lat;
 static int *hot_ready;        /* per hot body: ready subscribers in this process */
 static int n_ready, n_closed; /* clients of this process that are READY / CLOSED */
-
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-/* user+system CPU seconds of a process, from /proc/PID/stat; -1 if it is gone */
-static double cpu_seconds(int pid)
-{
-    char path[64], b[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(b, 1, sizeof b - 1, f);
-    fclose(f);
-    b[n] = 0;
-    char *p = strrchr(b, ')');
-    unsigned long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
 
 /* busy and total jiffies of the whole machine, from /proc/stat */
 static void machine_jiffies(double *busy, double *total)
@@ -177,44 +151,6 @@ static long nofile_limit(int pid)
     return soft;
 }
 
-static int send_all(int fd, const char *b, size_t n)
-{
-    while (n) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w < 0) {
-            if (errno == EAGAIN || errno == EINTR)
-                continue; /* tiny frames: the socket drains within microseconds */
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* One masked client frame (RFC 6455 5.3; the mask may be constant for a benchmark). */
-static int send_frame(client *c, int opcode, const char *payload, size_t n)
-{
-    static const unsigned char mask[4] = {0x6b, 0x74, 0x6e, 0x62};
-    char frame[4096 + 14];
-    size_t h = 0;
-    if (n > 4096)
-        return -1;
-    frame[h++] = (char)(0x80 | opcode);
-    if (n < 126) {
-        frame[h++] = (char)(0x80 | n);
-    } else {
-        frame[h++] = (char)(0x80 | 126);
-        frame[h++] = (char)(n >> 8);
-        frame[h++] = (char)n;
-    }
-    memcpy(frame + h, mask, 4);
-    h += 4;
-    for (size_t i = 0; i < n; i++)
-        frame[h + i] = (char)(payload[i] ^ mask[i & 3]);
-    return send_all(c->fd, frame, h + n);
-}
-
 static void close_client(client *c)
 {
     if (c->st == CLOSED)
@@ -231,17 +167,8 @@ static void close_client(client *c)
 
 static int start_connect(client *c)
 {
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+    c->fd = bench_connect(opt.port);
     if (c->fd < 0) {
-        c->st = CLOSED;
-        return -1;
-    }
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
-        close(c->fd);
         c->st = CLOSED;
         return -1;
     }
@@ -253,14 +180,7 @@ static int start_connect(client *c)
 
 static void send_upgrade(client *c)
 {
-    char req[1024];
-    int n = snprintf(req, sizeof req,
-                     "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: a3RiZW5jaC1tYW55Ym9kaWU=\r\n"
-                     "Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:%d\r\n"
-                     "Cookie: kt_session=%s\r\n\r\n",
-                     opt.port, opt.port, opt.cookie);
-    if (send_all(c->fd, req, (size_t)n)) {
+    if (bench_send_upgrade(c->fd, opt.port, opt.cookie, "a3RiZW5jaC1tYW55Ym9kaWU=")) {
         close_client(c);
         return;
     }
@@ -277,13 +197,13 @@ static void start_session(client *c, const body_list *from)
     if (c->publisher) {
         int n = snprintf(msg, sizeof msg, "{\"id\":1,\"op\":\"ping\"}");
         c->n_subs = 1;
-        send_frame(c, 1, msg, (size_t)n);
+        bench_send_frame(c->fd, 1, msg, (size_t)n);
         return;
     }
     for (int i = 0; i < c->n_subs; i++) {
         int n = snprintf(msg, sizeof msg, "{\"id\":%d,\"op\":\"subscribe\",\"body\":%lld}", i + 1,
                          from->id[c->bodies[i]]);
-        if (send_frame(c, 1, msg, (size_t)n)) {
+        if (bench_send_frame(c->fd, 1, msg, (size_t)n)) {
             close_client(c);
             return;
         }
@@ -323,56 +243,28 @@ static void on_text(client *c, const char *p, size_t n)
     if (ts < window_start || ts >= window_end)
         return;
     received++;
-    long long us = (now_ns() - ts) / 1000;
-    if (n_lat == lat_cap) {
-        lat_cap = lat_cap ? lat_cap * 2 : 1 << 20;
-        lat = realloc(lat, lat_cap * sizeof *lat);
-        if (!lat) {
-            fprintf(stderr, "manybench: out of memory\n");
-            exit(1);
-        }
-    }
-    lat[n_lat++] = us > 0xffffffffLL ? 0xffffffffu : (uint32_t)us;
+    bench_lat_add(&lat, (bench_now_ns() - ts) / 1000);
 }
 
 /* Parses the complete frames in c->buf (server frames are never masked). */
 static void parse_frames(client *c)
 {
-    size_t off = 0;
-    for (;;) {
-        unsigned char *b = (unsigned char *)c->buf + off;
-        size_t have = c->len - off, h = 2;
-        if (have < 2)
-            break;
-        size_t n = b[1] & 0x7f;
-        if (n == 126) {
-            if (have < 4)
-                break;
-            n = (size_t)b[2] << 8 | b[3];
-            h = 4;
-        } else if (n == 127) {
-            if (have < 10)
-                break;
-            n = 0;
-            for (int i = 2; i < 10; i++)
-                n = n << 8 | b[i];
-            h = 10;
-        }
-        if (have < h + n)
-            break;
-        int op = b[0] & 0x0f;
+    size_t off = 0, whole, n;
+    int op;
+    const char *p;
+    while ((whole = bench_next_frame(c->buf + off, c->len - off, &op, &p, &n))) {
         if (op == 1 || op == 0) {
-            on_text(c, (char *)b + h, n);
+            on_text(c, p, n);
         } else if (op == 9 && n <= 125) {
             pings++;
-            send_frame(c, 10, (char *)b + h, n); /* pong with the ping's payload */
+            bench_send_frame(c->fd, 10, p, n); /* pong with the ping's payload */
         } else if (op == 8) {
             close_client(c);
             return;
         }
         if (c->st == CLOSED)
             return;
-        off += h + n;
+        off += whole;
     }
     memmove(c->buf, c->buf + off, c->len - off);
     c->len -= off;
@@ -400,17 +292,15 @@ static void on_readable(client *c, const body_list *from)
             return;
         c->len += (size_t)r;
         if (c->st == UPGRADING) {
-            char *end = memmem(c->buf, c->len, "\r\n\r\n", 4);
-            if (!end)
+            long head = bench_upgrade_reply("manybench", c->buf, c->len);
+            if (head == 0)
                 continue;
-            if (strncmp(c->buf, "HTTP/1.1 101", 12) != 0) {
-                fprintf(stderr, "manybench: upgrade refused: %.60s\n", c->buf);
+            if (head < 0) {
                 close_client(c);
                 return;
             }
-            size_t head = (size_t)(end + 4 - c->buf);
-            memmove(c->buf, c->buf + head, c->len - head);
-            c->len -= head;
+            memmove(c->buf, c->buf + head, c->len - (size_t)head);
+            c->len -= (size_t)head;
             start_session(c, from);
             if (c->st == CLOSED)
                 return;
@@ -470,7 +360,7 @@ static void draw_distinct(int *out, int n, int max)
 /* Connects cs[0..n) (CONNECTS_IN_FLIGHT at a time) until each is READY or CLOSED. */
 static void connect_all(client *cs, int n, const body_list *from)
 {
-    long long t0 = now_ns();
+    long long t0 = bench_now_ns();
     int started = 0, base = n_ready + n_closed; /* the counters are per process */
     for (;;) {
         int done = n_ready + n_closed - base, in_flight = started - done;
@@ -481,7 +371,7 @@ static void connect_all(client *cs, int n, const body_list *from)
         }
         if (started == n && n_ready + n_closed - base >= n)
             return;
-        if (now_ns() - t0 > CONNECT_TIMEOUT_S * 1000000000LL) {
+        if (bench_now_ns() - t0 > CONNECT_TIMEOUT_S * 1000000000LL) {
             fprintf(stderr, "manybench: connecting timed out: %d of %d done\n", done, n);
             return;
         }
@@ -682,17 +572,11 @@ static int parse_args(int argc, char **argv)
 
 /* ---- the run */
 
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static double client_cpu(const helper *hs, int k)
 {
-    double s = cpu_seconds(getpid());
+    double s = bench_cpu_seconds(getpid());
     for (int i = 0; i < k; i++) {
-        double h = cpu_seconds(hs[i].pid);
+        double h = bench_cpu_seconds(hs[i].pid);
         if (h > 0)
             s += h;
     }
@@ -726,7 +610,7 @@ int main(int argc, char **argv)
         }
     }
     long rss0 = opt.pid ? rss_kib(opt.pid) : -1;
-    long long t0 = now_ns();
+    long long t0 = bench_now_ns();
     helper hs[MAX_PROCS] = {0};
     if (opt.idle && start_helpers(hs, opt.idle_procs)) {
         fprintf(stderr, "manybench: cannot start idle helpers\n");
@@ -748,7 +632,7 @@ int main(int argc, char **argv)
         }
     }
     connect_all(cs, total, &opt.hot);
-    double connect_s = (double)(now_ns() - t0) / 1e9;
+    double connect_s = (double)(bench_now_ns() - t0) / 1e9;
     for (int i = opt.clients; i < total; i++)
         if (cs[i].st != READY) {
             fprintf(stderr, "manybench: publisher not ready\n");
@@ -766,16 +650,16 @@ int main(int argc, char **argv)
     int server_fds = opt.pid ? open_fds(opt.pid) : -1;
 
     /* Post round-robin over the publishers at opt.rate in total, into random hot bodies. */
-    long long start = now_ns(), next = start, n_msg = 0, sent = 0, expected = 0;
+    long long start = bench_now_ns(), next = start, n_msg = 0, sent = 0, expected = 0;
     double interval = 1e9 / opt.rate;
     window_start = start + (long long)opt.warmup * 1000000000LL;
     window_end = window_start + (long long)opt.duration * 1000000000LL;
     double srv0 = 0, srv1 = 0, cli0 = 0, cli1 = 0, busy0 = 0, busy1 = 0, all0 = 0, all1 = 0;
     bool measuring = false;
-    while (now_ns() < window_end) {
-        long long t = now_ns();
+    while (bench_now_ns() < window_end) {
+        long long t = bench_now_ns();
         if (!measuring && t >= window_start) {
-            srv0 = opt.pid ? cpu_seconds(opt.pid) : 0;
+            srv0 = opt.pid ? bench_cpu_seconds(opt.pid) : 0;
             cli0 = client_cpu(hs, opt.idle_procs);
             machine_jiffies(&busy0, &all0);
             measuring = true;
@@ -783,13 +667,13 @@ int main(int argc, char **argv)
         while (next <= t) {
             client *pub = &cs[opt.clients + n_msg % opt.publishers];
             int b = rand() % opt.hot.n;
-            long long ts = now_ns();
+            long long ts = bench_now_ns();
             char post[256];
             int n =
                 snprintf(post, sizeof post,
                          "{\"id\":%lld,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"KTTS%lld\"}",
                          n_msg + 100, opt.hot.id[b], ts);
-            if (pub->st == READY && send_frame(pub, 1, post, (size_t)n) == 0 &&
+            if (pub->st == READY && bench_send_frame(pub->fd, 1, post, (size_t)n) == 0 &&
                 ts >= window_start && ts < window_end) {
                 sent++;
                 expected += hot_ready[b];
@@ -797,13 +681,13 @@ int main(int argc, char **argv)
             n_msg++;
             next = start + (long long)((double)n_msg * interval);
         }
-        long long wait_ms = (next - now_ns()) / 1000000;
+        long long wait_ms = (next - bench_now_ns()) / 1000000;
         pump(wait_ms >= 1 ? 1 : 0, &opt.hot);
     }
-    srv1 = opt.pid ? cpu_seconds(opt.pid) : 0;
+    srv1 = opt.pid ? bench_cpu_seconds(opt.pid) : 0;
     cli1 = client_cpu(hs, opt.idle_procs);
     machine_jiffies(&busy1, &all1);
-    for (long long drain = now_ns() + 3000000000LL; now_ns() < drain;)
+    for (long long drain = bench_now_ns() + 3000000000LL; bench_now_ns() < drain;)
         pump(10, &opt.hot);
     int closed_end, ready_end;
     count(cs, opt.clients, &ready_end, &closed_end);
@@ -818,8 +702,7 @@ int main(int argc, char **argv)
         }
     }
 
-    qsort(lat, n_lat, sizeof *lat, cmp_u32);
-#define PCT(p) (n_lat ? lat[(size_t)((p) * (double)(n_lat - 1))] : 0)
+    bench_lat_sort(&lat);
     int conns = ready + idle_ready;
     double srv = srv1 - srv0, cli = cli1 - cli0;
     /* what other processes (and unattributed kernel work) used, as a share of the machine */
@@ -836,8 +719,8 @@ int main(int argc, char **argv)
            opt.rate, sent, expected, received,
            expected ? 100.0 * (double)(expected - received) / (double)expected : 0.0, closed_end);
     printf("posts_per_s=%.1f deliveries_per_s=%.0f p50_us=%u p90_us=%u p99_us=%u max_us=%u\n",
-           (double)sent / opt.duration, (double)received / opt.duration, PCT(0.5), PCT(0.9),
-           PCT(0.99), n_lat ? lat[n_lat - 1] : 0);
+           (double)sent / opt.duration, (double)received / opt.duration, bench_lat_pct(&lat, 0.5),
+           bench_lat_pct(&lat, 0.9), bench_lat_pct(&lat, 0.99), bench_lat_max(&lat));
     printf("server_cpu_s=%.3f server_cpu_pct=%.1f cpu_us_per_post=%.1f cpu_us_per_delivery=%.2f "
            "client_cpu_pct=%.1f other_cpu_pct=%.1f\n",
            srv, 100.0 * srv / opt.duration, sent ? 1e6 * srv / (double)sent : 0.0,

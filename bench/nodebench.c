@@ -13,13 +13,12 @@
  *   deliveries_per_s= p50_us= p90_us= p99_us= max_us=
  *   cpu_s_<pid>= (each --pid) cpu_us_per_delivery= (all of them together)
  *
- * Build: cc -O2 -o nodebench nodebench.c. A benchmark tool: it prints figures and never fails
- * on them; it exits non-zero only when it cannot run (bad arguments, nothing connects). */
+ * Build: cc -O2 -o nodebench nodebench.c common.c. A benchmark tool: it prints figures and never
+ * fails on them; it exits non-zero only when it cannot run (bad arguments, nothing connects). */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
+#include "common.h"
+
 #include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -57,73 +56,7 @@ static struct {
 static int ep;
 static long long window_start, window_end; /* posts sent in [start, end) are measured */
 static long long received;
-static uint32_t *lat;
-static size_t n_lat, lat_cap;
-
-static long long now_ns(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-/* user+system CPU seconds of a process, from /proc/PID/stat; -1 if it is gone */
-static double cpu_seconds(int pid)
-{
-    char path[64], b[1024];
-    snprintf(path, sizeof path, "/proc/%d/stat", pid);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return -1;
-    size_t n = fread(b, 1, sizeof b - 1, f);
-    fclose(f);
-    b[n] = 0;
-    char *p = strrchr(b, ')');
-    unsigned long ut = 0, st = 0;
-    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
-        return -1;
-    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
-}
-
-static int send_all(int fd, const char *b, size_t n)
-{
-    while (n) {
-        ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-        if (w < 0) {
-            if (errno == EAGAIN || errno == EINTR)
-                continue; /* tiny frames: the socket drains within microseconds */
-            return -1;
-        }
-        b += w;
-        n -= (size_t)w;
-    }
-    return 0;
-}
-
-/* One masked client frame (RFC 6455 5.3; the mask may be constant for a benchmark). */
-static int send_frame(client *c, int opcode, const char *payload, size_t n)
-{
-    unsigned char hdr[14];
-    static const unsigned char mask[4] = {0x6b, 0x74, 0x6e, 0x62};
-    size_t h = 0;
-    hdr[h++] = (unsigned char)(0x80 | opcode);
-    if (n < 126) {
-        hdr[h++] = (unsigned char)(0x80 | n);
-    } else {
-        hdr[h++] = 0x80 | 126;
-        hdr[h++] = (unsigned char)(n >> 8);
-        hdr[h++] = (unsigned char)n;
-    }
-    memcpy(hdr + h, mask, 4);
-    h += 4;
-    char frame[4096 + 14];
-    if (n > 4096)
-        return -1;
-    memcpy(frame, hdr, h);
-    for (size_t i = 0; i < n; i++)
-        frame[h + i] = (char)(payload[i] ^ mask[i & 3]);
-    return send_all(c->fd, frame, h + n);
-}
+static bench_lat lat;
 
 static void close_client(client *c)
 {
@@ -136,15 +69,8 @@ static void close_client(client *c)
 
 static int start_connect(client *c)
 {
-    c->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-    if (c->fd < 0)
-        return -1;
-    int one = 1;
-    setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)opt.ports[c->node])};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) {
-        close(c->fd);
+    c->fd = bench_connect(opt.ports[c->node]);
+    if (c->fd < 0) {
         c->st = CLOSED;
         return -1;
     }
@@ -156,21 +82,13 @@ static int start_connect(client *c)
 
 static void send_upgrade(client *c)
 {
-    char req[1024];
-    int port = opt.ports[c->node];
-    int n = snprintf(req, sizeof req,
-                     "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
-                     "Connection: Upgrade\r\nSec-WebSocket-Key: a3RiZW5jaC1ub2RlYmVuY2g=\r\n"
-                     "Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:%d\r\n"
-                     "Cookie: kt_session=%s\r\n\r\n",
-                     port, port, opt.cookie);
-    if (send_all(c->fd, req, (size_t)n))
+    if (bench_send_upgrade(c->fd, opt.ports[c->node], opt.cookie, "a3RiZW5jaC1ub2RlYmVuY2g=")) {
         close_client(c);
-    else
-        c->st = UPGRADING;
+        return;
+    }
+    c->st = UPGRADING;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-    if (c->st != CLOSED)
-        epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
+    epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
 static void on_text(client *c, const char *p, size_t n)
@@ -190,53 +108,25 @@ static void on_text(client *c, const char *p, size_t n)
     if (ts < window_start || ts >= window_end)
         return;
     received++;
-    long long us = (now_ns() - ts) / 1000;
-    if (n_lat == lat_cap) {
-        lat_cap = lat_cap ? lat_cap * 2 : 1 << 20;
-        lat = realloc(lat, lat_cap * sizeof *lat);
-        if (!lat) {
-            fprintf(stderr, "nodebench: out of memory\n");
-            exit(1);
-        }
-    }
-    lat[n_lat++] = us > 0xffffffffLL ? 0xffffffffu : (uint32_t)us;
+    bench_lat_add(&lat, (bench_now_ns() - ts) / 1000);
 }
 
 /* Parses the complete frames in c->buf (server frames are never masked). */
 static void parse_frames(client *c)
 {
-    size_t off = 0;
-    for (;;) {
-        unsigned char *b = (unsigned char *)c->buf + off;
-        size_t have = c->len - off, h = 2;
-        if (have < 2)
-            break;
-        size_t n = b[1] & 0x7f;
-        if (n == 126) {
-            if (have < 4)
-                break;
-            n = (size_t)b[2] << 8 | b[3];
-            h = 4;
-        } else if (n == 127) {
-            if (have < 10)
-                break;
-            n = 0;
-            for (int i = 2; i < 10; i++)
-                n = n << 8 | b[i];
-            h = 10;
-        }
-        if (have < h + n)
-            break;
-        int op = b[0] & 0x0f;
+    size_t off = 0, whole, n;
+    int op;
+    const char *p;
+    while ((whole = bench_next_frame(c->buf + off, c->len - off, &op, &p, &n))) {
         if (op == 1 || op == 0)
-            on_text(c, (char *)b + h, n);
+            on_text(c, p, n);
         else if (op == 9 && n <= 125)
-            send_frame(c, 10, (char *)b + h, n); /* pong with the ping's payload */
+            bench_send_frame(c->fd, 10, p, n); /* pong with the ping's payload */
         else if (op == 8) {
             close_client(c);
             return;
         }
-        off += h + n;
+        off += whole;
     }
     memmove(c->buf, c->buf + off, c->len - off);
     c->len -= off;
@@ -264,24 +154,22 @@ static void on_readable(client *c)
             return;
         c->len += (size_t)r;
         if (c->st == UPGRADING) {
-            char *end = memmem(c->buf, c->len, "\r\n\r\n", 4);
-            if (!end)
+            long head = bench_upgrade_reply("nodebench", c->buf, c->len);
+            if (head == 0)
                 continue;
-            if (strncmp(c->buf, "HTTP/1.1 101", 12) != 0) {
-                fprintf(stderr, "nodebench: upgrade refused: %.60s\n", c->buf);
+            if (head < 0) {
                 close_client(c);
                 return;
             }
-            size_t head = (size_t)(end + 4 - c->buf);
-            memmove(c->buf, c->buf + head, c->len - head);
-            c->len -= head;
+            memmove(c->buf, c->buf + head, c->len - (size_t)head);
+            c->len -= (size_t)head;
             c->st = OPEN;
             char sub[128];
             int n = snprintf(sub, sizeof sub, "{\"id\":1,\"op\":\"subscribe\",\"body\":%lld}",
                              opt.body);
             if (c->publisher)
                 n = snprintf(sub, sizeof sub, "{\"id\":1,\"op\":\"ping\"}");
-            send_frame(c, 1, sub, (size_t)n);
+            bench_send_frame(c->fd, 1, sub, (size_t)n);
         }
         parse_frames(c);
         if (c->st == CLOSED)
@@ -310,12 +198,6 @@ static void pump(int ms)
         if (evs[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR))
             on_readable(c);
     }
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 static int parse_list(const char *s, int *out, int max)
@@ -391,7 +273,7 @@ int main(int argc, char **argv)
         cs[i].publisher = i >= opt.clients;
         cs[i].st = CLOSED;
     }
-    long long t0 = now_ns();
+    long long t0 = bench_now_ns();
     int started = 0, ready = 0, closed = 0;
     for (;;) {
         int in_flight = 0;
@@ -407,14 +289,14 @@ int main(int argc, char **argv)
         }
         if (started == total && ready + closed == total)
             break;
-        if (now_ns() - t0 > 180 * 1000000000LL) {
+        if (bench_now_ns() - t0 > 180 * 1000000000LL) {
             fprintf(stderr, "nodebench: connecting timed out: %d ready, %d closed\n", ready,
                     closed);
             break;
         }
         pump(10);
     }
-    double connect_s = (double)(now_ns() - t0) / 1e9;
+    double connect_s = (double)(bench_now_ns() - t0) / 1e9;
     int subs_ready = 0;
     for (int i = 0; i < opt.clients; i++)
         subs_ready += cs[i].st == READY;
@@ -427,28 +309,28 @@ int main(int argc, char **argv)
         pump(10); /* settle */
 
     /* Post round-robin over the publishers at opt.rate in total. */
-    long long start = now_ns(), interval = 1000000000LL / opt.rate, next = start, n_msg = 0;
+    long long start = bench_now_ns(), interval = 1000000000LL / opt.rate, next = start, n_msg = 0;
     window_start = start + (long long)opt.warmup * 1000000000LL;
     window_end = window_start + (long long)opt.duration * 1000000000LL;
     long long sent = 0;
     double cpu0[MAX_PIDS], cpu1[MAX_PIDS];
     bool cpu_started = false;
-    while (now_ns() < window_end) {
-        long long t = now_ns();
+    while (bench_now_ns() < window_end) {
+        long long t = bench_now_ns();
         if (!cpu_started && t >= window_start) {
             for (int i = 0; i < opt.n_pids; i++)
-                cpu0[i] = cpu_seconds(opt.pids[i]);
+                cpu0[i] = bench_cpu_seconds(opt.pids[i]);
             cpu_started = true;
         }
         while (next <= t) {
             client *pub = &cs[opt.clients + n_msg % opt.n_nodes];
-            long long ts = now_ns();
+            long long ts = bench_now_ns();
             char post[256];
             int n =
                 snprintf(post, sizeof post,
                          "{\"id\":%lld,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"KTTS%lld\"}",
                          n_msg + 2, opt.body, ts);
-            if (pub->st == READY && send_frame(pub, 1, post, (size_t)n) == 0 &&
+            if (pub->st == READY && bench_send_frame(pub->fd, 1, post, (size_t)n) == 0 &&
                 ts >= window_start && ts < window_end)
                 sent++;
             n_msg++;
@@ -457,12 +339,11 @@ int main(int argc, char **argv)
         pump(1);
     }
     for (int i = 0; i < opt.n_pids; i++)
-        cpu1[i] = cpu_seconds(opt.pids[i]);
-    for (long long drain = now_ns() + 3000000000LL; now_ns() < drain;)
+        cpu1[i] = bench_cpu_seconds(opt.pids[i]);
+    for (long long drain = bench_now_ns() + 3000000000LL; bench_now_ns() < drain;)
         pump(10);
 
-    qsort(lat, n_lat, sizeof *lat, cmp_u32);
-#define PCT(p) (n_lat ? lat[(size_t)((p) * (double)(n_lat - 1))] : 0)
+    bench_lat_sort(&lat);
     long long expected = sent * subs_ready;
     int subs_closed = 0;
     for (int i = 0; i < opt.clients; i++)
@@ -472,8 +353,8 @@ int main(int argc, char **argv)
     printf("sent=%lld expected=%lld received=%lld loss_pct=%.4f\n", sent, expected, received,
            expected ? 100.0 * (double)(expected - received) / (double)expected : 0.0);
     printf("deliveries_per_s=%.0f p50_us=%u p90_us=%u p99_us=%u max_us=%u\n",
-           (double)received / opt.duration, PCT(0.5), PCT(0.9), PCT(0.99),
-           n_lat ? lat[n_lat - 1] : 0);
+           (double)received / opt.duration, bench_lat_pct(&lat, 0.5), bench_lat_pct(&lat, 0.9),
+           bench_lat_pct(&lat, 0.99), bench_lat_max(&lat));
     double cpu_total = 0;
     for (int i = 0; i < opt.n_pids; i++) {
         double d = cpu0[i] >= 0 && cpu1[i] >= 0 ? cpu1[i] - cpu0[i] : 0;
