@@ -142,6 +142,53 @@ class DuplicateTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
             self.assertNotIn("2026-31", str(frame))
             self.assertNotIn("Merwedekade", str(frame))
 
+    async def test_no_probe_score_moves_with_a_confidential_item(self):
+        # Security review (issue 11): a chair put probe items on her own agenda and read the
+        # scores of their flags; the scores moved with the words of a confidential item of
+        # another body (its words counted in the corpus statistics), so names and places could
+        # be guessed word by word. Now a confidential item is kept out of every statistic: the
+        # score of a probe against an open item is the same whether the confidential item is
+        # there, says the probe's words, or is gone.
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        orgs = (await cso_chair.call("org.list"))["organisations"]
+        police = [o["id"] for o in orgs if o["kind"] == "politie"][0]
+        public = (await np_chair.call(
+            "agenda.add", meeting=await self.next_meeting(np_chair, np),
+            title="Hennepkwekerij en drugslab in bedrijfsloods Wielwijk"))["item"]
+        probe_title = "Pieterse hennepkwekerij drugslab bedrijfsloods Wielwijk"
+        probe = (await rg_chair.call(
+            "agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+            title=probe_title))["item"]
+
+        async def probe_score():
+            # the probe is checked again as it is (an update that changes nothing)
+            await rg_chair.call("agenda.update", item=probe["id"], title=probe_title)
+            await asyncio.sleep(0.2)
+            flags = [f for f in await self.flags_for_item(rg_chair, rg, probe["id"])
+                     if f["other"]["item"] == public["id"]]
+            self.assertEqual(len(flags), 1, flags)
+            return flags[0]["score"], len(await self.flags_for_item(rg_chair, rg, probe["id"]))
+
+        before = await probe_score()
+        conf = (await cso_chair.call(
+            "agenda.add", meeting=await self.next_meeting(cso_chair, cso),
+            title="Casus Pieterse: hennepkwekerij en drugslab in bedrijfsloods Wielwijk",
+            description="Pieterse huurt de bedrijfsloods in Wielwijk; drugslab vermoed.",
+            confidential=True, relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+        # the confidential side has the finding; the probe's side learns nothing
+        mine = await self.flags_for_item(cso_chair, cso, conf["id"])
+        self.assertIn(probe["id"], [f["other"]["item"] for f in mine])
+        self.assertEqual(await probe_score(), before)
+        await cso_chair.call("agenda.update", item=conf["id"], title="Casus 2026-40")
+        self.assertEqual(await probe_score(), before)
+        await cso_chair.call("agenda.remove", item=conf["id"])
+        self.assertEqual(await probe_score(), before)
+
     async def test_demo_has_the_planted_pmg_overlap(self):
         np_chair = await self.as_("m.hoekstra@dordrecht.example")
         np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")

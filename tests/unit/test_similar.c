@@ -349,9 +349,10 @@ static void words_that_keep_company_in_the_deployment_meet(void **state)
     double without = pair(s, 2, 3, NULL);
     assert_true(with > without);
     assert_int_equal(kt_similar_set(s, "co", 0.6), 0);
-    /* the bridge confidential: the pair scores as if it were not there */
+    /* the bridge confidential: the pair scores as if it were not there (checked below) */
     assert_int_equal(kt_similar_set_private(s, 1, true), 0);
-    assert_true(pair(s, 2, 3, NULL) == without);
+    double hidden = pair(s, 2, 3, NULL);
+    assert_true(hidden < with);
     assert_int_equal(kt_similar_set_private(s, 1, false), 0);
     assert_true(pair(s, 2, 3, NULL) == with);
     assert_int_equal(kt_similar_set_private(s, 99, true), KT_ENOTFOUND);
@@ -362,8 +363,75 @@ static void words_that_keep_company_in_the_deployment_meet(void **state)
     /* the pair is no evidence for itself: without the third item, nothing ties */
     kt_similar_remove(s, 1);
     double alone = pair(s, 2, 3, NULL);
+    assert_true(hidden == alone);
     assert_int_equal(kt_similar_set(s, "co", 0), 0);
     assert_true(pair(s, 2, 3, NULL) == alone);
+    (void)without;
+}
+
+/* Issue 11, "duplicate flags are an oracle": a chair who puts probe items on her own agenda
+ * must learn nothing of a confidential item of another body. So no score between two open items
+ * depends on a confidential one (not its words, not its being there), a confidential item
+ * teaches no acronym, is found only by kt_similar_find_confidential and takes no place among
+ * the open items' findings. */
+static void a_confidential_item_moves_no_other_score(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Drugslab in loods Wielwijk", "Melding van buurtbewoners.");
+    put(s, 2, 11, "Dordrecht", DAY, "Pieterse drugslab Wielwijk", NULL); /* the probe */
+    for (int64_t i = 3; i < 20; i++) { /* other subjects, so that the words are rare */
+        char title[64];
+        snprintf(title, sizeof title, "Onderwerp%lld en ander%lld", (long long)i, (long long)i);
+        put(s, i, 20 + i, "Dordrecht", DAY, title, NULL);
+    }
+    double alone = pair(s, 1, 2, NULL);
+    kt_similar_hit before[8];
+    int nb = kt_similar_find(s, 2, KT_SIM_WINDOW_DAYS, before, 8);
+    assert_true(nb >= 1);
+    /* a confidential item of a third body about the same: nothing moves */
+    assert_int_equal(kt_similar_put_item(s, 100, 30, "Dordrecht", DAY,
+                                         "Casus Pieterse: drugslab Wielwijk en Crabbehof",
+                                         "Pieterse huurt de loods in Wielwijk.", true),
+                     0);
+    assert_true(pair(s, 1, 2, NULL) == alone);
+    kt_similar_hit after[8];
+    assert_int_equal(kt_similar_find(s, 2, KT_SIM_WINDOW_DAYS, after, 8), nb);
+    for (int i = 0; i < nb; i++) {
+        assert_true(after[i].item_id == before[i].item_id);
+        assert_true(after[i].score == before[i].score);
+    }
+    /* the confidential side finds the probe, and the probe's search among confidential items
+     * finds it (the flag is told to the confidential side only, detect/flags.c) */
+    assert_true(finds(s, 100, 2, KT_SIM_WINDOW_DAYS));
+    kt_similar_hit conf[8];
+    int nc = kt_similar_find_confidential(s, 2, KT_SIM_WINDOW_DAYS, conf, 8);
+    assert_int_equal(nc, 1);
+    assert_true(conf[0].item_id == 100);
+    /* made open, it counts; made confidential again, it is as before */
+    assert_int_equal(kt_similar_set_private(s, 100, false), 0);
+    assert_true(pair(s, 1, 2, NULL) != alone);
+    assert_true(finds(s, 2, 100, KT_SIM_WINDOW_DAYS));
+    assert_int_equal(kt_similar_set_private(s, 100, true), 0);
+    assert_true(pair(s, 1, 2, NULL) == alone);
+    assert_false(finds(s, 2, 100, KT_SIM_WINDOW_DAYS));
+    /* removed: nothing moves either */
+    assert_int_equal(kt_similar_remove(s, 100), 0);
+    assert_true(pair(s, 1, 2, NULL) == alone);
+}
+
+static void a_confidential_item_teaches_no_acronym(void **state)
+{
+    kt_similar *s = *state;
+    assert_int_equal(kt_similar_put_item(s, 1, 10, "Drechtsteden", DAY,
+                                         "Loketten opgaan in het RWC",
+                                         "Stappenplan om de loketten te laten opgaan in het "
+                                         "Regionaal Werkcentrum.",
+                                         true),
+                     0);
+    put(s, 2, 11, "Dordrecht", DAY, "Het RWC", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Regionaal Werkcentrum", NULL);
+    assert_true(pair(s, 2, 3, NULL) < KT_SIM_THRESHOLD);
+    assert_false(finds(s, 3, 2, KT_SIM_WINDOW_DAYS));
 }
 
 /* Function phrases ("op grond van", "met betrekking tot") and verbs that say nothing about the
@@ -627,6 +695,8 @@ int main(void)
         T(a_vocabulary_is_checked_line_by_line),
         T(decisions_teach_the_words_of_a_deployment),
         T(words_that_keep_company_in_the_deployment_meet),
+        T(a_confidential_item_moves_no_other_score),
+        T(a_confidential_item_teaches_no_acronym),
         T(function_phrases_and_verbs_are_no_subject),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),

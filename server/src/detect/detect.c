@@ -38,6 +38,7 @@ struct kt_detect {
     kt_imap confidential; /* confidential item ids: never part of a body's profile */
     kt_profiles *prof;    /* built on first use, rebuilt when stale and old enough */
     int64_t prof_built_at;
+    bool prof_closed; /* an item counted in prof became confidential: rebuild before use */
     /* Rebuilding aside: the deployment taught the index something (an abbreviation, a region),
      * so a new index is built on a thread of its own from a snapshot of the store while this
      * one keeps answering; what changes meanwhile is replayed onto the new one before the
@@ -173,26 +174,30 @@ static const char *row_text(const scan_batch *b, uint32_t off)
 typedef struct target {
     kt_similar *sim;
     kt_imap *confidential;
+    bool *closed; /* set when an item became confidential (NULL: a build, nothing to tell) */
 } target;
 
 /* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
 static int index_row(const target *t, const scan_batch *b, const scan_row *r)
 {
     kt_similar *sim = t->sim;
+    uint32_t slot;
+    bool counted = !kt_imap_get(t->confidential, r->item) && /* indexed while open */
+                   kt_similar_item_slot(sim, r->item, &slot) == 0;
     if (r->confidential)
         kt_imap_put(t->confidential, r->item, (void *)1);
     else
         kt_imap_del(t->confidential, r->item);
+    /* Profiles that counted the item while it was open may not be used once it is closed. */
+    if (r->confidential && counted && t->closed)
+        *t->closed = true;
     if (r->cancelled) {
         kt_similar_remove(sim, r->item);
         return 0;
     }
-    int rc = kt_similar_put(sim, r->item, r->body, row_text(b, r->scope), r->day,
-                            row_text(b, r->title), row_text(b, r->description));
-    /* a confidential item's words tie no other items' words (similar.h) */
-    if (!rc && r->confidential)
-        rc = kt_similar_set_private(sim, r->item, true);
-    return rc;
+    /* a confidential item is kept apart: nothing about it moves other scores (similar.h) */
+    return kt_similar_put_item(sim, r->item, r->body, row_text(b, r->scope), r->day,
+                               row_text(b, r->title), row_text(b, r->description), r->confidential);
 }
 
 /* Brings one item of an index in line with the store. */
@@ -227,7 +232,7 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
 {
     if (det->building && kt_ivec_add(&det->replay, item))
         kt_warn("rebuild: cannot remember a changed item", "item=%lld", (long long)item);
-    target t = {det->sim, &det->confidential};
+    target t = {det->sim, &det->confidential, &det->prof_closed};
     return refresh_into(&t, st, item);
 }
 
@@ -417,7 +422,7 @@ int kt_detect_rebuild(kt_detect *d)
 {
     int64_t t0 = kt_mono_ns();
     kt_imap conf = {0};
-    target t = {NULL, &conf};
+    target t = {NULL, &conf, NULL};
     int rc = build_index(&d->app->cfg, d->app->store, &t);
     if (rc) {
         kt_imap_free(&conf);
@@ -493,7 +498,7 @@ static void build_run(kt_job *job)
         remove(held);
     }
     t0 = kt_mono_ns();
-    target t = {NULL, &j->confidential};
+    target t = {NULL, &j->confidential, NULL};
     if (!rc)
         rc = build_index(&j->cfg, st, &t);
     j->sim = t.sim;
@@ -526,7 +531,8 @@ static void build_done(kt_job *job)
         free(j);
         return;
     }
-    target t = {j->sim, &j->confidential};
+    bool closed = false; /* an item the new profiles counted became confidential meanwhile */
+    target t = {j->sim, &j->confidential, &closed};
     for (size_t i = 0; !rc && i < d->replay.n; i++)
         rc = refresh_into(&t, d->app->store, d->replay.v[i]);
     for (size_t i = 0; !rc && i + 3 <= d->replay_decisions.n; i += 3)
@@ -549,6 +555,7 @@ static void build_done(kt_job *job)
         for (size_t i = 0; i < d->replay_bodies.n; i++)
             kt_store_body_profiles(d->app->store, d->replay_bodies.v[i], declare_body, d->prof);
         d->prof_built_at = kt_now();
+        d->prof_closed = closed;
         d->builds++;
         d->last_build_ms = j->ns / 1000000;
         kt_info("similarity index built aside and swapped in", "items=%zu ms=%lld replayed=%zu",
@@ -689,20 +696,25 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
     int rc = refresh_item(det, d->st, item);
     if (rc)
         return rc;
-    kt_similar_hit hits[MAX_HITS];
-    int n = recurring(d->st, item)
-                ? 0
-                : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    /* The open items and the confidential ones are searched apart, each with room of its own:
+     * a confidential item never takes a finding's place among the others (similar.h). */
+    kt_similar_hit hits[2 * MAX_HITS];
+    bool routine = recurring(d->st, item);
+    int n = routine ? 0 : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
     bool indexed = n >= 0;
     if (n < 0)
         n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
+    int np = indexed && !routine ? kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS,
+                                                                hits + n, MAX_HITS)
+                                 : 0;
+    n += np > 0 ? np : 0;
     int kept = 0;
     for (int i = 0; i < n; i++) /* strong findings only: a signal reaches the chairs */
         if (hits[i].score >= KT_SIM_FLAG_THRESHOLD && !recurring(d->st, hits[i].item_id))
             hits[kept++] = hits[i];
     n = kept;
-    char keys[MAX_HITS][64];
-    const char *keep[MAX_HITS];
+    char keys[2 * MAX_HITS][64];
+    const char *keep[2 * MAX_HITS];
     for (int i = 0; i < n; i++) {
         kt_finding f = {.kind = "duplicate", .score = hits[i].score};
         int64_t a = item < hits[i].item_id ? item : hits[i].item_id;
@@ -800,7 +812,7 @@ static void learn_from_flag(kt_detect *det, const kt_event *ev)
     bool decided = dup || strcmp(r.state, "geen_overlap") == 0;
     if (decided && strcmp(r.kind, "duplicate") == 0 && ev->body == r.body[0] && r.item[0] &&
         r.item[1]) {
-        target t = {det->sim, &det->confidential};
+        target t = {det->sim, &det->confidential, NULL};
         learn_pair(&t, r.item[0], r.item[1], dup);
         if (det->building && (kt_ivec_add(&det->replay_decisions, r.item[0]) ||
                               kt_ivec_add(&det->replay_decisions, r.item[1]) ||
@@ -872,8 +884,10 @@ static int declare_bodies(kt_detect *d)
 static int ensure_profiles(kt_detect *d)
 {
     rebuild_in_place_if_stale(d);
-    bool fresh =
-        d->prof && !(kt_profiles_stale(d->prof) && kt_now() - d->prof_built_at > PROFILES_MAX_AGE);
+    /* A profile may lag behind the agendas, never behind what became confidential: its words
+     * and scores are read as they may be seen now. */
+    bool fresh = d->prof && !d->prof_closed &&
+                 !(kt_profiles_stale(d->prof) && kt_now() - d->prof_built_at > PROFILES_MAX_AGE);
     if (fresh)
         return 0;
     if (!d->prof) {
@@ -890,6 +904,7 @@ static int ensure_profiles(kt_detect *d)
     if (rc)
         return rc;
     d->prof_built_at = kt_now();
+    d->prof_closed = false;
     kt_info("body profiles built", "bodies=%zu ms=%lld", kt_profiles_count(d->prof),
             (long long)((kt_mono_ns() - t0) / 1000000));
     return 0;

@@ -78,8 +78,13 @@ typedef struct posting {
 typedef struct term {
     uint32_t key;  /* stem, offset in s->terms */
     uint32_t disp; /* display form, offset in s->disp (0: show the stem) */
-    posting *post; /* the indexed items that have the term */
+    posting *post; /* the indexed items that have the term, confidential ones not */
     uint32_t df, cap;
+    /* The confidential items that have it: a list of their own, so that nothing about them
+     * (their number, their place in a list, the work they take) moves what the other items
+     * are scored by, found with or found among. */
+    posting *ppost;
+    uint32_t pdf, pcap;
     float prior;
     int32_t abbr;     /* first abbreviation whose expansion starts with this term, or -1 */
     uint32_t derived; /* its compound parts or expansion: s->derived.v[derived ..] */
@@ -826,10 +831,12 @@ static float term_prior(const kt_similar *s, uint32_t t)
     return term_base_prior(s, t) * s->terms[t].learned;
 }
 
-/* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df. */
+/* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df.
+ * The corpus is the items that are not confidential: no weight, hence no score, depends on what
+ * a confidential item says or on how many there are. */
 static double term_weight(const kt_similar *s, uint32_t t)
 {
-    double n = (double)s->nlive, df = s->terms[t].df ? s->terms[t].df : 1;
+    double n = (double)s->npublic, df = s->terms[t].df ? s->terms[t].df : 1;
     return log(1.0 + n / df) * term_prior(s, t);
 }
 
@@ -1433,8 +1440,10 @@ void kt_similar_free(kt_similar *s)
         free(s->pool.chunks[i]);
     free(s->pool.chunks);
     free(s->items);
-    for (size_t i = 0; i < s->nterms; i++)
+    for (size_t i = 0; i < s->nterms; i++) {
         free(s->terms[i].post);
+        free(s->terms[i].ppost);
+    }
     free(s->terms);
     for (size_t i = 0; i < s->nabbrs; i++) {
         free(s->abbrs[i].exp);
@@ -1977,29 +1986,49 @@ static posting make_posting(const item *it, uint32_t slot)
     return p;
 }
 
-static int post_add(term *t, posting p)
+/* A posting list: the public one of a term, or its confidential one (priv). */
+static int post_add(term *t, posting p, bool priv)
 {
-    if (t->df == t->cap) {
-        uint32_t cap = t->cap ? t->cap + t->cap / 2 + 1 : 2;
-        posting *np = realloc(t->post, cap * sizeof *np);
+    posting **post = priv ? &t->ppost : &t->post;
+    uint32_t *df = priv ? &t->pdf : &t->df, *cap = priv ? &t->pcap : &t->cap;
+    if (*df == *cap) {
+        uint32_t ncap = *cap ? *cap + *cap / 2 + 1 : 2;
+        posting *np = realloc(*post, ncap * sizeof *np);
         if (!np)
             return KT_ENOMEM;
-        t->post = np;
-        t->cap = cap;
+        *post = np;
+        *cap = ncap;
     }
-    t->post[t->df++] = p;
+    (*post)[(*df)++] = p;
     return 0;
 }
 
-static void post_del(term *t, uint32_t slot)
+static void post_del(term *t, uint32_t slot, bool priv)
 {
-    for (uint32_t i = t->df; i-- > 0;) {
-        if (t->post[i].slot == slot) {
-            t->post[i] = t->post[--t->df];
+    posting *post = priv ? t->ppost : t->post;
+    uint32_t *df = priv ? &t->pdf : &t->df;
+    for (uint32_t i = *df; i-- > 0;) {
+        if (post[i].slot == slot) {
+            post[i] = post[--*df];
             return;
         }
     }
     assert(!"posting missing");
+}
+
+/* Room in private_bits for slot's bit. 0 or KT_ENOMEM. */
+static int private_room(kt_similar *s, uint32_t slot)
+{
+    if ((size_t)slot / 64 < s->private_words)
+        return 0;
+    size_t n = (size_t)slot / 64 + 1 + s->private_words;
+    uint64_t *bits = realloc(s->private_bits, n * sizeof *bits);
+    if (!bits)
+        return KT_ENOMEM;
+    memset(bits + s->private_words, 0, (n - s->private_words) * sizeof *bits);
+    s->private_bits = bits;
+    s->private_words = n;
+    return 0;
 }
 
 static void item_unindex(kt_similar *s, uint32_t slot)
@@ -2007,7 +2036,7 @@ static void item_unindex(kt_similar *s, uint32_t slot)
     item *it = &s->items[slot];
     if (!it->procedural)
         for (uint16_t i = 0; i < it->nterms; i++)
-            post_del(&s->terms[it->terms[i] & TERM_MASK], slot);
+            post_del(&s->terms[it->terms[i] & TERM_MASK], slot, it->private);
     pool_free(&s->pool, it->terms, it->nterms);
     it->terms = NULL;
     it->nterms = 0;
@@ -2069,6 +2098,12 @@ static int scope_id_of(kt_similar *s, const char *scope, uint32_t *id)
 int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope, int32_t day,
                    const char *title, const char *description)
 {
+    return kt_similar_put_item(s, item_id, body_id, scope, day, title, description, false);
+}
+
+int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope,
+                        int32_t day, const char *title, const char *description, bool confidential)
+{
     if (!item_id)
         return KT_EINVAL;
     s->generation++;
@@ -2077,13 +2112,17 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
     s->entries.n = 0;
     s->log.n = 0;
     bool subject;
-    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log, &subject, true);
+    /* A confidential item teaches the index nothing (no acronym, no place): what it says must
+     * not change how other items are read. */
+    bool learn = !confidential;
+    int rc = analyse_field(s, title, F_TITLE, &s->entries, &s->log, &subject, learn);
     if (s->log.n < sizeof s->log.w / sizeof s->log.w[0])
         s->log.w[s->log.n++] = (logged_word){.initial = 0}; /* definitions stay in one field */
     if (!rc)
-        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL, true);
-    if (!rc)
+        rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL, learn);
+    if (!rc && learn)
         rc = learn_acronyms(s, &s->log);
+
     uint32_t scope_id = 0, slot = 0;
     if (!rc)
         rc = scope_id_of(s, scope, &scope_id);
@@ -2091,6 +2130,10 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
         rc = slot_alloc(s, &slot);
     if (rc)
         return rc;
+    if (confidential && private_room(s, slot)) {
+        vec_push(&s->free_slots, slot);
+        return KT_ENOMEM;
+    }
     size_t n = merge_entries(s->entries.v, s->entries.n);
     if (n > MAX_ITEM_TERMS)
         n = MAX_ITEM_TERMS;
@@ -2100,7 +2143,8 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
                  .scope = scope_id,
                  .day = day,
                  .procedural = !subject && kt_text_is_procedural(title),
-                 .live = true};
+                 .live = true,
+                 .private = confidential};
     it->terms = pool_alloc(&s->pool, n);
     if (!it->terms)
         goto nomem;
@@ -2109,23 +2153,25 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
      * never a candidate. */
     posting post = make_posting(it, slot);
     for (size_t i = 0; !it->procedural && i < n; i++) {
-        if (post_add(&s->terms[it->terms[i] & TERM_MASK], post)) {
+        if (post_add(&s->terms[it->terms[i] & TERM_MASK], post, confidential)) {
             for (size_t j = 0; j < i; j++)
-                post_del(&s->terms[it->terms[j] & TERM_MASK], slot);
+                post_del(&s->terms[it->terms[j] & TERM_MASK], slot, confidential);
             pool_free(&s->pool, it->terms, n);
             goto nomem;
         }
     }
     it->nterms = (uint16_t)n;
+    if (confidential)
+        s->private_bits[slot / 64] |= (uint64_t)1 << (slot % 64);
     if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
         it->live = true;
         s->nlive++;
-        s->npublic++;
+        s->npublic += !confidential;
         item_unindex(s, slot);
         goto nomem_slot;
     }
     s->nlive++;
-    s->npublic++;
+    s->npublic += !confidential;
     return 0;
 nomem:
     it->terms = NULL;
@@ -2141,20 +2187,25 @@ int kt_similar_set_private(kt_similar *s, int64_t item_id, bool confidential)
     if (!it)
         return KT_ENOTFOUND;
     uint32_t slot = (uint32_t)(it - s->items);
-    if (confidential && (size_t)slot / 64 >= s->private_words) {
-        size_t n = (size_t)slot / 64 + 1 + s->private_words;
-        uint64_t *bits = realloc(s->private_bits, n * sizeof *bits);
-        if (!bits)
+    if (it->private == confidential)
+        return 0;
+    if (confidential && private_room(s, slot))
+        return KT_ENOMEM;
+    /* Its postings move to the other lists: room first, so that a failure changes nothing. */
+    for (uint16_t i = 0; !it->procedural && i < it->nterms; i++) {
+        term *t = &s->terms[it->terms[i] & TERM_MASK];
+        if (post_add(t, make_posting(it, slot), confidential)) {
+            for (uint16_t j = 0; j < i; j++)
+                post_del(&s->terms[it->terms[j] & TERM_MASK], slot, confidential);
             return KT_ENOMEM;
-        memset(bits + s->private_words, 0, (n - s->private_words) * sizeof *bits);
-        s->private_bits = bits;
-        s->private_words = n;
+        }
     }
-    if (it->private != confidential) {
-        it->private = confidential;
-        s->npublic += confidential ? (size_t)-1 : 1;
-        s->private_bits[slot / 64] ^= (uint64_t)1 << (slot % 64);
-    }
+    for (uint16_t i = 0; !it->procedural && i < it->nterms; i++)
+        post_del(&s->terms[it->terms[i] & TERM_MASK], slot, !confidential);
+    s->generation++;
+    it->private = confidential;
+    s->npublic += confidential ? (size_t)-1 : 1;
+    s->private_bits[slot / 64] ^= (uint64_t)1 << (slot % 64);
     return 0;
 }
 
@@ -2380,8 +2431,9 @@ static bool posting_admissible(const kt_similar *s, const item *q, const posting
 
 /* Walks the posting lists of q's weightiest terms and accumulates a rough score (the query
  * weight the item shares) for every admissible item met: compatible scope, in the window,
- * another body. */
-static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
+ * another body. priv: the confidential items' lists instead of the others' (each with a budget
+ * of its own: the confidential items take nothing from the search among the others). */
+static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window, bool priv)
 {
     qterm qt[MAX_ITEM_TERMS];
     for (uint16_t i = 0; i < q->nterms; i++) {
@@ -2400,7 +2452,7 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
         s->row_scope = q->scope;
         s->row_nscopes = nscopes;
     }
-    size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->nlive);
+    size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->npublic);
     if (max_df < SCAN_MIN_DF)
         max_df = SCAN_MIN_DF;
     size_t budget = SCAN_BUDGET;
@@ -2412,10 +2464,11 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
         if (t->df > max_df || qt[i].w <= 0)
             continue;
         float tw = qt[i].w;
-        uint32_t n = t->df < budget ? t->df : (uint32_t)budget;
+        uint32_t df = priv ? t->pdf : t->df;
+        uint32_t n = df < budget ? df : (uint32_t)budget;
         budget -= n;
         for (uint32_t k = 0; k < n; k++) {
-            const posting *p = &t->post[k];
+            const posting *p = priv ? &t->ppost[k] : &t->post[k];
             if (!posting_admissible(s, q, p, window))
                 continue;
             uint32_t slot = p->slot;
@@ -2431,8 +2484,23 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window)
     return 0;
 }
 
+static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+                      size_t max_hits, bool priv);
+
 int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
                     size_t max_hits)
+{
+    return find_among(s, item_id, window_days, hits, max_hits, false);
+}
+
+int kt_similar_find_confidential(kt_similar *s, int64_t item_id, int32_t window_days,
+                                 kt_similar_hit *hits, size_t max_hits)
+{
+    return find_among(s, item_id, window_days, hits, max_hits, true);
+}
+
+static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+                      size_t max_hits, bool priv)
 {
     const item *q = item_get(s, item_id);
     if (!q)
@@ -2441,7 +2509,7 @@ int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_simi
         return 0;
     uint32_t qslot = (uint32_t)(q - s->items);
     s->touched.n = 0;
-    int rc = gather(s, q, qslot, window_days);
+    int rc = gather(s, q, qslot, window_days, priv);
     /* The candidates: touched items that passed, best rough score first. */
     size_t nc = 0;
     if (!rc && grow((void **)&s->cands, &s->cands_cap, s->touched.n, sizeof *s->cands))
@@ -2604,6 +2672,7 @@ const char *kt_similar_term_text(const kt_similar *s, uint32_t t)
     return t < s->nterms ? term_display(s, t) : "";
 }
 
+/* Public: confidential items are in no count and no list that leaves this file. */
 uint32_t kt_similar_term_df(const kt_similar *s, uint32_t t)
 {
     return t < s->nterms ? s->terms[t].df : 0;

@@ -106,10 +106,18 @@ int kt_similar_reset_region(kt_similar *s, const char *region);
 int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope, int32_t day,
                    const char *title, const char *description);
 
-/* Marks an indexed item confidential (or not): it is found and scored as any other, but its
- * words never tie the words of other items (the corpus statistics in similar.c), so that no score
- * between two other items depends on what a confidential item says. A put clears the mark: call
- * it after every put of a confidential item. 0 or KT_ENOTFOUND. */
+/* As kt_similar_put, for an item that is confidential or not. A confidential item is kept
+ * apart: it is in no corpus statistic (document frequencies, the number of items, the ties of
+ * kt_similar_set_private), it teaches nothing (acronyms, places), it is found only by
+ * kt_similar_find_confidential and takes nothing from kt_similar_find's work bounds. So no
+ * score, finding or ranking among the other items depends on what a confidential item says or
+ * whether it exists (issue 11: a flag must be no oracle). */
+int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope,
+                        int32_t day, const char *title, const char *description, bool confidential);
+
+/* Marks an indexed item confidential (or not), as kt_similar_put_item would have put it (only
+ * what it learned when it was put as public stays learned). A put clears the mark.
+ * 0, KT_ENOTFOUND or KT_ENOMEM (nothing changed). */
 int kt_similar_set_private(kt_similar *s, int64_t item_id, bool confidential);
 
 /* Removes an item. 0 or KT_ENOTFOUND. */
@@ -118,12 +126,17 @@ int kt_similar_remove(kt_similar *s, int64_t item_id);
 /* Number of indexed items. */
 size_t kt_similar_count(const kt_similar *s);
 
-/* Finds the items that duplicate item_id (which must be indexed): other bodies, compatible
+/* Finds the items that duplicate item_id (which must be indexed), among the items that are not
+ * confidential (kt_similar_put_item): other bodies, compatible
  * scopes, not procedural, dated within window_days of it (any date when item_id itself is in
  * the backlog; backlog items always), with a score >= KT_SIM_THRESHOLD. Writes at most
  * max_hits hits into the caller's array, best first; returns their number, or KT_ENOTFOUND. */
 int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
                     size_t max_hits);
+
+/* As kt_similar_find, among the confidential items only, with work bounds of its own. */
+int kt_similar_find_confidential(kt_similar *s, int64_t item_id, int32_t window_days,
+                                 kt_similar_hit *hits, size_t max_hits);
 
 /* Scores two indexed items exactly as kt_similar_find does, without the window (the evaluator
  * and tests judge pairs whatever their dates). Sets *score (0 for a pair that can never be a
