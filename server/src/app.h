@@ -37,7 +37,7 @@ typedef struct kt_config {
     int retain_days[KT_RETENTION_KINDS];
     bool demo;
     bool sync_full;
-    bool group_commit; /* writes that arrive together share one commit (protocol/dispatch.h) */
+    bool group_commit;   /* writes that arrive together share one commit (protocol/dispatch.h) */
     int64_t session_ttl; /* seconds */
     int max_queue;       /* frames per session out-queue */
     int ping_secs;       /* a silent WebSocket is pinged after this, dropped after 2.5 times */
@@ -67,6 +67,11 @@ typedef struct kt_app {
     struct kt_hub *hub;
     struct kt_bus *bus;
     struct kt_worker *worker;
+    /* Wakes the loop thread from any thread, which then drains what the worker, the detectors'
+     * builder, the digest and the bus have finished (the network layer's kt_server_wake, set
+     * by main before the modules start). Modules below net/ get it here rather than including
+     * net/. NULL: no loop (a command-line tool); work that needs it runs in place. */
+    void (*wake)(void *app);
     struct kt_detect *detect;   /* the detectors and their in-memory index; NULL: none run */
     struct kt_digest *digest;   /* the daily e-mail digest (feed/digest.h); NULL: no relay */
     struct kt_indexer *indexer; /* keeps the search index (store/indexer.h), off the loop */

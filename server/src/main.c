@@ -137,6 +137,7 @@ static int serve(kt_settings *o)
         fprintf(stderr, "cannot start the search indexer on %s\n", app.cfg.db_path);
         return 1;
     }
+    app.wake = kt_server_wake;
     app.hub = kt_hub_new(&app);
     app.detect = kt_detect_new(&app);
     if (!app.hub || !app.detect || kt_server_start(&app))

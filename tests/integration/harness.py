@@ -503,12 +503,20 @@ class WorldCase(unittest.IsolatedAsyncioTestCase):
     node's clock starts at (default the run's shared test clock)."""
 
     NOW = None
+    DEMO = False  # True: the demo's world instead (see DemoCase)
+
+    def configure(self, server):
+        """Called before the node starts (extra environment, files in server.dir)."""
 
     async def asyncSetUp(self):
-        self.server = Server(self.id().rsplit(".", 1)[-1][:40], now=self.NOW)
-        self.server.create_admin()
+        self.server = Server(self.id().rsplit(".", 1)[-1][:40], now=self.NOW, demo=self.DEMO)
+        self.configure(self.server)
+        if not self.DEMO:
+            self.server.create_admin()
         self.server.start()
         self.clients = []
+        if self.DEMO:
+            return
         admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
         self.w = await setup_world(self.server, admin)
         self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
@@ -537,6 +545,32 @@ class WorldCase(unittest.IsolatedAsyncioTestCase):
             return [e for e in c.body_events(self.body) if e["event"] == name and pred(e)]
         await client.wait_for(lambda c: bool(matching(c)))
         return matching(client)[-1]
+
+
+DEMO_PASSWORD = "welkom-ketentafel"
+
+
+class DemoCase(WorldCase):
+    """WorldCase on a fresh node loaded with the demo data (its bodies, people, meetings and
+    planted overlaps) instead of setup_world's: as_() logs a demo person in; body_named(),
+    next_meeting() and flags_for_item() find things in it."""
+
+    DEMO = True
+
+    async def as_(self, email):
+        return await self.connect(email, DEMO_PASSWORD)
+
+    async def body_named(self, client, prefix):
+        bodies = (await client.call("body.list"))["bodies"]
+        return [b for b in bodies if b["name"].startswith(prefix)][0]["id"]
+
+    async def next_meeting(self, client, body):
+        meetings = (await client.call("meeting.list", body=body))["meetings"]
+        return [m for m in meetings if m["status"] in ("concept", "agenda_gepubliceerd")][0]["id"]
+
+    async def flags_for_item(self, client, body, item):
+        return [f for f in (await client.call("flag.list", body=body))["flags"]
+                if f["kind"] == "duplicate" and f["here"]["item"] == item]
 
 
 class Redis:

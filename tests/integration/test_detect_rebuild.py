@@ -12,34 +12,17 @@ import asyncio
 import os
 import unittest
 
-from harness import Server
-from test_duplicates import DemoHelpers, metric
+from harness import DemoCase
+from test_duplicates import metric
 
 ADMIN = "beheer@ketentafel.example"
 
 
-class RebuildAsideTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.gate = None
-        cls.server = Server("rebuild", demo=True)
-        cls.gate = os.path.join(cls.server.dir, "go")
-        open(cls.gate, "w").close()  # the demo's own teaching builds pass
-        cls.server.env["KT_TEST_HOLD_REBUILD"] = cls.gate
-        cls.server.start()
-        cls.tokens = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.server.cleanup()
-
-    async def asyncSetUp(self):
-        self.clients = []
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
+class RebuildAsideTest(DemoCase):
+    def configure(self, server):
+        self.gate = os.path.join(server.dir, "go")
+        open(self.gate, "w").close()  # the demo's own teaching builds pass
+        server.env["KT_TEST_HOLD_REBUILD"] = self.gate
 
     def metrics(self):
         return self.server.ops_http("/metrics")

@@ -6,55 +6,10 @@ procedural items never raise anything."""
 import asyncio
 import unittest
 
-from harness import ProtocolError, Server
-
-DEMO_PASSWORD = "welkom-ketentafel"
+from harness import DEMO_PASSWORD, DemoCase, Server
 
 
-class DemoHelpers:
-    """Sessions of demo people and finding things in the demo data."""
-
-    async def as_(self, email):
-        if email not in self.tokens:
-            self.tokens[email] = self.server.login(email, DEMO_PASSWORD)
-        c = await self.server.connect(self.tokens[email])
-        self.clients.append(c)
-        return c
-
-    async def body_named(self, client, prefix):
-        bodies = (await client.call("body.list"))["bodies"]
-        return [b for b in bodies if b["name"].startswith(prefix)][0]["id"]
-
-    async def next_meeting(self, client, body):
-        meetings = (await client.call("meeting.list", body=body))["meetings"]
-        open_ = [m for m in meetings if m["status"] in ("concept", "agenda_gepubliceerd")]
-        return open_[0]["id"]
-
-    async def flags_for_item(self, client, body, item):
-        return [f for f in (await client.call("flag.list", body=body))["flags"]
-                if f["kind"] == "duplicate" and f["here"]["item"] == item]
-
-
-class DuplicateTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = Server("duplicates", demo=True)
-        cls.server.start()
-        cls.tokens = {}
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-        cls.server.cleanup()
-
-    async def asyncSetUp(self):
-        self.clients = []
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-
-
+class DuplicateTest(DemoCase):
     async def test_same_subject_in_two_dordrecht_bodies_is_flagged_to_both_chairs(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")
         np_chair = await self.as_("m.hoekstra@dordrecht.example")
@@ -200,23 +155,12 @@ class DuplicateTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
                         pairs)
 
 
-class IndexAtStartTest(DemoHelpers, unittest.IsolatedAsyncioTestCase):
+class IndexAtStartTest(DemoCase):
     """The index a node builds from the store at start (read in batches on a second thread):
     items written before the start are found, wherever they fall in the scan, and a
     confidential one stays hidden."""
 
     FILLER = 9000  # more than two of the scan's batches
-
-    async def asyncSetUp(self):
-        self.server = Server("duplicates-start", demo=True)
-        self.server.start()
-        self.clients, self.tokens = [], {}
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        self.server.stop()
-        self.server.cleanup()
 
     async def test_items_stored_before_the_start_are_indexed(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")

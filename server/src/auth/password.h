@@ -1,5 +1,5 @@
 /* Password hashing with libsodium's argon2id (crypto_pwhash_str). Hashing costs ~64 MiB and tens
- * of milliseconds by design: never call these on the event loop, use the worker (net/worker.h). */
+ * of milliseconds by design: never call these on the event loop, use the worker (util/worker.h). */
 #ifndef KT_PASSWORD_H
 #define KT_PASSWORD_H
 

@@ -5,8 +5,6 @@
 #include "detect/profiles.h"
 #include "detect/similar.h"
 #include "domain/model.h"
-#include "net/server.h"
-#include "net/worker.h"
 #include "store/bodies.h"
 #include "store/directory.h"
 #include "store/flags.h"
@@ -16,6 +14,7 @@
 #include "util/imap.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/worker.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -575,7 +574,7 @@ static void start_build(kt_detect *d)
 {
     if (!d->stale || d->building)
         return;
-    if (!d->builder && !(d->builder = kt_worker_start(kt_server_wake, d->app))) {
+    if (!d->builder && !(d->app->wake && (d->builder = kt_worker_start(d->app->wake, d->app)))) {
         kt_error("similarity index: no builder thread; rebuilding in place", NULL);
         if (kt_detect_rebuild(d))
             kt_warn("similarity index rebuild failed; using the old one", NULL);

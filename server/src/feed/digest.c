@@ -3,8 +3,6 @@
 #include "feed/mail.h"
 #include "feed/notify.h"
 #include "feed/strbuf.h"
-#include "net/server.h"
-#include "net/worker.h"
 #include "store/directory.h"
 #include "store/notifications.h"
 #include "store/store.h"
@@ -12,6 +10,7 @@
 #include "util/ivec.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/worker.h"
 
 #include <libwebsockets.h>
 #include <stdatomic.h>
@@ -599,7 +598,7 @@ kt_digest *kt_digest_start(kt_app *app)
     }
     d->app = app;
     atomic_init(&d->stop, false);
-    d->worker = kt_worker_start(kt_server_wake, app);
+    d->worker = kt_worker_start(app->wake, app);
     if (!d->worker) {
         kt_mail_global_cleanup();
         free(d);

@@ -14,7 +14,7 @@
 #include "live/hub.h"
 #include "net/net.h"
 #include "net/tls.h"
-#include "net/worker.h"
+#include "util/worker.h"
 #include "protocol/errors.h"
 #include "react/react.h"
 #include "store/directory.h"

@@ -8,7 +8,7 @@
 #include "live/hub.h"
 #include "net/net.h"
 #include "net/tls.h"
-#include "net/worker.h"
+#include "util/worker.h"
 #include "privacy/retention.h"
 #include "protocol/dispatch.h"
 #include "protocol/errors.h"

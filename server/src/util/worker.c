@@ -1,4 +1,4 @@
-#include "net/worker.h"
+#include "util/worker.h"
 
 #include "util/err.h"
 

@@ -1,7 +1,9 @@
-/* A worker thread for CPU-heavy jobs that must not stall the event loop (argon2id hashing).
- * run() executes on the worker; done() back on the loop thread, called from kt_worker_drain()
- * after the worker woke the loop with the wake function it was given (kt_server_wake). Jobs run
- * one at a time, in order, which also bounds argon2's memory to one hash at a time. */
+/* A worker thread for CPU-heavy jobs that must not stall the event loop (argon2id hashing, the
+ * detectors' aside index build, the digest). run() executes on the worker; done() back on the
+ * loop thread, called from kt_worker_drain() after the worker woke the loop with the wake
+ * function it was given (the app's wake, which is net/'s kt_server_wake). Jobs run one at a
+ * time, in order, which also bounds argon2's memory to one hash at a time. A utility: it knows
+ * nothing of the network layer, so the layers below net/ may use it. */
 #ifndef KT_WORKER_H
 #define KT_WORKER_H
 
