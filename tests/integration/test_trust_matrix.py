@@ -295,7 +295,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                 except ProtocolError as e:
                     if e.code == "resync":
                         snap = await c.call("body.get", body=body)
-                        floor = int(re.search(r"volgnummer (\d+)", e.reply["error"]["message"])
+                        floor = int(re.search(r"wijziging (\d+)", e.reply["error"]["message"])
                                     .group(1))
                         await c.call("subscribe", body=body, since=floor)
                     elif e.code not in ("not_member",):

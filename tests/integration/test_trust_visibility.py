@@ -126,6 +126,11 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         with self.assertRaises(ProtocolError) as e:
             await newbie.call("subscribe", body=self.body, since=0)
         self.assertEqual(e.exception.code, "resync")
+        # the message says what is meant: a change number is no time ("lid sinds volgnummer 12"
+        # read as a date that was none)
+        message = e.exception.reply["error"]["message"]
+        self.assertNotIn("volgnummer", message)
+        self.assertRegex(message, r"voordat u lid werd \(tot en met wijziging \d+\)")
         snap = await newbie.call("body.get", body=self.body)
         r = await newbie.call("subscribe", body=self.body, since=snap["seq"])
         self.assertEqual(r["since"], snap["seq"])

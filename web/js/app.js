@@ -205,9 +205,11 @@ store.conn.on('session-ended', ({ reason }) => {
   endSession(why);
 });
 store.conn.on('resync', ({ code } = {}) => {
+  // resync: the replay would start before our membership; invalid_since: before the oldest
+  // change the server keeps, or past its newest (a restored server). A fresh snapshot either way.
   toast(code === 'resync'
-    ? 'Wat er intussen veranderde is niet meer na te spelen; de pagina wordt bijgewerkt.'
-    : 'De server is opnieuw ingericht; de pagina wordt bijgewerkt.', 'info');
+    ? 'Wat er gebeurde voordat u lid werd, is niet na te spelen; de pagina toont de actuele stand.'
+    : 'Wat er intussen veranderde is niet meer na te spelen; de pagina wordt bijgewerkt.', 'info');
   route();
 });
 store.on('change', (what) => {

@@ -288,9 +288,9 @@ export class Connection extends EventTarget {
     }).catch((e) => {
       if (this.subs.get(body) !== sub) return null;
       if (e.code === 'invalid_since' || e.code === 'resync') {
-        // invalid_since: the server's history is not ours (a fresh database); resync: what was
-        // missed can no longer be replayed (too long ago, or before we joined). Take a fresh
-        // snapshot and follow from its seq.
+        // invalid_since: what was missed can no longer be replayed (older than the server
+        // keeps, or the server's history is not ours: a restored database); resync: it lies
+        // before we joined. Take a fresh snapshot and follow from its seq.
         this.subs.delete(body);
         this.emit('resync', { body, code: e.code });
       } else if (e.code === 'not_member' || e.code === 'not_found') {

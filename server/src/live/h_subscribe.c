@@ -42,8 +42,9 @@ int kt_h_subscribe(kt_ctx *c)
         if (since >= 0 && since < floor) {
             free(items);
             return kt_fail(c, KT_C_RESYNC,
-                           "U bent lid sinds volgnummer %lld; haal de actuele stand opnieuw op "
-                           "en abonneer vanaf die.",
+                           "Wat er gebeurde voordat u lid werd (tot en met wijziging %lld) kunt "
+                           "u niet opnieuw ophalen; haal de actuele stand op en abonneer vanaf "
+                           "die.",
                            (long long)floor);
         }
     }
