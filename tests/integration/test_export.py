@@ -154,8 +154,12 @@ class VisibilityTest(ImportCase):
                             role="gast", items=[self.last])
         guest = await self.connect("outsider@test.example")
         out = await guest.call("export.minutes", meeting=self.m)
+        # numbered as the guest knows the agenda: the true position (3) would tell that two
+        # items they may not see come first
         self.assertEqual([(i["position"], i["title"]) for i in out["document"]["items"]],
-                         [(3, "Rondvraag")])
+                         [(1, "Rondvraag")])
+        self.assertIn("## 1. Rondvraag", out["markdown"])
+        self.assertNotIn("## 3.", out["markdown"])
         self.assertEqual(out["document"]["minutes"], "")
         self.assertNotIn("Besloten punt", out["markdown"])
         self.assertNotIn("Opening", out["markdown"])
@@ -168,8 +172,10 @@ class VisibilityTest(ImportCase):
                             role="gast", items=[self.last])
         guest = await self.connect("outsider@test.example")
         dec = await guest.call("export.decisions", body=self.body)
-        self.assertEqual([d["text"] for g in dec["document"]["meetings"] for d in g["decisions"]],
-                         ["De rondvraag wordt gesloten"])
+        self.assertEqual([(d["text"], d["item_position"])
+                          for g in dec["document"]["meetings"] for d in g["decisions"]],
+                         [("De rondvraag wordt gesloten", 1)])
+        self.assertIn("(agendapunt 1: Rondvraag)", dec["markdown"])
         self.assertNotIn(CANARY, json.dumps(dec))
         self.assertNotIn("De agenda wordt vastgesteld", json.dumps(dec))
 

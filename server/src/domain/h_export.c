@@ -84,6 +84,42 @@ static json_t *filename(const char *kind, const char *name, const char *ymd)
     return json_string(buf);
 }
 
+/* The number of item as the reader knows it: its position, or for a guest limited to items its
+ * place among their own items of its meeting (see agenda). NULL for no item. */
+static json_t *reader_position(kt_ctx *c, int64_t item)
+{
+    json_t *it = item ? kt_item_json(c->st, item) : NULL;
+    json_t *pos = it ? json_incref(json_object_get(it, "position")) : NULL;
+    int64_t meeting = json_integer_value(json_object_get(it, "meeting"));
+    json_decref(it);
+    if (!pos || c->viewer.n_items < 0)
+        return pos ? pos : json_null();
+    json_decref(pos);
+    json_t *slots = NULL;
+    if (!meeting || kt_store_archive_agenda(c->st, meeting, &slots)) {
+        json_decref(slots);
+        return json_null();
+    }
+    json_int_t shown = 0, mine = 0;
+    size_t i;
+    json_t *s;
+    json_array_foreach(slots, i, s)
+    {
+        int64_t id = json_integer_value(json_object_get(s, "id"));
+        kt_vis vis;
+        if (kt_item_vis_load(c->st, id, &vis))
+            continue;
+        shown += kt_acl_visible(&c->viewer, &vis);
+        kt_vis_clear(&vis);
+        if (id == item) {
+            mine = shown;
+            break;
+        }
+    }
+    json_decref(slots);
+    return mine ? json_integer(mine) : json_null();
+}
+
 /* Whether c->viewer may see what hangs under item (0: the whole body's). */
 static int sees_under(kt_ctx *c, int64_t item, bool *ok)
 {
@@ -133,13 +169,16 @@ static int outcome(kt_ctx *c, json_t *a, json_t **out)
     return *out ? 0 : KT_ENOMEM;
 }
 
-/* The agenda as the reader may see it: items whole, placeholders, or left out. */
+/* The agenda as the reader may see it: items whole, placeholders, or left out. A guest limited
+ * to items gets theirs numbered 1, 2, ... in agenda order: the true positions would tell how
+ * many items they may not see, and where. */
 static int agenda(kt_ctx *c, int64_t meeting, json_t *items)
 {
     json_t *slots = NULL;
     int rc = kt_store_archive_agenda(c->st, meeting, &slots);
     size_t i;
     json_t *s;
+    json_int_t shown = 0;
     json_array_foreach(slots, i, s)
     {
         if (rc)
@@ -152,11 +191,13 @@ static int agenda(kt_ctx *c, int64_t meeting, json_t *items)
         kt_vis_clear(&vis);
         if (!visible && c->viewer.n_items >= 0)
             continue; /* a guest limited to items sees only theirs */
-        json_t *e =
-            json_pack("{s:O, s:O, s:b, s:o, s:o, s:s, s:o}", "position",
-                      json_object_get(s, "position"), "duration", json_object_get(s, "duration"),
-                      "placeholder", !visible, "item", visible ? json_integer(id) : json_null(),
-                      "title", json_null(), "notes", "", "outcomes", json_array());
+        shown++;
+        json_t *e = json_pack("{s:o, s:O, s:b, s:o, s:o, s:s, s:o}", "position",
+                              c->viewer.n_items >= 0 ? json_integer(shown)
+                                                     : json_incref(json_object_get(s, "position")),
+                              "duration", json_object_get(s, "duration"), "placeholder", !visible,
+                              "item", visible ? json_integer(id) : json_null(), "title",
+                              json_null(), "notes", "", "outcomes", json_array());
         if (visible) {
             json_t *it = kt_item_json(c->st, id), *notes = NULL;
             json_object_set(e, "title", json_object_get(it, "title"));
@@ -312,14 +353,11 @@ int kt_h_export_decisions(kt_ctx *c)
         if (!rc && ok) {
             const char *day = json_string_value(json_object_get(a, "decided_on"));
             json_t *g = group_for(c, list, json_integer_value(json_object_get(a, "meeting")), day);
-            json_t *it = item ? kt_item_json(c->st, item) : NULL;
-            json_t *d = json_pack("{s:O, s:O, s:O, s:o, s:O, s:O, s:O}", "id",
-                                  json_object_get(a, "id"), "text", json_object_get(a, "text"),
-                                  "decided_on", json_object_get(a, "decided_on"), "decided_text",
-                                  day_text(day), "item", json_object_get(a, "item"), "item_title",
-                                  json_object_get(a, "item_title"), "item_position",
-                                  it ? json_object_get(it, "position") : json_null());
-            json_decref(it);
+            json_t *d = json_pack(
+                "{s:O, s:O, s:O, s:o, s:O, s:O, s:o}", "id", json_object_get(a, "id"), "text",
+                json_object_get(a, "text"), "decided_on", json_object_get(a, "decided_on"),
+                "decided_text", day_text(day), "item", json_object_get(a, "item"), "item_title",
+                json_object_get(a, "item_title"), "item_position", reader_position(c, item));
             if (!g || !d)
                 rc = KT_ENOMEM;
             else
