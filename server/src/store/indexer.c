@@ -17,8 +17,10 @@ struct kt_indexer {
     pthread_mutex_t lock;
     pthread_cond_t cond; /* kicks and stop; and "a round ended" for kt_indexer_wait */
     bool kicked, stopping;
-    uint64_t rounds;     /* rounds started */
-    uint64_t last_empty; /* the last round that ended with the queue seen empty */
+    bool hurry;               /* kt_indexer_wait: no settling */
+    struct timespec round_at; /* when the last round started */
+    uint64_t rounds;          /* rounds started */
+    uint64_t last_empty;      /* the last round that ended with the queue seen empty */
     kt_indexer_stats stats;
 };
 
@@ -85,7 +87,24 @@ static void *indexer_main(void *arg)
             if (ix->stopping)
                 break;
         }
-        ix->kicked = false;
+        /* Rounds start at most every KT_INDEXER_SETTLE_MS: kicks that arrive meanwhile join the
+         * next round, so that a busy node commits the index a few times a second, not once per
+         * write (each of its commits makes the node's own connection drop its page cache). */
+        if (ix->round_at.tv_sec) {
+            struct timespec until = ix->round_at;
+            until.tv_nsec += (long)KT_INDEXER_SETTLE_MS * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            int w = 0;
+            while (!ix->stopping && !ix->hurry && w != ETIMEDOUT)
+                w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
+            if (ix->stopping)
+                break;
+        }
+        clock_gettime(CLOCK_MONOTONIC, &ix->round_at);
+        ix->kicked = ix->hurry = false;
         uint64_t round = ++ix->rounds;
         pthread_mutex_unlock(&ix->lock);
         bool empty = round_of_batches(ix);
@@ -143,12 +162,12 @@ int kt_indexer_wait(kt_indexer *ix, int timeout_ms)
     pthread_mutex_lock(&ix->lock);
     /* A round that starts after this call and ends with the queue empty. */
     uint64_t want = ix->rounds + 1;
-    ix->kicked = true;
+    ix->kicked = ix->hurry = true;
     pthread_cond_broadcast(&ix->cond);
     int w = 0;
     while (ix->last_empty < want && w != ETIMEDOUT && !ix->stopping) {
         if (!ix->kicked && ix->rounds >= want)
-            ix->kicked = true; /* that round ended with work left: another one */
+            ix->kicked = ix->hurry = true; /* that round ended with work left: another one */
         w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
     }
     bool ok = ix->last_empty >= want;
