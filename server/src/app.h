@@ -16,6 +16,7 @@ struct kt_worker;
 struct kt_detect;
 struct kt_digest;
 struct kt_indexer;
+struct kt_ctx;
 struct lws_context;
 struct lws_vhost;
 
@@ -86,6 +87,10 @@ typedef struct kt_app {
      * react/react.h, a layer above, fills it in). NULL: nobody reacts on this node now; the job
      * waits in the store for a sweep. */
     void (*on_commit)(void *arg, int64_t job);
+    /* Whether a change (its events and what it touched, c) needs a reaction job at all; asked
+     * in the change's transaction, before recording one. Filled in with on_commit; NULL: every
+     * change that has events or touched something records one. */
+    bool (*wants_reaction)(void *arg, const struct kt_ctx *c);
     void *on_commit_arg;
     struct kt_react *react;
     /* Group commit (protocol/dispatch.c): writes that arrived over WebSockets wait here, in

@@ -765,9 +765,14 @@ static int run_duplicates(kt_detect *det, kt_ctx *d, const kt_ctx *c)
     return rc;
 }
 
+bool kt_detect_wants(const kt_ctx *src)
+{
+    return src->touched_meetings.n || src->touched_bodies.n || src->touched_items.n;
+}
+
 int kt_detect_react(kt_detect *det, kt_ctx *d, const kt_ctx *src)
 {
-    if (!src->touched_meetings.n && !src->touched_bodies.n && !src->touched_items.n)
+    if (!kt_detect_wants(src))
         return 0;
     rebuild_in_place_if_stale(det);
     int64_t t0 = kt_mono_ns();

@@ -19,6 +19,9 @@ void kt_detect_free(kt_detect *d);
  * and events through d, whose write transaction is open (react/react.h runs them as a
  * subscriber of committed changes, never inside the change). 0 or -1 (error recorded in d). */
 int kt_detect_react(kt_detect *det, kt_ctx *d, const kt_ctx *src);
+/* Whether kt_detect_react has anything to look at for src: it touched meetings, items or
+ * bodies. */
+bool kt_detect_wants(const kt_ctx *src);
 
 /* Rebuilds the similarity index from the store, on this thread (at start). */
 int kt_detect_rebuild(kt_detect *d);

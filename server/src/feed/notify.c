@@ -8,6 +8,7 @@
 #include "protocol/dispatch.h"
 #include "store/actions.h"
 #include "store/bodies.h"
+#include "store/chat.h"
 #include "store/directory.h"
 #include "store/memberships.h"
 #include "store/notifications.h"
@@ -663,6 +664,49 @@ static int notify_one(kt_ctx *c, kt_event *ev, bool primary)
 }
 
 static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
+
+/* The event types notify_one() answers. */
+static bool answers(const char *t)
+{
+    static const char *const types[] = {
+        "membership.added",  "membership.removed", "meeting.created",  "meeting.updated",
+        "agenda.added",      "agenda.updated",     "agenda.removed",   "agenda.reordered",
+        "action.created",    "action.updated",     "chat.posted",      "flag.raised",
+        "minutes.submitted", "minutes.amended",    "minutes.approved", NULL};
+    for (const char *const *p = types; *p; p++)
+        if (strcmp(t, *p) == 0)
+            return true;
+    return false;
+}
+
+/* A chat message can mention someone only with an '@' in it (kt_chat_mentions). When in doubt
+ * (the store failed): yes. */
+static bool may_mention(kt_store *st, const kt_event *ev)
+{
+    json_t *stored = json_loads(ev->payload, 0, NULL);
+    json_t *m = json_object_get(stored, "message");
+    int64_t id = json_integer_value(json_is_object(m) ? json_object_get(m, "id") : m);
+    json_decref(stored);
+    json_t *msg = NULL;
+    if (!id || kt_store_message_get(st, id, &msg))
+        return true;
+    const char *text = json_string_value(json_object_get(msg, "text"));
+    bool yes = !text || strchr(text, '@');
+    json_decref(msg);
+    return yes;
+}
+
+bool kt_notify_wants(kt_store *st, kt_event *const *events, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const kt_event *ev = events[i];
+        if (ev->body < 0 || !answers(ev->type)) /* persons' own streams cause none */
+            continue;
+        if (strcmp(ev->type, "chat.posted") != 0 || may_mention(st, ev))
+            return true;
+    }
+    return false;
+}
 
 int kt_notify_react(kt_ctx *c, kt_event *const *events, int n)
 {

@@ -448,6 +448,9 @@ static json_t *ids_json(const kt_ivec *v)
 static int record_reaction(kt_ctx *c, int64_t *job)
 {
     *job = 0;
+    kt_app *app = c->app;
+    if (app->wants_reaction && !app->wants_reaction(app->on_commit_arg, c))
+        return 0;
     json_t *events = json_array();
     for (int i = 0; i < c->n_events; i++)
         if (c->events[i]->body > 0)

@@ -248,6 +248,15 @@ static void soon_cb(lws_sorted_usec_list_t *sul)
     kt_react_drain(r);
 }
 
+/* The detectors look at what a change touched; notifications come of some of its events only
+ * (a chat message that mentions nobody causes none). Most writes of a busy node are such
+ * messages: without a job they cost one transaction, not two. */
+static bool wants(void *arg, const kt_ctx *c)
+{
+    (void)arg;
+    return kt_detect_wants(c) || kt_notify_wants(c->st, c->events, c->n_events);
+}
+
 void kt_react_committed(void *arg, int64_t job)
 {
     kt_react *r = arg;
@@ -289,6 +298,7 @@ kt_react *kt_react_new(kt_app *app)
         return NULL;
     r->app = app;
     app->on_commit = kt_react_committed;
+    app->wants_reaction = wants;
     app->on_commit_arg = r;
     if (app->lws)
         lws_sul_schedule(app->lws, 0, &r->sweep, sweep_cb, 1);
@@ -306,6 +316,7 @@ void kt_react_free(kt_react *r)
     kt_react_drain(r); /* what this node committed is done before it goes */
     if (r->app->on_commit_arg == r) {
         r->app->on_commit = NULL;
+        r->app->wants_reaction = NULL;
         r->app->on_commit_arg = NULL;
     }
     kt_ivec_free(&r->queue);
