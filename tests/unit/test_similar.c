@@ -674,6 +674,21 @@ static void eval_cross_validates_by_topic(void **state)
     remove(pairs);
 }
 
+static void the_same_subject_in_another_aspect_weighs_less(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Evaluatie hennepteelt in woningen", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Hennepteelt in woningen: evaluatie en vervolg", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Training hennepteelt in woningen", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Hennepteelt in woningen", NULL);
+    double same = pair(s, 1, 2, NULL), other = pair(s, 1, 3, NULL), none = pair(s, 1, 4, NULL);
+    assert_true(same > 0.5);
+    assert_true(other < same * 0.6); /* the evaluation and a training: another aspect */
+    assert_true(none > other);       /* an item without an aspect is not held against one */
+    assert_int_equal(kt_similar_set(s, "aspect", 1), 0); /* the rule off */
+    assert_true(pair(s, 1, 3, NULL) > other * 1.5);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -698,6 +713,7 @@ int main(void)
         T(a_confidential_item_moves_no_other_score),
         T(a_confidential_item_teaches_no_acronym),
         T(function_phrases_and_verbs_are_no_subject),
+        T(the_same_subject_in_another_aspect_weighs_less),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),

@@ -37,6 +37,7 @@
 #define GENERIC_PRIOR 0.2f /* at or below: a strongly generic word ("voortgang", "voorstel") */
 #define SYN_MATCH     0.9  /* a word met through a "=" group of the vocabulary (other names) */
 #define THEME_MATCH   0.6  /* ... through a "~" group (one theme) */
+#define ASPECT_FACTOR 0.5  /* a pair whose titles take different aspects (kt_text_aspect_word) */
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -89,8 +90,9 @@ typedef struct term {
     int32_t abbr;     /* first abbreviation whose expansion starts with this term, or -1 */
     uint32_t derived; /* its compound parts or expansion: s->derived.v[derived ..] */
     uint8_t nderived;
-    uint8_t len;   /* of the stem */
-    uint8_t hints; /* HINT_*: how the word has been written */
+    uint8_t len;    /* of the stem */
+    uint8_t hints;  /* HINT_*: how the word has been written */
+    uint8_t aspect; /* bit of the aspect it names (kt_text_aspect_word), 0: none */
     uint8_t nconcepts;
     uint32_t concepts; /* the vocabulary groups it is in: s->concept_of.v[concepts ..] */
     float learned;     /* what the chairs' decisions taught about the word (1: nothing) */
@@ -220,6 +222,7 @@ struct kt_similar {
     double syn_match, theme_match; /* strengths of "=" and "~" groups */
     /* Ties through the deployment's own items (see cooc_match); co_maxdf 0: relative. */
     double co_match, co_min, co_maxdf, co_gate;
+    double aspect;          /* score factor of a pair whose titles take different aspects, 1: off */
     size_t npublic;         /* indexed items that are not confidential */
     uint64_t *private_bits; /* slots of confidential items */
     size_t private_words;
@@ -1258,6 +1261,16 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
     return all > 0 ? have / all : 0;
 }
 
+/* The aspects a title names (kt_text_aspect_word): a bit per class. */
+static unsigned aspects_of(const kt_similar *s, const item *a)
+{
+    unsigned m = 0;
+    for (uint16_t i = 0; i < a->nterms; i++)
+        if ((a->terms[i] & F_TITLE) && (a->terms[i] & (F_WHOLE | F_PART)))
+            m |= s->terms[a->terms[i] & TERM_MASK].aspect;
+    return m;
+}
+
 /* Two items are duplicates when each covers much of the other: the score is the lower of the
  * two coverages, so a short title that a long text mentions in passing does not count as that
  * text's subject. Generic words alone ("Voortgang plan van aanpak ...") never make a
@@ -1285,6 +1298,12 @@ static double score_pair(const kt_similar *s, const item *a, const item *b, doub
             cb = coverage(s, b, a, contrib_b, &ev2, true, mb);
             sc = ca < cb ? ca : cb;
         }
+    }
+    /* Same subject, other aspect: the plan in one body, its evaluation in the other. */
+    if (s->aspect < 1 && sc > 0) {
+        unsigned xa = aspects_of(s, a), xb = aspects_of(s, b);
+        if (xa && xb && !(xa & xb))
+            sc *= s->aspect;
     }
     return sc;
 }
@@ -1391,6 +1410,20 @@ static const char *const builtin_abbrevs[][2] = {
     {"EVA", "ernstig verward gedrag"},
 };
 
+static int seed_aspects(kt_similar *s)
+{
+    int cls;
+    for (size_t i = 0;; i++) {
+        const char *word = kt_text_aspect_word(i, &cls);
+        if (!word)
+            return 0;
+        uint32_t t;
+        if (stem_term(s, word, strlen(word), &t))
+            return KT_ENOMEM;
+        s->terms[t].aspect = (uint8_t)(1u << (cls - 1));
+    }
+}
+
 static int seed_priors(kt_similar *s)
 {
     for (size_t i = 0;; i++) {
@@ -1418,10 +1451,11 @@ kt_similar *kt_similar_new(void)
     s->co_match = CO_MATCH;
     s->co_min = CO_MIN;
     s->co_gate = CO_GATE;
+    s->aspect = ASPECT_FACTOR;
     s->lex = kt_lexicon_new();
     s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
     s->scopes = kt_scopes_new();
-    if (!s->stem || !s->scopes || seed_priors(s))
+    if (!s->stem || !s->scopes || seed_priors(s) || seed_aspects(s))
         goto fail;
     for (size_t i = 0; i < sizeof builtin_abbrevs / sizeof builtin_abbrevs[0]; i++)
         if (kt_similar_add_abbreviation(s, builtin_abbrevs[i][0], builtin_abbrevs[i][1]))
@@ -1822,6 +1856,8 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->co_maxdf = value;
     else if (!strcmp(name, "co_gate"))
         s->co_gate = value;
+    else if (!strcmp(name, "aspect"))
+        s->aspect = value;
     else
         return KT_EINVAL;
     return 0;

@@ -897,6 +897,32 @@ const char *kt_text_generic_word(size_t i, float *weight)
     return NULL;
 }
 
+/* The aspect an agenda item takes of its subject: two items on one subject in different
+ * aspects (the plan and its evaluation, a case and the policy rule, a training and the
+ * financing) are usually not one subject for two chairs to coordinate. General agenda
+ * structure, not words from labelled pairs; met as whole words of the title or as compound
+ * parts ("uitvoeringsplan", "beleidsregels"). Classes from 1. */
+static const struct {
+    const char *word;
+    int cls;
+} aspect_words[] = {
+    {"evaluatie", 1},    {"evalueren", 1},       {"terugblik", 1},  {"plan", 2},
+    {"actieplan", 2},    {"uitvoeringsplan", 2}, {"werkplan", 2},   {"jaarplan", 2},
+    {"monitor", 3},      {"cijfers", 3},         {"dashboard", 3},  {"beleidsregel", 4},
+    {"beleidskader", 4}, {"verordening", 4},     {"training", 5},   {"trainingen", 5},
+    {"workshop", 5},     {"cursus", 5},          {"opleiding", 5},  {"bewustwording", 5},
+    {"financiering", 6}, {"budget", 6},          {"subsidie", 6},   {"begroting", 6},
+    {"bekostiging", 6},  {"casus", 7},           {"casuistiek", 7},
+};
+
+const char *kt_text_aspect_word(size_t i, int *cls)
+{
+    if (i >= COUNT(aspect_words))
+        return NULL;
+    *cls = aspect_words[i].cls;
+    return aspect_words[i].word;
+}
+
 int kt_text_selfcheck(void)
 {
     struct {

@@ -53,6 +53,9 @@ bool kt_text_is_stopword(const char *folded);
  * the end. The strings are static. */
 size_t kt_text_generic_count(void);
 const char *kt_text_generic_word(size_t i, float *weight);
+/* The i-th word that names the aspect an item takes of its subject (evaluatie, plan, monitor,
+ * beleidsregel, training, financiering, casus...) and its class (1..); NULL after the last. */
+const char *kt_text_aspect_word(size_t i, int *cls);
 
 /* 0 when the built-in word lists are sorted as bsearch needs; KT_EINVAL otherwise. */
 int kt_text_selfcheck(void);
