@@ -33,7 +33,8 @@ ENUM_DEFS = {"kt_org_kinds": "org_kind", "kt_body_kinds": "body_kind", "kt_level
              "kt_attendance_roles": "attendance_role", "kt_scope_kinds": "scope_kind",
              "kt_flag_states": "flag_state", "kt_flag_resolutions": "flag_resolution",
              "kt_notify_kinds": "notification_kind", "kt_notify_modes": "notification_mode",
-             "kt_feed_kinds": "feed_kind", "kt_import_statuses": "import_status"}
+             "kt_feed_kinds": "feed_kind", "kt_import_statuses": "import_status",
+             "kt_request_decisions": "request_decision"}
 
 
 def protocol_md():
@@ -481,6 +482,12 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual((gone["message"]["deleted"], gone["message"]["text"]), (True, ""))
         self.assertGreater((await call(chair, "chat.unread", body=body))["unread"], 0)
         self.assertEqual((await call(chair, "chat.read", body=body))["unread"], 0)
+        # an agenderingsverzoek, decided; an item referred to the child body and accepted there
+        asked = (await call(police, "request.create", body=body, title="Buurtpreventie",
+                            description="Graag bespreken"))["request"]
+        self.assertEqual((await call(chair, "request.list", body=body))["open"], 1)
+        await call(chair, "request.decide", body=body, request=asked["id"],
+                   decision="afwijzen", reason="Loopt al via de werkgroep")
         await call(police, "chat.post", body=body, text="In de thread", item=secret["id"])
         # the index catches up after the commit, off the write path: wait for it (bounded)
         for _ in range(1000):
@@ -504,6 +511,11 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    role="voorzitter")
         await call(chair, "meeting.create", body=child["id"], start="2027-03-04T10:00:00+01:00",
                    end="2027-03-04T12:00:00+01:00")
+        # an item referred to the child body and accepted there (the chair chairs both)
+        sent = (await call(chair, "agenda.add", body=body, title="Naar de werkgroep"))["item"]
+        ref = (await call(chair, "agenda.refer", item=sent["id"], to=child["id"]))["request"]
+        await chair.call("request.decide", body=child["id"], request=ref["id"],
+                         decision="aanvaarden")
         await chair.wait_for(lambda c: any(e["event"] == "flag.raised"
                                            for e in c.body_events(body)))
         flags = (await call(chair, "flag.list", body=body, state="open"))["flags"]
@@ -581,7 +593,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "agenda.reordered", "action.created", "action.updated", "chat.posted",
                        "chat.edited", "chat.deleted", "minutes.noted", "attendance.removed",
                        "minutes.submitted", "minutes.amended", "minutes.approved",
-                       "stream.skipped"}
+                       "request.created", "request.decided", "agenda.referred",
+                       "referral.decided", "stream.skipped"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")
         self.assertEqual(sorted(seen - body_events), [])

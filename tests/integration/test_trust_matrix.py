@@ -15,6 +15,8 @@ Canaries and who may see them:
 - Y: an open item (relevant for the housing corporation) made confidential for the police
   later: after that, its audience only - live, in snapshots, in replays, in notifications.
 - Z: an open item with a thread, removed: after that, nobody.
+- R: an agenderingsverzoek by the police member, declined: its requester, the chair and the
+  secretary (issue 13, part 5).
 Roles: voorzitter, secretaris, lid (police), lid of an unlisted organisation, vaste_vervanger,
 gast (no limit), gast limited to one item (a police person: listed organisation, not invited),
 waarnemer, a police person who is no member, an administrator, and the chair of another body
@@ -63,7 +65,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         self.server.start()
         self.clients = []
         rnd = random.Random(os.getpid())
-        self.C = {k: canary_word(rnd) for k in "XWYZ"}
+        self.C = {k: canary_word(rnd) for k in "XWYZR"}
 
     async def asyncTearDown(self):
         for c in self.clients:
@@ -193,6 +195,9 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         # ... and Y's, while Y is still open (Y becomes confidential later: the flag must then
         # disappear for her, decided when it is read)
         await e.call("agenda.add", meeting=m2, title="Overlast portiekflat: bewoners klagen")
+        self.request_r = (await self.c["lid"].call(
+            "request.create", body=self.b1, title=f"Verzoek {C['R']}",
+            description=f"Toelichting {C['R']}"))["request"]["id"]
         await asyncio.sleep(0.5)  # detectors and notifications run after commit
         flags = (await sec.call("flag.list", body=self.b1))["flags"]
         self.flag = next((f["id"] for f in flags if f["other"]["body"] == self.b2), None)
@@ -213,7 +218,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                "action": self.action["id"], "flag": self.flag or 1, "org": self.orgs["scratch"],
                "person": self.ids["kladblok"], "presenter": self.ids["lid"],
                "owner": self.ids["lid"], "substitute_for": self.ids["lid"],
-               "substitute": self.ids["lid"], "lead_body": self.b1, "feed": 1}
+               "substitute": self.ids["lid"], "lead_body": self.b1, "feed": 1,
+               "to": self.b2, "request": self.request_r}
         for k in list(ex):
             if k in ids and isinstance(ex[k], int):
                 ex[k] = ids[k]
@@ -251,6 +257,9 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
             ex = {"ids": [987654321]}
         if op == "notification.subscribe":
             ex = {"since": 0}
+        if op == "request.decide":  # declined: R stays with its requester, chair and secretary
+            ex = {"body": self.b1, "request": self.request_r, "decision": "afwijzen",
+                  "reason": "Matrix"}
         return ex
 
     async def every_op_as_every_role(self):
@@ -342,6 +351,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                             "gast", "waarnemer")
         if canary == "Y":  # after the narrowing
             return role in ("secretaris", "lid")
+        if canary == "R":
+            return role in ("voorzitter", "secretaris", "lid")
         return False  # Z, after the removal
 
     def received(self, role, canary):
@@ -379,7 +390,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
               f"({self.pairs} op calls); canaries outside their audience: {len(leaks)}")
         self.assertEqual(leaks, [])
         # the scan can fail: every canary reached someone allowed to see it
-        for canary in "XWY":
+        for canary in "XWYR":
             self.assertTrue(any(c == canary for c, _ in seen), f"canary {canary} seen nowhere")
         self.assertIn(("X", "lid"), seen)
         self.assertIn(("W", "gast"), seen)

@@ -30,6 +30,10 @@ int kt_carry_verslag_item(kt_ctx *c, int64_t of, int64_t *next);
  * and agenda.updated as agenda.reorder sends them; not the item's own event). h_agenda.c. */
 int kt_agenda_place(kt_ctx *c, int64_t meeting, int64_t item, int64_t pos);
 
+/* Closes the gap an item left in body's list (meeting 0: its backlog) when it went to another
+ * body: positions 1..n again, announced as agenda.reordered in body's stream. h_agenda.c. */
+int kt_agenda_close_gap(kt_ctx *c, int64_t body, int64_t meeting);
+
 /* The special kind a title names ("verslag", "actielijst") or NULL. */
 const char *kt_carry_special_of(const char *title);
 

@@ -47,3 +47,4 @@ const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel",
                                            NULL};
 const char *const kt_feed_kinds[] = {"ical", "atom", "body_ical", NULL};
 const char *const kt_import_statuses[] = {"gehouden", "verslag_concept", NULL};
+const char *const kt_request_decisions[] = {"aanvaarden", "afwijzen", NULL};

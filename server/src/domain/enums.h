@@ -23,5 +23,6 @@ extern const char *const kt_flag_resolutions[];
 extern const char *const kt_feed_kinds[];
 /* The statuses a meeting may get from an imported verslag (approving it is minutes.approve's). */
 extern const char *const kt_import_statuses[];
+extern const char *const kt_request_decisions[];
 
 #endif

@@ -560,3 +560,14 @@ int kt_agenda_place(kt_ctx *c, int64_t meeting, int64_t item, int64_t pos)
     list_free(&l);
     return rc ? -1 : 0;
 }
+
+int kt_agenda_close_gap(kt_ctx *c, int64_t body, int64_t meeting)
+{
+    int64_t own = c->body; /* the lists of this file are those of c->body */
+    c->body = body;
+    list l = {0};
+    int rc = list_load(c, meeting, &l) || list_store(c, &l, 0);
+    list_free(&l);
+    c->body = own;
+    return rc ? -1 : 0;
+}

@@ -85,6 +85,12 @@ int kt_h_chat_delete(kt_ctx *c);
 int kt_h_chat_unread(kt_ctx *c);
 int kt_h_chat_read(kt_ctx *c);
 
+/* h_request.c: agenderingsverzoeken and referrals to other bodies */
+int kt_h_request_create(kt_ctx *c);
+int kt_h_request_list(kt_ctx *c);
+int kt_h_request_decide(kt_ctx *c);
+int kt_h_agenda_refer(kt_ctx *c);
+
 int kt_h_abbreviation_list(kt_ctx *c);
 int kt_h_abbreviation_set(kt_ctx *c);
 int kt_h_body_suggest(kt_ctx *c);

@@ -25,6 +25,59 @@ int kt_under_item_vis(kt_store *st, int64_t item, kt_vis *out)
     return rc == KT_ENOTFOUND ? 0 : rc;
 }
 
+int kt_request_vis(kt_store *st, json_t *req, kt_vis *out)
+{
+    memset(out, 0, sizeof *out);
+    int64_t source = json_integer_value(json_object_get(req, "source_item"));
+    int64_t made = json_integer_value(json_object_get(req, "item"));
+    int rc = 0;
+    /* A referred item's audience goes with it; when it went meanwhile, the item the decision
+     * made (which kept that audience) speaks for it, and failing that nobody but the requester
+     * sees the request (better nothing than something one may not see). */
+    if (source && (rc = kt_store_item_vis(st, source, out)) == KT_ENOTFOUND && made)
+        rc = kt_store_item_vis(st, made, out);
+    if (rc == KT_ENOTFOUND) {
+        memset(out, 0, sizeof *out);
+        out->item = source;
+        out->confidential = true; /* an audience of nobody */
+        rc = 0;
+    }
+    out->under = true; /* a request shows the item's content, never a placeholder of it */
+    out->min_role = KT_ROLE_SECRETARIS;
+    out->subject = json_integer_value(json_object_get(req, "requester"));
+    return rc;
+}
+
+bool kt_request_visible(kt_store *st, const kt_viewer *v, json_t *req)
+{
+    kt_vis vis;
+    if (kt_request_vis(st, req, &vis))
+        return false;
+    bool ok = kt_acl_visible(v, &vis);
+    kt_vis_clear(&vis);
+    /* Once accepted, it is the history of the item it made: seen by whoever sees that item. */
+    int64_t made = json_integer_value(json_object_get(req, "item"));
+    if (!ok && made && kt_store_item_vis(st, made, &vis) == 0) {
+        vis.under = true;
+        ok = kt_acl_visible(v, &vis);
+        kt_vis_clear(&vis);
+    }
+    return ok;
+}
+
+bool kt_referral_visible(kt_store *st, const kt_viewer *v, json_t *req)
+{
+    kt_vis vis;
+    int64_t source = json_integer_value(json_object_get(req, "source_item"));
+    if (!source || kt_store_item_vis(st, source, &vis))
+        return false; /* the item went: nothing to say about it */
+    vis.under = true;
+    vis.subject = json_integer_value(json_object_get(req, "requester"));
+    bool ok = kt_acl_visible(v, &vis);
+    kt_vis_clear(&vis);
+    return ok;
+}
+
 json_t *kt_item_json(kt_store *st, int64_t item)
 {
     json_t *j = NULL;

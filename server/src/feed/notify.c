@@ -533,6 +533,58 @@ static int on_minutes(kt_ctx *c, const kt_event *ev, json_t *data)
     return rc;
 }
 
+/* Agenderingsverzoeken: a new one goes to the chairs and secretaries of the body that may see
+ * it; a decision goes to whoever asked (for a referral: as a member of the body it came from,
+ * so that the notification stays as visible as the referred item there). */
+static int on_request(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    json_t *r = json_object_get(data, "request");
+    char title[300], body[200];
+    excerpt(json_string_value(json_object_get(r, "title")), title, sizeof title);
+    body_name(c->st, ev->body, body, sizeof body);
+    int64_t source_body = json_integer_value(json_object_get(r, "source_body"));
+    const char *kind = json_string_value(json_object_get(r, "kind"));
+    note n = {.kind = "agenda", .body = ev->body, .actor = ev->actor};
+    if (strcmp(ev->type, "request.created") == 0) {
+        snprintf(n.title, sizeof n.title, "%s: %s",
+                 strcmp(kind, "verzoek") == 0      ? "Verzoek om te agenderen"
+                 : strcmp(kind, "verwijzing") == 0 ? "Agendapunt verwezen naar dit overleg"
+                                                   : "Agendapunt verplaatst naar dit overleg",
+                 title);
+        snprintf(n.text, sizeof n.text, "%s", body);
+        n.item = json_integer_value(json_object_get(r, "source_item"));
+        snprintf(n.link, sizeof n.link, "#/overleg/%lld/verzoeken", (long long)ev->body);
+        snprintf(n.dedupe, sizeof n.dedupe, "request:%lld",
+                 (long long)json_integer_value(json_object_get(r, "id")));
+        kt_ivec people = {0};
+        int rc = members(c->st, ev->body, 0, true, &people);
+        if (!rc)
+            rc = deliver_all(c, &n, &people, audience_of(ev));
+        kt_ivec_free(&people);
+        return rc;
+    }
+    bool accepted = strcmp(json_string_value(json_object_get(r, "status")), "aanvaard") == 0;
+    snprintf(n.title, sizeof n.title, "%s door %s: %s", accepted ? "Geagendeerd" : "Afgewezen",
+             body, title);
+    if (accepted)
+        snprintf(n.text, sizeof n.text, "%s",
+                 json_integer_value(json_object_get(r, "item_meeting"))
+                     ? "Het onderwerp staat op de agenda van een vergadering."
+                     : "Het onderwerp staat op de lijst te agenderen.");
+    else
+        snprintf(n.text, sizeof n.text, "Reden: %s",
+                 json_string_value(json_object_get(r, "reason")));
+    n.person = json_integer_value(json_object_get(r, "requester"));
+    if (source_body) {
+        n.body = source_body;
+        n.item = json_integer_value(json_object_get(r, "source_item"));
+        snprintf(n.link, sizeof n.link, "#/overleg/%lld/verzoeken", (long long)source_body);
+    } else {
+        snprintf(n.link, sizeof n.link, "#/overleg/%lld/verzoeken", (long long)ev->body);
+    }
+    return deliver(c, &n);
+}
+
 /* ---- due dates ---- */
 
 #define MAX_DUE_DAYS 30 /* the most days ahead preferences.set accepts (protocol/ops.c) */
@@ -660,6 +712,8 @@ static int notify_one(kt_ctx *c, kt_event *ev, bool primary)
     else if (strcmp(t, "minutes.submitted") == 0 || strcmp(t, "minutes.amended") == 0 ||
              strcmp(t, "minutes.approved") == 0)
         rc = on_minutes(c, ev, data);
+    else if (strcmp(t, "request.created") == 0 || strcmp(t, "request.decided") == 0)
+        rc = on_request(c, ev, data);
     return rc;
 }
 

@@ -5,6 +5,7 @@
 #include "domain/model.h"
 #include "feed/notify.h"
 #include "store/actions.h"
+#include "store/agenda_requests.h"
 #include "store/chat.h"
 #include "store/items.h"
 #include "util/err.h"
@@ -23,6 +24,7 @@ enum kind {
     K_MESSAGE,   /* chat.posted, .edited, .deleted: the message as it is now, under its item */
     K_FLAG,      /* flag.*: the flag as this body's side sees it now */
     K_NOTE,      /* notification.created: the notification, if it may still be shown */
+    K_REQUEST,   /* request.created, .decided: the agenderingsverzoek as it is now */
 };
 
 static int kind_of(const char *type)
@@ -37,7 +39,8 @@ static int kind_of(const char *type)
         {"action.updated", K_ACTION},     {"chat.posted", K_MESSAGE},
         {"chat.edited", K_MESSAGE},       {"chat.deleted", K_MESSAGE},
         {"flag.raised", K_FLAG},          {"flag.updated", K_FLAG},
-        {"notification.created", K_NOTE},
+        {"notification.created", K_NOTE}, {"request.created", K_REQUEST},
+        {"request.decided", K_REQUEST},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(type, kinds[i].type) == 0)
@@ -59,6 +62,8 @@ static const char *key_of(int kind)
         return "flag";
     case K_NOTE:
         return "notification";
+    case K_REQUEST:
+        return "request";
     default:
         return NULL;
     }
@@ -75,7 +80,8 @@ static int64_t id_in(json_t *data, const char *key)
 json_t *kt_render_stored(const char *type, json_t *data)
 {
     int kind = kind_of(type);
-    if (kind != K_ITEM && kind != K_ACTION && kind != K_MESSAGE && kind != K_FLAG && kind != K_NOTE)
+    if (kind != K_ITEM && kind != K_ACTION && kind != K_MESSAGE && kind != K_FLAG &&
+        kind != K_NOTE && kind != K_REQUEST)
         return json_incref(data);
     const char *key = key_of(kind);
     json_t *out = json_pack("{s:{s:I}}", key, "id", (json_int_t)id_in(data, key));
@@ -134,6 +140,20 @@ static json_t *item_data(kt_store *st, kt_event *ev, int64_t id, int *rc)
     return d;
 }
 
+/* A request in the body it was made to; its audience (domain/model.h, kt_request_vis) as it
+ * is now. */
+static json_t *request_data(kt_store *st, kt_event *ev, int64_t id, int *rc)
+{
+    json_t *r = NULL;
+    if (kt_store_agenda_request_get(st, id, &r) == KT_ESTORE)
+        *rc = KT_ESTORE;
+    if (!r || json_integer_value(json_object_get(r, "body")) != ev->body)
+        return json_decref(r), NULL;
+    kt_vis_clear(&ev->aud);
+    *rc = kt_request_vis(st, r, &ev->aud);
+    return json_pack("{s:o}", "request", r);
+}
+
 /* Loads what ev is about (once per event object). 0, or a KT_E* when the store failed. */
 static int resolve(kt_store *st, kt_event *ev)
 {
@@ -160,6 +180,9 @@ static int resolve(kt_store *st, kt_event *ev)
         full = ev->about ? kt_flag_json(st, ev->about, ev->body) : NULL;
         if (full)
             full = json_pack("{s:o}", "flag", full);
+        break;
+    case K_REQUEST:
+        full = ev->about ? request_data(st, ev, ev->about, &rc) : NULL;
         break;
     case K_NOTE:
         if (ev->about && kt_notification_visible(st, -ev->body, ev->about)) {
@@ -331,6 +354,8 @@ static kt_frame *choose(kt_store *st, kt_event *ev, const kt_viewer *v)
                                                                        : skip_frame(ev);
     case K_NOTE:
         return ev->full && kt_acl_visible(v, &ev->vis) ? full_frame(ev) : skip_frame(ev);
+    case K_REQUEST:
+        return ev->full && kt_acl_visible(v, &ev->aud) ? full_frame(ev) : skip_frame(ev);
     default:
         if (ev->kind == K_PLAIN && ev->vis.item) /* about an item: its audience decides */
             return ev->full && kt_acl_visible(v, &ev->aud) ? full_frame(ev) : skip_frame(ev);

@@ -173,6 +173,23 @@ static const kt_argspec a_agenda_reorder[] = {{"meeting", KT_T_ID, NUL, 0, NULL}
                                               {"items", KT_T_IDS, REQ, 1000, NULL},
                                               END};
 
+static const kt_argspec a_request_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                              {"title", KT_T_STR, REQ, TITLE_MAX, NULL},
+                                              {"description", KT_T_TEXT, 0, TEXT_MAX, NULL},
+                                              {"meeting", KT_T_ID, NUL, 0, NULL},
+                                              END};
+static const kt_argspec a_request_decide[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                              {"request", KT_T_ID, REQ, 0, NULL},
+                                              {"decision", KT_T_ENUM, REQ, 0, kt_request_decisions},
+                                              {"meeting", KT_T_ID, NUL, 0, NULL},
+                                              {"reason", KT_T_TEXT, 0, TEXT_MAX, NULL},
+                                              END};
+static const kt_argspec a_agenda_refer[] = {{"item", KT_T_ID, REQ, 0, NULL},
+                                            {"to", KT_T_ID, REQ, 0, NULL},
+                                            {"move", KT_T_BOOL, 0, 0, NULL},
+                                            {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
+                                            END};
+
 static const kt_argspec a_action_list[] = {{"body", KT_T_ID, 0, 0, NULL},
                                            {"mine", KT_T_BOOL, 0, 0, NULL},
                                            {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
@@ -349,6 +366,11 @@ static const kt_op ops[] = {
      a_agenda_reorder},
     {"agenda.publish", kt_h_agenda_publish, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting},
     {"agenda.copy", kt_h_agenda_copy, KT_PERM_EDIT, KT_TGT_MEETING, W, a_agenda_copy},
+
+    {"agenda.refer", kt_h_agenda_refer, KT_PERM_EDIT, KT_TGT_ITEM, W, a_agenda_refer},
+    {"request.create", kt_h_request_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_request_create},
+    {"request.list", kt_h_request_list, KT_PERM_READ, KT_TGT_BODY, R, a_body},
+    {"request.decide", kt_h_request_decide, KT_PERM_EDIT, KT_TGT_BODY, W, a_request_decide},
 
     {"action.list", kt_h_action_list, KT_PERM_AUTH, NT, R, a_action_list},
     {"action.create", kt_h_action_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_action_create},

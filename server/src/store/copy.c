@@ -100,6 +100,11 @@ static const table tables[] = {
        "decided_at, created_at",
        "iiiiiittiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11"),
      NULL, true},
+    {T("agenda_requests",
+       "id, body_id, kind, requester_id, title, description, meeting_id, source_body_id, "
+       "source_item_id, status, reason, item_id, decided_by, decided_at, created_at",
+       "ititttiiittiiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"),
+     NULL, true},
     {T("audit", "id, at, actor_id, action, body_id, subject_kind, subject_id, detail", "iiititit",
        "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"),
      NULL, true},

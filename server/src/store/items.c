@@ -412,6 +412,44 @@ int kt_store_item_person_add(kt_store *st, int64_t id, int64_t person)
     return kt_db_run(s, NULL);
 }
 
+int kt_store_item_audience_copy(kt_store *st, int64_t from, int64_t to)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO item_orgs(item_id, org_id, reason) SELECT ?2, "
+                                      "org_id, reason FROM item_orgs WHERE item_id = ?1 "
+                                      "ON CONFLICT DO NOTHING");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, from);
+    kt_db_bind_int(s, 2, to);
+    int rc = kt_db_run(s, NULL);
+    if (rc)
+        return rc;
+    s = kt_db_prepare(st, "INSERT INTO item_persons(item_id, person_id) SELECT ?2, person_id "
+                          "FROM item_persons WHERE item_id = ?1 ON CONFLICT DO NOTHING");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, from);
+    kt_db_bind_int(s, 2, to);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_item_rehome(kt_store *st, int64_t item, int64_t body, int64_t meeting, int64_t pos,
+                         int64_t now)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE items SET body_id = ?2, meeting_id = ?3, position = "
+                                      "?4, updated_at = ?5 WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, item);
+    kt_db_bind_int(s, 2, body);
+    kt_db_bind_ref(s, 3, meeting);
+    kt_db_bind_int(s, 4, pos);
+    kt_db_bind_int(s, 5, now);
+    int64_t n = 0;
+    int rc = kt_db_run(s, &n);
+    return rc ? rc : n ? 0 : KT_ENOTFOUND;
+}
+
 int kt_store_item_keep_author(kt_store *st, int64_t id, int64_t person)
 {
     kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO item_persons(item_id, person_id) SELECT id, "

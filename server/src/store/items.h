@@ -81,6 +81,13 @@ int kt_store_item_org_add(struct kt_store *st, int64_t id, int64_t org, const ch
 /* The persons who may see a confidential item (add is idempotent). */
 int kt_store_item_persons_clear(struct kt_store *st, int64_t id);
 int kt_store_item_person_add(struct kt_store *st, int64_t id, int64_t person);
+/* Gives item to the organisations and persons of from's audience as well (a referral keeps an
+ * item's confidentiality in the other body). */
+int kt_store_item_audience_copy(struct kt_store *st, int64_t from, int64_t to);
+/* Moves item to another body's list (meeting 0: its backlog) at pos: 0 or KT_ENOTFOUND. What
+ * hangs under it (actions, notes) is the caller's to check first. */
+int kt_store_item_rehome(struct kt_store *st, int64_t item, int64_t body, int64_t meeting,
+                         int64_t pos, int64_t now);
 /* Adds person to those who may see item when it is confidential (else nothing). */
 int kt_store_item_keep_author(struct kt_store *st, int64_t id, int64_t person);
 /* 0 when actions hang under the item, KT_ENOTFOUND when none do. */

@@ -44,6 +44,10 @@ static const kt_db_col c_version[] = {I("meeting"), I("body"),    I("version"),
                                       S("stage"),   T("created"), END_COL};
 static const kt_db_col c_amendment[] = {I("id"),   I("meeting"), I("body"),    I("item"),
                                         S("text"), S("status"),  T("created"), END_COL};
+static const kt_db_col c_agenda_request[] = {I("id"),     I("body"),    S("kind"), S("title"),
+                                             S("status"), T("created"), END_COL};
+static const kt_db_col c_request_decided[] = {I("id"), I("body"), S("status"), T("decided"),
+                                              END_COL};
 static const kt_db_col c_decided[] = {I("id"),     I("meeting"), I("body"),
                                       S("status"), T("decided"), END_COL};
 static const kt_db_col c_msg_change[] = {I("message"),  I("body"), I("item"), S("kind"),
@@ -195,6 +199,20 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "minutes_amendments a JOIN meetings m ON m.id = a.meeting_id WHERE a.decided_by = ?1 "
      "ORDER BY a.id",
      c_decided, NULL},
+    {"agenda_requests", "requester_id", "agenda_requests",
+     "Verzoeken om een onderwerp te agenderen, en verwijzingen naar andere overleggen",
+     KT_PRIV_KEEP,
+     "how a topic came on a body's agenda is part of the body's record; the title of an item "
+     "referred from another body is that body's and is not repeated here",
+     "SELECT id, body_id, kind, CASE WHEN kind = 'verzoek' THEN title ELSE '' END, status, "
+     "created_at FROM agenda_requests WHERE requester_id = ?1 ORDER BY id",
+     c_agenda_request, NULL},
+    {"agenda_requests", "decided_by", "agenda_requests_decided",
+     "Verzoeken om te agenderen beoordeeld", KT_PRIV_KEEP,
+     "whether a body took a topic on is part of the body's record",
+     "SELECT id, body_id, status, decided_at FROM agenda_requests WHERE decided_by = ?1 "
+     "ORDER BY id",
+     c_request_decided, NULL},
     {"message_changes", "person_id", "message_changes",
      "Eerdere tekst van bewerkte of verwijderde chatberichten", KT_PRIV_KEEP,
      "what a message said before its author changed it is kept with the message, and goes with "

@@ -832,6 +832,35 @@ static const char *const migrations[] = {
     "INSERT INTO search_queue(kind, id) SELECT 3, id FROM actions;"
     "INSERT INTO search_queue(kind, id) SELECT 4, id FROM messages;"
     "INSERT INTO search_queue(kind, id) SELECT 5, item_id FROM item_notes;",
+
+    /* 24: agenderingsverzoeken and referrals (issue 13, part 5): a member asks a body to put a
+     * topic on its agenda, or another body refers (or moves) one of its items here. The chair or
+     * secretary decides; item_id is the item the decision made. source_item_id has no foreign
+     * key: the link stays when the source item goes (who may see the link is decided by it). */
+    "CREATE TABLE agenda_requests ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  body_id INTEGER NOT NULL REFERENCES bodies(id),"
+    "  kind TEXT NOT NULL DEFAULT 'verzoek' CHECK (kind IN ('verzoek', 'verwijzing', "
+    "    'verplaatsing')),"
+    "  requester_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL DEFAULT '',"
+    "  meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,"
+    "  source_body_id INTEGER REFERENCES bodies(id),"
+    "  source_item_id INTEGER,"
+    "  status TEXT NOT NULL DEFAULT 'ingediend' CHECK (status IN ('ingediend', 'aanvaard', "
+    "    'afgewezen')),"
+    "  reason TEXT NOT NULL DEFAULT '',"
+    "  item_id INTEGER,"
+    "  decided_by INTEGER REFERENCES persons(id),"
+    "  decided_at INTEGER,"
+    "  created_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX agenda_requests_body ON agenda_requests(body_id, id);"
+    "CREATE INDEX agenda_requests_source ON agenda_requests(source_body_id, id);"
+    "CREATE INDEX agenda_requests_source_item ON agenda_requests(source_item_id);"
+    "CREATE INDEX agenda_requests_requester ON agenda_requests(requester_id);"
+    "CREATE INDEX agenda_requests_item ON agenda_requests(item_id);",
 };
 
 int kt_migrations_count(void)
