@@ -11,6 +11,7 @@ import {
 } from './ui.js';
 import { itemFlags } from './flaginline.js';
 import { actionDialog } from './actions.js';
+import { referDialog } from './requests.js';
 
 const MAX_ATTACHMENTS = 20;
 // The server's rule for a link to a document (protocol/schemas/defs.json#/$defs/attachment).
@@ -224,6 +225,8 @@ export function agendaView(opts) {
           dataset: { focuskey: `edit-${it.id}` }, onclick: () => editItem(it) }, 'Bewerken'),
         h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} ${opts.meeting ? 'verplaatsen' : 'agenderen'}: ${title}`,
           dataset: { focuskey: `move-${it.id}` }, onclick: () => moveItem(it) }, opts.meeting ? 'Verplaatsen' : 'Agenderen'),
+        it.special ? null : h('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Punt ${num} agenderen bij ander overleg: ${title}`,
+          dataset: { focuskey: `refer-${it.id}` }, onclick: () => referDialog(store, it, model.body) }, 'Agenderen bij…'),
         h('button', { type: 'button', class: 'btn btn-small btn-quiet-danger', 'aria-label': `Punt ${num} verwijderen: ${title}`,
           onclick: () => removeItem(it) }, 'Verwijderen'));
     }

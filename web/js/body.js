@@ -11,6 +11,7 @@ import { liveBody } from './live.js';
 import { meetingDialog, seriesDialog } from './meetings.js';
 import { actionsPanel } from './actions.js';
 import { chatPanel } from './chat.js';
+import { requestsPanel } from './requests.js';
 import { membersPanel } from './members.js';
 import { flagsPanel } from './flags.js';
 import { FlagSet, flagNews } from './flaginline.js';
@@ -19,7 +20,7 @@ import { isMine, agendaNews, roleNews } from './news.js';
 
 const TABS = [
   ['overzicht', 'Overzicht'], ['vergaderingen', 'Vergaderingen'], ['agenderen', 'Te agenderen'],
-  ['acties', 'Acties en besluiten'], ['chat', 'Chat'], ['leden', 'Leden'],
+  ['verzoeken', 'Verzoeken'], ['acties', 'Acties en besluiten'], ['chat', 'Chat'], ['leden', 'Leden'],
 ];
 
 export async function render(ctx) {
@@ -36,8 +37,10 @@ export async function render(ctx) {
   const role = snap.body.role;
   const editor = canEdit(role);
   // Administrators who are not members see the overview and manage the members, nothing more.
-  const tabList = !role ? [TABS[0], TABS[5]]
-    : editor ? [...TABS.slice(0, 5), ['signaleringen', 'Signaleringen'], TABS[5]] : TABS;
+  const tabList = !role ? [TABS[0], TABS[6]]
+    : editor ? [...TABS.slice(0, 6), ['signaleringen', 'Signaleringen'], TABS[6]] : TABS;
+  // Chairs and secretaries see how many requests wait for them on the tab itself.
+  let openRequests = editor ? (await store.request('request.list', { body: id }).catch(() => null))?.open ?? 0 : 0;
   if (!tabList.some(([k]) => k === tab)) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
   store.noteItems(snap.backlog);
@@ -54,7 +57,7 @@ export async function render(ctx) {
         sub: h('span', null, `${label(BODY_KINDS, state.body.kind)} · ${label(LEVELS, state.body.level)} · ${state.body.scope} · ${cadenceLabel(state.body.cadence)}`,
           role ? [' · Mijn rol: ', badge(label(ROLES, role), 'role')] : null),
       }),
-      tabs(tabList.map(([k, t]) => [k, t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
+      tabs(tabList.map(([k, t]) => [k, k === 'verzoeken' && openRequests ? `${t} (${openRequests})` : t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
   }
 
   // ---- overzicht ----
@@ -180,6 +183,12 @@ export async function render(ctx) {
     case 'overzicht': renderOverview(); break;
     case 'vergaderingen': renderMeetings(); break;
     case 'agenderen': renderBacklog(); break;
+    case 'verzoeken':
+      tabApi = await requestsPanel(ctx, {
+        container: content, body: state.body, role, meetings: () => [...state.meetings.values()], live: listeners,
+        onCount: (n) => { if (n !== null && n !== openRequests) { openRequests = n; renderHead(); } },
+      });
+      break;
     case 'acties':
       tabApi = await actionsPanel(ctx, { container: content, body: state.body, members: state.members, role, live: listeners });
       break;
@@ -206,6 +215,9 @@ export async function render(ctx) {
       if (flag.here.meeting === null && backlog.items.has(flag.here.item)) backlogView.announce(flagNews(flag));
     }
     for (const fn of listeners) fn(f);
+    if (editor && tab !== 'verzoeken' && (f.event === 'request.created' || f.event === 'request.decided') && f.seq > state.seq) {
+      store.request('request.list', { body: id }).then((r) => { openRequests = r.open; renderHead(); }).catch(() => {});
+    }
     if (f.event === 'chat.posted' && backlogView && f.seq > state.seq) backlogView.onChat(f.data.message);
     if ((f.event === 'chat.edited' || f.event === 'chat.deleted') && backlogView && f.seq > state.seq) backlogView.onChatChange(f.data.message);
     if (f.seq <= state.seq) return;
