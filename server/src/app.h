@@ -56,6 +56,8 @@ typedef struct kt_counters {
     uint64_t connections_refused; /* accepted and closed at once: the fd budget was used up */
     uint64_t events_published, events_delivered, frames_sent;
     uint64_t slow_consumer_closes;
+    uint64_t stalled_closes;    /* dropped: bytes queued and no write progress (write deadline) */
+    uint64_t store_read_errors; /* live paths (replay, subscribe, resync) that failed to read */
     uint64_t requests, request_errors;
     uint64_t logins_ok, logins_failed, logins_throttled;
     uint64_t bus_reconnects, bus_gaps_filled;

@@ -130,6 +130,16 @@ static int serve(kt_settings *o)
     }
     if (kt_password_init() || open_store(&app))
         return 1;
+    /* The database's own check of its file, once at start: a damaged page or a lost
+     * write-ahead log is said here and in /healthz, not found later by a reader. */
+    char integrity[200];
+    int64_t check_started = kt_mono_ns();
+    if (kt_store_check(app.store, integrity, sizeof integrity))
+        kt_error("database damaged: restore from a backup (README, Backups)", "found=\"%s\"",
+                 integrity);
+    else
+        kt_info("database checked", "result=%s ms=%lld", integrity,
+                (long long)((kt_mono_ns() - check_started) / 1000000));
     /* The search queue and its indexer are SQLite's; PostgreSQL indexes in its own way
      * (store/pg/search.c). */
     kt_store_options iso = store_options(&app);
@@ -390,6 +400,46 @@ static int copy_store(int argc, char **argv)
     return 0;
 }
 
+/* ketentafel backup --db PATH --to FILE: an online backup of a node's SQLite database while it
+ * runs (README, Backups). */
+static int backup(int argc, char **argv)
+{
+    const char *from = NULL, *to = NULL;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        if (strcmp(argv[i], "--db") == 0)
+            from = argv[i + 1];
+        else if (strcmp(argv[i], "--to") == 0)
+            to = argv[i + 1];
+    }
+    if (!from || !to || argc != 5) {
+        fprintf(stderr, "usage: ketentafel backup --db PATH --to FILE\n");
+        return 2;
+    }
+    if (kt_store_is_url(from)) {
+        fprintf(stderr, "backup: PostgreSQL is backed up with its own tools (pg_dump, "
+                        "pg_basebackup, replication): see the README\n");
+        return 2;
+    }
+    if (access(from, R_OK) != 0) {
+        fprintf(stderr, "backup: cannot read %s\n", from);
+        return 1;
+    }
+    kt_store_options so = {.path = from, .sync_full = true, .busy_timeout_ms = 5000};
+    kt_store *st = NULL;
+    if (kt_store_open(&so, &st)) {
+        fprintf(stderr, "backup: cannot open %s\n", from);
+        return 1;
+    }
+    int rc = kt_store_backup(st, to);
+    kt_store_close(st);
+    if (rc) {
+        fprintf(stderr, "backup: failed; %s was not written (see above)\n", to);
+        return 1;
+    }
+    printf("backup: %s written and checked\n", to);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     kt_time_init(); /* local time is Europe/Amsterdam; UTC paths use gmtime_r / timegm */
@@ -403,6 +453,8 @@ int main(int argc, char **argv)
         return kt_similar_eval_main(argc, argv);
     if (strcmp(cmd, "copy-store") == 0)
         return copy_store(argc, argv);
+    if (strcmp(cmd, "backup") == 0)
+        return backup(argc, argv);
     if (strcmp(cmd, "help") == 0) {
         kt_conf_usage(stdout);
         return 0;

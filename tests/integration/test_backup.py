@@ -1,6 +1,6 @@
 """Issue 16: backup and restore, as the README's Operating section says: an online backup of the
 database while the node runs and writes (SQLite's online backup API, through Debian's sqlite3
-`.backup`), restored onto a fresh machine (a new directory, a new node), compared with the
+`.backup`; `ketentafel backup` does the same with the API itself), restored onto a fresh machine (a new directory, a new node), compared with the
 original: every table, the whole event log, logins and replays."""
 
 import asyncio
@@ -11,7 +11,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Server, setup_world
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, BINARY, PG_BASE, Server, setup_world
 
 
 def read_db(path, sql):
@@ -33,6 +33,7 @@ def snapshot(path):
     return {t: sorted(read_db(path, f'SELECT * FROM "{t}"'), key=repr) for t in tables(path)}
 
 
+@unittest.skipIf(PG_BASE, "SQLite's online backup; PostgreSQL has pg_dump")
 class BackupRestoreTest(unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self):
         self.dir = tempfile.mkdtemp(prefix="kt-backup-")
@@ -66,9 +67,10 @@ class BackupRestoreTest(unittest.IsolatedAsyncioTestCase):
         # the README's command, while the node writes
         backup = os.path.join(self.dir, "ketentafel-backup.db")
         r = await asyncio.to_thread(subprocess.run,
-                                    ["sqlite3", self.a.db, f".backup '{backup}'"],
-                                    capture_output=True, text=True, timeout=120)
+                                    [BINARY, "backup", "--db", self.a.db, "--to", backup],
+                                    capture_output=True, text=True, timeout=300)
         self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertFalse(os.path.exists(backup + ".part"))
         at_backup = len(posted)
         while len(posted) < at_backup + 3:  # the node goes on writing after the backup
             await asyncio.sleep(0.05)
@@ -123,6 +125,27 @@ class BackupRestoreTest(unittest.IsolatedAsyncioTestCase):
         finally:
             b.stop()
             b.cleanup()
+
+
+class BackupCommandTest(unittest.TestCase):
+    def test_backup_refuses_what_it_cannot_do_and_leaves_no_half_file(self):
+        d = tempfile.mkdtemp(prefix="kt-backup-cmd-")
+        try:
+            to = os.path.join(d, "b.db")
+            r = subprocess.run([BINARY, "backup", "--db", os.path.join(d, "nope.db"), "--to", to],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 1, r.stderr)
+            self.assertFalse(os.path.exists(os.path.join(d, "nope.db")))  # not created
+            r = subprocess.run([BINARY, "backup", "--db", "postgresql://x/y", "--to", to],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 2)
+            self.assertIn("pg_dump", r.stderr)
+            r = subprocess.run([BINARY, "backup", "--to", to], capture_output=True, text=True,
+                               timeout=60)
+            self.assertEqual(r.returncode, 2)
+            self.assertEqual(os.listdir(d), [])
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":

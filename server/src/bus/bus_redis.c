@@ -7,11 +7,17 @@
  * touches a socket to Redis. publish() queues the encoded event for the publisher thread;
  * the subscriber thread decodes messages into kt_events and hands them to the loop through a
  * locked queue and the loop's wake function (kt_server_wake). The origin node delivers its own
- * events locally at once, so its clients stay live while Redis is down. */
+ * events locally at once, so its clients stay live while Redis is down.
+ *
+ * Health. A Redis that is stopped (SIGSTOP, a stalled host) keeps its TCP connections open and
+ * accepts new ones; nothing fails, nothing answers. So the publisher thread PINGs whenever it has
+ * had nothing to publish for PING_EVERY_MS, every command waits REPLY_DEADLINE_MS at most, and
+ * the bus is healthy only while Redis answered within HEALTHY_WITHIN_MS. */
 #include "bus/bus.h"
 
 #include "util/err.h"
 #include "util/log.h"
+#include "util/timeutil.h"
 
 #include <hiredis/hiredis.h>
 #include <libwebsockets.h>
@@ -20,11 +26,15 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
-#define PUB_QUEUE_MAX  65536
-#define BACKOFF_MIN_MS 100
-#define BACKOFF_MAX_MS 5000
+#define PUB_QUEUE_MAX     65536
+#define BACKOFF_MIN_MS    100
+#define BACKOFF_MAX_MS    5000
+#define PING_EVERY_MS     1000
+#define REPLY_DEADLINE_MS 2000
+#define HEALTHY_WITHIN_MS (PING_EVERY_MS + REPLY_DEADLINE_MS + 500)
 
 typedef struct msg {
     struct msg *next;
@@ -51,6 +61,8 @@ typedef struct redis_bus {
     queue pub_q, in_q;
     int wake_pipe[2]; /* wakes the subscriber thread to stop */
     atomic_bool stopping, pub_up, sub_up;
+    atomic_int_fast64_t answered_ns; /* kt_mono_ns() of Redis' last answer to the publisher */
+    bool logged_silent;              /* publisher thread: "not answering" said once */
     atomic_uint_fast64_t reconnects, dropped;
     uint64_t *reconnect_counter; /* app counter, updated on the loop thread */
 } redis_bus;
@@ -127,6 +139,54 @@ static void wake_loop(redis_bus *b)
 
 /* ---- publisher thread ---- */
 
+/* Redis answered: a command's reply arrived within the deadline. */
+static void answered(redis_bus *b)
+{
+    atomic_store(&b->answered_ns, kt_mono_ns());
+    if (b->logged_silent) {
+        b->logged_silent = false;
+        kt_info("redis answers again", "host=%s port=%d", b->host, b->port);
+    }
+}
+
+/* A reply did not come within the deadline (or the connection broke). */
+static void silent(redis_bus *b)
+{
+    if (!b->logged_silent) {
+        b->logged_silent = true;
+        kt_warn("redis does not answer; events are committed and caught up later",
+                "host=%s port=%d deadline_ms=%d", b->host, b->port, REPLY_DEADLINE_MS);
+    }
+}
+
+/* PING with the deadline: true when PONG came. */
+static bool ping(redis_bus *b, redisContext *c)
+{
+    redisReply *r = redisCommand(c, "PING");
+    bool ok = r && r->type == REDIS_REPLY_STATUS && strcmp(r->str, "PONG") == 0;
+    freeReplyObject(r);
+    if (ok)
+        answered(b);
+    else
+        silent(b);
+    return ok;
+}
+
+/* Waits for something to publish, at most PING_EVERY_MS; false when nothing came. Called with
+ * the lock held. */
+static bool wait_for_work(redis_bus *b)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += (long)PING_EVERY_MS % 1000 * 1000000L;
+    until.tv_sec += PING_EVERY_MS / 1000 + until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    while (!b->pub_q.head && !atomic_load(&b->stopping))
+        if (pthread_cond_timedwait(&b->pub_cond, &b->lock, &until))
+            return b->pub_q.head != NULL;
+    return true;
+}
+
 static void *pub_main(void *arg)
 {
     redis_bus *b = arg;
@@ -156,6 +216,16 @@ static void *pub_main(void *arg)
                 backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS : backoff * 2;
                 continue;
             }
+            /* Connected is not answering: a stopped Redis accepts connections. */
+            struct timeval deadline = {REPLY_DEADLINE_MS / 1000, REPLY_DEADLINE_MS % 1000 * 1000};
+            redisSetTimeout(c, deadline);
+            if (!ping(b, c)) {
+                redisFree(c);
+                c = NULL;
+                atomic_store(&b->pub_up, false);
+                backoff_sleep(b, backoff);
+                continue;
+            }
             if (logged_down)
                 kt_info("redis reachable again", "role=publish");
             logged_down = false;
@@ -163,10 +233,18 @@ static void *pub_main(void *arg)
             atomic_store(&b->pub_up, true);
         }
         pthread_mutex_lock(&b->lock);
-        while (!b->pub_q.head && !atomic_load(&b->stopping))
-            pthread_cond_wait(&b->pub_cond, &b->lock);
+        bool work = wait_for_work(b);
         msg *batch = q_take_all(&b->pub_q);
         pthread_mutex_unlock(&b->lock);
+        if (!work && !atomic_load(&b->stopping)) {
+            if (!ping(b, c)) {
+                redisFree(c);
+                c = NULL;
+                atomic_store(&b->pub_up, false);
+                atomic_fetch_add(&b->reconnects, 1);
+            }
+            continue;
+        }
         int n = 0;
         for (msg *m = batch; m; m = m->next, n++)
             redisAppendCommand(c, "PUBLISH kt:b:%lld %s", (long long)m->body, m->text);
@@ -177,6 +255,10 @@ static void *pub_main(void *arg)
                 failed = true;
             freeReplyObject(reply);
         }
+        if (failed)
+            silent(b);
+        else if (n)
+            answered(b);
         while (batch) {
             msg *next = batch->next;
             msg_free(batch);
@@ -342,7 +424,9 @@ static void redis_poll(kt_bus *bus)
 static bool redis_healthy(kt_bus *bus)
 {
     redis_bus *b = (redis_bus *)bus;
-    return atomic_load(&b->pub_up) && atomic_load(&b->sub_up);
+    int64_t since = kt_mono_ns() - atomic_load(&b->answered_ns);
+    return atomic_load(&b->pub_up) && atomic_load(&b->sub_up) &&
+           since < HEALTHY_WITHIN_MS * 1000000LL;
 }
 
 static const char *redis_name(kt_bus *bus)
@@ -405,7 +489,11 @@ kt_bus *kt_bus_redis_new(const char *url, void (*wake)(void *arg), void *wake_ar
     b->wake_arg = wake_arg;
     b->reconnect_counter = reconnect_counter;
     pthread_mutex_init(&b->lock, NULL);
-    pthread_cond_init(&b->pub_cond, NULL);
+    pthread_condattr_t ca; /* timed waits on the monotonic clock, not the wall clock */
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&b->pub_cond, &ca);
+    pthread_condattr_destroy(&ca);
     if (pipe(b->wake_pipe)) {
         free(b);
         return NULL;

@@ -449,6 +449,10 @@ const kt_command kt_commands[] = {
      "Copy a deployment's data into an empty store (an SQLite file into PostgreSQL, say), in one "
      "transaction, then check that nothing was lost: the row count of every table and the "
      "whole event log, event by event. Exit status 1 when anything differs."},
+    {"backup", "--db PATH --to FILE",
+     "Back up a node's SQLite database while it runs (SQLite's online backup: one consistent "
+     "moment), into FILE.part, checked with quick_check, then renamed to FILE. Exit status 1 "
+     "when it failed. PostgreSQL: use pg_dump or replication."},
     {"example-config", "",
      "Print a configuration file with every setting at its default, commented out, each "
      "explained; the build installs it as the example."},

@@ -46,6 +46,11 @@ typedef struct kt_conn {
     bool ping_due;    /* a keepalive ping is to be written at the next writeable */
     bool pinged;      /* and has been asked for since the client was last heard */
     int64_t heard_at; /* monotonic ns of the last frame (or pong) from the client */
+    /* monotonic ns when the socket last took bytes, or was seen with nothing pending: a
+     * connection with bytes pending and no progress for the write deadline is dropped */
+    int64_t progress_at;
+    bool close_counted; /* its close is in /metrics already (count each close once) */
+    bool dropped;       /* past its write deadline: lws kills it from its timer */
     uint64_t frames_sent;
 } kt_conn;
 

@@ -46,6 +46,17 @@ struct kt_hub {
     uint64_t n_conns, n_subs;
 };
 
+/* A subscription whose events cannot be read from the store (a damaged page, an I/O error) is
+ * not left waiting for ever: its connection closes with this code (PROTOCOL.md, close codes),
+ * the log says which stream and where, and /metrics counts it. */
+static void close_unreadable(kt_hub *h, kt_conn *c, int64_t body, int64_t after, int rc)
+{
+    kt_error("replay stopped: store read failed", "person=%lld body=%lld after=%lld rc=%d",
+             (long long)c->me.person, (long long)body, (long long)after, rc);
+    h->app->counters.store_read_errors++;
+    kt_conn_close(c, KT_CLOSE_STORE_ERROR, "opslag niet leesbaar; verbind later opnieuw");
+}
+
 kt_hub *kt_hub_new(kt_app *app)
 {
     kt_hub *h = calloc(1, sizeof *h);
@@ -124,11 +135,14 @@ static kt_sub *conn_find_sub(kt_conn *c, int64_t body)
 }
 
 /* A membership event about the subscriber itself changes what they may see from here on. */
-static void refresh_viewer(kt_hub *h, kt_sub *s)
+static bool refresh_viewer(kt_hub *h, kt_sub *s)
 {
     free(s->items);
     s->items = NULL;
-    kt_viewer_load(h->app->store, s->topic->body, &s->conn->me, &s->viewer, &s->items);
+    int rc = kt_viewer_load(h->app->store, s->topic->body, &s->conn->me, &s->viewer, &s->items);
+    if (rc) /* seeing more or less than the membership allows: neither is acceptable */
+        close_unreadable(h, s->conn, s->topic->body, s->last_seq, rc);
+    return rc == 0;
 }
 
 static bool is_own_membership(const kt_sub *s, const kt_event *ev)
@@ -141,8 +155,8 @@ static bool is_own_membership(const kt_sub *s, const kt_event *ev)
 static bool sub_pass(kt_hub *h, kt_sub *s, kt_event *ev)
 {
     bool own = is_own_membership(s, ev);
-    if (own)
-        refresh_viewer(h, s);
+    if (own && !refresh_viewer(h, s))
+        return false;
     /* Every seq goes out, in the form this subscriber may see now (live/render.h). */
     kt_frame *f = kt_render_frame(h->app->store, ev, &s->viewer);
     if (!f) {
@@ -193,7 +207,7 @@ static kt_topic *topic_fill(kt_hub *h, kt_topic *t, int64_t upto)
     int64_t body = t->body;
     while (t && t->head + 1 < upto) {
         int n = kt_store_events_after(h->app->store, body, t->head, batch, REPLAY_BATCH);
-        if (n <= 0)
+        if (n <= 0) /* on error (logged) the caller lets each subscription catch up itself */
             return t;
         for (int i = 0; i < n; i++) {
             if (t && batch[i].seq < upto) {
@@ -258,7 +272,11 @@ void kt_hub_resync(void *hub)
         kt_topic *t = kt_imap_get(&h->topics, keys.v[i]);
         if (!t)
             continue;
-        int64_t head = kt_store_stream_seq(h->app->store, t->body);
+        int64_t head = 0;
+        if (kt_store_stream_head(h->app->store, t->body, &head)) { /* logged; next tick */
+            h->app->counters.store_read_errors++;
+            continue;
+        }
         if (head > t->head)
             topic_fill(h, t, head + 1);
     }
@@ -276,8 +294,12 @@ static bool sub_replay(kt_hub *h, kt_sub *s)
     if (want <= 0)
         return true;
     int n = kt_store_events_after(h->app->store, s->topic->body, s->last_seq, batch, want);
-    if (n < 0)
-        return true; /* try again at the next writeable */
+    if (n < 0) {
+        /* Not the end of the stream: the rest of it cannot be read. Waiting would leave the
+         * client believing it is live while it never gets another event. */
+        close_unreadable(h, s->conn, s->topic->body, s->last_seq, n);
+        return false;
+    }
     bool alive = true;
     for (int i = 0; i < n; i++) {
         if (alive) {
@@ -310,7 +332,11 @@ void kt_hub_pump(kt_hub *h, kt_conn *c)
 int kt_hub_subscribe(kt_hub *h, kt_conn *c, int64_t body, int64_t since, const kt_viewer *viewer,
                      int64_t *items, int64_t *head)
 {
-    *head = kt_store_stream_seq(h->app->store, body);
+    int rc = kt_store_stream_head(h->app->store, body, head);
+    if (rc) {
+        free(items);
+        return rc; /* a head read as 0 would make every since look invalid, or replay nothing */
+    }
     if (since > *head) {
         free(items);
         return KT_EINVAL;

@@ -323,11 +323,22 @@ static void finish_login(job *j)
     int64_t expires;
     kt_principal p;
     json_t *person = NULL;
-    if (kt_principal_load(app->store, j->person, &p) ||
-        kt_store_person_get(app->store, j->person, &person) ||
-        kt_session_create(app->store, j->person, app->cfg.session_ttl, token, &expires)) {
+    int rc = kt_principal_load(app->store, j->person, &p);
+    if (!rc)
+        rc = kt_store_person_get(app->store, j->person, &person);
+    if (!rc)
+        rc = kt_session_create(app->store, j->person, app->cfg.session_ttl, token, &expires);
+    if (rc) {
         json_decref(person);
-        respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
+        kt_warn("login not completed: store failed", "person=%lld rc=%d", (long long)j->person, rc);
+        if (rc == KT_EUNAVAIL)
+            respond_error(j->wsi, j->pss, 503, KT_C_STORE_UNAVAILABLE,
+                          "Aanmelden lukt nu niet: de opslag van de server kan niet schrijven "
+                          "(schijf vol of defect). Probeer het later opnieuw.");
+        else if (rc == KT_EBUSY)
+            respond_error(j->wsi, j->pss, 503, KT_C_STORE_BUSY, NULL);
+        else
+            respond_error(j->wsi, j->pss, 500, KT_C_INTERNAL, NULL);
         return;
     }
     app->counters.logins_ok++;
@@ -448,7 +459,8 @@ static void api_login(kt_app *app, struct lws *wsi, http_pss *pss)
     if (rc && rc != KT_ENOTFOUND) {
         /* The store failed: say so, rather than "wrong password". */
         json_decref(req);
-        respond_error(wsi, pss, 503, KT_C_STORE_BUSY, NULL);
+        respond_error(wsi, pss, 503, rc == KT_EUNAVAIL ? KT_C_STORE_UNAVAILABLE : KT_C_STORE_BUSY,
+                      NULL);
         return;
     }
     job *j = job_new(app, wsi, pss, JOB_LOGIN);
@@ -525,33 +537,66 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
     respond_json(wsi, pss, 200, json_pack("{s:o, s:s}", "person", person, "expires", exp));
 }
 
+/* The store's state for /healthz: answering, writable (after a write fault, a probe write
+ * tells whether space came back), and what its check at start found. */
+typedef struct store_health {
+    bool ok, writable, intact;
+    kt_store_faults faults;
+} store_health;
+
+static store_health store_state(kt_app *app)
+{
+    store_health s;
+    s.ok = kt_store_ping(app->store) == 0;
+    kt_store_faults_get(&s.faults);
+    if (s.faults.unavailable && kt_store_probe_write(app->store) == 0)
+        kt_store_faults_get(&s.faults);
+    s.writable = s.ok && !s.faults.unavailable;
+    const char *integrity = kt_store_integrity(app->store);
+    s.intact = strcmp(integrity, "ok") == 0 || strcmp(integrity, "unchecked") == 0;
+    return s;
+}
+
+/* "down" (503): the store does not answer or cannot write; "degraded" (200): it works, but
+ * the bus does not answer or the database's check found damage; "ok". */
+static const char *health_status(const store_health *s, bool bus_ok)
+{
+    return !s->writable ? "down" : bus_ok && s->intact ? "ok" : "degraded";
+}
+
 /* The public /healthz, for load balancers: up or not, nothing about the node. */
 static void healthz_public(kt_app *app, struct lws *wsi, http_pss *pss)
 {
-    bool store_ok = kt_store_ping(app->store) == 0;
-    const char *status = !store_ok ? "down" : kt_bus_healthy(app->bus) ? "ok" : "degraded";
-    respond_json(wsi, pss, store_ok ? 200 : 503, json_pack("{s:s}", "status", status));
+    store_health s = store_state(app);
+    const char *status = health_status(&s, kt_bus_healthy(app->bus));
+    respond_json(wsi, pss, s.writable ? 200 : 503, json_pack("{s:s}", "status", status));
 }
 
 static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
 {
-    bool store_ok = kt_store_ping(app->store) == 0;
+    store_health s = store_state(app);
     bool bus_ok = kt_bus_healthy(app->bus);
     uint64_t conns, topics, subs;
     kt_hub_stats(app->hub, &conns, &topics, &subs);
-    const char *status = !store_ok ? "down" : bus_ok ? "ok" : "degraded";
-    json_t *h =
-        json_pack("{s:s, s:s, s:I, s:{s:b, s:i}, s:{s:s, s:b}, s:I}", "status", status, "node",
-                  app->cfg.node_id, "uptime_s", (json_int_t)(kt_now() - app->started_at), "store",
-                  "ok", store_ok, "schema", kt_store_schema_version(app->store), "bus", "kind",
-                  kt_bus_name(app->bus), "connected", bus_ok, "connections", (json_int_t)conns);
+    const char *status = health_status(&s, bus_ok);
+    json_t *h = json_pack("{s:s, s:s, s:I, s:{s:b, s:b, s:s, s:i}, s:{s:s, s:b}, s:I}", "status",
+                          status, "node", app->cfg.node_id, "uptime_s",
+                          (json_int_t)(kt_now() - app->started_at), "store", "ok", s.ok, "writable",
+                          s.writable, "integrity", kt_store_integrity(app->store), "schema",
+                          kt_store_schema_version(app->store), "bus", "kind", kt_bus_name(app->bus),
+                          "connected", bus_ok, "connections", (json_int_t)conns);
+    if (s.faults.unavailable) {
+        char since[32];
+        kt_time_format(s.faults.since_ms / 1000, since, sizeof since);
+        json_object_set_new(json_object_get(h, "store"), "unavailable_since", json_string(since));
+    }
     json_object_set_new(h, "mail", kt_digest_health(app));
     char now[32];
     kt_time_format(kt_now(), now, sizeof now);
     json_object_set_new(h, "time", json_string(now));
     if (kt_clock_is_set())
         json_object_set_new(h, "test_clock", json_true());
-    respond_json(wsi, pss, store_ok ? 200 : 503, h);
+    respond_json(wsi, pss, s.writable ? 200 : 503, h);
 }
 
 static void metric(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
@@ -609,8 +654,24 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
             k->events_published);
     COUNTER("kt_events_delivered_total", "Event frames queued to sessions.", k->events_delivered);
     COUNTER("kt_frames_sent_total", "Frames written to sockets.", k->frames_sent);
-    COUNTER("kt_outqueue_drops_total", "Sessions closed because their out-queue overflowed.",
+    COUNTER("kt_outqueue_drops_total",
+            "Sessions closed as slow consumers (4008): out-queue overflowed or write deadline.",
             k->slow_consumer_closes);
+    COUNTER("kt_stalled_closes_total",
+            "Sessions dropped because their socket took nothing for the write deadline.",
+            k->stalled_closes);
+    COUNTER("kt_store_read_errors_total",
+            "Replays and catch-ups that failed to read the store (their connection closed 1011).",
+            k->store_read_errors);
+    {
+        kt_store_faults f;
+        kt_store_faults_get(&f);
+        GAUGE("kt_store_unavailable",
+              "1 while the store refuses writes (disk full, I/O error, connection lost).",
+              f.unavailable ? 1 : 0);
+        COUNTER("kt_store_unavailable_total",
+                "Store operations refused because it could not write or be reached.", f.total);
+    }
     COUNTER("kt_requests_total", "Protocol requests handled.", k->requests);
     COUNTER("kt_request_errors_total", "Protocol requests answered with an error.",
             k->request_errors);

@@ -110,6 +110,10 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     (void)sul;
     kt_app *app = the_app;
     kt_hub_expire(app->hub, kt_now());
+    kt_store_faults faults;
+    kt_store_faults_get(&faults);
+    if (faults.unavailable) /* a write that succeeds ends the spell (store.h), even when idle */
+        kt_store_probe_write(app->store);
     static int ticks;
     static bool retention_left; /* the last pass stopped at its limit: go on at the next tick */
     bool hourly = ticks++ % 120 == 0;

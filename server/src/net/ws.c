@@ -13,7 +13,13 @@
  * at 10,000 sessions cost seconds of loop time per ping round. Instead the server sweeps all
  * sessions every few seconds (server.c) with kt_ws_keepalive_conn: a session silent for
  * --ping-secs gets one ping (written at once when nothing is queued, like a frame), one silent for
- * 2.5 times as long is dropped. */
+ * 2.5 times as long is dropped.
+ *
+ * Write deadline. Closing needs a WRITEABLE callback (the close frame goes out in order), and a
+ * client that stopped reading never gives one: its socket stays full, its queue and lws' buffer
+ * hold their bytes, and a close decided for it (4008, 1001) never happens. The same sweep drops
+ * a session that has had bytes pending and taken none for 2.5 ping intervals, without a close
+ * handshake (it could not be written anyway). */
 #include "auth/session.h"
 #include "bus/bus.h"
 #include "live/conn.h"
@@ -70,6 +76,16 @@ static bool ws_write_now(kt_conn *c, kt_frame *f)
 /* What the live layer's connections use to reach their sockets. */
 static const kt_conn_io ws_io = {.wake = ws_wake, .write_now = ws_write_now};
 
+/* Counts c's close in /metrics once, whichever way it ends (handshake or dropped). */
+static void count_close(kt_app *app, kt_conn *c)
+{
+    if (c->close_counted || !c->close_code)
+        return;
+    c->close_counted = true;
+    if (c->close_code == KT_CLOSE_SLOW_CONSUMER)
+        app->counters.slow_consumer_closes++;
+}
+
 static void heard(kt_conn *c)
 {
     c->heard_at = kt_mono_ns();
@@ -91,8 +107,33 @@ static bool ping_now(kt_conn *c)
     return true;
 }
 
+/* Whether c has bytes waiting for its socket: queued frames, a frame lws holds in part, a ping
+ * or a close to write. */
+static bool write_pending(kt_conn *c)
+{
+    return c->q_len || c->close_code || c->ping_due || (c->wsi && lws_partial_buffered(c->wsi));
+}
+
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 {
+    if (c->dropped)
+        return;
+    if (!write_pending(c)) {
+        c->progress_at = now;
+    } else if (c->wsi && now - c->progress_at >= ping_secs * 2500LL * 1000000LL) {
+        kt_app *app = kt_net_app(c->wsi);
+        kt_warn("websocket stalled: dropped", "person=%lld queued=%d bytes=%zu code=%d secs=%lld",
+                (long long)c->me.person, c->q_len, c->q_bytes, c->close_code,
+                (long long)((now - c->progress_at) / 1000000000LL));
+        if (!c->close_code)
+            kt_conn_close(c, KT_CLOSE_SLOW_CONSUMER, "te traag: hervat met subscribe since");
+        count_close(app, c);
+        app->counters.stalled_closes++;
+        /* Nothing more is written to it (close_code is set); lws closes it from its timer. */
+        c->dropped = true;
+        lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
+        return;
+    }
     int64_t silent_ms = (now - c->heard_at) / 1000000;
     int64_t silent = silent_ms / 1000;
     if (silent_ms >= ping_secs * 2500LL) {
@@ -168,6 +209,7 @@ static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
     c->wsi = wsi;
     c->io = &ws_io;
     heard(c);
+    c->progress_at = c->heard_at;
     if (kt_conn_init(c, app->cfg.max_queue, QUEUE_BYTES) || kt_hub_conn_open(app->hub, c)) {
         kt_conn_close(c, 1011, "geen geheugen");
         return;
@@ -296,11 +338,11 @@ void kt_ws_stop(void)
 static int on_writeable(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
     kt_conn *c = &pss->conn;
+    c->progress_at = kt_mono_ns(); /* the socket takes bytes again */
     bool abrupt = c->close_code == KT_CLOSE_SLOW_CONSUMER ||
                   c->close_code == KT_CLOSE_SESSION_ENDED || c->close_code == KT_CLOSE_SHUTDOWN;
     if (c->close_code && (abrupt || c->q_len == 0)) {
-        if (c->close_code == KT_CLOSE_SLOW_CONSUMER)
-            app->counters.slow_consumer_closes++;
+        count_close(app, c);
         return queue_close(wsi, pss);
     }
     if (c->ping_due) {

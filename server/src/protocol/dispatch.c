@@ -100,8 +100,9 @@ int kt_fail_err(kt_ctx *c, int err)
     case KT_ECONFLICT:
         return kt_fail(c, KT_C_CONFLICT, NULL);
     case KT_EBUSY:
-    case KT_EUNAVAIL:
         return kt_fail(c, KT_C_STORE_BUSY, NULL);
+    case KT_EUNAVAIL:
+        return kt_fail(c, KT_C_STORE_UNAVAILABLE, NULL);
     case KT_EINVAL:
         return kt_fail(c, KT_C_INVALID_ARGUMENT, NULL);
     case KT_ESTATE:
@@ -605,7 +606,10 @@ void kt_dispatch_flush(kt_app *app)
         kt_held *h = &held[i];
         if (rc && h->ok) { /* nothing of it is stored: say so */
             json_t *failed = kt_reply_error(json_object_get(h->reply, "id"),
-                                            rc == KT_EBUSY ? KT_C_STORE_BUSY : KT_C_INTERNAL, NULL);
+                                            rc == KT_EBUSY      ? KT_C_STORE_BUSY
+                                            : rc == KT_EUNAVAIL ? KT_C_STORE_UNAVAILABLE
+                                                                : KT_C_INTERNAL,
+                                            NULL);
             json_decref(h->reply);
             h->reply = failed;
             app->counters.request_errors++;

@@ -31,6 +31,9 @@ static const struct {
                                   "Onbekend e-mailadres of onjuist wachtwoord."},
     [KT_C_SESSION_EXPIRED] = {"session_expired", "Uw sessie is verlopen; log opnieuw in."},
     [KT_C_STORE_BUSY] = {"store_busy", "De opslag is tijdelijk bezet; probeer het opnieuw."},
+    [KT_C_STORE_UNAVAILABLE] = {"store_unavailable",
+                                "De opslag van de server kan nu niet schrijven (schijf vol of "
+                                "defect); er is niets bewaard. Probeer het later opnieuw."},
     [KT_C_TLS_REQUIRED] = {"tls_required",
                            "Aanmelden kan alleen over een beveiligde verbinding (https)."},
     [KT_C_INTERNAL] = {"internal_error", "Er ging iets mis op de server."},

@@ -27,6 +27,7 @@ typedef enum kt_code {
     KT_C_INVALID_CREDENTIALS,
     KT_C_SESSION_EXPIRED,
     KT_C_STORE_BUSY,
+    KT_C_STORE_UNAVAILABLE,
     KT_C_TLS_REQUIRED,
     KT_C_INTERNAL,
     KT_C_SEARCH_QUERY_EMPTY,
@@ -47,6 +48,7 @@ enum {
     KT_CLOSE_SESSION_ENDED = 4401, /* session expired or logged out */
     KT_CLOSE_INVALID_UTF8 = 1007,  /* RFC 6455: a text frame was not UTF-8 */
     KT_CLOSE_SHUTDOWN = 1001,      /* server going away */
+    KT_CLOSE_STORE_ERROR = 1011,   /* the store could not be read (or memory ran out) */
 };
 
 #endif

@@ -55,6 +55,12 @@ typedef struct kt_db_ops {
                        void (*fn)(void *arg, const char *sql, const char *detail), void *arg);
     int (*plans_costly)(kt_store *st, int64_t max_steps,
                         void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
+    /* The database's own check of its file into result (see kt_store_check); NULL: none. */
+    int (*check)(kt_store *st, char *result, size_t n);
+    /* An online backup into a file (kt_store_backup); NULL: not this backend. */
+    int (*backup)(kt_store *st, const char *to);
+    /* A committed write that reaches the file; NULL: a ping does. */
+    int (*probe_write)(kt_store *st);
     int (*schema_version)(kt_store *st);
     int (*latest_version)(void);
     void (*close)(kt_store *st); /* frees st */
@@ -78,6 +84,8 @@ struct kt_store {
     uint64_t hist[KT_STORE_HIST_SLOTS];
     double hist_sum_ms;
     uint64_t hist_total;
+    char integrity[200]; /* kt_store_integrity(): "unchecked" until checked; a backend's open may
+                            note a problem here (a write-ahead log gone missing) */
 };
 
 /* Every statement starts with this. */

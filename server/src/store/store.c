@@ -9,6 +9,8 @@
 #include "util/timeutil.h"
 
 #include <assert.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <string.h>
 
 const double kt_store_hist_bounds[KT_STORE_HIST_BUCKETS] = {0.1, 0.25, 0.5, 1,  2.5,
@@ -25,7 +27,80 @@ int kt_store_open(const kt_store_options *opt, kt_store **out)
     *out = NULL;
     if (!opt->path || !*opt->path)
         return KT_EINVAL;
-    return kt_store_is_url(opt->path) ? kt_pg_open(opt, out) : kt_sqlite_open(opt, out);
+    int rc = kt_store_is_url(opt->path) ? kt_pg_open(opt, out) : kt_sqlite_open(opt, out);
+    if (rc == 0 && !(*out)->integrity[0])
+        snprintf((*out)->integrity, sizeof(*out)->integrity, "unchecked");
+    return rc;
+}
+
+/* ---- faults ---- */
+
+static atomic_bool fault_unavailable;
+static atomic_uint_fast64_t fault_total;
+static atomic_int_fast64_t fault_since_ms;
+
+void kt_store_fault_note(void)
+{
+    atomic_fetch_add(&fault_total, 1);
+    if (!atomic_exchange(&fault_unavailable, true)) {
+        atomic_store(&fault_since_ms, kt_now_ms());
+        kt_error("store unavailable: writes are refused until it can write again", NULL);
+    }
+}
+
+static void fault_clear(void)
+{
+    if (atomic_load(&fault_unavailable) && atomic_exchange(&fault_unavailable, false)) {
+        atomic_store(&fault_since_ms, 0);
+        kt_info("store available again: a write committed", NULL);
+    }
+}
+
+void kt_store_faults_get(kt_store_faults *out)
+{
+    out->unavailable = atomic_load(&fault_unavailable);
+    out->total = atomic_load(&fault_total);
+    out->since_ms = atomic_load(&fault_since_ms);
+}
+
+int kt_store_probe_write(kt_store *st)
+{
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
+    if (st->txn_depth)
+        return KT_ESTATE;
+    int rc = st->ops->probe_write ? st->ops->probe_write(st) : st->ops->exec(st, "SELECT 1");
+    if (rc == 0)
+        fault_clear();
+    return rc;
+}
+
+int kt_store_check(kt_store *st, char *result, size_t n)
+{
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
+    int rc = 0;
+    if (st->ops->check)
+        rc = st->ops->check(st, st->integrity, sizeof st->integrity);
+    else
+        snprintf(st->integrity, sizeof st->integrity, "unchecked");
+    if (result && n)
+        snprintf(result, n, "%s", st->integrity);
+    return rc;
+}
+
+int kt_store_backup(kt_store *st, const char *to)
+{
+    if (!st->ops->backup)
+        return KT_EINVAL;
+    if (st->group_open && !st->in_op)
+        kt_store_group_before_use(st);
+    return st->txn_depth ? KT_ESTATE : st->ops->backup(st, to);
+}
+
+const char *kt_store_integrity(const kt_store *st)
+{
+    return st->integrity[0] ? st->integrity : "unchecked";
 }
 
 void kt_store_close(kt_store *st)
@@ -125,6 +200,8 @@ int kt_store_commit(kt_store *st)
     }
     st->txn_depth = 0;
     record_commit(st);
+    if (st->txn_write)
+        fault_clear();
     return 0;
 }
 

@@ -67,6 +67,34 @@ void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg)
 /* Whether the database answers (a trivial query): 0 or a KT_E*. */
 int kt_store_ping(kt_store *st);
 
+/* Write faults (disk full, an I/O error, the connection lost): process-wide, since every store
+ * of the process (the loop's, the workers') writes to the same database. A backend notes each
+ * operation that failed so (it returns KT_EUNAVAIL); a write transaction that commits clears the
+ * state. /healthz and /metrics read it. */
+void kt_store_fault_note(void);
+typedef struct kt_store_faults {
+    bool unavailable; /* the last write failed for want of space or I/O, none succeeded since */
+    uint64_t total;   /* operations refused so since start */
+    int64_t since_ms; /* kt_now_ms() of the first refusal of the current spell; 0 when none */
+} kt_store_faults;
+void kt_store_faults_get(kt_store_faults *out);
+/* A small write that reaches the file (SQLite: the header page through the WAL), committed:
+ * 0 when the store can write again (clearing the fault state), or a KT_E*. */
+int kt_store_probe_write(kt_store *st);
+
+/* The database's own check of its file (SQLite's quick_check; PostgreSQL checks its own pages:
+ * "unchecked"). Writes "ok" or the first problems found into result; 0 when ok, KT_ESTORE when
+ * damaged. The answer is also kept for kt_store_integrity(). Reads the whole file: at start. */
+int kt_store_check(kt_store *st, char *result, size_t n);
+/* What the last kt_store_check() (and the open) found: "ok", "unchecked" or the problem. */
+const char *kt_store_integrity(const kt_store *st);
+
+/* An online backup into the file to (SQLite's backup API: one consistent moment, while others
+ * go on writing), written beside it first and renamed into place only once complete and
+ * checked (quick_check). PostgreSQL: KT_EINVAL (use pg_dump or replication). 0 or a KT_E*;
+ * what failed goes to the log. */
+int kt_store_backup(kt_store *st, const char *to);
+
 /* For tests and tools only (the server itself uses typed operations): runs SQL text without
  * parameters, or reads the first column of its first row as an integer. 0 or a KT_E*
  * (KT_ENOTFOUND: no row). */

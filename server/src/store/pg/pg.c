@@ -68,8 +68,10 @@ static int map_error(PGconn *conn, const PGresult *res, const char *sql)
              msg ? msg : "", sql ? sql : "");
     if (PQstatus(conn) != CONNECTION_OK ||
         (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
-                   strncmp(state, "57", 2) == 0)))
+                   strncmp(state, "57", 2) == 0))) {
+        kt_store_fault_note();
         return KT_EUNAVAIL; /* connection lost, disk full, server shutting down */
+    }
     return KT_ESTORE;
 }
 

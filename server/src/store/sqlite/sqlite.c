@@ -10,11 +10,15 @@
 #include "util/timeutil.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define STMT_SLOTS 1024 /* open addressing; far more than the number of distinct statements */
 
@@ -50,6 +54,13 @@ static int map_rc(sqlite3 *db, int rc, const char *sql)
     case SQLITE_LOCKED:
         kt_warn("database busy", "sql=\"%.80s\"", sql ? sql : "");
         return KT_EBUSY;
+    case SQLITE_FULL:  /* the disk (or the file system's quota) is full */
+    case SQLITE_IOERR: /* the disk refused a read or a write */
+    case SQLITE_CANTOPEN:
+        kt_error("sql failed: store unavailable", "code=%d error=\"%s\" sql=\"%.80s\"", rc,
+                 sqlite3_errmsg(db), sql ? sql : "");
+        kt_store_fault_note();
+        return KT_EUNAVAIL;
     default:
         kt_error("sql failed", "code=%d error=\"%s\" sql=\"%.80s\"", rc, sqlite3_errmsg(db),
                  sql ? sql : "");
@@ -59,14 +70,8 @@ static int map_rc(sqlite3 *db, int rc, const char *sql)
 
 static int exec_sql(sqlite3 *db, const char *sql)
 {
-    char *msg = NULL;
-    int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
-    if (rc != SQLITE_OK) {
-        kt_error("sql failed", "error=\"%s\" sql=\"%.80s\"", msg ? msg : "?", sql);
-        sqlite3_free(msg);
-        return (rc & 0xff) == SQLITE_BUSY ? KT_EBUSY : KT_ESTORE;
-    }
-    return 0;
+    int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+    return rc == SQLITE_OK ? 0 : map_rc(db, rc, sql);
 }
 
 /* ---- statements ---- */
@@ -344,6 +349,113 @@ static int lite_latest_version(void)
     return kt_migrations_count();
 }
 
+/* PRAGMA quick_check: every page's structure, records and the indexes' order (not that indexes
+ * match their tables: that is integrity_check, which takes far longer). Reads the whole file. */
+static int lite_check(kt_store *st, char *result, size_t n)
+{
+    lite_store *ls = lite(st);
+    char found[sizeof st->integrity] = "";
+    size_t len = 0;
+    sqlite3_stmt *s;
+    int rc = sqlite3_prepare_v2(ls->db, "PRAGMA quick_check(5)", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+            const char *line = (const char *)sqlite3_column_text(s, 0);
+            if (line && strcmp(line, "ok") != 0 && len + 3 < sizeof found)
+                len += (size_t)snprintf(found + len, sizeof found - len, "%s%s", len ? "; " : "",
+                                        line);
+        }
+        sqlite3_finalize(s);
+    }
+    if (rc != SQLITE_DONE && len + 3 < sizeof found) /* so damaged the check itself stopped */
+        snprintf(found + len, sizeof found - len, "%squick_check stopped: %s", len ? "; " : "",
+                 sqlite3_errmsg(ls->db));
+    bool noted = st->integrity[0] && strcmp(st->integrity, "unchecked") != 0 &&
+                 strcmp(st->integrity, "ok") != 0; /* at open: a write-ahead log missing */
+    if (found[0])
+        snprintf(result, n, "%s", found);
+    else if (!noted)
+        snprintf(result, n, "ok");
+    else if (result != st->integrity)
+        snprintf(result, n, "%s", st->integrity);
+    return !found[0] && !noted ? 0 : KT_ESTORE;
+}
+
+/* Copies the database into to through SQLite's online backup API, a few hundred pages per step:
+ * writers go on between steps, and a write by another connection restarts the copy, so the
+ * result is one consistent moment. The copy goes to "<to>.part", is checked, synced and then
+ * renamed, so that a file named to is always a complete backup. */
+static int lite_backup(kt_store *st, const char *to)
+{
+    sqlite3 *src = lite(st)->db, *dst = NULL;
+    char part[4096];
+    if (snprintf(part, sizeof part, "%s.part", to) >= (int)sizeof part)
+        return KT_EINVAL;
+    unlink(part);
+    int rc = sqlite3_open_v2(part, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+    sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", src, "main") : NULL;
+    if (!b) {
+        kt_error("backup: cannot start", "to=\"%s\" error=\"%s\"", part,
+                 dst ? sqlite3_errmsg(dst) : "out of memory");
+        sqlite3_close(dst);
+        unlink(part);
+        return KT_EIO;
+    }
+    do {
+        rc = sqlite3_backup_step(b, 256);
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(20);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    int pages = sqlite3_backup_pagecount(b);
+    sqlite3_backup_finish(b);
+    if (rc != SQLITE_DONE) {
+        kt_error("backup failed", "to=\"%s\" code=%d error=\"%s\"", part, rc, sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        unlink(part);
+        return rc == SQLITE_FULL ? KT_EUNAVAIL : KT_EIO;
+    }
+    /* One file, no log beside it: the copy is complete on its own. */
+    char *msg = NULL;
+    rc = sqlite3_exec(dst, "PRAGMA journal_mode=DELETE", NULL, NULL, &msg);
+    sqlite3_free(msg);
+    sqlite3_stmt *s = NULL;
+    bool ok = rc == SQLITE_OK &&
+              sqlite3_prepare_v2(dst, "PRAGMA quick_check", -1, &s, NULL) == SQLITE_OK &&
+              sqlite3_step(s) == SQLITE_ROW &&
+              strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0;
+    sqlite3_finalize(s);
+    sqlite3_close(dst);
+    int fd = ok ? open(part, O_RDONLY) : -1;
+    ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || rename(part, to) != 0) {
+        kt_error("backup: the copy did not check out", "to=\"%s\"", part);
+        unlink(part);
+        return KT_EIO;
+    }
+    kt_info("backup written", "to=\"%s\" pages=%d", to, pages);
+    return 0;
+}
+
+/* Writes the header page with what it holds already: a real write through the WAL, and a
+ * commit, without touching a row. */
+static int lite_probe_write(kt_store *st)
+{
+    sqlite3 *db = lite(st)->db;
+    char sql[64];
+    snprintf(sql, sizeof sql, "PRAGMA user_version=%d", user_version(db));
+    int rc = exec_sql(db, "BEGIN IMMEDIATE");
+    if (rc)
+        return rc;
+    rc = exec_sql(db, sql);
+    if (!rc)
+        rc = exec_sql(db, "COMMIT");
+    if (rc && !sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return rc;
+}
+
 /* Whether the open transaction left a row whose reference dangles (a migration that rebuilt a
  * table must leave every reference intact). */
 static bool foreign_keys_broken(sqlite3 *db)
@@ -435,10 +547,30 @@ static const kt_db_ops lite_ops = {
     .plans_mark = lite_plans_mark,
     .plans_scans = lite_plans_scans,
     .plans_costly = lite_plans_costly,
+    .check = lite_check,
+    .backup = lite_backup,
+    .probe_write = lite_probe_write,
     .schema_version = lite_schema_version,
     .latest_version = lite_latest_version,
     .close = lite_close,
 };
+
+/* A node that stopped without closing the database (a crash, SIGKILL, power loss) leaves its
+ * -wal and -shm files; a clean close removes both. A -shm without its -wal means the log of the
+ * last commits was removed or lost: those commits are gone, and SQLite alone would not say so. */
+static void wal_missing(const char *path, char *note, size_t n)
+{
+    char wal[4096], shm[4096];
+    struct stat sb;
+    if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
+        snprintf(shm, sizeof shm, "%s-shm", path) >= (int)sizeof shm)
+        return;
+    if (stat(shm, &sb) == 0 && stat(wal, &sb) != 0 && errno == ENOENT) {
+        kt_error("write-ahead log missing: the commits since the last checkpoint are lost",
+                 "path=\"%s\"", wal);
+        snprintf(note, n, "write-ahead log missing at start: recent commits lost");
+    }
+}
 
 int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
 {
@@ -448,6 +580,7 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
     ls->base.ops = &lite_ops;
     ls->base.dialect = KT_DIALECT_SQLITE;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    wal_missing(opt->path, ls->base.integrity, sizeof ls->base.integrity);
     if (sqlite3_open_v2(opt->path, &ls->db, flags, NULL) != SQLITE_OK) {
         kt_error("cannot open database", "path=\"%s\" error=\"%s\"", opt->path,
                  ls->db ? sqlite3_errmsg(ls->db) : "out of memory");
