@@ -225,6 +225,34 @@ class FourEyesTest(unittest.IsolatedAsyncioTestCase):
         await chair.call("membership.update", body=body2, person=w["persons"]["chair"],
                          role="voorzitter")
 
+    async def test_changing_an_address_and_sending_the_reset_there_needs_two_administrators(self):
+        # Security review (issue 11): an administrator changed a person's e-mail address to
+        # their own and asked for a reset link: the account was theirs. Now the administrator who
+        # changed the address of an account in use cannot also send its reset link; another
+        # administrator can (four eyes), and once the person sets a password again, any can.
+        created = await self.admin.call("person.create", name="Petra Overname",
+                                        email="petra@test.example", org=self.w["orgs"]["pol"])
+        self.server.http("POST", "/api/password",
+                         {"token": token_of(created["setup_url"]), "password": PASSWORD})
+        pid = created["person"]["id"]
+        await self.admin.call("person.update", person=pid, email="beheerder.prive@test.example")
+        await self.refused(self.admin, "person.reset", person=pid)
+        self.assertIn(f'msg="e-mail address changed" person={pid} by={self.me}',
+                      self.server.read_log())
+        # another administrator may: two have seen it
+        _, other = await self.second_admin(2)
+        r = await other.call("person.reset", person=pid)
+        # the person sets a password with it: the account is theirs again, resets are normal
+        self.server.http("POST", "/api/password", {"token": token_of(r["setup_url"]),
+                                                   "password": PASSWORD})
+        await self.admin.call("person.reset", person=pid)
+        # a person without a password yet (no account in use): the address is simply corrected
+        fresh = (await self.admin.call("person.create", name="Nog Geen Wachtwoord",
+                                       email="nieuw@test.example",
+                                       org=self.w["orgs"]["gem"]))["person"]["id"]
+        await self.admin.call("person.update", person=fresh, email="nieuw2@test.example")
+        await self.admin.call("person.reset", person=fresh)
+
     async def test_a_shown_link_is_recorded(self):
         person = (await self.admin.call("person.create", name="Getoonde Link",
                                         email="getoond@test.example",

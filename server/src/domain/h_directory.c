@@ -15,6 +15,7 @@
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SETUP_TOKEN_TTL (7 * 86400)
 
@@ -262,6 +263,18 @@ int kt_h_person_update(kt_ctx *c)
     if (self && org && org != c->me->org)
         return kt_fail(c, KT_C_FORBIDDEN,
                        "Uw eigen organisatie kan alleen een andere beheerder wijzigen.");
+    /* An address changed by an administrator is where the next reset link goes: the person's
+     * account is then reset by another administrator only (four eyes, kt_h_person_reset). */
+    bool email_changed = false;
+    if (email && !self) {
+        json_t *before = NULL;
+        int rc = kt_store_person_get(c->st, id, &before);
+        if (rc)
+            return kt_fail_err(c, rc);
+        const char *was = json_string_value(json_object_get(before, "email"));
+        email_changed = !was || strcasecmp(was, email) != 0;
+        json_decref(before);
+    }
     kt_person_fields f = {
         .name = kt_arg_str(c, "name"),
         .email = email,
@@ -273,8 +286,13 @@ int kt_h_person_update(kt_ctx *c)
     int rc = kt_store_person_update(c->st, id, &f, kt_now());
     if (rc == KT_ECONFLICT)
         return kt_fail(c, KT_C_CONFLICT, "Er is al een persoon met dit e-mailadres.");
+    if (!rc && email_changed)
+        rc = kt_store_person_email_mark(c->st, id, c->me->person);
     if (rc)
         return kt_fail_err(c, rc);
+    if (email_changed)
+        kt_info("e-mail address changed", "person=%lld by=%lld", (long long)id,
+                (long long)c->me->person);
     bool rights_changed = kt_arg_has(c, "admin") || kt_arg_int(c, "org", 0);
     if (rights_changed && c->app->hub)
         /* Open connections carry the old admin right and organisation: make them reconnect. */
@@ -304,6 +322,20 @@ int kt_h_person_reset(kt_ctx *c)
     int rc = kt_store_person_get(c->st, id, &person);
     if (must_exist(c, rc, "Deze persoon bestaat niet."))
         return -1;
+    /* Four eyes: an administrator who changed the e-mail address of someone's account cannot
+     * also send its reset link there (that would hand them the account); another administrator
+     * can, or the person sets their password again themself. */
+    int64_t changed_by = 0;
+    if ((rc = kt_store_person_email_changed_by(c->st, id, &changed_by))) {
+        json_decref(person);
+        return kt_fail_err(c, rc);
+    }
+    if (changed_by && changed_by == c->me->person) {
+        json_decref(person);
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "U hebt het e-mailadres van deze persoon gewijzigd; een andere beheerder "
+                       "stuurt de link om het wachtwoord opnieuw in te stellen.");
+    }
     c->result = json_pack("{s:o}", "person", person);
     return setup_link(c, id, c->result, true);
 }

@@ -81,6 +81,31 @@ int kt_store_person_exists(kt_store *st, int64_t id, bool active_only)
     return kt_db_exists(s);
 }
 
+int kt_store_person_email_mark(kt_store *st, int64_t id, int64_t by)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "UPDATE persons SET email_changed_by = ?2 WHERE id = ?1 AND password_hash IS NOT NULL");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_int(s, 2, by);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_person_email_changed_by(kt_store *st, int64_t id, int64_t *by)
+{
+    *by = 0;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT email_changed_by FROM persons WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW)
+        *by = kt_db_int(s, 0);
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
 int kt_store_person_name(kt_store *st, int64_t id, char *buf, size_t n)
 {
     buf[0] = 0;

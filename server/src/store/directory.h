@@ -36,6 +36,12 @@ typedef struct kt_person_fields {
 int kt_store_person_insert(struct kt_store *st, const kt_person_fields *f, int64_t now,
                            int64_t *id);
 int kt_store_person_update(struct kt_store *st, int64_t id, const kt_person_fields *f, int64_t now);
+/* Records that administrator `by` changed the e-mail address of person id, when the person has
+ * a password (an account in use); kt_store_password_set clears it. A reset link is then sent
+ * by another administrator only (four eyes). 0 or a KT_E*. */
+int kt_store_person_email_mark(struct kt_store *st, int64_t id, int64_t by);
+/* *by: the administrator of kt_store_person_email_mark, or 0. 0, KT_ENOTFOUND or a KT_E*. */
+int kt_store_person_email_changed_by(struct kt_store *st, int64_t id, int64_t *by);
 
 /* ---- organisations ---- */
 

@@ -166,8 +166,10 @@ int kt_store_login_by_email(kt_store *st, const char *email, kt_store_login *out
 
 int kt_store_password_set(kt_store *st, int64_t person, const char *hash, int64_t now)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "UPDATE persons SET password_hash = ?2, updated_at = ?3 "
-                                      "WHERE id = ?1");
+    /* the person holds the account again: an e-mail change before this needs no second
+     * administrator for a reset any more (kt_store_person_email_mark) */
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE persons SET password_hash = ?2, updated_at = ?3, "
+                                      "email_changed_by = NULL WHERE id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);

@@ -428,6 +428,8 @@ static const char *const migrations[] = {
     "CREATE INDEX agenda_requests_source_item ON agenda_requests(source_item_id);"
     "CREATE INDEX agenda_requests_requester ON agenda_requests(requester_id);"
     "CREATE INDEX agenda_requests_item ON agenda_requests(item_id);",
+    /* 25: as SQLite's 25: who changed the e-mail address of a person who has a password. */
+    "ALTER TABLE persons ADD COLUMN email_changed_by BIGINT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

@@ -861,6 +861,10 @@ static const char *const migrations[] = {
     "CREATE INDEX agenda_requests_source_item ON agenda_requests(source_item_id);"
     "CREATE INDEX agenda_requests_requester ON agenda_requests(requester_id);"
     "CREATE INDEX agenda_requests_item ON agenda_requests(item_id);",
+    /* 25: who changed the e-mail address of a person who has a password, until the person sets
+     * a password again: a reset link is then sent by another administrator (four eyes,
+     * SECURITY.md). */
+    "ALTER TABLE persons ADD COLUMN email_changed_by INTEGER;",
 };
 
 int kt_migrations_count(void)
