@@ -430,6 +430,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                              text="Beeld aanleveren", owner_org=orgs["pol"], due="2027-03-01",
                              item=secret["id"]))["action"]
         await call(police, "action.update", action=action["id"], status="lopend", due=None)
+        await call(police, "action.propose", action=action["id"], status="afgerond",
+                   note="Het beeld is bijna klaar.")
         await call(police, "action.list", mine=True)
         await call(chair, "action.create", body=body, kind="besluit", item=open2["id"],
                    text="De rondvraag blijft een vast agendapunt")
@@ -590,7 +592,8 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         body_events = {"body.updated", "membership.added", "membership.updated",
                        "membership.removed", "meeting.created", "meeting.updated",
                        "attendance.updated", "agenda.added", "agenda.updated", "agenda.removed",
-                       "agenda.reordered", "action.created", "action.updated", "chat.posted",
+                       "agenda.reordered", "action.created", "action.updated", "action.proposed",
+                       "chat.posted",
                        "chat.edited", "chat.deleted", "minutes.noted", "attendance.removed",
                        "minutes.submitted", "minutes.amended", "minutes.approved",
                        "request.created", "request.decided", "agenda.referred",

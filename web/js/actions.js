@@ -1,6 +1,6 @@
 // Actiepunten, toezeggingen and besluiten: per body (a tab) and "Mijn acties" across all bodies.
 import { h, replace } from './dom.js';
-import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate, canEdit } from './format.js';
+import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate, canEdit, mayChangeAction } from './format.js';
 import { badge, pageHead, loading, empty, field, input, textarea, select, formDialog, toast, button, checkbox } from './ui.js';
 
 const OPEN = new Set(['open', 'lopend']);
@@ -117,7 +117,11 @@ function actionTable(store, list, { showBody, canEditOf }) {
         h('td', { 'data-label': besluit ? 'Datum' : 'Deadline' }, besluit ? (a.decided_on ? `besloten op ${fmtDay(a.decided_on)}` : '—') : (a.due ? fmtDay(a.due) : '—'),
           late ? h('span', { class: 'overdue-flag' }, ' te laat') : null),
         h('td', { 'data-label': 'Status' }, statusCell),
-        h('td', { 'data-label': '' }, editable ? button('Bewerken', () => actionDialog({ store, action: a, bodyId: a.body, canDecide: canEdit(store.roleIn(a.body)) }), { class: 'btn btn-small', 'aria-label': `Bewerken: ${a.text.slice(0, 60)}` }) : null));
+        h('td', { 'data-label': '' }, editable
+          ? button('Bewerken', () => actionDialog({ store, action: a, bodyId: a.body, canDecide: canEdit(store.roleIn(a.body)) }), { class: 'btn btn-small', 'aria-label': `Bewerken: ${a.text.slice(0, 60)}` })
+          : canParticipate(store.roleIn(a.body))
+            ? button('Wijziging voorstellen', () => proposeDialog({ store, action: a }), { class: 'btn btn-small', 'aria-label': `Wijziging voorstellen: ${a.text.slice(0, 60)}` })
+            : null));
     })));
 }
 
@@ -195,6 +199,44 @@ export async function actionDialog({ store, action, bodyId, members, item = null
   return ok;
 }
 
+/**
+ * "Wijziging voorstellen": a member who may not change an action proposes a change to its owner
+ * (or, for an action nobody owns and a besluit, to the chair and secretary); nothing changes
+ * until they take it over.
+ */
+export async function proposeDialog({ store, action }) {
+  const f = {};
+  const besluit = action.kind === 'besluit';
+  const who = besluit || (!action.owner && !action.owner_org) ? 'de voorzitter en de secretaris'
+    : action.owner ? store.personName(action.owner) : store.orgName(action.owner_org);
+  const ok = await formDialog({
+    title: 'Wijziging voorstellen',
+    submitLabel: 'Voorstel sturen',
+    build: (el) => {
+      f.text = textarea({ value: action.text, maxLength: 4000, rows: 3, name: 'text' });
+      f.status = besluit ? null : select(ACTION_STATUS, action.status || 'open', { name: 'status' });
+      f.due = besluit ? null : input({ type: 'date', value: action.due || '', name: 'due' });
+      f.note = textarea({ value: '', maxLength: 1000, rows: 2, name: 'note' });
+      el.append(h('p', { class: 'notice small' }, `Alleen de eigenaar, de voorzitter of de secretaris wijzigt dit. Uw voorstel gaat naar ${who}, die het kan overnemen.`),
+        field('Omschrijving', f.text, { wide: true }),
+        besluit ? null : h('div', { class: 'field-row' }, field('Status', f.status), field('Deadline', f.due)),
+        field('Toelichting', f.note, { wide: true }));
+    },
+    submit: async () => {
+      const args = { action: action.id };
+      const text = f.text.value.trim();
+      if (text && text !== action.text) args.text = text;
+      if (f.status && f.status.value !== action.status) args.status = f.status.value;
+      if (f.due && (f.due.value || null) !== (action.due || null)) args.due = f.due.value || null;
+      if (f.note.value.trim()) args.note = f.note.value.trim();
+      if (Object.keys(args).length === 1) throw new Error('Wijzig iets of geef een toelichting.');
+      return store.request('action.propose', args);
+    },
+  });
+  if (ok) toast(`Uw voorstel is naar ${who} gestuurd.`, 'ok');
+  return ok;
+}
+
 /** The actions tab of a body. live: array to push an event listener into. */
 export async function actionsPanel(ctx, { container, body, members, role, live }) {
   const { store } = ctx;
@@ -214,7 +256,7 @@ export async function actionsPanel(ctx, { container, body, members, role, live }
       .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
     replace(list,
       h('p', { class: 'small muted', role: 'status' }, `${rows.length} van ${actions.size} getoond.`),
-      rows.length ? actionTable(store, rows, { showBody: false, canEditOf: () => participant }) : empty('Geen acties die aan de filters voldoen.'));
+      rows.length ? actionTable(store, rows, { showBody: false, canEditOf: (a) => mayChangeAction(store.me, a, role) }) : empty('Geen acties die aan de filters voldoen.'));
   }
   const r = await store.request('action.list', { body: body.id });
   for (const a of r.actions) actions.set(a.id, a);
@@ -245,7 +287,7 @@ export async function render(ctx) {
       .sort((a, b) => (a.due || '9999').localeCompare(b.due || '9999') || a.id - b.id);
     replace(list,
       h('p', { class: 'small muted', role: 'status' }, `${rows.length} van ${actions.size} getoond.`),
-      rows.length ? actionTable(store, rows, { showBody: true, canEditOf: (a) => canParticipate(store.roleIn(a.body)) }) : empty('Geen acties die aan de filters voldoen.'));
+      rows.length ? actionTable(store, rows, { showBody: true, canEditOf: (a) => mayChangeAction(store.me, a, store.roleIn(a.body)) }) : empty('Geen acties die aan de filters voldoen.'));
   }
   const off = conn.on('event', (f) => {
     if (f.event === 'action.created' || f.event === 'action.updated') {

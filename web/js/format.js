@@ -145,3 +145,13 @@ export const label = (map, key) => (key in map ? map[key] : key);
 export const canEdit = (role) => role === 'voorzitter' || role === 'secretaris';
 /** Roles that may add actions and chat. */
 export const canParticipate = (role) => !!role && role !== 'waarnemer';
+/** Whether the caller (store.me, with role in the action's body) may change action a itself:
+ *  its owner (the person; without one, the owner organisation; without either, who recorded it),
+ *  the chair and the secretary; a besluit only the chair and secretary. Others propose. */
+export function mayChangeAction(me, a, role) {
+  if (canEdit(role)) return true;
+  if (!canParticipate(role) || a.kind === 'besluit') return false;
+  if (a.owner) return a.owner === me.id;
+  if (a.owner_org) return a.owner_org === me.org;
+  return a.created_by === me.id;
+}

@@ -2,7 +2,7 @@
 // others are said with their name ("Sanne Bakker heeft de agenda aangepast"); one's own are not.
 import { h, replace } from './dom.js';
 import {
-  fmtDateLong, fmtTime, label, MEETING_STATUS, ROLES, canEdit, canParticipate, relativeDay,
+  fmtDateLong, fmtTime, label, MEETING_STATUS, ROLES, canEdit, canParticipate, mayChangeAction, relativeDay,
 } from './format.js';
 import { badge, pageHead, loading, button, toast, confirmDialog, select, TOAST_RANK } from './ui.js';
 import { AgendaModel, agendaView } from './agenda.js';
@@ -163,7 +163,7 @@ export async function render(ctx) {
       const late = a.due && a.due < today;
       const who = [a.owner ? store.personName(a.owner) : null, a.owner_org ? store.orgName(a.owner_org) : null].filter(Boolean).join(' · ');
       let status = h('span', { class: 'badge' }, label(ACTION_STATUS, a.status));
-      if (canParticipate(role) && meeting.status !== 'verslag_vastgesteld') {
+      if (mayChangeAction(store.me, a, role) && meeting.status !== 'verslag_vastgesteld') {
         status = select(ACTION_STATUS, a.status, { 'aria-label': `Status van: ${a.text.slice(0, 60)}`, class: 'status-select' });
         status.addEventListener('change', async () => {
           try {

@@ -51,7 +51,8 @@ static int check_owner(kt_ctx *c)
 }
 
 /* assigned: the owner (person or organisation) is new with this change. */
-static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigned, json_t **out)
+static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigned, json_t *extra,
+                       json_t **out)
 {
     json_t *a = NULL;
     kt_vis vis;
@@ -59,15 +60,82 @@ static int emit_action(kt_ctx *c, const char *type, int64_t action, bool assigne
     if (!rc &&
         (rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(a, "item")), &vis)))
         json_decref(a);
-    if (rc)
+    if (rc) {
+        json_decref(extra);
         return kt_fail_err(c, rc);
-    rc =
-        kt_emit(c, c->body, type, &vis, json_pack("{s:O, s:b}", "action", a, "assigned", assigned));
+    }
+    json_t *data = json_pack("{s:O, s:b}", "action", a, "assigned", assigned);
+    if (data && extra)
+        json_object_update(data, extra);
+    json_decref(extra);
+    rc = kt_emit(c, c->body, type, &vis, data);
     kt_vis_clear(&vis);
     if (rc)
         return json_decref(a), -1;
     *out = a;
     return 0;
+}
+
+/* Who may change an actiepunt or toezegging: its owner; without an owner person, the persons of
+ * its owner organisation; without either, whoever recorded it; and always the body's chair and
+ * secretary. Every other member who takes part proposes a change instead (action.propose). */
+static bool may_change(kt_ctx *c, json_t *a)
+{
+    if (kt_acl_allows(&c->viewer, KT_PERM_EDIT))
+        return true;
+    int64_t owner = json_integer_value(json_object_get(a, "owner"));
+    int64_t org = json_integer_value(json_object_get(a, "owner_org"));
+    if (owner)
+        return owner == c->me->person;
+    if (org)
+        return org == c->me->org;
+    return json_integer_value(json_object_get(a, "created_by")) == c->me->person;
+}
+
+static void add_part(char *buf, size_t n, const char *fmt, const char *a, const char *b)
+{
+    size_t len = strlen(buf);
+    if (len + 3 >= n)
+        return;
+    if (len)
+        len += (size_t)snprintf(buf + len, n - len, "; ");
+    snprintf(buf + len, n - len, fmt, a, b);
+}
+
+static bool str_differs(const char *a, const char *b)
+{
+    return strcmp(a ? a : "", b ? b : "") != 0;
+}
+
+/* What f changes of before, in Dutch words without copying free text ("status: open →
+ * afgerond; deadline: 2027-03-01 → geen; omschrijving gewijzigd"); "" when nothing. */
+static void describe_change(json_t *before, const kt_store_action_fields *f, char *buf, size_t n)
+{
+    buf[0] = 0;
+    const char *kind = json_string_value(json_object_get(before, "kind"));
+    const char *status = json_string_value(json_object_get(before, "status"));
+    const char *due = json_string_value(json_object_get(before, "due"));
+    if (str_differs(kind, f->kind))
+        add_part(buf, n, "soort: %s → %s", kind ? kind : "geen", f->kind ? f->kind : "geen");
+    if (str_differs(status, f->status))
+        add_part(buf, n, "status: %s → %s", status ? status : "geen",
+                 f->status ? f->status : "geen");
+    if (str_differs(due, f->due))
+        add_part(buf, n, "deadline: %s → %s", due ? due : "geen", f->due ? f->due : "geen");
+    if (str_differs(json_string_value(json_object_get(before, "text")), f->text))
+        add_part(buf, n, "%s%s", "omschrijving gewijzigd", "");
+    if (json_integer_value(json_object_get(before, "owner")) != f->owner)
+        add_part(buf, n, "%s%s", "eigenaar gewijzigd", "");
+    if (json_integer_value(json_object_get(before, "owner_org")) != f->owner_org)
+        add_part(buf, n, "%s%s", "organisatie gewijzigd", "");
+}
+
+/* Who the owner of an action is, for telling them of a change by someone else: the owner
+ * person, else (none) the owner organisation; both 0: nobody owns it. */
+static void owner_of(json_t *a, int64_t *person, int64_t *org)
+{
+    *person = json_integer_value(json_object_get(a, "owner"));
+    *org = *person ? 0 : json_integer_value(json_object_get(a, "owner_org"));
 }
 
 static bool is_besluit(const char *kind)
@@ -179,7 +247,7 @@ int kt_h_action_create(kt_ctx *c)
     if (rc)
         return store_failed(c, rc);
     json_t *a = NULL;
-    if (emit_action(c, "action.created", id, f.owner || f.owner_org, &a))
+    if (emit_action(c, "action.created", id, f.owner || f.owner_org, NULL, &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);
     return 0;
@@ -212,6 +280,12 @@ int kt_h_action_update(kt_ctx *c)
     if (wording && kt_minutes_frozen(c, json_integer_value(json_object_get(before, "meeting"))))
         return json_decref(before), -1;
     const char *old_kind = json_string_value(json_object_get(before, "kind"));
+    if (!is_besluit(old_kind) && !may_change(c, before)) {
+        json_decref(before);
+        return kt_fail(c, KT_C_FORBIDDEN,
+                       "Alleen de eigenaar, de voorzitter of de secretaris wijzigt dit actiepunt; "
+                       "stel anders een wijziging voor.");
+    }
     kt_store_action_fields f = {
         .kind = kt_arg_str(c, "kind") ? kt_arg_str(c, "kind") : old_kind,
         .text = kt_arg_str(c, "text") ? kt_arg_str(c, "text")
@@ -249,15 +323,94 @@ int kt_h_action_update(kt_ctx *c)
     bool assigned =
         (f.owner && f.owner != json_integer_value(json_object_get(before, "owner"))) ||
         (f.owner_org && f.owner_org != json_integer_value(json_object_get(before, "owner_org")));
+    /* Someone other than the owner changed it: the owner is told what changed (feed/notify.c),
+     * said once with the change and never part of the action itself. */
+    json_t *extra = NULL;
+    int64_t owner = 0, owner_org = 0;
+    owner_of(before, &owner, &owner_org);
+    if (!rc && ((owner && owner != c->me->person) || (owner_org && owner_org != c->me->org))) {
+        char change[400];
+        describe_change(before, &f, change, sizeof change);
+        if (change[0])
+            extra = json_pack("{s:I, s:I, s:s}", "changed_for", (json_int_t)owner,
+                              "changed_for_org", (json_int_t)owner_org, "change", change);
+    }
     if (!rc)
         rc = kt_store_action_update(c->st, id, &f, kt_now());
     json_decref(before); /* f's strings from before are no longer needed */
-    if (rc)
+    if (rc) {
+        json_decref(extra);
         return c->code ? -1 : store_failed(c, rc);
+    }
     json_t *a = NULL;
-    if (emit_action(c, "action.updated", id, assigned, &a))
+    if (emit_action(c, "action.updated", id, assigned, extra, &a))
         return -1;
     c->result = json_pack("{s:o}", "action", a);
+    return 0;
+}
+
+/* A member who may not change an action proposes a change: nothing changes, the proposal is
+ * an event of the body (seen by whoever may see the action) and its owner (or, without one,
+ * the chair and secretary) is told; they decide by changing the action, or not. */
+int kt_h_action_propose(kt_ctx *c)
+{
+    int64_t id = kt_arg_int(c, "action", 0);
+    if (check_owner(c))
+        return -1;
+    json_t *before = NULL;
+    int rc = kt_store_action_get(c->st, id, &before);
+    if (rc)
+        return kt_fail_err(c, rc);
+    const char *kind = json_string_value(json_object_get(before, "kind"));
+    static const char *const fields[] = {"status", "due", "owner", "owner_org", "text"};
+    if (is_besluit(kind) && (kt_arg_has(c, "status") || kt_arg_has(c, "due") ||
+                             kt_arg_has(c, "owner") || kt_arg_has(c, "owner_org"))) {
+        json_decref(before);
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een besluit heeft geen eigenaar, deadline of status; stel een andere "
+                       "tekst voor of geef een toelichting.");
+    }
+    kt_store_action_fields f = {
+        .kind = kind,
+        .text = str_or(c, "text", before, "text"),
+        .owner = ref_or(c, "owner", before, "owner"),
+        .owner_org = ref_or(c, "owner_org", before, "owner_org"),
+        .due = str_or(c, "due", before, "due"),
+        .status = str_or(c, "status", before, "status"),
+    };
+    char change[400];
+    describe_change(before, &f, change, sizeof change);
+    const char *note = kt_arg_str(c, "note");
+    const char *p = note ? note : "";
+    while (*p && isspace((unsigned char)*p))
+        p++;
+    if (!change[0] && !*p) {
+        json_decref(before);
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Stel een wijziging voor (status, deadline, eigenaar of omschrijving) of "
+                       "geef een toelichting.");
+    }
+    json_t *changes = json_object();
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (kt_arg_has(c, fields[i]))
+            json_object_set(changes, fields[i], json_object_get(c->args, fields[i]));
+    kt_vis vis;
+    rc = kt_under_item_vis(c->st, json_integer_value(json_object_get(before, "item")), &vis);
+    if (rc) {
+        json_decref(changes);
+        json_decref(before);
+        return kt_fail_err(c, rc);
+    }
+    rc = kt_emit(c, c->body, "action.proposed", &vis,
+                 json_pack("{s:I, s:I, s:o, s:s, s:s?}", "action", (json_int_t)id, "by",
+                           (json_int_t)c->me->person, "changes", changes, "summary", change, "note",
+                           *p ? note : NULL));
+    kt_vis_clear(&vis);
+    if (rc) {
+        json_decref(before);
+        return -1;
+    }
+    c->result = json_pack("{s:o, s:s}", "action", before, "summary", change);
     return 0;
 }
 

@@ -363,6 +363,96 @@ static const char *action_word(const char *kind)
 
 static int due_note(kt_ctx *c, const kt_event *ev, json_t *a, int64_t person, const char *due);
 
+/* The owner of an action (the person, else the members of the owner organisation) hears
+ * when someone else changed it, with what changed; only while they may see it (deliver_all). */
+static int tell_owner(kt_ctx *c, const kt_event *ev, note *n, int64_t person, int64_t org)
+{
+    kt_ivec people = {0};
+    int rc = person ? kt_ivec_add(&people, person)
+             : org  ? members(c->st, ev->body, org, false, &people)
+                    : 0;
+    if (!rc)
+        rc = deliver_all(c, n, &people, audience_of(ev));
+    kt_ivec_free(&people);
+    return rc;
+}
+
+static int on_changed_by_other(kt_ctx *c, const kt_event *ev, json_t *a, const char *word,
+                               const char *body, const char *text)
+{
+    json_t *stored = json_loads(ev->payload, 0, NULL);
+    int64_t person = json_integer_value(json_object_get(stored, "changed_for"));
+    int64_t org = json_integer_value(json_object_get(stored, "changed_for_org"));
+    const char *change = json_string_value(json_object_get(stored, "change"));
+    int rc = 0;
+    if ((person || org) && change) {
+        char who[200];
+        person_name(c->st, ev->actor, who, sizeof who);
+        note n = {.kind = "assigned",
+                  .body = ev->body,
+                  .actor = ev->actor,
+                  .action = json_integer_value(json_object_get(a, "id")),
+                  .item = json_integer_value(json_object_get(a, "item"))};
+        (void)word;
+        const char *kind = json_string_value(json_object_get(a, "kind"));
+        if (person)
+            snprintf(n.title, sizeof n.title, "Uw %s is gewijzigd door %s (%s)",
+                     kind ? kind : "actiepunt", who, body);
+        else
+            snprintf(n.title, sizeof n.title, "Een %s van uw organisatie is gewijzigd door %s (%s)",
+                     kind ? kind : "actiepunt", who, body);
+        snprintf(n.text, sizeof n.text, "%s — %s", change, text);
+        snprintf(n.link, sizeof n.link, "#/overleg/%lld/acties", (long long)ev->body);
+        rc = tell_owner(c, ev, &n, person, org);
+    }
+    json_decref(stored);
+    return rc;
+}
+
+/* A proposed change: to the owner (person, else organisation); an action nobody owns and a
+ * besluit to the chair and secretary. */
+static int on_proposal(kt_ctx *c, const kt_event *ev, json_t *data)
+{
+    json_t *a = NULL;
+    int rc = kt_store_action_get(c->st, json_integer_value(json_object_get(data, "action")), &a);
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    int64_t person = json_integer_value(json_object_get(a, "owner"));
+    int64_t org = person ? 0 : json_integer_value(json_object_get(a, "owner_org"));
+    const char *kind = json_string_value(json_object_get(a, "kind"));
+    const char *word = kind ? kind : "actiepunt";
+    char who[200], body[200], text[300];
+    person_name(c->st, ev->actor, who, sizeof who);
+    body_name(c->st, ev->body, body, sizeof body);
+    excerpt(json_string_value(json_object_get(a, "text")), text, sizeof text);
+    note n = {.kind = "assigned",
+              .body = ev->body,
+              .actor = ev->actor,
+              .action = json_integer_value(json_object_get(a, "id")),
+              .item = json_integer_value(json_object_get(a, "item"))};
+    const char *summary = json_string_value(json_object_get(data, "summary"));
+    const char *why = json_string_value(json_object_get(data, "note"));
+    snprintf(n.text, sizeof n.text, "%s%s%s — %s", summary && *summary ? summary : "",
+             summary && *summary && why ? ": " : "", why ? why : "", text);
+    snprintf(n.link, sizeof n.link, "#/overleg/%lld/acties", (long long)ev->body);
+    if (person || org) {
+        snprintf(n.title, sizeof n.title, "Voorstel van %s voor %s %s (%s)", who,
+                 person ? "uw" : "een", word, body);
+        rc = tell_owner(c, ev, &n, person, org);
+    } else {
+        snprintf(n.title, sizeof n.title, "Voorstel van %s voor een %s (%s)", who, word, body);
+        kt_ivec chairs = {0};
+        rc = members(c->st, ev->body, 0, true, &chairs);
+        if (!rc)
+            rc = deliver_all(c, &n, &chairs, audience_of(ev));
+        kt_ivec_free(&chairs);
+    }
+    json_decref(a);
+    return rc;
+}
+
 static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
 {
     json_t *a = json_object_get(data, "action");
@@ -405,6 +495,8 @@ static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
         }
         kt_ivec_free(&people);
     }
+    if (!rc && strcmp(ev->type, "action.updated") == 0)
+        rc = on_changed_by_other(c, ev, a, word, body, text);
     const char *due = json_string_value(json_object_get(a, "due"));
     const char *status = json_string_value(json_object_get(a, "status"));
     if (!rc && owner && due && status &&
@@ -705,6 +797,8 @@ static int notify_one(kt_ctx *c, kt_event *ev, bool primary)
                               json_object_get(data, "order"));
     else if (strcmp(t, "action.created") == 0 || strcmp(t, "action.updated") == 0)
         rc = on_action(c, ev, data);
+    else if (strcmp(t, "action.proposed") == 0)
+        rc = on_proposal(c, ev, data);
     else if (strcmp(t, "chat.posted") == 0)
         rc = on_mention(c, ev, data);
     else if (strcmp(t, "flag.raised") == 0)

@@ -85,8 +85,14 @@ json_t *kt_render_stored(const char *type, json_t *data)
         return json_incref(data);
     const char *key = key_of(kind);
     json_t *out = json_pack("{s:{s:I}}", key, "id", (json_int_t)id_in(data, key));
-    if (out && kind == K_ACTION) /* not part of the action: said once, at the change */
+    if (out && kind == K_ACTION) { /* not part of the action: said once, at the change */
         json_object_set(out, "assigned", json_object_get(data, "assigned"));
+        /* for telling the owner of a change by someone else (feed/notify.c); never sent */
+        static const char *const told[] = {"changed_for", "changed_for_org", "change"};
+        for (size_t i = 0; i < sizeof told / sizeof told[0]; i++)
+            if (json_object_get(data, told[i]))
+                json_object_set(out, told[i], json_object_get(data, told[i]));
+    }
     if (out && kind == K_ITEM && json_is_string(json_object_get(data, "carried")))
         json_object_set(out, "carried", json_object_get(data, "carried")); /* how it came */
     return out;

@@ -217,6 +217,12 @@ static const kt_argspec a_action_update[] = {{"action", KT_T_ID, REQ, 0, NULL},
                                              {"decided_on", KT_T_DATE, NUL, 0, NULL},
                                              END};
 
+static const kt_argspec a_action_propose[] = {
+    {"action", KT_T_ID, REQ, 0, NULL},  {"text", KT_T_STR, 0, TEXT_MAX, NULL},
+    {"owner", KT_T_ID, NUL, 0, NULL},   {"owner_org", KT_T_ID, NUL, 0, NULL},
+    {"due", KT_T_DATE, NUL, 0, NULL},   {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
+    {"note", KT_T_TEXT, 0, 1000, NULL}, END};
+
 static const kt_argspec a_minutes_note[] = {{"item", KT_T_ID, REQ, 0, NULL},
                                             {"text", KT_T_TEXT, REQ, LONGTEXT_MAX, NULL},
                                             {"rev", KT_T_INT, 0, 0, NULL},
@@ -375,6 +381,8 @@ static const kt_op ops[] = {
     {"action.list", kt_h_action_list, KT_PERM_AUTH, NT, R, a_action_list},
     {"action.create", kt_h_action_create, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_action_create},
     {"action.update", kt_h_action_update, KT_PERM_PARTICIPATE, KT_TGT_ACTION, W, a_action_update},
+    {"action.propose", kt_h_action_propose, KT_PERM_PARTICIPATE, KT_TGT_ACTION, W,
+     a_action_propose},
 
     {"minutes.note", kt_h_minutes_note, KT_PERM_EDIT, KT_TGT_ITEM, W, a_minutes_note},
     {"minutes.get", kt_h_minutes_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},

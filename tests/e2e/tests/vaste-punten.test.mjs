@@ -1,6 +1,6 @@
 // Issue 13, part 4: standing items and carry-over. The secretary plans a meeting far ahead: it
 // starts with the vaste agendapunten of the previous agenda, in their order; its actielijst item
-// goes through the body's open actions (late ones marked) and a member changes a status there;
+// goes through the body's open actions (late ones marked) and a member changes the status of his own there;
 // its verslag item names the meeting it is about. "Agenda van vorige vergadering overnemen" adds
 // the other items once, and a member sees them arrive live. Laptop and phone pass axe.
 import { test, before, after } from 'node:test';
@@ -59,11 +59,17 @@ test('a new meeting starts with the standing items of the previous agenda, in th
   assert.deepEqual(sec.errors, []);
 });
 
-test('a member sets an action’s status in the actielijst item; the secretary sees it', async () => {
+test('a member sets the status of his own action in the actielijst item; the secretary sees it', async () => {
   await go(police, href);
   const list = police.locator('.agenda-item', { hasText: 'Actielijst en toezeggingen' }).locator('ol.actielijst');
   await list.waitFor();
-  // an action still open (the list also holds actions already lopend)
+  await list.locator('li').first().waitFor();
+  // only the owner, the chair and the secretary change an action: the member gets a status
+  // control for his own actions only, the secretary for every one
+  assert.ok(await list.locator('select').count() < await list.locator('li').count(), 'a member changes only his own actions');
+  const secList = sec.locator('.agenda-item', { hasText: 'Actielijst en toezeggingen' }).locator('ol.actielijst');
+  assert.equal(await secList.locator('select').count(), await secList.locator('li').count());
+  // his own action still open (the list also holds actions already lopend)
   const first = list.locator('li', { has: police.locator('select:has(option[value="open"]:checked)') }).first();
   const text = (await first.locator('div').first().textContent()).trim();
   const id = await first.getAttribute('data-action');
