@@ -816,13 +816,25 @@ static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
 /* The event types notify_one() answers. */
 static bool answers(const char *t)
 {
-    static const char *const types[] = {
-        "membership.added",  "membership.removed", "meeting.created",
-        "meeting.updated",   "agenda.added",       "agenda.updated",
-        "agenda.removed",    "agenda.reordered",   "action.created",
-        "action.updated",    "chat.posted",        "flag.raised",
-        "minutes.submitted", "minutes.amended",    "minutes.approved",
-        "request.created",   "request.decided",    NULL};
+    static const char *const types[] = {"membership.added",
+                                        "membership.removed",
+                                        "meeting.created",
+                                        "meeting.updated",
+                                        "agenda.added",
+                                        "agenda.updated",
+                                        "agenda.removed",
+                                        "agenda.reordered",
+                                        "action.created",
+                                        "action.updated",
+                                        "action.proposed",
+                                        "chat.posted",
+                                        "flag.raised",
+                                        "minutes.submitted",
+                                        "minutes.amended",
+                                        "minutes.approved",
+                                        "request.created",
+                                        "request.decided",
+                                        NULL};
     for (const char *const *p = types; *p; p++)
         if (strcmp(t, *p) == 0)
             return true;
