@@ -144,6 +144,34 @@ class DuplicateTest(DemoCase):
         await cso_chair.call("agenda.remove", item=conf["id"])
         self.assertEqual(await probe_score(), before)
 
+    async def test_no_flag_between_open_items_exists_through_a_confidential_one(self):
+        # The existence of a flag is itself an answer. A confidential item that defines an
+        # acronym taught it to the detector, so that a probe writing the acronym met an open item
+        # writing it out: the probe's flag told that some confidential item says so. Now a
+        # confidential item teaches nothing.
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        orgs = (await cso_chair.call("org.list"))["organisations"]
+        police = [o["id"] for o in orgs if o["kind"] == "politie"][0]
+        await cso_chair.call(
+            "agenda.add", meeting=await self.next_meeting(cso_chair, cso),
+            title="Casus 2026-41: huurders in de ZWK",
+            description="Signalen over de Zeehavenkade Wielwijk Kantoren; huurders onbekend.",
+            confidential=True, relevant=[{"org": police, "reason": "lopend onderzoek"}])
+        public = (await np_chair.call(
+            "agenda.add", meeting=await self.next_meeting(np_chair, np),
+            title="Zeehavenkade Wielwijk Kantoren"))["item"]
+        probe = (await rg_chair.call(
+            "agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+            title="De ZWK"))["item"]
+        await asyncio.sleep(0.3)
+        flags = await self.flags_for_item(rg_chair, rg, probe["id"])
+        self.assertEqual([f for f in flags if f["other"]["item"] == public["id"]], [], flags)
+
     async def test_demo_has_the_planted_pmg_overlap(self):
         np_chair = await self.as_("m.hoekstra@dordrecht.example")
         np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
