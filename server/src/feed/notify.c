@@ -769,76 +769,140 @@ static bool is_agenda_change(const char *t)
            strcmp(t, "agenda.removed") == 0;
 }
 
-/* primary: the op changed one item itself (added, updated, removed); the positions that moved
- * because of it are no news of their own. */
+/* One answer per event type. primary: the op changed one item itself (added, updated,
+ * removed); the positions that moved because of it are no news of their own. */
+typedef int (*answer_fn)(kt_ctx *c, kt_event *ev, json_t *data, bool primary);
+
+static int ans_member_added(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_membership(c, ev, data, true);
+}
+
+static int ans_member_removed(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_membership(c, ev, data, false);
+}
+
+static int ans_meeting(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_meeting(c, ev, data);
+}
+
+static int ans_item(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    json_t *item = json_object_get(data, "item");
+    int rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")), NULL);
+    /* A standing item carried to the next meeting is not news to those it concerns. */
+    if (!rc && !json_object_get(data, "carried"))
+        rc = on_item_relevant(c, ev, item);
+    return rc;
+}
+
+static int ans_item_removed(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")), NULL);
+}
+
+static int ans_reordered(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    if (primary)
+        return 0;
+    return on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")),
+                            json_object_get(data, "order"));
+}
+
+static int ans_action(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_action(c, ev, data);
+}
+
+static int ans_proposal(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_proposal(c, ev, data);
+}
+
+static int ans_chat(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_mention(c, ev, data);
+}
+
+static int ans_flag(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_flag(c, ev, data);
+}
+
+static int ans_minutes(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_minutes(c, ev, data);
+}
+
+static int ans_request(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+{
+    (void)primary;
+    return on_request(c, ev, data);
+}
+
+/* The event types notifications come of. The same table decides whether a write needs a
+ * reaction at all (answers()), so a type cannot be handled here and skipped there. */
+static const struct {
+    const char *type;
+    answer_fn fn;
+} answer_table[] = {
+    {"membership.added", ans_member_added},
+    {"membership.removed", ans_member_removed},
+    {"meeting.created", ans_meeting},
+    {"meeting.updated", ans_meeting},
+    {"agenda.added", ans_item},
+    {"agenda.updated", ans_item},
+    {"agenda.removed", ans_item_removed},
+    {"agenda.reordered", ans_reordered},
+    {"action.created", ans_action},
+    {"action.updated", ans_action},
+    {"action.proposed", ans_proposal},
+    {"chat.posted", ans_chat},
+    {"flag.raised", ans_flag},
+    {"minutes.submitted", ans_minutes},
+    {"minutes.amended", ans_minutes},
+    {"minutes.approved", ans_minutes},
+    {"request.created", ans_request},
+    {"request.decided", ans_request},
+};
+
+static answer_fn answer_for(const char *t)
+{
+    for (size_t i = 0; i < sizeof answer_table / sizeof answer_table[0]; i++)
+        if (strcmp(t, answer_table[i].type) == 0)
+            return answer_table[i].fn;
+    return NULL;
+}
+
 static int notify_one(kt_ctx *c, kt_event *ev, bool primary)
 {
+    answer_fn fn = answer_for(ev->type);
+    if (!fn)
+        return 0;
     json_t *data = kt_render_full(c->st, ev); /* what it is about, as it is now (borrowed) */
-    int rc = 0;
-    const char *t = ev->type;
     if (!data)
         return 0; /* gone already: nothing to tell */
-    if (strcmp(t, "membership.added") == 0)
-        rc = on_membership(c, ev, data, true);
-    else if (strcmp(t, "membership.removed") == 0)
-        rc = on_membership(c, ev, data, false);
-    else if (strcmp(t, "meeting.created") == 0 || strcmp(t, "meeting.updated") == 0)
-        rc = on_meeting(c, ev, data);
-    else if (strcmp(t, "agenda.added") == 0 || strcmp(t, "agenda.updated") == 0) {
-        json_t *item = json_object_get(data, "item");
-        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(item, "meeting")), NULL);
-        /* A standing item carried to the next meeting is not news to those it concerns. */
-        if (!rc && !json_object_get(data, "carried"))
-            rc = on_item_relevant(c, ev, item);
-    } else if (strcmp(t, "agenda.removed") == 0)
-        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")), NULL);
-    else if (strcmp(t, "agenda.reordered") == 0 && !primary)
-        rc = on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")),
-                              json_object_get(data, "order"));
-    else if (strcmp(t, "action.created") == 0 || strcmp(t, "action.updated") == 0)
-        rc = on_action(c, ev, data);
-    else if (strcmp(t, "action.proposed") == 0)
-        rc = on_proposal(c, ev, data);
-    else if (strcmp(t, "chat.posted") == 0)
-        rc = on_mention(c, ev, data);
-    else if (strcmp(t, "flag.raised") == 0)
-        rc = on_flag(c, ev, data);
-    else if (strcmp(t, "minutes.submitted") == 0 || strcmp(t, "minutes.amended") == 0 ||
-             strcmp(t, "minutes.approved") == 0)
-        rc = on_minutes(c, ev, data);
-    else if (strcmp(t, "request.created") == 0 || strcmp(t, "request.decided") == 0)
-        rc = on_request(c, ev, data);
-    return rc;
+    return fn(c, ev, data, primary);
 }
 
 static const kt_principal notifier = {.person = 0, .name = "ketentafel"};
 
-/* The event types notify_one() answers. */
+/* Whether notify_one() answers an event of this type. */
 static bool answers(const char *t)
 {
-    static const char *const types[] = {"membership.added",
-                                        "membership.removed",
-                                        "meeting.created",
-                                        "meeting.updated",
-                                        "agenda.added",
-                                        "agenda.updated",
-                                        "agenda.removed",
-                                        "agenda.reordered",
-                                        "action.created",
-                                        "action.updated",
-                                        "action.proposed",
-                                        "chat.posted",
-                                        "flag.raised",
-                                        "minutes.submitted",
-                                        "minutes.amended",
-                                        "minutes.approved",
-                                        "request.created",
-                                        "request.decided",
-                                        NULL};
-    for (const char *const *p = types; *p; p++)
-        if (strcmp(t, *p) == 0)
-            return true;
-    return false;
+    return answer_for(t) != NULL;
 }
 
 /* A chat message can mention someone only with an '@' in it (kt_chat_mentions). When in doubt
