@@ -313,6 +313,30 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
             self.assertIsNone(p["agenda_words"])
         self.assertNotIn(c, frames_text(guest))
 
+    async def test_suggestions_forget_an_item_at_once_when_it_becomes_confidential(self):
+        # The body profiles behind "waar hoort dit thuis?" and the overlap map may lag behind
+        # the agendas for a minute; they must not lag behind what became confidential: a member
+        # outside the audience got the words of a just-closed item, and anyone its weight.
+        chair = await self.as_("chair")
+        c = canary("profiel").lower().replace("-", "")
+        items = []
+        for i in range(3):
+            items.append((await chair.call("agenda.add", body=self.body,
+                                           title=f"Aanpak {c} fase {i}"))["item"]["id"])
+        _, member = await self.new_member("woon")
+        r = await member.call("body.suggest", text=f"aanpak {c}", scope=None)
+        words = [s["agenda_words"] for s in r["suggestions"] if s["body"]["id"] == self.body]
+        self.assertTrue(words and c in (words[0] or ""), r)  # the check can fail
+        for item in items:
+            await chair.call("agenda.update", item=item, confidential=True,
+                             relevant=[{"org": self.w["orgs"]["pol"]}])
+        r = await member.call("body.suggest", text=f"aanpak {c}", scope=None)
+        self.assertNotIn(c, json.dumps(r))
+        self.assertNotIn(self.body, [s["body"]["id"] for s in r["suggestions"]
+                                     if s["matching_items"]], r)
+        m = await member.call("overlap.map", body=self.body)
+        self.assertNotIn(c, json.dumps(m))
+
 
 if __name__ == "__main__":
     unittest.main()
