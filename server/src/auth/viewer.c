@@ -26,3 +26,22 @@ int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer 
     v->n_items = m.n_items;
     return 0;
 }
+
+int kt_viewer_load_person(kt_store *st, int64_t body, int64_t person, kt_viewer *v,
+                          int64_t **storage)
+{
+    kt_store_member m;
+    int64_t org = 0;
+    bool admin = false;
+    *storage = NULL;
+    int rc = kt_store_viewer_find(st, body, person, &org, &admin, &m);
+    if (rc)
+        return rc;
+    v->person = person;
+    v->org = org;
+    v->admin = admin;
+    v->role = m.role[0] ? kt_role_parse(m.role) : KT_ROLE_NONE;
+    v->items = *storage = m.items;
+    v->n_items = m.role[0] ? m.n_items : -1;
+    return 0;
+}

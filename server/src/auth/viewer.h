@@ -14,4 +14,9 @@
 int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
                    int64_t **storage);
 
+/* kt_principal_load() and kt_viewer_load() of person in one query: KT_ENOTFOUND when person
+ * is not an active person. */
+int kt_viewer_load_person(kt_store *st, int64_t body, int64_t person, kt_viewer *v,
+                          int64_t **storage);
+
 #endif

@@ -35,15 +35,6 @@ typedef struct note {
 
 /* ---- reading the store ---- */
 
-/* The person's mode for kind: "direct", "digest" or "off". */
-static int mode_for(kt_store *st, int64_t person, const char *kind, const char **mode)
-{
-    char m[16];
-    int rc = kt_store_pref_mode(st, person, kind, m, sizeof m);
-    *mode = strcmp(m, "digest") == 0 ? "digest" : strcmp(m, "off") == 0 ? "off" : "direct";
-    return rc;
-}
-
 static void body_name(kt_store *st, int64_t body, char *buf, size_t n)
 {
     kt_store_body_name(st, body, buf, n);
@@ -64,12 +55,9 @@ static int members(kt_store *st, int64_t body, int64_t org, bool chairs, kt_ivec
 /* The one visibility rule: would person see this event of body? */
 static bool sees(kt_store *st, int64_t person, int64_t body, const kt_vis *vis)
 {
-    kt_principal p;
-    if (kt_principal_load(st, person, &p))
-        return false;
     kt_viewer v;
     int64_t *items = NULL;
-    if (kt_viewer_load(st, body, &p, &v, &items))
+    if (kt_viewer_load_person(st, body, person, &v, &items))
         return false;
     bool ok = kt_acl_visible(&v, vis);
     free(items);
@@ -131,15 +119,8 @@ static int deliver(kt_ctx *c, note *n)
 {
     if (!n->person || n->person == n->actor)
         return 0; /* nobody is notified of their own actions */
-    int rc = kt_store_person_exists(c->st, n->person, true);
-    if (rc == KT_ENOTFOUND)
-        return 0; /* nor after they left (deactivated, or erased: docs/avg.md) */
-    if (rc)
-        return rc;
-    const char *mode;
-    rc = mode_for(c->st, n->person, n->kind, &mode);
-    if (rc || strcmp(mode, "off") == 0)
-        return rc;
+    /* Stored as they want it (direct, digest; nothing when off), and nothing after they left
+     * (deactivated, or erased: docs/avg.md), nor twice for one dedupe key. */
     kt_note_new row = {.person = n->person,
                        .body = n->body,
                        .meeting = n->meeting,
@@ -148,20 +129,18 @@ static int deliver(kt_ctx *c, note *n)
                        .flag = n->flag,
                        .actor = n->actor,
                        .kind = n->kind,
-                       .delivery = mode,
                        .title = n->title,
                        .text = n->text,
                        .link = n->link,
                        .dedupe = n->dedupe};
-    int64_t id = 0;
-    rc = kt_store_notification_insert(c->st, &row, kt_now(), &id);
-    if (rc || !id)
-        return rc; /* deduplicated: said before */
-    if (strcmp(mode, "direct") != 0)
-        return 0;
     json_t *j = NULL;
-    if ((rc = kt_store_notification_get(c->st, id, &j)))
+    int rc = kt_store_notification_deliver(c->st, &row, kt_now(), &j);
+    if (rc || !j)
         return rc;
+    if (strcmp(json_string_value(json_object_get(j, "delivery")), "direct") != 0) {
+        json_decref(j);
+        return 0;
+    }
     kt_vis vis = {.subject = n->person};
     return kt_emit(c, kt_person_stream(n->person), "notification.created", &vis,
                    json_pack("{s:o}", "notification", j))

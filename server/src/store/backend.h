@@ -77,6 +77,9 @@ struct kt_store {
     /* Group commit (store.h): a write transaction shared by several operations, each in a
      * savepoint; in_op while one of them runs. */
     bool group_open, in_op;
+    /* The last operation's savepoint is released with the next one's start (one round trip for
+     * both); a commit or a rollback releases it anyway. */
+    bool release_pending;
     int group_ops;
     void (*group_flush)(void *arg);
     void *group_flush_arg;

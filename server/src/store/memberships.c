@@ -53,6 +53,32 @@ int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_stor
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
 
+int kt_store_viewer_find(kt_store *st, int64_t body, int64_t person, int64_t *org, bool *admin,
+                         kt_store_member *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_items = -1;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT p.org_id, p.is_admin, m.role, m.items FROM persons p LEFT JOIN memberships m "
+            "ON m.body_id = ?1 AND m.person_id = p.id WHERE p.id = ?2 AND p.active = 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        *org = kt_db_int(s, 0);
+        *admin = kt_db_int(s, 1) != 0;
+        const char *role = kt_db_text(s, 2);
+        snprintf(out->role, sizeof out->role, "%s", role ? role : "");
+        rc = parse_items(kt_db_text(s, 3), out);
+        if (!rc)
+            rc = KT_DB_ROW;
+    }
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
 #define MEMBER_SELECT                                                                              \
     "SELECT m.body_id, m.person_id, p.name, p.org_id, o.name, p.function, m.role, "                \
     "m.substitute_for, m.items FROM memberships m JOIN persons p ON p.id = m.person_id "           \

@@ -22,6 +22,11 @@ typedef struct kt_store_member {
 /* 0 or KT_ENOTFOUND (not a member). */
 int kt_store_membership_find(struct kt_store *st, int64_t body, int64_t person,
                              kt_store_member *out);
+/* An active person's organisation and administrator flag with their membership of body (role ""
+ * and n_items -1 when not a member), in one query: 0, or KT_ENOTFOUND when person is not an
+ * active person. */
+int kt_store_viewer_find(struct kt_store *st, int64_t body, int64_t person, int64_t *org,
+                         bool *admin, kt_store_member *out);
 /* {body, person, name, org, org_name, function, role, substitute_for, items}: 0 or
  * KT_ENOTFOUND. */
 int kt_store_membership_get(struct kt_store *st, int64_t body, int64_t person, json_t **out);

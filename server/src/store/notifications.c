@@ -34,25 +34,26 @@ int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now
     return rc == KT_ENOTFOUND ? 0 : rc; /* no row: deduplicated, said before */
 }
 
+static const kt_db_col note_cols[] = {{"id", KT_COL_INT},
+                                      {"kind", KT_COL_TEXT},
+                                      {"title", KT_COL_TEXT},
+                                      {"text", KT_COL_TEXT},
+                                      {"link", KT_COL_TEXT},
+                                      {"body", KT_COL_INT},
+                                      {"meeting", KT_COL_INT},
+                                      {"item", KT_COL_INT},
+                                      {"action", KT_COL_INT},
+                                      {"flag", KT_COL_INT},
+                                      {"actor", KT_COL_INT},
+                                      {"actor_name", KT_COL_TEXT},
+                                      {"created_at", KT_COL_TIME},
+                                      {"read", KT_COL_PRESENT},
+                                      {"delivery", KT_COL_TEXT},
+                                      {"body_name", KT_COL_TEXT},
+                                      {NULL, 0}};
+
 int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
 {
-    static const kt_db_col cols[] = {{"id", KT_COL_INT},
-                                     {"kind", KT_COL_TEXT},
-                                     {"title", KT_COL_TEXT},
-                                     {"text", KT_COL_TEXT},
-                                     {"link", KT_COL_TEXT},
-                                     {"body", KT_COL_INT},
-                                     {"meeting", KT_COL_INT},
-                                     {"item", KT_COL_INT},
-                                     {"action", KT_COL_INT},
-                                     {"flag", KT_COL_INT},
-                                     {"actor", KT_COL_INT},
-                                     {"actor_name", KT_COL_TEXT},
-                                     {"created_at", KT_COL_TIME},
-                                     {"read", KT_COL_PRESENT},
-                                     {"delivery", KT_COL_TEXT},
-                                     {"body_name", KT_COL_TEXT},
-                                     {NULL, 0}};
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, n.item_id, "
             "n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, n.read_at, n.delivery, "
@@ -61,7 +62,57 @@ int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, id);
-    return kt_db_one_json(s, cols, out);
+    return kt_db_one_json(s, note_cols, out);
+}
+
+/* The insert of kt_store_notification_deliver: only for an active person, with their mode, not
+ * when it is "off". */
+#define DELIVER_INSERT                                                                             \
+    "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "          \
+    "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) "                        \
+    "SELECT p.id, CAST(?2 AS TEXT), CASE np.mode WHEN 'digest' THEN 'digest' ELSE 'direct' END, "  \
+    "CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), CAST(?7 AS BIGINT), "             \
+    "CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), CAST(?11 AS TEXT), "               \
+    "CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT) FROM persons p "                    \
+    "LEFT JOIN notification_prefs np ON np.person_id = p.id AND np.kind = CAST(?2 AS TEXT) "       \
+    "WHERE p.id = CAST(?1 AS BIGINT) AND p.active = 1 AND coalesce(np.mode, '') <> 'off' "         \
+    "ON CONFLICT DO NOTHING "
+
+int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t now, json_t **out)
+{
+    *out = NULL;
+    /* PostgreSQL: the row as it is read back, joins included, in the same statement. */
+    kt_db_stmt *s = kt_db_prepare(
+        st, kt_db_sql(st, DELIVER_INSERT "RETURNING id",
+                      "WITH n AS (" DELIVER_INSERT "RETURNING *) "
+                      "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
+                      "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
+                      "n.read_at, n.delivery, b.name FROM n LEFT JOIN persons a ON a.id = "
+                      "n.actor_id LEFT JOIN bodies b ON b.id = n.body_id"));
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, n->person);
+    kt_db_bind_text(s, 2, n->kind);
+    kt_db_bind_ref(s, 4, n->body);
+    kt_db_bind_ref(s, 5, n->meeting);
+    kt_db_bind_ref(s, 6, n->item);
+    kt_db_bind_ref(s, 7, n->action);
+    kt_db_bind_ref(s, 8, n->flag);
+    kt_db_bind_ref(s, 9, n->actor);
+    kt_db_bind_text(s, 10, n->title);
+    kt_db_bind_text(s, 11, n->text ? n->text : "");
+    kt_db_bind_text(s, 12, n->link);
+    kt_db_bind_text(s, 13, n->dedupe && *n->dedupe ? n->dedupe : NULL);
+    kt_db_bind_int(s, 14, now);
+    if (st->dialect == KT_DIALECT_PG) {
+        int rc = kt_db_one_json(s, note_cols, out);
+        return rc == KT_ENOTFOUND ? 0 : rc;
+    }
+    int64_t id = 0;
+    int rc = kt_db_one_int(s, &id);
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    return rc ? rc : kt_store_notification_get(st, id, out);
 }
 
 int kt_store_notification_about(kt_store *st, int64_t id, int64_t person, kt_note_about *out)
@@ -127,22 +178,6 @@ int kt_store_notifications_read_all(kt_store *st, int64_t person, int64_t now)
 }
 
 /* ---- preferences ---- */
-
-int kt_store_pref_mode(kt_store *st, int64_t person, const char *kind, char *mode, size_t n)
-{
-    snprintf(mode, n, "direct");
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT mode FROM notification_prefs WHERE person_id = ?1 "
-                                      "AND kind = ?2");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, person);
-    kt_db_bind_text(s, 2, kind);
-    int rc = kt_db_step(s);
-    if (rc == KT_DB_ROW)
-        snprintf(mode, n, "%s", kt_db_text(s, 0));
-    kt_db_reset(s);
-    return rc < 0 ? rc : 0;
-}
 
 int kt_store_prefs_get(kt_store *st, int64_t person, json_t *obj)
 {

@@ -24,6 +24,13 @@ int kt_store_notification_insert(struct kt_store *st, const kt_note_new *n, int6
 /* {id, kind, title, text, link, body, meeting, item, action, flag, actor, actor_name, created_at,
  * read, delivery, body_name}: 0 or KT_ENOTFOUND. */
 int kt_store_notification_get(struct kt_store *st, int64_t id, json_t **out);
+/* Delivers n to n->person at now as that person wants it (n->delivery is not read): stores it
+ * with delivery "direct" or "digest" from their preference for n->kind, and sets *out to the
+ * stored notification in kt_store_notification_get's shape. *out NULL and 0 when nothing was
+ * stored: the person is not active (deactivated, erased), turned the kind off, or the dedupe
+ * key was used before. One round trip on PostgreSQL. */
+int kt_store_notification_deliver(struct kt_store *st, const kt_note_new *n, int64_t now,
+                                  json_t **out);
 /* Everything a notification is about, to decide when it is read whether person may still
  * see it: 0 or KT_ENOTFOUND (not theirs or not there). */
 typedef struct kt_note_about {
@@ -42,8 +49,6 @@ int kt_store_notifications_read_all(struct kt_store *st, int64_t person, int64_t
 
 /* ---- preferences ---- */
 
-/* person's mode for kind ("direct", "digest", "off"; "direct" when never set) into mode. */
-int kt_store_pref_mode(struct kt_store *st, int64_t person, const char *kind, char *mode, size_t n);
 /* Sets kind -> mode in obj for every preference person set. */
 int kt_store_prefs_get(struct kt_store *st, int64_t person, json_t *obj);
 int kt_store_pref_set(struct kt_store *st, int64_t person, const char *kind, const char *mode);

@@ -247,8 +247,11 @@ int kt_store_group_enter(kt_store *st)
             return rc;
         st->group_open = true;
         st->group_ops = 0;
+        st->release_pending = false;
     }
-    int rc = st->ops->exec(st, "SAVEPOINT kt_op");
+    int rc = st->ops->exec(st, st->release_pending ? "RELEASE SAVEPOINT kt_op; SAVEPOINT kt_op"
+                                                   : "SAVEPOINT kt_op");
+    st->release_pending = false;
     if (rc)
         return rc;
     st->in_op = true;
@@ -261,8 +264,7 @@ int kt_store_group_leave(kt_store *st, bool keep)
     assert(st->group_open && st->in_op);
     st->in_op = false;
     int rc = keep ? 0 : st->ops->exec(st, "ROLLBACK TO SAVEPOINT kt_op");
-    if (!rc)
-        rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op");
+    st->release_pending = !rc;
     return rc;
 }
 

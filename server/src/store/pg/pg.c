@@ -363,9 +363,9 @@ static int pg_begin(kt_store *st, bool write)
     reconnect_if_broken(ps);
     if (!write)
         return exec_sql(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    int rc = exec_sql(ps, "BEGIN ISOLATION LEVEL READ COMMITTED");
-    if (!rc)
-        rc = exec_sql(ps, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")");
+    /* One round trip for both (a simple query may hold several statements). */
+    int rc = exec_sql(ps, "BEGIN ISOLATION LEVEL READ COMMITTED; "
+                          "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")");
     if (rc)
         exec_sql(ps, "ROLLBACK");
     return rc == KT_ESTORE ? KT_EBUSY : rc;
