@@ -10,8 +10,8 @@ import sqlite3
 import tempfile
 import unittest
 
-from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, iso, parse_instant,
-                     setup_world)
+from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, db_query, iso,
+                     parse_instant, setup_world)
 
 T0 = "2026-12-02T09:00:00Z"
 
@@ -21,6 +21,8 @@ def later(days):
 
 
 def read_db(path, sql, args=()):
+    if path.startswith("postgres"):
+        return db_query(path, sql, args)
     con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         return con.execute(sql, args).fetchall()
@@ -31,6 +33,15 @@ def read_db(path, sql, args=()):
 def text_hits(path, needles):
     """(table, column, value) of every text value in the database that contains a needle."""
     hits = []
+    if path.startswith("postgres"):
+        # every column of every table, as text (the search index included)
+        for t, col in read_db(path, "SELECT table_name, column_name FROM "
+                                    "information_schema.columns WHERE table_schema = 'public' "
+                                    "ORDER BY table_name, ordinal_position"):
+            for (v,) in read_db(path, f'SELECT "{col}"::text FROM "{t}"'):
+                if isinstance(v, str) and any(n.lower() in v.lower() for n in needles):
+                    hits.append((t, col, v))
+        return hits
     # the search index is read through its shadow tables (its tokenizer lives in the server)
     tables = [t for (t,) in read_db(path, "SELECT name FROM sqlite_master WHERE type = 'table' "
                                           "AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE "
