@@ -10,6 +10,7 @@ test_multinode covers."""
 import asyncio
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import time
@@ -17,6 +18,7 @@ import unittest
 
 from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, PG_BASE, ROOT, Redis, Server,
                      die_with_parent, free_port, setup_world)
+from test_tls import make_cert
 
 
 class Listener:
@@ -77,12 +79,25 @@ class MultiHostTest(unittest.IsolatedAsyncioTestCase):
         self.b = Server("host-b", db=self.a.db, extra=["--redis", self.redis.url]).start()
         self.assertNotEqual(self.a.dir, self.b.dir)
         self.assertTrue(self.a.db.startswith("postgres"))
+        # deploy/haproxy.cfg as it is, but for the addresses: the balancer terminates TLS (with
+        # a certificate made here, in one PEM as HAProxy wants it) and passes plain HTTP on.
+        self.certdir = tempfile.mkdtemp(prefix="kt-multihost-")
+        cert, key = make_cert(self.certdir, "lb")
+        pem = os.path.join(self.certdir, "lb.pem")
+        with open(pem, "w") as out:
+            for part in (cert, key):
+                with open(part) as f:
+                    out.write(f.read())
         with open(os.path.join(ROOT, "deploy", "haproxy.cfg")) as f:
             cfg = f.read()
-        port = free_port()
-        cfg = cfg.replace("bind :8080", f"bind 127.0.0.1:{port}")
-        cfg = cfg.replace("node1:8080", f"127.0.0.1:{self.a.port}")
-        cfg = cfg.replace("node2:8080", f"127.0.0.1:{self.b.port}")
+        port, plain = free_port(), free_port()
+        for old, new in (("bind :8443 ssl crt /usr/local/etc/haproxy/certs/ketentafel.pem",
+                          f"bind 127.0.0.1:{port} ssl crt {pem}"),
+                         ("bind :8080", f"bind 127.0.0.1:{plain}"),
+                         ("node1:8080", f"127.0.0.1:{self.a.port}"),
+                         ("node2:8080", f"127.0.0.1:{self.b.port}")):
+            self.assertIn(old, cfg, "deploy/haproxy.cfg changed: adapt this test")
+            cfg = cfg.replace(old, new)
         cfg = re.sub(r"maxconn \d+", "maxconn 1000", cfg)
         self.cfg = tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False)
         self.cfg.write(cfg)
@@ -90,7 +105,8 @@ class MultiHostTest(unittest.IsolatedAsyncioTestCase):
         self.haproxy = subprocess.Popen(["haproxy", "-f", self.cfg.name, "-db"],
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         preexec_fn=die_with_parent)
-        self.lb = Server("host-lb", db=self.a.db)  # its HTTP/WS helpers, aimed at the balancer
+        # its HTTPS/WSS helpers, aimed at the balancer (trusting the certificate made above)
+        self.lb = Server("host-lb", db=self.a.db, tls=(cert, key))
         self.lb.port = port
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -105,6 +121,7 @@ class MultiHostTest(unittest.IsolatedAsyncioTestCase):
         self.haproxy.terminate()
         self.haproxy.wait(timeout=10)
         os.unlink(self.cfg.name)
+        shutil.rmtree(self.certdir, ignore_errors=True)
         for s in (self.a, self.b):
             if s.proc:
                 s.stop()
