@@ -20,6 +20,7 @@ Prints per month: new signals per body, their precision, open signals per body, 
 duplicates of the month found; and whether a decided signal was ever raised again.
 
 Usage: bench/region_year.py [--binary build/ketentafel] [--seed N] [--months 12]
+       [--runs both|none|decide]
 Needs Debian's python3 (/usr/bin/python3). Prints figures; never fails on one. About a minute."""
 
 import argparse
@@ -324,13 +325,15 @@ def main():
     ap.add_argument("--binary", default=os.path.join(ROOT, "build", "ketentafel"))
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--months", type=int, default=12)
+    ap.add_argument("--runs", choices=("both", "none", "decide"), default="both",
+                    help="which of the two years to run")
     a = ap.parse_args()
     binary = os.path.abspath(a.binary)
     meetings = generate(random.Random(a.seed), a.months)
     n_items = sum(len(m[2]) for m in meetings)
     print(f"region {REGION}: {len(BODIES)} bodies, {len(meetings)} meetings, {n_items} items "
           f"in {a.months} months (seed {a.seed})")
-    for decide in (False, True):
+    for decide in {"both": (False, True), "none": (False,), "decide": (True,)}[a.runs]:
         rows = asyncio.run(run_year(binary, meetings, a.months, decide))
         report("chairs decide every signal at the end of its month" if decide else
                "chairs decide nothing", rows, len(BODIES))

@@ -12,6 +12,7 @@
 #include "detect/similar.h"
 #include "util/err.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -689,6 +690,26 @@ static void the_same_subject_in_another_aspect_weighs_less(void **state)
     assert_true(pair(s, 1, 3, NULL) > other * 1.5);
 }
 
+static void a_dismissal_the_aspects_explain_teaches_no_words(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Evaluatie hennepteelt in woningen", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Training hennepteelt in woningen", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Hennepteelt in woningen: stand van zaken", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Hennepteelt in woningen", NULL);
+    double before = pair(s, 3, 4, NULL);
+    assert_int_equal(kt_similar_learn(s, 1, 2, false), 0); /* other aspects: words still right */
+    assert_true(fabs(pair(s, 3, 4, NULL) - before) < 1e-9);
+    assert_int_equal(kt_similar_learn(s, 3, 4, false), 0); /* no aspect to blame: the words */
+    double after = pair(s, 3, 4, NULL);
+    assert_true(after < before);
+    assert_true(after > 0); /* one dismissal weakens a subject, it does not silence it */
+    assert_true(pair(s, 1, 4, NULL) > 0);
+    for (int i = 0; i < 20; i++)
+        assert_int_equal(kt_similar_learn(s, 3, 4, false), 0);
+    assert_true(pair(s, 3, 4, NULL) == 0); /* dismissed again and again: no evidence here */
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -714,6 +735,7 @@ int main(void)
         T(a_confidential_item_teaches_no_acronym),
         T(function_phrases_and_verbs_are_no_subject),
         T(the_same_subject_in_another_aspect_weighs_less),
+        T(a_dismissal_the_aspects_explain_teaches_no_words),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),

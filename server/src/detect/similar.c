@@ -222,9 +222,12 @@ struct kt_similar {
     double syn_match, theme_match; /* strengths of "=" and "~" groups */
     /* Ties through the deployment's own items (see cooc_match); co_maxdf 0: relative. */
     double co_match, co_min, co_maxdf, co_gate;
-    double aspect;          /* score factor of a pair whose titles take different aspects, 1: off */
-    size_t npublic;         /* indexed items that are not confidential */
-    uint64_t *private_bits; /* slots of confidential items */
+    double aspect; /* score factor of a pair whose titles take different aspects, 1: off */
+    double learn_rate, learn_min; /* kt_similar_learn: LEARN_RATE, LEARN_MIN */
+    float learn_specific;         /* LEARN_SPECIFIC */
+    bool learn_aspect;            /* a dismissal the aspects explain teaches the words too */
+    size_t npublic;               /* indexed items that are not confidential */
+    uint64_t *private_bits;       /* slots of confidential items */
     size_t private_words;
     double one_word; /* 1: one shared word is no subject unless an abbreviation: a rule that fit
                         the development set and not the other region's (README.md); 0 now */
@@ -834,6 +837,16 @@ static float term_prior(const kt_similar *s, uint32_t t)
     return term_base_prior(s, t) * s->terms[t].learned;
 }
 
+/* Whether t is specific evidence of a subject: no generic word, place or number, and not a
+ * word the chairs of this deployment have dismissed again and again (learned below
+ * learn_specific). One dismissal only weakens a word: the same subject in another pair may be
+ * the real thing (the generated region, bench/region_year.py, lost 3 of every 5 real
+ * duplicates when a single dismissal took a word's specificity). */
+static bool specific_term(const kt_similar *s, uint32_t t)
+{
+    return term_base_prior(s, t) >= 1.0f && s->terms[t].learned >= s->learn_specific;
+}
+
 /* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df.
  * The corpus is the items that are not confidential: no weight, hence no score, depends on what
  * a confidential item says or on how many there are. */
@@ -1080,7 +1093,7 @@ static void co_words_of(const kt_similar *s, const item *self, const item *other
     cw->ready = true;
     for (uint16_t j = 0; j < other->nterms && cw->n < 64; j++) {
         uint32_t e = other->terms[j], u = e & TERM_MASK;
-        if (!(e & F_WHOLE) || term_prior(s, u) < 1.0f || (s->terms[u].hints & HINT_GROUP) ||
+        if (!(e & F_WHOLE) || !specific_term(s, u) || (s->terms[u].hints & HINT_GROUP) ||
             !co_df(s, u, sx, sy, cap, &du))
             continue;
         cw->u[cw->n] = u;
@@ -1098,8 +1111,7 @@ static unit_match cooc_match(const kt_similar *s, uint32_t t, const item *self, 
     const term *tm = &s->terms[t];
     uint32_t sx = (uint32_t)(self - s->items), sy = (uint32_t)(other - s->items);
     size_t dt;
-    if (term_prior(s, t) < 1.0f || (tm->hints & HINT_GROUP) ||
-        !co_df(s, t, sx, sy, co_max_df(s), &dt))
+    if (!specific_term(s, t) || (tm->hints & HINT_GROUP) || !co_df(s, t, sx, sy, co_max_df(s), &dt))
         return best;
     if (!cw->ready)
         co_words_of(s, self, other, cw);
@@ -1244,10 +1256,9 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
         }
         double got = w * m;
         have += got;
-        /* learned included: a word the chairs keep dismissing stops being specific evidence
-         * here (without that, the simulation in similar-eval --learn gains nothing on dev) */
+        /* a word the chairs keep dismissing stops being specific evidence here */
         float prior = term_prior(s, e & TERM_MASK);
-        if (got > 0 && prior >= 1.0f)
+        if (got > 0 && specific_term(s, e & TERM_MASK))
             ev->specific = true;
         if (got > 0 && prior > GENERIC_PRIOR) {
             words++;
@@ -1321,10 +1332,12 @@ static double score_items(const kt_similar *s, const item *a, const item *b, dou
  * each loses weight in proportion to its share of what the pair shared; a confirmed pair gives
  * its words some back (never above LEARN_MAX). Words only: the rule generalises to pairs the
  * chairs have not seen, which a list of dismissed pairs would not. */
-#define LEARN_RATE 0.5
-#define LEARN_MIN  0.2f
+#define LEARN_RATE 0.25
+#define LEARN_MIN  0.5f
 static const char *excluded(kt_similar *s, const struct item *a, const struct item *b);
 #define LEARN_MAX 1.25f
+/* below this a word is no specific evidence any more (specific_term) */
+#define LEARN_SPECIFIC 0.6f
 
 int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
 {
@@ -1333,6 +1346,11 @@ int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
         return KT_ENOTFOUND;
     if (excluded(s, a, b))
         return 0;
+    if (!duplicate && !s->learn_aspect && s->aspect < 1) {
+        unsigned xa = aspects_of(s, a), xb = aspects_of(s, b);
+        if (xa && xb && !(xa & xb))
+            return 0; /* the aspects explain the dismissal; the words were right */
+    }
     double ca[MAX_ITEM_TERMS], cb[MAX_ITEM_TERMS];
     score_pair(s, a, b, ca, cb);
     const item *side[2] = {a, b};
@@ -1346,9 +1364,10 @@ int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
                 continue;
             term *tm = &s->terms[side[k]->terms[i] & TERM_MASK];
             double share = contrib[k][i] / total;
-            float f = (float)(tm->learned *
-                              (duplicate ? 1 + LEARN_RATE * share / 2 : 1 - LEARN_RATE * share));
-            tm->learned = f < LEARN_MIN ? LEARN_MIN : f > LEARN_MAX ? LEARN_MAX : f;
+            float f = (float)(tm->learned * (duplicate ? 1 + s->learn_rate * share / 2
+                                                       : 1 - s->learn_rate * share));
+            float lo = (float)s->learn_min;
+            tm->learned = f < lo ? lo : f > LEARN_MAX ? LEARN_MAX : f;
         }
     }
     return 0;
@@ -1452,6 +1471,9 @@ kt_similar *kt_similar_new(void)
     s->co_min = CO_MIN;
     s->co_gate = CO_GATE;
     s->aspect = ASPECT_FACTOR;
+    s->learn_rate = LEARN_RATE;
+    s->learn_min = LEARN_MIN;
+    s->learn_specific = LEARN_SPECIFIC;
     s->lex = kt_lexicon_new();
     s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
     s->scopes = kt_scopes_new();
@@ -1858,6 +1880,14 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->co_gate = value;
     else if (!strcmp(name, "aspect"))
         s->aspect = value;
+    else if (!strcmp(name, "learn_rate"))
+        s->learn_rate = value;
+    else if (!strcmp(name, "learn_min"))
+        s->learn_min = value;
+    else if (!strcmp(name, "learn_specific"))
+        s->learn_specific = (float)value;
+    else if (!strcmp(name, "learn_aspect"))
+        s->learn_aspect = value != 0;
     else
         return KT_EINVAL;
     return 0;
