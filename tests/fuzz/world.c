@@ -85,15 +85,29 @@ static void member(fuzz_world *w, int64_t who, const char *role, const char *ext
          (long long)w->body, (long long)who, role, extra);
 }
 
+static char db_path[64];
+
+/* The world's database goes with the process (libFuzzer ends with exit()). */
+static void remove_db(void)
+{
+    char p[80];
+    unlink(db_path);
+    snprintf(p, sizeof p, "%s-wal", db_path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", db_path);
+    unlink(p);
+}
+
 static fuzz_world *build(void)
 {
     static fuzz_world w;
-    static char path[64];
+    char *path = db_path;
     kt_log_set_level(KT_LOG_ERROR);
     kt_time_init();
     kt_clock_set(1796202000); /* 2026-12-02T09:00:00Z: the same world whatever the date */
-    snprintf(path, sizeof path, "/tmp/kt-fuzz-%d.db", (int)getpid());
+    snprintf(path, sizeof db_path, "/tmp/kt-fuzz-%d.db", (int)getpid());
     unlink(path);
+    atexit(remove_db);
     w.app.cfg.public_url = "http://ketentafel.test";
     w.app.cfg.max_queue = 1024;
     w.app.cfg.session_ttl = 3600;
