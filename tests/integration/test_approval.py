@@ -220,8 +220,11 @@ class ApprovalTest(ApprovalCase):
         self.assertEqual(approved["note"], "")
         ev = await self.body_event(self.housing, "minutes.approved")
         self.assertNotIn("Piet", str(ev))
-        # Removing the item later does not bring it back for others in the kept versions.
-        await self.chair.call("agenda.update", item=self.secret["id"], title="Casus W.")
+        # Changing the item later (its title is frozen now: its description) does not bring it
+        # back for others in the kept versions.
+        await self.refused(self.chair, "invalid_state", "agenda.update", item=self.secret["id"],
+                           title="Casus W.")
+        await self.chair.call("agenda.update", item=self.secret["id"], description="Bijgewerkt")
         v2 = (await self.housing.call("minutes.version", meeting=held, version=2))["document"]
         self.assertEqual([i["title"] for i in v2["items"]], ["Preventie met Gezag"])
 
@@ -258,6 +261,40 @@ class ApprovalTest(ApprovalCase):
         approved = await self.chair.call("minutes.approve", meeting=held, taken=[])
         self.assertEqual(approved["note"], "")
         self.assertEqual([a["status"] for a in approved["amendments"]], ["niet_overgenomen"])
+
+    async def test_an_author_withdraws_an_amendment_and_titles_freeze_when_vastgesteld(self):
+        held = self.held["id"]
+        await self.sec.call("minutes.submit", meeting=held, deadline=TODAY)
+        first = (await self.police.call("minutes.amend", meeting=held, item=self.item["id"],
+                                        text="Niet de politie maar de wijkagent."))["amendment"]
+        second = (await self.police.call("minutes.amend", meeting=held,
+                                         text="Dubbel ingediend."))["amendment"]
+        msg = await self.refused(self.housing, "forbidden", "minutes.withdraw", meeting=held,
+                                 amendment=second["id"])
+        self.assertEqual(msg, "Alleen wie een voorstel deed, kan het intrekken.")
+        await self.refused(self.police, "not_found", "minutes.withdraw",
+                           meeting=self.next["id"], amendment=second["id"])
+        gone = (await self.police.call("minutes.withdraw", meeting=held,
+                                       amendment=second["id"]))["amendment"]
+        self.assertEqual(gone["status"], "ingetrokken")
+        ev = await self.body_event(self.chair, "minutes.withdrawn")
+        self.assertEqual(ev["data"]["amendment"]["id"], second["id"])
+        await self.refused(self.police, "invalid_state", "minutes.withdraw", meeting=held,
+                           amendment=second["id"])
+        # Before vaststelling a title may still change; after it, not (the same title may).
+        await self.chair.call("agenda.update", item=self.item["id"], title="Preventie met Gezag 2027")
+        approved = await self.chair.call("minutes.approve", meeting=held, taken=[first["id"]])
+        self.assertEqual(sorted(a["status"] for a in approved["amendments"]),
+                         ["ingetrokken", "overgenomen"])
+        await self.refused(self.police, "invalid_state", "minutes.withdraw", meeting=held,
+                           amendment=first["id"])
+        msg = await self.refused(self.chair, "invalid_state", "agenda.update",
+                                 item=self.item["id"], title="Iets anders")
+        self.assertIn("vastgesteld", msg)
+        await self.chair.call("agenda.update", item=self.item["id"],
+                              title="Preventie met Gezag 2027")
+        got = (await self.chair.call("meeting.get", meeting=held))["agenda"]
+        self.assertIn("Preventie met Gezag 2027", [i.get("title") for i in got])
 
 
 if __name__ == "__main__":

@@ -444,6 +444,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(sent["version"], 1)
         amended = await call(police, "minutes.amend", meeting=past["id"], item=pitem["id"],
                              text="Graag 'teruggeblikt op 2026'.")
+        second = await call(police, "minutes.amend", meeting=past["id"], text="Dubbel")
+        gone = await call(police, "minutes.withdraw", meeting=past["id"],
+                          amendment=second["amendment"]["id"])
+        self.assertEqual(gone["amendment"]["status"], "ingetrokken")
         got = await call(police, "minutes.get", meeting=past["id"])
         self.assertEqual((got["stage"], got["can_amend"]), ("ter_vaststelling", True))
         approved = await call(chair, "minutes.approve", meeting=past["id"],
@@ -596,7 +600,7 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                        "chat.posted",
                        "chat.edited", "chat.deleted", "minutes.noted", "attendance.removed",
                        "minutes.submitted", "minutes.amended", "minutes.approved",
-                       "request.created", "request.decided", "agenda.referred",
+                       "minutes.withdrawn", "request.created", "request.decided", "agenda.referred",
                        "referral.decided", "stream.skipped"}
         seen = {e["event"] for e in police.body_events(body)}
         self.assertEqual(sorted(body_events - seen), [], "body events not seen")

@@ -303,12 +303,14 @@ export async function render(ctx) {
         break;
       case 'minutes.submitted':
       case 'minutes.amended':
+      case 'minutes.withdrawn':
       case 'minutes.approved':
         if (f.seq > snap.seq && (d.meeting ?? d.amendment?.meeting) === meeting.id) {
           minutesBox.refresh();
           if (!isMine(store, f)) {
             const who = actorName(store, f) || 'Iemand';
             view.announce(f.event === 'minutes.amended' ? `${who} heeft een wijziging van het verslag voorgesteld.`
+              : f.event === 'minutes.withdrawn' ? `${who} heeft een voorstel tot wijziging ingetrokken.`
               : f.event === 'minutes.approved' ? `${who} heeft het verslag vastgesteld.` : `${who} heeft het verslag ter vaststelling gestuurd.`);
           }
         }

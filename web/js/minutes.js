@@ -238,7 +238,10 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
         h('div', null, h('strong', null, whoOf(a)), ' · ', a.item_title ? `over “${a.item_title}”` : 'over het hele verslag', ' ',
           badge(label(AMENDMENT_STATUS, a.status), `am-${a.status}`)),
         h('p', { class: 'amendment-text' }, a.text),
-        h('div', { class: 'small muted' }, `Ingediend op ${fmtDateTime(a.created_at)}`)))),
+        h('div', { class: 'small muted' }, `Ingediend op ${fmtDateTime(a.created_at)}`),
+        r.stage === 'ter_vaststelling' && a.status === 'ingediend' && a.person === store.me.id
+          ? button('Intrekken', () => withdraw(a), { class: 'btn btn-small btn-quiet-danger no-print', 'aria-label': `Uw voorstel van ${fmtDateTime(a.created_at)} intrekken` })
+          : null))),
     ] : r.stage === 'ter_vaststelling' ? [h('p', { class: 'muted small' }, 'Er zijn nog geen voorstellen tot wijziging.')] : [];
     replace(approvalBox, stage, ...amendments, r.can_amend ? amendForm(r) : null,
       h('h3', { id: 'h-versions' }, 'Versies'),
@@ -247,6 +250,16 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
           v.created_by_name ? ` door ${v.created_by_name}` : '', ` op ${fmtDateTime(v.created_at)}`,
           v.deadline ? ` (wijzigingen tot en met ${fmtDay(v.deadline)})` : '', ' '),
         button(`Versie ${v.version} bekijken`, () => showVersion(v.version), { class: 'btn btn-small' })))));
+  }
+
+  async function withdraw(a) {
+    const ok = await confirmDialog('Voorstel intrekken', `Uw voorstel “${a.text}” intrekken? De voorzitter ziet dat het is ingetrokken.`, { confirmLabel: 'Intrekken' });
+    if (!ok) return;
+    try {
+      await store.request('minutes.withdraw', { meeting: meeting.id, amendment: a.id });
+      toast('Uw voorstel is ingetrokken.', 'ok');
+      refresh();
+    } catch (ex) { toast(ex.message, 'error', { rank: TOAST_RANK.error }); }
   }
 
   function amendForm(r) {

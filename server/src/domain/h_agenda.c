@@ -314,10 +314,36 @@ int kt_h_agenda_add(kt_ctx *c)
     return 0;
 }
 
+/* Once a meeting's verslag is vastgesteld, its items keep the titles it was approved with (the
+ * verslag and the besluitenlijst name them). */
+static int check_title_frozen(kt_ctx *c, int64_t item)
+{
+    const char *title = kt_arg_str(c, "title");
+    if (!title)
+        return 0;
+    json_t *it = NULL;
+    int rc = kt_store_item_get(c->st, item, &it);
+    int64_t meeting = json_integer_value(json_object_get(it, "meeting")), body = 0;
+    bool same = it && strcmp(json_string_value(json_object_get(it, "title")), title) == 0;
+    json_decref(it);
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (same || !meeting)
+        return 0;
+    char status[32];
+    if ((rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status)))
+        return kt_fail_err(c, rc);
+    if (strcmp(status, "verslag_vastgesteld") == 0)
+        return kt_fail(c, KT_C_INVALID_STATE,
+                       "Het verslag van deze vergadering is vastgesteld: de titel van dit "
+                       "agendapunt blijft zoals hij daarin staat.");
+    return 0;
+}
+
 int kt_h_agenda_update(kt_ctx *c)
 {
     int64_t id = kt_arg_int(c, "item", 0);
-    if (check_presenter(c))
+    if (check_presenter(c) || check_title_frozen(c, id))
         return -1;
     kt_vis before;
     int rc = kt_store_item_vis(c->st, id, &before);

@@ -480,6 +480,49 @@ int kt_h_minutes_amend(kt_ctx *c)
     return 0;
 }
 
+/* The author withdraws their own amendment while the verslag is still ter vaststelling (also
+ * after the deadline: until the chair has decided on it). */
+int kt_h_minutes_withdraw(kt_ctx *c)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), id = kt_arg_int(c, "amendment", 0), body = 0;
+    char status[32];
+    json_t *a = NULL;
+    int rc = kt_store_meeting_state(c->st, meeting, &body, status, sizeof status);
+    if (!rc)
+        rc = kt_store_amendment_get(c->st, id, &a);
+    if (!rc && json_integer_value(json_object_get(a, "meeting")) != meeting)
+        rc = KT_ENOTFOUND;
+    int64_t item = json_integer_value(json_object_get(a, "item"));
+    kt_vis vis = {0};
+    if (!rc && item && (rc = kt_under_item_vis(c->st, item, &vis)) == 0 &&
+        !kt_acl_visible(&c->viewer, &vis))
+        rc = KT_ENOTFOUND; /* about an item one may not see: as if it were not there */
+    bool mine = a && json_integer_value(json_object_get(a, "person")) == c->me->person;
+    bool open = a && strcmp(stage_of(status), "ter_vaststelling") == 0 &&
+                strcmp(json_string_value(json_object_get(a, "status")), "ingediend") == 0;
+    json_decref(a);
+    a = NULL;
+    if (rc == KT_ENOTFOUND)
+        kt_fail(c, KT_C_NOT_FOUND, "Dit voorstel bestaat niet bij dit verslag.");
+    else if (rc)
+        kt_fail_err(c, rc);
+    else if (!mine)
+        kt_fail(c, KT_C_FORBIDDEN, "Alleen wie een voorstel deed, kan het intrekken.");
+    else if (!open)
+        kt_fail(c, KT_C_INVALID_STATE,
+                "Dit voorstel kan niet meer worden ingetrokken: er is al over besloten.");
+    else if ((rc = kt_store_amendment_decide(c->st, meeting, id, "ingetrokken", c->me->person,
+                                             kt_now())) ||
+             (rc = kt_store_amendment_get(c->st, id, &a)))
+        kt_fail_err(c, rc);
+    else if (kt_emit(c, c->body, "minutes.withdrawn", item ? &vis : NULL,
+                     json_pack("{s:O}", "amendment", a)) == 0)
+        c->result = json_pack("{s:O}", "amendment", a);
+    kt_vis_clear(&vis);
+    json_decref(a);
+    return c->result ? 0 : -1;
+}
+
 /* "Tekstuele wijzigingen van A (Org) en B (Org) zijn verwerkt." from the taken amendments that
  * everyone may know of; "" when there are none (not "without changes": a taken amendment to a
  * confidential item is not to be told apart from none). */

@@ -72,6 +72,7 @@ int kt_h_minutes_get(kt_ctx *c);
 int kt_h_minutes_version(kt_ctx *c);
 int kt_h_minutes_submit(kt_ctx *c);
 int kt_h_minutes_amend(kt_ctx *c);
+int kt_h_minutes_withdraw(kt_ctx *c);
 int kt_h_minutes_approve(kt_ctx *c);
 
 int kt_h_import_preview(kt_ctx *c);

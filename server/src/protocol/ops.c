@@ -238,6 +238,8 @@ static const kt_argspec a_minutes_amend[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                              {"text", KT_T_STR, REQ, TEXT_MAX, NULL},
                                              {"item", KT_T_ID, NUL, 0, NULL},
                                              END};
+static const kt_argspec a_minutes_withdraw[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"amendment", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_minutes_approve[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                                {"taken", KT_T_IDS, 0, 500, NULL},
                                                {"at", KT_T_ID, NUL, 0, NULL},
@@ -389,6 +391,8 @@ static const kt_op ops[] = {
     {"minutes.version", kt_h_minutes_version, KT_PERM_READ, KT_TGT_MEETING, R, a_minutes_version},
     {"minutes.submit", kt_h_minutes_submit, KT_PERM_EDIT, KT_TGT_MEETING, W, a_minutes_submit},
     {"minutes.amend", kt_h_minutes_amend, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_minutes_amend},
+    {"minutes.withdraw", kt_h_minutes_withdraw, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W,
+     a_minutes_withdraw},
     {"minutes.approve", kt_h_minutes_approve, KT_PERM_CHAIR, KT_TGT_MEETING, W, a_minutes_approve},
     {"import.preview", kt_h_import_preview, KT_PERM_EDIT, KT_TGT_BODY, R, a_import_preview},
     {"import.commit", kt_h_import_commit, KT_PERM_EDIT, KT_TGT_BODY, W, a_import_commit},

@@ -11,7 +11,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, userPage, go, bodyHref, axeCheck, shot, until, serverYmd, SHOTS } from '../lib.mjs';
+import { reveal, launch, userPage, go, bodyHref, axeCheck, shot, until, serverYmd, SHOTS } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STAMP = Date.now().toString(36);
@@ -186,6 +186,20 @@ test('the verslag goes ter vaststelling, a member proposes a change, the chair a
   await proposal.waitFor();
   assert.match(await proposal.textContent(), /Marco Veenstra \(Politie[^)]*\) · over “/);
   await shot(chair, 'verslag-ter-vaststelling');
+  // A second proposal, sent by mistake, the member withdraws after confirming; the chair sees it live.
+  await form.getByLabel('Over').selectOption({ label: 'Het hele verslag' });
+  await form.getByLabel('Uw voorstel').fill(`Dubbel ingediend (${STAMP}).`);
+  await form.getByRole('button', { name: 'Voorstel indienen' }).click();
+  const mine = reader.locator('.amendments li', { hasText: `Dubbel ingediend (${STAMP})` });
+  await mine.waitFor();
+  const pull = mine.getByRole('button', { name: /^Uw voorstel van .* intrekken$/ });
+  await reveal(pull);
+  await pull.click();
+  const sure = police.getByRole('dialog', { name: 'Voorstel intrekken' });
+  await sure.getByRole('button', { name: 'Intrekken' }).click();
+  await sure.waitFor({ state: 'detached' });
+  await chairRegion.locator('.amendments li', { hasText: `Dubbel ingediend (${STAMP})` }).filter({ hasText: 'Ingetrokken' }).waitFor();
+  assert.equal(await chairRegion.locator('.amendments li', { hasText: `Dubbel ingediend (${STAMP})` }).getByRole('button', { name: /intrekken/ }).count(), 0);
 
   // Approving asks first; cancelling changes nothing.
   await chairRegion.getByRole('button', { name: 'Verslag vaststellen…' }).click();
