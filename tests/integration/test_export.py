@@ -8,7 +8,6 @@ limited to items only their items."""
 import json
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, ProtocolError, Server, setup_world
 from test_import import ImportCase, commit_args, seed004
 
 CANARY = "Pieterse drugslab Wielwijk"

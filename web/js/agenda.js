@@ -343,9 +343,40 @@ export function agendaView(opts) {
     replace(t.list, msgs.length ? msgs.map((m) => h('li', { class: ['thread-msg', m.mentions?.includes(store.me.id) ? 'mentions-me' : ''] },
       h('span', { class: 'small' }, h('strong', null, m.person_name), h('span', { class: 'muted' }, ` ${fmtDateTime(m.time)}`)),
       m.deleted ? h('p', { class: 'chat-text muted' }, 'Dit bericht is verwijderd.')
-        : h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name), m.edited ? h('span', { class: 'muted small' }, ' (bewerkt)') : null)))
+        : h('p', { class: 'chat-text' }, mentionText(m.text, names, store.me.name), m.edited ? h('span', { class: 'muted small' }, ' (bewerkt)') : null),
+      // Like the body's chat: authors who take part edit or delete their own (recorded).
+      opts.canParticipate && m.person === store.me.id && !m.deleted ? h('div', { class: 'chat-own no-print' },
+        button('Bewerken', () => editMessage(t, m), { class: 'linkish', 'aria-label': `Uw reactie van ${fmtDateTime(m.time)} bewerken` }),
+        button('Verwijderen', () => deleteMessage(t, m), { class: 'linkish', 'aria-label': `Uw reactie van ${fmtDateTime(m.time)} verwijderen` })) : null))
       : h('li', { class: 'muted small' }, 'Nog geen reacties.'));
     if (t.toggle) t.toggle.textContent = threadLabel(t.id, t.open);
+  }
+
+  async function editMessage(t, m) {
+    let box;
+    const r = await formDialog({
+      title: 'Reactie bewerken',
+      build: (el) => {
+        box = textarea({ rows: 4, maxLength: 4000, value: m.text, required: true });
+        el.append(field('Reactie', box, { required: true, hint: 'Anderen zien dat de reactie is bewerkt.' }));
+      },
+      submit: () => store.request('chat.edit', { body: model.body, message: m.id, text: box.value }),
+    });
+    if (!r) return;
+    t.messages.set(r.message.id, r.message);
+    drawThread(t);
+    toast('De reactie is bewerkt.', 'ok');
+  }
+
+  async function deleteMessage(t, m) {
+    const ok = await confirmDialog('Reactie verwijderen', 'Uw reactie verwijderen? Anderen zien dat er een reactie is verwijderd.', { confirmLabel: 'Verwijderen' });
+    if (!ok) return;
+    try {
+      const r = await store.request('chat.delete', { body: model.body, message: m.id });
+      t.messages.set(r.message.id, r.message);
+      drawThread(t);
+      toast('De reactie is verwijderd.', 'ok');
+    } catch (ex) { toast(ex.message, 'error'); }
   }
 
   /** How many messages an item's thread has: what was loaded, or what meeting.get and the events

@@ -41,6 +41,10 @@ export async function render(ctx) {
     : editor ? [...TABS.slice(0, 6), ['signaleringen', 'Signaleringen'], TABS[6]] : TABS;
   // Chairs and secretaries see how many requests wait for them on the tab itself.
   let openRequests = editor ? (await store.request('request.list', { body: id }).catch(() => null))?.open ?? 0 : 0;
+  // Every member sees on the Chat tab how many messages they have not read (not on the chat itself:
+  // what it shows is read).
+  let unreadChat = role && tab !== 'chat' ? await store.request('chat.unread', { body: id }).catch(() => null) : null;
+  const chatLabel = (t) => (unreadChat?.unread ? `${t} (${unreadChat.more ? `${unreadChat.unread}+` : unreadChat.unread} ongelezen)` : t);
   if (!tabList.some(([k]) => k === tab)) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
   store.noteItems(snap.backlog);
@@ -57,7 +61,7 @@ export async function render(ctx) {
         sub: h('span', null, `${label(BODY_KINDS, state.body.kind)} · ${label(LEVELS, state.body.level)} · ${state.body.scope} · ${cadenceLabel(state.body.cadence)}`,
           role ? [' · Mijn rol: ', badge(label(ROLES, role), 'role')] : null),
       }),
-      tabs(tabList.map(([k, t]) => [k, k === 'verzoeken' && openRequests ? `${t} (${openRequests})` : t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
+      tabs(tabList.map(([k, t]) => [k, k === 'verzoeken' && openRequests ? `${t} (${openRequests})` : k === 'chat' ? chatLabel(t) : t, `#/overleg/${id}${k === 'overzicht' ? '' : `/${k}`}`]), tab, 'Onderdelen van dit overleg'));
   }
 
   // ---- overzicht ----
@@ -215,6 +219,9 @@ export async function render(ctx) {
       if (flag.here.meeting === null && backlog.items.has(flag.here.item)) backlogView.announce(flagNews(flag));
     }
     for (const fn of listeners) fn(f);
+    if (role && tab !== 'chat' && f.event === 'chat.posted' && f.seq > state.seq && !isMine(store, f)) {
+      store.request('chat.unread', { body: id }).then((r) => { unreadChat = r; renderHead(); }).catch(() => {});
+    }
     if (editor && tab !== 'verzoeken' && (f.event === 'request.created' || f.event === 'request.decided') && f.seq > state.seq) {
       store.request('request.list', { body: id }).then((r) => { openRequests = r.open; renderHead(); }).catch(() => {});
     }

@@ -4,47 +4,47 @@
 #include "util/err.h"
 #include "util/ivec.h"
 
-int kt_store_carry_template(kt_store *st, int64_t body, int64_t start, int64_t except,
-                            int64_t *meeting)
+/* One meeting of body found by sql (a string literal: statements are cached by its pointer),
+ * whose ?1 is the body, ?2 the start to compare with and ?3 a meeting to leave out. */
+static int one_meeting(kt_store *st, const char *sql, int64_t body, int64_t start, int64_t except,
+                       int64_t *meeting)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT m.id FROM meetings m WHERE m.body_id = ?1 AND m.starts_at < ?2 AND m.id <> ?3 "
-            "AND m.status <> 'geannuleerd' AND EXISTS (SELECT 1 FROM items i WHERE i.meeting_id "
-            "= m.id) ORDER BY m.starts_at DESC, m.id DESC LIMIT 1");
+    kt_db_stmt *s = kt_db_prepare(st, sql);
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
     kt_db_bind_int(s, 2, start);
     kt_db_bind_int(s, 3, except);
     return kt_db_one_int(s, meeting);
+}
+
+int kt_store_carry_template(kt_store *st, int64_t body, int64_t start, int64_t except,
+                            int64_t *meeting)
+{
+    return one_meeting(
+        st,
+        "SELECT m.id FROM meetings m WHERE m.body_id = ?1 AND m.starts_at < ?2 AND m.id <> ?3 "
+        "AND m.status <> 'geannuleerd' AND EXISTS (SELECT 1 FROM items i WHERE i.meeting_id "
+        "= m.id) ORDER BY m.starts_at DESC, m.id DESC LIMIT 1",
+        body, start, except, meeting);
 }
 
 int kt_store_meeting_before(kt_store *st, int64_t body, int64_t start, int64_t except,
                             int64_t *meeting)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT id FROM meetings WHERE body_id = ?1 AND starts_at < ?2 AND id <> ?3 AND "
-            "status <> 'geannuleerd' ORDER BY starts_at DESC, id DESC LIMIT 1");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, body);
-    kt_db_bind_int(s, 2, start);
-    kt_db_bind_int(s, 3, except);
-    return kt_db_one_int(s, meeting);
+    return one_meeting(st,
+                       "SELECT id FROM meetings WHERE body_id = ?1 AND starts_at < ?2 AND id <> "
+                       "?3 AND status <> 'geannuleerd' ORDER BY starts_at DESC, id DESC LIMIT 1",
+                       body, start, except, meeting);
 }
 
 int kt_store_meeting_after(kt_store *st, int64_t body, int64_t start, int64_t except,
                            int64_t *meeting)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT id FROM meetings WHERE body_id = ?1 AND starts_at > ?2 AND id <> ?3 AND "
-            "status <> 'geannuleerd' ORDER BY starts_at, id LIMIT 1");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, body);
-    kt_db_bind_int(s, 2, start);
-    kt_db_bind_int(s, 3, except);
-    return kt_db_one_int(s, meeting);
+    return one_meeting(st,
+                       "SELECT id FROM meetings WHERE body_id = ?1 AND starts_at > ?2 AND id <> "
+                       "?3 AND status <> 'geannuleerd' ORDER BY starts_at, id LIMIT 1",
+                       body, start, except, meeting);
 }
 
 int kt_store_verslag_item(kt_store *st, int64_t meeting, int64_t of, int64_t *item)

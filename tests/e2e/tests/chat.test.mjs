@@ -2,7 +2,7 @@
 // person mentioned.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, firstMeetingHref, shot, axeCheck } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, firstMeetingHref, shot, axeCheck, until } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -124,6 +124,71 @@ test('the author edits and deletes her own message, after confirming; the other 
     await axeCheck(chair, `${label}-chat-eigen-berichten`, problems);
     assert.deepEqual(problems, []);
   }
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
+
+test('the Chat tab of a body shows how many messages one has not read, live, and none once read', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  await go(chair, `${body}/chat`);
+  await chair.locator('.chat-msg').first().waitFor();
+  await chair.waitForTimeout(600); // shown is read (chat.read after a moment)
+  await go(chair, `${body}/vergaderingen`);
+  const tab = chair.getByRole('link', { name: /^Chat/ });
+  await tab.waitFor();
+  assert.equal((await tab.textContent()).trim(), 'Chat');
+  await go(police, `${body}/chat`);
+  const box = police.getByRole('combobox', { name: 'Bericht' });
+  await box.fill(`Ongelezen voor de voorzitter (${Date.now().toString(36)})`);
+  await box.press('Enter');
+  await chair.getByRole('link', { name: 'Chat (1 ongelezen)' }).waitFor();
+  await shot(chair, 'chat-ongelezen-tab');
+  await chair.getByRole('link', { name: 'Chat (1 ongelezen)' }).click();
+  await chair.locator('.chat-msg', { hasText: 'Ongelezen voor de voorzitter' }).waitFor();
+  await chair.waitForTimeout(600);
+  await go(chair, `${body}/vergaderingen`);
+  await until(async () => (await chair.getByRole('link', { name: /^Chat/ }).textContent()).trim(), 'Chat');
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
+
+test('a member edits and deletes her own reaction under an agenda item, like in the chat; the other sees it live', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const meeting = await firstMeetingHref(chair, 'Regiegroep Ondermijning');
+  for (const p of [chair, police]) {
+    await go(p, meeting);
+    await p.locator('.agenda-item').first().waitFor();
+  }
+  const title = (await police.locator('.agenda-item .item-title').nth(1).textContent()).trim();
+  const open = async (p) => {
+    const item = p.locator('.agenda-item', { has: p.locator('.item-title', { hasText: title }) });
+    await item.getByRole('button', { name: /^Reacties/ }).click();
+    await item.locator('.thread-list li').first().waitFor();
+    return item;
+  };
+  const policeItem = await open(police);
+  const chairItem = await open(chair);
+  const stamp = Date.now().toString(36);
+  await chairItem.getByRole('textbox', { name: `Reactie op ${title}` }).fill(`Eerste versie (${stamp})`);
+  await chairItem.getByRole('button', { name: 'Reageren' }).click();
+  const mine = chairItem.locator('.thread-msg', { hasText: stamp });
+  await mine.waitFor();
+  await policeItem.locator('.thread-msg', { hasText: `Eerste versie (${stamp})` }).waitFor();
+  assert.equal(await policeItem.locator('.thread-msg', { hasText: stamp }).getByRole('button', { name: /bewerken/ }).count(), 0);
+  await mine.getByRole('button', { name: /^Uw reactie van .* bewerken$/ }).click();
+  const dlg = chair.getByRole('dialog', { name: 'Reactie bewerken' });
+  await dlg.getByRole('textbox', { name: 'Reactie' }).fill(`Tweede versie (${stamp})`);
+  await dlg.getByRole('button', { name: 'Opslaan' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  const theirs = policeItem.locator('.thread-msg', { hasText: `Tweede versie (${stamp})` });
+  await theirs.waitFor();
+  assert.match(await theirs.textContent(), /\(bewerkt\)/);
+  await shot(police, 'reactie-bewerkt');
+  await chairItem.locator('.thread-msg', { hasText: stamp }).getByRole('button', { name: /^Uw reactie van .* verwijderen$/ }).click();
+  const sure = chair.getByRole('dialog', { name: 'Reactie verwijderen' });
+  await sure.getByRole('button', { name: 'Verwijderen' }).click();
+  await until(async () => policeItem.locator('.thread-msg', { hasText: stamp }).count(), 0);
   assert.deepEqual(chair.errors, []);
   assert.deepEqual(police.errors, []);
 });
