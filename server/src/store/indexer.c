@@ -18,6 +18,7 @@ struct kt_indexer {
     pthread_cond_t cond; /* kicks and stop; and "a round ended" for kt_indexer_wait */
     bool kicked, stopping;
     bool hurry;               /* kt_indexer_wait: no settling */
+    bool idle;                /* the thread waits for a kick (else a kick needs no wake-up) */
     struct timespec round_at; /* when the last round started */
     uint64_t rounds;          /* rounds started */
     uint64_t last_empty;      /* the last round that ended with the queue seen empty */
@@ -82,8 +83,10 @@ static void *indexer_main(void *arg)
         if (!ix->kicked) {
             struct timespec until = deadline(KT_INDEXER_IDLE_MS);
             int w = 0;
+            ix->idle = true;
             while (!ix->kicked && !ix->stopping && w != ETIMEDOUT)
                 w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
+            ix->idle = false;
             if (ix->stopping)
                 break;
         }
@@ -152,7 +155,10 @@ void kt_indexer_kick(kt_indexer *ix)
         return;
     pthread_mutex_lock(&ix->lock);
     ix->kicked = true;
-    pthread_cond_broadcast(&ix->cond);
+    /* Settling or indexing, the thread looks at kicked before it waits again: waking it on
+     * every write would cost two context switches each. */
+    if (ix->idle)
+        pthread_cond_broadcast(&ix->cond);
     pthread_mutex_unlock(&ix->lock);
 }
 
