@@ -33,6 +33,9 @@ typedef struct lite_store {
     kt_store base;
     sqlite3 *db;
     lite_stmt *stmts[STMT_SLOTS];
+    /* The transaction statements (txn_text below): prepared once, as sqlite3_exec would parse
+     * their text every time; apart from the cache, so that the plan checks never see them. */
+    sqlite3_stmt *txn[7];
 } lite_store;
 
 static lite_store *lite(kt_store *st)
@@ -196,8 +199,37 @@ static void lite_reset(kt_db_stmt *s)
 
 /* ---- transactions, schema ---- */
 
+enum { TXN_BEGIN_WRITE, TXN_BEGIN_READ, TXN_COMMIT, TXN_ROLLBACK, TXN_N = 7 };
+/* The last three are the group commit's (store.c). */
+static const char *const txn_text[TXN_N] = {"BEGIN IMMEDIATE",
+                                            "BEGIN",
+                                            "COMMIT",
+                                            "ROLLBACK",
+                                            "SAVEPOINT kt_op",
+                                            "ROLLBACK TO SAVEPOINT kt_op",
+                                            "RELEASE SAVEPOINT kt_op"};
+
+/* One of the transaction statements, as exec_sql() would run its text. */
+static int txn_sql(lite_store *ls, int which)
+{
+    if (!ls->txn[which] &&
+        sqlite3_prepare_v3(ls->db, txn_text[which], -1, SQLITE_PREPARE_PERSISTENT, &ls->txn[which],
+                           NULL) != SQLITE_OK)
+        return exec_sql(ls->db, txn_text[which]);
+    int rc = sqlite3_step(ls->txn[which]);
+    sqlite3_reset(ls->txn[which]);
+    if (rc == SQLITE_DONE)
+        return 0;
+    kt_error("sql failed", "code=%d error=\"%s\" sql=\"%s\"", rc, sqlite3_errmsg(ls->db),
+             txn_text[which]);
+    return (rc & 0xff) == SQLITE_BUSY ? KT_EBUSY : KT_ESTORE;
+}
+
 static int lite_exec(kt_store *st, const char *sql)
 {
+    for (int i = 0; i < TXN_N; i++)
+        if (strcmp(sql, txn_text[i]) == 0)
+            return txn_sql(lite(st), i);
     return exec_sql(lite(st)->db, sql);
 }
 
@@ -218,19 +250,19 @@ static int lite_query_int(kt_store *st, const char *sql, int64_t *out)
 
 static int lite_begin(kt_store *st, bool write)
 {
-    return exec_sql(lite(st)->db, write ? "BEGIN IMMEDIATE" : "BEGIN");
+    return txn_sql(lite(st), write ? TXN_BEGIN_WRITE : TXN_BEGIN_READ);
 }
 
 static int lite_commit(kt_store *st)
 {
-    return exec_sql(lite(st)->db, "COMMIT");
+    return txn_sql(lite(st), TXN_COMMIT);
 }
 
 static void lite_rollback(kt_store *st)
 {
-    sqlite3 *db = lite(st)->db;
-    if (!sqlite3_get_autocommit(db))
-        exec_sql(db, "ROLLBACK");
+    lite_store *ls = lite(st);
+    if (!sqlite3_get_autocommit(ls->db))
+        txn_sql(ls, TXN_ROLLBACK);
 }
 
 static void lite_plans_mark(kt_store *st)
@@ -519,6 +551,8 @@ static void lite_close(kt_store *st)
             sqlite3_finalize(ls->stmts[i]->stmt);
             free(ls->stmts[i]);
         }
+    for (int i = 0; i < TXN_N; i++)
+        sqlite3_finalize(ls->txn[i]);
     sqlite3_close(ls->db);
     free(ls);
 }
