@@ -892,12 +892,11 @@ static bool may_mention(kt_store *st, const kt_event *ev)
     json_t *m = json_object_get(stored, "message");
     int64_t id = json_integer_value(json_is_object(m) ? json_object_get(m, "id") : m);
     json_decref(stored);
-    json_t *msg = NULL;
-    if (!id || kt_store_message_get(st, id, &msg))
+    char *text = NULL;
+    if (!id || kt_store_message_text(st, id, &text))
         return true;
-    const char *text = json_string_value(json_object_get(msg, "text"));
-    bool yes = !text || strchr(text, '@');
-    json_decref(msg);
+    bool yes = strchr(text, '@');
+    free(text);
     return yes;
 }
 

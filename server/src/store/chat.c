@@ -39,6 +39,20 @@ int kt_store_message_get(kt_store *st, int64_t id, json_t **out)
     return kt_db_one_json(s, message_cols, out);
 }
 
+int kt_store_message_text(kt_store *st, int64_t id, char **out)
+{
+    *out = NULL;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT text FROM messages WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW && !(*out = kt_db_dup(s, 0)))
+        rc = KT_ENOMEM;
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
 int kt_store_messages_before(kt_store *st, int64_t body, int64_t item, int64_t before,
                              int64_t limit, json_t *arr)
 {

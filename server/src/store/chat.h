@@ -16,6 +16,8 @@ int kt_store_message_insert(struct kt_store *st, int64_t body, int64_t item, int
                             const char *text, int64_t now, int64_t *id);
 /* {id, body, item, person, person_name, text, time, edited, deleted}: 0 or KT_ENOTFOUND. */
 int kt_store_message_get(struct kt_store *st, int64_t id, json_t **out);
+/* The text of message id (malloc'd): 0 or KT_ENOTFOUND or a KT_E*. */
+int kt_store_message_text(struct kt_store *st, int64_t id, char **out);
 /* At most limit messages of body (only item's thread when item != 0) with id < before, oldest
  * first, in that shape, appended to arr. */
 int kt_store_messages_before(struct kt_store *st, int64_t body, int64_t item, int64_t before,
