@@ -217,12 +217,9 @@ static int txn_sql(lite_store *ls, int which)
                            NULL) != SQLITE_OK)
         return exec_sql(ls->db, txn_text[which]);
     int rc = sqlite3_step(ls->txn[which]);
+    rc = map_rc(ls->db, rc, txn_text[which]); /* before the reset: its message */
     sqlite3_reset(ls->txn[which]);
-    if (rc == SQLITE_DONE)
-        return 0;
-    kt_error("sql failed", "code=%d error=\"%s\" sql=\"%s\"", rc, sqlite3_errmsg(ls->db),
-             txn_text[which]);
-    return (rc & 0xff) == SQLITE_BUSY ? KT_EBUSY : KT_ESTORE;
+    return rc;
 }
 
 static int lite_exec(kt_store *st, const char *sql)
