@@ -46,6 +46,7 @@ static const kt_db_col c_amendment[] = {I("id"),   I("meeting"), I("body"),    I
                                         S("text"), S("status"),  T("created"), END_COL};
 static const kt_db_col c_agenda_request[] = {I("id"),     I("body"),    S("kind"), S("title"),
                                              S("status"), T("created"), END_COL};
+static const kt_db_col c_email_changed[] = {I("person"), S("person_name"), END_COL};
 static const kt_db_col c_request_decided[] = {I("id"), I("body"), S("status"), T("decided"),
                                               END_COL};
 static const kt_db_col c_decided[] = {I("id"),     I("meeting"), I("body"),
@@ -171,6 +172,11 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "keys that make a client's retries safe are only the person's",
      "SELECT op, created_at FROM request_keys WHERE person_id = ?1", c_request,
      "DELETE FROM request_keys WHERE person_id = ?1"},
+    {"persons", "email_changed_by", "email_addresses_changed",
+     "E-mailadressen van anderen gewijzigd als beheerder", KT_PRIV_KEEP,
+     "who changed the address of another person's account guards that account (four eyes on a "
+     "reset, SECURITY.md) until that person sets a password again",
+     "SELECT id, name FROM persons WHERE email_changed_by = ?1 ORDER BY id", c_email_changed, NULL},
     {"flags", "resolved_by", "flags_resolved", "Afgehandelde signaleringen", KT_PRIV_KEEP,
      "how a body handled a signal is the body's record",
      "SELECT id, kind, state, note, item_a, resolved_at FROM flags WHERE resolved_by = ?1", c_flag,
