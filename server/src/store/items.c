@@ -270,8 +270,11 @@ int kt_store_item_last_position(kt_store *st, int64_t body, int64_t meeting, int
     kt_db_stmt *s = meeting
                         ? kt_db_prepare(st, "SELECT coalesce(max(position), 0) FROM items WHERE "
                                             "meeting_id = ?1")
-                        : kt_db_prepare(st, "SELECT coalesce(max(position), 0) FROM items WHERE "
-                                            "body_id = ?1 AND meeting_id IS NULL");
+                        /* the first in position order, newest first (items_backlog):
+                           PostgreSQL plans max() over all of them when its statistics lag */
+                        : kt_db_prepare(st, "SELECT coalesce((SELECT position FROM items WHERE "
+                                            "body_id = ?1 AND meeting_id IS NULL ORDER BY "
+                                            "position DESC LIMIT 1), 0)");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, meeting ? meeting : body);

@@ -430,6 +430,10 @@ static const char *const migrations[] = {
     "CREATE INDEX agenda_requests_item ON agenda_requests(item_id);",
     /* 25: as SQLite's 25: who changed the e-mail address of a person who has a password. */
     "ALTER TABLE persons ADD COLUMN email_changed_by BIGINT;",
+    /* 26: as SQLite's 26: a backlog's last position from an index in position order. PostgreSQL
+     * does not take items_list's order under "meeting_id IS NULL": it read every backlog item
+     * of the body (132 ms per agenda.add at 100,000 items). */
+    "CREATE INDEX items_backlog ON items(body_id, position) WHERE meeting_id IS NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

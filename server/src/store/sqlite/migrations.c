@@ -865,6 +865,10 @@ static const char *const migrations[] = {
      * a password again: a reset link is then sent by another administrator (four eyes,
      * SECURITY.md). */
     "ALTER TABLE persons ADD COLUMN email_changed_by INTEGER;",
+    /* 26: a backlog's last position from an index in position order (PostgreSQL needs it: it
+     * does not take items_list's order under "meeting_id IS NULL"; the same index here keeps the
+     * two schemas alike). */
+    "CREATE INDEX items_backlog ON items(body_id, position) WHERE meeting_id IS NULL;",
 };
 
 int kt_migrations_count(void)
