@@ -249,8 +249,17 @@ int kt_store_group_enter(kt_store *st)
         st->group_ops = 0;
         st->release_pending = false;
     }
-    int rc = st->ops->exec(st, st->release_pending ? "RELEASE SAVEPOINT kt_op; SAVEPOINT kt_op"
-                                                   : "SAVEPOINT kt_op");
+    int rc = 0;
+    if (st->release_pending && st->dialect == KT_DIALECT_PG)
+        rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op; SAVEPOINT kt_op"); /* one round trip */
+    else {
+        /* SQLite runs each of the two prepared once (store/sqlite/sqlite.c): no round trip to
+         * save, and a combined text would be parsed every time */
+        if (st->release_pending)
+            rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op");
+        if (!rc)
+            rc = st->ops->exec(st, "SAVEPOINT kt_op");
+    }
     st->release_pending = false;
     if (rc)
         return rc;
