@@ -31,7 +31,7 @@ int kt_detect_rebuild(kt_detect *d);
  * thread, in kt_detect_drain). Called for the events abbreviation.updated and scope.created on
  * every node (kt_detect_observe), so each node's index learns. */
 void kt_detect_invalidate(kt_detect *d);
-/* Loop thread, after kt_server_wake(): swaps in an index built aside. */
+/* Loop thread, after the app's wake (kt_app.wake): swaps in an index built aside. */
 void kt_detect_drain(kt_detect *d);
 /* The loop is about to serve: from now on a taught index is built aside (before, at start and
  * while the demo loads, it is rebuilt in place before its next use). */
