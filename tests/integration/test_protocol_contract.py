@@ -432,6 +432,11 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
         await call(police, "action.update", action=action["id"], status="lopend", due=None)
         await call(police, "action.propose", action=action["id"], status="afgerond",
                    note="Het beeld is bijna klaar.")
+        history = await call(police, "audit.history", action=action["id"])
+        self.assertEqual([e["action"] for e in history["entries"]],
+                         ["action.updated", "action.created"])
+        changelog = await call(chair, "audit.body", body=body, limit=10)
+        self.assertEqual(len(changelog["entries"]), 10)
         await call(police, "action.list", mine=True)
         await call(chair, "action.create", body=body, kind="besluit", item=open2["id"],
                    text="De rondvraag blijft een vast agendapunt")

@@ -3,7 +3,7 @@
 The matrix is generated: the ops from the server's op table (server/src/protocol/ops.c) with
 arguments from their request schemas' examples (protocol/schemas/request/), the ids replaced by
 the canary things below; the roles are every role of a body plus those without one; the
-channels are everything a person can receive. Confidential and hidden things carry unique
+channels are everything a person can receive (the audit log too). Confidential and hidden things carry unique
 canary words; the test scans every byte each person receives - every reply, push and replay
 frame, every feed, every mail - and fails on any canary where it does not belong. A canary
 must also reach someone who may see it (else the scan could not fail).
@@ -43,7 +43,8 @@ ROLES = ["voorzitter", "secretaris", "lid", "lid_onvermeld", "vaste_vervanger", 
          "gast_beperkt", "waarnemer", "geen_lid", "beheerder", "voorzitter_elders"]
 
 CHANNELS = ["reply", "snapshot", "live", "replay after the audience narrowed", "notifications",
-            "notification replay", "flags", "suggest", "map", "iCalendar", "Atom", "digest"]
+            "notification replay", "flags", "suggest", "map", "iCalendar", "Atom", "digest",
+            "audit log"]
 
 # Ops whose example would destroy a canary thing: they get a scratch thing of the same kind.
 SCRATCH_ITEM_OPS = {"agenda.remove"}
@@ -319,6 +320,17 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
             except ProtocolError:
                 pass
             await c.call("action.list")
+            # the audit log: the body's (chair and secretary) and each record's history
+            for op, args in [("audit.body", {"body": self.b1, "limit": 200}),
+                             ("audit.history", {"action": self.action["id"]}),
+                             ("audit.history", {"item": self.x}),
+                             ("audit.history", {"item": self.y}),
+                             ("audit.history", {"item": self.z}),
+                             ("audit.history", {"meeting": self.meeting})]:
+                try:
+                    await c.call(op, **args)
+                except ProtocolError:
+                    pass
             await asyncio.sleep(0.2)
             self.after[role] = c
         self.http = {r: [] for r in ROLES}

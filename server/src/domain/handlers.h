@@ -66,6 +66,8 @@ int kt_h_action_list(kt_ctx *c);
 int kt_h_action_create(kt_ctx *c);
 int kt_h_action_update(kt_ctx *c);
 int kt_h_action_propose(kt_ctx *c);
+int kt_h_audit_body(kt_ctx *c);
+int kt_h_audit_history(kt_ctx *c);
 
 int kt_h_minutes_note(kt_ctx *c);
 int kt_h_minutes_get(kt_ctx *c);

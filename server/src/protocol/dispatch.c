@@ -1,6 +1,7 @@
 #include "protocol/dispatch.h"
 
 #include "bus/bus.h"
+#include "domain/audit.h"
 #include "feed/digest.h"
 #include "feed/mail.h"
 #include "live/conn.h"
@@ -120,7 +121,14 @@ int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t
     char *payload = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
     char *vis_text = kt_vis_dump(vis);
     json_decref(stored);
+    /* Who did what: the change log entry of a body's record, in this transaction. */
+    int audit_rc = kt_audit_event(c, body, type, data);
     json_decref(data);
+    if (audit_rc) {
+        free(payload);
+        free(vis_text);
+        return kt_fail_err(c, audit_rc);
+    }
     int64_t seq = 0;
     int rc = payload ? kt_store_event_append(c->st, body, type, vis_text, payload,
                                              c->me ? c->me->person : 0, &seq)

@@ -60,6 +60,15 @@ static const kt_argspec a_person_erase[] = {
 static const kt_argspec a_audit_list[] = {
     {"before", KT_T_ID, 0, 0, NULL}, {"limit", KT_T_INT, 0, 200, NULL}, END};
 
+static const kt_argspec a_audit_body[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                          {"before", KT_T_ID, 0, 0, NULL},
+                                          {"limit", KT_T_INT, 0, 200, NULL},
+                                          END};
+static const kt_argspec a_audit_history[] = {{"action", KT_T_ID, 0, 0, NULL},
+                                             {"item", KT_T_ID, 0, 0, NULL},
+                                             {"meeting", KT_T_ID, 0, 0, NULL},
+                                             END};
+
 static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_body_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
                                            {"kind", KT_T_ENUM, REQ, 0, kt_body_kinds},
@@ -347,6 +356,8 @@ static const kt_op ops[] = {
     {"person.erase", kt_h_person_erase, KT_PERM_ADMIN, NT, W, a_person_erase},
     {"retention.get", kt_h_retention_get, KT_PERM_ADMIN, NT, R, a_none},
     {"audit.list", kt_h_audit_list, KT_PERM_ADMIN, NT, R, a_audit_list},
+    {"audit.body", kt_h_audit_body, KT_PERM_EDIT, KT_TGT_BODY, R, a_audit_body},
+    {"audit.history", kt_h_audit_history, KT_PERM_AUTH, NT, R, a_audit_history},
 
     {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
     {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body},

@@ -74,11 +74,56 @@ int kt_store_audit_last(kt_store *st, const char *action, json_t **out)
 
 int kt_store_audit_of_person(kt_store *st, int64_t person, json_t *arr)
 {
-    kt_db_stmt *s = kt_db_prepare(st, AUDIT_SELECT "WHERE (a.subject_kind = 'person' AND "
-                                                   "a.subject_id = ?1) OR a.actor_id = ?1 "
-                                                   "ORDER BY a.id");
+    /* A body's change log entry says what the record said (maybe under a confidential item the
+     * administrator may not see): exported as the fact (who, when, which record), not its
+     * content. */
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT a.id, a.at, a.actor_id, p.name, a.action, a.body_id, a.subject_kind, "
+            "a.subject_id, CASE WHEN a.body_id IS NULL THEN a.detail ELSE NULL END "
+            "FROM audit a LEFT JOIN persons p ON p.id = a.actor_id "
+            "WHERE (a.subject_kind = 'person' AND a.subject_id = ?1) OR a.actor_id = ?1 "
+            "ORDER BY a.id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);
+    return kt_db_rows_json(s, audit_cols, arr);
+}
+
+int kt_store_audit_last_detail(kt_store *st, int64_t body, const char *subject_kind,
+                               int64_t subject, json_t **detail)
+{
+    static const kt_db_col cols[] = {{"detail", KT_COL_JSON}, {NULL, 0}};
+    *detail = NULL;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT a.detail FROM audit a WHERE a.subject_kind = ?1 "
+                                      "AND a.subject_id = ?2 AND a.body_id = ?3 "
+                                      "ORDER BY a.id DESC LIMIT 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_text(s, 1, subject_kind);
+    kt_db_bind_int(s, 2, subject);
+    kt_db_bind_int(s, 3, body);
+    json_t *row = NULL;
+    int rc = kt_db_one_json(s, cols, &row);
+    if (rc == KT_ENOTFOUND)
+        return 0;
+    if (!rc)
+        *detail = json_incref(json_object_get(row, "detail"));
+    json_decref(row);
+    return rc;
+}
+
+int kt_store_audit_of_subject(kt_store *st, int64_t body, const char *subject_kind, int64_t subject,
+                              int64_t before, int64_t limit, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(st, AUDIT_SELECT "WHERE a.subject_kind = ?1 AND "
+                                                   "a.subject_id = ?2 AND a.body_id = ?3 AND "
+                                                   "a.id < ?4 ORDER BY a.id DESC LIMIT ?5");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_text(s, 1, subject_kind);
+    kt_db_bind_int(s, 2, subject);
+    kt_db_bind_int(s, 3, body);
+    kt_db_bind_int(s, 4, before > 0 ? before : INT64_MAX);
+    kt_db_bind_int(s, 5, limit);
     return kt_db_rows_json(s, audit_cols, arr);
 }

@@ -31,7 +31,18 @@ int kt_store_audit_list(struct kt_store *st, int64_t body, int64_t before, int64
 int kt_store_audit_last(struct kt_store *st, const char *action, json_t **out);
 
 /* Entries about a person: subject ("person", person) or actor person, oldest first, appended to
- * arr in the shape above. */
+ * arr in the shape above; entries of a body's change log without their detail (null). */
 int kt_store_audit_of_person(struct kt_store *st, int64_t person, json_t *arr);
+
+/* The detail of the newest entry about subject_kind/subject of body (new reference into *detail,
+ * NULL when there is none): where a body's change log takes the state before a change from.
+ * 0 or a KT_E*. */
+int kt_store_audit_last_detail(struct kt_store *st, int64_t body, const char *subject_kind,
+                               int64_t subject, json_t **detail);
+
+/* Up to limit entries of body about subject_kind/subject with id < before (0: the newest),
+ * newest first, appended to arr in the shape of kt_store_audit_list. */
+int kt_store_audit_of_subject(struct kt_store *st, int64_t body, const char *subject_kind,
+                              int64_t subject, int64_t before, int64_t limit, json_t *arr);
 
 #endif

@@ -1,0 +1,204 @@
+"""Issue 11, "who did what": the change log of a body. Every change of an action or besluit, an
+agenda item, a meeting, a membership, the notes of an item and the verslag's steps is an entry
+(who, when, what, each changed field before and after), written in the transaction of the
+change; the chair and secretary read the body's log (audit.body, paged), everyone who may see a
+record reads its history (audit.history). Entries pass the one visibility function when read: a
+confidential item's entries never reach someone who may not see the item now."""
+
+import unittest
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, WorldCase
+
+
+def changes(entry):
+    return {c["field"]: (c["before"], c["after"]) for c in entry["changes"]}
+
+
+class AuditCase(WorldCase):
+    async def asyncSetUp(self):
+        await super().asyncSetUp()
+        self.c = {}
+        for key in ("chair", "sec", "police", "housing", "observer", "outsider"):
+            self.c[key] = await self.connect(f"{key}@test.example")
+        self.meeting = (await self.c["chair"].call(
+            "meeting.create", body=self.body, start="2027-03-04T09:30:00+01:00",
+            end="2027-03-04T11:30:00+01:00"))["meeting"]
+
+    async def log(self, key="chair", **args):
+        return (await self.c[key].call("audit.body", body=self.body, limit=200, **args))["entries"]
+
+    async def history(self, key, **args):
+        return (await self.c[key].call("audit.history", **args))["entries"]
+
+
+class ContentTest(AuditCase):
+    async def test_an_action_change_records_who_when_and_before_and_after(self):
+        a = (await self.c["police"].call("action.create", body=self.body, text="Beeld aanleveren",
+                                         owner=self.p["police"], due="2027-04-01"))["action"]
+        await self.c["chair"].call("action.update", action=a["id"], status="lopend",
+                                   due="2027-04-15")
+        await self.c["police"].call("action.update", action=a["id"], text="Beeld 2026 aanleveren")
+        got = await self.history("housing", action=a["id"])
+        self.assertEqual([(e["action"], e["actor"], e["actor_name"]) for e in got],
+                         [("action.updated", self.p["police"], "Piet Politie"),
+                          ("action.updated", self.p["chair"], "Carla Voorzitter"),
+                          ("action.created", self.p["police"], "Piet Politie")])
+        self.assertEqual(changes(got[0]), {"text": ("Beeld aanleveren", "Beeld 2026 aanleveren")})
+        self.assertEqual(changes(got[1]), {"status": ("open", "lopend"),
+                                           "due": ("2027-04-01", "2027-04-15")})
+        self.assertTrue(got[2]["first"])
+        self.assertFalse(got[1]["first"])
+        created = changes(got[2])
+        self.assertEqual((created["text"], created["owner"], created["status"]),
+                         ((None, "Beeld aanleveren"), (None, self.p["police"]), (None, "open")))
+        # when: the server's clock, as an ISO instant; the subject and its title
+        self.assertRegex(got[0]["at"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        self.assertEqual({(e["subject_kind"], e["subject"], e["title"]) for e in got[:1]},
+                         {("action", a["id"], "Beeld 2026 aanleveren")})
+        # the same entries in the body's log, for the chair
+        log = [e for e in await self.log() if e["subject_kind"] == "action"]
+        self.assertEqual([e["id"] for e in log], [e["id"] for e in got])
+
+    async def test_items_meetings_memberships_notes_and_the_verslag_are_recorded(self):
+        chair, sec = self.c["chair"], self.c["sec"]
+        it = (await chair.call("agenda.add", meeting=self.meeting["id"],
+                               title="Preventie met Gezag", duration=20))["item"]
+        await sec.call("agenda.update", item=it["id"], title="Preventie met Gezag: vervolg")
+        await sec.call("minutes.note", item=it["id"], text="Besproken.", rev=0)
+        await chair.call("meeting.update", meeting=self.meeting["id"], location="Stadskantoor")
+        await chair.call("membership.update", body=self.body, person=self.p["housing"],
+                         role="waarnemer")
+        gone = (await chair.call("agenda.add", body=self.body, title="Vervalt"))["item"]
+        await chair.call("agenda.remove", item=gone["id"])
+        log = await self.log("sec")
+        kinds = [(e["action"], e["subject_kind"], e["subject"]) for e in log]
+        for want in [("agenda.added", "item", it["id"]), ("agenda.updated", "item", it["id"]),
+                     ("minutes.noted", "notes", it["id"]),
+                     ("meeting.updated", "meeting", self.meeting["id"]),
+                     ("membership.updated", "membership", self.p["housing"]),
+                     ("agenda.removed", "item", gone["id"])]:
+            self.assertIn(want, kinds)
+        e = next(e for e in log if e["action"] == "agenda.updated")
+        self.assertEqual(changes(e), {"title": ("Preventie met Gezag",
+                                                "Preventie met Gezag: vervolg")})
+        self.assertEqual((e["actor_name"], e["item"]), ("Sem Secretaris", it["id"]))
+        e = next(e for e in log if e["action"] == "meeting.updated")
+        self.assertEqual(changes(e)["location"][1], "Stadskantoor")
+        e = next(e for e in log if e["action"] == "membership.updated")
+        self.assertEqual(changes(e), {"role": ("lid", "waarnemer")})
+        e = next(e for e in log if e["action"] == "minutes.noted")
+        self.assertEqual(changes(e), {"text": (None, "Besproken.")})
+        # of an item that is gone: who removed it when, nothing of what it said
+        e = next(e for e in log if e["action"] == "agenda.removed")
+        self.assertEqual((e["title"], e["changes"], e["actor_name"]),
+                         (None, [], "Carla Voorzitter"))
+        e = next(e for e in log if e["action"] == "agenda.added" and e["subject"] == gone["id"])
+        self.assertEqual((e["title"], e["changes"]), (None, []))
+        self.assertNotIn("Vervalt", str(log))
+        # the item's history holds its notes too, newest first
+        got = await self.history("police", item=it["id"])
+        self.assertEqual([e["action"] for e in got],
+                         ["minutes.noted", "agenda.updated", "agenda.added"])
+
+    async def test_the_log_pages_newest_first(self):
+        for i in range(7):
+            await self.c["chair"].call("meeting.update", meeting=self.meeting["id"],
+                                       location=f"Zaal {i}")
+        everything = await self.log()
+        page1 = await self.c["chair"].call("audit.body", body=self.body, limit=3)
+        self.assertEqual([e["id"] for e in page1["entries"]], [e["id"] for e in everything[:3]])
+        self.assertTrue(page1["more"])
+        page2 = await self.c["chair"].call("audit.body", body=self.body, limit=3,
+                                           before=page1["next"])
+        self.assertEqual([e["id"] for e in page2["entries"]], [e["id"] for e in everything[3:6]])
+        ids = [e["id"] for e in everything]
+        self.assertEqual(ids, sorted(ids, reverse=True))
+
+
+class WhoReadsTest(AuditCase):
+    async def test_the_body_log_is_for_the_chair_and_secretary(self):
+        for key in ("chair", "sec"):
+            await self.log(key)
+        for key in ("police", "housing", "observer"):
+            await self.refused(self.c[key], "forbidden", "audit.body", body=self.body)
+        await self.refused(self.c["outsider"], "not_member", "audit.body", body=self.body)
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        await self.refused(admin, "not_member", "audit.body", body=self.body)
+        # and the administrators' AVG log holds none of a body's entries
+        avg = (await admin.call("audit.list", limit=200))["entries"]
+        self.assertEqual([e for e in avg if e["body"] is not None], [])
+
+    async def test_a_history_is_for_who_may_see_the_record(self):
+        a = (await self.c["police"].call("action.create", body=self.body, text="Open"))["action"]
+        for key in ("chair", "police", "housing", "observer"):
+            self.assertEqual(len(await self.history(key, action=a["id"])), 1, key)
+        await self.refused(self.c["outsider"], "not_member", "audit.history", action=a["id"])
+        await self.refused(self.c["police"], "not_found", "audit.history", action=999999)
+        await self.refused(self.c["police"], "invalid_argument", "audit.history",
+                           action=a["id"], meeting=self.meeting["id"])
+        await self.refused(self.c["police"], "invalid_argument", "audit.history")
+
+
+class ConfidentialTest(AuditCase):
+    """A confidential item for the police, created by the chair (so in its audience): the
+    secretary (municipality) and housing are outside it."""
+
+    async def test_a_confidential_items_entries_reach_its_audience_only(self):
+        chair, police = self.c["chair"], self.c["police"]
+        secret = (await chair.call(
+            "agenda.add", meeting=self.meeting["id"], title="Casus Zeehavenkade",
+            description="Loods Zeehavenkade", confidential=True,
+            relevant=[{"org": self.orgs["pol"], "reason": "onderzoek"}]))["item"]
+        a = (await police.call("action.create", body=self.body, item=secret["id"],
+                               text="Zeehavenkade: eigenaar natrekken",
+                               owner=self.p["police"]))["action"]
+        await chair.call("action.update", action=a["id"], status="lopend")
+        await chair.call("minutes.note", item=secret["id"], text="Zeehavenkade besproken.")
+        await chair.call("agenda.update", item=secret["id"], title="Casus Zeehavenkade II")
+        # the audience: the chair (who made it) and police
+        self.assertIn("Zeehavenkade", str(await self.log("chair")))
+        self.assertEqual(len(await self.history("police", action=a["id"])), 2)
+        self.assertEqual(len(await self.history("police", item=secret["id"])), 3)
+        # outside it: not in the secretary's log, no history for housing or the secretary
+        self.assertNotIn("Zeehavenkade", str(await self.log("sec")))
+        self.assertNotIn(secret["id"], [e["item"] for e in await self.log("sec")])
+        for key in ("sec", "housing"):
+            await self.refused(self.c[key], "not_found", "audit.history", action=a["id"])
+            await self.refused(self.c[key], "not_found", "audit.history", item=secret["id"])
+
+    async def test_the_past_is_shown_as_it_may_be_seen_now(self):
+        chair = self.c["chair"]
+        it = (await chair.call("agenda.add", meeting=self.meeting["id"],
+                               title="Overlast Wielwijk"))["item"]
+        await chair.call("agenda.update", item=it["id"], description="Portiekflat Wielwijk")
+        a = (await chair.call("action.create", body=self.body, item=it["id"],
+                              text="Wielwijk: bewoners spreken"))["action"]
+        self.assertIn("Wielwijk", str(await self.log("sec")))
+        self.assertEqual(len(await self.history("housing", item=it["id"])), 2)
+        # made confidential for the police: every earlier entry goes for those outside
+        await chair.call("agenda.update", item=it["id"], confidential=True,
+                         relevant=[{"org": self.orgs["pol"], "reason": "onderzoek"}])
+        self.assertNotIn("Wielwijk", str(await self.log("sec")))
+        await self.refused(self.c["housing"], "not_found", "audit.history", item=it["id"])
+        await self.refused(self.c["housing"], "not_found", "audit.history", action=a["id"])
+        self.assertEqual(len(await self.history("police", item=it["id"])), 3)
+
+    async def test_a_removed_confidential_item_is_told_to_nobody(self):
+        chair = self.c["chair"]
+        open_ = (await chair.call("agenda.add", body=self.body, title="Open Kladpunt"))["item"]
+        secret = (await chair.call(
+            "agenda.add", body=self.body, title="Geheim Kladpunt", confidential=True,
+            relevant=[{"org": self.orgs["pol"], "reason": "onderzoek"}]))["item"]
+        for it in (open_, secret):
+            await chair.call("agenda.remove", item=it["id"])
+        for key in ("chair", "sec"):
+            log = await self.log(key)
+            self.assertEqual([e["action"] for e in log
+                              if e["subject_kind"] == "item" and e["subject"] == open_["id"]],
+                             ["agenda.removed", "agenda.added"])
+            self.assertEqual([e for e in log if e["item"] == secret["id"]], [])
+            self.assertNotIn("Kladpunt", str(log))
+
+
+if __name__ == "__main__":
+    unittest.main()
