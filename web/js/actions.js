@@ -2,6 +2,7 @@
 import { h, replace } from './dom.js';
 import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate, canEdit, mayChangeAction } from './format.js';
 import { badge, pageHead, loading, empty, field, input, textarea, select, formDialog, toast, button, checkbox } from './ui.js';
+import { historyToggle } from './history.js';
 
 const OPEN = new Set(['open', 'lopend']);
 
@@ -111,7 +112,7 @@ function actionTable(store, list, { showBody, canEditOf }) {
       }
       return h('tr', { class: late ? 'is-overdue' : '', dataset: { action: a.id } },
         h('td', { 'data-label': 'Soort' }, badge(label(ACTION_KIND, a.kind), `ak-${a.kind}`)),
-        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a)),
+        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a), historyToggle(store, { action: a.id }, a.text)),
         showBody ? h('td', { 'data-label': 'Overleg' }, h('a', { href: `#/overleg/${a.body}/acties` }, a.body_name)) : null,
         h('td', { 'data-label': 'Eigenaar' }, ownerText(store, a)),
         h('td', { 'data-label': besluit ? 'Datum' : 'Deadline' }, besluit ? (a.decided_on ? `besloten op ${fmtDay(a.decided_on)}` : '—') : (a.due ? fmtDay(a.due) : '—'),

@@ -12,6 +12,7 @@ import {
 import { itemFlags } from './flaginline.js';
 import { actionDialog } from './actions.js';
 import { referDialog } from './requests.js';
+import { historyToggle } from './history.js';
 
 const MAX_ATTACHMENTS = 20;
 // The server's rule for a link to a document (protocol/schemas/defs.json#/$defs/attachment).
@@ -100,6 +101,7 @@ export function agendaView(opts) {
   const counts = opts.counts ? new Map(Object.entries(opts.counts).map(([k, n]) => [Number(k), n])) : null;
   const counted = new Set();
   const flagsOpen = new Set(); // items whose every signalering is shown
+  const historyOpen = new Set(); // items whose history is shown
 
   function presenterName(id) {
     if (!id) return null;
@@ -263,6 +265,9 @@ export function agendaView(opts) {
       h('div', { class: 'item-links' }, threadBlock(it), opts.minutes ? opts.minutes.tools(it) : null,
         opts.canParticipate && !opts.minutes ? h('button', { type: 'button', class: 'linkish no-print', dataset: { focuskey: `action-${it.id}` },
           'aria-label': `Actie of besluit vastleggen bij: ${title}`, onclick: () => newAction(it) }, 'Actie of besluit vastleggen') : null),
+      historyToggle(store, { item: it.id }, it.title, {
+        open: historyOpen.has(it.id), onToggle: (open) => { if (open) historyOpen.add(it.id); else historyOpen.delete(it.id); },
+      }),
       it.confidential && it.persons?.length ? h('p', { class: 'small' }, h('span', { class: 'muted' }, 'Ook zichtbaar voor: '),
         it.persons.map((p) => presenterName(p)).join('; ')) : null,
       controls.length ? h('div', { class: 'item-controls' }, controls) : null));

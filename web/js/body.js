@@ -6,6 +6,7 @@ import {
   relativeDay, canEdit, canParticipate,
 } from './format.js';
 import { badge, pageHead, tabs, loading, empty, button, toast, confirmDialog, TOAST_RANK } from './ui.js';
+import { changeLogPanel } from './history.js';
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog, seriesDialog } from './meetings.js';
@@ -26,7 +27,7 @@ const TABS = [
 export async function render(ctx) {
   const { store } = ctx;
   const id = ctx.params.id;
-  let tab = TABS.some(([k]) => k === ctx.params.tab) || ctx.params.tab === 'signaleringen' ? ctx.params.tab : 'overzicht';
+  let tab = TABS.some(([k]) => k === ctx.params.tab) || ctx.params.tab === 'signaleringen' || ctx.params.tab === 'logboek' ? ctx.params.tab : 'overzicht';
   replace(ctx.root, loading('Overleg laden…'));
   const live = liveBody(ctx, id);
   const [snap] = await Promise.all([store.request('body.get', { body: id }), store.loadPersons().catch(() => null)]);
@@ -38,7 +39,7 @@ export async function render(ctx) {
   const editor = canEdit(role);
   // Administrators who are not members see the overview and manage the members, nothing more.
   const tabList = !role ? [TABS[0], TABS[6]]
-    : editor ? [...TABS.slice(0, 6), ['signaleringen', 'Signaleringen'], TABS[6]] : TABS;
+    : editor ? [...TABS.slice(0, 6), ['signaleringen', 'Signaleringen'], TABS[6], ['logboek', 'Logboek']] : TABS;
   // Chairs and secretaries see how many requests wait for them on the tab itself.
   let openRequests = editor ? (await store.request('request.list', { body: id }).catch(() => null))?.open ?? 0 : 0;
   // Every member sees on the Chat tab how many messages they have not read (not on the chat itself:
@@ -192,6 +193,9 @@ export async function render(ctx) {
         container: content, body: state.body, role, meetings: () => [...state.meetings.values()], live: listeners,
         onCount: (n) => { if (n !== null && n !== openRequests) { openRequests = n; renderHead(); } },
       });
+      break;
+    case 'logboek':
+      tabApi = await changeLogPanel(ctx, { container: content, body: state.body });
       break;
     case 'acties':
       tabApi = await actionsPanel(ctx, { container: content, body: state.body, members: state.members, role, live: listeners });
