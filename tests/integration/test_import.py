@@ -235,10 +235,10 @@ class CommitTest(ImportCase):
         await self.sec.call("agenda.add", meeting=m["id"], title="Al op de agenda")
         again = await self.sec.call("import.preview", body=self.body, text=seed004())
         self.assertEqual([x["id"] for x in again["existing"]], [m["id"]])
-        args = commit_args(again, self.body, meeting=m["id"], status="verslag_vastgesteld")
+        args = commit_args(again, self.body, meeting=m["id"], status="verslag_ter_vaststelling")
         for k in ("date", "start_time", "end_time"):
             del args[k]
-        # an imported verslag is approved as any other (minutes.submit, minutes.approve)
+        # one is approved as any other (minutes.submit, minutes.approve), or imported vastgesteld
         await self.refused(self.sec, "invalid_argument", "import.commit", **args)
         args["status"] = "gehouden"
         r = await self.sec.call("import.commit", **args)
@@ -251,6 +251,31 @@ class CommitTest(ImportCase):
         await self.refused(self.sec, "invalid_state", "import.commit", **args)
         await self.refused(self.sec, "not_found", "import.commit",
                            **dict(args, meeting=987654))
+
+    async def test_a_verslag_approved_before_is_kept_as_its_vastgesteld_version(self):
+        await self.police.call("subscribe", body=self.body,
+                               since=(await self.police.call("body.get", body=self.body))["seq"])
+        r = await self.sec.call("import.commit", **commit_args(self.preview, self.body,
+                                                               status="verslag_vastgesteld"))
+        meeting = r["meeting"]["id"]
+        self.assertEqual(r["meeting"]["status"], "verslag_vastgesteld")
+        got = await self.police.call("minutes.get", meeting=meeting)
+        self.assertEqual((got["stage"], got["can_amend"]), ("vastgesteld", False))
+        self.assertEqual([(v["version"], v["stage"], v["approved_in"]) for v in got["versions"]],
+                         [(1, "vastgesteld", None)])
+        self.assertIn("ingelezen", got["versions"][0]["note"])
+        v1 = (await self.police.call("minutes.version", meeting=meeting, version=1))["document"]
+        self.assertEqual(len(v1["items"]), len(self.preview["items"]))
+        await self.police.wait_for(lambda c: any(
+            e["event"] == "minutes.approved" for e in c.body_events(self.body)))
+        # Read-only from now on: notes, outcomes, titles.
+        item = (await self.sec.call("meeting.get", meeting=meeting))["agenda"][0]
+        await self.refused(self.sec, "invalid_state", "minutes.note", item=item["id"],
+                           text="Achteraf")
+        await self.refused(self.sec, "invalid_state", "agenda.update", item=item["id"],
+                           title="Achteraf anders")
+        await self.refused(self.sec, "invalid_state", "minutes.submit", meeting=meeting,
+                           deadline="2030-01-01")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ const MATCH = {
 const STATUS_AFTER = {
   verslag_concept: 'Verslag in concept (nog vast te stellen)',
   gehouden: 'Gehouden (verslag volgt nog)',
+  verslag_vastgesteld: 'Vastgesteld (al goedgekeurd: bewaren, alleen-lezen)',
 };
 // One message carries the verslag: keep well under the server's 64 KiB.
 const MAX_CHARS = 60000;

@@ -46,5 +46,6 @@ const char *const kt_flag_states[] = {"open",         "afgestemd", "bewust_dubbe
 const char *const kt_flag_resolutions[] = {"open", "afgestemd", "bewust_dubbel", "geen_overlap",
                                            NULL};
 const char *const kt_feed_kinds[] = {"ical", "atom", "body_ical", NULL};
-const char *const kt_import_statuses[] = {"gehouden", "verslag_concept", NULL};
+const char *const kt_import_statuses[] = {"gehouden", "verslag_concept", "verslag_vastgesteld",
+                                          NULL};
 const char *const kt_request_decisions[] = {"aanvaarden", "afwijzen", NULL};

@@ -11,6 +11,7 @@
 #include "archive/import.h"
 #include "domain/enums.h"
 #include "domain/handlers.h"
+#include "domain/minutes.h"
 #include "domain/model.h"
 #include "protocol/dispatch.h"
 #include "store/archive.h"
@@ -531,6 +532,8 @@ static bool local_instant(const char *date, const char *hhmm, int64_t *t)
 static int target_meeting(kt_ctx *c, int64_t *meeting)
 {
     const char *status = kt_arg_str(c, "status") ? kt_arg_str(c, "status") : "verslag_concept";
+    if (strcmp(status, "verslag_vastgesteld") == 0)
+        status = "verslag_concept"; /* its content first; kept as vastgesteld at the end */
     *meeting = kt_arg_int(c, "meeting", 0);
     json_t *args, *r = NULL;
     int rc;
@@ -586,6 +589,11 @@ int kt_h_import_commit(kt_ctx *c)
     if (target_meeting(c, &meeting) || (lines && record_attendance(c, meeting, lines)))
         return -1;
     json_array_foreach(items, i, it) if (save_item(c, meeting, it, i + 1, &outcomes)) return -1;
+    const char *status = kt_arg_str(c, "status");
+    if (status && strcmp(status, "verslag_vastgesteld") == 0 &&
+        kt_minutes_keep_approved(c, meeting,
+                                 "Vastgesteld voordat het verslag in ketentafel werd ingelezen."))
+        return -1;
     json_t *m = kt_meeting_json(c->st, meeting);
     if (!m)
         return kt_fail_err(c, KT_ESTORE);

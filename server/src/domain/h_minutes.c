@@ -700,3 +700,18 @@ int kt_h_minutes_approve(kt_ctx *c)
                           at ? json_integer(at) : json_null(), "amendments", mine);
     return 0;
 }
+
+int kt_minutes_keep_approved(kt_ctx *c, int64_t meeting, const char *note)
+{
+    int64_t version = 0;
+    if (snapshot(c, meeting, "vastgesteld", NULL, note, 0, &version))
+        return -1;
+    int rc = kt_store_meeting_status_set(c->st, meeting, "verslag_vastgesteld", kt_now());
+    if (rc)
+        return kt_fail_err(c, rc);
+    if (emit_status(c, meeting))
+        return -1;
+    return kt_emit(c, c->body, "minutes.approved", NULL,
+                   json_pack("{s:I, s:I, s:s, s:n}", "meeting", (json_int_t)meeting, "version",
+                             (json_int_t)version, "note", note, "approved_in"));
+}

@@ -22,4 +22,9 @@ int kt_minutes_outcomes(kt_ctx *c, int64_t meeting, json_t **out);
  * outcomes and attendance no longer change. 0 otherwise (also for meeting 0). */
 int kt_minutes_frozen(kt_ctx *c, int64_t meeting);
 
+/* A verslag that was vastgesteld before it was imported (import.commit with that status): kept
+ * as its vastgesteld version, with note, and read-only from now on (minutes.approved, with no
+ * meeting it was approved at). 0 or -1 (error recorded in c). */
+int kt_minutes_keep_approved(kt_ctx *c, int64_t meeting, const char *note);
+
 #endif
