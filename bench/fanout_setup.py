@@ -153,7 +153,8 @@ def cmd_setup(a):
         body = ws.call("body.create", name="Bench fan-out", kind="werkgroep", scope="Bench",
                        level="operationeel")
         state["body"] = body["body"]["id"]
-        ws.call("membership.add", body=state["body"], person=admin_id, role="voorzitter")
+        # No membership of its own: four eyes (issue 11) lets an administrator add others, not
+        # themself, and the administrator needs none to add the members.
         state["members"] = []
         with open(a.out, "w") as f:
             json.dump(state, f)
