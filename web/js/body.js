@@ -49,6 +49,9 @@ export async function render(ctx) {
   if (!tabList.some(([k]) => k === tab)) tab = 'overzicht';
   const backlog = new AgendaModel(id, null, snap.backlog, snap.seq);
   store.noteItems(snap.backlog);
+  // The backlog comes in pages (body.get's backlog_next): the rest on "Meer laden". Items that
+  // change meanwhile arrive as events and are kept by the model as usual.
+  let backlogNext = snap.backlog_next ?? null;
 
   const head = h('div');
   const content = h('div', { class: 'tab-content' });
@@ -175,10 +178,25 @@ export async function render(ctx) {
   function renderBacklog() {
     backlogOpts = { model: backlog, store, canEdit: editor, canParticipate: canParticipate(role), meeting: null, members: state.members, meetings: [...state.meetings.values()], flags: backlogFlags };
     backlogView = agendaView(backlogOpts);
+    const more = h('div', { class: 'load-more' });
+    function renderMore() {
+      replace(more, backlogNext === null ? null : button('Meer laden', loadMore, { class: 'btn btn-small' }));
+    }
+    async function loadMore() {
+      try {
+        const page = await store.request('body.get', { body: id, backlog_from: backlogNext });
+        for (const it of page.backlog) if (!backlog.items.has(it.id)) backlog.items.set(it.id, it);
+        store.noteItems(page.backlog);
+        backlogNext = page.backlog_next ?? null;
+        backlogView.render();
+        renderMore();
+      } catch (e) { toast(e.message, 'error'); }
+    }
+    renderMore();
     replace(content, h('section', { class: 'panel', 'aria-labelledby': 'h-backlog' },
       h('h2', { id: 'h-backlog' }, 'Te agenderen'),
       h('p', { class: 'hint' }, 'Punten die nog op een agenda moeten komen. Voorzitter en secretaris plannen ze in via “Agenderen”.'),
-      backlogView.el, backlogView.polite));
+      backlogView.el, more, backlogView.polite));
   }
 
   renderHead();

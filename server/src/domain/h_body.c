@@ -29,6 +29,10 @@ int kt_h_body_list(kt_ctx *c)
     return 0;
 }
 
+/* body.get answers with a page of the backlog; a body can hold tens of thousands of items, and
+ * a reply over the connection's 4 MiB would close it for good (PROTOCOL.md, paging). */
+#define BACKLOG_PAGE 200
+
 int kt_h_body_get(kt_ctx *c)
 {
     json_t *body = NULL, *parent = json_null(), *members = json_array(), *children = json_array();
@@ -74,7 +78,12 @@ int kt_h_body_get(kt_ctx *c)
         return kt_fail_err(c, rc);
     }
     backlog = json_array();
-    if (member && (rc = kt_store_items_list(c->st, c->body, 0, &c->viewer, backlog))) {
+    int64_t from = kt_arg_int(c, "backlog_from", 0);
+    int limit =
+        kt_arg_has(c, "backlog_limit") ? (int)kt_arg_int(c, "backlog_limit", 0) : BACKLOG_PAGE;
+    bool more = false;
+    if (member &&
+        (rc = kt_store_items_page(c->st, c->body, 0, &c->viewer, from, limit, backlog, &more))) {
         json_decref(body);
         json_decref(parent);
         json_decref(members);
@@ -88,8 +97,16 @@ int kt_h_body_get(kt_ctx *c)
     c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "body", body, "members", members,
                           "parent", parent, "children", children, "meetings", meetings, "backlog",
                           backlog, "seq", (json_int_t)head);
-    json_object_set_new(c->result, "message_counts",
-                        kt_message_counts(c->st, json_object_get(c->result, "backlog")));
+    json_object_set_new(c->result, "backlog_more", json_boolean(more));
+    json_object_set_new(c->result, "backlog_next",
+                        more ? json_integer((json_int_t)(from + limit)) : json_null());
+    json_t *counts = kt_message_counts(c->st, json_object_get(c->result, "backlog"));
+    if (!counts) {
+        json_decref(c->result);
+        c->result = NULL;
+        return kt_fail_err(c, KT_ESTORE);
+    }
+    json_object_set_new(c->result, "message_counts", counts);
     return 0;
 }
 

@@ -194,17 +194,21 @@ int kt_h_meeting_get(kt_ctx *c)
         rc = kt_store_items_list(c->st, c->body, id, &c->viewer, agenda);
     if (rc)
         kt_fail_err(c, rc);
+    json_t *counts = rc ? NULL : kt_message_counts(c->st, agenda);
+    if (!rc && !counts)
+        rc = kt_fail_err(c, KT_ESTORE);
     if (rc || kt_minutes_outcomes(c, id, &outcomes)) {
         json_decref(m);
         json_decref(minutes);
         json_decref(attendance);
         json_decref(agenda);
+        json_decref(counts);
         return -1;
     }
-    c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
-                          "attendance", attendance, "message_counts",
-                          kt_message_counts(c->st, agenda), "notes", kt_minutes_notes(c, agenda),
-                          "outcomes", outcomes, "seq", (json_int_t)head);
+    c->result =
+        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
+                  "attendance", attendance, "message_counts", counts, "notes",
+                  kt_minutes_notes(c, agenda), "outcomes", outcomes, "seq", (json_int_t)head);
     json_object_update_new(c->result, minutes);
     return 0;
 }

@@ -119,8 +119,10 @@ json_t *kt_message_counts(kt_store *st, json_t *agenda)
             continue; /* the thread of a besloten punt is not there for this viewer */
         json_int_t id = json_integer_value(json_object_get(it, "id"));
         int64_t n = 0;
-        if (kt_store_message_count(st, id, &n))
-            break;
+        if (kt_store_message_count(st, id, &n)) { /* logged; counts left out would look true */
+            json_decref(out);
+            return NULL;
+        }
         char key[24];
         snprintf(key, sizeof key, "%lld", (long long)id);
         if (n)

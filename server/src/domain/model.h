@@ -31,6 +31,7 @@ bool kt_referral_visible(kt_store *st, const kt_viewer *v, json_t *req);
 
 /* Messages in the thread of each item of items (an array of item JSON): {"12": 3}; items
  * without messages are left out. */
+/* NULL when the store could not be read (logged). */
 json_t *kt_message_counts(kt_store *st, json_t *items);
 
 /* Transitional: use kt_store_item_get / _meeting_get / _body_get. NULL if absent. */

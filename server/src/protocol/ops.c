@@ -70,6 +70,10 @@ static const kt_argspec a_audit_history[] = {{"action", KT_T_ID, 0, 0, NULL},
                                              END};
 
 static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_body_get[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                        {"backlog_from", KT_T_INT, 0, 0, NULL},
+                                        {"backlog_limit", KT_T_INT, 0, 500, NULL},
+                                        END};
 static const kt_argspec a_body_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
                                            {"kind", KT_T_ENUM, REQ, 0, kt_body_kinds},
                                            {"scope", KT_T_STR, REQ, NAME_MAX, NULL},
@@ -360,7 +364,7 @@ static const kt_op ops[] = {
     {"audit.history", kt_h_audit_history, KT_PERM_AUTH, NT, R, a_audit_history},
 
     {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
-    {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body},
+    {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body_get},
     {"body.create", kt_h_body_create, KT_PERM_ADMIN, NT, W, a_body_create},
     {"body.update", kt_h_body_update, KT_PERM_ADMIN, KT_TGT_BODY, W, a_body_update},
     {"membership.add", kt_h_membership_add, KT_PERM_MANAGE, KT_TGT_BODY, W, a_member_add},

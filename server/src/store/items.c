@@ -200,6 +200,40 @@ int kt_store_items_list(kt_store *st, int64_t body, int64_t meeting, const kt_vi
     return rc;
 }
 
+int kt_store_items_page(kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v,
+                        int64_t from, int limit, json_t *arr, bool *more)
+{
+    *more = false;
+    json_t *all = json_array();
+    if (!all)
+        return KT_ENOMEM;
+    kt_db_stmt *s =
+        meeting ? kt_db_prepare(st, ITEM_SELECT "WHERE i.meeting_id = ?1 "
+                                                "ORDER BY i.position, i.id")
+                : kt_db_prepare(st, ITEM_SELECT "WHERE i.body_id = ?1 AND "
+                                                "i.meeting_id IS NULL ORDER BY i.position, i.id");
+    if (!s) {
+        json_decref(all);
+        return KT_ESTORE;
+    }
+    kt_db_bind_int(s, 1, meeting ? meeting : body);
+    int rc = kt_db_rows_json(s, item_cols, all);
+    if (!rc)
+        rc = keep_visible(st, all, 0, v, true);
+    size_t n = json_array_size(all);
+    for (size_t i = (size_t)from; !rc && i < n && i < (size_t)from + (size_t)limit; i++) {
+        json_t *it = json_array_get(all, i);
+        if (!json_is_true(json_object_get(it, "placeholder")))
+            rc = item_complete(st, it);
+        if (!rc)
+            rc = json_array_append(arr, it) ? KT_ENOMEM : 0;
+    }
+    if (!rc)
+        *more = (size_t)from + (size_t)limit < n;
+    json_decref(all);
+    return rc;
+}
+
 int kt_store_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v, json_t *arr)
 {
     static const kt_db_col cols[] = {

@@ -36,6 +36,12 @@ json_t *kt_item_placeholder(json_t *item);
  * sees only as one (positions and numbering the same for every member); nothing of others. */
 int kt_store_items_list(struct kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v,
                         json_t *arr);
+/* One page of that list: the from-th to the (from+limit-1)-th entry of it as v sees it (counting
+ * placeholders, not what v does not see at all), appended to arr; *more: entries follow. The
+ * reply of a body with tens of thousands of items stays bounded; cost is one indexed read of
+ * the list's ids and flags, then the whole entries of the page only. */
+int kt_store_items_page(struct kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v,
+                        int64_t from, int limit, json_t *arr, bool *more);
 /* The same filter, only [{id, title}]: for feeds that list many meetings. */
 int kt_store_items_titles(struct kt_store *st, int64_t meeting, const kt_viewer *v, json_t *arr);
 /* Ids of a meeting's items, at most limit, appended to out. */
