@@ -116,8 +116,11 @@ static bool write_pending(kt_conn *c)
 
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 {
-    if (c->dropped)
+    if (c->dropped) { /* still here: lws may have replaced the kill with a timeout of its own */
+        if (c->wsi)
+            lws_set_timeout(c->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC);
         return;
+    }
     if (!write_pending(c)) {
         c->progress_at = now;
     } else if (c->wsi && now - c->progress_at >= ping_secs * 2500LL * 1000000LL) {
