@@ -6,18 +6,11 @@
 #include <stdio.h>
 #include <string.h>
 
-int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
+/* Binds a new notification's columns ?1, ?2 and ?4..?14 (?3, the delivery, is the caller's). */
+static void bind_note(kt_db_stmt *s, const kt_note_new *n, int64_t now)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "
-            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) VALUES (?1, "
-            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
-            "RETURNING id");
-    if (!s)
-        return KT_ESTORE;
     kt_db_bind_int(s, 1, n->person);
     kt_db_bind_text(s, 2, n->kind);
-    kt_db_bind_text(s, 3, n->delivery);
     kt_db_bind_ref(s, 4, n->body);
     kt_db_bind_ref(s, 5, n->meeting);
     kt_db_bind_ref(s, 6, n->item);
@@ -29,6 +22,19 @@ int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now
     kt_db_bind_text(s, 12, n->link);
     kt_db_bind_text(s, 13, n->dedupe && *n->dedupe ? n->dedupe : NULL);
     kt_db_bind_int(s, 14, now);
+}
+
+int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "
+            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) VALUES (?1, "
+            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
+            "RETURNING id");
+    if (!s)
+        return KT_ESTORE;
+    bind_note(s, n, now);
+    kt_db_bind_text(s, 3, n->delivery);
     *id = 0;
     int rc = kt_db_one_int(s, id);
     return rc == KT_ENOTFOUND ? 0 : rc; /* no row: deduplicated, said before */
@@ -91,19 +97,7 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
                       "n.actor_id LEFT JOIN bodies b ON b.id = n.body_id"));
     if (!s)
         return KT_ESTORE;
-    kt_db_bind_int(s, 1, n->person);
-    kt_db_bind_text(s, 2, n->kind);
-    kt_db_bind_ref(s, 4, n->body);
-    kt_db_bind_ref(s, 5, n->meeting);
-    kt_db_bind_ref(s, 6, n->item);
-    kt_db_bind_ref(s, 7, n->action);
-    kt_db_bind_ref(s, 8, n->flag);
-    kt_db_bind_ref(s, 9, n->actor);
-    kt_db_bind_text(s, 10, n->title);
-    kt_db_bind_text(s, 11, n->text ? n->text : "");
-    kt_db_bind_text(s, 12, n->link);
-    kt_db_bind_text(s, 13, n->dedupe && *n->dedupe ? n->dedupe : NULL);
-    kt_db_bind_int(s, 14, now);
+    bind_note(s, n, now);
     if (st->dialect == KT_DIALECT_PG) {
         int rc = kt_db_one_json(s, note_cols, out);
         return rc == KT_ENOTFOUND ? 0 : rc;
