@@ -5,7 +5,7 @@
 import { h } from './dom.js';
 import { fmtDate, fmtTime } from './format.js';
 import { badge, button, contactLinks } from './ui.js';
-import { resolveDialog, STATE } from './flags.js';
+import { resolveDialog, STATE, strength } from './flags.js';
 
 /** The flags of one body, from a flag.list snapshot on; apply() takes the body's events. */
 export class FlagSet {
@@ -95,6 +95,8 @@ function details(f) {
   const e = f.evidence || {};
   const parts = [];
   parts.push(h('span', null, f.kind === 'duplicate' ? 'Daar: ' : 'Die vergadering: ', when(o)));
+  const grade = strength(f);
+  if (grade) parts.push(h('span', { class: 'flag-strength' }, grade));
   if (f.kind === 'duplicate' && (e.subject || e.shared)) parts.push(h('span', null, 'Beide over: ', e.subject || e.shared));
   if (f.kind === 'conflict') {
     if (e.from && e.until && e.overlap !== false) parts.push(h('span', null, `Overlap ${fmtTime(e.from)}–${fmtTime(e.until)}`));

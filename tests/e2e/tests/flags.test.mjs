@@ -78,6 +78,7 @@ test('a duplicate added by one chair appears live on the other chair’s agenda 
   assert.match(text, new RegExp(`Mogelijk hetzelfde onderwerp als bij ${REGIE}: “`));
   assert.match(text, /Beide over: .*PmG/);
   assert.doesNotMatch(text, / ~ /); // plain words, no stem lists
+  assert.match(text, /(Sterke|Gedeeltelijke) overeenkomst/); // graded by the score
   assert.match(text, /Sanne Bakker \(voorzitter\)/);
   assert.ok(await flag.locator('.badge-warn', { hasText: 'Signalering' }).isVisible());
   await hoekstra.locator('.meeting-agenda [aria-live="polite"]').filter({ hasText: 'Nieuwe signalering' }).waitFor({ state: 'attached' });
