@@ -2,8 +2,6 @@
 #ifndef KT_APP_H
 #define KT_APP_H
 
-#include "net/origin.h"
-
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,6 +17,7 @@ struct kt_indexer;
 struct kt_ctx;
 struct lws_context;
 struct lws_vhost;
+struct kt_origins;
 
 typedef struct kt_config {
     const char *listen_addr; /* NULL or "" = all interfaces */
@@ -81,7 +80,9 @@ typedef struct kt_app {
     struct lws_context *lws;
     struct lws_vhost *ops_vhost; /* the --metrics-listen listener, or NULL */
     kt_counters counters;
-    kt_origins origins; /* browser origins allowed to use the API and the WebSocket */
+    /* Browser origins allowed to use the API and the WebSocket (net/origin.h, which main
+     * fills in; a pointer, so that this header, below net/, does not include it). */
+    const struct kt_origins *origins;
     int64_t started_at;
     struct kt_event **pending; /* committed, replied to, not yet published (protocol/dispatch.c) */
     int n_pending, cap_pending;

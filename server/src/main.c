@@ -9,6 +9,7 @@
 #include "feed/digest.h"
 #include "feed/feeds.h"
 #include "live/hub.h"
+#include "net/origin.h"
 #include "net/server.h"
 #include "net/tls.h"
 #include "privacy/retention.h"
@@ -73,6 +74,7 @@ static int open_store(kt_app *app)
 }
 
 static kt_app app;
+static kt_origins origins; /* app.origins */
 
 /* What the bus delivers goes to the detectors' index (every node keeps its own in step) and to
  * the hub (the sessions of this node). */
@@ -113,8 +115,9 @@ static int serve(kt_settings *o)
         app.cfg.node_id = derived_node_id;
     }
     lws_set_log_level(LLL_ERR, NULL);
+    app.origins = &origins;
     const char *bad;
-    if (!kt_origins_init(&app.origins, app.cfg.public_url ? app.cfg.public_url : "http://localhost",
+    if (!kt_origins_init(&origins, app.cfg.public_url ? app.cfg.public_url : "http://localhost",
                          app.cfg.allowed_origins, 0, &bad)) {
         fprintf(stderr,
                 "--public-url / --allowed-origins: not an origin (scheme://host[:port]): "
@@ -171,7 +174,7 @@ static int serve(kt_settings *o)
         app.cfg.public_url = derived_public_url;
     }
     /* checked before the start: cannot fail here */
-    kt_origins_init(&app.origins, app.cfg.public_url, app.cfg.allowed_origins, own_url ? 0 : port,
+    kt_origins_init(&origins, app.cfg.public_url, app.cfg.allowed_origins, own_url ? 0 : port,
                     &bad);
     /* what expired while the node was down goes before anyone is served (then hourly) */
     kt_retention_run(&app, kt_now(), NULL, NULL);

@@ -13,8 +13,8 @@
 #include "feed/feeds.h"
 #include "live/hub.h"
 #include "net/net.h"
+#include "net/origin.h"
 #include "net/tls.h"
-#include "util/worker.h"
 #include "protocol/errors.h"
 #include "react/react.h"
 #include "store/directory.h"
@@ -25,6 +25,7 @@
 #include "util/imap.h"
 #include "util/log.h"
 #include "util/timeutil.h"
+#include "util/worker.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -110,7 +111,7 @@ bool kt_net_origin_ok(kt_app *app, struct lws *wsi)
         return false; /* too long to be one of ours: never "absent" */
     char origin[KT_ORIGIN_MAX + 1];
     int n = lws_hdr_copy(wsi, origin, sizeof origin, WSI_TOKEN_ORIGIN);
-    return n > 0 && kt_origins_allow(&app->origins, origin, (size_t)n);
+    return n > 0 && kt_origins_allow(app->origins, origin, (size_t)n);
 }
 
 /* ---- responses ---- */
