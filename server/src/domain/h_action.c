@@ -557,7 +557,7 @@ json_t *kt_chat_mentions(kt_store *st, int64_t body, const char *text)
 
 int kt_h_chat_post(kt_ctx *c)
 {
-    int64_t item = kt_arg_int(c, "item", 0), id;
+    int64_t item = kt_arg_int(c, "item", 0);
     const char *text = kt_arg_str(c, "text");
     const char *p = text;
     while (*p && isspace((unsigned char)*p))
@@ -567,9 +567,7 @@ int kt_h_chat_post(kt_ctx *c)
     if (check_item(c, item))
         return -1;
     json_t *m = NULL;
-    int rc = kt_store_message_insert(c->st, c->body, item, c->me->person, text, kt_now(), &id);
-    if (!rc)
-        rc = kt_store_message_get(c->st, id, &m);
+    int rc = kt_store_message_insert(c->st, c->body, item, c->me->person, text, kt_now(), &m);
     kt_vis vis;
     if (!rc && (rc = kt_under_item_vis(c->st, item, &vis)))
         json_decref(m);

@@ -16,10 +16,15 @@ static const kt_db_col message_cols[] = {{"id", KT_COL_INT},           {"body", 
                                          {"deleted", KT_COL_BOOL},     {NULL, 0}};
 
 int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t person,
-                            const char *text, int64_t now, int64_t *id)
+                            const char *text, int64_t now, json_t **out)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO messages(body_id, item_id, person_id, text, "
-                                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
+    /* The message as kt_store_message_get reads it, from the insert itself: one statement rather
+     * than an insert and a read (the author's name by a subquery, as the join there). */
+    kt_db_stmt *s = kt_db_prepare(
+        st,
+        "INSERT INTO messages(body_id, item_id, person_id, text, created_at) VALUES (?1, ?2, "
+        "?3, ?4, ?5) RETURNING id, body_id, item_id, person_id, (SELECT p.name FROM persons p "
+        "WHERE p.id = messages.person_id), text, created_at, edited_at, deleted_at IS NOT NULL");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
@@ -27,7 +32,8 @@ int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t pe
     kt_db_bind_int(s, 3, person);
     kt_db_bind_text(s, 4, text);
     kt_db_bind_int(s, 5, now);
-    return kt_db_one_int(s, id);
+    int rc = kt_db_one_json(s, message_cols, out);
+    return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 
 int kt_store_message_get(kt_store *st, int64_t id, json_t **out)

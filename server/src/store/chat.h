@@ -11,9 +11,9 @@
 
 struct kt_store;
 
-/* item 0: the body's channel. */
+/* item 0: the body's channel. *out: the new message as kt_store_message_get reads it. */
 int kt_store_message_insert(struct kt_store *st, int64_t body, int64_t item, int64_t person,
-                            const char *text, int64_t now, int64_t *id);
+                            const char *text, int64_t now, json_t **out);
 /* {id, body, item, person, person_name, text, time, edited, deleted}: 0 or KT_ENOTFOUND. */
 int kt_store_message_get(struct kt_store *st, int64_t id, json_t **out);
 /* The text of message id (malloc'd): 0 or KT_ENOTFOUND or a KT_E*. */
