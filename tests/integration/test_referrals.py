@@ -202,6 +202,66 @@ class ReferralTest(WorldCase):
         self.assertEqual((await self.listed(self.housing, self.body2))["requests"][0]["id"],
                          r["id"])
 
+    async def test_a_moved_item_takes_its_thread_and_leaves_no_guest_limit_behind(self):
+        """The thread goes with a moved item: the new body's members read it and find it, the
+        old body's members (not in the new one) no longer do. A guest of the old body limited
+        to the item loses it from the limit, so it grants nothing when the item comes back."""
+        item = (await self.chair.call("agenda.add", meeting=self.meeting,
+                                      title="Evaluatie horecaconvenant"))["item"]
+        stays = (await self.chair.call("agenda.add", meeting=self.meeting,
+                                       title="Rondvraag"))["item"]
+        # The police person becomes a guest of this body, limited to both items.
+        await self.sec.call("membership.update", body=self.body, person=self.p["police"],
+                              role="gast", items=[item["id"], stays["id"]])
+        said = f"Cijfers {CANARY} van de horeca volgen"
+        posted = (await self.police.call("chat.post", body=self.body, item=item["id"],
+                                         text=said))["message"]
+        await self.chair.call("chat.post", body=self.body, text="Algemeen bericht")
+        r = (await self.chair.call("agenda.refer", item=item["id"], to=self.body2,
+                                   move=True))["request"]
+        await self.outsider.call("request.decide", body=self.body2, request=r["id"],
+                                 decision="aanvaarden", meeting=self.meeting2)
+        # The new body reads the thread under the item...
+        thread = (await self.outsider.call("chat.history", body=self.body2,
+                                           item=item["id"]))["messages"]
+        self.assertEqual([m["id"] for m in thread], [posted["id"]])
+        self.assertEqual(thread[0]["body"], self.body2)
+        # ...and can go on with it there.
+        await self.housing.call("chat.post", body=self.body2, item=item["id"],
+                                text="Woonplus sluit aan")
+        # The old body's channel no longer holds it, for anyone.
+        for c in (self.chair, self.sec, self.police):
+            left = (await c.call("chat.history", body=self.body))["messages"]
+            self.assertEqual([m["text"] for m in left if m.get("item") == item["id"]], [])
+            self.assertNotIn(CANARY, json.dumps(left))
+        # The guest's limit in the old body no longer names the moved item.
+        members = (await self.sec.call("body.get", body=self.body))["members"]
+        guest = next(m for m in members if m["person"] == self.p["police"])
+        self.assertEqual(guest["items"], [stays["id"]])
+        ev = await self.body_event(self.police, "membership.updated",
+                                   lambda e: e["data"]["person"] == self.p["police"] and
+                                   e["data"]["membership"]["items"] == [stays["id"]])
+        self.assertEqual(ev["data"]["membership"]["role"], "gast")
+        # Search: the new body's members find the message, the old body's no longer do.
+        found = []
+        for _ in range(100):  # the index follows the commit off the write path
+            found = (await self.housing.call("search", q=CANARY))["hits"]
+            if found:
+                break
+            await asyncio.sleep(0.05)
+        self.assertEqual([(x["kind"], x["body"]) for x in found], [("chat", self.body2)])
+        for c in (self.chair, self.police):
+            self.assertEqual((await c.call("search", q=CANARY))["hits"], [])
+        # Moved back, the item comes without the old limit: the guest does not see it again.
+        back = (await self.outsider.call("agenda.refer", item=item["id"], to=self.body,
+                                         move=True))["request"]
+        await self.chair.call("request.decide", body=self.body, request=back["id"],
+                              decision="aanvaarden", meeting=self.meeting)
+        agenda = (await self.police.call("meeting.get", meeting=self.meeting))["agenda"]
+        self.assertEqual([i["id"] for i in agenda if not i.get("placeholder")], [stays["id"]])
+        self.assertNotIn(CANARY, json.dumps(await self.police.call("chat.history",
+                                                                   body=self.body)))
+
     async def test_a_confidential_item_keeps_its_audience_on_both_sides(self):
         pol = self.orgs["pol"]
         x = (await self.sec.call("agenda.add", body=self.body, confidential=True,

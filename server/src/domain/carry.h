@@ -34,6 +34,12 @@ int kt_agenda_place(kt_ctx *c, int64_t meeting, int64_t item, int64_t pos);
  * body: positions 1..n again, announced as agenda.reordered in body's stream. h_agenda.c. */
 int kt_agenda_close_gap(kt_ctx *c, int64_t body, int64_t meeting);
 
+/* Guests of body limited to item (removed, or moved to another body) lose it from their limit,
+ * which stays a limit (maybe to no item at all); each hears of their changed membership in
+ * body's stream. Ids are never given again, so a new item never slips into an old limit, and an
+ * item moved away and back does not bring an old limit back to life. h_agenda.c. */
+int kt_agenda_drop_guest_limits(kt_ctx *c, int64_t body, int64_t item);
+
 /* The special kind a title names ("verslag", "actielijst") or NULL. */
 const char *kt_carry_special_of(const char *title);
 

@@ -379,21 +379,18 @@ static int item_meeting(kt_ctx *c, int64_t item, int64_t *meeting)
     return rc ? kt_fail_err(c, rc) : 0;
 }
 
-/* Guests limited to a removed item lose it from their limit (which stays a limit, maybe to no
- * item at all); each hears of their changed membership. Ids are never given again, so a new
- * item never slips into an old limit. */
-static int drop_guest_limits(kt_ctx *c, int64_t item)
+int kt_agenda_drop_guest_limits(kt_ctx *c, int64_t body, int64_t item)
 {
     kt_ivec changed = {0};
-    int rc = kt_store_memberships_drop_item(c->st, c->body, item, &changed);
+    int rc = kt_store_memberships_drop_item(c->st, body, item, &changed);
     for (size_t i = 0; !rc && i < changed.n; i++) {
         json_t *m = NULL;
         kt_vis subject = {.subject = changed.v[i]};
-        kt_touch_body(c, c->body);
-        rc = kt_store_membership_get(c->st, c->body, changed.v[i], &m);
+        kt_touch_body(c, body);
+        rc = kt_store_membership_get(c->st, body, changed.v[i], &m);
         if (!rc)
             rc = kt_emit(
-                c, c->body, "membership.updated", &subject,
+                c, body, "membership.updated", &subject,
                 json_pack("{s:I, s:o}", "person", (json_int_t)changed.v[i], "membership", m));
     }
     kt_ivec_free(&changed);
@@ -439,7 +436,7 @@ int kt_h_agenda_remove(kt_ctx *c)
         kt_vis_clear(&vis);
     }
     if (!rc)
-        rc = drop_guest_limits(c, id);
+        rc = kt_agenda_drop_guest_limits(c, c->body, id);
     if (!rc)
         rc = list_load(c, meeting, &l) || list_store(c, &l, 0);
     list_free(&l);

@@ -17,6 +17,7 @@
 #include "domain/model.h"
 #include "store/agenda_requests.h"
 #include "store/bodies.h"
+#include "store/chat.h"
 #include "store/items.h"
 #include "store/meetings.h"
 #include "store/memberships.h"
@@ -167,7 +168,11 @@ static int make_item(kt_ctx *c, json_t *req, int64_t meeting, int64_t *id)
 }
 
 /* A moved item itself goes to c->body (its list: meeting, 0 the backlog); its old body's list
- * closes the gap and hears it went. */
+ * closes the gap and hears it went. Its chat thread goes with it: from now on it is read, sent
+ * and found in c->body, by those who may see the item there, and its old events in the other
+ * body's stream resolve to nothing (live/render.c reads the message's body now). Guests of the
+ * old body lose the item from their limit: a limit grants only within its own body, and must not
+ * come back to life if the item is ever moved back. */
 static int move_item(kt_ctx *c, json_t *req, int64_t meeting, int64_t *id)
 {
     int64_t item = json_integer_value(json_object_get(req, "source_item"));
@@ -181,6 +186,8 @@ static int move_item(kt_ctx *c, json_t *req, int64_t meeting, int64_t *id)
         rc = kt_store_item_last_position(c->st, c->body, meeting, &last);
     if (!rc)
         rc = kt_store_item_rehome(c->st, item, c->body, meeting, last + 1, kt_now());
+    if (!rc)
+        rc = kt_store_messages_rehome(c->st, item, c->body);
     if (rc)
         return kt_fail_err(c, rc);
     kt_touch_item(c, item);
@@ -189,7 +196,7 @@ static int move_item(kt_ctx *c, json_t *req, int64_t meeting, int64_t *id)
                 json_pack("{s:I, s:I, s:o, s:b}", "item", (json_int_t)item, "body",
                           (json_int_t)from, "meeting",
                           old_meeting ? json_integer(old_meeting) : json_null(), "moved", 1)) ||
-        kt_agenda_close_gap(c, from, old_meeting))
+        kt_agenda_close_gap(c, from, old_meeting) || kt_agenda_drop_guest_limits(c, from, item))
         return -1;
     *id = item;
     return 0;

@@ -1,6 +1,7 @@
 #include "store/chat.h"
 
 #include "store/db.h"
+#include "store/search.h"
 #include "util/err.h"
 
 #include <stdbool.h>
@@ -108,7 +109,8 @@ int kt_store_message_change(kt_store *st, int64_t id, const char *text, int64_t 
     kt_db_bind_int(s, 2, now);
     if (!del)
         kt_db_bind_text(s, 3, text);
-    return kt_db_run(s, NULL);
+    rc = kt_db_run(s, NULL);
+    return rc ? rc : kt_store_search_refresh(st, KT_SEARCH_MESSAGE, id);
 }
 
 int kt_store_chat_read(kt_store *st, int64_t person, int64_t body)
@@ -177,6 +179,16 @@ int kt_store_mention_candidates(kt_store *st, int64_t body, const char *text, in
     }
     kt_db_reset(s);
     return rc < 0 ? rc : 0;
+}
+
+int kt_store_messages_rehome(kt_store *st, int64_t item, int64_t body)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE messages SET body_id = ?2 WHERE item_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, item);
+    kt_db_bind_int(s, 2, body);
+    return kt_db_run(s, NULL);
 }
 
 int kt_store_message_backdate(kt_store *st, int64_t id, int64_t time)

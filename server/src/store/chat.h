@@ -42,6 +42,10 @@ int kt_store_message_count(struct kt_store *st, int64_t item, int64_t *n);
 int kt_store_mention_candidates(struct kt_store *st, int64_t body, const char *text, int64_t *ids,
                                 size_t *lens, int max, int *n);
 
+/* The thread of item goes with it to body (the item was moved there, agenda.refer move): its
+ * messages belong to body from now on, for reading, events and search. 0 or a KT_E*. */
+int kt_store_messages_rehome(struct kt_store *st, int64_t item, int64_t body);
+
 /* Sets when message id was posted (demo data). */
 int kt_store_message_backdate(struct kt_store *st, int64_t id, int64_t time);
 
