@@ -168,6 +168,40 @@ class SearchTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual((await self.search("housing", "Pieterse"))["total"], 0)
         self.assertEqual(await self.search("housing", "kil"), before_one)
 
+    async def test_an_edit_is_found_as_it_now_is_right_after_it(self):
+        """No waiting for the indexer: a search right after an edit finds the new words with a
+        fresh snippet, and the old ones no more (each edit follows a write that started an
+        indexer round, so the indexer alone would lag it by its settle time)."""
+        chair = await self.as_("chair")
+        body = self.w["body"]
+        msg = (await chair.call("chat.post", body=body,
+                                text="Planning van het kermisterrein besproken"))["message"]
+        item = (await chair.call("agenda.add", body=body, title="Zwembadrenovatie Sterrenburg"))[
+            "item"]
+        action = (await chair.call("action.create", body=body, kind="actiepunt",
+                                   text="Gemeente zoekt de ijsbaan uit"))["action"]
+        old = "kermisterrein"
+        for word in ("parkeergarage", "fietsenstalling", "speeltuinen"):
+            await chair.call("chat.edit", body=body, message=msg["id"],
+                             text=f"Planning van de {word} besproken")
+            r = await chair.call("search", q=word)
+            self.assertEqual([(h["kind"], h["id"]) for h in r["hits"]], [("chat", msg["id"])])
+            snippet = "".join(s_["text"] for s_ in r["hits"][0]["snippet"])
+            self.assertEqual(snippet, f"Planning van de {word} besproken")
+            self.assertEqual((await chair.call("search", q=old))["hits"], [])
+            old = word
+        await chair.call("agenda.update", item=item["id"], title="Renovatie stadsschouwburg")
+        r = await chair.call("search", q="stadsschouwburg")
+        self.assertEqual([(h["kind"], h["id"]) for h in r["hits"]], [("agendapunt", item["id"])])
+        self.assertIn("stadsschouwburg", [s_["text"] for s_ in r["hits"][0]["title"]
+                                          if s_.get("hit")])
+        self.assertEqual((await chair.call("search", q="zwembadrenovatie"))["hits"], [])
+        await chair.call("action.update", action=action["id"], text="Gemeente zoekt de skatebaan uit")
+        r = await chair.call("search", q="skatebaan")
+        self.assertEqual([(h["kind"], h["id"]) for h in r["hits"]], [("actiepunt", action["id"])])
+        await chair.call("chat.delete", body=body, message=msg["id"])
+        self.assertEqual((await chair.call("search", q=old))["hits"], [])
+
     async def test_paging_and_one_body(self):
         r = await self.search("police", "drugslab", limit=2)
         self.assertEqual(len(r["hits"]), 2)

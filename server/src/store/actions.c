@@ -1,6 +1,7 @@
 #include "store/actions.h"
 
 #include "store/db.h"
+#include "store/search.h"
 #include "util/err.h"
 #include "util/ivec.h"
 
@@ -46,6 +47,8 @@ int kt_store_action_update(kt_store *st, int64_t id, const kt_store_action_field
     kt_db_bind_int(s, 9, now);
     int64_t n = 0;
     int rc = kt_db_run(s, &n);
+    if (!rc && n)
+        rc = kt_store_search_refresh(st, KT_SEARCH_ACTION, id);
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 

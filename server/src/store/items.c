@@ -1,6 +1,7 @@
 #include "store/items.h"
 
 #include "store/db.h"
+#include "store/search.h"
 #include "util/err.h"
 
 #include <stdlib.h>
@@ -384,6 +385,8 @@ int kt_store_item_update(kt_store *st, int64_t id, const kt_item_fields *f, int6
     kt_db_bind_int(s, 11, now);
     int64_t n = 0;
     int rc = kt_db_run(s, &n);
+    if (!rc && n && (f->title || f->description))
+        rc = kt_store_search_refresh(st, KT_SEARCH_ITEM, id);
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 
@@ -484,6 +487,8 @@ int kt_store_item_rehome(kt_store *st, int64_t item, int64_t body, int64_t meeti
     kt_db_bind_int(s, 5, now);
     int64_t n = 0;
     int rc = kt_db_run(s, &n);
+    if (!rc && n) /* found in its new body at once */
+        rc = kt_store_search_refresh(st, KT_SEARCH_ITEM, item);
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 

@@ -1,6 +1,7 @@
 #include "store/meetings.h"
 
 #include "store/db.h"
+#include "store/search.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -239,7 +240,8 @@ int kt_store_minutes_save(kt_store *st, int64_t meeting, const char *text, int64
     kt_db_bind_int(s, 3, by);
     kt_db_bind_int(s, 4, now);
     kt_db_bind_int(s, 5, rev);
-    return changed_one(s, KT_ECONFLICT);
+    int rc = changed_one(s, KT_ECONFLICT);
+    return rc ? rc : kt_store_search_refresh(st, KT_SEARCH_MINUTES, meeting);
 }
 
 int kt_store_minutes_get(kt_store *st, int64_t meeting, json_t **out)

@@ -1,6 +1,7 @@
 #include "store/minutes.h"
 
 #include "store/db.h"
+#include "store/search.h"
 #include "util/err.h"
 
 #include <stdio.h>
@@ -28,6 +29,8 @@ int kt_store_item_notes_set(kt_store *st, int64_t item, const char *text, int64_
     kt_db_bind_int(s, 4, now);
     kt_db_bind_int(s, 5, base_rev);
     int rc = kt_db_one_int(s, rev);
+    if (!rc)
+        rc = kt_store_search_refresh(st, KT_SEARCH_NOTES, item);
     return rc == KT_ENOTFOUND ? KT_ECONFLICT : rc;
 }
 

@@ -336,6 +336,11 @@ static int reindex(kt_store *st, int kind, int64_t id)
     return rc;
 }
 
+int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
+{
+    return st->dialect == KT_DIALECT_SQLITE ? reindex(st, (int)kind, id) : 0;
+}
+
 #define INDEX_BATCH_MAX 512
 
 int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left)

@@ -4,9 +4,11 @@
  *
  * Off the write path: a write only notes in its own transaction which rows changed (the queue,
  * store/sqlite/migrations.c 19); kt_store_search_index() brings the index up to date from the
- * queue, in small transactions of its own, on the indexer's thread (store/indexer.h). Search
- * results may therefore lag a write by the indexer's delay (typically milliseconds, at most
- * KT_INDEXER_IDLE_MS when a kick is missed).
+ * queue, in small transactions of its own, on the indexer's thread (store/indexer.h). A new row
+ * may therefore be found only after the indexer's delay (typically milliseconds, at most
+ * KT_INDEXER_IDLE_MS when a kick is missed); an edit of a row (its text, title, body) refreshes
+ * that row's words in its own transaction as well (kt_store_search_refresh), so what was just
+ * changed is never found or shown as it was.
  *
  * The index is trusted for words only. Whether a candidate still exists, which body, meeting and
  * item it belongs to now, what kind it is now and whether its item is confidential now are read
@@ -76,6 +78,14 @@ int kt_store_search_memberships(kt_store *st, int64_t person, json_t **out);
  * is gone. *done: changes taken from the queue; *left (may be NULL): changes still queued
  * after. 0, KT_EBUSY (another writer held the lock too long; nothing done) or a store error. */
 int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left);
+
+/* Brings the index's words for (kind, id) up to date now, in the caller's write transaction:
+ * for an edit, so that a search right after it finds the row as it now is, with a fresh snippet
+ * (the indexer would take up to KT_INDEXER_SETTLE_MS). Only edits call it (an edit is rare next
+ * to a post: tokenising one row costs tens of microseconds); new rows wait for the indexer. The
+ * change stays queued too, and the indexer's second pass finds the same words. No-op on
+ * PostgreSQL, which reads the rows themselves. 0 or a store error. */
+int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id);
 
 /* How many changes wait in the queue: 0 or a store error. */
 int kt_store_search_pending(kt_store *st, int64_t *n);
