@@ -79,28 +79,51 @@ export function loading(text = 'Laden…') {
 // Toasts come in bursts: one action of the user, or one change of someone else, can bring a
 // confirmation, a melding and a live message within milliseconds. Everything that arrives within
 // BURST_MS of the burst's last toast joins it, and the burst shows one toast: the most specific
-// message (an error, then a live message that says who did what, then a melding, then a
-// confirmation; the later one of equal rank). At most three toasts are on screen.
+// message (an error, then a live message that says who did what, then a melding; the later one
+// of equal rank). The user's own confirmations ('ok') have a place of their own, outside the
+// bursts: what others do never replaces "Het bericht is bewerkt." (the next confirmation does),
+// and the oldest of the others' toasts goes first when more than three are on screen.
 const BURST_MS = 1000;
 const BURST_MAX_MS = 4000;   // a steady stream of events does not keep one toast forever
 const MAX_TOASTS = 3;
 export const TOAST_RANK = { ok: 1, melding: 2, live: 3, error: 4 };
 let burst = null;
+let own = null;  // { el, timer }: the user's own latest confirmation
+
+function addToast(box, el) {
+  box.appendChild(el);
+  while (box.children.length > MAX_TOASTS) {
+    const others = [...box.children].filter((c) => c !== own?.el);
+    (others[0] || box.firstElementChild).remove();
+  }
+}
 
 /**
  * Shows a message; kind: info | ok | error. opts.rank (TOAST_RANK) says how specific it is
  * (default by kind); opts.group and opts.many(n, message) count messages of one sort that meet
- * in a burst ("3 nieuwe meldingen, waaronder …").
+ * in a burst ("3 nieuwe meldingen, waaronder …"). Rank ok (the user's own confirmation) shows
+ * in its own toast, never merged into a burst of others' events.
  */
 export function toast(message, kind = 'info', { rank, group = null, many = null } = {}) {
   const box = document.getElementById('toasts');
   if (!box) return;
   const now = Date.now();
   const r = rank ?? (kind === 'error' ? TOAST_RANK.error : kind === 'ok' ? TOAST_RANK.ok : TOAST_RANK.melding);
+  if (r === TOAST_RANK.ok) {
+    if (!own || !own.el.isConnected) {
+      own = { el: h('div', { class: 'toast toast-own' }), timer: null };
+      addToast(box, own.el);
+    }
+    own.el.className = `toast toast-${kind} toast-own`;
+    own.el.textContent = message;
+    clearTimeout(own.timer);
+    const mine = own;
+    own.timer = setTimeout(() => mine.el.remove(), 4500);
+    return;
+  }
   if (!burst || !burst.el.isConnected || now - burst.last > BURST_MS || now - burst.start > BURST_MAX_MS) {
     const el = h('div', { class: 'toast' });
-    box.appendChild(el);
-    while (box.children.length > MAX_TOASTS) box.firstElementChild.remove();
+    addToast(box, el);
     burst = { el, start: now, last: now, best: null, seen: [], timer: null };
   }
   const b = burst;

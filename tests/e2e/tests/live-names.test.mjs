@@ -2,8 +2,8 @@
 // "Reacties (n)" counts before its thread is opened and goes up live on another member's page;
 // an action recorded from an agenda item says where it came from ("uit: …", linked to its
 // meeting); a meeting moved by the chair is said with her name on a member's page; and one change
-// is at most one toast — adding an item that raises a signalering gives the chair one toast (the
-// signalering), not three or four.
+// is at most one toast besides the user's own confirmation — adding an item that raises a
+// signalering gives the chair her confirmation and one toast (the signalering), not three or four.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, userPage, go, firstMeetingHref, shot, until, sleep } from '../lib.mjs';
@@ -140,11 +140,13 @@ test('adding an item that raises a signalering is one toast for the chair, the m
   // The detector's signalering reaches her (inline, and as a melding) ...
   await row(page, t).locator('.flag-line').first().waitFor();
   await sleep(1500);
-  // ... and the confirmation, the melding(s) and the signalering made one toast, saying the most.
+  // ... her own confirmation keeps a place of its own, and the melding(s) and the signalering
+  // made one toast, saying the most.
   const shown = await page.locator('#toasts .toast').allTextContents();
-  assert.equal(shown.length, 1, `one toast, not ${JSON.stringify(shown)}`);
-  assert.match(shown[0], /Signalering Regiegroep Ondermijning: mogelijk hetzelfde onderwerp als bij /);
-  assert.equal(toasts.length, 1, `one toast was ever added, not ${JSON.stringify(toasts)}`);
+  assert.equal(shown.length, 2, `two toasts, not ${JSON.stringify(shown)}`);
+  assert.equal(shown[0], 'Het agendapunt is toegevoegd.');
+  assert.match(shown[1], /Signalering Regiegroep Ondermijning: mogelijk hetzelfde onderwerp als bij /);
+  assert.equal(toasts.length, 2, `two toasts were ever added, not ${JSON.stringify(toasts)}`);
   await shot(page, 'een-toast-per-wijziging');
 
   // Clean up: the item goes again (its signaleringen lapse).
