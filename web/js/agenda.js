@@ -546,7 +546,7 @@ export function agendaView(opts) {
   }
 
   function editItem(it) {
-    return itemDialog({ store, item: it, model, members: opts.members || [] });
+    return itemDialog({ store, item: it, model, members: opts.members || [], titleFrozen: !!it && !!opts.titlesFrozen?.() });
   }
 
   let announceTimer = null;
@@ -561,8 +561,13 @@ export function agendaView(opts) {
   return { el: root, render, announce, polite, onChat, onChatChange };
 }
 
-/** Add (item null) or edit an agenda item. */
-export async function itemDialog({ store, item, model, members }) {
+// Once the verslag of the meeting is vastgesteld, its items keep the titles it was approved with
+// (the server refuses another title): the field shows it, disabled, and says why.
+const TITLE_FROZEN = 'Het verslag van deze vergadering is vastgesteld: de titel blijft zoals hij in het verslag staat. '
+  + 'De andere gegevens van het punt kunt u nog wijzigen.';
+
+/** Add (item null) or edit an agenda item; titleFrozen: the title may not change. */
+export async function itemDialog({ store, item, model, members, titleFrozen = false }) {
   const orgs = await store.loadOrgs();
   const orgOptions = [['', '— kies een organisatie —'], ...[...orgs.values()]
     .sort((a, b) => a.name.localeCompare(b.name, 'nl')).map((o) => [String(o.id), o.name])];
@@ -614,7 +619,7 @@ export async function itemDialog({ store, item, model, members }) {
     submitLabel: isNew ? 'Toevoegen' : 'Opslaan',
     wide: true,
     build: (body) => {
-      f.title = input({ value: item?.title || '', maxLength: 200, name: 'title' });
+      f.title = input({ value: item?.title || '', maxLength: 200, name: 'title', disabled: titleFrozen });
       f.desc = textarea({ value: item?.description || '', rows: 4, maxLength: 20000, name: 'description' });
       const memberOpts = [['', '— geen —'], ...members.slice().sort((a, b) => a.name.localeCompare(b.name, 'nl'))
         .map((m) => [String(m.person), `${m.name} (${m.org_name})`])];
@@ -635,7 +640,7 @@ export async function itemDialog({ store, item, model, members }) {
       f.conf.box.addEventListener('change', syncConf);
       syncConf();
       body.append(
-        field('Titel', f.title, { required: true, wide: true }),
+        field('Titel', f.title, { required: !titleFrozen, wide: true, hint: titleFrozen ? TITLE_FROZEN : null }),
         field('Toelichting', f.desc, { wide: true }),
         h('div', { class: 'field-row' },
           field('Inbrenger', f.presenter),
@@ -660,7 +665,7 @@ export async function itemDialog({ store, item, model, members }) {
       renumber();
     },
     submit: async (form) => {
-      const title = f.title.value.trim();
+      const title = titleFrozen ? item.title : f.title.value.trim();
       if (!title) throw new Error('Geef het agendapunt een titel.');
       const dur = f.duration.value === '' ? 0 : Number(f.duration.value);
       if (!Number.isInteger(dur) || dur < 0 || dur > 600) throw new Error('De duur is een heel aantal minuten tussen 0 en 600.');

@@ -56,6 +56,7 @@ export async function render(ctx) {
     model, store, canEdit: editor, canParticipate: canParticipate(role), meeting, members, meetings: [...meetings.values()],
     flags, onFlags: () => renderFlags(), counts: snap.message_counts || {}, minutes: itemMinutes,
     special: (it) => specialBlock(it), tools: () => copyTool(), target: ctx.params.item,
+    titlesFrozen: () => meeting.status === 'verslag_vastgesteld',
   };
   const view = agendaView(aopts);
 

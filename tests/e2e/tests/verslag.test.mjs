@@ -232,6 +232,25 @@ test('the verslag goes ter vaststelling, a member proposes a change, the chair a
   await reader.getByRole('button', { name: 'Versie 2 bekijken' }).waitFor();
   await shot(police, 'verslag-vastgesteld');
 
+  // The items keep the titles the verslag was approved with: in the chair's dialog the title is
+  // disabled and says why; the rest of the item can still change.
+  const editBtn = firstItem(chair).getByRole('button', { name: /^Punt 1 bewerken: / });
+  await reveal(editBtn);
+  await editBtn.click();
+  const edit = chair.getByRole('dialog', { name: 'Agendapunt bewerken' });
+  const titleField = edit.getByLabel('Titel', { exact: true });
+  assert.equal(await titleField.isDisabled(), true, 'the title of an item of a vastgesteld verslag is not editable');
+  assert.equal(await titleField.inputValue(), firstTitle);
+  const why = edit.getByText(/^Het verslag van deze vergadering is vastgesteld: de titel blijft zoals hij in het verslag staat\./);
+  await why.waitFor();
+  assert.equal(await titleField.getAttribute('aria-describedby'), await why.getAttribute('id'));
+  await shot(chair, 'verslag-vastgesteld-titel-vast');
+  await edit.getByLabel('Duur (minuten)').fill('25');
+  await edit.getByRole('button', { name: 'Opslaan' }).click();
+  await edit.waitFor({ state: 'detached' });
+  await chair.locator('#toasts .toast', { hasText: 'Het agendapunt is opgeslagen.' }).waitFor();
+  assert.equal((await firstItem(chair).locator('.item-title').textContent()).trim(), firstTitle);
+
   // The next meeting has the item "Verslag vorige vergadering" with the approval as a besluit.
   await go(police, await police.locator('nav.prevnext a[rel="next"]').getAttribute('href'));
   const vitem = police.locator('.agenda-item', { has: police.locator('.item-title', { hasText: 'Verslag vorige vergadering' }) });
