@@ -130,7 +130,7 @@ class NotifyTest(unittest.IsolatedAsyncioTestCase):
         await chair.call("agenda.add", meeting=m, title="Sluiting")
         changed = [n for n in await self.notes(police, kind="agenda", meeting=m)
                    if n["title"].startswith("Agenda gewijzigd na publicatie")]
-        self.assertEqual(len(changed), 1)  # once a day per meeting, not per edit
+        self.assertEqual(len(changed), 1)  # once per burst of edits, not per edit
         self.assertEqual([n for n in await self.notes(chair, meeting=m)], [])
 
     async def test_confidential_change_to_a_published_agenda_is_told_only_to_who_may_see_it(self):

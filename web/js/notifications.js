@@ -63,7 +63,8 @@ export async function render(ctx) {
         h('a', { href: /^#\/[\w/-]*$/.test(n.link || '') ? n.link : '#/', onclick: () => { if (!n.read) store.markRead([n.id]).catch(() => {}); } }, n.title)),
       n.text ? h('p', { class: 'note-text' }, n.text) : null,
       h('p', { class: 'small muted' }, [n.body_name, n.actor_name ? `door ${n.actor_name}` : null,
-        `${fmtDateTime(n.created_at)} (${relativeDay(n.created_at)})`].filter(Boolean).join(' · '),
+        `${fmtDateTime(n.created_at)} (${relativeDay(n.created_at)})`,
+        n.changed_at && n.changed_at !== n.created_at ? `laatst gewijzigd ${fmtDateTime(n.changed_at)}` : null].filter(Boolean).join(' · '),
       n.read ? null : [' ', button('Gelezen', () => store.markRead([n.id]).catch((e) => toast(e.message, 'error')),
         { class: 'linkish', 'aria-label': `Markeer als gelezen: ${n.title}` })])))));
   }

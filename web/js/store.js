@@ -127,6 +127,18 @@ class Store extends EventTarget {
           this.changed('notifications');
         }
         break;
+      case 'notification.updated': {
+        // A later change of the same burst merged into it: unread again, counted once.
+        const n = d.notification;
+        if (!n?.id) break;
+        const before = this.notes.list.get(n.id);
+        this.notes.list.set(n.id, n);
+        const wasUnread = before && !before.read;
+        if (!n.read && !wasUnread) this.notes.unread += 1;
+        if (!wasUnread) this.dispatchEvent(new CustomEvent('notification', { detail: n }));
+        this.changed('notifications');
+        break;
+      }
       case 'notification.read':
         this.applyRead(d);
         break;

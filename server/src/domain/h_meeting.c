@@ -29,15 +29,19 @@ static int check_times(kt_ctx *c, int64_t start, int64_t end)
 /* change says what happened, for clients and notifications: created, moved (time or place),
  * cancelled, published, status. With minutes among the arguments the event carries them. */
 static int emit_meeting(kt_ctx *c, const char *type, int64_t meeting, const char *change,
-                        json_t **out)
+                        json_t *changed, json_t **out)
 {
     json_t *m, *minutes = NULL;
     int rc = kt_store_meeting_get(c->st, meeting, &m);
     if (!rc && kt_arg_str(c, "minutes") && (rc = kt_store_minutes_get(c->st, meeting, &minutes)))
         json_decref(m);
-    if (rc)
+    if (rc) {
+        json_decref(changed);
         return kt_fail_err(c, rc);
+    }
     json_t *data = json_pack("{s:O, s:s}", "meeting", m, "change", change);
+    if (changed) /* what moved: the time, the place, or both */
+        json_object_set_new(data, "changed", changed);
     if (minutes)
         json_object_update_new(data, minutes);
     if (kt_emit(c, c->body, type, NULL, data)) {
@@ -58,7 +62,8 @@ int kt_h_meeting_create(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     json_t *m = NULL;
-    if (emit_meeting(c, "meeting.created", id, "created", &m) || kt_carry_standing(c, id, start)) {
+    if (emit_meeting(c, "meeting.created", id, "created", NULL, &m) ||
+        kt_carry_standing(c, id, start)) {
         json_decref(m);
         return -1;
     }
@@ -93,7 +98,8 @@ int kt_h_meeting_series(kt_ctx *c)
                                      kt_now(), &id);
         if (rc)
             kt_fail_err(c, rc);
-        if (rc || emit_meeting(c, "meeting.created", id, k == 0 ? "series" : "series_more", &m) ||
+        if (rc ||
+            emit_meeting(c, "meeting.created", id, k == 0 ? "series" : "series_more", NULL, &m) ||
             kt_carry_standing(c, id, s)) {
             json_decref(m);
             json_decref(body);
@@ -118,6 +124,10 @@ int kt_h_meeting_update(kt_ctx *c)
     int64_t start, end;
     kt_time_parse(json_string_value(json_object_get(cur, "start")), &start);
     kt_time_parse(json_string_value(json_object_get(cur, "end")), &end);
+    const char *was_at = json_string_value(json_object_get(cur, "location"));
+    /* a location given that differs from the one it had (the client sends it with every save) */
+    bool new_place = kt_arg_str(c, "location") &&
+                     strcmp(kt_arg_str(c, "location"), was_at ? was_at : "") != 0;
     json_decref(cur);
     int64_t nstart = kt_arg_given(c, "start") ? kt_arg_time(c, "start") : start;
     int64_t nend = kt_arg_given(c, "end") ? kt_arg_time(c, "end") : end;
@@ -154,8 +164,15 @@ int kt_h_meeting_update(kt_ctx *c)
                          : strcmp(status, "geannuleerd") == 0         ? "cancelled"
                          : strcmp(status, "agenda_gepubliceerd") == 0 ? "published"
                                                                       : "status";
-    json_t *m = NULL;
-    if (emit_meeting(c, "meeting.updated", id, change, &m))
+    json_t *m = NULL, *changed = NULL;
+    if (moved) {
+        changed = json_array();
+        if (nstart != start || nend != end)
+            json_array_append_new(changed, json_string("time"));
+        if (new_place)
+            json_array_append_new(changed, json_string("location"));
+    }
+    if (emit_meeting(c, "meeting.updated", id, change, changed, &m))
         return -1;
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);
@@ -171,7 +188,7 @@ int kt_h_meeting_cancel(kt_ctx *c)
     if (rc)
         return kt_fail_err(c, rc);
     json_t *m = NULL;
-    if (emit_meeting(c, "meeting.updated", id, "cancelled", &m))
+    if (emit_meeting(c, "meeting.updated", id, "cancelled", NULL, &m))
         return -1;
     kt_touch_meeting(c, id);
     c->result = json_pack("{s:o}", "meeting", m);

@@ -31,6 +31,16 @@ typedef struct note {
     char text[600];
     char link[80];
     char dedupe[80];
+    /* A burst: a run of changes by actor to one thing (burst names it, "meeting:m12") is one
+     * notification. what says what this change changed; the text is then text_pre, what the
+     * whole run changed (the whats, each once, joined by what_sep, ", " when NULL), text_post;
+     * title_merged replaces title once the run changed more than one thing. */
+    char burst[80];
+    char what[300];
+    const char *what_sep;
+    char text_pre[40];
+    char text_post[400];
+    char title_merged[300];
 } note;
 
 /* ---- reading the store ---- */
@@ -114,6 +124,60 @@ bool kt_notification_visible(kt_store *st, int64_t person, int64_t id)
     return ok;
 }
 
+/* Adds what (wl bytes) to the list all (of size n, items joined by sep) unless it is in it. */
+static void what_add_one(char *all, size_t n, const char *what, size_t wl, const char *sep)
+{
+    size_t sl = strlen(sep);
+    for (const char *p = all; *p;) {
+        const char *end = strstr(p, sep);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == wl && memcmp(p, what, wl) == 0)
+            return;
+        p += len + (end ? sl : 0);
+    }
+    size_t have = strlen(all);
+    if (have + (have ? sl : 0) + wl + 1 > n)
+        return; /* full: what is there says enough */
+    snprintf(all + have, n - have, "%s%.*s", have ? sep : "", (int)wl, what);
+}
+
+/* Adds each item of the list what (joined by sep) to the list all that is not in it yet. */
+static void what_add(char *all, size_t n, const char *what, const char *sep)
+{
+    for (const char *p = what; *p;) {
+        const char *end = strstr(p, sep);
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len)
+            what_add_one(all, n, p, len, sep);
+        p += len + (end ? strlen(sep) : 0);
+    }
+}
+
+/* The notification n continues, when a change of the same burst by the same actor was merged
+ * into one within KT_NOTIFY_BURST_S: merged into it (*out, *merged true), else stored anew. */
+static int store_burst(kt_ctx *c, note *n, kt_note_new *row, json_t **out, bool *merged)
+{
+    const char *sep = n->what_sep ? n->what_sep : ", ";
+    int64_t id = 0;
+    char all[300];
+    int rc =
+        kt_store_notification_burst(c->st, row, kt_now() - KT_NOTIFY_BURST_S, &id, all, sizeof all);
+    if (rc)
+        return rc;
+    if (!id)
+        all[0] = 0;
+    what_add(all, sizeof all, n->what, sep);
+    char text[sizeof n->text];
+    snprintf(text, sizeof text, "%s%s%s", n->text_pre, all, n->text_post);
+    row->text = text;
+    row->burst_what = all;
+    if (n->title_merged[0] && strcmp(all, n->what) != 0)
+        row->title = n->title_merged;
+    *merged = id != 0;
+    return id ? kt_store_notification_merge(c->st, id, row, kt_now(), out)
+              : kt_store_notification_deliver(c->st, row, kt_now(), out);
+}
+
 /* Stores a notification for one person and pushes it when they want it at once. */
 static int deliver(kt_ctx *c, note *n)
 {
@@ -132,9 +196,12 @@ static int deliver(kt_ctx *c, note *n)
                        .title = n->title,
                        .text = n->text,
                        .link = n->link,
-                       .dedupe = n->dedupe};
+                       .dedupe = n->dedupe,
+                       .burst = n->burst};
     json_t *j = NULL;
-    int rc = kt_store_notification_deliver(c->st, &row, kt_now(), &j);
+    bool merged = false;
+    int rc = n->burst[0] && n->actor ? store_burst(c, n, &row, &j, &merged)
+                                     : kt_store_notification_deliver(c->st, &row, kt_now(), &j);
     if (rc || !j)
         return rc;
     if (strcmp(json_string_value(json_object_get(j, "delivery")), "direct") != 0) {
@@ -142,7 +209,8 @@ static int deliver(kt_ctx *c, note *n)
         return 0;
     }
     kt_vis vis = {.subject = n->person};
-    return kt_emit(c, kt_person_stream(n->person), "notification.created", &vis,
+    const char *type = merged ? "notification.updated" : "notification.created";
+    return kt_emit(c, kt_person_stream(n->person), type, &vis,
                    json_pack("{s:o}", "notification", j))
                ? KT_EINVAL
                : 0;
@@ -215,7 +283,38 @@ static int on_meeting(kt_ctx *c, const kt_event *ev, json_t *data)
     } else if (strcmp(change, "created") == 0) {
         snprintf(n.title, sizeof n.title, "Nieuwe vergadering van %s: %s", body, when);
     } else if (strcmp(change, "moved") == 0) {
-        snprintf(n.title, sizeof n.title, "Vergadering van %s verplaatst naar %s", body, when);
+        /* what changed: the time, the place (older events do not say) */
+        bool time = false, place = false;
+        json_t *x;
+        size_t i;
+        json_array_foreach(json_object_get(data, "changed"), i, x)
+        {
+            const char *w = json_string_value(x);
+            time = time || (w && strcmp(w, "time") == 0);
+            place = place || (w && strcmp(w, "location") == 0);
+        }
+        json_t *said = json_object_get(data, "changed");
+        if (said && !json_array_size(said))
+            return 0; /* saved as it was: no news */
+        if (!time && !place)
+            time = place = true; /* an older event, which does not say */
+        snprintf(n.what, sizeof n.what, "%s",
+                 time && place ? "datum en tijd, locatie"
+                 : time        ? "datum en tijd"
+                               : "locatie");
+        if (time)
+            snprintf(n.title, sizeof n.title, "Vergadering van %s verplaatst naar %s", body, when);
+        else
+            snprintf(n.title, sizeof n.title, "Andere locatie voor de vergadering van %s, %s", body,
+                     when);
+        snprintf(n.title_merged, sizeof n.title_merged, "Vergadering van %s gewijzigd: %s", body,
+                 when);
+        snprintf(n.burst, sizeof n.burst, "meeting:m%lld", (long long)n.meeting);
+        snprintf(n.text_pre, sizeof n.text_pre, "Gewijzigd: ");
+        if (loc && *loc)
+            snprintf(n.text_post, sizeof n.text_post, ". Locatie: %s", loc);
+        else
+            snprintf(n.text_post, sizeof n.text_post, ".");
     } else if (strcmp(change, "cancelled") == 0) {
         snprintf(n.title, sizeof n.title, "Vergadering van %s op %s is geannuleerd", body, when);
     } else if (strcmp(change, "published") == 0) {
@@ -268,14 +367,21 @@ static int on_agenda_change(kt_ctx *c, const kt_event *ev, int64_t meeting, json
     int64_t start = 0;
     kt_time_parse(json_string_value(json_object_get(m, "start")), &start);
     json_decref(m);
-    char when[80], body[200], today[16];
+    char when[80], body[200];
     kt_time_dutch(start, true, when, sizeof when);
     body_name(c->st, ev->body, body, sizeof body);
-    kt_date_today_local(today, sizeof today);
     note n = {.kind = "agenda", .body = ev->body, .actor = ev->actor, .meeting = meeting};
     snprintf(n.title, sizeof n.title, "Agenda gewijzigd na publicatie: %s, %s", body, when);
     snprintf(n.link, sizeof n.link, "#/vergadering/%lld", (long long)meeting);
-    snprintf(n.dedupe, sizeof n.dedupe, "agenda:m%lld:%s", (long long)meeting, today);
+    /* A run of edits by one person is one notification that says what changed. */
+    snprintf(n.burst, sizeof n.burst, "agenda:m%lld", (long long)meeting);
+    snprintf(n.what, sizeof n.what, "%s",
+             strcmp(ev->type, "agenda.added") == 0       ? "punt toegevoegd"
+             : strcmp(ev->type, "agenda.removed") == 0   ? "punt verwijderd"
+             : strcmp(ev->type, "agenda.reordered") == 0 ? "volgorde"
+                                                         : "punt gewijzigd");
+    snprintf(n.text_pre, sizeof n.text_pre, "Gewijzigd: ");
+    snprintf(n.text_post, sizeof n.text_post, ".");
     kt_ivec people = {0};
     int rc = members(c->st, ev->body, 0, false, &people);
     if (!rc && order) {
@@ -380,7 +486,11 @@ static int on_changed_by_other(kt_ctx *c, const kt_event *ev, json_t *a, const c
         else
             snprintf(n.title, sizeof n.title, "Een %s van uw organisatie is gewijzigd door %s (%s)",
                      kind ? kind : "actiepunt", who, body);
-        snprintf(n.text, sizeof n.text, "%s — %s", change, text);
+        /* A run of edits by one person: one notification, every change in it. */
+        snprintf(n.burst, sizeof n.burst, "action:a%lld", (long long)n.action);
+        snprintf(n.what, sizeof n.what, "%s", change);
+        n.what_sep = "; ";
+        snprintf(n.text_post, sizeof n.text_post, " — %s", text);
         snprintf(n.link, sizeof n.link, "#/overleg/%lld/acties", (long long)ev->body);
         rc = tell_owner(c, ev, &n, person, org);
     }

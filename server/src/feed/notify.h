@@ -11,6 +11,11 @@
 
 #include <jansson.h>
 
+/* A change merges into the notification of an earlier change of the same burst (the same person
+ * changing the same meeting, published agenda or action) while the last change merged into it is
+ * at most this many seconds old (kt_now()), and it is not in a digest yet. */
+#define KT_NOTIFY_BURST_S 600
+
 /* The kinds a person can set a preference for, NULL-terminated. */
 extern const char *const kt_notify_kinds[];
 extern const char *const kt_notify_modes[];

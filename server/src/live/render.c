@@ -23,7 +23,7 @@ enum kind {
     K_ACTION,    /* action.*: the action as it is now, under its item */
     K_MESSAGE,   /* chat.posted, .edited, .deleted: the message as it is now, under its item */
     K_FLAG,      /* flag.*: the flag as this body's side sees it now */
-    K_NOTE,      /* notification.created: the notification, if it may still be shown */
+    K_NOTE,      /* notification.created, .updated: the notification, if it may still be shown */
     K_REQUEST,   /* request.created, .decided: the agenderingsverzoek as it is now */
 };
 
@@ -39,8 +39,8 @@ static int kind_of(const char *type)
         {"action.updated", K_ACTION},     {"chat.posted", K_MESSAGE},
         {"chat.edited", K_MESSAGE},       {"chat.deleted", K_MESSAGE},
         {"flag.raised", K_FLAG},          {"flag.updated", K_FLAG},
-        {"notification.created", K_NOTE}, {"request.created", K_REQUEST},
-        {"request.decided", K_REQUEST},
+        {"notification.created", K_NOTE}, {"notification.updated", K_NOTE},
+        {"request.created", K_REQUEST},   {"request.decided", K_REQUEST},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
         if (strcmp(type, kinds[i].type) == 0)

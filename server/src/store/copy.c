@@ -123,9 +123,11 @@ static const table tables[] = {
     {T("abbreviations", "abbr, expansion, created_at", "tti", "abbr", "?1, ?2, ?3"), NULL, false},
     {T("notifications",
        "id, person_id, kind, delivery, body_id, meeting_id, item_id, action_id, flag_id, "
-       "actor_id, title, text, link, dedupe, created_at, read_at, digested_at",
-       "iittiiiiiittttiii", "id",
-       "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17"),
+       "actor_id, title, text, link, dedupe, created_at, read_at, digested_at, burst, "
+       "burst_what, changed_at",
+       "iittiiiiiittttiiitti", "id",
+       "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+       "?20"),
      NULL, true},
     {T("notification_prefs", "person_id, kind, mode", "itt", "person_id, kind", "?1, ?2, ?3"), NULL,
      false},

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Binds a new notification's columns ?1, ?2 and ?4..?14 (?3, the delivery, is the caller's). */
+/* Binds a new notification's columns ?1, ?2 and ?4..?16 (?3, the delivery, is the caller's). */
 static void bind_note(kt_db_stmt *s, const kt_note_new *n, int64_t now)
 {
     kt_db_bind_int(s, 1, n->person);
@@ -22,15 +22,17 @@ static void bind_note(kt_db_stmt *s, const kt_note_new *n, int64_t now)
     kt_db_bind_text(s, 12, n->link);
     kt_db_bind_text(s, 13, n->dedupe && *n->dedupe ? n->dedupe : NULL);
     kt_db_bind_int(s, 14, now);
+    kt_db_bind_text(s, 15, n->burst && *n->burst ? n->burst : NULL);
+    kt_db_bind_text(s, 16, n->burst && *n->burst ? n->burst_what : NULL);
 }
 
 int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "
-            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) VALUES (?1, "
-            "?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) ON CONFLICT DO NOTHING "
-            "RETURNING id");
+            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, "
+            "burst_what, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+            "?13, ?14, ?15, ?16, ?14) ON CONFLICT DO NOTHING RETURNING id");
     if (!s)
         return KT_ESTORE;
     bind_note(s, n, now);
@@ -40,30 +42,20 @@ int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now
     return rc == KT_ENOTFOUND ? 0 : rc; /* no row: deduplicated, said before */
 }
 
-static const kt_db_col note_cols[] = {{"id", KT_COL_INT},
-                                      {"kind", KT_COL_TEXT},
-                                      {"title", KT_COL_TEXT},
-                                      {"text", KT_COL_TEXT},
-                                      {"link", KT_COL_TEXT},
-                                      {"body", KT_COL_INT},
-                                      {"meeting", KT_COL_INT},
-                                      {"item", KT_COL_INT},
-                                      {"action", KT_COL_INT},
-                                      {"flag", KT_COL_INT},
-                                      {"actor", KT_COL_INT},
-                                      {"actor_name", KT_COL_TEXT},
-                                      {"created_at", KT_COL_TIME},
-                                      {"read", KT_COL_PRESENT},
-                                      {"delivery", KT_COL_TEXT},
-                                      {"body_name", KT_COL_TEXT},
-                                      {NULL, 0}};
+static const kt_db_col note_cols[] = {
+    {"id", KT_COL_INT},          {"kind", KT_COL_TEXT},       {"title", KT_COL_TEXT},
+    {"text", KT_COL_TEXT},       {"link", KT_COL_TEXT},       {"body", KT_COL_INT},
+    {"meeting", KT_COL_INT},     {"item", KT_COL_INT},        {"action", KT_COL_INT},
+    {"flag", KT_COL_INT},        {"actor", KT_COL_INT},       {"actor_name", KT_COL_TEXT},
+    {"created_at", KT_COL_TIME}, {"read", KT_COL_PRESENT},    {"delivery", KT_COL_TEXT},
+    {"body_name", KT_COL_TEXT},  {"changed_at", KT_COL_TIME}, {NULL, 0}};
 
 int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, n.item_id, "
             "n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, n.read_at, n.delivery, "
-            "b.name FROM notifications n LEFT JOIN persons a ON a.id = n.actor_id "
+            "b.name, n.changed_at FROM notifications n LEFT JOIN persons a ON a.id = n.actor_id "
             "LEFT JOIN bodies b ON b.id = n.body_id WHERE n.id = ?1");
     if (!s)
         return KT_ESTORE;
@@ -75,11 +67,13 @@ int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
  * when it is "off". */
 #define DELIVER_INSERT                                                                             \
     "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "          \
-    "action_id, flag_id, actor_id, title, text, link, dedupe, created_at) "                        \
+    "action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, burst_what, "     \
+    "changed_at) "                                                                                 \
     "SELECT p.id, CAST(?2 AS TEXT), CASE np.mode WHEN 'digest' THEN 'digest' ELSE 'direct' END, "  \
     "CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), CAST(?7 AS BIGINT), "             \
     "CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), CAST(?11 AS TEXT), "               \
-    "CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT) FROM persons p "                    \
+    "CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), CAST(?15 AS TEXT), "               \
+    "CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p "                                       \
     "LEFT JOIN notification_prefs np ON np.person_id = p.id AND np.kind = CAST(?2 AS TEXT) "       \
     "WHERE p.id = CAST(?1 AS BIGINT) AND p.active = 1 AND coalesce(np.mode, '') <> 'off' "         \
     "ON CONFLICT DO NOTHING "
@@ -89,12 +83,13 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     *out = NULL;
     /* PostgreSQL: the row as it is read back, joins included, in the same statement. */
     kt_db_stmt *s = kt_db_prepare(
-        st, kt_db_sql(st, DELIVER_INSERT "RETURNING id",
-                      "WITH n AS (" DELIVER_INSERT "RETURNING *) "
-                      "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
-                      "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
-                      "n.read_at, n.delivery, b.name FROM n LEFT JOIN persons a ON a.id = "
-                      "n.actor_id LEFT JOIN bodies b ON b.id = n.body_id"));
+        st, kt_db_sql(
+                st, DELIVER_INSERT "RETURNING id",
+                "WITH n AS (" DELIVER_INSERT "RETURNING *) "
+                "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
+                "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
+                "n.read_at, n.delivery, b.name, n.changed_at FROM n LEFT JOIN persons a ON a.id = "
+                "n.actor_id LEFT JOIN bodies b ON b.id = n.body_id"));
     if (!s)
         return KT_ESTORE;
     bind_note(s, n, now);
@@ -106,6 +101,51 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     int rc = kt_db_one_int(s, &id);
     if (rc == KT_ENOTFOUND)
         return 0;
+    return rc ? rc : kt_store_notification_get(st, id, out);
+}
+
+int kt_store_notification_burst(kt_store *st, const kt_note_new *n, int64_t since, int64_t *id,
+                                char *what, size_t size)
+{
+    *id = 0;
+    what[0] = 0;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT id, burst_what FROM notifications WHERE person_id = ?1 AND burst = ?2 AND "
+            "kind = ?3 AND body_id = ?4 AND actor_id = ?5 AND changed_at >= ?6 AND "
+            "digested_at IS NULL ORDER BY id DESC LIMIT 1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, n->person);
+    kt_db_bind_text(s, 2, n->burst);
+    kt_db_bind_text(s, 3, n->kind);
+    kt_db_bind_int(s, 4, n->body);
+    kt_db_bind_int(s, 5, n->actor);
+    kt_db_bind_int(s, 6, since);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        *id = kt_db_int(s, 0);
+        const char *w = kt_db_text(s, 1);
+        snprintf(what, size, "%s", w ? w : "");
+    }
+    kt_db_reset(s);
+    return rc == KT_DB_ROW || rc == KT_DB_DONE ? 0 : rc;
+}
+
+int kt_store_notification_merge(kt_store *st, int64_t id, const kt_note_new *n, int64_t now,
+                                json_t **out)
+{
+    *out = NULL;
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE notifications SET title = ?2, text = ?3, "
+                                      "burst_what = ?4, changed_at = ?5, read_at = NULL "
+                                      "WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, id);
+    kt_db_bind_text(s, 2, n->title);
+    kt_db_bind_text(s, 3, n->text ? n->text : "");
+    kt_db_bind_text(s, 4, n->burst_what);
+    kt_db_bind_int(s, 5, now);
+    int rc = kt_db_run(s, NULL);
     return rc ? rc : kt_store_notification_get(st, id, out);
 }
 

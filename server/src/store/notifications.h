@@ -13,10 +13,11 @@
 
 struct kt_store;
 
-/* A notification to store. ids 0: none. dedupe NULL or "": no once-only key. */
+/* A notification to store. ids 0: none. dedupe NULL or "": no once-only key. burst NULL or "":
+ * not one of a run of changes (kt_store_notification_burst); burst_what: what changed so far. */
 typedef struct kt_note_new {
     int64_t person, body, meeting, item, action, flag, actor;
-    const char *kind, *delivery, *title, *text, *link, *dedupe;
+    const char *kind, *delivery, *title, *text, *link, *dedupe, *burst, *burst_what;
 } kt_note_new;
 /* Stores n at now: *id = the new id, or 0 when its dedupe key was used before (nothing stored). */
 int kt_store_notification_insert(struct kt_store *st, const kt_note_new *n, int64_t now,
@@ -31,6 +32,15 @@ int kt_store_notification_get(struct kt_store *st, int64_t id, json_t **out);
  * key was used before. One round trip on PostgreSQL. */
 int kt_store_notification_deliver(struct kt_store *st, const kt_note_new *n, int64_t now,
                                   json_t **out);
+/* The notification a change by n->actor continues: person n->person's newest one of burst
+ * n->burst (same kind, body and actor) whose last change was at or after since and that is not
+ * in a digest yet. *id 0 when there is none; else what changed so far into what (size n). */
+int kt_store_notification_burst(struct kt_store *st, const kt_note_new *n, int64_t since,
+                                int64_t *id, char *what, size_t size);
+/* Merges a change into notification id at now: its title, text and burst_what become n's, it is
+ * unread again, and *out is the stored notification (kt_store_notification_get's shape). */
+int kt_store_notification_merge(struct kt_store *st, int64_t id, const kt_note_new *n,
+                                int64_t now, json_t **out);
 /* Everything a notification is about, to decide when it is read whether person may still
  * see it: 0 or KT_ENOTFOUND (not theirs or not there). */
 typedef struct kt_note_about {

@@ -2,7 +2,7 @@
 // and reading them in the list puts the bell out again.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, bodyHref, shot, until, T } from '../lib.mjs';
+import { launch, userPage, go, bodyHref, shot, until, serverYmd, T } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -48,6 +48,43 @@ test('a mention and an assignment light up the other user\'s bell live', async (
   await police.getByText(/Actiepunt voor u/).first().waitFor();
   await police.getByRole('button', { name: 'Alles als gelezen markeren' }).click();
   await until(() => unread(police), 'Meldingen, geen ongelezen');
+  assert.deepEqual(chair.errors, []);
+  assert.deepEqual(police.errors, []);
+});
+
+// Issue 11: a burst of changes by one person to one meeting is one melding that says what
+// changed, counted once on the bell.
+test('a burst of changes to a meeting lights the bell once', async () => {
+  const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
+  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
+  await go(police, '#/meldingen');
+  const readAll = police.getByRole('button', { name: 'Alles als gelezen markeren' });
+  if (await readAll.isVisible().catch(() => false) && await readAll.isEnabled()) await readAll.click();
+  await until(() => unread(police), 'Meldingen, geen ongelezen');
+
+  const stamp = Date.now().toString(36);
+  await go(chair, `${body}/vergaderingen`);
+  await chair.getByRole('button', { name: 'Vergadering plannen' }).click();
+  let dlg = chair.getByRole('dialog');
+  await dlg.getByLabel('Datum').fill(await serverYmd(93));
+  await dlg.getByLabel('Begintijd').fill('10:00');
+  await dlg.getByLabel('Eindtijd').fill('11:00');
+  await dlg.getByLabel('Plaats').fill(`Zaal A (${stamp})`);
+  await dlg.getByRole('button', { name: 'Plannen' }).click();
+  await dlg.waitFor({ state: 'detached' });
+  await until(() => unread(police), 'Meldingen 1 ongelezen', { message: 'the new meeting' });
+  for (const zaal of ['B', 'C']) {
+    const row = chair.locator('.meeting-row', { hasText: `(${stamp})` });
+    await row.getByRole('button', { name: /wijzigen$/ }).click();
+    dlg = chair.getByRole('dialog', { name: 'Vergadering wijzigen' });
+    await dlg.getByLabel('Plaats').fill(`Zaal ${zaal} (${stamp})`);
+    await dlg.getByRole('button', { name: 'Opslaan' }).click();
+    await dlg.waitFor({ state: 'detached' });
+  }
+  const burst = police.locator('.note.unread', { hasText: `Gewijzigd: locatie. Locatie: Zaal C (${stamp})` });
+  await burst.waitFor({ timeout: T });
+  await until(() => unread(police), 'Meldingen 2 ongelezen', { message: 'one for the new meeting, one for the burst' });
+  assert.equal(await police.locator('.note.unread').count(), 2);
   assert.deepEqual(chair.errors, []);
   assert.deepEqual(police.errors, []);
 });

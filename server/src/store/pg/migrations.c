@@ -434,6 +434,12 @@ static const char *const migrations[] = {
      * does not take items_list's order under "meeting_id IS NULL": it read every backlog item
      * of the body (132 ms per agenda.add at 100,000 items). */
     "CREATE INDEX items_backlog ON items(body_id, position) WHERE meeting_id IS NULL;",
+    /* 27: as SQLite's 27: bursts of changes merged into one notification. */
+    "ALTER TABLE notifications ADD COLUMN burst TEXT;"
+    "ALTER TABLE notifications ADD COLUMN burst_what TEXT;"
+    "ALTER TABLE notifications ADD COLUMN changed_at BIGINT;"
+    "CREATE INDEX notifications_burst ON notifications(person_id, burst, id) "
+    "  WHERE burst IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

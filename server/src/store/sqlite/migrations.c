@@ -869,6 +869,14 @@ static const char *const migrations[] = {
      * does not take items_list's order under "meeting_id IS NULL"; the same index here keeps the
      * two schemas alike). */
     "CREATE INDEX items_backlog ON items(body_id, position) WHERE meeting_id IS NULL;",
+    /* 27: bursts of changes merged into one notification (issue 11, feed/notify.c): burst names
+     * what a run of changes by one actor is about ("meeting:m12"), burst_what lists what
+     * changed so far, changed_at is the last change merged in (the window runs from it). */
+    "ALTER TABLE notifications ADD COLUMN burst TEXT;"
+    "ALTER TABLE notifications ADD COLUMN burst_what TEXT;"
+    "ALTER TABLE notifications ADD COLUMN changed_at INTEGER;"
+    "CREATE INDEX notifications_burst ON notifications(person_id, burst, id) "
+    "  WHERE burst IS NOT NULL;",
 };
 
 int kt_migrations_count(void)
