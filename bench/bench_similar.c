@@ -8,6 +8,14 @@
  *   bench_similar [--items N] [--bodies N] [--queries N] [--lexicon FILE] [--seed N]
  *                 [--min-score X]   (the overlap map's threshold, default 0.2)
  *                 [--set name=value] (a scoring constant, as similar-eval --set)
+ *                 [--profiles 0]     (the index and find only)
+ *                 [--check 1]        (after the timed queries: each query again with find's
+ *                                     reference path, kt_similar_set "find_plain"; prints
+ *                                     how many differ, and fails when any does)
+ *
+ * Besides the figures it prints a digest of the index (kt_similar_digest) and of the find
+ * results (ids, scores, explanations): a change that must not change what the index holds or
+ * answers (a faster build, a faster find) keeps both; compare them before and after.
  *
  * Items are composed, not repeated: a subject (Zipf-distributed over a few thousand nouns and
  * compounds of them), agenda phrasing ("Voortgang", "Evaluatie", "plan van aanpak"), a
@@ -301,6 +309,30 @@ static long rss_kib(void)
     return kib;
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+/* What a find answered, for comparing two runs or two paths. */
+static uint64_t hits_digest(uint64_t h, const kt_similar_hit *hits, int n)
+{
+    h = fnv(h, &n, sizeof n);
+    for (int i = 0; i < n; i++) {
+        h = fnv(h, &hits[i].item_id, sizeof hits[i].item_id);
+        h = fnv(h, &hits[i].body_id, sizeof hits[i].body_id);
+        h = fnv(h, &hits[i].score, sizeof hits[i].score);
+        h = fnv(h, hits[i].shared, strlen(hits[i].shared));
+        h = fnv(h, hits[i].subject, strlen(hits[i].subject));
+    }
+    return h;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -437,7 +469,7 @@ int main(int argc, char **argv)
 {
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
     double min_score = 0.2;
-    bool no_vocabulary = false;
+    bool no_vocabulary = false, profiles = true, check = false;
     const char *one_scope = NULL, *set = NULL;
     int32_t ndays = 730;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
@@ -463,6 +495,10 @@ int main(int argc, char **argv)
             ndays = (int32_t)strtol(argv[i + 1], NULL, 10);
         else if (!strcmp(argv[i], "--set")) /* name=value: a scoring constant (similar.c) */
             set = argv[i + 1];
+        else if (!strcmp(argv[i], "--profiles")) /* 0: the index and find only */
+            profiles = strtol(argv[i + 1], NULL, 10) != 0;
+        else if (!strcmp(argv[i], "--check")) /* 1: find's fast path against its reference */
+            check = strtol(argv[i + 1], NULL, 10) != 0;
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -546,6 +582,7 @@ int main(int argc, char **argv)
            "MiB\n",
            (rss2 - rss1) / 1024, (double)(rss2 - rss1) * 1024 / (double)nitems,
            (double)kt_similar_memory(s) / (1 << 20));
+    printf("index digest: %016llx\n", (unsigned long long)kt_similar_digest(s));
 
     if (one_scope && nitems <= 20000) {
         /* Noise: the signals the server would raise over the generated period (every item
@@ -579,16 +616,22 @@ int main(int argc, char **argv)
 
     double *lat = calloc(nqueries ? nqueries : 1, sizeof *lat);
     double *lat_cpu = calloc(nqueries ? nqueries : 1, sizeof *lat_cpu);
+    int64_t *qids = calloc(nqueries ? nqueries : 1, sizeof *qids);
+    if (!lat || !lat_cpu || !qids)
+        return 1;
     double cq0 = cpu_s(), tq0 = now_s();
     size_t total_hits = 0, with_hits = 0;
+    uint64_t results = 14695981039346656037ull;
     kt_similar_hit hits[20];
     for (size_t q = 0; q < nqueries; q++) {
         int64_t id = (int64_t)pick(nitems) + 1;
+        qids[q] = id;
         t0 = now_s();
         double cpu0 = cpu_s();
         int n = kt_similar_find(s, id, KT_SIM_WINDOW_DAYS, hits, 20);
         lat_cpu[q] = (cpu_s() - cpu0) * 1e6;
         lat[q] = (now_s() - t0) * 1e6;
+        results = hits_digest(results, hits, n);
         if (n > 0) {
             total_hits += (size_t)n;
             with_hits++;
@@ -612,13 +655,29 @@ int main(int argc, char **argv)
     if (nqueries) /* CPU time: what the query costs, whatever else the machine is doing */
         printf("find: CPU p50 %.0f us, p99 %.0f us, max %.0f us\n", lat_cpu[nqueries / 2],
                lat_cpu[(nqueries * 99) / 100], lat_cpu[nqueries - 1]);
+    printf("find: results digest %016llx\n", (unsigned long long)results);
     free(lat_cpu);
+    size_t differ = 0;
+    for (size_t q = 0; check && q < nqueries; q++) {
+        kt_similar_hit plain[20];
+        int n = kt_similar_find(s, qids[q], KT_SIM_WINDOW_DAYS, hits, 20);
+        kt_similar_set(s, "find_plain", 1);
+        int np = kt_similar_find(s, qids[q], KT_SIM_WINDOW_DAYS, plain, 20);
+        kt_similar_set(s, "find_plain", 0);
+        if (hits_digest(0, hits, n) != hits_digest(0, plain, np)) {
+            if (differ++ < 3)
+                printf("  differs: query %lld, %d hits, reference %d\n", (long long)qids[q], n, np);
+        }
+    }
+    if (check)
+        printf("check: %zu of %zu queries differ from find's reference path\n", differ, nqueries);
+    free(qids);
     for (size_t i = 0; i < nitems; i++) {
         free(items[i].title);
         free(items[i].desc);
     }
     free(items);
-    rc = bench_profiles(s, bodies, nbodies, nqueries, min_score);
+    rc = differ ? 1 : profiles ? bench_profiles(s, bodies, nbodies, nqueries, min_score) : 0;
     free(lat);
     free(bodies);
     kt_similar_free(s);

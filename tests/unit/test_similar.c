@@ -710,6 +710,126 @@ static void a_dismissal_the_aspects_explain_teaches_no_words(void **state)
     assert_true(pair(s, 3, 4, NULL) == 0); /* dismissed again and again: no evidence here */
 }
 
+/* A generated agenda of a few thousand items: subjects made of a small vocabulary and its
+ * compounds, agenda phrasing, places, scopes, dates and the backlog, procedural items, some
+ * confidential ones; then removals, re-puts into freed slots and a few decisions. Rough scores
+ * tie often here, which is what the candidates' order must survive. */
+static uint64_t rnd(uint64_t *r)
+{
+    *r ^= *r << 13; /* xorshift64: reproducible */
+    *r ^= *r >> 7;
+    *r ^= *r << 17;
+    return *r;
+}
+
+static void generated_agenda(kt_similar *s, int n)
+{
+    static const char *const nouns[] = {"woning",   "sluiting", "drugs",  "jeugd",    "werk",
+                                        "centrum",  "overlast", "school", "horeca",   "armoede",
+                                        "schulden", "toezicht", "haven",  "vastgoed", "zorg"};
+    static const char *const heads[] = {"Voortgang", "Evaluatie", "Aanpak",  "Plan van aanpak",
+                                        "Training",  "Monitor",   "Besluit", ""};
+    static const char *const places[] = {"Crabbehof", "Wielwijk", "Sterrenburg", "Oost"};
+    static const char *const scopes[] = {"Dordrecht", "Zwijndrecht", "Drechtsteden", "Rotterdam"};
+    uint64_t r = 0x9E3779B97F4A7C15ull;
+#define RND() rnd(&r)
+    for (int i = 1; i <= n; i++) {
+        char title[160], desc[200];
+        const char *a = nouns[RND() % 15], *b = nouns[RND() % 15], *c = nouns[RND() % 15];
+        switch (RND() % 5) {
+        case 0:
+            snprintf(title, sizeof title, "%s %s%s", heads[RND() % 8], a, b);
+            break;
+        case 1:
+            snprintf(title, sizeof title, "%s %s in %s", heads[RND() % 8], a, places[RND() % 4]);
+            break;
+        case 2:
+            snprintf(title, sizeof title, "%s en %s%s", a, b, c);
+            break;
+        case 3:
+            snprintf(title, sizeof title, RND() % 2 ? "Rondvraag" : "Mededelingen");
+            break;
+        default:
+            snprintf(title, sizeof title, "%s%s: %s", a, c, heads[RND() % 8]);
+            break;
+        }
+        snprintf(desc, sizeof desc, RND() % 3 ? "Met de partners de %s%s bespreken in %s." : "", b,
+                 c, places[RND() % 4]);
+        int64_t body = 1 + (int64_t)(RND() % 40);
+        int32_t day = RND() % 10 ? DAY + (int32_t)(RND() % 200) : KT_SIM_NO_DATE;
+        bool secret = RND() % 20 == 0;
+        assert_int_equal(
+            kt_similar_put_item(s, i, body, scopes[body % 4], day, title, desc, secret), 0);
+    }
+    for (int i = 7; i <= n; i += 97)
+        assert_int_equal(kt_similar_remove(s, i), 0);
+    for (int i = 7; i <= n; i += 194)
+        put(s, i, 3, "Dordrecht", DAY + 10, "Aanpak woningsluiting drugs", "Damocles");
+    assert_int_equal(kt_similar_learn(s, 2, 5, false), 0);
+    assert_int_equal(kt_similar_learn(s, 3, 8, true), 0);
+#undef RND
+}
+
+static bool same_hits(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i].item_id != b[i].item_id || a[i].body_id != b[i].body_id ||
+            a[i].score != b[i].score || strcmp(a[i].shared, b[i].shared) ||
+            strcmp(a[i].subject, b[i].subject))
+            return false;
+    return true;
+}
+
+/* find's fast path (bench/README.md: what it does differently) answers exactly as its
+ * reference path: the same items, scores to the bit, explanations and order, among the public
+ * and among the confidential items, with few hits wanted and with many. */
+static void find_agrees_with_its_reference_path(void **state)
+{
+    kt_similar *s = *state;
+    generated_agenda(s, 3000);
+    static const size_t wanted[] = {2, 64};
+    int found = 0, confidential = 0;
+    for (int id = 1; id <= 3000; id++) {
+        for (size_t w = 0; w < 2; w++) {
+            for (int priv = 0; priv < 2; priv++) {
+                kt_similar_hit fast[64], plain[64];
+                int nf = priv ? kt_similar_find_confidential(s, id, 30, fast, wanted[w])
+                              : kt_similar_find(s, id, 30, fast, wanted[w]);
+                assert_int_equal(kt_similar_set(s, "find_plain", 1), 0);
+                int np = priv ? kt_similar_find_confidential(s, id, 30, plain, wanted[w])
+                              : kt_similar_find(s, id, 30, plain, wanted[w]);
+                assert_int_equal(kt_similar_set(s, "find_plain", 0), 0);
+                if (!same_hits(fast, nf, plain, np))
+                    fail_msg("item %d (%zu wanted, %s): %d hits, reference %d", id, wanted[w],
+                             priv ? "confidential" : "public", nf, np);
+                if (nf > 0)
+                    *(priv ? &confidential : &found) += nf;
+            }
+        }
+    }
+    assert_true(found > 3000); /* the agenda has duplicates to find ... */
+    assert_true(confidential > 0);
+}
+
+/* Two indexes of the same items have the same digest; another item changes it. */
+static void the_digest_follows_what_the_index_holds(void **state)
+{
+    kt_similar *s = *state, *t = kt_similar_new();
+    assert_non_null(t);
+    char lex[32];
+    write_lexicon(lex);
+    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
+    remove(lex);
+    generated_agenda(s, 500);
+    generated_agenda(t, 500);
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    put(t, 9999, 1, "Dordrecht", DAY, "Woningsluiting", NULL);
+    assert_true(kt_similar_digest(s) != kt_similar_digest(t));
+    kt_similar_free(t);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -738,6 +858,8 @@ int main(void)
         T(a_dismissal_the_aspects_explain_teaches_no_words),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),
+        T(find_agrees_with_its_reference_path),
+        T(the_digest_follows_what_the_index_holds),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
     };

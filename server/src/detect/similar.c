@@ -250,6 +250,17 @@ struct kt_similar {
     uint8_t *row;       /* compatible(query scope, posting scope), UINT16_MAX + 1 entries */
     uint32_t row_scope; /* the query scope row was computed for, UINT32_MAX: none */
     size_t row_nscopes; /* ... and the number of scopes then */
+    double *contribs;   /* find: each scored candidate's contributions, for its explanation */
+    size_t contribs_cap;
+    /* term_weight's results during one find or pair_score (wc_on): a weight is a log, and
+     * scoring 64 candidates both ways asks for the same few dozen terms thousands of times.
+     * Valid while nothing changes, which holds within one call; wc_stamp[t] == wc_epoch. */
+    double *wc;
+    uint32_t *wc_stamp;
+    size_t wc_cap;
+    uint32_t wc_epoch;
+    bool wc_on;
+    bool find_plain; /* kt_similar_set("find_plain", 1): the reference path of find (tests) */
 };
 
 /* --- small helpers ------------------------------------------------------------------------ */
@@ -850,10 +861,49 @@ static bool specific_term(const kt_similar *s, uint32_t t)
 /* Rarity in the indexed corpus times the built-in prior; the item itself is one of the df.
  * The corpus is the items that are not confidential: no weight, hence no score, depends on what
  * a confidential item says or on how many there are. */
-static double term_weight(const kt_similar *s, uint32_t t)
+static double term_weight_of(const kt_similar *s, uint32_t t)
 {
     double n = (double)s->npublic, df = s->terms[t].df ? s->terms[t].df : 1;
     return log(1.0 + n / df) * term_prior(s, t);
+}
+
+static double term_weight(const kt_similar *s, uint32_t t)
+{
+    if (!s->wc_on)
+        return term_weight_of(s, t);
+    if (s->wc_stamp[t] != s->wc_epoch) {
+        s->wc[t] = term_weight_of(s, t);
+        s->wc_stamp[t] = s->wc_epoch;
+    }
+    return s->wc[t];
+}
+
+/* Turns on term_weight's cache for one call that changes nothing in the index (a find, a pair
+ * score); weight_cache_end turns it off. Without memory for it, weights are computed. */
+static void weight_cache_begin(kt_similar *s)
+{
+    if (s->wc_cap < s->nterms) {
+        size_t cap = s->nterms + s->nterms / 2 + 64;
+        double *wc = realloc(s->wc, cap * sizeof *wc);
+        if (wc)
+            s->wc = wc;
+        uint32_t *st = wc ? realloc(s->wc_stamp, cap * sizeof *st) : NULL;
+        if (!st)
+            return;
+        s->wc_stamp = st;
+        memset(st + s->wc_cap, 0, (cap - s->wc_cap) * sizeof *st);
+        s->wc_cap = cap;
+    }
+    if (++s->wc_epoch == 0) { /* wrapped: no stamp may match by accident */
+        memset(s->wc_stamp, 0, s->wc_cap * sizeof *s->wc_stamp);
+        s->wc_epoch = 1;
+    }
+    s->wc_on = true;
+}
+
+static void weight_cache_end(kt_similar *s)
+{
+    s->wc_on = false;
 }
 
 /* The weight of a word of an item (an entry with F_WHOLE). */
@@ -1529,6 +1579,9 @@ void kt_similar_free(kt_similar *s)
     free(s->touched.v);
     free(s->cands);
     free(s->row);
+    free(s->contribs);
+    free(s->wc);
+    free(s->wc_stamp);
     free(s->private_bits);
     kt_scopes_free(s->scopes);
     kt_stemmer_free(s->stem);
@@ -1888,6 +1941,8 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->learn_specific = (float)value;
     else if (!strcmp(name, "learn_aspect"))
         s->learn_aspect = value != 0;
+    else if (!strcmp(name, "find_plain"))
+        s->find_plain = value != 0;
     else
         return KT_EINVAL;
     return 0;
@@ -2446,9 +2501,12 @@ int kt_similar_pair_score(kt_similar *s, int64_t a_id, int64_t b_id, double *sco
         return 0;
     }
     double contrib[MAX_ITEM_TERMS];
+    if (!s->find_plain)
+        weight_cache_begin(s);
     *score = score_items(s, a, b, contrib);
     if (n)
         explain_shared(s, a, b, contrib, explain, n);
+    weight_cache_end(s);
     return 0;
 }
 
@@ -2495,13 +2553,10 @@ static bool posting_admissible(const kt_similar *s, const item *q, const posting
     return d <= window && d >= -(int64_t)window;
 }
 
-/* Walks the posting lists of q's weightiest terms and accumulates a rough score (the query
- * weight the item shares) for every admissible item met: compatible scope, in the window,
- * another body. priv: the confidential items' lists instead of the others' (each with a budget
- * of its own: the confidential items take nothing from the search among the others). */
-static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window, bool priv)
+/* The query's terms, weightiest first, and the scope row of its scope: what both paths of find
+ * walk the posting lists with. 0 or KT_ENOMEM. */
+static int query_terms(kt_similar *s, const item *q, qterm *qt)
 {
-    qterm qt[MAX_ITEM_TERMS];
     for (uint16_t i = 0; i < q->nterms; i++) {
         uint32_t e = q->terms[i];
         double w = term_weight(s, e & TERM_MASK) * ((e & F_TITLE) ? 1.0 : DESC_WEIGHT);
@@ -2518,6 +2573,24 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window, 
         s->row_scope = q->scope;
         s->row_nscopes = nscopes;
     }
+    return 0;
+}
+
+/* --- find: the reference path --------------------------------------------------------------
+ *
+ * find as it was first written, kept as the reference that the faster path below must agree
+ * with exactly (kt_similar_set(s, "find_plain", 1); tests/unit/test_similar.c, bench_similar
+ * --check, similar-eval --check-find). Walks the posting lists of q's weightiest terms and
+ * accumulates a rough score (the query
+ * weight the item shares) for every admissible item met: compatible scope, in the window,
+ * another body. priv: the confidential items' lists instead of the others' (each with a budget
+ * of its own: the confidential items take nothing from the search among the others). */
+static int gather_plain(kt_similar *s, const item *q, uint32_t qslot, int32_t window, bool priv)
+{
+    qterm qt[MAX_ITEM_TERMS];
+    int rc = query_terms(s, q, qt);
+    if (rc)
+        return rc;
     size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->npublic);
     if (max_df < SCAN_MIN_DF)
         max_df = SCAN_MIN_DF;
@@ -2550,22 +2623,7 @@ static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window, 
     return 0;
 }
 
-static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
-                      size_t max_hits, bool priv);
-
-int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
-                    size_t max_hits)
-{
-    return find_among(s, item_id, window_days, hits, max_hits, false);
-}
-
-int kt_similar_find_confidential(kt_similar *s, int64_t item_id, int32_t window_days,
-                                 kt_similar_hit *hits, size_t max_hits)
-{
-    return find_among(s, item_id, window_days, hits, max_hits, true);
-}
-
-static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+static int find_plain(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
                       size_t max_hits, bool priv)
 {
     const item *q = item_get(s, item_id);
@@ -2575,7 +2633,7 @@ static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_si
         return 0;
     uint32_t qslot = (uint32_t)(q - s->items);
     s->touched.n = 0;
-    int rc = gather(s, q, qslot, window_days, priv);
+    int rc = gather_plain(s, q, qslot, window_days, priv);
     /* The candidates: touched items that passed, best rough score first. */
     size_t nc = 0;
     if (!rc && grow((void **)&s->cands, &s->cands_cap, s->touched.n, sizeof *s->cands))
@@ -2618,6 +2676,153 @@ static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_si
         explain_subject(s, q, c, contrib, hits[i].subject, sizeof hits[i].subject);
     }
     return (int)nhits;
+}
+
+/* --- find ------------------------------------------------------------------------------------
+ *
+ * The same candidates, scores and order as find_plain, with less work where the time went at a
+ * million items (bench_similar; bench/README.md):
+ * - The walk over the posting lists touches one array per posting (acc; an item is new when its
+ *   acc is 0, which a touched item never is, since only terms of positive weight are walked)
+ *   and leaves the body check to the items that could be among the best (find_plain reads each
+ *   new item's record, a cache miss per item, to skip its body's own items).
+ * - The best MAX_CANDIDATES are selected in one pass in the order of find_plain's stable sort
+ *   (rough score down, then the order in which the walk met them), not by sorting thousands.
+ * - A term's weight is computed once per query (term_weight's cache), and each candidate is
+ *   scored once: its contributions are kept for the explanation of a hit. */
+
+/* Walks the posting lists of q's weightiest terms and accumulates a rough score for every
+ * admissible item met (compatible scope, in the window); q itself is left out, its body's items
+ * are not (yet). priv: the confidential items' lists. */
+static int gather(kt_similar *s, const item *q, uint32_t qslot, int32_t window, bool priv)
+{
+    qterm qt[MAX_ITEM_TERMS];
+    int rc = query_terms(s, q, qt);
+    if (rc)
+        return rc;
+    size_t max_df = (size_t)(SCAN_MAX_SHARE * (double)s->npublic);
+    if (max_df < SCAN_MIN_DF)
+        max_df = SCAN_MIN_DF;
+    size_t budget = SCAN_BUDGET;
+    float *acc = s->acc;
+    for (uint16_t i = 0; i < q->nterms && budget; i++) {
+        const term *t = &s->terms[qt[i].term];
+        if (t->df > max_df || qt[i].w <= 0)
+            continue;
+        float tw = qt[i].w;
+        uint32_t df = priv ? t->pdf : t->df;
+        uint32_t n = df < budget ? df : (uint32_t)budget;
+        budget -= n;
+        const posting *post = priv ? t->ppost : t->post;
+        for (uint32_t k = 0; k < n; k++) {
+            const posting *p = &post[k];
+            if (!posting_admissible(s, q, p, window))
+                continue;
+            uint32_t slot = p->slot;
+            if (slot == qslot)
+                continue;
+            if (acc[slot] == 0 && vec_push(&s->touched, slot))
+                return KT_ENOMEM;
+            acc[slot] += tw;
+        }
+    }
+    return 0;
+}
+
+/* The best candidates among the touched items of another body, at most MAX_CANDIDATES, in the
+ * order of find_plain's stable sort: rough score down, then the order of the walk. Returns
+ * their number. */
+static size_t select_candidates(kt_similar *s, const item *q, cand *best)
+{
+    size_t nb = 0;
+    for (size_t i = 0; i < s->touched.n; i++) {
+        uint32_t slot = s->touched.v[i];
+        float rough = s->acc[slot];
+        if (nb == MAX_CANDIDATES && !(rough > best[nb - 1].rough))
+            continue; /* an equal score met later comes later */
+        if (s->items[slot].body == q->body)
+            continue;
+        size_t at = nb < MAX_CANDIDATES ? nb : nb - 1;
+        while (at > 0 && best[at - 1].rough < rough) {
+            best[at] = best[at - 1];
+            at--;
+        }
+        best[at] = (cand){rough, slot};
+        if (nb < MAX_CANDIDATES)
+            nb++;
+    }
+    return nb;
+}
+
+static int find_fast(kt_similar *s, const item *q, int32_t window_days, kt_similar_hit *hits,
+                     size_t max_hits, bool priv)
+{
+    uint32_t qslot = (uint32_t)(q - s->items);
+    s->touched.n = 0;
+    int rc = gather(s, q, qslot, window_days, priv);
+    cand best[MAX_CANDIDATES];
+    size_t nc = rc ? 0 : select_candidates(s, q, best);
+    for (size_t i = 0; i < s->touched.n; i++)
+        s->acc[s->touched.v[i]] = 0;
+    if (rc)
+        return rc;
+    size_t stride = q->nterms;
+    if (grow((void **)&s->contribs, &s->contribs_cap, MAX_CANDIDATES * stride, sizeof(double)))
+        return KT_ENOMEM;
+    size_t nhits = 0;
+    for (size_t i = 0; i < nc; i++) {
+        const item *c = &s->items[best[i].slot];
+        double sc = score_items(s, q, c, s->contribs + i * stride);
+        if (sc < KT_SIM_THRESHOLD)
+            continue;
+        kt_similar_hit h = {.item_id = c->id, .body_id = c->body, .score = sc};
+        if (nhits < max_hits) {
+            hits[nhits++] = h;
+        } else if (sc > hits[max_hits - 1].score) {
+            hits[max_hits - 1] = h;
+        } else {
+            continue;
+        }
+        qsort(hits, nhits, sizeof *hits, cmp_hit);
+    }
+    for (size_t i = 0; i < nhits; i++) {
+        size_t k = 0;
+        while (s->items[best[k].slot].id != hits[i].item_id)
+            k++;
+        const item *c = &s->items[best[k].slot];
+        const double *contrib = s->contribs + k * stride;
+        explain_shared(s, q, c, contrib, hits[i].shared, sizeof hits[i].shared);
+        explain_subject(s, q, c, contrib, hits[i].subject, sizeof hits[i].subject);
+    }
+    return (int)nhits;
+}
+
+static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+                      size_t max_hits, bool priv)
+{
+    const item *q = item_get(s, item_id);
+    if (!q)
+        return KT_ENOTFOUND;
+    if (q->procedural || !q->nterms || !max_hits)
+        return 0;
+    if (!s->find_plain) /* the reference computes every weight */
+        weight_cache_begin(s);
+    int rc = s->find_plain ? find_plain(s, item_id, window_days, hits, max_hits, priv)
+                           : find_fast(s, q, window_days, hits, max_hits, priv);
+    weight_cache_end(s);
+    return rc;
+}
+
+int kt_similar_find(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
+                    size_t max_hits)
+{
+    return find_among(s, item_id, window_days, hits, max_hits, false);
+}
+
+int kt_similar_find_confidential(kt_similar *s, int64_t item_id, int32_t window_days,
+                                 kt_similar_hit *hits, size_t max_hits)
+{
+    return find_among(s, item_id, window_days, hits, max_hits, true);
 }
 
 /* --- the index as terms ------------------------------------------------------------------- */
@@ -2792,4 +2997,70 @@ size_t kt_similar_memory(const kt_similar *s)
     m += s->pool.nchunks * POOL_CHUNK * sizeof(uint32_t);
     m += s->ids.cap * sizeof *s->ids.slots;
     return m;
+}
+
+static uint64_t digest_bytes(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) {
+        h ^= b[i];
+        h *= 1099511628211ull; /* FNV-1a */
+    }
+    return h;
+}
+
+#define DIGEST(h, x) ((h) = digest_bytes((h), &(x), sizeof(x)))
+
+uint64_t kt_similar_digest(const kt_similar *s)
+{
+    uint64_t h = 14695981039346656037ull;
+    DIGEST(h, s->nterms);
+    for (size_t i = 0; i < s->nterms; i++) {
+        const term *t = &s->terms[i];
+        const char *key = kt_strmap_key(&s->terms_map, t->key),
+                   *disp = term_display(s, (uint32_t)i);
+        h = digest_bytes(h, key, strlen(key) + 1);
+        h = digest_bytes(h, disp, strlen(disp) + 1);
+        DIGEST(h, t->df);
+        DIGEST(h, t->pdf);
+        for (uint32_t k = 0; k < t->df; k++) {
+            DIGEST(h, t->post[k].slot);
+            DIGEST(h, t->post[k].scope);
+            DIGEST(h, t->post[k].day);
+        }
+        for (uint32_t k = 0; k < t->pdf; k++)
+            DIGEST(h, t->ppost[k].slot);
+        DIGEST(h, t->prior);
+        DIGEST(h, t->learned);
+        DIGEST(h, t->abbr);
+        DIGEST(h, t->phrase);
+        DIGEST(h, t->hints);
+        DIGEST(h, t->aspect);
+        DIGEST(h, t->nderived);
+        for (uint8_t k = 0; k < t->nderived; k++)
+            DIGEST(h, s->derived.v[t->derived + k]);
+        DIGEST(h, t->nconcepts);
+        for (uint8_t k = 0; k < t->nconcepts; k++)
+            DIGEST(h, s->concept_of.v[t->concepts + k]);
+    }
+    DIGEST(h, s->nabbrs);
+    for (size_t i = 0; i < s->nabbrs; i++)
+        DIGEST(h, s->abbrs[i].term);
+    DIGEST(h, s->nslots);
+    DIGEST(h, s->npublic);
+    for (size_t i = 0; i < s->nslots; i++) {
+        const item *it = &s->items[i];
+        DIGEST(h, it->live);
+        if (!it->live)
+            continue;
+        DIGEST(h, it->id);
+        DIGEST(h, it->body);
+        DIGEST(h, it->scope);
+        DIGEST(h, it->day);
+        DIGEST(h, it->procedural);
+        DIGEST(h, it->private);
+        DIGEST(h, it->nterms);
+        h = digest_bytes(h, it->terms, it->nterms * sizeof *it->terms);
+    }
+    return h;
 }

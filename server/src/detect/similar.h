@@ -88,7 +88,9 @@ size_t kt_similar_vocabulary_groups(const kt_similar *s);
 int kt_similar_load_default_vocabulary(kt_similar *s);
 /* Sets a scoring constant by name, for experiments (similar-eval --set): "syn", "theme",
  * "one_word", and for the ties through the deployment's items "co" (0: off), "co_min",
- * "co_maxdf" (0: relative), "co_gate". 0 or KT_EINVAL. */
+ * "co_maxdf" (0: relative), "co_gate". "find_plain" 1 makes kt_similar_find take its
+ * reference path (slower, same results: what tests and bench_similar --check compare the
+ * fast path with). 0 or KT_EINVAL. */
 int kt_similar_set(kt_similar *s, const char *name, double value);
 extern const char kt_similar_vocabulary_default[];
 
@@ -156,6 +158,12 @@ void kt_similar_forget_learning(kt_similar *s);
 
 /* Memory held by the index, in bytes (approximate: allocator overhead not included). */
 size_t kt_similar_memory(const kt_similar *s);
+
+/* A digest of what the index holds: its terms with their posting lists in order, its
+ * abbreviations and its items with their terms. Two indexes that answer alike have the same
+ * digest; a change to how the index is built that must not change what it holds (a faster
+ * build) keeps it (bench_similar prints it, tests compare it). */
+uint64_t kt_similar_digest(const kt_similar *s);
 
 /* --- the index as terms: what body profiles (profiles.h) are built from -------------------
  * Term ids are stable for the life of the index (the vocabulary only grows); slots are where

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #define EXIT_BAD_INPUT 2
+#define CHECK_HITS     20 /* hits compared per item by --check-find */
 
 typedef struct counts {
     size_t tp, fp, fn, tn, line;
@@ -77,7 +78,9 @@ static void usage(FILE *f)
             "  --vocabulary FILE|none  a domain vocabulary on top of the built-in one, or\n"
             "              none at all (to measure what it brings)\n"
             "  --only-vocabulary FILE  this vocabulary instead of the built-in one\n"
-            "  --set name=value,...  a scoring constant for an experiment (see similar.c)\n",
+            "  --set name=value,...  a scoring constant for an experiment (see similar.c)\n"
+            "  --check-find  find the duplicates of every item with find's fast path and\n"
+            "              with its reference path, and fail when they answer differently\n",
             KT_SIM_DEFAULT_LEXICON);
 }
 
@@ -592,6 +595,39 @@ static void eval_free(eval_ctx *cx)
     kt_similar_free(cx->sim);
 }
 
+static bool same_hits(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i].item_id != b[i].item_id || a[i].body_id != b[i].body_id ||
+            a[i].score != b[i].score || strcmp(a[i].shared, b[i].shared) ||
+            strcmp(a[i].subject, b[i].subject))
+            return false;
+    return true;
+}
+
+/* --check-find: kt_similar_find's fast path answers as its reference path does, for every
+ * item (bench/README.md, "find"). */
+static int check_find(eval_ctx *cx)
+{
+    size_t found = 0, differ = 0;
+    for (size_t id = 1; id <= cx->nitems; id++) {
+        kt_similar_hit fast[CHECK_HITS], plain[CHECK_HITS];
+        int nf = kt_similar_find(cx->sim, (int64_t)id, KT_SIM_WINDOW_DAYS, fast, CHECK_HITS);
+        kt_similar_set(cx->sim, "find_plain", 1);
+        int np = kt_similar_find(cx->sim, (int64_t)id, KT_SIM_WINDOW_DAYS, plain, CHECK_HITS);
+        kt_similar_set(cx->sim, "find_plain", 0);
+        found += nf > 0 ? (size_t)nf : 0;
+        if (!same_hits(fast, nf, plain, np) && differ++ < 5)
+            printf("find check: item %s: %d hits, reference path %d\n", cx->item_names[id - 1], nf,
+                   np);
+    }
+    printf("find check: %zu items, %zu hits, %zu differ from the reference path\n", cx->nitems,
+           found, differ);
+    return differ ? EXIT_FAILURE : 0;
+}
+
 int kt_similar_eval_main(int argc, char **argv)
 {
     const char *items = NULL, *pairs = NULL, *lexicon = KT_SIM_DEFAULT_LEXICON;
@@ -599,7 +635,7 @@ int kt_similar_eval_main(int argc, char **argv)
     bool only_vocabulary = false;
     eval_ctx cx = {.half = -1, .threshold = KT_SIM_THRESHOLD};
     int folds = 0;
-    bool tune = false;
+    bool tune = false, check = false;
     for (int i = 1; i < argc; i++) {
         const char *arg = argv[i];
         bool has_val = i + 1 < argc;
@@ -628,6 +664,8 @@ int kt_similar_eval_main(int argc, char **argv)
             cx.learn = true;
         else if (!strcmp(arg, "--tune"))
             tune = true;
+        else if (!strcmp(arg, "--check-find"))
+            check = true;
         else if (!strcmp(arg, "--verbose") || !strcmp(arg, "-v"))
             cx.verbose = true;
         else if (!strcmp(arg, "--help") || !strcmp(arg, "-h")) {
@@ -682,6 +720,8 @@ int kt_similar_eval_main(int argc, char **argv)
     rc = each_line(&cx, items, load_item);
     if (!rc)
         rc = each_line(&cx, pairs, score_pair);
+    if (!rc && check)
+        rc = check_find(&cx);
     if (!rc && folds)
         rc = cross_validate(&cx, folds);
     if (!rc && tune) {
