@@ -79,6 +79,8 @@ def main():
             for kind, ba, bb, ia, ib, score, ev in flags:
                 ev = json.loads(ev)
                 what = (f"{items[ia][1]!r} ~ {items[ib][1]!r} [{ev.get('shared', '')}]"
+                        f"\n{'':10s}{'sterk' if score >= 0.3 else 'deels':6s} "
+                        f"Beide over: {ev.get('subject', '')}"
                         if kind == "duplicate" else "")
                 print(f"{kind:9s} {score:.3f} {bodies[ba][:28]:28s} | {bodies[bb][:28]:28s} {what}")
     finally:

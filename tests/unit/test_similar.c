@@ -97,6 +97,32 @@ static void same_subject_in_two_bodies_is_found_both_ways(void **state)
     assert_non_null(strstr(hits[0].shared, "13b")); /* "artikel 13b Opiumwet" is one unit */
 }
 
+/* The subject a chair reads says what two items share in plain words, once each: an
+ * abbreviation with what it stands for, no year beside a subject, no word that another shown
+ * one already holds. */
+static void the_subject_says_each_thing_once_in_plain_words(void **state)
+{
+    kt_similar *s = *state;
+    assert_int_equal(kt_similar_load_default_vocabulary(s), 0);
+    put(s, 1, 10, "Dordrecht", DAY, "PmG: aanpak risicojongeren 2027", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Preventie met Gezag voor risicojongeren in 2027", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Woningsluitingen op grond van artikel 13b", NULL);
+    put(s, 4, 13, "Dordrecht", DAY, "Verkeersveiligheid rond basisscholen", NULL);
+    put(s, 5, 14, "Dordrecht", DAY, "Laaggeletterdheid onder ouders", NULL);
+    kt_similar_hit hits[4];
+    int n = kt_similar_find(s, 1, KT_SIM_WINDOW_DAYS, hits, 4);
+    assert_int_equal(n, 1);
+    assert_int_equal(hits[0].item_id, 2);
+    const char *why = hits[0].subject;
+    const char *pmg = strstr(why, "PmG (Preventie met Gezag)");
+    assert_non_null(pmg);
+    assert_null(
+        strstr(pmg + strlen("PmG (Preventie met Gezag)"), "Preventie met Gezag")); /* once */
+    assert_non_null(strstr(why, "risicojongeren"));
+    assert_null(strstr(why, "2027")); /* a year is no subject beside one */
+    assert_true(why[0] != ' ');
+}
+
 static void diacritics_do_not_matter(void **state)
 {
     kt_similar *s = *state;
@@ -835,6 +861,7 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
         T(same_subject_in_two_bodies_is_found_both_ways),
+        T(the_subject_says_each_thing_once_in_plain_words),
         T(diacritics_do_not_matter),
         T(compound_meets_its_parts),
         T(procedural_items_are_never_flagged),

@@ -2420,9 +2420,47 @@ static void explain_shared(const kt_similar *s, const item *a, const item *b, co
     }
 }
 
-/* The shared subject in plain words, for people: for the weightiest specific words a shares
+/* Whether term x belongs to the vocabulary group whose term is g. */
+static bool in_group(const kt_similar *s, uint32_t x, uint32_t g)
+{
+    const term *tm = &s->terms[x];
+    for (uint8_t k = 0; k < tm->nconcepts; k++)
+        if (s->concepts[s->concept_of.v[tm->concepts + k]].term == g)
+            return true;
+    return false;
+}
+
+/* How an abbreviation is shown with its expansion ("PmG (Preventie met Gezag)"), or NULL when
+ * t is none. */
+static const char *abbr_display(const kt_similar *s, uint32_t t)
+{
+    if (!(s->terms[t].hints & HINT_ABBR))
+        return NULL;
+    for (size_t i = 0; i < s->nabbrs; i++)
+        if (s->abbrs[i].term == t)
+            return s->abbrs[i].display;
+    return NULL;
+}
+
+/* Whether one of two shown words, folded, contains the other ("rekenkamer" in
+ * "Rekenkameronderzoek", "ongewenst verhuurgedrag" in "meldpunt ongewenst verhuurgedrag"). */
+static bool says_the_same(const char *x, const char *y)
+{
+    char fx[KT_SIM_SHARED_MAX], fy[KT_SIM_SHARED_MAX];
+    kt_text_fold(x, fx, sizeof fx);
+    kt_text_fold(y, fy, sizeof fy);
+    return strstr(fx, fy) || strstr(fy, fx);
+}
+
+/* The shared subject in plain words for people, "x, y en z": for the weightiest words a shares
  * with b, the word both have (the part a compound shares, the abbreviation, the vocabulary
- * group's label), at most three, "x, y en z". */
+ * group's label), at most three, strongest first. Words that are specific evidence come
+ * before the rest: when two items share one, a year, a place or a mild word ("werkgroep",
+ * "2027") is not what they are about; nor is a word that brings less than a quarter of what
+ * the strongest one does. A word that another shown one contains, or a word of a group whose
+ * label is shown, says nothing new; an abbreviation is shown with what it stands for, once
+ * ("PmG (Preventie met Gezag)"). */
+#define SUBJECT_TAIL 0.25
 static void explain_subject(const kt_similar *s, const item *a, const item *b,
                             const double *contrib, char *buf, size_t n)
 {
@@ -2431,19 +2469,28 @@ static void explain_subject(const kt_similar *s, const item *a, const item *b,
         buf[0] = 0;
     uint16_t order[MAX_ITEM_TERMS];
     uint16_t k = 0;
+    bool any_specific = false;
     for (uint16_t i = 0; i < a->nterms; i++)
-        if (contrib[i] > 0 && term_prior(s, a->terms[i] & TERM_MASK) > GENERIC_PRIOR)
+        if (contrib[i] > 0 && term_prior(s, a->terms[i] & TERM_MASK) > GENERIC_PRIOR) {
             order[k++] = i;
+            any_specific |= specific_term(s, a->terms[i] & TERM_MASK);
+        }
     for (uint16_t i = 1; i < k; i++)
         for (uint16_t j = i; j > 0 && contrib[order[j]] > contrib[order[j - 1]]; j--) {
             uint16_t tmp = order[j];
             order[j] = order[j - 1];
             order[j - 1] = tmp;
         }
-    const char *shown[3];
+    char shown[3][KT_SIM_SHARED_MAX];
+    uint32_t shown_term[3];
     int nshown = 0;
+    double first = 0;
     for (uint16_t i = 0; i < k && nshown < 3; i++) {
         uint32_t t = a->terms[order[i]] & TERM_MASK;
+        if (any_specific && !specific_term(s, t))
+            continue;
+        if (nshown && contrib[order[i]] < SUBJECT_TAIL * first)
+            break;
         unit_match m = match_unit(s, t, a, b);
         uint32_t show = t;
         if (m.via != NO_TERM && (s->terms[m.via].hints & HINT_GROUP))
@@ -2456,13 +2503,32 @@ static void explain_subject(const kt_similar *s, const item *a, const item *b,
                     break;
                 }
         }
-        const char *w = term_display(s, show);
+        const char *xa = abbr_display(s, show);
+        const char *w = xa ? xa : term_display(s, show);
+        while (*w == ' ' || *w == '\t') /* a phrase of the vocabulary as written there */
+            w++;
+        char cur[KT_SIM_SHARED_MAX];
+        snprintf(cur, sizeof cur, "%s", w);
+        for (size_t l = strlen(cur); l && (cur[l - 1] == ' ' || cur[l - 1] == '\t');)
+            cur[--l] = 0;
+        if (!cur[0])
+            continue;
         bool dup = false;
-        for (int j = 0; j < nshown; j++)
-            dup |= !strcasecmp(shown[j], w);
+        for (int j = 0; j < nshown && !dup; j++) {
+            dup = says_the_same(shown[j], cur) || in_group(s, show, shown_term[j]) ||
+                  in_group(s, shown_term[j], show);
+            if (dup && xa && says_the_same(shown[j], cur) && strlen(cur) > strlen(shown[j])) {
+                /* "Preventie met Gezag", then PmG: "PmG (Preventie met Gezag)" */
+                snprintf(shown[j], sizeof shown[j], "%s", cur);
+                shown_term[j] = show;
+            }
+        }
         if (dup)
             continue;
-        shown[nshown++] = w;
+        if (!nshown)
+            first = contrib[order[i]];
+        snprintf(shown[nshown], sizeof shown[nshown], "%s", cur);
+        shown_term[nshown++] = show;
     }
     for (int i = 0; i < nshown; i++) {
         if (i)
