@@ -994,14 +994,34 @@ static bool answers(const char *t)
     return answer_for(t) != NULL;
 }
 
-/* A chat message can mention someone only with an '@' in it (kt_chat_mentions). When in doubt
- * (the store failed): yes. */
-static bool may_mention(kt_store *st, const kt_event *ev)
+/* The id of the message a chat event is about, from its stored payload ({"message":{"id":N}},
+ * kt_render_stored): read without parsing the JSON when it has that shape. 0: none. */
+static int64_t message_of(const kt_event *ev)
 {
+    static const char prefix[] = "{\"message\":{\"id\":";
+    if (strncmp(ev->payload, prefix, sizeof prefix - 1) == 0) {
+        char *end;
+        long long id = strtoll(ev->payload + sizeof prefix - 1, &end, 10);
+        if (strcmp(end, "}}") == 0)
+            return id;
+    }
     json_t *stored = json_loads(ev->payload, 0, NULL);
     json_t *m = json_object_get(stored, "message");
     int64_t id = json_integer_value(json_is_object(m) ? json_object_get(m, "id") : m);
     json_decref(stored);
+    return id;
+}
+
+/* A chat message can mention someone only with an '@' in it (kt_chat_mentions). Its text is
+ * the change's own result when that is the message (chat.post answers with it), else read.
+ * When in doubt (the store failed): yes. */
+static bool may_mention(kt_store *st, const kt_event *ev, const json_t *result)
+{
+    int64_t id = message_of(ev);
+    const json_t *m = json_object_get(result, "message");
+    const char *own = json_string_value(json_object_get(m, "text"));
+    if (id && own && json_integer_value(json_object_get(m, "id")) == id)
+        return strchr(own, '@');
     char *text = NULL;
     if (!id || kt_store_message_text(st, id, &text))
         return true;
@@ -1010,13 +1030,13 @@ static bool may_mention(kt_store *st, const kt_event *ev)
     return yes;
 }
 
-bool kt_notify_wants(kt_store *st, kt_event *const *events, int n)
+bool kt_notify_wants(kt_store *st, kt_event *const *events, int n, const json_t *result)
 {
     for (int i = 0; i < n; i++) {
         const kt_event *ev = events[i];
         if (ev->body < 0 || !answers(ev->type)) /* persons' own streams cause none */
             continue;
-        if (strcmp(ev->type, "chat.posted") != 0 || may_mention(st, ev))
+        if (strcmp(ev->type, "chat.posted") != 0 || may_mention(st, ev, result))
             return true;
     }
     return false;

@@ -32,8 +32,9 @@ struct kt_ctx;
 int kt_notify_react(struct kt_ctx *c, kt_event *const *events, int n);
 /* Whether kt_notify_react could notify anyone of these events (read through st, in the write's
  * own transaction): false only when it certainly would not, e.g. for a chat message that
- * mentions nobody. */
-bool kt_notify_wants(kt_store *st, kt_event *const *events, int n);
+ * mentions nobody. result: the change's own result (may be NULL); a message in it is not read
+ * again. */
+bool kt_notify_wants(kt_store *st, kt_event *const *events, int n, const json_t *result);
 
 /* Actions due soon (per the owner's due_days) or overdue: once per action and due date. */
 void kt_notify_due_scan(kt_app *app);

@@ -254,7 +254,7 @@ static void soon_cb(lws_sorted_usec_list_t *sul)
 static bool wants(void *arg, const kt_ctx *c)
 {
     (void)arg;
-    return kt_detect_wants(c) || kt_notify_wants(c->st, c->events, c->n_events);
+    return kt_detect_wants(c) || kt_notify_wants(c->st, c->events, c->n_events, c->result);
 }
 
 void kt_react_committed(void *arg, int64_t job)
