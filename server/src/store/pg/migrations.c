@@ -440,6 +440,9 @@ static const char *const migrations[] = {
     "ALTER TABLE notifications ADD COLUMN changed_at BIGINT;"
     "CREATE INDEX notifications_burst ON notifications(person_id, burst, id) "
     "  WHERE burst IS NOT NULL;",
+    /* 28: as SQLite's 28: a message's item, indexed only where it has one. PostgreSQL had no
+     * index on it at all, so deleting an item read every message for its cascade. */
+    "CREATE INDEX messages_item ON messages(item_id) WHERE item_id IS NOT NULL;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

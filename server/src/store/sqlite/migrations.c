@@ -877,6 +877,12 @@ static const char *const migrations[] = {
     "ALTER TABLE notifications ADD COLUMN changed_at INTEGER;"
     "CREATE INDEX notifications_burst ON notifications(person_id, burst, id) "
     "  WHERE burst IS NOT NULL;",
+    /* 28: a message's item only where it has one: a post in a body's own channel (item_id
+     * NULL, most of them) no longer adds an index entry (issue 12, the cost of a write). The
+     * lookups by item (a deleted item's messages, counts) name an item, which the partial index
+     * answers. */
+    "DROP INDEX messages_item;"
+    "CREATE INDEX messages_item ON messages(item_id) WHERE item_id IS NOT NULL;",
 };
 
 int kt_migrations_count(void)
