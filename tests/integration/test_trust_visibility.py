@@ -69,7 +69,8 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         self.server.http("POST", "/api/password", {"token": token, "password": PASSWORD})
         chair = await self.as_("chair")
         await chair.call("membership.add", body=self.body, person=r["person"]["id"], role=role)
-        return r["person"]["id"], await self.client(f"n{n}@test.example")
+        self.last_email = f"n{n}@test.example"
+        return r["person"]["id"], await self.client(self.last_email)
 
     async def meeting(self, chair, published=False):
         m = (await chair.call("meeting.create", body=self.body, start="2030-03-04T09:00:00Z",
@@ -255,6 +256,42 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         police = await self.as_("police")
         self.assertEqual((await police.call("meeting.get", meeting=m))["agenda"][1]["title"],
                          f"Casus {c}")
+
+    async def test_a_limited_guest_sees_their_items_numbered_without_gaps(self):
+        """A guest limited to items sees them numbered 1..n everywhere (snapshot, live,
+        replay): their true positions would show where the items they may not see are."""
+        chair = await self.as_("chair")
+        m = await self.meeting(chair)
+        ids = [(await chair.call("agenda.add", meeting=m, title=t))["item"]["id"]
+               for t in ("Opening", "Casus A", "Casus B", "Rondvraag")]
+        guest_id, guest = await self.new_member("woon", role="gast")
+        await chair.call("membership.update", body=self.body, person=guest_id, role="gast",
+                         items=[ids[1], ids[3]])
+        snap = await guest.call("body.get", body=self.body)
+        agenda = (await guest.call("meeting.get", meeting=m))["agenda"]
+        self.assertEqual([(x["id"], x["position"]) for x in agenda], [(ids[1], 1), (ids[3], 2)])
+        await guest.call("subscribe", body=self.body, since=snap["seq"])
+        # the chair reorders as before (ids of the chair's own view); the guest hears 1 and 2
+        r = await chair.call("agenda.reorder", meeting=m, items=[ids[3], ids[0], ids[1], ids[2]])
+        self.assertEqual([(x["id"], x["position"]) for x in r["agenda"]],
+                         [(ids[3], 1), (ids[0], 2), (ids[1], 3), (ids[2], 4)])
+        await chair.call("agenda.update", item=ids[1], title="Casus A, vervolg")
+        await guest.wait_for(lambda c: [e for e in c.events if e["event"] == "agenda.updated"])
+        ev = [e for e in guest.events if e["event"] == "agenda.updated"][-1]
+        self.assertEqual((ev["data"]["item"]["id"], ev["data"]["item"]["position"]), (ids[1], 2))
+        order = [e for e in guest.events if e["event"] == "agenda.reordered"]
+        self.assertEqual([sorted((x["id"], x["position"]) for x in e["data"]["order"])
+                          for e in order], [[(ids[1], 2), (ids[3], 1)]])
+        agenda = (await guest.call("meeting.get", meeting=m))["agenda"]
+        self.assertEqual([(x["id"], x["position"]) for x in agenda], [(ids[3], 1), (ids[1], 2)])
+        # replayed later, as it may be seen now: no position beyond the guest's two items
+        again = await self.client(self.last_email)
+        frames = await self.replay(again, since=snap["seq"])
+        positions = [x["position"] for e in frames for x in
+                     (e["data"].get("order") or [e["data"].get("item") or {}])
+                     if "position" in x]
+        self.assertTrue(positions)
+        self.assertLessEqual(max(positions), 2, positions)
 
     async def test_a_hidden_item_answers_exactly_like_an_unknown_one(self):
         chair = await self.as_("chair")

@@ -300,10 +300,58 @@ static bool guest_has(const kt_viewer *v, int64_t item)
     return false;
 }
 
-/* A guest limited to items gets the positions of their own items only: a frame of its own. */
+/* The positions of a list (a meeting's agenda, else body's backlog) as a guest limited to items
+ * sees it, numbered 1..n over their own items (kt_store_items_list): the true positions would
+ * show where the items they may not see are. NULL on failure. */
+static json_t *guest_list(kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v)
+{
+    json_t *list = json_array();
+    if (list && kt_store_items_list(st, body, meeting, v, list)) {
+        json_decref(list);
+        return NULL;
+    }
+    return list;
+}
+
+/* item's position in list (guest_list), or NULL. */
+static json_t *guest_position(json_t *list, int64_t item)
+{
+    json_t *x;
+    size_t i;
+    json_array_foreach(list, i, x) if (json_integer_value(json_object_get(x, "id")) ==
+                                       item) return json_object_get(x, "position");
+    return NULL;
+}
+
+/* A guest limited to items gets their own item with its position as they see it: a frame of
+ * its own. */
+static kt_frame *item_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
+{
+    json_t *item = json_object_get(ev->full, "item");
+    kt_frame *whole = full_frame(ev);
+    if (!whole || !json_object_get(item, "position"))
+        return whole ? kt_frame_ref(whole) : NULL;
+    json_t *list = guest_list(st, json_integer_value(json_object_get(item, "body")),
+                              json_integer_value(json_object_get(item, "meeting")), v);
+    json_t *pos = list ? guest_position(list, ev->about) : NULL;
+    if (!pos) {
+        json_decref(list);
+        return list ? kt_frame_ref(whole) : NULL;
+    }
+    json_t *data = json_deep_copy(ev->full);
+    json_object_set(json_object_get(data, "item"), "position", pos);
+    json_decref(list);
+    kt_frame *f = make_frame(ev, ev->type, data, true);
+    json_decref(data);
+    return f;
+}
+
+/* A guest limited to items gets the positions of their own items only, as they see them: a
+ * frame of its own. */
 static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
 {
     json_t *order = json_array(), *x;
+    json_t *list = NULL;
     size_t i;
     json_array_foreach(json_object_get(ev->full, "order"), i, x)
     {
@@ -311,10 +359,18 @@ static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
         kt_vis vis;
         if (!guest_has(v, id) || kt_item_vis_load(st, id, &vis))
             continue;
-        if (kt_acl_visible(v, &vis))
-            json_array_append(order, x);
+        if (kt_acl_visible(v, &vis)) {
+            if (!list)
+                list = guest_list(st, json_integer_value(json_object_get(ev->full, "body")),
+                                  json_integer_value(json_object_get(ev->full, "meeting")), v);
+            json_t *pos = guest_position(list, id);
+            if (pos)
+                json_array_append_new(
+                    order, json_pack("{s:I, s:O}", "id", (json_int_t)id, "position", pos));
+        }
         kt_vis_clear(&vis);
     }
+    json_decref(list);
     if (!json_array_size(order)) {
         json_decref(order);
         return kt_frame_ref(skip_frame(ev));
@@ -373,8 +429,11 @@ kt_frame *kt_render_frame(kt_store *st, kt_event *ev, const kt_viewer *viewer)
 {
     if (resolve(st, ev))
         return NULL;
-    if (ev->kind == K_ORDER && viewer->n_items >= 0 && kt_acl_visible(viewer, NULL)) {
-        kt_frame *f = order_for_guest(st, ev, viewer);
+    bool guest = viewer->n_items >= 0 && kt_acl_visible(viewer, NULL);
+    if ((ev->kind == K_ORDER && guest) || (ev->kind == K_ITEM && guest && ev->full &&
+                                           kt_acl_sight(viewer, &ev->aud) == KT_SIGHT_FULL)) {
+        kt_frame *f =
+            ev->kind == K_ORDER ? order_for_guest(st, ev, viewer) : item_for_guest(st, ev, viewer);
         if (f) { /* per viewer: kept on the event until the next one of its kind */
             kt_frame_unref(ev->f_guest);
             ev->f_guest = f;

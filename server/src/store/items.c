@@ -154,8 +154,8 @@ json_t *kt_item_placeholder(json_t *item)
 
 /* Keeps the items of arr (from index first on) as v may see them (kt_acl_sight): whole, as a
  * placeholder (with placeholders), or not at all. */
-static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer *v,
-                        bool placeholders)
+static int keep_visible_items(kt_store *st, json_t *arr, size_t first, const kt_viewer *v,
+                              bool placeholders)
 {
     for (size_t i = first; i < json_array_size(arr);) {
         json_t *it = json_array_get(arr, i);
@@ -178,6 +178,23 @@ static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer
         }
     }
     return 0;
+}
+
+/* keep_visible_items() on a whole list in position order, after which the items are numbered
+ * 1..n as v sees them: when some are left out, their true positions would show a gap where an
+ * item v may not see is (issue 11). Placeholders keep their places. */
+static int keep_visible(kt_store *st, json_t *arr, size_t first, const kt_viewer *v,
+                        bool placeholders)
+{
+    int rc = keep_visible_items(st, arr, first, v, placeholders);
+    bool gaps = false;
+    for (size_t i = first; !rc && !gaps && i < json_array_size(arr); i++)
+        gaps = json_integer_value(json_object_get(json_array_get(arr, i), "position")) !=
+               (json_int_t)(i - first + 1);
+    for (size_t i = first; gaps && i < json_array_size(arr); i++)
+        json_object_set_new(json_array_get(arr, i), "position",
+                            json_integer((json_int_t)(i - first + 1)));
+    return rc;
 }
 
 int kt_store_items_list(kt_store *st, int64_t body, int64_t meeting, const kt_viewer *v,
@@ -247,7 +264,7 @@ int kt_store_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v, jso
     size_t first = json_array_size(arr);
     int rc = kt_db_rows_json(s, cols, arr);
     if (!rc)
-        rc = keep_visible(st, arr, first, v, false); /* titles: only what v sees whole */
+        rc = keep_visible_items(st, arr, first, v, false); /* titles: what v sees whole */
     for (size_t i = first; i < json_array_size(arr); i++)
         json_object_del(json_array_get(arr, i), "confidential");
     return rc;
