@@ -220,7 +220,8 @@ const kt_option kt_options[] = {
      .dflt = "30",
      .group = g_server,
      .offset = CFG(ping_secs),
-     .help = "Ping a silent WebSocket after N seconds; close it after 2.5 N."},
+     .help = "Close a WebSocket silent for 2.5 N seconds; ping it once before, in time to "
+             "answer (after 2 N at the default)."},
     {.name = "node-id",
      .env = "KT_NODE_ID",
      .arg = "NAME",

@@ -39,9 +39,15 @@ int kt_ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user
 int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in,
                      size_t len);
 
-/* Keepalive for one connection at monotonic time now (ns): pings it when silent for ping_secs,
- * marks it for closing when silent for 2.5 times that. The server sweeps all connections. */
+/* Keepalive for one connection at monotonic time now (ns): marks it for closing when silent for
+ * 2.5 times ping_secs, and pings it once when silent for kt_ws_ping_after_ms(ping_secs) (the drop
+ * bound minus an answer window of at least 10 s or half of ping_secs; never before ping_secs).
+ * The server sweeps all connections every kt_ws_sweep_ms(ping_secs) (a third of ping_secs or a
+ * quarter of the answer window, the shorter), so a peer has at least three quarters of the answer
+ * window to answer, or 7/6 of ping_secs when that is shorter (ping_secs below 7). */
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs);
+int64_t kt_ws_ping_after_ms(int ping_secs);
+int64_t kt_ws_sweep_ms(int ping_secs);
 
 /* Cancels the timer that closes connections (before the context is destroyed). */
 void kt_ws_stop(void);
