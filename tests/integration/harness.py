@@ -522,10 +522,15 @@ class WorldCase(unittest.IsolatedAsyncioTestCase):
         self.body, self.p, self.orgs = self.w["body"], self.w["persons"], self.w["orgs"]
 
     async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
+        await self.close_clients()
         self.server.stop()
         self.server.cleanup()
+
+    async def close_clients(self):
+        """Closes every connection connect() made (before a test stops or kills the node)."""
+        clients, self.clients = self.clients, []
+        for c in clients:
+            await c.close()
 
     async def connect(self, email, password=PASSWORD):
         c = await self.server.connect(self.server.login(email, password))

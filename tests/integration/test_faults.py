@@ -22,8 +22,7 @@ import tempfile
 import time
 import unittest
 
-from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, PG_BASE, ProtocolError, Redis,
-                     Server, setup_world)
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, PG_BASE, Redis, WorldCase
 
 
 def metric(server, name):
@@ -58,89 +57,72 @@ async def post_many(client, body, n, text="bericht", width=50):
                                for i in range(start, min(n, start + width))))
 
 
-@unittest.skipIf(PG_BASE, "SQLite's file: a damaged page")
-class DamagedPageTest(unittest.IsolatedAsyncioTestCase):
+@unittest.skipIf(PG_BASE, "SQLite only: a damaged page of SQLite's file (PostgreSQL checks "
+                 "its pages itself)")
+class DamagedPageTest(WorldCase):
     """One damaged page of the events table: a replay across it ends with close 1011 and a log
     line, not with silence; the node's quick check at start says the file is damaged."""
 
     async def test_replay_across_a_damaged_page_closes_with_1011_and_says_so(self):
-        server = Server("damaged-page")
-        server.create_admin()
+        server, body = self.server, self.body
+        chair = await self.connect("chair@test.example")
+        await post_many(chair, body, 1200, text="bericht met wat tekst om pagina's te vullen")
+        head = (await chair.call("body.get", body=body))["seq"]
+        await self.close_clients()
+        _, health = healthz(server)
+        self.assertEqual(health["store"]["integrity"], "ok", health)
+        server.stop()
+
+        # damage one leaf page of the events table in the middle of the stream
+        con = sqlite3.connect(server.db)
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        page_size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = [p for (p,) in con.execute(
+            "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' "
+            "ORDER BY pageno")]
+        con.close()
+        self.assertGreater(len(pages), 10)
+        victim = pages[len(pages) // 2]
+        with open(server.db, "r+b") as f:
+            f.seek((victim - 1) * page_size)
+            f.write(b"\xa5" * page_size)
+
         server.start()
-        try:
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-            w = await setup_world(server, admin)
-            body = w["body"]
-            chair = await server.connect(server.login("chair@test.example"))
-            await post_many(chair, body, 1200, text="bericht met wat tekst om pagina's te vullen")
-            head = (await chair.call("body.get", body=body))["seq"]
-            for c in (admin, chair):
-                await c.close()
-            _, health = healthz(server)
-            self.assertEqual(health["store"]["integrity"], "ok", health)
-            server.stop()
+        log = server.read_log()
+        self.assertIn("database damaged", log)
+        status, health = healthz(server)
+        self.assertNotEqual(health["store"]["integrity"], "ok", health)
+        self.assertNotEqual(health["status"], "ok", health)
 
-            # damage one leaf page of the events table in the middle of the stream
-            con = sqlite3.connect(server.db)
-            con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            page_size = con.execute("PRAGMA page_size").fetchone()[0]
-            pages = [p for (p,) in con.execute(
-                "SELECT pageno FROM dbstat WHERE name = 'events' AND pagetype = 'leaf' "
-                "ORDER BY pageno")]
-            con.close()
-            self.assertGreater(len(pages), 10)
-            victim = pages[len(pages) // 2]
-            with open(server.db, "r+b") as f:
-                f.seek((victim - 1) * page_size)
-                f.write(b"\xa5" * page_size)
-
-            server.start()
-            log = server.read_log()
-            self.assertIn("database damaged", log)
-            status, health = healthz(server)
-            self.assertNotEqual(health["store"]["integrity"], "ok", health)
-            self.assertNotEqual(health["status"], "ok", health)
-
-            chair = await server.connect(server.login("chair@test.example"))
-            await chair.call("subscribe", body=body, since=0)
-            code, reason = await chair.wait_closed(timeout=120)
-            self.assertEqual(code, 1011, reason)
-            got = [e["seq"] for e in chair.body_events(body)]
-            self.assertLess(len(got), head)  # it did stop at the damage...
-            self.assertEqual(got, list(range(1, len(got) + 1)))  # ...in order, with no gap
-            await until(lambda: "replay stopped: store read failed" in server.read_log(),
-                        what="the log line")
-            self.assertGreaterEqual(metric(server, "kt_store_read_errors_total"), 1)
-            await chair.close()
-        finally:
-            server.stop()
-            server.cleanup()
+        chair = await self.connect("chair@test.example")
+        await chair.call("subscribe", body=body, since=0)
+        code, reason = await chair.wait_closed(timeout=120)
+        self.assertEqual(code, 1011, reason)
+        got = [e["seq"] for e in chair.body_events(body)]
+        self.assertLess(len(got), head)  # it did stop at the damage...
+        self.assertEqual(got, list(range(1, len(got) + 1)))  # ...in order, with no gap
+        await until(lambda: "replay stopped: store read failed" in server.read_log(),
+                    what="the log line")
+        self.assertGreaterEqual(metric(server, "kt_store_read_errors_total"), 1)
 
 
-@unittest.skipIf(PG_BASE, "SQLite's write-ahead log")
-class MissingWalTest(unittest.IsolatedAsyncioTestCase):
+@unittest.skipIf(PG_BASE, "SQLite only: SQLite's write-ahead log file")
+class MissingWalTest(WorldCase):
     """A node killed with commits in its write-ahead log, and the log removed before it starts
     again: those commits are gone, and the node says so (log, /healthz) instead of "ok"."""
 
     async def test_a_lost_write_ahead_log_is_said(self):
-        server = Server("missing-wal")
-        server.create_admin()
+        server = self.server
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        await admin.call("scope.create", name="Verloren", kind="gemeente")
+        server.kill()
+        self.assertTrue(os.path.exists(server.db + "-wal"))
+        os.remove(server.db + "-wal")
         server.start()
-        try:
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-            await admin.call("scope.create", name="Verloren", kind="gemeente")
-            server.kill()
-            self.assertTrue(os.path.exists(server.db + "-wal"))
-            os.remove(server.db + "-wal")
-            server.start()
-            self.assertIn("write-ahead log missing", server.read_log())
-            status, h = healthz(server)
-            self.assertIn("write-ahead log missing", h["store"]["integrity"], h)
-            self.assertEqual(h["status"], "degraded", h)
-            await admin.close()
-        finally:
-            server.stop()
-            server.cleanup()
+        self.assertIn("write-ahead log missing", server.read_log())
+        status, h = healthz(server)
+        self.assertIn("write-ahead log missing", h["store"]["integrity"], h)
+        self.assertEqual(h["status"], "degraded", h)
 
 
 class RawSocket:
@@ -185,69 +167,61 @@ class RawSocket:
         self.s.close()
 
 
-class StalledReaderTest(unittest.IsolatedAsyncioTestCase):
+class StalledReaderTest(WorldCase):
     """A client that stops reading is dropped by the write deadline (2.5 ping intervals without
     the socket taking a byte), although it goes on sending; its close is counted once."""
 
+    def configure(self, server):
+        server.extra += ["--ping-secs", "1", "--max-queue", "64"]
+
     async def test_a_client_that_stops_reading_is_dropped_and_counted_once(self):
-        server = Server("stalled", extra=["--ping-secs", "1", "--max-queue", "64"])
-        server.create_admin()
-        server.start()
-        try:
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-            w = await setup_world(server, admin)
-            body = w["body"]
-            chair = await server.connect(server.login("chair@test.example"))
-            stalled = RawSocket(server, server.login("police@test.example"))
-            stalled.send({"id": 1, "op": "subscribe", "body": body})
-            await until(lambda: metric(server, "kt_subscriptions") >= 1, what="the subscription")
-            open_before = metric(server, "kt_connections")
-            self.assertEqual(metric(server, "kt_outqueue_drops_total"), 0)
+        server, body = self.server, self.body
+        chair = await self.connect("chair@test.example")
+        stalled = RawSocket(server, server.login("police@test.example"))
+        stalled.send({"id": 1, "op": "subscribe", "body": body})
+        await until(lambda: metric(server, "kt_subscriptions") >= 1, what="the subscription")
+        open_before = metric(server, "kt_connections")
+        self.assertEqual(metric(server, "kt_outqueue_drops_total"), 0)
 
-            # the stalled client keeps talking (so it is never "silent"), but reads nothing
-            stop = asyncio.Event()
+        # the stalled client keeps talking (so it is never "silent"), but reads nothing
+        stop = asyncio.Event()
 
-            async def chatter():
-                i = 2
-                while not stop.is_set():
-                    try:
-                        stalled.send({"id": i, "op": "ping"})
-                    except OSError:  # dropped: the server closed it
-                        return
-                    i += 1
-                    await asyncio.sleep(0.2)
+        async def chatter():
+            i = 2
+            while not stop.is_set():
+                try:
+                    stalled.send({"id": i, "op": "ping"})
+                except OSError:  # dropped: the server closed it
+                    return
+                i += 1
+                await asyncio.sleep(0.2)
 
-            talk = asyncio.ensure_future(chatter())
-            text = "x" * 1500
-            posted = 0
-            # Its queue fills (a close decided for it, 4008 on overflow or 1001 when lws stops
-            # reading a socket it cannot write to, cannot be written to a full socket); the
-            # write deadline drops it all the same.
-            while metric(server, "kt_stalled_closes_total") == 0:
-                await post_many(chair, body, 50, text=text)
-                posted += 50
-                self.assertLess(posted, 20000, "the stalled connection was never dropped")
-            await until(lambda: metric(server, "kt_connections") == open_before - 1,
-                        what="the stalled connection to go")
-            stop.set()
-            await talk
-            self.assertTrue(stalled.ended())
-            await until(lambda: "websocket stalled: dropped" in server.read_log(),
-                        what="the log line")
-            # counted once, also after the sweeps and callbacks that follow
-            drops = metric(server, "kt_outqueue_drops_total")
-            self.assertLessEqual(drops, 1)
-            await asyncio.sleep(3)  # several sweeps (ping-secs 1): none may count it again
-            self.assertEqual(metric(server, "kt_outqueue_drops_total"), drops)
-            self.assertEqual(metric(server, "kt_stalled_closes_total"), 1)
-            # the others go on
-            await chair.call("chat.post", body=body, text="nog steeds live")
-            stalled.close()
-            for c in (admin, chair):
-                await c.close()
-        finally:
-            server.stop()
-            server.cleanup()
+        talk = asyncio.ensure_future(chatter())
+        text = "x" * 1500
+        posted = 0
+        # Its queue fills (a close decided for it, 4008 on overflow or 1001 when lws stops
+        # reading a socket it cannot write to, cannot be written to a full socket); the
+        # write deadline drops it all the same.
+        while metric(server, "kt_stalled_closes_total") == 0:
+            await post_many(chair, body, 50, text=text)
+            posted += 50
+            self.assertLess(posted, 20000, "the stalled connection was never dropped")
+        await until(lambda: metric(server, "kt_connections") == open_before - 1,
+                    what="the stalled connection to go")
+        stop.set()
+        await talk
+        self.assertTrue(stalled.ended())
+        await until(lambda: "websocket stalled: dropped" in server.read_log(),
+                    what="the log line")
+        # counted once, also after the sweeps and callbacks that follow
+        drops = metric(server, "kt_outqueue_drops_total")
+        self.assertLessEqual(drops, 1)
+        await asyncio.sleep(3)  # several sweeps (ping-secs 1): none may count it again
+        self.assertEqual(metric(server, "kt_outqueue_drops_total"), drops)
+        self.assertEqual(metric(server, "kt_stalled_closes_total"), 1)
+        # the others go on
+        await chair.call("chat.post", body=body, text="nog steeds live")
+        stalled.close()
 
 
 def fill(path):
@@ -268,102 +242,104 @@ def fill(path):
     return n
 
 
-@unittest.skipIf(PG_BASE, "SQLite's files on a small file system")
-class DiskFullTest(unittest.IsolatedAsyncioTestCase):
+@unittest.skipIf(PG_BASE, "SQLite only: SQLite's files on a small file system (PostgreSQL's "
+                 "data directory is the test server's, not the node's)")
+class DiskFullTest(WorldCase):
     """The database on a small file system (tmpfs) that a test file fills: a real ENOSPC.
     Writes answer store_unavailable, /healthz says down, /metrics counts, login answers 503
     with a reason; when space returns the node writes again by itself."""
 
-    def setUp(self):
+    def configure(self, server):
         self.dir = tempfile.mkdtemp(prefix="kt-diskfull-")
         r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m,mode=0700", "tmpfs", self.dir],
                            capture_output=True, text=True)
         if r.returncode != 0:
             os.rmdir(self.dir)
+            server.cleanup()
             self.skipTest(f"cannot mount a small file system here: {r.stderr.strip()}")
+        server.db = os.path.join(self.dir, "kt.db")
 
-    def tearDown(self):
-        subprocess.run(["umount", "-l", self.dir], capture_output=True)
-        shutil.rmtree(self.dir, ignore_errors=True)
+    async def asyncTearDown(self):
+        try:
+            await super().asyncTearDown()
+        finally:
+            subprocess.run(["umount", "-l", self.dir], capture_output=True)
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     async def test_disk_full_is_said_and_recovers_by_itself(self):
-        server = Server("disk-full", db=os.path.join(self.dir, "kt.db"))
-        server.create_admin()
-        server.start()
-        try:
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-            w = await setup_world(server, admin)
-            body = w["body"]
-            chair = await server.connect(server.login("chair@test.example"))
-            await chair.call("chat.post", body=body, text="voor de schijf vol is")
-            status, h = healthz(server)
-            self.assertEqual((status, h["status"], h["store"]["writable"]), (200, "ok", True), h)
+        server, body = self.server, self.body
+        chair = await self.connect("chair@test.example")
+        await chair.call("chat.post", body=body, text="voor de schijf vol is")
+        status, h = healthz(server)
+        self.assertEqual((status, h["status"], h["store"]["writable"]), (200, "ok", True), h)
 
-            filler = os.path.join(self.dir, "filler")
-            fill(filler)
-            # Writes fail once neither the log nor the file can grow (SQLite may first reuse
-            # log space that is already there): wait for several refusals in a row. A write may
-            # also find the lock held by the search indexer, whose own commit is failing for
-            # the same reason (store_busy): that says nothing either way, so it is skipped.
-            in_a_row, tried, refused = 0, 0, None
-            while in_a_row < 5:
-                reply = await chair.request("chat.post", body=body, text="x" * 1500)
-                tried += 1
-                self.assertLess(tried, 20000, "the disk never filled")
-                if not reply["ok"] and reply["error"]["code"] == "store_busy":
-                    continue
-                in_a_row = in_a_row + 1 if not reply["ok"] else 0
-                if not reply["ok"]:
-                    self.assertEqual(reply["error"]["code"], "store_unavailable", reply)
-                    refused = reply
-            self.assertIn("schijf vol", refused["error"]["message"])
+        filler = os.path.join(self.dir, "filler")
+        fill(filler)
+        # Writes fail once neither the log nor the file can grow (SQLite may first reuse
+        # log space that is already there): wait for several refusals in a row. A write may
+        # also find the lock held by the search indexer, whose own commit is failing for
+        # the same reason (store_busy): that says nothing either way, so it is skipped.
+        in_a_row, tried, refused = 0, 0, None
+        while in_a_row < 5:
+            reply = await chair.request("chat.post", body=body, text="x" * 1500)
+            tried += 1
+            self.assertLess(tried, 20000, "the disk never filled")
+            if not reply["ok"] and reply["error"]["code"] == "store_busy":
+                continue
+            in_a_row = in_a_row + 1 if not reply["ok"] else 0
+            if not reply["ok"]:
+                self.assertEqual(reply["error"]["code"], "store_unavailable", reply)
+                refused = reply
+        self.assertIn("schijf vol", refused["error"]["message"])
 
-            status, h = healthz(server)
-            self.assertEqual(status, 503, h)
-            self.assertEqual(h["status"], "down", h)
-            self.assertFalse(h["store"]["writable"], h)
-            self.assertIn("unavailable_since", h["store"])
-            self.assertEqual(server.http("GET", "/healthz")[0], 503)
-            self.assertEqual(metric(server, "kt_store_unavailable"), 1)
-            self.assertGreaterEqual(metric(server, "kt_store_unavailable_total"), 5)
-            for _ in range(20):  # store_busy: the lock was held (see above); ask again
-                status, _, raw = server.http("POST", "/api/login",
-                                             {"email": "police@test.example", "password": PASSWORD})
-                self.assertEqual(status, 503, raw)
-                err = json.loads(raw)["error"]
-                if err["code"] != "store_busy":
-                    break
-            self.assertEqual(err["code"], "store_unavailable")
-            self.assertIn("schijf vol", err["message"])
-            self.assertIn("store unavailable", server.read_log())
-            # reads still work
-            await chair.call("body.get", body=body)
+        status, h = healthz(server)
+        self.assertEqual(status, 503, h)
+        self.assertEqual(h["status"], "down", h)
+        self.assertFalse(h["store"]["writable"], h)
+        self.assertIn("unavailable_since", h["store"])
+        self.assertEqual(server.http("GET", "/healthz")[0], 503)
+        self.assertEqual(metric(server, "kt_store_unavailable"), 1)
+        self.assertGreaterEqual(metric(server, "kt_store_unavailable_total"), 5)
+        for _ in range(20):  # store_busy: the lock was held (see above); ask again
+            status, _, raw = server.http("POST", "/api/login",
+                                         {"email": "police@test.example", "password": PASSWORD})
+            self.assertEqual(status, 503, raw)
+            err = json.loads(raw)["error"]
+            if err["code"] != "store_busy":
+                break
+        self.assertEqual(err["code"], "store_unavailable")
+        self.assertIn("schijf vol", err["message"])
+        self.assertIn("store unavailable", server.read_log())
+        # reads still work
+        await chair.call("body.get", body=body)
 
-            # space returns: the node finds out by itself (no write needed from anyone)
-            os.remove(filler)
-            await until(lambda: healthz(server)[1]["store"]["writable"], what="writable again")
-            status, h = healthz(server)
-            self.assertEqual((status, h["status"]), (200, "ok"), h)
-            self.assertEqual(metric(server, "kt_store_unavailable"), 0)
-            await chair.call("chat.post", body=body, text="weer ruimte")
-            self.assertTrue(server.login("police@test.example"))
-            for c in (admin, chair):
-                await c.close()
-        finally:
-            server.stop()
-            server.cleanup()
+        # space returns: the node finds out by itself (no write needed from anyone)
+        os.remove(filler)
+        await until(lambda: healthz(server)[1]["store"]["writable"], what="writable again")
+        status, h = healthz(server)
+        self.assertEqual((status, h["status"]), (200, "ok"), h)
+        self.assertEqual(metric(server, "kt_store_unavailable"), 0)
+        await chair.call("chat.post", body=body, text="weer ruimte")
+        self.assertTrue(server.login("police@test.example"))
 
 
 @unittest.skipIf(shutil.which("redis-server") is None, "needs redis-server")
-class FrozenRedisTest(unittest.IsolatedAsyncioTestCase):
+class FrozenRedisTest(WorldCase):
     """A Redis that is stopped (SIGSTOP) keeps its connections and answers nothing: /healthz
     says the bus is not connected within the PING deadline, and ok again after SIGCONT."""
 
+    def configure(self, server):
+        self.redis = Redis().start()
+        server.extra += ["--redis", self.redis.url]
+
+    async def asyncTearDown(self):
+        try:
+            await super().asyncTearDown()
+        finally:
+            self.redis.stop()
+
     async def test_a_frozen_redis_is_seen_and_its_return_too(self):
-        redis = Redis().start()
-        server = Server("frozen-redis", extra=["--redis", redis.url])
-        server.create_admin()
-        server.start()
+        server, redis = self.server, self.redis
         frozen = False
         try:
             await until(lambda: healthz(server)[1]["status"] == "ok", what="ok with redis")
@@ -374,7 +350,7 @@ class FrozenRedisTest(unittest.IsolatedAsyncioTestCase):
             self.assertFalse(h["bus"]["connected"], h)
             self.assertEqual(metric(server, "kt_bus_up"), 0)
             # writes still commit and reach this node's clients
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+            admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
             await admin.call("scope.create", name="Bevroren", kind="gemeente")
             await until(lambda: "redis does not answer" in server.read_log(), what="the log")
             redis.proc.send_signal(signal.SIGCONT)
@@ -383,13 +359,9 @@ class FrozenRedisTest(unittest.IsolatedAsyncioTestCase):
                 healthz(server)[1]), what="ok after SIGCONT")
             self.assertTrue(h["bus"]["connected"], h)
             self.assertEqual(metric(server, "kt_bus_up"), 1)
-            await admin.close()
         finally:
             if frozen:
                 redis.proc.send_signal(signal.SIGCONT)
-            server.stop()
-            server.cleanup()
-            redis.stop()
 
 
 if __name__ == "__main__":

@@ -7,60 +7,49 @@ import asyncio
 import json
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Server, setup_world
+from harness import WorldCase
 
 ITEMS = 1100
 DESCRIPTION = "Toelichting bij het punt. " * 160  # ~4 KB: all items together pass 4 MiB
 
 
-class BacklogPagingTest(unittest.IsolatedAsyncioTestCase):
+class BacklogPagingTest(WorldCase):
     async def test_a_backlog_beyond_the_queue_comes_in_bounded_pages(self):
-        server = Server("paging")
-        server.create_admin()
-        server.start()
-        try:
-            admin = await server.connect(server.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-            w = await setup_world(server, admin)
-            body = w["body"]
-            chair = await server.connect(server.login("chair@test.example"))
-            for start in range(0, ITEMS, 50):
-                await asyncio.gather(*(chair.call("agenda.add", body=body, title=f"Punt {i}",
-                                                  description=DESCRIPTION)
-                                       for i in range(start, min(ITEMS, start + 50))))
-            police = await server.connect(server.login("police@test.example"))
-            ids, positions, cursor, pages, largest = [], [], 0, 0, 0
-            while True:
-                before = len(police.frames)
-                snap = await police.call("body.get", body=body, backlog_from=cursor)
-                reply = [f for f in police.frames[before:] if "result" in f][-1]
-                largest = max(largest, len(json.dumps(reply)))
-                pages += 1
-                self.assertLessEqual(len(snap["backlog"]), 200)
-                ids += [it["id"] for it in snap["backlog"]]
-                positions += [it["position"] for it in snap["backlog"]]
-                self.assertEqual(snap["backlog_more"], snap["backlog_next"] is not None)
-                if not snap["backlog_more"]:
-                    break
-                self.assertEqual(snap["backlog_next"], cursor + len(snap["backlog"]))
-                cursor = snap["backlog_next"]
-            self.assertEqual(len(ids), ITEMS)
-            self.assertEqual(len(set(ids)), ITEMS)  # each once
-            self.assertEqual(positions, sorted(positions))  # in backlog order
-            self.assertEqual(pages, -(-ITEMS // 200))
-            self.assertLess(largest, 2 * 1024 * 1024)
-            self.assertIsNone(police.closed)  # the connection lives on
-            # a smaller page on request; past the end: empty, no more
-            snap = await police.call("body.get", body=body, backlog_limit=7)
-            self.assertEqual(len(snap["backlog"]), 7)
-            self.assertEqual(snap["backlog_next"], 7)
-            snap = await police.call("body.get", body=body, backlog_from=ITEMS + 5)
-            self.assertEqual((snap["backlog"], snap["backlog_more"], snap["backlog_next"]),
-                             ([], False, None))
-            for c in (admin, chair, police):
-                await c.close()
-        finally:
-            server.stop()
-            server.cleanup()
+        body = self.body
+        chair = await self.connect("chair@test.example")
+        for start in range(0, ITEMS, 50):
+            await asyncio.gather(*(chair.call("agenda.add", body=body, title=f"Punt {i}",
+                                              description=DESCRIPTION)
+                                   for i in range(start, min(ITEMS, start + 50))))
+        police = await self.connect("police@test.example")
+        ids, positions, cursor, pages, largest = [], [], 0, 0, 0
+        while True:
+            before = len(police.frames)
+            snap = await police.call("body.get", body=body, backlog_from=cursor)
+            reply = [f for f in police.frames[before:] if "result" in f][-1]
+            largest = max(largest, len(json.dumps(reply)))
+            pages += 1
+            self.assertLessEqual(len(snap["backlog"]), 200)
+            ids += [it["id"] for it in snap["backlog"]]
+            positions += [it["position"] for it in snap["backlog"]]
+            self.assertEqual(snap["backlog_more"], snap["backlog_next"] is not None)
+            if not snap["backlog_more"]:
+                break
+            self.assertEqual(snap["backlog_next"], cursor + len(snap["backlog"]))
+            cursor = snap["backlog_next"]
+        self.assertEqual(len(ids), ITEMS)
+        self.assertEqual(len(set(ids)), ITEMS)  # each once
+        self.assertEqual(positions, sorted(positions))  # in backlog order
+        self.assertEqual(pages, -(-ITEMS // 200))
+        self.assertLess(largest, 2 * 1024 * 1024)
+        self.assertIsNone(police.closed)  # the connection lives on
+        # a smaller page on request; past the end: empty, no more
+        snap = await police.call("body.get", body=body, backlog_limit=7)
+        self.assertEqual(len(snap["backlog"]), 7)
+        self.assertEqual(snap["backlog_next"], 7)
+        snap = await police.call("body.get", body=body, backlog_from=ITEMS + 5)
+        self.assertEqual((snap["backlog"], snap["backlog_more"], snap["backlog_next"]),
+                         ([], False, None))
 
 
 if __name__ == "__main__":
