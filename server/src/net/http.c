@@ -672,6 +672,10 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
               f.unavailable ? 1 : 0);
         COUNTER("kt_store_unavailable_total",
                 "Store operations refused because it could not write or be reached.", f.total);
+        GAUGE("kt_store_wal_frames_lost",
+              "Committed frames the write-ahead log no longer held at start (SQLite: missing, "
+              "truncated or damaged -wal; those commits are lost).",
+              kt_store_wal_frames_lost());
     }
     COUNTER("kt_requests_total", "Protocol requests handled.", k->requests);
     COUNTER("kt_request_errors_total", "Protocol requests answered with an error.",

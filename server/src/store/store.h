@@ -88,6 +88,10 @@ int kt_store_probe_write(kt_store *st);
 int kt_store_check(kt_store *st, char *result, size_t n);
 /* What the last kt_store_check() (and the open) found: "ok", "unchecked" or the problem. */
 const char *kt_store_integrity(const kt_store *st);
+/* Frames of committed transactions that the write-ahead log left by the previous process no
+ * longer held when this process first opened the database (SQLite: a missing, truncated or
+ * damaged -wal, found by comparing the wal-index header with the log; 0 on PostgreSQL). */
+uint64_t kt_store_wal_frames_lost(void);
 
 /* An online backup into the file to (SQLite's backup API: one consistent moment, while others
  * go on writing), written beside it first and renamed into place only once complete and

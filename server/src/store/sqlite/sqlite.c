@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -586,21 +587,165 @@ static const kt_db_ops lite_ops = {
     .close = lite_close,
 };
 
-/* A node that stopped without closing the database (a crash, SIGKILL, power loss) leaves its
- * -wal and -shm files; a clean close removes both. A -shm without its -wal means the log of the
- * last commits was removed or lost: those commits are gone, and SQLite alone would not say so. */
-static void wal_missing(const char *path, char *note, size_t n)
+/* What a node that stopped without closing the database (a crash, SIGKILL, power loss) left
+ * behind: its -wal (the commits since the last checkpoint) and its -shm, the wal-index, whose
+ * header says how many frames of the log were committed (mxFrame), under which salts, and how
+ * many of them are already copied into the database (nBackfill). A clean close removes both.
+ * SQLite's recovery at the next open rebuilds the wal-index from the frames that are valid in
+ * the -wal (their salts match the log's header and their checksums chain), stops at the first
+ * frame that is not, and drops every frame after the last valid commit: commits lost to a
+ * missing, truncated or damaged log vanish without a word. So before opening, the header the
+ * previous process left is compared with the frames that are valid in the log
+ * (https://www.sqlite.org/walformat.html, https://www.sqlite.org/fileformat2.html#walformat). */
+
+#define WAL_HDR   32
+#define WAL_FRAME 24
+#define SHM_HDR   48  /* one copy of the wal-index header; two copies, then the checkpoint info */
+#define SHM_DMS   128 /* the byte every live connection holds a shared lock on */
+#define WAL_MAGIC 0x377f0682u
+
+static uint32_t be32(const unsigned char *p)
 {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* SQLite's WAL checksum over n bytes (n a multiple of 8), words in big- or little-endian order,
+ * continuing from s[0], s[1]. */
+static void wal_cksum(bool big, const unsigned char *p, size_t n, uint32_t s[2])
+{
+    for (size_t i = 0; i + 8 <= n; i += 8) {
+        uint32_t x0 = big ? be32(p + i)
+                          : (uint32_t)p[i] | (uint32_t)p[i + 1] << 8 | (uint32_t)p[i + 2] << 16 |
+                                (uint32_t)p[i + 3] << 24;
+        uint32_t x1 = big ? be32(p + i + 4)
+                          : (uint32_t)p[i + 4] | (uint32_t)p[i + 5] << 8 |
+                                (uint32_t)p[i + 6] << 16 | (uint32_t)p[i + 7] << 24;
+        s[0] += x0 + s[1];
+        s[1] += x1 + s[0];
+    }
+}
+
+/* The frames of the log at wal that SQLite's recovery keeps: valid frames up to the last commit
+ * frame. Salts of the log's header go to salt. -1 when the file cannot be read at all. */
+static int64_t wal_valid_frames(const char *wal, uint32_t salt[2])
+{
+    FILE *f = fopen(wal, "rb");
+    if (!f)
+        return -1;
+    unsigned char hdr[WAL_HDR];
+    int64_t kept = 0;
+    salt[0] = salt[1] = 0;
+    if (fread(hdr, 1, sizeof hdr, f) != sizeof hdr || (be32(hdr) & ~1u) != WAL_MAGIC) {
+        fclose(f);
+        return 0;
+    }
+    bool big = be32(hdr) & 1;
+    uint32_t page = be32(hdr + 8);
+    uint32_t s[2] = {0, 0};
+    wal_cksum(big, hdr, 24, s);
+    memcpy(salt, hdr + 16, 8); /* as the wal-index keeps them: the bytes of the log */
+    if (s[0] != be32(hdr + 24) || s[1] != be32(hdr + 28) || page < 512 || page > 65536 ||
+        (page & (page - 1))) {
+        fclose(f);
+        return 0;
+    }
+    unsigned char *frame = malloc(WAL_FRAME + (size_t)page);
+    for (int64_t n = 1; frame && fread(frame, 1, WAL_FRAME + page, f) == WAL_FRAME + page; n++) {
+        if (be32(frame) == 0 || memcmp(frame + 8, salt, 8) != 0)
+            break;
+        wal_cksum(big, frame, 8, s);
+        wal_cksum(big, frame + WAL_FRAME, page, s);
+        if (s[0] != be32(frame + 16) || s[1] != be32(frame + 20))
+            break;
+        if (be32(frame + 4)) /* the database's size after a commit: a commit frame */
+            kept = n;
+    }
+    free(frame);
+    fclose(f);
+    return kept;
+}
+
+static uint32_t frames_lost; /* at this process's first open; for /metrics */
+
+uint64_t kt_store_wal_frames_lost(void)
+{
+    return frames_lost;
+}
+
+static void wal_lost(const char *wal, const char *what, uint32_t lost, uint32_t committed,
+                     char *note, size_t n)
+{
+    if (strcmp(what, "missing") == 0)
+        kt_error("write-ahead log missing at start: acknowledged commits are lost",
+                 "path=\"%s\" frames_lost=%u frames_committed=%u", wal, lost, committed);
+    else
+        kt_error("write-ahead log truncated or damaged at start: acknowledged commits are lost",
+                 "path=\"%s\" frames_lost=%u frames_committed=%u", wal, lost, committed);
+    snprintf(note, n, "write-ahead log %s at start: recent commits lost (%u of %u frames)", what,
+             lost, committed);
+    if (lost > frames_lost)
+        frames_lost = lost;
+}
+
+/* Only before this process has any database open: closing a descriptor of a file drops every
+ * POSIX lock the process holds on it, and SQLite's connections hold theirs on the -shm (the
+ * dead-man's switch, the WAL locks). Closing one under them would let another process take the
+ * wal-index for dead and rebuild it under their mapping (SIGBUS), or write beside a reader. */
+static atomic_flag opened_before = ATOMIC_FLAG_INIT;
+
+static void wal_check(const char *path, char *note, size_t n)
+{
+    if (atomic_flag_test_and_set(&opened_before))
+        return;
     char wal[4096], shm[4096];
-    struct stat sb;
     if (snprintf(wal, sizeof wal, "%s-wal", path) >= (int)sizeof wal ||
         snprintf(shm, sizeof shm, "%s-shm", path) >= (int)sizeof shm)
         return;
-    if (stat(shm, &sb) == 0 && stat(wal, &sb) != 0 && errno == ENOENT) {
-        kt_error("write-ahead log missing: the commits since the last checkpoint are lost",
-                 "path=\"%s\"", wal);
-        snprintf(note, n, "write-ahead log missing at start: recent commits lost");
+    int fd = open(shm, O_RDONLY);
+    if (fd < 0)
+        return; /* closed cleanly, or never opened in WAL mode */
+    /* A connection of another process that is open holds the dead-man's-switch byte: its
+     * wal-index is the live one and no recovery follows. */
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = SHM_DMS, .l_len = 1};
+    unsigned char h[SHM_HDR * 2 + 40];
+    bool live = fcntl(fd, F_GETLK, &fl) == 0 && fl.l_type != F_UNLCK;
+    bool read_ok = !live && pread(fd, h, sizeof h, 0) == (ssize_t)sizeof h;
+    close(fd);
+    if (!read_ok)
+        return;
+    /* WalIndexHdr, in the native byte order: iVersion, unused, iChange, isInit, bigEndCksum,
+     * szPage, mxFrame (16), nPage, aFrameCksum[2], aSalt[2] (32), aCksum[2] (40); its two copies
+     * agree when it was written completely; aSalt holds the log header's bytes as they are.
+     * nBackfill is the first word after the two copies. */
+    uint32_t version, mx, salt[2], backfill, ck[2] = {0, 0};
+    memcpy(&version, h, 4);
+    memcpy(&mx, h + 16, 4);
+    memcpy(salt, h + 32, 8);
+    memcpy(&backfill, h + 2 * SHM_HDR, 4);
+    unsigned char native[8] = {0};
+    memcpy(native, h + 40, 8);
+    uint32_t probe = 1;
+    bool little = *(unsigned char *)&probe == 1;
+    wal_cksum(!little, h, 40, ck);
+    uint32_t want[2];
+    memcpy(want, native, 8);
+    if (version != 3007000 || !h[12] || memcmp(h, h + SHM_HDR, SHM_HDR) != 0 || ck[0] != want[0] ||
+        ck[1] != want[1] || mx == 0 || mx <= backfill)
+        return; /* no header written, or every committed frame is in the database already */
+    struct stat sb;
+    if (stat(wal, &sb) != 0 && errno == ENOENT) {
+        wal_lost(wal, "missing", mx - backfill, mx, note, n);
+        return;
     }
+    uint32_t wsalt[2];
+    int64_t valid = wal_valid_frames(wal, wsalt);
+    if (valid < 0)
+        return; /* cannot read it: the open will say why */
+    if (wsalt[0] != salt[0] || wsalt[1] != salt[1])
+        valid = 0; /* not the log the wal-index describes: none of its frames count */
+    if (valid < (int64_t)mx)
+        wal_lost(wal, "truncated or damaged",
+                 mx - (uint32_t)(valid > (int64_t)backfill ? valid : backfill), mx, note, n);
 }
 
 int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
@@ -611,7 +756,7 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
     ls->base.ops = &lite_ops;
     ls->base.dialect = KT_DIALECT_SQLITE;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    wal_missing(opt->path, ls->base.integrity, sizeof ls->base.integrity);
+    wal_check(opt->path, ls->base.integrity, sizeof ls->base.integrity);
     if (sqlite3_open_v2(opt->path, &ls->db, flags, NULL) != SQLITE_OK) {
         kt_error("cannot open database", "path=\"%s\" error=\"%s\"", opt->path,
                  ls->db ? sqlite3_errmsg(ls->db) : "out of memory");
