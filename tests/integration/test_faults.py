@@ -359,6 +359,23 @@ class DiskFullTest(WorldCase):
         # reads still work
         await chair.call("body.get", body=body)
 
+        # Finding out whether space came back never holds up the loop thread: with the write
+        # lock held by another connection, /healthz and requests answer at once (before, each
+        # /healthz ran a probe write on the loop thread, which waited out the 5 s busy timeout
+        # and the whole node with it; so did the housekeeping tick).
+        holder = sqlite3.connect(server.db, timeout=60, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            t0 = time.monotonic()
+            for _ in range(4):
+                status, h = healthz(server)
+                self.assertEqual((status, h["store"]["writable"]), (503, False), h)
+                await chair.call("ping")
+            self.assertLess(time.monotonic() - t0, 10)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+
         # space returns: the node finds out by itself (no write needed from anyone)
         os.remove(filler)
         await until(lambda: healthz(server)[1]["store"]["writable"], what="writable again")

@@ -539,7 +539,8 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
 }
 
 /* The store's state for /healthz: answering, writable (after a write fault, a probe write
- * tells whether space came back), and what its check at start found. */
+ * tells whether space came back: the indexer's thread probes when there is one, as a probe may
+ * wait for the write lock and this is the loop thread), and what its check at start found. */
 typedef struct store_health {
     bool ok, writable, intact;
     kt_store_faults faults;
@@ -550,7 +551,7 @@ static store_health store_state(kt_app *app)
     store_health s;
     s.ok = kt_store_ping(app->store) == 0;
     kt_store_faults_get(&s.faults);
-    if (s.faults.unavailable && kt_store_probe_write(app->store) == 0)
+    if (s.faults.unavailable && !app->indexer && kt_store_probe_write(app->store) == 0)
         kt_store_faults_get(&s.faults);
     s.writable = s.ok && !s.faults.unavailable;
     const char *integrity = kt_store_integrity(app->store);

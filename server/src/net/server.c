@@ -112,7 +112,10 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     kt_hub_expire(app->hub, kt_now());
     kt_store_faults faults;
     kt_store_faults_get(&faults);
-    if (faults.unavailable) /* a write that succeeds ends the spell (store.h), even when idle */
+    /* A write that succeeds ends the spell (store.h), even when idle. With an indexer (SQLite) its
+     * thread probes, as the probe may wait for the write lock; without one (PostgreSQL, whose
+     * every operation runs here) the loop does. */
+    if (faults.unavailable && !app->indexer)
         kt_store_probe_write(app->store);
     static int ticks;
     static bool retention_left; /* the last pass stopped at its limit: go on at the next tick */

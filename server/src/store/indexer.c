@@ -110,6 +110,12 @@ static void *indexer_main(void *arg)
         ix->kicked = ix->hurry = false;
         uint64_t round = ++ix->rounds;
         pthread_mutex_unlock(&ix->lock);
+        /* While the store refuses writes (disk full), find out here whether it takes them again:
+         * the probe may wait for the write lock (busy timeout), which the loop thread must not. */
+        kt_store_faults faults;
+        kt_store_faults_get(&faults);
+        if (faults.unavailable)
+            kt_store_probe_write(ix->st);
         bool empty = round_of_batches(ix);
         pthread_mutex_lock(&ix->lock);
         if (empty)

@@ -9,7 +9,9 @@
  * writes a second indexes them a few times a second, not once each (bench/README.md, issue 15).
  * A search finds a write typically within KT_INDEXER_SETTLE_MS of its commit and at most about
  * KT_INDEXER_IDLE_MS later. Errors are logged and counted; the indexer tries again after
- * KT_INDEXER_IDLE_MS. */
+ * KT_INDEXER_IDLE_MS. While the store refuses writes (kt_store_faults_get), each round starts
+ * with kt_store_probe_write on the indexer's connection, so that the node notices returning space
+ * without the loop thread waiting for the write lock. */
 #ifndef KT_STORE_INDEXER_H
 #define KT_STORE_INDEXER_H
 
