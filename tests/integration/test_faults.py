@@ -171,6 +171,40 @@ class TornWalTest(WorldCase):
         self.assertIn("Behouden", json.dumps(await admin.call("scope.list")))
 
 
+@unittest.skipIf(PG_BASE, "SQLite only: SQLite's one write lock, which its search indexer takes")
+class IndexerLockTest(WorldCase):
+    """The search indexer takes SQLite's write lock for each batch, one batch after another with
+    a short gap between. A write of the loop thread that came meanwhile waited in SQLite's busy
+    handler, which sleeps longer each time it finds the lock taken and so missed the gaps: after
+    its 5 s it was answered store_busy, while the lock was never held for more than a batch.
+    Now a batch ends once a writer of the node waits (or after a few ms), and the indexer lets
+    the waiting writers go first: a long indexing run never turns a write into store_busy."""
+
+    ACTIONS = 8000  # ~32 MB of text to index: seconds of batches, far beyond one busy timeout
+
+    async def test_writes_during_a_long_indexing_run_are_never_store_busy(self):
+        server, body = self.server, self.body
+        chair = await self.connect("chair@test.example")
+        now = int(server.now().timestamp())
+        server.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO actions (body_id, kind, text, status, created_by, created_at, updated_at) "
+            "SELECT ?, 'actiepunt', ? || i, 'open', ?, ?, ? FROM n",
+            (self.ACTIONS, body, "Toezicht op vakantieparken en de aanpak van ondermijning. " * 70,
+             self.p["chair"], now, now))
+        await until(lambda: metric(server, "kt_search_indexed_total") > 0,
+                    what="the indexer to start")
+        replies = []
+        for _ in range(30):
+            replies += await asyncio.gather(*(chair.request("chat.post", body=body,
+                                                            text=f"tijdens het indexeren {i}")
+                                              for i in range(10)))
+        busy = [r for r in replies if not r["ok"]]
+        self.assertEqual(busy, [])
+        # the writes came while the indexer still had work (else the test proves nothing)
+        self.assertGreater(metric(server, "kt_search_pending"), 0)
+
+
 class RawSocket:
     """A WebSocket client on a plain socket that can stop reading: a tiny receive buffer, and
     nothing read after the upgrade."""

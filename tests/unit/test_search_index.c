@@ -133,6 +133,35 @@ static void a_write_queues_and_the_indexer_makes_it_findable(void **state)
     assert_int_equal(done, 0);
 }
 
+/* The indexer holds the write lock from its batch's start to its commit: a batch also ends once
+ * it has used its time (issue 12), after at least one change, and what it did not reach stays
+ * queued for the next. A budget of 1 us is spent by the first change, whatever the machine. */
+static void a_batch_ends_when_its_time_is_used_and_leaves_the_rest_queued(void **state)
+{
+    world *w = *state;
+    drain(w->st);
+    item(w, "Ondermijning recreatieparken", false);
+    item(w, "Carbidschieten oudejaarsnacht", false);
+    item(w, "Witwassen autobranche", false);
+    assert_int_equal(pending(w->st), 3);
+    int done;
+    int64_t left;
+    assert_int_equal(kt_store_search_index_for(w->st, 64, 1, &done, &left), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(left, 2);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "recreatieparken"), 1);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "carbidschieten"), 0);
+    assert_int_equal(kt_store_search_index_for(w->st, 64, 1, &done, &left), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(left, 1);
+    /* no bound: the rest in one batch */
+    assert_int_equal(kt_store_search_index_for(w->st, 64, 0, &done, &left), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(left, 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "carbidschieten"), 1);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "autobranche"), 1);
+}
+
 static void deleted_or_made_confidential_is_gone_before_the_indexer_runs(void **state)
 {
     world *w = *state;
@@ -185,6 +214,8 @@ static void the_indexer_thread_catches_up_after_a_kick(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(
+            a_batch_ends_when_its_time_is_used_and_leaves_the_rest_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_queues_and_the_indexer_makes_it_findable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

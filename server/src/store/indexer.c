@@ -53,7 +53,8 @@ static bool round_of_batches(kt_indexer *ix)
         int done = 0;
         int64_t left = 0;
         double c0 = thread_cpu_ms();
-        int rc = kt_store_search_index(ix->st, KT_INDEXER_BATCH, &done, &left);
+        int rc = kt_store_search_index_for(ix->st, KT_INDEXER_BATCH,
+                                           (int64_t)KT_INDEXER_BATCH_MS * 1000, &done, &left);
         double cpu = thread_cpu_ms() - c0;
         pthread_mutex_lock(&ix->lock);
         ix->stats.cpu_ms += cpu;
@@ -69,8 +70,9 @@ static bool round_of_batches(kt_indexer *ix)
         }
         if (!left || !done || stop)
             return !left;
-        /* Let the other writers of this database in between two batches. */
-        struct timespec pause = {0, 200 * 1000};
+        /* Let the other writers of this database in between two batches: this process's give
+         * notice (kt_store_writers_waiting), other processes' (nodes sharing the file) poll. */
+        struct timespec pause = {0, 1000 * 1000};
         nanosleep(&pause, NULL);
     }
 }
@@ -137,6 +139,7 @@ int kt_indexer_start(const kt_store_options *opt, kt_indexer **out)
         free(ix);
         return rc;
     }
+    kt_store_set_background(ix->st);
     pthread_mutex_init(&ix->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void add_quoted(kt_strbuf *b, const char *s)
 {
@@ -343,7 +344,19 @@ int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
 
 #define INDEX_BATCH_MAX 512
 
+static int64_t mono_us(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000000 + t.tv_nsec / 1000;
+}
+
 int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left)
+{
+    return kt_store_search_index_for(st, max, 0, done, left);
+}
+
+int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *done, int64_t *left)
 {
     *done = 0;
     if (left)
@@ -364,6 +377,8 @@ int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left)
     struct {
         int64_t id;
         int kind;
+        int64_t seq; /* its first place in the queue */
+        int before;  /* queue rows read before that place */
     } todo[INDEX_BATCH_MAX];
     int n = 0, taken = 0;
     int64_t last = 0;
@@ -382,13 +397,27 @@ int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left)
             for (int i = 0; i < n && !seen; i++)
                 seen = todo[i].id == id && todo[i].kind == kind;
             if (!seen)
-                todo[n].id = id, todo[n++].kind = kind;
+                todo[n].id = id, todo[n].seq = last, todo[n].before = taken - 1,
+                todo[n++].kind = kind;
         }
         kt_db_reset(s);
         rc = rc < 0 ? rc : 0;
     }
-    for (int i = 0; !rc && i < n; i++)
+    /* The lock is held from the begin to the commit: a batch also ends once it has used its
+     * budget (at least one change is done), so that a writer waiting for the lock waits
+     * milliseconds, whatever the rows' size. What it did not reach stays queued, from the first
+     * change not done (later copies of changes done are done again: harmless). */
+    int64_t t0 = budget_us > 0 ? mono_us() : 0;
+    int i = 0;
+    for (; !rc && i < n; i++) {
+        if (i > 0 && budget_us > 0 &&
+            (mono_us() - t0 >= budget_us || (st->background && kt_store_writers_waiting()))) {
+            last = todo[i].seq - 1;
+            taken = todo[i].before;
+            break;
+        }
         rc = reindex(st, todo[i].kind, todo[i].id);
+    }
     if (!rc && taken) {
         kt_db_stmt *d = kt_db_prepare(st, "DELETE FROM search_queue WHERE seq <= ?1");
         if (!d)

@@ -78,6 +78,11 @@ int kt_store_search_memberships(kt_store *st, int64_t person, json_t **out);
  * is gone. *done: changes taken from the queue; *left (may be NULL): changes still queued
  * after. 0, KT_EBUSY (another writer held the lock too long; nothing done) or a store error. */
 int kt_store_search_index(kt_store *st, int max, int *done, int64_t *left);
+/* The same, and the batch also ends once it has used budget_us microseconds (0: no bound) of
+ * indexing, or (a background connection, kt_store_set_background) when another writer of this
+ * process is waiting for the lock; after at least one change: the write lock it holds is held
+ * that long at most, plus one change and the commit. What it did not reach stays queued. */
+int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *done, int64_t *left);
 
 /* Brings the index's words for (kind, id) up to date now, in the caller's write transaction:
  * for an edit, so that a search right after it finds the row as it now is, with a fresh snippet

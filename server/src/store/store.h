@@ -82,6 +82,12 @@ void kt_store_faults_get(kt_store_faults *out);
  * 0 when the store can write again (clearing the fault state), or a KT_E*. */
 int kt_store_probe_write(kt_store *st);
 
+/* A connection that works in the background (the search indexer's): before it starts a write it
+ * waits (briefly) while this process's other connections are taking the write lock, and
+ * kt_store_writers_waiting() tells its long work to end early and commit. */
+void kt_store_set_background(kt_store *st);
+bool kt_store_writers_waiting(void);
+
 /* The database's own check of its file (SQLite's quick_check; PostgreSQL checks its own pages:
  * "unchecked"). Writes "ok" or the first problems found into result; 0 when ok, KT_ESTORE when
  * damaged. The answer is also kept for kt_store_integrity(). Reads the whole file: at start. */
