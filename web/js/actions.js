@@ -139,7 +139,7 @@ export async function actionDialog({ store, action, bodyId, members, item = null
   await store.loadPersons().catch(() => null);
   let mem = members;
   if (!mem) {
-    try { mem = (await store.request('body.get', { body: bodyId })).members; } catch { mem = []; }
+    try { mem = (await store.bodyGet(bodyId, { backlog_limit: 0 })).members; } catch { mem = []; }
   }
   const f = {};
   const isNew = !action;
@@ -238,6 +238,38 @@ export async function proposeDialog({ store, action }) {
   return ok;
 }
 
+/** action.list comes in pages (its next / more): every page of args, one request after the other.
+ * For views that need the whole set (a meeting's actielijst, the counts on the start page). */
+export async function listAllActions(store, args) {
+  const all = [];
+  let after = null;
+  for (;;) {
+    const r = await store.request('action.list', { ...args, ...(after ? { after } : {}) });
+    all.push(...r.actions);
+    if (!r.more || !r.next) return all;
+    after = r.next;
+  }
+}
+
+/** A "Meer laden" pager for an action list: loads the first page of args into actions (a Map)
+ * and then one page per click; redraws with draw(). Returns the element that holds the button. */
+function actionPager(store, args, actions, draw) {
+  const more = h('div', { class: 'list-more' });
+  let after = null;
+  async function page() {
+    try {
+      const r = await store.request('action.list', { ...args, ...(after ? { after } : {}) });
+      for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
+      after = r.more ? r.next : null;
+      replace(more, after ? button('Meer laden', page, { class: 'btn btn-small' }) : null);
+      draw();
+    } catch (e) {
+      toast(e.message, 'error');
+    }
+  }
+  return { more, first: page };
+}
+
 /** The actions tab of a body. live: array to push an event listener into. */
 export async function actionsPanel(ctx, { container, body, members, role, live }) {
   const { store } = ctx;
@@ -246,10 +278,11 @@ export async function actionsPanel(ctx, { container, body, members, role, live }
   const actions = new Map();
   const flt = filters({ withOwner: true }, draw);
   const participant = canParticipate(role);
+  const pager = actionPager(store, { body: body.id }, actions, () => draw());
   replace(container, h('section', { class: 'panel', 'aria-labelledby': 'h-actions' },
     h('div', { class: 'panel-head' }, h('h2', { id: 'h-actions' }, 'Acties, toezeggingen en besluiten'),
       participant ? button('Toevoegen', () => actionDialog({ store, action: null, bodyId: body.id, members, canDecide: canEdit(role) }), { class: 'btn btn-primary' }) : null),
-    flt.bar, list));
+    flt.bar, list, pager.more));
   function draw() {
     const today = todayYmd();
     flt.owners(actions.values(), store);
@@ -259,9 +292,7 @@ export async function actionsPanel(ctx, { container, body, members, role, live }
       h('p', { class: 'small muted', role: 'status' }, `${rows.length} van ${actions.size} getoond.`),
       rows.length ? actionTable(store, rows, { showBody: false, canEditOf: (a) => mayChangeAction(store.me, a, role) }) : empty('Geen acties die aan de filters voldoen.'));
   }
-  const r = await store.request('action.list', { body: body.id });
-  for (const a of r.actions) actions.set(a.id, a);
-  draw();
+  await pager.first();
   live.push((f) => {
     if (f.event === 'action.created' || f.event === 'action.updated') {
       actions.set(f.data.action.id, f.data.action);
@@ -278,9 +309,10 @@ export async function render(ctx) {
   const list = h('div', null, loading());
   const actions = new Map();
   const flt = filters({ withOwner: true, mine: true }, draw);
+  const pager = actionPager(store, {}, actions, () => draw());
   replace(ctx.root,
     pageHead('Mijn acties', { sub: 'Actiepunten, toezeggingen en besluiten uit al uw overleggen. Standaard: wat bij u of uw organisatie openstaat.' }),
-    h('section', { class: 'panel' }, flt.bar, list));
+    h('section', { class: 'panel' }, flt.bar, list, pager.more));
   function draw() {
     const today = todayYmd();
     flt.owners(actions.values(), store);
@@ -297,7 +329,5 @@ export async function render(ctx) {
     }
   });
   ctx.onCleanup(off);
-  const r = await store.request('action.list', {});
-  for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
-  draw();
+  await pager.first();
 }

@@ -30,7 +30,7 @@ export async function render(ctx) {
   let tab = TABS.some(([k]) => k === ctx.params.tab) || ctx.params.tab === 'signaleringen' || ctx.params.tab === 'logboek' ? ctx.params.tab : 'overzicht';
   replace(ctx.root, loading('Overleg laden…'));
   const live = liveBody(ctx, id);
-  const [snap] = await Promise.all([store.request('body.get', { body: id }), store.loadPersons().catch(() => null)]);
+  const [snap] = await Promise.all([store.bodyGet(id), store.loadPersons().catch(() => null)]);
   const state = {
     body: snap.body, members: snap.members, parent: snap.parent, children: snap.children,
     meetings: new Map(snap.meetings.map((m) => [m.id, m])), seq: snap.seq,
@@ -184,7 +184,7 @@ export async function render(ctx) {
     }
     async function loadMore() {
       try {
-        const page = await store.request('body.get', { body: id, backlog_from: backlogNext });
+        const page = await store.request('body.get', { body: id, backlog_from: backlogNext, members_limit: 0 });
         for (const it of page.backlog) if (!backlog.items.has(it.id)) backlog.items.set(it.id, it);
         store.noteItems(page.backlog);
         backlogNext = page.backlog_next ?? null;

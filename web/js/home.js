@@ -5,6 +5,7 @@ import {
   cadenceLabel, todayYmd, fmtDay,
 } from './format.js';
 import { badge, empty, loading, pageHead } from './ui.js';
+import { listAllActions } from './actions.js';
 
 const DAYS = 120;
 
@@ -114,9 +115,9 @@ export async function render(ctx) {
 
   async function loadActions() {
     try {
-      const r = await store.request('action.list', { mine: true });
+      const mine = await listAllActions(store, { mine: true });
       if (!alive) return;
-      const open = r.actions.filter((a) => a.status === 'open' || a.status === 'lopend');
+      const open = mine.filter((a) => a.status === 'open' || a.status === 'lopend');
       const today = todayYmd();
       const overdue = open.filter((a) => a.due && a.due < today);
       // Every open one the count names, the oldest deadline first (te laat on top), those

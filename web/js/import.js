@@ -23,7 +23,7 @@ export async function render(ctx) {
   const { store } = ctx;
   const bodyId = ctx.params.id;
   replace(ctx.root, loading('Overleg laden…'));
-  const [snap] = await Promise.all([store.request('body.get', { body: bodyId }), store.loadPersons(), store.loadOrgs()]);
+  const [snap] = await Promise.all([store.bodyGet(bodyId), store.loadPersons(), store.loadOrgs()]);
   const body = snap.body;
   ctx.setTitle(`Verslag importeren – ${body.name}`);
   const head = pageHead('Verslag importeren', {

@@ -8,7 +8,7 @@ import { badge, pageHead, loading, button, toast, confirmDialog, select, TOAST_R
 import { AgendaModel, agendaView } from './agenda.js';
 import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
-import { actionDialog, originLine } from './actions.js';
+import { actionDialog, originLine, listAllActions } from './actions.js';
 import { minutesPanel } from './minutes.js';
 import { isMine, actorName, agendaNews, meetingNews, roleNews } from './news.js';
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
@@ -27,7 +27,7 @@ export async function render(ctx) {
   const flagSet = canEdit(store.roleIn(bodyId)) ? new FlagSet(store, bodyId) : null;
   const [snap, bsnap] = await Promise.all([
     store.request('meeting.get', { meeting: ctx.params.id }),
-    store.request('body.get', { body: bodyId }),
+    store.bodyGet(bodyId),
     store.loadPersons().catch(() => null),
     store.loadOrgs().catch(() => null),
     flagSet ? flagSet.load().catch(() => null) : null,
@@ -138,8 +138,8 @@ export async function render(ctx) {
       })) : h('p', { class: 'empty' }, 'Geen openstaande acties.'),
       h('p', null, h('a', { href: `#/overleg/${bodyId}/acties` }, 'Alle acties en besluiten van dit overleg')));
   }
-  store.loadOrgs().catch(() => null).then(() => store.request('action.list', { body: bodyId })).then((r) => {
-    for (const a of r.actions) if (!actions.has(a.id)) actions.set(a.id, a);
+  store.loadOrgs().catch(() => null).then(() => listAllActions(store, { body: bodyId })).then((list) => {
+    for (const a of list) if (!actions.has(a.id)) actions.set(a.id, a);
     actionsLoaded = true;
     renderActions();
     if (model.sorted().some((it) => it.special === 'actielijst')) view.render();

@@ -57,7 +57,7 @@ export function membersPanel(ctx, { container, state, role }) {
     // A besloten punt is not one to invite anyone to: only what this user sees whole.
     results.forEach((r, i) => { if (r) for (const it of r.agenda) if (!it.placeholder) out.push([it.id, `${fmtDateShort(meetings[i].start)} – ${it.title}`]); });
     try {
-      const b = await store.request('body.get', { body: state.body.id });
+      const b = await store.bodyGet(state.body.id);
       for (const it of b.backlog) if (!it.placeholder) out.push([it.id, `Te agenderen – ${it.title}`]);
     } catch { /* not a member (administrator): no backlog */ }
     return out;

@@ -35,6 +35,34 @@ class Store extends EventTarget {
     return this.conn.request(op, args, opts);
   }
 
+  /** body.get with all of its members and meetings: a big body pages them (members_next,
+   * meetings_more: PROTOCOL.md), each reply bounded; the backlog stays one page (args may say
+   * which: backlog_from / backlog_limit), the rest on "Meer laden". */
+  async bodyGet(id, args = {}) {
+    const snap = await this.request('body.get', { body: id, ...args });
+    let from = snap.members_next;
+    while (snap.members_more && from !== null) {
+      const page = await this.request('body.get', { body: id, members_from: from, backlog_limit: 0 });
+      snap.members.push(...page.members);
+      snap.members_more = page.members_more;
+      from = page.members_next;
+    }
+    if (snap.meetings_more && snap.meetings.length) {
+      const meetings = [];
+      let after = null;
+      const from0 = snap.meetings[0].start;
+      for (;;) {
+        const r = await this.request('meeting.list', { body: id, from: from0, ...(after ? { after } : {}) });
+        meetings.push(...r.meetings);
+        if (!r.more || !r.next) break;
+        after = r.next;
+      }
+      snap.meetings = meetings;
+      snap.meetings_more = false;
+    }
+    return snap;
+  }
+
   /** Loads me.get and follows every body I am in, plus the directory. */
   async loadMe() {
     const r = await this.request('me.get');

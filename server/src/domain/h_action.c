@@ -14,6 +14,8 @@
 #include "util/timeutil.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -458,6 +460,26 @@ static int action_visible(kt_ctx *c, json_t *a, body_view **views, size_t *n, bo
     return 0;
 }
 
+/* action.list's cursor: "<due>~<id>" of the last action a page looked at ("~<id>" when it has
+ * no due date). false when text is no such cursor. */
+static bool cursor_parse(const char *text, char *due, size_t n, int64_t *id)
+{
+    const char *tilde = strrchr(text, '~');
+    if (!tilde || (size_t)(tilde - text) >= n)
+        return false;
+    memcpy(due, text, (size_t)(tilde - text));
+    due[tilde - text] = '\0';
+    if (due[0] && !kt_date_valid(due))
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(tilde + 1, &end, 10);
+    if (errno || end == tilde + 1 || *end || v <= 0)
+        return false;
+    *id = v;
+    return true;
+}
+
 int kt_h_action_list(kt_ctx *c)
 {
     int64_t body = kt_arg_int(c, "body", 0);
@@ -476,6 +498,13 @@ int kt_h_action_list(kt_ctx *c)
         if (v.role == KT_ROLE_NONE)
             return kt_fail(c, KT_C_NOT_MEMBER, NULL);
     }
+    char after_due[16] = "";
+    int64_t after_id = 0;
+    const char *after = kt_arg_str(c, "after");
+    if (after && !cursor_parse(after, after_due, sizeof after_due, &after_id))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "'after' is geen vervolgpunt van een eerdere pagina ('next').");
+    int limit = kt_arg_has(c, "limit") ? (int)kt_arg_int(c, "limit", 0) : ACTION_PAGE;
     char today[16];
     kt_date_today_local(today, sizeof today);
     kt_store_action_query q = {
@@ -486,35 +515,71 @@ int kt_h_action_list(kt_ctx *c)
         .mine_org = c->me->org,
         .owner = kt_arg_int(c, "owner", 0),
         .overdue = kt_arg_bool(c, "overdue", false) ? today : NULL,
-        .limit = 2000,
+        .after_due = after_id && after_due[0] ? after_due : NULL,
+        .after_id = after_id,
     };
-    kt_ivec ids = {0}, bodies = {0};
-    int rc = kt_store_actions_find(c->st, &q, &ids, &bodies);
+    /* A page ends at limit actions shown, at ACTION_PAGE_BYTES of them, or after ACTION_SCAN
+     * actions looked at (what the caller may not see among them too): every reply stays far
+     * below the connection's 4 MiB, and one request costs a bounded amount whatever is hidden.
+     * The cursor is the last action looked at, so a page that ends early resumes right there. */
     json_t *out = json_array();
     body_view *views = NULL;
     size_t n_views = 0;
-    for (size_t i = 0; !rc && i < ids.n; i++) {
-        json_t *a = NULL;
-        rc = kt_store_action_get(c->st, ids.v[i], &a);
-        if (rc == KT_ENOTFOUND) {
-            rc = 0;
-            continue;
+    size_t bytes = 0;
+    int scanned = 0, rc = 0;
+    bool more = false, end = false;
+    while (!rc && !end && !more) {
+        kt_ivec ids = {0}, bodies = {0};
+        int want = limit - (int)json_array_size(out) + 1;
+        if (want > ACTION_SCAN - scanned + 1)
+            want = ACTION_SCAN - scanned + 1;
+        q.limit = want;
+        rc = kt_store_actions_find(c->st, &q, &ids, &bodies);
+        end = !rc && ids.n < (size_t)want;
+        for (size_t i = 0; !rc && i < ids.n; i++) {
+            if ((int)json_array_size(out) >= limit || scanned >= ACTION_SCAN ||
+                bytes >= ACTION_PAGE_BYTES) {
+                more = true; /* ids.v[i] exists: it is the next page's first candidate */
+                break;
+            }
+            scanned++;
+            json_t *a = NULL;
+            rc = kt_store_action_get(c->st, ids.v[i], &a);
+            if (rc == KT_ENOTFOUND) { /* deleted meanwhile: nothing to look at, and no cursor */
+                rc = 0;
+                continue;
+            }
+            bool visible = false;
+            if (!rc)
+                rc = action_visible(c, a, &views, &n_views, &visible);
+            if (!rc) {
+                const char *due = json_string_value(json_object_get(a, "due"));
+                snprintf(after_due, sizeof after_due, "%s", due ? due : "");
+                q.after_due = due ? after_due : NULL;
+                q.after_id = ids.v[i];
+            }
+            if (!rc && visible) {
+                bytes += json_dumpb(a, NULL, 0, JSON_COMPACT);
+                json_array_append(out, a);
+            }
+            json_decref(a);
         }
-        bool visible = false;
-        if (!rc)
-            rc = action_visible(c, a, &views, &n_views, &visible);
-        if (!rc && visible)
-            json_array_append(out, a);
-        json_decref(a);
+        kt_ivec_free(&ids);
+        kt_ivec_free(&bodies);
     }
     views_free(views, n_views);
-    kt_ivec_free(&ids);
-    kt_ivec_free(&bodies);
     if (rc) {
         json_decref(out);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o}", "actions", out);
+    json_t *next = json_null();
+    if (more) {
+        char cur[48];
+        snprintf(cur, sizeof cur, "%s~%" PRId64, q.after_due ? q.after_due : "", q.after_id);
+        json_decref(next);
+        next = json_string(cur);
+    }
+    c->result = json_pack("{s:o, s:b, s:o}", "actions", out, "more", more, "next", next);
     return 0;
 }
 

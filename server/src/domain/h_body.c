@@ -33,6 +33,17 @@ int kt_h_body_list(kt_ctx *c)
  * a reply over the connection's 4 MiB would close it for good (PROTOCOL.md, paging). */
 #define BACKLOG_PAGE 200
 
+bool kt_page_cut(json_t *arr, size_t limit)
+{
+    size_t keep = 0, bytes = 0, n = json_array_size(arr);
+    while (keep < n && keep < limit && bytes < KT_PAGE_BYTES)
+        bytes += json_dumpb(json_array_get(arr, keep++), NULL, 0, JSON_COMPACT);
+    bool cut = keep < n;
+    while (json_array_size(arr) > keep)
+        json_array_remove(arr, json_array_size(arr) - 1);
+    return cut;
+}
+
 int kt_h_body_get(kt_ctx *c)
 {
     json_t *body = NULL, *parent = json_null(), *members = json_array(), *children = json_array();
@@ -51,8 +62,13 @@ int kt_h_body_get(kt_ctx *c)
             rc = 0;
         }
     }
+    int64_t members_from = kt_arg_int(c, "members_from", 0);
+    int members_limit =
+        kt_arg_has(c, "members_limit") ? (int)kt_arg_int(c, "members_limit", 0) : MEMBER_PAGE;
     if (!rc)
-        rc = kt_store_members_list(c->st, c->body, members);
+        rc = kt_store_members_list(c->st, c->body, members_from, members_limit + 1, members);
+    bool members_more = !rc && kt_page_cut(members, (size_t)members_limit);
+    size_t members_n = json_array_size(members);
     if (!rc)
         rc = kt_store_body_children(c->st, c->body, children);
     int64_t head = 0;
@@ -68,8 +84,8 @@ int kt_h_body_get(kt_ctx *c)
     }
     bool member = c->viewer.role != KT_ROLE_NONE;
     int64_t now = kt_now();
-    if (member && (rc = kt_store_meetings_list(c->st, c->body, now - 180 * 86400, now + 400 * 86400,
-                                               meetings))) {
+    if (member && (rc = kt_store_meetings_page(c->st, c->body, now - 180 * 86400, now + 400 * 86400,
+                                               0, 0, MEETING_PAGE_MAX + 1, meetings))) {
         json_decref(body);
         json_decref(parent);
         json_decref(members);
@@ -92,14 +108,24 @@ int kt_h_body_get(kt_ctx *c)
         json_decref(backlog);
         return kt_fail_err(c, rc);
     }
+    bool meetings_more = kt_page_cut(meetings, MEETING_PAGE_MAX);
+    /* The page as asked, and no more than KT_PAGE_BYTES of items (descriptions can be long). */
+    if (kt_page_cut(backlog, (size_t)limit))
+        more = true;
     json_object_set_new(body, "role",
                         member ? json_string(kt_role_name(c->viewer.role)) : json_null());
     c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "body", body, "members", members,
                           "parent", parent, "children", children, "meetings", meetings, "backlog",
                           backlog, "seq", (json_int_t)head);
     json_object_set_new(c->result, "backlog_more", json_boolean(more));
+    json_object_set_new(c->result, "meetings_more", json_boolean(meetings_more));
+    json_object_set_new(c->result, "members_more", json_boolean(members_more));
+    json_object_set_new(c->result, "members_next",
+                        members_more ? json_integer((json_int_t)(members_from + (int64_t)members_n))
+                                     : json_null());
     json_object_set_new(c->result, "backlog_next",
-                        more ? json_integer((json_int_t)(from + limit)) : json_null());
+                        more ? json_integer((json_int_t)(from + (int64_t)json_array_size(backlog)))
+                             : json_null());
     json_t *counts = kt_message_counts(c->st, json_object_get(c->result, "backlog"));
     if (!counts) {
         json_decref(c->result);

@@ -12,6 +12,8 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -230,19 +232,56 @@ int kt_h_meeting_get(kt_ctx *c)
     return 0;
 }
 
+/* meeting.list's cursor: "<start, seconds since 1970>~<id>" of the last meeting of a page (id 0:
+ * before the first). */
+static bool meeting_cursor(const char *text, int64_t *start, int64_t *id)
+{
+    long long s, i;
+    int n = 0;
+    if (sscanf(text, "%lld~%lld%n", &s, &i, &n) != 2 || text[n] || i < 0)
+        return false;
+    *start = s;
+    *id = i;
+    return true;
+}
+
 int kt_h_meeting_list(kt_ctx *c)
 {
     int64_t from = kt_arg_given(c, "from") ? kt_arg_time(c, "from") : 0;
     int64_t to = kt_arg_given(c, "to") ? kt_arg_time(c, "to") : INT64_MAX / 2, head = 0;
+    int64_t after_start = 0, after_id = 0;
+    const char *after = kt_arg_str(c, "after");
+    if (after && !meeting_cursor(after, &after_start, &after_id))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "'after' is geen vervolgpunt van een eerdere pagina ('next').");
+    int limit = kt_arg_has(c, "limit") ? (int)kt_arg_int(c, "limit", 0) : MEETING_PAGE;
     json_t *list = json_array();
-    int rc = kt_store_meetings_list(c->st, c->body, from, to, list);
+    int rc =
+        kt_store_meetings_page(c->st, c->body, from, to, after_start, after_id, limit + 1, list);
     if (!rc)
         rc = kt_store_stream_head(c->st, c->body, &head);
     if (rc) {
         json_decref(list);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o, s:I}", "meetings", list, "seq", (json_int_t)head);
+    bool more = kt_page_cut(list, (size_t)limit);
+    json_t *next = json_null();
+    if (more) {
+        char cur[48];
+        json_t *last = json_array_get(list, json_array_size(list) - 1);
+        int64_t start = 0;
+        if (last)
+            kt_time_parse(json_string_value(json_object_get(last, "start")), &start);
+        else
+            start = after_start;
+        /* limit 0: the cursor asked with ("0~0" from the first) */
+        int64_t id = last ? json_integer_value(json_object_get(last, "id")) : after_id;
+        snprintf(cur, sizeof cur, "%" PRId64 "~%" PRId64, start, id);
+        json_decref(next);
+        next = json_string(cur);
+    }
+    c->result = json_pack("{s:o, s:I, s:b, s:o}", "meetings", list, "seq", (json_int_t)head, "more",
+                          more, "next", next);
     return 0;
 }
 

@@ -62,6 +62,28 @@ int kt_h_agenda_move(kt_ctx *c);
 int kt_h_agenda_publish(kt_ctx *c);
 int kt_h_agenda_copy(kt_ctx *c);
 
+/* No reply is unbounded (PROTOCOL.md, paging): a page of a list ends at its count or once it holds
+ * KT_PAGE_BYTES of JSON, far below a connection's 4 MiB. kt_page_cut keeps the first elements of
+ * arr up to limit and that many bytes (the one that passes the bytes is kept, so a page with
+ * limit > 0 is never empty while there is something) and removes the rest: true when it removed
+ * any (more follow). */
+#define KT_PAGE_BYTES (1024 * 1024)
+bool kt_page_cut(json_t *arr, size_t limit);
+/* (The maxima are also written as numbers in protocol/ops.c's argument tables, which
+ * test_protocol_contract reads.) meeting.list pages: MEETING_PAGE by default, at most
+ * MEETING_PAGE_MAX; body.get's members
+ * MEMBER_PAGE by default, at most MEMBER_PAGE_MAX; body.get's meetings at most MEETING_PAGE_MAX. */
+#define MEETING_PAGE     200
+#define MEETING_PAGE_MAX 500
+#define MEMBER_PAGE      500
+#define MEMBER_PAGE_MAX  1000
+
+/* action.list pages (PROTOCOL.md): ACTION_PAGE actions by default, at most ACTION_PAGE_MAX on
+ * request; a page also ends once it holds ACTION_PAGE_BYTES of JSON or looked at ACTION_SCAN. */
+#define ACTION_PAGE       200
+#define ACTION_PAGE_MAX   500
+#define ACTION_PAGE_BYTES KT_PAGE_BYTES
+#define ACTION_SCAN       2000
 int kt_h_action_list(kt_ctx *c);
 int kt_h_action_create(kt_ctx *c);
 int kt_h_action_update(kt_ctx *c);

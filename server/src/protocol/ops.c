@@ -19,6 +19,10 @@
 #define NAME_MAX     200
 #define TEXT_MAX     4000
 #define LONGTEXT_MAX 20000
+/* The page limits below are numbers (test_protocol_contract reads this table): kept equal to
+ * domain/handlers.h's. */
+_Static_assert(ACTION_PAGE_MAX == 500 && MEETING_PAGE_MAX == 500 && MEMBER_PAGE_MAX == 1000,
+               "the page limits in the argument tables");
 
 static const kt_argspec a_none[] = {END};
 
@@ -73,6 +77,8 @@ static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_body_get[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                         {"backlog_from", KT_T_INT, 0, 0, NULL},
                                         {"backlog_limit", KT_T_INT, 0, 500, NULL},
+                                        {"members_from", KT_T_INT, 0, 0, NULL},
+                                        {"members_limit", KT_T_INT, 0, 1000, NULL},
                                         END};
 static const kt_argspec a_body_create[] = {{"name", KT_T_STR, REQ, NAME_MAX, NULL},
                                            {"kind", KT_T_ENUM, REQ, 0, kt_body_kinds},
@@ -128,10 +134,10 @@ static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL}
                                               {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
                                               END};
 static const kt_argspec a_meeting[] = {{"meeting", KT_T_ID, REQ, 0, NULL}, END};
-static const kt_argspec a_meeting_list[] = {{"body", KT_T_ID, REQ, 0, NULL},
-                                            {"from", KT_T_TIME, 0, 0, NULL},
-                                            {"to", KT_T_TIME, 0, 0, NULL},
-                                            END};
+static const kt_argspec a_meeting_list[] = {
+    {"body", KT_T_ID, REQ, 0, NULL},   {"from", KT_T_TIME, 0, 0, NULL},
+    {"to", KT_T_TIME, 0, 0, NULL},     {"after", KT_T_STR, 0, 40, NULL},
+    {"limit", KT_T_INT, 0, 500, NULL}, END};
 static const kt_argspec a_attendance[] = {
     {"meeting", KT_T_ID, REQ, 0, NULL},
     {"person", KT_T_ID, NUL, 0, NULL},
@@ -208,6 +214,8 @@ static const kt_argspec a_action_list[] = {{"body", KT_T_ID, 0, 0, NULL},
                                            {"status", KT_T_ENUM, 0, 0, kt_action_statuses},
                                            {"owner", KT_T_ID, 0, 0, NULL},
                                            {"overdue", KT_T_BOOL, 0, 0, NULL},
+                                           {"after", KT_T_STR, 0, 40, NULL},
+                                           {"limit", KT_T_INT, 0, 500, NULL},
                                            END};
 static const kt_argspec a_action_create[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                              {"kind", KT_T_ENUM, 0, 0, kt_action_kinds},

@@ -84,6 +84,9 @@ int kt_store_actions_find(kt_store *st, const kt_store_action_query *q, kt_ivec 
             "AND (?4 = 0 OR a.owner_person_id = ?1 OR a.owner_org_id = ?5) "
             "AND (a.owner_person_id = ?6 OR ?6 IS NULL) "
             "AND ((a.due_date < ?7 AND a.status IN ('open', 'lopend')) OR ?7 IS NULL) "
+            "AND (?10 = 0 OR a.due_date > ?9 OR (a.due_date = ?9 AND a.id > ?10) OR "
+            "(a.due_date IS NULL AND ?9 IS NOT NULL) OR (a.due_date IS NULL AND ?9 IS NULL AND "
+            "a.id > ?10)) "
             "ORDER BY a.due_date IS NULL, a.due_date, a.id LIMIT ?8");
     if (!s)
         return KT_ESTORE;
@@ -95,6 +98,8 @@ int kt_store_actions_find(kt_store *st, const kt_store_action_query *q, kt_ivec 
     kt_db_bind_ref(s, 6, q->owner);
     kt_db_bind_text(s, 7, q->overdue);
     kt_db_bind_int(s, 8, q->limit > 0 ? q->limit : 2000);
+    kt_db_bind_text(s, 9, q->after_due);
+    kt_db_bind_int(s, 10, q->after_id);
     int rc;
     while ((rc = kt_db_step(s)) == KT_DB_ROW)
         if (kt_ivec_push(ids, kt_db_int(s, 0)) || kt_ivec_push(bodies, kt_db_int(s, 1))) {

@@ -52,11 +52,15 @@ typedef struct kt_store_action_query {
     int64_t mine_org;    /* the member's organisation, with mine */
     int64_t owner;       /* 0: any */
     const char *overdue; /* "YYYY-MM-DD" today: only open/lopend ones due before it; NULL: any */
+    /* Keyset paging: only actions after (after_due, after_id) in the list's order; after_id 0:
+     * from the first. after_due NULL: the cursor action has no due date. */
+    const char *after_due;
+    int64_t after_id;
     int limit;
 } kt_store_action_query;
 
 /* Appends the ids of the matching actions to ids and their bodies to bodies (same order: by due
- * date, none last, then id). 0 or a KT_E*. */
+ * date, none last, then id), at most limit. 0 or a KT_E*. */
 int kt_store_actions_find(struct kt_store *st, const kt_store_action_query *q, struct kt_ivec *ids,
                           struct kt_ivec *bodies);
 

@@ -68,6 +68,24 @@ int kt_store_meetings_list(kt_store *st, int64_t body, int64_t from, int64_t to,
     return kt_db_rows_json(s, meeting_cols, arr);
 }
 
+int kt_store_meetings_page(kt_store *st, int64_t body, int64_t from, int64_t to,
+                           int64_t after_start, int64_t after_id, int limit, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(st, MEETING_SELECT MEETING_FROM
+                                  "WHERE m.body_id = ?1 AND m.ends_at > ?2 AND m.starts_at < ?3 "
+                                  "AND (?5 = 0 OR m.starts_at > ?4 OR (m.starts_at = ?4 AND "
+                                  "m.id > ?5)) ORDER BY m.starts_at, m.id LIMIT ?6");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, from);
+    kt_db_bind_int(s, 3, to);
+    kt_db_bind_int(s, 4, after_start);
+    kt_db_bind_int(s, 5, after_id);
+    kt_db_bind_int(s, 6, limit);
+    return kt_db_rows_json(s, meeting_cols, arr);
+}
+
 int kt_store_meetings_upcoming(kt_store *st, int64_t person, int64_t from, int64_t to, int limit,
                                json_t *arr)
 {

@@ -22,6 +22,10 @@ int kt_store_meeting_get(struct kt_store *st, int64_t id, json_t **out);
 /* body's meetings that overlap [from, to), by start, appended to arr. */
 int kt_store_meetings_list(struct kt_store *st, int64_t body, int64_t from, int64_t to,
                            json_t *arr);
+/* The same, a page: only meetings after (after_start, after_id) in that order (after_id 0: from
+ * the first), at most limit. */
+int kt_store_meetings_page(struct kt_store *st, int64_t body, int64_t from, int64_t to,
+                           int64_t after_start, int64_t after_id, int limit, json_t *arr);
 /* At most limit meetings of person's bodies overlapping [from, to), by start, each with the
  * person's "role" there. */
 int kt_store_meetings_upcoming(struct kt_store *st, int64_t person, int64_t from, int64_t to,

@@ -100,13 +100,15 @@ int kt_store_membership_get(kt_store *st, int64_t body, int64_t person, json_t *
     return kt_db_one_json(s, member_cols, out);
 }
 
-int kt_store_members_list(kt_store *st, int64_t body, json_t *arr)
+int kt_store_members_list(kt_store *st, int64_t body, int64_t offset, int limit, json_t *arr)
 {
-    kt_db_stmt *s =
-        kt_db_prepare(st, MEMBER_SELECT "WHERE m.body_id = ?1 ORDER BY o.name, p.name, p.id");
+    kt_db_stmt *s = kt_db_prepare(st, MEMBER_SELECT "WHERE m.body_id = ?1 ORDER BY o.name, "
+                                                    "p.name, p.id LIMIT ?2 OFFSET ?3");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, limit);
+    kt_db_bind_int(s, 3, offset);
     return kt_db_rows_json(s, member_cols, arr);
 }
 

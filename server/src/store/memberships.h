@@ -30,8 +30,10 @@ int kt_store_viewer_find(struct kt_store *st, int64_t body, int64_t person, int6
 /* {body, person, name, org, org_name, function, role, substitute_for, items}: 0 or
  * KT_ENOTFOUND. */
 int kt_store_membership_get(struct kt_store *st, int64_t body, int64_t person, json_t **out);
-/* Every membership of body in that shape, by organisation and name. */
-int kt_store_members_list(struct kt_store *st, int64_t body, json_t *arr);
+/* The memberships of body in that shape, by organisation and name: from the offset-th, at most
+ * limit. */
+int kt_store_members_list(struct kt_store *st, int64_t body, int64_t offset, int limit,
+                          json_t *arr);
 
 /* Active members of body, optionally only of org (0: any) and only chairs and secretaries. */
 int kt_store_members_ids(struct kt_store *st, int64_t body, int64_t org, bool chairs_only,
