@@ -246,9 +246,40 @@ static int lite_query_int(kt_store *st, const char *sql, int64_t *out)
     return result;
 }
 
+/* Resets the statements of db that are still stepping (read, not reset): each holds a read
+ * transaction open. Returns how many; each is logged, as it is a statement some caller left. */
+static int reset_stepping(sqlite3 *db)
+{
+    int n = 0;
+    for (sqlite3_stmt *s = sqlite3_next_stmt(db, NULL); s; s = sqlite3_next_stmt(db, s))
+        if (sqlite3_stmt_busy(s)) {
+            kt_warn("a statement was left open before a write began: reset", "sql=\"%.120s\"",
+                    sqlite3_sql(s));
+            sqlite3_reset(s);
+            n++;
+        }
+    return n;
+}
+
 static int lite_begin(kt_store *st, bool write)
 {
-    return txn_sql(lite(st), write ? TXN_BEGIN_WRITE : TXN_BEGIN_READ);
+    lite_store *ls = lite(st);
+    if (!write)
+        return txn_sql(ls, TXN_BEGIN_READ);
+    /* A connection with a statement still stepping holds a read transaction, and SQLite then
+     * answers BEGIN IMMEDIATE with SQLITE_BUSY at once when another connection (the search
+     * indexer) has the write lock, without its busy handler: the write would be store_busy
+     * though the lock is free again milliseconds later. No transaction is open here (store.c),
+     * so such a statement is one a caller left unreset: reset it, and wait for the lock. */
+    if (ls->txn[TXN_BEGIN_WRITE] && sqlite3_get_autocommit(ls->db)) {
+        int rc = sqlite3_step(ls->txn[TXN_BEGIN_WRITE]);
+        sqlite3_reset(ls->txn[TXN_BEGIN_WRITE]);
+        if (rc == SQLITE_DONE)
+            return 0;
+        if ((rc & 0xff) != SQLITE_BUSY || !reset_stepping(ls->db))
+            return map_rc(ls->db, rc, txn_text[TXN_BEGIN_WRITE]);
+    }
+    return txn_sql(ls, TXN_BEGIN_WRITE);
 }
 
 static int lite_commit(kt_store *st)
