@@ -51,6 +51,34 @@ class BacklogPagingTest(WorldCase):
         self.assertEqual((snap["backlog"], snap["backlog_more"], snap["backlog_next"]),
                          ([], False, None))
 
+        # Reordering a backlog the client has loaded one page of: the page as the whole list is
+        # refused (what the web client sent before), one item moved next to another is not.
+        await chair.call("subscribe", body=body)
+        page = [it["id"] for it in (await chair.call("body.get", body=body))["backlog"]]
+        await self.refused(chair, "invalid_argument", "agenda.reorder", body=body,
+                           items=list(reversed(page)))
+        r = await chair.call("agenda.reorder", body=body, item=ids[-1], before=ids[0])
+        self.assertEqual(r["item"]["id"], ids[-1])
+        self.assertEqual(r["item"]["position"], 1)
+        self.assertEqual(len(r["order"]), ITEMS)  # every item shifted by one
+        event = await self.body_event(chair, "agenda.reordered")
+        self.assertEqual(sorted(event["data"]["order"], key=lambda e: e["id"]),
+                         sorted(r["order"], key=lambda e: e["id"]))
+        r = await chair.call("agenda.reorder", body=body, item=ids[0], after=ids[2])
+        self.assertEqual(sorted((e["id"], e["position"]) for e in r["order"]),
+                         sorted([(ids[0], 4), (ids[1], 2), (ids[2], 3)]))
+        snap = await chair.call("body.get", body=body, backlog_limit=5)
+        self.assertEqual([it["id"] for it in snap["backlog"]],
+                         [ids[-1], ids[1], ids[2], ids[0], ids[3]])
+        for args in ({"item": ids[5], "before": ids[6], "after": ids[7]}, {"item": ids[5]},
+                     {"item": ids[5], "before": ids[5]},
+                     {"item": ids[5], "before": ids[6], "items": [ids[5]]}):
+            await self.refused(chair, "invalid_argument", "agenda.reorder", body=body, **args)
+        await self.refused(chair, "not_found", "agenda.reorder", body=body, item=ids[5],
+                           before=999999)
+        await self.refused(police, "forbidden", "agenda.reorder", body=body, item=ids[5],
+                           before=ids[6])
+
 
 ACTIONS = 3000
 ACTION_TEXT = "Uitzoeken wie wat doet en terugkoppelen. " * 95  # ~4 KB: 2000 of them pass 4 MiB

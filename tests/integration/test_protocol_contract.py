@@ -116,7 +116,7 @@ def baseline(op, spec):
         if a["required"]:
             req[a["name"]] = a["values"][0] if a["type"] == "ENUM" else first[a["type"]]
     # What the handlers require on top of the op table (documented per op).
-    req.update({"agenda.add": {"body": 1}, "agenda.reorder": {"body": 1},
+    req.update({"agenda.add": {"body": 1}, "agenda.reorder": {"body": 1, "items": []},
                 "agenda.move": {"meeting": None}, "notification.read": {"ids": [1], "all": True},
                 "flag.resolve": {"lead_body": 1}}.get(op, {}))
     return req
@@ -125,6 +125,11 @@ def baseline(op, spec):
 def with_dependants(op, name, value, req):
     """req with the arguments that the handler requires together with name = value."""
     req = dict(req, **{name: value})
+    if op == "agenda.reorder" and name in ("item", "before", "after"):  # one item, not items
+        req.pop("items", None)
+        req.setdefault("item", 1)
+        if name == "item":
+            req["before"] = 2
     if op == "feed.create" and name == "body":
         req["kind"] = "body_ical" if value is not None else "ical"
     if op == "feed.create" and name == "kind":

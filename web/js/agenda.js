@@ -485,13 +485,25 @@ export function agendaView(opts) {
     if (focusKey) root.querySelector(`[data-focuskey="${focusKey}"]`)?.focus();
     const moved = model.items.get(movedId);
     try {
-      const args = { items: ids };
+      // One item moves next to its new neighbour (agenda.reorder with item and before/after):
+      // right whatever part of the list is loaded (a backlog comes in pages, body.get).
+      const k = ids.indexOf(movedId);
+      const args = { item: movedId };
+      if (k + 1 < ids.length) args.before = ids[k + 1]; else args.after = ids[k - 1];
       if (model.meeting) args.meeting = model.meeting; else args.body = model.body;
       const r = await store.request('agenda.reorder', args);
-      model.reset(r.agenda);
+      // The positions the server changed, on the list as it was (the optimistic ones go).
+      model.items = new Map(before);
+      for (const { id, position } of r.order) {
+        const it = model.items.get(id);
+        if (it) model.items.set(id, { ...it, position });
+      }
+      if (model.mine(r.item)) model.items.set(r.item.id, r.item);
       const pos = model.sorted().findIndex((x) => x.id === movedId) + 1;
       const total = model.sorted().length;
-      live.textContent = `“${moved.title}” staat nu op plaats ${pos} van ${total}.`;
+      live.textContent = model.meeting
+        ? `“${moved.title}” staat nu op plaats ${pos} van ${total}.`
+        : `“${moved.title}” staat nu op plaats ${r.item.position}.`;
     } catch (e) {
       model.items = before;
       toast(`Volgorde niet opgeslagen: ${e.message}`, 'error');

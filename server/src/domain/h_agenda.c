@@ -95,7 +95,14 @@ static int emit_item(kt_ctx *c, const char *type, int64_t item, json_t **out)
 
 /* Writes positions 1..n for l and announces the changes (except for item skip, whose full event
  * the caller emits). */
+static int list_store_order(kt_ctx *c, list *l, int64_t skip, json_t **changed);
 static int list_store(kt_ctx *c, list *l, int64_t skip)
+{
+    return list_store_order(c, l, skip, NULL);
+}
+
+/* The same; *changed (when not NULL): a new reference to the changes announced. */
+static int list_store_order(kt_ctx *c, list *l, int64_t skip, json_t **changed)
 {
     json_t *order = json_array();
     for (int i = 0; i < l->n; i++) {
@@ -120,7 +127,10 @@ static int list_store(kt_ctx *c, list *l, int64_t skip)
                      json_pack("{s:o, s:I, s:O}", "meeting",
                                l->meeting ? json_integer(l->meeting) : json_null(), "body",
                                (json_int_t)c->body, "order", order));
-    json_decref(order);
+    if (changed && !rc)
+        *changed = order;
+    else
+        json_decref(order);
     return rc;
 }
 
@@ -481,10 +491,87 @@ int kt_h_agenda_move(kt_ctx *c)
     return 0;
 }
 
+/* Whether the caller sees slot s whole (a confidential item only with its audience). */
+static int slot_visible(kt_ctx *c, const slot *s, bool *visible)
+{
+    kt_vis vis = {.item = s->id};
+    int rc = s->confidential ? kt_store_item_vis(c->st, s->id, &vis) : 0;
+    *visible = !rc && kt_acl_visible(&c->viewer, &vis);
+    kt_vis_clear(&vis);
+    return rc;
+}
+
+/* agenda.reorder with item and before / after: one item moves next to another of the same
+ * list, whatever part of the list the caller has loaded (a backlog comes in pages). */
+static int reorder_one(kt_ctx *c, int64_t meeting)
+{
+    int64_t item = kt_arg_int(c, "item", 0);
+    bool before = kt_arg_given(c, "before");
+    int64_t target = kt_arg_int(c, before ? "before" : "after", 0);
+    if (before == kt_arg_given(c, "after") || kt_arg_has(c, "items"))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Geef 'item' met 'before' of 'after', of alleen 'items'.");
+    if (target == item)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "Een agendapunt kan niet voor of na zichzelf worden gezet.");
+    list l;
+    if (list_load(c, meeting, &l))
+        return -1;
+    int i = list_index(&l, item), t = list_index(&l, target), rc = 0;
+    bool seen_item = false, seen_target = false;
+    if (i >= 0 && t >= 0 && !(rc = slot_visible(c, &l.v[i], &seen_item)))
+        rc = slot_visible(c, &l.v[t], &seen_target);
+    if (rc) {
+        list_free(&l);
+        return kt_fail_err(c, rc);
+    }
+    if (!seen_item || !seen_target) {
+        list_free(&l);
+        return kt_fail(c, KT_C_NOT_FOUND, "Dit agendapunt staat niet in deze lijst.");
+    }
+    slot s = l.v[i];
+    memmove(&l.v[i], &l.v[i + 1], (size_t)(l.n - i - 1) * sizeof *l.v);
+    l.n--;
+    t = list_index(&l, target);
+    int at = before ? t : t + 1;
+    memmove(&l.v[at + 1], &l.v[at], (size_t)(l.n - at) * sizeof *l.v);
+    l.v[at] = s;
+    l.n++;
+    json_t *changed = NULL;
+    rc = list_store_order(c, &l, 0, &changed);
+    /* the reply: the changes the caller may see (the event says the same to every member) */
+    json_t *order = json_array();
+    for (size_t k = 0; !rc && changed && k < json_array_size(changed); k++) {
+        json_t *e = json_array_get(changed, k);
+        int j = list_index(&l, json_integer_value(json_object_get(e, "id")));
+        bool visible = false;
+        if (j >= 0 && (rc = slot_visible(c, &l.v[j], &visible)))
+            kt_fail_err(c, rc);
+        else if (visible)
+            json_array_append(order, e);
+    }
+    json_decref(changed);
+    list_free(&l);
+    json_t *it = NULL;
+    if (!rc && (rc = kt_store_item_get(c->st, item, &it)))
+        kt_fail_err(c, rc);
+    if (rc) {
+        json_decref(order);
+        return -1;
+    }
+    c->result = json_pack("{s:o, s:o}", "item", it, "order", order);
+    return 0;
+}
+
 int kt_h_agenda_reorder(kt_ctx *c)
 {
     int64_t meeting = kt_arg_int(c, "meeting", 0);
+    if (kt_arg_given(c, "item"))
+        return reorder_one(c, meeting);
     json_t *ids = json_object_get(c->args, "items");
+    if (!ids || kt_arg_has(c, "before") || kt_arg_has(c, "after"))
+        return kt_fail(c, KT_C_MISSING_ARGUMENT,
+                       "Geef 'items' (de hele lijst) of 'item' met 'before' of 'after'.");
     list l;
     if (list_load(c, meeting, &l))
         return -1;

@@ -189,7 +189,10 @@ static const kt_argspec a_agenda_copy[] = {
     {"meeting", KT_T_ID, REQ, 0, NULL}, {"from", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_agenda_reorder[] = {{"meeting", KT_T_ID, NUL, 0, NULL},
                                               {"body", KT_T_ID, 0, 0, NULL},
-                                              {"items", KT_T_IDS, REQ, 1000, NULL},
+                                              {"items", KT_T_IDS, 0, 1000, NULL},
+                                              {"item", KT_T_ID, 0, 0, NULL},
+                                              {"before", KT_T_ID, 0, 0, NULL},
+                                              {"after", KT_T_ID, 0, 0, NULL},
                                               END};
 
 static const kt_argspec a_request_create[] = {{"body", KT_T_ID, REQ, 0, NULL},

@@ -4,7 +4,7 @@
 // protocol), so the demo that the other tests read stays as it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, login, userPage, go, agendaTitles, until, BASE } from '../lib.mjs';
+import { launch, newPage, login, userPage, go, agendaTitles, until, reveal, BASE } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -68,6 +68,26 @@ test('a backlog beyond one page: the first 200, then "Meer laden" brings the res
   assert.equal(new Set(titles).size, ITEMS);
   assert.deepEqual(titles, [...titles].sort());
   await more.waitFor({ state: 'detached' });
+  assert.deepEqual(sec.errors, []);
+
+  // Reordering with only the first page loaded (issue 12): the client moves one item next to
+  // its neighbour (agenda.reorder item + before/after), not the loaded page as the whole list
+  // (which the server refused: 200 of 230 items).
+  await sec.reload();
+  await sec.getByRole('heading', { name: 'Te agenderen' }).waitFor();
+  await until(async () => (await agendaTitles(sec)).length, 200);
+  await reveal(sec.getByRole('button', { name: 'Punt 2 omhoog: Qpag001x' }));
+  await sec.getByRole('button', { name: 'Punt 2 omhoog: Qpag001x' }).click();
+  await until(async () => (await agendaTitles(sec)).slice(0, 2).join(' '), 'Qpag001x Qpag000x');
+  const snap = await one(sec, { op: 'body.get', body, backlog_limit: 3 });
+  assert.deepEqual(snap.backlog.map((it) => it.title), ['Qpag001x', 'Qpag000x', 'Qpag002x']);
+  // and down to the end of the loaded page: placed after the last loaded item (the items after
+  // it, not loaded, stay after it)
+  await reveal(sec.getByRole('button', { name: 'Punt 199 omlaag: Qpag198x' }));
+  await sec.getByRole('button', { name: 'Punt 199 omlaag: Qpag198x' }).click();
+  await until(async () => (await agendaTitles(sec)).slice(197).join(' '), 'Qpag197x Qpag199x Qpag198x');
+  const tail = await one(sec, { op: 'body.get', body, backlog_from: 197, backlog_limit: 4 });
+  assert.deepEqual(tail.backlog.map((it) => it.title), ['Qpag197x', 'Qpag199x', 'Qpag198x', 'Qpag200x']);
   assert.deepEqual(sec.errors, []);
   await sec.context().close();
 });
