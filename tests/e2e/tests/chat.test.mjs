@@ -8,19 +8,54 @@ let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
+/** Both pages on the body's chat, its messages shown. */
+async function openChat(pages, body) {
+  for (const p of pages) {
+    await go(p, `${body}/chat`);
+    await p.locator('.chat-msg').first().waitFor();
+  }
+}
+
+/** Posts text in the body's chat (the Bericht box, Enter). */
+async function post(page, text) {
+  const box = page.getByRole('combobox', { name: 'Bericht' });
+  await box.fill(text);
+  await box.press('Enter');
+}
+
+/** Opens the reactions under the agenda item titled title; the item's locator. */
+async function openThread(page, title) {
+  const item = page.locator('.agenda-item', { has: page.locator('.item-title', { hasText: title }) });
+  await item.getByRole('button', { name: /^Reacties/ }).click();
+  await item.locator('.thread-list li').first().waitFor();
+  return item;
+}
+
+/** Both pages on the meeting, its agenda shown. */
+async function openMeeting(pages, meeting) {
+  for (const p of pages) {
+    await go(p, meeting);
+    await p.locator('.agenda-item').first().waitFor();
+  }
+}
+
+/** The author changes her message or reaction: its edit button, then the dialog (name) with its
+ *  text field (label), saved. */
+async function edit(page, button, dialog, label, text) {
+  await button.click();
+  const dlg = page.getByRole('dialog', { name: dialog });
+  await dlg.getByRole('textbox', { name: label }).fill(text);
+  await dlg.getByRole('button', { name: 'Opslaan' }).click();
+  await dlg.waitFor({ state: 'detached' });
+}
+
 test('a chat message arrives live and an @mention is highlighted', async () => {
   const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
   const body = await bodyHref(chair, 'Regiegroep Ondermijning');
   assert.match(body, /^#\/overleg\/\d+$/);
-  for (const p of [chair, police]) {
-    await go(p, `${body}/chat`);
-    await p.locator('.chat-msg').first().waitFor();
-  }
+  await openChat([chair, police], body);
   const stamp = Date.now().toString(36);
-  const text = `@Marco Veenstra kun jij de cijfers voor donderdag aanleveren? (${stamp})`;
-  const box = chair.getByRole('combobox', { name: 'Bericht' });
-  await box.fill(text);
-  await box.press('Enter');
+  await post(chair, `@Marco Veenstra kun jij de cijfers voor donderdag aanleveren? (${stamp})`);
 
   const msg = police.locator('.chat-msg', { hasText: stamp });
   await msg.waitFor();
@@ -51,20 +86,10 @@ test('a chat message arrives live and an @mention is highlighted', async () => {
 
 test('a discussion under an agenda item arrives live for the other member', async () => {
   const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
-  const meeting = await firstMeetingHref(chair, 'Regiegroep Ondermijning');
-  for (const p of [chair, police]) {
-    await go(p, meeting);
-    await p.locator('.agenda-item').first().waitFor();
-  }
+  await openMeeting([chair, police], await firstMeetingHref(chair, 'Regiegroep Ondermijning'));
   const title = (await police.locator('.agenda-item .item-title').nth(2).textContent()).trim();
-  const open = async (p) => {
-    const item = p.locator('.agenda-item', { has: p.locator('.item-title', { hasText: title }) });
-    await item.getByRole('button', { name: /^Reacties/ }).click();
-    await item.locator('.thread-list li').first().waitFor();
-    return item;
-  };
-  const policeItem = await open(police);
-  const chairItem = await open(chair);
+  const policeItem = await openThread(police, title);
+  const chairItem = await openThread(chair, title);
   const stamp = Date.now().toString(36);
   await chairItem.getByRole('textbox', { name: `Reactie op ${title}` }).fill(`@Marco Veenstra graag de cijfers vooraf rondsturen (${stamp})`);
   await chairItem.getByRole('button', { name: 'Reageren' }).click();
@@ -79,15 +104,9 @@ test('a discussion under an agenda item arrives live for the other member', asyn
 
 test('the author edits and deletes her own message, after confirming; the other member sees both live and may not change it', async () => {
   const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
-  const body = await bodyHref(chair, 'Regiegroep Ondermijning');
-  for (const p of [chair, police]) {
-    await go(p, `${body}/chat`);
-    await p.locator('.chat-msg').first().waitFor();
-  }
+  await openChat([chair, police], await bodyHref(chair, 'Regiegroep Ondermijning'));
   const stamp = Date.now().toString(36);
-  const box = chair.getByRole('combobox', { name: 'Bericht' });
-  await box.fill(`Overleg om 10 uur (${stamp})`);
-  await box.press('Enter');
+  await post(chair, `Overleg om 10 uur (${stamp})`);
   const mine = chair.locator('.chat-msg', { hasText: stamp });
   await mine.waitFor();
   const theirs = police.locator('.chat-msg', { hasText: stamp });
@@ -95,11 +114,8 @@ test('the author edits and deletes her own message, after confirming; the other 
   // Only the author has the buttons.
   assert.equal(await theirs.getByRole('button').count(), 0);
 
-  await mine.getByRole('button', { name: /^Uw bericht van \d\d:\d\d bewerken$/ }).click();
-  const dlg = chair.getByRole('dialog', { name: 'Bericht bewerken' });
-  await dlg.getByLabel('Bericht').fill(`Overleg om 11 uur (${stamp})`);
-  await dlg.getByRole('button', { name: 'Opslaan' }).click();
-  await dlg.waitFor({ state: 'detached' });
+  await edit(chair, mine.getByRole('button', { name: /^Uw bericht van \d\d:\d\d bewerken$/ }), 'Bericht bewerken', 'Bericht',
+    `Overleg om 11 uur (${stamp})`);
   await theirs.getByText(`Overleg om 11 uur (${stamp})`).waitFor();
   await theirs.locator('.chat-edited', { hasText: '(bewerkt)' }).waitFor();
   await shot(police, 'chat-bewerkt');
@@ -139,9 +155,7 @@ test('the Chat tab of a body shows how many messages one has not read, live, and
   await tab.waitFor();
   assert.equal((await tab.textContent()).trim(), 'Chat');
   await go(police, `${body}/chat`);
-  const box = police.getByRole('combobox', { name: 'Bericht' });
-  await box.fill(`Ongelezen voor de voorzitter (${Date.now().toString(36)})`);
-  await box.press('Enter');
+  await post(police, `Ongelezen voor de voorzitter (${Date.now().toString(36)})`);
   await chair.getByRole('link', { name: 'Chat (1 ongelezen)' }).waitFor();
   await shot(chair, 'chat-ongelezen-tab');
   await chair.getByRole('link', { name: 'Chat (1 ongelezen)' }).click();
@@ -155,20 +169,10 @@ test('the Chat tab of a body shows how many messages one has not read, live, and
 
 test('a member edits and deletes her own reaction under an agenda item, like in the chat; the other sees it live', async () => {
   const [chair, police] = await Promise.all([userPage(browser, 'chair'), userPage(browser, 'police')]);
-  const meeting = await firstMeetingHref(chair, 'Regiegroep Ondermijning');
-  for (const p of [chair, police]) {
-    await go(p, meeting);
-    await p.locator('.agenda-item').first().waitFor();
-  }
+  await openMeeting([chair, police], await firstMeetingHref(chair, 'Regiegroep Ondermijning'));
   const title = (await police.locator('.agenda-item .item-title').nth(1).textContent()).trim();
-  const open = async (p) => {
-    const item = p.locator('.agenda-item', { has: p.locator('.item-title', { hasText: title }) });
-    await item.getByRole('button', { name: /^Reacties/ }).click();
-    await item.locator('.thread-list li').first().waitFor();
-    return item;
-  };
-  const policeItem = await open(police);
-  const chairItem = await open(chair);
+  const policeItem = await openThread(police, title);
+  const chairItem = await openThread(chair, title);
   const stamp = Date.now().toString(36);
   await chairItem.getByRole('textbox', { name: `Reactie op ${title}` }).fill(`Eerste versie (${stamp})`);
   await chairItem.getByRole('button', { name: 'Reageren' }).click();
@@ -176,11 +180,8 @@ test('a member edits and deletes her own reaction under an agenda item, like in 
   await mine.waitFor();
   await policeItem.locator('.thread-msg', { hasText: `Eerste versie (${stamp})` }).waitFor();
   assert.equal(await policeItem.locator('.thread-msg', { hasText: stamp }).getByRole('button', { name: /bewerken/ }).count(), 0);
-  await mine.getByRole('button', { name: /^Uw reactie van .* bewerken$/ }).click();
-  const dlg = chair.getByRole('dialog', { name: 'Reactie bewerken' });
-  await dlg.getByRole('textbox', { name: 'Reactie' }).fill(`Tweede versie (${stamp})`);
-  await dlg.getByRole('button', { name: 'Opslaan' }).click();
-  await dlg.waitFor({ state: 'detached' });
+  await edit(chair, mine.getByRole('button', { name: /^Uw reactie van .* bewerken$/ }), 'Reactie bewerken', 'Reactie',
+    `Tweede versie (${stamp})`);
   const theirs = policeItem.locator('.thread-msg', { hasText: `Tweede versie (${stamp})` });
   await theirs.waitFor();
   assert.match(await theirs.textContent(), /\(bewerkt\)/);
