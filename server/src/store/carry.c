@@ -1,6 +1,7 @@
 #include "store/carry.h"
 
 #include "store/db.h"
+#include "store/items.h"
 #include "util/err.h"
 #include "util/ivec.h"
 
@@ -102,26 +103,6 @@ int kt_store_agenda_last_position(kt_store *st, int64_t meeting, int64_t *pos)
     return kt_db_one_int(s, pos);
 }
 
-static int copy_audience(kt_store *st, int64_t src, int64_t id)
-{
-    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO item_orgs(item_id, org_id, reason) SELECT ?2, "
-                                      "org_id, reason FROM item_orgs WHERE item_id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, src);
-    kt_db_bind_int(s, 2, id);
-    int rc = kt_db_run(s, NULL);
-    if (rc)
-        return rc;
-    s = kt_db_prepare(st, "INSERT INTO item_persons(item_id, person_id) SELECT ?2, person_id "
-                          "FROM item_persons WHERE item_id = ?1");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, src);
-    kt_db_bind_int(s, 2, id);
-    return kt_db_run(s, NULL);
-}
-
 int kt_store_item_copy(kt_store *st, int64_t src, int64_t meeting, int64_t position,
                        int64_t minutes_of, int64_t by, int64_t now, int64_t *id)
 {
@@ -142,7 +123,7 @@ int kt_store_item_copy(kt_store *st, int64_t src, int64_t meeting, int64_t posit
     kt_db_bind_ref(s, 5, by);
     kt_db_bind_int(s, 6, now);
     int rc = kt_db_one_int(s, id);
-    return rc ? rc : copy_audience(st, src, *id);
+    return rc ? rc : kt_store_item_audience_copy(st, src, *id);
 }
 
 int kt_store_item_add_special(kt_store *st, int64_t body, int64_t meeting, int64_t position,
