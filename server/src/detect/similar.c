@@ -384,16 +384,21 @@ static bool part_worth(const char *p, size_t n)
 /* Stem and parts of a word, computed once per distinct folded form. */
 static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
 {
-    char key[KT_TEXT_MAX_WORD + KT_TEXT_MAX_SEG];
-    size_t kn = 0;
-    for (uint8_t i = 0; i < w->nseg; i++) {
-        if (i && kn < sizeof key - 1)
-            key[kn++] = '-';
-        size_t n = w->seg_len[i];
-        if (kn + n >= sizeof key)
-            n = sizeof key - 1 - kn;
-        memcpy(key + kn, w->folded + w->seg_off[i], n);
-        kn += n;
+    char buf[KT_TEXT_MAX_WORD + KT_TEXT_MAX_SEG];
+    const char *key = w->folded; /* a word of one segment is its own key */
+    size_t kn = w->len;
+    if (w->nseg > 1) {
+        kn = 0;
+        for (uint8_t i = 0; i < w->nseg; i++) {
+            if (i && kn < sizeof buf - 1)
+                buf[kn++] = '-';
+            size_t n = w->seg_len[i];
+            if (kn + n >= sizeof buf)
+                n = sizeof buf - 1 - kn;
+            memcpy(buf + kn, w->folded + w->seg_off[i], n);
+            kn += n;
+        }
+        key = buf;
     }
     uint32_t idx;
     if (kt_strmap_get(&s->words_map, key, kn, &idx)) {
@@ -592,6 +597,9 @@ static int32_t word_abbrev(const kt_similar *s, const kt_word *w)
  * van", "op het vlak van". */
 static bool function_noun(const char *f, size_t n)
 {
+    /* Asked for every word: most words are rejected by length or first letter. */
+    if (n < 3 || n > 10 || !strchr("abghlmopv", f[0]))
+        return false;
     static const char *const nouns[] = {
         "aanleiding", "aanzien", "basis",  "behoeve", "betrekking", "gevolg",  "grond", "hand",
         "licht",      "loop",    "middel", "oog",     "plaats",     "verband", "vlak",  "vorm"};
@@ -807,13 +815,23 @@ static size_t merge_entries(uint32_t *e, size_t n)
         return 0;
     if (n > 48) {
         qsort(e, n, sizeof *e, cmp_u32);
-    } else { /* an agenda item has a few dozen entries: insertion sort, no allocation */
+    } else { /* an agenda item has a few dozen entries: insertion sort, no allocation; the
+              * place found by bisection, the rest moved in one go (the order of equal terms
+              * does not matter: their flags are merged below) */
         for (size_t i = 1; i < n; i++) {
-            uint32_t x = e[i];
-            size_t j = i;
-            for (; j > 0 && (e[j - 1] & TERM_MASK) > (x & TERM_MASK); j--)
-                e[j] = e[j - 1];
-            e[j] = x;
+            uint32_t x = e[i], key = x & TERM_MASK;
+            if ((e[i - 1] & TERM_MASK) <= key)
+                continue;
+            size_t lo = 0, hi = i - 1; /* the first entry above key is in [lo, hi] */
+            while (lo < hi) {
+                size_t mid = (lo + hi) / 2;
+                if ((e[mid] & TERM_MASK) > key)
+                    hi = mid;
+                else
+                    lo = mid + 1;
+            }
+            memmove(e + lo + 1, e + lo, (i - lo) * sizeof *e);
+            e[lo] = x;
         }
     }
     size_t o = 0;
