@@ -196,5 +196,37 @@ class LargeBodyTest(WorldCase):
         self.assertIsNone(chair.closed)
 
 
+
+class ChatHistoryBoundTest(WorldCase):
+    """chat.history's pages are bounded in bytes too: 200 messages of 4000 characters (16 KB
+    each in UTF-8) were a 3 MB reply; a page now ends at 1 MiB (the newest kept) and paging with
+    before reaches every message once."""
+
+    async def test_long_messages_come_in_pages_of_at_most_a_mebibyte(self):
+        chair = await self.connect("chair@test.example")
+        text = "\U0001F600" * 4000  # 16 KB of UTF-8
+        sent = []
+        for start in range(0, 120, 20):
+            sent += [r["message"]["id"] for r in await asyncio.gather(
+                *(chair.call("chat.post", body=self.body, text=text) for _ in range(20)))]
+        got, before, pages = [], None, 0
+        while True:
+            frames = len(chair.frames)
+            r = await chair.call("chat.history", body=self.body, limit=200,
+                                 **({"before": before} if before else {}))
+            reply = [f for f in chair.frames[frames:] if "result" in f][-1]
+            self.assertLess(len(json.dumps(reply, ensure_ascii=False).encode()), PAGE_BOUND)
+            pages += 1
+            ids = [m["id"] for m in r["messages"]]
+            self.assertEqual(ids, sorted(ids))  # oldest first
+            got = ids + got
+            if not r["more"]:
+                break
+            before = ids[0]
+            self.assertLess(pages, 20)
+        self.assertEqual(got, sorted(sent))
+        self.assertGreater(pages, 1)
+
+
 if __name__ == "__main__":
     unittest.main()

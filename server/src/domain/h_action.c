@@ -785,6 +785,16 @@ int kt_h_chat_history(kt_ctx *c)
         json_decref(out);
         return kt_fail_err(c, rc);
     }
+    /* No more than KT_PAGE_BYTES of messages (4000 characters each can be 16 KB): the newest
+     * are kept, the older ones come with the next page (before = the oldest id here). */
+    size_t n = json_array_size(out), keep = 0, bytes = 0;
+    while (keep < n && bytes < KT_PAGE_BYTES)
+        bytes += json_dumpb(json_array_get(out, n - 1 - keep++), NULL, 0, JSON_COMPACT);
+    if (keep < n) {
+        more = true;
+        while (json_array_size(out) > keep)
+            json_array_remove(out, 0);
+    }
     c->result = json_pack("{s:o, s:b}", "messages", out, "more", more);
     return 0;
 }
