@@ -100,6 +100,80 @@ class ContentTest(AuditCase):
         self.assertEqual([e["action"] for e in got],
                          ["minutes.noted", "agenda.updated", "agenda.added"])
 
+    async def test_attendance_amendments_and_the_order_of_an_agenda_are_recorded(self):
+        chair, sec = self.c["chair"], self.c["sec"]
+        held = (await chair.call("meeting.create", body=self.body, start="2026-11-25T09:30:00Z",
+                                 end="2026-11-25T11:30:00Z", standing=False))["meeting"]["id"]
+        a = (await chair.call("agenda.add", meeting=held, title="Opening"))["item"]["id"]
+        b = (await chair.call("agenda.add", meeting=held, title="Jaarplan"))["item"]["id"]
+        line = (await sec.call("attendance.set", meeting=held, person=self.p["police"],
+                               status="aanwezig"))["attendance"]["id"]
+        await sec.call("attendance.set", meeting=held, person=self.p["police"], status="afwezig",
+                       notice="met_bericht")
+        await sec.call("attendance.remove", meeting=held, line=line)
+        await chair.call("agenda.reorder", meeting=held, items=[b, a])
+        await sec.call("minutes.submit", meeting=held, deadline="2026-12-08")
+        pa = (await self.c["police"].call("minutes.amend", meeting=held, item=b,
+                                          text="Jaarplan 2027, niet 2026."))["amendment"]
+        ha = (await self.c["housing"].call("minutes.amend", meeting=held,
+                                           text="Woonstichting was er."))["amendment"]
+        await self.c["housing"].call("minutes.withdraw", meeting=held, amendment=ha["id"])
+        await chair.call("minutes.approve", meeting=held, taken=[pa["id"]])
+        log = await self.log("sec")
+        att = [e for e in log if e["subject_kind"] == "attendance"]
+        self.assertEqual([(e["action"], e["subject"], e["actor"]) for e in att],
+                         [("attendance.removed", line, self.p["sec"]),
+                          ("attendance.updated", line, self.p["sec"]),
+                          ("attendance.updated", line, self.p["sec"])])
+        self.assertEqual(changes(att[1])["status"], ("aanwezig", "afwezig"))
+        am = [e for e in log if e["subject_kind"] == "amendment"]
+        self.assertEqual([(e["action"], e["subject"], e["actor"]) for e in am],
+                         [("amendment.decided", pa["id"], self.p["chair"]),
+                          ("minutes.withdrawn", ha["id"], self.p["housing"]),
+                          ("minutes.amended", ha["id"], self.p["housing"]),
+                          ("minutes.amended", pa["id"], self.p["police"])])
+        self.assertEqual(changes(am[0])["status"], ("ingediend", "overgenomen"))
+        self.assertEqual(changes(am[1])["status"], ("ingediend", "ingetrokken"))
+        self.assertEqual((am[3]["item"], am[3]["title"]), (b, "Jaarplan 2027, niet 2026."))
+        order = [e for e in log if e["action"] == "agenda.reorder"]
+        self.assertEqual([(e["subject_kind"], e["subject"], e["actor"], e["step"]["order"])
+                          for e in order], [("agenda", held, self.p["chair"], [b, a])])
+
+    async def test_an_action_says_who_changed_it_last(self):
+        a = (await self.c["police"].call("action.create", body=self.body, text="Beeld aanleveren",
+                                         owner=self.p["police"]))["action"]
+        self.assertEqual((a["created_by"], a["updated_by"]), (self.p["police"], self.p["police"]))
+        got = (await self.c["chair"].call("action.update", action=a["id"],
+                                          status="lopend"))["action"]
+        self.assertEqual((got["created_by"], got["updated_by"]), (self.p["police"], self.p["chair"]))
+        # not a change of its own in the change log
+        entry = (await self.history("chair", action=a["id"]))[0]
+        self.assertEqual(changes(entry), {"status": ("open", "lopend")})
+
+    async def test_a_guests_limit_shows_only_the_items_the_reader_may_see(self):
+        chair, sec = self.c["chair"], self.c["sec"]
+        m = self.meeting["id"]
+        open_ = (await chair.call("agenda.add", meeting=m, title="Open punt"))["item"]["id"]
+        hidden = (await chair.call("agenda.add", meeting=m, title="Casus Wielwijk",
+                                   confidential=True, relevant=[{"org": self.orgs["pol"]}],
+                                   persons=[self.p["chair"]]))["item"]["id"]
+        await chair.call("membership.update", body=self.body, person=self.p["housing"],
+                         role="gast", items=[open_, hidden])
+        await chair.call("agenda.reorder", meeting=m, items=[hidden, open_])
+
+        def limit(entries):
+            e = [x for x in entries if x["subject_kind"] == "membership"
+                 and x["subject"] == self.p["housing"] and x["action"] == "membership.updated"]
+            return changes(e[0])["items"][1]
+
+        self.assertEqual(sorted(limit(await self.log("chair"))), sorted([open_, hidden]))
+        self.assertEqual(limit(await self.log("sec")), [open_])
+        orders = [e["step"]["order"] for e in await self.log("sec")
+                  if e["action"] == "agenda.reorder"]
+        self.assertEqual(orders, [[hidden, open_]])  # the secretary sees its place holder
+        self.assertEqual([e["step"]["order"] for e in await self.log("chair")
+                          if e["action"] == "agenda.reorder"], [[hidden, open_]])
+
     async def test_the_log_pages_newest_first(self):
         for i in range(7):
             await self.c["chair"].call("meeting.update", meeting=self.meeting["id"],

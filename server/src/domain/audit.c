@@ -33,15 +33,23 @@ static const struct {
     {"minutes.noted", "notes", "item", S_NOTES},
     {"minutes.submitted", "minutes", "meeting", S_RAW},
     {"minutes.approved", "minutes", "meeting", S_RAW},
+    {"attendance.updated", "attendance", "attendance", S_OBJECT},
+    {"attendance.removed", "attendance", "line", S_GONE},
+    {"minutes.amended", "amendment", "amendment", S_OBJECT},
+    {"minutes.withdrawn", "amendment", "amendment", S_OBJECT},
+    /* recorded by the ops themselves (no event of their own says it whole): */
+    {"amendment.decided", "amendment", "amendment", S_OBJECT}, /* minutes.approve */
+    {"agenda.reorder", "agenda", "meeting", S_RAW},            /* agenda.reorder, a meeting */
+    {"backlog.reorder", "backlog", "body", S_RAW},             /* agenda.reorder, the backlog */
 };
 
 /* Not part of what a record says (derived, positional or a name that an erasure must be able
  * to remove): left out of the state kept and of what changed. */
 static bool noise(const char *key)
 {
-    static const char *const keys[] = {"updated_at",  "created_at",   "version",   "position",
-                                       "name",        "email",        "function",  "seq",
-                                       "placeholder", "item_meeting", "item_title"};
+    static const char *const keys[] = {"updated_at",  "created_at",   "version",    "position",
+                                       "name",        "email",        "function",   "seq",
+                                       "placeholder", "item_meeting", "item_title", "updated_by"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         if (strcmp(key, keys[i]) == 0)
             return true;
@@ -130,6 +138,9 @@ int kt_audit_event(kt_ctx *c, int64_t body, const char *type, json_t *data)
         } else if (strcmp(kind, "item") == 0) {
             item = subject;
             title = json_string_value(json_object_get(x, "title"));
+        } else if (strcmp(kind, "amendment") == 0) {
+            item = json_integer_value(json_object_get(x, "item"));
+            title = json_string_value(json_object_get(x, "text"));
         } else if (strcmp(kind, "meeting") == 0) {
             title = json_string_value(json_object_get(x, "start"));
             if (json_is_string(json_object_get(data, "minutes"))) /* the verslag's text */
@@ -151,7 +162,7 @@ int kt_audit_event(kt_ctx *c, int64_t body, const char *type, json_t *data)
     case S_RAW:
         subject = id_of(x);
         after = json_deep_copy(data);
-        json_object_del(after, "meeting");
+        json_object_del(after, audited[i].key);
         break;
     }
     if (!subject) {
@@ -243,20 +254,75 @@ int kt_audit_visible(kt_store *st, int64_t body, const kt_viewer *v, json_t *e, 
         return 0;
     if ((rc = kt_item_vis_load(st, item, &vis)))
         return rc == KT_ENOTFOUND ? 0 : rc;
-    if (kind && strcmp(kind, "notes") == 0)
+    if (kind && (strcmp(kind, "notes") == 0 || strcmp(kind, "amendment") == 0))
         vis.under = true;
     *ok = kt_acl_visible(v, &vis); /* the whole item: a placeholder shows nothing of it */
     kt_vis_clear(&vis);
     return 0;
 }
 
-json_t *kt_audit_public(json_t *e, bool redact)
+/* The ids of list (a JSON array of item ids; anything else as it is) that v may see as they are
+ * now: whole, or (places) also as a placeholder. A new reference. */
+static json_t *seen_ids(kt_store *st, const kt_viewer *v, json_t *list, bool places)
+{
+    if (!json_is_array(list))
+        return json_incref(list);
+    json_t *out = json_array(), *x;
+    size_t i;
+    json_array_foreach(list, i, x)
+    {
+        kt_vis vis;
+        if (!json_is_integer(x) || kt_item_vis_load(st, json_integer_value(x), &vis))
+            continue; /* gone: nothing to show */
+        kt_sight sight = kt_acl_sight(v, &vis);
+        if (sight == KT_SIGHT_FULL || (places && sight == KT_SIGHT_PLACEHOLDER))
+            json_array_append(out, x);
+        kt_vis_clear(&vis);
+    }
+    return out;
+}
+
+static bool is_items(json_t *change)
+{
+    const char *f = json_string_value(json_object_get(change, "field"));
+    return f && strcmp(f, "items") == 0;
+}
+
+/* d (a detail, owned) with the item ids in it that v may not see left out: a guest's limit in
+ * a membership's entry, the order of an agenda. */
+static json_t *seen_detail(kt_store *st, const kt_viewer *v, json_t *d)
+{
+    json_t *changes = json_object_get(d, "changes"), *ch;
+    json_t *step = json_object_get(d, "step");
+    bool has_items = false;
+    size_t i;
+    json_array_foreach(changes, i, ch) has_items = has_items || is_items(ch);
+    if (!has_items && !json_object_get(step, "order"))
+        return d;
+    json_t *out = json_deep_copy(d);
+    json_decref(d);
+    json_array_foreach(json_object_get(out, "changes"), i, ch)
+    {
+        if (!is_items(ch))
+            continue;
+        /* whom a guest may see an item with is part of that item: whole sight only */
+        json_object_set_new(ch, "before", seen_ids(st, v, json_object_get(ch, "before"), false));
+        json_object_set_new(ch, "after", seen_ids(st, v, json_object_get(ch, "after"), false));
+    }
+    step = json_object_get(out, "step");
+    if (json_object_get(step, "order"))
+        json_object_set_new(step, "order", /* placeholders keep their places, as in the agenda */
+                            seen_ids(st, v, json_object_get(step, "order"), true));
+    return out;
+}
+
+json_t *kt_audit_public(kt_store *st, const kt_viewer *v, json_t *e, bool redact)
 {
     json_t *d = json_object_get(e, "detail");
     if (redact) /* only that it happened, by whom and when */
         d = json_pack("{s:O}", "item", json_object_get(d, "item"));
     else
-        json_incref(d);
+        d = seen_detail(st, v, json_incref(d));
     json_t *changes = json_object_get(d, "changes");
     json_t *out = json_pack(
         "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:b}", "id", json_object_get(e, "id"),

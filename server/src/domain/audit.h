@@ -30,7 +30,8 @@ int kt_audit_visible(kt_store *st, int64_t body, const kt_viewer *v, json_t *e, 
                      bool *redact);
 
 /* The entry as clients get it: {id, at, actor, actor_name, action, subject_kind, subject, item,
- * title, changes, first} (new reference); redact: title null and no changes. */
-json_t *kt_audit_public(json_t *e, bool redact);
+ * title, changes, first} (new reference), as v may see it now: item ids v may not see (a
+ * guest's limit, an agenda's order) left out; redact: title null and no changes. */
+json_t *kt_audit_public(kt_store *st, const kt_viewer *v, json_t *e, bool redact);
 
 #endif

@@ -338,7 +338,7 @@ int kt_h_action_update(kt_ctx *c)
                               "changed_for_org", (json_int_t)owner_org, "change", change);
     }
     if (!rc)
-        rc = kt_store_action_update(c->st, id, &f, kt_now());
+        rc = kt_store_action_update(c->st, id, &f, c->me->person, kt_now());
     json_decref(before); /* f's strings from before are no longer needed */
     if (rc) {
         json_decref(extra);

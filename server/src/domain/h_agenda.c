@@ -7,6 +7,7 @@
  * changed and announces them in one agenda.reordered event. Who sees what of an event is decided
  * when it is sent (live/render.h): an item whose audience changed is one agenda.updated, seen
  * whole by its new audience and as a placeholder by the other members. */
+#include "domain/audit.h"
 #include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
@@ -620,6 +621,17 @@ int kt_h_agenda_reorder(kt_ctx *c)
     if (!rc) {
         memcpy(l.v, order, (size_t)l.n * sizeof *order);
         rc = list_store(c, &l, 0);
+    }
+    if (!rc) { /* the change log: the new order, every item (read through the one visibility) */
+        json_t *ids = json_array();
+        for (int i = 0; ids && i < l.n; i++)
+            json_array_append_new(ids, json_integer(l.v[i].id));
+        json_t *data = json_pack("{s:I, s:o}", meeting ? "meeting" : "body",
+                                 (json_int_t)(meeting ? meeting : c->body), "order", ids);
+        rc = kt_audit_event(c, c->body, meeting ? "agenda.reorder" : "backlog.reorder", data);
+        json_decref(data);
+        if (rc)
+            rc = kt_fail_err(c, rc);
     }
     free(order);
     free(visible_slots);

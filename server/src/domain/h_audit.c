@@ -35,7 +35,7 @@ static int keep_visible(kt_ctx *c, int64_t body, const kt_viewer *v, json_t *row
         if (rc)
             return rc;
         if (ok)
-            json_array_append_new(out, kt_audit_public(e, redact));
+            json_array_append_new(out, kt_audit_public(c->st, v, e, redact));
     }
     return 0;
 }

@@ -1,5 +1,6 @@
 /* The verslag per agenda item: the secretary's notes under each item, live for everyone who
  * may see the item. */
+#include "domain/audit.h"
 #include "domain/carry.h"
 #include "domain/handlers.h"
 #include "domain/minutes.h"
@@ -666,9 +667,17 @@ int kt_h_minutes_approve(kt_ctx *c)
         bool took = false;
         json_array_foreach(ids, k, id) took =
             took || json_integer_value(id) == json_integer_value(json_object_get(a, "id"));
+        const char *decided = took ? "overgenomen" : "niet_overgenomen";
         rc = kt_store_amendment_decide(c->st, meeting, json_integer_value(json_object_get(a, "id")),
-                                       took ? "overgenomen" : "niet_overgenomen", c->me->person,
-                                       kt_now());
+                                       decided, c->me->person, kt_now());
+        if (!rc) { /* the change log: taken or not, by whom (no event says it per amendment) */
+            json_t *after = json_deep_copy(a);
+            json_object_set_new(after, "status", json_string(decided));
+            json_object_set_new(after, "decided_by", json_integer(c->me->person));
+            json_t *data = json_pack("{s:o}", "amendment", after);
+            rc = kt_audit_event(c, c->body, "amendment.decided", data);
+            json_decref(data);
+        }
     }
     char note[1200];
     approval_note(named, note, sizeof note);

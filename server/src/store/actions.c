@@ -21,8 +21,9 @@ int kt_store_action_insert(kt_store *st, int64_t body, const kt_store_action_fie
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "INSERT INTO actions(body_id, kind, text, owner_person_id, owner_org_id, due_date, "
-            "status, decided_on, origin_item_id, meeting_id, created_by, created_at, updated_at) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12) RETURNING id");
+            "status, decided_on, origin_item_id, meeting_id, created_by, created_at, updated_at, "
+            "updated_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?11) "
+            "RETURNING id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
@@ -35,16 +36,19 @@ int kt_store_action_insert(kt_store *st, int64_t body, const kt_store_action_fie
     return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 
-int kt_store_action_update(kt_store *st, int64_t id, const kt_store_action_fields *f, int64_t now)
+int kt_store_action_update(kt_store *st, int64_t id, const kt_store_action_fields *f, int64_t by,
+                           int64_t now)
 {
     kt_db_stmt *s = kt_db_prepare(
         st, "UPDATE actions SET kind = ?2, text = ?3, owner_person_id = ?4, owner_org_id = ?5, "
-            "due_date = ?6, status = ?7, decided_on = ?8, updated_at = ?9 WHERE id = ?1");
+            "due_date = ?6, status = ?7, decided_on = ?8, updated_at = ?9, updated_by = ?10 "
+            "WHERE id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, id);
     bind_fields(s, f);
     kt_db_bind_int(s, 9, now);
+    kt_db_bind_ref(s, 10, by);
     int64_t n = 0;
     int rc = kt_db_run(s, &n);
     if (!rc && n)
@@ -52,22 +56,35 @@ int kt_store_action_update(kt_store *st, int64_t id, const kt_store_action_field
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 
-static const kt_db_col action_cols[] = {
-    {"id", KT_COL_INT},          {"body", KT_COL_INT},         {"kind", KT_COL_TEXT},
-    {"text", KT_COL_TEXT},       {"owner", KT_COL_INT},        {"owner_org", KT_COL_INT},
-    {"due", KT_COL_TEXT},        {"status", KT_COL_TEXT},      {"decided_on", KT_COL_TEXT},
-    {"item", KT_COL_INT},        {"meeting", KT_COL_INT},      {"created_by", KT_COL_INT},
-    {"created_at", KT_COL_TIME}, {"updated_at", KT_COL_TIME},  {"body_name", KT_COL_TEXT},
-    {"item_title", KT_COL_TEXT}, {"item_meeting", KT_COL_INT}, {NULL, 0}};
+static const kt_db_col action_cols[] = {{"id", KT_COL_INT},
+                                        {"body", KT_COL_INT},
+                                        {"kind", KT_COL_TEXT},
+                                        {"text", KT_COL_TEXT},
+                                        {"owner", KT_COL_INT},
+                                        {"owner_org", KT_COL_INT},
+                                        {"due", KT_COL_TEXT},
+                                        {"status", KT_COL_TEXT},
+                                        {"decided_on", KT_COL_TEXT},
+                                        {"item", KT_COL_INT},
+                                        {"meeting", KT_COL_INT},
+                                        {"created_by", KT_COL_INT},
+                                        {"created_at", KT_COL_TIME},
+                                        {"updated_at", KT_COL_TIME},
+                                        {"body_name", KT_COL_TEXT},
+                                        {"item_title", KT_COL_TEXT},
+                                        {"item_meeting", KT_COL_INT},
+                                        {"updated_by", KT_COL_INT},
+                                        {NULL, 0}};
 
 int kt_store_action_get(kt_store *st, int64_t id, json_t **out)
 {
     kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT a.id, a.body_id, a.kind, a.text, a.owner_person_id, a.owner_org_id, "
-            "a.due_date, a.status, a.decided_on, a.origin_item_id, a.meeting_id, a.created_by, "
-            "a.created_at, a.updated_at, b.name, i.title, i.meeting_id FROM actions a "
-            "JOIN bodies b ON b.id = a.body_id LEFT JOIN items i ON i.id = a.origin_item_id "
-            "WHERE a.id = ?1");
+        st,
+        "SELECT a.id, a.body_id, a.kind, a.text, a.owner_person_id, a.owner_org_id, "
+        "a.due_date, a.status, a.decided_on, a.origin_item_id, a.meeting_id, a.created_by, "
+        "a.created_at, a.updated_at, b.name, i.title, i.meeting_id, a.updated_by FROM actions a "
+        "JOIN bodies b ON b.id = a.body_id LEFT JOIN items i ON i.id = a.origin_item_id "
+        "WHERE a.id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, id);

@@ -33,12 +33,14 @@ typedef struct kt_store_action_fields {
 int kt_store_action_insert(struct kt_store *st, int64_t body, const kt_store_action_fields *f,
                            int64_t item, int64_t meeting, int64_t by, int64_t now, int64_t *id);
 
-/* Replaces what action id says by f. 0, KT_ENOTFOUND, KT_ECONFLICT (shape) or a KT_E*. */
+/* Replaces what action id says by f, changed by person by at now. 0, KT_ENOTFOUND,
+ * KT_ECONFLICT (shape) or a KT_E*. */
 int kt_store_action_update(struct kt_store *st, int64_t id, const kt_store_action_fields *f,
-                           int64_t now);
+                           int64_t by, int64_t now);
 
 /* The action as the protocol's action object (new reference) into *out: {id, body, kind, text,
  * owner, owner_org, due, status, decided_on, item, meeting, created_by, created_at, updated_at,
+ * updated_by,
  * body_name, item_title, item_meeting}. 0, KT_ENOTFOUND or a KT_E*. The caller decides whether
  * the reader may see it. */
 int kt_store_action_get(struct kt_store *st, int64_t id, json_t **out);

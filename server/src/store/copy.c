@@ -77,8 +77,8 @@ static const table tables[] = {
      NULL, false},
     {T("actions",
        "id, body_id, kind, text, owner_person_id, owner_org_id, due_date, status, decided_on, "
-       "origin_item_id, meeting_id, created_by, created_at, updated_at",
-       "iittiitttiiiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14"),
+       "origin_item_id, meeting_id, created_by, created_at, updated_at, updated_by",
+       "iittiitttiiiiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"),
      NULL, true},
     {T("messages", "id, body_id, item_id, person_id, text, created_at, edited_at, deleted_at",
        "iiiitiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8"),

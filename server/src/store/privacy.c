@@ -135,6 +135,12 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "SELECT id, body_id, kind, text, status, due_date, origin_item_id FROM actions WHERE "
      "created_by = ?1 ORDER BY id",
      c_action, NULL},
+    {"actions", "updated_by", "actions_changed",
+     "Acties, toezeggingen en besluiten laatst gewijzigd", KT_PRIV_KEEP,
+     "who changed an action last belongs to the body's action list (as the change log)",
+     "SELECT id, body_id, kind, text, status, due_date, origin_item_id FROM actions WHERE "
+     "updated_by = ?1 ORDER BY id",
+     c_action, NULL},
     {"messages", "person_id", "messages", "Chatberichten", KT_PRIV_KEEP,
      "a message is part of a conversation with others; it stays under the pseudonym until the "
      "chat retention period removes it",

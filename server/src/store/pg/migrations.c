@@ -443,6 +443,9 @@ static const char *const migrations[] = {
     /* 28: as SQLite's 28: a message's item, indexed only where it has one. PostgreSQL had no
      * index on it at all, so deleting an item read every message for its cascade. */
     "CREATE INDEX messages_item ON messages(item_id) WHERE item_id IS NOT NULL;",
+    /* 29: as SQLite's 29: who changed an action last. */
+    "ALTER TABLE actions ADD COLUMN updated_by BIGINT;"
+    "UPDATE actions SET updated_by = created_by;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

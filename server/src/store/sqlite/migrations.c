@@ -883,6 +883,9 @@ static const char *const migrations[] = {
      * answers. */
     "DROP INDEX messages_item;"
     "CREATE INDEX messages_item ON messages(item_id) WHERE item_id IS NOT NULL;",
+    /* 29: who changed an action last (issue 11, who did what). Older actions: their recorder. */
+    "ALTER TABLE actions ADD COLUMN updated_by INTEGER;"
+    "UPDATE actions SET updated_by = created_by;",
 };
 
 int kt_migrations_count(void)
