@@ -245,8 +245,10 @@ static void excerpt(const char *in, char *out, size_t n)
 
 /* ---- per event type ---- */
 
-static int on_membership(kt_ctx *c, const kt_event *ev, json_t *data, bool added)
+static int on_membership(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
+    bool added = strcmp(ev->type, "membership.added") == 0;
     note n = {.kind = "membership", .body = ev->body, .actor = ev->actor, .person = ev->subject};
     char body[200];
     body_name(c->st, ev->body, body, sizeof body);
@@ -259,8 +261,9 @@ static int on_membership(kt_ctx *c, const kt_event *ev, json_t *data, bool added
     return deliver(c, &n);
 }
 
-static int on_meeting(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_meeting(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     const char *change = json_string_value(json_object_get(data, "change"));
     json_t *m = json_object_get(data, "meeting");
     if (!change || !m)
@@ -500,8 +503,9 @@ static int on_changed_by_other(kt_ctx *c, const kt_event *ev, json_t *a, const c
 
 /* A proposed change: to the owner (person, else organisation); an action nobody owns and a
  * besluit to the chair and secretary. */
-static int on_proposal(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_proposal(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     json_t *a = NULL;
     int rc = kt_store_action_get(c->st, json_integer_value(json_object_get(data, "action")), &a);
     if (rc == KT_ENOTFOUND)
@@ -542,8 +546,9 @@ static int on_proposal(kt_ctx *c, const kt_event *ev, json_t *data)
     return rc;
 }
 
-static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_action(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     json_t *a = json_object_get(data, "action");
     int64_t owner = json_integer_value(json_object_get(a, "owner"));
     int64_t org = json_integer_value(json_object_get(a, "owner_org"));
@@ -594,8 +599,9 @@ static int on_action(kt_ctx *c, const kt_event *ev, json_t *data)
     return rc;
 }
 
-static int on_mention(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_mention(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     json_t *m = json_object_get(data, "message"), *p;
     size_t i;
     char body[200], who[200], text[300];
@@ -631,8 +637,9 @@ static bool flag_seen_by(kt_store *st, int64_t flag, int64_t body, int64_t perso
     return ok;
 }
 
-static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_flag(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     json_t *f = json_object_get(data, "flag");
     json_t *other = json_object_get(f, "other");
     const char *kind = json_string_value(json_object_get(f, "kind"));
@@ -671,8 +678,9 @@ static int on_flag(kt_ctx *c, const kt_event *ev, json_t *data)
 
 /* The verslag: sent ter vaststelling (every member may propose amendments until the
  * deadline), an amendment proposed (the chair and secretary), and vastgesteld (every member). */
-static int on_minutes(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_minutes(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     int64_t meeting = json_integer_value(json_object_get(data, "meeting"));
     json_t *am = json_object_get(data, "amendment");
     if (am)
@@ -717,8 +725,9 @@ static int on_minutes(kt_ctx *c, const kt_event *ev, json_t *data)
 /* Agenderingsverzoeken: a new one goes to the chairs and secretaries of the body that may see
  * it; a decision goes to whoever asked (for a referral: as a member of the body it came from,
  * so that the notification stays as visible as the referred item there). */
-static int on_request(kt_ctx *c, const kt_event *ev, json_t *data)
+static int on_request(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
+    (void)primary;
     json_t *r = json_object_get(data, "request");
     char title[300], body[200];
     excerpt(json_string_value(json_object_get(r, "title")), title, sizeof title);
@@ -862,25 +871,7 @@ static bool is_agenda_change(const char *t)
  * removed); the positions that moved because of it are no news of their own. */
 typedef int (*answer_fn)(kt_ctx *c, kt_event *ev, json_t *data, bool primary);
 
-static int ans_member_added(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_membership(c, ev, data, true);
-}
-
-static int ans_member_removed(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_membership(c, ev, data, false);
-}
-
-static int ans_meeting(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_meeting(c, ev, data);
-}
-
-static int ans_item(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+static int on_item(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
     (void)primary;
     json_t *item = json_object_get(data, "item");
@@ -891,54 +882,18 @@ static int ans_item(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
     return rc;
 }
 
-static int ans_item_removed(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+static int on_item_removed(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
     (void)primary;
     return on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")), NULL);
 }
 
-static int ans_reordered(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
+static int on_reordered(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
     if (primary)
         return 0;
     return on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")),
                             json_object_get(data, "order"));
-}
-
-static int ans_action(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_action(c, ev, data);
-}
-
-static int ans_proposal(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_proposal(c, ev, data);
-}
-
-static int ans_chat(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_mention(c, ev, data);
-}
-
-static int ans_flag(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_flag(c, ev, data);
-}
-
-static int ans_minutes(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_minutes(c, ev, data);
-}
-
-static int ans_request(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
-{
-    (void)primary;
-    return on_request(c, ev, data);
 }
 
 /* The event types notifications come of. The same table decides whether a write needs a
@@ -947,24 +902,24 @@ static const struct {
     const char *type;
     answer_fn fn;
 } answer_table[] = {
-    {"membership.added", ans_member_added},
-    {"membership.removed", ans_member_removed},
-    {"meeting.created", ans_meeting},
-    {"meeting.updated", ans_meeting},
-    {"agenda.added", ans_item},
-    {"agenda.updated", ans_item},
-    {"agenda.removed", ans_item_removed},
-    {"agenda.reordered", ans_reordered},
-    {"action.created", ans_action},
-    {"action.updated", ans_action},
-    {"action.proposed", ans_proposal},
-    {"chat.posted", ans_chat},
-    {"flag.raised", ans_flag},
-    {"minutes.submitted", ans_minutes},
-    {"minutes.amended", ans_minutes},
-    {"minutes.approved", ans_minutes},
-    {"request.created", ans_request},
-    {"request.decided", ans_request},
+    {"membership.added", on_membership},
+    {"membership.removed", on_membership},
+    {"meeting.created", on_meeting},
+    {"meeting.updated", on_meeting},
+    {"agenda.added", on_item},
+    {"agenda.updated", on_item},
+    {"agenda.removed", on_item_removed},
+    {"agenda.reordered", on_reordered},
+    {"action.created", on_action},
+    {"action.updated", on_action},
+    {"action.proposed", on_proposal},
+    {"chat.posted", on_mention},
+    {"flag.raised", on_flag},
+    {"minutes.submitted", on_minutes},
+    {"minutes.amended", on_minutes},
+    {"minutes.approved", on_minutes},
+    {"request.created", on_request},
+    {"request.decided", on_request},
 };
 
 static answer_fn answer_for(const char *t)
