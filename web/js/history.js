@@ -14,10 +14,14 @@ const WHAT = {
   'meeting.created': 'gepland', 'meeting.updated': 'gewijzigd',
   'membership.added': 'toegevoegd', 'membership.updated': 'gewijzigd', 'membership.removed': 'beëindigd',
   'minutes.noted': 'gewijzigd', 'minutes.submitted': 'ter vaststelling gestuurd', 'minutes.approved': 'vastgesteld',
+  'attendance.updated': 'gewijzigd', 'attendance.removed': 'verwijderd',
+  'minutes.amended': 'voorgesteld', 'minutes.withdrawn': 'ingetrokken', 'amendment.decided': 'beoordeeld bij de vaststelling',
+  'agenda.reorder': 'in een nieuwe volgorde gezet', 'backlog.reorder': 'in een nieuwe volgorde gezet',
 };
 
 const SUBJECT = {
   action: 'Actie', item: 'Agendapunt', meeting: 'Vergadering', membership: 'Lidmaatschap', notes: 'Notulen', minutes: 'Verslag',
+  attendance: 'Presentielijst', amendment: 'Redactievoorstel', agenda: 'Agenda', backlog: 'Te agenderen',
 };
 
 const FIELDS = {
@@ -26,6 +30,7 @@ const FIELDS = {
   presenter: 'inleider', confidential: 'vertrouwelijk', relevant: 'relevant voor', persons: 'personen',
   meeting: 'vergadering', location: 'locatie', start: 'begin', end: 'einde', role: 'rol',
   substitute_for: 'vervangt', items: 'punten', minutes: 'verslagtekst', attachments: 'bijlagen',
+  notice: 'bericht', leaves_early: 'vertrekt eerder', substitute: 'vervanger', note: 'toelichting',
 };
 
 function value(store, field, v) {
