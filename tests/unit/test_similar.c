@@ -796,18 +796,6 @@ static void generated_agenda(kt_similar *s, int n)
 #undef RND
 }
 
-static bool same_hits(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
-{
-    if (na != nb)
-        return false;
-    for (int i = 0; i < na; i++)
-        if (a[i].item_id != b[i].item_id || a[i].body_id != b[i].body_id ||
-            a[i].score != b[i].score || strcmp(a[i].shared, b[i].shared) ||
-            strcmp(a[i].subject, b[i].subject))
-            return false;
-    return true;
-}
-
 /* find's fast path (bench/README.md: what it does differently) answers exactly as its
  * reference path: the same items, scores to the bit, explanations and order, among the public
  * and among the confidential items, with few hits wanted and with many. */
@@ -827,7 +815,7 @@ static void find_agrees_with_its_reference_path(void **state)
                 int np = priv ? kt_similar_find_confidential(s, id, 30, plain, wanted[w])
                               : kt_similar_find(s, id, 30, plain, wanted[w]);
                 assert_int_equal(kt_similar_set(s, "find_plain", 0), 0);
-                if (!same_hits(fast, nf, plain, np))
+                if (!kt_similar_hits_equal(fast, nf, plain, np))
                     fail_msg("item %d (%zu wanted, %s): %d hits, reference %d", id, wanted[w],
                              priv ? "confidential" : "public", nf, np);
                 if (nf > 0)

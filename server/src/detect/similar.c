@@ -2622,6 +2622,31 @@ static int cmp_hit(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
+/* Keeps h among the best max_hits found so far, best first: both find paths choose their hits
+ * this one way, so the reference path can only differ from the fast one in what it scores. */
+static void keep_hit(kt_similar_hit *hits, size_t *nhits, size_t max_hits, kt_similar_hit h)
+{
+    if (*nhits < max_hits)
+        hits[(*nhits)++] = h;
+    else if (h.score > hits[max_hits - 1].score)
+        hits[max_hits - 1] = h;
+    else
+        return;
+    qsort(hits, *nhits, sizeof *hits, cmp_hit);
+}
+
+bool kt_similar_hits_equal(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
+{
+    if (na != nb)
+        return false;
+    for (int i = 0; i < na; i++)
+        if (a[i].item_id != b[i].item_id || a[i].body_id != b[i].body_id ||
+            a[i].score != b[i].score || strcmp(a[i].shared, b[i].shared) ||
+            strcmp(a[i].subject, b[i].subject))
+            return false;
+    return true;
+}
+
 /* Whether a posting passes the query's scope and window; only then is the item touched. */
 static bool posting_admissible(const kt_similar *s, const item *q, const posting *p, int32_t window)
 {
@@ -2734,15 +2759,8 @@ static int find_plain(kt_similar *s, int64_t item_id, int32_t window_days, kt_si
         double sc = score_items(s, q, c, NULL);
         if (sc < KT_SIM_THRESHOLD)
             continue;
-        kt_similar_hit h = {.item_id = c->id, .body_id = c->body, .score = sc};
-        if (nhits < max_hits) {
-            hits[nhits++] = h;
-        } else if (sc > hits[max_hits - 1].score) {
-            hits[max_hits - 1] = h;
-        } else {
-            continue;
-        }
-        qsort(hits, nhits, sizeof *hits, cmp_hit);
+        keep_hit(hits, &nhits, max_hits,
+                 (kt_similar_hit){.item_id = c->id, .body_id = c->body, .score = sc});
     }
     /* Reset the scratch for the next query: only what this one touched. */
     for (size_t i = 0; i < s->touched.n; i++) {
@@ -2859,15 +2877,8 @@ static int find_fast(kt_similar *s, const item *q, int32_t window_days, kt_simil
         double sc = score_items(s, q, c, s->contribs + i * stride);
         if (sc < KT_SIM_THRESHOLD)
             continue;
-        kt_similar_hit h = {.item_id = c->id, .body_id = c->body, .score = sc};
-        if (nhits < max_hits) {
-            hits[nhits++] = h;
-        } else if (sc > hits[max_hits - 1].score) {
-            hits[max_hits - 1] = h;
-        } else {
-            continue;
-        }
-        qsort(hits, nhits, sizeof *hits, cmp_hit);
+        keep_hit(hits, &nhits, max_hits,
+                 (kt_similar_hit){.item_id = c->id, .body_id = c->body, .score = sc});
     }
     for (size_t i = 0; i < nhits; i++) {
         size_t k = 0;

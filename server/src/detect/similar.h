@@ -128,6 +128,11 @@ int kt_similar_remove(kt_similar *s, int64_t item_id);
 /* Number of indexed items. */
 size_t kt_similar_count(const kt_similar *s);
 
+/* Whether two answers of a find are the same: the same hits in the same order, with
+ * bit-equal scores and the same explanations (how the fast find is checked against its
+ * reference path). */
+bool kt_similar_hits_equal(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb);
+
 /* Finds the items that duplicate item_id (which must be indexed), among the items that are not
  * confidential (kt_similar_put_item): other bodies, compatible
  * scopes, not procedural, dated within window_days of it (any date when item_id itself is in

@@ -595,18 +595,6 @@ static void eval_free(eval_ctx *cx)
     kt_similar_free(cx->sim);
 }
 
-static bool same_hits(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
-{
-    if (na != nb)
-        return false;
-    for (int i = 0; i < na; i++)
-        if (a[i].item_id != b[i].item_id || a[i].body_id != b[i].body_id ||
-            a[i].score != b[i].score || strcmp(a[i].shared, b[i].shared) ||
-            strcmp(a[i].subject, b[i].subject))
-            return false;
-    return true;
-}
-
 /* --check-find: kt_similar_find's fast path answers as its reference path does, for every
  * item (bench/README.md, "find"). */
 static int check_find(eval_ctx *cx)
@@ -619,7 +607,7 @@ static int check_find(eval_ctx *cx)
         int np = kt_similar_find(cx->sim, (int64_t)id, KT_SIM_WINDOW_DAYS, plain, CHECK_HITS);
         kt_similar_set(cx->sim, "find_plain", 0);
         found += nf > 0 ? (size_t)nf : 0;
-        if (!same_hits(fast, nf, plain, np) && differ++ < 5)
+        if (!kt_similar_hits_equal(fast, nf, plain, np) && differ++ < 5)
             printf("find check: item %s: %d hits, reference path %d\n", cx->item_names[id - 1], nf,
                    np);
     }
