@@ -441,6 +441,18 @@ class Client:
                                    timeout)
         return pred(self)
 
+    async def sync(self):
+        """A barrier on this connection's own stream: returns once every frame the node queued
+        for this connection before it handled a ping has arrived (replies and pushes share one
+        ordered out-queue). The node runs the reactions to a write (detectors, notifications)
+        before it handles any request that comes after the write's reply, so after sync()
+        every event caused, on this node, by an op whose reply came earlier has arrived here
+        too. Use it before asserting that something did NOT arrive, and before taking
+        len(c.events) as a mark. Not a barrier for a subscription still replaying from the
+        store (subscribe with an old since: wait for its head), nor for events that travel
+        through Redis (wait for an event instead)."""
+        await self.call("ping")
+
     async def wait_events(self, body, count, timeout=10):
         """Waits until count events of body arrived; returns them."""
         await self.wait_for(lambda c: len(c.body_events(body)) >= count, timeout)

@@ -1,7 +1,6 @@
 """Issue 5: the detectors, through the real server. Meeting conflicts between bodies that share
 people, flags to both chairs, resolving them, and their disappearance when a meeting moves."""
 
-import asyncio
 import unittest
 
 from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, ProtocolError, Server, setup_world)
@@ -98,7 +97,7 @@ class ConflictTest(unittest.IsolatedAsyncioTestCase):
         b1, b2 = self.w["body"], self.w["body2"]
         m1 = await self.meeting(chair, b1, 9, "09:00", "10:00", location="Stadskantoor, zaal 2")
         m2 = await self.meeting(chair2, b2, 9, "10:00", "11:00", location="Stadskantoor,  Zaal 2")
-        await asyncio.sleep(0.3)
+        await chair.sync()  # the detectors ran on both meetings before this
         self.assertEqual([f for f in await self.flags(chair, b1)
                           if {f["here"]["meeting"], f["other"]["meeting"]} == {m1, m2}], [])
         # ...but at different places the travel buffer makes them clash

@@ -3,7 +3,6 @@ Dordrecht bodies is flagged to both chairs; the same title in Schiedam is not; a
 not see the other (confidential) item learns nothing of it (the confidential side does);
 procedural items never raise anything."""
 
-import asyncio
 import unittest
 
 from harness import DEMO_PASSWORD, DemoCase, Server
@@ -92,7 +91,7 @@ class DuplicateTest(DemoCase):
         flags = await self.flags_for_item(riec_chair, riec, open_item["id"])
         self.assertEqual([f for f in flags if f["other"]["body"] == cso], [], flags)
         self.assertEqual((await riec_chair.call("body.get", body=riec))["seq"], head)
-        await asyncio.sleep(0.3)
+        await riec_chair.sync()  # all the add and its reaction sent her has come
         for frame in riec_chair.frames:
             self.assertNotIn("2026-31", str(frame))
             self.assertNotIn("Merwedekade", str(frame))
@@ -123,7 +122,7 @@ class DuplicateTest(DemoCase):
         async def probe_score():
             # the probe is checked again as it is (an update that changes nothing)
             await rg_chair.call("agenda.update", item=probe["id"], title=probe_title)
-            await asyncio.sleep(0.2)
+            await rg_chair.sync()  # the detectors ran on the update before this
             flags = [f for f in await self.flags_for_item(rg_chair, rg, probe["id"])
                      if f["other"]["item"] == public["id"]]
             self.assertEqual(len(flags), 1, flags)
@@ -168,7 +167,7 @@ class DuplicateTest(DemoCase):
         probe = (await rg_chair.call(
             "agenda.add", meeting=await self.next_meeting(rg_chair, rg),
             title="De ZWK"))["item"]
-        await asyncio.sleep(0.3)
+        await rg_chair.sync()  # the detectors ran on the probe before this
         flags = await self.flags_for_item(rg_chair, rg, probe["id"])
         self.assertEqual([f for f in flags if f["other"]["item"] == public["id"]], [], flags)
 

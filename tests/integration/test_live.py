@@ -79,7 +79,7 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
                 await outsider.call(op, **args)
             self.assertEqual(e.exception.code, "not_member", op)
         await chair.call("chat.post", body=body, text="alleen voor leden")
-        await asyncio.sleep(0.3)
+        await outsider.sync()  # whatever the post sent the outsider has come by now
         self.assertEqual([e for e in outsider.events if e["body"] == body], [])
 
     async def test_observer_reads_but_does_not_write(self):
@@ -119,7 +119,8 @@ class LiveTest(unittest.IsolatedAsyncioTestCase):
         await housing.wait_for(lambda c: any(e["event"] == "agenda.added" and
                                              e["data"]["item"].get("title") == "Open punt"
                                              for e in c.events))
-        await asyncio.sleep(0.2)
+        for c in (police, housing):  # the description's update, too, has come to whom it goes
+            await c.sync()
         # live
         self.assertTrue(any(secret in str(e) for e in police.events))
         self.assertFalse(any(secret in str(f) or "Nieuwe feiten" in str(f) for f in housing.frames))

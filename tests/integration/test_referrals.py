@@ -301,9 +301,9 @@ class ReferralTest(WorldCase):
         self.assertTrue(theirs.get("placeholder"))
         self.assertEqual((await self.listed(self.housing))["referrals"], [])
         self.assertEqual((await self.listed(self.housing, self.body2))["requests"], [])
-        await asyncio.sleep(0.3)
         for who, c in [("housing", self.housing), ("chair", self.chair),
                        ("observer", self.observer)]:
+            await c.sync()  # everything sent to them so far has come
             await c.call("notification.list", limit=200)
             for b in (self.body, self.body2, body3):
                 await c.request("request.list", body=b)

@@ -12,7 +12,6 @@ Regression tests for the findings of the review of 3aa8ef7; each failed there:
 
 Every test scans every frame its clients receive for a unique canary string."""
 
-import asyncio
 import json
 import unittest
 import uuid
@@ -220,7 +219,7 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         pbefore = {n["id"] for n in (await police.call("notification.list"))["notifications"]}
         await chair.call("agenda.add", meeting=m, title="Casus besloten", position=1,
                          confidential=True, relevant=[{"org": self.w["orgs"]["pol"]}])
-        await asyncio.sleep(0.3)
+        await housing.sync()  # the notifications to the add were made before this
         new = [n for n in (await housing.call("notification.list"))["notifications"]
                if n["id"] not in before]
         self.assertEqual([n for n in new if n["kind"] == "agenda"], [])
