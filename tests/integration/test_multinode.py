@@ -181,7 +181,11 @@ class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
         final = (await writer.call("body.get", body=body))["seq"]
         expect = list(range(head + 1, final + 1))
         for r in resumers:
-            await r.client.wait_for(lambda c: r.events and r.events[-1]["seq"] >= final, 30)
+            # r.events is filled by r's pump task, not on r.client's frames: poll it (a
+            # wait_for on the client could check just before the pump copied the last event)
+            deadline = time.time() + 60
+            while not (r.events and r.events[-1]["seq"] >= final) and time.time() < deadline:
+                await asyncio.sleep(0.05)
             self.assertEqual(r.seqs(), expect)
         self.assertEqual(final - head, acked)
 
