@@ -102,13 +102,15 @@ class MailedLinkTest(unittest.IsolatedAsyncioTestCase):
         self.sink.stop()
 
     async def mails_to(self, address, count):
-        for _ in range(100):
+        deadline = asyncio.get_running_loop().time() + 60  # mail goes out off the loop
+        while True:
             got = [e for e in self.sink.messages if e.rcpt_tos == [address]]
             if len(got) >= count:
                 return [email.message_from_bytes(e.content, policy=email.policy.default)
                         for e in got]
+            if asyncio.get_running_loop().time() > deadline:
+                self.fail(f"no mail to {address}")
             await asyncio.sleep(0.1)
-        self.fail(f"no mail to {address}")
 
     def link_in(self, msg):
         text = msg.get_body(("plain",)).get_content()
