@@ -60,7 +60,43 @@ export async function newPage(browser, { width = 1280, height = 800, timezoneId 
   page.on('pageerror', (e) => page.errors.push(e.message));
   page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
   checkProtocol(page);
+  countReplies(page);
   return page;
+}
+
+/** Counts, per op, the successful replies the page received (page.replies), so a test can wait
+ *  until a request the page makes by itself (a timer's chat.read, say) has been answered:
+ *  `const n = replies(page, 'chat.read'); ...; await untilReplied(page, 'chat.read', n)`. */
+function countReplies(page) {
+  page.replies = new Map();
+  page.on('websocket', (ws) => {
+    const ops = new Map();
+    ws.on('framesent', ({ payload }) => {
+      try { const f = JSON.parse(payload); ops.set(f.id, f.op); } catch { /* checkProtocol says so */ }
+    });
+    ws.on('framereceived', ({ payload }) => {
+      let f;
+      try { f = JSON.parse(payload); } catch { return; }
+      if (f.event || !f.ok || !ops.has(f.id)) return;
+      const op = ops.get(f.id);
+      ops.delete(f.id);
+      page.replies.set(op, (page.replies.get(op) || 0) + 1);
+    });
+  });
+}
+
+/** How many successful replies to op the page has had. */
+export function replies(page, op) {
+  return page.replies?.get(op) || 0;
+}
+
+/** Waits until the page has had more than `seen` successful replies to op. */
+export async function untilReplied(page, op, seen, { timeout = T } = {}) {
+  const end = Date.now() + timeout;
+  while (replies(page, op) <= seen) {
+    if (Date.now() > end) throw new Error(`no reply to ${op} within ${timeout} ms`);
+    await sleep(100);
+  }
 }
 
 // ---- every frame on the wire against protocol/schemas ----

@@ -72,9 +72,11 @@ for (const [label, size] of SIZES) {
 test('the page does not overflow sideways on a 390-wide phone', async () => {
   const page = await userPage(browser, 'chair', { width: 390, height: 844 });
   const meeting = await firstMeetingHref(page, 'Regiegroep Ondermijning');
-  for (const hash of ['#/', meeting, '#/acties']) {
+  for (const [hash, title] of [['#/', 'Mijn overleggen'], [meeting, /^Regiegroep Ondermijning: /], ['#/acties', 'Mijn acties']]) {
     await go(page, hash);
-    await page.waitForTimeout(500);
+    // the view is drawn (its own heading), and laid out
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${hash} is ${overflow}px wider than the screen`);
   }

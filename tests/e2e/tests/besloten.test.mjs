@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  launch, userPage, go, agendaTitles, until, recordFrames, firstMeetingHref, axeCheck,
+  launch, userPage, go, agendaTitles, until, recordFrames, firstMeetingHref, axeCheck, reveal,
 } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
@@ -71,7 +71,7 @@ test('a confidential item is a besloten punt in its place for those outside its 
   const problems = [];
   await axeCheck(odzhz, 'besloten-punt-laptop', problems);
   await odzhz.setViewportSize({ width: 390, height: 844 });
-  await odzhz.locator('.agenda-item.is-placeholder').last().scrollIntoViewIfNeeded();
+  await reveal(odzhz.locator('.agenda-item.is-placeholder').last());
   await axeCheck(odzhz, 'besloten-punt-telefoon', problems);
   await odzhz.setViewportSize({ width: 1280, height: 800 });
   assert.deepEqual(problems, []);
