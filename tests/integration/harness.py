@@ -596,25 +596,38 @@ class Redis:
     def __init__(self):
         self.port = free_port()
         self.proc = None
+        self.started = False  # once nodes know its URL, a restart must keep the port
 
     @property
     def url(self):
         return f"redis://127.0.0.1:{self.port}"
 
     def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind",
-                                      "127.0.0.1", "--save", "", "--appendonly", "no"],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     preexec_fn=die_with_parent)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    if s.recv(16).startswith(b"+PONG"):
-                        return self
-            except OSError:
-                time.sleep(0.05)
+        """Starts it and waits for PONG. free_port() only finds a port that was free a moment
+        ago: when another process took it meanwhile, redis-server exits, and the first start is
+        tried again on a fresh port (a restart keeps its port: the nodes have its URL)."""
+        for attempt in range(5):
+            self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind",
+                                          "127.0.0.1", "--save", "", "--appendonly", "no"],
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         preexec_fn=die_with_parent)
+            deadline = time.time() + 60  # a loaded machine
+            while time.time() < deadline and self.proc.poll() is None:
+                try:
+                    with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+                        s.sendall(b"PING\r\n")
+                        if s.recv(16).startswith(b"+PONG"):
+                            self.started = True
+                            return self
+                except OSError:
+                    time.sleep(0.05)
+            if self.proc.poll() is None or self.started or attempt == 4:
+                break
+            self.port = free_port()
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
         raise TimeoutError("redis-server did not start")
 
     def stop(self):
