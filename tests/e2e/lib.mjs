@@ -64,39 +64,41 @@ export async function newPage(browser, { width = 1280, height = 800, timezoneId 
   return page;
 }
 
-/** Counts, per op, the successful replies the page received (page.replies), so a test can wait
- *  until a request the page makes by itself (a timer's chat.read, say) has been answered:
+/** Logs the successful replies the page receives (page.replyLog: {op, req, result}), so a test
+ *  can wait until a request the page makes by itself (a timer's chat.read, say) was answered:
  *  `const n = replies(page, 'chat.read'); ...; await untilReplied(page, 'chat.read', n)`. */
 function countReplies(page) {
-  page.replies = new Map();
+  page.replyLog = [];
   page.on('websocket', (ws) => {
-    const ops = new Map();
+    const sent = new Map();
     ws.on('framesent', ({ payload }) => {
-      try { const f = JSON.parse(payload); ops.set(f.id, f.op); } catch { /* checkProtocol says so */ }
+      try { const f = JSON.parse(payload); sent.set(f.id, f); } catch { /* checkProtocol says so */ }
     });
     ws.on('framereceived', ({ payload }) => {
       let f;
       try { f = JSON.parse(payload); } catch { return; }
-      if (f.event || !f.ok || !ops.has(f.id)) return;
-      const op = ops.get(f.id);
-      ops.delete(f.id);
-      page.replies.set(op, (page.replies.get(op) || 0) + 1);
+      if (f.event || !sent.has(f.id)) return;
+      const req = sent.get(f.id);
+      sent.delete(f.id);
+      if (f.ok) page.replyLog.push({ op: req.op, req, result: f.result });
     });
   });
 }
 
-/** How many successful replies to op the page has had. */
-export function replies(page, op) {
-  return page.replies?.get(op) || 0;
+/** How many successful replies to op (whose request matches match) the page has had. */
+export function replies(page, op, match = () => true) {
+  return (page.replyLog || []).filter((r) => r.op === op && match(r.req)).length;
 }
 
-/** Waits until the page has had more than `seen` successful replies to op. */
-export async function untilReplied(page, op, seen, { timeout = T } = {}) {
+/** Waits until the page has had more than `seen` successful replies to op (matching match). */
+export async function untilReplied(page, op, seen, { match = () => true, timeout = T } = {}) {
   const end = Date.now() + timeout;
-  while (replies(page, op) <= seen) {
+  while (replies(page, op, match) <= seen) {
     if (Date.now() > end) throw new Error(`no reply to ${op} within ${timeout} ms`);
     await sleep(100);
   }
+  // the page's own handler of that reply runs, and draws, before the next frames
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
 // ---- every frame on the wire against protocol/schemas ----

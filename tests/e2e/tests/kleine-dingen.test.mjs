@@ -5,7 +5,7 @@
 // preview warns about days that already have a meeting.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, shot, bodyHref } from '../lib.mjs';
+import { launch, userPage, go, shot, bodyHref, replies, untilReplied } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -94,13 +94,16 @@ test('each body on the home page shows its unread chat messages, live, and readi
   const body = await bodyHref(chair, 'Regiegroep Ondermijning');
   const id = body.split('/').pop();
   // The police reads the chat first, so that what follows is all there is unread.
+  const thisBody = (req) => String(req.body) === id;
+  let read = replies(police, 'chat.read', thisBody);
   await go(police, `${body}/chat`);
   await police.locator('.chat-msg').first().waitFor();
-  await police.waitForTimeout(600); // chat.read is sent once the chat has been shown
+  await untilReplied(police, 'chat.read', read, { match: thisBody }); // sent once the chat was shown
+  let counted = replies(police, 'chat.unread', thisBody);
   await go(police, '#/');
   const card = police.locator(`.body-card[data-body="${id}"]`);
   await card.waitFor();
-  await police.waitForTimeout(500);
+  await untilReplied(police, 'chat.unread', counted, { match: thisBody }); // the home page's count
   assert.equal(await card.locator('.unread-line').count(), 0);
 
   await go(chair, `${body}/chat`);
@@ -112,12 +115,14 @@ test('each body on the home page shows its unread chat messages, live, and readi
   // Live on the home page, with a link to the chat.
   await card.locator('.unread-line', { hasText: '2 ongelezen berichten in de chat' }).waitFor();
   await shot(police, 'home-ongelezen');
+  read = replies(police, 'chat.read', thisBody);
   await card.locator('.unread-line a').click();
   await police.locator('.chat-msg', { hasText: 'En de kaart?' }).waitFor();
-  await police.waitForTimeout(600);
+  await untilReplied(police, 'chat.read', read, { match: thisBody });
+  counted = replies(police, 'chat.unread', thisBody);
   await go(police, '#/');
   await card.waitFor();
-  await police.waitForTimeout(500);
+  await untilReplied(police, 'chat.unread', counted, { match: thisBody });
   assert.equal(await card.locator('.unread-line').count(), 0);
   for (const p of [chair, police]) assert.deepEqual(p.errors, []);
   await chair.context().close();

@@ -148,9 +148,11 @@ test('on a phone the overlegkaart is a list, without sideways scrolling', async 
   assert.ok(await page.getByText('Op een groter scherm ziet u alle overleggen ook als kaart.').isVisible());
   const first = page.locator('.pair-list .pair').first();
   assert.match(await first.locator('.why-parts').textContent(), /gedeelde (personen|organisaties)/);
-  for (const hash of ['#/overlegkaart', '#/waar-hoort-dit-thuis']) {
+  for (const [hash, title] of [['#/overlegkaart', 'Overlegkaart'], ['#/waar-hoort-dit-thuis', 'Waar hoort dit thuis?']]) {
     await go(page, hash);
-    await page.waitForTimeout(500);
+    // the view is drawn (its own heading), and laid out
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${hash} is ${overflow}px wider than the screen`);
   }
