@@ -238,8 +238,9 @@ class Server:
 
     def wait_ready(self, timeout=None):
         # Loading the demo data takes PostgreSQL two to three times as long as SQLite (a round
-        # trip per statement); on a busy machine that is more than a minute.
-        deadline = time.time() + (timeout or (180 if PG_BASE else 60))
+        # trip per statement); on a busy machine that is more than a minute, for SQLite too.
+        # (A node that exits is noticed at once; only a hang waits this long.)
+        deadline = time.time() + (timeout or (360 if PG_BASE else 180))
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: "
