@@ -183,6 +183,7 @@ class CommitTest(ImportCase):
         # the others see it appear: one event per part, in one burst after the reply
         await self.police.wait_for(lambda c: sum(e["event"] == "action.created"
                                                  for e in c.body_events(self.body)) == 8)
+        await self.police.sync()  # and the rest of the burst, whatever its order
         events = [e["event"] for e in self.police.body_events(self.body)]
         self.assertEqual(events.count("meeting.created"), 1)
         self.assertEqual(events.count("agenda.added"), 6)
