@@ -126,6 +126,11 @@ typedef struct phrase {
 typedef struct wordinfo {
     uint32_t term;         /* stem of the whole word; NO_TERM for a stop word */
     bool maybe_procedural; /* see kt_text_maybe_procedural */
+    /* For a word of one hyphen segment, whose folded form is its cache key: whether it is a
+     * stop word, and the abbreviation its folded form is (-1: none; kept up to date by
+     * kt_similar_add_abbreviation), so that a word is looked up once, not once per list. */
+    bool stop;
+    int32_t abbr;
     uint8_t nparts;
     uint32_t parts[KT_TEXT_MAX_PARTS];
 } wordinfo;
@@ -405,7 +410,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         *out = &s->words[idx];
         return 0;
     }
-    wordinfo wi = {.term = NO_TERM, .maybe_procedural = true};
+    wordinfo wi = {.term = NO_TERM, .maybe_procedural = true, .abbr = -1};
     for (uint8_t i = 0; i < w->nseg; i++) {
         char seg[KT_TEXT_MAX_WORD];
         memcpy(seg, w->folded + w->seg_off[i], w->seg_len[i]);
@@ -413,6 +418,11 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         wi.maybe_procedural &= kt_text_maybe_procedural(seg, w->seg_len[i]);
     }
     bool stop = w->nseg == 1 && kt_text_is_stopword(w->folded);
+    wi.stop = stop;
+    uint32_t ab;
+    if (w->nseg == 1 && w->len <= s->abbr_maxlen &&
+        kt_strmap_get(&s->abbr_map, w->folded, w->len, &ab))
+        wi.abbr = (int32_t)ab;
     int rc = stop ? 0 : stem_term_or_none(s, w->folded, w->len, &wi.term);
     uint8_t off[KT_TEXT_MAX_PARTS], len[KT_TEXT_MAX_PARTS];
     int np = 0;
@@ -495,12 +505,13 @@ static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
     if (!log || log->n == sizeof log->w / sizeof log->w[0])
         return;
     logged_word *l = &log->w[log->n++];
-    *l = (logged_word){.orig = w->orig,
-                       .orig_len = (uint16_t)(w->orig_len < 200 ? w->orig_len : 200),
-                       .initial = w->folded[0],
-                       .stop = stop,
-                       .word = word};
+    l->orig = w->orig; /* field by field: folded is read only for an acronym */
+    l->orig_len = (uint16_t)(w->orig_len < 200 ? w->orig_len : 200);
+    l->initial = w->folded[0];
+    l->stop = stop;
+    l->word = word;
     l->acronym = w->nseg == 1 && !w->digits && w->len >= 2 && w->len <= 6 && w->upper >= 2;
+    l->folded[0] = 0;
     if (l->acronym)
         memcpy(l->folded, w->folded, w->len + 1u);
 }
@@ -523,15 +534,17 @@ static bool sentence_break(const char *from, const char *to)
     return false;
 }
 
-static bool looks_like_name(const kt_word *w)
+static bool looks_like_name(const kt_word *w, const wordinfo *wi)
 {
     if (!w->alpha || w->digits || w->orig[0] < 'A' || w->orig[0] > 'Z' || w->upper > w->nseg)
         return false;
-    return w->len >= 3 && !kt_text_is_stopword(w->folded);
+    /* a word of 3 letters or more has been analysed (wi); one of one segment is its own key */
+    return w->len >= 3 && !(wi && w->nseg == 1 ? wi->stop : kt_text_is_stopword(w->folded));
 }
 
-/* Follows the words of a field; true when w is a place name to learn. */
-static bool place_name(analysis *a, const kt_word *w)
+/* Follows the words of a field; true when w (analysed as wi, or NULL) is a place name to
+ * learn. */
+static bool place_name(analysis *a, const kt_word *w, const wordinfo *wi)
 {
     uint8_t state = a->place_state;
     if (sentence_break(a->prev_end, w->orig))
@@ -548,7 +561,7 @@ static bool place_name(analysis *a, const kt_word *w)
         a->place_state = PLACE_AFTER_IN; /* "Nieuwland en Oost" */
         return false;
     }
-    if (!looks_like_name(w))
+    if (!looks_like_name(w, wi))
         return false;
     a->place_state = PLACE_IN_NAME;
     /* "Oud-Krispijn" and "West" continue a name, but only a single unknown word is learned */
@@ -581,9 +594,12 @@ static int add_abbrev_terms(analysis *a, int32_t ab)
     return rc;
 }
 
-/* The abbreviation a word or one of its hyphen segments stands for, or -1. */
-static int32_t word_abbrev(const kt_similar *s, const kt_word *w)
+/* The abbreviation a word or one of its hyphen segments stands for, or -1. A word of one
+ * segment has it in its cache entry (wi). */
+static int32_t word_abbrev(const kt_similar *s, const kt_word *w, const wordinfo *wi)
 {
+    if (w->nseg == 1) /* as abbrev_of, without a look-up */
+        return wi->abbr >= 0 && !w->upper && !w->digits && wi->stop ? -1 : wi->abbr;
     int32_t ab = abbrev_of(s, w, w->folded, w->len);
     for (uint8_t i = 0; ab < 0 && w->nseg > 1 && i < w->nseg; i++)
         ab = abbrev_of(s, w, w->folded + w->seg_off[i], w->seg_len[i]);
@@ -598,7 +614,10 @@ static int32_t word_abbrev(const kt_similar *s, const kt_word *w)
 static bool function_noun(const char *f, size_t n)
 {
     /* Asked for every word: most words are rejected by length or first letter. */
-    if (n < 3 || n > 10 || !strchr("abghlmopv", f[0]))
+    if (n < 3 || n > 10 || f[0] < 'a' || f[0] > 'v' ||
+        !((1u << (f[0] - 'a')) & (1u << ('a' - 'a') | 1u << ('b' - 'a') | 1u << ('g' - 'a') |
+                                  1u << ('h' - 'a') | 1u << ('l' - 'a') | 1u << ('m' - 'a') |
+                                  1u << ('o' - 'a') | 1u << ('p' - 'a') | 1u << ('v' - 'a'))))
         return false;
     static const char *const nouns[] = {
         "aanleiding", "aanzien", "basis",  "behoeve", "betrekking", "gevolg",  "grond", "hand",
@@ -654,19 +673,22 @@ static int on_word(const kt_word *w, void *ctx)
         return 0;
     }
     remember_word(a, w);
-    bool place = a->places && place_name(a, w);
+    /* "12 maart", "23 gemeenten": a word of one letter or a short number is no term */
+    const wordinfo *wi = NULL;
+    if (w->len >= 2 && (w->alpha || w->len > 2)) {
+        a->rc = word_analyse(s, w, &wi);
+        if (a->rc)
+            return 1;
+    }
+    bool place = a->places && place_name(a, w, wi);
     if (w->len < 2) {
         log_word(a->log, w, true, NO_TERM);
         return 0;
     }
-    if (!w->alpha && w->len <= 2)
-        return 0; /* "12 maart", "23 gemeenten" */
-    const wordinfo *wi;
-    a->rc = word_analyse(s, w, &wi);
-    if (a->rc)
-        return 1;
+    if (!wi)
+        return 0;
     a->subject |= !wi->maybe_procedural;
-    int32_t ab = a->expand ? word_abbrev(s, w) : -1;
+    int32_t ab = a->expand ? word_abbrev(s, w, wi) : -1;
     uint32_t t = wi->term;
     if (a->places && t != NO_TERM && ab < 0 && place)
         s->terms[t].hints |= HINT_PLACE;
@@ -1692,6 +1714,8 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
     }
     if (kn > s->abbr_maxlen)
         s->abbr_maxlen = kn;
+    if (kt_strmap_get(&s->words_map, key, kn, &idx)) /* a word of one segment, seen before */
+        s->words[idx].abbr = (int32_t)s->nabbrs;
     term *first = &s->terms[x->seq[0]];
     x->next = first->abbr;
     first->abbr = (int32_t)s->nabbrs;

@@ -5,24 +5,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t hash_key(const char *s, size_t n)
+/* Keys are short words, looked up once or more per word of every indexed text: read them eight
+ * bytes at a time (a multiply per eight bytes, not per byte) and compare them the same way. */
+static inline uint64_t load_tail(const char *s, size_t n) /* n < 8 bytes, little or big end */
 {
-    uint32_t h = 2166136261u; /* FNV-1a: keys are short words */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= 16777619u;
+    uint64_t x = 0;
+    size_t i = 0;
+    if (n & 4) {
+        uint32_t v;
+        memcpy(&v, s, 4);
+        x = v;
+        i = 4;
     }
-    return h;
+    if (n & 2) {
+        uint16_t v;
+        memcpy(&v, s + i, 2);
+        x |= (uint64_t)v << (8 * i);
+        i += 2;
+    }
+    if (n & 1)
+        x |= (uint64_t)(unsigned char)s[i] << (8 * i);
+    return x;
 }
 
-static size_t find(const kt_strmap *m, const char *key, size_t n, uint32_t h)
+static inline uint32_t hash_key(const char *s, size_t n)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t x;
+        memcpy(&x, s, 8);
+        h = (h ^ x) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    h = (h ^ load_tail(s, n)) * 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+/* Whether the stored key at k (NUL-terminated) is the n bytes at key. */
+static inline bool key_eq(const char *k, const char *key, size_t n)
+{
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, k + i, 8);
+        memcpy(&y, key + i, 8);
+        if (x != y)
+            return false;
+    }
+    return load_tail(k + i, n - i) == load_tail(key + i, n - i) && k[n] == 0;
+}
+
+static inline size_t find(const kt_strmap *m, const char *key, size_t n, uint32_t h)
 {
     size_t i = h & (m->cap - 1);
     for (;; i = (i + 1) & (m->cap - 1)) {
         const kt_strmap_slot *sl = &m->slots[i];
         if (!sl->off)
             return i;
-        if (sl->hash == h && !memcmp(m->buf + sl->off, key, n) && m->buf[sl->off + n] == 0)
+        if (sl->hash == h && key_eq(m->buf + sl->off, key, n))
             return i;
     }
 }
@@ -70,6 +111,7 @@ static int reserve_buf(kt_strmap *m, size_t more)
     char *buf = realloc(m->buf, cap);
     if (!buf)
         return KT_ENOMEM;
+    memset(buf + m->buf_cap, 0, cap - m->buf_cap); /* key_eq may read the slack behind a key */
     m->buf = buf;
     m->buf_cap = cap;
     if (!m->buf_len)
@@ -85,7 +127,8 @@ int kt_strmap_put(kt_strmap *m, const char *key, size_t n, uint32_t val, uint32_
     size_t i = find(m, key, n, h);
     kt_strmap_slot *sl = &m->slots[i];
     if (!sl->off) {
-        if (reserve_buf(m, n + 2))
+        /* 8 bytes of slack stay behind the last key: key_eq reads up to 7 bytes past a NUL */
+        if (reserve_buf(m, n + 2 + 8))
             return KT_ENOMEM;
         memcpy(m->buf + m->buf_len, key, n);
         m->buf[m->buf_len + n] = 0;

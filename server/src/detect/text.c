@@ -209,6 +209,20 @@ static int wb_finish(word_builder *b, const char *end, kt_word_fn fn, void *ctx)
     return fn(w, ctx);
 }
 
+/* What a byte of a run of lower-case letters and digits is (0: it ends the run). */
+#define RUN_LOWER 1
+#define RUN_DIGIT 2
+static const uint8_t run_kind[256] = {
+    ['0'] = RUN_DIGIT, ['1'] = RUN_DIGIT, ['2'] = RUN_DIGIT, ['3'] = RUN_DIGIT, ['4'] = RUN_DIGIT,
+    ['5'] = RUN_DIGIT, ['6'] = RUN_DIGIT, ['7'] = RUN_DIGIT, ['8'] = RUN_DIGIT, ['9'] = RUN_DIGIT,
+    ['a'] = RUN_LOWER, ['b'] = RUN_LOWER, ['c'] = RUN_LOWER, ['d'] = RUN_LOWER, ['e'] = RUN_LOWER,
+    ['f'] = RUN_LOWER, ['g'] = RUN_LOWER, ['h'] = RUN_LOWER, ['i'] = RUN_LOWER, ['j'] = RUN_LOWER,
+    ['k'] = RUN_LOWER, ['l'] = RUN_LOWER, ['m'] = RUN_LOWER, ['n'] = RUN_LOWER, ['o'] = RUN_LOWER,
+    ['p'] = RUN_LOWER, ['q'] = RUN_LOWER, ['r'] = RUN_LOWER, ['s'] = RUN_LOWER, ['t'] = RUN_LOWER,
+    ['u'] = RUN_LOWER, ['v'] = RUN_LOWER, ['w'] = RUN_LOWER, ['x'] = RUN_LOWER, ['y'] = RUN_LOWER,
+    ['z'] = RUN_LOWER,
+};
+
 int kt_text_words(const char *text, kt_word_fn fn, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)(text ? text : "");
@@ -217,38 +231,51 @@ int kt_text_words(const char *text, kt_word_fn fn, void *ctx)
     while (*s) {
         /* Lower-case letters and digits are most of any text: append a run of them directly
          * (what does not fit, the slow path below drops as before). */
-        if (b.open && b.seg_open && b.w.len + 1 < KT_TEXT_MAX_WORD &&
-            ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))) {
+        if (b.open && b.seg_open && b.w.len + 1 < KT_TEXT_MAX_WORD && run_kind[*s]) {
             size_t len = b.w.len;
-            bool alpha = false, digit = false;
+            unsigned kinds = 0;
             while (len + 1 < KT_TEXT_MAX_WORD) {
                 unsigned char c = *s;
-                if (c >= 'a' && c <= 'z')
-                    alpha = true;
-                else if (c >= '0' && c <= '9')
-                    digit = true;
-                else
+                unsigned k = run_kind[c];
+                if (!k)
                     break;
+                kinds |= k;
                 b.w.folded[len++] = (char)c;
                 s++;
             }
             b.w.folded[len] = 0;
             b.w.len = (uint8_t)len;
-            b.w.digits |= digit;
-            b.w.alpha |= alpha;
-            if (alpha)
+            b.w.digits |= (kinds & RUN_DIGIT) != 0;
+            b.w.alpha |= (kinds & RUN_LOWER) != 0;
+            if (kinds & RUN_LOWER)
                 b.seg_numeric = false;
             last_end = (const char *)s;
             continue;
         }
-        unsigned cp;
-        size_t n = utf8_decode(s, &cp);
+        size_t n = 1;
         char ascii[2];
         int upper = 0;
         size_t rlen = 1;
-        const char *rep = n ? fold_cp(cp, ascii, &upper, &rlen) : " ";
-        if (!n)
-            n = 1;
+        const char *rep;
+        if (*s < 0x80) { /* ASCII (spaces, capitals, punctuation): fold_cp's answer inline */
+            unsigned char c = *s;
+            if (c >= 'A' && c <= 'Z') {
+                upper = 1;
+                c = (unsigned char)(c - 'A' + 'a');
+            } else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                         c == '\'')) {
+                c = ' ';
+            }
+            ascii[0] = (char)c;
+            ascii[1] = 0;
+            rep = ascii;
+        } else {
+            unsigned cp;
+            n = utf8_decode(s, &cp);
+            rep = n ? fold_cp(cp, ascii, &upper, &rlen) : " ";
+            if (!n)
+                n = 1;
+        }
         bool sep = rep && rep[0] == ' ';
         bool hyphen = rep && rep[0] == '-';
         bool apos = rep && rep[0] == '\'';
