@@ -249,6 +249,7 @@ struct kt_similar {
     wordlog log;
     float *acc;
     uint8_t *state;
+    uint64_t *co_mark; /* cooc_match: a bit per slot, all clear between calls */
     vec32 touched;
     struct cand *cands;
     size_t cands_cap;
@@ -907,7 +908,7 @@ static double term_weight_of(const kt_similar *s, uint32_t t)
     return log(1.0 + n / df) * term_prior(s, t);
 }
 
-static double term_weight(const kt_similar *s, uint32_t t)
+static inline double term_weight(const kt_similar *s, uint32_t t)
 {
     if (!s->wc_on)
         return term_weight_of(s, t);
@@ -1133,36 +1134,23 @@ static bool co_df(const kt_similar *s, uint32_t t, uint32_t sx, uint32_t sy, siz
     return all <= cap && k > 0;
 }
 
-/* Items that have u and are among t's (ts: t's slots, sorted, the pair and confidential items
- * left out), of a third body: what the two bodies themselves keep saying (a standing item, the
- * same subject on the next agenda) is no evidence that their words mean one thing. */
-static size_t co_both(const kt_similar *s, const uint32_t *ts, size_t nt, uint32_t u, int64_t ba,
-                      int64_t bb)
+/* Items that have u and are among t's (marked in s->co_mark: t's slots, the pair and
+ * confidential items left out), of a third body: what the two bodies themselves keep saying (a
+ * standing item, the same subject on the next agenda) is no evidence that their words mean one
+ * thing. */
+static size_t co_both(const kt_similar *s, uint32_t u, int64_t ba, int64_t bb)
 {
     const term *b = &s->terms[u];
+    const uint64_t *mark = s->co_mark;
     size_t k = 0;
     for (uint32_t j = 0; j < b->df; j++) {
         uint32_t slot = b->post[j].slot;
-        size_t lo = 0, hi = nt;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (ts[mid] < slot)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo < nt && ts[lo] == slot) {
+        if ((mark[slot / 64] >> (slot % 64)) & 1) {
             int64_t body = s->items[slot].body;
             k += body != ba && body != bb;
         }
     }
     return k;
-}
-
-static int cmp_slot(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 /* The words of `other` that may tie (see co_df), with their counts: found once per pair and
@@ -1207,19 +1195,19 @@ static unit_match cooc_match(const kt_similar *s, uint32_t t, const item *self, 
         co_words_of(s, self, other, cw);
     if (!cw->n)
         return best;
-    uint32_t ts[CO_SCAN_MAX];
-    size_t nt = 0;
+    /* t's items, marked for co_both (a bit per slot; cleared again below): the pair and
+     * confidential items left out */
+    uint64_t *mark = s->co_mark;
     for (uint32_t i = 0; i < tm->df; i++) {
         uint32_t slot = tm->post[i].slot;
         if (slot != sx && slot != sy && !slot_private(s, slot))
-            ts[nt++] = slot;
+            mark[slot / 64] |= (uint64_t)1 << (slot % 64);
     }
-    qsort(ts, nt, sizeof *ts, cmp_slot);
     for (uint8_t j = 0; j < cw->n; j++) {
         uint32_t u = cw->u[j];
         if (u == t)
             continue;
-        size_t n = co_both(s, ts, nt, u, self->body, other->body);
+        size_t n = co_both(s, u, self->body, other->body);
         double dice = 2.0 * (double)n / (double)(dt + cw->du[j]);
         if (!n || dice < s->co_min)
             continue;
@@ -1227,6 +1215,8 @@ static unit_match cooc_match(const kt_similar *s, uint32_t t, const item *self, 
         if (m > best.m)
             best = (unit_match){m, u};
     }
+    for (uint32_t i = 0; i < tm->df; i++)
+        mark[tm->post[i].slot / 64] = 0;
     return best;
 }
 
@@ -1616,6 +1606,7 @@ void kt_similar_free(kt_similar *s)
     free(s->seq_at.v);
     free(s->acc);
     free(s->state);
+    free(s->co_mark);
     free(s->touched.v);
     free(s->cands);
     free(s->row);
@@ -2237,12 +2228,17 @@ static int slot_alloc(kt_similar *s, uint32_t *slot)
         uint8_t *st = acc ? realloc(s->state, cap) : NULL;
         if (st)
             s->state = st;
-        if (!acc || !st) {
+        size_t words = (cap + 63) / 64, had = (s->slots_cap + 63) / 64;
+        uint64_t *mark = st ? realloc(s->co_mark, words * sizeof *mark) : NULL;
+        if (mark)
+            s->co_mark = mark;
+        if (!acc || !st || !mark) {
             /* items grew but the scratch did not: shrink our idea of the capacity back */
             return KT_ENOMEM;
         }
         memset(s->acc + s->slots_cap, 0, (cap - s->slots_cap) * sizeof *acc);
         memset(s->state + s->slots_cap, 0, cap - s->slots_cap);
+        memset(s->co_mark + had, 0, (words - had) * sizeof *mark);
         s->slots_cap = cap;
     }
     *slot = (uint32_t)s->nslots++;
@@ -2379,14 +2375,29 @@ size_t kt_similar_count(const kt_similar *s)
 
 /* --- explaining ---------------------------------------------------------------------------- */
 
+/* Copies text into buf (n bytes), cut to fit, NUL-terminated: snprintf's "%s" without its
+ * cost (the explanation of every hit of a find is written with these). */
+static void copy_text(char *buf, size_t n, const char *text)
+{
+    if (!n)
+        return;
+    size_t len = strlen(text);
+    if (len > n - 1)
+        len = n - 1;
+    memcpy(buf, text, len);
+    buf[len] = 0;
+}
+
 static void append(char *buf, size_t n, size_t *len, const char *text)
 {
     if (!n || *len + 1 >= n)
         return;
-    int w = snprintf(buf + *len, n - *len, "%s", text);
-    if (w < 0)
-        return;
-    *len += (size_t)w < n - *len ? (size_t)w : n - *len - 1;
+    size_t room = n - *len - 1, w = strlen(text);
+    if (w > room)
+        w = room;
+    memcpy(buf + *len, text, w);
+    *len += w;
+    buf[*len] = 0;
 }
 
 /* A word of `it` whose parts or expansion include t, or NO_TERM. */
@@ -2550,7 +2561,7 @@ static void explain_subject(const kt_similar *s, const item *a, const item *b,
         while (*w == ' ' || *w == '\t') /* a phrase of the vocabulary as written there */
             w++;
         char cur[KT_SIM_SHARED_MAX];
-        snprintf(cur, sizeof cur, "%s", w);
+        copy_text(cur, sizeof cur, w);
         for (size_t l = strlen(cur); l && (cur[l - 1] == ' ' || cur[l - 1] == '\t');)
             cur[--l] = 0;
         if (!cur[0])
@@ -2561,7 +2572,7 @@ static void explain_subject(const kt_similar *s, const item *a, const item *b,
                   in_group(s, shown_term[j], show);
             if (dup && xa && says_the_same(shown[j], cur) && strlen(cur) > strlen(shown[j])) {
                 /* "Preventie met Gezag", then PmG: "PmG (Preventie met Gezag)" */
-                snprintf(shown[j], sizeof shown[j], "%s", cur);
+                copy_text(shown[j], sizeof shown[j], cur);
                 shown_term[j] = show;
             }
         }
@@ -2569,7 +2580,7 @@ static void explain_subject(const kt_similar *s, const item *a, const item *b,
             continue;
         if (!nshown)
             first = contrib[order[i]];
-        snprintf(shown[nshown], sizeof shown[nshown], "%s", cur);
+        copy_text(shown[nshown], sizeof shown[nshown], cur);
         shown_term[nshown++] = show;
     }
     for (int i = 0; i < nshown; i++) {
@@ -2640,23 +2651,24 @@ static int cmp_cand(const void *a, const void *b)
     return x > y ? -1 : x < y;
 }
 
-static int cmp_hit(const void *a, const void *b)
-{
-    double x = ((const kt_similar_hit *)a)->score, y = ((const kt_similar_hit *)b)->score;
-    return x > y ? -1 : x < y;
-}
-
 /* Keeps h among the best max_hits found so far, best first: both find paths choose their hits
  * this one way, so the reference path can only differ from the fast one in what it scores. */
 static void keep_hit(kt_similar_hit *hits, size_t *nhits, size_t max_hits, kt_similar_hit h)
 {
+    size_t at;
     if (*nhits < max_hits)
-        hits[(*nhits)++] = h;
+        at = (*nhits)++;
     else if (h.score > hits[max_hits - 1].score)
-        hits[max_hits - 1] = h;
+        at = max_hits - 1;
     else
         return;
-    qsort(hits, *nhits, sizeof *hits, cmp_hit);
+    /* hits stay sorted best first; a new hit goes after the ones that score as well (what a
+     * stable sort of the list with h at its end gave): move only the ones it passes */
+    size_t to = at;
+    while (to > 0 && hits[to - 1].score < h.score)
+        to--;
+    memmove(hits + to + 1, hits + to, (at - to) * sizeof *hits);
+    hits[to] = h;
 }
 
 bool kt_similar_hits_equal(const kt_similar_hit *a, int na, const kt_similar_hit *b, int nb)
