@@ -7,7 +7,7 @@ import asyncio
 import json
 import unittest
 
-from harness import WorldCase
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, DemoCase, WorldCase
 
 ITEMS = 1100
 DESCRIPTION = "Toelichting bij het punt. " * 160  # ~4 KB: all items together pass 4 MiB
@@ -88,7 +88,21 @@ FRAME_LIMIT = 4 * 1024 * 1024  # a connection's out-queue: a reply beyond it clo
 PAGE_BOUND = 1024 * 1024 + 64 * 1024  # a page's 1 MiB, the row that passed it, the envelope
 
 
-class LargeBodyTest(WorldCase):
+class BoundedReads:
+    """read(): an op's result, after checking the size of the reply frame it came in."""
+
+    async def read(self, client, op, **args):
+        """The result of op, after checking the size of the reply frame it came in."""
+        before = len(client.frames)
+        result = await client.call(op, **args)
+        reply = [f for f in client.frames[before:] if "result" in f][-1]
+        size = len(json.dumps(reply, ensure_ascii=False).encode())
+        self.assertLess(size, PAGE_BOUND, f"{op} {args}: a reply of {size} bytes")
+        self.assertLess(size, FRAME_LIMIT)
+        return result
+
+
+class LargeBodyTest(BoundedReads, WorldCase):
     """No reply is unbounded (issue 12, item 6): a body with thousands of long actions, more
     members and more meetings than one page holds, planted straight into the store (the
     protocol's round trips would take minutes on a loaded machine). Every read reply stays far
@@ -122,16 +136,6 @@ class LargeBodyTest(WorldCase):
         members = {r[0] for r in q("SELECT person_id FROM memberships WHERE body_id = ?", (body,))}
         meetings = {r[0] for r in q("SELECT id FROM meetings WHERE body_id = ?", (body,))}
         return actions, members, meetings
-
-    async def read(self, client, op, **args):
-        """The result of op, after checking the size of the reply frame it came in."""
-        before = len(client.frames)
-        result = await client.call(op, **args)
-        reply = [f for f in client.frames[before:] if "result" in f][-1]
-        size = len(json.dumps(reply, ensure_ascii=False).encode())
-        self.assertLess(size, PAGE_BOUND, f"{op} {args}: a reply of {size} bytes")
-        self.assertLess(size, FRAME_LIMIT)
-        return result
 
     async def test_every_read_of_a_large_body_is_bounded_and_pages_reach_every_row_once(self):
         actions, members, meetings = self.plant()
@@ -226,6 +230,279 @@ class ChatHistoryBoundTest(WorldCase):
             self.assertLess(pages, 20)
         self.assertEqual(got, sorted(sent))
         self.assertGreater(pages, 1)
+
+
+class DirectoryPagingTest(BoundedReads, WorldCase):
+    """The directory's lists come in pages too (issue 12, item 6): a national deployment's
+    scopes, organisations, persons (many sharing a name) and bodies (mandates of 20,000
+    characters: together far beyond the 4 MiB a connection queues), planted straight into the
+    store. Every reply stays below the page bound, and following `next` gives every row once, in
+    the backend's own order (name, then id; scopes by kind, name, id)."""
+
+    PERSONS, ORGS, BODIES, SCOPES = 2600, 1100, 320, 1050
+    MANDATE = "Het overleg stemt de aanpak van ondermijning in de regio af. " * 330  # ~20 KB
+
+    def plant(self):
+        q, now = self.server.query, int(self.server.now().timestamp())
+        rec = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        q(rec + "INSERT INTO scopes (name, kind) SELECT 'Gebied ' || i, CASE WHEN i % 9 = 0 "
+          "THEN 'regio' ELSE 'gemeente' END FROM n", (self.SCOPES,))
+        q(rec + "INSERT INTO organisations (name, kind, created_at, updated_at) SELECT "
+          "'Partner ' || i, 'overig', ?, ? FROM n", (self.ORGS, now, now))
+        q(rec + "INSERT INTO persons (org_id, name, email, function, created_at, updated_at) "
+          "SELECT ?, 'Persoon ' || (i % 400), 'p' || i || '@dir.example', '', ?, ? FROM n",
+          (self.PERSONS, self.orgs["gem"], now, now))  # names shared by six or seven each
+        q(rec + "INSERT INTO bodies (name, kind, scope_id, level, mandate, location, created_at, "
+          "updated_at) SELECT 'Overleg ' || (i % 100), b.kind, b.scope_id, b.level, ?, '', ?, ? "
+          "FROM n JOIN bodies b ON b.id = ?", (self.BODIES, self.MANDATE, now, now, self.body))
+
+    async def pages(self, client, op, key, limit=None, **args):
+        """Every row of a list op by following its cursors; each reply's size is checked."""
+        rows, after, pages = [], None, 0
+        while True:
+            r = await self.read(client, op, **args,
+                                         **({"limit": limit} if limit is not None else {}),
+                                         **({"after": after} if after else {}))
+            pages += 1
+            self.assertEqual(r["more"], r["next"] is not None)
+            self.assertLessEqual(len(r[key]), 500 if limit is None else limit)
+            rows += r[key]
+            if not r["more"]:
+                return rows, pages
+            self.assertEqual(r["next"], str(r[key][-1]["id"]) if r[key] else after)
+            after = r["next"]
+            self.assertLess(pages, 200)
+
+    async def test_every_directory_list_pages_through_every_row_once_in_order(self):
+        self.plant()
+        q = self.server.query
+        police = await self.connect("police@test.example")
+        for op, key, sql, args in (
+                ("scope.list", "scopes", "SELECT id FROM scopes ORDER BY kind, name, id", {}),
+                ("org.list", "organisations", "SELECT id FROM organisations ORDER BY name, id", {}),
+                ("person.list", "persons", "SELECT id FROM persons ORDER BY name, id", {}),
+                ("person.list", "persons", "SELECT id FROM persons WHERE org_id = %d "
+                 "ORDER BY name, id" % self.orgs["gem"], {"org": self.orgs["gem"]}),
+                ("body.list", "bodies", "SELECT id FROM bodies ORDER BY name, id", {})):
+            with self.subTest(op=op, args=args):
+                want = [r[0] for r in q(sql)]
+                rows, pages = await self.pages(police, op, key, **args)
+                got = [r["id"] for r in rows]
+                self.assertEqual(len(got), len(set(got)))  # each once...
+                self.assertEqual(got, want)  # ...every one, in the store's order
+                self.assertGreater(pages, 1)
+        # bodies of 20 KB each: a page ends at 1 MiB, long before 500
+        r = await self.read(police, "body.list")
+        self.assertLess(len(r["bodies"]), 100)
+        self.assertTrue(r["more"])
+        self.assertIn("directory_seq", r)
+        # a smaller page on request, then the rest; a page of 0 keeps the cursor
+        rows, pages = await self.pages(police, "org.list", "organisations", limit=97)
+        self.assertEqual(len(rows), len(q("SELECT id FROM organisations")))
+        r = await police.call("org.list", limit=0, after=str(rows[5]["id"]))
+        self.assertEqual((r["organisations"], r["more"], r["next"]), ([], True, str(rows[5]["id"])))
+        # a row added before the cursor between two pages does not shift what follows it
+        first = await police.call("person.list", limit=300)
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        await admin.call("person.create", name="Aaaa Nieuw", email="nieuw@dir.example",
+                         org=self.orgs["gem"])
+        second = await police.call("person.list", limit=300, after=first["next"])
+        want = [r[0] for r in q("SELECT id FROM persons ORDER BY name, id")]
+        at = want.index(first["persons"][-1]["id"])
+        self.assertEqual([p["id"] for p in second["persons"]], want[at + 1:at + 301])
+        for bad in ("x", "-1", "999999999", "12abc", " 1"):
+            await self.refused(police, "invalid_argument", "person.list", after=bad)
+            await self.refused(police, "invalid_argument", "body.list", after=bad)
+        self.assertIsNone(police.closed)
+
+
+class HiddenRowsPagingTest(BoundedReads, WorldCase):
+    """Pages of lists that leave out what the reader may not see (issue 12, item 6; the one
+    visibility rule): following the cursors gives every visible row once, in order, whatever
+    hidden rows lie between; a long run of hidden ones ends a page early (bounded work per
+    request) without skipping anything; no page says `more` when only hidden rows follow; and
+    every reply stays below the page bound."""
+
+    async def test_notifications_page_past_hidden_ones_without_telling_of_them(self):
+        q, now = self.server.query, int(self.server.now().timestamp())
+        housing = self.p["housing"]
+        # a body housing is no member of: notifications about it are hidden from them (planted
+        # before any write through the protocol, which would keep the store's write lock busy)
+        q("INSERT INTO bodies (name, kind, scope_id, level, mandate, location, created_at, "
+          "updated_at) SELECT 'Stuurgroep Besloten', kind, scope_id, level, '', '', ?, ? "
+          "FROM bodies WHERE id = ?", (now, now, self.body))
+        other = q("SELECT id FROM bodies WHERE name = 'Stuurgroep Besloten'")[0][0]
+
+        def plant(n, hidden_every):
+            """n notifications for housing, oldest first; every hidden_every-th one (1: all,
+            0: none) about the other body."""
+            q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+              "INSERT INTO notifications (person_id, kind, delivery, body_id, title, text, link, "
+              "created_at) SELECT ?, 'agenda', 'direct', CASE WHEN ? > 0 AND i % ? = 0 THEN ? "
+              "ELSE ? END, 'Melding ' || i, ?, '#/', ? FROM n",
+              (n, housing, hidden_every, max(hidden_every, 1), other, self.body,
+               "Nieuw agendapunt toegevoegd. " * 40, now))
+
+        plant(50, 1)       # the oldest: hidden
+        plant(300, 0)      # visible
+        plant(2500, 1)     # a run longer than one request looks at
+        plant(900, 3)      # a third of them hidden
+        want = [r[0] for r in q(
+            "SELECT id FROM notifications WHERE person_id = ? AND (body_id IS NULL OR "
+            "body_id <> ?) ORDER BY id DESC", (housing, other))]
+        self.assertEqual(len(want), 300 + 600 + 1)  # and the membership notification
+        c = await self.connect("housing@test.example")
+        for limit in (200, 37):
+            got, before, pages = [], None, 0
+            while True:
+                r = await self.read(c, "notification.list", limit=limit,
+                                    **({"before": before} if before else {}))
+                pages += 1
+                self.assertLessEqual(len(r["notifications"]), limit)
+                got += [n["id"] for n in r["notifications"]]
+                self.assertEqual(r["more"], r["next"] is not None)
+                if not r["more"]:
+                    break
+                before = r["next"]
+                self.assertLess(pages, 100)
+            self.assertEqual(got, want)  # every visible one, once, newest first
+            # the last visible one ends the list: the hidden ones older than it tell nothing
+            self.assertEqual(got[-1], want[-1])
+        # an unread-only list pages the same way
+        r = await self.read(c, "notification.list", unread=True, limit=200)
+        self.assertEqual([n["id"] for n in r["notifications"]], want[:200])
+        self.assertTrue(r["more"])
+
+    async def test_the_history_of_a_meeting_and_an_item_comes_in_bounded_pages(self):
+        chair = await self.connect("chair@test.example")
+        m = (await chair.call("meeting.create", body=self.body, start="2027-03-04T09:30:00+01:00",
+                              end="2027-03-04T11:30:00+01:00"))["meeting"]["id"]
+        # 40 verslagen of 50,000 characters: each entry holds one before and after (~100 KB),
+        # the whole history ~4 MB (one reply of it closed the connection)
+        for i in range(40):
+            await chair.call("meeting.update", meeting=m, minutes=chr(ord("a") + i % 26) * 50000)
+        got, before, pages = [], None, 0
+        while True:
+            r = await self.read(chair, "audit.history", meeting=m,
+                                **({"before": before} if before else {}))
+            pages += 1
+            got += [e["id"] for e in r["entries"]]
+            self.assertEqual(r["more"], r["next"] is not None)
+            if not r["more"]:
+                break
+            before = r["next"]
+            self.assertLess(pages, 50)
+        want = [r[0] for r in self.server.query(
+            "SELECT id FROM audit WHERE subject_kind = 'meeting' AND subject_id = ? "
+            "ORDER BY id DESC", (m,))]
+        self.assertEqual(got, want)
+        self.assertGreater(pages, 3)  # 1 MiB a page
+        # the body's change log: bounded the same way
+        got, before, pages = [], None, 0
+        while True:
+            r = await self.read(chair, "audit.body", body=self.body, limit=200,
+                                **({"before": before} if before else {}))
+            pages += 1
+            got += [e["id"] for e in r["entries"]]
+            if not r["more"]:
+                break
+            before = r["next"]
+            self.assertLess(pages, 50)
+        self.assertEqual(len(got), len(set(got)))
+        self.assertTrue(set(want) <= set(got))
+        self.assertGreater(pages, 3)
+
+        # an item's own entries and its notes' together, newest first, in small pages
+        item = (await chair.call("agenda.add", meeting=m, title="Voortgang"))["item"]["id"]
+        rev = 0
+        for i in range(12):
+            await chair.call("agenda.update", item=item, title=f"Voortgang {i}")
+            rev = (await chair.call("minutes.note", item=item, text=f"Notitie {i}",
+                                    rev=rev))["notes"]["rev"]
+        got, before = [], None
+        while True:
+            r = await self.read(chair, "audit.history", item=item, limit=5,
+                                **({"before": before} if before else {}))
+            self.assertLessEqual(len(r["entries"]), 5)
+            got += [e["id"] for e in r["entries"]]
+            if not r["more"]:
+                break
+            before = r["next"]
+        self.assertEqual(got, sorted(got, reverse=True))
+        self.assertEqual(len(got), len(set(got)))
+        self.assertEqual(len(got), 1 + 12 + 12)  # added, 12 changes, 12 notes
+        # someone who may not see the item: not found, page or no page
+        secret = (await chair.call("agenda.add", meeting=m, title="Casus", confidential=True,
+                                   relevant=[{"org": self.orgs["gem"]}],
+                                   persons=[self.p["chair"]]))["item"]["id"]
+        police = await self.connect("police@test.example")
+        await self.refused(police, "not_found", "audit.history", item=secret, before=10**6)
+        self.assertIsNone(chair.closed)
+
+
+class FlagPagingTest(BoundedReads, DemoCase):
+    """flag.list comes in pages too, past the flags the chair may not see (the other side's item
+    is confidential, outside their audience): every visible flag once, newest change first (ties
+    by id), a run of hidden ones longer than a request looks at skipped without loss, and no
+    `more` when only hidden flags follow. Copies of a demo flag, planted in the store."""
+
+    async def test_flags_page_past_hidden_ones(self):
+        q, now = self.server.query, int(self.server.now().timestamp())
+        for _ in range(120):  # the detectors raise the demo's flags shortly after the start
+            rows = q("SELECT f.id, f.body_a, f.body_b FROM flags f JOIN memberships m ON "
+                     "m.body_id = f.body_a AND m.role = 'voorzitter' WHERE f.state = 'open' "
+                     "AND f.body_a <> f.body_b ORDER BY f.id LIMIT 1")
+            if rows:
+                break
+            await asyncio.sleep(0.5)
+        flag, body, other = rows[0]
+        email, org = q("SELECT p.email, p.org_id FROM memberships m JOIN persons p ON "
+                       "p.id = m.person_id WHERE m.body_id = ? AND m.role = 'voorzitter' "
+                       "ORDER BY p.id LIMIT 1", (body,))[0]
+        chair = await self.as_(email)
+        before = await self.read(chair, "flag.list", body=body, limit=500)
+        self.assertFalse(before["more"])
+        seen_before = {f["id"] for f in before["flags"]}
+        self.assertIn(flag, seen_before)
+        # a confidential item of the other body for another organisation
+        foreign = q("SELECT id FROM organisations WHERE id <> ? ORDER BY id LIMIT 1", (org,))[0][0]
+        q("INSERT INTO items (body_id, position, title, kind, confidential, created_at, "
+          "updated_at) VALUES (?, 9999, 'Besloten casus paginering', 'bespreking', 1, ?, ?)",
+          (other, now, now))
+        secret = q("SELECT max(id) FROM items")[0][0]
+        q("INSERT INTO item_orgs (item_id, org_id) VALUES (?, ?)", (secret, foreign))
+        # 4000 copies, ten to an updated_at; hidden: every third, and a run of 2300
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000) "
+          "INSERT INTO flags (kind, key, state, note, score, evidence, fingerprint, body_a, "
+          "meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at) "
+          "SELECT f.kind, 'paginering:' || i, 'open', '', f.score, f.evidence, f.fingerprint, "
+          "f.body_a, f.meeting_a, f.item_a, f.body_b, f.meeting_b, CASE WHEN i % 3 = 0 OR "
+          "(i > 1000 AND i <= 3300) THEN ? ELSE f.item_b END, f.projected_b, f.created_at, "
+          "? + i / 10 FROM n JOIN flags f ON f.id = ?", (secret, now, flag))
+        planted = [r[0] for r in q(
+            "SELECT id FROM flags WHERE key LIKE 'paginering:%' AND (item_b IS NULL OR "
+            "item_b <> ?)", (secret,))]
+        visible = seen_before | set(planted)
+        want = [r[0] for r in q("SELECT id FROM flags WHERE (body_a = ? OR body_b = ?) AND "
+                                "state <> 'vervallen' ORDER BY updated_at DESC, id DESC",
+                                (body, body)) if r[0] in visible]
+        for limit in (None, 300):
+            got, after, pages = [], None, 0
+            while True:
+                r = await self.read(chair, "flag.list", body=body,
+                                    **({"limit": limit} if limit else {}),
+                                    **({"after": after} if after else {}))
+                pages += 1
+                self.assertLessEqual(len(r["flags"]), limit or 200)
+                got += [f["id"] for f in r["flags"]]
+                self.assertEqual(r["more"], r["next"] is not None)
+                if not r["more"]:
+                    break
+                after = r["next"]
+                self.assertLess(pages, 100)
+            self.assertEqual(got, want)  # every visible flag once, in order
+        await self.refused(chair, "invalid_argument", "flag.list", body=body, after="x~1")
+        self.assertIsNone(chair.closed)
 
 
 if __name__ == "__main__":

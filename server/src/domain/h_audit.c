@@ -14,18 +14,22 @@
 #include <string.h>
 
 #define SCAN_MAX 2000 /* entries looked at per request, whatever is hidden among them */
+/* audit.history: HISTORY_PAGE entries by default, at most HISTORY_PAGE_MAX (ops.c's table) */
+#define HISTORY_PAGE     100
+#define HISTORY_PAGE_MAX 400
 
-/* Appends to out the entries of rows that v may see, up to limit; *last: the id of the last
- * row looked at. 0 or a KT_E*. */
+/* Appends to out the entries of rows that v may see, up to limit and up to KT_PAGE_BYTES of them
+ * (*bytes: so far; a verslag's text before and after makes one entry up to 400 KB); *last: the
+ * id of the last row looked at; *full: the page ended with rows left. 0 or a KT_E*. */
 static int keep_visible(kt_ctx *c, int64_t body, const kt_viewer *v, json_t *rows, json_t *out,
-                        int64_t limit, int64_t *last, bool *full)
+                        int64_t limit, int64_t *last, bool *full, size_t *bytes)
 {
     size_t i;
     json_t *e;
     *full = false;
     json_array_foreach(rows, i, e)
     {
-        if ((int64_t)json_array_size(out) >= limit) {
+        if ((int64_t)json_array_size(out) >= limit || *bytes >= KT_PAGE_BYTES) {
             *full = true;
             return 0;
         }
@@ -34,10 +38,20 @@ static int keep_visible(kt_ctx *c, int64_t body, const kt_viewer *v, json_t *row
         int rc = kt_audit_visible(c->st, body, v, e, &ok, &redact);
         if (rc)
             return rc;
-        if (ok)
-            json_array_append_new(out, kt_audit_public(c->st, v, e, redact));
+        if (ok) {
+            json_t *pub = kt_audit_public(c->st, v, e, redact);
+            *bytes += json_dumpb(pub, NULL, 0, JSON_COMPACT);
+            json_array_append_new(out, pub);
+        }
     }
     return 0;
+}
+
+static int newest_first(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+    return x < y ? 1 : x > y ? -1 : 0;
 }
 
 int kt_h_audit_body(kt_ctx *c)
@@ -47,6 +61,7 @@ int kt_h_audit_body(kt_ctx *c)
         limit = 50;
     json_t *out = json_array();
     int64_t scanned = 0, cursor = before;
+    size_t bytes = 0;
     bool more = true, full = false;
     int rc = 0;
     while (!rc && more && !full && scanned < SCAN_MAX) {
@@ -56,7 +71,7 @@ int kt_h_audit_body(kt_ctx *c)
         more = !rc && (int64_t)json_array_size(rows) == want;
         scanned += (int64_t)json_array_size(rows);
         if (!rc)
-            rc = keep_visible(c, c->body, &c->viewer, rows, out, limit, &cursor, &full);
+            rc = keep_visible(c, c->body, &c->viewer, rows, out, limit, &cursor, &full, &bytes);
         if (!rc && !full && !more)
             cursor = 0;
         json_decref(rows);
@@ -115,34 +130,42 @@ int kt_h_audit_history(kt_ctx *c)
             kt_vis_clear(&vis);
         }
     }
+    /* A page: the item's own entries and its notes' together, newest first, after before. */
+    int64_t before = kt_arg_int(c, "before", 0), last = 0;
+    int64_t limit = kt_arg_has(c, "limit") ? kt_arg_int(c, "limit", 0) : HISTORY_PAGE;
     json_t *rows = json_array(), *out = json_array();
     if (!rc && visible) {
-        rc = kt_store_audit_of_subject(c->st, body, kind, id, 0, 200, rows);
+        rc = kt_store_audit_of_subject(c->st, body, kind, id, before, limit + 1, rows);
         if (!rc && strcmp(kind, "item") == 0) /* its notes belong to its history */
-            rc = kt_store_audit_of_subject(c->st, body, "notes", id, 0, 200, rows);
+            rc = kt_store_audit_of_subject(c->st, body, "notes", id, before, limit + 1, rows);
     }
-    int64_t last = 0;
-    bool full = false;
+    size_t n = json_array_size(rows), bytes = 0;
+    json_t **sorted = calloc(n ? n : 1, sizeof *sorted);
+    if (!rc && !sorted)
+        rc = KT_ENOMEM;
+    json_t *merged = json_array();
+    if (!rc) {
+        for (size_t i = 0; i < n; i++)
+            sorted[i] = json_array_get(rows, i);
+        qsort(sorted, n, sizeof *sorted, newest_first);
+        for (size_t i = 0; i < n && i < (size_t)limit + 1; i++)
+            json_array_append(merged, sorted[i]);
+    }
+    free(sorted);
+    bool full = false, more = !rc && n > (size_t)limit; /* rows follow what was looked at */
     if (!rc && visible)
-        rc = keep_visible(c, body, &v, rows, out, 400, &last, &full);
+        rc = keep_visible(c, body, &v, merged, out, limit, &last, &full, &bytes);
     free(items);
     json_decref(rows);
+    json_decref(merged);
     if (rc || !visible) {
         json_decref(out);
         return rc ? kt_fail_err(c, rc) : kt_fail(c, KT_C_NOT_FOUND, "%s", missing);
     }
-    /* newest first, the item's own entries and its notes' together */
-    size_t n = json_array_size(out);
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            json_t *a = json_array_get(out, j - 1), *b = json_array_get(out, j);
-            if (json_integer_value(json_object_get(a, "id")) >=
-                json_integer_value(json_object_get(b, "id")))
-                break;
-            json_incref(a);
-            json_array_set(out, j - 1, b);
-            json_array_set_new(out, j, a);
-        }
-    c->result = json_pack("{s:o}", "entries", out);
+    more = more || full;
+    /* next: pass it as before (the last entry looked at; limit 0: the before asked with) */
+    int64_t next = last ? last : before;
+    c->result = json_pack("{s:o, s:b, s:o}", "entries", out, "more", more, "next",
+                          more && next ? json_integer(next) : json_null());
     return 0;
 }

@@ -16,17 +16,15 @@
 
 int kt_h_body_list(kt_ctx *c)
 {
+    int64_t after, limit, head = 0;
+    if (kt_dir_page_args(c, kt_store_body_exists, &after, &limit))
+        return -1;
     json_t *out = json_array();
-    int64_t head = 0;
-    int rc = kt_store_bodies_list(c->st, c->me->person, out);
+    int rc = kt_store_bodies_list(c->st, c->me->person, after, limit + 1, out);
     if (!rc)
         rc = kt_store_stream_head(c->st, KT_DIRECTORY, &head);
-    if (rc) {
-        json_decref(out);
-        return kt_fail_err(c, rc);
-    }
-    c->result = json_pack("{s:o, s:I}", "bodies", out, "directory_seq", (json_int_t)head);
-    return 0;
+    return kt_dir_page_reply(c, "bodies", rc, out, after, limit,
+                             json_pack("{s:I}", "directory_seq", (json_int_t)head));
 }
 
 /* body.get answers with a page of the backlog; a body can hold tens of thousands of items, and
@@ -35,8 +33,13 @@ int kt_h_body_list(kt_ctx *c)
 
 bool kt_page_cut(json_t *arr, size_t limit)
 {
+    return kt_page_cut_to(arr, limit, KT_PAGE_BYTES);
+}
+
+bool kt_page_cut_to(json_t *arr, size_t limit, size_t max_bytes)
+{
     size_t keep = 0, bytes = 0, n = json_array_size(arr);
-    while (keep < n && keep < limit && bytes < KT_PAGE_BYTES)
+    while (keep < n && keep < limit && bytes < max_bytes)
         bytes += json_dumpb(json_array_get(arr, keep++), NULL, 0, JSON_COMPACT);
     bool cut = keep < n;
     while (json_array_size(arr) > keep)

@@ -30,12 +30,70 @@ static int reply_list(kt_ctx *c, const char *name, int rc, json_t *arr)
     return 0;
 }
 
+/* ---- paging the directory (handlers.h) ---- */
+
+int kt_dir_page_args(kt_ctx *c, int (*exists)(struct kt_store *, int64_t), int64_t *after,
+                     int64_t *limit)
+{
+    *after = 0;
+    *limit = kt_arg_has(c, "limit") ? kt_arg_int(c, "limit", 0) : DIR_PAGE;
+    const char *text = kt_arg_str(c, "after");
+    if (!text)
+        return 0;
+    long long id = 0;
+    int n = 0, rc = 0;
+    if (sscanf(text, "%lld%n", &id, &n) != 1 || text[n] || id < 0 || text[0] == '+' ||
+        text[0] == ' ' || (id > 0 && (rc = exists(c->st, id)) == KT_ENOTFOUND))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "'after' is geen vervolgpunt van een eerdere pagina ('next').");
+    if (rc)
+        return kt_fail_err(c, rc);
+    *after = id;
+    return 0;
+}
+
+int kt_dir_page_reply(kt_ctx *c, const char *name, int rc, json_t *arr, int64_t after,
+                      int64_t limit, json_t *extra)
+{
+    if (rc) {
+        json_decref(arr);
+        json_decref(extra);
+        return kt_fail_err(c, rc);
+    }
+    bool more = kt_page_cut(arr, (size_t)limit);
+    json_t *next = json_null();
+    if (more) {
+        json_t *last = json_array_get(arr, json_array_size(arr) - 1);
+        char cur[24];
+        /* limit 0: the cursor asked with ("0": from the first) */
+        snprintf(cur, sizeof cur, "%lld",
+                 (long long)(last ? json_integer_value(json_object_get(last, "id")) : after));
+        next = json_string(cur);
+    }
+    c->result = json_pack("{s:o, s:b, s:o}", name, arr, "more", more, "next", next);
+    if (extra)
+        json_object_update_new(c->result, extra);
+    return 0;
+}
+
 /* ---- scopes ---- */
+
+static int scope_exists(struct kt_store *st, int64_t id)
+{
+    json_t *scope = NULL;
+    int rc = kt_store_scope_get(st, id, &scope);
+    json_decref(scope);
+    return rc;
+}
 
 int kt_h_scope_list(kt_ctx *c)
 {
+    int64_t after, limit;
+    if (kt_dir_page_args(c, scope_exists, &after, &limit))
+        return -1;
     json_t *arr = json_array();
-    return reply_list(c, "scopes", kt_store_scopes_list(c->st, arr), arr);
+    int rc = kt_store_scopes_list(c->st, after, limit + 1, arr);
+    return kt_dir_page_reply(c, "scopes", rc, arr, after, limit, NULL);
 }
 
 int kt_h_scope_create(kt_ctx *c)
@@ -77,8 +135,12 @@ int kt_h_scope_create(kt_ctx *c)
 
 int kt_h_org_list(kt_ctx *c)
 {
+    int64_t after, limit;
+    if (kt_dir_page_args(c, kt_store_org_exists, &after, &limit))
+        return -1;
     json_t *arr = json_array();
-    return reply_list(c, "organisations", kt_store_orgs_list(c->st, arr), arr);
+    int rc = kt_store_orgs_list(c->st, after, limit + 1, arr);
+    return kt_dir_page_reply(c, "organisations", rc, arr, after, limit, NULL);
 }
 
 /* The scope argument as an id (0 when not given). */
@@ -152,11 +214,19 @@ static bool email_plausible(const char *e)
     return at[1] != '.' && e[strlen(e) - 1] != '.';
 }
 
+static int person_exists(struct kt_store *st, int64_t id)
+{
+    return kt_store_person_exists(st, id, false);
+}
+
 int kt_h_person_list(kt_ctx *c)
 {
+    int64_t after, limit;
+    if (kt_dir_page_args(c, person_exists, &after, &limit))
+        return -1;
     json_t *arr = json_array();
-    return reply_list(c, "persons", kt_store_persons_list(c->st, kt_arg_int(c, "org", 0), arr),
-                      arr);
+    int rc = kt_store_persons_list(c->st, kt_arg_int(c, "org", 0), after, limit + 1, arr);
+    return kt_dir_page_reply(c, "persons", rc, arr, after, limit, NULL);
 }
 
 int kt_h_person_search(kt_ctx *c)

@@ -7,14 +7,80 @@
 #include "util/err.h"
 #include "util/timeutil.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* flag.list's cursor: "<updated_at, seconds since 1970>~<id>" of the last flag a page looked at.
+ * false when text is no such cursor. */
+static bool flag_cursor(const char *text, int64_t *at, int64_t *id)
+{
+    long long a, i;
+    int n = 0;
+    if (sscanf(text, "%lld~%lld%n", &a, &i, &n) != 2 || text[n] || i <= 0 || a < 0)
+        return false;
+    *at = a;
+    *id = i;
+    return true;
+}
+
 int kt_h_flag_list(kt_ctx *c)
 {
-    c->result = json_pack("{s:o, s:I}", "flags",
-                          kt_flags_of_body(c->st, c->body, &c->viewer, kt_arg_str(c, "state")),
-                          "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    int64_t after_at = 0, after_id = 0;
+    const char *after = kt_arg_str(c, "after");
+    if (after && !flag_cursor(after, &after_at, &after_id))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "'after' is geen vervolgpunt van een eerdere pagina ('next').");
+    int64_t limit = kt_arg_has(c, "limit") ? kt_arg_int(c, "limit", 0) : FLAG_PAGE;
+    json_t *out = json_array();
+    int64_t *ids = calloc(FLAG_SCAN, sizeof *ids), *ats = calloc(FLAG_SCAN, sizeof *ats);
+    int n = 0, rc = ids && ats ? 0 : KT_ENOMEM;
+    if (!rc && c->viewer.role >= KT_ROLE_SECRETARIS) /* chairs and secretaries (else none) */
+        rc = kt_store_flags_page(c->st, c->body, kt_arg_str(c, "state"), after_at, after_id,
+                                 FLAG_SCAN, ids, ats, &n);
+    /* A page ends at limit flags or 1 MiB of them; more only when a flag the caller may see
+     * follows (looked for within the FLAG_SCAN a request looks at), so no hidden flag shows as
+     * a "more" with nothing after it. The cursor is the last flag looked at. */
+    size_t bytes = 0;
+    bool more = false;
+    int i = 0;
+    for (; !rc && i < n; i++) {
+        if (!kt_flag_visible(c->st, ids[i], c->body, &c->viewer))
+            continue;
+        if ((int64_t)json_array_size(out) >= limit || bytes >= KT_PAGE_BYTES) {
+            more = true;
+            break;
+        }
+        json_t *j = kt_flag_json(c->st, ids[i], c->body);
+        if (j) {
+            bytes += json_dumpb(j, NULL, 0, JSON_COMPACT);
+            json_array_append_new(out, j);
+        }
+        after_at = ats[i];
+        after_id = ids[i];
+    }
+    if (!rc && !more && n == FLAG_SCAN) { /* looked at all a request may: perhaps more */
+        more = true;
+        after_at = ats[n - 1];
+        after_id = ids[n - 1];
+    }
+    free(ids);
+    free(ats);
+    int64_t head = 0;
+    if (!rc)
+        rc = kt_store_stream_head(c->st, c->body, &head);
+    if (rc) {
+        json_decref(out);
+        return kt_fail_err(c, rc);
+    }
+    json_t *next = json_null();
+    if (more && after_id) {
+        char cur[48];
+        snprintf(cur, sizeof cur, "%lld~%lld", (long long)after_at, (long long)after_id);
+        next = json_string(cur);
+    }
+    c->result = json_pack("{s:o, s:I, s:b, s:o}", "flags", out, "seq", (json_int_t)head, "more",
+                          more && after_id, "next", next);
     return 0;
 }
 

@@ -105,23 +105,28 @@ int kt_h_request_create(kt_ctx *c)
 int kt_h_request_list(kt_ctx *c)
 {
     json_t *to = json_array(), *from = json_array(), *in = json_array(), *out = json_array(), *r;
-    int rc = kt_store_agenda_requests_to(c->st, c->body, LIST_MAX, to);
+    int rc = kt_store_agenda_requests_to(c->st, c->body, LIST_MAX + 1, to);
     if (!rc)
-        rc = kt_store_agenda_requests_from(c->st, c->body, LIST_MAX, from);
+        rc = kt_store_agenda_requests_from(c->st, c->body, LIST_MAX + 1, from);
     int64_t open = 0;
     size_t i;
     json_array_foreach(to, i, r)
     {
-        if (rc || !kt_request_visible(c->st, &c->viewer, r))
+        if (rc || i >= LIST_MAX || !kt_request_visible(c->st, &c->viewer, r))
             continue;
         json_array_append(in, r);
         open += strcmp(json_string_value(json_object_get(r, "status")), "ingediend") == 0;
     }
     json_array_foreach(from, i, r)
     {
-        if (!rc && kt_referral_visible(c->st, &c->viewer, r))
+        if (!rc && i < LIST_MAX && kt_referral_visible(c->st, &c->viewer, r))
             json_array_append(out, r);
     }
+    /* At most LIST_MAX of each looked at, and the reply within 1 MiB (a request's description
+     * runs to 4000 characters): more says something was left out (PROTOCOL.md). */
+    bool more = json_array_size(to) > LIST_MAX || json_array_size(from) > LIST_MAX;
+    more = kt_page_cut_to(in, LIST_MAX, KT_PAGE_BYTES * 3 / 4) || more;
+    more = kt_page_cut_to(out, LIST_MAX, KT_PAGE_BYTES / 4) || more;
     json_decref(to);
     json_decref(from);
     if (rc) {
@@ -129,8 +134,8 @@ int kt_h_request_list(kt_ctx *c)
         json_decref(out);
         return kt_fail_err(c, rc);
     }
-    c->result =
-        json_pack("{s:o, s:o, s:I}", "requests", in, "referrals", out, "open", (json_int_t)open);
+    c->result = json_pack("{s:o, s:o, s:I, s:b}", "requests", in, "referrals", out, "open",
+                          (json_int_t)open, "more", more);
     return 0;
 }
 

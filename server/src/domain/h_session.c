@@ -42,7 +42,9 @@ int kt_h_meeting_upcoming(kt_ctx *c)
     int64_t from = kt_arg_given(c, "from") ? kt_arg_time(c, "from") : kt_now();
     int64_t days = kt_arg_int(c, "days", 90);
     json_t *out = json_array(), *seqs = json_object(), *m;
-    int rc = kt_store_meetings_upcoming(c->st, c->me->person, from, from + days * 86400, 500, out);
+    int rc = kt_store_meetings_upcoming(c->st, c->me->person, from, from + days * 86400,
+                                        UPCOMING_MAX + 1, out);
+    bool more = !rc && kt_page_cut(out, UPCOMING_MAX); /* the window holds more: a shorter one */
     size_t i;
     /* The snapshot's seq per body, to subscribe from exactly there. */
     json_array_foreach(out, i, m)
@@ -60,6 +62,6 @@ int kt_h_meeting_upcoming(kt_ctx *c)
         json_decref(seqs);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o, s:o}", "meetings", out, "seqs", seqs);
+    c->result = json_pack("{s:o, s:o, s:b}", "meetings", out, "seqs", seqs, "more", more);
     return 0;
 }

@@ -69,6 +69,8 @@ int kt_h_agenda_copy(kt_ctx *c);
  * any (more follow). */
 #define KT_PAGE_BYTES (1024 * 1024)
 bool kt_page_cut(json_t *arr, size_t limit);
+/* The same with a byte budget of its own (a reply of two lists shares the 1 MiB). */
+bool kt_page_cut_to(json_t *arr, size_t limit, size_t max_bytes);
 /* (The maxima are also written as numbers in protocol/ops.c's argument tables, which
  * test_protocol_contract reads.) meeting.list pages: MEETING_PAGE by default, at most
  * MEETING_PAGE_MAX; body.get's members
@@ -78,12 +80,37 @@ bool kt_page_cut(json_t *arr, size_t limit);
 #define MEMBER_PAGE      500
 #define MEMBER_PAGE_MAX  1000
 
+/* The directory's lists (scope.list, org.list, person.list, body.list) page the same way by a
+ * keyset over their order: `after` (the `next` of the page before: the id of its last row, as
+ * text) and `limit` (DIR_PAGE by default, at most DIR_PAGE_MAX) in; `more` and `next` out.
+ * kt_dir_page_args reads them (invalid_argument for a cursor that names no row: exists(st, id)
+ * is not 0); kt_dir_page_reply cuts arr (read with limit + 1) to the page and sets c->result to
+ * {name: arr, more, next} plus the members of extra (stolen; may be NULL). Both return what the
+ * handler returns. */
+#define DIR_PAGE     500
+#define DIR_PAGE_MAX 1000
+int kt_dir_page_args(kt_ctx *c, int (*exists)(struct kt_store *, int64_t), int64_t *after,
+                     int64_t *limit);
+int kt_dir_page_reply(kt_ctx *c, const char *name, int rc, json_t *arr, int64_t after,
+                      int64_t limit, json_t *extra);
+
 /* action.list pages (PROTOCOL.md): ACTION_PAGE actions by default, at most ACTION_PAGE_MAX on
  * request; a page also ends once it holds ACTION_PAGE_BYTES of JSON or looked at ACTION_SCAN. */
 #define ACTION_PAGE       200
 #define ACTION_PAGE_MAX   500
 #define ACTION_PAGE_BYTES KT_PAGE_BYTES
 #define ACTION_SCAN       2000
+
+/* meeting.upcoming holds at most UPCOMING_MAX meetings (more: the window holds more);
+ * abbreviation.list at most ABBREV_MAX abbreviations. */
+#define ABBREV_MAX   5000
+#define UPCOMING_MAX 500
+
+/* flag.list pages the same way: FLAG_PAGE flags by default, at most FLAG_PAGE_MAX; a request
+ * looks at no more than FLAG_SCAN flags (those the caller may not see among them). */
+#define FLAG_PAGE     200
+#define FLAG_PAGE_MAX 500
+#define FLAG_SCAN     2000
 int kt_h_action_list(kt_ctx *c);
 int kt_h_action_create(kt_ctx *c);
 int kt_h_action_update(kt_ctx *c);

@@ -20,23 +20,43 @@ static int unread_count(kt_ctx *c, int64_t *n)
     return rc;
 }
 
+/* notification.list looks at no more than this many notifications per request, whatever the
+ * caller may no longer see among them (PROTOCOL.md): one request costs a bounded amount. */
+#define NOTIFY_SCAN 2000
+
 int kt_h_notification_list(kt_ctx *c)
 {
     int64_t before = kt_arg_int(c, "before", INT64_MAX), limit = kt_arg_int(c, "limit", 50);
     kt_ivec ids = {0};
     int rc = kt_store_notifications_ids(c->st, c->me->person, before,
-                                        kt_arg_bool(c, "unread", false), limit + 1, &ids);
+                                        kt_arg_bool(c, "unread", false), NOTIFY_SCAN, &ids);
+    /* The page ends at limit visible ones or 1 MiB of them; more is only true when a visible
+     * one follows (looked for within the scan), so no hidden notification shows as a "more"
+     * with nothing after it; next: the before of the next page, the last one looked at. */
     json_t *out = json_array();
-    for (size_t i = 0; !rc && i < ids.n && (int64_t)i < limit; i++) {
+    size_t bytes = 0, i = 0;
+    bool more = false;
+    int64_t next = 0;
+    for (; !rc && i < ids.n; i++) {
         if (!kt_notification_visible(c->st, c->me->person, ids.v[i]))
             continue;
+        if ((int64_t)json_array_size(out) >= limit || bytes >= KT_PAGE_BYTES) {
+            more = true; /* a visible one follows the page */
+            break;
+        }
         json_t *j;
-        if ((rc = kt_store_notification_get(c->st, ids.v[i], &j)) == 0)
+        if ((rc = kt_store_notification_get(c->st, ids.v[i], &j)) == 0) {
+            bytes += json_dumpb(j, NULL, 0, JSON_COMPACT);
             json_array_append_new(out, j);
-        else if (rc == KT_ENOTFOUND)
+        } else if (rc == KT_ENOTFOUND) {
             rc = 0;
+        }
+        next = ids.v[i];
     }
-    bool more = (int64_t)ids.n > limit;
+    if (!more && i == ids.n && ids.n == NOTIFY_SCAN) { /* looked at all it may: perhaps more */
+        more = true;
+        next = ids.v[ids.n - 1];
+    }
     kt_ivec_free(&ids);
     int64_t unread = 0, head = 0;
     if (!rc)
@@ -47,8 +67,9 @@ int kt_h_notification_list(kt_ctx *c)
         json_decref(out);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o, s:I, s:b, s:I}", "notifications", out, "unread",
-                          (json_int_t)unread, "more", more, "seq", (json_int_t)head);
+    c->result = json_pack("{s:o, s:I, s:b, s:o, s:I}", "notifications", out, "unread",
+                          (json_int_t)unread, "more", more, "next",
+                          more && next ? json_integer(next) : json_null(), "seq", (json_int_t)head);
     return 0;
 }
 

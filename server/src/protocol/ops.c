@@ -21,10 +21,14 @@
 #define LONGTEXT_MAX 20000
 /* The page limits below are numbers (test_protocol_contract reads this table): kept equal to
  * domain/handlers.h's. */
-_Static_assert(ACTION_PAGE_MAX == 500 && MEETING_PAGE_MAX == 500 && MEMBER_PAGE_MAX == 1000,
+_Static_assert(ACTION_PAGE_MAX == 500 && MEETING_PAGE_MAX == 500 && MEMBER_PAGE_MAX == 1000 &&
+                   DIR_PAGE_MAX == 1000 && FLAG_PAGE_MAX == 500,
                "the page limits in the argument tables");
 
 static const kt_argspec a_none[] = {END};
+/* The directory's lists: a page after a cursor (handlers.h, DIR_PAGE_MAX). */
+static const kt_argspec a_dir_page[] = {
+    {"after", KT_T_STR, 0, 40, NULL}, {"limit", KT_T_INT, 0, 1000, NULL}, END};
 
 static const kt_argspec a_upcoming[] = {
     {"from", KT_T_TIME, 0, 0, NULL}, {"days", KT_T_INT, 0, 400, NULL}, END};
@@ -44,7 +48,10 @@ static const kt_argspec a_org_update[] = {{"org", KT_T_ID, REQ, 0, NULL},
                                           {"scope", KT_T_STR, NUL, NAME_MAX, NULL},
                                           END};
 
-static const kt_argspec a_person_list[] = {{"org", KT_T_ID, 0, 0, NULL}, END};
+static const kt_argspec a_person_list[] = {{"org", KT_T_ID, 0, 0, NULL},
+                                           {"after", KT_T_STR, 0, 40, NULL},
+                                           {"limit", KT_T_INT, 0, 1000, NULL},
+                                           END};
 static const kt_argspec a_person_search[] = {
     {"q", KT_T_STR, REQ, 100, NULL}, {"limit", KT_T_INT, 0, 100, NULL}, END};
 static const kt_argspec a_person_create[] = {
@@ -68,10 +75,10 @@ static const kt_argspec a_audit_body[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                           {"before", KT_T_ID, 0, 0, NULL},
                                           {"limit", KT_T_INT, 0, 200, NULL},
                                           END};
-static const kt_argspec a_audit_history[] = {{"action", KT_T_ID, 0, 0, NULL},
-                                             {"item", KT_T_ID, 0, 0, NULL},
-                                             {"meeting", KT_T_ID, 0, 0, NULL},
-                                             END};
+static const kt_argspec a_audit_history[] = {
+    {"action", KT_T_ID, 0, 0, NULL},   {"item", KT_T_ID, 0, 0, NULL},
+    {"meeting", KT_T_ID, 0, 0, NULL},  {"before", KT_T_ID, 0, 0, NULL},
+    {"limit", KT_T_INT, 0, 400, NULL}, END};
 
 static const kt_argspec a_body[] = {{"body", KT_T_ID, REQ, 0, NULL}, END};
 static const kt_argspec a_body_get[] = {{"body", KT_T_ID, REQ, 0, NULL},
@@ -322,8 +329,11 @@ static const kt_argspec a_search[] = {{"q", KT_T_STR, REQ, 200, NULL},
                                       {"offset", KT_T_INT, 0, 1000, NULL},
                                       END};
 
-static const kt_argspec a_flag_list[] = {
-    {"body", KT_T_ID, REQ, 0, NULL}, {"state", KT_T_ENUM, 0, 0, kt_flag_states}, END};
+static const kt_argspec a_flag_list[] = {{"body", KT_T_ID, REQ, 0, NULL},
+                                         {"state", KT_T_ENUM, 0, 0, kt_flag_states},
+                                         {"after", KT_T_STR, 0, 40, NULL},
+                                         {"limit", KT_T_INT, 0, 500, NULL},
+                                         END};
 static const kt_argspec a_flag_resolve[] = {{"flag", KT_T_ID, REQ, 0, NULL},
                                             {"state", KT_T_ENUM, REQ, 0, kt_flag_resolutions},
                                             {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
@@ -357,9 +367,9 @@ static const kt_op ops[] = {
     {"me.get", kt_h_me_get, KT_PERM_AUTH, NT, R, a_none},
     {"meeting.upcoming", kt_h_meeting_upcoming, KT_PERM_AUTH, NT, R, a_upcoming},
 
-    {"scope.list", kt_h_scope_list, KT_PERM_AUTH, NT, R, a_none},
+    {"scope.list", kt_h_scope_list, KT_PERM_AUTH, NT, R, a_dir_page},
     {"scope.create", kt_h_scope_create, KT_PERM_ADMIN, NT, W, a_scope_create},
-    {"org.list", kt_h_org_list, KT_PERM_AUTH, NT, R, a_none},
+    {"org.list", kt_h_org_list, KT_PERM_AUTH, NT, R, a_dir_page},
     {"org.create", kt_h_org_create, KT_PERM_ADMIN, NT, W, a_org_create},
     {"org.update", kt_h_org_update, KT_PERM_ADMIN, NT, W, a_org_update},
     {"person.list", kt_h_person_list, KT_PERM_AUTH, NT, R, a_person_list},
@@ -374,7 +384,7 @@ static const kt_op ops[] = {
     {"audit.body", kt_h_audit_body, KT_PERM_EDIT, KT_TGT_BODY, R, a_audit_body},
     {"audit.history", kt_h_audit_history, KT_PERM_AUTH, NT, R, a_audit_history},
 
-    {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_none},
+    {"body.list", kt_h_body_list, KT_PERM_AUTH, NT, R, a_dir_page},
     {"body.get", kt_h_body_get, KT_PERM_READ_ADMIN, KT_TGT_BODY, R, a_body_get},
     {"body.create", kt_h_body_create, KT_PERM_ADMIN, NT, W, a_body_create},
     {"body.update", kt_h_body_update, KT_PERM_ADMIN, KT_TGT_BODY, W, a_body_update},

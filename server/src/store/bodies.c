@@ -62,17 +62,21 @@ int kt_store_body_parent(kt_store *st, int64_t id, int64_t *parent)
     return kt_db_one_int(s, parent);
 }
 
-int kt_store_bodies_list(kt_store *st, int64_t person, json_t *arr)
+int kt_store_bodies_list(kt_store *st, int64_t person, int64_t after, int64_t limit, json_t *arr)
 {
     static const kt_db_col cols[] = {
         BODY_JSON_COLS, {"role", KT_COL_TEXT}, {"member_count", KT_COL_INT}, {NULL, 0}};
     kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT " BODY_COLS ", m.role, (SELECT count(*) FROM memberships x WHERE x.body_id = "
-            "b.id)" BODY_FROM "LEFT JOIN memberships m ON m.body_id = b.id AND m.person_id = ?1 "
-            "ORDER BY b.name, b.id");
+        st,
+        "SELECT " BODY_COLS ", m.role, (SELECT count(*) FROM memberships x WHERE x.body_id = "
+        "b.id)" BODY_FROM "LEFT JOIN memberships m ON m.body_id = b.id AND m.person_id = ?1 "
+        "WHERE ?2 = 0 OR b.name > (SELECT name FROM bodies WHERE id = ?2) OR (b.name = "
+        "(SELECT name FROM bodies WHERE id = ?2) AND b.id > ?2) ORDER BY b.name, b.id LIMIT ?3");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, after);
+    kt_db_bind_int(s, 3, limit);
     return kt_db_rows_json(s, cols, arr);
 }
 

@@ -19,8 +19,10 @@ int kt_store_body_exists(struct kt_store *st, int64_t id);
 int kt_store_body_name(struct kt_store *st, int64_t id, char *buf, size_t n);
 /* The body's parent (0: none): 0 or KT_ENOTFOUND. */
 int kt_store_body_parent(struct kt_store *st, int64_t id, int64_t *parent);
-/* Every body by name, each with "role" (person's role, or null) and "member_count". */
-int kt_store_bodies_list(struct kt_store *st, int64_t person, json_t *arr);
+/* Bodies by name (then id), each with "role" (person's role, or null) and "member_count": at
+ * most limit after the body whose id is after (0: from the first; the caller checks it exists). */
+int kt_store_bodies_list(struct kt_store *st, int64_t person, int64_t after, int64_t limit,
+                         json_t *arr);
 /* The bodies person is a member of, by name, each with "role". */
 int kt_store_bodies_of_person(struct kt_store *st, int64_t person, json_t *arr);
 /* [{id, name, kind}] of the bodies whose parent is id, by name. */

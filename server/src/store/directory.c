@@ -32,14 +32,25 @@ int kt_store_person_get(kt_store *st, int64_t id, json_t **out)
     return kt_db_one_json(s, person_cols, out);
 }
 
-int kt_store_persons_list(kt_store *st, int64_t org, json_t *arr)
+/* Keyset paging by (name, id) after the row `after` (0: from the first); the row's name is read
+ * in the same statement, so the order is the backend's own for both the sort and the cut. */
+#define AFTER_NAME(table, alias)                                                                   \
+    "(?2 = 0 OR " alias ".name > (SELECT name FROM " table " WHERE id = ?2) OR (" alias            \
+    ".name = (SELECT name FROM " table " WHERE id = ?2) AND " alias ".id > ?2)) "
+
+int kt_store_persons_list(kt_store *st, int64_t org, int64_t after, int64_t limit, json_t *arr)
 {
-    kt_db_stmt *s = org ? kt_db_prepare(st, PERSON_SELECT "WHERE p.org_id = ?1 ORDER BY p.name")
-                        : kt_db_prepare(st, PERSON_SELECT "ORDER BY p.name");
+    static const char *const by_org = PERSON_SELECT
+        "WHERE p.org_id = ?1 AND " AFTER_NAME("persons", "p") "ORDER BY p.name, p.id LIMIT ?3";
+    static const char *const all =
+        PERSON_SELECT "WHERE " AFTER_NAME("persons", "p") "ORDER BY p.name, p.id LIMIT ?3";
+    kt_db_stmt *s = kt_db_prepare(st, org ? by_org : all);
     if (!s)
         return KT_ESTORE;
     if (org)
         kt_db_bind_int(s, 1, org);
+    kt_db_bind_int(s, 2, after);
+    kt_db_bind_int(s, 3, limit);
     return kt_db_rows_json(s, person_cols, arr);
 }
 
@@ -186,10 +197,15 @@ int kt_store_org_get(kt_store *st, int64_t id, json_t **out)
     return kt_db_one_json(s, org_cols, out);
 }
 
-int kt_store_orgs_list(kt_store *st, json_t *arr)
+int kt_store_orgs_list(kt_store *st, int64_t after, int64_t limit, json_t *arr)
 {
-    kt_db_stmt *s = kt_db_prepare(st, ORG_SELECT "ORDER BY o.name");
-    return s ? kt_db_rows_json(s, org_cols, arr) : KT_ESTORE;
+    kt_db_stmt *s = kt_db_prepare(
+        st, ORG_SELECT "WHERE " AFTER_NAME("organisations", "o") "ORDER BY o.name, o.id LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 2, after);
+    kt_db_bind_int(s, 3, limit);
+    return kt_db_rows_json(s, org_cols, arr);
 }
 
 int kt_store_org_exists(kt_store *st, int64_t id)
@@ -292,11 +308,17 @@ int kt_store_scope_get(kt_store *st, int64_t id, json_t **out)
     return rc;
 }
 
-int kt_store_scopes_list(kt_store *st, json_t *arr)
+int kt_store_scopes_list(kt_store *st, int64_t after, int64_t limit, json_t *arr)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT id, name, kind FROM scopes ORDER BY kind, name");
+    /* by kind, then name (unique), after the scope `after` */
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT s.id, s.name, s.kind FROM scopes s LEFT JOIN scopes a ON a.id = ?1 "
+            "WHERE ?1 = 0 OR s.kind > a.kind OR (s.kind = a.kind AND (s.name > a.name OR "
+            "(s.name = a.name AND s.id > a.id))) ORDER BY s.kind, s.name, s.id LIMIT ?2");
     if (!s)
         return KT_ESTORE;
+    kt_db_bind_int(s, 1, after);
+    kt_db_bind_int(s, 2, limit);
     size_t first = json_array_size(arr);
     int rc = kt_db_rows_json(s, scope_cols, arr);
     for (size_t i = first; !rc && i < json_array_size(arr); i++)

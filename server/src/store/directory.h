@@ -14,8 +14,12 @@ struct kt_store;
 
 /* {id, name, email, org, org_name, function, admin, active, has_password}: 0 or KT_ENOTFOUND. */
 int kt_store_person_get(struct kt_store *st, int64_t id, json_t **out);
-/* Every person (org 0) or those of org, by name, appended to arr. */
-int kt_store_persons_list(struct kt_store *st, int64_t org, json_t *arr);
+/* The directory lists page by (name, id) (scopes: by kind, name, id): at most limit rows after
+ * the row whose id is after (0: from the first), appended to arr. The caller checks that the row
+ * after exists. */
+/* Persons (org 0: all, else those of org), by name. */
+int kt_store_persons_list(struct kt_store *st, int64_t org, int64_t after, int64_t limit,
+                          json_t *arr);
 /* Active persons whose name, e-mail or organisation contains q (case-insensitive), by name. */
 int kt_store_persons_search(struct kt_store *st, const char *q, int64_t limit, json_t *arr);
 /* 0 when the person exists (and, with active_only, is active); KT_ENOTFOUND when not. */
@@ -47,7 +51,8 @@ int kt_store_person_email_changed_by(struct kt_store *st, int64_t id, int64_t *b
 
 /* {id, name, kind, scope}: 0 or KT_ENOTFOUND. */
 int kt_store_org_get(struct kt_store *st, int64_t id, json_t **out);
-int kt_store_orgs_list(struct kt_store *st, json_t *arr); /* by name */
+int kt_store_orgs_list(struct kt_store *st, int64_t after, int64_t limit,
+                       json_t *arr); /* by name */
 int kt_store_org_exists(struct kt_store *st, int64_t id);
 /* KT_ECONFLICT when the name is taken. scope 0: none. */
 int kt_store_org_insert(struct kt_store *st, const char *name, const char *kind, int64_t scope,
@@ -63,7 +68,8 @@ int kt_store_org_ensure(struct kt_store *st, const char *name, const char *kind,
 
 /* {id, name, kind, includes: [names]}: 0 or KT_ENOTFOUND. */
 int kt_store_scope_get(struct kt_store *st, int64_t id, json_t **out);
-int kt_store_scopes_list(struct kt_store *st, json_t *arr); /* by kind, name */
+int kt_store_scopes_list(struct kt_store *st, int64_t after, int64_t limit,
+                         json_t *arr); /* by kind, name */
 /* Scope name (case-insensitive) -> id: 0 or KT_ENOTFOUND. */
 int kt_store_scope_find(struct kt_store *st, const char *name, int64_t *id);
 /* KT_ECONFLICT when the name is taken. */

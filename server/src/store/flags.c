@@ -207,6 +207,32 @@ int kt_store_flags_of_body(kt_store *st, int64_t body, const char *state, int64_
     return rc < 0 ? rc : 0;
 }
 
+int kt_store_flags_page(kt_store *st, int64_t body, const char *state, int64_t after_at,
+                        int64_t after_id, int max, int64_t *ids, int64_t *ats, int *n)
+{
+    *n = 0;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT id, updated_at FROM flags WHERE (body_a = ?1 OR body_b = ?1) AND "
+            "(CAST(?2 AS TEXT) IS NULL AND state <> 'vervallen' OR state = ?2) AND (?4 = 0 OR "
+            "updated_at < ?3 OR (updated_at = ?3 AND id < ?4)) ORDER BY updated_at DESC, id DESC "
+            "LIMIT ?5");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_text(s, 2, state);
+    kt_db_bind_int(s, 3, after_at);
+    kt_db_bind_int(s, 4, after_id);
+    kt_db_bind_int(s, 5, max);
+    int rc = 0;
+    while (*n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
+        ids[*n] = kt_db_int(s, 0);
+        ats[*n] = kt_db_int(s, 1);
+        (*n)++;
+    }
+    kt_db_reset(s);
+    return rc < 0 ? rc : 0;
+}
+
 int kt_store_flags_projection_dependents(kt_store *st, int64_t body, kt_ivec *out)
 {
     kt_db_stmt *s = kt_db_prepare(st, "SELECT DISTINCT meeting_a FROM flags WHERE body_b = ?1 "

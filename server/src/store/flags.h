@@ -51,6 +51,11 @@ int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meet
  * max ids with the item on body's side (0: none). */
 int kt_store_flags_of_body(struct kt_store *st, int64_t body, const char *state, int64_t *ids,
                            int64_t *own_items, int max, int *n);
+/* flag.list's page: flags of body on either side (state NULL: all but 'vervallen'), newest
+ * change first (updated_at, then id, descending), after the flag (after_at, after_id) of the
+ * page before (after_id 0: from the newest): at most max ids with their updated_at. */
+int kt_store_flags_page(struct kt_store *st, int64_t body, const char *state, int64_t after_at,
+                        int64_t after_id, int max, int64_t *ids, int64_t *ats, int *n);
 /* The meetings whose flags were about body's projected meetings. Appended to out. */
 int kt_store_flags_projection_dependents(struct kt_store *st, int64_t body, kt_ivec *out);
 
