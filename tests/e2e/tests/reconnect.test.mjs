@@ -3,7 +3,7 @@
 // and end with exactly the agenda the server has: nothing missing, nothing twice, no reload.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, unlinkSync } from 'node:fs';
+import { writeFileSync, unlinkSync, existsSync } from 'node:fs';
 import {
   launch, userPage, go, firstMeetingHref, agendaTitles, until, waitOnline, serverPid, shot, BASE, sleep,
 } from '../lib.mjs';
@@ -44,6 +44,14 @@ test('after a server restart the page reconnects and the agenda is exactly right
   assert.equal(await police.locator('#conn').getAttribute('aria-live'), 'polite');
   assert.match(await police.locator('#conn').textContent(), /Offline/);
   await shot(police, 'offline');
+
+  // The server is down (its exit may take a while after the sockets closed: the sanitizers'
+  // checks) and the supervisor waits for the hold to go: only then may it go.
+  const down = Date.now() + 180000;
+  while (!existsSync(`${HOLD}.down`)) {
+    if (Date.now() > down) throw new Error('the server did not stop');
+    await sleep(100);
+  }
 
   // Start it again; the chair reconnects at once (button in the banner) and changes the agenda
   // while the police page is still waiting for its next attempt.
