@@ -279,5 +279,88 @@ class CommitTest(ImportCase):
                            deadline="2030-01-01")
 
 
+class DuplicateTest(ImportCase):
+    """The same verslag imported twice, or another verslag of the same meeting: the preview says
+    so, and the commit is refused (import_duplicate) without writing anything."""
+
+    async def asyncSetUp(self):
+        await super().asyncSetUp()
+        self.preview = await self.sec.call("import.preview", body=self.body, text=seed004())
+        self.assertRegex(self.preview["fingerprint"], "^[0-9a-f]{64}$")
+        self.assertEqual(self.preview["imported"], [])
+        self.first = (await self.sec.call(
+            "import.commit", key="dup-1",
+            **commit_args(self.preview, self.body,
+                          fingerprint=self.preview["fingerprint"])))["meeting"]
+
+    async def test_the_same_verslag_again_is_named_and_refused(self):
+        before = await self.counts()
+        # the same text as another editor saves it: CRLF, trailing spaces, extra blank lines
+        text = "\ufeff" + "\r\n".join(line + "  " for line in seed004().split("\n")) + "\r\n\r\n"
+        again = await self.sec.call("import.preview", body=self.body, text=text)
+        self.assertEqual(again["fingerprint"], self.preview["fingerprint"])
+        self.assertEqual(len(again["imported"]), 1)
+        hit = again["imported"][0]
+        self.assertEqual((hit["meeting"], hit["start"], hit["imported_by"], hit["same_text"]),
+                         (self.first["id"], "2023-05-24T11:30:00Z", self.p["sec"], True))
+        self.assertEqual(hit["imported_by_name"], "Sem Secretaris")
+        self.assertTrue(hit["imported_at"].startswith(self.server.now().strftime("%Y-%m-%d")))
+        msg = await self.refused(self.sec, "import_duplicate", "import.commit",
+                                 **commit_args(again, self.body,
+                                               fingerprint=again["fingerprint"]))
+        self.assertIn("Dit verslag is al geïmporteerd op", msg)
+        self.assertIn("in de vergadering van woensdag 24 mei 2023 om 13:30", msg)
+        # into the meeting it went into, or as a new one on another day: the same text is refused
+        args = commit_args(again, self.body, fingerprint=again["fingerprint"],
+                           meeting=self.first["id"], same_day=True)
+        await self.refused(self.sec, "import_duplicate", "import.commit", **args)
+        args = commit_args(again, self.body, fingerprint=again["fingerprint"],
+                           date="2023-05-31", same_day=True)
+        await self.refused(self.sec, "import_duplicate", "import.commit", **args)
+        self.assertEqual(await self.counts(), before)
+
+    async def test_another_verslag_of_that_meeting_is_refused_unless_it_is_another_meeting(self):
+        before = await self.counts()
+        text = seed004().replace("Opening en welkom", "Opening") + "\nAangevuld na afloop.\n"
+        variant = await self.sec.call("import.preview", body=self.body, text=text)
+        self.assertNotEqual(variant["fingerprint"], self.preview["fingerprint"])
+        self.assertEqual([(h["meeting"], h["same_text"]) for h in variant["imported"]],
+                         [(self.first["id"], False)])
+        args = commit_args(variant, self.body, fingerprint=variant["fingerprint"])
+        msg = await self.refused(self.sec, "import_duplicate", "import.commit", **args)
+        self.assertIn("Voor de vergadering van woensdag 24 mei 2023 om 13:30 is al een verslag "
+                      "geïmporteerd op", msg)
+        # a client that sends no fingerprint is held by the day all the same
+        del args["fingerprint"]
+        await self.refused(self.sec, "import_duplicate", "import.commit", **args)
+        # into the meeting that has it: refused, whatever the secretary says
+        into = commit_args(variant, self.body, meeting=self.first["id"], same_day=True)
+        msg = await self.refused(self.sec, "import_duplicate", "import.commit", **into)
+        self.assertIn("In de vergadering van woensdag 24 mei 2023 om 13:30 is al een verslag", msg)
+        self.assertEqual(await self.counts(), before)
+        # another meeting of the body that day, said so explicitly: saved as a new meeting
+        later = commit_args(variant, self.body, fingerprint=variant["fingerprint"],
+                            start_time="16:00", end_time="17:00", same_day=True)
+        r = await self.sec.call("import.commit", **later)
+        self.assertNotEqual(r["meeting"]["id"], self.first["id"])
+        self.assertEqual(r["meeting"]["start"], "2023-05-24T14:00:00Z")
+
+    async def test_a_cancelled_meeting_frees_its_verslag_for_a_new_import(self):
+        await self.sec.call("meeting.cancel", meeting=self.first["id"])
+        again = await self.sec.call("import.preview", body=self.body, text=seed004())
+        self.assertEqual(again["imported"], [])
+        r = await self.sec.call("import.commit", **commit_args(
+            again, self.body, fingerprint=again["fingerprint"]))
+        self.assertNotEqual(r["meeting"]["id"], self.first["id"])
+        got = await self.sec.call("meeting.get", meeting=r["meeting"]["id"])
+        self.assertEqual(len(got["agenda"]), 6)
+
+    async def test_a_fingerprint_is_the_preview_s(self):
+        for bad in ["abc", "G" * 64, self.preview["fingerprint"].upper()]:
+            await self.refused(self.sec, "invalid_argument", "import.commit",
+                               **commit_args(self.preview, self.body, date="2023-06-07",
+                                             fingerprint=bad))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -113,9 +113,30 @@ export async function render(ctx) {
       return c;
     }
 
+    // imported before: the same text, or a verslag for a meeting of this body on that day
+    const before = p.imported || [];
+    const sameText = before.find((x) => x.same_text);
+    const importedInto = new Set(before.map((x) => x.meeting));
+    const sameDay = h('input', { type: 'checkbox', id: uid('sameday') });
+    let dupBox = null;
+    if (before.length) {
+      const hit = sameText || before[0];
+      const link = h('a', { href: `#/vergadering/${hit.meeting}` }, `de vergadering van ${fmtDateLong(hit.start)}, ${fmtTime(hit.start)}`);
+      const by = hit.imported_by_name ? ` door ${hit.imported_by_name}` : '';
+      dupBox = h('section', { class: 'panel notice notice-warn import-duplicate', role: 'alert', 'aria-labelledby': 'h-imp-dup' },
+        h('h2', { id: 'h-imp-dup' }, sameText ? 'Dit verslag is al geïmporteerd' : 'Voor deze dag is al een verslag geïmporteerd'),
+        sameText
+          ? h('p', null, `Dit verslag is al geïmporteerd op ${fmtDateLong(hit.imported_at)}${by} in `, link, '. Het wordt niet nog eens opgeslagen. Wilt u het opnieuw importeren, annuleer dan eerst die vergadering.')
+          : h('p', null, `Voor `, link, ` is al een verslag geïmporteerd op ${fmtDateLong(hit.imported_at)}${by}. Het wordt niet nog eens in die vergadering opgeslagen.`),
+        sameText ? null : h('div', { class: 'check' }, sameDay,
+          h('label', { htmlFor: sameDay.id }, 'Dit is een andere vergadering op die dag: sla het verslag op als nieuwe vergadering')));
+    }
+
     // the meeting
     const existing = p.existing.filter((m) => m.status !== 'geannuleerd');
-    const target = select([['', 'Nieuwe vergadering'], ...existing.map((m) => [String(m.id), `Bestaande vergadering: ${fmtDateLong(m.start)}, ${fmtTime(m.start)}`])], existing.length ? String(existing[0].id) : '');
+    const open = existing.filter((m) => !importedInto.has(m.id));
+    const target = select([['', 'Nieuwe vergadering'], ...existing.map((m) => [String(m.id), `Bestaande vergadering: ${fmtDateLong(m.start)}, ${fmtTime(m.start)}${importedInto.has(m.id) ? ' (verslag al geïmporteerd)' : ''}`])], open.length ? String(open[0].id) : '');
+    for (const o of target.options) if (o.value && importedInto.has(Number(o.value))) o.disabled = true;
     const date = input({ type: 'date', value: p.meeting.date || '' });
     const start = input({ type: 'time', value: p.meeting.start || '' });
     const end = input({ type: 'time', value: p.meeting.end || '' });
@@ -226,13 +247,18 @@ export async function render(ctx) {
       items.length ? itemList : empty('Er zijn geen agendapunten herkend.'));
 
     const save = button('Bevestigen en opslaan', confirmAndSave, { class: 'btn btn-primary' });
+    // the same verslag is never saved twice; another on the same day only when said so
+    const syncSave = () => { save.disabled = !!sameText || (before.length > 0 && !sameDay.checked); };
+    sameDay.addEventListener('change', syncSave);
+    syncSave();
     const bar = h('div', { class: 'toolbar import-bar' }, save,
       button('Andere tekst', () => stepText(text)),
       h('a', { href: `#/overleg/${bodyId}/vergaderingen`, class: 'btn' }, 'Annuleren'));
 
     async function confirmAndSave() {
       showError(err, null);
-      const args = { body: bodyId, status: status.value, location: place.value.trim(), attendance: lines.map(lineArgs), items: [] };
+      const args = { body: bodyId, status: status.value, location: place.value.trim(), attendance: lines.map(lineArgs), items: [], fingerprint: p.fingerprint };
+      if (sameDay.checked) args.same_day = true;
       for (const it of items) {
         if (!it.keep) continue;
         if (!it.title.trim()) { showError(err, new Error('Elk agendapunt heeft een titel.')); return; }
@@ -260,16 +286,17 @@ export async function render(ctx) {
         location.hash = `#/vergadering/${r.meeting.id}`;
       } catch (ex) {
         showError(err, ex);
-        save.disabled = false;
+        syncSave();
       }
     }
 
-    replace(content, summary, meetingBox, attBox, itemsBox, err, bar);
+    replace(content, ...(dupBox ? [dupBox] : []), summary, meetingBox, attBox, itemsBox, err, bar);
     renderSummary();
     renderLines();
     renderItems();
-    summary.querySelector('h2')?.setAttribute('tabindex', '-1');
-    summary.querySelector('h2')?.focus();
+    const first = (dupBox || summary).querySelector('h2');
+    first?.setAttribute('tabindex', '-1');
+    first?.focus();
   }
 
   function lineArgs(a) {

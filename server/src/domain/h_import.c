@@ -21,16 +21,85 @@
 #include "util/timeutil.h"
 #include "util/utf8.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME_MAX       200
-#define TEXT_MAX       4000
-#define NOTES_MAX      20000
-#define OUTCOMES_MAX   100  /* per item */
-#define OUTCOMES_TOTAL 1000 /* per verslag */
-#define WHERE_MAX      96
+#define IMPORT_NAME_MAX 200
+#define TEXT_MAX        4000
+#define NOTES_MAX       20000
+#define OUTCOMES_MAX    100  /* per item */
+#define OUTCOMES_TOTAL  1000 /* per verslag */
+#define WHERE_MAX       96
+#define FP_HEX          64 /* a fingerprint: BLAKE2b-256 in hex */
+
+/* ---- what was imported before ------------------------------------------------------------ */
+
+/* The fingerprint of a verslag into out (FP_HEX + 1): libsodium's generic hash (BLAKE2b-256)
+ * of its text normalised so that the same verslag saved by another editor or system gives the
+ * same one: no byte order mark, every line end "\n", no spaces or tabs at the end of a line,
+ * a run of blank lines as one, none at the start or the end. */
+static void fingerprint(const char *text, size_t len, char *out)
+{
+    crypto_generichash_state h;
+    unsigned char digest[FP_HEX / 2];
+    crypto_generichash_init(&h, NULL, 0, sizeof digest);
+    size_t i = 0;
+    if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3))
+        i = 3;
+    bool any = false, blank = false;
+    while (i < len) {
+        size_t start = i, end;
+        while (i < len && text[i] != '\n' && text[i] != '\r')
+            i++;
+        end = i;
+        if (i < len && text[i] == '\r' && i + 1 < len && text[i + 1] == '\n')
+            i++;
+        if (i < len)
+            i++;
+        while (end > start && (text[end - 1] == ' ' || text[end - 1] == '\t'))
+            end--;
+        if (end == start) {
+            blank = any;
+            continue;
+        }
+        if (any)
+            crypto_generichash_update(&h, (const unsigned char *)(blank ? "\n\n" : "\n"),
+                                      blank ? 2 : 1);
+        crypto_generichash_update(&h, (const unsigned char *)text + start, end - start);
+        any = true;
+        blank = false;
+    }
+    crypto_generichash_final(&h, digest, sizeof digest);
+    sodium_bin2hex(out, FP_HEX + 1, digest, sizeof digest);
+}
+
+/* [from, to): the local day of date ("YYYY-MM-DD"); false when it is not one. */
+static bool local_day(const char *date, int64_t *from, int64_t *to)
+{
+    int y, m, d;
+    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+        return false;
+    *from = kt_local_to_utc(y, m, d, 0, 0);
+    *to = kt_local_to_utc(y, m, d, 23, 59) + 60;
+    return true;
+}
+
+/* The earlier imports of this body that an import of a verslag with fingerprint fp (or NULL),
+ * for the day [from, to) or into meeting, would repeat: a new reference, or NULL after the
+ * error was answered. */
+static json_t *imported_before(kt_ctx *c, const char *fp, int64_t from, int64_t to, int64_t meeting)
+{
+    json_t *out = json_array();
+    int rc = out ? kt_store_imports_find(c->st, c->body, fp, from, to, meeting, out) : KT_ENOMEM;
+    if (rc) {
+        json_decref(out);
+        kt_fail_err(c, rc);
+        return NULL;
+    }
+    return out;
+}
 
 /* ---- import.preview ---------------------------------------------------------------------- */
 
@@ -201,11 +270,9 @@ static json_t *item_proposal(const json_t *it)
 /* The body's meetings on date ("YYYY-MM-DD", local time): what the import could fill. */
 static json_t *meetings_on(kt_ctx *c, const char *date)
 {
-    int y, m, d;
-    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3)
+    int64_t from, to;
+    if (!local_day(date, &from, &to))
         return json_array();
-    int64_t from = kt_local_to_utc(y, m, d, 0, 0);
-    int64_t to = kt_local_to_utc(y, m, d, 23, 59) + 60;
     json_t *out = json_array();
     if (out && kt_store_meetings_list(c->st, c->body, from, to, out))
         json_array_clear(out);
@@ -236,14 +303,27 @@ int kt_h_import_preview(kt_ctx *c)
     json_array_foreach(json_object_get(doc, "items"), i, x)
         json_array_append_new(items, item_proposal(x));
     const char *date = get_str(doc, "date");
-    c->result =
-        json_pack("{s:s, s:O, s:O, s:{s:O, s:O, s:O, s:O}, s:o, s:o, s:o, s:O, s:O}", "format",
-                  get_str(doc, "format"), "title", json_object_get(doc, "title"), "body_name",
-                  json_object_get(doc, "body_name"), "meeting", "date",
-                  json_object_get(doc, "date"), "start", json_object_get(doc, "start"), "end",
-                  json_object_get(doc, "end"), "location", json_object_get(doc, "location"),
-                  "existing", meetings_on(c, date), "attendance", lines, "items", items, "warnings",
-                  json_object_get(doc, "warnings"), "counts", json_object_get(doc, "counts"));
+    char fp[FP_HEX + 1];
+    int64_t from = 0, to = 0;
+    fingerprint(text, strlen(text), fp);
+    local_day(date, &from, &to);
+    json_t *before = imported_before(c, fp, from, to, 0);
+    if (!before) {
+        json_decref(lines);
+        json_decref(items);
+        json_decref(doc);
+        json_decref(persons);
+        json_decref(orgs);
+        return -1;
+    }
+    c->result = json_pack(
+        "{s:s, s:O, s:O, s:{s:O, s:O, s:O, s:O}, s:o, s:o, s:o, s:O, s:O, s:s, s:o}", "format",
+        get_str(doc, "format"), "title", json_object_get(doc, "title"), "body_name",
+        json_object_get(doc, "body_name"), "meeting", "date", json_object_get(doc, "date"), "start",
+        json_object_get(doc, "start"), "end", json_object_get(doc, "end"), "location",
+        json_object_get(doc, "location"), "existing", meetings_on(c, date), "attendance", lines,
+        "items", items, "warnings", json_object_get(doc, "warnings"), "counts",
+        json_object_get(doc, "counts"), "fingerprint", fp, "imported", before);
     json_decref(doc);
     json_decref(persons);
     json_decref(orgs);
@@ -348,15 +428,16 @@ static int read_line(kt_ctx *c, const json_t *e, const char *where, kt_store_att
     if (only_members(c, e, line_members, where) ||
         ref_member(c, e, "person", kt_store_archive_person_exists, "Deze persoon", where,
                    &l->person) ||
-        text_member(c, e, "name", NAME_MAX, true, !l->person, where, &l->name) ||
+        text_member(c, e, "name", IMPORT_NAME_MAX, true, !l->person, where, &l->name) ||
         ref_member(c, e, "org", kt_store_archive_org_exists, "Deze organisatie", where, &l->org) ||
-        text_member(c, e, "org_name", NAME_MAX, true, false, where, &l->org_name) ||
+        text_member(c, e, "org_name", IMPORT_NAME_MAX, true, false, where, &l->org_name) ||
         enum_member(c, e, "role", line_roles, where, &l->role) ||
         enum_member(c, e, "status", kt_attendance_statuses, where, &l->status) ||
         enum_member(c, e, "notice", notices, where, &l->notice) ||
         ref_member(c, e, "substitute", kt_store_archive_person_exists, "De vervanger", where,
                    &l->substitute) ||
-        text_member(c, e, "substitute_name", NAME_MAX, true, false, where, &l->substitute_name) ||
+        text_member(c, e, "substitute_name", IMPORT_NAME_MAX, true, false, where,
+                    &l->substitute_name) ||
         enum_member(c, e, "substitute_kind", substitute_kinds, where, &l->substitute_kind) ||
         text_member(c, e, "note", 500, false, false, where, &l->note))
         return -1;
@@ -478,7 +559,7 @@ static int save_item(kt_ctx *c, int64_t meeting, const json_t *it, size_t n, siz
     const char *title, *notes;
     json_t *outs = json_object_get(it, "outcomes");
     if (only_members(c, it, item_members, where) ||
-        text_member(c, it, "title", NAME_MAX, true, true, where, &title) ||
+        text_member(c, it, "title", IMPORT_NAME_MAX, true, true, where, &title) ||
         text_member(c, it, "notes", NOTES_MAX, false, false, where, &notes))
         return -1;
     if (outs && !json_is_null(outs) &&
@@ -580,13 +661,97 @@ static int target_meeting(kt_ctx *c, int64_t *meeting)
     return rc;
 }
 
+/* "dinsdag 6 juni 2023" (with_time: "om 13:30") of an instant the store gave as text. */
+static void dutch_time(const json_t *iso, bool with_time, char *buf, size_t n)
+{
+    int64_t t = 0;
+    if (!json_is_string(iso) || kt_time_parse(json_string_value(iso), &t))
+        snprintf(buf, n, "een eerdere datum");
+    else
+        kt_time_dutch(t, with_time, buf, n);
+}
+
+/* Refuses (import_duplicate) an import that would repeat an earlier one of this body: the same
+ * text (fingerprint fp, when the client sent the preview's), or a verslag for a meeting that
+ * already had one imported (the meeting given, or one of this body on the same day). The
+ * secretary may say that a verslag for the same day is of another meeting (same_day); the same
+ * text or the same meeting stays refused. A meeting since cancelled no longer counts: cancel
+ * it to import its verslag again. 0, or -1 after the error was answered. */
+static int refuse_duplicate(kt_ctx *c, const char *fp)
+{
+    int64_t meeting = kt_arg_int(c, "meeting", 0), from = 0, to = 0;
+    if (meeting) {
+        json_t *m = kt_meeting_json(c->st, meeting);
+        int64_t start = 0;
+        const char *iso = json_string_value(json_object_get(m, "start"));
+        if (json_integer_value(json_object_get(m, "body")) == c->body && iso &&
+            !kt_time_parse(iso, &start)) {
+            char day[16];
+            int y, mo, d;
+            kt_utc_to_local(start, &y, &mo, &d, NULL, NULL, NULL);
+            snprintf(day, sizeof day, "%04d-%02d-%02d", y, mo, d);
+            local_day(day, &from, &to);
+        }
+        json_decref(m);
+    } else {
+        local_day(kt_arg_str(c, "date"), &from, &to);
+    }
+    json_t *before = imported_before(c, fp, from, to, meeting);
+    if (!before)
+        return -1;
+    const json_t *hit = NULL, *b;
+    size_t i;
+    bool same_day = kt_arg_bool(c, "same_day", false);
+    json_array_foreach(before, i, b)
+    {
+        if (json_is_true(json_object_get(b, "same_text"))) {
+            hit = b;
+            break;
+        }
+        if (!hit && (json_integer_value(json_object_get(b, "meeting")) == meeting || !same_day))
+            hit = b;
+    }
+    if (!hit) {
+        json_decref(before);
+        return 0;
+    }
+    char when[80], at[80];
+    dutch_time(json_object_get(hit, "imported_at"), false, when, sizeof when);
+    dutch_time(json_object_get(hit, "start"), true, at, sizeof at);
+    if (json_is_true(json_object_get(hit, "same_text")))
+        kt_fail(c, KT_C_IMPORT_DUPLICATE,
+                "Dit verslag is al geïmporteerd op %s in de vergadering van %s; het wordt niet "
+                "nog eens opgeslagen. Wilt u het opnieuw importeren, annuleer dan eerst die "
+                "vergadering.",
+                when, at);
+    else if (json_integer_value(json_object_get(hit, "meeting")) == meeting)
+        kt_fail(c, KT_C_IMPORT_DUPLICATE,
+                "In de vergadering van %s is al een verslag geïmporteerd op %s; het wordt niet "
+                "nog eens opgeslagen. Wilt u het opnieuw importeren, annuleer dan eerst die "
+                "vergadering.",
+                at, when);
+    else
+        kt_fail(c, KT_C_IMPORT_DUPLICATE,
+                "Voor de vergadering van %s is al een verslag geïmporteerd op %s; het wordt niet "
+                "nog eens opgeslagen. Gaat het om een andere vergadering op die dag, bevestig dat "
+                "dan en sla het op als nieuwe vergadering.",
+                at, when);
+    json_decref(before);
+    return -1;
+}
+
 int kt_h_import_commit(kt_ctx *c)
 {
     int64_t meeting = 0;
     size_t outcomes = 0, i;
     json_t *it, *items = json_object_get(c->args, "items");
     json_t *lines = json_object_get(c->args, "attendance");
-    if (target_meeting(c, &meeting) || (lines && record_attendance(c, meeting, lines)))
+    const char *fp = kt_arg_str(c, "fingerprint");
+    if (fp && (strlen(fp) != FP_HEX || strspn(fp, "0123456789abcdef") != FP_HEX))
+        return kt_fail(c, KT_C_INVALID_ARGUMENT,
+                       "'fingerprint' is de vingerafdruk uit import.preview (64 tekens, hex).");
+    if (refuse_duplicate(c, fp) || target_meeting(c, &meeting) ||
+        (lines && record_attendance(c, meeting, lines)))
         return -1;
     json_array_foreach(items, i, it) if (save_item(c, meeting, it, i + 1, &outcomes)) return -1;
     const char *status = kt_arg_str(c, "status");
@@ -594,6 +759,9 @@ int kt_h_import_commit(kt_ctx *c)
         kt_minutes_keep_approved(c, meeting,
                                  "Vastgesteld voordat het verslag in ketentafel werd ingelezen."))
         return -1;
+    int rc = kt_store_import_record(c->st, c->body, meeting, fp, c->me->person, kt_now());
+    if (rc)
+        return kt_fail_err(c, rc);
     json_t *m = kt_meeting_json(c->st, meeting);
     if (!m)
         return kt_fail_err(c, KT_ESTORE);

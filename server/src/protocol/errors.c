@@ -49,6 +49,9 @@ static const struct {
     [KT_C_IMPORT_TOO_COMPLEX] = {"import_too_complex",
                                  "Het verslag heeft te veel agendapunten, personen of "
                                  "uitkomsten om in één keer in te lezen."},
+    [KT_C_IMPORT_DUPLICATE] = {"import_duplicate",
+                               "Dit verslag is al geïmporteerd; het wordt niet nog eens "
+                               "opgeslagen."},
 };
 
 const char *kt_code_name(kt_code code)

@@ -36,6 +36,7 @@ typedef enum kt_code {
     KT_C_IMPORT_NOT_TEXT,
     KT_C_IMPORT_UNRECOGNISED,
     KT_C_IMPORT_TOO_COMPLEX,
+    KT_C_IMPORT_DUPLICATE,
     KT_C__COUNT
 } kt_code;
 

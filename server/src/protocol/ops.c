@@ -287,6 +287,8 @@ static const kt_argspec a_import_commit[] = {{"body", KT_T_ID, REQ, 0, NULL},
                                              {"status", KT_T_ENUM, 0, 0, kt_import_statuses},
                                              {"attendance", KT_T_ARRAY, 0, 500, NULL},
                                              {"items", KT_T_ARRAY, 0, 200, NULL},
+                                             {"fingerprint", KT_T_STR, 0, 64, NULL},
+                                             {"same_day", KT_T_BOOL, 0, 0, NULL},
                                              END};
 
 static const kt_argspec a_export_decisions[] = {{"body", KT_T_ID, REQ, 0, NULL},

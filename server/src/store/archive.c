@@ -142,3 +142,47 @@ int kt_store_archive_org_name(kt_store *st, int64_t id, char **out)
     kt_db_bind_int(s, 1, id);
     return one_text(s, out);
 }
+
+int kt_store_import_record(kt_store *st, int64_t body, int64_t meeting, const char *fingerprint,
+                           int64_t by, int64_t at)
+{
+    kt_db_stmt *s =
+        kt_db_prepare(st, "INSERT INTO imports(body_id, meeting_id, fingerprint, imported_by, "
+                          "imported_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, meeting);
+    kt_db_bind_text(s, 3, fingerprint);
+    kt_db_bind_int(s, 4, by);
+    kt_db_bind_int(s, 5, at);
+    return kt_db_run(s, NULL);
+}
+
+static const kt_db_col import_cols[] = {{"meeting", KT_COL_INT},
+                                        {"start", KT_COL_TIME},
+                                        {"imported_at", KT_COL_TIME},
+                                        {"imported_by", KT_COL_INT},
+                                        {"imported_by_name", KT_COL_TEXT},
+                                        {"same_text", KT_COL_BOOL},
+                                        {NULL, 0}};
+
+int kt_store_imports_find(kt_store *st, int64_t body, const char *fingerprint, int64_t from,
+                          int64_t to, int64_t meeting, json_t *out)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT i.meeting_id, m.starts_at, i.imported_at, i.imported_by, p.name, "
+            "CASE WHEN i.fingerprint = CAST(?2 AS TEXT) THEN 1 ELSE 0 END FROM imports i "
+            "JOIN meetings m ON m.id = i.meeting_id JOIN persons p ON p.id = i.imported_by "
+            "WHERE i.body_id = ?1 AND m.status <> 'geannuleerd' AND (i.fingerprint = "
+            "CAST(?2 AS TEXT) OR (m.starts_at >= ?3 AND m.starts_at < ?4) OR i.meeting_id = ?5) "
+            "ORDER BY i.id");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_text(s, 2, fingerprint);
+    kt_db_bind_int(s, 3, from);
+    kt_db_bind_int(s, 4, to);
+    kt_db_bind_int(s, 5, meeting);
+    return kt_db_rows_json(s, import_cols, out);
+}

@@ -1,5 +1,6 @@
 /* What importing and exporting verslagen (issue 13) read beyond the other aggregates: the
- * directory as the importer matches names against it. JSON results are new references. */
+ * directory as the importer matches names against it, and the record of what was imported
+ * (imports). JSON results are new references. */
 #ifndef KT_STORE_ARCHIVE_H
 #define KT_STORE_ARCHIVE_H
 
@@ -36,5 +37,19 @@ int kt_store_archive_decisions(struct kt_store *st, int64_t body, const char *fr
 /* The name of a person or organisation (malloc'd) into *out: 0, KT_ENOTFOUND or a KT_E*. */
 int kt_store_archive_person_name(struct kt_store *st, int64_t id, char **out);
 int kt_store_archive_org_name(struct kt_store *st, int64_t id, char **out);
+
+/* Records that import.commit took a verslag into meeting of body (in the caller's
+ * transaction): fingerprint is the hex BLAKE2b-256 of its normalised text, or NULL. 0 or a
+ * KT_E*. */
+int kt_store_import_record(struct kt_store *st, int64_t body, int64_t meeting,
+                           const char *fingerprint, int64_t by, int64_t at);
+
+/* The earlier imports of body that a new one would repeat, oldest first, appended to out as
+ * [{meeting, start, imported_at, imported_by, imported_by_name, same_text}]: those with the
+ * same fingerprint (when not NULL), into a meeting that starts in [from, to) (when to > from),
+ * or into meeting (when not 0). An import into a meeting since cancelled does not count. 0 or
+ * a KT_E*. */
+int kt_store_imports_find(struct kt_store *st, int64_t body, const char *fingerprint, int64_t from,
+                          int64_t to, int64_t meeting, json_t *out);
 
 #endif

@@ -71,6 +71,7 @@ static const kt_db_col c_flag[] = {I("id"),   S("kind"),     S("state"), S("note
                                    I("item"), T("resolved"), END_COL};
 static const kt_db_col c_minutes[] = {I("meeting"), I("body"), T("starts_at"), T("saved"), END_COL};
 static const kt_db_col c_notes[] = {I("item"), T("saved"), END_COL};
+static const kt_db_col c_import[] = {I("meeting"), I("body"), T("imported"), END_COL};
 static const kt_db_col c_events[] = {I("body"), I("events"), T("first"), T("last"), END_COL};
 
 const kt_privacy_ref kt_privacy_refs[] = {
@@ -238,6 +239,10 @@ const kt_privacy_ref kt_privacy_refs[] = {
      "SELECT item_id, updated_at FROM item_notes WHERE "
      "updated_by = ?1",
      c_notes, NULL},
+    {"imports", "imported_by", "verslagen_imported", "Verslagen geïmporteerd", KT_PRIV_KEEP,
+     "how a verslag came into ketentafel is part of the body's record of that meeting",
+     "SELECT meeting_id, body_id, imported_at FROM imports WHERE imported_by = ?1 ORDER BY id",
+     c_import, NULL},
     {"events", "actor_id", "changes", "Wijzigingen in het gebeurtenissenlog", KT_PRIV_KEEP,
      "the event log is every member's history of a body and has no gaps; values that name the "
      "person become the pseudonym",

@@ -80,6 +80,55 @@ test('the secretary imports seed 004: recognised, corrected, confirmed, saved as
   await page.context().close();
 });
 
+test('seed 004 a second time: ketentafel says it is imported already, links to it and saves nothing twice', async () => {
+  // (the test above took seed 004 in; on its own, this test takes it in first)
+  const page = await userPage(browser, SECRETARY);
+  await openImport(page);
+  await page.getByLabel('Of kies een bestand').setInputFiles(SEED);
+  await page.waitForFunction(() => document.querySelector('.import-text')?.value.includes('Stuurgroep Stadspartners'));
+  await page.getByRole('button', { name: 'Verslag lezen' }).click();
+  await page.getByRole('heading', { name: 'Herkend in het verslag' }).waitFor();
+  if (!(await page.locator('.import-duplicate').count())) {
+    await page.getByRole('button', { name: 'Bevestigen en opslaan' }).click();
+    await page.getByRole('dialog', { name: 'Verslag opslaan' }).getByRole('button', { name: 'Opslaan' }).click();
+    await page.waitForURL(/#\/vergadering\/\d+$/);
+    await openImport(page);
+    await page.getByLabel('Of kies een bestand').setInputFiles(SEED);
+    await page.waitForFunction(() => document.querySelector('.import-text')?.value.includes('Stuurgroep Stadspartners'));
+    await page.getByRole('button', { name: 'Verslag lezen' }).click();
+  }
+  const dup = page.getByRole('alert').filter({ has: page.getByRole('heading', { name: 'Dit verslag is al geïmporteerd' }) });
+  await dup.waitFor();
+  await dup.getByText(/^Dit verslag is al geïmporteerd op \w+ \d+ \w+ \d{4} door Rianne Bergsma in de vergadering van woensdag 24 mei 2023, 13:30\. Het wordt niet nog eens opgeslagen\./).waitFor();
+  // saving is not offered; the existing meeting on that day is marked and cannot be chosen
+  assert.equal(await page.getByRole('button', { name: 'Bevestigen en opslaan' }).isDisabled(), true);
+  const into = page.getByLabel('Opslaan bij').locator('option', { hasText: '(verslag al geïmporteerd)' });
+  assert.equal(await into.count(), 1);
+  assert.equal(await into.isDisabled(), true);
+  const problems = [];
+  await axeCheck(page, 'laptop-import-dubbel', problems);
+  await shot(page, 'laptop-import-al-geimporteerd');
+  // the link leads to the meeting, which has the seed's six items once
+  await dup.getByRole('link', { name: 'de vergadering van woensdag 24 mei 2023, 13:30' }).click();
+  await page.waitForURL(/#\/vergadering\/\d+$/);
+  await page.locator('.agenda-item').first().waitFor();
+  assert.equal(await page.locator('.agenda-item').count(), 6);
+  // to import it again, the secretary cancels that meeting first: then the seed reads as new
+  await page.getByRole('button', { name: 'Vergadering annuleren' }).click();
+  await page.getByRole('dialog', { name: 'Vergadering annuleren' }).getByRole('button', { name: 'Vergadering annuleren' }).click();
+  await page.getByText('De vergadering is geannuleerd.').waitFor();
+  await openImport(page);
+  await page.getByLabel('Of kies een bestand').setInputFiles(SEED);
+  await page.waitForFunction(() => document.querySelector('.import-text')?.value.includes('Stuurgroep Stadspartners'));
+  await page.getByRole('button', { name: 'Verslag lezen' }).click();
+  await page.getByRole('heading', { name: 'Herkend in het verslag' }).waitFor();
+  assert.equal(await page.locator('.import-duplicate').count(), 0);
+  assert.equal(await page.getByRole('button', { name: 'Bevestigen en opslaan' }).isDisabled(), false);
+  assert.deepEqual(problems, []);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('on a phone the review screen works and is axe-clean; nothing is saved without confirming', async () => {
   const page = await userPage(browser, SECRETARY, { width: 390, height: 844 });
   await openImport(page);

@@ -80,6 +80,7 @@ test('seed 004 from import to an approved, exported verslag, on a laptop and a p
     seen[k] = Number(await sec.locator(`.import-counts li[data-count="${k}"] strong`).textContent());
   }
   assert.deepEqual(seen, { agendapunten: 6, aanwezig: 19, afwezig: 6, besluiten: 4, toezeggingen: 1, acties: 3 });
+  assert.equal(await sec.locator('.import-duplicate').count(), 0);
   await sec.getByLabel('Persoon voor Cor Lamers').selectOption({ label: 'Jan-Pieter Akkerman (Gemeente Schiedam) – voorzitter' });
   await sec.locator('.import-outcome', { hasText: 'Woonplus' }).first().getByLabel('Organisatie').selectOption({ label: 'Woonplus Schiedam' });
   await step(sec, 1, 'import-herkend', { fullPage: true });
@@ -89,13 +90,11 @@ test('seed 004 from import to an approved, exported verslag, on a laptop and a p
   await save.getByRole('button', { name: 'Opslaan' }).click();
   await sec.waitForURL(/#\/vergadering\/\d+$/);
   await sec.locator('.agenda-item').first().waitFor();
-  // (the import joins a meeting of the same body at the same time: in a full run import.test
-  // has taken seed 004 in already, and its items are there twice)
+  // (in a full run import.test took seed 004 in before and cancelled that meeting again: a
+  // verslag is imported once, so this is a new meeting with the seed's six items, once)
   const saved = (await sec.locator('.agenda-item .item-title').allTextContents()).map((t) => t.trim());
-  for (const t of ['Opening en welkom', 'Verslag vorige keer', 'Presentatie Preventie met Gezag',
-    'Stand van zake werkgroepen', 'Uitvoeringsprogramma 2023-2026', 'Afscheid voorzitter Cor Lammers']) {
-    assert.ok(saved.includes(t), `${t} in ${JSON.stringify(saved)}`);
-  }
+  assert.deepEqual(saved, ['Opening en welkom', 'Verslag vorige keer', 'Presentatie Preventie met Gezag',
+    'Stand van zake werkgroepen', 'Uitvoeringsprogramma 2023-2026', 'Afscheid voorzitter Cor Lammers']);
   await step(sec, 2, 'import-opgeslagen');
   // the actions found in the seed come back on the actielijst, linked to this meeting
   const importedHash = new URL(sec.url()).hash;

@@ -886,6 +886,20 @@ static const char *const migrations[] = {
     /* 29: who changed an action last (issue 11, who did what). Older actions: their recorder. */
     "ALTER TABLE actions ADD COLUMN updated_by INTEGER;"
     "UPDATE actions SET updated_by = created_by;",
+    /* 30: the verslagen taken in by import.commit (issue 13): which meeting each went into, a
+     * fingerprint of its text (BLAKE2b-256 of the normalised text, hex; NULL when the client
+     * sent none), who and when. A second import of the same verslag, or of one for a meeting
+     * of the same body on the same day, is found here and refused (import_duplicate). */
+    "CREATE TABLE imports ("
+    "  id INTEGER PRIMARY KEY,"
+    "  body_id INTEGER NOT NULL REFERENCES bodies(id),"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  fingerprint TEXT,"
+    "  imported_by INTEGER NOT NULL REFERENCES persons(id),"
+    "  imported_at INTEGER NOT NULL"
+    ");"
+    "CREATE INDEX imports_body ON imports(body_id, fingerprint);"
+    "CREATE INDEX imports_meeting ON imports(meeting_id);",
 };
 
 int kt_migrations_count(void)
