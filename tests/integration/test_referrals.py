@@ -262,6 +262,32 @@ class ReferralTest(WorldCase):
         self.assertNotIn(CANARY, json.dumps(await self.police.call("chat.history",
                                                                    body=self.body)))
 
+    async def test_a_moved_thread_is_not_unread_in_the_new_body(self):
+        """The messages that come with a moved item are not new to the members of the body it
+        comes to: their unread count stays as it was. What is posted there afterwards counts."""
+        item = (await self.chair.call("agenda.add", meeting=self.meeting,
+                                      title="Evaluatie horecaconvenant"))["item"]
+        for c in (self.outsider, self.observer):
+            await c.call("chat.read", body=self.body2)
+        for text in ("Cijfers volgen", "Ook de politie levert aan"):
+            await self.chair.call("chat.post", body=self.body, item=item["id"], text=text)
+        r = (await self.chair.call("agenda.refer", item=item["id"], to=self.body2,
+                                   move=True))["request"]
+        await self.outsider.call("request.decide", body=self.body2, request=r["id"],
+                                 decision="aanvaarden", meeting=self.meeting2)
+        thread = (await self.outsider.call("chat.history", body=self.body2,
+                                           item=item["id"]))["messages"]
+        self.assertEqual(len(thread), 2)
+        for c in (self.outsider, self.observer):
+            self.assertEqual(await c.call("chat.unread", body=self.body2),
+                             {"unread": 0, "more": False})
+        # a new message in the moved thread is new
+        await self.housing.call("chat.post", body=self.body2, item=item["id"],
+                                text="Woonplus sluit aan")
+        for c in (self.outsider, self.observer):
+            self.assertEqual(await c.call("chat.unread", body=self.body2),
+                             {"unread": 1, "more": False})
+
     async def test_a_confidential_item_keeps_its_audience_on_both_sides(self):
         pol = self.orgs["pol"]
         x = (await self.sec.call("agenda.add", body=self.body, confidential=True,

@@ -192,7 +192,7 @@ static int move_item(kt_ctx *c, json_t *req, int64_t meeting, int64_t *id)
     if (!rc)
         rc = kt_store_item_rehome(c->st, item, c->body, meeting, last + 1, kt_now());
     if (!rc)
-        rc = kt_store_messages_rehome(c->st, item, c->body);
+        rc = kt_store_messages_rehome(c->st, item, c->body, kt_now());
     if (rc)
         return kt_fail_err(c, rc);
     kt_touch_item(c, item);

@@ -133,7 +133,8 @@ int kt_store_chat_unread(kt_store *st, int64_t person, int64_t body, int limit, 
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT coalesce(m.item_id, 0) FROM messages m WHERE m.body_id = ?2 AND m.id > "
             "coalesce((SELECT last_read FROM chat_reads WHERE person_id = ?1 AND body_id = ?2), "
-            "0) AND m.person_id <> ?1 AND m.deleted_at IS NULL ORDER BY m.id LIMIT ?3");
+            "0) AND m.person_id <> ?1 AND m.deleted_at IS NULL AND m.moved_at IS NULL ORDER BY "
+            "m.id LIMIT ?3");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);
@@ -181,13 +182,15 @@ int kt_store_mention_candidates(kt_store *st, int64_t body, const char *text, in
     return rc < 0 ? rc : 0;
 }
 
-int kt_store_messages_rehome(kt_store *st, int64_t item, int64_t body)
+int kt_store_messages_rehome(kt_store *st, int64_t item, int64_t body, int64_t now)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "UPDATE messages SET body_id = ?2 WHERE item_id = ?1");
+    kt_db_stmt *s =
+        kt_db_prepare(st, "UPDATE messages SET body_id = ?2, moved_at = ?3 WHERE item_id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, item);
     kt_db_bind_int(s, 2, body);
+    kt_db_bind_int(s, 3, now);
     return kt_db_run(s, NULL);
 }
 

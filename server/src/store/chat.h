@@ -30,8 +30,8 @@ int kt_store_message_change(struct kt_store *st, int64_t id, const char *text, i
 /* Person has read body's chat up to its newest message now. 0 or a KT_E*. */
 int kt_store_chat_read(struct kt_store *st, int64_t person, int64_t body);
 /* The unread messages of body for person (newer than what they read, not their own, not
- * deleted), at most limit: appends the item of each (0: the channel), for the caller to count
- * only those it may see. 0 or a KT_E*. */
+ * deleted, not moved in with an item's thread), at most limit: appends the item of each (0: the
+ * channel), for the caller to count only those it may see. 0 or a KT_E*. */
 int kt_store_chat_unread(struct kt_store *st, int64_t person, int64_t body, int limit,
                          kt_ivec *items);
 /* The number of messages in item's thread. */
@@ -43,8 +43,9 @@ int kt_store_mention_candidates(struct kt_store *st, int64_t body, const char *t
                                 size_t *lens, int max, int *n);
 
 /* The thread of item goes with it to body (the item was moved there, agenda.refer move): its
- * messages belong to body from now on, for reading, events and search. 0 or a KT_E*. */
-int kt_store_messages_rehome(struct kt_store *st, int64_t item, int64_t body);
+ * messages belong to body from now on, for reading, events and search, marked moved at now
+ * (they are not new there: kt_store_chat_unread leaves them out). 0 or a KT_E*. */
+int kt_store_messages_rehome(struct kt_store *st, int64_t item, int64_t body, int64_t now);
 
 /* Sets when message id was posted (demo data). */
 int kt_store_message_backdate(struct kt_store *st, int64_t id, int64_t time);

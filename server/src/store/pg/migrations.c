@@ -457,6 +457,8 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX imports_body ON imports(body_id, fingerprint);"
     "CREATE INDEX imports_meeting ON imports(meeting_id);",
+    /* 31: as SQLite's 31: when a message came into its body with its item's thread. */
+    "ALTER TABLE messages ADD COLUMN moved_at BIGINT;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

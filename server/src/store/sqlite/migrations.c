@@ -900,6 +900,10 @@ static const char *const migrations[] = {
     ");"
     "CREATE INDEX imports_body ON imports(body_id, fingerprint);"
     "CREATE INDEX imports_meeting ON imports(meeting_id);",
+    /* 31: when a message came into its body with its item's thread (agenda.refer with move):
+     * NULL for a message posted where it is. A moved message is not new to the members of the
+     * body it came to, so it does not count as unread there (chat.unread). */
+    "ALTER TABLE messages ADD COLUMN moved_at INTEGER;",
 };
 
 int kt_migrations_count(void)
