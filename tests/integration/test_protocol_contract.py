@@ -56,7 +56,7 @@ def table_keys(text):
 
 # Arguments whose handler checks a format beyond the argument type (documented per op).
 FORMATTED = {"cadence": ["P6W", "P1M", "P52W"], "start_time": ["09:30", "00:00", "23:59"],
-             "end_time": ["11:00", "19:05"]}
+             "end_time": ["11:00", "19:05"], "fingerprint": ["0" * 64, "0123456789abcdef" * 4]}
 
 
 def valid_values(spec):

@@ -149,7 +149,7 @@ export async function render(ctx) {
     const meetingBox = h('section', { class: 'panel', 'aria-labelledby': 'h-imp-meeting' },
       h('h2', { id: 'h-imp-meeting' }, 'Vergadering'),
       p.title ? h('p', { class: 'small muted' }, `Titel in het verslag: ${p.title}`) : null,
-      field('Opslaan bij', target, { hint: existing.length ? 'Er is al een vergadering van dit overleg op deze dag: het verslag kan daarbij.' : null }),
+      field('Opslaan bij', target, { hint: open.length ? 'Er is al een vergadering van dit overleg op deze dag: het verslag kan daarbij.' : existing.length ? 'De vergadering van dit overleg op deze dag heeft al een geïmporteerd verslag.' : null }),
       newOnly,
       h('div', { class: 'field-row' }, field('Plaats', place), field('Status na importeren', status)));
 
