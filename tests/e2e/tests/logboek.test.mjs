@@ -69,9 +69,10 @@ test('a member proposes a change to an action that is not his', async () => {
   await dlg.getByLabel('Toelichting').fill('De input is in november opgehaald.');
   await dlg.getByRole('button', { name: 'Voorstel sturen' }).click();
   await dlg.waitFor({ state: 'detached' });
-  // The proposal is published to those who see the action. (The confirmation toast may be
-  // outranked by a melding arriving in the same burst, e.g. the notice of the secretary's change
-  // in the test before, so the toast is not what this test waits for.)
+  // The member's own confirmation has a toast of its own (a melding arriving in the same burst,
+  // e.g. the notice of the secretary's change in the test before, does not replace it), and the
+  // proposal is published to those who see the action.
+  await police.locator('#toasts .toast-own', { hasText: 'Uw voorstel is naar Ilse de Wit gestuurd.' }).waitFor();
   await until(() => policeFrames.some((f) => f.includes('"action.proposed"')), true,
               { message: 'action.proposed reached the proposer' });
   // nothing changed: the proposal waits for the owner

@@ -74,7 +74,8 @@ test('a member sets the status of his own action in the actielijst item; the sec
   const text = (await first.locator('div').first().textContent()).trim();
   const id = await first.getAttribute('data-action');
   await first.getByRole('combobox').selectOption({ label: 'Lopend' });
-  // (no wait on the "Status gewijzigd" toast: a melding arriving in the same burst outranks it)
+  // his own confirmation has a toast of its own, whatever meldingen arrive in the same burst
+  await police.locator('#toasts .toast-own', { hasText: 'Status gewijzigd in “Lopend”.' }).waitFor();
   const seen = sec.locator(`ol.actielijst li[data-action="${id}"] select`);
   await seen.and(sec.locator('select:has(option[value="lopend"]:checked)')).waitFor();
   assert.ok(text.length > 0);
