@@ -238,9 +238,10 @@ class Server:
 
     def wait_ready(self, timeout=None):
         # Loading the demo data takes PostgreSQL two to three times as long as SQLite (a round
-        # trip per statement); on a busy machine that is more than a minute, for SQLite too.
-        # (A node that exits is noticed at once; only a hang waits this long.)
-        deadline = time.time() + (timeout or (360 if PG_BASE else 180))
+        # trip per statement); on a busy machine that is more than a minute, for SQLite too (seen
+        # here at load ~25: 9 minutes for a demo node on PostgreSQL). A node that exits is
+        # noticed at once; only a hang waits this long.
+        deadline = time.time() + (timeout or (600 if PG_BASE else 180))
         while time.time() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited with {self.proc.returncode}: "
