@@ -3,7 +3,7 @@
 meeting.update write 21 events, mostly derived ones (flags re-announced, notifications). On the
 demo data, the chair of the Regiegroep moves the next meeting by a week, changes its location,
 and moves it back; each step prints the events written (all streams, from the store) by type,
-and the notifications made.
+and the notifications made: the event rows the log grew by (by type) and the seqs sent out.
 
 Usage: bench/derived_events.py [--binary build/ketentafel]
 Needs Debian's python3-websockets (run with /usr/bin/python3). Prints figures; never fails on one."""
@@ -24,7 +24,8 @@ from harness import Server  # noqa: E402
 def counts(server):
     events = collections.Counter(dict(server.query("SELECT type, count(*) FROM events GROUP BY type")))
     notes = server.query("SELECT count(*) FROM notifications")[0][0]
-    return events, notes
+    seqs = server.query("SELECT coalesce(sum(seq), 0) FROM streams")[0][0]
+    return events, notes, seqs
 
 
 def shift(iso, days):
@@ -51,14 +52,16 @@ async def main():
                  ("meeting.update: another location", {"location": "Stadskantoor, zaal 3"}),
                  ("meeting.update: back to its date", {"start": m["start"], "end": m["end"]})]
         for what, args in steps:
-            e0, n0 = counts(server)
+            e0, n0, s0 = counts(server)
             await c.call("meeting.update", meeting=m["id"], **args)
             await asyncio.sleep(1.0)  # the detectors and notifications run after the reply
-            e1, n1 = counts(server)
-            diff = e1 - e0
-            print(f"{what}: {sum(diff.values())} events "
-                  f"({', '.join(f'{k} {v}' for k, v in sorted(diff.items()))}); "
-                  f"{n1 - n0} notifications")
+            e1, n1, s1 = counts(server)
+            diff = {k: e1[k] - e0[k] for k in set(e1) | set(e0) if e1[k] != e0[k]}
+            # stored: how many more event rows the log holds (a notification's superseded
+            # events go, feed/notify.c); seqs: how many events were sent out (each a seq)
+            print(f"{what}: {sum(diff.values())} events stored "
+                  f"({', '.join(f'{k} {v:+d}' for k, v in sorted(diff.items()))}), "
+                  f"{s1 - s0} seqs; {n1 - n0} notifications")
         await c.close()
     finally:
         server.stop(check=False)

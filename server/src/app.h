@@ -37,10 +37,11 @@ typedef struct kt_config {
     int retain_days[KT_RETENTION_KINDS];
     bool demo;
     bool sync_full;
-    bool group_commit;   /* writes that arrive together share one commit (protocol/dispatch.h) */
-    int64_t session_ttl; /* seconds */
-    int max_queue;       /* frames per session out-queue */
-    int ping_secs;       /* a silent WebSocket is pinged after this, dropped after 2.5 times */
+    bool group_commit;     /* writes that arrive together share one commit (protocol/dispatch.h) */
+    int64_t session_ttl;   /* seconds */
+    int max_queue;         /* frames per session out-queue */
+    int ping_secs;         /* a silent WebSocket is pinged after this, dropped after 2.5 times */
+    int notify_burst_secs; /* a change merges into a burst's notification this long (0: never) */
     const char *node_id;
     int travel_buffer_min;  /* conflict detection: time to get from one meeting to another */
     const char *vocabulary; /* the deployment's own domain vocabulary, on top of the built-in */

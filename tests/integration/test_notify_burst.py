@@ -1,11 +1,12 @@
 """Issue 11, notifications that do not flood: a burst of changes by one person to the same
 meeting, published agenda or action is one notification per recipient that says what changed in
-all (feed/notify.c, KT_NOTIFY_BURST_S), counted once among the unread, unread again when a later
+all (feed/notify.c, --notify-burst-secs), counted once among the unread, unread again when a later
 change of the burst comes in after it was read, announced live as notification.updated; another
 person's change, and a change after the window (the server's clock, moved by a restart), make a
 new one; and a change the recipient may not see touches nothing of theirs."""
 
 import datetime
+import subprocess
 import unittest
 
 import harness
@@ -157,6 +158,46 @@ class NotifyBurstTest(WorldCase):
                          ["status: open → lopend; deadline: 2027-03-01 → 2027-03-15 — "
                           "Buurtonderzoek uitvoeren"])
 
+    async def test_a_burst_keeps_one_stored_event_per_notification_and_replays_gap_free(self):
+        chair = await self.connect("chair@test.example")
+        police = await self.connect("police@test.example")
+        await police.call("notification.subscribe")
+        m, _ = await self.meeting(chair, days=4)
+        await self.settle(police, 1)  # "Nieuwe vergadering": the stream's first event
+        since = (await police.call("notification.list"))["seq"]
+        for room in ("Zaal 1", "Zaal 2", "Zaal 3", "Zaal 4"):
+            await chair.call("meeting.update", meeting=m, location=room)
+        events = await self.settle(police, 5)
+        n = (await self.notes(police, kind="meeting", meeting=m))[0]
+        self.assertEqual(n["text"], "Gewijzigd: locatie. Locatie: Zaal 4")
+        # live: every change announced, each on a seq of its own
+        live = [e for e in events if e["data"]["notification"]["id"] == n["id"]]
+        self.assertEqual([e["event"] for e in live],
+                         ["notification.created"] + ["notification.updated"] * 3)
+        self.assertEqual([e["seq"] for e in live], list(range(since + 1, since + 5)))
+        # stored: the burst's last event only, not one per change
+        pid = self.p["police"]
+        rows = self.server.query("SELECT seq, type FROM events WHERE body_id = ? AND payload = ?",
+                                 (-pid, '{"notification":{"id":%d}}' % n["id"]))
+        self.assertEqual(rows, [(since + 4, "notification.updated")])
+        # a replay from before the burst: every seq once, in order, the superseded ones as
+        # stream.skipped, then the notification as it is now
+        fresh = await self.server.connect(self.server.login("police@test.example", harness.PASSWORD))
+        self.clients.append(fresh)
+        r = await fresh.call("notification.subscribe", since=since)
+        self.assertEqual(r["head"], since + 4)
+        await fresh.wait_for(lambda c: any(e["seq"] == r["head"] for e in c.events))
+        got = [(e["seq"], e["event"]) for e in fresh.events]
+        self.assertEqual(got, [(since + 1, "stream.skipped"), (since + 2, "stream.skipped"),
+                               (since + 3, "stream.skipped"), (since + 4, "notification.updated")])
+        self.assertEqual(fresh.events[-1]["data"]["notification"]["text"], n["text"])
+        # from the start of the stream: its first event stays (no invalid_since), gap-free
+        again = await self.server.connect(self.server.login("police@test.example", harness.PASSWORD))
+        self.clients.append(again)
+        r = await again.call("notification.subscribe", since=0)
+        await again.wait_for(lambda c: any(e["seq"] == r["head"] for e in c.events))
+        self.assertEqual([e["seq"] for e in again.events], list(range(1, r["head"] + 1)))
+
     async def test_after_the_window_a_change_is_a_new_notification(self):
         chair = await self.connect("chair@test.example")
         police = await self.connect("police@test.example")
@@ -183,6 +224,53 @@ class NotifyBurstTest(WorldCase):
         self.assertEqual(len(got), 3)
         self.assertEqual(got[0]["text"], "Gewijzigd: locatie. Locatie: Zaal 3")
         self.assertEqual(got[1]["text"], "Gewijzigd: locatie. Locatie: Zaal 2")
+
+
+    async def restart(self, extra, later=datetime.timedelta(0)):
+        """Restarts the node with extra options, its clock moved on by later."""
+        for c in self.clients:
+            await c.close()
+        self.clients = []
+        s = self.server
+        s.stop()
+        if "--notify-burst-secs" in s.extra:
+            i = s.extra.index("--notify-burst-secs")
+            del s.extra[i:i + 2]
+        s.extra += extra
+        s.clock = harness.Clock(s.now() + later)
+        s.start()
+        chair = await self.connect("chair@test.example")
+        police = await self.connect("police@test.example")
+        await police.call("notification.subscribe")
+        return chair, police
+
+    async def test_the_window_is_an_option(self):
+        # 60 s: a change 61 s after the last is a notification of its own (600 s merges it)
+        chair, police = await self.restart(["--notify-burst-secs", "60"])
+        m, _ = await self.meeting(chair, days=5)
+        await chair.call("meeting.update", meeting=m, location="Zaal 1")
+        await chair.call("meeting.update", meeting=m, location="Zaal 2")
+        await self.settle(police, 3)  # made, made, updated: within 60 s
+        self.assertEqual(len(await self.notes(police, kind="meeting", meeting=m)), 2)
+        chair, police = await self.restart(["--notify-burst-secs", "60"],
+                                           datetime.timedelta(seconds=61))
+        await chair.call("meeting.update", meeting=m, location="Zaal 3")
+        await self.settle(police, 1)
+        got = await self.notes(police, kind="meeting", meeting=m)
+        self.assertEqual([n["text"] for n in got[:2]], ["Gewijzigd: locatie. Locatie: Zaal 3",
+                                                        "Gewijzigd: locatie. Locatie: Zaal 2"])
+        # 0: every change a notification of its own
+        chair, police = await self.restart(["--notify-burst-secs", "0"])
+        await chair.call("meeting.update", meeting=m, location="Zaal 4")
+        await chair.call("meeting.update", meeting=m, location="Zaal 5")
+        events = await self.settle(police, 2)
+        self.assertEqual([e["event"] for e in events], ["notification.created"] * 2)
+        self.assertEqual(len(await self.notes(police, kind="meeting", meeting=m)), 5)
+        # at most an hour: more is refused at start
+        r = subprocess.run([harness.BINARY, "check-config", "--notify-burst-secs", "3601"],
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--notify-burst-secs: not a whole number from 0 to 3600: 3601", r.stderr)
 
 
 if __name__ == "__main__":

@@ -222,6 +222,19 @@ const kt_option kt_options[] = {
      .offset = CFG(ping_secs),
      .help = "Close a WebSocket silent for 2.5 N seconds; ping it once before, in time to "
              "answer (after 2 N at the default)."},
+    {.name = "notify-burst-secs",
+     .env = "KT_NOTIFY_BURST_SECS",
+     .arg = "N",
+     .kind = KT_OPT_INT,
+     .lo = 0,
+     .hi = 3600,
+     .dflt = "600",
+     .group = g_server,
+     .offset = CFG(notify_burst_secs),
+     .help = "A change by the same person to the same meeting, published agenda or action "
+             "within N seconds of the last one is merged into the notification it made (one "
+             "notification per burst); 0 makes every change a notification of its own. At most "
+             "an hour."},
     {.name = "node-id",
      .env = "KT_NODE_ID",
      .arg = "NAME",

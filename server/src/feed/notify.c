@@ -154,14 +154,16 @@ static void what_add(char *all, size_t n, const char *what, const char *sep)
 }
 
 /* The notification n continues, when a change of the same burst by the same actor was merged
- * into one within KT_NOTIFY_BURST_S: merged into it (*out, *merged true), else stored anew. */
+ * into one within --notify-burst-secs: merged into it (*out, *merged true), else stored anew. */
 static int store_burst(kt_ctx *c, note *n, kt_note_new *row, json_t **out, bool *merged)
 {
     const char *sep = n->what_sep ? n->what_sep : ", ";
     int64_t id = 0;
     char all[300];
-    int rc =
-        kt_store_notification_burst(c->st, row, kt_now() - KT_NOTIFY_BURST_S, &id, all, sizeof all);
+    int rc = c->app->cfg.notify_burst_secs > 0
+                 ? kt_store_notification_burst(c->st, row, kt_now() - c->app->cfg.notify_burst_secs,
+                                               &id, all, sizeof all)
+                 : 0;
     if (rc)
         return rc;
     if (!id)
@@ -210,10 +212,17 @@ static int deliver(kt_ctx *c, note *n)
     }
     kt_vis vis = {.subject = n->person};
     const char *type = merged ? "notification.updated" : "notification.created";
-    return kt_emit(c, kt_person_stream(n->person), type, &vis,
-                   json_pack("{s:o}", "notification", j))
-               ? KT_EINVAL
-               : 0;
+    int64_t id = json_integer_value(json_object_get(j, "id"));
+    if (kt_emit(c, kt_person_stream(n->person), type, &vis, json_pack("{s:o}", "notification", j)))
+        return KT_EINVAL;
+    if (!merged)
+        return 0;
+    /* The new event carries the notification as it is now (read when it is sent): the earlier
+     * ones of this notification are superseded, so a burst keeps one stored event per
+     * recipient, however many changes it took in (PROTOCOL.md, "Your notifications"). */
+    int64_t gone = 0;
+    return kt_store_notification_supersede(c->st, n->person, id, c->events[c->n_events - 1]->seq,
+                                           &gone);
 }
 
 /* deliver() to each of persons who may see the event. */

@@ -13,8 +13,8 @@
 
 /* A change merges into the notification of an earlier change of the same burst (the same person
  * changing the same meeting, published agenda or action) while the last change merged into it is
- * at most this many seconds old (kt_now()), and it is not in a digest yet. */
-#define KT_NOTIFY_BURST_S 600
+ * at most --notify-burst-secs (kt_config.notify_burst_secs: 600 by default, at most 3600; 0:
+ * never) old (kt_now()), and it is not in a digest yet. */
 
 /* The kinds a person can set a preference for, NULL-terminated. */
 extern const char *const kt_notify_kinds[];

@@ -285,6 +285,27 @@ void kt_hub_resync(void *hub)
 
 /* ---- replay ---- */
 
+/* The seqs between s's last and seq that the store no longer holds (a notification's events
+ * superseded by a later one, store/notifications.h) go out as stream.skipped: every seq reaches
+ * the subscriber. Stops when the queue is full (false; the next pump goes on from there) or the
+ * connection ended. */
+static bool sub_fill_hole(kt_sub *s, int64_t seq)
+{
+    while (s->last_seq + 1 < seq) {
+        if (s->conn->close_code || s->conn->q_len >= s->conn->q_max)
+            return false;
+        kt_frame *f = kt_render_skipped(s->topic->body, s->last_seq + 1);
+        if (!f) {
+            kt_conn_close(s->conn, 1011, "geen geheugen");
+            return false;
+        }
+        kt_conn_send(s->conn, f);
+        kt_frame_unref(f);
+        s->last_seq++;
+    }
+    return !s->conn->close_code && s->conn->q_len < s->conn->q_max;
+}
+
 /* Reads the next batch for a catching-up subscription; returns false if s ended. */
 static bool sub_replay(kt_hub *h, kt_sub *s)
 {
@@ -300,9 +321,11 @@ static bool sub_replay(kt_hub *h, kt_sub *s)
         close_unreadable(h, s->conn, s->topic->body, s->last_seq, n);
         return false;
     }
-    bool alive = true;
+    bool alive = true, full = false;
     for (int i = 0; i < n; i++) {
-        if (alive) {
+        if (alive && !full && !sub_fill_hole(s, batch[i].seq))
+            full = true; /* the rest of the batch is read again at the next pump */
+        if (alive && !full) {
             kt_event *ev = kt_event_from_stored(&batch[i]);
             if (ev) {
                 alive = sub_pass(h, s, ev);
@@ -311,7 +334,7 @@ static bool sub_replay(kt_hub *h, kt_sub *s)
         }
         kt_store_event_clear(&batch[i]);
     }
-    if (alive && n < want)
+    if (alive && !full && n < want)
         sub_end_catchup(s); /* reached the end of the stream: live from here */
     return alive;
 }

@@ -263,6 +263,15 @@ static kt_frame *skip_frame(kt_event *ev)
     return cached(&ev->f_skip, f);
 }
 
+kt_frame *kt_render_skipped(int64_t body, int64_t seq)
+{
+    json_t *j = json_pack("{s:s, s:I, s:I, s:n, s:{}}", "event", "stream.skipped", "body",
+                          (json_int_t)body, "seq", (json_int_t)seq, "actor", "data");
+    kt_frame *f = j ? kt_frame_from_json(j) : NULL;
+    json_decref(j);
+    return f;
+}
+
 static kt_frame *full_frame(kt_event *ev)
 {
     if (ev->f_full)

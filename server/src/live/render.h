@@ -28,6 +28,10 @@
  * subscriber's view of ev's body (for a notification stream: its owner, role none). */
 kt_frame *kt_render_frame(kt_store *st, kt_event *ev, const kt_viewer *viewer);
 
+/* stream.skipped for seq of body's stream, for a seq the store no longer holds (a superseded
+ * notification event, store/notifications.h): keeps a replay gap-free. New reference. */
+kt_frame *kt_render_skipped(int64_t body, int64_t seq);
+
 /* The event's data as its whole audience sees it, for this node's notifications and detectors:
  * the object as it is now, or NULL when it is gone. Borrowed from ev. */
 json_t *kt_render_full(kt_store *st, kt_event *ev);

@@ -149,6 +149,26 @@ int kt_store_notification_merge(kt_store *st, int64_t id, const kt_note_new *n, 
     return rc ? rc : kt_store_notification_get(st, id, out);
 }
 
+int kt_store_notification_supersede(kt_store *st, int64_t person, int64_t id, int64_t seq,
+                                    int64_t *n)
+{
+    *n = 0;
+    /* The payload is what the event is about, as live/render.c stores it ({"notification":
+     * {"id": N}}, compact); the scan runs over this one person's stream by its primary key. */
+    char about[64];
+    snprintf(about, sizeof about, "{\"notification\":{\"id\":%lld}}", (long long)id);
+    kt_db_stmt *s = kt_db_prepare(
+        st, "DELETE FROM events WHERE body_id = ?1 AND seq < ?2 AND payload = ?3 AND type IN "
+            "('notification.created', 'notification.updated') AND seq > (SELECT min(seq) FROM "
+            "events WHERE body_id = ?1)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, -person);
+    kt_db_bind_int(s, 2, seq);
+    kt_db_bind_text(s, 3, about);
+    return kt_db_run(s, n);
+}
+
 int kt_store_notification_about(kt_store *st, int64_t id, int64_t person, kt_note_about *out)
 {
     memset(out, 0, sizeof *out);

@@ -39,8 +39,15 @@ int kt_store_notification_burst(struct kt_store *st, const kt_note_new *n, int64
                                 int64_t *id, char *what, size_t size);
 /* Merges a change into notification id at now: its title, text and burst_what become n's, it is
  * unread again, and *out is the stored notification (kt_store_notification_get's shape). */
-int kt_store_notification_merge(struct kt_store *st, int64_t id, const kt_note_new *n,
-                                int64_t now, json_t **out);
+int kt_store_notification_merge(struct kt_store *st, int64_t id, const kt_note_new *n, int64_t now,
+                                json_t **out);
+/* A notification's events on its person's stream (-person) before seq, superseded by the one at
+ * seq that carries it as it is now (a merged change, feed/notify.c): deleted, so a run of
+ * changes keeps one stored event per notification, not one per change. The stream's lowest
+ * kept event stays (it marks how far retention has cut: live/hub.c answers a since below it
+ * with invalid_since); the seqs removed replay as stream.skipped. *n: how many went. */
+int kt_store_notification_supersede(struct kt_store *st, int64_t person, int64_t id, int64_t seq,
+                                    int64_t *n);
 /* Everything a notification is about, to decide when it is read whether person may still
  * see it: 0 or KT_ENOTFOUND (not theirs or not there). */
 typedef struct kt_note_about {
