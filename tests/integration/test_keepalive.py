@@ -1,9 +1,12 @@
 """Keepalive: the server pings a WebSocket that has been silent for --ping-secs and drops one that
 stays silent for 2.5 times as long; a client that answers pings stays connected however long it
-says nothing else. And a server that stops says so: every client gets close code 1001."""
+says nothing else. A client that asked for heartbeats (/ws?heartbeat=S) hears from the server at
+least every `within` seconds without asking. And a server that stops says so: every client gets
+close code 1001."""
 
 import asyncio
 import base64
+import json
 import os
 import socket
 import time
@@ -11,6 +14,7 @@ import unittest
 
 import websockets
 
+import schema
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Server
 
 
@@ -100,6 +104,80 @@ class KeepaliveTest(unittest.IsolatedAsyncioTestCase):
         reply = await asyncio.wait_for(live.recv(), 5)
         self.assertIn('"ok":true', reply.replace(" ", ""))
         await live.close()
+
+
+class HeartbeatTest(unittest.IsolatedAsyncioTestCase):
+    PING = 1  # --ping-secs: one sweep every 333 ms
+
+    @classmethod
+    def setUpClass(cls):
+        cls.server = Server("heartbeat", extra=["--ping-secs", str(cls.PING)])
+        cls.server.create_admin()
+        cls.server.start()
+        cls.token = cls.server.login(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        cls.server.cleanup()
+
+    async def connect(self, query=""):
+        # websockets answers the server's pings by itself and sends none of its own
+        return await websockets.connect(f"ws://127.0.0.1:{self.server.port}/ws{query}",
+                                        extra_headers={"Authorization": "Bearer " + self.token},
+                                        ping_interval=None)
+
+    async def frames_for(self, ws, secs):
+        """(arrival time, frame) of every text frame within secs."""
+        got, end = [], time.monotonic() + secs
+        while (left := end - time.monotonic()) > 0:
+            try:
+                text = await asyncio.wait_for(ws.recv(), left)
+            except asyncio.TimeoutError:
+                break
+            got.append((time.monotonic(), json.loads(text)))
+        return got
+
+    async def test_a_silent_client_that_asked_hears_a_heartbeat_within_the_bound(self):
+        ws = await self.connect("?heartbeat=2")
+        opened = time.monotonic()
+        got = await self.frames_for(ws, 7)
+        beats = [(t, f) for t, f in got if "heartbeat" in f]
+        self.assertEqual(len(beats), len(got), got)  # nothing else was sent to it
+        for _, f in beats:
+            schema.check_frame(f)
+        # the first at once, saying the bound: 2 s plus one sweep (333 ms), rounded up
+        self.assertEqual(beats[0][1], {"heartbeat": {"within": 3}})
+        self.assertLess(beats[0][0] - opened, 1.5)
+        self.assertGreaterEqual(len(beats), 3, "no heartbeats after the first")
+        self.assertLessEqual(len(beats), 5, "more often than asked")  # 1 + 7 s / 2 s, and one
+        # still open: its pongs keep it (it said nothing for 7 s, 2.5 ping intervals is 2.5 s)
+        await ws.send('{"id": 1, "op": "ping"}')
+        reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        self.assertTrue(reply["ok"], reply)
+        await ws.close()
+
+    async def test_frames_on_their_way_stand_in_for_heartbeats(self):
+        ws = await self.connect("?heartbeat=3")
+        first = json.loads(await asyncio.wait_for(ws.recv(), 5))
+        self.assertEqual(first, {"heartbeat": {"within": 4}})
+        seen = []
+        for i in range(10):  # a reply every 0.4 s: the server is never silent for 3 s
+            await ws.send(json.dumps({"id": i, "op": "ping"}))
+            seen += [f for _, f in await self.frames_for(ws, 0.4)]
+        self.assertEqual([f for f in seen if "heartbeat" in f], [])
+        self.assertEqual(len([f for f in seen if f.get("ok")]), 10)
+        await ws.close()
+
+    async def test_no_heartbeat_unless_asked_for_validly(self):
+        for query in ("", "?heartbeat=0", "?heartbeat=abc", "?heartbeat=3601"):
+            ws = await self.connect(query)
+            got = await self.frames_for(ws, 2.5)
+            self.assertEqual(got, [], query)
+            await ws.send('{"id": 1, "op": "ping"}')  # the old way still works
+            reply = json.loads(await asyncio.wait_for(ws.recv(), 5))
+            self.assertTrue(reply["ok"], (query, reply))
+            await ws.close()
 
 
 class ShutdownTest(unittest.IsolatedAsyncioTestCase):

@@ -78,6 +78,50 @@ static void every_interval_leaves_time_to_answer(void **state)
     }
 }
 
+/* A client that asked for heartbeats every 30 s gets a frame when nothing went to it for 30 s,
+ * none while frames flow, and the bound it may rely on is the interval plus one sweep. */
+static void a_heartbeat_goes_out_only_after_30_s_of_nothing_sent(void **state)
+{
+    (void)state;
+    kt_conn c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(kt_conn_init(&c, 16, 1 << 16), 0); /* no socket: frames are queued */
+    c.heartbeat_ms = 30000;
+    c.heard_at = c.progress_at = c.sent_at = 0;
+    kt_ws_keepalive_conn(&c, 30 * S - 1, 30);
+    assert_int_equal(c.q_len, 0);
+    kt_ws_keepalive_conn(&c, 30 * S, 30);
+    assert_int_equal(c.q_len, 1);
+    kt_frame *f = kt_conn_peek(&c);
+    assert_memory_equal(kt_frame_payload(f), "{\"heartbeat\":{\"within\":34}}", f->len);
+    kt_conn_pop(&c);
+    assert_int_equal(c.sent_at, 30 * S);
+    kt_ws_keepalive_conn(&c, 45 * S, 30); /* sent 15 s ago: nothing */
+    assert_int_equal(c.q_len, 0);
+    c.heard_at = c.sent_at = 50 * S; /* an event went out, a request came in */
+    kt_ws_keepalive_conn(&c, 79 * S, 30);
+    assert_int_equal(c.q_len, 0);
+    kt_ws_keepalive_conn(&c, 80 * S, 30);
+    assert_int_equal(c.q_len, 1);
+    assert_int_equal(kt_ws_heartbeat_within_s(30, 30), 34);
+    assert_int_equal(kt_ws_heartbeat_within_s(2, 1), 3);
+    kt_conn_release(&c);
+}
+
+/* Without the request (every client before it, and the tools) no heartbeat is ever sent. */
+static void no_heartbeat_unless_asked(void **state)
+{
+    (void)state;
+    kt_conn c;
+    memset(&c, 0, sizeof c);
+    assert_int_equal(kt_conn_init(&c, 16, 1 << 16), 0);
+    c.heard_at = c.progress_at = c.sent_at = 0;
+    for (int64_t t = 0; t < 60 * S; t += S)
+        kt_ws_keepalive_conn(&c, t, 30);
+    assert_int_equal(c.q_len, 0);
+    kt_conn_release(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -85,6 +129,8 @@ int main(void)
         cmocka_unit_test(an_answer_resets_the_silence),
         cmocka_unit_test(short_intervals_ping_after_one_interval),
         cmocka_unit_test(every_interval_leaves_time_to_answer),
+        cmocka_unit_test(a_heartbeat_goes_out_only_after_30_s_of_nothing_sent),
+        cmocka_unit_test(no_heartbeat_unless_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

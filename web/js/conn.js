@@ -5,6 +5,13 @@
 // duplicate. Events at or below the last seen seq of a body are dropped here, once, for all views.
 // Every seq of a stream arrives (what this user may not see as "stream.skipped", seq only): it
 // moves the last seen seq on and is not passed to the views.
+//
+// Staying live costs the server as little as possible: the connection asks for heartbeats
+// (/ws?heartbeat=30), so the server sends a small frame whenever it has sent nothing for 30 s and
+// says within how many seconds the next frame comes at the latest; its own WebSocket pings the
+// browser answers by itself. A connection that hears nothing for that long (plus a margin) is
+// taken for dead and reconnected. A server that sends no heartbeat (an older one) gets the `ping`
+// op every 25 s instead, as before.
 
 export class RequestError extends Error {
   constructor(code, message) {
@@ -16,8 +23,11 @@ export class RequestError extends Error {
 const OFFLINE_MSG = 'Geen verbinding met de server. Uw wijziging is niet opgeslagen; probeer het zo opnieuw.';
 const BACKOFF_MIN = 500;
 const BACKOFF_MAX = 15000;
-const PING_EVERY = 25000;
+const PING_EVERY = 25000;      // only for a server that sends no heartbeats
 const PING_TIMEOUT = 10000;
+const HEARTBEAT_EVERY = 30;    // seconds: asked of the server
+const SILENCE_MARGIN = 10000;  // ms on top of the server's bound: the network's delay
+const WATCH_EVERY = 5000;
 const REQUEST_TIMEOUT = 30000;
 
 // Ops that change nothing. Every other op is a write: it carries a request `key`, so that when
@@ -39,7 +49,7 @@ function requestKey() {
 export class Connection extends EventTarget {
   constructor(url) {
     super();
-    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+    this.url = url || `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws?heartbeat=${HEARTBEAT_EVERY}`;
     this.ws = null;
     this.status = 'idle';          // idle | connecting | online | reconnecting | offline | ended
     this.nextId = 1;
@@ -48,7 +58,10 @@ export class Connection extends EventTarget {
     this.attempt = 0;
     this.stopped = true;
     this.retryTimer = null;
-    this.pingTimer = null;
+    this.pingTimer = null;         // the watch: silence, or the ping op for an older server
+    this.heardAt = 0;              // Date.now() of the last frame from the server
+    this.within = 0;               // ms: the server's bound between two frames; 0: no heartbeats
+    this.pingedAt = 0;
     this.waiters = [];
     this.everConnected = false;
     window.addEventListener('online', () => this.kick());
@@ -121,7 +134,9 @@ export class Connection extends EventTarget {
     this.attempt = 0;
     this.setStatus('online');
     clearInterval(this.pingTimer);
-    this.pingTimer = setInterval(() => this.heartbeat(), PING_EVERY);
+    this.heardAt = this.pingedAt = Date.now();
+    this.within = 0;
+    this.pingTimer = setInterval(() => this.watch(), WATCH_EVERY);
     // Requests cut off by the drop go again (writes with the same key: done at most once).
     const cut = [...this.pending.values()];
     for (const [body, sub] of this.subs) this.sendSubscribe(body, sub);
@@ -134,8 +149,19 @@ export class Connection extends EventTarget {
     if (resumed) this.emit('resumed', null);
   }
 
-  async heartbeat() {
-    if (this.status !== 'online') return;
+  /** Every few seconds while online: a silent connection is dead; without heartbeats, ping. */
+  watch() {
+    if (this.status !== 'online' || !this.ws) return;
+    const now = Date.now();
+    if (this.within) {
+      if (now - this.heardAt > this.within + SILENCE_MARGIN) this.ws.close(4000, 'geen antwoord');
+    } else if (now - this.pingedAt >= PING_EVERY) {
+      this.pingedAt = now;
+      this.ping();
+    }
+  }
+
+  async ping() {
     const ws = this.ws;
     try {
       await this.request('ping', {}, { timeout: PING_TIMEOUT });
@@ -145,10 +171,15 @@ export class Connection extends EventTarget {
   }
 
   onMessage(m) {
+    this.heardAt = Date.now();
     let frame;
     try {
       frame = JSON.parse(m.data);
     } catch {
+      return;
+    }
+    if (frame.heartbeat) {
+      this.within = (frame.heartbeat.within || HEARTBEAT_EVERY) * 1000;
       return;
     }
     if (frame.event) {

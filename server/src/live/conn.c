@@ -2,6 +2,7 @@
 
 #include "protocol/errors.h"
 #include "util/err.h"
+#include "util/timeutil.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,8 @@ int kt_conn_send(kt_conn *c, kt_frame *f)
         kt_conn_close(c, KT_CLOSE_SLOW_CONSUMER, "te traag: hervat met subscribe since");
         return KT_EFULL;
     }
+    if (c->heartbeat_ms) /* the client hears from us: no heartbeat needed for a while */
+        c->sent_at = kt_mono_ns();
     if (c->q_len == 0 && kt_conn_write_now(c, f))
         return 0;
     if (c->q_len == c->q_cap && grow(c)) {

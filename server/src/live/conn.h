@@ -46,6 +46,10 @@ typedef struct kt_conn {
     bool ping_due;    /* a keepalive ping is to be written at the next writeable */
     bool pinged;      /* and has been asked for since the client was last heard */
     int64_t heard_at; /* monotonic ns of the last frame (or pong) from the client */
+    /* Heartbeat (the client asked with /ws?heartbeat=S, net/ws.c): a heartbeat frame goes out
+     * when no text frame went to the client for heartbeat_ms; 0: none asked for. */
+    int64_t heartbeat_ms;
+    int64_t sent_at; /* monotonic ns of the last text frame written to (or queued for) it */
     /* monotonic ns when the socket last took bytes, or was seen with nothing pending: a
      * connection with bytes pending and no progress for the write deadline is dropped */
     int64_t progress_at;

@@ -48,6 +48,12 @@ int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs);
 int64_t kt_ws_ping_after_ms(int ping_secs);
 int64_t kt_ws_sweep_ms(int ping_secs);
+/* A client that asked for heartbeats every every_s seconds (/ws?heartbeat=every_s) receives some
+ * text frame at least this often, in seconds: every_s plus one sweep, rounded up. It is told so
+ * in each heartbeat frame, and may call the connection dead after that much silence (plus the
+ * network's delay). */
+int64_t kt_ws_heartbeat_within_s(int64_t every_s, int ping_secs);
+#define KT_HEARTBEAT_MAX_S 3600 /* the longest heartbeat interval a client may ask for */
 
 /* Cancels the timer that closes connections (before the context is destroyed). */
 void kt_ws_stop(void);

@@ -20,6 +20,13 @@
  * send, the pong's read, the wake): with pings every 10-13 s, 20,000 idle sessions took about 3% of
  * a core (bench/README.md).
  *
+ * Heartbeats. A browser's script never sees those pings, so a browser cannot tell a dead
+ * connection from a quiet one by them; it used to send the `ping` op every 25 s, which costs a
+ * parse, a dispatch, a read transaction and a reply (52-88 us). A client that opens /ws?heartbeat=S
+ * instead gets a small text frame whenever it was sent nothing for S seconds (looked at in the
+ * same sweep), saying within how many seconds the next frame comes at the latest; the pings
+ * above keep telling the server that the browser lives (it answers them by itself).
+ *
  * Write deadline. Closing needs a WRITEABLE callback (the close frame goes out in order), and a
  * client that stopped reading never gives one: its socket stays full, its queue and lws' buffer
  * hold their bytes, and a close decided for it (4008, 1001) never happens. The same sweep drops
@@ -38,6 +45,7 @@
 #include "util/timeutil.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -47,7 +55,8 @@
 typedef struct ws_pss {
     kt_conn conn;
     bool authed, open;
-    bool close_queued; /* in closing (below): lws is to close it from a timer */
+    bool close_queued;   /* in closing (below): lws is to close it from a timer */
+    int64_t heartbeat_s; /* asked for at the upgrade (/ws?heartbeat=S); 0: none */
     lws_dll2_t closing;
 } ws_pss;
 
@@ -138,6 +147,26 @@ int64_t kt_ws_sweep_ms(int ping_secs)
     return third < quarter ? third : quarter;
 }
 
+int64_t kt_ws_heartbeat_within_s(int64_t every_s, int ping_secs)
+{
+    return every_s + (kt_ws_sweep_ms(ping_secs) + 999) / 1000;
+}
+
+/* A heartbeat frame: the client learns that the connection lives without asking (an op costs the
+ * server a parse, a dispatch and a reply; this costs one small send) and how long it may wait
+ * for the next frame. Not written when it cannot be made: the next sweep tries again. */
+static void heartbeat(kt_conn *c, int ping_secs)
+{
+    char text[48];
+    int n = snprintf(text, sizeof text, "{\"heartbeat\":{\"within\":%lld}}",
+                     (long long)kt_ws_heartbeat_within_s(c->heartbeat_ms / 1000, ping_secs));
+    kt_frame *f = kt_frame_from_text(text, (size_t)n);
+    if (!f)
+        return;
+    kt_conn_send(c, f); /* sets sent_at */
+    kt_frame_unref(f);
+}
+
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 {
     if (c->dropped) { /* still here: lws may have replaced the kill with a timeout of its own */
@@ -166,12 +195,20 @@ void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
         kt_info("websocket silent", "person=%lld secs=%lld", (long long)c->me.person,
                 (long long)(silent_ms / 1000));
         kt_conn_close(c, KT_CLOSE_SHUTDOWN, "geen antwoord op ping");
-    } else if (silent_ms >= kt_ws_ping_after_ms(ping_secs) && !c->pinged) {
+        return;
+    }
+    if (silent_ms >= kt_ws_ping_after_ms(ping_secs) && !c->pinged) {
         c->pinged = true;
         if (!ping_now(c)) {
             c->ping_due = true;
             kt_conn_wake(c);
         }
+    }
+    /* Nothing queued: a frame on its way tells the client as much as a heartbeat would. */
+    if (c->heartbeat_ms && !c->q_len && !c->close_code &&
+        (now - c->sent_at) / 1000000 >= c->heartbeat_ms) {
+        heartbeat(c, ping_secs);
+        c->sent_at = now; /* on the sweep's clock */
     }
 }
 
@@ -208,6 +245,19 @@ static bool fd_fits(kt_app *app, struct lws *wsi, int fd)
     return false;
 }
 
+/* The heartbeat interval the client asked for in the upgrade's URL (/ws?heartbeat=S, S a whole
+ * number of seconds, 1 to KT_HEARTBEAT_MAX_S), or 0: none asked for, or not a valid one. */
+static int64_t heartbeat_asked(struct lws *wsi)
+{
+    char buf[32];
+    const char *v = lws_get_urlarg_by_name(wsi, "heartbeat=", buf, sizeof buf);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    long long s = strtoll(v, &end, 10);
+    return *end || s < 1 || s > KT_HEARTBEAT_MAX_S ? 0 : s;
+}
+
 /* 0 when the upgrade may go on; else the HTTP status to refuse it with. */
 static int authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
 {
@@ -226,6 +276,7 @@ static int authenticate(kt_app *app, struct lws *wsi, ws_pss *pss)
     }
     crypto_hash_sha256(pss->conn.session_hash, (const unsigned char *)token, strlen(token));
     pss->authed = true;
+    pss->heartbeat_s = heartbeat_asked(wsi);
     return 0;
 }
 
@@ -243,6 +294,10 @@ static void on_established(kt_app *app, struct lws *wsi, ws_pss *pss)
     pss->open = true;
     app->counters.connections_total++;
     app->counters.connections_open++;
+    if (pss->heartbeat_s) { /* the first one at once: the client learns the bound it may rely on */
+        c->heartbeat_ms = pss->heartbeat_s * 1000;
+        heartbeat(c, app->cfg.ping_secs);
+    }
 }
 
 static void handle_message(kt_app *app, ws_pss *pss, const char *text, size_t len)
