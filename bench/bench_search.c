@@ -5,7 +5,7 @@
  *
  *   cmake --build build --target bench_search
  *   build/bench_search [--items 1000000] [--queries 2000] [--db /tmp/kt-search.db]
- *                      [--seeds ../shared/seeds]
+ *                      [--seeds ../shared/seeds] [--no-write 1]
  *
  * The text is drawn from the vocabulary of the seeds (words that start with a lower-case letter,
  * so no names), weighted by how often they occur there: titles of 3-7 words, descriptions of
@@ -324,7 +324,7 @@ static int by_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     long nitems = 1000000, nqueries = 2000;
-    bool write_only = false;
+    bool write_only = false, no_write = false;
     const char *db = "/tmp/kt-search-bench.db", *seeds = "../shared/seeds";
     for (int i = 1; i + 1 < argc; i += 2) {
         if (!strcmp(argv[i], "--items"))
@@ -335,6 +335,8 @@ int main(int argc, char **argv)
             db = argv[i + 1];
         else if (!strcmp(argv[i], "--write-only"))
             write_only = atoi(argv[i + 1]) != 0;
+        else if (!strcmp(argv[i], "--no-write"))
+            no_write = atoi(argv[i + 1]) != 0;
         else if (!strcmp(argv[i], "--seeds"))
             seeds = argv[i + 1];
     }
@@ -344,7 +346,8 @@ int main(int argc, char **argv)
     }
     printf("vocabulary: %zu words from %s\n", nvocab, seeds);
     print_load("at the start");
-    write_cost("/tmp");
+    if (!no_write) /* --no-write 1: only the queries (e.g. under a profiler) */
+        write_cost("/tmp");
     if (write_only)
         return 0;
 

@@ -7,7 +7,7 @@
  * intersects the words with the reader's bodies before any row is read; kt_hits() reports the
  * per-term hits and the length each candidate needs for BM25 (store/sqlite/fts_dutch.h).
  * PostgreSQL (store/pg/search.h): the same tokenizer in C decides what matches, counts and marks;
- * SQL only narrows the rows down. */
+ * SQL only narrows the rows down. The hits shown are marked by that C code on both backends. */
 #include "store/search.h"
 
 #include "feed/strbuf.h"
@@ -224,43 +224,14 @@ int kt_store_search_show(kt_store *st, const kt_search_query *q, const kt_search
     int rc = context(st, c, out);
     if (rc)
         return rc;
-    if (st->dialect == KT_DIALECT_PG) {
-        if ((rc = kt_pg_search_marks(st, q, c, *out))) {
-            json_decref(*out);
-            *out = NULL;
-        }
-        return rc;
-    }
-    char *expr = match_expr(q);
-    if (!expr) {
+    /* Marked by the tokenizer in C on both backends (store/pg/search.h), from the row as it is
+     * now. SQLite's highlight() and snippet() would need the MATCH run again for every hit
+     * shown: at 1,000,000 items that was two thirds of a query's CPU (bench/README.md). */
+    if ((rc = kt_pg_search_marks(st, q, c, *out))) {
         json_decref(*out);
         *out = NULL;
-        return KT_ENOMEM;
     }
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT highlight(search, 0, char(2), char(3)), "
-                                      "snippet(search, 1, char(2), char(3), '\xE2\x80\xA6', 24) "
-                                      "FROM search WHERE search MATCH ?1 AND rowid = ?2");
-    if (!s) {
-        free(expr);
-        json_decref(*out);
-        *out = NULL;
-        return KT_ESTORE;
-    }
-    kt_db_bind_text(s, 1, expr);
-    kt_db_bind_int(s, 2, c->id * 8 + c->kind);
-    rc = kt_db_step(s);
-    if (rc == KT_DB_ROW) {
-        json_object_set_new(*out, "title", json_string(kt_db_text(s, 0) ? kt_db_text(s, 0) : ""));
-        json_object_set_new(*out, "snippet", json_string(kt_db_text(s, 1) ? kt_db_text(s, 1) : ""));
-    }
-    kt_db_reset(s);
-    free(expr);
-    if (rc != KT_DB_ROW) {
-        json_decref(*out);
-        *out = NULL;
-        return rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
-    }
-    return 0;
+    return rc;
 }
 
 static const kt_db_col member_cols[] = {

@@ -10,7 +10,8 @@
 
 int kt_pg_search_candidates(kt_store *st, const kt_search_query *q, kt_search_cand **out, size_t *n,
                             bool *truncated);
-/* Sets "title" and "snippet" (words marked with \x02 ... \x03) on show. */
+/* Sets "title" and "snippet" (words marked with \x02 ... \x03) on show, from the row as it is
+ * now. SQLite's search uses it too (plain SQL, either backend). */
 int kt_pg_search_marks(kt_store *st, const kt_search_query *q, const kt_search_cand *c,
                        json_t *show);
 
