@@ -199,6 +199,43 @@ class LargeBodyTest(BoundedReads, WorldCase):
         await self.refused(chair, "invalid_argument", "meeting.list", body=self.body, after="x")
         self.assertIsNone(chair.closed)
 
+    async def test_a_besluitenlijst_of_years_comes_in_parts_that_end_at_a_day(self):
+        """export.decisions without from reads a body's whole history: 1500 besluiten of 4 KB
+        (each twice in the reply: the document and its Markdown) were a reply of 12 MB. Now a
+        part ends at about a third of a MiB of besluiten, at the end of a day, and next_from
+        continues: every besluit once, in order."""
+        q, body, now = self.server.query, self.body, int(self.server.now().timestamp())
+        # logged in first: the search indexer then works through the planted besluiten, and
+        # only reads follow
+        police = await self.connect("police@test.example")
+        q("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1499) "
+          "INSERT INTO actions (body_id, kind, text, status, created_by, created_at, updated_at, "
+          "decided_on) SELECT ?, 'besluit', ? || i, NULL, ?, ?, ?, '2026-0' || "
+          "(1 + (i / 5) % 9) || '-' || (10 + (i / 45) % 18) FROM n",
+          (body, ACTION_TEXT, self.p["chair"], now, now))
+        want = [r[0] for r in q("SELECT id FROM actions WHERE body_id = ? AND kind = 'besluit' "
+                                "ORDER BY decided_on, id", (body,))]
+        self.assertEqual(len(want), 1500)
+        got, days, start, parts = [], [], None, 0
+        while True:
+            r = await self.read(police, "export.decisions", body=body,
+                                **({"from": start} if start else {}))
+            parts += 1
+            ids = [d["id"] for g in r["document"]["meetings"] for d in g["decisions"]]
+            got += ids
+            days += [d["decided_on"] for g in r["document"]["meetings"] for d in g["decisions"]]
+            self.assertEqual(r["more"], r["next_from"] is not None)
+            if not r["more"]:
+                break
+            self.assertGreater(r["next_from"], days[-1])  # a part ends at the end of a day
+            start = r["next_from"]
+            self.assertLess(parts, 60)
+        self.assertEqual(sorted(got), sorted(want))  # every besluit once
+        self.assertEqual(len(got), len(set(got)))
+        self.assertEqual(days, sorted(days))
+        self.assertGreater(parts, 10)
+        self.assertIsNone(police.closed)
+
 
 
 class ChatHistoryBoundTest(WorldCase):

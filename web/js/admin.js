@@ -22,7 +22,7 @@ export async function render(ctx) {
   replace(ctx.root, pageHead('Beheer', { sub: 'Organisaties, personen en overleggen van deze Ketentafel.' }),
     tabs(TABS.map(([k, t]) => [k, t, `#/beheer/${k}`]), tab, 'Onderdelen van beheer'), content);
   const [scopes] = await Promise.all([
-    store.request('scope.list').then((r) => r.scopes),
+    store.listAll('scope.list', 'scopes').then((r) => r.scopes),
     store.loadOrgs(true), store.loadPersons(true), store.loadAllBodies(true),
   ]);
   const views = { organisaties: orgsView, personen: personsView, overleggen: bodiesView, gebieden: scopesView, afkortingen: abbreviationsView, avg: avgView };

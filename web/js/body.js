@@ -152,6 +152,35 @@ export async function render(ctx) {
   }
 
   // ---- vergaderingen ----
+  // body.get brings the meetings from 180 days ago on; older ones come on request (meeting.list
+  // pages them: each reply bounded). older: null (not asked yet), true (some), false (none or
+  // loaded).
+  let older = null;
+  const olderTo = () => {
+    const known = [...state.meetings.values()].map((m) => m.start).sort();
+    return known[0] || new Date(Date.now() - 180 * 86400000).toISOString().replace(/\.\d+Z$/, 'Z');
+  };
+  async function probeOlder() {
+    if (!role || older !== null) return;
+    const r = await store.request('meeting.list', { body: id, to: olderTo(), limit: 0 }).catch(() => null);
+    older = !!r?.more;
+    if (older && tab === 'vergaderingen') renderMeetings();
+  }
+  async function loadOlder() {
+    try {
+      const to = olderTo();
+      let after = null;
+      for (;;) {
+        const r = await store.request('meeting.list', { body: id, to, ...(after ? { after } : {}) });
+        for (const m of r.meetings) if (!state.meetings.has(m.id)) state.meetings.set(m.id, m);
+        if (!r.more || !r.next) break;
+        after = r.next;
+      }
+      older = false;
+      renderMeetings();
+    } catch (e) { toast(e.message, 'error'); }
+  }
+
   function renderMeetings() {
     const up = upcoming();
     const old = past();
@@ -167,7 +196,8 @@ export async function render(ctx) {
         up.length ? h('ul', { class: 'meeting-list' }, up.map((m) => h('li', null, meetingLine(m)))) : empty('Er zijn geen vergaderingen gepland.')),
       h('section', { class: 'panel', 'aria-labelledby': 'h-past' },
         h('h2', { id: 'h-past' }, `Eerdere vergaderingen (${old.length})`),
-        old.length ? h('ul', { class: 'meeting-list' }, old.map((m) => h('li', null, meetingLine(m)))) : empty('Nog geen eerdere vergaderingen.')));
+        old.length ? h('ul', { class: 'meeting-list' }, old.map((m) => h('li', null, meetingLine(m)))) : older ? null : empty('Nog geen eerdere vergaderingen.'),
+        older ? button('Oudere vergaderingen laden', loadOlder, { class: 'btn btn-small' }) : null));
   }
 
   // ---- te agenderen ----
@@ -204,7 +234,7 @@ export async function render(ctx) {
   let tabApi = null;
   switch (tab) {
     case 'overzicht': renderOverview(); break;
-    case 'vergaderingen': renderMeetings(); break;
+    case 'vergaderingen': renderMeetings(); probeOlder(); break;
     case 'agenderen': renderBacklog(); break;
     case 'verzoeken':
       tabApi = await requestsPanel(ctx, {

@@ -121,7 +121,10 @@ export async function renderDecisions(ctx) {
         h('h2', { id: `h-dec-${i}` }, g.meeting ? h('a', { href: `#/vergadering/${g.meeting}` }, g.heading) : g.heading),
         h('ol', { class: 'doc-decisions' }, g.decisions.map((x) => h('li', null, x.text,
           x.item_title ? h('span', { class: 'muted' }, ` (agendapunt ${x.item_position}: ${x.item_title})`) : null)))))
-        : empty('Er zijn (in deze periode) geen besluiten die u kunt zien.')));
+        : empty('Er zijn (in deze periode) geen besluiten die u kunt zien.'),
+      // A long history comes in parts (export.decisions: more / next_from).
+      r.more && r.next_from ? h('p', { class: 'no-print' }, 'De lijst is lang en stopt hier. ',
+        h('a', { href: `#/overleg/${d.body.id}/besluitenlijst?${new URLSearchParams({ van: r.next_from, ...(d.to ? { tot: d.to } : {}) })}` }, `Volgende besluiten (vanaf ${r.next_from})`)) : null));
 }
 
 export const minutesView = { render: renderMinutes };

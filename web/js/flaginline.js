@@ -19,7 +19,7 @@ export class FlagSet {
   /** Loads the snapshot; a refusal (no longer chair or secretary) leaves the set empty. */
   async load() {
     try {
-      const r = await this.store.request('flag.list', { body: this.body });
+      const r = await this.store.listAll('flag.list', 'flags', { body: this.body });
       this.flags = new Map(r.flags.map((f) => [f.id, f]));
       this.seq = r.seq;
     } catch (e) {

@@ -116,7 +116,7 @@ export async function flagsPanel(ctx, { container, body, live }) {
         : f.state !== 'vervallen' ? button('Heropenen', () => resolve(f, 'open'), { class: 'btn btn-small' }) : null)))));
   }
 
-  const r = await store.request('flag.list', { body: body.id });
+  const r = await store.listAll('flag.list', 'flags', { body: body.id });
   for (const f of r.flags || []) flags.set(f.id, f);
   draw();
   live.push((f) => {

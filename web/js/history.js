@@ -91,11 +91,25 @@ export function historyToggle(store, args, name, { open: startOpen = false, onTo
     if (!open) return;
     replace(box, loading('Geschiedenis laden…'));
     try {
-      const { entries } = await store.request('audit.history', args);
-      if (!entries.length) { replace(box, empty('Nog geen wijzigingen vastgelegd.')); return; }
-      replace(box, h('p', { class: 'history-last small' }, changedBy(entries[0])),
-        h('ol', { class: 'history-list small', 'aria-label': `Geschiedenis: ${entries.length} ${entries.length === 1 ? 'wijziging' : 'wijzigingen'}` },
-          entries.map((e) => entryLine(store, e))));
+      const r = await store.request('audit.history', args);
+      const { entries } = r;
+      if (!entries.length && !r.more) { replace(box, empty('Nog geen wijzigingen vastgelegd.')); return; }
+      // A long history comes in pages (audit.history: more / next): the rest on "Meer laden".
+      const list = h('ol', { class: 'history-list small', 'aria-label': 'Geschiedenis' }, entries.map((e) => entryLine(store, e)));
+      const more = h('div');
+      let next = r.next;
+      const page = async () => {
+        try {
+          const p = await store.request('audit.history', { ...args, before: next });
+          for (const e of p.entries) list.appendChild(entryLine(store, e));
+          next = p.next;
+          replace(more, p.more && next ? button('Meer laden', page, { class: 'btn btn-small' }) : null);
+        } catch (e) {
+          toast(e.message, 'error');
+        }
+      };
+      replace(more, r.more && next ? button('Meer laden', page, { class: 'btn btn-small' }) : null);
+      replace(box, entries.length ? h('p', { class: 'history-last small' }, changedBy(entries[0])) : null, list, more);
     } catch (e) {
       replace(box, h('p', { class: 'form-error' }, e.message));
     }

@@ -70,10 +70,11 @@ export async function render(ctx) {
   }
 
   async function loadMore() {
-    const oldest = Math.min(...store.notes.list.keys());
-    const r = await store.request('notification.list', { before: oldest, limit: 50 });
+    const before = store.notes.next ?? Math.min(...store.notes.list.keys());
+    const r = await store.request('notification.list', { before, limit: 50 });
     for (const n of r.notifications) store.notes.list.set(n.id, n);
     store.notes.more = r.more;
+    store.notes.next = r.next;
     draw();
   }
 

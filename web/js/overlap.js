@@ -435,7 +435,7 @@ export async function render(ctx) {
  *  rule: a region also holds its municipalities). */
 async function loadAreas(store) {
   const [list, bodies] = await Promise.all([
-    store.request('scope.list').then((r) => r.scopes).catch(() => []),
+    store.listAll('scope.list', 'scopes').then((r) => r.scopes).catch(() => []),
     store.loadAllBodies().catch(() => new Map()),
   ]);
   const byName = new Map(list.map((s) => [s.name, s]));

@@ -172,7 +172,7 @@ export async function requestsPanel(ctx, { container, body, role, meetings, live
 
 /** "Agenderen bij ander overleg": refer (or move) an item to another body. */
 export async function referDialog(store, item, fromBody) {
-  const bodies = ((await store.request('body.list')).bodies || []).filter((b) => b.id !== fromBody)
+  const bodies = ((await store.listAll('body.list', 'bodies')).bodies || []).filter((b) => b.id !== fromBody)
     .sort((a, b) => a.name.localeCompare(b.name, 'nl'));
   if (!bodies.length) {
     toast('Er is geen ander overleg om dit punt naartoe te verwijzen.', 'error');

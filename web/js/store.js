@@ -17,7 +17,7 @@ class Store extends EventTarget {
     this.allBodies = null;     // Map id -> body (body.list), loaded on demand
     this.itemWhere = new Map(); // item id -> {body, meeting}: where the items seen so far sit
     this.sessionExpires = null;
-    this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
+    this.notes = { list: new Map(), unread: 0, more: false, next: null, loaded: false };
     this.conn.on('event', (f) => this.onEvent(f));
   }
 
@@ -63,6 +63,20 @@ class Store extends EventTarget {
     return snap;
   }
 
+  /** Every row of a list that pages by after / next (scope.list, org.list, person.list,
+   * body.list, flag.list: PROTOCOL.md), each reply bounded; the first page's other members
+   * (directory_seq, seq) are kept: events after them bring what changed while paging. */
+  async listAll(op, key, args = {}) {
+    const first = await this.request(op, args);
+    const rows = [...first[key]];
+    let r = first;
+    while (r.more && r.next) {
+      r = await this.request(op, { ...args, after: r.next });
+      rows.push(...r[key]);
+    }
+    return { ...first, [key]: rows, more: false, next: null };
+  }
+
   /** Loads me.get and follows every body I am in, plus the directory. */
   async loadMe() {
     const r = await this.request('me.get');
@@ -82,6 +96,7 @@ class Store extends EventTarget {
     this.notes.list = new Map(r.notifications.map((n) => [n.id, n]));
     this.notes.unread = r.unread;
     this.notes.more = r.more;
+    this.notes.next = r.next; // the before of the next page (hidden ones may lie between)
     this.notes.loaded = true;
     this.notes.seq = r.seq;
     this.conn.subscribe(-this.me.id, r.seq);
@@ -107,21 +122,21 @@ class Store extends EventTarget {
 
   async loadOrgs(force = false) {
     if (this.orgs && !force) return this.orgs;
-    const r = await this.request('org.list');
+    const r = await this.listAll('org.list', 'organisations');
     this.orgs = new Map(r.organisations.map((o) => [o.id, o]));
     return this.orgs;
   }
 
   async loadPersons(force = false) {
     if (this.persons && !force) return this.persons;
-    const r = await this.request('person.list');
+    const r = await this.listAll('person.list', 'persons');
     this.persons = new Map(r.persons.map((p) => [p.id, p]));
     return this.persons;
   }
 
   async loadAllBodies(force = false) {
     if (this.allBodies && !force) return this.allBodies;
-    const r = await this.request('body.list');
+    const r = await this.listAll('body.list', 'bodies');
     this.allBodies = new Map(r.bodies.map((b) => [b.id, b]));
     return this.allBodies;
   }
@@ -222,7 +237,7 @@ class Store extends EventTarget {
     this.bodies = new Map();
     this.orgs = this.persons = this.allBodies = null;
     this.itemWhere = new Map();
-    this.notes = { list: new Map(), unread: 0, more: false, loaded: false };
+    this.notes = { list: new Map(), unread: 0, more: false, next: null, loaded: false };
   }
 }
 

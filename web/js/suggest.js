@@ -29,7 +29,7 @@ export async function render(ctx) {
   replace(ctx.root, loading());
   const [orgs, scopes] = await Promise.all([
     store.loadOrgs().catch(() => null),
-    store.request('scope.list').then((r) => r.scopes).catch(() => []),
+    store.listAll('scope.list', 'scopes').then((r) => r.scopes).catch(() => []),
   ]);
   const myScope = orgs?.get(store.me.org)?.scope || null;
   const mine = last?.person === store.me.id ? last : null;

@@ -14,7 +14,9 @@ int kt_h_abbreviation_list(kt_ctx *c)
         json_decref(out);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o}", "abbreviations", out);
+    /* at most ABBREV_MAX, within 1 MiB: more says some were left out (PROTOCOL.md) */
+    bool more = kt_page_cut(out, ABBREV_MAX);
+    c->result = json_pack("{s:o, s:b}", "abbreviations", out, "more", more);
     return 0;
 }
 

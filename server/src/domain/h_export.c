@@ -336,9 +336,17 @@ static json_t *group_for(kt_ctx *c, json_t *list, int64_t meeting, const char *d
     return g;
 }
 
+/* A besluitenlijst holds at most this much JSON of besluiten (its Markdown about as much again),
+ * ending at a day: a body's whole history is asked for by default, and a reply over a
+ * connection's 4 MiB would close it. `more` and `next_from` say where the rest starts. */
+#define DECISIONS_BYTES (KT_PAGE_BYTES / 3)
+
 int kt_h_export_decisions(kt_ctx *c)
 {
     kt_ivec ids = {0};
+    size_t bytes = 0;
+    char last_day[16] = "", next_from[16] = "";
+    bool more = false;
     const char *from = kt_arg_str(c, "from"), *to = kt_arg_str(c, "to");
     json_t *body = kt_body_json(c->st, c->body), *list = json_array();
     const char *name = json_string_value(json_object_get(body, "name"));
@@ -352,6 +360,16 @@ int kt_h_export_decisions(kt_ctx *c)
             rc = sees_under(c, item, &ok);
         if (!rc && ok) {
             const char *day = json_string_value(json_object_get(a, "decided_on"));
+            /* full: end before a new day (a day's besluiten stay together, up to twice the
+             * bound; past that a day is cut too, and continues from that day) */
+            if (bytes >= DECISIONS_BYTES &&
+                (strcmp(day ? day : "", last_day) != 0 || bytes >= 2 * DECISIONS_BYTES)) {
+                more = true;
+                snprintf(next_from, sizeof next_from, "%s", day ? day : "");
+                json_decref(a);
+                break;
+            }
+            snprintf(last_day, sizeof last_day, "%s", day ? day : "");
             json_t *g = group_for(c, list, json_integer_value(json_object_get(a, "meeting")), day);
             json_t *d = json_pack(
                 "{s:O, s:O, s:O, s:o, s:O, s:O, s:o}", "id", json_object_get(a, "id"), "text",
@@ -360,8 +378,10 @@ int kt_h_export_decisions(kt_ctx *c)
                 json_object_get(a, "item_title"), "item_position", reader_position(c, item));
             if (!g || !d)
                 rc = KT_ENOMEM;
-            else
+            else {
+                bytes += json_dumpb(d, NULL, 0, JSON_COMPACT);
                 json_array_append_new(json_object_get(g, "decisions"), d);
+            }
         }
         json_decref(a);
     }
@@ -385,8 +405,9 @@ int kt_h_export_decisions(kt_ctx *c)
         json_decref(body);
         return kt_fail_err(c, KT_ENOMEM);
     }
-    c->result = json_pack("{s:o, s:s, s:o}", "document", doc, "markdown", md, "filename",
-                          filename("besluitenlijst", name, NULL));
+    c->result = json_pack("{s:o, s:s, s:o, s:b, s:o}", "document", doc, "markdown", md, "filename",
+                          filename("besluitenlijst", name, NULL), "more", more, "next_from",
+                          more && next_from[0] ? json_string(next_from) : json_null());
     json_decref(body); /* name was borrowed from it */
     free(md);
     return c->result ? 0 : kt_fail_err(c, KT_ENOMEM);

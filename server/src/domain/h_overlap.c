@@ -535,7 +535,11 @@ int kt_h_overlap_map(kt_ctx *c)
     }
     kt_ivec_free(&ids);
     kt_imap_free(&in_scope);
-    c->result =
-        json_pack("{s:o, s:o, s:I}", "bodies", bodies, "pairs", pairs, "days", (json_int_t)days);
+    /* The reply within 1 MiB (PROTOCOL.md): the strongest pairs and the bodies by name that
+     * fit; more says some were left out (ask for a scope, a body or a lower limit). */
+    bool more = kt_page_cut_to(pairs, (size_t)limit, KT_PAGE_BYTES * 3 / 4);
+    more = kt_page_cut_to(bodies, (size_t)-1, KT_PAGE_BYTES / 4) || more;
+    c->result = json_pack("{s:o, s:o, s:I, s:b}", "bodies", bodies, "pairs", pairs, "days",
+                          (json_int_t)days, "more", more);
     return 0;
 }
