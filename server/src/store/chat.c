@@ -19,13 +19,30 @@ static const kt_db_col message_cols[] = {{"id", KT_COL_INT},           {"body", 
 int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t person,
                             const char *text, int64_t now, json_t **out)
 {
-    /* The message as kt_store_message_get reads it, from the insert itself: one statement rather
-     * than an insert and a read (the author's name by a subquery, as the join there). */
-    kt_db_stmt *s = kt_db_prepare(
-        st,
-        "INSERT INTO messages(body_id, item_id, person_id, text, created_at) VALUES (?1, ?2, "
-        "?3, ?4, ?5) RETURNING id, body_id, item_id, person_id, (SELECT p.name FROM persons p "
-        "WHERE p.id = messages.person_id), text, created_at, edited_at, deleted_at IS NOT NULL");
+    /* PostgreSQL: the message as kt_store_message_get reads it, from the insert itself (one round
+     * trip rather than two; the author's name by a subquery, as the join there). SQLite: the
+     * insert, then that read by its id: SQLite collects a RETURNING statement's rows in a
+     * temporary b-tree of their own, which cost more than the read (and the store's SQLite
+     * backend runs "RETURNING id" of one row as the last insert rowid). */
+    if (st->dialect == KT_DIALECT_PG) {
+        kt_db_stmt *s = kt_db_prepare(
+            st, "INSERT INTO messages(body_id, item_id, person_id, text, created_at) VALUES (?1, "
+                "?2, ?3, ?4, ?5) RETURNING id, body_id, item_id, person_id, (SELECT p.name FROM "
+                "persons p WHERE p.id = messages.person_id), text, created_at, edited_at, "
+                "deleted_at IS NOT NULL");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_int(s, 1, body);
+        kt_db_bind_ref(s, 2, item);
+        kt_db_bind_int(s, 3, person);
+        kt_db_bind_text(s, 4, text);
+        kt_db_bind_int(s, 5, now);
+        int rc = kt_db_one_json(s, message_cols, out);
+        return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    }
+    *out = NULL;
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO messages(body_id, item_id, person_id, text, "
+                                      "created_at) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
@@ -33,7 +50,10 @@ int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t pe
     kt_db_bind_int(s, 3, person);
     kt_db_bind_text(s, 4, text);
     kt_db_bind_int(s, 5, now);
-    int rc = kt_db_one_json(s, message_cols, out);
+    int64_t id = 0;
+    int rc = kt_db_one_int(s, &id);
+    if (!rc)
+        rc = kt_store_message_get(st, id, out);
     return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 

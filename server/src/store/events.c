@@ -36,16 +36,31 @@ int kt_store_event_append(kt_store *st, int64_t body, const char *type, const ch
         int rc = kt_db_one_int(s, seq_out);
         return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
     }
-    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO streams(body_id, seq) VALUES (?1, 1) "
-                                      "ON CONFLICT(body_id) DO UPDATE SET seq = streams.seq + 1 "
-                                      "RETURNING seq");
+    /* SQLite: this connection holds the write lock from BEGIN IMMEDIATE to COMMIT, so the head
+     * read here is the one this write advances. No RETURNING: SQLite collects a RETURNING
+     * statement's rows in a temporary b-tree of their own, which cost more than this read and
+     * the plain write together. */
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT seq FROM streams WHERE body_id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, body);
     int64_t seq = 0;
     int rc = kt_db_one_int(s, &seq);
+    if (rc && rc != KT_ENOTFOUND)
+        return rc;
+    s = rc == KT_ENOTFOUND ? kt_db_prepare(st, "INSERT INTO streams(body_id, seq) VALUES (?1, ?2)")
+                           : kt_db_prepare(st, "UPDATE streams SET seq = ?2 WHERE body_id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    seq++;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, seq);
+    int64_t changed = 0;
+    rc = kt_db_run(s, &changed);
     if (rc)
-        return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+        return rc;
+    if (changed != 1)
+        return KT_ESTORE;
     s = kt_db_prepare(st, "INSERT INTO events(body_id, seq, type, vis, payload, actor_id, "
                           "created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     if (!s)

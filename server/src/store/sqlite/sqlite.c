@@ -28,6 +28,15 @@ typedef struct lite_stmt {
     sqlite3_stmt *stmt;
     int64_t changes;
     bool used; /* ran since the last kt_store_plans_mark */
+    /* An "INSERT INTO t(...) VALUES (...) RETURNING id" of one row into a table whose id is its
+     * rowid, prepared without the RETURNING: SQLite collects a RETURNING statement's rows in a
+     * temporary b-tree of their own (opened, written, read and closed at every run: half the
+     * cost of a small insert), while the id is the connection's last insert rowid anyway. The
+     * step that runs the insert then shows that id as the one row (none when the insert did
+     * nothing, as ON CONFLICT DO NOTHING may). */
+    bool rowid_returning;
+    int row_state; /* rowid_returning: 0 not run, 1 on the row, 2 done */
+    int64_t rowid;
 } lite_stmt;
 
 typedef struct lite_store {
@@ -80,6 +89,43 @@ static int exec_sql(sqlite3 *db, const char *sql)
 
 /* ---- statements ---- */
 
+#define RETURNING_ID " RETURNING id"
+
+/* Whether sql is one row's INSERT ... RETURNING id whose id the last insert rowid gives: a single
+ * VALUES row, no DO UPDATE (an update sets no rowid), and a table whose "id" is its rowid (the
+ * table's only key column, declared INTEGER, in a table with rowids). Its text without the
+ * RETURNING goes to plain (n bytes). */
+static bool rowid_returning(sqlite3 *db, const char *sql, size_t *plain)
+{
+    size_t len = strlen(sql), rl = strlen(RETURNING_ID);
+    if (strncmp(sql, "INSERT INTO ", 12) != 0 || len <= rl ||
+        strcmp(sql + len - rl, RETURNING_ID) != 0 || !strstr(sql, " VALUES (") ||
+        strstr(sql, " DO UPDATE ") || strstr(sql, "SELECT") || strstr(sql, "),("))
+        return false;
+    char table[64];
+    size_t tl = strspn(sql + 12, "abcdefghijklmnopqrstuvwxyz_0123456789");
+    if (!tl || tl >= sizeof table || sql[12 + tl] != '(')
+        return false;
+    memcpy(table, sql + 12, tl);
+    table[tl] = 0;
+    sqlite3_stmt *q;
+    bool ok = false;
+    if (sqlite3_prepare_v2(db,
+                           "SELECT (SELECT wr FROM pragma_table_list WHERE name = ?1 AND "
+                           "schema = 'main'), (SELECT count(*) FROM pragma_table_info(?1) WHERE "
+                           "pk > 0), (SELECT count(*) FROM pragma_table_info(?1) WHERE name = 'id' "
+                           "AND pk = 1 AND upper(type) = 'INTEGER')",
+                           -1, &q, NULL) != SQLITE_OK)
+        return false;
+    sqlite3_bind_text(q, 1, table, -1, SQLITE_STATIC);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        ok = sqlite3_column_type(q, 0) == SQLITE_INTEGER && sqlite3_column_int(q, 0) == 0 &&
+             sqlite3_column_int(q, 1) == 1 && sqlite3_column_int(q, 2) == 1;
+    sqlite3_finalize(q);
+    *plain = len - rl;
+    return ok;
+}
+
 static lite_stmt *cached(lite_store *ls, const char *sql)
 {
     uintptr_t h = ((uintptr_t)sql >> 3) * 2654435761u;
@@ -90,6 +136,7 @@ static lite_stmt *cached(lite_store *ls, const char *sql)
             sqlite3_reset(s->stmt);
             sqlite3_clear_bindings(s->stmt);
             s->changes = 0;
+            s->row_state = 0;
             return s;
         }
         if (s)
@@ -97,8 +144,10 @@ static lite_stmt *cached(lite_store *ls, const char *sql)
         s = calloc(1, sizeof *s);
         if (!s)
             return NULL;
-        if (sqlite3_prepare_v3(ls->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) !=
-            SQLITE_OK) {
+        size_t plain = 0;
+        s->rowid_returning = rowid_returning(ls->db, sql, &plain);
+        if (sqlite3_prepare_v3(ls->db, sql, s->rowid_returning ? (int)plain : -1,
+                               SQLITE_PREPARE_PERSISTENT, &s->stmt, NULL) != SQLITE_OK) {
             kt_error("prepare failed", "error=\"%s\" sql=\"%.80s\"", sqlite3_errmsg(ls->db), sql);
             free(s);
             return NULL;
@@ -151,7 +200,18 @@ static void lite_bind_null(kt_db_stmt *s, int i)
 static int lite_step(kt_db_stmt *s)
 {
     lite_stmt *ls = (lite_stmt *)s;
+    if (ls->rowid_returning && ls->row_state) {
+        ls->row_state = 2;
+        return KT_DB_DONE; /* after the one row, or after an insert that did nothing */
+    }
     int rc = sqlite3_step(ls->stmt);
+    if (ls->rowid_returning && rc == SQLITE_DONE) {
+        sqlite3 *db = sqlite3_db_handle(ls->stmt);
+        ls->changes = sqlite3_changes64(db);
+        ls->rowid = sqlite3_last_insert_rowid(db);
+        ls->row_state = ls->changes ? 1 : 2;
+        return ls->changes ? KT_DB_ROW : KT_DB_DONE;
+    }
     if (rc == SQLITE_ROW)
         return KT_DB_ROW;
     if (rc == SQLITE_DONE) {
@@ -161,28 +221,42 @@ static int lite_step(kt_db_stmt *s)
     return map_rc(sqlite3_db_handle(ls->stmt), rc, s->sql);
 }
 
+/* The row of a rowid_returning statement: its one column, the id. */
+static bool synthesized(kt_db_stmt *s)
+{
+    return ((lite_stmt *)s)->row_state == 1;
+}
+
 static bool lite_col_null(kt_db_stmt *s, int col)
 {
+    if (synthesized(s))
+        return col != 0;
     return sqlite3_column_type(S(s), col) == SQLITE_NULL;
 }
 
 static int64_t lite_col_int(kt_db_stmt *s, int col)
 {
+    if (synthesized(s))
+        return col == 0 ? ((lite_stmt *)s)->rowid : 0;
     return sqlite3_column_int64(S(s), col);
 }
 
 static double lite_col_double(kt_db_stmt *s, int col)
 {
+    if (synthesized(s))
+        return col == 0 ? (double)((lite_stmt *)s)->rowid : 0;
     return sqlite3_column_double(S(s), col);
 }
 
 static const char *lite_col_text(kt_db_stmt *s, int col)
 {
+    assert(!synthesized(s)); /* the id is read as an integer */
     return (const char *)sqlite3_column_text(S(s), col);
 }
 
 static const void *lite_col_blob(kt_db_stmt *s, int col, size_t *n)
 {
+    assert(!synthesized(s));
     const void *p = sqlite3_column_blob(S(s), col);
     *n = (size_t)sqlite3_column_bytes(S(s), col);
     return p;
@@ -195,6 +269,7 @@ static int64_t lite_changes(kt_db_stmt *s)
 
 static void lite_reset(kt_db_stmt *s)
 {
+    ((lite_stmt *)s)->row_state = 0;
     sqlite3_reset(S(s));
 }
 
