@@ -1,4 +1,5 @@
 #include "live/event.h"
+#include "util/jsonw.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -89,7 +90,7 @@ char *kt_event_encode(const kt_event *ev)
         json_pack("{s:I, s:I, s:s, s:o, s:s, s:I, s:I}", "body", (json_int_t)ev->body, "seq",
                   (json_int_t)ev->seq, "type", ev->type, "vis", vis, "payload", ev->payload,
                   "actor", (json_int_t)ev->actor, "time", (json_int_t)ev->time);
-    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+    char *s = j ? kt_jsonw_dumps(j) : NULL;
     json_decref(j);
     return s;
 }
@@ -104,7 +105,7 @@ kt_event *kt_event_decode(const char *text, size_t len)
     const char *type = json_string_value(json_object_get(j, "type"));
     const char *payload = json_string_value(json_object_get(j, "payload"));
     json_t *vis = json_object_get(j, "vis");
-    char *vis_text = json_object_size(vis) ? json_dumps(vis, JSON_COMPACT) : NULL;
+    char *vis_text = json_object_size(vis) ? kt_jsonw_dumps(vis) : NULL;
     kt_event *ev = NULL;
     if (type && payload)
         ev = kt_event_new(json_integer_value(json_object_get(j, "body")),
