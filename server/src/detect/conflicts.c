@@ -26,25 +26,33 @@ typedef struct mtg {
 
 /* ---- expected attendance ---- */
 
-static int cmp_attendee(const void *a, const void *b)
+/* Attendees are gathered in the order they are found, then sorted by person with that order
+ * as the tie-break so that the first mention of a person (and its organisation) is the one kept:
+ * a check per addition made a body of a few hundred members cost its square at every meeting. */
+typedef struct found {
+    kt_attendee a;
+    int seq;
+} found;
+
+static int cmp_found(const void *a, const void *b)
 {
-    const kt_attendee *x = a, *y = b;
-    return x->person < y->person ? -1 : x->person > y->person;
+    const found *x = a, *y = b;
+    if (x->a.person != y->a.person)
+        return x->a.person < y->a.person ? -1 : 1;
+    return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
-static int add_attendee(kt_attendee **v, int *n, int *cap, int64_t person, int64_t org)
+static int add_attendee(found **v, int *n, int *cap, int64_t person, int64_t org)
 {
-    for (int i = 0; i < *n; i++)
-        if ((*v)[i].person == person)
-            return 0;
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 16;
-        kt_attendee *a = realloc(*v, (size_t)*cap * sizeof *a);
+        found *a = realloc(*v, (size_t)*cap * sizeof *a);
         if (!a)
             return KT_ENOMEM;
         *v = a;
     }
-    (*v)[(*n)++] = (kt_attendee){person, org};
+    (*v)[*n] = (found){{person, org}, *n};
+    (*n)++;
     return 0;
 }
 
@@ -71,7 +79,8 @@ int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attend
 {
     *out = NULL;
     *n = 0;
-    int cap = 0, n_att = 0, n_roster = 0, rc = 0;
+    int cap = 0, n_att = 0, n_roster = 0, rc = 0, nf = 0;
+    found *f = NULL;
     att *atts = NULL;
     kt_roster_row *roster = NULL;
     if (meeting)
@@ -85,7 +94,7 @@ int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attend
         bool attends = strcmp(r->role, "voorzitter") == 0 || strcmp(r->role, "secretaris") == 0 ||
                        strcmp(r->role, "lid") == 0 || (strcmp(r->role, "gast") == 0 && !r->limited);
         if (attends && !registered_absent(atts, n_att, r->person))
-            rc = add_attendee(out, n, &cap, r->person, r->org);
+            rc = add_attendee(&f, &nf, &cap, r->person, r->org);
     }
     /* Someone who will not come is replaced by the substitute they named, or else by their
      * standing substitutes (vaste vervangers) - unless those registered their own absence. */
@@ -99,26 +108,28 @@ int kt_conflicts_expected(kt_store *st, int64_t body, int64_t meeting, kt_attend
             int64_t org = 0;
             rc = org_of(st, named, &org);
             if (!rc && org && !registered_absent(atts, n_att, named))
-                rc = add_attendee(out, n, &cap, named, org);
+                rc = add_attendee(&f, &nf, &cap, named, org);
             continue;
         }
         for (int k = 0; !rc && k < n_roster; k++)
             if (strcmp(roster[k].role, "vaste_vervanger") == 0 &&
                 roster[k].substitute_for == atts[i].person &&
                 !registered_absent(atts, n_att, roster[k].person))
-                rc = add_attendee(out, n, &cap, roster[k].person, roster[k].org);
+                rc = add_attendee(&f, &nf, &cap, roster[k].person, roster[k].org);
     }
     free(atts);
     free(roster);
-    if (rc) {
-        free(*out);
-        *out = NULL;
-        *n = 0;
-        return rc;
+    if (!rc && nf) {
+        qsort(f, (size_t)nf, sizeof *f, cmp_found);
+        *out = malloc((size_t)nf * sizeof **out);
+        if (!*out)
+            rc = KT_ENOMEM;
+        for (int i = 0; !rc && i < nf; i++)
+            if (i == 0 || f[i].a.person != f[i - 1].a.person)
+                (*out)[(*n)++] = f[i].a;
     }
-    if (*n > 1)
-        qsort(*out, (size_t)*n, sizeof **out, cmp_attendee);
-    return 0;
+    free(f);
+    return rc;
 }
 
 /* ---- candidates ---- */
