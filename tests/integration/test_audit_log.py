@@ -139,6 +139,58 @@ class ContentTest(AuditCase):
         self.assertEqual([(e["subject_kind"], e["subject"], e["actor"], e["step"]["order"])
                           for e in order], [("agenda", held, self.p["chair"], [b, a])])
 
+    async def test_a_history_has_the_attendance_order_verslag_and_amendments(self):
+        """audit.history of a meeting: its attendance lines (one removed since too), its
+        agenda's order, its verslag's steps and redactievoorstellen; of an item: the
+        redactievoorstellen about it. Any member reads them, newest first."""
+        chair, sec = self.c["chair"], self.c["sec"]
+        held = (await chair.call("meeting.create", body=self.body, start="2026-11-26T09:30:00Z",
+                                 end="2026-11-26T11:30:00Z", standing=False))["meeting"]["id"]
+        other = (await chair.call("meeting.create", body=self.body, start="2026-11-27T09:30:00Z",
+                                  end="2026-11-27T11:30:00Z", standing=False))["meeting"]["id"]
+        a = (await chair.call("agenda.add", meeting=held, title="Opening"))["item"]["id"]
+        b = (await chair.call("agenda.add", meeting=held, title="Jaarplan"))["item"]["id"]
+        line = (await sec.call("attendance.set", meeting=held, person=self.p["police"],
+                               status="aanwezig"))["attendance"]["id"]
+        await sec.call("attendance.set", meeting=held, person=self.p["police"], status="afwezig",
+                       notice="met_bericht")
+        await sec.call("attendance.remove", meeting=held, line=line)
+        # another meeting's attendance is not this one's history
+        await sec.call("attendance.set", meeting=other, person=self.p["housing"],
+                       status="aanwezig")
+        await chair.call("agenda.reorder", meeting=held, items=[b, a])
+        await sec.call("minutes.submit", meeting=held, deadline="2026-12-08")
+        pa = (await self.c["police"].call("minutes.amend", meeting=held, item=b,
+                                          text="Jaarplan 2027, niet 2026."))["amendment"]
+        ha = (await self.c["housing"].call("minutes.amend", meeting=held,
+                                           text="Woonstichting was er."))["amendment"]
+        await self.c["housing"].call("minutes.withdraw", meeting=held, amendment=ha["id"])
+        await chair.call("minutes.approve", meeting=held, taken=[pa["id"]])
+        got = await self.history("housing", meeting=held)
+        self.assertEqual([(e["action"], e["subject_kind"], e["subject"]) for e in got], [
+            ("minutes.approved", "minutes", held),
+            ("meeting.updated", "meeting", held),  # its status: vastgesteld
+            ("amendment.decided", "amendment", pa["id"]),
+            ("minutes.withdrawn", "amendment", ha["id"]),
+            ("minutes.amended", "amendment", ha["id"]),
+            ("minutes.amended", "amendment", pa["id"]),
+            ("minutes.submitted", "minutes", held),
+            ("meeting.updated", "meeting", held),  # its status: ter vaststelling
+            ("agenda.reorder", "agenda", held),
+            ("attendance.removed", "attendance", line),
+            ("attendance.updated", "attendance", line),
+            ("attendance.updated", "attendance", line),
+            ("meeting.created", "meeting", held)])
+        self.assertEqual([e["actor"] for e in got][8:12], [self.p["chair"]] + [self.p["sec"]] * 3)
+        self.assertEqual(got[8]["step"]["order"], [b, a])
+        # the item's history: its own entries and the redactievoorstel about it
+        item = await self.history("housing", item=b)
+        self.assertEqual([(e["action"], e["subject"]) for e in item],
+                         [("amendment.decided", pa["id"]), ("minutes.amended", pa["id"]),
+                          ("agenda.added", b)])
+        self.assertEqual([e["action"] for e in await self.history("housing", item=a)],
+                         ["agenda.added"])
+
     async def test_an_action_says_who_changed_it_last(self):
         a = (await self.c["police"].call("action.create", body=self.body, text="Beeld aanleveren",
                                          owner=self.p["police"]))["action"]
@@ -239,6 +291,30 @@ class ConfidentialTest(AuditCase):
         for key in ("sec", "housing"):
             await self.refused(self.c[key], "not_found", "audit.history", action=a["id"])
             await self.refused(self.c[key], "not_found", "audit.history", item=secret["id"])
+
+    async def test_a_meetings_history_leaves_out_what_is_said_about_a_hidden_item(self):
+        chair, police = self.c["chair"], self.c["police"]
+        held = (await chair.call("meeting.create", body=self.body, start="2026-11-26T09:30:00Z",
+                                 end="2026-11-26T11:30:00Z", standing=False))["meeting"]["id"]
+        secret = (await chair.call(
+            "agenda.add", meeting=held, title="Casus Zeehavenkade", confidential=True,
+            relevant=[{"org": self.orgs["pol"], "reason": "onderzoek"}]))["item"]["id"]
+        opening = (await chair.call("agenda.add", meeting=held, title="Opening"))["item"]["id"]
+        await chair.call("agenda.reorder", meeting=held, items=[opening, secret])
+        await self.c["sec"].call("minutes.submit", meeting=held, deadline="2026-12-08")
+        pa = (await police.call("minutes.amend", meeting=held, item=secret,
+                                text="Loods Zeehavenkade, niet de kade."))["amendment"]
+        # the audience reads the redactievoorstel in the meeting's and the item's history
+        self.assertIn(pa["id"], [e["subject"] for e in await self.history("police", meeting=held)
+                                 if e["subject_kind"] == "amendment"])
+        self.assertIn(pa["id"], [e["subject"] for e in await self.history("police", item=secret)])
+        # outside it: the order keeps the placeholder's place, nothing of what was said
+        for key in ("sec", "housing"):
+            got = await self.history(key, meeting=held)
+            self.assertNotIn("Zeehavenkade", str(got))
+            self.assertNotIn("amendment", [e["subject_kind"] for e in got])
+            self.assertEqual([e["step"]["order"] for e in got if e["action"] == "agenda.reorder"],
+                             [[opening, secret]])
 
     async def test_the_past_is_shown_as_it_may_be_seen_now(self):
         chair = self.c["chair"]

@@ -1,6 +1,6 @@
 // Actiepunten, toezeggingen and besluiten: per body (a tab) and "Mijn acties" across all bodies.
 import { h, replace } from './dom.js';
-import { label, ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd, canParticipate, canEdit, mayChangeAction } from './format.js';
+import { label, ACTION_KIND, ACTION_STATUS, fmtDay, fmtDateShort, fmtTime, todayYmd, canParticipate, canEdit, mayChangeAction } from './format.js';
 import { badge, pageHead, loading, empty, field, input, textarea, select, formDialog, toast, button, checkbox } from './ui.js';
 import { historyToggle } from './history.js';
 
@@ -26,6 +26,18 @@ export function originLine(store, a, { here = null } = {}) {
   else if (meeting) title = h('a', { href: `#/vergadering/${meeting}/punt/${a.item}` }, a.item_title);
   else if (where || a.item_meeting === null) title = h('a', { href: `#/overleg/${a.body}/agenderen` }, a.item_title);
   return h('span', { class: 'action-origin' }, h('span', { class: 'muted' }, 'uit: '), title);
+}
+
+/** "gewijzigd door Ilse de Wit op 4 mrt. 2027 10:15": who changed the action last, or
+ *  "vastgelegd door …" while nobody changed it after it was recorded (within the same second
+ *  the two cannot be told apart: the name is the one who touched it last either way). */
+export function changedLine(store, a) {
+  const who = a.updated_by || a.created_by;
+  const at = a.updated_at || a.created_at;
+  if (!who || !at) return null;
+  const changed = a.updated_by !== a.created_by || a.updated_at !== a.created_at;
+  return h('span', { class: 'action-changed small muted' },
+    `${changed ? 'gewijzigd' : 'vastgelegd'} door ${store.personName(who)} op ${fmtDateShort(at)} ${fmtTime(at)}`);
 }
 
 /** "besloten op 4 mrt. 2027" or "deadline 8 dec. 2026" (or null). */
@@ -112,7 +124,7 @@ function actionTable(store, list, { showBody, canEditOf }) {
       }
       return h('tr', { class: late ? 'is-overdue' : '', dataset: { action: a.id } },
         h('td', { 'data-label': 'Soort' }, badge(label(ACTION_KIND, a.kind), `ak-${a.kind}`)),
-        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a), historyToggle(store, { action: a.id }, a.text)),
+        h('td', { 'data-label': 'Omschrijving', class: 'action-text' }, a.text, originLine(store, a), changedLine(store, a), historyToggle(store, { action: a.id }, a.text)),
         showBody ? h('td', { 'data-label': 'Overleg' }, h('a', { href: `#/overleg/${a.body}/acties` }, a.body_name)) : null,
         h('td', { 'data-label': 'Eigenaar' }, ownerText(store, a)),
         h('td', { 'data-label': besluit ? 'Datum' : 'Deadline' }, besluit ? (a.decided_on ? `besloten op ${fmtDay(a.decided_on)}` : '—') : (a.due ? fmtDay(a.due) : '—'),

@@ -83,6 +83,9 @@ export function changedBy(e) {
  */
 export function historyToggle(store, args, name, { open: startOpen = false, onToggle = null } = {}) {
   const box = h('div', { class: 'history', hidden: true });
+  // what the history is of; entries about its parts (attendance, notes, redactievoorstellen,
+  // the agenda's order) say what they are about
+  const kind = Object.keys(args)[0];
   const toggle = h('button', { type: 'button', class: 'linkish history-toggle no-print', 'aria-expanded': 'false', 'aria-label': `Geschiedenis van: ${name.slice(0, 60)}` }, 'Geschiedenis');
   const show = async (open) => {
     toggle.setAttribute('aria-expanded', String(open));
@@ -95,13 +98,13 @@ export function historyToggle(store, args, name, { open: startOpen = false, onTo
       const { entries } = r;
       if (!entries.length && !r.more) { replace(box, empty('Nog geen wijzigingen vastgelegd.')); return; }
       // A long history comes in pages (audit.history: more / next): the rest on "Meer laden".
-      const list = h('ol', { class: 'history-list small', 'aria-label': 'Geschiedenis' }, entries.map((e) => entryLine(store, e)));
+      const list = h('ol', { class: 'history-list small', 'aria-label': 'Geschiedenis' }, entries.map((e) => entryLine(store, e, { withSubject: e.subject_kind !== kind })));
       const more = h('div');
       let next = r.next;
       const page = async () => {
         try {
           const p = await store.request('audit.history', { ...args, before: next });
-          for (const e of p.entries) list.appendChild(entryLine(store, e));
+          for (const e of p.entries) list.appendChild(entryLine(store, e, { withSubject: e.subject_kind !== kind }));
           next = p.next;
           replace(more, p.more && next ? button('Meer laden', page, { class: 'btn btn-small' }) : null);
         } catch (e) {

@@ -10,6 +10,7 @@ import { liveBody } from './live.js';
 import { meetingDialog } from './meetings.js';
 import { actionDialog, originLine, listAllActions } from './actions.js';
 import { minutesPanel } from './minutes.js';
+import { historyToggle } from './history.js';
 import { isMine, actorName, agendaNews, meetingNews, roleNews } from './news.js';
 import { ACTION_KIND, ACTION_STATUS, fmtDay, todayYmd } from './format.js';
 import { FlagSet, flagRow, flagNews } from './flaginline.js';
@@ -76,6 +77,7 @@ export async function render(ctx) {
 
   // The last change someone else made, visible where it applies (the agenda, the meeting's facts).
   let meetingNote = null;
+  let historyOpen = false; // the meeting's history stays open when a live change redraws it
   const agendaNote = h('p', { class: 'live-note agenda-note' });
   const stamp = (msg) => `${msg} (${fmtTime(new Date())})`;
 
@@ -113,7 +115,10 @@ export async function render(ctx) {
         h('div', null, h('dt', null, 'Mijn rol'), h('dd', null, role ? label(ROLES, role) : '—'))),
       meeting.status === 'geannuleerd' ? h('p', { class: 'notice notice-warn' }, 'Deze vergadering is geannuleerd.') : null,
       meeting.status === 'concept' && !editor ? h('p', { class: 'notice' }, 'De agenda is nog een concept en kan veranderen.') : null,
-      meetingNote ? h('p', { class: 'live-note' }, meetingNote) : null);
+      meetingNote ? h('p', { class: 'live-note' }, meetingNote) : null,
+      historyToggle(store, { meeting: meeting.id }, `vergadering van ${fmtDateLong(meeting.start)}`, {
+        open: historyOpen, onToggle: (open) => { historyOpen = open; },
+      }));
   }
 
   const attend = attendancePanel({ store, meeting, members, attendance: snap.attendance, editor, participant: canParticipate(role) });

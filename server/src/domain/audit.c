@@ -196,6 +196,10 @@ int kt_audit_event(kt_ctx *c, int64_t body, const char *type, json_t *data)
                   title, "after", after ? after : json_null(), "changes", changes, "first", !prev);
     if (audited[i].shape == S_RAW)
         json_object_set(detail, "step", json_object_get(detail, "after"));
+    if (detail && strcmp(kind, "attendance") == 0 &&
+        json_is_integer(json_object_get(data, "meeting")))
+        /* the meeting's history finds its lines by this, also a line removed since */
+        json_object_set(detail, "meeting", json_object_get(data, "meeting"));
     kt_audit_entry e = {.at = kt_now(),
                         .actor = c->me ? c->me->person : 0,
                         .body = body,

@@ -136,8 +136,14 @@ int kt_h_audit_history(kt_ctx *c)
     json_t *rows = json_array(), *out = json_array();
     if (!rc && visible) {
         rc = kt_store_audit_of_subject(c->st, body, kind, id, before, limit + 1, rows);
-        if (!rc && strcmp(kind, "item") == 0) /* its notes belong to its history */
+        /* an item's notes and redactievoorstellen belong to its history; a meeting's
+         * attendance, agenda order, verslag and its redactievoorstellen to the meeting's */
+        if (!rc && strcmp(kind, "item") == 0)
             rc = kt_store_audit_of_subject(c->st, body, "notes", id, before, limit + 1, rows);
+        if (!rc && strcmp(kind, "item") == 0)
+            rc = kt_store_audit_of_item_amendments(c->st, body, id, before, limit + 1, rows);
+        if (!rc && strcmp(kind, "meeting") == 0)
+            rc = kt_store_audit_of_meeting_parts(c->st, body, id, before, limit + 1, rows);
     }
     size_t n = json_array_size(rows), bytes = 0;
     json_t **sorted = calloc(n ? n : 1, sizeof *sorted);

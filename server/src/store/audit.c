@@ -127,3 +127,46 @@ int kt_store_audit_of_subject(kt_store *st, int64_t body, const char *subject_ki
     kt_db_bind_int(s, 5, limit);
     return kt_db_rows_json(s, audit_cols, arr);
 }
+
+/* The meeting's parts; NAMED: an attendance entry whose detail names meeting ?2. */
+#define MEETING_PARTS(NAMED)                                                                       \
+    AUDIT_SELECT "WHERE a.body_id = ?1 AND ("                                                      \
+                 "(a.subject_kind IN ('agenda', 'minutes') AND a.subject_id = ?2) OR "             \
+                 "(a.subject_kind = 'attendance' AND (" NAMED " OR a.subject_id IN "               \
+                 "(SELECT id FROM attendance WHERE meeting_id = ?2))) OR "                         \
+                 "(a.subject_kind = 'amendment' AND a.subject_id IN "                              \
+                 "(SELECT id FROM minutes_amendments WHERE meeting_id = ?2))) "                    \
+                 "AND a.id < ?4 ORDER BY a.id DESC LIMIT ?3"
+
+int kt_store_audit_of_meeting_parts(kt_store *st, int64_t body, int64_t meeting, int64_t before,
+                                    int64_t limit, json_t *arr)
+{
+    /* An attendance line's entries name its meeting in their detail (domain/audit.c); entries
+     * written before they did are found through the lines still there. */
+    kt_db_stmt *s = kt_db_prepare(
+        st, kt_db_sql(st, MEETING_PARTS("json_extract(a.detail, '$.meeting') = ?2"),
+                      MEETING_PARTS("CAST(CAST(a.detail AS jsonb) ->> 'meeting' AS BIGINT) = ?2")));
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, meeting);
+    kt_db_bind_int(s, 3, limit);
+    kt_db_bind_int(s, 4, before > 0 ? before : INT64_MAX);
+    return kt_db_rows_json(s, audit_cols, arr);
+}
+
+int kt_store_audit_of_item_amendments(kt_store *st, int64_t body, int64_t item, int64_t before,
+                                      int64_t limit, json_t *arr)
+{
+    kt_db_stmt *s = kt_db_prepare(st, AUDIT_SELECT "WHERE a.body_id = ?1 AND a.subject_kind = "
+                                                   "'amendment' AND a.subject_id IN (SELECT id "
+                                                   "FROM minutes_amendments WHERE item_id = ?2) "
+                                                   "AND a.id < ?4 ORDER BY a.id DESC LIMIT ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, item);
+    kt_db_bind_int(s, 3, limit);
+    kt_db_bind_int(s, 4, before > 0 ? before : INT64_MAX);
+    return kt_db_rows_json(s, audit_cols, arr);
+}

@@ -40,6 +40,18 @@ int kt_store_audit_of_person(struct kt_store *st, int64_t person, json_t *arr);
 int kt_store_audit_last_detail(struct kt_store *st, int64_t body, const char *subject_kind,
                                int64_t subject, json_t **detail);
 
+/* Up to limit entries of body with id < before (0: the newest) about what belongs to meeting
+ * besides the meeting itself, newest first, in the shape of kt_store_audit_list: its attendance
+ * lines (also those removed since: their entries name the meeting), its agenda's order, its
+ * verslag's steps and its redactievoorstellen. */
+int kt_store_audit_of_meeting_parts(struct kt_store *st, int64_t body, int64_t meeting,
+                                    int64_t before, int64_t limit, json_t *arr);
+
+/* Up to limit entries of body with id < before (0: the newest) about the redactievoorstellen
+ * (amendments) of item, newest first, in the shape of kt_store_audit_list. */
+int kt_store_audit_of_item_amendments(struct kt_store *st, int64_t body, int64_t item,
+                                      int64_t before, int64_t limit, json_t *arr);
+
 /* Up to limit entries of body about subject_kind/subject with id < before (0: the newest),
  * newest first, appended to arr in the shape of kt_store_audit_list. */
 int kt_store_audit_of_subject(struct kt_store *st, int64_t body, const char *subject_kind,

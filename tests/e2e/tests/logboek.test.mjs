@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  reveal, launch, newPage, login, USERS, userPage, go, bodyHref, axeCheck, shot, recordFrames, until,
+  reveal, launch, newPage, login, USERS, userPage, go, bodyHref, firstMeetingHref, axeCheck, shot, recordFrames, until,
 } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
@@ -47,12 +47,33 @@ test('the owner reads who changed his action, and when', async () => {
   const last = police.locator('tr', { hasText: TEXT }).locator('.history-last');
   await last.waitFor();
   assert.match(await last.textContent(), /^Gewijzigd door Ilse de Wit op \d+ \S+ \d{4} \d\d:\d\d$/);
+  // the row itself says who changed the action last, without opening its history
+  assert.match(await police.locator('tr', { hasText: TEXT }).locator('.action-changed').textContent(),
+    // (recorded and changed by her within one second reads "vastgelegd": the same name)
+    /^(gewijzigd|vastgelegd) door Ilse de Wit op \d+ \S+ \d{4} \d\d:\d\d$/);
   const entries = police.locator('tr', { hasText: TEXT }).locator('.history-list li');
   assert.equal(await entries.count(), 2);
   assert.match(await entries.nth(0).textContent(), /Ilse de Wit gewijzigd: status: Open → Lopend/);
   assert.match(await entries.nth(1).textContent(), /Ilse de Wit aangemaakt/);
   assert.equal(await police.locator('tr', { hasText: TEXT }).getByRole('button', { name: /^Geschiedenis van/ }).getAttribute('aria-expanded'), 'true');
   await shot(police, 'acties-geschiedenis');
+  for (const p of [sec, police]) assert.deepEqual(p.errors, []);
+});
+
+test('a meeting’s history says who changed its attendance', async () => {
+  await go(police, '#/');
+  const href = await firstMeetingHref(police, BODY);
+  await go(police, href);
+  await police.getByRole('heading', { name: 'Aanwezigheid' }).waitFor();
+  await police.getByLabel('Ik ben').selectOption('afwezig');
+  await police.getByRole('button', { name: 'Opgeven' }).click();
+  await police.locator('#toasts .toast', { hasText: 'Uw aanwezigheid is opgegeven.' }).waitFor();
+  const toggle = police.getByRole('button', { name: /^Geschiedenis van: vergadering van / });
+  await reveal(toggle);
+  await toggle.click();
+  const entry = police.locator('.meeting-info .history-list li', { hasText: 'Marco Veenstra Presentielijst' }).first();
+  await entry.waitFor();
+  assert.match(await entry.textContent(), /Marco Veenstra Presentielijst gewijzigd/);
   for (const p of [sec, police]) assert.deepEqual(p.errors, []);
 });
 
