@@ -1,7 +1,6 @@
 #include "auth/acl.h"
 
 #include "util/err.h"
-#include "util/jsonw.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -148,7 +147,7 @@ char *kt_vis_dump(const kt_vis *vis)
         (!vis->item && !vis->directory && !vis->subject && !vis->min_role && !vis->agenda_wide))
         return NULL;
     json_t *j = kt_vis_to_json(vis);
-    char *s = kt_jsonw_dumps(j);
+    char *s = json_dumps(j, JSON_COMPACT);
     json_decref(j);
     return s;
 }

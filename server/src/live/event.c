@@ -1,5 +1,4 @@
 #include "live/event.h"
-#include "util/jsonw.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -90,7 +89,7 @@ char *kt_event_encode(const kt_event *ev)
         json_pack("{s:I, s:I, s:s, s:o, s:s, s:I, s:I}", "body", (json_int_t)ev->body, "seq",
                   (json_int_t)ev->seq, "type", ev->type, "vis", vis, "payload", ev->payload,
                   "actor", (json_int_t)ev->actor, "time", (json_int_t)ev->time);
-    char *s = j ? kt_jsonw_dumps(j) : NULL;
+    char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
     json_decref(j);
     return s;
 }
@@ -105,7 +104,7 @@ kt_event *kt_event_decode(const char *text, size_t len)
     const char *type = json_string_value(json_object_get(j, "type"));
     const char *payload = json_string_value(json_object_get(j, "payload"));
     json_t *vis = json_object_get(j, "vis");
-    char *vis_text = json_object_size(vis) ? kt_jsonw_dumps(vis) : NULL;
+    char *vis_text = json_object_size(vis) ? json_dumps(vis, JSON_COMPACT) : NULL;
     kt_event *ev = NULL;
     if (type && payload)
         ev = kt_event_new(json_integer_value(json_object_get(j, "body")),

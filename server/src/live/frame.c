@@ -1,5 +1,4 @@
 #include "live/frame.h"
-#include "util/jsonw.h"
 
 #include <assert.h>
 #include <libwebsockets.h>
@@ -20,19 +19,43 @@ kt_frame *kt_frame_from_text(const char *text, size_t len)
     return f;
 }
 
-/* Serialises straight into the frame's memory: no intermediate string (util/jsonw.h: jansson's
- * compact text, written with fewer instructions). */
+struct sink {
+    char *buf;
+    size_t len, cap;
+};
+
+static int dump_cb(const char *chunk, size_t size, void *data)
+{
+    struct sink *s = data;
+    if (s->len + size > s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 256;
+        while (cap < s->len + size)
+            cap *= 2;
+        char *b = realloc(s->buf, KT_FRAME_PRE + cap + 1 + sizeof(kt_frame));
+        if (!b)
+            return -1;
+        s->buf = b;
+        s->cap = cap;
+    }
+    memcpy(s->buf + sizeof(kt_frame) + KT_FRAME_PRE + s->len, chunk, size);
+    s->len += size;
+    return 0;
+}
+
+/* Serialises straight into the frame's memory: no intermediate string. */
 kt_frame *kt_frame_from_json(const json_t *j)
 {
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (kt_jsonw_append(j, sizeof(kt_frame) + KT_FRAME_PRE, &buf, &len, &cap)) {
-        free(buf);
+    struct sink s = {0};
+    if (json_dump_callback(j, dump_cb, &s, JSON_COMPACT) != 0) {
+        free(s.buf);
         return NULL;
     }
-    kt_frame *f = (kt_frame *)buf;
+    if (!s.buf)
+        return kt_frame_from_text("", 0);
+    kt_frame *f = (kt_frame *)s.buf;
     f->refs = 1;
-    f->len = len;
+    f->len = s.len;
+    f->data[KT_FRAME_PRE + s.len] = 0;
     return f;
 }
 

@@ -16,7 +16,6 @@
 #include "store/reactions.h"
 #include "store/requests.h"
 #include "util/err.h"
-#include "util/jsonw.h"
 #include "util/log.h"
 #include "util/timeutil.h"
 #include "util/utf8.h"
@@ -119,7 +118,7 @@ int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t
     /* Stored: what the event is about, not its content; the content is read, and who may see
      * it decided, when the event is sent (live/render.h). */
     json_t *stored = kt_render_stored(type, data);
-    char *payload = stored ? kt_jsonw_dumps(stored) : NULL;
+    char *payload = stored ? json_dumps(stored, JSON_COMPACT) : NULL;
     char *vis_text = kt_vis_dump(vis);
     json_decref(stored);
     /* Who did what: the change log entry of a body's record, in this transaction. */
@@ -436,7 +435,7 @@ static int replayed(kt_ctx *c, const char *key, const kt_op *op)
 
 static int remember(kt_ctx *c, const char *key, const kt_op *op)
 {
-    char *text = kt_jsonw_dumps(c->result ? c->result : json_object());
+    char *text = json_dumps(c->result ? c->result : json_object(), JSON_COMPACT);
     if (!text)
         return kt_fail_err(c, KT_ENOMEM);
     int rc = kt_store_request_remember(c->st, c->me->person, key, op->name, text, kt_now());
@@ -474,7 +473,7 @@ static int record_reaction(kt_ctx *c, int64_t *job)
     json_t *payload =
         json_pack("{s:o, s:o, s:o, s:o}", "e", events, "m", ids_json(&c->touched_meetings), "i",
                   ids_json(&c->touched_items), "b", ids_json(&c->touched_bodies));
-    char *text = payload ? kt_jsonw_dumps(payload) : NULL;
+    char *text = payload ? json_dumps(payload, JSON_COMPACT) : NULL;
     json_decref(payload);
     int rc = text ? kt_store_reaction_add(c->st, c->app->cfg.node_id ? c->app->cfg.node_id : "",
                                           text, kt_now(), job)
