@@ -2,6 +2,7 @@
 
 #include "protocol/errors.h"
 #include "util/err.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 #include <stdlib.h>
@@ -73,6 +74,8 @@ int kt_conn_send(kt_conn *c, kt_frame *f)
     if (c->close_code || !c->q)
         return KT_EFULL;
     if (c->q_len == c->q_max || c->q_bytes + f->len > c->q_max_bytes) {
+        kt_warn("websocket out-queue full: closing as too slow", "person=%lld queued=%d bytes=%zu",
+                (long long)c->me.person, c->q_len, c->q_bytes);
         kt_conn_close(c, KT_CLOSE_SLOW_CONSUMER, "te traag: hervat met subscribe since");
         return KT_EFULL;
     }
