@@ -92,13 +92,18 @@ int bench_connect(int port)
 
 int bench_send_upgrade(int fd, int port, const char *cookie, const char *key)
 {
+    return bench_send_upgrade_path(fd, port, cookie, key, "/ws");
+}
+
+int bench_send_upgrade_path(int fd, int port, const char *cookie, const char *key, const char *path)
+{
     char req[1024];
     int n = snprintf(req, sizeof req,
-                     "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
+                     "GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\n"
                      "Connection: Upgrade\r\nSec-WebSocket-Key: %s\r\n"
                      "Sec-WebSocket-Version: 13\r\nOrigin: http://127.0.0.1:%d\r\n"
                      "Cookie: kt_session=%s\r\n\r\n",
-                     port, key, port, cookie);
+                     path, port, key, port, cookie);
     if (n < 0 || (size_t)n >= sizeof req)
         return -1;
     return bench_send_all(fd, req, (size_t)n);

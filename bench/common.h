@@ -32,6 +32,9 @@ int bench_connect(int port);
 /* The WebSocket upgrade request for /ws with the session cookie; key names the generator (any
  * base64 of 16 bytes). -1 if it could not be sent. */
 int bench_send_upgrade(int fd, int port, const char *cookie, const char *key);
+/* The same for another path, e.g. "/ws?heartbeat=30" (what the web client opens). */
+int bench_send_upgrade_path(int fd, int port, const char *cookie, const char *key,
+                            const char *path);
 
 /* The server's answer to the upgrade at the start of buf: the length of its header when it is a
  * complete 101, 0 while it is incomplete, -1 when the server refused (printed to stderr with

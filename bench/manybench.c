@@ -24,7 +24,12 @@
  *   sent= expected= received= loss_pct= posts_per_s= deliveries_per_s=
  *   p50_us= p90_us= p99_us= max_us=
  *   server_cpu_s= server_cpu_pct= cpu_us_per_post= cpu_us_per_delivery= client_cpu_pct=
- *   pings= idle_pings= idle_closed_end= idle_requested=
+ *   pings= idle_pings= idle_closed_end= idle_requested= heartbeat_s= heartbeats= idle_heartbeats=
+ *
+ * With --heartbeat S every connection opens /ws?heartbeat=S, as the web client does (PROTOCOL.md,
+ * heartbeats): the server then sends it a heartbeat frame whenever it sent it nothing for S
+ * seconds, and pings it only after a minute of silence (a browser answers pings by itself, as
+ * manybench does). heartbeats= counts the heartbeat frames the connections received.
  *
  * The server can hold only as many connections as its open-file limit leaves room for (it keeps
  * 32 descriptors for itself and closes connections beyond that at once); with --pid, --idle is
@@ -77,14 +82,14 @@ static struct {
     int port, pid;
     const char *cookie;
     body_list hot, idle_bodies;
-    int clients, subs, idle, idle_procs, publishers, duration, warmup;
+    int clients, subs, idle, idle_procs, publishers, duration, warmup, heartbeat;
     double rate;
     unsigned seed;
 } opt = {.subs = 3, .publishers = 1, .duration = 10, .warmup = 2, .rate = 10, .seed = 15};
 
 static int ep;
 static long long window_start, window_end; /* posts sent in [start, end) are measured */
-static long long received, pings;
+static long long received, pings, heartbeats;
 static bench_lat lat;
 static int *hot_ready;        /* per hot body: ready subscribers in this process */
 static int n_ready, n_closed; /* clients of this process that are READY / CLOSED */
@@ -180,7 +185,10 @@ static int start_connect(client *c)
 
 static void send_upgrade(client *c)
 {
-    if (bench_send_upgrade(c->fd, opt.port, opt.cookie, "a3RiZW5jaC1tYW55Ym9kaWU=")) {
+    char path[32] = "/ws";
+    if (opt.heartbeat)
+        snprintf(path, sizeof path, "/ws?heartbeat=%d", opt.heartbeat);
+    if (bench_send_upgrade_path(c->fd, opt.port, opt.cookie, "a3RiZW5jaC1tYW55Ym9kaWU=", path)) {
         close_client(c);
         return;
     }
@@ -228,6 +236,10 @@ static void on_reply(client *c, const char *p, size_t n)
 
 static void on_text(client *c, const char *p, size_t n)
 {
+    if (n > 13 && memcmp(p, "{\"heartbeat\":", 13) == 0) {
+        heartbeats++;
+        return;
+    }
     if (c->st == SUBSCRIBING && memmem(p, n, "\"ok\":", 5)) {
         on_reply(c, p, n);
         return;
@@ -394,7 +406,7 @@ typedef struct helper {
     pid_t pid;
     int result_fd, stop_fd;
     int ready, closed, closed_end;
-    long long pings;
+    long long pings, heartbeats;
 } helper;
 
 static void helper_main(int first, int n, int result_fd, int stop_fd)
@@ -418,7 +430,8 @@ static void helper_main(int first, int n, int result_fd, int stop_fd)
     while (!pump(1000, &opt.idle_bodies))
         ;
     count(cs, n, &ready, &closed);
-    dprintf(result_fd, "end ready %d closed %d pings %lld\n", ready, closed, pings);
+    dprintf(result_fd, "end ready %d closed %d pings %lld heartbeats %lld\n", ready, closed, pings,
+            heartbeats);
     _exit(0);
 }
 
@@ -482,8 +495,8 @@ static void stop_helpers(helper *hs, int k)
         char line[128];
         int ready = 0;
         read_line(hs[i].result_fd, line, sizeof line, 60000);
-        if (sscanf(line, "end ready %d closed %d pings %lld", &ready, &hs[i].closed_end,
-                   &hs[i].pings) != 3)
+        if (sscanf(line, "end ready %d closed %d pings %lld heartbeats %lld", &ready,
+                   &hs[i].closed_end, &hs[i].pings, &hs[i].heartbeats) != 4)
             fprintf(stderr, "manybench: idle helper %d did not report at the end\n", i);
         close(hs[i].result_fd);
         waitpid(hs[i].pid, NULL, 0);
@@ -518,7 +531,7 @@ static void usage(void)
             "usage: manybench --port P --cookie TOKEN --hot ID,ID,... [--clients C] [--subs S]\n"
             "                 [--idle N --idle-bodies ID,ID,... [--idle-procs K]]\n"
             "                 [--rate POSTS_PER_S] [--publishers P] [--duration S] [--warmup S]\n"
-            "                 [--pid SERVER_PID] [--seed N]\n");
+            "                 [--pid SERVER_PID] [--seed N] [--heartbeat S]\n");
 }
 
 static int parse_args(int argc, char **argv)
@@ -555,6 +568,8 @@ static int parse_args(int argc, char **argv)
             opt.duration = atoi(v);
         else if (!strcmp(a, "--warmup"))
             opt.warmup = atoi(v);
+        else if (!strcmp(a, "--heartbeat"))
+            opt.heartbeat = atoi(v);
         else if (!strcmp(a, "--seed"))
             opt.seed = (unsigned)atoi(v);
         else
@@ -565,7 +580,7 @@ static int parse_args(int argc, char **argv)
     if (opt.port <= 0 || !opt.cookie || opt.hot.n <= 0 || opt.clients < 0 || opt.subs < 1 ||
         opt.subs > MAX_SUBS || opt.idle < 0 || (opt.idle && opt.idle_bodies.n <= 0) ||
         opt.idle_procs < 0 || opt.idle_procs > MAX_PROCS || opt.publishers < 1 || opt.rate <= 0 ||
-        opt.duration < 1 || opt.warmup < 0)
+        opt.duration < 1 || opt.warmup < 0 || opt.heartbeat < 0 || opt.heartbeat > 3600)
         return -1;
     return 0;
 }
@@ -692,12 +707,13 @@ int main(int argc, char **argv)
     int closed_end, ready_end;
     count(cs, opt.clients, &ready_end, &closed_end);
     (void)ready_end;
-    long long idle_pings = 0;
+    long long idle_pings = 0, idle_heartbeats = 0;
     int idle_closed_end = 0;
     if (opt.idle) {
         stop_helpers(hs, opt.idle_procs);
         for (int i = 0; i < opt.idle_procs; i++) {
             idle_pings += hs[i].pings;
+            idle_heartbeats += hs[i].heartbeats;
             idle_closed_end += hs[i].closed_end;
         }
     }
@@ -725,7 +741,9 @@ int main(int argc, char **argv)
            "client_cpu_pct=%.1f other_cpu_pct=%.1f\n",
            srv, 100.0 * srv / opt.duration, sent ? 1e6 * srv / (double)sent : 0.0,
            received ? 1e6 * srv / (double)received : 0.0, 100.0 * cli / opt.duration, other);
-    printf("pings=%lld idle_pings=%lld idle_closed_end=%d idle_requested=%d\n", pings, idle_pings,
-           idle_closed_end, idle_requested);
+    printf("pings=%lld idle_pings=%lld idle_closed_end=%d idle_requested=%d heartbeat_s=%d "
+           "heartbeats=%lld idle_heartbeats=%lld\n",
+           pings, idle_pings, idle_closed_end, idle_requested, opt.heartbeat, heartbeats,
+           idle_heartbeats);
     return 0;
 }
