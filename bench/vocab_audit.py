@@ -14,6 +14,8 @@ Usage: bench/vocab_audit.py [--binary build/ketentafel] [--data ../shared/data] 
        bench/vocab_audit.py --table [--vocabulary FILE]   one line a set: grouped 5-fold CV with
            the full vocabulary, with the set's own entries stripped, and with none (F1 mean ± sd,
            pooled precision and recall): the table a vocabulary change is judged by
+       bench/vocab_audit.py --table --set name=value,...   the same for a scoring experiment
+           (similar-eval --set)
        bench/vocab_audit.py --table --since REV   strip only the entries the vocabulary had at
            git revision REV; entries added since, written blind to both sets, stay
 Prints figures; never fails on one."""
@@ -73,8 +75,12 @@ def strip(target_text, other_text, since=None):
     return "\n".join(out), gone
 
 
+SETTINGS = []  # --set name=value,...: a scoring experiment, passed on to similar-eval
+
+
 def cv_out(binary, data, name, vocab):
     voc = ["--vocabulary", "none"] if vocab == "none" else ["--only-vocabulary", vocab]
+    voc += SETTINGS
     return subprocess.run([binary, "similar-eval", "--items",
                            os.path.join(data, f"duplicates-{name}.items.jsonl"), "--pairs",
                            os.path.join(data, f"duplicates-{name}.pairs.jsonl"), "--folds", "5"]
@@ -105,8 +111,11 @@ def main():
     ap.add_argument("--table", action="store_true", help="full / stripped / none, P and R")
     ap.add_argument("--vocabulary", default=VOCAB, help="the vocabulary to judge")
     ap.add_argument("--since", help="git revision: strip only the entries it had")
+    ap.add_argument("--set", help="similar-eval --set name=value,...: judge a scoring experiment")
     a = ap.parse_args()
     VOCAB = a.vocabulary
+    if a.set:
+        SETTINGS[:] = ["--set", a.set]
     since = None
     if a.since:
         since = entries_of(subprocess.run(["git", "-C", ROOT, "show",

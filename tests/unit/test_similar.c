@@ -716,6 +716,35 @@ static void the_same_subject_in_another_aspect_weighs_less(void **state)
     assert_true(pair(s, 1, 3, NULL) > other * 1.5);
 }
 
+/* A title that names no aspect takes its description's, at a milder factor than the titles'. */
+static void a_description_names_the_aspect_when_the_title_does_not(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Hennepteelt in woningen",
+        "Evaluatie van de aanpak met de corporaties.");
+    put(s, 2, 11, "Dordrecht", DAY, "Hennepteelt in woningen",
+        "Training van de medewerkers van de corporaties.");
+    put(s, 3, 12, "Dordrecht", DAY, "Hennepteelt in woningen",
+        "Evaluatie en vervolg met de corporaties.");
+    put(s, 4, 13, "Dordrecht", DAY, "Evaluatie hennepteelt in woningen", NULL);
+    double other = pair(s, 1, 2, NULL), same = pair(s, 1, 3, NULL);
+    double title_same = pair(s, 4, 3, NULL), title_other = pair(s, 4, 2, NULL);
+    assert_true(other > 0 && same > 0 && title_same > 0 && title_other > 0);
+    assert_int_equal(kt_similar_set(s, "aspect_desc", 1), 0); /* the rule off */
+    double other_off = pair(s, 1, 2, NULL), title_other_off = pair(s, 4, 2, NULL);
+    assert_true(fabs(other - other_off * 0.7) < 1e-9); /* evaluation and training: ×0.7 */
+    assert_true(fabs(title_other - title_other_off * 0.7) < 1e-9); /* a title against a text */
+    assert_true(fabs(pair(s, 1, 3, NULL) - same) < 1e-9);          /* one aspect: nothing */
+    assert_true(fabs(pair(s, 4, 3, NULL) - title_same) < 1e-9);    /* the title's, the text's */
+    /* two titles that name aspects decide alone, at the titles' factor */
+    assert_int_equal(kt_similar_set(s, "aspect_desc", 0.7), 0);
+    put(s, 5, 14, "Dordrecht", DAY, "Training hennepteelt in woningen",
+        "Evaluatie van de aanpak met de corporaties.");
+    double both = pair(s, 4, 5, NULL);
+    assert_int_equal(kt_similar_set(s, "aspect", 1), 0);
+    assert_true(fabs(both - pair(s, 4, 5, NULL) * 0.5) < 1e-9);
+}
+
 static void a_dismissal_the_aspects_explain_teaches_no_words(void **state)
 {
     kt_similar *s = *state;
@@ -870,6 +899,7 @@ int main(void)
         T(a_confidential_item_teaches_no_acronym),
         T(function_phrases_and_verbs_are_no_subject),
         T(the_same_subject_in_another_aspect_weighs_less),
+        T(a_description_names_the_aspect_when_the_title_does_not),
         T(a_dismissal_the_aspects_explain_teaches_no_words),
         T(window_limits_dated_items_but_not_the_backlog),
         T(put_replaces_and_remove_forgets),

@@ -38,6 +38,9 @@
 #define SYN_MATCH     0.9  /* a word met through a "=" group of the vocabulary (other names) */
 #define THEME_MATCH   0.6  /* ... through a "~" group (one theme) */
 #define ASPECT_FACTOR 0.5  /* a pair whose titles take different aspects (kt_text_aspect_word) */
+/* ... when a title names no aspect and its description does: a description says less about
+ * what the item is for than its title, so the factor is milder */
+#define ASPECT_DESC_FACTOR 0.7
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -227,7 +230,8 @@ struct kt_similar {
     double syn_match, theme_match; /* strengths of "=" and "~" groups */
     /* Ties through the deployment's own items (see cooc_match); co_maxdf 0: relative. */
     double co_match, co_min, co_maxdf, co_gate;
-    double aspect; /* score factor of a pair whose titles take different aspects, 1: off */
+    double aspect;      /* score factor of a pair whose titles take different aspects, 1: off */
+    double aspect_desc; /* ... whose aspects differ only counting descriptions, 1: off */
     double learn_rate, learn_min; /* kt_similar_learn: LEARN_RATE, LEARN_MIN */
     float learn_specific;         /* LEARN_SPECIFIC */
     bool learn_aspect;            /* a dismissal the aspects explain teaches the words too */
@@ -1099,7 +1103,7 @@ static unit_match match_lexical(const kt_similar *s, uint32_t t, const item *sel
 #define CO_MAX_SHARE 0.01 /* a word in more than this share of the items ties nothing ... */
 #define CO_MIN_DF    3    /* ... unless in this many or fewer */
 #define CO_SCAN_MAX  128  /* postings looked at for one word: the work bound */
-#define CO_GATE      0.5  /* the pair's score without ties, as a share of KT_SIM_THRESHOLD */
+#define CO_GATE      0.4  /* the pair's score without ties, as a share of KT_SIM_THRESHOLD */
 
 static bool slot_private(const kt_similar *s, uint32_t slot)
 {
@@ -1352,13 +1356,18 @@ static double coverage(const kt_similar *s, const item *a, const item *b, double
     return all > 0 ? have / all : 0;
 }
 
-/* The aspects a title names (kt_text_aspect_word): a bit per class. */
-static unsigned aspects_of(const kt_similar *s, const item *a)
+/* The aspects a title names (kt_text_aspect_word): a bit per class. With desc, a title that
+ * names none takes those its description names. */
+static unsigned aspects_of(const kt_similar *s, const item *a, bool desc)
 {
     unsigned m = 0;
     for (uint16_t i = 0; i < a->nterms; i++)
         if ((a->terms[i] & F_TITLE) && (a->terms[i] & (F_WHOLE | F_PART)))
             m |= s->terms[a->terms[i] & TERM_MASK].aspect;
+    if (!m && desc)
+        for (uint16_t i = 0; i < a->nterms; i++)
+            if ((a->terms[i] & F_DESC) && (a->terms[i] & (F_WHOLE | F_PART)))
+                m |= s->terms[a->terms[i] & TERM_MASK].aspect;
     return m;
 }
 
@@ -1392,9 +1401,15 @@ static double score_pair(const kt_similar *s, const item *a, const item *b, doub
     }
     /* Same subject, other aspect: the plan in one body, its evaluation in the other. */
     if (s->aspect < 1 && sc > 0) {
-        unsigned xa = aspects_of(s, a), xb = aspects_of(s, b);
+        unsigned xa = aspects_of(s, a, false), xb = aspects_of(s, b, false);
         if (xa && xb && !(xa & xb))
             sc *= s->aspect;
+        else if (s->aspect_desc < 1) {
+            /* a title that names no aspect takes its description's, as weaker evidence */
+            xa = aspects_of(s, a, true), xb = aspects_of(s, b, true);
+            if (xa && xb && !(xa & xb))
+                sc *= s->aspect_desc;
+        }
     }
     return sc;
 }
@@ -1427,7 +1442,7 @@ int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
     if (excluded(s, a, b))
         return 0;
     if (!duplicate && !s->learn_aspect && s->aspect < 1) {
-        unsigned xa = aspects_of(s, a), xb = aspects_of(s, b);
+        unsigned xa = aspects_of(s, a, false), xb = aspects_of(s, b, false);
         if (xa && xb && !(xa & xb))
             return 0; /* the aspects explain the dismissal; the words were right */
     }
@@ -1551,6 +1566,7 @@ kt_similar *kt_similar_new(void)
     s->co_min = CO_MIN;
     s->co_gate = CO_GATE;
     s->aspect = ASPECT_FACTOR;
+    s->aspect_desc = ASPECT_DESC_FACTOR;
     s->learn_rate = LEARN_RATE;
     s->learn_min = LEARN_MIN;
     s->learn_specific = LEARN_SPECIFIC;
@@ -1966,6 +1982,8 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->co_gate = value;
     else if (!strcmp(name, "aspect"))
         s->aspect = value;
+    else if (!strcmp(name, "aspect_desc"))
+        s->aspect_desc = value;
     else if (!strcmp(name, "learn_rate"))
         s->learn_rate = value;
     else if (!strcmp(name, "learn_min"))
