@@ -75,6 +75,76 @@ static void words_keep_article_numbers_hyphens_and_drop_plural_apostrophe(void *
     assert_string_equal(c.words[6], "2025-04");
 }
 
+/* The whole kt_word a callback sees, for comparing two readings of the same word. */
+static int first_word(const kt_word *w, void *ctx)
+{
+    kt_word *out = ctx;
+    *out = *w;
+    return 1;
+}
+
+static void same_word(const kt_word *a, const kt_word *b, const char *text)
+{
+    if (strcmp(a->folded, b->folded) || a->len != b->len || a->nseg != b->nseg ||
+        a->upper != b->upper || a->digits != b->digits || a->alpha != b->alpha ||
+        a->orig_len != b->orig_len)
+        fail_msg("two readings of \"%s\" differ: %s/%u/%u/%u/%d/%d/%zu against "
+                 "%s/%u/%u/%u/%d/%d/%zu",
+                 text, a->folded, a->len, a->nseg, a->upper, a->digits, a->alpha, a->orig_len,
+                 b->folded, b->len, b->nseg, b->upper, b->digits, b->alpha, b->orig_len);
+    for (uint8_t i = 0; i < a->nseg; i++) {
+        assert_int_equal(a->seg_off[i], b->seg_off[i]);
+        assert_int_equal(a->seg_len[i], b->seg_len[i]);
+    }
+}
+
+/* A word of ASCII letters and digits followed by an ASCII separator is read in one pass; the
+ * same word before a no-break space (or anything not plain) is read byte by byte. Both must
+ * give the same word, capitals, digits and lengths included, up to the longest word kept. */
+static void plain_words_read_as_the_byte_path_reads_them(void **state)
+{
+    (void)state;
+    char long_word[100];
+    memset(long_word, 'A', 99);
+    long_word[99] = 0;
+    const char *words[] = {"woning",
+                           "Woning",
+                           "RIEC",
+                           "PmG",
+                           "13b",
+                           "2025",
+                           "a",
+                           "Z9",
+                           "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789X",
+                           long_word + 36,
+                           long_word + 37,
+                           long_word};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        char plain[128], bytes[128];
+        snprintf(plain, sizeof plain, "%s, en", words[i]);
+        snprintf(bytes, sizeof bytes,
+                 "%s\xc2\xa0"
+                 "en",
+                 words[i]);
+        kt_word a, b;
+        memset(&a, 0, sizeof a);
+        memset(&b, 0, sizeof b);
+        assert_int_equal(kt_text_words(plain, first_word, &a), 1);
+        assert_int_equal(kt_text_words(bytes, first_word, &b), 1);
+        same_word(&a, &b, words[i]);
+        assert_ptr_equal(a.orig, plain);
+        assert_ptr_equal(b.orig, bytes);
+    }
+    collected c = {.n = 0};
+    kt_text_words("  Aanpak\tRIEC-overleg:(PmG)\n", collect, &c);
+    assert_int_equal(c.n, 3);
+    assert_string_equal(c.words[0], "aanpak");
+    assert_string_equal(c.words[1], "riecoverleg");
+    assert_int_equal(c.nseg[1], 2);
+    assert_string_equal(c.words[2], "pmg");
+    assert_int_equal(c.upper[2], 2);
+}
+
 static void stop_words_and_lists_are_sorted(void **state)
 {
     (void)state;
@@ -239,6 +309,7 @@ int main(void)
         cmocka_unit_test(fold_removes_case_and_diacritics),
         cmocka_unit_test(fold_keeps_other_scripts_and_survives_bad_utf8),
         cmocka_unit_test(words_keep_article_numbers_hyphens_and_drop_plural_apostrophe),
+        cmocka_unit_test(plain_words_read_as_the_byte_path_reads_them),
         cmocka_unit_test(stop_words_and_lists_are_sorted),
         cmocka_unit_test(stems_meet_across_inflections),
         cmocka_unit_test(compounds_split_into_long_known_parts),

@@ -223,12 +223,85 @@ static const uint8_t run_kind[256] = {
     ['z'] = RUN_LOWER,
 };
 
+/* What an ASCII byte is in a plain word (0: no letter or digit). A capital folds by its
+ * WC_UPPER bit moved to 0x20. */
+#define WC_UPPER 1
+#define WC_LOWER 2
+#define WC_DIGIT 4
+/* clang-format off */
+static const uint8_t word_class[256] = {
+    ['a'] = WC_LOWER, ['b'] = WC_LOWER, ['c'] = WC_LOWER, ['d'] = WC_LOWER, ['e'] = WC_LOWER,
+    ['f'] = WC_LOWER, ['g'] = WC_LOWER, ['h'] = WC_LOWER, ['i'] = WC_LOWER, ['j'] = WC_LOWER,
+    ['k'] = WC_LOWER, ['l'] = WC_LOWER, ['m'] = WC_LOWER, ['n'] = WC_LOWER, ['o'] = WC_LOWER,
+    ['p'] = WC_LOWER, ['q'] = WC_LOWER, ['r'] = WC_LOWER, ['s'] = WC_LOWER, ['t'] = WC_LOWER,
+    ['u'] = WC_LOWER, ['v'] = WC_LOWER, ['w'] = WC_LOWER, ['x'] = WC_LOWER, ['y'] = WC_LOWER,
+    ['z'] = WC_LOWER, ['A'] = WC_UPPER, ['B'] = WC_UPPER, ['C'] = WC_UPPER, ['D'] = WC_UPPER,
+    ['E'] = WC_UPPER, ['F'] = WC_UPPER, ['G'] = WC_UPPER, ['H'] = WC_UPPER, ['I'] = WC_UPPER,
+    ['J'] = WC_UPPER, ['K'] = WC_UPPER, ['L'] = WC_UPPER, ['M'] = WC_UPPER, ['N'] = WC_UPPER,
+    ['O'] = WC_UPPER, ['P'] = WC_UPPER, ['Q'] = WC_UPPER, ['R'] = WC_UPPER, ['S'] = WC_UPPER,
+    ['T'] = WC_UPPER, ['U'] = WC_UPPER, ['V'] = WC_UPPER, ['W'] = WC_UPPER, ['X'] = WC_UPPER,
+    ['Y'] = WC_UPPER, ['Z'] = WC_UPPER, ['0'] = WC_DIGIT, ['1'] = WC_DIGIT, ['2'] = WC_DIGIT,
+    ['3'] = WC_DIGIT, ['4'] = WC_DIGIT, ['5'] = WC_DIGIT, ['6'] = WC_DIGIT, ['7'] = WC_DIGIT,
+    ['8'] = WC_DIGIT, ['9'] = WC_DIGIT,
+};
+/* clang-format on */
+
+/* A plain word: a run of ASCII letters and digits, shorter than a kt_word holds, followed by
+ * an ASCII separator or the end (not a hyphen, an apostrophe or a non-ASCII byte, which the
+ * byte-by-byte path below reads). Such a word is one segment, and it is what most agenda text
+ * is made of: fold it in one pass into w and return its length, or 0 when the word is not
+ * plain (nothing is consumed then). Gives the same kt_word as the byte-by-byte path. */
+static size_t plain_word(const unsigned char *s, kt_word *w)
+{
+    size_t n = 0;
+    unsigned upper = 0, kinds = 0;
+    for (;; n++) {
+        unsigned char c = s[n];
+        unsigned k = word_class[c];
+        if (!k)
+            break;
+        if (n + 1 >= KT_TEXT_MAX_WORD)
+            return 0; /* long runs are cut there: the byte path knows how */
+        kinds |= k;
+        upper += k & WC_UPPER;
+        w->folded[n] = (char)(c | (k & WC_UPPER) << 5);
+    }
+    unsigned char end = s[n];
+    if (end >= 0x80 || end == '-' || end == '\'')
+        return 0;
+    w->folded[n] = 0;
+    w->len = (uint8_t)n;
+    w->nseg = 1;
+    w->seg_off[0] = 0;
+    w->seg_len[0] = (uint8_t)n;
+    w->upper = (uint8_t)upper;
+    w->digits = (kinds & WC_DIGIT) != 0;
+    w->alpha = (kinds & (WC_LOWER | WC_UPPER)) != 0;
+    w->orig = (const char *)s;
+    w->orig_len = n;
+    return n;
+}
+
 int kt_text_words(const char *text, kt_word_fn fn, void *ctx)
 {
     const unsigned char *s = (const unsigned char *)(text ? text : "");
     word_builder b = {.open = false};
     const char *last_end = (const char *)s; /* end of the last byte that belonged to a word */
     while (*s) {
+        if (!b.open && *s < 0x80) {
+            if (!word_class[*s]) { /* between words every other ASCII byte is skipped */
+                s++;
+                continue;
+            }
+            size_t n = plain_word(s, &b.w);
+            if (n) {
+                int rc = fn(&b.w, ctx);
+                if (rc)
+                    return rc;
+                s += n;
+                continue;
+            }
+        }
         /* Lower-case letters and digits are most of any text: append a run of them directly
          * (what does not fit, the slow path below drops as before). */
         if (b.open && b.seg_open && b.w.len + 1 < KT_TEXT_MAX_WORD && run_kind[*s]) {
