@@ -352,6 +352,41 @@ static void the_vocabulary_meets_other_words_for_one_subject(void **state)
     assert_true(pair(s, 1, 3, NULL) < KT_SIM_THRESHOLD);
 }
 
+/* Loading a vocabulary analyses its words and then forgets that analysis (its spellings are no
+ * display forms): words an item writes afterwards are read anew, never taken for the words
+ * that were read before them (the word cache and what sits in front of it forget together). */
+static void words_after_a_vocabulary_are_read_anew(void **state)
+{
+    kt_similar *s = *state;
+    /* words in two groups: read twice while the vocabulary loads */
+    const char *vocabulary = "= fietsdiefstal: fietsendiefstal, rijwieldiefstal\n"
+                             "~ fietsen: rijwieldiefstal, fietsendiefstal\n";
+    assert_int_equal(kt_similar_load_vocabulary(s, vocabulary, NULL), 0);
+    /* more new words than were read before: every place the word cache had is reused */
+    for (int i = 0; i < 8; i++) {
+        char title[512];
+        size_t n = 0;
+        for (int k = 0; k < 26; k++)
+            n += (size_t)snprintf(title + n, sizeof title - n, "kwab%c%c ", 'a' + i, 'a' + k);
+        put(s, 100 + i, 20 + i, "Dordrecht", DAY, title, NULL);
+    }
+    put(s, 1, 10, "Dordrecht", DAY, "Parkeerbeleid havengebied kademuren brugwachters sluisdeuren",
+        NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Rijwieldiefstal", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Fietsendiefstal", NULL);
+    assert_true(pair(s, 2, 3, NULL) >= KT_SIM_THRESHOLD);
+    assert_true(pair(s, 1, 2, NULL) == 0);
+    assert_true(pair(s, 1, 3, NULL) == 0);
+    kt_sim_term terms[16];
+    uint32_t slot;
+    assert_int_equal(kt_similar_item_slot(s, 2, &slot), 0);
+    size_t n = kt_similar_slot_terms(s, slot, terms, 16);
+    bool rijwiel = false;
+    for (size_t i = 0; i < n; i++)
+        rijwiel |= !strcmp(kt_similar_term_text(s, terms[i].term), "Rijwieldiefstal");
+    assert_true(rijwiel);
+}
+
 /* Words that keep company in the deployment's own items meet: a third item writes both
  * "vakantieparken" and "bungalowparken", so two items that say one each are closer than their
  * words alone make them. A confidential item ties nothing (what it says must not move any
@@ -893,6 +928,7 @@ int main(void)
         T(one_shared_subject_word_is_enough_for_short_items),
         T(the_vocabulary_meets_other_words_for_one_subject),
         T(a_vocabulary_is_checked_line_by_line),
+        T(words_after_a_vocabulary_are_read_anew),
         T(decisions_teach_the_words_of_a_deployment),
         T(words_that_keep_company_in_the_deployment_meet),
         T(a_confidential_item_moves_no_other_score),

@@ -208,6 +208,7 @@ struct kt_similar {
     kt_strmap words_map; /* folded word (segments joined by '-') -> wordinfo index */
     wordinfo *words;
     size_t nwords, words_cap;
+    struct front_slot *front; /* words_map's recent answers (see front_get), or NULL */
     /* While a search text is analysed (kt_similar_text_terms without learn) nothing shared may
      * grow: a word the index has never seen is looked up, not added, and lands here. */
     bool frozen;
@@ -391,6 +392,56 @@ static bool part_worth(const char *p, size_t n)
     return !(digits_only && n <= 2);
 }
 
+/* The word cache is asked once per word of every indexed text, and a few thousand words are
+ * most of all text: a direct-mapped table in front of words_map answers for them with one hash
+ * of three eight-byte blocks and one comparison, without the map's probing. A slot holds a key
+ * of up to FRONT_KEY bytes, zero-padded; len 0 is an empty slot. It only repeats what words_map
+ * says (which never changes an answer once given), so it is dropped with the map. */
+#define FRONT_BITS 14
+#define FRONT_KEY  24
+
+typedef struct front_slot {
+    uint64_t key[FRONT_KEY / 8];
+    uint32_t len;
+    uint32_t idx;
+} front_slot;
+
+static front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint64_t q[3])
+{
+    q[0] = q[1] = q[2] = 0;
+    memcpy(q, key, n);
+    uint64_t h = q[0] * 0x9e3779b97f4a7c15ull ^ q[1] * 0xc2b2ae3d27d4eb4full ^
+                 q[2] * 0x165667b19e3779f9ull ^ n;
+    h ^= h >> 31;
+    h *= 0xff51afd7ed558ccdull;
+    return &s->front[h >> (64 - FRONT_BITS)];
+}
+
+/* words_map's value for key, looked up in front first. */
+static bool words_get(kt_similar *s, const char *key, size_t n, uint32_t *idx)
+{
+    if (n > FRONT_KEY)
+        return kt_strmap_get(&s->words_map, key, n, idx);
+    if (!s->front && !(s->front = calloc((size_t)1 << FRONT_BITS, sizeof *s->front)))
+        return kt_strmap_get(&s->words_map, key, n, idx); /* slower, not wrong */
+    uint64_t q[3];
+    front_slot *f = front_of(s, key, n, q);
+    if (f->len == n && f->key[0] == q[0] && f->key[1] == q[1] && f->key[2] == q[2]) {
+        *idx = f->idx;
+        return true;
+    }
+    if (!kt_strmap_get(&s->words_map, key, n, idx))
+        return false;
+    *f = (front_slot){.key = {q[0], q[1], q[2]}, .len = (uint32_t)n, .idx = *idx};
+    return true;
+}
+
+static void front_clear(kt_similar *s)
+{
+    if (s->front)
+        memset(s->front, 0, ((size_t)1 << FRONT_BITS) * sizeof *s->front);
+}
+
 /* Stem and parts of a word, computed once per distinct folded form. */
 static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
 {
@@ -411,7 +462,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         key = buf;
     }
     uint32_t idx;
-    if (kt_strmap_get(&s->words_map, key, kn, &idx)) {
+    if (words_get(s, key, kn, &idx)) {
         *out = &s->words[idx];
         return 0;
     }
@@ -1609,6 +1660,7 @@ void kt_similar_free(kt_similar *s)
     free(s->concepts);
     free(s->concept_of.v);
     free(s->words);
+    free(s->front);
     free(s->derived.v);
     free(s->disp);
     kt_strmap_free(&s->terms_map);
@@ -1889,6 +1941,7 @@ static int load_group(kt_similar *s, const char *line, size_t n)
 static void forget_words(kt_similar *s)
 {
     kt_strmap_free(&s->words_map);
+    front_clear(s);
     s->nwords = 0;
 }
 
@@ -3140,6 +3193,7 @@ size_t kt_similar_memory(const kt_similar *s)
     size_t m = sizeof *s + kt_strmap_bytes(&s->terms_map) + kt_strmap_bytes(&s->words_map) +
                kt_strmap_bytes(&s->abbr_map);
     m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
+    m += s->front ? ((size_t)1 << FRONT_BITS) * sizeof *s->front : 0;
     for (size_t i = 0; i < s->nterms; i++)
         m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);

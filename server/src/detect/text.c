@@ -253,18 +253,20 @@ static const uint8_t word_class[256] = {
  * plain (nothing is consumed then). Gives the same kt_word as the byte-by-byte path. */
 static size_t plain_word(const unsigned char *s, kt_word *w)
 {
-    size_t n = 0;
-    unsigned upper = 0, kinds = 0;
+    size_t n = 0, upper = 0, digits = 0;
     for (;; n++) {
         unsigned char c = s[n];
         unsigned k = word_class[c];
-        if (!k)
-            break;
+        if (k != WC_LOWER) { /* most bytes are lower-case letters: one test for them */
+            if (!k)
+                break;
+            upper += k == WC_UPPER;
+            digits += k == WC_DIGIT;
+            c |= (unsigned char)((k & WC_UPPER) << 5);
+        }
         if (n + 1 >= KT_TEXT_MAX_WORD)
             return 0; /* long runs are cut there: the byte path knows how */
-        kinds |= k;
-        upper += k & WC_UPPER;
-        w->folded[n] = (char)(c | (k & WC_UPPER) << 5);
+        w->folded[n] = (char)c;
     }
     unsigned char end = s[n];
     if (end >= 0x80 || end == '-' || end == '\'')
@@ -275,8 +277,8 @@ static size_t plain_word(const unsigned char *s, kt_word *w)
     w->seg_off[0] = 0;
     w->seg_len[0] = (uint8_t)n;
     w->upper = (uint8_t)upper;
-    w->digits = (kinds & WC_DIGIT) != 0;
-    w->alpha = (kinds & (WC_LOWER | WC_UPPER)) != 0;
+    w->digits = digits > 0;
+    w->alpha = digits < n;
     w->orig = (const char *)s;
     w->orig_len = n;
     return n;
