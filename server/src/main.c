@@ -70,7 +70,10 @@ static int open_store(kt_app *app)
     if (!kt_store_is_url(app->cfg.db_path) && ensure_parent_dir(app->cfg.db_path))
         return KT_EIO;
     kt_store_options so = store_options(app);
-    return kt_store_open(&so, &app->store);
+    int rc = kt_store_open(&so, &app->store);
+    if (!rc)
+        kt_store_set_name(app->store, "loop");
+    return rc;
 }
 
 static kt_app app;

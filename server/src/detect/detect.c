@@ -477,8 +477,10 @@ static void build_run(kt_job *job)
         .path = j->cfg.db_path, .sync_full = j->cfg.sync_full, .busy_timeout_ms = 5000};
     kt_store *st = NULL;
     int rc = kt_store_open(&so, &st);
-    if (!rc)
+    if (!rc) {
+        kt_store_set_name(st, "detect-build");
         rc = kt_store_begin_read(st);
+    }
     /* The snapshot begins with the first read (SQLite, PostgreSQL alike): take it now. */
     if (!rc)
         rc = kt_store_abbreviations_each(st, ignore_abbreviation, NULL);

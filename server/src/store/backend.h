@@ -74,7 +74,8 @@ struct kt_store {
     kt_db_dialect dialect;
     int txn_depth; /* 0 or 1: transactions do not nest */
     bool txn_write;
-    bool background; /* kt_store_set_background: gives way to the process's other writers */
+    bool background;  /* kt_store_set_background: gives way to the process's other writers */
+    const char *name; /* kt_store_set_name: who this connection is, in the log */
     /* Group commit (store.h): a write transaction shared by several operations, each in a
      * savepoint; in_op while one of them runs. */
     bool group_open, in_op;

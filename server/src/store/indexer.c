@@ -140,6 +140,7 @@ int kt_indexer_start(const kt_store_options *opt, kt_indexer **out)
         return rc;
     }
     kt_store_set_background(ix->st);
+    kt_store_set_name(ix->st, "search-indexer");
     pthread_mutex_init(&ix->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);

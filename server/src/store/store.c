@@ -12,7 +12,6 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 const double kt_store_hist_bounds[KT_STORE_HIST_BUCKETS] = {0.1, 0.25, 0.5, 1,  2.5,
                                                             5,   10,   25,  50, 100};
@@ -154,12 +153,12 @@ void kt_store_group_before_use(kt_store *st)
         kt_store_group_commit(st);
 }
 
-/* Writers of this process that are taking the write lock now (the loop thread's, waiting in
- * their busy timeout while another connection holds it). A background connection (the search
- * indexer) does not start a write while there are any, and ends its batch early when one comes
- * (kt_store_writers_waiting): a writer waits for the rest of one change and a commit, not for a
- * batch, and is not starved by batches that follow each other closely (SQLite's busy handler
- * polls, sleeping longer each time, and misses short gaps; store_busy after its timeout). */
+/* Writers of this process that are taking the write lock now (the loop thread's, queued for it
+ * while another connection holds it). A background connection (the search indexer) ends its
+ * batch early when one comes (kt_store_writers_waiting): a writer waits for the rest of one
+ * change and a commit, not for a batch. The connections of one process to a SQLite file take
+ * the lock in turn, first come first served (store/sqlite/wlock.h), so a background writer
+ * needs no other courtesy: one that comes after a waiting writer is served after it. */
 static atomic_int writers_waiting;
 
 bool kt_store_writers_waiting(void)
@@ -172,17 +171,9 @@ void kt_store_set_background(kt_store *st)
     st->background = true;
 }
 
-/* A background writer waits for the others, up to GIVE_WAY_MS: under a steady stream of writes
- * it then goes on, and they wait for its (time-bounded) batch. */
-#define GIVE_WAY_MS 50
-
-static void give_way(void)
+void kt_store_set_name(kt_store *st, const char *name)
 {
-    int64_t until = kt_mono_ns() + (int64_t)GIVE_WAY_MS * 1000000;
-    while (kt_store_writers_waiting() && kt_mono_ns() < until) {
-        struct timespec t = {0, 200 * 1000};
-        nanosleep(&t, NULL);
-    }
+    st->name = name;
 }
 
 static int begin(kt_store *st, bool write)
@@ -192,8 +183,6 @@ static int begin(kt_store *st, bool write)
     assert(st->txn_depth == 0);
     st->txn_started_ns = write ? kt_mono_ns() : 0;
     bool announce = write && !st->background;
-    if (write && st->background)
-        give_way();
     if (announce)
         atomic_fetch_add(&writers_waiting, 1);
     int rc = st->ops->begin(st, write);

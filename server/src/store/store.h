@@ -82,10 +82,13 @@ void kt_store_faults_get(kt_store_faults *out);
  * 0 when the store can write again (clearing the fault state), or a KT_E*. */
 int kt_store_probe_write(kt_store *st);
 
-/* A connection that works in the background (the search indexer's): before it starts a write it
- * waits (briefly) while this process's other connections are taking the write lock, and
- * kt_store_writers_waiting() tells its long work to end early and commit. */
+/* A connection that works in the background (the search indexer's): kt_store_writers_waiting()
+ * tells its long work to end early and commit when this process's other connections are waiting
+ * for the write lock (which the process's connections take in turn). */
 void kt_store_set_background(kt_store *st);
+/* Names the connection for the log ("loop", "search-indexer", ...; static text): a writer that
+ * waits long for the write lock is told who holds it. */
+void kt_store_set_name(kt_store *st, const char *name);
 bool kt_store_writers_waiting(void);
 
 /* The database's own check of its file (SQLite's quick_check; PostgreSQL checks its own pages:

@@ -4,6 +4,7 @@
 #include "store/db.h"
 #include "store/sqlite/fts_dutch.h"
 #include "store/sqlite/migrations.h"
+#include "store/sqlite/wlock.h"
 
 #include "util/err.h"
 #include "util/log.h"
@@ -19,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STMT_SLOTS 1024 /* open addressing; far more than the number of distinct statements */
@@ -46,12 +48,43 @@ typedef struct lite_store {
     /* The transaction statements (txn_text below): prepared once, as sqlite3_exec would parse
      * their text every time; apart from the cache, so that the plan checks never see them. */
     sqlite3_stmt *txn[7];
+    /* The write lock among this process's connections to the file (wlock.h): taken before
+     * BEGIN IMMEDIATE, given back when the transaction ends. NULL: SQLite's lock alone. */
+    kt_wlock *wl;
+    bool wl_held;
+    int busy_timeout_ms;
+    int64_t busy_since_ns; /* the busy handler's current wait (writers of other processes) */
+    bool busy_said;        /* that wait was logged as long */
 } lite_store;
 
 static lite_store *lite(kt_store *st)
 {
     assert(st->dialect == KT_DIALECT_SQLITE);
     return (lite_store *)st;
+}
+
+static const char *store_name(const lite_store *ls)
+{
+    return ls->base.name ? ls->base.name : "store";
+}
+
+/* Takes this process's write lock of the file, in turn (before BEGIN IMMEDIATE). */
+static int wl_take(lite_store *ls)
+{
+    if (!ls->wl || ls->wl_held)
+        return 0;
+    int rc = kt_wlock_acquire(ls->wl, store_name(ls), ls->busy_timeout_ms);
+    ls->wl_held = rc == 0;
+    return rc;
+}
+
+/* Gives it back once no transaction is open any more. */
+static void wl_drop(lite_store *ls)
+{
+    if (ls->wl_held && sqlite3_get_autocommit(ls->db)) {
+        ls->wl_held = false;
+        kt_wlock_release(ls->wl);
+    }
 }
 
 /* SQLite's result codes as the store's. */
@@ -200,6 +233,9 @@ static void lite_bind_null(kt_db_stmt *s, int i)
 static int lite_step(kt_db_stmt *s)
 {
     lite_stmt *ls = (lite_stmt *)s;
+    lite_store *owner = (lite_store *)s->st;
+    if (owner->wl_held)
+        kt_wlock_note(owner->wl, s->sql);
     if (ls->rowid_returning && ls->row_state) {
         ls->row_state = 2;
         return KT_DB_DONE; /* after the one row, or after an insert that did nothing */
@@ -300,10 +336,15 @@ static int txn_sql(lite_store *ls, int which)
 
 static int lite_exec(kt_store *st, const char *sql)
 {
-    for (int i = 0; i < TXN_N; i++)
-        if (strcmp(sql, txn_text[i]) == 0)
-            return txn_sql(lite(st), i);
-    return exec_sql(lite(st)->db, sql);
+    lite_store *ls = lite(st);
+    if (ls->wl_held)
+        kt_wlock_note(ls->wl, sql);
+    int i = 0;
+    while (i < TXN_N && strcmp(sql, txn_text[i]) != 0)
+        i++;
+    int rc = i < TXN_N ? txn_sql(ls, i) : exec_sql(ls->db, sql);
+    wl_drop(ls); /* a COMMIT or ROLLBACK in the text ended the transaction */
+    return rc;
 }
 
 static int lite_query_int(kt_store *st, const char *sql, int64_t *out)
@@ -336,11 +377,24 @@ static int reset_stepping(sqlite3 *db)
     return n;
 }
 
+static int lite_begin_write(lite_store *ls);
+
 static int lite_begin(kt_store *st, bool write)
 {
     lite_store *ls = lite(st);
     if (!write)
         return txn_sql(ls, TXN_BEGIN_READ);
+    int rc = wl_take(ls);
+    if (rc)
+        return rc;
+    rc = lite_begin_write(ls);
+    if (rc)
+        wl_drop(ls);
+    return rc;
+}
+
+static int lite_begin_write(lite_store *ls)
+{
     /* A connection with a statement still stepping holds a read transaction, and SQLite then
      * answers BEGIN IMMEDIATE with SQLITE_BUSY at once when another connection (the search
      * indexer) has the write lock, without its busy handler: the write would be store_busy
@@ -359,7 +413,10 @@ static int lite_begin(kt_store *st, bool write)
 
 static int lite_commit(kt_store *st)
 {
-    return txn_sql(lite(st), TXN_COMMIT);
+    lite_store *ls = lite(st);
+    int rc = txn_sql(ls, TXN_COMMIT);
+    wl_drop(ls);
+    return rc;
 }
 
 static void lite_rollback(kt_store *st)
@@ -367,6 +424,7 @@ static void lite_rollback(kt_store *st)
     lite_store *ls = lite(st);
     if (!sqlite3_get_autocommit(ls->db))
         txn_sql(ls, TXN_ROLLBACK);
+    wl_drop(ls);
 }
 
 static void lite_plans_mark(kt_store *st)
@@ -578,17 +636,20 @@ static int lite_backup(kt_store *st, const char *to)
  * commit, without touching a row. */
 static int lite_probe_write(kt_store *st)
 {
-    sqlite3 *db = lite(st)->db;
+    lite_store *ls = lite(st);
+    sqlite3 *db = ls->db;
     char sql[64];
     snprintf(sql, sizeof sql, "PRAGMA user_version=%d", user_version(db));
-    int rc = exec_sql(db, "BEGIN IMMEDIATE");
-    if (rc)
-        return rc;
-    rc = exec_sql(db, sql);
+    int rc = wl_take(ls);
+    if (!rc)
+        rc = exec_sql(db, "BEGIN IMMEDIATE");
+    if (!rc)
+        rc = exec_sql(db, sql);
     if (!rc)
         rc = exec_sql(db, "COMMIT");
     if (rc && !sqlite3_get_autocommit(db))
         sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    wl_drop(ls);
     return rc;
 }
 
@@ -611,19 +672,33 @@ static bool foreign_keys_broken(sqlite3 *db)
  * pragma cannot change inside a transaction): a migration may rebuild a table - SQLite's way to
  * change a column - without DROP TABLE cascading into the rows that reference it; every
  * reference is checked before each commit instead. */
-static int migrate_all(sqlite3 *db);
-static int migrate(sqlite3 *db)
+static int migrate_all(lite_store *ls);
+static int migrate(lite_store *ls)
 {
+    sqlite3 *db = ls->db;
+    /* The schema is current at almost every open (every open but a new binary's first): said by
+     * a read, without the write lock, which a store opened while others write (the detectors'
+     * builder, the search indexer, a tool) would otherwise queue for, and hold up others with. */
+    int v = user_version(db);
+    if (v == kt_migrations_count())
+        return 0;
     if (exec_sql(db, "PRAGMA foreign_keys=OFF"))
         return KT_ESTORE;
-    int rc = migrate_all(db);
+    const char *name = ls->base.name;
+    ls->base.name = "migrations"; /* who holds the lock, should another connection wait */
+    int rc = wl_take(ls);
+    if (!rc)
+        rc = migrate_all(ls);
+    wl_drop(ls);
+    ls->base.name = name;
     if (exec_sql(db, "PRAGMA foreign_keys=ON"))
         rc = KT_ESTORE;
     return rc;
 }
 
-static int migrate_all(sqlite3 *db)
+static int migrate_all(lite_store *ls)
 {
+    sqlite3 *db = ls->db;
     for (;;) {
         if (exec_sql(db, "BEGIN IMMEDIATE"))
             return KT_ESTORE;
@@ -650,6 +725,10 @@ static int migrate_all(sqlite3 *db)
 static void lite_close(kt_store *st)
 {
     lite_store *ls = lite(st);
+    if (ls->wl_held) {
+        sqlite3_exec(ls->db, "ROLLBACK", NULL, NULL, NULL);
+        wl_drop(ls);
+    }
     for (int i = 0; i < STMT_SLOTS; i++)
         if (ls->stmts[i]) {
             sqlite3_finalize(ls->stmts[i]->stmt);
@@ -854,6 +933,37 @@ static void wal_check(const char *path, char *note, size_t n)
                  mx - (uint32_t)(valid > (int64_t)backfill ? valid : backfill), mx, note, n);
 }
 
+/* SQLite's busy handler: another process's connection (a node sharing the file, a tool) holds
+ * the lock; this process's own take turns before (wlock.h). SQLite's default handler sleeps up
+ * to 100 ms between looks and so misses the gaps between the transactions of a busy writer;
+ * this one looks every millisecond or two, says when it has waited long, and gives up after the
+ * busy timeout (store_busy). */
+static int busy_wait(void *arg, int count)
+{
+    lite_store *ls = arg;
+    int64_t now = kt_mono_ns();
+    if (count == 0) {
+        ls->busy_since_ns = now;
+        ls->busy_said = false;
+    }
+    int64_t waited_ms = (now - ls->busy_since_ns) / 1000000;
+    if (waited_ms >= ls->busy_timeout_ms) {
+        kt_warn("store busy: another process held the database's lock for the whole busy timeout",
+                "who=%s waited_ms=%lld", store_name(ls), (long long)waited_ms);
+        return 0;
+    }
+    if (!ls->busy_said && waited_ms >= KT_WLOCK_SLOW_MS) {
+        kt_warn("waiting long for the database's lock: another process holds it",
+                "who=%s waited_ms=%lld", store_name(ls), (long long)waited_ms);
+        ls->busy_said = true;
+    }
+    static const long sleep_us[] = {100, 200, 500, 1000, 2000};
+    int n = (int)(sizeof sleep_us / sizeof sleep_us[0]);
+    struct timespec t = {0, 1000L * sleep_us[count < n ? count : n - 1]};
+    nanosleep(&t, NULL);
+    return 1;
+}
+
 int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
 {
     lite_store *ls = calloc(1, sizeof *ls);
@@ -868,9 +978,14 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
                  ls->db ? sqlite3_errmsg(ls->db) : "out of memory");
         goto fail;
     }
-    sqlite3_busy_timeout(ls->db, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000);
+    ls->busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
+    sqlite3_busy_handler(ls->db, busy_wait, ls);
     if (exec_sql(ls->db, "PRAGMA journal_mode=WAL") || exec_sql(ls->db, "PRAGMA foreign_keys=ON"))
         goto fail;
+    /* The file exists now: this process's connections to it share one write lock (wlock.h). */
+    struct stat fs;
+    if (stat(opt->path, &fs) == 0)
+        ls->wl = kt_wlock_for(fs.st_dev, fs.st_ino);
     if (exec_sql(ls->db, opt->sync_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"))
         goto fail;
     /* Reads dominate (snapshots, replay, detectors): map the file and keep a real page cache
@@ -888,7 +1003,7 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
         kt_error("cannot register the search tokenizer", "error=\"%s\"", sqlite3_errmsg(ls->db));
         goto fail;
     }
-    if (migrate(ls->db))
+    if (migrate(ls))
         goto fail;
     *out = &ls->base;
     return 0;
