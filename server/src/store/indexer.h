@@ -2,8 +2,8 @@
  * up to date from the queue the writes fill (store/search.h), so that no write and nothing on
  * the loop thread pays for tokenising. It works in batches of KT_INDEXER_BATCH changes, each
  * its own short transaction (KT_INDEXER_BATCH changes, or fewer once it has indexed for
- * KT_INDEXER_BATCH_MS: a writer waiting for the lock waits milliseconds), and lets other writers
- * in between. It starts a round when kicked
+ * KT_INDEXER_BATCH_MS or 32 KiB of text, or once a writer of the node waits: a writer waiting
+ * for the lock waits milliseconds), and lets other writers in between. It starts a round when kicked
  * (after a commit on this node) and every KT_INDEXER_IDLE_MS anyway (writes of other nodes and
  * programs sharing the database), but at most one round per KT_INDEXER_SETTLE_MS: kicks that come
  * meanwhile join the next round. Each index commit makes every other connection to the database

@@ -272,7 +272,8 @@ static const char *const words_sql[] = {
 };
 
 /* Replaces the index's words for (kind, id) by the row's words now (none when it is gone). */
-static int reindex(kt_store *st, int kind, int64_t id)
+/* Indexes one change; *bytes grows by the text it put into the index. */
+static int reindex(kt_store *st, int kind, int64_t id, size_t *bytes)
 {
     int64_t rowid = id * 8 + kind;
     kt_db_stmt *del = kt_db_prepare(st, "DELETE FROM search WHERE rowid = ?1");
@@ -299,9 +300,12 @@ static int reindex(kt_store *st, int kind, int64_t id)
         kt_db_reset(s);
         return KT_ESTORE;
     }
+    const char *title = kt_db_text(s, 0) ? kt_db_text(s, 0) : "";
+    const char *text = kt_db_text(s, 1) ? kt_db_text(s, 1) : "";
+    *bytes += strlen(title) + strlen(text);
     kt_db_bind_int(ins, 1, rowid);
-    kt_db_bind_text(ins, 2, kt_db_text(s, 0) ? kt_db_text(s, 0) : "");
-    kt_db_bind_text(ins, 3, kt_db_text(s, 1) ? kt_db_text(s, 1) : "");
+    kt_db_bind_text(ins, 2, title);
+    kt_db_bind_text(ins, 3, text);
     kt_db_bind_text(ins, 4, scope);
     rc = kt_db_run(ins, NULL); /* s's texts stay valid until s is reset */
     kt_db_reset(s);
@@ -310,10 +314,16 @@ static int reindex(kt_store *st, int kind, int64_t id)
 
 int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
 {
-    return st->dialect == KT_DIALECT_SQLITE ? reindex(st, (int)kind, id) : 0;
+    size_t bytes = 0;
+    return st->dialect == KT_DIALECT_SQLITE ? reindex(st, (int)kind, id, &bytes) : 0;
 }
 
 #define INDEX_BATCH_MAX 512
+/* A timed batch also ends once it has indexed this much text: FTS5 keeps what a transaction
+ * indexes in memory and writes it (and merges segments) at the commit, which the batch's time
+ * budget does not see. Under load, batches of large texts (8,000 actions of 4 KB) held the write
+ * lock for seconds in that commit, and a writer of the node waited out its busy timeout. */
+#define INDEX_BATCH_BYTES (32 * 1024)
 
 static int64_t mono_us(void)
 {
@@ -379,15 +389,17 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
      * milliseconds, whatever the rows' size. What it did not reach stays queued, from the first
      * change not done (later copies of changes done are done again: harmless). */
     int64_t t0 = budget_us > 0 ? mono_us() : 0;
+    size_t bytes = 0;
     int i = 0;
     for (; !rc && i < n; i++) {
         if (i > 0 && budget_us > 0 &&
-            (mono_us() - t0 >= budget_us || (st->background && kt_store_writers_waiting()))) {
+            (mono_us() - t0 >= budget_us || bytes >= INDEX_BATCH_BYTES ||
+             (st->background && kt_store_writers_waiting()))) {
             last = todo[i].seq - 1;
             taken = todo[i].before;
             break;
         }
-        rc = reindex(st, todo[i].kind, todo[i].id);
+        rc = reindex(st, todo[i].kind, todo[i].id, &bytes);
     }
     if (!rc && taken) {
         kt_db_stmt *d = kt_db_prepare(st, "DELETE FROM search_queue WHERE seq <= ?1");

@@ -414,6 +414,8 @@ static int lite_begin_write(lite_store *ls)
 static int lite_commit(kt_store *st)
 {
     lite_store *ls = lite(st);
+    if (ls->wl_held)
+        kt_wlock_note(ls->wl, "COMMIT");
     int rc = txn_sql(ls, TXN_COMMIT);
     wl_drop(ls);
     return rc;
@@ -686,9 +688,7 @@ static int migrate(lite_store *ls)
         return KT_ESTORE;
     const char *name = ls->base.name;
     ls->base.name = "migrations"; /* who holds the lock, should another connection wait */
-    int rc = wl_take(ls);
-    if (!rc)
-        rc = migrate_all(ls);
+    int rc = migrate_all(ls);
     wl_drop(ls);
     ls->base.name = name;
     if (exec_sql(db, "PRAGMA foreign_keys=ON"))
@@ -700,7 +700,8 @@ static int migrate_all(lite_store *ls)
 {
     sqlite3 *db = ls->db;
     for (;;) {
-        if (exec_sql(db, "BEGIN IMMEDIATE"))
+        /* each step in turn with the process's other writers (given back at its commit) */
+        if (wl_take(ls) || exec_sql(db, "BEGIN IMMEDIATE"))
             return KT_ESTORE;
         int v = user_version(db);
         if (v < 0 || v > kt_migrations_count()) {
@@ -933,6 +934,32 @@ static void wal_check(const char *path, char *note, size_t n)
                  mx - (uint32_t)(valid > (int64_t)backfill ? valid : backfill), mx, note, n);
 }
 
+/* Called by SQLite after each commit of a write transaction, with the file's write lock already
+ * released: this process's lock is given back here too, before the checkpoint that may follow,
+ * which lets writers write on (PASSIVE) and may take long (it syncs the file, which waits for
+ * the disk on a machine that writes a lot). Checkpoints as SQLite's default hook would (once the
+ * log holds 1000 pages), and says when one took long. */
+#define CHECKPOINT_PAGES 1000
+static int wal_committed(void *arg, sqlite3 *db, const char *schema, int pages)
+{
+    lite_store *ls = arg;
+    if (ls->wl_held) {
+        ls->wl_held = false;
+        kt_wlock_release(ls->wl);
+    }
+    if (pages < CHECKPOINT_PAGES)
+        return SQLITE_OK;
+    int64_t t0 = kt_mono_ns();
+    int log = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+    int64_t ms = (kt_mono_ns() - t0) / 1000000;
+    if (ms >= KT_WLOCK_SLOW_MS)
+        kt_warn("a checkpoint took long (outside the write lock)",
+                "who=%s ms=%lld pages=%d copied=%d rc=%d", store_name(ls), (long long)ms, log, done,
+                rc);
+    return SQLITE_OK; /* a checkpoint that could not finish is tried again after a later commit */
+}
+
 /* SQLite's busy handler: another process's connection (a node sharing the file, a tool) holds
  * the lock; this process's own take turns before (wlock.h). SQLite's default handler sleeps up
  * to 100 ms between looks and so misses the gaps between the transactions of a busy writer;
@@ -980,6 +1007,7 @@ int kt_sqlite_open(const kt_store_options *opt, kt_store **out)
     }
     ls->busy_timeout_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 5000;
     sqlite3_busy_handler(ls->db, busy_wait, ls);
+    sqlite3_wal_hook(ls->db, wal_committed, ls);
     if (exec_sql(ls->db, "PRAGMA journal_mode=WAL") || exec_sql(ls->db, "PRAGMA foreign_keys=ON"))
         goto fail;
     /* The file exists now: this process's connections to it share one write lock (wlock.h). */
