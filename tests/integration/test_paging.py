@@ -60,10 +60,12 @@ class BacklogPagingTest(WorldCase):
         r = await chair.call("agenda.reorder", body=body, item=ids[-1], before=ids[0])
         self.assertEqual(r["item"]["id"], ids[-1])
         self.assertEqual(r["item"]["position"], 1)
-        self.assertEqual(len(r["order"]), ITEMS)  # every item shifted by one
+        # more than 1000 changed: the moved item named, every other one shifted by one
+        self.assertEqual(r["order"], [{"id": ids[-1], "position": 1}])
+        self.assertEqual(r["shifts"], [{"from": 2, "to": ITEMS, "by": 1}])
         event = await self.body_event(chair, "agenda.reordered")
-        self.assertEqual(sorted(event["data"]["order"], key=lambda e: e["id"]),
-                         sorted(r["order"], key=lambda e: e["id"]))
+        self.assertEqual((event["data"]["order"], event["data"]["shifts"]),
+                         (r["order"], r["shifts"]))
         r = await chair.call("agenda.reorder", body=body, item=ids[0], after=ids[2])
         self.assertEqual(sorted((e["id"], e["position"]) for e in r["order"]),
                          sorted([(ids[0], 4), (ids[1], 2), (ids[2], 3)]))
@@ -544,3 +546,95 @@ class FlagPagingTest(BoundedReads, DemoCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+MIB = 1024 * 1024
+LONG_LIST = 40000  # ~30 bytes an item: one {id, position} each would be a frame over 1 MiB
+
+
+def frame_size(frame):
+    """The bytes of a frame as the server sent it (compact JSON, UTF-8)."""
+    return len(json.dumps(frame, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+class LongListOrderTest(WorldCase):
+    """agenda.reordered and agenda.reorder's order (issue 12, item 6): an item moved, added or
+    removed at the top of a backlog of 40,000 items moves every other item by one place. The
+    reply and the event name that as one shift, not 40,000 positions: each frame stays within
+    1 MiB, and a client that applies it to the positions it holds gets the store's new order."""
+
+    def positions(self):
+        return dict(self.server.query("SELECT id, position FROM items WHERE body_id = ? AND "
+                                      "meeting_id IS NULL", (self.body,)))
+
+    def apply(self, held, data):
+        """What a client does with agenda.reordered (web/js/agenda.js reposition)."""
+        named = {e["id"]: e["position"] for e in data["order"]}
+        out = {}
+        for i, p in held.items():
+            shift = [s for s in data.get("shifts", []) if s["from"] - s["by"] <= p <= s["to"] - s["by"]]
+            out[i] = named.get(i, p + shift[0]["by"] if shift and i not in named else p)
+        return out
+
+    async def event_after(self, client, seq):
+        """The body's next event after seq (replies and events in order: no race)."""
+        await client.wait_for(lambda c: any(e["seq"] > seq for e in c.body_events(self.body)),
+                              timeout=120)
+        return [e for e in client.body_events(self.body) if e["seq"] > seq][0]
+
+    async def test_a_move_at_the_top_of_a_long_backlog_is_one_shift(self):
+        now = int(self.server.now().timestamp())
+        self.server.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO items (body_id, position, title, kind, created_at, updated_at) "
+            "SELECT ?, i, 'Werkvoorraad ' || i, 'bespreking', ?, ? FROM n",
+            (LONG_LIST, self.body, now, now))
+        held = self.positions()
+        self.assertEqual(sorted(held.values()), list(range(1, LONG_LIST + 1)))
+        by_pos = {p: i for i, p in held.items()}
+        first, last = by_pos[1], by_pos[LONG_LIST]
+        chair = await self.connect("chair@test.example")
+        head = (await chair.call("subscribe", body=self.body))["head"]
+
+        # the last item before the first: itself named, every other one shifted by one
+        before = len(chair.frames)
+        r = await chair.call("agenda.reorder", body=self.body, item=last, before=first)
+        reply = [f for f in chair.frames[before:] if "result" in f][-1]
+        self.assertLessEqual(frame_size(reply), MIB)
+        self.assertEqual(r["order"], [{"id": last, "position": 1}])
+        self.assertEqual(r["shifts"], [{"from": 2, "to": LONG_LIST, "by": 1}])
+        ev = await self.event_after(chair, head)
+        self.assertEqual(ev["event"], "agenda.reordered")
+        self.assertLessEqual(frame_size(ev), MIB)
+        self.assertEqual((ev["data"]["order"], ev["data"]["shifts"]), (r["order"], r["shifts"]))
+        held = self.apply(held, ev["data"])
+        self.assertEqual(held, self.positions())  # every item where the store has it
+
+        # an item added at the top (its own agenda.added), then removed again
+        added = (await chair.call("agenda.add", body=self.body, title="Spoedpunt",
+                                  position=1))["item"]
+        ev = await self.event_after(chair, ev["seq"])
+        while ev["event"] != "agenda.reordered":
+            ev = await self.event_after(chair, ev["seq"])
+        self.assertLessEqual(frame_size(ev), MIB)
+        self.assertEqual(ev["data"]["shifts"], [{"from": 2, "to": LONG_LIST + 1, "by": 1}])
+        held = self.apply(held, ev["data"])
+        held[added["id"]] = 1  # from its agenda.added
+        self.assertEqual(held, self.positions())
+        await chair.call("agenda.remove", item=added["id"])
+        ev = await self.event_after(chair, ev["seq"])
+        while ev["event"] != "agenda.reordered":
+            ev = await self.event_after(chair, ev["seq"])
+        self.assertLessEqual(frame_size(ev), MIB)
+        self.assertEqual((ev["data"]["order"], ev["data"]["shifts"]),
+                         ([], [{"from": 1, "to": LONG_LIST, "by": -1}]))
+        del held[added["id"]]
+        held = self.apply(held, ev["data"])
+        self.assertEqual(held, self.positions())
+
+        # a short list still names every change: two items swapped in the first page
+        snap = await chair.call("body.get", body=self.body, backlog_limit=3)
+        a, b, c = [it["id"] for it in snap["backlog"]]
+        r = await chair.call("agenda.reorder", body=self.body, item=a, after=b)
+        self.assertEqual(sorted((e["id"], e["position"]) for e in r["order"]), sorted([(a, 2), (b, 1)]))
+        self.assertNotIn("shifts", r)
+        self.assertIsNone(chair.closed)

@@ -61,16 +61,33 @@ export class AgendaModel {
         return this.items.delete(d.item);
       case 'agenda.reordered': {
         if ((d.meeting ?? null) !== this.meeting) return false;
-        let changed = false;
-        for (const { id, position } of d.order) {
-          const it = this.items.get(id);
-          if (it && it.position !== position) { this.items.set(id, { ...it, position }); changed = true; }
-        }
-        return changed;
+        return this.reposition(d.order, d.shifts);
       }
       default:
         return false;
     }
+  }
+
+  /**
+   * Sets the positions an agenda.reordered (or agenda.reorder's answer) names: each of order
+   * ({id, position}), and for a long list's shifts ({from, to, by}: the items now at from..to each
+   * moved by `by`) every loaded item that was at from-by..to-by. Returns true when one changed.
+   */
+  reposition(order, shifts = []) {
+    const named = new Set(order.map((e) => e.id));
+    const next = new Map();
+    for (const it of this.items.values()) {
+      if (named.has(it.id)) continue;
+      const s = shifts.find((x) => it.position >= x.from - x.by && it.position <= x.to - x.by);
+      if (s) next.set(it.id, it.position + s.by);
+    }
+    for (const { id, position } of order) next.set(id, position);
+    let changed = false;
+    for (const [id, position] of next) {
+      const it = this.items.get(id);
+      if (it && it.position !== position) { this.items.set(id, { ...it, position }); changed = true; }
+    }
+    return changed;
   }
 
   /** Replaces the list with a server answer (agenda.reorder's result). */
@@ -493,11 +510,10 @@ export function agendaView(opts) {
       if (model.meeting) args.meeting = model.meeting; else args.body = model.body;
       const r = await store.request('agenda.reorder', args);
       // The positions the server changed, on the list as it was (the optimistic ones go).
+      // A long list's shifts (positions, not items) are applied once, from the agenda.reordered
+      // that follows this answer: applied here too they would move those items twice.
       model.items = new Map(before);
-      for (const { id, position } of r.order) {
-        const it = model.items.get(id);
-        if (it) model.items.set(id, { ...it, position });
-      }
+      model.reposition(r.order);
       if (model.mine(r.item)) model.items.set(r.item.id, r.item);
       const pos = model.sorted().findIndex((x) => x.id === movedId) + 1;
       const total = model.sorted().length;

@@ -102,36 +102,144 @@ static int list_store(kt_ctx *c, list *l, int64_t skip)
     return list_store_order(c, l, skip, NULL);
 }
 
-/* The same; *changed (when not NULL): a new reference to the changes announced. */
+/* agenda.reordered names each change {id, position} while there are at most ORDER_MAX of them.
+ * Beyond that (an item added, removed or moved at the top of a backlog of 40,000 shifts every
+ * item after it: 30 bytes each would be a frame over 1 MiB), a run of at least SHIFT_MIN items
+ * in a row that all moved by the same step is one {from, to, by} in "shifts": the items now at
+ * positions from..to, each moved by `by`. No other op changes more than ORDER_MAX positions but
+ * one-step shifts (agenda.reorder with items moves at most 1000 items the caller sees; the rest
+ * keep their slots), so the event stays small whatever the list's length (PROTOCOL.md). */
+#define ORDER_MAX 1000
+#define SHIFT_MIN 16
+
+typedef struct change {
+    int64_t id, pos, by;
+} change;
+
+/* The length of the run of changes from ch[k]: items in a row that all moved by the same step. */
+static int run_at(const change *ch, int n, int k)
+{
+    int run = 1;
+    while (k + run < n && ch[k + run].pos == ch[k].pos + run && ch[k + run].by == ch[k].by)
+        run++;
+    return run;
+}
+
+/* Appends the changes ch[0..n) to order and shifts (see ORDER_MAX). */
+static void order_json(const change *ch, int n, json_t *order, json_t *shifts)
+{
+    for (int k = 0; k < n;) {
+        int run = n > ORDER_MAX ? run_at(ch, n, k) : 1;
+        if (run >= SHIFT_MIN) {
+            json_array_append_new(
+                shifts, json_pack("{s:I, s:I, s:I}", "from", (json_int_t)ch[k].pos, "to",
+                                  (json_int_t)(ch[k].pos + run - 1), "by", (json_int_t)ch[k].by));
+            k += run;
+            continue;
+        }
+        for (int e = k + run; k < e; k++)
+            json_array_append_new(order, json_pack("{s:I, s:I}", "id", (json_int_t)ch[k].id,
+                                                   "position", (json_int_t)ch[k].pos));
+    }
+}
+
+static int cmp_pos(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Whether the positions l holds (before the change) are positive and each held once: then a
+ * run's old positions (a range, every one of them held by the run) hold no other item, and one
+ * statement can move them. */
+static bool list_distinct(const list *l)
+{
+    int64_t *p = malloc(((size_t)l->n + 1) * sizeof *p);
+    bool ok = p != NULL;
+    for (int i = 0; ok && i < l->n; i++)
+        ok = (p[i] = l->v[i].pos) >= 1;
+    if (ok)
+        qsort(p, (size_t)l->n, sizeof *p, cmp_pos);
+    for (int i = 1; ok && i < l->n; i++)
+        ok = p[i] != p[i - 1];
+    free(p);
+    return ok;
+}
+
+/* Writes the changes ch[0..n) of l: each run of SHIFT_MIN or more in one statement (an item
+ * added at the top of a backlog of 40,000 moves all of them), then the others one by one (by
+ * id: after the shifts, so that no shift catches an item already at its new place). */
+static int write_changes(kt_ctx *c, const list *l, const change *ch, int n)
+{
+    bool runs = n >= SHIFT_MIN && list_distinct(l), parked = false;
+    int rc = 0;
+    for (int pass = 0; pass < 2; pass++)
+        for (int k = 0; !rc && k < n;) {
+            int run = runs ? run_at(ch, n, k) : 1;
+            if (run >= SHIFT_MIN) {
+                if (pass == 0)
+                    rc = kt_store_items_shift(c->st, c->body, l->meeting, ch[k].pos - ch[k].by,
+                                              ch[k].pos + run - 1 - ch[k].by, ch[k].by);
+                parked = true;
+                k += run;
+                continue;
+            }
+            for (int e = k + run; !rc && k < e; k++)
+                if (pass == 1)
+                    rc = kt_store_item_set_position(c->st, ch[k].id, ch[k].pos, l->meeting);
+        }
+    if (!rc && parked)
+        rc = kt_store_items_settle(c->st, c->body, l->meeting);
+    return rc;
+}
+
+/* The same; *changed (when not NULL): a new reference to the changes announced, {order, shifts}. */
 static int list_store_order(kt_ctx *c, list *l, int64_t skip, json_t **changed)
 {
-    json_t *order = json_array();
+    change *ch = malloc(((size_t)l->n + 1) * sizeof *ch),
+           *all = malloc(((size_t)l->n + 1) * sizeof *all);
+    int n = 0, n_all = 0;
+    if (!ch || !all) {
+        free(ch);
+        free(all);
+        return kt_fail_err(c, KT_ENOMEM);
+    }
     for (int i = 0; i < l->n; i++) {
         if (l->v[i].pos == i + 1)
             continue;
-        int rc = kt_store_item_set_position(c->st, l->v[i].id, i + 1, l->meeting);
-        if (rc) {
-            json_decref(order);
-            return kt_fail_err(c, rc);
-        }
-        l->v[i].pos = i + 1;
-        if (l->v[i].id == skip)
-            continue;
-        kt_touch_item(c, l->v[i].id);
-        json_array_append_new(order, json_pack("{s:I, s:I}", "id", (json_int_t)l->v[i].id,
-                                               "position", (json_int_t)(i + 1)));
+        change x = {.id = l->v[i].id, .pos = i + 1, .by = i + 1 - l->v[i].pos};
+        all[n_all++] = x;
+        if (l->v[i].id != skip)
+            ch[n++] = x;
     }
-    int rc = 0;
+    int rc = write_changes(c, l, all, n_all);
+    free(all);
+    if (rc) {
+        free(ch);
+        return kt_fail_err(c, rc);
+    }
+    for (int i = 0; i < l->n; i++)
+        l->v[i].pos = i + 1;
+    json_t *order = json_array(), *shifts = json_array();
+    order_json(ch, n, order, shifts);
+    free(ch);
+    /* The detectors look again at the items named; a shift moved no content (and touching
+     * 40,000 items, each once, would cost the square of that). */
+    for (size_t k = 0; k < json_array_size(order); k++)
+        kt_touch_item(c, json_integer_value(json_object_get(json_array_get(order, k), "id")));
     kt_vis wide = {.agenda_wide = true}; /* a limited guest gets the positions of their items */
-    if (json_array_size(order))
-        rc = kt_emit(c, c->body, "agenda.reordered", &wide,
-                     json_pack("{s:o, s:I, s:O}", "meeting",
-                               l->meeting ? json_integer(l->meeting) : json_null(), "body",
-                               (json_int_t)c->body, "order", order));
+    if (n) {
+        json_t *data = json_pack("{s:o, s:I, s:O}", "meeting",
+                                 l->meeting ? json_integer(l->meeting) : json_null(), "body",
+                                 (json_int_t)c->body, "order", order);
+        if (json_array_size(shifts))
+            json_object_set(data, "shifts", shifts);
+        rc = kt_emit(c, c->body, "agenda.reordered", &wide, data);
+    }
     if (changed && !rc)
-        *changed = order;
+        *changed = json_pack("{s:o, s:o}", "order", order, "shifts", shifts);
     else
-        json_decref(order);
+        json_decref(order), json_decref(shifts);
     return rc;
 }
 
@@ -540,10 +648,11 @@ static int reorder_one(kt_ctx *c, int64_t meeting)
     l.n++;
     json_t *changed = NULL;
     rc = list_store_order(c, &l, 0, &changed);
-    /* the reply: the changes the caller may see (the event says the same to every member) */
-    json_t *order = json_array();
-    for (size_t k = 0; !rc && changed && k < json_array_size(changed); k++) {
-        json_t *e = json_array_get(changed, k);
+    /* the reply: the changes the caller may see (the event says the same to every member); a
+     * shift names no item, only positions every member sees (placeholders keep theirs) */
+    json_t *order = json_array(), *all = json_object_get(changed, "order");
+    for (size_t k = 0; !rc && k < json_array_size(all); k++) {
+        json_t *e = json_array_get(all, k);
         int j = list_index(&l, json_integer_value(json_object_get(e, "id")));
         bool visible = false;
         if (j >= 0 && (rc = slot_visible(c, &l.v[j], &visible)))
@@ -551,6 +660,7 @@ static int reorder_one(kt_ctx *c, int64_t meeting)
         else if (visible)
             json_array_append(order, e);
     }
+    json_t *shifts = json_incref(json_object_get(changed, "shifts"));
     json_decref(changed);
     list_free(&l);
     json_t *it = NULL;
@@ -558,9 +668,13 @@ static int reorder_one(kt_ctx *c, int64_t meeting)
         kt_fail_err(c, rc);
     if (rc) {
         json_decref(order);
+        json_decref(shifts);
         return -1;
     }
     c->result = json_pack("{s:o, s:o}", "item", it, "order", order);
+    if (json_array_size(shifts))
+        json_object_set(c->result, "shifts", shifts);
+    json_decref(shifts);
     return 0;
 }
 
@@ -643,7 +757,10 @@ int kt_h_agenda_reorder(kt_ctx *c)
         json_decref(agenda);
         return kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:o}", "agenda", agenda);
+    /* At most 1000 items the caller sees, but their descriptions can be long: the reply stays
+     * within 1 MiB, and agenda_more says the rest is read with meeting.get or body.get. */
+    bool more = kt_page_cut(agenda, (size_t)-1);
+    c->result = json_pack("{s:o, s:b}", "agenda", agenda, "agenda_more", more);
     return 0;
 }
 

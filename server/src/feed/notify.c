@@ -10,6 +10,7 @@
 #include "store/bodies.h"
 #include "store/chat.h"
 #include "store/directory.h"
+#include "store/items.h"
 #include "store/memberships.h"
 #include "store/notifications.h"
 #include "util/err.h"
@@ -901,8 +902,29 @@ static int on_reordered(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
 {
     if (primary)
         return 0;
-    return on_agenda_change(c, ev, json_integer_value(json_object_get(data, "meeting")),
-                            json_object_get(data, "order"));
+    int64_t meeting = json_integer_value(json_object_get(data, "meeting"));
+    json_t *shifts = json_object_get(data, "shifts");
+    if (!json_array_size(shifts) || !meeting) /* a backlog's order is announced to no one */
+        return on_agenda_change(c, ev, meeting, json_object_get(data, "order"));
+    /* A long list's shifts name positions (PROTOCOL.md): the items now at them count too. */
+    kt_item_slot *slots = NULL;
+    int n = 0;
+    int rc = kt_store_item_slots(c->st, ev->body, meeting, &slots, &n);
+    if (rc) {
+        free(slots);
+        return rc;
+    }
+    json_t *order = json_deep_copy(json_object_get(data, "order")), *s;
+    size_t k;
+    for (int i = 0; i < n; i++)
+        json_array_foreach(shifts, k,
+                           s) if (slots[i].pos >= json_integer_value(json_object_get(s, "from")) &&
+                                  slots[i].pos <= json_integer_value(json_object_get(s, "to")))
+            json_array_append_new(order, json_pack("{s:I}", "id", (json_int_t)slots[i].id));
+    free(slots);
+    rc = on_agenda_change(c, ev, meeting, order);
+    json_decref(order);
+    return rc;
 }
 
 /* The event types notifications come of. The same table decides whether a write needs a

@@ -379,12 +379,32 @@ static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
         }
         kt_vis_clear(&vis);
     }
+    /* A shift names true positions, which the guest may not know: instead they get every item
+     * of theirs in the list, as they number it (few: a guest's own items). */
+    if (json_array_size(json_object_get(ev->full, "shifts"))) {
+        if (!list)
+            list = guest_list(st, json_integer_value(json_object_get(ev->full, "body")),
+                              json_integer_value(json_object_get(ev->full, "meeting")), v);
+        json_t *y;
+        size_t k;
+        json_array_foreach(list, i, x)
+        {
+            int64_t id = json_integer_value(json_object_get(x, "id"));
+            bool listed = false;
+            json_array_foreach(order, k, y) listed =
+                listed || json_integer_value(json_object_get(y, "id")) == id;
+            if (!listed && guest_has(v, id))
+                json_array_append_new(order, json_pack("{s:I, s:O}", "id", (json_int_t)id,
+                                                       "position", json_object_get(x, "position")));
+        }
+    }
     json_decref(list);
     if (!json_array_size(order)) {
         json_decref(order);
         return kt_frame_ref(skip_frame(ev));
     }
     json_t *data = json_deep_copy(ev->full);
+    json_object_del(data, "shifts");
     json_object_set_new(data, "order", order);
     kt_frame *f = make_frame(ev, ev->type, data, true);
     json_decref(data);

@@ -346,6 +346,38 @@ int kt_store_item_set_position(kt_store *st, int64_t item, int64_t pos, int64_t 
     return kt_db_run(s, NULL);
 }
 
+int kt_store_items_shift(kt_store *st, int64_t body, int64_t meeting, int64_t from, int64_t to,
+                         int64_t by)
+{
+    /* position only: no search trigger fires (it watches title, meeting_id, ...) */
+    kt_db_stmt *s = meeting ? kt_db_prepare(st, "UPDATE items SET position = -(position + ?4) "
+                                                "WHERE meeting_id = ?1 AND position BETWEEN ?2 "
+                                                "AND ?3")
+                            : kt_db_prepare(st, "UPDATE items SET position = -(position + ?4) "
+                                                "WHERE body_id = ?1 AND meeting_id IS NULL AND "
+                                                "position BETWEEN ?2 AND ?3");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting ? meeting : body);
+    kt_db_bind_int(s, 2, from);
+    kt_db_bind_int(s, 3, to);
+    kt_db_bind_int(s, 4, by);
+    return kt_db_run(s, NULL);
+}
+
+int kt_store_items_settle(kt_store *st, int64_t body, int64_t meeting)
+{
+    kt_db_stmt *s = meeting ? kt_db_prepare(st, "UPDATE items SET position = -position "
+                                                "WHERE meeting_id = ?1 AND position < 0")
+                            : kt_db_prepare(st, "UPDATE items SET position = -position "
+                                                "WHERE body_id = ?1 AND meeting_id IS NULL AND "
+                                                "position < 0");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, meeting ? meeting : body);
+    return kt_db_run(s, NULL);
+}
+
 /* ---- changes ---- */
 
 static void bind_opt_int(kt_db_stmt *s, int i, int64_t v)

@@ -62,6 +62,12 @@ int kt_store_item_slots(struct kt_store *st, int64_t body, int64_t meeting, kt_i
 int kt_store_item_last_position(struct kt_store *st, int64_t body, int64_t meeting, int64_t *pos);
 /* Puts item at pos in meeting's list (0: the backlog). */
 int kt_store_item_set_position(struct kt_store *st, int64_t item, int64_t pos, int64_t meeting);
+/* Moves the items of a list (meeting's agenda, else body's backlog) now at positions from..to by
+ * `by` places in one statement, parked at the negative of their new position so that the next
+ * shift cannot catch them; kt_store_items_settle then makes every parked position positive. */
+int kt_store_items_shift(struct kt_store *st, int64_t body, int64_t meeting, int64_t from,
+                         int64_t to, int64_t by);
+int kt_store_items_settle(struct kt_store *st, int64_t body, int64_t meeting);
 
 /* ---- changes ---- */
 
