@@ -319,25 +319,3 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
     }
     return rc ? -1 : 0;
 }
-
-#define MAX_LISTED 500
-
-json_t *kt_flags_of_body(kt_store *st, int64_t body, const kt_viewer *v, const char *state)
-{
-    json_t *out = json_array();
-    if (v->role < KT_ROLE_SECRETARIS)
-        return out;
-    int64_t *ids = calloc(MAX_LISTED, sizeof *ids), *items = calloc(MAX_LISTED, sizeof *items);
-    int n = 0;
-    if (!ids || !items || kt_store_flags_of_body(st, body, state, ids, items, MAX_LISTED, &n))
-        n = 0;
-    for (int i = 0; i < n; i++) {
-        json_t *j = kt_flag_visible(st, ids[i], body, v) ? kt_flag_json(st, ids[i], body) : NULL;
-        if (j)
-            json_array_append_new(out, j);
-    }
-    (void)items;
-    free(ids);
-    free(items);
-    return out;
-}

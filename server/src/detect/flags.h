@@ -46,10 +46,6 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
 /* The flag as seen from body (one of its two sides), or NULL. */
 json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);
 
-/* The flags of body from its point of view that viewer may see (state NULL: all but
- * 'vervallen'). */
-json_t *kt_flags_of_body(kt_store *st, int64_t body, const kt_viewer *v, const char *state);
-
 /* Announces flag's current state to both sides as type ("flag.raised", "flag.updated"). */
 int kt_flag_announce(kt_ctx *c, int64_t flag, const char *type);
 

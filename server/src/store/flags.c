@@ -184,29 +184,6 @@ int kt_store_flags_involving(kt_store *st, const char *kind, int64_t meeting, in
     return 0;
 }
 
-int kt_store_flags_of_body(kt_store *st, int64_t body, const char *state, int64_t *ids,
-                           int64_t *own_items, int max, int *n)
-{
-    *n = 0;
-    kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT id, CASE WHEN body_a = ?1 THEN item_a ELSE item_b END FROM flags "
-            "WHERE (body_a = ?1 OR body_b = ?1) AND (CAST(?2 AS TEXT) IS NULL AND state <> "
-            "'vervallen' OR state = ?2) ORDER BY updated_at DESC, id DESC LIMIT ?3");
-    if (!s)
-        return KT_ESTORE;
-    kt_db_bind_int(s, 1, body);
-    kt_db_bind_text(s, 2, state);
-    kt_db_bind_int(s, 3, max);
-    int rc = 0;
-    while (*n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
-        ids[*n] = kt_db_int(s, 0);
-        own_items[*n] = kt_db_int(s, 1);
-        (*n)++;
-    }
-    kt_db_reset(s);
-    return rc < 0 ? rc : 0;
-}
-
 int kt_store_flags_page(kt_store *st, int64_t body, const char *state, int64_t after_at,
                         int64_t after_id, int max, int64_t *ids, int64_t *ats, int *n)
 {

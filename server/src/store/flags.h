@@ -47,10 +47,6 @@ int kt_store_flag_resolve(struct kt_store *st, int64_t id, const char *state, co
  * most max ids and keys (keys malloc'd, the caller frees them). */
 int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meeting, int64_t item,
                              int64_t *ids, char **keys, int max, int *n);
-/* Flags of body on either side (state NULL: all but 'vervallen'), newest change first: at most
- * max ids with the item on body's side (0: none). */
-int kt_store_flags_of_body(struct kt_store *st, int64_t body, const char *state, int64_t *ids,
-                           int64_t *own_items, int max, int *n);
 /* flag.list's page: flags of body on either side (state NULL: all but 'vervallen'), newest
  * change first (updated_at, then id, descending), after the flag (after_at, after_id) of the
  * page before (after_id 0: from the newest): at most max ids with their updated_at. */
