@@ -20,14 +20,14 @@ import { attendancePanel } from './attendance.js';
 export async function render(ctx) {
   const { store } = ctx;
   replace(ctx.root, loading('Vergadering laden…'));
-  const first = await store.request('meeting.get', { meeting: ctx.params.id });
+  const first = await store.request('meeting.get', { meeting: ctx.params.id, agenda_limit: 0, attendance_limit: 0, outcomes_limit: 0 });
   const bodyId = first.meeting.body;
   const live = liveBody(ctx, bodyId);
   // Signaleringen are for chairs and secretaries; the snapshot is read with the others so that
   // the live stream can start below all three.
   const flagSet = canEdit(store.roleIn(bodyId)) ? new FlagSet(store, bodyId) : null;
   const [snap, bsnap] = await Promise.all([
-    store.request('meeting.get', { meeting: ctx.params.id }),
+    store.meetingGet(ctx.params.id),
     store.bodyGet(bodyId),
     store.loadPersons().catch(() => null),
     store.loadOrgs().catch(() => null),

@@ -53,7 +53,7 @@ export function membersPanel(ctx, { container, state, role }) {
     const now = Date.now();
     const meetings = [...state.meetings.values()].filter((m) => Date.parse(m.end) > now && m.status !== 'geannuleerd')
       .sort((a, b) => Date.parse(a.start) - Date.parse(b.start)).slice(0, 6);
-    const results = await Promise.all(meetings.map((m) => store.request('meeting.get', { meeting: m.id }).catch(() => null)));
+    const results = await Promise.all(meetings.map((m) => store.meetingGet(m.id).catch(() => null)));
     // A besloten punt is not one to invite anyone to: only what this user sees whole.
     results.forEach((r, i) => { if (r) for (const it of r.agenda) if (!it.placeholder) out.push([it.id, `${fmtDateShort(meetings[i].start)} – ${it.title}`]); });
     try {

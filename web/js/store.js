@@ -77,6 +77,40 @@ class Store extends EventTarget {
     return { ...first, [key]: rows, more: false, next: null };
   }
 
+  /**
+   * A meeting's whole snapshot (meeting.get comes in pages: agenda, attendance and outcomes each
+   * with its own cursor): the first page's meeting, verslag and seq, every entry of the three
+   * lists once (by id: one added between two pages may come twice) and the notes and message
+   * counts of every item.
+   */
+  async meetingGet(id) {
+    const first = await this.request('meeting.get', { meeting: id });
+    const out = {
+      ...first, agenda: [...first.agenda], attendance: [...first.attendance], outcomes: [...first.outcomes],
+      notes: { ...first.notes }, message_counts: { ...first.message_counts },
+    };
+    let r = first;
+    for (let pages = 1; r.agenda_more || r.attendance_more || r.outcomes_more; pages++) {
+      if (pages > 1000) throw new Error('De vergadering kon niet helemaal worden geladen.');
+      r = await this.request('meeting.get', {
+        meeting: id,
+        agenda_from: r.agenda_more ? r.agenda_next : out.agenda.length,
+        attendance_from: r.attendance_more ? r.attendance_next : out.attendance.length,
+        outcomes_from: r.outcomes_more ? r.outcomes_next : out.outcomes.length,
+        ...(r.agenda_more ? {} : { agenda_limit: 0 }),
+        ...(r.attendance_more ? {} : { attendance_limit: 0 }),
+        ...(r.outcomes_more ? {} : { outcomes_limit: 0 }),
+      });
+      for (const key of ['agenda', 'attendance', 'outcomes']) {
+        const known = new Set(out[key].map((x) => x.id));
+        out[key].push(...r[key].filter((x) => !known.has(x.id)));
+      }
+      Object.assign(out.notes, r.notes);
+      Object.assign(out.message_counts, r.message_counts);
+    }
+    return { ...out, agenda_more: false, agenda_next: null, attendance_more: false, attendance_next: null, outcomes_more: false, outcomes_next: null };
+  }
+
   /** Loads me.get and follows every body I am in, plus the directory. */
   async loadMe() {
     const r = await this.request('me.get');

@@ -47,6 +47,28 @@ bool kt_page_cut_to(json_t *arr, size_t limit, size_t max_bytes)
     return cut;
 }
 
+bool kt_page_slice(json_t *arr, int64_t from, size_t limit, size_t max_bytes)
+{
+    size_t skip = from < 0 ? 0 : (size_t)from, n = json_array_size(arr);
+    if (skip > n)
+        skip = n;
+    for (size_t i = 0; i < skip; i++)
+        json_array_remove(arr, 0);
+    n -= skip;
+    size_t keep = 0, bytes = 0;
+    while (keep < n && keep < limit) {
+        size_t size = json_dumpb(json_array_get(arr, keep), NULL, 0, JSON_COMPACT);
+        if (keep && bytes + size > max_bytes)
+            break;
+        bytes += size;
+        keep++;
+    }
+    bool cut = keep < n;
+    while (json_array_size(arr) > keep)
+        json_array_remove(arr, json_array_size(arr) - 1);
+    return cut;
+}
+
 int kt_h_body_get(kt_ctx *c)
 {
     json_t *body = NULL, *parent = json_null(), *members = json_array(), *children = json_array();

@@ -128,8 +128,8 @@ int kt_h_meeting_update(kt_ctx *c)
     kt_time_parse(json_string_value(json_object_get(cur, "end")), &end);
     const char *was_at = json_string_value(json_object_get(cur, "location"));
     /* a location given that differs from the one it had (the client sends it with every save) */
-    bool new_place = kt_arg_str(c, "location") &&
-                     strcmp(kt_arg_str(c, "location"), was_at ? was_at : "") != 0;
+    bool new_place =
+        kt_arg_str(c, "location") && strcmp(kt_arg_str(c, "location"), was_at ? was_at : "") != 0;
     json_decref(cur);
     int64_t nstart = kt_arg_given(c, "start") ? kt_arg_time(c, "start") : start;
     int64_t nend = kt_arg_given(c, "end") ? kt_arg_time(c, "end") : end;
@@ -197,11 +197,37 @@ int kt_h_meeting_cancel(kt_ctx *c)
     return 0;
 }
 
+/* Sets name_more and name_next (the from of the next page, or null) in c->result. */
+static void page_marks(kt_ctx *c, const char *name, bool more, int64_t from, json_t *page)
+{
+    char key[32];
+    snprintf(key, sizeof key, "%s_more", name);
+    json_object_set_new(c->result, key, json_boolean(more));
+    snprintf(key, sizeof key, "%s_next", name);
+    json_object_set_new(c->result, key,
+                        more ? json_integer((json_int_t)(from + (int64_t)json_array_size(page)))
+                             : json_null());
+}
+
+/* A meeting's snapshot comes in pages (PROTOCOL.md): a huge agenda, its notes, a long
+ * attendance list or many outcomes would otherwise pass the connection's 4 MiB. Each list
+ * pages by an index into it as the caller sees it (placeholders counted, what they may not see
+ * at all not), so no cursor or count tells of a hidden item. */
 int kt_h_meeting_get(kt_ctx *c)
 {
     int64_t id = kt_arg_int(c, "meeting", 0), head = 0;
+    int64_t agenda_from = kt_arg_int(c, "agenda_from", 0);
+    int64_t att_from = kt_arg_int(c, "attendance_from", 0);
+    int64_t out_from = kt_arg_int(c, "outcomes_from", 0);
+    int agenda_limit =
+        kt_arg_has(c, "agenda_limit") ? (int)kt_arg_int(c, "agenda_limit", 0) : MEETING_AGENDA_PAGE;
+    int att_limit = kt_arg_has(c, "attendance_limit") ? (int)kt_arg_int(c, "attendance_limit", 0)
+                                                      : ATTENDANCE_PAGE;
+    int out_limit =
+        kt_arg_has(c, "outcomes_limit") ? (int)kt_arg_int(c, "outcomes_limit", 0) : OUTCOME_PAGE;
     json_t *m = NULL, *minutes = NULL, *attendance = json_array(), *agenda = json_array();
-    json_t *outcomes = NULL;
+    json_t *outcomes = NULL, *notes = NULL;
+    bool agenda_more = false;
     int rc = kt_store_meeting_get(c->st, id, &m);
     if (!rc)
         rc = kt_store_minutes_get(c->st, id, &minutes);
@@ -210,9 +236,37 @@ int kt_h_meeting_get(kt_ctx *c)
     if (!rc)
         rc = kt_store_stream_head(c->st, c->body, &head);
     if (!rc)
-        rc = kt_store_items_list(c->st, c->body, id, &c->viewer, agenda);
+        rc = kt_store_items_page(c->st, c->body, id, &c->viewer, agenda_from, agenda_limit, agenda,
+                                 &agenda_more);
     if (rc)
         kt_fail_err(c, rc);
+    if (!rc) { /* the agenda page ends at its share of the MiB, each item with its notes */
+        notes = kt_minutes_notes(c, agenda);
+        size_t keep = 0, bytes = 0;
+        for (; keep < json_array_size(agenda); keep++) {
+            json_t *it = json_array_get(agenda, keep);
+            char key[24];
+            snprintf(key, sizeof key, "%lld",
+                     (long long)json_integer_value(json_object_get(it, "id")));
+            json_t *n = json_object_get(notes, key);
+            size_t size = json_dumpb(it, NULL, 0, JSON_COMPACT) +
+                          (n ? json_dumpb(n, NULL, 0, JSON_COMPACT) : 0);
+            if (keep && bytes + size > KT_PAGE_BYTES * 3 / 8)
+                break;
+            bytes += size;
+        }
+        for (size_t k = keep; k < json_array_size(agenda); k++) {
+            char key[24];
+            snprintf(
+                key, sizeof key, "%lld",
+                (long long)json_integer_value(json_object_get(json_array_get(agenda, k), "id")));
+            json_object_del(notes, key);
+        }
+        if (keep < json_array_size(agenda))
+            agenda_more = true;
+        while (json_array_size(agenda) > keep)
+            json_array_remove(agenda, json_array_size(agenda) - 1);
+    }
     json_t *counts = rc ? NULL : kt_message_counts(c->st, agenda);
     if (!rc && !counts)
         rc = kt_fail_err(c, KT_ESTORE);
@@ -222,13 +276,18 @@ int kt_h_meeting_get(kt_ctx *c)
         json_decref(attendance);
         json_decref(agenda);
         json_decref(counts);
+        json_decref(notes);
         return -1;
     }
-    c->result =
-        json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
-                  "attendance", attendance, "message_counts", counts, "notes",
-                  kt_minutes_notes(c, agenda), "outcomes", outcomes, "seq", (json_int_t)head);
+    bool att_more = kt_page_slice(attendance, att_from, (size_t)att_limit, KT_PAGE_BYTES / 8);
+    bool out_more = kt_page_slice(outcomes, out_from, (size_t)out_limit, KT_PAGE_BYTES / 8);
+    c->result = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:I}", "meeting", m, "agenda", agenda,
+                          "attendance", attendance, "message_counts", counts, "notes", notes,
+                          "outcomes", outcomes, "seq", (json_int_t)head);
     json_object_update_new(c->result, minutes);
+    page_marks(c, "agenda", agenda_more, agenda_from, agenda);
+    page_marks(c, "attendance", att_more, att_from, attendance);
+    page_marks(c, "outcomes", out_more, out_from, outcomes);
     return 0;
 }
 

@@ -71,6 +71,21 @@ int kt_h_agenda_copy(kt_ctx *c);
 bool kt_page_cut(json_t *arr, size_t limit);
 /* The same with a byte budget of its own (a reply of two lists shares the 1 MiB). */
 bool kt_page_cut_to(json_t *arr, size_t limit, size_t max_bytes);
+/* The page of arr from index from: drops the elements before it, then keeps at most limit
+ * elements and max_bytes of them (strictly: the element that would pass the bytes goes to the
+ * next page, unless it is the page's first, so that paging always moves on). True when any
+ * were cut off at the end (more follow). */
+bool kt_page_slice(json_t *arr, int64_t from, size_t limit, size_t max_bytes);
+/* meeting.get's pages: the agenda (with its notes) MEETING_AGENDA_PAGE items by default, at most
+ * MEETING_AGENDA_PAGE_MAX; attendance lines and outcomes likewise. Within 1 MiB together: the
+ * agenda and notes 3/8 of it, the attendance and the outcomes 1/8 each, the verslag's text
+ * (at most 60,000 characters) and the meeting the rest. */
+#define MEETING_AGENDA_PAGE     200
+#define MEETING_AGENDA_PAGE_MAX 500
+#define ATTENDANCE_PAGE         500
+#define ATTENDANCE_PAGE_MAX     1000
+#define OUTCOME_PAGE            200
+#define OUTCOME_PAGE_MAX        500
 /* (The maxima are also written as numbers in protocol/ops.c's argument tables, which
  * test_protocol_contract reads.) meeting.list pages: MEETING_PAGE by default, at most
  * MEETING_PAGE_MAX; body.get's members

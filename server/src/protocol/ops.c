@@ -141,6 +141,14 @@ static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL}
                                               {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
                                               END};
 static const kt_argspec a_meeting[] = {{"meeting", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_meeting_get[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                           {"agenda_from", KT_T_INT, 0, 0, NULL},
+                                           {"agenda_limit", KT_T_INT, 0, 500, NULL},
+                                           {"attendance_from", KT_T_INT, 0, 0, NULL},
+                                           {"attendance_limit", KT_T_INT, 0, 1000, NULL},
+                                           {"outcomes_from", KT_T_INT, 0, 0, NULL},
+                                           {"outcomes_limit", KT_T_INT, 0, 500, NULL},
+                                           END};
 static const kt_argspec a_meeting_list[] = {
     {"body", KT_T_ID, REQ, 0, NULL},   {"from", KT_T_TIME, 0, 0, NULL},
     {"to", KT_T_TIME, 0, 0, NULL},     {"after", KT_T_STR, 0, 40, NULL},
@@ -398,7 +406,7 @@ static const kt_op ops[] = {
     {"meeting.series", kt_h_meeting_series, KT_PERM_EDIT, KT_TGT_BODY, W, a_meeting_series},
     {"meeting.update", kt_h_meeting_update, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting_update},
     {"meeting.cancel", kt_h_meeting_cancel, KT_PERM_EDIT, KT_TGT_MEETING, W, a_meeting},
-    {"meeting.get", kt_h_meeting_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"meeting.get", kt_h_meeting_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting_get},
     {"meeting.list", kt_h_meeting_list, KT_PERM_READ, KT_TGT_BODY, R, a_meeting_list},
     {"attendance.set", kt_h_attendance_set, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_attendance},
     {"attendance.remove", kt_h_attendance_remove, KT_PERM_EDIT, KT_TGT_MEETING, W,
