@@ -1008,6 +1008,80 @@ static void subscribe_over_the_protocol(void **state)
     kt_dispatch_publish(&f->app);
 }
 
+/* ---- a message sent as its write left it (live/render.h, kt_render_known) ---- */
+
+/* Sends req as c's person over c; the reply (held by the group commit, or NULL) is dropped. */
+static void over(fx *f, kt_conn *c, const char *req)
+{
+    int close_code;
+    json_t *r = kt_dispatch_text(&f->app, &c->me, c, req, strlen(req), &close_code);
+    if (r && !json_is_true(json_object_get(r, "ok")))
+        fail_msg("%s: %s", req,
+                 json_string_value(json_object_get(json_object_get(r, "error"), "code")));
+    json_decref(r);
+}
+
+/* Pops c's frames until the one of event type (a reply to c's own request is skipped); its data. */
+static json_t *next_event(kt_conn *c, const char *type)
+{
+    for (kt_frame *fr; (fr = kt_conn_peek(c)); kt_conn_pop(c)) {
+        json_t *j = frame_json(fr);
+        const char *t = json_string_value(json_object_get(j, "event"));
+        if (t && strcmp(t, type) == 0) {
+            kt_conn_pop(c);
+            json_t *data = json_incref(json_object_get(j, "data"));
+            json_decref(j);
+            return data;
+        }
+        json_decref(j);
+    }
+    fail_msg("no %s queued", type);
+    return NULL;
+}
+
+static void a_message_goes_out_as_it_is_when_its_group_commits(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT);
+    subscribe(f, bert, BODY, -1);
+    kt_dispatch_group_commit(&f->app, true);
+    /* Alone in its group: sent as the post left it, which is what the store reads. */
+    over(f, anna, "{\"id\":1,\"op\":\"chat.post\",\"body\":10,\"text\":\"Alleen @Bert\"}");
+    kt_dispatch_flush(&f->app);
+    json_t *live = next_event(bert, "chat.posted");
+    int64_t first = json_integer_value(json_object_get(json_object_get(live, "message"), "id"));
+    assert_true(first > 0);
+    assert_int_equal(json_array_size(json_object_get(json_object_get(live, "message"), "mentions")),
+                     1);
+    /* Posted, then edited in the same group: the post's event shows the message as it is after
+     * the commit, as a replay would, not the text the post wrote. */
+    over(f, anna, "{\"id\":2,\"op\":\"chat.post\",\"body\":10,\"text\":\"eerst\"}");
+    char req[160];
+    snprintf(req, sizeof req,
+             "{\"id\":3,\"op\":\"chat.edit\",\"body\":10,\"message\":%lld,\"text\":\"later\"}",
+             (long long)first + 1);
+    over(f, anna, req);
+    kt_dispatch_flush(&f->app);
+    json_t *posted = next_event(bert, "chat.posted");
+    json_t *m = json_object_get(posted, "message");
+    assert_int_equal(json_integer_value(json_object_get(m, "id")), first + 1);
+    assert_string_equal(json_string_value(json_object_get(m, "text")), "later");
+    json_decref(next_event(bert, "chat.edited"));
+    /* What went out live is what a replay of the same events reads from the store. */
+    kt_conn *eva = conn(f, 2, EVA);
+    subscribe(f, eva, BODY, 0);
+    kt_hub_pump(f->app.hub, eva);
+    json_t *replayed = next_event(eva, "chat.posted");
+    assert_true(json_equal(replayed, live));
+    json_decref(replayed);
+    replayed = next_event(eva, "chat.posted");
+    assert_true(json_equal(replayed, posted));
+    json_decref(replayed);
+    json_decref(live);
+    json_decref(posted);
+    kt_dispatch_group_commit(&f->app, false);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1045,6 +1119,7 @@ int main(void)
         T(expired_sessions_are_closed),
         T(a_closed_connection_is_forgotten),
         T(subscribe_over_the_protocol),
+        T(a_message_goes_out_as_it_is_when_its_group_commits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,6 +3,7 @@
 #include "domain/handlers.h"
 #include "domain/minutes.h"
 #include "domain/model.h"
+#include "live/render.h"
 #include "store/actions.h"
 #include "store/bodies.h"
 #include "store/chat.h"
@@ -640,9 +641,13 @@ int kt_h_chat_post(kt_ctx *c)
         return kt_fail_err(c, rc);
     json_object_set_new(m, "mentions", kt_chat_mentions(c->st, c->body, text));
     rc = kt_emit(c, c->body, "chat.posted", &vis, json_pack("{s:O}", "message", m));
-    kt_vis_clear(&vis);
-    if (rc)
+    if (rc) {
+        kt_vis_clear(&vis);
         return json_decref(m), -1;
+    }
+    /* The event is sent as what was just written (live/render.h: the dispatcher forgets this
+     * when other writes commit with it); m is not changed after this. */
+    kt_render_known(c->events[c->n_events - 1], json_pack("{s:O}", "message", m), &vis);
     c->result = json_pack("{s:o}", "message", m);
     return 0;
 }

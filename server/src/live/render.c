@@ -226,6 +226,33 @@ static int resolve(kt_store *st, kt_event *ev)
     return rc;
 }
 
+void kt_render_known(kt_event *ev, json_t *full, kt_vis *aud)
+{
+    kt_render_forget(ev);
+    ev->kind = kind_of(ev->type);
+    ev->about = id_in(full, key_of(ev->kind)); /* full has the object with its id */
+    ev->resolved = true;
+    ev->resolve_rc = 0;
+    ev->full = full;
+    ev->aud = *aud;
+    *aud = (kt_vis){0};
+}
+
+void kt_render_forget(kt_event *ev)
+{
+    ev->resolved = false;
+    ev->resolve_rc = 0;
+    json_decref(ev->full);
+    ev->full = NULL;
+    kt_vis_clear(&ev->aud);
+    kt_frame **frames[] = {&ev->f_full, &ev->f_placeholder, &ev->f_hidden, &ev->f_skip,
+                           &ev->f_guest};
+    for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
+        kt_frame_unref(*frames[i]);
+        *frames[i] = NULL;
+    }
+}
+
 json_t *kt_render_full(kt_store *st, kt_event *ev)
 {
     return resolve(st, ev) ? NULL : ev->full;

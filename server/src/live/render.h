@@ -36,6 +36,19 @@ kt_frame *kt_render_skipped(int64_t body, int64_t seq);
  * the object as it is now, or NULL when it is gone. Borrowed from ev. */
 json_t *kt_render_full(kt_store *st, kt_event *ev);
 
+/* What ev is about as the write that emitted it left it, handed over by that write so that the
+ * event is not read back from the store when it is sent (a chat message: its row, mentions and
+ * audience are what the handler just wrote and answered with). full (taken) is what resolving
+ * would make of the stored row; aud (taken: the caller's is cleared) the audience of what it
+ * hangs under, as kt_under_item_vis gives it. It is what "as it is now" means only while nothing
+ * else has changed since: the dispatcher keeps it for a write committed on its own and forgets it
+ * (kt_render_forget) when other writes commit with it, which then reads the store as before. */
+void kt_render_known(kt_event *ev, json_t *full, kt_vis *aud);
+
+/* Drops what was resolved of ev (kt_render_known) before any frame was made of it: the next
+ * delivery reads it from the store as it is then. */
+void kt_render_forget(kt_event *ev);
+
 /* The payload to store for an event of type with data (borrowed): what it is about, not its
  * content (the content is read when the event is). New reference. */
 json_t *kt_render_stored(const char *type, json_t *data);

@@ -380,6 +380,10 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
 void kt_ctx_defer_publish(kt_ctx *c)
 {
     kt_app *app = c->app;
+    /* The events waiting are of writes that committed before this one, which may have changed
+     * what they are about: what their writes handed over is no longer "as it is now". */
+    for (int i = 0; c->n_events && i < app->n_pending; i++)
+        kt_render_forget(app->pending[i]);
     if (app->n_pending + c->n_events > app->cap_pending) {
         int cap = app->cap_pending ? app->cap_pending : 16;
         while (cap < app->n_pending + c->n_events)
@@ -695,6 +699,8 @@ int kt_dispatch_sub(kt_ctx *c, const char *name, json_t *args, const char *where
     int rc = check_args(&child, op) || resolve_target(&child, op) || op->fn(&child) ? -1 : 0;
     if (!rc && child.mail) /* no op made of others sends mail: refuse rather than lose it */
         rc = kt_fail(&child, KT_C_INTERNAL, NULL);
+    for (int i = 0; !rc && i < child.n_events; i++) /* c goes on changing after this */
+        kt_render_forget(child.events[i]);
     if (!rc && adopt(c, &child))
         rc = kt_fail(&child, KT_C_INTERNAL, NULL);
     if (rc) {
