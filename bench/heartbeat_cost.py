@@ -17,16 +17,13 @@ same time (two servers): CPU time is per process.
     /usr/bin/python3 bench/heartbeat_cost.py BINARY DB_DIR MODE [N] [WINDOW] [WARMUP]
 """
 import asyncio
-import json
-import os
 import random
-import shutil
-import socket
-import subprocess
 import sys
 import time
 
 import websockets
+
+from bench_common import Server, load
 
 
 def main():
@@ -36,35 +33,15 @@ def main():
     n = int(sys.argv[4]) if len(sys.argv) > 4 else 2000
     window = float(sys.argv[5]) if len(sys.argv) > 5 else 120
     warmup = float(sys.argv[6]) if len(sys.argv) > 6 else 70
-    work = os.path.join(db, "hb-cost-" + mode)
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    for f in os.listdir(db):
-        if f.startswith("kt.db"):
-            shutil.copy(os.path.join(db, f), work)
-    token = json.load(open(os.path.join(db, "state.json")))["token"]
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    web = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web")
-    server = subprocess.Popen([kt, "--port", str(port), "--db", os.path.join(work, "kt.db"),
-                               "--listen", "127.0.0.1", "--metrics-listen", "127.0.0.1:0",
-                               "--sync", "normal", "--session-hours", "2160", "--web", web],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def cpu():
-        f = open(f"/proc/{server.pid}/stat").read().rsplit(")", 1)[1].split()
-        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    server = Server(kt, db, "hb-cost-" + mode)
 
     counts = {"ops": 0, "heartbeats": 0, "other": 0, "closed": 0}
     measuring = asyncio.Event()
 
     async def one(i, t_open):
         await asyncio.sleep(t_open)
-        url = f"ws://127.0.0.1:{port}/ws" + ("?heartbeat=30" if mode == "heartbeat" else "")
-        ws = await websockets.connect(url, extra_headers={"Cookie": "kt_session=" + token},
-                                      ping_interval=None, max_queue=None)
+        ws = await server.connect("?heartbeat=30" if mode == "heartbeat" else "",
+                                  max_queue=None)
         try:
             if mode == "heartbeat":
                 async for text in ws:
@@ -84,36 +61,24 @@ def main():
             counts["closed"] += 1
 
     async def run():
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
-        else:
-            sys.exit("the server did not start")
+        await server.listening()
         tasks = [asyncio.ensure_future(one(i, 30.0 * i / n)) for i in range(n)]
         await asyncio.sleep(warmup)
         measuring.set()
-        c0, t0 = cpu(), time.monotonic()
+        c0, t0 = server.cpu(), time.monotonic()
         await asyncio.sleep(window)
-        c1, t1 = cpu(), time.monotonic()
+        c1, t1 = server.cpu(), time.monotonic()
         measuring.clear()
         minutes = (t1 - t0) / 60
         print("mode=%s conns=%d window_s=%.0f server_cpu_s=%.2f us_per_conn_per_min=%.1f "
               "pct_core=%.2f ops=%d heartbeats=%d other_frames=%d closed=%d load=%s"
               % (mode, n, t1 - t0, c1 - c0, (c1 - c0) / n / minutes * 1e6,
                  (c1 - c0) / (t1 - t0) * 100, counts["ops"], counts["heartbeats"],
-                 counts["other"], counts["closed"], open("/proc/loadavg").read().split()[0]))
+                 counts["other"], counts["closed"], load()))
         for t in tasks:
             t.cancel()
 
-    try:
-        asyncio.run(run())
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    server.run(run())
 
 
 if __name__ == "__main__":

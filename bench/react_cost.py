@@ -15,17 +15,13 @@ run-bodies' member is not).
 """
 import asyncio
 import json
-import os
 import random
 import re
-import shutil
-import socket
-import subprocess
 import sys
 import time
 import urllib.request
 
-import websockets
+from bench_common import Server, free_port, load
 
 WORDS = ("aanpak ondermijning drugslab woonoverlast jeugd huiselijk geweld vakantiepark bibob "
          "sluiting woning hennep kwetsbare bewoners zorg veiligheid wijk buurt toezicht "
@@ -40,36 +36,12 @@ def main():
     op = sys.argv[3] if len(sys.argv) > 3 else "mention"
     n = int(sys.argv[4]) if len(sys.argv) > 4 else 500
     rate = float(sys.argv[5]) if len(sys.argv) > 5 else 50
-    work = os.path.join(db, "react-cost")
-    shutil.rmtree(work, ignore_errors=True)
-    os.makedirs(work)
-    for f in os.listdir(db):
-        if f.startswith("kt.db"):
-            shutil.copy(os.path.join(db, f), work)
-    state = json.load(open(os.path.join(db, "state.json")))
-    token, body = state["token"], state["hot"][0]
-
-    def free_port():
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        p = s.getsockname()[1]
-        s.close()
-        return p
-
-    port, ops = free_port(), free_port()
-    web = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "web")
-    server = subprocess.Popen([kt, "--port", str(port), "--db", os.path.join(work, "kt.db"),
-                               "--listen", "127.0.0.1", "--metrics-listen", f"127.0.0.1:{ops}",
-                               "--sync", "normal", "--session-hours", "2160", "--web", web],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-    def cpu(path):
-        f = open(path).read().rsplit(")", 1)[1].split()
-        return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+    server = Server(kt, db, "react-cost", metrics_port=free_port())
+    body = server.state["hot"][0]
+    ops = server.metrics_port
 
     def cpus():
-        return (cpu(f"/proc/{server.pid}/task/{server.pid}/stat"),
-                cpu(f"/proc/{server.pid}/stat"))
+        return server.loop_cpu(), server.cpu()
 
     def waiting():
         text = urllib.request.urlopen(f"http://127.0.0.1:{ops}/metrics").read().decode()
@@ -85,16 +57,7 @@ def main():
                 "title": "%s %d" % (words.capitalize(), k)}
 
     async def run():
-        for _ in range(600):
-            try:
-                ws = await websockets.connect(f"ws://127.0.0.1:{port}/ws",
-                                              extra_headers={"Cookie": "kt_session=" + token},
-                                              ping_interval=None)
-                break
-            except OSError:
-                await asyncio.sleep(0.1)
-        else:
-            sys.exit("the server did not start")
+        ws = await server.connect(tries=600)
         k = 0
 
         async def send(count):
@@ -133,16 +96,10 @@ def main():
         print("op=%s writes=%d errors=%d rate=%.0f loop_cpu_us_per_write=%.0f "
               "process_cpu_us_per_write=%.0f other_threads_us_per_write=%.0f wall_s=%.1f load=%s"
               % (op, n, errors, rate, (l1 - l0) / n * 1e6, (p1 - p0) / n * 1e6,
-                 ((p1 - p0) - (l1 - l0)) / n * 1e6, time.monotonic() - t0,
-                 open("/proc/loadavg").read().split()[0]))
+                 ((p1 - p0) - (l1 - l0)) / n * 1e6, time.monotonic() - t0, load()))
         await ws.close()
 
-    try:
-        asyncio.run(run())
-    finally:
-        server.terminate()
-        server.wait()
-        shutil.rmtree(work, ignore_errors=True)
+    server.run(run())
 
 
 if __name__ == "__main__":
