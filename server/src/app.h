@@ -43,7 +43,8 @@ typedef struct kt_config {
     int ping_secs;         /* a silent WebSocket is pinged after this, dropped after 2.5 times */
     int notify_burst_secs; /* a change merges into a burst's notification this long (0: never) */
     const char *node_id;
-    int travel_buffer_min;  /* conflict detection: time to get from one meeting to another */
+    int travel_buffer_min;       /* conflict detection: time to get from one meeting to another */
+    int confidential_check_secs; /* the confidential side's findings of open changes: batched */
     const char *vocabulary; /* the deployment's own domain vocabulary, on top of the built-in */
     const char *test_hold_rebuild; /* tests only: an aside index build waits for this file */
     const char *smtp_url;          /* mail relay for the daily digest; NULL: no digests */

@@ -3,6 +3,7 @@ Dordrecht bodies is flagged to both chairs; the same title in Schiedam is not; a
 not see the other (confidential) item learns nothing of it (the confidential side does);
 procedural items never raise anything."""
 
+import datetime
 import unittest
 
 from harness import DEMO_PASSWORD, DemoCase, Server
@@ -180,6 +181,115 @@ class DuplicateTest(DemoCase):
         self.assertTrue(any(h.startswith("Preventie met Gezag: aanpak risicojongeren") and
                             o and o.startswith("PmG: aanpak risicojongeren") for h, o in pairs),
                         pairs)
+
+
+class ConfidentialBatchTest(DemoCase):
+    """Issue 11, timing: a probe that meets a hidden confidential item must cost the node no more
+    than one that does not. So an open item's reaction never compares it with the confidential
+    items, nor raises, stores or announces anything for them: the open items changed meanwhile
+    meet the confidential ones in a batch on a timer of its own (--confidential-check-secs, here
+    an hour, so that it runs only when the node goes). bench/probe_timing.py measures the cost."""
+
+    def configure(self, server):
+        server.extra += ["--confidential-check-secs", "3600"]
+
+    async def test_an_open_items_reaction_does_nothing_about_a_hidden_item(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        orgs = (await cso_chair.call("org.list"))["organisations"]
+        police = [o["id"] for o in orgs if o["kind"] == "politie"][0]
+        conf = (await cso_chair.call(
+            "agenda.add", meeting=await self.next_meeting(cso_chair, cso),
+            title="Casus Zwanenburg: vrachtwagenloods Oudelandseweg koelcellen",
+            confidential=True, relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+        await cso_chair.sync()
+        stored = lambda: self.server.query(  # noqa: E731
+            "SELECT (SELECT count(*) FROM flags), "
+            "(SELECT count(*) FROM notifications WHERE flag_id IS NOT NULL)")[0]
+        head = (await cso_chair.call("body.get", body=cso))["seq"]
+        before = stored()
+        probe = (await rg_chair.call(
+            "agenda.add", body=rg,
+            title="Zwanenburg vrachtwagenloods Oudelandseweg koelcellen"))["item"]
+        await rg_chair.sync()  # the probe's reaction ran before this
+        await cso_chair.sync()
+        # no flag, no notification of one, no event on the confidential side's stream
+        self.assertEqual(stored(), before)
+        self.assertEqual((await cso_chair.call("body.get", body=cso))["seq"], head)
+        self.assertEqual(await self.flags_for_item(cso_chair, cso, conf["id"]), [])
+        # the batch tells the confidential side (here when the node goes; normally on its timer)
+        await self.close_clients()
+        self.server.stop()
+        self.server.start()
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        told = await self.flags_for_item(cso_chair, cso, conf["id"])
+        self.assertEqual([f["other"]["item"] for f in told], [probe["id"]], told)
+
+
+class DerivedEventsTest(DemoCase):
+    """Issue 11, storage: moving a meeting whose items have flags, or editing such an item, does
+    not store an event per recipient each time. The first move tells every member (one
+    notification each); later changes in the burst merge into those notifications, superseding
+    their stored events (feed/notify.c), and a flag's change is one flag.updated per side, never
+    a notification. bench/derived_events.py prints the same figures."""
+
+    NOW = "2027-03-01T09:00:00Z"
+
+    async def test_changes_to_flagged_things_store_a_bounded_number_of_events(self):
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        meeting = (await rg_chair.call("meeting.get", meeting=await self.next_meeting(rg_chair, rg)))
+        m = meeting["meeting"]
+        await np_chair.call("agenda.add", meeting=await self.next_meeting(np_chair, np),
+                            title="Hennepkwekerij en drugslab in bedrijfsloods Wielwijk")
+        item = (await rg_chair.call("agenda.add", meeting=m["id"],
+                                    title="Hennepkwekerij en drugslab in loods Wielwijk"))["item"]
+        await rg_chair.sync()
+        flags = [f for f in (await rg_chair.call("flag.list", body=rg))["flags"]
+                 if f["here"]["meeting"] == m["id"]]
+        self.assertIn(item["id"], [f["here"]["item"] for f in flags], flags)
+        members = len((await rg_chair.call("body.get", body=rg))["members"])
+        self.assertGreater(members, 8)
+
+        def stored():
+            return self.server.query("SELECT (SELECT count(*) FROM events), "
+                                     "(SELECT count(*) FROM notifications)")[0]
+
+        def shift(iso, days):
+            t = datetime.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+            return (t + datetime.timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        steps = [("meeting.update", dict(meeting=m["id"], start=shift(m["start"], 7),
+                                         end=shift(m["end"], 7))),
+                 ("meeting.update", dict(meeting=m["id"], location="Stadskantoor, zaal 3")),
+                 ("meeting.update", dict(meeting=m["id"], start=m["start"], end=m["end"])),
+                 ("agenda.update", dict(item=item["id"],
+                                        title="Hennepkwekerij en drugslab in bedrijfsloods")),
+                 ("agenda.update", dict(item=item["id"],
+                                        title="Drugslab en hennepkwekerij in loods Wielwijk")),
+                 ("agenda.update", dict(item=item["id"],
+                                        title="Hennepkwekerij en drugslab in loods Wielwijk"))]
+        grew = []
+        for op, args in steps:
+            before = stored()
+            await rg_chair.call(op, **args)
+            await rg_chair.sync()  # the change's reactions ran before this
+            after = stored()
+            grew.append((after[0] - before[0], after[1] - before[1]))
+        # the first move, the first edit: a notification per member, at most
+        self.assertLessEqual(grew[0][1], members, grew)
+        self.assertLessEqual(grew[3][1], members, grew)
+        # after them: the change's own event and a flag.updated per side of each flag, never one
+        # per recipient; no new notification (merged into the burst's, or none for a flag change)
+        bound = 1 + 2 * len(flags)
+        self.assertLess(bound, members)
+        for events, notes in grew[1:3] + grew[4:]:
+            self.assertLessEqual(events, bound, grew)
+            self.assertEqual(notes, 0, grew)
 
 
 class IndexAtStartTest(DemoCase):

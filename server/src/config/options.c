@@ -262,6 +262,19 @@ const kt_option kt_options[] = {
      .group = g_server,
      .offset = CFG(travel_buffer_min),
      .help = "Minutes needed between meetings at different places (meeting conflicts)."},
+    {.name = "confidential-check-secs",
+     .env = "KT_CONFIDENTIAL_CHECK_SECS",
+     .arg = "N",
+     .kind = KT_OPT_INT,
+     .lo = 1,
+     .hi = 3600,
+     .dflt = "300",
+     .group = g_server,
+     .offset = CFG(confidential_check_secs),
+     .help = "Every N seconds the open agenda items changed meanwhile are compared with the "
+             "confidential items, in one batch, and the confidential side is told of possible "
+             "duplicates; never in the reaction to the change itself, so that no probe's cost "
+             "or timing tells whether it met a hidden item (SECURITY.md)."},
     {.name = "vocabulary",
      .env = "KT_VOCABULARY",
      .arg = "FILE",

@@ -51,7 +51,8 @@ struct kt_detect {
     kt_ivec replay_decisions; /* chairs' decisions meanwhile: item a, item b, duplicate (0/1) */
     uint64_t builds;          /* aside builds swapped in */
     int64_t last_build_ms;
-    atomic_bool closing; /* kt_detect_free has begun: a finished build is dropped */
+    atomic_bool closing;  /* kt_detect_free has begun: a finished build is dropped */
+    kt_ivec conf_pending; /* open items changed since the last confidential batch */
 };
 
 #define PROFILES_MAX_AGE 60 /* seconds a stale profile build may be used */
@@ -638,6 +639,7 @@ void kt_detect_free(kt_detect *d)
     kt_ivec_free(&d->replay);
     kt_ivec_free(&d->replay_bodies);
     kt_ivec_free(&d->replay_decisions);
+    kt_ivec_free(&d->conf_pending);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
@@ -690,32 +692,16 @@ static bool recurring(kt_store *st, int64_t item)
     return kt_store_item_recurring(st, item, &yes) == 0 && yes;
 }
 
-/* Re-checks one item for duplicates in other bodies: raises a flag per finding, lets the item's
- * other duplicate flags lapse. */
-static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
+/* Raises a duplicate flag per hit (hits[0..n), strong ones only: a signal reaches the chairs)
+ * of item; their keys go to keys[], keep[]. *kept: how many. 0 or an error. */
+static int raise_hits(kt_ctx *d, int64_t item, kt_similar_hit *hits, int n, char (*keys)[64],
+                      const char **keep, int *kept)
 {
-    int rc = refresh_item(det, d->st, item);
-    if (rc)
-        return rc;
-    /* The open items and the confidential ones are searched apart, each with room of its own:
-     * a confidential item never takes a finding's place among the others (similar.h). */
-    kt_similar_hit hits[2 * MAX_HITS];
-    bool routine = recurring(d->st, item);
-    int n = routine ? 0 : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
-    bool indexed = n >= 0;
-    if (n < 0)
-        n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
-    int np = indexed && !routine ? kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS,
-                                                                hits + n, MAX_HITS)
-                                 : 0;
-    n += np > 0 ? np : 0;
-    int kept = 0;
-    for (int i = 0; i < n; i++) /* strong findings only: a signal reaches the chairs */
+    int k = 0;
+    for (int i = 0; i < n; i++)
         if (hits[i].score >= KT_SIM_FLAG_THRESHOLD && !recurring(d->st, hits[i].item_id))
-            hits[kept++] = hits[i];
-    n = kept;
-    char keys[2 * MAX_HITS][64];
-    const char *keep[2 * MAX_HITS];
+            hits[k++] = hits[i];
+    n = k;
     for (int i = 0; i < n; i++) {
         kt_finding f = {.kind = "duplicate", .score = hits[i].score};
         int64_t a = item < hits[i].item_id ? item : hits[i].item_id;
@@ -739,7 +725,97 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
         if (kt_flag_raise(d, &f, NULL))
             return KT_EINVAL;
     }
-    return kt_flags_expire(d, "duplicate", 0, item, keep, n, indexed) ? KT_EINVAL : 0;
+    *kept = n;
+    return 0;
+}
+
+/* Re-checks one item for duplicates in other bodies: raises a flag per finding, lets the item's
+ * other duplicate flags lapse. A confidential item is compared with every item at once (who
+ * changed it is of its audience). An open item only with the open ones: it waits for the
+ * confidential batch for the rest (kt_detect_confidential_react), and the flags with a
+ * confidential item are not touched here, so that this reaction does the same whatever a hidden
+ * item says. */
+static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
+{
+    int rc = refresh_item(det, d->st, item);
+    if (rc)
+        return rc;
+    bool confidential = kt_imap_get(&det->confidential, item) != NULL;
+    /* The open items and the confidential ones are searched apart, each with room of its own:
+     * a confidential item never takes a finding's place among the others (similar.h). */
+    kt_similar_hit hits[2 * MAX_HITS];
+    bool routine = recurring(d->st, item);
+    int n = routine ? 0 : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    bool indexed = n >= 0;
+    if (n < 0)
+        n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
+    int np =
+        confidential && indexed && !routine
+            ? kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS, hits + n, MAX_HITS)
+            : 0;
+    n += np > 0 ? np : 0;
+    if (!confidential && kt_ivec_push(&det->conf_pending, item))
+        return KT_ENOMEM;
+    char keys[2 * MAX_HITS][64];
+    const char *keep[2 * MAX_HITS];
+    rc = raise_hits(d, item, hits, n, keys, keep, &n);
+    if (rc)
+        return rc;
+    return kt_flags_expire_item(d, item, keep, n, indexed,
+                                confidential ? KT_FLAGS_ANY : KT_FLAGS_OPEN_OTHER)
+               ? KT_EINVAL
+               : 0;
+}
+
+bool kt_detect_confidential_pending(const kt_detect *det)
+{
+    return det && det->conf_pending.n > 0;
+}
+
+/* One open item of the batch against the confidential items. */
+static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
+{
+    if (kt_imap_get(&det->confidential, item))
+        return 0; /* confidential meanwhile: its own reaction compared it with everything */
+    kt_similar_hit hits[MAX_HITS];
+    int n = recurring(d->st, item)
+                ? 0
+                : kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    bool indexed = n >= 0;
+    if (n < 0)
+        n = 0;
+    char keys[MAX_HITS][64];
+    const char *keep[MAX_HITS];
+    int rc = raise_hits(d, item, hits, n, keys, keep, &n);
+    if (rc)
+        return rc;
+    return kt_flags_expire_item(d, item, keep, n, indexed, KT_FLAGS_CONFIDENTIAL_OTHER) ? KT_EINVAL
+                                                                                        : 0;
+}
+
+int kt_detect_confidential_react(kt_detect *det, kt_ctx *d)
+{
+    if (!kt_detect_confidential_pending(det))
+        return 0;
+    rebuild_in_place_if_stale(det);
+    int64_t t0 = kt_mono_ns();
+    kt_ivec items = det->conf_pending; /* taken: a failed batch puts them back */
+    memset(&det->conf_pending, 0, sizeof det->conf_pending);
+    kt_ivec_sort(&items);
+    int rc = 0;
+    for (size_t i = 0; !rc && i < items.n; i++)
+        if (i == 0 || items.v[i] != items.v[i - 1])
+            rc = check_confidential(det, d, items.v[i]);
+    if (rc) {
+        for (size_t i = 0; i < items.n; i++)
+            kt_ivec_push(&det->conf_pending, items.v[i]);
+        if (d->code == KT_C_NONE)
+            kt_fail_err(d, rc);
+    }
+    kt_debug("confidential batch ran", "items=%zu us=%lld events=%d rc=%d", items.n,
+             (long long)((kt_mono_ns() - t0) / 1000), d->n_events, rc);
+    kt_ivec_free(&items);
+    return rc ? -1 : 0;
 }
 
 /* Items whose window position changed with their meeting. */

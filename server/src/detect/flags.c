@@ -297,8 +297,23 @@ static bool dismissed(kt_store *st, int64_t id)
     return yes;
 }
 
-int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
-                    const char *const *keep, int n_keep, bool keep_dismissed)
+/* Whether flag id (which involves item) is of the sides asked for: by whether its other item is
+ * confidential. */
+static bool of_sides(kt_store *st, int64_t id, int64_t item, kt_flags_side which)
+{
+    if (which == KT_FLAGS_ANY)
+        return true;
+    kt_flag_row r;
+    bool conf = false;
+    if (kt_store_flag_get(st, id, &r) == 0)
+        conf = item_confidential(st, r.item[0] == item ? r.item[1] : r.item[0]);
+    kt_store_flag_clear(&r);
+    return conf == (which == KT_FLAGS_CONFIDENTIAL_OTHER);
+}
+
+static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
+                       const char *const *keep, int n_keep, bool keep_dismissed,
+                       kt_flags_side which)
 {
     int64_t ids[MAX_EXPIRE];
     char *keys[MAX_EXPIRE];
@@ -308,7 +323,7 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
         return kt_fail_err(c, rc);
     for (int i = 0; i < n; i++) {
         if (!rc && !key_kept(keys[i], keep, n_keep) &&
-            !(keep_dismissed && dismissed(c->st, ids[i]))) {
+            !(keep_dismissed && dismissed(c->st, ids[i])) && of_sides(c->st, ids[i], item, which)) {
             rc = kt_store_flag_lapse(c->st, ids[i], kt_now());
             if (rc)
                 kt_fail_err(c, rc);
@@ -318,4 +333,16 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
         free(keys[i]);
     }
     return rc ? -1 : 0;
+}
+
+int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
+                    const char *const *keep, int n_keep, bool keep_dismissed)
+{
+    return expire_some(c, kind, meeting, item, keep, n_keep, keep_dismissed, KT_FLAGS_ANY);
+}
+
+int kt_flags_expire_item(kt_ctx *c, int64_t item, const char *const *keep, int n_keep,
+                         bool keep_dismissed, kt_flags_side which)
+{
+    return expire_some(c, "duplicate", 0, item, keep, n_keep, keep_dismissed, which);
 }

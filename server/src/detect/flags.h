@@ -43,6 +43,17 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id);
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep, bool keep_dismissed);
 
+/* As kt_flags_expire for the duplicate flags of item, only those whose other item is (not)
+ * confidential: an open item's own reaction never touches what only the confidential side may
+ * know (detect.c, the confidential batch). */
+typedef enum kt_flags_side {
+    KT_FLAGS_ANY,
+    KT_FLAGS_OPEN_OTHER,
+    KT_FLAGS_CONFIDENTIAL_OTHER
+} kt_flags_side;
+int kt_flags_expire_item(kt_ctx *c, int64_t item, const char *const *keep, int n_keep,
+                         bool keep_dismissed, kt_flags_side which);
+
 /* The flag as seen from body (one of its two sides), or NULL. */
 json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);
 

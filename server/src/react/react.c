@@ -23,7 +23,7 @@ struct kt_react {
     kt_app *app;
     kt_ivec queue; /* committed here, not run yet */
     bool scheduled;
-    lws_sorted_usec_list_t soon, sweep;
+    lws_sorted_usec_list_t soon, sweep, conf;
     uint64_t done, failed, dropped, adopted;
 };
 
@@ -284,6 +284,59 @@ void kt_react_sweep(kt_react *r)
     kt_ivec_free(&stale);
 }
 
+/* ---- the confidential side's findings ---- */
+
+/* The open items changed since the last batch against the confidential items (detect.h), in a
+ * transaction of its own, with the notifications of the flags it raised: on a timer, so that
+ * nothing of it is part of any change's reaction. */
+void kt_react_confidential(kt_react *r)
+{
+    kt_app *app = r->app;
+    if (!kt_detect_confidential_pending(app->detect))
+        return;
+    kt_ctx d;
+    kt_ctx_init(&d, app, &reactor, NULL);
+    int rc = kt_store_begin(d.st);
+    if (!rc && kt_detect_confidential_react(app->detect, &d))
+        rc = KT_EINVAL;
+    int raised = d.n_events;
+    kt_event **flags = raised ? calloc((size_t)raised, sizeof *flags) : NULL;
+    if (raised && !flags && !rc)
+        rc = KT_ENOMEM;
+    for (int i = 0; flags && i < raised; i++)
+        flags[i] = kt_event_ref(d.events[i]);
+    if (!rc && kt_notify_react(&d, flags, raised))
+        rc = KT_EINVAL;
+    for (int i = 0; flags && i < raised; i++)
+        kt_event_unref(flags[i]);
+    free(flags);
+    if (!rc)
+        rc = kt_store_commit(d.st);
+    else if (kt_store_in_txn(d.st))
+        kt_store_rollback(d.st);
+    if (!rc) {
+        kt_ctx_defer_publish(&d);
+        kt_dispatch_publish(app);
+    } else {
+        kt_warn("confidential batch failed; tried again with the next", "rc=%d code=%s", rc,
+                kt_code_name(d.code));
+    }
+    kt_ctx_clear(&d);
+}
+
+static int64_t conf_period_us(const kt_react *r)
+{
+    int s = r->app->cfg.confidential_check_secs;
+    return (int64_t)(s > 0 ? s : KT_REACT_CONFIDENTIAL_S) * LWS_US_PER_SEC;
+}
+
+static void conf_cb(lws_sorted_usec_list_t *sul)
+{
+    kt_react *r = lws_container_of(sul, kt_react, conf);
+    kt_react_confidential(r);
+    lws_sul_schedule(r->app->lws, 0, &r->conf, conf_cb, conf_period_us(r));
+}
+
 static void sweep_cb(lws_sorted_usec_list_t *sul)
 {
     kt_react *r = lws_container_of(sul, kt_react, sweep);
@@ -300,8 +353,10 @@ kt_react *kt_react_new(kt_app *app)
     app->on_commit = kt_react_committed;
     app->wants_reaction = wants;
     app->on_commit_arg = r;
-    if (app->lws)
+    if (app->lws) {
         lws_sul_schedule(app->lws, 0, &r->sweep, sweep_cb, 1);
+        lws_sul_schedule(app->lws, 0, &r->conf, conf_cb, conf_period_us(r));
+    }
     return r;
 }
 
@@ -312,8 +367,10 @@ void kt_react_free(kt_react *r)
     if (r->app->lws) {
         lws_sul_cancel(&r->soon);
         lws_sul_cancel(&r->sweep);
+        lws_sul_cancel(&r->conf);
     }
     kt_react_drain(r); /* what this node committed is done before it goes */
+    kt_react_confidential(r);
     if (r->app->on_commit_arg == r) {
         r->app->on_commit = NULL;
         r->app->wants_reaction = NULL;

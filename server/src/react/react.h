@@ -29,8 +29,13 @@ void kt_react_drain(kt_react *r);
  * or their reaction failed): runs them now. */
 void kt_react_sweep(kt_react *r);
 
-#define KT_REACT_STALE_S     30 /* a job older than this is anybody's */
-#define KT_REACT_MAX_ATTEMPT 5  /* a job that failed this often is dropped (logged, counted) */
+/* The confidential side's findings of the open items changed since the last time, in a batch
+ * of its own (detect.h); on a timer every --confidential-check-secs, and before the node goes. */
+void kt_react_confidential(kt_react *r);
+
+#define KT_REACT_CONFIDENTIAL_S 300 /* the timer's default period */
+#define KT_REACT_STALE_S        30  /* a job older than this is anybody's */
+#define KT_REACT_MAX_ATTEMPT    5   /* a job that failed this often is dropped (logged, counted) */
 
 /* Counts for /metrics. */
 typedef struct kt_react_stats {
