@@ -138,13 +138,23 @@ class RetentionTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(got["minutes"], "")
             actions = await chair.call("action.list", body=body)
             self.assertNotIn(self.done_action, [a["id"] for a in actions["actions"]])
-            # the event log was cut: a replay from before it is refused, a snapshot works
+            # the event log was cut: a replay from before it is answered resync (the client
+            # takes a fresh snapshot, PROTOCOL.md "Bounded replay"), a snapshot works
             snap = await chair.call("body.get", body=body)
             self.assertEqual(snap["seq"], self.head)  # the head stays: no seq is given twice
             with self.assertRaises(ProtocolError) as e:
                 await chair.call("subscribe", body=body, since=0)
-            self.assertEqual(e.exception.code, "invalid_since")
+            self.assertEqual(e.exception.code, "resync")
             await chair.call("subscribe", body=body, since=snap["seq"])
+            # the same for a notification stream: its old events went too
+            police = await s.connect(s.login("police@test.example"))
+            notes = await police.call("notification.list")
+            self.assertGreater(notes["seq"], 0)
+            with self.assertRaises(ProtocolError) as e:
+                await police.call("notification.subscribe", since=0)
+            self.assertEqual(e.exception.code, "resync")
+            await police.call("notification.subscribe", since=notes["seq"])
+            await police.close()
             # something new, then the node starts again a little later: it stays
             await chair.call("chat.post", body=body, text="Nieuw bericht")
             await chair.close()

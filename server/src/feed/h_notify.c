@@ -123,11 +123,12 @@ int kt_h_notification_subscribe(kt_ctx *c)
     int64_t since = kt_arg_has(c, "since") ? kt_arg_int(c, "since", 0) : -1, head;
     kt_viewer v = {.person = c->me->person, .org = c->me->org, .role = KT_ROLE_NONE, .n_items = -1};
     int rc = kt_hub_subscribe(c->app->hub, c->conn, stream, since, &v, NULL, &head);
-    if (rc == KT_EINVAL || rc == KT_ERANGE)
-        return kt_fail(c, KT_C_INVALID_SINCE,
-                       rc == KT_ERANGE ? "'since' ligt voor de oudste bewaarde melding; haal de "
-                                         "meldingen opnieuw op."
-                                       : NULL);
+    if (rc == KT_ERANGE) /* retention cut the stream: a fresh start (notification.list) */
+        return kt_fail(c, KT_C_RESYNC,
+                       "'since' ligt voor de oudste bewaarde melding; haal de meldingen opnieuw "
+                       "op.");
+    if (rc == KT_EINVAL)
+        return kt_fail(c, KT_C_INVALID_SINCE, NULL);
     if (rc)
         return kt_fail_err(c, rc);
     c->result = json_pack("{s:I, s:I}", "since", (json_int_t)(since < 0 ? head : since), "head",

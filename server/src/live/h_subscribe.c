@@ -55,8 +55,8 @@ int kt_h_subscribe(kt_ctx *c)
                        "'since' (%lld) ligt voorbij de laatste wijziging "
                        "(%lld).",
                        (long long)since, (long long)head);
-    if (rc == KT_ERANGE)
-        return kt_fail(c, KT_C_INVALID_SINCE,
+    if (rc == KT_ERANGE) /* retention cut the log: as before one's membership, a fresh start */
+        return kt_fail(c, KT_C_RESYNC,
                        "'since' (%lld) ligt voor de oudste bewaarde wijziging; haal het overzicht "
                        "opnieuw op.",
                        (long long)since);
