@@ -53,6 +53,7 @@ struct kt_detect {
     int64_t last_build_ms;
     atomic_bool closing;  /* kt_detect_free has begun: a finished build is dropped */
     kt_ivec conf_pending; /* open items changed since the last confidential batch */
+    kt_ivec conf_taken;   /* those of the batch under way, until it is settled */
 };
 
 #define PROFILES_MAX_AGE 60 /* seconds a stale profile build may be used */
@@ -640,6 +641,7 @@ void kt_detect_free(kt_detect *d)
     kt_ivec_free(&d->replay_bodies);
     kt_ivec_free(&d->replay_decisions);
     kt_ivec_free(&d->conf_pending);
+    kt_ivec_free(&d->conf_taken);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
@@ -793,29 +795,50 @@ static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
                                                                                         : 0;
 }
 
+#define CONF_BATCH_MAX 5000 /* distinct items per batch; the rest wait for the next */
+
 int kt_detect_confidential_react(kt_detect *det, kt_ctx *d)
 {
     if (!kt_detect_confidential_pending(det))
         return 0;
     rebuild_in_place_if_stale(det);
     int64_t t0 = kt_mono_ns();
-    kt_ivec items = det->conf_pending; /* taken: a failed batch puts them back */
+    kt_ivec_free(&det->conf_taken);
+    det->conf_taken = det->conf_pending; /* until the batch is settled */
     memset(&det->conf_pending, 0, sizeof det->conf_pending);
-    kt_ivec_sort(&items);
+    kt_ivec *items = &det->conf_taken;
+    kt_ivec_sort(items);
+    size_t n = 0; /* the distinct items, at most CONF_BATCH_MAX of them, to the front */
+    for (size_t i = 0; i < items->n; i++)
+        if (n == 0 || items->v[i] != items->v[n - 1]) {
+            if (n == CONF_BATCH_MAX) { /* the rest: the next batch */
+                if (kt_ivec_push(&det->conf_pending, items->v[i]))
+                    kt_warn("confidential batch: an item is not compared", "item=%lld",
+                            (long long)items->v[i]);
+                continue;
+            }
+            items->v[n++] = items->v[i];
+        }
+    items->n = n;
     int rc = 0;
-    for (size_t i = 0; !rc && i < items.n; i++)
-        if (i == 0 || items.v[i] != items.v[i - 1])
-            rc = check_confidential(det, d, items.v[i]);
-    if (rc) {
-        for (size_t i = 0; i < items.n; i++)
-            kt_ivec_push(&det->conf_pending, items.v[i]);
-        if (d->code == KT_C_NONE)
-            kt_fail_err(d, rc);
-    }
-    kt_debug("confidential batch ran", "items=%zu us=%lld events=%d rc=%d", items.n,
+    for (size_t i = 0; !rc && i < n; i++)
+        rc = check_confidential(det, d, items->v[i]);
+    if (rc && d->code == KT_C_NONE)
+        kt_fail_err(d, rc);
+    kt_debug("confidential batch ran", "items=%zu us=%lld events=%d rc=%d", n,
              (long long)((kt_mono_ns() - t0) / 1000), d->n_events, rc);
-    kt_ivec_free(&items);
     return rc ? -1 : 0;
+}
+
+void kt_detect_confidential_settle(kt_detect *det, bool committed)
+{
+    if (!det)
+        return;
+    for (size_t i = 0; !committed && i < det->conf_taken.n; i++)
+        if (kt_ivec_push(&det->conf_pending, det->conf_taken.v[i]))
+            kt_warn("confidential batch: an item is not compared", "item=%lld",
+                    (long long)det->conf_taken.v[i]);
+    kt_ivec_free(&det->conf_taken);
 }
 
 /* Items whose window position changed with their meeting. */

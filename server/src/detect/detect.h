@@ -30,9 +30,11 @@ bool kt_detect_wants(const kt_ctx *src);
  * timer of its own (--confidential-check-secs), whoever changed them: raising and letting lapse
  * the flags only the confidential side may see. Whether any item waits for it: */
 bool kt_detect_confidential_pending(const kt_detect *det);
-/* Runs the batch through d, whose write transaction is open. 0 or -1 (error recorded in d; the
- * items wait for the next batch). */
+/* Runs the batch through d, whose write transaction is open (at most 5000 items; the rest wait
+ * for the next). 0 or -1 (error recorded in d). Then kt_detect_confidential_settle says whether
+ * its transaction committed: if not, its items wait for the next batch. */
 int kt_detect_confidential_react(kt_detect *det, kt_ctx *d);
+void kt_detect_confidential_settle(kt_detect *det, bool committed);
 
 /* Rebuilds the similarity index from the store, on this thread (at start). */
 int kt_detect_rebuild(kt_detect *d);

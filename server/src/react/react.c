@@ -314,6 +314,7 @@ void kt_react_confidential(kt_react *r)
         rc = kt_store_commit(d.st);
     else if (kt_store_in_txn(d.st))
         kt_store_rollback(d.st);
+    kt_detect_confidential_settle(app->detect, rc == 0);
     if (!rc) {
         kt_ctx_defer_publish(&d);
         kt_dispatch_publish(app);
