@@ -114,34 +114,6 @@ static int by_body(const void *a, const void *b)
     return ix < iy ? -1 : ix > iy;
 }
 
-static void html_escaped(kt_strbuf *b, const char *s)
-{
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&':
-            kt_sb_add(b, "&amp;");
-            break;
-        case '<':
-            kt_sb_add(b, "&lt;");
-            break;
-        case '>':
-            kt_sb_add(b, "&gt;");
-            break;
-        case '"':
-            kt_sb_add(b, "&quot;");
-            break;
-        case '\'':
-            kt_sb_add(b, "&#39;");
-            break;
-        case '\n':
-            kt_sb_add(b, "<br>");
-            break;
-        default:
-            kt_sb_addn(b, s, 1);
-        }
-    }
-}
-
 /* "  " before every line of a multi-line text. */
 static void indented(kt_strbuf *b, const char *s)
 {
@@ -181,16 +153,16 @@ static void write_note(writer *w, json_t *n)
         indented(&w->text, text);
     kt_sb_addf(&w->text, "  %s\n  %s\n\n", when, url);
     kt_sb_add(&w->html, "<li style=\"margin-bottom:0.8em\"><a href=\"");
-    html_escaped(&w->html, url);
+    kt_sb_add_html(&w->html, url);
     kt_sb_add(&w->html, "\">");
-    html_escaped(&w->html, title);
+    kt_sb_add_html(&w->html, title);
     kt_sb_add(&w->html, "</a>");
     if (text && *text) {
         kt_sb_add(&w->html, "<br>");
-        html_escaped(&w->html, text);
+        kt_sb_add_html(&w->html, text);
     }
     kt_sb_add(&w->html, "<br><small style=\"color:#555\">");
-    html_escaped(&w->html, when);
+    kt_sb_add_html(&w->html, when);
     kt_sb_add(&w->html, "</small></li>\n");
 }
 
@@ -202,7 +174,7 @@ static void write_heading(writer *w, const char *heading)
             kt_sb_add(&w->text, "-");
     kt_sb_add(&w->text, "\n");
     kt_sb_add(&w->html, "<h2 style=\"font-size:1.1em;margin-top:1.4em\">");
-    html_escaped(&w->html, heading);
+    kt_sb_add_html(&w->html, heading);
     kt_sb_add(&w->html, "</h2>\n");
 }
 
@@ -262,7 +234,7 @@ static void write_letter(writer *w, const char *name, const char *day, json_t *n
                         "<title>Dagoverzicht ketentafel</title>\n</head>\n"
                         "<body style=\"font-family:Arial,Helvetica,sans-serif;line-height:1.4\">\n"
                         "<p>Beste ");
-    html_escaped(&w->html, name);
+    kt_sb_add_html(&w->html, name);
     kt_sb_addf(&w->html,
                ",</p>\n<p>Hierbij uw dagoverzicht van ketentafel van %s: %zu %s die u als "
                "dagelijkse e-mail wilt ontvangen.</p>\n",
@@ -276,7 +248,7 @@ static void write_letter(writer *w, const char *name, const char *day, json_t *n
                "wijzigen.\n",
                w->base);
     kt_sb_add(&w->html, "<p><a href=\"");
-    html_escaped(&w->html, w->base);
+    kt_sb_add_html(&w->html, w->base);
     kt_sb_add(&w->html, "/#/\">Open ketentafel</a> voor al uw meldingen.</p>\n"
                         "<p style=\"color:#555;font-size:small\">U ontvangt deze e-mail omdat u "
                         "in ketentafel voor een of meer soorten meldingen het dagoverzicht heeft "
