@@ -2,14 +2,16 @@
  * (in the reading order PROTOCOL.md gives), a refused write leaves the store and the streams as
  * they were, and a request key makes a write happen once. Runs the real dispatcher on a real
  * store, hub and in-process bus. */
-#include "test_clock.h"
 #include "app.h"
 #include "auth/session.h"
 #include "bus/bus.h"
+#include "live/conn.h"
 #include "live/hub.h"
 #include "protocol/dispatch.h"
 #include "protocol/errors.h"
+#include "store/chat.h"
 #include "store/store.h"
+#include "test_clock.h"
 #include "util/log.h"
 
 #include <jansson.h>
@@ -838,6 +840,153 @@ static void a_write_that_fails_half_way_is_rolled_back_entirely(void **state)
     assert_int_equal(kt_store_stream_seq(f->app.store, f->body), seq + 1);
 }
 
+/* chat.post answers with the new message as the store reads it back (it is built from what was
+ * written, not read again), in a body's own channel and under an item, plus its mentions. */
+static void a_posted_message_is_the_stored_one(void **state)
+{
+    fx *f = *state;
+    char add[256];
+    snprintf(add, sizeof add,
+             "{\"id\":1,\"op\":\"agenda.add\",\"meeting\":%lld,\"title\":\"Punt\"}",
+             (long long)f->meeting);
+    int64_t item = created(f, &f->chair, "item", add);
+    for (int k = 0; k < 2; k++) {
+        char req[256];
+        if (k)
+            snprintf(req, sizeof req,
+                     "{\"id\":1,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"Onder \\u00e9\u00e9n "
+                     "punt\",\"item\":%lld}",
+                     (long long)f->body, (long long)item);
+        else
+            snprintf(req, sizeof req,
+                     "{\"id\":1,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"Goedemorgen @Leo\"}",
+                     (long long)f->body);
+        json_t *r = sendf(f, &f->member, "%s", req);
+        check_reply(r, "ok", req);
+        json_t *got = json_object_get(json_object_get(r, "result"), "message");
+        json_t *stored = NULL;
+        assert_int_equal(kt_store_message_get(
+                             f->app.store, json_integer_value(json_object_get(got, "id")), &stored),
+                         0);
+        assert_true(json_is_array(json_object_get(got, "mentions")));
+        json_object_del(got, "mentions");
+        char *a = json_dumps(got, JSON_COMPACT), *b = json_dumps(stored, JSON_COMPACT);
+        assert_string_equal(a, b); /* the same members, in the same order */
+        free(a);
+        free(b);
+        json_decref(stored);
+        json_decref(r);
+    }
+}
+
+/* ---- group commit ---- */
+
+/* Sends a grouped write over conn (as from a connection, group commit on): held for the flush. */
+static void send_grouped(fx *f, kt_conn *conn, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void send_grouped(fx *f, kt_conn *conn, const char *fmt, ...)
+{
+    char text[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    assert_true(n > 0 && (size_t)n < sizeof text);
+    int close_code = -1;
+    json_t *reply = kt_dispatch_text(&f->app, &conn->me, conn, text, (size_t)n, &close_code);
+    if (reply) { /* held until the group commits */
+        char *dump = json_dumps(reply, JSON_COMPACT);
+        fail_msg("%.100s: not held: %.300s", text, dump ? dump : "?");
+    }
+    assert_int_equal(close_code, 0);
+}
+
+/* The next reply queued on conn: its id and code ("ok" or the error's). */
+static void next_reply(kt_conn *conn, int64_t id, const char *code)
+{
+    kt_frame *fr = kt_conn_peek(conn);
+    assert_non_null(fr);
+    json_t *r = json_loadb((const char *)fr->data + KT_FRAME_PRE, fr->len, 0, NULL);
+    assert_non_null(r);
+    assert_int_equal(json_integer_value(json_object_get(r, "id")), id);
+    check_reply(r, code, "grouped write");
+    json_decref(r);
+    kt_conn_pop(conn);
+}
+
+/* SQLite runs the writes of a group without a savepoint each: one that fails after it wrote
+ * rows has the group rolled back and the others run again. Nothing of it stays, the others are
+ * all acknowledged after the one commit, in order, and the stream stays gap-free. */
+static void a_grouped_write_that_fails_half_way_costs_the_others_nothing(void **state)
+{
+    fx *f = *state;
+    kt_dispatch_group_commit(&f->app, true);
+    kt_conn chair = {0}, member = {0};
+    assert_int_equal(kt_conn_init(&chair, 64, 1 << 20), 0);
+    assert_int_equal(kt_conn_init(&member, 64, 1 << 20), 0);
+    chair.me = f->chair;
+    member.me = f->member;
+    int64_t seq = kt_store_stream_seq(f->app.store, f->body);
+    long long b = (long long)f->body, m = (long long)f->meeting, o = (long long)f->org1;
+    uint64_t commits = f->app.counters.group_commits;
+    send_grouped(f, &member, "{\"id\":1,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"een\"}", b);
+    send_grouped(f, &chair,
+                 "{\"id\":2,\"op\":\"agenda.add\",\"meeting\":%lld,\"title\":\"Goed punt\","
+                 "\"relevant\":[{\"org\":%lld}],\"key\":\"k-goed\"}",
+                 m, o);
+    /* refused before it writes anything: no redo */
+    send_grouped(f, &member,
+                 "{\"id\":3,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"x\",\"item\":999}", b);
+    assert_int_equal(f->app.counters.group_redos, 0);
+    /* the item row is written before the unknown organisation is found */
+    send_grouped(f, &chair,
+                 "{\"id\":4,\"op\":\"agenda.add\",\"meeting\":%lld,\"title\":\"Fout punt\","
+                 "\"relevant\":[{\"org\":%lld},{\"org\":999}]}",
+                 m, o);
+    assert_int_equal(f->app.counters.group_redos, 1);
+    send_grouped(f, &member, "{\"id\":5,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"twee\"}", b);
+    assert_int_equal(f->n_seen, 0); /* nothing published before the commit */
+    kt_dispatch_flush(&f->app);
+    assert_int_equal(f->app.counters.group_commits, commits + 1);
+    next_reply(&member, 1, "ok");
+    next_reply(&member, 3, "not_found");
+    next_reply(&member, 5, "ok");
+    assert_null(kt_conn_peek(&member));
+    next_reply(&chair, 2, "ok");
+    next_reply(&chair, 4, "not_found");
+    assert_null(kt_conn_peek(&chair));
+    assert_int_equal(count(f, "SELECT count(*) FROM messages"), 2);
+    assert_int_equal(count(f, "SELECT count(*) FROM items WHERE title = 'Goed punt'"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM items WHERE title = 'Fout punt'"), 0);
+    assert_int_equal(count(f, "SELECT count(*) FROM item_orgs"), 1);
+    assert_int_equal(count(f, "SELECT count(*) FROM request_keys"), 1); /* the key, once */
+    /* one event each of the three good writes, published once, gap-free and in order */
+    assert_int_equal(kt_store_stream_seq(f->app.store, f->body), seq + 3);
+    assert_int_equal(seen(f, f->body), 3);
+    for (int i = 0, k = 0; i < f->n_seen; i++)
+        if (f->seen_body[i] == f->body)
+            assert_int_equal(f->seen_seq[i], seq + 1 + k++);
+    /* a failing write that is the group's first has nobody to run again, nor to wait for */
+    char bad[512];
+    snprintf(bad, sizeof bad,
+             "{\"id\":6,\"op\":\"agenda.add\",\"meeting\":%lld,\"title\":\"Fout punt\","
+             "\"relevant\":[{\"org\":%lld},{\"org\":999}]}",
+             m, o);
+    int close_code = -1;
+    json_t *r = kt_dispatch_text(&f->app, &chair.me, &chair, bad, strlen(bad), &close_code);
+    check_reply(r, "not_found", bad);
+    json_decref(r);
+    assert_int_equal(f->app.counters.group_redos, 2);
+    send_grouped(f, &member, "{\"id\":7,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"drie\"}", b);
+    kt_dispatch_flush(&f->app);
+    next_reply(&member, 7, "ok");
+    assert_int_equal(kt_store_stream_seq(f->app.store, f->body), seq + 4);
+    assert_int_equal(count(f, "SELECT count(*) FROM items"), 1);
+    kt_conn_release(&chair);
+    kt_conn_release(&member);
+    kt_dispatch_group_commit(&f->app, false);
+}
+
 static void events_are_published_after_the_reply_in_seq_order(void **state)
 {
     fx *f = *state;
@@ -1002,6 +1151,8 @@ int main(void)
         T(items_the_caller_may_not_see_do_not_exist_for_them),
         T(a_rejected_write_leaves_the_store_and_the_stream_unchanged),
         T(a_write_that_fails_half_way_is_rolled_back_entirely),
+        T(a_grouped_write_that_fails_half_way_costs_the_others_nothing),
+        T(a_posted_message_is_the_stored_one),
         T(events_are_published_after_the_reply_in_seq_order),
         T(a_read_writes_nothing),
         T(a_request_key_replays_the_first_result_and_writes_once),

@@ -1,7 +1,9 @@
 /* The store: migrations, transactions, and the gap-free per-body event seq. */
-#include "test_clock.h"
 #include "store/store.h"
+#include "test_clock.h"
 #include "util/err.h"
+
+#include <time.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -107,6 +109,81 @@ static void events_read_back_in_order_with_visibility(void **state)
     kt_store_event_clear(&evs[0]);
 }
 
+/* A group's operations (SQLite: no savepoint each): one that changed nothing leaves freely; one
+ * that changed rows asks for the group to be redone; an isolated one undoes only itself. */
+static void a_group_operation_that_changed_rows_cannot_leave_alone(void **state)
+{
+    kt_store *st = *state;
+    int64_t seq;
+    assert_int_equal(kt_store_group_enter(st), 0);
+    assert_int_equal(kt_store_event_append(st, 5, "x", NULL, "{}", 0, &seq), 0);
+    assert_int_equal(kt_store_group_leave(st, true), 0);
+    assert_int_equal(kt_store_group_enter(st), 0);
+    assert_int_equal(kt_store_group_leave(st, false), 0); /* changed nothing */
+    assert_int_equal(kt_store_group_enter(st), 0);
+    assert_int_equal(kt_store_event_append(st, 5, "x", NULL, "{}", 0, &seq), 0);
+    assert_int_equal(kt_store_group_leave(st, false), KT_EREDO);
+    kt_store_group_abort(st);
+    assert_int_equal(kt_store_stream_seq(st, 5), 0); /* nothing of the group stays */
+    /* run again, isolated: the failing one undoes itself alone */
+    assert_int_equal(kt_store_group_enter_isolated(st), 0);
+    assert_int_equal(kt_store_event_append(st, 5, "x", NULL, "{}", 0, &seq), 0);
+    assert_int_equal(kt_store_group_leave(st, true), 0);
+    assert_int_equal(kt_store_group_enter_isolated(st), 0);
+    assert_int_equal(kt_store_event_append(st, 5, "x", NULL, "{}", 0, &seq), 0);
+    assert_int_equal(kt_store_group_leave(st, false), 0);
+    assert_int_equal(kt_store_group_enter(st), 0);
+    assert_int_equal(kt_store_event_append(st, 5, "x", NULL, "{}", 0, &seq), 0);
+    assert_int_equal(seq, 2); /* gap-free after the undone one */
+    assert_int_equal(kt_store_group_leave(st, true), 0);
+    assert_int_equal(kt_store_group_commit(st), 0);
+    assert_int_equal(kt_store_stream_seq(st, 5), 2);
+}
+
+/* checkpoint_aside: past 1,000 pages of log the store's own thread checkpoints it (the
+ * committing connection does not); without it, no such thread runs. */
+static void the_log_is_checkpointed_aside(void **state)
+{
+    (void)state;
+    char aside[80];
+    snprintf(aside, sizeof aside, "/tmp/kt-unit-store-aside-%d.db", (int)getpid());
+    unlink(aside);
+    kt_store_options o = {.path = aside, .checkpoint_aside = true};
+    kt_store *st;
+    assert_int_equal(kt_store_open(&o, &st), 0);
+    static char payload[3000];
+    memset(payload, 'a', sizeof payload - 1);
+    int64_t seq;
+    uint64_t done = 0, partial = 0;
+    /* ~1,500 pages of log: one overflow page and more per event */
+    for (int t = 0; t < 30; t++) {
+        assert_int_equal(kt_store_begin(st), 0);
+        for (int i = 0; i < 50; i++)
+            assert_int_equal(kt_store_event_append(st, 9, "x", NULL, payload, 0, &seq), 0);
+        assert_int_equal(kt_store_commit(st), 0);
+    }
+    /* the thread runs when it gets the CPU: wait for it (bounded, for a stuck thread) */
+    for (int i = 0; i < 6000 && done + partial == 0; i++) {
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+        kt_store_checkpoint_stats(st, &done, &partial);
+    }
+    assert_true(done + partial >= 1);
+    assert_int_equal(kt_store_stream_seq(st, 9), 1500);
+    kt_store_close(st);
+    assert_int_equal(kt_store_open(&o, &st), 0);
+    assert_int_equal(kt_store_stream_seq(st, 9), 1500);
+    kt_store_close(st);
+    kt_store *plain = *state; /* opened without it */
+    kt_store_checkpoint_stats(plain, &done, &partial);
+    assert_int_equal(done + partial, 0);
+    static const char *const suffix[] = {"", "-wal", "-shm"};
+    for (int i = 0; i < 3; i++) {
+        char p[96];
+        snprintf(p, sizeof p, "%s%s", aside, suffix[i]);
+        unlink(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -116,6 +193,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(rollback_leaves_no_seq_behind, open_fresh, close_store),
         cmocka_unit_test_setup_teardown(events_read_back_in_order_with_visibility, open_fresh,
                                         close_store),
+        cmocka_unit_test_setup_teardown(a_group_operation_that_changed_rows_cannot_leave_alone,
+                                        open_fresh, close_store),
+        cmocka_unit_test_setup_teardown(the_log_is_checkpointed_aside, open_fresh, close_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

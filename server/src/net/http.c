@@ -696,6 +696,17 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_group_commit_writes_total",
             "Writes acknowledged by those commits (over kt_group_commits_total: writes per fsync).",
             k->group_writes);
+    uint64_t ckpt_done = 0, ckpt_partial = 0;
+    kt_store_checkpoint_stats(app->store, &ckpt_done, &ckpt_partial);
+    COUNTER("kt_store_checkpoints_total",
+            "Checkpoints of SQLite's write-ahead log, run off the event loop, that copied it all.",
+            ckpt_done);
+    COUNTER("kt_store_checkpoints_partial_total",
+            "Such checkpoints that left frames in the log (readers on older snapshots).",
+            ckpt_partial);
+    COUNTER("kt_group_redos_total",
+            "Groups rolled back and run again without a write that failed after changing rows.",
+            k->group_redos);
     if (app->indexer) {
         kt_indexer_stats ix;
         kt_indexer_get_stats(app->indexer, &ix);

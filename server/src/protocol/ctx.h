@@ -31,6 +31,7 @@ typedef struct kt_ctx {
     void *conn;           /* the WebSocket connection (net/conn.h) or NULL outside one */
     struct kt_mail *mail; /* owned: a message to send once the transaction committed */
     bool grouped;         /* a write that joins the open group commit (store.h) */
+    bool isolated;        /* and runs again after its group was rolled back: in a savepoint */
     int64_t job;          /* the reaction job the change recorded (0: none) */
     /* What changed, for the detectors that run after commit (detect/detect.h). */
     kt_ivec touched_meetings, touched_items, touched_bodies;
@@ -45,7 +46,6 @@ int kt_fail_err(kt_ctx *c, int err);
 /* Appends an event to body's stream in the open transaction; data is stolen. vis may be NULL.
  * Returns 0 or -1 (error recorded). */
 int kt_emit(kt_ctx *c, int64_t body, const char *type, const kt_vis *vis, json_t *data);
-
 
 /* Notes a changed meeting / agenda item / membership list for the detectors. */
 void kt_touch_meeting(kt_ctx *c, int64_t meeting);

@@ -495,12 +495,14 @@ static void after_commit(kt_app *app, struct kt_mail *mail, int64_t job)
         app->on_commit(app->on_commit_arg, job); /* after the reply and the publishing */
 }
 
+static void regroup(kt_app *app);
+
 static void abandon(kt_ctx *c, bool grouped)
 {
-    if (grouped)
-        kt_store_group_leave(c->st, false);
-    else
+    if (!grouped)
         kt_store_rollback(c->st);
+    else if (kt_store_group_leave(c->st, false) == KT_EREDO)
+        regroup(c->app); /* it changed rows, which only the group's rollback undoes */
 }
 
 /* Runs op in its transaction. A grouped write ends in the open group (committed later, by
@@ -508,9 +510,10 @@ static void abandon(kt_ctx *c, bool grouped)
 static int run(kt_ctx *c, const kt_op *op)
 {
     bool grouped = op->write && c->grouped;
-    int rc = grouped     ? kt_store_group_enter(c->st)
-             : op->write ? kt_store_begin(c->st)
-                         : kt_store_begin_read(c->st);
+    int rc =
+        grouped ? (c->isolated ? kt_store_group_enter_isolated(c->st) : kt_store_group_enter(c->st))
+        : op->write ? kt_store_begin(c->st)
+                    : kt_store_begin_read(c->st);
     if (rc)
         return kt_fail_err(c, rc);
     const char *key = op->write ? json_string_value(json_object_get(c->args, "key")) : NULL;
@@ -548,7 +551,8 @@ static int run(kt_ctx *c, const kt_op *op)
 /* ---- group commit ---- */
 
 /* A write in the open group: its reply, the events it appended and what it does after the
- * commit, all held until the commit. */
+ * commit, all held until the commit; and the request itself, to run it again should the group
+ * be rolled back (regroup). */
 typedef struct kt_held {
     void *conn; /* NULL once the connection went away */
     json_t *reply;
@@ -557,11 +561,50 @@ typedef struct kt_held {
     int n_events;
     struct kt_mail *mail;
     int64_t job;
+    json_t *req; /* the request (a reference); NULL for an error reply */
+    const kt_op *op;
+    kt_principal me; /* who asked (a copy: the connection may go before the commit) */
 } kt_held;
 
 #define GROUP_MAX 512 /* writes in one group: a longer burst commits in several */
 
-static int hold(kt_app *app, kt_ctx *c, json_t *reply, bool ok)
+/* Takes c's outcome into h (its events and mail move). */
+static void held_take(kt_held *h, kt_ctx *c, json_t *reply, bool ok)
+{
+    h->reply = reply;
+    h->ok = ok;
+    h->job = ok ? c->job : 0;
+    h->events = NULL;
+    h->n_events = 0;
+    h->mail = NULL;
+    if (ok) {
+        h->events = c->events;
+        h->n_events = c->n_events;
+        h->mail = c->mail;
+        c->events = NULL;
+        c->n_events = c->cap_events = 0;
+        c->mail = NULL;
+    }
+}
+
+/* Drops what h's run produced (its reply, events and mail), not the request. */
+static void held_drop_outcome(kt_held *h)
+{
+    for (int i = 0; i < h->n_events; i++)
+        kt_event_unref(h->events[i]);
+    free(h->events);
+    h->events = NULL;
+    h->n_events = 0;
+    if (h->mail) {
+        kt_mail_clear(h->mail);
+        free(h->mail);
+        h->mail = NULL;
+    }
+    json_decref(h->reply);
+    h->reply = NULL;
+}
+
+static int hold(kt_app *app, kt_ctx *c, const kt_op *op, json_t *reply, bool ok)
 {
     if (app->n_held == app->cap_held) {
         int cap = app->cap_held ? app->cap_held * 2 : 64;
@@ -572,39 +615,68 @@ static int hold(kt_app *app, kt_ctx *c, json_t *reply, bool ok)
         app->cap_held = cap;
     }
     kt_held *h = &app->held[app->n_held++];
-    *h = (kt_held){.conn = c->conn, .reply = reply, .ok = ok, .job = ok ? c->job : 0};
-    if (ok) {
-        h->events = c->events;
-        h->n_events = c->n_events;
-        h->mail = c->mail;
-        c->events = NULL;
-        c->n_events = c->cap_events = 0;
-        c->mail = NULL;
+    *h = (kt_held){.conn = c->conn, .op = op};
+    if (ok) { /* only a write that stays in the group may have to run again */
+        h->req = json_incref(c->args);
+        h->me = *c->me;
     }
+    held_take(h, c, reply, ok);
     return 0;
 }
 
 static void held_clear(kt_held *h)
 {
-    for (int i = 0; i < h->n_events; i++)
-        kt_event_unref(h->events[i]);
-    free(h->events);
-    if (h->mail) {
-        kt_mail_clear(h->mail);
-        free(h->mail);
+    held_drop_outcome(h);
+    json_decref(h->req);
+}
+
+/* A write of the open group failed after it had changed rows (SQLite: no savepoint per write,
+ * store.h): the group is rolled back, and its writes that had succeeded run again, in their
+ * order, each isolated in a savepoint of its own this time, so that a second failure costs only
+ * itself. Nothing of them was answered or published yet: their first outcome is dropped and the
+ * new one held in its place. Rare (most failures are refusals before anything is written);
+ * counted in /metrics (kt_group_redos_total). */
+static void regroup(kt_app *app)
+{
+    kt_store_group_abort(app->store);
+    app->counters.group_redos++;
+    kt_warn("a write failed after changing rows: its group runs again without it", "writes=%d",
+            app->n_held);
+    for (int i = 0; i < app->n_held; i++) {
+        kt_held *h = &app->held[i];
+        if (!h->ok)
+            continue;
+        json_t *id = json_incref(json_object_get(h->req, "id"));
+        held_drop_outcome(h);
+        kt_ctx c;
+        kt_ctx_init(&c, app, &h->me, h->req);
+        c.conn = h->conn;
+        c.grouped = c.isolated = true;
+        bool ok = run(&c, h->op) == 0;
+        json_t *reply;
+        if (ok) {
+            reply = reply_ok(id, c.result);
+            c.result = NULL;
+        } else {
+            app->counters.request_errors++;
+            reply = kt_reply_error(id, c.code, c.message);
+        }
+        json_decref(id);
+        held_take(h, &c, reply, ok);
+        kt_ctx_clear(&c);
     }
-    json_decref(h->reply);
 }
 
 void kt_dispatch_flush(kt_app *app)
 {
-    if (!app->n_held && !kt_store_group_open(app->store))
+    bool open = kt_store_group_open(app->store);
+    if (!app->n_held && !open)
         return;
     int rc = kt_store_group_commit(app->store);
     if (rc)
         kt_error("group commit failed; its writes are answered with an error", "writes=%d rc=%d",
                  app->n_held, rc);
-    else if (app->n_held) {
+    else if (app->n_held && open) {
         app->counters.group_commits++;
         app->counters.group_writes += (uint64_t)app->n_held;
         kt_indexer_kick(app->indexer); /* the search index catches up, off the loop thread */
@@ -755,7 +827,8 @@ json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req
         reply = kt_reply_error(id, c.code, c.message);
     }
     /* Held until the group commits (errors too: a connection's replies keep their order). */
-    if (c.grouped && kt_store_group_open(app->store) && hold(app, &c, reply, ok) == 0)
+    if (c.grouped && (kt_store_group_open(app->store) || app->n_held) &&
+        hold(app, &c, op, reply, ok) == 0)
         reply = NULL;
     kt_ctx_clear(&c);
     return reply;

@@ -187,9 +187,10 @@ static void run(kt_react *r, int64_t id)
 
 /* ---- the queue ---- */
 
-/* Jobs ids[0..n) in one transaction, each under a savepoint: one commit (one fsync) for many.
- * A job that fails is rolled back to its savepoint and retried alone; if the commit fails, each
- * job runs alone. */
+/* Jobs ids[0..n) in one transaction (a group, store.h): one commit (one fsync) for many. A job
+ * that fails is undone and retried alone - on SQLite, where the group's operations have no
+ * savepoint each, one that had written rows (KT_EREDO) aborts the batch and every job runs
+ * alone; if the commit fails, each job runs alone too. */
 static void run_batch(kt_react *r, const int64_t *ids, size_t n)
 {
     if (n == 1) {

@@ -46,6 +46,11 @@ typedef struct kt_db_ops {
     int (*query_int)(kt_store *st, const char *sql, int64_t *out);
     /* Transactions: write (the write lock at once) or a read snapshot. */
     int (*begin)(kt_store *st, bool write);
+    /* How many rows the open write transaction has changed so far (any count that grows with
+     * every change), or -1 when no transaction is open (an error rolled it back). A backend that
+     * has it runs a group commit's operations without a savepoint each (store.c); NULL: one
+     * savepoint per operation. */
+    int64_t (*write_mark)(kt_store *st);
     int (*commit)(kt_store *st);
     void (*rollback)(kt_store *st);
     /* Tests: forget which statements ran / report the full scans of tables (NULL-terminated)
@@ -76,9 +81,11 @@ struct kt_store {
     bool txn_write;
     bool background;  /* kt_store_set_background: gives way to the process's other writers */
     const char *name; /* kt_store_set_name: who this connection is, in the log */
-    /* Group commit (store.h): a write transaction shared by several operations, each in a
-     * savepoint; in_op while one of them runs. */
-    bool group_open, in_op;
+    /* Group commit (store.h): a write transaction shared by several operations; in_op while one
+     * of them runs. op_savepoint: the running one has a savepoint of its own; else op_mark is
+     * the backend's write_mark when it began (store.c, kt_store_group_leave). */
+    bool group_open, in_op, op_savepoint;
+    int64_t op_mark;
     /* The last operation's savepoint is released with the next one's start (one round trip for
      * both); a commit or a rollback releases it anyway. */
     bool release_pending;
@@ -89,6 +96,8 @@ struct kt_store {
     uint64_t hist[KT_STORE_HIST_SLOTS];
     double hist_sum_ms;
     uint64_t hist_total;
+    /* checkpoint_aside (store.h): checkpoints the store's own thread ran, complete or not */
+    _Atomic uint64_t ckpt_done, ckpt_partial;
     char integrity[200]; /* kt_store_integrity(): "unchecked" until checked; a backend's open may
                             note a problem here (a write-ahead log gone missing) */
 };

@@ -3,6 +3,7 @@
 #include "store/db.h"
 #include "store/search.h"
 #include "util/err.h"
+#include "util/timeutil.h"
 
 #include <stdbool.h>
 
@@ -52,9 +53,26 @@ int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t pe
     kt_db_bind_int(s, 5, now);
     int64_t id = 0;
     int rc = kt_db_one_int(s, &id);
-    if (!rc)
-        rc = kt_store_message_get(st, id, out);
-    return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    if (rc)
+        return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    /* The new row as kt_store_message_get would read it, from what was just written (no read of
+     * the row and its join back): only the author's name comes from the store. */
+    s = kt_db_prepare(st, "SELECT name FROM persons WHERE id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    if ((rc = kt_db_step(s)) != KT_DB_ROW) {
+        kt_db_reset(s);
+        return rc == KT_DB_DONE ? KT_ESTORE : rc;
+    }
+    char when[32];
+    kt_time_format(now, when, sizeof when);
+    *out = json_pack("{s:I, s:I, s:o, s:I, s:s?, s:s, s:s, s:n, s:b}", "id", (json_int_t)id, "body",
+                     (json_int_t)body, "item", item ? json_integer(item) : json_null(), "person",
+                     (json_int_t)person, "person_name", kt_db_text(s, 0), "text", text, "time",
+                     when, "edited", "deleted", 0);
+    kt_db_reset(s);
+    return *out ? 0 : KT_ENOMEM;
 }
 
 int kt_store_message_get(kt_store *st, int64_t id, json_t **out)

@@ -266,7 +266,14 @@ int kt_store_plans_costly(kt_store *st, int64_t max_steps,
 
 /* ---- group commit ---- */
 
-int kt_store_group_enter(kt_store *st)
+/* An operation of the group runs without a savepoint of its own where the backend can tell
+ * whether it changed rows (write_mark; SQLite): a savepoint costs every write its statements and
+ * a copy of each page it touches (the sub-journal), and writes rarely fail after changing
+ * anything. One that does cannot be undone alone: kt_store_group_leave() then answers KT_EREDO
+ * and the caller rolls the group back and runs its other operations again (isolated, as
+ * kt_store_group_enter_isolated() runs them, so that it happens once). Elsewhere (PostgreSQL,
+ * where an error also spoils the rest of the transaction) each operation has its savepoint. */
+static int group_enter(kt_store *st, bool isolated)
 {
     assert(!st->in_op);
     if (!st->group_open) {
@@ -277,29 +284,48 @@ int kt_store_group_enter(kt_store *st)
         st->group_ops = 0;
         st->release_pending = false;
     }
+    bool savepoint = isolated || !st->ops->write_mark;
     int rc = 0;
-    if (st->release_pending && st->dialect == KT_DIALECT_PG)
+    if (st->release_pending && savepoint && st->dialect == KT_DIALECT_PG)
         rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op; SAVEPOINT kt_op"); /* one round trip */
     else {
         /* SQLite runs each of the two prepared once (store/sqlite/sqlite.c): no round trip to
          * save, and a combined text would be parsed every time */
         if (st->release_pending)
             rc = st->ops->exec(st, "RELEASE SAVEPOINT kt_op");
-        if (!rc)
+        if (!rc && savepoint)
             rc = st->ops->exec(st, "SAVEPOINT kt_op");
     }
     st->release_pending = false;
     if (rc)
         return rc;
+    st->op_savepoint = savepoint;
+    st->op_mark = savepoint ? 0 : st->ops->write_mark(st);
     st->in_op = true;
     st->group_ops++;
     return 0;
+}
+
+int kt_store_group_enter(kt_store *st)
+{
+    return group_enter(st, false);
+}
+
+int kt_store_group_enter_isolated(kt_store *st)
+{
+    return group_enter(st, true);
 }
 
 int kt_store_group_leave(kt_store *st, bool keep)
 {
     assert(st->group_open && st->in_op);
     st->in_op = false;
+    if (!st->op_savepoint) {
+        if (keep)
+            return 0;
+        int64_t mark = st->ops->write_mark(st);
+        return mark >= 0 && mark == st->op_mark ? 0 : KT_EREDO; /* nothing to undo, or all */
+    }
     int rc = keep ? 0 : st->ops->exec(st, "ROLLBACK TO SAVEPOINT kt_op");
     st->release_pending = !rc;
     return rc;
@@ -343,6 +369,12 @@ void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg)
 {
     st->group_flush = flush;
     st->group_flush_arg = arg;
+}
+
+void kt_store_checkpoint_stats(const kt_store *st, uint64_t *done, uint64_t *partial)
+{
+    *done = atomic_load(&st->ckpt_done);
+    *partial = atomic_load(&st->ckpt_partial);
 }
 
 void kt_store_commit_stats(const kt_store *st, uint64_t counts[KT_STORE_HIST_BUCKETS + 1],

@@ -24,6 +24,11 @@ typedef struct kt_store_options {
     const char *path;    /* SQLite file (created when missing) or postgresql:// URL */
     bool sync_full;      /* durable commits: SQLite fsyncs every commit (else only checkpoints) */
     int busy_timeout_ms; /* how long a writer waits for another writer's lock */
+    /* SQLite: the write-ahead log is copied into the database (checkpointed, fsyncs and all) by
+     * a thread of the store's own, never by a commit of this connection - for the event loop's
+     * store, whose commits acknowledge writes. Without it a commit that finds the log past
+     * 1,000 pages checkpoints it first (SQLite's default). PostgreSQL: ignored. */
+    bool checkpoint_aside;
 } kt_store_options;
 
 /* Opens (creating if needed) and migrates. *out is owned by the caller: kt_store_close(). */
@@ -48,13 +53,19 @@ void kt_store_rollback(kt_store *st);
 bool kt_store_in_txn(kt_store *st);
 
 /* Group commit: writes that arrive together share one transaction and one commit (one fsync
- * for many acknowledgements), each in a savepoint of its own so that a failing one undoes only
- * itself. enter() opens the group's transaction when none is open, then a savepoint; leave()
- * keeps (RELEASE) or undoes (ROLLBACK TO) the operation's work. Nothing is durable, and nothing
- * may be acknowledged, before kt_store_group_commit(). While a group is open, anything else that
- * uses the store first calls the flush set with kt_store_set_group_flush(), which must commit
- * (or abort) the group and answer its requesters: no other reader ever sees uncommitted rows. */
+ * for many acknowledgements). enter() opens the group's transaction when none is open and starts
+ * an operation in it; leave() keeps or undoes the operation's work. On PostgreSQL each operation
+ * has a savepoint, so a failing one undoes only itself. On SQLite none has (a savepoint costs
+ * every write a copy of each page it touches): leave(keep=false) of an operation that changed
+ * nothing is free, and one that did change rows answers KT_EREDO - the caller must abort the
+ * group (its transaction is rolled back) and run the group's other operations again, each
+ * entered with enter_isolated(), which gives it a savepoint of its own (on every backend), so
+ * that a second failure undoes only itself. Nothing is durable, and nothing may be acknowledged,
+ * before kt_store_group_commit(). While a group is open, anything else that uses the store first
+ * calls the flush set with kt_store_set_group_flush(), which must commit (or abort) the group and
+ * answer its requesters: no other reader ever sees uncommitted rows. */
 int kt_store_group_enter(kt_store *st);
+int kt_store_group_enter_isolated(kt_store *st);
 int kt_store_group_leave(kt_store *st, bool keep);
 bool kt_store_group_open(kt_store *st);
 int kt_store_group_size(kt_store *st); /* operations in the open group */
@@ -63,6 +74,11 @@ void kt_store_group_abort(kt_store *st);
 /* Commits an open group through its flush (its requesters answered); nothing when none is. */
 void kt_store_group_settle(kt_store *st);
 void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg);
+
+/* Checkpoints of the write-ahead log the store's own thread ran (checkpoint_aside), for
+ * /metrics: those that completed, and those that could not copy every frame (readers on older
+ * snapshots, or another connection's checkpoint at the same moment). */
+void kt_store_checkpoint_stats(const kt_store *st, uint64_t *done, uint64_t *partial);
 
 /* Whether the database answers (a trivial query): 0 or a KT_E*. */
 int kt_store_ping(kt_store *st);

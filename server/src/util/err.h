@@ -13,10 +13,12 @@ enum {
     KT_ESTORE = -6,    /* the database failed */
     KT_EBUSY = -7,     /* the database stayed locked */
     KT_EIO = -8,
-    KT_ESTATE = -9,  /* operation not allowed in the current state */
-    KT_EFULL = -10,  /* a bounded queue is full */
-    KT_ERANGE = -11, /* before what is kept (a replay from a seq retention removed) */
+    KT_ESTATE = -9,    /* operation not allowed in the current state */
+    KT_EFULL = -10,    /* a bounded queue is full */
+    KT_ERANGE = -11,   /* before what is kept (a replay from a seq retention removed) */
     KT_EUNAVAIL = -12, /* the store cannot be reached or written (disk full, connection lost) */
+    KT_EREDO = -13,    /* a group commit's write failed after it changed rows, with no savepoint
+                          of its own to undo them: roll the group back and run its others again */
 };
 
 #endif
