@@ -189,9 +189,14 @@ int kt_audit_event(kt_ctx *c, int64_t body, const char *type, json_t *data)
         confidential = !prev || json_is_true(json_object_get(prev, "confidential"));
     if (!title && prev)
         title = json_string_value(json_object_get(prev, "title"));
-    json_t *changes = audited[i].shape == S_RAW ? json_array() : changes_between(before, after);
+    /* The first entry of a record changes every field of it from nothing: its changes are not
+     * stored, being its state after over again (for a new item, half the entry and most of the
+     * write's cost); kt_audit_public() gives them back when it is read. */
+    json_t *changes = audited[i].shape == S_RAW ? json_array()
+                      : prev                    ? changes_between(before, after)
+                                                : NULL;
     json_t *detail =
-        json_pack("{s:o, s:b, s:s?, s:o, s:o, s:b}", "item",
+        json_pack("{s:o, s:b, s:s?, s:o, s:o*, s:b}", "item",
                   item ? json_integer(item) : json_null(), "confidential", confidential, "title",
                   title, "after", after ? after : json_null(), "changes", changes, "first", !prev);
     if (audited[i].shape == S_RAW)
@@ -320,13 +325,30 @@ static json_t *seen_detail(kt_store *st, const kt_viewer *v, json_t *d)
     return out;
 }
 
+/* d (owned) with the changes of a first entry, which are not stored (kt_audit_event): every
+ * field of its state after, from null, in its order - as changes_between() would have had them. */
+static json_t *first_changes(json_t *d)
+{
+    json_t *after = json_object_get(d, "after");
+    if (json_object_get(d, "changes") || !json_is_true(json_object_get(d, "first")))
+        return d;
+    json_t *out = json_copy(d), *changes = json_array(), *v;
+    json_decref(d);
+    const char *k;
+    if (json_is_object(after))
+        json_object_foreach(after, k, v) json_array_append_new(
+            changes, json_pack("{s:s, s:n, s:O}", "field", k, "before", "after", v));
+    json_object_set_new(out, "changes", changes);
+    return out;
+}
+
 json_t *kt_audit_public(kt_store *st, const kt_viewer *v, json_t *e, bool redact)
 {
     json_t *d = json_object_get(e, "detail");
     if (redact) /* only that it happened, by whom and when */
         d = json_pack("{s:O}", "item", json_object_get(d, "item"));
     else
-        d = seen_detail(st, v, json_incref(d));
+        d = seen_detail(st, v, first_changes(json_incref(d)));
     json_t *changes = json_object_get(d, "changes");
     json_t *out = json_pack(
         "{s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:O, s:o, s:b}", "id", json_object_get(e, "id"),

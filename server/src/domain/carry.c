@@ -87,6 +87,8 @@ int kt_carry_mark_special(kt_ctx *c, int64_t item, bool added)
         special = kt_carry_special_of(kt_arg_str(c, "title"));
     else
         return 0;
+    if (added && !special) /* a new item has none: nothing to read or write */
+        return 0;
     json_t *it = kt_item_json(c->st, item);
     int64_t meeting = json_integer_value(json_object_get(it, "meeting"));
     json_decref(it);
