@@ -4,6 +4,7 @@ time it was asked: now the backlog comes in pages (backlog_from / backlog_next) 
 pages through every item, once each, in order."""
 
 import asyncio
+import datetime
 import json
 import unittest
 
@@ -88,7 +89,7 @@ MEMBERS = 1200
 MEETINGS = 700
 FRAME_LIMIT = 4 * 1024 * 1024  # a connection's out-queue: a reply beyond it closes with 4008
 PAGE_BOUND = 1024 * 1024 + 64 * 1024  # a page's 1 MiB, the row that passed it, the envelope
-STRICT = {"meeting.get"}  # replies whose pages end before the entry that would pass 1 MiB
+STRICT = {"meeting.get", "minutes.get", "minutes.version"}  # replies whose pages end before the entry that would pass 1 MiB
 
 
 class BoundedReads:
@@ -733,3 +734,67 @@ class MeetingPagingTest(BoundedReads, WorldCase):
         self.assertFalse(r["agenda_more"] or r["attendance_more"] or r["outcomes_more"])
         self.assertIsNone(chair.closed)
         self.assertIsNone(police.closed)
+
+
+class VerslagPagingTest(BoundedReads, WorldCase):
+    """minutes.get and minutes.version of a verslag with a huge agenda (600 items, each with 4 KB
+    of description and of notes: 5 MB) come in pages of the document's items: each reply within
+    1 MiB, every item the caller may see once, in order, and none they may not (the index runs
+    over their items only)."""
+
+    ITEMS = 600
+
+    async def pages(self, client, op, **args):
+        items, r, pages = [], None, 0
+        while r is None or r["items_more"]:
+            r = await self.read(client, op, **args,
+                                **({"items_from": r["items_next"]} if r else {}))
+            self.assertEqual(r["items_more"], r["items_next"] is not None)
+            items += [it["id"] for it in r["document"]["items"]]
+            pages += 1
+            self.assertLess(pages, 100)
+        return items, pages
+
+    async def test_a_verslag_of_a_huge_agenda_comes_in_pages(self):
+        q, body, now = self.server.query, self.body, self.server.now()
+        chair = await self.connect("chair@test.example")
+        police = await self.connect("police@test.example")
+        housing = await self.connect("housing@test.example")
+        day = datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
+                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
+        stamp = int(now.timestamp())
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO items (body_id, meeting_id, position, title, description, kind, "
+          "confidential, created_by, created_at, updated_at) SELECT ?, ?, i, 'Punt ' || i, ? || i, "
+          "'bespreking', CASE WHEN i % 10 = 3 THEN 1 ELSE 0 END, ?, ?, ? FROM n",
+          (self.ITEMS, body, meeting, DESCRIPTION, self.p["chair"], stamp, stamp))
+        q("INSERT INTO item_orgs (item_id, org_id) SELECT id, ? FROM items WHERE meeting_id = ? "
+          "AND confidential = 1", (self.orgs["woon"], meeting))
+        q("INSERT INTO item_notes (item_id, text, updated_by, updated_at, rev) SELECT id, "
+          "'Notulen. ' || ?, ?, ?, 1 FROM items WHERE meeting_id = ?",
+          (DESCRIPTION, self.p["chair"], stamp, meeting))
+        items = [r[0] for r in q("SELECT id FROM items WHERE meeting_id = ? ORDER BY position",
+                                 (meeting,))]
+        secret = {r[0] for r in q("SELECT id FROM items WHERE meeting_id = ? AND confidential = 1",
+                                  (meeting,))}
+        open_items = [i for i in items if i not in secret]
+
+        got, pages = await self.pages(housing, "minutes.get", meeting=meeting)
+        self.assertEqual(got, items)  # every item once, in agenda order
+        self.assertGreater(pages, 8)
+        got, _ = await self.pages(police, "minutes.get", meeting=meeting)
+        self.assertEqual(got, open_items)  # nothing of the confidential ones
+
+        deadline = (now + 7 * day).date().isoformat()
+        await chair.call("minutes.submit", meeting=meeting, deadline=deadline)
+        got, _ = await self.pages(housing, "minutes.version", meeting=meeting, version=1)
+        self.assertEqual(got, items)
+        got, _ = await self.pages(police, "minutes.version", meeting=meeting, version=1)
+        self.assertEqual(got, open_items)
+        r = await self.read(police, "minutes.get", meeting=meeting, items_from=len(open_items))
+        self.assertEqual((r["document"]["items"], r["items_more"], r["items_next"]),
+                         ([], False, None))
+        for c in (chair, police, housing):
+            self.assertIsNone(c.closed)

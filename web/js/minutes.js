@@ -188,7 +188,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
 
   async function approveDialog() {
     if (!(await saveFirst())) return;
-    const r = await store.request('minutes.get', { meeting: meeting.id }).catch((e) => { toast(e.message, 'error'); return null; });
+    const r = await readDocument('minutes.get', { meeting: meeting.id }).catch((e) => { toast(e.message, 'error'); return null; });
     if (!r) return;
     const open = r.amendments.filter((a) => a.status === 'ingediend');
     const boxes = [];
@@ -282,9 +282,23 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
     return form;
   }
 
+  /** minutes.get or minutes.version with every page of the document's items (items_from). */
+  async function readDocument(op, args) {
+    const first = await store.request(op, args);
+    const items = [...first.document.items];
+    let r = first;
+    for (let pages = 1; r.items_more; pages++) {
+      if (pages > 1000) break;
+      r = await store.request(op, { ...args, items_from: r.items_next });
+      const known = new Set(items.map((it) => it.id));
+      items.push(...r.document.items.filter((it) => !known.has(it.id)));
+    }
+    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null };
+  }
+
   async function showVersion(n) {
     let r;
-    try { r = await store.request('minutes.version', { meeting: meeting.id, version: n }); } catch (e) { toast(e.message, 'error'); return; }
+    try { r = await readDocument('minutes.version', { meeting: meeting.id, version: n }); } catch (e) { toast(e.message, 'error'); return; }
     const doc = r.document;
     const outcome = (a) => h('li', null, h('strong', null, `${label(ACTION_KIND, a.kind)}: `), a.text);
     await formDialog({
@@ -306,7 +320,7 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
   let reading = null;
   async function refresh() {
     if (!held() || meeting.status === 'geannuleerd') { approval = null; drawApproval(); return; }
-    const mine = reading = store.request('minutes.get', { meeting: meeting.id });
+    const mine = reading = readDocument('minutes.get', { meeting: meeting.id });
     try {
       const r = await mine;
       if (reading !== mine) return;

@@ -286,6 +286,31 @@ static int amendments_for(kt_ctx *c, int64_t meeting, json_t **out)
     return rc;
 }
 
+/* minutes.get and minutes.version page the document's items (PROTOCOL.md): a verslag of a
+ * meeting with a huge agenda, each item with its notes and outcomes, would pass the
+ * connection's 4 MiB. items_from is an index into the items the caller sees (the document is
+ * already filtered by their sight: no index tells of a hidden item); a page ends before the item
+ * that would pass 3/8 MiB. The document's attendance and its outcomes at no item are cut at 1/8
+ * and 1/16 MiB (attendance_more, outcomes_more: meeting.get pages them); with the verslag's text
+ * (at most 60,000 characters) the reply stays within 1 MiB. Sets the marks in result. */
+static void document_page(kt_ctx *c, json_t *doc, json_t *result)
+{
+    int64_t from = kt_arg_int(c, "items_from", 0);
+    json_t *items = json_object_get(doc, "items");
+    bool more = kt_page_slice(items, from, (size_t)-1, KT_PAGE_BYTES * 3 / 8);
+    json_object_set_new(result, "items_more", json_boolean(more));
+    json_object_set_new(
+        result, "items_next",
+        more ? json_integer((json_int_t)((from < 0 ? 0 : from) + (int64_t)json_array_size(items)))
+             : json_null());
+    json_object_set_new(result, "attendance_more",
+                        json_boolean(kt_page_slice(json_object_get(doc, "attendance"), 0,
+                                                   (size_t)-1, KT_PAGE_BYTES / 8)));
+    json_object_set_new(result, "outcomes_more",
+                        json_boolean(kt_page_slice(json_object_get(doc, "outcomes"), 0, (size_t)-1,
+                                                   KT_PAGE_BYTES / 16)));
+}
+
 /* Whether amendments may still be proposed: ter vaststelling and not past the deadline. */
 static bool open_for_amendments(const char *stage, const char *deadline)
 {
@@ -324,6 +349,25 @@ int kt_h_minutes_get(kt_ctx *c)
                           open_for_amendments(stage, deadline) &&
                               kt_acl_allows(&c->viewer, KT_PERM_PARTICIPATE),
                           "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
+    document_page(c, mine, c->result);
+    /* the newest versions and amendments, within 1/16 MiB each */
+    json_t *vs = json_object_get(c->result, "versions"),
+           *am = json_object_get(c->result, "amendments");
+    size_t nv = json_array_size(vs);
+    bool versions_more = false, amendments_more = false;
+    { /* oldest first: keep the newest that fit */
+        json_t *rev = json_array();
+        for (size_t i = nv; i-- > 0;)
+            json_array_append(rev, json_array_get(vs, i));
+        versions_more = kt_page_slice(rev, 0, (size_t)-1, KT_PAGE_BYTES / 16);
+        json_array_clear(vs);
+        for (size_t i = json_array_size(rev); i-- > 0;)
+            json_array_append(vs, json_array_get(rev, i));
+        json_decref(rev);
+    }
+    amendments_more = kt_page_slice(am, 0, (size_t)-1, KT_PAGE_BYTES / 16);
+    json_object_set_new(c->result, "versions_more", json_boolean(versions_more));
+    json_object_set_new(c->result, "amendments_more", json_boolean(amendments_more));
     return 0;
 }
 
@@ -351,6 +395,7 @@ int kt_h_minutes_version(kt_ctx *c)
         return kt_fail_err(c, rc ? rc : KT_ESTORE);
     }
     c->result = json_pack("{s:o, s:o}", "version", meta, "document", mine);
+    document_page(c, mine, c->result);
     return 0;
 }
 

@@ -267,8 +267,12 @@ static const kt_argspec a_minutes_note[] = {{"item", KT_T_ID, REQ, 0, NULL},
                                             {"rev", KT_T_INT, 0, 0, NULL},
                                             END};
 
-static const kt_argspec a_minutes_version[] = {
-    {"meeting", KT_T_ID, REQ, 0, NULL}, {"version", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_minutes_version[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
+                                               {"version", KT_T_ID, REQ, 0, NULL},
+                                               {"items_from", KT_T_INT, 0, 0, NULL},
+                                               END};
+static const kt_argspec a_minutes_get[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"items_from", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_minutes_submit[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                               {"deadline", KT_T_DATE, REQ, 0, NULL},
                                               {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
@@ -433,7 +437,7 @@ static const kt_op ops[] = {
      a_action_propose},
 
     {"minutes.note", kt_h_minutes_note, KT_PERM_EDIT, KT_TGT_ITEM, W, a_minutes_note},
-    {"minutes.get", kt_h_minutes_get, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"minutes.get", kt_h_minutes_get, KT_PERM_READ, KT_TGT_MEETING, R, a_minutes_get},
     {"minutes.version", kt_h_minutes_version, KT_PERM_READ, KT_TGT_MEETING, R, a_minutes_version},
     {"minutes.submit", kt_h_minutes_submit, KT_PERM_EDIT, KT_TGT_MEETING, W, a_minutes_submit},
     {"minutes.amend", kt_h_minutes_amend, KT_PERM_PARTICIPATE, KT_TGT_MEETING, W, a_minutes_amend},
