@@ -9,6 +9,8 @@
  *                 [--min-score X]   (the overlap map's threshold, default 0.2)
  *                 [--set name=value] (a scoring constant, as similar-eval --set)
  *                 [--profiles 0]     (the index and find only)
+ *                 [--bulk 0]         (put item by item, not as one bulk load as the server
+ *                                     does at start: kt_similar_bulk_begin)
  *                 [--check 1]        (after the timed queries: each query again with find's
  *                                     reference path, kt_similar_set "find_plain"; prints
  *                                     how many differ, and fails when any does)
@@ -469,7 +471,7 @@ int main(int argc, char **argv)
 {
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
     double min_score = 0.2;
-    bool no_vocabulary = false, profiles = true, check = false;
+    bool no_vocabulary = false, profiles = true, check = false, bulk = true;
     const char *one_scope = NULL, *set = NULL;
     int32_t ndays = 730;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
@@ -499,6 +501,8 @@ int main(int argc, char **argv)
             profiles = strtol(argv[i + 1], NULL, 10) != 0;
         else if (!strcmp(argv[i], "--check")) /* 1: find's fast path against its reference */
             check = strtol(argv[i + 1], NULL, 10) != 0;
+        else if (!strcmp(argv[i], "--bulk")) /* 0: item by item, not as one bulk load */
+            bulk = strtol(argv[i + 1], NULL, 10) != 0;
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -567,12 +571,18 @@ int main(int argc, char **argv)
     long rss1 = rss_kib();
     double c0 = cpu_s();
     t0 = now_s();
+    if (bulk) /* as the server builds its index from the store */
+        kt_similar_bulk_begin(s);
     for (size_t i = 0; i < nitems; i++) {
         if (kt_similar_put(s, (int64_t)i + 1, items[i].body, bodies[items[i].body - 1].scope,
                            items[i].day, items[i].title, items[i].desc)) {
             fprintf(stderr, "bench_similar: put failed at %zu\n", i);
             return 1;
         }
+    }
+    if (bulk && kt_similar_bulk_end(s)) {
+        fprintf(stderr, "bench_similar: out of memory\n");
+        return 1;
     }
     double t_build = now_s() - t0, c_build = cpu_s() - c0;
     long rss2 = rss_kib();

@@ -812,7 +812,10 @@ static uint64_t rnd(uint64_t *r)
     return *r;
 }
 
-static void generated_agenda(kt_similar *s, int n)
+/* n generated items put, some removed or replaced, two decisions learned; with bulk, the puts,
+ * removes and replacements as one bulk load (kt_similar_bulk_begin), with a confidential mark
+ * changed on the way. */
+static void generated_agenda_as(kt_similar *s, int n, bool bulk)
 {
     static const char *const nouns[] = {"woning",   "sluiting", "drugs",  "jeugd",    "werk",
                                         "centrum",  "overlast", "school", "horeca",   "armoede",
@@ -823,6 +826,8 @@ static void generated_agenda(kt_similar *s, int n)
     static const char *const scopes[] = {"Dordrecht", "Zwijndrecht", "Drechtsteden", "Rotterdam"};
     uint64_t r = 0x9E3779B97F4A7C15ull;
 #define RND() rnd(&r)
+    if (bulk)
+        assert_int_equal(kt_similar_bulk_begin(s), 0);
     for (int i = 1; i <= n; i++) {
         char title[160], desc[200];
         const char *a = nouns[RND() % 15], *b = nouns[RND() % 15], *c = nouns[RND() % 15];
@@ -855,9 +860,20 @@ static void generated_agenda(kt_similar *s, int n)
         assert_int_equal(kt_similar_remove(s, i), 0);
     for (int i = 7; i <= n; i += 194)
         put(s, i, 3, "Dordrecht", DAY + 10, "Aanpak woningsluiting drugs", "Damocles");
+    assert_int_equal(kt_similar_set_private(s, n - 1, true), 0);
+    assert_int_equal(kt_similar_set_private(s, n - 1, false), 0);
+    for (int i = n + 1; i <= n + 20; i++) /* put after a remove: slots are reused */
+        put(s, i, 1 + i % 40, "Dordrecht", DAY, "Preventie met Gezag in Wielwijk", NULL);
+    if (bulk)
+        assert_int_equal(kt_similar_bulk_end(s), 0);
     assert_int_equal(kt_similar_learn(s, 2, 5, false), 0);
     assert_int_equal(kt_similar_learn(s, 3, 8, true), 0);
 #undef RND
+}
+
+static void generated_agenda(kt_similar *s, int n)
+{
+    generated_agenda_as(s, n, false);
 }
 
 /* find's fast path (bench/README.md: what it does differently) answers exactly as its
@@ -889,6 +905,31 @@ static void find_agrees_with_its_reference_path(void **state)
     }
     assert_true(found > 3000); /* the agenda has duplicates to find ... */
     assert_true(confidential > 0);
+}
+
+/* A bulk load indexes as puts one by one do: the same digest (posting lists in order included)
+ * and the same answers, with removes, replacements and confidential marks on the way. */
+static void a_bulk_load_indexes_as_puts_do(void **state)
+{
+    kt_similar *s = *state, *t = kt_similar_new();
+    assert_non_null(t);
+    char lex[32];
+    write_lexicon(lex);
+    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
+    remove(lex);
+    generated_agenda_as(s, 1500, false);
+    generated_agenda_as(t, 1500, true);
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    for (int id = 1; id <= 1500; id += 7) {
+        kt_similar_hit a[16], b[16];
+        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
+        assert_true(kt_similar_hits_equal(a, na, b, nb));
+    }
+    /* after a bulk load, puts post at once again */
+    put(s, 5000, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs", NULL);
+    put(t, 5000, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs", NULL);
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    kt_similar_free(t);
 }
 
 /* Two indexes of the same items have the same digest; another item changes it. */
@@ -941,6 +982,7 @@ int main(void)
         T(put_replaces_and_remove_forgets),
         T(find_agrees_with_its_reference_path),
         T(the_digest_follows_what_the_index_holds),
+        T(a_bulk_load_indexes_as_puts_do),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
     };

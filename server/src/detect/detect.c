@@ -193,8 +193,8 @@ static int index_row(const target *t, const scan_batch *b, const scan_row *r)
     if (r->confidential && counted && t->closed)
         *t->closed = true;
     if (r->cancelled) {
-        kt_similar_remove(sim, r->item);
-        return 0;
+        int rc = kt_similar_remove(sim, r->item);
+        return rc == KT_ENOMEM ? rc : 0; /* KT_ENOTFOUND: it was not indexed */
     }
     /* a confidential item is kept apart: nothing about it moves other scores (similar.h) */
     return kt_similar_put_item(sim, r->item, r->body, row_text(b, r->scope), r->day,
@@ -407,8 +407,13 @@ static int build_index(const kt_config *cfg, kt_store *st, target *t)
     int rc = teach(sim, st);
     if (!rc)
         rc = kt_store_index_open(st, 0, &cur);
+    /* every item at once: the posting lists are filled at the end, each grown once */
+    if (!rc)
+        rc = kt_similar_bulk_begin(sim);
     if (!rc)
         rc = index_all(t, cur);
+    if (!rc)
+        rc = kt_similar_bulk_end(sim);
     kt_store_index_close(cur);
     if (!rc)
         rc = kt_store_flag_decisions_each(st, learn_decision, t);

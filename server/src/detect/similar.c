@@ -248,6 +248,10 @@ struct kt_similar {
     item *items;
     size_t nslots, slots_cap, nlive;
     vec32 free_slots;
+    /* A bulk load (kt_similar_bulk_begin): the public postings of the items put since are not
+     * in their lists yet; post_pending puts them there, in the order of the puts. */
+    bool bulk;
+    vec32 pending; /* slots, in the order they were put */
 
     /* Scratch for one put or one query; the event loop runs one at a time. */
     vec32 entries, seq, seq_at;
@@ -1487,6 +1491,7 @@ static const char *excluded(kt_similar *s, const struct item *a, const struct it
 
 int kt_similar_learn(kt_similar *s, int64_t a_id, int64_t b_id, bool duplicate)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     const item *a = item_get(s, a_id), *b = item_get(s, b_id);
     if (!a || !b)
         return KT_ENOTFOUND;
@@ -1669,6 +1674,7 @@ void kt_similar_free(kt_similar *s)
     kt_strmap_free(&s->scope_ids);
     kt_imap_free(&s->ids);
     free(s->free_slots.v);
+    free(s->pending.v);
     free(s->entries.v);
     free(s->seq.v);
     free(s->seq_at.v);
@@ -2273,8 +2279,80 @@ static void item_unindex(kt_similar *s, uint32_t slot)
     it->private = false;
 }
 
+/* The postings of the items put during a bulk load, appended to their lists in the order of
+ * the puts, as the puts would have: counted first, so that each list grows once, to its size.
+ * 0, or KT_ENOMEM with nothing posted (the lists that grew hold what they held). */
+static int post_pending(kt_similar *s)
+{
+    if (!s->pending.n)
+        return 0;
+    uint32_t *add = calloc(s->nterms, sizeof *add);
+    if (!add)
+        return KT_ENOMEM;
+    for (size_t i = 0; i < s->pending.n; i++) {
+        const item *it = &s->items[s->pending.v[i]];
+        for (uint16_t k = 0; k < it->nterms; k++)
+            add[it->terms[k] & TERM_MASK]++;
+    }
+    for (size_t i = 0; i < s->pending.n; i++) { /* each list once: add[t] is 0 after it */
+        const item *it = &s->items[s->pending.v[i]];
+        for (uint16_t k = 0; k < it->nterms; k++) {
+            uint32_t t = it->terms[k] & TERM_MASK;
+            term *tm = &s->terms[t];
+            if (!add[t] || tm->df + add[t] <= tm->cap) {
+                add[t] = 0;
+                continue;
+            }
+            posting *np = realloc(tm->post, (tm->df + add[t]) * sizeof *np);
+            if (!np) {
+                free(add);
+                return KT_ENOMEM;
+            }
+            tm->post = np;
+            tm->cap = tm->df + add[t];
+            add[t] = 0;
+        }
+    }
+    free(add);
+    for (size_t i = 0; i < s->pending.n; i++) {
+        uint32_t slot = s->pending.v[i];
+        const item *it = &s->items[slot];
+        posting p = make_posting(it, slot);
+        for (uint16_t k = 0; k < it->nterms; k++) {
+            term *tm = &s->terms[it->terms[k] & TERM_MASK];
+            tm->post[tm->df++] = p;
+        }
+    }
+    s->pending.n = 0;
+    return 0;
+}
+
+int kt_similar_bulk_begin(kt_similar *s)
+{
+    s->bulk = true;
+    return 0;
+}
+
+int kt_similar_bulk_end(kt_similar *s)
+{
+    int rc = post_pending(s);
+    if (!rc)
+        s->bulk = false;
+    return rc;
+}
+
+/* Before an indexed item leaves its posting lists: the pending items are posted first, as a
+ * removal moves the last posting of a list into the hole (the order puts alone would give). An
+ * item that is not indexed (a cancelled one the scan meets) changes no list: nothing to do. */
+static int post_pending_of(kt_similar *s, const item *it)
+{
+    return it ? post_pending(s) : 0;
+}
+
 int kt_similar_remove(kt_similar *s, int64_t item_id)
 {
+    if (post_pending_of(s, item_get(s, item_id)))
+        return KT_ENOMEM;
     uintptr_t v = (uintptr_t)kt_imap_del(&s->ids, item_id);
     if (!v)
         return KT_ENOTFOUND;
@@ -2337,8 +2415,8 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     if (!item_id)
         return KT_EINVAL;
     s->generation++;
-    if (item_get(s, item_id))
-        kt_similar_remove(s, item_id);
+    if (item_get(s, item_id) && kt_similar_remove(s, item_id) == KT_ENOMEM)
+        return KT_ENOMEM;
     s->entries.n = 0;
     s->log.n = 0;
     bool subject;
@@ -2380,9 +2458,14 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
         goto nomem;
     memcpy(it->terms, s->entries.v, n * sizeof *it->terms);
     /* Procedural items are kept (find and pair_score must know them) but not posted: they are
-     * never a candidate. */
+     * never a candidate. During a bulk load a public item is posted later (post_pending). */
+    bool deferred = s->bulk && !confidential && !it->procedural;
+    if (deferred && vec_push(&s->pending, slot)) {
+        pool_free(&s->pool, it->terms, n);
+        goto nomem;
+    }
     posting post = make_posting(it, slot);
-    for (size_t i = 0; !it->procedural && i < n; i++) {
+    for (size_t i = 0; !it->procedural && !deferred && i < n; i++) {
         if (post_add(&s->terms[it->terms[i] & TERM_MASK], post, confidential)) {
             for (size_t j = 0; j < i; j++)
                 post_del(&s->terms[it->terms[j] & TERM_MASK], slot, confidential);
@@ -2394,6 +2477,11 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     if (confidential)
         s->private_bits[slot / 64] |= (uint64_t)1 << (slot % 64);
     if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
+        if (deferred) { /* nothing posted yet */
+            s->pending.n--;
+            pool_free(&s->pool, it->terms, n);
+            goto nomem;
+        }
         it->live = true;
         s->nlive++;
         s->npublic += !confidential;
@@ -2413,6 +2501,8 @@ nomem_slot:
 
 int kt_similar_set_private(kt_similar *s, int64_t item_id, bool confidential)
 {
+    if (post_pending_of(s, item_get(s, item_id)))
+        return KT_ENOMEM;
     item *it = item_get(s, item_id);
     if (!it)
         return KT_ENOTFOUND;
@@ -2680,6 +2770,7 @@ static const char *excluded(kt_similar *s, const item *a, const item *b)
 int kt_similar_pair_score(kt_similar *s, int64_t a_id, int64_t b_id, double *score, char *explain,
                           size_t n)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     const item *a = item_get(s, a_id), *b = item_get(s, b_id);
     if (!a || !b)
         return KT_ENOTFOUND;
@@ -3002,6 +3093,7 @@ static int find_fast(kt_similar *s, const item *q, int32_t window_days, kt_simil
 static int find_among(kt_similar *s, int64_t item_id, int32_t window_days, kt_similar_hit *hits,
                       size_t max_hits, bool priv)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     const item *q = item_get(s, item_id);
     if (!q)
         return KT_ENOTFOUND;
@@ -3148,11 +3240,13 @@ const char *kt_similar_term_text(const kt_similar *s, uint32_t t)
 /* Public: confidential items are in no count and no list that leaves this file. */
 uint32_t kt_similar_term_df(const kt_similar *s, uint32_t t)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     return t < s->nterms ? s->terms[t].df : 0;
 }
 
 size_t kt_similar_term_slots(const kt_similar *s, uint32_t t, uint32_t *slots, size_t max)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     if (t >= s->nterms)
         return 0;
     const term *tm = &s->terms[t];
@@ -3190,6 +3284,7 @@ size_t kt_similar_scope_count(const kt_similar *s)
 
 size_t kt_similar_memory(const kt_similar *s)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     size_t m = sizeof *s + kt_strmap_bytes(&s->terms_map) + kt_strmap_bytes(&s->words_map) +
                kt_strmap_bytes(&s->abbr_map);
     m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
@@ -3216,6 +3311,7 @@ static uint64_t digest_bytes(uint64_t h, const void *p, size_t n)
 
 uint64_t kt_similar_digest(const kt_similar *s)
 {
+    assert(!s->pending.n); /* kt_similar_bulk_end first */
     uint64_t h = 14695981039346656037ull;
     DIGEST(h, s->nterms);
     for (size_t i = 0; i < s->nterms; i++) {

@@ -117,6 +117,17 @@ int kt_similar_put(kt_similar *s, int64_t item_id, int64_t body_id, const char *
 int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const char *scope,
                         int32_t day, const char *title, const char *description, bool confidential);
 
+/* A bulk load, such as the build of the index from the store: between kt_similar_bulk_begin
+ * and kt_similar_bulk_end the items put are indexed, but their places in the posting lists are
+ * filled in by bulk_end, counted first, each list grown once to its size (not item by item).
+ * The index is the same as one built by puts alone. Until bulk_end, use only puts, removes,
+ * kt_similar_set_private and what teaches the index (abbreviations, regions, vocabularies):
+ * nothing that reads the lists (find, pair score, learn, term_df/term_slots, digest, memory).
+ * bulk_begin returns 0; bulk_end 0 or KT_ENOMEM (the bulk load goes on: call it again or free
+ * the index). A remove or set_private during a bulk load can fail with KT_ENOMEM too. */
+int kt_similar_bulk_begin(kt_similar *s);
+int kt_similar_bulk_end(kt_similar *s);
+
 /* Marks an indexed item confidential (or not), as kt_similar_put_item would have put it (only
  * what it learned when it was put as public stays learned). A put clears the mark.
  * 0, KT_ENOTFOUND or KT_ENOMEM (nothing changed). */
