@@ -707,6 +707,10 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_group_redos_total",
             "Groups rolled back and run again without a write that failed after changing rows.",
             k->group_redos);
+    COUNTER("kt_store_round_trips_total",
+            "Round trips of the node's store connection to the database server (PostgreSQL; 0 "
+            "for SQLite).",
+            kt_store_round_trips(app->store));
     if (app->indexer) {
         kt_indexer_stats ix;
         kt_indexer_get_stats(app->indexer, &ix);

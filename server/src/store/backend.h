@@ -98,8 +98,9 @@ struct kt_store {
     uint64_t hist_total;
     /* checkpoint_aside (store.h): checkpoints the store's own thread ran, complete or not */
     _Atomic uint64_t ckpt_done, ckpt_partial;
-    char integrity[200]; /* kt_store_integrity(): "unchecked" until checked; a backend's open may
-                            note a problem here (a write-ahead log gone missing) */
+    uint64_t round_trips; /* exchanges with a database server (PostgreSQL); 0 in-process */
+    char integrity[200];  /* kt_store_integrity(): "unchecked" until checked; a backend's open may
+                             note a problem here (a write-ahead log gone missing) */
 };
 
 /* Every statement starts with this. */

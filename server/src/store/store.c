@@ -377,6 +377,11 @@ void kt_store_checkpoint_stats(const kt_store *st, uint64_t *done, uint64_t *par
     *partial = atomic_load(&st->ckpt_partial);
 }
 
+uint64_t kt_store_round_trips(const kt_store *st)
+{
+    return st->round_trips;
+}
+
 void kt_store_commit_stats(const kt_store *st, uint64_t counts[KT_STORE_HIST_BUCKETS + 1],
                            double *sum_ms, uint64_t *total)
 {

@@ -141,6 +141,10 @@ int kt_store_plans_scans(kt_store *st, const char *const *tables,
 int kt_store_plans_costly(kt_store *st, int64_t max_steps,
                           void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
 
+/* Exchanges with the database server so far (each waits for its answer): PostgreSQL's round
+ * trips; 0 for SQLite, which runs in the process. */
+uint64_t kt_store_round_trips(const kt_store *st);
+
 /* Commit latency histogram buckets (milliseconds upper bounds) for /metrics. */
 #define KT_STORE_HIST_BUCKETS 10
 extern const double kt_store_hist_bounds[KT_STORE_HIST_BUCKETS];

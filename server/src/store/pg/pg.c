@@ -77,6 +77,7 @@ static int map_error(PGconn *conn, const PGresult *res, const char *sql)
 
 static int exec_sql(pg_store *ps, const char *sql)
 {
+    ps->base.round_trips++;
     PGresult *res = PQexec(ps->conn, sql);
     ExecStatusType s = PQresultStatus(res);
     int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
@@ -141,6 +142,7 @@ static int prepare_on_server(pg_store *ps, pg_stmt *s)
     for (int k = 1; k <= max; k++)
         types[k - 1] = used[k] ? 0 : 25; /* a parameter no text uses: call it text */
     snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
+    ps->base.round_trips++;
     PGresult *res = PQprepare(ps->conn, s->name, text, max, types);
     int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
     PQclear(res);
@@ -257,6 +259,7 @@ static int pg_step(kt_db_stmt *base)
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
     if (!s->res) {
+        ps->base.round_trips++;
         s->res = PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
         ExecStatusType status = PQresultStatus(s->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -342,6 +345,7 @@ static int pg_query_int(kt_store *st, const char *sql, int64_t *out)
 {
     pg_store *ps = pgs(st);
     reconnect_if_broken(ps);
+    ps->base.round_trips++;
     PGresult *res = PQexec(ps->conn, sql);
     int rc;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
