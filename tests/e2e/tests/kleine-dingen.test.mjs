@@ -34,8 +34,12 @@ test('Mijn acties on the home page lists every open action it counts, the late o
 test('the notification mode "Alleen in het dagelijkse overzicht per e-mail" says what it means', async () => {
   const page = await userPage(browser, 'police');
   await go(page, '#/meldingen');
-  const options = await page.locator('select option[value="digest"]').allTextContents();
-  assert.ok(options.length > 0);
+  // The preferences load after the page: wait until their form is there before counting.
+  await page.locator('form.prefs-form select').first().waitFor();
+  const options = await page.locator('form.prefs-form select option[value="digest"]').allTextContents();
+  const selects = await page.locator('form.prefs-form select').count();
+  assert.ok(selects > 0);
+  assert.equal(options.length, selects, 'every kind of notification offers the digest mode');
   for (const o of options) assert.equal(o, 'Alleen in het dagelijkse overzicht per e-mail');
   assert.deepEqual(page.errors, []);
   await page.context().close();
