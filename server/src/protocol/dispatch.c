@@ -169,6 +169,20 @@ static json_t *reply_ok(json_t *id, json_t *result)
                      result ? result : json_object());
 }
 
+/* The reply to request id once its op ran (ok) or failed (c's error, counted in /metrics): takes
+ * c->result. The one place a reply is made of an op's outcome, for a write run the first time
+ * and for one run again after its group was rolled back (regroup). New reference. */
+static json_t *op_reply(kt_app *app, json_t *id, kt_ctx *c, bool ok)
+{
+    if (!ok) {
+        app->counters.request_errors++;
+        return kt_reply_error(id, c->code, c->message);
+    }
+    json_t *reply = reply_ok(id, c->result);
+    c->result = NULL;
+    return reply;
+}
+
 /* ---- argument validation ---- */
 
 static bool str_trimmed_nonempty(const char *s)
@@ -653,14 +667,7 @@ static void regroup(kt_app *app)
         c.conn = h->conn;
         c.grouped = c.isolated = true;
         bool ok = run(&c, h->op) == 0;
-        json_t *reply;
-        if (ok) {
-            reply = reply_ok(id, c.result);
-            c.result = NULL;
-        } else {
-            app->counters.request_errors++;
-            reply = kt_reply_error(id, c.code, c.message);
-        }
+        json_t *reply = op_reply(app, id, &c, ok);
         json_decref(id);
         held_take(h, &c, reply, ok);
         kt_ctx_clear(&c);
@@ -817,15 +824,8 @@ json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req
     c.grouped = conn && app->group_commit && op->write;
     if (c.grouped && kt_store_group_size(app->store) >= GROUP_MAX)
         kt_dispatch_flush(app);
-    json_t *reply;
     bool ok = check_args(&c, op) == 0 && run(&c, op) == 0;
-    if (ok) {
-        reply = reply_ok(id, c.result);
-        c.result = NULL;
-    } else {
-        app->counters.request_errors++;
-        reply = kt_reply_error(id, c.code, c.message);
-    }
+    json_t *reply = op_reply(app, id, &c, ok);
     /* Held until the group commits (errors too: a connection's replies keep their order). */
     if (c.grouped && (kt_store_group_open(app->store) || app->n_held) &&
         hold(app, &c, op, reply, ok) == 0)
