@@ -27,7 +27,9 @@ static void write_lexicon(char path[32])
     int fd = mkstemp(path);
     assert_true(fd >= 0);
     FILE *f = fdopen(fd, "w");
-    fputs("woning\nwoningen\nsluiting\nsluitingen\ndrugs\njeugd\nwerkloosheid\nwerk\ncentrum\n", f);
+    fputs("woning\nwoningen\nsluiting\nsluitingen\ndrugs\njeugd\nwerkloosheid\nwerk\ncentrum\n"
+          "weerbaarheid\n",
+          f);
     fclose(f);
 }
 
@@ -146,6 +148,29 @@ static void compound_meets_its_parts(void **state)
     assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
     assert_true(pair(s, 3, 4, NULL) >= KT_SIM_THRESHOLD);
     assert_false(finds(s, 1, 3, KT_SIM_WINDOW_DAYS));
+}
+
+static void a_compound_with_an_unknown_modifier_meets_its_head(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Cyberweerbaarheid mkb", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Digitale weerbaarheid", NULL);
+    char why[256];
+    assert_true(pair(s, 1, 2, why) >= KT_SIM_THRESHOLD);
+    assert_non_null(strstr(why, "Cyberweerbaarheid ~ weerbaarheid"));
+    assert_true(finds(s, 2, 1, KT_SIM_WINDOW_DAYS));
+
+    kt_similar *t = kt_similar_new(); /* the same without it: nothing shared */
+    assert_non_null(t);
+    assert_int_equal(kt_similar_set(t, "head_split", 0), 0);
+    char lex[32];
+    write_lexicon(lex);
+    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
+    remove(lex);
+    put(t, 1, 10, "Dordrecht", DAY, "Cyberweerbaarheid mkb", NULL);
+    put(t, 2, 11, "Dordrecht", DAY, "Digitale weerbaarheid", NULL);
+    assert_true(pair(t, 1, 2, NULL) < KT_SIM_THRESHOLD);
+    kt_similar_free(t);
 }
 
 static void procedural_items_are_never_flagged(void **state)
@@ -957,6 +982,7 @@ int main(void)
         T(the_subject_says_each_thing_once_in_plain_words),
         T(diacritics_do_not_matter),
         T(compound_meets_its_parts),
+        T(a_compound_with_an_unknown_modifier_meets_its_head),
         T(procedural_items_are_never_flagged),
         T(same_body_is_no_duplicate),
         T(different_municipalities_do_not_share_local_subjects),

@@ -242,6 +242,38 @@ static void compounds_split_into_long_known_parts(void **state)
     kt_lexicon_free(lex);
 }
 
+static void head(const kt_lexicon *lex, const char *word, char *out)
+{
+    uint8_t off[KT_TEXT_MAX_PARTS], len[KT_TEXT_MAX_PARTS];
+    int n = kt_text_split_head(lex, word, strlen(word), 7, off, len);
+    out[0] = 0;
+    for (int i = 0; i < n; i++) {
+        if (i)
+            strcat(out, "|");
+        strncat(out, word + off[i], len[i]);
+    }
+}
+
+static void an_unknown_modifier_leaves_the_head(void **state)
+{
+    (void)state;
+    kt_lexicon *lex = small_lexicon();
+    char out[128];
+    head(lex, "cyberevaluatie", out); /* "cyber" is no word of the list */
+    assert_string_equal(out, "cyber|evaluatie");
+    head(lex, "tiktokjongeren", out);
+    assert_string_equal(out, "tiktok|jongeren");
+    head(lex, "jeugdwoning", out); /* a head shorter than 7 letters may be an accident */
+    assert_string_equal(out, "");
+    head(lex, "xyevaluatie", out); /* a modifier of under 3 letters */
+    assert_string_equal(out, "");
+    head(lex, "voortgang", out); /* a known word keeps its whole */
+    assert_string_equal(out, "");
+    head(lex, "cyber-evaluatie", out); /* hyphens split words before this */
+    assert_string_equal(out, "");
+    kt_lexicon_free(lex);
+}
+
 static void lexicon_load_reports_missing_file_and_skips_names(void **state)
 {
     (void)state;
@@ -313,6 +345,7 @@ int main(void)
         cmocka_unit_test(stop_words_and_lists_are_sorted),
         cmocka_unit_test(stems_meet_across_inflections),
         cmocka_unit_test(compounds_split_into_long_known_parts),
+        cmocka_unit_test(an_unknown_modifier_leaves_the_head),
         cmocka_unit_test(lexicon_load_reports_missing_file_and_skips_names),
         cmocka_unit_test(procedural_titles_are_recognised),
         cmocka_unit_test(subjects_are_not_procedural),

@@ -41,6 +41,10 @@
 /* ... when a title names no aspect and its description does: a description says less about
  * what the item is for than its title, so the factor is milder */
 #define ASPECT_DESC_FACTOR 0.7
+/* An unknown word the word list cannot split takes its longest known ending of at least this
+ * many letters as its head ("cyber|weerbaarheid"; kt_text_split_head); shorter endings split
+ * names and misspellings */
+#define HEAD_SPLIT 7
 
 /* Candidate generation: walk the posting lists of the query's best terms, skipping terms in
  * more than this share of the corpus (they cannot make a pair on their own), within a budget
@@ -233,6 +237,7 @@ struct kt_similar {
     double co_match, co_min, co_maxdf, co_gate;
     double aspect;      /* score factor of a pair whose titles take different aspects, 1: off */
     double aspect_desc; /* ... whose aspects differ only counting descriptions, 1: off */
+    size_t head_split;  /* kt_text_split_head's shortest head (HEAD_SPLIT), 0: off */
     double learn_rate, learn_min; /* kt_similar_learn: LEARN_RATE, LEARN_MIN */
     float learn_specific;         /* LEARN_SPECIFIC */
     bool learn_aspect;            /* a dismissal the aspects explain teaches the words too */
@@ -493,6 +498,8 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         }
     } else if (!stop) {
         np = kt_text_split_compound(s->lex, w->folded, w->len, off, len);
+        if (!np && s->head_split)
+            np = kt_text_split_head(s->lex, w->folded, w->len, s->head_split, off, len);
     }
     for (int i = 0; !rc && i < np; i++) {
         const char *p = w->folded + off[i];
@@ -1623,6 +1630,7 @@ kt_similar *kt_similar_new(void)
     s->co_gate = CO_GATE;
     s->aspect = ASPECT_FACTOR;
     s->aspect_desc = ASPECT_DESC_FACTOR;
+    s->head_split = HEAD_SPLIT;
     s->learn_rate = LEARN_RATE;
     s->learn_min = LEARN_MIN;
     s->learn_specific = LEARN_SPECIFIC;
@@ -2043,6 +2051,8 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->aspect = value;
     else if (!strcmp(name, "aspect_desc"))
         s->aspect_desc = value;
+    else if (!strcmp(name, "head_split") && value >= 0 && value < KT_TEXT_MAX_WORD)
+        s->head_split = (size_t)value; /* before any text is read: the word cache keeps splits */
     else if (!strcmp(name, "learn_rate"))
         s->learn_rate = value;
     else if (!strcmp(name, "learn_min"))

@@ -681,6 +681,19 @@ int kt_similar_eval_main(int argc, char **argv)
                 lexicon);
     size_t bad_line = 0;
     int rc = 0;
+    for (const char *p = set;
+         p && *p;) { /* name=value,... : tuning experiments, before any text is read */
+        char name[32];
+        double v;
+        int used = 0;
+        if (sscanf(p, "%31[a-z_]=%lf%n", name, &v, &used) != 2 || kt_similar_set(cx.sim, name, v)) {
+            fprintf(stderr, "similar-eval: --set: cannot set \"%s\"\n", p);
+            eval_free(&cx);
+            return EXIT_BAD_INPUT;
+        }
+        p += used;
+        p += *p == ',';
+    }
     if (!vocabulary || strcmp(vocabulary, "none")) {
         rc = only_vocabulary ? 0 : kt_similar_load_default_vocabulary(cx.sim);
         if (!rc && vocabulary)
@@ -692,18 +705,6 @@ int kt_similar_eval_main(int argc, char **argv)
             eval_free(&cx);
             return EXIT_BAD_INPUT;
         }
-    }
-    for (const char *p = set; p && *p;) { /* name=value,... : tuning experiments */
-        char name[32];
-        double v;
-        int used = 0;
-        if (sscanf(p, "%31[a-z_]=%lf%n", name, &v, &used) != 2 || kt_similar_set(cx.sim, name, v)) {
-            fprintf(stderr, "similar-eval: --set: cannot set \"%s\"\n", p);
-            eval_free(&cx);
-            return EXIT_BAD_INPUT;
-        }
-        p += used;
-        p += *p == ',';
     }
     rc = each_line(&cx, items, load_item);
     if (!rc)

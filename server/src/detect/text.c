@@ -1375,6 +1375,31 @@ int kt_text_split_compound(const kt_lexicon *lex, const char *word, size_t len,
     return best.nparts;
 }
 
+/* An unknown word that no split explains may still end in a long word of the list: a compound
+ * whose modifier the list lacks ("cyber|weerbaarheid", "shisha|lounges", "tiktok|filmpjes").
+ * Dutch compounds take their head last, so the longest known ending of at least min_head
+ * letters is the head and what comes before it (at least 3 letters) the modifier. */
+int kt_text_split_head(const kt_lexicon *lex, const char *word, size_t len, size_t min_head,
+                       uint8_t off[KT_TEXT_MAX_PARTS], uint8_t plen[KT_TEXT_MAX_PARTS])
+{
+    if (!lex || !min_head || len < min_head + 3 || len >= KT_TEXT_MAX_WORD)
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (word[i] < 'a' || word[i] > 'z')
+            return 0;
+    if (kt_lexicon_has(lex, word, len))
+        return 0;
+    for (size_t at = 3; len - at >= min_head; at++)
+        if (part_ok(lex, word + at, len - at, false)) {
+            off[0] = 0;
+            plen[0] = (uint8_t)at;
+            off[1] = (uint8_t)at;
+            plen[1] = (uint8_t)(len - at);
+            return 2;
+        }
+    return 0;
+}
+
 /* --- stemming ---------------------------------------------------------------------------- */
 
 struct kt_stemmer {

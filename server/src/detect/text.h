@@ -95,6 +95,10 @@ size_t kt_lexicon_size(const kt_lexicon *lex);
  * word is not a compound the lexicon can explain. */
 int kt_text_split_compound(const kt_lexicon *lex, const char *word, size_t len,
                            uint8_t off[KT_TEXT_MAX_PARTS], uint8_t plen[KT_TEXT_MAX_PARTS]);
+/* An unknown word with no split: its longest known ending (>= min_head letters) as the head,
+ * the rest (>= 3 letters) as the modifier; 2 parts, or 0. */
+int kt_text_split_head(const kt_lexicon *lex, const char *word, size_t len, size_t min_head,
+                       uint8_t off[KT_TEXT_MAX_PARTS], uint8_t plen[KT_TEXT_MAX_PARTS]);
 
 /* --- stemming ---------------------------------------------------------------------------- */
 
