@@ -798,3 +798,53 @@ class VerslagPagingTest(BoundedReads, WorldCase):
                          ([], False, None))
         for c in (chair, police, housing):
             self.assertIsNone(c.closed)
+
+
+class LongAgendaVerslagTest(BoundedReads, WorldCase):
+    """The verslag of a meeting with more than a thousand items holds every one of them: the
+    document of minutes.get and the version minutes.submit saves were cut at 1000 items, without
+    a word, and an outcome under item 1150 went to no item. Now every item is there once, in
+    agenda order, with its outcomes."""
+
+    ITEMS = 1250
+
+    async def pages(self, client, op, **args):
+        items, r, pages = [], None, 0
+        while r is None or r["items_more"]:
+            r = await self.read(client, op, **args,
+                                **({"items_from": r["items_next"]} if r else {}))
+            items += r["document"]["items"]
+            pages += 1
+            self.assertLess(pages, 100)
+        return items, r
+
+    async def test_a_verslag_of_more_than_a_thousand_items_leaves_none_out(self):
+        q, body, now = self.server.query, self.body, self.server.now()
+        chair = await self.connect("chair@test.example")
+        day = datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
+                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
+        stamp = int(now.timestamp())
+        # planted in reverse: the store's row order is not the agenda's
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
+          "updated_at) SELECT ?, ?, ? + 1 - i, 'Punt ' || (? + 1 - i), 'bespreking', ?, ?, ? FROM n",
+          (self.ITEMS, body, meeting, self.ITEMS, self.ITEMS, self.p["chair"], stamp, stamp))
+        items = [r[0] for r in q("SELECT id FROM items WHERE meeting_id = ? ORDER BY position",
+                                 (meeting,))]
+        self.assertEqual(len(items), self.ITEMS)
+        late = items[1149]
+        a = (await chair.call("action.create", body=body, item=late, kind="besluit",
+                              text="Besluit bij punt 1150"))["action"]["id"]
+        got, last = await self.pages(chair, "minutes.get", meeting=meeting)
+        self.assertEqual([it["id"] for it in got], items)  # every item once, in agenda order
+        self.assertEqual([o["id"] for o in got[1149]["outcomes"]], [a])
+        self.assertEqual(last["document"]["outcomes"], [])  # not loose: under its item
+        await chair.call("minutes.submit", meeting=meeting,
+                         deadline=(now + 7 * day).date().isoformat())
+        got, last = await self.pages(chair, "minutes.version", meeting=meeting, version=1)
+        self.assertEqual([it["id"] for it in got], items)
+        self.assertEqual([o["id"] for o in got[1149]["outcomes"]], [a])
+        self.assertEqual(last["document"]["outcomes"], [])
+        self.assertIsNone(chair.closed)

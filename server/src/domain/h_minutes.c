@@ -144,6 +144,8 @@ static int document_all(kt_ctx *c, int64_t meeting, json_t **out)
     json_t *doc = json_object(), *m = NULL, *minutes = NULL, *att = json_array(),
            *items = json_array(), *loose = json_array(), *byitem = json_object();
     kt_ivec ids = {0}, acts = {0};
+    kt_item_slot *slots = NULL;
+    int nslots = 0;
     json_object_set_new(doc, "attendance", att);
     json_object_set_new(doc, "items", items);
     json_object_set_new(doc, "outcomes", loose);
@@ -170,8 +172,13 @@ static int document_all(kt_ctx *c, int64_t meeting, json_t **out)
             json_object_set_new(byitem, key, list = json_array());
         json_array_append_new(item ? list : loose, a);
     }
+    /* every item of the agenda, in agenda order: a verslag leaves none out, however long */
     if (!rc)
-        rc = kt_store_items_of_meeting(c->st, meeting, 1000, &ids);
+        rc = kt_store_item_slots(c->st, 0, meeting, &slots, &nslots);
+    for (int i = 0; !rc && i < nslots; i++)
+        if (kt_ivec_push(&ids, slots[i].id))
+            rc = KT_ENOMEM;
+    free(slots);
     for (size_t i = 0; !rc && i < ids.n; i++) {
         json_t *it = NULL, *notes = NULL;
         kt_vis vis;
@@ -194,18 +201,12 @@ static int document_all(kt_ctx *c, int64_t meeting, json_t **out)
             json_object_set_new(it, "outcomes", outs ? json_incref(outs) : json_array());
         if (it)
             json_array_append_new(items, it);
+        json_object_del(byitem, key); /* placed */
     }
     /* outcomes of items that are no longer on this agenda stay with the verslag */
     const char *key;
     json_t *outs;
-    json_object_foreach(byitem, key, outs)
-    {
-        bool placed = false;
-        for (size_t i = 0; i < ids.n && !placed; i++)
-            placed = (json_int_t)ids.v[i] == strtoll(key, NULL, 10);
-        if (!placed)
-            json_array_extend(loose, outs);
-    }
+    json_object_foreach(byitem, key, outs) json_array_extend(loose, outs);
     json_decref(minutes);
     json_decref(byitem);
     kt_ivec_free(&ids);
