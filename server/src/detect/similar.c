@@ -902,27 +902,31 @@ static size_t merge_entries(uint32_t *e, size_t n)
 {
     if (!n)
         return 0;
-    if (n > 48) {
-        qsort(e, n, sizeof *e, cmp_u32);
-    } else { /* an agenda item has a few dozen entries: insertion sort, no allocation; the
-              * place found by bisection, the rest moved in one go (the order of equal terms
-              * does not matter: their flags are merged below) */
+    if (n <= 48) {
+        /* An agenda item has a few dozen entries (18 on average, most of them out of order):
+         * insertion into the distinct terms sorted so far, e[0 .. o), by a linear scan from
+         * the end, a repeated term's flags merged where it is found. A bisection and a
+         * memmove call mispredicted more branches (55 an item against 34; callgrind
+         * --branch-sim); counting ranks over all entries without branches ran 6 times the
+         * instructions. */
+        size_t o = 1;
         for (size_t i = 1; i < n; i++) {
             uint32_t x = e[i], key = x & TERM_MASK;
-            if ((e[i - 1] & TERM_MASK) <= key)
+            size_t j = o;
+            while (j > 0 && (e[j - 1] & TERM_MASK) > key)
+                j--;
+            if (j > 0 && (e[j - 1] & TERM_MASK) == key) {
+                e[j - 1] |= x;
                 continue;
-            size_t lo = 0, hi = i - 1; /* the first entry above key is in [lo, hi] */
-            while (lo < hi) {
-                size_t mid = (lo + hi) / 2;
-                if ((e[mid] & TERM_MASK) > key)
-                    hi = mid;
-                else
-                    lo = mid + 1;
             }
-            memmove(e + lo + 1, e + lo, (i - lo) * sizeof *e);
-            e[lo] = x;
+            for (size_t m = o; m > j; m--)
+                e[m] = e[m - 1];
+            e[j] = x;
+            o++;
         }
+        return o;
     }
+    qsort(e, n, sizeof *e, cmp_u32);
     size_t o = 0;
     for (size_t i = 1; i < n; i++) {
         if ((e[i] & TERM_MASK) == (e[o] & TERM_MASK))
