@@ -1292,8 +1292,8 @@ static bool part_ok(const kt_lexicon *lex, const char *s, size_t n, bool head)
         return false;
     const char *const *bad = head ? bad_heads : bad_tails;
     size_t nbad = head ? COUNT(bad_heads) : COUNT(bad_tails);
-    for (size_t i = 0; i < nbad; i++)
-        if (!strcmp(bad[i], w))
+    for (size_t i = 0; i < nbad; i++) /* the first letter first: a call for few of them */
+        if (bad[i][0] == w[0] && !strcmp(bad[i] + 1, w + 1))
             return false;
     return true;
 }
