@@ -408,6 +408,7 @@ static bool part_worth(const char *p, size_t n)
  * says (which never changes an answer once given), so it is dropped with the map. */
 #define FRONT_BITS 14
 #define FRONT_KEY  24
+_Static_assert(KT_TEXT_MAX_WORD >= FRONT_KEY, "front_of reads FRONT_KEY bytes of a word");
 
 typedef struct front_slot {
     uint64_t key[FRONT_KEY / 8];
@@ -415,10 +416,26 @@ typedef struct front_slot {
     uint32_t idx;
 } front_slot;
 
+/* The first k bytes of an eight-byte block, the rest zero (k may be past the block). */
+static inline uint64_t block_head(uint64_t b, size_t k)
+{
+    if (k >= 8)
+        return b;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return k ? b & ~(~(uint64_t)0 >> (8 * k)) : 0;
+#else
+    return b & (((uint64_t)1 << (8 * k)) - 1);
+#endif
+}
+
+/* key must be readable for FRONT_KEY bytes (the bytes past n are masked off): a word's folded
+ * buffer is, and the multi-segment key of word_analyse is. */
 static front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint64_t q[3])
 {
-    q[0] = q[1] = q[2] = 0;
-    memcpy(q, key, n);
+    memcpy(q, key, FRONT_KEY); /* three loads instead of a call to copy n bytes */
+    q[0] = block_head(q[0], n);
+    q[1] = block_head(q[1], n > 8 ? n - 8 : 0);
+    q[2] = block_head(q[2], n > 16 ? n - 16 : 0);
     uint64_t h = q[0] * 0x9e3779b97f4a7c15ull ^ q[1] * 0xc2b2ae3d27d4eb4full ^
                  q[2] * 0x165667b19e3779f9ull ^ n;
     h ^= h >> 31;
@@ -459,6 +476,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
     size_t kn = w->len;
     if (w->nseg > 1) {
         kn = 0;
+        memset(buf, 0, FRONT_KEY); /* front_of reads that much */
         for (uint8_t i = 0; i < w->nseg; i++) {
             if (i && kn < sizeof buf - 1)
                 buf[kn++] = '-';
