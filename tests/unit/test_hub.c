@@ -857,6 +857,38 @@ static void frames_hold_compact_json_after_the_headroom(void **state)
     kt_frame_unref(NULL);
 }
 
+static void a_member_joins_a_frame_as_jansson_writes_it(void **state)
+{
+    (void)state;
+    json_t *value = json_pack("{s:{s:I, s:s, s:[]}}", "message", "id", (json_int_t)5, "text",
+                              "\"caf\xc3\xa9\"\n", "mentions");
+    kt_frame *text = kt_frame_from_json(value);
+    json_t *envelopes[] = {
+        json_pack("{s:i, s:b}", "id", 7, "ok", 1),
+        json_pack("{s:s, s:b}", "id", "a \"b\"", "ok", 1),
+        json_pack("{s:n, s:b}", "id", "ok", 1),
+        json_object(),
+    };
+    for (size_t i = 0; i < sizeof envelopes / sizeof envelopes[0]; i++) {
+        kt_frame *f = kt_frame_with_member(envelopes[i], "result", text);
+        json_object_set(envelopes[i], "result", value);
+        char *want = json_dumps(envelopes[i], JSON_COMPACT);
+        assert_non_null(f);
+        assert_int_equal(f->refs, 1);
+        assert_int_equal(f->len, strlen(want));
+        assert_memory_equal(kt_frame_payload(f), want, f->len);
+        assert_int_equal(kt_frame_payload(f)[f->len], 0);
+        free(want);
+        kt_frame_unref(f);
+        json_decref(envelopes[i]);
+    }
+    json_t *array = json_array();
+    assert_null(kt_frame_with_member(array, "result", text)); /* only an object has members */
+    json_decref(array);
+    kt_frame_unref(text);
+    json_decref(value);
+}
+
 static void events_survive_the_trip_between_nodes(void **state)
 {
     (void)state;
@@ -1082,6 +1114,46 @@ static void a_message_goes_out_as_it_is_when_its_group_commits(void **state)
     kt_dispatch_group_commit(&f->app, false);
 }
 
+/* chat.post answers with the message its event carries: the message is serialised once for
+ * both, and each is byte for byte what serialising it whole writes. */
+static void a_post_and_its_reply_carry_one_text_of_the_message(void **state)
+{
+    fx *f = *state;
+    kt_conn *anna = conn(f, 0, ANNA), *bert = conn(f, 1, BERT);
+    subscribe(f, anna, BODY, -1);
+    subscribe(f, bert, BODY, -1);
+    kt_dispatch_group_commit(&f->app, true);
+    over(f, anna, "{\"id\":\"p-1\",\"op\":\"chat.post\",\"body\":10,\"text\":\"Zie @Bert\"}");
+    kt_dispatch_flush(&f->app);
+    /* anna's queue: her reply first, then the event (a reply comes before what it published) */
+    kt_frame *fr = kt_conn_peek(anna);
+    assert_non_null(fr);
+    json_t *reply = frame_json(fr);
+    json_t *result = json_object_get(reply, "result");
+    assert_true(json_is_true(json_object_get(reply, "ok")));
+    assert_string_equal(json_string_value(json_object_get(reply, "id")), "p-1");
+    char *whole = json_dumps(reply, JSON_COMPACT);
+    assert_int_equal(fr->len, strlen(whole));
+    assert_memory_equal(kt_frame_payload(fr), whole, fr->len);
+    free(whole);
+    kt_conn_pop(anna);
+    for (int i = 0; i < 2; i++) { /* the publisher's copy and a reader's: one frame */
+        fr = kt_conn_peek(i ? bert : anna);
+        assert_non_null(fr);
+        json_t *ev = frame_json(fr);
+        assert_string_equal(json_string_value(json_object_get(ev, "event")), "chat.posted");
+        assert_true(json_equal(json_object_get(ev, "data"), result));
+        whole = json_dumps(ev, JSON_COMPACT);
+        assert_int_equal(fr->len, strlen(whole));
+        assert_memory_equal(kt_frame_payload(fr), whole, fr->len);
+        free(whole);
+        json_decref(ev);
+    }
+    assert_ptr_equal(kt_conn_peek(anna), kt_conn_peek(bert));
+    json_decref(reply);
+    kt_dispatch_group_commit(&f->app, false);
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1113,6 +1185,7 @@ int main(void)
         T(frames_are_shared_between_connections_not_copied),
         cmocka_unit_test(an_event_builds_its_frame_once),
         cmocka_unit_test(frames_hold_compact_json_after_the_headroom),
+        cmocka_unit_test(a_member_joins_a_frame_as_jansson_writes_it),
         cmocka_unit_test(events_survive_the_trip_between_nodes),
         T(closing_a_person_reaches_each_of_their_connections),
         T(closing_a_middle_connection_keeps_the_list_whole),
@@ -1120,6 +1193,7 @@ int main(void)
         T(a_closed_connection_is_forgotten),
         T(subscribe_over_the_protocol),
         T(a_message_goes_out_as_it_is_when_its_group_commits),
+        T(a_post_and_its_reply_carry_one_text_of_the_message),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

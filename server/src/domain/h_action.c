@@ -646,9 +646,12 @@ int kt_h_chat_post(kt_ctx *c)
         return json_decref(m), -1;
     }
     /* The event is sent as what was just written (live/render.h: the dispatcher forgets this
-     * when other writes commit with it); m is not changed after this. */
-    kt_render_known(c->events[c->n_events - 1], json_pack("{s:O}", "message", m), &vis);
+     * when other writes commit with it), and the reply is the same object, so that the message
+     * is serialised once for both (kt_render_text_of); neither is changed after this. */
     c->result = json_pack("{s:o}", "message", m);
+    if (!c->result)
+        return kt_vis_clear(&vis), kt_fail_err(c, KT_ENOMEM);
+    kt_render_known(c->events[c->n_events - 1], json_incref(c->result), &vis);
     return 0;
 }
 

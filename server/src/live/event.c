@@ -60,7 +60,8 @@ void kt_event_unref(kt_event *ev)
     json_decref(ev->full);
     free(ev->payload);
     kt_frame_unref(ev->frame);
-    kt_frame *frames[] = {ev->f_full, ev->f_placeholder, ev->f_hidden, ev->f_skip, ev->f_guest};
+    kt_frame *frames[] = {ev->f_full, ev->f_placeholder, ev->f_hidden,
+                          ev->f_skip, ev->f_guest,       ev->t_full};
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++)
         kt_frame_unref(frames[i]);
     free(ev);

@@ -25,6 +25,7 @@ typedef struct kt_event {
     kt_vis aud;    /* owned: the audience of its item as it is now */
     json_t *full;  /* owned: the data as its audience sees it now; NULL: it is gone */
     kt_frame *f_full, *f_placeholder, *f_hidden, *f_skip, *f_guest;
+    kt_frame *t_full; /* full serialised (kt_render_text_of): its frame's and its write's reply's */
 } kt_event;
 
 /* Takes ownership of nothing; copies what it needs. vis_text may be NULL. refs = 1. */

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <libwebsockets.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,6 +58,30 @@ kt_frame *kt_frame_from_json(const json_t *j)
     f->len = s.len;
     f->data[KT_FRAME_PRE + s.len] = 0;
     return f;
+}
+
+kt_frame *kt_frame_with_member(const json_t *envelope, const char *key, const kt_frame *value)
+{
+    struct sink s = {0};
+    if (!json_is_object(envelope) || json_dump_callback(envelope, dump_cb, &s, JSON_COMPACT) != 0)
+        goto fail;
+    /* s holds "{...}": the member goes before its closing brace, after a comma unless it is
+     * the only one. */
+    assert(s.len >= 2 && s.buf[sizeof(kt_frame) + KT_FRAME_PRE + s.len - 1] == '}');
+    bool first = s.len == 2;
+    s.len--;
+    if ((!first && dump_cb(",", 1, &s)) || dump_cb("\"", 1, &s) || dump_cb(key, strlen(key), &s) ||
+        dump_cb("\":", 2, &s) ||
+        dump_cb((const char *)value->data + KT_FRAME_PRE, value->len, &s) || dump_cb("}", 1, &s))
+        goto fail;
+    kt_frame *f = (kt_frame *)s.buf;
+    f->refs = 1;
+    f->len = s.len;
+    f->data[KT_FRAME_PRE + s.len] = 0;
+    return f;
+fail:
+    free(s.buf);
+    return NULL;
 }
 
 kt_frame *kt_frame_ref(kt_frame *f)

@@ -18,6 +18,13 @@ typedef struct kt_frame {
 /* New frame holding the compact serialisation of j (j is borrowed). refs = 1. */
 kt_frame *kt_frame_from_json(const json_t *j);
 kt_frame *kt_frame_from_text(const char *text, size_t len);
+/* New frame holding the compact serialisation of the object envelope (borrowed) with one more
+ * member at its end, key (a plain ASCII name: nothing in it to escape), whose value is the JSON
+ * text of value (a frame made by kt_frame_from_json, borrowed): byte for byte what jansson
+ * writes for envelope with that member set last (objects keep their insertion order), without
+ * serialising the value again. A value that goes out in two messages (a write's reply and its
+ * event) is serialised once. NULL when envelope is not an object (or out of memory). refs = 1. */
+kt_frame *kt_frame_with_member(const json_t *envelope, const char *key, const kt_frame *value);
 kt_frame *kt_frame_ref(kt_frame *f);
 void kt_frame_unref(kt_frame *f);
 

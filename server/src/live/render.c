@@ -245,8 +245,8 @@ void kt_render_forget(kt_event *ev)
     json_decref(ev->full);
     ev->full = NULL;
     kt_vis_clear(&ev->aud);
-    kt_frame **frames[] = {&ev->f_full, &ev->f_placeholder, &ev->f_hidden, &ev->f_skip,
-                           &ev->f_guest};
+    kt_frame **frames[] = {&ev->f_full, &ev->f_placeholder, &ev->f_hidden,
+                           &ev->f_skip, &ev->f_guest,       &ev->t_full};
     for (size_t i = 0; i < sizeof frames / sizeof frames[0]; i++) {
         kt_frame_unref(*frames[i]);
         *frames[i] = NULL;
@@ -258,15 +258,29 @@ json_t *kt_render_full(kt_store *st, kt_event *ev)
     return resolve(st, ev) ? NULL : ev->full;
 }
 
+kt_frame *kt_render_text_of(kt_event *ev, const json_t *data)
+{
+    if (!data || !ev->resolved || ev->resolve_rc || ev->full != data)
+        return NULL;
+    if (!ev->t_full)
+        ev->t_full = kt_frame_from_json(ev->full);
+    return ev->t_full;
+}
+
 /* ---- frames ---- */
 
 static kt_frame *make_frame(kt_event *ev, const char *type, json_t *data, bool with_actor)
 {
-    json_t *j = json_pack("{s:s, s:I, s:I, s:o, s:o}", "event", type, "body", (json_int_t)ev->body,
+    json_t *j = json_pack("{s:s, s:I, s:I, s:o}", "event", type, "body", (json_int_t)ev->body,
                           "seq", (json_int_t)ev->seq, "actor",
-                          with_actor && ev->actor ? json_integer(ev->actor) : json_null(), "data",
-                          data ? json_incref(data) : json_object());
-    kt_frame *f = j ? kt_frame_from_json(j) : NULL;
+                          with_actor && ev->actor ? json_integer(ev->actor) : json_null());
+    /* The full data is serialised once, for every frame and reply that carries it. */
+    kt_frame *text = kt_render_text_of(ev, data);
+    kt_frame *f = NULL;
+    if (j && text)
+        f = kt_frame_with_member(j, "data", text);
+    else if (j && !json_object_set_new(j, "data", data ? json_incref(data) : json_object()))
+        f = kt_frame_from_json(j);
     json_decref(j);
     return f;
 }

@@ -45,6 +45,13 @@ json_t *kt_render_full(kt_store *st, kt_event *ev);
  * (kt_render_forget) when other writes commit with it, which then reads the store as before. */
 void kt_render_known(kt_event *ev, json_t *full, kt_vis *aud);
 
+/* The compact JSON text of data when data is what ev goes out with as it is (its full data:
+ * what its write handed over with kt_render_known, or what was read for it), serialised once for
+ * ev's frames and for the reply of the write that answered with the same object (chat.post):
+ * NULL when data is not that object (nothing resolved, forgotten since) or out of memory.
+ * Borrowed from ev. */
+kt_frame *kt_render_text_of(kt_event *ev, const json_t *data);
+
 /* Drops what was resolved of ev (kt_render_known) before any frame was made of it: the next
  * delivery reads it from the store as it is then. */
 void kt_render_forget(kt_event *ev);

@@ -674,6 +674,28 @@ static void regroup(kt_app *app)
     }
 }
 
+/* Sends h's reply. When its result is the very data one of its events goes out with (chat.post
+ * answers with the message its event carries), that data's text is made once for both
+ * (live/render.h, kt_render_text_of): the reply is its envelope around that text, byte for byte
+ * what serialising the whole reply writes. */
+static void send_held_reply(kt_held *h)
+{
+    json_t *result = h->ok ? json_object_get(h->reply, "result") : NULL;
+    kt_frame *text = NULL;
+    for (int i = 0; result && !text && i < h->n_events; i++)
+        text = kt_render_text_of(h->events[i], result);
+    json_t *envelope =
+        text ? json_pack("{s:O?, s:b}", "id", json_object_get(h->reply, "id"), "ok", 1) : NULL;
+    kt_frame *f = envelope ? kt_frame_with_member(envelope, "result", text) : NULL;
+    json_decref(envelope);
+    if (!f) {
+        kt_conn_send_json(h->conn, h->reply);
+        return;
+    }
+    kt_conn_send(h->conn, f);
+    kt_frame_unref(f);
+}
+
 void kt_dispatch_flush(kt_app *app)
 {
     bool open = kt_store_group_open(app->store);
@@ -706,7 +728,7 @@ void kt_dispatch_flush(kt_app *app)
             app->counters.request_errors++;
         }
         if (h->conn && h->reply)
-            kt_conn_send_json(h->conn, h->reply);
+            send_held_reply(h);
         if (!rc && h->ok) {
             kt_ctx tmp = {.app = app, .events = h->events, .n_events = h->n_events};
             kt_ctx_defer_publish(&tmp);
