@@ -718,6 +718,9 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
               ix.pending > 0 ? ix.pending : 0);
         COUNTER("kt_search_indexed_total", "Changes the search indexer brought into the index.",
                 ix.indexed);
+        COUNTER("kt_search_index_batches_total",
+                "Transactions of the search indexer that indexed something (each one commit).",
+                ix.batches);
         COUNTER("kt_search_index_errors_total", "Rounds of the search indexer that failed.",
                 ix.errors);
         COUNTER("kt_search_index_cpu_ms_total", "CPU time of the search indexer's thread (ms).",
