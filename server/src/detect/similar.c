@@ -2447,8 +2447,11 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     if (!item_id)
         return KT_EINVAL;
     s->generation++;
-    if (item_get(s, item_id) && kt_similar_remove(s, item_id) == KT_ENOMEM)
-        return KT_ENOMEM;
+    /* Whether the item is indexed already is asked after its text is read, not before: in a
+     * map of a million items the id's slot is a cache miss, and reading the text gives the
+     * fetch asked for here time to arrive. The text is read the same either way (nothing
+     * that reads it looks at the items or their postings). */
+    kt_imap_prefetch(&s->ids, item_id);
     s->entries.n = 0;
     s->log.n = 0;
     bool subject;
@@ -2462,6 +2465,8 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
         rc = analyse_field(s, description, F_DESC, &s->entries, &s->log, NULL, learn);
     if (!rc && learn)
         rc = learn_acronyms(s, &s->log);
+    if (!rc && item_get(s, item_id) && kt_similar_remove(s, item_id) == KT_ENOMEM)
+        rc = KT_ENOMEM;
 
     uint32_t scope_id = 0, slot = 0;
     if (!rc)

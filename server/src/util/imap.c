@@ -23,6 +23,17 @@ void *kt_imap_get(const kt_imap *m, int64_t key)
     }
 }
 
+void kt_imap_prefetch(const kt_imap *m, int64_t key)
+{
+#if defined(__GNUC__)
+    if (m->cap)
+        __builtin_prefetch(&m->slots[slot_of(key, m->cap)]);
+#else
+    (void)m;
+    (void)key;
+#endif
+}
+
 static int grow(kt_imap *m)
 {
     size_t cap = m->cap ? m->cap * 2 : 16;

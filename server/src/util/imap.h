@@ -20,6 +20,9 @@ void *kt_imap_get(const kt_imap *m, int64_t key);
 int kt_imap_put(kt_imap *m, int64_t key, void *val); /* 0 or KT_ENOMEM; replaces */
 void *kt_imap_del(kt_imap *m, int64_t key);          /* returns the removed value or NULL */
 void kt_imap_free(kt_imap *m);
+/* Asks the processor to fetch the slot where key's search starts, ahead of a get or put of it
+ * that comes later: a big map's slots are far apart in memory. Changes nothing. */
+void kt_imap_prefetch(const kt_imap *m, int64_t key);
 
 /* Iterate: for (size_t i = 0; i < m->cap; i++) if (m->slots[i].key) ... */
 
