@@ -85,6 +85,7 @@ static struct {
     int clients, subs, idle, idle_procs, publishers, duration, warmup, heartbeat;
     double rate;
     unsigned seed;
+    bool dutch; /* --dutch: posts carry a Dutch sentence after the timestamp (the search index) */
 } opt = {.subs = 3, .publishers = 1, .duration = 10, .warmup = 2, .rate = 10, .seed = 15};
 
 static int ep;
@@ -531,7 +532,7 @@ static void usage(void)
             "usage: manybench --port P --cookie TOKEN --hot ID,ID,... [--clients C] [--subs S]\n"
             "                 [--idle N --idle-bodies ID,ID,... [--idle-procs K]]\n"
             "                 [--rate POSTS_PER_S] [--publishers P] [--duration S] [--warmup S]\n"
-            "                 [--pid SERVER_PID] [--seed N] [--heartbeat S]\n");
+            "                 [--pid SERVER_PID] [--seed N] [--heartbeat S] [--dutch 1]\n");
 }
 
 static int parse_args(int argc, char **argv)
@@ -570,6 +571,8 @@ static int parse_args(int argc, char **argv)
             opt.warmup = atoi(v);
         else if (!strcmp(a, "--heartbeat"))
             opt.heartbeat = atoi(v);
+        else if (!strcmp(a, "--dutch"))
+            opt.dutch = atoi(v) != 0;
         else if (!strcmp(a, "--seed"))
             opt.seed = (unsigned)atoi(v);
         else
@@ -597,6 +600,24 @@ static double client_cpu(const helper *hs, int k)
     }
     return s;
 }
+
+/* What --dutch posts say, in turn: chat as the partners write it (the search indexer tokenises
+ * it; with the timestamp alone it has one token to do). */
+static const char *const dutch[] = {
+    "Kunnen we het convenant over de woningsluitingen donderdag in het driehoeksoverleg "
+    "bespreken? De burgemeester wil eerst het ondermijningsbeeld van de politie zien.",
+    "Ik heb het verslag van vorige week aangepast: de actiepunten over de bestuurlijke "
+    "rapportage staan er nu in. Graag voor vrijdag reageren.",
+    "De officier van justitie sluit aan bij het overleg over de hennepkwekerij in de wijk; de "
+    "gemeente regelt de zaal.",
+    "Het RIEC levert de analyse van de vastgoedtransacties volgende maand aan, samen met de "
+    "Belastingdienst.",
+    "Prima, dan zet ik het agendapunt over de sluiting van de shishalounge op de agenda van het "
+    "volgende overleg.",
+    "Wie neemt het actiepunt over de integriteitstoets van de vergunningaanvraag op zich?",
+    "De wijkagent meldt nieuwe signalen van ondermijning bij de bedrijven op het industrieterrein.",
+    "Graag de conceptbrief aan de gemeenteraad over het Bibob-onderzoek voor dinsdag terug.",
+};
 
 int main(int argc, char **argv)
 {
@@ -683,11 +704,12 @@ int main(int argc, char **argv)
             client *pub = &cs[opt.clients + n_msg % opt.publishers];
             int b = rand() % opt.hot.n;
             long long ts = bench_now_ns();
-            char post[256];
-            int n =
-                snprintf(post, sizeof post,
-                         "{\"id\":%lld,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"KTTS%lld\"}",
-                         n_msg + 100, opt.hot.id[b], ts);
+            char post[1024];
+            int n = snprintf(
+                post, sizeof post,
+                "{\"id\":%lld,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"KTTS%lld%s%s\"}",
+                n_msg + 100, opt.hot.id[b], ts, opt.dutch ? " " : "",
+                opt.dutch ? dutch[n_msg % (sizeof dutch / sizeof dutch[0])] : "");
             if (pub->st == READY && bench_send_frame(pub->fd, 1, post, (size_t)n) == 0 &&
                 ts >= window_start && ts < window_end) {
                 sent++;
