@@ -6,6 +6,7 @@ pages through every item, once each, in order."""
 import asyncio
 import datetime
 import json
+import re
 import unittest
 
 from harness import ADMIN_EMAIL, ADMIN_PASSWORD, DemoCase, WorldCase
@@ -89,7 +90,7 @@ MEMBERS = 1200
 MEETINGS = 700
 FRAME_LIMIT = 4 * 1024 * 1024  # a connection's out-queue: a reply beyond it closes with 4008
 PAGE_BOUND = 1024 * 1024 + 64 * 1024  # a page's 1 MiB, the row that passed it, the envelope
-STRICT = {"meeting.get", "minutes.get", "minutes.version"}  # replies whose pages end before the entry that would pass 1 MiB
+STRICT = {"meeting.get", "minutes.get", "minutes.version", "export.minutes", "person.export"}  # replies whose pages end before the entry that would pass 1 MiB
 
 
 class BoundedReads:
@@ -242,6 +243,120 @@ class LargeBodyTest(BoundedReads, WorldCase):
         self.assertGreater(parts, 10)
         self.assertIsNone(police.closed)
 
+
+
+class DocumentPartsTest(BoundedReads, WorldCase):
+    """export.minutes and person.export hand a document of any size out in parts (PROTOCOL.md,
+    documents in parts): a verslag of 600 items with 4 KB of notes each, one item with 300
+    outcomes of 4 KB and 150 outcomes at no item (4 MB, and its Markdown as much again), and the export of a person with
+    4000 chat messages of 1 KB, were each one reply far over the connection's 4 MiB (closed with
+    4008 every time). Each part is within 1 MiB, and the parts together are the whole document:
+    every entry once, in order, the text whole."""
+
+    ITEMS, UNDER, LOOSE, MESSAGES = 600, 300, 150, 4000
+
+    async def parts(self, client, op, **args):
+        out, r, n = [], None, 0
+        while r is None or r["more"]:
+            r = await self.read(client, op, **args, **({"part": r["next_part"]} if r else {}))
+            self.assertEqual(r["part"], n)
+            self.assertEqual(r["more"], r["next_part"] is not None)
+            self.assertEqual(r["more"], n + 1 < r["parts"])
+            out.append(r)
+            n += 1
+            self.assertLess(n, 200)
+        return out
+
+    async def test_a_huge_verslag_comes_in_parts_that_make_the_whole(self):
+        q, body, now = self.server.query, self.body, int(self.server.now().timestamp())
+        chair = await self.connect("chair@test.example")
+        meeting = (await chair.call("meeting.create", body=body, start="2026-12-10T13:00:00Z",
+                                    end="2026-12-10T15:00:00Z"))["meeting"]["id"]
+        await chair.call("attendance.set", meeting=meeting, status="aanwezig")
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
+          "updated_at) SELECT ?, ?, i, 'Punt ' || i, 'bespreking', ?, ?, ? FROM n",
+          (self.ITEMS, body, meeting, self.p["chair"], now, now))
+        q("INSERT INTO item_notes (item_id, text, updated_by, updated_at, rev) SELECT id, "
+          "'Notulen. ' || ?, ?, ?, 1 FROM items WHERE meeting_id = ?",
+          (DESCRIPTION, self.p["chair"], now, meeting))
+        items = [r[0] for r in q("SELECT id FROM items WHERE meeting_id = ? ORDER BY position",
+                                 (meeting,))]
+        busy = items[500]
+        for n, item in ((self.UNDER, busy), (self.LOOSE, None)):
+            q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+              "INSERT INTO actions (body_id, kind, text, status, meeting_id, origin_item_id, "
+              "created_by, created_at, updated_at) SELECT ?, 'actiepunt', ? || i, 'open', ?, ?, "
+              "?, ?, ? FROM n", (n, body, ACTION_TEXT, meeting, item, self.p["chair"], now, now))
+        under = [r[0] for r in q("SELECT id FROM actions WHERE origin_item_id = ? ORDER BY id",
+                                 (busy,))]
+        loose = [r[0] for r in q("SELECT id FROM actions WHERE meeting_id = ? AND "
+                                 "origin_item_id IS NULL ORDER BY id", (meeting,))]
+
+        parts = await self.parts(chair, "export.minutes", meeting=meeting)
+        self.assertGreater(len(parts), 12)  # 4 MB of notes and outcomes, as much Markdown
+        got, att, other, md = [], [], [], ""
+        for r in parts:
+            for it in r["document"]["items"]:
+                if it.get("continued"):
+                    self.assertEqual(it["item"], got[-1]["item"])  # the item before goes on
+                    got[-1]["outcomes"] += it["outcomes"]
+                else:
+                    got.append(it)
+            att += r["document"]["attendance"]
+            other += r["document"]["other_outcomes"]
+            md += r["markdown"]
+            self.assertEqual(r["filename"], parts[0]["filename"])
+        self.assertTrue(any(it.get("continued") for r in parts for it in r["document"]["items"]))
+        self.assertEqual([it["item"] for it in got], items)  # every item once, in order
+        self.assertEqual([it["position"] for it in got], list(range(1, self.ITEMS + 1)))
+        self.assertTrue(all(it["notes"].startswith("Notulen. ") for it in got))
+        self.assertEqual([o["id"] for o in got[500]["outcomes"]], under)
+        self.assertEqual([o["id"] for o in other], loose)
+        self.assertEqual([a["person"] for a in att], [self.p["chair"]])
+        # the Markdown whole: one heading per item, then the other outcomes; every outcome once
+        self.assertTrue(md.startswith("<!-- ketentafel-export v1 -->\n\n# Verslag "))
+        heads = [line for line in md.split("\n") if re.match(r"## \d+\. ", line)]
+        self.assertEqual(heads[:self.ITEMS], [f"## {i}. Punt {i}" for i in range(1, self.ITEMS + 1)])
+        self.assertEqual(heads[self.ITEMS:], [f"## {self.ITEMS + 1}. Overige besluiten en afspraken"])
+        self.assertEqual(md.count("\n- Actie"), self.UNDER + self.LOOSE)
+        # past the last part: empty, no more
+        r = await self.read(chair, "export.minutes", meeting=meeting, part=len(parts))
+        self.assertEqual((r["document"]["items"], r["markdown"], r["more"], r["next_part"]),
+                         ([], "", False, None))
+        await self.refused(chair, "invalid_argument", "export.minutes", meeting=meeting, part=-1)
+        self.assertIsNone(chair.closed)
+
+    async def test_the_export_of_a_very_active_person_comes_in_parts(self):
+        q, now = self.server.query, int(self.server.now().timestamp())
+        police = self.p["police"]
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO messages (body_id, person_id, text, created_at) SELECT ?, ?, ? || i, ? + i "
+          "FROM n", (self.MESSAGES, self.body, police, "Bericht over de aanpak. " * 42, now))
+        want = [r[0] for r in q("SELECT id FROM messages WHERE person_id = ? ORDER BY id",
+                                (police,))]
+        self.assertEqual(len(want), self.MESSAGES)
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        parts = await self.parts(admin, "person.export", person=police)
+        self.assertGreater(len(parts), 10)  # 4 MB of messages
+        rows, summary = {}, ""
+        for r in parts:
+            self.assertEqual(r["person"], police)
+            self.assertEqual(r["data"]["person"]["id"], police)  # in every part
+            for k, v in r["data"].items():
+                if isinstance(v, list):
+                    rows.setdefault(k, []).extend(v)
+            summary += r["summary"]
+        self.assertEqual([m["id"] for m in rows["messages"]], want)  # every message once
+        self.assertTrue(rows["memberships"])
+        self.assertTrue(summary.startswith("Gegevens die ketentafel bewaart over "))
+        self.assertIn(f"Chatberichten ({self.MESSAGES})", summary)
+        self.assertTrue(summary.rstrip().endswith("(alleen afgeleiden)."))
+        # each part read is in the processing log
+        logged = q("SELECT count(*) FROM audit WHERE action = 'person.export' AND subject_id = ?",
+                   (police,))[0][0]
+        self.assertEqual(logged, len(parts))
+        self.assertIsNone(admin.closed)
 
 
 class ChatHistoryBoundTest(WorldCase):

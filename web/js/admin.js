@@ -198,11 +198,26 @@ function download(name, type, text) {
   setTimeout(() => URL.revokeObjectURL(url), 60000);
 }
 
+// person.export hands a large export out in parts (part, more, next_part): the rows of each
+// part appended per key and the summaries concatenated are the whole export.
+async function exportPersonAll(store, person) {
+  let r = await store.request('person.export', { person });
+  const all = { ...r, data: { ...r.data } };
+  for (let parts = 1; r.more && r.next_part !== null && parts < 10000; parts++) {
+    r = await store.request('person.export', { person, part: r.next_part });
+    for (const [k, v] of Object.entries(r.data)) {
+      if (Array.isArray(v)) all.data[k] = (all.data[k] || []).concat(v);
+    }
+    all.summary += r.summary;
+  }
+  return all;
+}
+
 // Everything stored about one person (the right of access): the readable summary on screen,
 // the JSON and the summary to download. The server writes each export to the processing log.
 async function exportPerson(store, p) {
   let r;
-  try { r = await store.request('person.export', { person: p.id }); } catch (e) { toast(e.message, 'error'); return; }
+  try { r = await exportPersonAll(store, p.id); } catch (e) { toast(e.message, 'error'); return; }
   const base = `ketentafel-gegevens-${p.id}`;
   await formDialog({
     title: `Gegevens van ${p.name}`,

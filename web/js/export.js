@@ -58,10 +58,35 @@ function outcomeList(outs) {
       ` (${[o.owner_name, o.due_text ? `deadline ${o.due_text}` : null].filter(Boolean).join(', ')})`) : null)));
 }
 
+/**
+ * The whole verslag: export.minutes hands a long one out in parts (part, more, next_part); their
+ * entries appended and their Markdown concatenated are the document. An item whose outcomes go
+ * on in the next part comes again there with `continued`: its outcomes join the item before.
+ */
+export async function exportMinutes(store, meeting) {
+  let r = await store.request('export.minutes', { meeting });
+  const all = { ...r, markdown: r.markdown, document: { ...r.document } };
+  const d = all.document;
+  for (let parts = 1; r.more && r.next_part !== null && parts < 10000; parts++) {
+    r = await store.request('export.minutes', { meeting, part: r.next_part });
+    d.attendance = d.attendance.concat(r.document.attendance);
+    for (const it of r.document.items) {
+      const last = d.items[d.items.length - 1];
+      if (it.continued && last) last.outcomes = last.outcomes.concat(it.outcomes);
+      else d.items.push(it);
+    }
+    d.other_outcomes = d.other_outcomes.concat(r.document.other_outcomes);
+    all.markdown += r.markdown;
+  }
+  all.more = false;
+  all.next_part = null;
+  return all;
+}
+
 export async function renderMinutes(ctx) {
   const { store } = ctx;
   replace(ctx.root, loading('Verslag laden…'));
-  const r = await store.request('export.minutes', { meeting: ctx.params.id });
+  const r = await exportMinutes(store, ctx.params.id);
   const d = r.document;
   ctx.setTitle(`${d.title} ${d.date_text || ''}`);
   const back = h('a', { href: `#/vergadering/${d.meeting.id}`, class: 'btn' }, 'Terug naar de vergadering');

@@ -221,6 +221,16 @@ static int agenda(kt_ctx *c, int64_t meeting, json_t *items)
 static int outcomes(kt_ctx *c, int64_t meeting, json_t *items, json_t *other)
 {
     kt_ivec ids = {0};
+    json_t *under_item = json_object(), *e; /* item id -> its outcomes array */
+    size_t k;
+    json_array_foreach(items, k, e)
+    {
+        json_int_t id = json_integer_value(json_object_get(e, "item"));
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)id);
+        if (id)
+            json_object_set(under_item, key, json_object_get(e, "outcomes"));
+    }
     int rc = kt_store_actions_of_meeting(c->st, meeting, &ids);
     for (size_t i = 0; !rc && i < ids.n; i++) {
         json_t *a = NULL, *o = NULL;
@@ -234,16 +244,113 @@ static int outcomes(kt_ctx *c, int64_t meeting, json_t *items, json_t *other)
         json_decref(a);
         if (rc || !ok)
             continue;
-        json_t *under = other;
-        size_t k;
-        json_t *e;
-        json_array_foreach(items, k,
-                           e) if (item && json_integer_value(json_object_get(e, "item")) == item)
-            under = json_object_get(e, "outcomes");
-        json_array_append_new(under, o);
+        char key[24];
+        snprintf(key, sizeof key, "%lld", (long long)item);
+        json_t *under = item ? json_object_get(under_item, key) : NULL;
+        json_array_append_new(under ? under : other, o);
     }
     kt_ivec_free(&ids);
+    json_decref(under_item);
     return rc;
+}
+
+/* ---- export.minutes in parts ---- */
+
+static size_t json_size(const json_t *x)
+{
+    return json_dumpb(x, NULL, 0, JSON_COMPACT) + 1; /* and its comma */
+}
+
+/* An item of the export without its outcomes: for a part that holds it (outcomes: those of
+ * the part), or, with continued, for the next part that holds the rest of its outcomes. */
+static json_t *item_head(json_t *it, bool continued)
+{
+    json_t *e = json_deep_copy(it);
+    json_object_set_new(e, "outcomes", json_array());
+    if (continued) {
+        json_object_set_new(e, "notes", json_string(""));
+        json_object_set_new(e, "continued", json_true());
+    }
+    return e;
+}
+
+/* Sets c->result to part `part` of the verslag doc (PROTOCOL.md, export.minutes): its entries
+ * (attendance lines, then per item the item and its outcomes, then the other outcomes) cut into
+ * runs and its Markdown md into chunks of KT_PART_BYTES each; part k holds run k and chunk k,
+ * the verslag's text (in the document) part 0. */
+static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
+{
+    size_t part = (size_t)kt_arg_int(c, "part", 0);
+    json_t *att = json_object_get(doc, "attendance"), *items = json_object_get(doc, "items"),
+           *other = json_object_get(doc, "other_outcomes"), *x, *o;
+    size_t n = json_array_size(att) + json_array_size(other), i, k, at = 0;
+    json_array_foreach(items, i, x) n += 1 + json_array_size(json_object_get(x, "outcomes"));
+    size_t *sizes = malloc((n ? n : 1) * sizeof *sizes);
+    if (!sizes)
+        return KT_ENOMEM;
+    json_array_foreach(att, i, x) sizes[at++] = json_size(x);
+    json_array_foreach(items, i, x)
+    {
+        json_t *outs = json_object_get(x, "outcomes");
+        size_t all = json_size(x), under = 0;
+        json_array_foreach(outs, k, o) under += sizes[at + 1 + k] = json_size(o);
+        sizes[at] = all > under ? all - under : 1;
+        at += 1 + json_array_size(outs);
+    }
+    json_array_foreach(other, i, x) sizes[at++] = json_size(x);
+    size_t first, end, off, len;
+    size_t runs = kt_parts_split(sizes, n, part, KT_PART_BYTES, &first, &end);
+    size_t chunks = kt_text_part(md, part, KT_PART_BYTES, &off, &len);
+    size_t parts = runs > chunks ? runs : chunks;
+    free(sizes);
+    if (!parts)
+        parts = 1;
+
+    /* the part's document: the header, and the entries of the run */
+    json_t *p = json_copy(doc), *patt = json_array(), *pitems = json_array(),
+           *pother = json_array();
+    at = 0;
+    json_array_foreach(att, i, x)
+    {
+        if (at >= first && at < end)
+            json_array_append(patt, x);
+        at++;
+    }
+    json_array_foreach(items, i, x)
+    {
+        json_t *outs = json_object_get(x, "outcomes"), *e = NULL;
+        if (at >= first && at < end)
+            e = item_head(x, false);
+        at++;
+        json_array_foreach(outs, k, o)
+        {
+            if (at >= first && at < end) {
+                if (!e)
+                    e = item_head(x, true);
+                json_array_append(json_object_get(e, "outcomes"), o);
+            }
+            at++;
+        }
+        if (e)
+            json_array_append_new(pitems, e);
+    }
+    json_array_foreach(other, i, x)
+    {
+        if (at >= first && at < end)
+            json_array_append(pother, x);
+        at++;
+    }
+    json_object_set_new(p, "attendance", patt);
+    json_object_set_new(p, "items", pitems);
+    json_object_set_new(p, "other_outcomes", pother);
+    if (part > 0)
+        json_object_set_new(p, "minutes", json_string(""));
+    bool more = part + 1 < parts;
+    c->result =
+        json_pack("{s:o, s:s%, s:O, s:I, s:I, s:b, s:o}", "document", p, "markdown", md + off, len,
+                  "filename", name, "part", (json_int_t)part, "parts", (json_int_t)parts, "more",
+                  more, "next_part", more ? json_integer((json_int_t)part + 1) : json_null());
+    return c->result ? 0 : KT_ENOMEM;
 }
 
 int kt_h_export_minutes(kt_ctx *c)
@@ -301,10 +408,12 @@ int kt_h_export_minutes(kt_ctx *c)
         json_decref(doc);
         return kt_fail_err(c, KT_ENOMEM);
     }
-    c->result = json_pack("{s:o, s:s, s:o}", "document", doc, "markdown", md, "filename",
-                          filename("verslag", body_name, ymd[0] ? ymd : NULL));
+    json_t *name = filename("verslag", body_name, ymd[0] ? ymd : NULL);
+    rc = minutes_part(c, doc, md, name);
+    json_decref(doc);
+    json_decref(name);
     free(md);
-    return c->result ? 0 : kt_fail_err(c, KT_ENOMEM);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 /* ---- the besluitenlijst ---- */

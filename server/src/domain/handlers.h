@@ -76,6 +76,20 @@ bool kt_page_cut_to(json_t *arr, size_t limit, size_t max_bytes);
  * next page, unless it is the page's first, so that paging always moves on). True when any
  * were cut off at the end (more follow). */
 bool kt_page_slice(json_t *arr, int64_t from, size_t limit, size_t max_bytes);
+/* Documents in parts (export.minutes, person.export; PROTOCOL.md "Documents in parts"): the
+ * whole document is built, its entries cut into runs and its text into chunks of at most
+ * KT_PART_BYTES each, and part k of the reply holds run k and chunk k. Within 1 MiB together with
+ * what else a part carries (a text of at most 60,000 characters, the header). */
+#define KT_PART_BYTES (KT_PAGE_BYTES / 4)
+/* Cuts n entries of the given JSON sizes into consecutive runs: each run holds entries while
+ * they stay within max_bytes (at least one entry). Sets [*first, *end) to run `part`'s entries
+ * (n, n when there is no such run); returns how many runs there are. */
+size_t kt_parts_split(const size_t *sizes, size_t n, size_t part, size_t max_bytes, size_t *first,
+                      size_t *end);
+/* Cuts text into chunks of at most max_bytes, each ending at a line end (a longer line at a
+ * UTF-8 character boundary): the chunks together are the text. Sets *off, *n to chunk `part`
+ * (strlen, 0 when there is none); returns how many chunks there are (0 for ""). */
+size_t kt_text_part(const char *text, size_t part, size_t max_bytes, size_t *off, size_t *n);
 /* meeting.get's pages: the agenda (with its notes) MEETING_AGENDA_PAGE items by default, at most
  * MEETING_AGENDA_PAGE_MAX; attendance lines and outcomes likewise. Within 1 MiB together: the
  * agenda and notes 3/8 of it, the attendance and the outcomes 1/8 each, the verslag's text

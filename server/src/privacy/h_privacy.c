@@ -80,6 +80,57 @@ static int audit(kt_ctx *c, const char *action, int64_t person, json_t *detail)
     return rc;
 }
 
+/* Sets c->result to part `part` of the export data (PROTOCOL.md, person.export): the rows of
+ * every array, key by key, cut into runs and the summary into chunks of KT_PART_BYTES each;
+ * part k holds run k (every key, with the rows of the run: none for most) and chunk k, and the
+ * person's own fields in every part. */
+static int export_part(kt_ctx *c, int64_t person, json_t *data, const char *summary, size_t part)
+{
+    const char *key;
+    json_t *rows, *row;
+    size_t n = 0, at = 0, i;
+    json_object_foreach(data, key, rows) n += json_is_array(rows) ? json_array_size(rows) : 0;
+    size_t *sizes = malloc((n ? n : 1) * sizeof *sizes);
+    if (!sizes)
+        return KT_ENOMEM;
+    json_object_foreach(data, key, rows)
+    {
+        if (json_is_array(rows))
+            json_array_foreach(rows, i, row) sizes[at++] =
+                json_dumpb(row, NULL, 0, JSON_COMPACT) + 1;
+    }
+    size_t first, end, off, len;
+    size_t runs = kt_parts_split(sizes, n, part, KT_PART_BYTES, &first, &end);
+    size_t chunks = kt_text_part(summary, part, KT_PART_BYTES, &off, &len);
+    size_t parts = runs > chunks ? runs : chunks;
+    free(sizes);
+    if (!parts)
+        parts = 1;
+    json_t *out = json_object();
+    at = 0;
+    json_object_foreach(data, key, rows)
+    {
+        if (!json_is_array(rows)) {
+            json_object_set(out, key, rows);
+            continue;
+        }
+        json_t *mine = json_array();
+        json_array_foreach(rows, i, row)
+        {
+            if (at >= first && at < end)
+                json_array_append(mine, row);
+            at++;
+        }
+        json_object_set_new(out, key, mine);
+    }
+    bool more = part + 1 < parts;
+    c->result = json_pack("{s:I, s:o, s:s%, s:I, s:I, s:b, s:o}", "person", (json_int_t)person,
+                          "data", out, "summary", summary + off, len, "part", (json_int_t)part,
+                          "parts", (json_int_t)parts, "more", more, "next_part",
+                          more ? json_integer((json_int_t)part + 1) : json_null());
+    return c->result ? 0 : KT_ENOMEM;
+}
+
 int kt_h_person_export(kt_ctx *c)
 {
     int64_t person = kt_arg_int(c, "person", 0);
@@ -97,16 +148,16 @@ int kt_h_person_export(kt_ctx *c)
         json_decref(data);
         return kt_fail(c, KT_C_INTERNAL, NULL);
     }
-    rc = audit(c, "person.export", person, json_pack("{s:i}", "hidden", hidden));
-    if (rc) {
-        free(summary);
-        json_decref(data);
-        return kt_fail_err(c, rc);
-    }
-    c->result = json_pack("{s:I, s:o, s:s}", "person", (json_int_t)person, "data", data, "summary",
-                          summary);
+    size_t part = (size_t)kt_arg_int(c, "part", 0);
+    /* every part read is a read of the person's data: each goes in the processing log */
+    rc = audit(c, "person.export", person,
+               part ? json_pack("{s:i, s:I}", "hidden", hidden, "part", (json_int_t)part)
+                    : json_pack("{s:i}", "hidden", hidden));
+    if (!rc)
+        rc = export_part(c, person, data, summary, part);
     free(summary);
-    return 0;
+    json_decref(data);
+    return rc ? kt_fail_err(c, rc) : 0;
 }
 
 /* Tells each body the person left it, and the directory the person's new name. */

@@ -65,7 +65,8 @@ static const kt_argspec a_person_update[] = {
     {"active", KT_T_BOOL, 0, 0, NULL},          END};
 static const kt_argspec a_person_reset[] = {{"person", KT_T_ID, REQ, 0, NULL}, END};
 
-static const kt_argspec a_person_export[] = {{"person", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_person_export[] = {
+    {"person", KT_T_ID, REQ, 0, NULL}, {"part", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_person_erase[] = {
     {"person", KT_T_ID, REQ, 0, NULL}, {"confirm", KT_T_STR, REQ, 254, NULL}, END};
 static const kt_argspec a_audit_list[] = {
@@ -141,6 +142,8 @@ static const kt_argspec a_meeting_update[] = {{"meeting", KT_T_ID, REQ, 0, NULL}
                                               {"status", KT_T_ENUM, 0, 0, kt_meeting_statuses},
                                               END};
 static const kt_argspec a_meeting[] = {{"meeting", KT_T_ID, REQ, 0, NULL}, END};
+static const kt_argspec a_export_minutes[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL}, {"part", KT_T_INT, 0, 0, NULL}, END};
 static const kt_argspec a_meeting_get[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                            {"agenda_from", KT_T_INT, 0, 0, NULL},
                                            {"agenda_limit", KT_T_INT, 0, 500, NULL},
@@ -446,7 +449,7 @@ static const kt_op ops[] = {
     {"minutes.approve", kt_h_minutes_approve, KT_PERM_CHAIR, KT_TGT_MEETING, W, a_minutes_approve},
     {"import.preview", kt_h_import_preview, KT_PERM_EDIT, KT_TGT_BODY, R, a_import_preview},
     {"import.commit", kt_h_import_commit, KT_PERM_EDIT, KT_TGT_BODY, W, a_import_commit},
-    {"export.minutes", kt_h_export_minutes, KT_PERM_READ, KT_TGT_MEETING, R, a_meeting},
+    {"export.minutes", kt_h_export_minutes, KT_PERM_READ, KT_TGT_MEETING, R, a_export_minutes},
     {"export.decisions", kt_h_export_decisions, KT_PERM_READ, KT_TGT_BODY, R, a_export_decisions},
 
     {"chat.post", kt_h_chat_post, KT_PERM_PARTICIPATE, KT_TGT_BODY, W, a_chat_post},
