@@ -37,7 +37,7 @@
 #define GENERIC_PRIOR 0.2f /* at or below: a strongly generic word ("voortgang", "voorstel") */
 #define SYN_MATCH     0.9  /* a word met through a "=" group of the vocabulary (other names) */
 #define THEME_MATCH   0.6  /* ... through a "~" group (one theme) */
-#define ASPECT_FACTOR 0.5  /* a pair whose titles take different aspects (kt_text_aspect_word) */
+#define ASPECT_FACTOR 0.3  /* a pair whose titles take different aspects (kt_text_aspect_word) */
 /* ... when a title names no aspect and its description does: a description says less about
  * what the item is for than its title, so the factor is milder */
 #define ASPECT_DESC_FACTOR 0.7
