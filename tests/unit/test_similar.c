@@ -776,6 +776,19 @@ static void the_same_subject_in_another_aspect_weighs_less(void **state)
     assert_true(pair(s, 1, 3, NULL) > other * 1.5);
 }
 
+/* A planning and the feedback on what was done: a plan and its evaluation. */
+static void a_planning_and_its_feedback_are_two_aspects(void **state)
+{
+    kt_similar *s = *state;
+    put(s, 1, 10, "Dordrecht", DAY, "Planning integrale controles hennepteelt", NULL);
+    put(s, 2, 11, "Dordrecht", DAY, "Terugkoppeling integrale controles hennepteelt", NULL);
+    put(s, 3, 12, "Dordrecht", DAY, "Integrale controles hennepteelt", NULL);
+    double other = pair(s, 1, 2, NULL), none = pair(s, 1, 3, NULL);
+    assert_true(other < none * 0.5);
+    assert_int_equal(kt_similar_set(s, "aspect", 1), 0);
+    assert_true(pair(s, 1, 2, NULL) > other * 2);
+}
+
 /* A title that names no aspect takes its description's, at a milder factor than the titles'. */
 static void a_description_names_the_aspect_when_the_title_does_not(void **state)
 {
@@ -1002,6 +1015,7 @@ int main(void)
         T(a_confidential_item_teaches_no_acronym),
         T(function_phrases_and_verbs_are_no_subject),
         T(the_same_subject_in_another_aspect_weighs_less),
+        T(a_planning_and_its_feedback_are_two_aspects),
         T(a_description_names_the_aspect_when_the_title_does_not),
         T(a_dismissal_the_aspects_explain_teaches_no_words),
         T(window_limits_dated_items_but_not_the_backlog),
