@@ -4,6 +4,7 @@ not see the other (confidential) item learns nothing of it (the confidential sid
 procedural items never raise anything."""
 
 import datetime
+import hashlib
 import unittest
 
 from harness import DEMO_PASSWORD, DemoCase, Server
@@ -37,6 +38,29 @@ class DuplicateTest(DemoCase):
         # and a notification
         notes = (await rg_chair.call("notification.list"))["notifications"]
         self.assertTrue(any(n["kind"] == "flag" for n in notes))
+
+    async def test_a_flag_id_says_nothing_of_other_flags(self):
+        # Issue 11: flag ids from one sequence showed a chair, in the gap between two of her
+        # flags, that a flag she may not see (the confidential side's) was raised meanwhile. Now
+        # a flag's id is derived from what it is about alone (PROTOCOL.md, flag).
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        a = (await np_chair.call("agenda.add", meeting=await self.next_meeting(np_chair, np),
+                                 title="Hennepkwekerij en drugslab in bedrijfsloods Wielwijk")
+             )["item"]["id"]
+        b = (await rg_chair.call("agenda.add", meeting=await self.next_meeting(rg_chair, rg),
+                                 title="Drugslab en hennepkwekerij in bedrijfsloods Wielwijk")
+             )["item"]["id"]
+        flags = [f for f in await self.flags_for_item(rg_chair, rg, b) if f["other"]["item"] == a]
+        self.assertEqual(len(flags), 1, flags)
+        key = "duplicate:i%d:i%d" % (min(a, b), max(a, b))
+        digest = hashlib.blake2b(key.encode(), digest_size=8).digest()
+        self.assertEqual(flags[0]["id"], int.from_bytes(digest, "little") & ((1 << 52) - 1) or 1)
+        # the other side sees the same flag under the same id
+        theirs = [f for f in await self.flags_for_item(np_chair, np, a) if f["other"]["item"] == b]
+        self.assertEqual([f["id"] for f in theirs], [flags[0]["id"]])
 
     async def test_same_title_in_schiedam_is_not_a_duplicate(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")

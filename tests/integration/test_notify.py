@@ -280,6 +280,25 @@ class NotifyTest(unittest.IsolatedAsyncioTestCase):
                           if "sleutel" in n["text"]], [])
         self.assertTrue(msg["mentions"])
 
+    async def test_a_notification_id_counts_only_ones_own_notifications(self):
+        # Issue 11: ids from one sequence for everyone showed a person, in the gap between two of
+        # her notifications, that others were notified meanwhile (the confidential side of a
+        # possible duplicate her probe met, say). Now an id counts one's own notifications.
+        police, housing = await self.as_("police"), await self.as_("housing")
+        body = self.w["body"]
+        await police.call("chat.post", body=body, text="@Wim Woning eerste vraag")
+        first = [n["id"] for n in await self.notes(housing, kind="mention")]
+        for i in range(3):  # others are notified meanwhile
+            await housing.call("chat.post", body=body, text=f"@Piet Politie antwoord {i}")
+        await police.call("chat.post", body=body, text="@Wim Woning tweede vraag")
+        second = [n["id"] for n in await self.notes(housing, kind="mention")]
+        self.assertEqual(len(first), 1)
+        self.assertEqual(second, [first[0] + 1, first[0]])
+        # and they stay in order: the newest has the highest id (the web client sorts by it)
+        mine = [n["id"] for n in (await police.call("notification.list"))["notifications"]]
+        self.assertEqual(mine, sorted(mine, reverse=True))
+        self.assertEqual(len(mine), len(set(mine)))
+
     async def test_mention_in_a_confidential_thread_reaches_only_who_may_see_the_item(self):
         chair, housing, police = (await self.as_("chair"), await self.as_("housing"),
                                   await self.as_("police"))

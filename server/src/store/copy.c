@@ -33,8 +33,8 @@ static const table tables[] = {
      NULL, true},
     {T("persons",
        "id, org_id, name, email, function, is_admin, active, password_hash, created_at, "
-       "updated_at, due_days, email_changed_by",
-       "iitttiitiiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"),
+       "updated_at, due_days, email_changed_by, notes_made",
+       "iitttiitiiiii", "id", "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13"),
      NULL, true},
     {T("sessions", "token_hash, person_id, created_at, expires_at", "biii", "token_hash",
        "?1, ?2, ?3, ?4"),

@@ -26,20 +26,53 @@ static void bind_note(kt_db_stmt *s, const kt_note_new *n, int64_t now)
     kt_db_bind_text(s, 16, n->burst && *n->burst ? n->burst_what : NULL);
 }
 
+/* A new notification's id for person p (of persons p): p's own part of the id space, above
+ * every id p has and above the number of notifications ever made for p (issue 11:
+ * an id says nothing of anyone else's notifications). */
+#define NOTE_ID_BASE "(p.id * 16777216)"
+#define NOTE_ID                                                                                    \
+    "(1 + CASE WHEN coalesce((SELECT max(x.id) FROM notifications x WHERE x.person_id = p.id "     \
+    "AND x.id > " NOTE_ID_BASE "), 0) > " NOTE_ID_BASE " + p.notes_made THEN (SELECT max(x.id) "   \
+    "FROM notifications x WHERE x.person_id = p.id AND x.id > " NOTE_ID_BASE                       \
+    ") ELSE " NOTE_ID_BASE " + p.notes_made END)"
+
+/* A once-only notification said before is not stored again; any other conflict (two nodes
+ * numbering a person's notifications at once on PostgreSQL) is an error: the reaction is
+ * retried, never a notification silently lost. */
+#define NOTE_ONCE "ON CONFLICT (person_id, dedupe) WHERE dedupe IS NOT NULL DO NOTHING "
+
+/* After a notification with id was stored for person: its number is taken. */
+static int note_counted(kt_store *st, int64_t person, int64_t id)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "UPDATE persons SET notes_made = ?2 - id * 16777216 WHERE "
+                                      "id = ?1 AND notes_made < ?2 - id * 16777216");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, person);
+    kt_db_bind_int(s, 2, id);
+    return kt_db_run(s, NULL);
+}
+
 int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
 {
     kt_db_stmt *s = kt_db_prepare(
-        st, "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "
-            "action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, "
-            "burst_what, changed_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
-            "?13, ?14, ?15, ?16, ?14) ON CONFLICT DO NOTHING RETURNING id");
+        st, "INSERT INTO notifications(id, person_id, kind, delivery, body_id, meeting_id, "
+            "item_id, action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, "
+            "burst_what, changed_at) SELECT " NOTE_ID ", p.id, CAST(?2 AS TEXT), "
+            "CAST(?3 AS TEXT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), "
+            "CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), "
+            "CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), "
+            "CAST(?15 AS TEXT), CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p WHERE "
+            "p.id = CAST(?1 AS BIGINT) " NOTE_ONCE "RETURNING id");
     if (!s)
         return KT_ESTORE;
     bind_note(s, n, now);
     kt_db_bind_text(s, 3, n->delivery);
     *id = 0;
     int rc = kt_db_one_int(s, id);
-    return rc == KT_ENOTFOUND ? 0 : rc; /* no row: deduplicated, said before */
+    if (rc == KT_ENOTFOUND)
+        return 0; /* no row: deduplicated, said before */
+    return rc ? rc : note_counted(st, n->person, *id);
 }
 
 static const kt_db_col note_cols[] = {
@@ -66,17 +99,18 @@ int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
 /* The insert of kt_store_notification_deliver: only for an active person, with their mode, not
  * when it is "off". */
 #define DELIVER_INSERT                                                                             \
-    "INSERT INTO notifications(person_id, kind, delivery, body_id, meeting_id, item_id, "          \
+    "INSERT INTO notifications(id, person_id, kind, delivery, body_id, meeting_id, item_id, "      \
     "action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, burst_what, "     \
     "changed_at) "                                                                                 \
-    "SELECT p.id, CAST(?2 AS TEXT), CASE np.mode WHEN 'digest' THEN 'digest' ELSE 'direct' END, "  \
+    "SELECT " NOTE_ID                                                                              \
+    ", p.id, CAST(?2 AS TEXT), CASE np.mode WHEN 'digest' THEN 'digest' ELSE 'direct' END, "       \
     "CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), CAST(?7 AS BIGINT), "             \
     "CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), CAST(?11 AS TEXT), "               \
     "CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), CAST(?15 AS TEXT), "               \
     "CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p "                                       \
     "LEFT JOIN notification_prefs np ON np.person_id = p.id AND np.kind = CAST(?2 AS TEXT) "       \
-    "WHERE p.id = CAST(?1 AS BIGINT) AND p.active = 1 AND coalesce(np.mode, '') <> 'off' "         \
-    "ON CONFLICT DO NOTHING "
+    "WHERE p.id = CAST(?1 AS BIGINT) AND p.active = 1 AND coalesce(np.mode, '') <> "               \
+    "'off' " NOTE_ONCE
 
 int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t now, json_t **out)
 {
@@ -85,7 +119,10 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     kt_db_stmt *s = kt_db_prepare(
         st, kt_db_sql(
                 st, DELIVER_INSERT "RETURNING id",
-                "WITH n AS (" DELIVER_INSERT "RETURNING *) "
+                "WITH n AS (" DELIVER_INSERT "RETURNING *), "
+                "u AS (UPDATE persons SET notes_made = n.id - persons.id * 16777216 FROM n "
+                "WHERE persons.id = n.person_id AND persons.notes_made < n.id - persons.id * "
+                "16777216) "
                 "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
                 "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
                 "n.read_at, n.delivery, b.name, n.changed_at FROM n LEFT JOIN persons a ON a.id = "
@@ -101,6 +138,8 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     int rc = kt_db_one_int(s, &id);
     if (rc == KT_ENOTFOUND)
         return 0;
+    if (!rc)
+        rc = note_counted(st, n->person, id);
     return rc ? rc : kt_store_notification_get(st, id, out);
 }
 

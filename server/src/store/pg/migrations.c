@@ -459,6 +459,8 @@ static const char *const migrations[] = {
     "CREATE INDEX imports_meeting ON imports(meeting_id);",
     /* 31: as SQLite's 31: when a message came into its body with its item's thread. */
     "ALTER TABLE messages ADD COLUMN moved_at BIGINT;",
+    /* 32: as SQLite's 32: the count of a person's notifications, their ids' own part. */
+    "ALTER TABLE persons ADD COLUMN notes_made BIGINT NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

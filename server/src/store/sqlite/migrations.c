@@ -904,6 +904,13 @@ static const char *const migrations[] = {
      * NULL for a message posted where it is. A moved message is not new to the members of the
      * body it came to, so it does not count as unread there (chat.unread). */
     "ALTER TABLE messages ADD COLUMN moved_at INTEGER;",
+    /* 32: notification ids that count one person's notifications only (issue 11: a global
+     * sequence showed a person, in the gap between two of hers, that others were notified
+     * meanwhile, e.g. the confidential side of a possible duplicate). A notification's id is
+     * person * 2^24 + the number of notifications made for that person so far (this counter,
+     * never lowered, so that retention gives no number twice); older ones keep theirs, which are
+     * lower, so each person's notifications stay in order of their ids. */
+    "ALTER TABLE persons ADD COLUMN notes_made INTEGER NOT NULL DEFAULT 0;",
 };
 
 int kt_migrations_count(void)
