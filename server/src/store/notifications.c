@@ -53,17 +53,27 @@ static int note_counted(kt_store *st, int64_t person, int64_t id)
     return kt_db_run(s, NULL);
 }
 
+/* PostgreSQL: the counter is raised in the same statement as the insert (no round trip more). */
+#define NOTE_COUNTED_CTE                                                                           \
+    "u AS (UPDATE persons SET notes_made = n.id - persons.id * 16777216 FROM n "                   \
+    "WHERE persons.id = n.person_id AND persons.notes_made < n.id - persons.id * 16777216) "
+
+#define NOTE_INSERT                                                                                \
+    "INSERT INTO notifications(id, person_id, kind, delivery, body_id, meeting_id, "               \
+    "item_id, action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, "        \
+    "burst_what, changed_at) SELECT " NOTE_ID ", p.id, CAST(?2 AS TEXT), "                         \
+    "CAST(?3 AS TEXT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), "               \
+    "CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), "              \
+    "CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), "               \
+    "CAST(?15 AS TEXT), CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p WHERE "              \
+    "p.id = CAST(?1 AS BIGINT) " NOTE_ONCE
+
 int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
 {
-    kt_db_stmt *s = kt_db_prepare(
-        st, "INSERT INTO notifications(id, person_id, kind, delivery, body_id, meeting_id, "
-            "item_id, action_id, flag_id, actor_id, title, text, link, dedupe, created_at, burst, "
-            "burst_what, changed_at) SELECT " NOTE_ID ", p.id, CAST(?2 AS TEXT), "
-            "CAST(?3 AS TEXT), CAST(?4 AS BIGINT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT), "
-            "CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), "
-            "CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), "
-            "CAST(?15 AS TEXT), CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p WHERE "
-            "p.id = CAST(?1 AS BIGINT) " NOTE_ONCE "RETURNING id");
+    kt_db_stmt *s = kt_db_prepare(st, kt_db_sql(st, NOTE_INSERT "RETURNING id",
+                                                "WITH n AS (" NOTE_INSERT
+                                                "RETURNING id, person_id), " NOTE_COUNTED_CTE
+                                                "SELECT id FROM n"));
     if (!s)
         return KT_ESTORE;
     bind_note(s, n, now);
@@ -72,7 +82,9 @@ int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now
     int rc = kt_db_one_int(s, id);
     if (rc == KT_ENOTFOUND)
         return 0; /* no row: deduplicated, said before */
-    return rc ? rc : note_counted(st, n->person, *id);
+    if (rc || st->dialect == KT_DIALECT_PG)
+        return rc;
+    return note_counted(st, n->person, *id);
 }
 
 static const kt_db_col note_cols[] = {
@@ -119,10 +131,7 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     kt_db_stmt *s = kt_db_prepare(
         st, kt_db_sql(
                 st, DELIVER_INSERT "RETURNING id",
-                "WITH n AS (" DELIVER_INSERT "RETURNING *), "
-                "u AS (UPDATE persons SET notes_made = n.id - persons.id * 16777216 FROM n "
-                "WHERE persons.id = n.person_id AND persons.notes_made < n.id - persons.id * "
-                "16777216) "
+                "WITH n AS (" DELIVER_INSERT "RETURNING *), " NOTE_COUNTED_CTE
                 "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
                 "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
                 "n.read_at, n.delivery, b.name, n.changed_at FROM n LEFT JOIN persons a ON a.id = "

@@ -256,17 +256,30 @@ const kt_privacy_ref kt_privacy_refs[] = {
 
 const int kt_n_privacy_refs = (int)(sizeof kt_privacy_refs / sizeof kt_privacy_refs[0]);
 
-static const kt_db_col c_person[] = {I("id"),      S("name"),     S("email"), S("function"),
-                                     I("org"),     S("org_name"), B("admin"), B("active"),
-                                     T("created"), T("updated"),  END_COL};
+/* The person's own row. notes_made (migration 32) is how many notifications were ever made for
+ * the person, the numbering of their notification ids (store/notifications.c): a count about
+ * the person, so it is exported; on erasure it stays with the pseudonymised row (no id is given
+ * twice). */
+static const kt_db_col c_person[] = {I("id"),
+                                     S("name"),
+                                     S("email"),
+                                     S("function"),
+                                     I("org"),
+                                     S("org_name"),
+                                     B("admin"),
+                                     B("active"),
+                                     T("created"),
+                                     T("updated"),
+                                     I("notifications_made"),
+                                     END_COL};
 
 int kt_store_person_export(kt_store *st, int64_t person, json_t **out)
 {
     *out = NULL;
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT p.id, p.name, p.email, p.function, p.org_id, o.name, p.is_admin, p.active, "
-            "p.created_at, p.updated_at FROM persons p JOIN organisations o ON o.id = p.org_id "
-            "WHERE p.id = ?1");
+            "p.created_at, p.updated_at, p.notes_made FROM persons p "
+            "JOIN organisations o ON o.id = p.org_id WHERE p.id = ?1");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, person);
