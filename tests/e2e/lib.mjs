@@ -61,6 +61,11 @@ export async function newPage(browser, { width = 1280, height = 800, timezoneId 
   page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss().catch(() => {}); });
   checkProtocol(page);
   countReplies(page);
+  // every frame received, from the first WebSocket on, goes to each recordFrames(page) list
+  page.frameSinks = new Set();
+  page.on('websocket', (ws) => ws.on('framereceived', (f) => {
+    for (const sink of page.frameSinks) sink.push(String(f.payload));
+  }));
   return page;
 }
 
@@ -229,10 +234,13 @@ export async function until(fn, expected, { timeout = T, message = '' } = {}) {
   }
 }
 
-/** Records every WebSocket frame the page receives (to prove what never reached it). */
+/** Records every WebSocket frame the page receives from now on (to prove what never reached
+ *  it), also on the WebSocket it already has (a page from newPage: its socket opened at login,
+ *  before any test could listen for new ones). */
 export function recordFrames(page) {
   const frames = [];
-  page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
+  if (page.frameSinks) page.frameSinks.add(frames);
+  else page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(String(f.payload))));
   return frames;
 }
 
