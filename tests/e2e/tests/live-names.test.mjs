@@ -6,7 +6,7 @@
 // signalering gives the chair her confirmation and one toast (the signalering), not three or four.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, userPage, go, firstMeetingHref, shot, until, sleep } from '../lib.mjs';
+import { launch, userPage, go, firstMeetingHref, shot, until, recordFrames } from '../lib.mjs';
 
 const BODY = 'Regiegroep Ondermijning';
 const STAMP = Date.now().toString(36);
@@ -88,12 +88,20 @@ test('an action recorded from an agenda item shows "uit: <item title>", linked t
   for (const p of [chair, police]) assert.deepEqual(p.errors, []);
 });
 
+/** Whether frames (recordFrames) hold a melding event whose notification matches match. */
+const melding = (frames, match) => frames.some((f) => {
+  const e = JSON.parse(f);
+  return /^notification\.(created|updated)$/.test(e.event || '') && match(e.data.notification);
+});
+
 test('a meeting moved by the chair: the member’s page says who moved it, in one toast', async () => {
   const member = await userPage(browser, 'police');
+  const frames = recordFrames(member);
   await go(member, href);
   await member.locator('.agenda-item').first().waitFor();
   await go(chair, href);
   await chair.locator('.agenda-item').first().waitFor();
+  const meeting = Number(href.split('/').pop());
   const move = async (delta) => {
     await chair.getByRole('button', { name: 'Vergadering wijzigen' }).click();
     const dlg = chair.getByRole('dialog', { name: 'Vergadering wijzigen' });
@@ -105,15 +113,21 @@ test('a meeting moved by the chair: the member’s page says who moved it, in on
     await dlg.getByRole('button', { name: 'Opslaan' }).click();
     await dlg.waitFor({ state: 'detached' });
   };
+  // From here on the member's clock stands still: one burst of toasts however long the melding
+  // takes to come (a toast burst is 1 s of the page's clock, a toast lives 4.5 s).
+  await member.clock.pauseAt(await member.evaluate(() => Date.now() + 50));
   await move(30);
   const said = /^Sanne Bakker heeft de vergadering verplaatst naar .+ \d\d:\d\d/;
   await member.locator('.meeting-info .live-note', { hasText: said }).waitFor();
-  await sleep(1200);
+  // The melding about the same change has reached the page (and its handler has run).
+  await until(() => melding(frames, (n) => n.meeting === meeting), true, { message: 'the melding about the move:' });
+  await member.evaluate(() => null);
   // The page's message and the melding about the same change made one toast: the page's.
   const shown = await member.locator('#toasts .toast').allTextContents();
   assert.equal(shown.length, 1, JSON.stringify(shown));
   assert.match(shown[0], said);
   await shot(member, 'vergadering-verplaatst-door');
+  await member.clock.resume();
   await move(-30); // back where it was
   await member.locator('.meeting-info .live-note', { hasText: said }).waitFor();
   for (const p of [chair, member]) assert.deepEqual(p.errors, []);
@@ -124,6 +138,7 @@ test('adding an item that raises a signalering is one toast for the chair, the m
   const page = await userPage(browser, 'chair');
   await go(page, await firstMeetingHref(page, BODY));
   await page.locator('.agenda-item').first().waitFor();
+  const frames = recordFrames(page);
   const toasts = [];
   await page.exposeFunction('ktToast', (t) => toasts.push(t));
   await page.evaluate(() => new MutationObserver((ms) => {
@@ -131,6 +146,9 @@ test('adding an item that raises a signalering is one toast for the chair, the m
   }).observe(document.getElementById('toasts'), { childList: true }));
 
   const t = `Verlenging PmG-inzet Dordt West (toast e2e ${STAMP})`;
+  // From here on her clock stands still: one burst of toasts however long the detector and the
+  // melding take (a toast burst is 1 s of the page's clock, a toast lives 4.5 s).
+  await page.clock.pauseAt(await page.evaluate(() => Date.now() + 50));
   await page.getByRole('button', { name: 'Agendapunt toevoegen' }).click();
   const dlg = page.getByRole('dialog', { name: 'Agendapunt toevoegen' });
   await dlg.getByLabel('Titel').fill(t);
@@ -139,7 +157,9 @@ test('adding an item that raises a signalering is one toast for the chair, the m
   await dlg.waitFor({ state: 'detached' });
   // The detector's signalering reaches her (inline, and as a melding) ...
   await row(page, t).locator('.flag-line').first().waitFor();
-  await sleep(1500);
+  const item = Number(await row(page, t).getAttribute('data-item'));
+  await until(() => melding(frames, (n) => n.kind === 'flag' && n.item === item), true, { message: 'the melding of the signalering:' });
+  await page.evaluate(() => null); // its handler has run
   // ... her own confirmation keeps a place of its own, and the melding(s) and the signalering
   // made one toast, saying the most.
   const shown = await page.locator('#toasts .toast').allTextContents();
@@ -148,6 +168,7 @@ test('adding an item that raises a signalering is one toast for the chair, the m
   assert.match(shown[1], /Signalering Regiegroep Ondermijning: mogelijk hetzelfde onderwerp als bij /);
   assert.equal(toasts.length, 2, `two toasts were ever added, not ${JSON.stringify(toasts)}`);
   await shot(page, 'een-toast-per-wijziging');
+  await page.clock.resume();
 
   // Clean up: the item goes again (its signaleringen lapse).
   await row(page, t).getByRole('button', { name: /^Punt \d+ verwijderen/ }).click();
