@@ -104,6 +104,8 @@ test('a confidential item reaches the listed organisation only', async () => {
   await shot(police, 'vergadering-politie-vertrouwelijk');
 
   // The chair's next reorder moves items around the confidential one; the other member follows.
+  // (the chair's own page hears of her item on its own socket, maybe after the police's)
+  await until(async () => (await agendaTitles(chair)).includes(SECRET), true, { message: 'chair:' });
   const chairNow = await agendaTitles(chair);
   await chair.locator('.agenda-item').nth(0).focus();
   await chair.keyboard.press('Alt+ArrowDown');
