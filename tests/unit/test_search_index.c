@@ -5,6 +5,7 @@
 #include "domain/search.h"
 #include "store/fixture.h"
 #include "store/indexer.h"
+#include "store/items.h"
 #include "store/search.h"
 #include "store/store.h"
 #include "test_clock.h"
@@ -133,6 +134,24 @@ static void a_write_queues_and_the_indexer_makes_it_findable(void **state)
     assert_int_equal(done, 0);
 }
 
+/* Moving an item (another place, another meeting, the backlog) queues nothing: the index holds
+ * its words and body only, and where it is now is read from its row when a search runs. A move
+ * made per agenda change would otherwise index the item's text again each time. */
+static void moving_an_item_queues_no_indexing(void **state)
+{
+    world *w = *state;
+    int64_t id = item(w, "Aanpak drugslab Wielwijk", false), other;
+    drain(w->st);
+    assert_int_equal(kt_store_begin(w->st), 0);
+    assert_int_equal(kt_store_fixture_meeting(w->st, w->body, 1800600000, &other), 0);
+    assert_int_equal(kt_store_item_set_position(w->st, id, 3, other), 0);
+    assert_int_equal(kt_store_item_set_position(w->st, id, 1, 0), 0);
+    assert_int_equal(kt_store_item_set_position(w->st, id, 2, w->meeting), 0);
+    assert_int_equal(kt_store_commit(w->st), 0);
+    assert_int_equal(pending(w->st), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "drugslabs"), 1);
+}
+
 /* The indexer holds the write lock from its batch's start to its commit: a batch also ends once
  * it has used its time (issue 12), after at least one change, and what it did not reach stays
  * queued for the next. A budget of 1 us is spent by the first change, whatever the machine. */
@@ -241,6 +260,7 @@ int main(void)
             a_batch_ends_when_its_time_is_used_and_leaves_the_rest_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(
             a_batch_ends_when_its_text_is_large_and_leaves_the_rest_queued, setup, teardown),
+        cmocka_unit_test_setup_teardown(moving_an_item_queues_no_indexing, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_queues_and_the_indexer_makes_it_findable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

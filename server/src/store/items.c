@@ -349,7 +349,8 @@ int kt_store_item_set_position(kt_store *st, int64_t item, int64_t pos, int64_t 
 int kt_store_items_shift(kt_store *st, int64_t body, int64_t meeting, int64_t from, int64_t to,
                          int64_t by)
 {
-    /* position only: no search trigger fires (it watches title, meeting_id, ...) */
+    /* position only: no search queue trigger fires (search_q_item_upd watches title,
+     * description and body_id; where an item is, is read from its row when a search runs) */
     kt_db_stmt *s = meeting ? kt_db_prepare(st, "UPDATE items SET position = -(position + ?4) "
                                                 "WHERE meeting_id = ?1 AND position BETWEEN ?2 "
                                                 "AND ?3")
