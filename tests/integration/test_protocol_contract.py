@@ -597,6 +597,10 @@ class TourTest(unittest.IsolatedAsyncioTestCase):
                    relevant=[{"org": orgs["woon"]}])
         await outsider.wait_for(lambda c: any(e["event"] == "agenda.hidden"
                                               for e in c.body_events(body)))
+        # what the tour's last ops sent police and housing has arrived (nothing waited on it:
+        # the outsider's event proves nothing about another connection's socket)
+        for c in (police, housing):
+            await c.sync()
 
         self.assertEqual(sorted(set(schema.server_op_table()) - ok), [], "ops not toured")
         seen_chair = {e["event"] for e in chair.events}
