@@ -70,6 +70,16 @@ static bool round_of_batches(kt_indexer *ix)
         }
         if (!left || !done || stop)
             return !left;
+        /* Less than a batch left (a batch that gave way to a writer, or changes committed
+         * meanwhile): it waits for the next round, KT_INDEXER_SETTLE_MS on (kicked, so that it
+         * does not wait for a write to come). Taking the lock again at once for a few changes
+         * met each group commit of the loop's with a transaction of the indexer's. */
+        if (left < KT_INDEXER_BATCH) {
+            pthread_mutex_lock(&ix->lock);
+            ix->kicked = true;
+            pthread_mutex_unlock(&ix->lock);
+            return false;
+        }
         /* Let the other writers of this database in between two batches: this process's give
          * notice (kt_store_writers_waiting), other processes' (nodes sharing the file) poll. */
         struct timespec pause = {0, 1000 * 1000};
@@ -191,7 +201,7 @@ int kt_indexer_wait(kt_indexer *ix, int timeout_ms)
     pthread_cond_broadcast(&ix->cond);
     int w = 0;
     while (ix->last_empty < want && w != ETIMEDOUT && !ix->stopping) {
-        if (!ix->kicked && ix->rounds >= want)
+        if (ix->rounds >= want && !(ix->kicked && ix->hurry))
             ix->kicked = ix->hurry = true; /* that round ended with work left: another one */
         w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
     }

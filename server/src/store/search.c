@@ -324,6 +324,12 @@ int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
  * budget does not see. Under load, batches of large texts (8,000 actions of 4 KB) held the write
  * lock for seconds in that commit, and a writer of the node waited out its busy timeout. */
 #define INDEX_BATCH_BYTES (32 * 1024)
+/* A batch gives way to a writer of this process that waits for the lock only once it has
+ * indexed this long: each batch costs a commit (FTS5 writes a segment) and two hand-overs of the
+ * lock, and one cut after every change met the loop's group commits every time under a stream
+ * of writes (64 writers: nearly one index batch per group; bench/README "writes7"). A writer waits
+ * a millisecond more at most. */
+#define INDEX_YIELD_US 1000
 
 static int64_t mono_us(void)
 {
@@ -394,7 +400,8 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
     for (; !rc && i < n; i++) {
         if (i > 0 && budget_us > 0 &&
             (mono_us() - t0 >= budget_us || bytes >= INDEX_BATCH_BYTES ||
-             (st->background && kt_store_writers_waiting()))) {
+             (st->background && kt_store_writers_waiting() &&
+              mono_us() - t0 >= (budget_us < INDEX_YIELD_US ? budget_us : INDEX_YIELD_US)))) {
             last = todo[i].seq - 1;
             taken = todo[i].before;
             break;
