@@ -585,7 +585,7 @@ typedef struct analysis {
     int rc;
 } analysis;
 
-static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
+static inline void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
 {
     if (!log || log->n == sizeof log->w / sizeof log->w[0])
         return;
@@ -612,9 +612,11 @@ static void log_word(wordlog *log, const kt_word *w, bool stop, uint32_t word)
 
 static bool sentence_break(const char *from, const char *to)
 {
+    /* asked for the bytes between every two words: one table look-up a byte */
+    static const bool brk[256] = {['.'] = true, [':'] = true, [';'] = true, ['?'] = true,
+                                  ['!'] = true, ['('] = true, [')'] = true, ['\n'] = true};
     for (const char *p = from; p && p < to; p++)
-        if (*p == '.' || *p == ':' || *p == ';' || *p == '?' || *p == '!' || *p == '(' ||
-            *p == ')' || *p == '\n')
+        if (brk[(unsigned char)*p])
             return true;
     return false;
 }
@@ -740,8 +742,8 @@ static bool in_function_phrase(const analysis *a, const kt_word *w)
 
 static void remember_word(analysis *a, const kt_word *w)
 {
-    if (w->len < sizeof a->prev) {
-        memcpy(a->prev, w->folded, w->len);
+    if (w->len < sizeof a->prev) { /* folded holds KT_TEXT_MAX_WORD bytes: a fixed copy */
+        memcpy(a->prev, w->folded, sizeof a->prev);
         a->prev[w->len] = 0;
     } else {
         a->prev[0] = 0;
