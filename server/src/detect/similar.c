@@ -212,7 +212,7 @@ struct kt_similar {
     kt_strmap words_map; /* folded word (segments joined by '-') -> wordinfo index */
     wordinfo *words;
     size_t nwords, words_cap;
-    struct front_slot *front; /* words_map's recent answers (see front_get), or NULL */
+    struct front_slot *front; /* words_map's recent answers (see words_get), or NULL */
     /* While a search text is analysed (kt_similar_text_terms without learn) nothing shared may
      * grow: a word the index has never seen is looked up, not added, and lands here. */
     bool frozen;
@@ -404,8 +404,11 @@ static bool part_worth(const char *p, size_t n)
 /* The word cache is asked once per word of every indexed text, and a few thousand words are
  * most of all text: a direct-mapped table in front of words_map answers for them with one hash
  * of three eight-byte blocks and one comparison, without the map's probing. A slot holds a key
- * of up to FRONT_KEY bytes, zero-padded; len 0 is an empty slot. It only repeats what words_map
- * says (which never changes an answer once given), so it is dropped with the map. */
+ * of up to FRONT_KEY bytes, zero-padded (len 0 is an empty slot), the word's index and a copy
+ * of its wordinfo, in one cache line: at a million items the slot and the word's record were
+ * two cache misses a word. It only repeats what words_map and s->words say (an answer never
+ * changes once given, but for the abbreviation a word is, which front_set_abbr keeps), so it
+ * is dropped with the map. */
 #define FRONT_BITS 14
 #define FRONT_KEY  24
 _Static_assert(KT_TEXT_MAX_WORD >= FRONT_KEY, "front_of reads FRONT_KEY bytes of a word");
@@ -414,7 +417,9 @@ typedef struct front_slot {
     uint64_t key[FRONT_KEY / 8];
     uint32_t len;
     uint32_t idx;
+    wordinfo wi; /* s->words[idx] */
 } front_slot;
+_Static_assert(sizeof(front_slot) == 64, "a front slot is one cache line");
 
 /* The first k bytes of an eight-byte block, the rest zero (k may be past the block). */
 static inline uint64_t block_head(uint64_t b, size_t k)
@@ -430,7 +435,7 @@ static inline uint64_t block_head(uint64_t b, size_t k)
 
 /* key must be readable for FRONT_KEY bytes (the bytes past n are masked off): a word's folded
  * buffer is, and the multi-segment key of word_analyse is. */
-static front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint64_t q[3])
+static inline front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint64_t q[3])
 {
     memcpy(q, key, FRONT_KEY); /* three loads instead of a call to copy n bytes */
     q[0] = block_head(q[0], n);
@@ -443,33 +448,50 @@ static front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint
     return &s->front[h >> (64 - FRONT_BITS)];
 }
 
-/* words_map's value for key, looked up in front first. */
-static bool words_get(kt_similar *s, const char *key, size_t n, uint32_t *idx)
+#define FRONT_BYTES (((size_t)1 << FRONT_BITS) * sizeof(front_slot))
+
+/* words_map's value for key, looked up in front first: the word's record (valid until the
+ * next look-up) and its index *idx, or NULL when the word is not in the cache. */
+static const wordinfo *words_get(kt_similar *s, const char *key, size_t n, uint32_t *idx)
 {
-    if (n > FRONT_KEY)
-        return kt_strmap_get(&s->words_map, key, n, idx);
-    if (!s->front && !(s->front = calloc((size_t)1 << FRONT_BITS, sizeof *s->front)))
-        return kt_strmap_get(&s->words_map, key, n, idx); /* slower, not wrong */
+    if (!s->front && (s->front = aligned_alloc(64, FRONT_BYTES))) /* a slot a cache line */
+        memset(s->front, 0, FRONT_BYTES);
+    if (n > FRONT_KEY || !s->front) /* slower, not wrong */
+        return kt_strmap_get(&s->words_map, key, n, idx) ? &s->words[*idx] : NULL;
     uint64_t q[3];
     front_slot *f = front_of(s, key, n, q);
     if (f->len == n && f->key[0] == q[0] && f->key[1] == q[1] && f->key[2] == q[2]) {
         *idx = f->idx;
-        return true;
+        return &f->wi;
     }
     if (!kt_strmap_get(&s->words_map, key, n, idx))
-        return false;
-    *f = (front_slot){.key = {q[0], q[1], q[2]}, .len = (uint32_t)n, .idx = *idx};
-    return true;
+        return NULL;
+    *f = (front_slot){
+        .key = {q[0], q[1], q[2]}, .len = (uint32_t)n, .idx = *idx, .wi = s->words[*idx]};
+    return &f->wi;
+}
+
+/* The abbreviation of word idx (key, n) changed in s->words: its copy in front too. */
+static void front_set_abbr(kt_similar *s, const char *key, size_t n, uint32_t idx)
+{
+    if (!s->front || n > FRONT_KEY)
+        return;
+    char k[FRONT_KEY] = {0};
+    memcpy(k, key, n);
+    uint64_t q[3];
+    front_slot *f = front_of(s, k, n, q);
+    if (f->len && f->idx == idx)
+        f->wi.abbr = s->words[idx].abbr;
 }
 
 static void front_clear(kt_similar *s)
 {
     if (s->front)
-        memset(s->front, 0, ((size_t)1 << FRONT_BITS) * sizeof *s->front);
+        memset(s->front, 0, FRONT_BYTES);
 }
 
 /* Stem and parts of a word, computed once per distinct folded form. */
-static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
+static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out, uint32_t *widx)
 {
     char buf[KT_TEXT_MAX_WORD + KT_TEXT_MAX_SEG];
     const char *key = w->folded; /* a word of one segment is its own key */
@@ -489,10 +511,11 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         key = buf;
     }
     uint32_t idx;
-    if (words_get(s, key, kn, &idx)) {
-        *out = &s->words[idx];
+    if ((*out = words_get(s, key, kn, &idx))) {
+        *widx = idx;
         return 0;
     }
+    *widx = NO_TERM;
     wordinfo wi = {.term = NO_TERM, .maybe_procedural = true, .abbr = -1};
     for (uint8_t i = 0; i < w->nseg; i++) {
         char seg[KT_TEXT_MAX_WORD];
@@ -564,6 +587,7 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out)
         return KT_ENOMEM;
     s->words[s->nwords++] = wi;
     *out = &s->words[idx];
+    *widx = idx;
     return 0;
 }
 
@@ -762,8 +786,9 @@ static int on_word(const kt_word *w, void *ctx)
     remember_word(a, w);
     /* "12 maart", "23 gemeenten": a word of one letter or a short number is no term */
     const wordinfo *wi = NULL;
+    uint32_t widx = NO_TERM;
     if (w->len >= 2 && (w->alpha || w->len > 2)) {
-        a->rc = word_analyse(s, w, &wi);
+        a->rc = word_analyse(s, w, &wi, &widx);
         if (a->rc)
             return 1;
     }
@@ -794,7 +819,7 @@ static int on_word(const kt_word *w, void *ctx)
         t = s->abbrs[ab].term;
         nparts = 0;
     }
-    log_word(a->log, w, false, s->frozen ? NO_TERM : (uint32_t)(wi - s->words));
+    log_word(a->log, w, false, s->frozen ? NO_TERM : widx);
     if (!s->frozen && !s->vocab_loading && !s->terms[t].disp) {
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
         s->terms[t].disp = disp_store(s, w->orig, n);
@@ -1811,8 +1836,10 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
     }
     if (kn > s->abbr_maxlen)
         s->abbr_maxlen = kn;
-    if (kt_strmap_get(&s->words_map, key, kn, &idx)) /* a word of one segment, seen before */
+    if (kt_strmap_get(&s->words_map, key, kn, &idx)) { /* a word of one segment, seen before */
         s->words[idx].abbr = (int32_t)s->nabbrs;
+        front_set_abbr(s, key, kn, idx);
+    }
     term *first = &s->terms[x->seq[0]];
     x->next = first->abbr;
     first->abbr = (int32_t)s->nabbrs;
@@ -3327,7 +3354,7 @@ size_t kt_similar_memory(const kt_similar *s)
     size_t m = sizeof *s + kt_strmap_bytes(&s->terms_map) + kt_strmap_bytes(&s->words_map) +
                kt_strmap_bytes(&s->abbr_map);
     m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
-    m += s->front ? ((size_t)1 << FRONT_BITS) * sizeof *s->front : 0;
+    m += s->front ? FRONT_BYTES : 0;
     for (size_t i = 0; i < s->nterms; i++)
         m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
