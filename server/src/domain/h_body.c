@@ -92,7 +92,8 @@ int kt_h_body_get(kt_ctx *c)
         kt_arg_has(c, "members_limit") ? (int)kt_arg_int(c, "members_limit", 0) : MEMBER_PAGE;
     if (!rc)
         rc = kt_store_members_list(c->st, c->body, members_from, members_limit + 1, members);
-    bool members_more = !rc && kt_page_cut(members, (size_t)members_limit);
+    /* body.get's lists share the reply's 1 MiB: members 1/4, meetings 1/8, the backlog 1/2 */
+    bool members_more = !rc && kt_page_cut_to(members, (size_t)members_limit, KT_PAGE_BYTES / 4);
     size_t members_n = json_array_size(members);
     if (!rc)
         rc = kt_store_body_children(c->st, c->body, children);
@@ -133,9 +134,10 @@ int kt_h_body_get(kt_ctx *c)
         json_decref(backlog);
         return kt_fail_err(c, rc);
     }
-    bool meetings_more = kt_page_cut(meetings, MEETING_PAGE_MAX);
-    /* The page as asked, and no more than KT_PAGE_BYTES of items (descriptions can be long). */
-    if (kt_page_cut(backlog, (size_t)limit))
+    bool meetings_more = kt_page_cut_to(meetings, MEETING_PAGE_MAX, KT_PAGE_BYTES / 8);
+    /* The page as asked, and no more than half of KT_PAGE_BYTES of items (descriptions can be
+     * long). */
+    if (kt_page_cut_to(backlog, (size_t)limit, KT_PAGE_BYTES / 2))
         more = true;
     json_object_set_new(body, "role",
                         member ? json_string(kt_role_name(c->viewer.role)) : json_null());

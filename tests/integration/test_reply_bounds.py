@@ -1,0 +1,171 @@
+"""Issue 12 item 6, the guard: no reply is unbounded. One body and one person with large data
+(a backlog of 5,000 items, a meeting of 1,500 items with notes and 1,500 outcomes, 3,000 actions,
+a long chat, thousands of notifications, audit entries, agenda requests, members, meetings,
+persons, abbreviations: together tens of MB), planted straight into the store by recursive SQL
+that both backends run. Then every op that reads (the read ops of server/src/protocol/ops.c)
+and every write that hands back a document is called as a client would, with the largest page
+it may ask for: each reply must come (within the harness's 30 s) and stay below the documented
+bound (PROTOCOL.md, Limits: a page ends at 1 MiB, with the entry that passed it and the
+envelope).
+
+A new read op must be added to OPS below (with arguments that reach the large data) or to
+SMALL (with the reason its reply cannot grow): an op that is in neither fails the test, so an
+op that forgets paging cannot slip past CI."""
+
+import datetime
+import json
+import os
+import re
+import time
+import unittest
+
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, WorldCase
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BOUND = 1024 * 1024 + 64 * 1024  # a page's 1 MiB, the entry that passed it, the envelope
+KB = "Toelichting bij het punt, met de stand van zaken. " * 20  # ~1 KB
+
+BACKLOG, AGENDA, OUTCOMES, ACTIONS, MESSAGES, NOTIFICATIONS = 5000, 1500, 1500, 3000, 3000, 3000
+MEMBERS, MEETINGS, AUDIT, REQUESTS, ABBREVIATIONS = 1200, 700, 3000, 1500, 3000
+
+# Ops whose reply cannot grow with the data: what they answer and why it is bounded.
+SMALL = {
+    "ping": "an empty result",
+    "unsubscribe": "an empty result",
+    "retention.get": "six kinds and one audit entry",
+    "preferences.get": "one person's settings",
+    "chat.unread": "two counts",
+    "feed.list": "one person's feed links: one per kind",
+    "import.preview": "derived from its text argument, at most 60,000 characters",
+    "subscribe": "the stream's head; the replay comes as events, one frame each",
+    "notification.subscribe": "the stream's head; the replay comes as events, one frame each",
+}
+
+
+def read_ops():
+    """The ops of server/src/protocol/ops.c's table marked R (a read)."""
+    with open(os.path.join(ROOT, "server", "src", "protocol", "ops.c"), encoding="utf-8") as f:
+        text = f.read()
+    return set(re.findall(r'^\s*\{"([a-z._]+)",\s*kt_h_\w+,[^}]*?,\s*R,', text, re.M))
+
+
+class ReplyBoundTest(WorldCase):
+
+    def plant(self):
+        q, body, now = self.server.query, self.body, int(self.server.now().timestamp())
+        chair, org = self.p["chair"], self.orgs["gem"]
+        rec = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        q(rec + "INSERT INTO persons (org_id, name, email, function, created_at, updated_at) "
+          "SELECT ?, 'Lid ' || i, 'lid' || i || '@bulk.example', ?, ?, ? FROM n",
+          (MEMBERS, org, KB[:200], now, now))
+        q("INSERT INTO memberships (body_id, person_id, role, created_at) SELECT ?, id, 'lid', ? "
+          "FROM persons WHERE email LIKE '%@bulk.example'", (body, now))
+        q(rec + "INSERT INTO meetings (body_id, starts_at, ends_at, location, status, created_at, "
+          "updated_at) SELECT ?, ? + i * 43200, ? + i * 43200 + 3600, ?, 'concept', ?, ? FROM n",
+          (MEETINGS, body, now - 170 * 86400, now - 170 * 86400, KB[:300], now, now))
+        meeting = q("SELECT id FROM meetings WHERE body_id = ? AND starts_at < ? ORDER BY "
+                    "starts_at DESC LIMIT 1", (body, now - 86400))[0][0]
+        q(rec + "INSERT INTO items (body_id, position, title, description, kind, created_by, "
+          "created_at, updated_at) SELECT ?, i, 'Werkvoorraad ' || i, ? || i, 'bespreking', ?, "
+          "?, ? FROM n", (BACKLOG, body, KB, chair, now, now))
+        q(rec + "INSERT INTO items (body_id, meeting_id, position, title, description, kind, "
+          "created_by, created_at, updated_at) SELECT ?, ?, i, 'Punt ' || i, ? || i, "
+          "'bespreking', ?, ?, ? FROM n", (AGENDA, body, meeting, KB, chair, now, now))
+        q("INSERT INTO item_notes (item_id, text, updated_by, updated_at, rev) SELECT id, ? || "
+          "id, ?, ?, 1 FROM items WHERE meeting_id = ?", (KB * 2, chair, now, meeting))
+        q("INSERT INTO attendance (meeting_id, person_id, status, note, updated_at) SELECT "
+          "?, id, 'aanwezig', ?, ? FROM persons WHERE email LIKE '%@bulk.example'",
+          (meeting, KB[:200], now))
+        first = q("SELECT min(id) FROM items WHERE meeting_id = ?", (meeting,))[0][0]
+        # outcomes of the meeting, ten under each of its first 150 items; besluiten with days
+        q(rec + "INSERT INTO actions (body_id, kind, text, status, meeting_id, origin_item_id, "
+          "decided_on, created_by, created_at, updated_at) SELECT ?, 'besluit', ? || i, NULL, "
+          "?, ? + i % 150, '2026-11-' || (10 + i % 18), ?, ?, ? FROM n",
+          (OUTCOMES, body, KB * 2, meeting, first, chair, now, now))
+        q(rec + "INSERT INTO actions (body_id, kind, text, owner_org_id, due_date, status, "
+          "created_by, created_at, updated_at) SELECT ?, 'actiepunt', ? || i, ?, '2027-01-1' || "
+          "(i % 10), 'open', ?, ?, ? FROM n", (ACTIONS, body, KB * 2, org, chair, now, now))
+        q(rec + "INSERT INTO messages (body_id, person_id, text, created_at) SELECT ?, ?, ? || i, "
+          "? + i FROM n", (MESSAGES, body, chair, KB * 2, now - 86400))
+        q(rec + "INSERT INTO notifications (person_id, kind, delivery, body_id, title, text, "
+          "link, created_at) SELECT ?, 'agenda', 'direct', ?, 'Melding ' || i, ?, '#/', ? FROM n",
+          (NOTIFICATIONS, chair, body, KB, now))
+        q(rec + "INSERT INTO audit (at, actor_id, action, body_id, subject_kind, subject_id, "
+          "detail) SELECT ?, ?, 'meeting.updated', ?, 'meeting', ?, ? FROM n",
+          (AUDIT, now, chair, body, meeting, json.dumps({"minutes": KB * 2})))
+        q(rec + "INSERT INTO audit (at, actor_id, action, body_id, subject_kind, subject_id, "
+          "detail) SELECT ?, ?, 'person.export', NULL, 'person', ?, ? FROM n",
+          (AUDIT, now, chair, self.p["police"], json.dumps({"note": KB * 2})))
+        q(rec + "INSERT INTO agenda_requests (body_id, requester_id, title, description, "
+          "created_at) SELECT ?, ?, 'Verzoek ' || i, ?, ? FROM n",
+          (REQUESTS, body, self.p["police"], KB * 2, now))
+        q(rec + "INSERT INTO abbreviations (abbr, expansion, created_at) SELECT 'afk' || i, ?, ? "
+          "FROM n", (ABBREVIATIONS, KB[:500], now))
+        return meeting
+
+    async def test_every_read_of_large_data_stays_within_the_bound(self):
+        # a new read op must be listed here, or in SMALL with the reason it cannot grow
+        meeting = self.plant()
+        chair = await self.connect("chair@test.example")
+        admin = await self.connect(ADMIN_EMAIL, ADMIN_PASSWORD)
+        body, police = self.body, self.p["police"]
+        await chair.call("minutes.submit", meeting=meeting,
+                         deadline=(self.server.now() + datetime.timedelta(days=7)).date().isoformat())
+        OPS = [  # (op, arguments, who asks)
+            ("me.get", {}, chair),
+            ("meeting.upcoming", {"days": 400}, chair),
+            ("scope.list", {"limit": 1000}, chair),
+            ("org.list", {"limit": 1000}, chair),
+            ("person.list", {"limit": 1000}, chair),
+            ("person.search", {"q": "Lid", "limit": 100}, chair),
+            ("audit.list", {"limit": 200}, admin),
+            ("audit.body", {"body": body, "limit": 200}, chair),
+            ("audit.history", {"meeting": meeting, "limit": 400}, chair),
+            ("body.list", {"limit": 1000}, chair),
+            ("body.get", {"body": body, "backlog_limit": 500, "members_limit": 1000}, chair),
+            ("meeting.get", {"meeting": meeting, "agenda_limit": 500, "attendance_limit": 1000,
+                             "outcomes_limit": 500}, chair),
+            ("meeting.list", {"body": body, "limit": 500}, chair),
+            ("request.list", {"body": body}, chair),
+            ("action.list", {"body": body, "limit": 500}, chair),
+            ("action.list", {"limit": 500}, chair),
+            ("minutes.get", {"meeting": meeting}, chair),
+            ("minutes.version", {"meeting": meeting, "version": 1}, chair),
+            ("export.minutes", {"meeting": meeting}, chair),
+            ("export.decisions", {"body": body}, chair),
+            ("chat.history", {"body": body, "limit": 200}, chair),
+            ("abbreviation.list", {}, chair),
+            ("body.suggest", {"text": "Werkvoorraad punt toelichting stand van zaken",
+                              "limit": 20}, chair),
+            ("overlap.map", {"days": 366, "limit": 5000}, chair),
+            ("search", {"q": "toelichting", "limit": 50}, chair),
+            ("flag.list", {"body": body, "limit": 500}, chair),
+            ("notification.list", {"limit": 200}, chair),
+            ("person.export", {"person": self.p["chair"]}, admin),  # a write: the AVG log
+            ("person.export", {"person": police}, admin),
+        ]
+        listed = {op for op, _, _ in OPS}
+        self.assertEqual(sorted(read_ops() - listed - set(SMALL)), [],
+                         "read ops with no large-data check here and no reason in SMALL")
+        self.assertEqual(sorted((listed | set(SMALL)) - read_ops() - {"person.export"}), [],
+                         "ops listed here that ops.c does not have as reads")
+        sizes = {}
+        for op, args, who in OPS:
+            with self.subTest(op=op, args=args):
+                before, t0 = len(who.frames), time.monotonic()
+                await who.call(op, **args)  # within the harness's 30 s
+                reply = [f for f in who.frames[before:] if "result" in f][-1]
+                size = len(json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode())
+                sizes[f"{op} {json.dumps(args)}"] = (size, round(time.monotonic() - t0, 2))
+                self.assertLess(size, BOUND, f"{op} {args}: a reply of {size} bytes")
+        for op in sorted(SMALL):
+            self.assertIn(op, read_ops())
+        print("\nreply sizes (bytes, seconds):")
+        for k, (size, secs) in sizes.items():
+            print(f"  {size:>9} {secs:>6}  {k}")
+        for c in (chair, admin):
+            self.assertIsNone(c.closed)
+
+
+if __name__ == "__main__":
+    unittest.main()
