@@ -343,9 +343,12 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
     int64_t item = 0;
     int rc = 0;
     int64_t meeting = 0;
+    kt_store_member member;
+    bool have_member = false; /* read with the body: one query (a round trip on PostgreSQL) */
     switch (t) {
     case KT_TGT_BODY:
-        rc = kt_store_body_exists(c->st, id);
+        rc = kt_store_body_membership_find(c->st, id, c->me->person, &member);
+        have_member = rc == 0;
         c->body = id;
         break;
     case KT_TGT_MEETING:
@@ -367,8 +370,9 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
         return kt_fail_err(c, rc);
     if (named_body && named_body != c->body)
         return kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort niet bij 'body'.");
-    rc = kt_viewer_load(c->st, c->body, c->me, &c->viewer, &c->guest_items);
-    if (rc)
+    if (have_member)
+        kt_viewer_from_member(c->me, &member, &c->viewer, &c->guest_items);
+    else if ((rc = kt_viewer_load(c->st, c->body, c->me, &c->viewer, &c->guest_items)))
         return kt_fail_err(c, rc);
     if (!kt_acl_allows(&c->viewer, op->perm)) {
         if (c->viewer.role == KT_ROLE_NONE && op->perm != KT_PERM_ADMIN &&

@@ -53,6 +53,29 @@ int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_stor
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
 
+int kt_store_body_membership_find(kt_store *st, int64_t body, int64_t person, kt_store_member *out)
+{
+    memset(out, 0, sizeof *out);
+    out->n_items = -1;
+    kt_db_stmt *s = kt_db_prepare(
+        st, "SELECT m.role, m.items FROM bodies b LEFT JOIN memberships m ON m.body_id = b.id AND "
+            "m.person_id = ?2 WHERE b.id = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, body);
+    kt_db_bind_int(s, 2, person);
+    int rc = kt_db_step(s);
+    if (rc == KT_DB_ROW) {
+        const char *role = kt_db_text(s, 0);
+        snprintf(out->role, sizeof out->role, "%s", role ? role : "");
+        rc = role ? parse_items(kt_db_text(s, 1), out) : 0;
+        if (!rc)
+            rc = KT_DB_ROW;
+    }
+    kt_db_reset(s);
+    return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
+}
+
 int kt_store_viewer_find(kt_store *st, int64_t body, int64_t person, int64_t *org, bool *admin,
                          kt_store_member *out)
 {

@@ -22,6 +22,10 @@ typedef struct kt_store_member {
 /* 0 or KT_ENOTFOUND (not a member). */
 int kt_store_membership_find(struct kt_store *st, int64_t body, int64_t person,
                              kt_store_member *out);
+/* Whether body exists and person's membership of it (role "" and n_items -1 when not a member),
+ * in one query (one round trip on PostgreSQL): 0, or KT_ENOTFOUND when there is no such body. */
+int kt_store_body_membership_find(struct kt_store *st, int64_t body, int64_t person,
+                                  kt_store_member *out);
 /* An active person's organisation and administrator flag with their membership of body (role ""
  * and n_items -1 when not a member), in one query: 0, or KT_ENOTFOUND when person is not an
  * active person. */

@@ -5,7 +5,12 @@
  * anything else, so write transactions on every node run one after another, as SQLite's do
  * under its write lock. That keeps the handlers' read-then-write logic (positions, checks) and
  * the gap-free per-body seq exactly as on SQLite; the streams row lock would keep the seq alone
- * gap-free too. Reads take a REPEATABLE READ snapshot and never wait for writers. */
+ * gap-free too. Reads take a REPEATABLE READ snapshot and never wait for writers.
+ *
+ * Round trips: what nothing waits for the answer of - a write transaction's BEGIN and lock, the
+ * group commit's savepoints - is deferred and goes out with the next statement, in libpq's
+ * pipeline mode (or in front of the next simple query's text), in that statement's round trip.
+ * A chat.post in a group costs three: the body and membership check, the message, the event. */
 #include "store/backend.h"
 #include "store/db.h"
 #include "store/pg/migrations.h"
@@ -38,12 +43,18 @@ typedef struct pg_stmt {
     unsigned char *blob; /* the last column read as bytea, unescaped */
 } pg_stmt;
 
+#define MAX_DEFERRED 6
+
 typedef struct pg_store {
     kt_store base;
     PGconn *conn;
     char *url;
     pg_stmt *stmts[STMT_SLOTS];
     int n_prepared;
+    /* Savepoint commands of the group commit (store.c), whose answer nothing waits for: sent with
+     * the next statement, in one round trip (deferred_flush, pg_step). Static texts. */
+    const char *deferred[MAX_DEFERRED];
+    int n_deferred;
 } pg_store;
 
 static pg_store *pgs(kt_store *st)
@@ -75,14 +86,53 @@ static int map_error(PGconn *conn, const PGresult *res, const char *sql)
     return KT_ESTORE;
 }
 
-static int exec_sql(pg_store *ps, const char *sql)
+/* sql after the deferred commands, in one text (a simple query may hold several statements;
+ * PQexec answers with the last one's result, or the first error). NULL: out of memory. */
+static char *with_deferred(pg_store *ps, const char *sql)
+{
+    size_t n = strlen(sql) + 1;
+    for (int i = 0; i < ps->n_deferred; i++)
+        n += strlen(ps->deferred[i]) + 2;
+    char *text = malloc(n);
+    if (!text)
+        return NULL;
+    text[0] = 0;
+    for (int i = 0; i < ps->n_deferred; i++) {
+        strcat(text, ps->deferred[i]);
+        strcat(text, "; ");
+    }
+    strcat(text, sql);
+    return text;
+}
+
+static PGresult *exec_text(pg_store *ps, const char *sql)
 {
     ps->base.round_trips++;
-    PGresult *res = PQexec(ps->conn, sql);
+    if (!ps->n_deferred)
+        return PQexec(ps->conn, sql);
+    char *text = with_deferred(ps, sql);
+    ps->n_deferred = 0;
+    PGresult *res = text ? PQexec(ps->conn, text) : NULL; /* NULL: an error without a result */
+    free(text);
+    return res;
+}
+
+static int exec_sql(pg_store *ps, const char *sql)
+{
+    PGresult *res = exec_text(ps, sql);
     ExecStatusType s = PQresultStatus(res);
     int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
     PQclear(res);
     return rc;
+}
+
+/* Sends what is deferred now (before an exchange that cannot carry it). */
+static int deferred_flush(pg_store *ps)
+{
+    if (!ps->n_deferred)
+        return 0;
+    ps->n_deferred--; /* the last one is the text run after the others */
+    return exec_sql(ps, ps->deferred[ps->n_deferred]);
 }
 
 /* Connections break (server restart, failover): outside a transaction, try once again. */
@@ -94,6 +144,7 @@ static void reconnect_if_broken(pg_store *ps)
     PQreset(ps->conn);
     if (PQstatus(ps->conn) != CONNECTION_OK)
         return;
+    ps->n_deferred = 0;
     /* Prepared statements died with the old session. */
     for (int i = 0; i < STMT_SLOTS; i++)
         if (ps->stmts[i])
@@ -142,9 +193,14 @@ static int prepare_on_server(pg_store *ps, pg_stmt *s)
     for (int k = 1; k <= max; k++)
         types[k - 1] = used[k] ? 0 : 25; /* a parameter no text uses: call it text */
     snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
+    int rc = deferred_flush(ps);
+    if (rc) {
+        free(text);
+        return rc;
+    }
     ps->base.round_trips++;
     PGresult *res = PQprepare(ps->conn, s->name, text, max, types);
-    int rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
+    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
     PQclear(res);
     free(text);
     if (rc)
@@ -254,13 +310,67 @@ static void pg_bind_null(kt_db_stmt *s, int i)
     P(s)->vals[i - 1] = NULL;
 }
 
+/* The deferred commands and s in one pipeline (libpq's pipeline mode: sent together, answered
+ * together, one round trip): s's result, or the first deferred command's error in *failed. */
+static PGresult *pipelined(pg_store *ps, pg_stmt *s, PGresult **failed, const char **failed_sql)
+{
+    PGconn *conn = ps->conn;
+    *failed = NULL;
+    int n = ps->n_deferred;
+    ps->n_deferred = 0;
+    bool sent = PQenterPipelineMode(conn);
+    for (int i = 0; sent && i < n; i++)
+        sent = PQsendQueryParams(conn, ps->deferred[i], 0, NULL, NULL, NULL, NULL, 0);
+    sent = sent && PQsendQueryPrepared(conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0) &&
+           PQpipelineSync(conn);
+    PGresult *res = NULL;
+    /* Each query's results end with a NULL; the sync's result ends the pipeline. */
+    for (int i = 0; sent && i <= n; i++) {
+        PGresult *r, *first = PQgetResult(conn);
+        while ((r = PQgetResult(conn)))
+            PQclear(r);
+        ExecStatusType st = PQresultStatus(first);
+        if (i == n)
+            res = first;
+        else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !*failed) {
+            *failed = first;
+            *failed_sql = ps->deferred[i];
+        } else
+            PQclear(first);
+    }
+    if (sent) {
+        PGresult *sync = PQgetResult(conn);
+        sent = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        PQclear(sync);
+    }
+    if (!PQexitPipelineMode(conn) || !sent) {
+        /* The connection broke meanwhile: said as an error of s. */
+        PQclear(res);
+        res = NULL;
+    }
+    if (*failed) {
+        PQclear(res);
+        res = NULL;
+    }
+    return res;
+}
+
 static int pg_step(kt_db_stmt *base)
 {
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
     if (!s->res) {
         ps->base.round_trips++;
-        s->res = PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+        PGresult *failed = NULL;
+        const char *failed_sql = NULL;
+        s->res = ps->n_deferred
+                     ? pipelined(ps, s, &failed, &failed_sql)
+                     : PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+        if (failed) {
+            int rc = map_error(ps->conn, failed, failed_sql);
+            PQclear(failed);
+            return rc;
+        }
         ExecStatusType status = PQresultStatus(s->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             int rc = map_error(ps->conn, s->res, base->sql);
@@ -335,18 +445,35 @@ static void pg_reset(kt_db_stmt *s)
 
 /* ---- transactions, schema ---- */
 
+/* The group commit's savepoint commands (store.c), sent with what follows them. */
+static const char *const deferrable[][2] = {
+    {"SAVEPOINT kt_op", NULL},
+    {"RELEASE SAVEPOINT kt_op; SAVEPOINT kt_op", "RELEASE SAVEPOINT kt_op"},
+};
+
 static int pg_exec(kt_store *st, const char *sql)
 {
-    reconnect_if_broken(pgs(st));
-    return exec_sql(pgs(st), sql);
+    pg_store *ps = pgs(st);
+    reconnect_if_broken(ps);
+    /* In a write transaction, a savepoint's answer need not be waited for: it goes out with the
+     * operation's first statement (or the commit), in the same round trip. An error it meets
+     * is that statement's. */
+    if (st->txn_depth && st->txn_write)
+        for (size_t k = 0; k < sizeof deferrable / sizeof deferrable[0]; k++)
+            if (strcmp(sql, deferrable[k][0]) == 0 && ps->n_deferred + 2 <= MAX_DEFERRED) {
+                if (deferrable[k][1])
+                    ps->deferred[ps->n_deferred++] = deferrable[k][1];
+                ps->deferred[ps->n_deferred++] = "SAVEPOINT kt_op";
+                return 0;
+            }
+    return exec_sql(ps, sql);
 }
 
 static int pg_query_int(kt_store *st, const char *sql, int64_t *out)
 {
     pg_store *ps = pgs(st);
     reconnect_if_broken(ps);
-    ps->base.round_trips++;
-    PGresult *res = PQexec(ps->conn, sql);
+    PGresult *res = exec_text(ps, sql);
     int rc;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = map_error(ps->conn, res, sql);
@@ -367,12 +494,14 @@ static int pg_begin(kt_store *st, bool write)
     reconnect_if_broken(ps);
     if (!write)
         return exec_sql(ps, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-    /* One round trip for both (a simple query may hold several statements). */
-    int rc = exec_sql(ps, "BEGIN ISOLATION LEVEL READ COMMITTED; "
-                          "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")");
-    if (rc)
-        exec_sql(ps, "ROLLBACK");
-    return rc == KT_ESTORE ? KT_EBUSY : rc;
+    /* Nothing waits for the answer: the begin and the writers' lock go out with the first
+     * statement (or the commit), in its round trip; the server takes the lock before it runs
+     * that statement. Waiting too long for the lock (lock_timeout) is that statement's error,
+     * store_busy (map_error). */
+    ps->n_deferred = 0;
+    ps->deferred[ps->n_deferred++] = "BEGIN ISOLATION LEVEL READ COMMITTED";
+    ps->deferred[ps->n_deferred++] = "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")";
+    return 0;
 }
 
 static int pg_commit(kt_store *st)
@@ -383,6 +512,7 @@ static int pg_commit(kt_store *st)
 static void pg_rollback(kt_store *st)
 {
     pg_store *ps = pgs(st);
+    ps->n_deferred = 0; /* undone anyway */
     if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
         exec_sql(ps, "ROLLBACK");
 }
