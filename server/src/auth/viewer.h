@@ -15,12 +15,12 @@
 int kt_viewer_load(kt_store *st, int64_t body, const kt_principal *p, kt_viewer *v,
                    int64_t **storage);
 
-/* kt_principal_load() and kt_viewer_load() of person in one query: KT_ENOTFOUND when person
- * is not an active person. */
 /* The viewer of a body that the caller has checked exists, from the membership it read with it
  * (kt_store_body_membership_find: role "" when not a member); m's items pass to *storage. */
 void kt_viewer_from_member(const kt_principal *p, kt_store_member *m, kt_viewer *v,
                            int64_t **storage);
+/* kt_principal_load() and kt_viewer_load() of person in one query: KT_ENOTFOUND when person
+ * is not an active person. */
 int kt_viewer_load_person(kt_store *st, int64_t body, int64_t person, kt_viewer *v,
                           int64_t **storage);
 

@@ -84,7 +84,7 @@ struct kt_store {
     /* Group commit (store.h): a write transaction shared by several operations; in_op while one
      * of them runs. op_savepoint: the running one has a savepoint of its own; else op_mark is
      * the backend's write_mark when it began (store.c, kt_store_group_leave). */
-    bool group_open, in_op, op_savepoint;
+    bool group_open, in_op, op_savepoint, op_isolated;
     int64_t op_mark;
     /* The last operation's savepoint is released with the next one's start (one round trip for
      * both); a commit or a rollback releases it anyway. */

@@ -300,6 +300,7 @@ static int group_enter(kt_store *st, bool isolated)
     if (rc)
         return rc;
     st->op_savepoint = savepoint;
+    st->op_isolated = isolated;
     st->op_mark = savepoint ? 0 : st->ops->write_mark(st);
     st->in_op = true;
     st->group_ops++;
@@ -328,7 +329,12 @@ int kt_store_group_leave(kt_store *st, bool keep)
     }
     int rc = keep ? 0 : st->ops->exec(st, "ROLLBACK TO SAVEPOINT kt_op");
     st->release_pending = !rc;
-    return rc;
+    /* The savepoint could not be rolled back to (PostgreSQL: the statement that failed was the
+     * first of the transaction, sent with its deferred BEGIN, lock and SAVEPOINT, which then never
+     * ran; or the connection broke): the transaction is spoilt, and only the group's rollback
+     * and the others' run again undo it. Not while they run again (isolated): the group's commit
+     * then fails, and says so to each of them. */
+    return rc && !st->op_isolated ? KT_EREDO : rc;
 }
 
 bool kt_store_group_open(kt_store *st)

@@ -60,7 +60,9 @@ bool kt_store_in_txn(kt_store *st);
  * nothing is free, and one that did change rows answers KT_EREDO - the caller must abort the
  * group (its transaction is rolled back) and run the group's other operations again, each
  * entered with enter_isolated(), which gives it a savepoint of its own (on every backend), so
- * that a second failure undoes only itself. Nothing is durable, and nothing may be acknowledged,
+ * that a second failure undoes only itself. leave(keep=false) answers KT_EREDO on PostgreSQL too
+ * when its savepoint cannot be rolled back to (the transaction is spoilt: its deferred BEGIN and
+ * lock never ran, or the connection broke). Nothing is durable, and nothing may be acknowledged,
  * before kt_store_group_commit(). While a group is open, anything else that uses the store first
  * calls the flush set with kt_store_set_group_flush(), which must commit (or abort) the group and
  * answer its requesters: no other reader ever sees uncommitted rows. */

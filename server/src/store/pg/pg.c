@@ -192,12 +192,13 @@ static int prepare_on_server(pg_store *ps, pg_stmt *s)
     Oid types[MAX_PARAMS];
     for (int k = 1; k <= max; k++)
         types[k - 1] = used[k] ? 0 : 25; /* a parameter no text uses: call it text */
-    snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
+    /* What is deferred goes first (a prepare cannot carry it); s keeps no name if it fails. */
     int rc = deferred_flush(ps);
     if (rc) {
         free(text);
         return rc;
     }
+    snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
     ps->base.round_trips++;
     PGresult *res = PQprepare(ps->conn, s->name, text, max, types);
     rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
