@@ -39,6 +39,9 @@ typedef struct kt_db_ops {
     const void *(*col_blob)(kt_db_stmt *s, int col, size_t *n);
     int64_t (*changes)(kt_db_stmt *s); /* rows the last completed step changed */
     void (*reset)(kt_db_stmt *s);
+    /* Runs s (prepared and bound) later in the open write transaction, before its commit, with
+     * whatever the transaction sends next (kt_db_run_later); NULL: at once. */
+    int (*run_later)(kt_db_stmt *s, int64_t expect);
     /* Runs sql (several statements allowed, no parameters). 0 or a KT_E*. */
     int (*exec)(kt_store *st, const char *sql);
     /* Runs one query without preparing it and reads its first column of its first row:
@@ -99,8 +102,13 @@ struct kt_store {
     /* checkpoint_aside (store.h): checkpoints the store's own thread ran, complete or not */
     _Atomic uint64_t ckpt_done, ckpt_partial;
     uint64_t round_trips; /* exchanges with a database server (PostgreSQL); 0 in-process */
-    char integrity[200];  /* kt_store_integrity(): "unchecked" until checked; a backend's open may
-                             note a problem here (a write-ahead log gone missing) */
+    /* The head of one body's event stream as the open write transaction left it (events.c):
+     * known from its answer to an append, valid until the transaction or an operation of its
+     * group ends otherwise than kept (store.c). */
+    bool seq_known;
+    int64_t seq_body, seq_head;
+    char integrity[200]; /* kt_store_integrity(): "unchecked" until checked; a backend's open may
+                            note a problem here (a write-ahead log gone missing) */
 };
 
 /* Every statement starts with this. */

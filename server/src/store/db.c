@@ -2,6 +2,7 @@
 #include "store/db.h"
 
 #include "util/err.h"
+#include "util/log.h"
 #include "util/timeutil.h"
 
 #include <stdlib.h>
@@ -16,6 +17,19 @@ int kt_db_run(kt_db_stmt *s, int64_t *changed)
         *changed = kt_db_changes(s);
     kt_db_reset(s);
     return rc < 0 ? rc : 0;
+}
+
+int kt_db_run_later(kt_db_stmt *s, int64_t expect)
+{
+    if (s->st->ops->run_later)
+        return s->st->ops->run_later(s, expect);
+    int64_t got = 0;
+    int rc = kt_db_one_int(s, &got);
+    if (!rc && got != expect) {
+        kt_error("a statement answered otherwise than expected", "sql=\"%.80s\"", s->sql);
+        rc = KT_ESTORE;
+    }
+    return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 
 int kt_db_one_int(kt_db_stmt *s, int64_t *out)

@@ -106,6 +106,12 @@ static inline void kt_db_reset(kt_db_stmt *s)
 /* Steps s to the end (a write) and resets it: 0 or a KT_E*. *changed (may be NULL) receives
  * the number of rows changed. */
 int kt_db_run(kt_db_stmt *s, int64_t *changed);
+/* s (bound, returning one row) runs in the open write transaction later, before its commit,
+ * with the next statement (PostgreSQL: in that statement's round trip), or at once where that
+ * gains nothing (SQLite); its first column must then be expect. Its error, or another answer,
+ * fails the statement it went with (or the commit) and spoils the transaction: every later
+ * statement fails until the rollback. 0 or a KT_E*. */
+int kt_db_run_later(kt_db_stmt *s, int64_t expect);
 /* The first column of the first row as an integer: 0, KT_ENOTFOUND (no row) or a KT_E*. */
 int kt_db_one_int(kt_db_stmt *s, int64_t *out);
 /* Whether s returns a row: 0 (yes), KT_ENOTFOUND (no) or a KT_E*. */

@@ -16,6 +16,33 @@ int kt_store_event_append(kt_store *st, int64_t body, const char *type, const ch
     assert(st->txn_depth == 1 && st->txn_write);
     /* The stream's row is locked by this update until commit: no other writer (on any node) can
      * take the same seq, and a rollback gives it back. */
+    if (st->dialect == KT_DIALECT_PG && st->seq_known && st->seq_body == body) {
+        /* This transaction appended to the stream already, and holds the writers' lock and the
+         * stream's row since: the seq is known without asking. The append goes out with the
+         * next statement (no round trip of its own); the server assigns the seq as always, and
+         * the transaction fails unless it is this one. */
+        int64_t seq = st->seq_head + 1;
+        kt_db_stmt *s = kt_db_prepare(
+            st, "WITH s AS (UPDATE streams SET seq = seq + 1 WHERE body_id = CAST(?1 AS BIGINT) "
+                "RETURNING seq) INSERT INTO events(body_id, seq, type, vis, payload, actor_id, "
+                "created_at) SELECT CAST(?1 AS BIGINT), s.seq, CAST(?2 AS TEXT), CAST(?3 AS TEXT), "
+                "CAST(?4 AS TEXT), CAST(?5 AS BIGINT), CAST(?6 AS BIGINT) FROM s RETURNING seq");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_int(s, 1, body);
+        kt_db_bind_text(s, 2, type);
+        kt_db_bind_text(s, 3, vis);
+        kt_db_bind_text(s, 4, payload);
+        kt_db_bind_ref(s, 5, actor);
+        kt_db_bind_int(s, 6, kt_now());
+        int rc = kt_db_run_later(s, seq);
+        if (rc) {
+            st->seq_known = false;
+            return rc;
+        }
+        st->seq_head = *seq_out = seq;
+        return 0;
+    }
     if (st->dialect == KT_DIALECT_PG) {
         /* One round trip: the seq and the event in one statement (SQLite, in-process, has no
          * data-modifying WITH and needs none). */
@@ -34,6 +61,11 @@ int kt_store_event_append(kt_store *st, int64_t body, const char *type, const ch
         kt_db_bind_ref(s, 5, actor);
         kt_db_bind_int(s, 6, kt_now());
         int rc = kt_db_one_int(s, seq_out);
+        if (!rc) {
+            st->seq_known = true;
+            st->seq_body = body;
+            st->seq_head = *seq_out;
+        }
         return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
     }
     /* SQLite: this connection holds the write lock from BEGIN IMMEDIATE to COMMIT, so the head

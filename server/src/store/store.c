@@ -181,6 +181,7 @@ static int begin(kt_store *st, bool write)
     if (st->group_open && !st->in_op)
         kt_store_group_before_use(st);
     assert(st->txn_depth == 0);
+    st->seq_known = false;
     st->txn_started_ns = write ? kt_mono_ns() : 0;
     bool announce = write && !st->background;
     if (announce)
@@ -221,6 +222,7 @@ static void record_commit(kt_store *st)
 int kt_store_commit(kt_store *st)
 {
     assert(st->txn_depth == 1);
+    st->seq_known = false;
     int rc = st->ops->commit(st);
     if (rc) {
         kt_store_rollback(st);
@@ -235,6 +237,7 @@ int kt_store_commit(kt_store *st)
 
 void kt_store_rollback(kt_store *st)
 {
+    st->seq_known = false;
     if (st->txn_depth == 0)
         return;
     st->ops->rollback(st);
@@ -267,12 +270,13 @@ int kt_store_plans_costly(kt_store *st, int64_t max_steps,
 /* ---- group commit ---- */
 
 /* An operation of the group runs without a savepoint of its own where the backend can tell
- * whether it changed rows (write_mark; SQLite): a savepoint costs every write its statements and
- * a copy of each page it touches (the sub-journal), and writes rarely fail after changing
- * anything. One that does cannot be undone alone: kt_store_group_leave() then answers KT_EREDO
- * and the caller rolls the group back and runs its other operations again (isolated, as
- * kt_store_group_enter_isolated() runs them, so that it happens once). Elsewhere (PostgreSQL,
- * where an error also spoils the rest of the transaction) each operation has its savepoint. */
+ * whether it changed rows (write_mark; both backends): a savepoint costs every write its
+ * statements and a copy of each page it touches (SQLite's sub-journal) or a subtransaction and
+ * two more statements (PostgreSQL), and writes rarely fail after changing anything. One that
+ * does (on PostgreSQL also one whose statement failed: that spoils the transaction) cannot be
+ * undone alone: kt_store_group_leave() then answers KT_EREDO and the caller rolls the group back
+ * and runs its other operations again (isolated, as kt_store_group_enter_isolated() runs them,
+ * so that it happens once). A backend without write_mark gives each operation a savepoint. */
 static int group_enter(kt_store *st, bool isolated)
 {
     assert(!st->in_op);
@@ -321,6 +325,8 @@ int kt_store_group_leave(kt_store *st, bool keep)
 {
     assert(st->group_open && st->in_op);
     st->in_op = false;
+    if (!keep)
+        st->seq_known = false; /* what the operation appended may be undone (events.c) */
     if (!st->op_savepoint) {
         if (keep)
             return 0;

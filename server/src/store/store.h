@@ -54,10 +54,10 @@ bool kt_store_in_txn(kt_store *st);
 
 /* Group commit: writes that arrive together share one transaction and one commit (one fsync
  * for many acknowledgements). enter() opens the group's transaction when none is open and starts
- * an operation in it; leave() keeps or undoes the operation's work. On PostgreSQL each operation
- * has a savepoint, so a failing one undoes only itself. On SQLite none has (a savepoint costs
- * every write a copy of each page it touches): leave(keep=false) of an operation that changed
- * nothing is free, and one that did change rows answers KT_EREDO - the caller must abort the
+ * an operation in it; leave() keeps or undoes the operation's work. No operation has a savepoint
+ * (a savepoint costs SQLite a copy of each page a write touches, PostgreSQL a subtransaction):
+ * leave(keep=false) of an operation that changed nothing is free, and one that did change rows
+ * (on PostgreSQL also one whose statement failed) answers KT_EREDO - the caller must abort the
  * group (its transaction is rolled back) and run the group's other operations again, each
  * entered with enter_isolated(), which gives it a savepoint of its own (on every backend), so
  * that a second failure undoes only itself. leave(keep=false) answers KT_EREDO on PostgreSQL too

@@ -43,7 +43,19 @@ typedef struct pg_stmt {
     unsigned char *blob; /* the last column read as bytea, unescaped */
 } pg_stmt;
 
-#define MAX_DEFERRED 6
+#define MAX_DEFERRED 32
+
+/* A command whose answer nothing waits for: a static text (a write transaction's BEGIN and lock,
+ * the group commit's savepoints), or a prepared statement with copies of its parameters
+ * (pg_run_later: an event append whose seq the transaction already knows) and the value its
+ * one row's first column must have. */
+typedef struct pg_deferred {
+    const char *text;
+    struct pg_stmt *stmt;
+    char *vals[MAX_PARAMS]; /* copies; NULL for SQL NULL */
+    int lens[MAX_PARAMS], fmts[MAX_PARAMS];
+    int64_t expect;
+} pg_deferred;
 
 typedef struct pg_store {
     kt_store base;
@@ -51,10 +63,16 @@ typedef struct pg_store {
     char *url;
     pg_stmt *stmts[STMT_SLOTS];
     int n_prepared;
-    /* Savepoint commands of the group commit (store.c), whose answer nothing waits for: sent with
-     * the next statement, in one round trip (deferred_flush, pg_step). Static texts. */
-    const char *deferred[MAX_DEFERRED];
+    /* What nothing waits for the answer of, in order: sent in front of the next exchange, in
+     * libpq's pipeline mode, in its round trip (run_pipeline). */
+    pg_deferred deferred[MAX_DEFERRED];
     int n_deferred;
+    bool deferred_data; /* one of them is a statement of pg_run_later */
+    /* A deferred command failed or answered otherwise than expected: the transaction is lost,
+     * and every statement fails until its rollback (a savepoint must not seem to undo it). */
+    bool spoilt;
+    /* Grows with every statement that may have changed rows (pg_write_mark). */
+    int64_t changed;
 } pg_store;
 
 static pg_store *pgs(kt_store *st)
@@ -86,42 +104,55 @@ static int map_error(PGconn *conn, const PGresult *res, const char *sql)
     return KT_ESTORE;
 }
 
-/* sql after the deferred commands, in one text (a simple query may hold several statements;
- * PQexec answers with the last one's result, or the first error). NULL: out of memory. */
-static char *with_deferred(pg_store *ps, const char *sql)
+static void deferred_clear(pg_store *ps)
 {
-    size_t n = strlen(sql) + 1;
     for (int i = 0; i < ps->n_deferred; i++)
-        n += strlen(ps->deferred[i]) + 2;
-    char *text = malloc(n);
-    if (!text)
-        return NULL;
-    text[0] = 0;
-    for (int i = 0; i < ps->n_deferred; i++) {
-        strcat(text, ps->deferred[i]);
-        strcat(text, "; ");
-    }
-    strcat(text, sql);
-    return text;
+        for (int k = 0; k < MAX_PARAMS; k++)
+            free(ps->deferred[i].vals[k]);
+    ps->n_deferred = 0;
+    ps->deferred_data = false;
 }
 
-static PGresult *exec_text(pg_store *ps, const char *sql)
+static const char *deferred_sql(const pg_deferred *d);
+
+/* The deferred commands, then text (a single statement without parameters) or the prepared s
+ * (or neither), in one pipeline: sent together, answered together, one round trip. 0 with the
+ * final result in *res (NULL when there is none; its status is the caller's to read), or the
+ * error of the first deferred command that failed (the transaction is then spoilt). */
+static int run_pipeline(pg_store *ps, const char *text, struct pg_stmt *s, PGresult **res);
+
+static int spoilt_error(pg_store *ps, const char *sql)
 {
+    (void)ps;
+    kt_error("sql not run: an earlier statement of the transaction failed", "sql=\"%.80s\"",
+             sql ? sql : "");
+    return KT_ESTORE;
+}
+
+/* A simple query of sql (PQexec: several statements allowed), after what is deferred. */
+static int exec_res(pg_store *ps, const char *sql, PGresult **res)
+{
+    *res = NULL;
+    if (ps->spoilt)
+        return spoilt_error(ps, sql);
+    int rc = 0;
+    if (ps->n_deferred && !strchr(sql, ';'))
+        return run_pipeline(ps, sql, NULL, res); /* in the same round trip */
+    if (ps->n_deferred && (rc = run_pipeline(ps, NULL, NULL, NULL)))
+        return rc;
     ps->base.round_trips++;
-    if (!ps->n_deferred)
-        return PQexec(ps->conn, sql);
-    char *text = with_deferred(ps, sql);
-    ps->n_deferred = 0;
-    PGresult *res = text ? PQexec(ps->conn, text) : NULL; /* NULL: an error without a result */
-    free(text);
-    return res;
+    *res = PQexec(ps->conn, sql); /* NULL: an error without a result (out of memory) */
+    return 0;
 }
 
 static int exec_sql(pg_store *ps, const char *sql)
 {
-    PGresult *res = exec_text(ps, sql);
+    PGresult *res;
+    int rc = exec_res(ps, sql, &res);
+    if (rc)
+        return rc;
     ExecStatusType s = PQresultStatus(res);
-    int rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
+    rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
     PQclear(res);
     return rc;
 }
@@ -129,10 +160,18 @@ static int exec_sql(pg_store *ps, const char *sql)
 /* Sends what is deferred now (before an exchange that cannot carry it). */
 static int deferred_flush(pg_store *ps)
 {
-    if (!ps->n_deferred)
-        return 0;
-    ps->n_deferred--; /* the last one is the text run after the others */
-    return exec_sql(ps, ps->deferred[ps->n_deferred]);
+    if (ps->spoilt)
+        return spoilt_error(ps, NULL);
+    return ps->n_deferred ? run_pipeline(ps, NULL, NULL, NULL) : 0;
+}
+
+/* Queues a static text (flushing the queue first when it is full). */
+static int defer_text(pg_store *ps, const char *text)
+{
+    int rc = ps->n_deferred == MAX_DEFERRED ? deferred_flush(ps) : 0;
+    if (!rc)
+        ps->deferred[ps->n_deferred++] = (pg_deferred){.text = text};
+    return rc;
 }
 
 /* Connections break (server restart, failover): outside a transaction, try once again. */
@@ -144,7 +183,8 @@ static void reconnect_if_broken(pg_store *ps)
     PQreset(ps->conn);
     if (PQstatus(ps->conn) != CONNECTION_OK)
         return;
-    ps->n_deferred = 0;
+    deferred_clear(ps);
+    ps->spoilt = false;
     /* Prepared statements died with the old session. */
     for (int i = 0; i < STMT_SLOTS; i++)
         if (ps->stmts[i])
@@ -311,33 +351,65 @@ static void pg_bind_null(kt_db_stmt *s, int i)
     P(s)->vals[i - 1] = NULL;
 }
 
-/* The deferred commands and s in one pipeline (libpq's pipeline mode: sent together, answered
- * together, one round trip): s's result, or the first deferred command's error in *failed. */
-static PGresult *pipelined(pg_store *ps, pg_stmt *s, PGresult **failed, const char **failed_sql)
+static const char *deferred_sql(const pg_deferred *d)
+{
+    return d->text ? d->text : d->stmt->base.sql;
+}
+
+/* Whether a deferred command's result is what it had to be. */
+static bool deferred_ok(const pg_deferred *d, const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+        return false;
+    if (d->text)
+        return true;
+    const char *v = PQntuples(r) == 1 ? PQgetvalue(r, 0, 0) : NULL;
+    return v && strtoll(v, NULL, 10) == d->expect;
+}
+
+static int run_pipeline(pg_store *ps, const char *text, pg_stmt *s, PGresult **res)
 {
     PGconn *conn = ps->conn;
-    *failed = NULL;
+    if (res)
+        *res = NULL;
+    ps->base.round_trips++;
     int n = ps->n_deferred;
-    ps->n_deferred = 0;
     bool sent = PQenterPipelineMode(conn);
-    for (int i = 0; sent && i < n; i++)
-        sent = PQsendQueryParams(conn, ps->deferred[i], 0, NULL, NULL, NULL, NULL, 0);
-    sent = sent && PQsendQueryPrepared(conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0) &&
-           PQpipelineSync(conn);
-    PGresult *res = NULL;
+    for (int i = 0; sent && i < n; i++) {
+        const pg_deferred *d = &ps->deferred[i];
+        sent = d->text ? PQsendQueryParams(conn, d->text, 0, NULL, NULL, NULL, NULL, 0)
+                       : PQsendQueryPrepared(conn, d->stmt->name, d->stmt->nparams,
+                                             (const char *const *)d->vals, d->lens, d->fmts, 0);
+    }
+    if (sent && text)
+        sent = PQsendQueryParams(conn, text, 0, NULL, NULL, NULL, NULL, 0);
+    else if (sent && s)
+        sent = PQsendQueryPrepared(conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+    sent = sent && PQpipelineSync(conn);
+    int rc = 0;
+    PGresult *last = NULL;
+    int total = n + (text || s ? 1 : 0);
     /* Each query's results end with a NULL; the sync's result ends the pipeline. */
-    for (int i = 0; sent && i <= n; i++) {
+    for (int i = 0; sent && i < total; i++) {
         PGresult *r, *first = PQgetResult(conn);
         while ((r = PQgetResult(conn)))
             PQclear(r);
-        ExecStatusType st = PQresultStatus(first);
-        if (i == n)
-            res = first;
-        else if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && !*failed) {
-            *failed = first;
-            *failed_sql = ps->deferred[i];
-        } else
-            PQclear(first);
+        if (i == n) {
+            last = first;
+            continue;
+        }
+        if (!rc && !deferred_ok(&ps->deferred[i], first)) {
+            const char *sql = deferred_sql(&ps->deferred[i]);
+            ExecStatusType st = PQresultStatus(first);
+            if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+                kt_error("a deferred statement answered otherwise than expected", "sql=\"%.80s\"",
+                         sql);
+                rc = KT_ESTORE;
+            } else
+                rc = map_error(conn, first, sql);
+        }
+        PQclear(first);
     }
     if (sent) {
         PGresult *sync = PQgetResult(conn);
@@ -345,15 +417,23 @@ static PGresult *pipelined(pg_store *ps, pg_stmt *s, PGresult **failed, const ch
         PQclear(sync);
     }
     if (!PQexitPipelineMode(conn) || !sent) {
-        /* The connection broke meanwhile: said as an error of s. */
-        PQclear(res);
-        res = NULL;
+        /* The connection broke meanwhile: an error of the final statement, or of the flush. */
+        PQclear(last);
+        last = NULL;
+        if (!rc && !text && !s)
+            rc = map_error(conn, NULL, "(deferred statements)");
     }
-    if (*failed) {
-        PQclear(res);
-        res = NULL;
+    deferred_clear(ps);
+    if (rc) {
+        ps->spoilt = true;
+        PQclear(last);
+        return rc;
     }
-    return res;
+    if (res)
+        *res = last;
+    else
+        PQclear(last);
+    return 0;
 }
 
 static int pg_step(kt_db_stmt *base)
@@ -361,16 +441,15 @@ static int pg_step(kt_db_stmt *base)
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
     if (!s->res) {
-        ps->base.round_trips++;
-        PGresult *failed = NULL;
-        const char *failed_sql = NULL;
-        s->res = ps->n_deferred
-                     ? pipelined(ps, s, &failed, &failed_sql)
-                     : PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
-        if (failed) {
-            int rc = map_error(ps->conn, failed, failed_sql);
-            PQclear(failed);
-            return rc;
+        if (ps->spoilt)
+            return spoilt_error(ps, base->sql);
+        if (ps->n_deferred) {
+            int rc = run_pipeline(ps, NULL, s, &s->res);
+            if (rc)
+                return rc;
+        } else {
+            ps->base.round_trips++;
+            s->res = PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
         }
         ExecStatusType status = PQresultStatus(s->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
@@ -384,6 +463,13 @@ static int pg_step(kt_db_stmt *base)
         s->nrows = PQntuples(s->res);
         const char *n = PQcmdTuples(s->res);
         s->changes = n && *n ? strtoll(n, NULL, 10) : 0;
+        /* A SELECT's count is of the rows it read; one that holds a data-modifying WITH counts
+         * as a change, whatever it did (pg_write_mark may say more than happened, never less). */
+        if (strncmp(PQcmdStatus(s->res), "SELECT", 6) != 0)
+            ps->changed += s->changes;
+        else if (strstr(base->sql, "INSERT") || strstr(base->sql, "UPDATE") ||
+                 strstr(base->sql, "DELETE"))
+            ps->changed++;
         s->row = -1;
     }
     if (s->row + 1 < s->nrows) {
@@ -444,6 +530,47 @@ static void pg_reset(kt_db_stmt *s)
     clear_result(P(s));
 }
 
+/* s (prepared and bound) goes out in front of the next exchange, in its round trip; its one
+ * row's first column must be expect, or that exchange fails and the transaction with it. Only
+ * in a write transaction (elsewhere it runs at once). */
+static int pg_run_later(kt_db_stmt *base, int64_t expect)
+{
+    pg_stmt *s = P(base);
+    pg_store *ps = pgs(base->st);
+    if (ps->spoilt)
+        return spoilt_error(ps, base->sql);
+    if (!ps->base.txn_depth || !ps->base.txn_write) {
+        int64_t got = 0;
+        int rc = kt_db_one_int(base, &got);
+        if (!rc && got != expect)
+            rc = KT_ESTORE;
+        return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    }
+    int rc = ps->n_deferred == MAX_DEFERRED ? deferred_flush(ps) : 0;
+    if (rc)
+        return rc;
+    pg_deferred *d = &ps->deferred[ps->n_deferred];
+    *d = (pg_deferred){.stmt = s, .expect = expect};
+    for (int k = 0; k < s->nparams; k++) {
+        d->lens[k] = s->lens[k];
+        d->fmts[k] = s->fmts[k];
+        if (!s->vals[k])
+            continue;
+        size_t n = s->fmts[k] ? (size_t)s->lens[k] : strlen(s->vals[k]) + 1;
+        if (!(d->vals[k] = malloc(n ? n : 1))) {
+            for (int j = 0; j < k; j++)
+                free(d->vals[j]);
+            return KT_ENOMEM;
+        }
+        memcpy(d->vals[k], s->vals[k], n);
+    }
+    ps->n_deferred++;
+    ps->deferred_data = true;
+    ps->changed++;
+    clear_result(s);
+    return 0;
+}
+
 /* ---- transactions, schema ---- */
 
 /* The group commit's savepoint commands (store.c), sent with what follows them. */
@@ -459,14 +586,13 @@ static int pg_exec(kt_store *st, const char *sql)
     /* In a write transaction, a savepoint's answer need not be waited for: it goes out with the
      * operation's first statement (or the commit), in the same round trip. An error it meets
      * is that statement's. */
-    if (st->txn_depth && st->txn_write)
+    if (st->txn_depth && st->txn_write && !ps->spoilt)
         for (size_t k = 0; k < sizeof deferrable / sizeof deferrable[0]; k++)
-            if (strcmp(sql, deferrable[k][0]) == 0 && ps->n_deferred + 2 <= MAX_DEFERRED) {
-                if (deferrable[k][1])
-                    ps->deferred[ps->n_deferred++] = deferrable[k][1];
-                ps->deferred[ps->n_deferred++] = "SAVEPOINT kt_op";
-                return 0;
+            if (strcmp(sql, deferrable[k][0]) == 0) {
+                int rc = deferrable[k][1] ? defer_text(ps, deferrable[k][1]) : 0;
+                return rc ? rc : defer_text(ps, "SAVEPOINT kt_op");
             }
+    ps->changed++; /* whatever it is, it may have changed rows */
     return exec_sql(ps, sql);
 }
 
@@ -474,8 +600,10 @@ static int pg_query_int(kt_store *st, const char *sql, int64_t *out)
 {
     pg_store *ps = pgs(st);
     reconnect_if_broken(ps);
-    PGresult *res = exec_text(ps, sql);
-    int rc;
+    PGresult *res;
+    int rc = exec_res(ps, sql, &res);
+    if (rc)
+        return rc;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
         rc = map_error(ps->conn, res, sql);
     else if (PQntuples(res) < 1)
@@ -499,21 +627,42 @@ static int pg_begin(kt_store *st, bool write)
      * statement (or the commit), in its round trip; the server takes the lock before it runs
      * that statement. Waiting too long for the lock (lock_timeout) is that statement's error,
      * store_busy (map_error). */
-    ps->n_deferred = 0;
-    ps->deferred[ps->n_deferred++] = "BEGIN ISOLATION LEVEL READ COMMITTED";
-    ps->deferred[ps->n_deferred++] = "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")";
+    deferred_clear(ps);
+    ps->spoilt = false;
+    defer_text(ps, "BEGIN ISOLATION LEVEL READ COMMITTED");
+    defer_text(ps, "SELECT pg_advisory_xact_lock(" WRITE_LOCK_TEXT ")");
     return 0;
+}
+
+/* The group commit runs its operations without a savepoint each (store.c) when it can tell
+ * whether a failed one changed anything: a savepoint costs the server a subtransaction per
+ * write, and two more statements. Any statement error spoils the whole transaction here, which
+ * the mark says (-1): the group is then rolled back and its other writes run again. */
+static int64_t pg_write_mark(kt_store *st)
+{
+    pg_store *ps = pgs(st);
+    if (!st->txn_depth || ps->spoilt)
+        return -1;
+    PGTransactionStatusType t = PQtransactionStatus(ps->conn);
+    if (t == PQTRANS_INTRANS || (t == PQTRANS_IDLE && ps->n_deferred)) /* BEGIN not yet sent */
+        return ps->changed;
+    return -1;
 }
 
 static int pg_commit(kt_store *st)
 {
-    return exec_sql(pgs(st), "COMMIT");
+    pg_store *ps = pgs(st);
+    /* A deferred statement whose answer is checked is answered before the COMMIT is sent: a
+     * mismatch must roll the transaction back, not find it committed. */
+    int rc = ps->deferred_data ? deferred_flush(ps) : 0;
+    return rc ? rc : exec_sql(ps, "COMMIT");
 }
 
 static void pg_rollback(kt_store *st)
 {
     pg_store *ps = pgs(st);
-    ps->n_deferred = 0; /* undone anyway */
+    deferred_clear(ps); /* undone anyway */
+    ps->spoilt = false;
     if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
         exec_sql(ps, "ROLLBACK");
 }
@@ -592,6 +741,7 @@ static void pg_close(kt_store *st)
             clear_result(ps->stmts[i]);
             free(ps->stmts[i]);
         }
+    deferred_clear(ps);
     PQfinish(ps->conn);
     free(ps->url);
     free(ps);
@@ -613,9 +763,11 @@ static const kt_db_ops pg_ops = {
     .col_blob = pg_col_blob,
     .changes = pg_changes,
     .reset = pg_reset,
+    .run_later = pg_run_later,
     .exec = pg_exec,
     .query_int = pg_query_int,
     .begin = pg_begin,
+    .write_mark = pg_write_mark,
     .commit = pg_commit,
     .rollback = pg_rollback,
     .schema_version = pg_schema_version,
