@@ -159,6 +159,13 @@ static int serve(kt_settings *o)
     app.detect = kt_detect_new(&app);
     if (!app.hub || !app.detect || kt_server_start(&app))
         return 1;
+    /* From here the port accepts connections, so a stop asked for now (a supervisor's
+     * SIGTERM while the demo loads) must end the node in order, not kill it: the loop
+     * begins its shutdown as soon as it runs. */
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_hangup);
+    signal(SIGPIPE, SIG_IGN);
     app.react = kt_react_new(&app);
     if (!app.react)
         return 1;
@@ -191,10 +198,6 @@ static int serve(kt_settings *o)
         kt_indexer_kick(app.indexer);
         kt_demo_print_logins(&app, o->demo_file);
     }
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-    signal(SIGHUP, on_hangup);
-    signal(SIGPIPE, SIG_IGN);
     kt_info("listening", "port=%d db=\"%s\" bus=%s node=%s", port, app.cfg.db_path,
             kt_bus_name(app.bus), app.cfg.node_id);
     printf("ketentafel draait: open %s/\n", app.cfg.public_url);

@@ -352,6 +352,8 @@ static void on_wake(uv_async_t *h)
 int kt_server_run(kt_app *app)
 {
     kt_detect_serving(app->detect);
+    if (stopping) /* asked before the loop ran: its wake-up may have found no loop to wake */
+        uv_async_send(&wake_async);
     uv_run(&loop, UV_RUN_DEFAULT);
     return 0;
 }
