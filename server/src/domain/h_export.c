@@ -299,12 +299,8 @@ static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
     }
     json_array_foreach(other, i, x) sizes[at++] = json_size(x);
     size_t first, end, off, len;
-    size_t runs = kt_parts_split(sizes, n, part, KT_PART_BYTES, &first, &end);
-    size_t chunks = kt_text_part(md, part, KT_PART_BYTES, &off, &len);
-    size_t parts = runs > chunks ? runs : chunks;
+    size_t parts = kt_parts_of(sizes, n, md, part, &first, &end, &off, &len);
     free(sizes);
-    if (!parts)
-        parts = 1;
 
     /* the part's document: the header, and the entries of the run */
     json_t *p = json_copy(doc), *patt = json_array(), *pitems = json_array(),

@@ -90,6 +90,11 @@ size_t kt_parts_split(const size_t *sizes, size_t n, size_t part, size_t max_byt
  * UTF-8 character boundary): the chunks together are the text. Sets *off, *n to chunk `part`
  * (strlen, 0 when there is none); returns how many chunks there are (0 for ""). */
 size_t kt_text_part(const char *text, size_t part, size_t max_bytes, size_t *off, size_t *n);
+/* Part `part` of a document whose n entries have the given sizes and whose text is text, both
+ * cut at KT_PART_BYTES: sets [*first, *end) to its entries and *off, *len to its text (as
+ * kt_parts_split and kt_text_part do); returns how many parts the document has (at least 1). */
+size_t kt_parts_of(const size_t *sizes, size_t n, const char *text, size_t part, size_t *first,
+                   size_t *end, size_t *off, size_t *len);
 /* meeting.get's pages: the agenda (with its notes) MEETING_AGENDA_PAGE items by default, at most
  * MEETING_AGENDA_PAGE_MAX; attendance lines and outcomes likewise. Within 1 MiB together: the
  * agenda and notes 3/8 of it, the attendance and the outcomes 1/8 each, the verslag's text

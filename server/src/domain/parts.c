@@ -57,3 +57,12 @@ size_t kt_text_part(const char *text, size_t part, size_t max_bytes, size_t *off
     }
     return chunks;
 }
+
+size_t kt_parts_of(const size_t *sizes, size_t n, const char *text, size_t part, size_t *first,
+                   size_t *end, size_t *off, size_t *len)
+{
+    size_t runs = kt_parts_split(sizes, n, part, KT_PART_BYTES, first, end);
+    size_t chunks = kt_text_part(text, part, KT_PART_BYTES, off, len);
+    size_t parts = runs > chunks ? runs : chunks;
+    return parts ? parts : 1;
+}

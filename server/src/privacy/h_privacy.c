@@ -100,12 +100,8 @@ static int export_part(kt_ctx *c, int64_t person, json_t *data, const char *summ
                 json_dumpb(row, NULL, 0, JSON_COMPACT) + 1;
     }
     size_t first, end, off, len;
-    size_t runs = kt_parts_split(sizes, n, part, KT_PART_BYTES, &first, &end);
-    size_t chunks = kt_text_part(summary, part, KT_PART_BYTES, &off, &len);
-    size_t parts = runs > chunks ? runs : chunks;
+    size_t parts = kt_parts_of(sizes, n, summary, part, &first, &end, &off, &len);
     free(sizes);
-    if (!parts)
-        parts = 1;
     json_t *out = json_object();
     at = 0;
     json_object_foreach(data, key, rows)
