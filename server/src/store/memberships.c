@@ -32,6 +32,16 @@ static int parse_items(const char *text, kt_store_member *out)
     return 0;
 }
 
+/* A membership's role and items from columns col and col + 1 of the row (both NULL when an
+ * outer join found none: role "", no limit); KT_DB_ROW, or the error. */
+static int member_of_row(kt_db_stmt *s, int col, kt_store_member *out)
+{
+    const char *role = kt_db_text(s, col);
+    snprintf(out->role, sizeof out->role, "%s", role ? role : "");
+    int rc = parse_items(kt_db_text(s, col + 1), out);
+    return rc ? rc : KT_DB_ROW;
+}
+
 int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_store_member *out)
 {
     memset(out, 0, sizeof *out);
@@ -43,12 +53,8 @@ int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_stor
     kt_db_bind_int(s, 1, body);
     kt_db_bind_int(s, 2, person);
     int rc = kt_db_step(s);
-    if (rc == KT_DB_ROW) {
-        snprintf(out->role, sizeof out->role, "%s", kt_db_text(s, 0));
-        rc = parse_items(kt_db_text(s, 1), out);
-        if (!rc)
-            rc = KT_DB_ROW;
-    }
+    if (rc == KT_DB_ROW)
+        rc = member_of_row(s, 0, out);
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
@@ -65,13 +71,8 @@ int kt_store_body_membership_find(kt_store *st, int64_t body, int64_t person, kt
     kt_db_bind_int(s, 1, body);
     kt_db_bind_int(s, 2, person);
     int rc = kt_db_step(s);
-    if (rc == KT_DB_ROW) {
-        const char *role = kt_db_text(s, 0);
-        snprintf(out->role, sizeof out->role, "%s", role ? role : "");
-        rc = role ? parse_items(kt_db_text(s, 1), out) : 0;
-        if (!rc)
-            rc = KT_DB_ROW;
-    }
+    if (rc == KT_DB_ROW)
+        rc = member_of_row(s, 0, out);
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
@@ -92,11 +93,7 @@ int kt_store_viewer_find(kt_store *st, int64_t body, int64_t person, int64_t *or
     if (rc == KT_DB_ROW) {
         *org = kt_db_int(s, 0);
         *admin = kt_db_int(s, 1) != 0;
-        const char *role = kt_db_text(s, 2);
-        snprintf(out->role, sizeof out->role, "%s", role ? role : "");
-        rc = parse_items(kt_db_text(s, 3), out);
-        if (!rc)
-            rc = KT_DB_ROW;
+        rc = member_of_row(s, 2, out);
     }
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
