@@ -45,9 +45,14 @@ function unmount() {
   }
 }
 
+// Each page renders into a container of its own. A view whose data arrives after the reader
+// has moved on (back, a link, a resync) then fills a container that is no longer in the page,
+// instead of drawing over the page that replaced it.
 function ctxFor(params) {
+  const root = h('div', { class: 'view' });
+  replace(main, root);
   return {
-    root: main,
+    root,
     params,
     store,
     conn: store.conn,
@@ -74,20 +79,21 @@ function route() {
     if (m) {
       highlightNav(hash);
       const ctx = ctxFor(params(m));
-      Promise.resolve(view.render(ctx)).catch((e) => showFailure(e));
+      Promise.resolve(view.render(ctx)).catch((e) => showFailure(ctx.root, e));
       focusMain();
       return;
     }
   }
-  replace(main, h('h1', { tabIndex: -1 }, 'Pagina niet gevonden'),
+  replace(ctxFor({}).root, h('h1', { tabIndex: -1 }, 'Pagina niet gevonden'),
     h('p', null, 'Deze pagina bestaat niet. ', h('a', { href: '#/' }, 'Naar Mijn overleggen')));
 }
 
-function showFailure(e) {
+function showFailure(root, e) {
   console.error(e);
+  if (!root.isConnected) return; // the reader has left this page
   const msg = e.code === 'not_member' ? 'U bent geen lid van dit overleg, dus u kunt het niet inzien.'
     : e.code === 'not_found' ? 'Dit bestaat niet (meer).' : e.message;
-  replace(main, h('h1', { tabIndex: -1 }, 'Dit kan niet worden getoond'),
+  replace(root, h('h1', { tabIndex: -1 }, 'Dit kan niet worden getoond'),
     h('p', { class: 'form-error' }, msg),
     h('p', null, h('a', { href: '#/' }, 'Terug naar Mijn overleggen')));
 }
