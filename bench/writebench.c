@@ -2,15 +2,22 @@
  *
  * W writer connections. Closed loop (the default): each writer has one request in flight and
  * sends the next when the reply arrives, so W is the number of concurrent writers. Open loop
- * (--rate R): requests go out at R/s in total, round-robin over the writers, whatever the
- * replies do, so the latency is that of a server under a steady load. A request is
+ * (--rate R): requests are due at R/s in total, evenly spaced, round-robin over the writers,
+ * whatever the replies do, so the latency is that of a server under a steady load. The client
+ * sleeps between sends (a timerfd, not a busy loop: on a small machine a spinning client takes
+ * the server's CPU and its latency with it), and an open-loop request's latency counts from the
+ * moment it was due, not from when it went out: a client or a server that falls behind shows in
+ * the figures instead of hiding in fewer samples (coordinated omission). A request is
  * chat.post to --body, or agenda.add to its backlog (--op agenda). Only "ok": true replies count
- * as acknowledged; their latency is reply time - send time. Figures over --duration seconds
- * after --warmup, with the server's CPU time (--pid) over the same window.
+ * as acknowledged. Figures over --duration seconds after --warmup, with the server's CPU time
+ * (--pid) over the same window.
  *
  * Output, key=value pairs for run-writes to collect:
- *   writers= rate= op= acked= errors= acked_per_s= p50_us= p90_us= p99_us= max_us=
- *   cpu_s= cpu_us_per_write=
+ *   writers= rate= op= acked= errors= unanswered= acked_per_s= p50_us= p90_us= p99_us=
+ *   p999_us= max_us= late_sends= send_lag_max_us= unsent= cpu_s= cpu_us_per_write=
+ * unanswered: requests of the window with no reply 2 s after it ended; late_sends: open-loop
+ * requests that went out more than 1 ms after they were due (the client could not keep up);
+ * unsent: open-loop requests of the window that could not go (their writer closed).
  *
  * Build: cc -O2 -o writebench writebench.c common.c. A benchmark tool: it prints figures and never
  * fails on them; it exits non-zero only when it cannot run. */
@@ -26,6 +33,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,8 +57,8 @@ static struct {
     const char *cookie, *op;
 } opt = {.writers = 1, .duration = 10, .warmup = 2, .op = "chat"};
 
-static int ep;
-static long long window_start, window_end, acked, errors;
+static int ep, tick_fd = -1;
+static long long window_start, window_end, acked, errors, late_sends, send_lag_max, unsent;
 static bench_lat lat;
 
 static void close_writer(writer *c)
@@ -86,8 +94,9 @@ static void send_upgrade(writer *c)
     epoll_ctl(ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
 
-/* One write request; false when it could not go (too many in flight, or the socket failed). */
-static bool send_write(writer *c)
+/* One write request, due at `due` (ns; its latency counts from then); false when it could not
+ * go (too many in flight, or the socket failed). */
+static bool send_write(writer *c, long long due)
 {
     if (c->st != READY || c->inflight >= MAX_INFLIGHT)
         return false;
@@ -102,7 +111,14 @@ static bool send_write(writer *c)
                            "{\"id\":%lld,\"op\":\"chat.post\",\"body\":%lld,\"text\":"
                            "\"schrijftest %lld\"}",
                            id, opt.body, id);
-    c->sent_at[id % MAX_INFLIGHT] = bench_now_ns();
+    long long now = bench_now_ns();
+    if (due && due >= window_start && due < window_end) {
+        if (now - due > 1000000)
+            late_sends++;
+        if (now - due > send_lag_max)
+            send_lag_max = now - due;
+    }
+    c->sent_at[id % MAX_INFLIGHT] = due ? due : now;
     if (bench_send_frame(c->fd, 1, req, (size_t)n)) {
         close_writer(c);
         return false;
@@ -135,7 +151,7 @@ static void on_reply(writer *c, const char *p, size_t n)
         }
     }
     if (!opt.rate && t < window_end)
-        send_write(c); /* closed loop: the next one */
+        send_write(c, 0); /* closed loop: the next one */
 }
 
 static void parse_frames(writer *c)
@@ -206,6 +222,12 @@ static void pump(int ms)
     int n = epoll_wait(ep, evs, 512, ms);
     for (int i = 0; i < n; i++) {
         writer *c = evs[i].data.ptr;
+        if (!c) { /* the open loop's timer: the caller sends what is due */
+            uint64_t expirations;
+            if (read(tick_fd, &expirations, sizeof expirations) < 0 && errno != EAGAIN)
+                fprintf(stderr, "writebench: timerfd read: %s\n", strerror(errno));
+            continue;
+        }
         if (c->st == CLOSED)
             continue;
         if (c->st == CONNECTING) {
@@ -293,28 +315,47 @@ int main(int argc, char **argv)
     double cpu0 = -1, cpu1 = -1;
     if (!opt.rate)
         for (int i = 0; i < opt.writers; i++)
-            send_write(&ws[i]);
+            send_write(&ws[i], 0);
     long long interval = opt.rate ? 1000000000LL / opt.rate : 0, next = start, k = 0;
+    if (opt.rate) { /* wakes the loop at every due time (sends made late go out at once) */
+        tick_fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+        struct itimerspec its = {.it_interval = {interval / 1000000000LL, interval % 1000000000LL},
+                                 .it_value = {0, 1}};
+        struct epoll_event ev = {.events = EPOLLIN, .data.ptr = NULL};
+        if (tick_fd < 0 || timerfd_settime(tick_fd, 0, &its, NULL) ||
+            epoll_ctl(ep, EPOLL_CTL_ADD, tick_fd, &ev)) {
+            fprintf(stderr, "writebench: timerfd: %s\n", strerror(errno));
+            return 1;
+        }
+    }
     while (bench_now_ns() < window_end) {
         long long t = bench_now_ns();
         if (cpu0 < 0 && t >= window_start && opt.pid)
             cpu0 = bench_cpu_seconds(opt.pid);
         while (opt.rate && next <= t) {
-            send_write(&ws[k++ % opt.writers]);
+            if (!send_write(&ws[k++ % opt.writers], next) && next >= window_start &&
+                next < window_end)
+                unsent++; /* its writer is closed, or has MAX_INFLIGHT waiting */
             next += interval;
         }
-        pump(opt.rate ? 0 : 5);
+        pump(5);
     }
     if (opt.pid)
         cpu1 = bench_cpu_seconds(opt.pid);
     for (long long drain = bench_now_ns() + 2000000000LL; bench_now_ns() < drain;)
         pump(10);
+    long long unanswered = 0;
+    for (int i = 0; i < opt.writers; i++)
+        for (int j = 0; j < MAX_INFLIGHT; j++)
+            unanswered += ws[i].sent_at[j] >= window_start && ws[i].sent_at[j] < window_end;
     bench_lat_sort(&lat);
-    printf("writers=%d rate=%d op=%s acked=%lld errors=%lld acked_per_s=%.0f p50_us=%u "
-           "p90_us=%u p99_us=%u max_us=%u",
-           opt.writers, opt.rate, opt.op, acked, errors, (double)acked / opt.duration,
+    printf("writers=%d rate=%d op=%s acked=%lld errors=%lld unanswered=%lld acked_per_s=%.0f "
+           "p50_us=%u p90_us=%u p99_us=%u p999_us=%u max_us=%u late_sends=%lld "
+           "send_lag_max_us=%lld unsent=%lld",
+           opt.writers, opt.rate, opt.op, acked, errors, unanswered, (double)acked / opt.duration,
            bench_lat_pct(&lat, 0.5), bench_lat_pct(&lat, 0.9), bench_lat_pct(&lat, 0.99),
-           bench_lat_max(&lat));
+           bench_lat_pct(&lat, 0.999), bench_lat_max(&lat), late_sends, send_lag_max / 1000,
+           unsent);
     if (cpu0 >= 0 && cpu1 >= 0)
         printf(" cpu_s=%.2f cpu_us_per_write=%.1f", cpu1 - cpu0,
                acked ? 1e6 * (cpu1 - cpu0) / (double)acked : 0.0);
