@@ -22,7 +22,7 @@ import tempfile
 import time
 import unittest
 
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, PG_BASE, Redis, WorldCase
+from harness import ADMIN_EMAIL, ADMIN_PASSWORD, PASSWORD, PG_BASE, Redis, WorldCase, db_query
 
 
 def metric(server, name):
@@ -257,8 +257,13 @@ class StalledReaderTest(WorldCase):
     async def test_a_client_that_stops_reading_is_dropped_and_counted_once(self):
         server, body = self.server, self.body
         chair = await self.connect("chair@test.example")
-        stalled = RawSocket(server, server.login("police@test.example"))
-        stalled.send({"id": 1, "op": "subscribe", "body": body})
+        # Blocking calls (a login hashes a password; a send to a socket the server no longer
+        # reads waits) run beside the event loop, so that the chair's client goes on reading
+        # and answering pings: with --ping-secs 1 a test that held its loop for 2.5 s had the
+        # chair closed as silent, or dropped as stalled, by a node that was right to.
+        token = await asyncio.to_thread(server.login, "police@test.example")
+        stalled = await asyncio.to_thread(RawSocket, server, token)
+        await asyncio.to_thread(stalled.send, {"id": 1, "op": "subscribe", "body": body})
         await until(lambda: metric(server, "kt_subscriptions") >= 1, what="the subscription")
         open_before = metric(server, "kt_connections")
         self.assertEqual(metric(server, "kt_outqueue_drops_total"), 0)
@@ -270,7 +275,7 @@ class StalledReaderTest(WorldCase):
             i = 2
             while not stop.is_set():
                 try:
-                    stalled.send({"id": i, "op": "ping"})
+                    await asyncio.to_thread(stalled.send, {"id": i, "op": "ping"})
                 except OSError:  # dropped: the server closed it
                     return
                 i += 1
@@ -290,7 +295,7 @@ class StalledReaderTest(WorldCase):
                     what="the stalled connection to go")
         stop.set()
         await talk
-        self.assertTrue(stalled.ended())
+        self.assertTrue(await asyncio.to_thread(stalled.ended))
         await until(lambda: "websocket stalled: dropped" in server.read_log(),
                     what="the log line")
         # counted once, also after the sweeps and callbacks that follow
@@ -302,6 +307,68 @@ class StalledReaderTest(WorldCase):
         # the others go on
         await chair.call("chat.post", body=body, text="nog steeds live")
         stalled.close()
+
+
+class LoopStallTest(WorldCase):
+    """The loop thread kept from its sockets for longer than the write deadline and the silence
+    bound (2.5 ping intervals): here a write waiting for the store's write lock, which another
+    process holds for 3.5 s (as a commit waiting for a slow disk does on a loaded machine).
+    Clients that answered every ping and read everything are not dropped for the time the loop
+    could not hear them: before, the sweep that came first after the stall closed them."""
+
+    def configure(self, server):
+        server.extra += ["--ping-secs", "1"]
+
+    def hold_write_lock(self, secs):
+        """Holds the store's write lock from another process for secs; returns a joinable."""
+        if PG_BASE:  # the advisory lock every writer of the node takes first (store/pg/pg.c)
+            return subprocess.Popen(
+                ["psql", "-qAt", self.server.db, "-c",
+                 f"BEGIN; SELECT pg_advisory_xact_lock(7250412); SELECT pg_sleep({secs}); "
+                 "COMMIT;"], stdout=subprocess.DEVNULL)
+        return subprocess.Popen(
+            ["/usr/bin/python3", "-c",
+             "import sqlite3, sys, time\n"
+             "c = sqlite3.connect(sys.argv[1], timeout=60, isolation_level=None)\n"
+             "c.execute('BEGIN IMMEDIATE'); print('held', flush=True)\n"
+             f"time.sleep({secs}); c.execute('ROLLBACK')\n", self.server.db],
+            stdout=subprocess.PIPE, text=True)
+
+    async def test_a_stall_of_the_loop_is_not_the_clients_fault(self):
+        server, body = self.server, self.body
+        reader = await self.connect("police@test.example")
+        await reader.call("subscribe", body=body)
+        chair = await self.connect("chair@test.example")
+        await chair.call("chat.post", body=body, text="voor de stilstand")
+        await reader.wait_for(lambda c: any(e["event"] == "chat.posted" for e in c.events))
+        holder = self.hold_write_lock(3.5)
+        try:
+            if not PG_BASE:
+                self.assertEqual(await asyncio.to_thread(holder.stdout.readline), "held\n")
+            else:
+                await until(lambda: db_query(server.db, "SELECT count(*) FROM pg_locks WHERE "
+                                             "locktype = 'advisory' AND granted")[0][0] > 0,
+                            what="the lock to be held")
+            t0 = time.monotonic()
+            # the loop takes this write and waits for the lock: nothing else is served meanwhile
+            await chair.call("chat.post", body=body, text="na de stilstand")
+            stalled_for = time.monotonic() - t0
+        finally:
+            await asyncio.to_thread(holder.wait)
+            if holder.stdout:
+                holder.stdout.close()
+        self.assertGreater(stalled_for, 2.6, "the loop was never held (the test proves nothing)")
+        await reader.wait_for(lambda c: sum(e["event"] == "chat.posted" for e in c.events) == 2,
+                              timeout=60)
+        # several sweeps after the stall: both are still there and served
+        for _ in range(3):
+            await reader.call("ping")
+            await chair.call("ping")
+            await asyncio.sleep(0.4)
+        self.assertIsNone(reader.closed)
+        self.assertIsNone(chair.closed)
+        self.assertEqual(metric(server, "kt_stalled_closes_total"), 0)
+        self.assertNotIn("websocket silent", server.read_log())
 
 
 def fill(path):

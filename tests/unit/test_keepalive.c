@@ -122,6 +122,32 @@ static void no_heartbeat_unless_asked(void **state)
     kt_conn_release(&c);
 }
 
+/* The loop was kept from its sockets for 3 s (a commit waiting for the disk): the sweep that comes
+ * late may not drop a session for a silence the loop could not have heard the end of. The same
+ * sweep without the excuse drops it (so the excuse is what keeps it). */
+static void time_the_loop_was_away_is_not_the_clients_silence(void **state)
+{
+    (void)state;
+    kt_conn c, control;
+    memset(&c, 0, sizeof c);
+    c.heard_at = c.progress_at = 10 * S;
+    kt_ws_keepalive_conn(&c, 10 * S + S / 3, 1);
+    control = c;
+    int64_t late = 10 * S + S / 3 + 3 * S, away = 3 * S - S / 3;
+    kt_ws_loop_was_away(&c, late, away);
+    kt_ws_keepalive_conn(&c, late, 1);
+    assert_int_equal(c.close_code, 0);
+    kt_ws_keepalive_conn(&control, late, 1);
+    assert_int_equal(control.close_code, KT_CLOSE_SHUTDOWN);
+    /* never later than the sweep itself */
+    kt_ws_loop_was_away(&c, late, 100 * S);
+    assert_int_equal(c.heard_at, late);
+    assert_int_equal(c.progress_at, late);
+    /* still silent afterwards: dropped 2.5 intervals after the excused time */
+    kt_ws_keepalive_conn(&c, late + 2500 * S / 1000, 1);
+    assert_int_equal(c.close_code, KT_CLOSE_SHUTDOWN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -131,6 +157,7 @@ int main(void)
         cmocka_unit_test(every_interval_leaves_time_to_answer),
         cmocka_unit_test(a_heartbeat_goes_out_only_after_30_s_of_nothing_sent),
         cmocka_unit_test(no_heartbeat_unless_asked),
+        cmocka_unit_test(time_the_loop_was_away_is_not_the_clients_silence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -46,6 +46,9 @@ int kt_http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *us
  * quarter of the answer window, the shorter), so a peer has at least three quarters of the answer
  * window to answer, or 7/6 of ping_secs when that is shorter (ping_secs below 7). */
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs);
+/* The loop was kept from serving sockets for `away` ns before the sweep at now (a sweep that
+ * came late): that time is not c's silence nor its lack of write progress. */
+void kt_ws_loop_was_away(kt_conn *c, int64_t now, int64_t away);
 int64_t kt_ws_ping_after_ms(int ping_secs);
 int64_t kt_ws_sweep_ms(int ping_secs);
 /* A client that asked for heartbeats every every_s seconds (/ws?heartbeat=every_s) receives some

@@ -135,9 +135,16 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
 }
 
-static void keepalive_one(kt_conn *c, void *now)
+typedef struct sweep_clock {
+    int64_t now, away; /* ns; away: how long the loop was kept from serving its sockets */
+} sweep_clock;
+
+static void keepalive_one(kt_conn *c, void *arg)
 {
-    kt_ws_keepalive_conn(c, *(int64_t *)now, the_app->cfg.ping_secs);
+    const sweep_clock *k = arg;
+    if (k->away)
+        kt_ws_loop_was_away(c, k->now, k->away);
+    kt_ws_keepalive_conn(c, k->now, the_app->cfg.ping_secs);
 }
 
 /* The sweep runs a few times per ping interval (every 3.75 s at the default 30 s; net.h). A
@@ -147,11 +154,22 @@ static lws_usec_t keepalive_period(const kt_app *app)
     return (lws_usec_t)kt_ws_sweep_ms(app->cfg.ping_secs) * 1000;
 }
 
+/* A sweep that comes late found the loop busy elsewhere (a commit waiting for the disk or for
+ * the write lock, a long operation): the loop's timers run before it reads and writes sockets
+ * again, so what the clients sent and took meanwhile is not yet seen. Time beyond a sweep
+ * period is the loop's, not the clients': it is not counted against their silence or their
+ * write deadline (a stall of the loop of 2.5 ping intervals dropped every session that had
+ * bytes queued, and closed every one whose pong it had not read). */
 static void keepalive(lws_sorted_usec_list_t *sul)
 {
     (void)sul;
-    int64_t now = kt_mono_ns();
-    kt_hub_each_conn(the_app->hub, keepalive_one, &now);
+    static int64_t last;
+    int64_t period = (int64_t)keepalive_period(the_app) * 1000;
+    sweep_clock k = {.now = kt_mono_ns()};
+    if (last && k.now - last > 2 * period)
+        k.away = k.now - last - period;
+    last = k.now;
+    kt_hub_each_conn(the_app->hub, keepalive_one, &k);
     lws_sul_schedule(the_app->lws, 0, &keepalive_sul, keepalive, keepalive_period(the_app));
 }
 

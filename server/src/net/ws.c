@@ -167,6 +167,12 @@ static void heartbeat(kt_conn *c, int ping_secs)
     kt_frame_unref(f);
 }
 
+void kt_ws_loop_was_away(kt_conn *c, int64_t now, int64_t away)
+{
+    c->heard_at = c->heard_at + away < now ? c->heard_at + away : now;
+    c->progress_at = c->progress_at + away < now ? c->progress_at + away : now;
+}
+
 void kt_ws_keepalive_conn(kt_conn *c, int64_t now, int ping_secs)
 {
     if (c->dropped) { /* still here: lws may have replaced the kill with a timeout of its own */
