@@ -210,6 +210,11 @@ struct kt_similar {
     vec32 derived; /* see term.derived */
 
     kt_strmap words_map; /* folded word (segments joined by '-') -> wordinfo index */
+    /* Compound parts and hyphen segments already read (folded -> term id, NO_TERM: not worth
+     * a term, see part_worth): a part such as "woning" or "sluiting" is in many compounds,
+     * and stemming it each time was a tenth of a build. A part's term depends on its letters
+     * alone (the stemmer and the lexicon do not change after the first put). */
+    kt_strmap parts_map;
     wordinfo *words;
     size_t nwords, words_cap;
     struct front_slot *front; /* words_map's recent answers (see words_get), or NULL */
@@ -544,10 +549,16 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out, u
     }
     for (int i = 0; !rc && i < np; i++) {
         const char *p = w->folded + off[i];
-        if (!part_worth(p, len[i]))
-            continue;
         uint32_t t;
-        rc = stem_term_or_none(s, p, len[i], &t);
+        if (!kt_strmap_get(&s->parts_map, p, len[i], &t)) {
+            t = NO_TERM;
+            if (part_worth(p, len[i]))
+                rc = stem_term_or_none(s, p, len[i], &t);
+            /* A search text grows nothing (and an unknown part may be a term later); a full
+             * map only answers more slowly. */
+            if (!rc && !s->frozen)
+                (void)kt_strmap_put(&s->parts_map, p, len[i], t, NULL);
+        }
         if (!rc && t != wi.term && t != NO_TERM) {
             wi.parts[wi.nparts++] = t;
             if (!s->frozen && !s->vocab_loading && !s->terms[t].disp)
@@ -1727,6 +1738,7 @@ void kt_similar_free(kt_similar *s)
     free(s->disp);
     kt_strmap_free(&s->terms_map);
     kt_strmap_free(&s->words_map);
+    kt_strmap_free(&s->parts_map);
     kt_strmap_free(&s->abbr_map);
     kt_strmap_free(&s->scope_ids);
     kt_imap_free(&s->ids);
@@ -1753,6 +1765,7 @@ void kt_similar_free(kt_similar *s)
 
 int kt_similar_load_lexicon(kt_similar *s, const char *path)
 {
+    kt_strmap_free(&s->parts_map); /* stems may change with the lexicon */
     return kt_lexicon_load(s->lex, path);
 }
 
@@ -3352,7 +3365,7 @@ size_t kt_similar_memory(const kt_similar *s)
 {
     assert(!s->pending.n); /* kt_similar_bulk_end first */
     size_t m = sizeof *s + kt_strmap_bytes(&s->terms_map) + kt_strmap_bytes(&s->words_map) +
-               kt_strmap_bytes(&s->abbr_map);
+               kt_strmap_bytes(&s->parts_map) + kt_strmap_bytes(&s->abbr_map);
     m += s->terms_cap * sizeof *s->terms + s->words_cap * sizeof *s->words + s->disp_cap;
     m += s->front ? FRONT_BYTES : 0;
     for (size_t i = 0; i < s->nterms; i++)
