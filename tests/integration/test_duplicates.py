@@ -62,6 +62,49 @@ class DuplicateTest(DemoCase):
         theirs = [f for f in await self.flags_for_item(np_chair, np, a) if f["other"]["item"] == b]
         self.assertEqual([f["id"] for f in theirs], [flags[0]["id"]])
 
+    FILLER = 520  # more than two pages of the detector's read of a meeting's items
+
+    async def test_every_item_of_a_moved_meeting_is_checked(self):
+        # A meeting moved into the window brings all its items with it: the detector read only
+        # the first 200 of them, silently, so a duplicate further down the agenda was missed.
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        np_chair = await self.as_("m.hoekstra@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        np = await self.body_named(np_chair, "Stuurgroep NP Dordt West")
+        np_meeting = await self.next_meeting(np_chair, np)
+        start = datetime.datetime.fromisoformat(
+            (await np_chair.call("meeting.get", meeting=np_meeting))["meeting"]["start"]
+            .replace("Z", "+00:00"))
+        iso = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        far = start + datetime.timedelta(days=300)  # outside the window of any NP meeting
+        moved = (await rg_chair.call("meeting.create", body=rg, start=iso(far),
+                                     end=iso(far + datetime.timedelta(hours=1)),
+                                     standing=False))["meeting"]
+        new = (await np_chair.call(
+            "agenda.add", meeting=np_meeting,
+            title="Sluiting van woningen (artikel 13b Opiumwet) in Dordt West"))["item"]
+        # Planted straight into the store (both backends): the filler first, so the duplicate
+        # is the agenda's last item by every order.
+        cols = ("body_id, meeting_id, position, title, description, kind, created_at, "
+                "updated_at, confidential")
+        filler = ", ".join(f"({rg}, {moved['id']}, {100 + i}, 'Werkvoorraad dossier {i}', '', "
+                           f"'bespreken', 0, 0, 0)" for i in range(self.FILLER))
+        self.server.query(f"INSERT INTO items({cols}) VALUES {filler}")
+        last = self.server.query(
+            f"INSERT INTO items({cols}) VALUES (?,?,?,?,?,?,?,?,?) RETURNING id",
+            (rg, moved["id"], 100 + self.FILLER,
+             "Woningsluitingen op grond van artikel 13b Opiumwet",
+             "Stand van zaken van de sluitingen in Dordrecht.", "bespreken", 0, 0, 0))[0][0]
+        self.assertEqual(self.server.query(
+            "SELECT count(*) FROM items WHERE meeting_id = ? AND id < ?",
+            (moved["id"], last))[0][0], self.FILLER)
+        # the meeting moves next to the NP meeting: its last item is a duplicate of the new one
+        await rg_chair.call("meeting.update", meeting=moved["id"],
+                            start=iso(start + datetime.timedelta(days=1)))
+        await np_chair.sync()  # the detectors ran on the moved meeting before this
+        flags = await self.flags_for_item(np_chair, np, new["id"])
+        self.assertIn(last, [f["other"]["item"] for f in flags], flags)
+
     async def test_same_title_in_schiedam_is_not_a_duplicate(self):
         rg_chair = await self.as_("s.bakker@dordrecht.example")
         sd_chair = await self.as_("jp.akkerman@schiedam.example")

@@ -27,8 +27,8 @@
 #define UPCOMING_DAYS        183
 #define MAX_TOUCHED_MEETINGS 200
 
-#define MAX_HITS              20
-#define MAX_ITEMS_PER_MEETING 200
+#define MAX_HITS     20
+#define MEETING_PAGE 256 /* item ids read at once of a meeting's agenda */
 
 struct kt_detect {
     kt_app *app;
@@ -846,27 +846,36 @@ void kt_detect_confidential_settle(kt_detect *det, bool committed)
     kt_ivec_free(&det->conf_taken);
 }
 
-/* Items whose window position changed with their meeting. */
+/* Items whose window position changed with their meeting: all of them (an agenda has no length
+ * limit), read a page at a time, appended to out (an item may be there already). */
 static int items_of_meeting(kt_store *st, int64_t meeting, kt_ivec *out)
 {
-    kt_ivec found = {0};
-    int rc = kt_store_items_of_meeting(st, meeting, 200, &found);
-    for (size_t i = 0; !rc && i < found.n; i++)
-        rc = kt_ivec_add(out, found.v[i]);
-    kt_ivec_free(&found);
-    return rc;
+    for (int64_t after = 0;;) {
+        size_t from = out->n;
+        int rc = kt_store_items_of_meeting(st, meeting, after, MEETING_PAGE, out);
+        if (rc || out->n - from < MEETING_PAGE)
+            return rc;
+        after = out->v[out->n - 1];
+    }
 }
 
 static int run_duplicates(kt_detect *det, kt_ctx *d, const kt_ctx *c)
 {
     kt_ivec items = {0};
+    kt_imap seen = {0}; /* each item once: a touched item is often in a touched meeting too */
     int rc = 0;
     for (size_t i = 0; !rc && i < c->touched_items.n; i++)
-        rc = kt_ivec_add(&items, c->touched_items.v[i]);
+        rc = kt_ivec_push(&items, c->touched_items.v[i]);
     for (size_t i = 0; !rc && i < c->touched_meetings.n; i++)
         rc = items_of_meeting(d->st, c->touched_meetings.v[i], &items);
-    for (size_t i = 0; !rc && i < items.n && i < MAX_ITEMS_PER_MEETING; i++)
-        rc = check_duplicates(det, d, items.v[i]);
+    for (size_t i = 0; !rc && i < items.n; i++) {
+        if (kt_imap_get(&seen, items.v[i]))
+            continue;
+        rc = kt_imap_put(&seen, items.v[i], (void *)1);
+        if (!rc)
+            rc = check_duplicates(det, d, items.v[i]);
+    }
+    kt_imap_free(&seen);
     kt_ivec_free(&items);
     return rc;
 }

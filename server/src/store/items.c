@@ -270,13 +270,15 @@ int kt_store_items_titles(kt_store *st, int64_t meeting, const kt_viewer *v, jso
     return rc;
 }
 
-int kt_store_items_of_meeting(kt_store *st, int64_t meeting, int limit, kt_ivec *out)
+int kt_store_items_of_meeting(kt_store *st, int64_t meeting, int64_t after, int limit, kt_ivec *out)
 {
-    kt_db_stmt *s = kt_db_prepare(st, "SELECT id FROM items WHERE meeting_id = ?1 LIMIT ?2");
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT id FROM items WHERE meeting_id = ?1 AND id > ?2 "
+                                      "ORDER BY id LIMIT ?3");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_int(s, 1, meeting);
-    kt_db_bind_int(s, 2, limit);
+    kt_db_bind_int(s, 2, after);
+    kt_db_bind_int(s, 3, limit);
     return kt_db_ids(s, out);
 }
 

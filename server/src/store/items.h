@@ -44,8 +44,11 @@ int kt_store_items_page(struct kt_store *st, int64_t body, int64_t meeting, cons
                         int64_t from, int limit, json_t *arr, bool *more);
 /* The same filter, only [{id, title}]: for feeds that list many meetings. */
 int kt_store_items_titles(struct kt_store *st, int64_t meeting, const kt_viewer *v, json_t *arr);
-/* Ids of a meeting's items, at most limit, appended to out. */
-int kt_store_items_of_meeting(struct kt_store *st, int64_t meeting, int limit, kt_ivec *out);
+/* One page of the ids of a meeting's items: those above after (0: from the first), in id order,
+ * at most limit, appended to out. A meeting's agenda has no length limit: read it all by passing
+ * the last id of a full page as the next after, until a page comes back short. */
+int kt_store_items_of_meeting(struct kt_store *st, int64_t meeting, int64_t after, int limit,
+                              kt_ivec *out);
 
 /* ---- order ---- */
 
