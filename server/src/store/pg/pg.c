@@ -41,6 +41,7 @@ typedef struct pg_stmt {
     int row, nrows;
     int64_t changes;
     unsigned char *blob; /* the last column read as bytea, unescaped */
+    int prepare_rc;      /* why the last prepare failed (no name): what its step answers */
 } pg_stmt;
 
 #define MAX_DEFERRED 32
@@ -299,8 +300,10 @@ static kt_db_stmt *pg_prepare(kt_store *st, const char *sql)
     pg_stmt *s = cached(ps, sql);
     if (!s)
         return NULL;
-    if (!s->name[0] && prepare_on_server(ps, s))
-        return NULL;
+    /* A prepare that fails still hands out the statement, and its step answers the prepare's
+     * error: a caller returns that (KT_EUNAVAIL for a lost connection: store_unavailable),
+     * not the KT_ESTORE a NULL statement means to every caller (internal_error). */
+    s->prepare_rc = !s->name[0] ? prepare_on_server(ps, s) : 0;
     clear_result(s);
     clear_params(s);
     s->changes = 0;
@@ -441,6 +444,8 @@ static int pg_step(kt_db_stmt *base)
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
     if (!s->res) {
+        if (!s->name[0])
+            return s->prepare_rc ? s->prepare_rc : KT_ESTORE;
         if (ps->spoilt)
             return spoilt_error(ps, base->sql);
         if (ps->n_deferred) {
@@ -537,6 +542,8 @@ static int pg_run_later(kt_db_stmt *base, int64_t expect)
 {
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
+    if (!s->name[0])
+        return s->prepare_rc ? s->prepare_rc : KT_ESTORE;
     if (ps->spoilt)
         return spoilt_error(ps, base->sql);
     if (!ps->base.txn_depth || !ps->base.txn_write) {
