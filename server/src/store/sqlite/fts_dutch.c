@@ -28,8 +28,25 @@ static void lex_load(void)
     kt_lexicon_free(lex);
 }
 
+/* What a word (folded, without digits) becomes in the index, remembered by the tokenizer: chat,
+ * minutes and actions repeat their words, and a stem (Snowball and the word list's plural check)
+ * and a compound's parts cost thousands of instructions a word, about all of a short text's
+ * indexing. Direct-mapped: a word takes the slot of its hash, whatever was there before. */
+#define CACHE_SLOTS 1024 /* a power of two; ~200 bytes each, allocated on first use */
+
+typedef struct cached {
+    uint8_t len; /* of word; 0: an empty slot */
+    bool stop;   /* a stop word: nothing is indexed */
+    uint8_t stem_len, nparts;
+    uint8_t part_len[KT_TEXT_MAX_PARTS];
+    char word[KT_TEXT_MAX_WORD];
+    char stem[KT_TEXT_MAX_WORD];
+    char parts[KT_TEXT_MAX_WORD]; /* the stems of the compound's parts, one after another */
+} cached;
+
 typedef struct tok {
     kt_stemmer *stem; /* one per tokenizer: FTS5 uses a tokenizer on one connection's thread */
+    cached *cache;    /* CACHE_SLOTS, or NULL (not yet, or out of memory: every word analysed) */
 } tok;
 
 static int tok_create(void *ctx, const char **argv, int argc, Fts5Tokenizer **out)
@@ -56,6 +73,7 @@ static void tok_delete(Fts5Tokenizer *p)
     if (!t)
         return;
     kt_stemmer_free(t->stem);
+    free(t->cache);
     free(t);
 }
 
@@ -68,40 +86,93 @@ typedef struct tok_run {
     int rc;
 } tok_run;
 
-static int on_word(const kt_word *w, void *arg)
+/* Analyses word (folded, len < KT_TEXT_MAX_WORD, no digits) into c: whether it is a stop word,
+ * its stem and, for a long word and a word list, the stems of its compound's parts that differ
+ * from the word's (each at least 3 letters and not a stop word). false when the parts' stems do
+ * not fit in c (not kept then; never for real words). */
+static bool analyse(tok *t, const char *word, size_t len, cached *c)
 {
-    tok_run *r = arg;
-    if (!w->len || kt_text_is_stopword(w->folded))
-        return 0;
-    int start = (int)(w->orig - r->base);
-    int end = start + (int)w->orig_len;
-    char stem[KT_TEXT_MAX_WORD];
-    size_t n;
-    if (w->digits) {
-        memcpy(stem, w->folded, (size_t)w->len + 1);
-        n = w->len;
-    } else {
-        n = kt_stemmer_stem(r->t->stem, w->folded, w->len, stem, sizeof stem);
-    }
-    r->rc = r->emit(r->ctx, 0, stem, (int)n, start, end);
-    if (r->rc != SQLITE_OK)
-        return 1;
-    if (!r->document || w->digits || !lex_shared || w->len < 8)
-        return 0;
+    c->len = (uint8_t)len;
+    memcpy(c->word, word, len);
+    c->word[len] = 0;
+    c->stem_len = c->nparts = 0;
+    c->stop = kt_text_is_stopword(word);
+    if (c->stop)
+        return true;
+    c->stem_len = (uint8_t)kt_stemmer_stem(t->stem, word, len, c->stem, sizeof c->stem);
+    if (!lex_shared || len < 8)
+        return true;
     uint8_t off[KT_TEXT_MAX_PARTS], plen[KT_TEXT_MAX_PARTS];
-    int parts = kt_text_split_compound(lex_shared, w->folded, w->len, off, plen);
+    int parts = kt_text_split_compound(lex_shared, word, len, off, plen);
+    size_t used = 0;
     for (int i = 0; i < parts; i++) {
         if (plen[i] < 3)
             continue;
         char part[KT_TEXT_MAX_WORD], pstem[KT_TEXT_MAX_WORD];
-        memcpy(part, w->folded + off[i], plen[i]);
+        memcpy(part, word + off[i], plen[i]);
         part[plen[i]] = 0;
         if (kt_text_is_stopword(part))
             continue;
-        size_t pn = kt_stemmer_stem(r->t->stem, part, plen[i], pstem, sizeof pstem);
-        if (pn == n && !memcmp(pstem, stem, n))
+        size_t pn = kt_stemmer_stem(t->stem, part, plen[i], pstem, sizeof pstem);
+        if (pn == c->stem_len && !memcmp(pstem, c->stem, pn))
             continue;
-        r->rc = r->emit(r->ctx, FTS5_TOKEN_COLOCATED, pstem, (int)pn, start, end);
+        if (used + pn > sizeof c->parts)
+            return false;
+        memcpy(c->parts + used, pstem, pn);
+        used += pn;
+        c->part_len[c->nparts++] = (uint8_t)pn;
+    }
+    return true;
+}
+
+static uint32_t word_hash(const char *s, size_t len)
+{
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* w's analysis: from the cache, or made (and kept) now; tmp when the cache has no room. */
+static const cached *analysis(tok *t, const kt_word *w, cached *tmp)
+{
+    if (!t->cache)
+        t->cache = calloc(CACHE_SLOTS, sizeof *t->cache);
+    cached *c = t->cache ? &t->cache[word_hash(w->folded, w->len) & (CACHE_SLOTS - 1)] : NULL;
+    if (c && c->len == w->len && !memcmp(c->word, w->folded, w->len))
+        return c;
+    if (c && analyse(t, w->folded, w->len, c))
+        return c;
+    if (c)
+        c->len = 0; /* half written */
+    analyse(t, w->folded, w->len, tmp);
+    return tmp;
+}
+
+static int on_word(const kt_word *w, void *arg)
+{
+    tok_run *r = arg;
+    if (!w->len)
+        return 0;
+    int start = (int)(w->orig - r->base);
+    int end = start + (int)w->orig_len;
+    if (w->digits) { /* kept as it is */
+        if (kt_text_is_stopword(w->folded))
+            return 0;
+        r->rc = r->emit(r->ctx, 0, w->folded, (int)w->len, start, end);
+        return r->rc != SQLITE_OK;
+    }
+    cached tmp;
+    const cached *c = analysis(r->t, w, &tmp);
+    if (c->stop)
+        return 0;
+    r->rc = r->emit(r->ctx, 0, c->stem, (int)c->stem_len, start, end);
+    if (r->rc != SQLITE_OK)
+        return 1;
+    if (!r->document)
+        return 0;
+    for (int i = 0, at = 0; i < c->nparts; at += c->part_len[i++]) {
+        r->rc = r->emit(r->ctx, FTS5_TOKEN_COLOCATED, c->parts + at, c->part_len[i], start, end);
         if (r->rc != SQLITE_OK)
             return 1;
     }
