@@ -21,6 +21,10 @@
 
 #include <cmocka.h>
 
+#include <pthread.h>
+#include <sqlite3.h>
+#include <time.h>
+
 static char path[64];
 
 typedef struct world {
@@ -253,6 +257,110 @@ static void the_indexer_thread_catches_up_after_a_kick(void **state)
     kt_indexer_stop(ix);
 }
 
+/* Another process (here: a connection of SQLite's own, outside this process's write lock, as a
+ * node sharing the file would be) holds the database's lock until told to let go, or for 3 s. */
+typedef struct holder {
+    sqlite3 *db;
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    bool let_go;
+} holder;
+
+static void *hold(void *arg)
+{
+    holder *h = arg;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until); /* the condition variable's clock (hold_start) */
+    until.tv_sec += 3;
+    pthread_mutex_lock(&h->lock);
+    int w = 0;
+    while (!h->let_go && w == 0)
+        w = pthread_cond_timedwait(&h->cond, &h->lock, &until);
+    pthread_mutex_unlock(&h->lock);
+    sqlite3_exec(h->db, "ROLLBACK", NULL, NULL, NULL);
+    return NULL;
+}
+
+static void hold_start(holder *h)
+{
+    memset(h, 0, sizeof *h);
+    pthread_mutex_init(&h->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->cond, &ca);
+    pthread_condattr_destroy(&ca);
+    assert_int_equal(sqlite3_open(path, &h->db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(pthread_create(&h->thread, NULL, hold, h), 0);
+}
+
+static void hold_end(holder *h)
+{
+    pthread_mutex_lock(&h->lock);
+    h->let_go = true;
+    pthread_cond_signal(&h->cond);
+    pthread_mutex_unlock(&h->lock);
+    pthread_join(h->thread, NULL);
+    sqlite3_close(h->db);
+    pthread_mutex_destroy(&h->lock);
+    pthread_cond_destroy(&h->cond);
+}
+
+/* The indexer does not wait for another process's writer: it would wait holding this process's
+ * write lock, and the loop thread's writes would queue behind it (test_multinode met store_busy
+ * so). Its batch gives way at once (KT_EBUSY, nothing done, the queue kept) even with a busy
+ * timeout of a minute; without that it would have waited until the other let go (3 s) and
+ * indexed. Once the other lets go, the batch goes. */
+static void a_batch_gives_way_at_once_to_another_process_holding_the_lock(void **state)
+{
+    world *w = *state;
+    drain(w->st);
+    item(w, "Ondermijning vakantiepark", false);
+    kt_store_options o = {.path = path, .busy_timeout_ms = 60000};
+    kt_store *bg;
+    assert_int_equal(kt_store_open(&o, &bg), 0);
+    kt_store_set_background(bg);
+    holder h;
+    hold_start(&h);
+    int done = -1;
+    int64_t left = -1;
+    assert_int_equal(kt_store_search_index_for(bg, 64, 0, &done, &left), KT_EBUSY);
+    assert_int_equal(done, 0);
+    hold_end(&h);
+    assert_int_equal(pending(w->st), 1);
+    assert_int_equal(kt_store_search_index_for(bg, 64, 0, &done, &left), 0);
+    assert_int_equal(done, 1);
+    assert_int_equal(left, 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "vakantieparken"), 1);
+    kt_store_close(bg);
+}
+
+/* The indexer's thread counts such a round as busy, not as an error, and indexes once the other
+ * process lets go. */
+static void the_indexer_thread_tries_again_after_another_process_let_go(void **state)
+{
+    world *w = *state;
+    kt_store_options o = {.path = path, .busy_timeout_ms = 60000};
+    kt_indexer *ix;
+    assert_int_equal(kt_indexer_start(&o, &ix), 0);
+    assert_int_equal(kt_indexer_wait(ix, 10000), 0);
+    item(w, "Ondermijning bedrijventerrein", false);
+    holder h;
+    hold_start(&h);
+    kt_indexer_kick(ix);
+    assert_int_equal(kt_indexer_wait(ix, 300), KT_EBUSY); /* not indexed while held */
+    kt_indexer_stats s;
+    kt_indexer_get_stats(ix, &s);
+    assert_true(s.busy >= 1);
+    assert_int_equal(s.errors, 0);
+    hold_end(&h);
+    assert_int_equal(kt_indexer_wait(ix, 10000), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "bedrijventerreinen"), 1);
+    kt_indexer_stop(ix);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -267,6 +375,10 @@ int main(void)
             deleted_or_made_confidential_is_gone_before_the_indexer_runs, setup, teardown),
         cmocka_unit_test_setup_teardown(the_indexer_thread_catches_up_after_a_kick, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(
+            a_batch_gives_way_at_once_to_another_process_holding_the_lock, setup, teardown),
+        cmocka_unit_test_setup_teardown(the_indexer_thread_tries_again_after_another_process_let_go,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

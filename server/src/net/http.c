@@ -723,6 +723,10 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
                 ix.batches);
         COUNTER("kt_search_index_errors_total", "Rounds of the search indexer that failed.",
                 ix.errors);
+        COUNTER("kt_search_index_busy_total",
+                "Rounds of the search indexer that gave way at once because another process (a "
+                "node sharing the SQLite file) held the database's lock; tried again later.",
+                ix.busy);
         COUNTER("kt_search_index_cpu_ms_total", "CPU time of the search indexer's thread (ms).",
                 (uint64_t)ix.cpu_ms);
     }

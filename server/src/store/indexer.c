@@ -61,9 +61,22 @@ static bool round_of_batches(kt_indexer *ix)
         ix->stats.indexed += (uint64_t)done;
         ix->stats.batches += done > 0;
         ix->stats.pending = rc ? ix->stats.pending : left;
-        ix->stats.errors += rc != 0;
+        ix->stats.errors += rc != 0 && rc != KT_EBUSY;
         bool stop = ix->stopping;
         pthread_mutex_unlock(&ix->lock);
+        if (rc == KT_EBUSY) {
+            /* Another process (a node sharing the file) holds the database's lock: the indexer
+             * gave up at once rather than wait holding this process's lock, ahead of the loop
+             * thread's writes (store/sqlite/sqlite.c lite_begin_write). It tries again in the
+             * next round, KT_INDEXER_SETTLE_MS on; what is queued stays queued. */
+            pthread_mutex_lock(&ix->lock);
+            ix->stats.busy++;
+            ix->kicked = true;
+            pthread_mutex_unlock(&ix->lock);
+            struct timespec pause = {0, 2 * 1000 * 1000}; /* kt_indexer_wait does not settle */
+            nanosleep(&pause, NULL);
+            return false;
+        }
         if (rc) {
             kt_error("search indexer failed", "error=%d", rc);
             return false;

@@ -3,14 +3,14 @@
  * the loop thread pays for tokenising. It works in batches of KT_INDEXER_BATCH changes, each
  * its own short transaction (KT_INDEXER_BATCH changes, or fewer once it has indexed for
  * KT_INDEXER_BATCH_MS or 32 KiB of text, or once a writer of the node waits: a writer waiting
- * for the lock waits milliseconds), and lets other writers in between. It starts a round when kicked
- * (after a commit on this node) and every KT_INDEXER_IDLE_MS anyway (writes of other nodes and
- * programs sharing the database), but at most one round per KT_INDEXER_SETTLE_MS: kicks that come
- * meanwhile join the next round. Each index commit makes every other connection to the database
- * (the loop thread's) drop its page cache at its next transaction, so a node taking hundreds of
- * writes a second indexes them a few times a second, not once each (bench/README.md, issue 15).
- * A search finds a write typically within KT_INDEXER_SETTLE_MS of its commit and at most about
- * KT_INDEXER_IDLE_MS later. Errors are logged and counted; the indexer tries again after
+ * for the lock waits milliseconds), and lets other writers in between. It starts a round when
+ * kicked (after a commit on this node) and every KT_INDEXER_IDLE_MS anyway (writes of other nodes
+ * and programs sharing the database), but at most one round per KT_INDEXER_SETTLE_MS: kicks that
+ * come meanwhile join the next round. Each index commit makes every other connection to the
+ * database (the loop thread's) drop its page cache at its next transaction, so a node taking
+ * hundreds of writes a second indexes them a few times a second, not once each (bench/README.md,
+ * issue 15). A search finds a write typically within KT_INDEXER_SETTLE_MS of its commit and at most
+ * about KT_INDEXER_IDLE_MS later. Errors are logged and counted; the indexer tries again after
  * KT_INDEXER_IDLE_MS. While the store refuses writes (kt_store_faults_get), each round starts
  * with kt_store_probe_write on the indexer's connection, so that the node notices returning space
  * without the loop thread waiting for the write lock. */
@@ -32,6 +32,7 @@ typedef struct kt_indexer_stats {
     uint64_t indexed; /* changes taken from the queue */
     uint64_t batches;
     uint64_t errors;
+    uint64_t busy;   /* rounds that gave way to another process holding the database's lock */
     int64_t pending; /* changes in the queue when last looked */
     double cpu_ms;   /* CPU time the indexer's thread used */
 } kt_indexer_stats;

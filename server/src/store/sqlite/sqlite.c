@@ -56,6 +56,7 @@ typedef struct lite_store {
     int busy_timeout_ms;
     int64_t busy_since_ns;  /* the busy handler's current wait (writers of other processes) */
     bool busy_said;         /* that wait was logged as long */
+    bool busy_no_wait;      /* a background connection's BEGIN: another process's lock, no wait */
     struct lite_ckpt *ckpt; /* checkpoint_aside: the checkpointing thread */
 } lite_store;
 
@@ -395,7 +396,43 @@ static int lite_begin(kt_store *st, bool write)
     return rc;
 }
 
+static int lite_begin_write_now(lite_store *ls);
+
+/* A background connection (the search indexer, kt_store_set_background) does not wait for a
+ * writer of another process (a node sharing the file, a tool): it would wait holding this
+ * process's write lock (wlock.h), and the loop thread's writes would queue behind it for as long
+ * as the other process holds SQLite's lock, up to their busy timeout (test_multinode met
+ * store_busy so: another node's index commit held the lock for seconds). It gives up at once,
+ * quietly (KT_EBUSY), lets this process's writers go first and tries again later; they wait for
+ * the other process themselves, without an indexer ahead of them. */
 static int lite_begin_write(lite_store *ls)
+{
+    if (!ls->base.background)
+        return lite_begin_write_now(ls);
+    if (!sqlite3_get_autocommit(ls->db))
+        return lite_begin_write_now(ls); /* an error either way: said as it is */
+    if (!ls->txn[TXN_BEGIN_WRITE] &&
+        sqlite3_prepare_v3(ls->db, txn_text[TXN_BEGIN_WRITE], -1, SQLITE_PREPARE_PERSISTENT,
+                           &ls->txn[TXN_BEGIN_WRITE], NULL) != SQLITE_OK)
+        return map_rc(ls->db, sqlite3_errcode(ls->db), txn_text[TXN_BEGIN_WRITE]);
+    int rc = SQLITE_OK;
+    for (int tries = 0; tries < 2; tries++) {
+        ls->busy_no_wait = true;
+        rc = sqlite3_step(ls->txn[TXN_BEGIN_WRITE]);
+        ls->busy_no_wait = false;
+        sqlite3_reset(ls->txn[TXN_BEGIN_WRITE]);
+        if (rc == SQLITE_DONE)
+            return 0;
+        /* another process's lock, or a statement left stepping (see lite_begin_write_now) */
+        if ((rc & 0xff) != SQLITE_BUSY || !reset_stepping(ls->db))
+            break;
+    }
+    if ((rc & 0xff) == SQLITE_BUSY)
+        return KT_EBUSY;
+    return map_rc(ls->db, rc, txn_text[TXN_BEGIN_WRITE]);
+}
+
+static int lite_begin_write_now(lite_store *ls)
 {
     /* A connection with a statement still stepping holds a read transaction, and SQLite then
      * answers BEGIN IMMEDIATE with SQLITE_BUSY at once when another connection (the search
@@ -1147,6 +1184,8 @@ static int wal_committed(void *arg, sqlite3 *db, const char *schema, int pages)
 static int busy_wait(void *arg, int count)
 {
     lite_store *ls = arg;
+    if (ls->busy_no_wait)
+        return 0;
     int64_t now = kt_mono_ns();
     if (count == 0) {
         ls->busy_since_ns = now;
