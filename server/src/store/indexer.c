@@ -104,6 +104,11 @@ static void *indexer_main(void *arg)
 {
     kt_indexer *ix = arg;
     pthread_setname_np(pthread_self(), "kt-indexer"); /* in top, perf and gdb */
+    /* The word list is loaded here, not inside the first batch with the write lock held. */
+    int ready = kt_store_search_ready(ix->st);
+    if (ready)
+        kt_warn("search indexer: the index could not be opened before its first round", "error=%d",
+                ready);
     pthread_mutex_lock(&ix->lock);
     while (!ix->stopping) {
         if (!ix->kicked) {

@@ -312,6 +312,18 @@ static int reindex(kt_store *st, int kind, int64_t id, size_t *bytes)
     return rc;
 }
 
+int kt_store_search_ready(kt_store *st)
+{
+    if (st->dialect != KT_DIALECT_SQLITE)
+        return 0;
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT rowid FROM search WHERE rowid = 0");
+    if (!s)
+        return KT_ESTORE;
+    int rc = kt_db_step(s);
+    kt_db_reset(s);
+    return rc == KT_DB_ROW || rc == KT_DB_DONE ? 0 : rc;
+}
+
 int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
 {
     size_t bytes = 0;

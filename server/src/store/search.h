@@ -92,6 +92,13 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
  * PostgreSQL, which reads the rows themselves. 0 or a store error. */
 int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id);
 
+/* Connects st to the index outside any transaction: the first use of the index in a process
+ * loads the tokenizer's word list (store/sqlite/fts_dutch.c), seconds under a sanitizer on a
+ * loaded machine, which the indexer's first batch did holding the write lock (test_multinode: a
+ * node's first batch held it 7.9 s, and both nodes' writes met store_busy). The indexer calls it
+ * before its first round. No-op on PostgreSQL. 0 or a store error. */
+int kt_store_search_ready(kt_store *st);
+
 /* How many changes wait in the queue: 0 or a store error. */
 int kt_store_search_pending(kt_store *st, int64_t *n);
 
