@@ -712,7 +712,8 @@ void kt_dispatch_flush(kt_app *app)
     else if (app->n_held && open) {
         app->counters.group_commits++;
         app->counters.group_writes += (uint64_t)app->n_held;
-        kt_indexer_kick(app->indexer); /* the search index catches up, off the loop thread */
+        /* the search index catches up, off the loop thread */
+        kt_indexer_kick_writes(app->indexer, app->n_held);
     }
     /* Take the list first: sending and publishing may dispatch nothing, but be safe. */
     kt_held *held = app->held;

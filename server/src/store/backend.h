@@ -82,8 +82,10 @@ struct kt_store {
     kt_db_dialect dialect;
     int txn_depth; /* 0 or 1: transactions do not nest */
     bool txn_write;
-    bool background;  /* kt_store_set_background: gives way to the process's other writers */
-    const char *name; /* kt_store_set_name: who this connection is, in the log */
+    bool background;         /* kt_store_set_background: gives way to the process's other writers */
+    const char *name;        /* kt_store_set_name: who this connection is, in the log */
+    bool search_merging_set; /* store/search.c: the index's merge settings were checked */
+    int64_t search_merge_owed; /* store/search.c: pages of merging owed by earlier batches */
     /* Group commit (store.h): a write transaction shared by several operations; in_op while one
      * of them runs. op_savepoint: the running one has a savepoint of its own; else op_mark is
      * the backend's write_mark when it began (store.c, kt_store_group_leave). */

@@ -19,6 +19,8 @@ struct kt_indexer {
     bool kicked, stopping;
     bool hurry;               /* kt_indexer_wait: no settling */
     bool idle;                /* the thread waits for a kick (else a kick needs no wake-up) */
+    bool settling;            /* it waits for KT_INDEXER_SETTLE_MS or KT_INDEXER_BATCH writes */
+    int writes;               /* writes kicked since the last round started */
     struct timespec round_at; /* when the last round started */
     uint64_t rounds;          /* rounds started */
     uint64_t last_empty;      /* the last round that ended with the queue seen empty */
@@ -132,13 +134,16 @@ static void *indexer_main(void *arg)
                 until.tv_nsec -= 1000000000L;
             }
             int w = 0;
-            while (!ix->stopping && !ix->hurry && w != ETIMEDOUT)
+            ix->settling = true;
+            while (!ix->stopping && !ix->hurry && ix->writes < KT_INDEXER_BATCH && w != ETIMEDOUT)
                 w = pthread_cond_timedwait(&ix->cond, &ix->lock, &until);
+            ix->settling = false;
             if (ix->stopping)
                 break;
         }
         clock_gettime(CLOCK_MONOTONIC, &ix->round_at);
         ix->kicked = ix->hurry = false;
+        ix->writes = 0;
         uint64_t round = ++ix->rounds;
         pthread_mutex_unlock(&ix->lock);
         /* While the store refuses writes (disk full), find out here whether it takes them again:
@@ -198,13 +203,21 @@ int kt_indexer_start(const kt_store_options *opt, kt_indexer **out)
 
 void kt_indexer_kick(kt_indexer *ix)
 {
+    kt_indexer_kick_writes(ix, 1);
+}
+
+void kt_indexer_kick_writes(kt_indexer *ix, int writes)
+{
     if (!ix)
         return;
     pthread_mutex_lock(&ix->lock);
     ix->kicked = true;
+    int before = ix->writes;
+    ix->writes = before + (writes > 0 ? writes : 1);
     /* Settling or indexing, the thread looks at kicked before it waits again: waking it on
-     * every write would cost two context switches each. */
-    if (ix->idle)
+     * every write would cost two context switches each. A settling one is woken once, when a
+     * batch's worth of writes has come. */
+    if (ix->idle || (ix->settling && before < KT_INDEXER_BATCH && ix->writes >= KT_INDEXER_BATCH))
         pthread_cond_broadcast(&ix->cond);
     pthread_mutex_unlock(&ix->lock);
 }

@@ -343,6 +343,70 @@ int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id)
  * a millisecond more at most. */
 #define INDEX_YIELD_US 1000
 
+/* FTS5 merges its segments by itself at commits (automerge): once per 64 leaf pages written, up
+ * to 64 pages per level of the index at once, and a whole level at once when it holds 16
+ * segments (crisismerge), a cascade that can rewrite megabytes in one commit with the write lock
+ * held. The index is set once per database (its config rows, for every node) to merge only when
+ * asked (automerge 0), a level once it holds INDEX_USERMERGE segments, and in a crisis only at 64.
+ * Each batch adds to what merging is owed (INDEX_MERGE_PAGES, and INDEX_MERGE_PER_KB per KiB of
+ * text it indexed: a leaf is merged once per level), and a batch that finds INDEX_MERGE_STEP pages
+ * owed merges that many: so merging keeps pace with what is written, at most INDEX_MERGE_STEP
+ * pages (512 KB) in one commit. Asking for a merge has a cost of its own (~50k instructions: FTS5
+ * reads and writes its structure again), so it is asked for every few batches, not at each. */
+#define INDEX_AUTOMERGE    0
+#define INDEX_USERMERGE    8
+#define INDEX_CRISISMERGE  64
+#define INDEX_MERGE_PAGES  16
+#define INDEX_MERGE_PER_KB 2
+#define INDEX_MERGE_STEP   128
+
+static int set_merging(kt_store *st)
+{
+    static const struct {
+        const char *key;
+        int value;
+    } want[] = {{"automerge", INDEX_AUTOMERGE},
+                {"usermerge", INDEX_USERMERGE},
+                {"crisismerge", INDEX_CRISISMERGE}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        kt_db_stmt *q = kt_db_prepare(st, "SELECT coalesce((SELECT v FROM search_config WHERE "
+                                          "k = ?1), -1)");
+        if (!q)
+            return KT_ESTORE;
+        kt_db_bind_text(q, 1, want[i].key);
+        int64_t now = -1;
+        int rc = kt_db_one_int(q, &now);
+        if (rc)
+            return rc;
+        if (now == want[i].value)
+            continue;
+        kt_db_stmt *set = kt_db_prepare(st, "INSERT INTO search(search, rank) VALUES (?1, ?2)");
+        if (!set)
+            return KT_ESTORE;
+        kt_db_bind_text(set, 1, want[i].key);
+        kt_db_bind_int(set, 2, want[i].value);
+        if ((rc = kt_db_run(set, NULL)))
+            return rc;
+    }
+    return 0;
+}
+
+/* What a batch that indexed bytes of text owes to merging, and a bounded step of it once enough
+ * is owed. st->search_merge_owed is given back only when the transaction commits. */
+static int merge_step(kt_store *st, size_t bytes, int64_t *owed)
+{
+    *owed =
+        st->search_merge_owed + INDEX_MERGE_PAGES + (int64_t)(bytes / 1024) * INDEX_MERGE_PER_KB;
+    if (*owed < INDEX_MERGE_STEP)
+        return 0;
+    kt_db_stmt *m = kt_db_prepare(st, "INSERT INTO search(search, rank) VALUES ('merge', ?1)");
+    if (!m)
+        return KT_ESTORE;
+    kt_db_bind_int(m, 1, INDEX_MERGE_STEP);
+    *owed -= INDEX_MERGE_STEP;
+    return kt_db_run(m, NULL);
+}
+
 static int64_t mono_us(void)
 {
     struct timespec t;
@@ -420,6 +484,11 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
         }
         rc = reindex(st, todo[i].kind, todo[i].id, &bytes);
     }
+    if (!rc && !st->search_merging_set)
+        rc = set_merging(st); /* once per connection: a read when it is set already */
+    int64_t owed = st->search_merge_owed;
+    if (!rc && taken)
+        rc = merge_step(st, bytes, &owed);
     if (!rc && taken) {
         kt_db_stmt *d = kt_db_prepare(st, "DELETE FROM search_queue WHERE seq <= ?1");
         if (!d)
@@ -436,8 +505,11 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
         return rc;
     }
     rc = kt_store_commit(st);
-    if (!rc)
+    if (!rc) {
         *done = taken;
+        st->search_merging_set = true;
+        st->search_merge_owed = owed;
+    }
     return rc;
 }
 
