@@ -329,6 +329,60 @@ class DocumentPartsTest(BoundedReads, WorldCase):
         await self.refused(chair, "invalid_argument", "export.minutes", meeting=meeting, part=-1)
         self.assertIsNone(chair.closed)
 
+    async def test_parts_kept_for_one_reader_follow_visibility_changes_and_readers(self):
+        """Reading all parts no longer builds the verslag again per part: the parts built for a
+        reader are kept (handlers.h, kt_doc_key). They are kept per reader, and only while
+        nothing in the body changed: a reader who may not see an item never gets its notes from
+        what was built for one who may, nor from what was built before the item was closed to
+        them."""
+        q, body, now = self.server.query, self.body, int(self.server.now().timestamp())
+        chair = await self.connect("chair@test.example")
+        police = await self.connect("police@test.example")
+        housing = await self.connect("housing@test.example")
+        meeting = (await chair.call("meeting.create", body=body, start="2026-12-10T13:00:00Z",
+                                    end="2026-12-10T15:00:00Z"))["meeting"]["id"]
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200) "
+          "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
+          "updated_at) SELECT ?, ?, i, 'Punt ' || i, 'bespreking', ?, ?, ? FROM n",
+          (body, meeting, self.p["chair"], now, now))
+        q("INSERT INTO item_notes (item_id, text, updated_by, updated_at, rev) SELECT id, "
+          "'Notulen. ' || ?, ?, ?, 1 FROM items WHERE meeting_id = ?",
+          (DESCRIPTION, self.p["chair"], now, meeting))
+        target = q("SELECT id FROM items WHERE meeting_id = ? AND position = 190", (meeting,))[0][0]
+        await chair.call("agenda.update", item=target, confidential=True,
+                         relevant=[{"org": self.orgs["pol"], "reason": "dossier"}])
+
+        def entry(parts):
+            got = [it for r in parts for it in r["document"]["items"] if it["position"] == 190]
+            self.assertEqual(len(got), 1)
+            return got[0]
+
+        # the police may see it, housing not: each gets its own verslag, read in turns
+        seen, hidden = [], []
+        for k in range(200):
+            if k == 0 or seen[-1]["more"]:
+                seen.append(await self.read(police, "export.minutes", meeting=meeting, part=k))
+            if k == 0 or hidden[-1]["more"]:
+                hidden.append(await self.read(housing, "export.minutes", meeting=meeting, part=k))
+            if not seen[-1]["more"] and not hidden[-1]["more"]:
+                break
+        self.assertGreater(len(seen), 3)
+        self.assertEqual(entry(seen)["item"], target)
+        self.assertTrue(entry(seen)["notes"].startswith("Notulen. "))
+        self.assertEqual((entry(hidden)["item"], entry(hidden)["notes"], entry(hidden)["placeholder"]),
+                         (None, "", True))
+        # the police read the first part again (as kept), then the item is closed to them
+        first = await self.read(police, "export.minutes", meeting=meeting)
+        self.assertEqual(first, seen[0])
+        await chair.call("agenda.update", item=target, confidential=True,
+                         relevant=[{"org": self.orgs["woon"], "reason": "dossier"}])
+        rest = [first]
+        while rest[-1]["more"]:
+            rest.append(await self.read(police, "export.minutes", meeting=meeting,
+                                        part=rest[-1]["next_part"]))
+        self.assertEqual((entry(rest)["item"], entry(rest)["notes"]), (None, ""))
+        self.assertNotIn("Punt 190", "".join(r["markdown"] for r in rest))
+
     async def test_the_export_of_a_very_active_person_comes_in_parts(self):
         q, now = self.server.query, int(self.server.now().timestamp())
         police = self.p["police"]

@@ -11,6 +11,7 @@
 #include "domain/model.h"
 #include "store/actions.h"
 #include "store/archive.h"
+#include "store/events.h"
 #include "store/meetings.h"
 #include "store/minutes.h"
 #include "util/err.h"
@@ -274,15 +275,18 @@ static json_t *item_head(json_t *it, bool continued)
     return e;
 }
 
-/* Sets c->result to part `part` of the verslag doc (PROTOCOL.md, export.minutes): its entries
- * (attendance lines, then per item the item and its outcomes, then the other outcomes) cut into
- * runs and its Markdown md into chunks of KT_PART_BYTES each; part k holds run k and chunk k,
- * the verslag's text (in the document) part 0. */
-static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
+/* The verslag doc with its Markdown md, and the JSON sizes of its entries (attendance lines,
+ * then per item the item and its outcomes, then the other outcomes) by which it is cut. */
+typedef struct minutes_doc {
+    json_t *doc, *name;
+    const char *md;
+    size_t *sizes, n;
+} minutes_doc;
+
+static int minutes_sizes(minutes_doc *d)
 {
-    size_t part = (size_t)kt_arg_int(c, "part", 0);
-    json_t *att = json_object_get(doc, "attendance"), *items = json_object_get(doc, "items"),
-           *other = json_object_get(doc, "other_outcomes"), *x, *o;
+    json_t *att = json_object_get(d->doc, "attendance"), *items = json_object_get(d->doc, "items"),
+           *other = json_object_get(d->doc, "other_outcomes"), *x, *o;
     size_t n = json_array_size(att) + json_array_size(other), i, k, at = 0;
     json_array_foreach(items, i, x) n += 1 + json_array_size(json_object_get(x, "outcomes"));
     size_t *sizes = malloc((n ? n : 1) * sizeof *sizes);
@@ -298,14 +302,25 @@ static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
         at += 1 + json_array_size(outs);
     }
     json_array_foreach(other, i, x) sizes[at++] = json_size(x);
-    size_t first, end, off, len;
-    size_t parts = kt_parts_of(sizes, n, md, part, &first, &end, &off, &len);
-    free(sizes);
+    d->sizes = sizes;
+    d->n = n;
+    return 0;
+}
+
+/* Part `part` of the verslag (PROTOCOL.md, export.minutes) as the reply's result, or NULL (out
+ * of memory): its entries cut into runs and its Markdown into chunks of KT_PART_BYTES each;
+ * part k holds run k and chunk k, the verslag's text (in the document) part 0. *parts: how many
+ * parts there are. */
+static json_t *minutes_part(const minutes_doc *d, size_t part, size_t *parts)
+{
+    json_t *att = json_object_get(d->doc, "attendance"), *items = json_object_get(d->doc, "items"),
+           *other = json_object_get(d->doc, "other_outcomes"), *x, *o;
+    size_t i, k, at = 0, first, end, off, len;
+    *parts = kt_parts_of(d->sizes, d->n, d->md, part, &first, &end, &off, &len);
 
     /* the part's document: the header, and the entries of the run */
-    json_t *p = json_copy(doc), *patt = json_array(), *pitems = json_array(),
+    json_t *p = json_copy(d->doc), *patt = json_array(), *pitems = json_array(),
            *pother = json_array();
-    at = 0;
     json_array_foreach(att, i, x)
     {
         if (at >= first && at < end)
@@ -315,18 +330,21 @@ static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
     json_array_foreach(items, i, x)
     {
         json_t *outs = json_object_get(x, "outcomes"), *e = NULL;
-        if (at >= first && at < end)
-            e = item_head(x, false);
-        at++;
-        json_array_foreach(outs, k, o)
-        {
-            if (at >= first && at < end) {
-                if (!e)
-                    e = item_head(x, true);
-                json_array_append(json_object_get(e, "outcomes"), o);
-            }
+        if (at < end && at + 1 + json_array_size(outs) > first) {
+            if (at >= first)
+                e = item_head(x, false);
             at++;
-        }
+            json_array_foreach(outs, k, o)
+            {
+                if (at >= first && at < end) {
+                    if (!e)
+                        e = item_head(x, true);
+                    json_array_append(json_object_get(e, "outcomes"), o);
+                }
+                at++;
+            }
+        } else
+            at += 1 + json_array_size(outs);
         if (e)
             json_array_append_new(pitems, e);
     }
@@ -341,12 +359,33 @@ static int minutes_part(kt_ctx *c, json_t *doc, const char *md, json_t *name)
     json_object_set_new(p, "other_outcomes", pother);
     if (part > 0)
         json_object_set_new(p, "minutes", json_string(""));
-    bool more = part + 1 < parts;
-    c->result =
-        json_pack("{s:o, s:s%, s:O, s:I, s:I, s:b, s:o}", "document", p, "markdown", md + off, len,
-                  "filename", name, "part", (json_int_t)part, "parts", (json_int_t)parts, "more",
-                  more, "next_part", more ? json_integer((json_int_t)part + 1) : json_null());
-    return c->result ? 0 : KT_ENOMEM;
+    bool more = part + 1 < *parts;
+    return json_pack("{s:o, s:s%, s:O, s:I, s:I, s:b, s:o}", "document", p, "markdown", d->md + off,
+                     len, "filename", d->name, "part", (json_int_t)part, "parts",
+                     (json_int_t)*parts, "more", more, "next_part",
+                     more ? json_integer((json_int_t)part + 1) : json_null());
+}
+
+/* Sets c->result to part `part` of the verslag, and keeps all its parts for the parts still to
+ * be read (kt_doc_parts_put under key; not when key is NULL). */
+static int minutes_parts(kt_ctx *c, minutes_doc *d, size_t part, const kt_doc_key *key)
+{
+    int rc = minutes_sizes(d);
+    if (rc)
+        return rc;
+    size_t parts = 0, bytes = 0;
+    json_t *r = minutes_part(d, part, &parts);
+    char **all = key && part < parts ? calloc(parts, sizeof *all) : NULL;
+    for (size_t p = 0, n; all && p < parts; p++) {
+        json_t *one = p == part ? json_incref(r) : minutes_part(d, p, &n);
+        kt_doc_parts_add(&all, parts, p, one, &bytes); /* (drops all: out of memory or room) */
+        json_decref(one);
+    }
+    if (all)
+        kt_doc_parts_put(key, all, parts, 0);
+    free(d->sizes);
+    c->result = r;
+    return r ? 0 : KT_ENOMEM;
 }
 
 int kt_h_export_minutes(kt_ctx *c)
@@ -355,6 +394,19 @@ int kt_h_export_minutes(kt_ctx *c)
     json_t *m = kt_meeting_json(c->st, meeting);
     if (!m)
         return kt_fail(c, KT_C_NOT_FOUND, NULL);
+    /* the parts of this verslag built for this reader a moment ago, while nothing in the body
+     * (its items, their audiences, the members and their roles, outcomes, notes, attendance)
+     * nor in the directory (names, organisations) changed since: not built again */
+    size_t part = (size_t)kt_arg_int(c, "part", 0);
+    kt_doc_key key;
+    kt_doc_key_init(&key, c, "export.minutes", meeting);
+    bool stamped = !kt_store_stream_head(c->st, c->body, &key.stamp[0]) &&
+                   !kt_store_stream_head(c->st, 0, &key.stamp[1]);
+    int kept;
+    if (stamped && (c->result = kt_doc_parts_get(&key, part, &kept))) {
+        json_decref(m);
+        return 0;
+    }
     const char *start = json_string_value(json_object_get(m, "start"));
     const char *body_name = json_string_value(json_object_get(m, "body_name"));
     char title[256], ymd[16] = "";
@@ -404,10 +456,11 @@ int kt_h_export_minutes(kt_ctx *c)
         json_decref(doc);
         return kt_fail_err(c, KT_ENOMEM);
     }
-    json_t *name = filename("verslag", body_name, ymd[0] ? ymd : NULL);
-    rc = minutes_part(c, doc, md, name);
+    minutes_doc d = {
+        .doc = doc, .md = md, .name = filename("verslag", body_name, ymd[0] ? ymd : NULL)};
+    rc = minutes_parts(c, &d, part, stamped ? &key : NULL);
     json_decref(doc);
-    json_decref(name);
+    json_decref(d.name);
     free(md);
     return rc ? kt_fail_err(c, rc) : 0;
 }

@@ -7,6 +7,7 @@
 #include "protocol/ctx.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Argument access (arguments are already type-checked). */
 bool kt_arg_has(kt_ctx *c, const char *name);   /* present, null or not */
@@ -95,6 +96,36 @@ size_t kt_text_part(const char *text, size_t part, size_t max_bytes, size_t *off
  * kt_parts_split and kt_text_part do); returns how many parts the document has (at least 1). */
 size_t kt_parts_of(const size_t *sizes, size_t n, const char *text, size_t part, size_t *first,
                    size_t *end, size_t *off, size_t *len);
+/* A document's parts kept for a while (PROTOCOL.md, "Documents in parts"): reading part k of
+ * a document would otherwise build the whole document again, so reading all its parts would
+ * cost parts x document. The parts of a document built for one caller are kept, serialized,
+ * under a key of everything the document depends on: the op and its subject, the caller (their
+ * person, organisation, admin flag, role and item limits: everything the visibility function
+ * reads of a viewer) and stamps of the data (stream heads, see kt_store_stream_head and
+ * kt_store_events_generation), which change with every event that changes the data or anyone's
+ * visibility. A part is handed out from them only while the key is equal; what is kept is
+ * bounded in entries, bytes and age (KT_DOC_CACHE_*). */
+#define KT_DOC_CACHE_ENTRIES 8
+#define KT_DOC_CACHE_BYTES   (64 * 1024 * 1024)
+#define KT_DOC_CACHE_MS      (120 * 1000)
+typedef struct kt_doc_key {
+    const char *op; /* a static string */
+    const void *store;
+    int64_t subject, person, org, role, n_items;
+    uint64_t items; /* a hash of the viewer's items */
+    int64_t stamp[2];
+} kt_doc_key;
+/* The key of op's document about subject for c's caller (stamps left 0). */
+void kt_doc_key_init(kt_doc_key *k, const kt_ctx *c, const char *op, int64_t subject);
+/* Part `part` of the document kept under k (a new reference), or NULL; *extra: what the builder
+ * kept with it. */
+json_t *kt_doc_parts_get(const kt_doc_key *k, size_t part, int *extra);
+/* Keeps the n serialized parts (malloc'd; taken over, freed here) of the document under k. */
+void kt_doc_parts_put(const kt_doc_key *k, char **parts, size_t n, int extra);
+/* Serializes part (NULL: out of memory) into (*all)[p] for kt_doc_parts_put, adding its size to
+ * *bytes; false (and everything freed, *all NULL) past KT_DOC_CACHE_BYTES or out of memory. */
+bool kt_doc_parts_add(char ***all, size_t n, size_t p, const json_t *part, size_t *bytes);
+
 /* meeting.get's pages: the agenda (with its notes) MEETING_AGENDA_PAGE items by default, at most
  * MEETING_AGENDA_PAGE_MAX; attendance lines and outcomes likewise. Within 1 MiB together: the
  * agenda and notes 3/8 of it, the attendance and the outcomes 1/8 each, the verslag's text

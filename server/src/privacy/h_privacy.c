@@ -7,6 +7,7 @@
 #include "privacy/retention.h"
 #include "store/audit.h"
 #include "store/directory.h"
+#include "store/events.h"
 #include "store/privacy.h"
 #include "util/err.h"
 #include "util/timeutil.h"
@@ -80,30 +81,19 @@ static int audit(kt_ctx *c, const char *action, int64_t person, json_t *detail)
     return rc;
 }
 
-/* Sets c->result to part `part` of the export data (PROTOCOL.md, person.export): the rows of
- * every array, key by key, cut into runs and the summary into chunks of KT_PART_BYTES each;
- * part k holds run k (every key, with the rows of the run: none for most) and chunk k, and the
- * person's own fields in every part. */
-static int export_part(kt_ctx *c, int64_t person, json_t *data, const char *summary, size_t part)
+/* Part `part` of the export data (PROTOCOL.md, person.export) as the reply's result, or NULL
+ * (out of memory): the rows of every array, key by key, cut into runs by their JSON sizes and
+ * the summary into chunks of KT_PART_BYTES each; part k holds run k (every key, with the rows of
+ * the run: none for most) and chunk k, and the person's own fields in every part. *parts: how
+ * many parts there are. */
+static json_t *export_part(int64_t person, json_t *data, const size_t *sizes, size_t n,
+                           const char *summary, size_t part, size_t *parts)
 {
     const char *key;
     json_t *rows, *row;
-    size_t n = 0, at = 0, i;
-    json_object_foreach(data, key, rows) n += json_is_array(rows) ? json_array_size(rows) : 0;
-    size_t *sizes = malloc((n ? n : 1) * sizeof *sizes);
-    if (!sizes)
-        return KT_ENOMEM;
-    json_object_foreach(data, key, rows)
-    {
-        if (json_is_array(rows))
-            json_array_foreach(rows, i, row) sizes[at++] =
-                json_dumpb(row, NULL, 0, JSON_COMPACT) + 1;
-    }
-    size_t first, end, off, len;
-    size_t parts = kt_parts_of(sizes, n, summary, part, &first, &end, &off, &len);
-    free(sizes);
+    size_t at = 0, i, first, end, off, len;
+    *parts = kt_parts_of(sizes, n, summary, part, &first, &end, &off, &len);
     json_t *out = json_object();
-    at = 0;
     json_object_foreach(data, key, rows)
     {
         if (!json_is_array(rows)) {
@@ -119,24 +109,77 @@ static int export_part(kt_ctx *c, int64_t person, json_t *data, const char *summ
         }
         json_object_set_new(out, key, mine);
     }
-    bool more = part + 1 < parts;
-    c->result = json_pack("{s:I, s:o, s:s%, s:I, s:I, s:b, s:o}", "person", (json_int_t)person,
-                          "data", out, "summary", summary + off, len, "part", (json_int_t)part,
-                          "parts", (json_int_t)parts, "more", more, "next_part",
-                          more ? json_integer((json_int_t)part + 1) : json_null());
-    return c->result ? 0 : KT_ENOMEM;
+    bool more = part + 1 < *parts;
+    return json_pack("{s:I, s:o, s:s%, s:I, s:I, s:b, s:o}", "person", (json_int_t)person, "data",
+                     out, "summary", summary + off, len, "part", (json_int_t)part, "parts",
+                     (json_int_t)*parts, "more", more, "next_part",
+                     more ? json_integer((json_int_t)part + 1) : json_null());
+}
+
+/* Sets c->result to part `part` of the export, and keeps all its parts for the parts still to
+ * be read (kt_doc_parts_put under key with hidden; not when key is NULL). */
+static int export_parts(kt_ctx *c, int64_t person, json_t *data, const char *summary, size_t part,
+                        const kt_doc_key *key, int hidden)
+{
+    const char *k;
+    json_t *rows, *row;
+    size_t n = 0, at = 0, i, parts = 0, bytes = 0;
+    json_object_foreach(data, k, rows) n += json_is_array(rows) ? json_array_size(rows) : 0;
+    size_t *sizes = malloc((n ? n : 1) * sizeof *sizes);
+    if (!sizes)
+        return KT_ENOMEM;
+    json_object_foreach(data, k, rows)
+    {
+        if (json_is_array(rows))
+            json_array_foreach(rows, i, row) sizes[at++] =
+                json_dumpb(row, NULL, 0, JSON_COMPACT) + 1;
+    }
+    json_t *r = export_part(person, data, sizes, n, summary, part, &parts);
+    char **all = key && part < parts ? calloc(parts, sizeof *all) : NULL;
+    for (size_t p = 0, np; all && p < parts; p++) {
+        json_t *one =
+            p == part ? json_incref(r) : export_part(person, data, sizes, n, summary, p, &np);
+        kt_doc_parts_add(&all, parts, p, one, &bytes); /* (drops all: out of memory or room) */
+        json_decref(one);
+    }
+    if (all)
+        kt_doc_parts_put(key, all, parts, hidden);
+    free(sizes);
+    c->result = r;
+    return r ? 0 : KT_ENOMEM;
 }
 
 int kt_h_person_export(kt_ctx *c)
 {
     int64_t person = kt_arg_int(c, "person", 0);
+    size_t part = (size_t)kt_arg_int(c, "part", 0);
+    /* the parts of this export built for this administrator a moment ago, while no event was
+     * appended anywhere (the rows of a person reach into every body, and so does what the
+     * administrator may see of them): not built again. Its own entries in the audit log,
+     * which are not events, then show in the parts built after them only. */
+    kt_doc_key key;
+    kt_doc_key_init(&key, c, "person.export", person);
+    bool stamped = !kt_store_events_generation(c->st, &key.stamp[0]);
+    int hidden = 0;
+    json_t *kept = stamped ? kt_doc_parts_get(&key, part, &hidden) : NULL;
+    if (kept) { /* every part read is a read of the person's data: each goes in the log */
+        int rc = audit(c, "person.export", person,
+                       part ? json_pack("{s:i, s:I}", "hidden", hidden, "part", (json_int_t)part)
+                            : json_pack("{s:i}", "hidden", hidden));
+        if (rc) {
+            json_decref(kept);
+            return kt_fail_err(c, rc);
+        }
+        c->result = kept;
+        return 0;
+    }
     json_t *data = NULL;
     int rc = kt_store_person_export(c->st, person, &data);
     if (rc == KT_ENOTFOUND)
         return kt_fail(c, KT_C_NOT_FOUND, "Deze persoon bestaat niet.");
     if (rc)
         return kt_fail_err(c, rc);
-    int hidden = redact(c, data);
+    hidden = redact(c, data);
     char by[256] = "";
     kt_store_person_name(c->st, c->me->person, by, sizeof by);
     char *summary = kt_privacy_summary(data, by, kt_now(), hidden);
@@ -144,13 +187,12 @@ int kt_h_person_export(kt_ctx *c)
         json_decref(data);
         return kt_fail(c, KT_C_INTERNAL, NULL);
     }
-    size_t part = (size_t)kt_arg_int(c, "part", 0);
     /* every part read is a read of the person's data: each goes in the processing log */
     rc = audit(c, "person.export", person,
                part ? json_pack("{s:i, s:I}", "hidden", hidden, "part", (json_int_t)part)
                     : json_pack("{s:i}", "hidden", hidden));
     if (!rc)
-        rc = export_part(c, person, data, summary, part);
+        rc = export_parts(c, person, data, summary, part, stamped ? &key : NULL, hidden);
     free(summary);
     json_decref(data);
     return rc ? kt_fail_err(c, rc) : 0;

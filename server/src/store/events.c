@@ -130,6 +130,15 @@ int64_t kt_store_stream_seq(kt_store *st, int64_t body)
     return seq;
 }
 
+int kt_store_events_generation(kt_store *st, int64_t *gen)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT CAST(coalesce(sum(seq), 0) AS BIGINT) FROM streams");
+    if (!s)
+        return KT_ESTORE;
+    *gen = 0;
+    return kt_db_one_int(s, gen);
+}
+
 void kt_store_event_clear(kt_stored_event *ev)
 {
     free(ev->type);

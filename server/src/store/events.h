@@ -17,6 +17,10 @@ int kt_store_stream_head(struct kt_store *st, int64_t body, int64_t *seq);
 /* The same, 0 on error (logged); for replies where the seq is a hint. */
 int64_t kt_store_stream_seq(struct kt_store *st, int64_t body);
 
+/* The sum of every stream's last seq into *gen: it grows with every event appended anywhere
+ * (by any node), so two equal readings mean no event was appended in between. 0 or a KT_E*. */
+int kt_store_events_generation(struct kt_store *st, int64_t *gen);
+
 /* One stored event; strings owned by the caller (free with kt_store_event_clear). */
 typedef struct kt_stored_event {
     int64_t body, seq, actor, time;
