@@ -262,6 +262,11 @@ struct kt_similar {
      * in their lists yet; post_pending puts them there, in the order of the puts. */
     bool bulk;
     vec32 pending; /* slots, in the order they were put */
+    /* ... and for each term, how many of them have it: counted as they are put (their terms
+     * are at hand then), so that post_pending grows each list once by a sweep over the terms,
+     * without reading every pending item twice more. pend_add[t] past pend_cap: 0. */
+    uint32_t *pend_add;
+    size_t pend_cap;
 
     /* Scratch for one put or one query; the event loop runs one at a time. */
     vec32 entries, seq, seq_at;
@@ -495,8 +500,11 @@ static void front_clear(kt_similar *s)
         memset(s->front, 0, FRONT_BYTES);
 }
 
-/* Stem and parts of a word, computed once per distinct folded form. */
-static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out, uint32_t *widx)
+/* Stem and parts of a word, computed once per distinct folded form: word_analyse, whose
+ * common case (a word of one segment that the front of the cache holds) is inline in on_word,
+ * and this for the rest. */
+static __attribute__((noinline)) int word_analyse_slow(kt_similar *s, const kt_word *w,
+                                                       const wordinfo **out, uint32_t *widx)
 {
     char buf[KT_TEXT_MAX_WORD + KT_TEXT_MAX_SEG];
     const char *key = w->folded; /* a word of one segment is its own key */
@@ -600,6 +608,21 @@ static int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out, u
     *out = &s->words[idx];
     *widx = idx;
     return 0;
+}
+
+static inline int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out,
+                               uint32_t *widx)
+{
+    if (w->nseg == 1 && w->len <= FRONT_KEY && s->front) { /* as words_get, without a call */
+        uint64_t q[3];
+        const front_slot *f = front_of(s, w->folded, w->len, q);
+        if (f->len == w->len && f->key[0] == q[0] && f->key[1] == q[1] && f->key[2] == q[2]) {
+            *out = &f->wi;
+            *widx = f->idx;
+            return 0;
+        }
+    }
+    return word_analyse_slow(s, w, out, widx);
 }
 
 /* --- analysing text ------------------------------------------------------------------------ */
@@ -1744,6 +1767,7 @@ void kt_similar_free(kt_similar *s)
     kt_imap_free(&s->ids);
     free(s->free_slots.v);
     free(s->pending.v);
+    free(s->pend_add);
     free(s->entries.v);
     free(s->seq.v);
     free(s->seq_at.v);
@@ -2354,40 +2378,25 @@ static void item_unindex(kt_similar *s, uint32_t slot)
 }
 
 /* The postings of the items put during a bulk load, appended to their lists in the order of
- * the puts, as the puts would have: counted first, so that each list grows once, to its size.
- * 0, or KT_ENOMEM with nothing posted (the lists that grew hold what they held). */
+ * the puts, as the puts would have: counted as they were put (pend_add), so that each list
+ * grows once, to its size. 0, or KT_ENOMEM with nothing posted (the lists that grew hold what
+ * they held, and the counts stay for the next try). */
 static int post_pending(kt_similar *s)
 {
     if (!s->pending.n)
         return 0;
-    uint32_t *add = calloc(s->nterms, sizeof *add);
-    if (!add)
-        return KT_ENOMEM;
-    for (size_t i = 0; i < s->pending.n; i++) {
-        const item *it = &s->items[s->pending.v[i]];
-        for (uint16_t k = 0; k < it->nterms; k++)
-            add[it->terms[k] & TERM_MASK]++;
+    size_t nt = s->nterms < s->pend_cap ? s->nterms : s->pend_cap;
+    for (size_t t = 0; t < nt; t++) { /* each list once */
+        uint32_t add = s->pend_add[t];
+        term *tm = &s->terms[t];
+        if (!add || tm->df + add <= tm->cap)
+            continue;
+        posting *np = realloc(tm->post, (tm->df + add) * sizeof *np);
+        if (!np)
+            return KT_ENOMEM;
+        tm->post = np;
+        tm->cap = tm->df + add;
     }
-    for (size_t i = 0; i < s->pending.n; i++) { /* each list once: add[t] is 0 after it */
-        const item *it = &s->items[s->pending.v[i]];
-        for (uint16_t k = 0; k < it->nterms; k++) {
-            uint32_t t = it->terms[k] & TERM_MASK;
-            term *tm = &s->terms[t];
-            if (!add[t] || tm->df + add[t] <= tm->cap) {
-                add[t] = 0;
-                continue;
-            }
-            posting *np = realloc(tm->post, (tm->df + add[t]) * sizeof *np);
-            if (!np) {
-                free(add);
-                return KT_ENOMEM;
-            }
-            tm->post = np;
-            tm->cap = tm->df + add[t];
-            add[t] = 0;
-        }
-    }
-    free(add);
     for (size_t i = 0; i < s->pending.n; i++) {
         uint32_t slot = s->pending.v[i];
         const item *it = &s->items[slot];
@@ -2397,7 +2406,26 @@ static int post_pending(kt_similar *s)
             tm->post[tm->df++] = p;
         }
     }
+    memset(s->pend_add, 0, nt * sizeof *s->pend_add);
     s->pending.n = 0;
+    return 0;
+}
+
+/* Counts (by, +1 or -1) the terms of a pending item in pend_add. 0 or KT_ENOMEM (nothing
+ * counted). */
+static int pend_count(kt_similar *s, const item *it, size_t n, uint32_t by)
+{
+    if (s->pend_cap < s->nterms) {
+        size_t cap = s->terms_cap > s->nterms ? s->terms_cap : s->nterms;
+        uint32_t *p = realloc(s->pend_add, cap * sizeof *p);
+        if (!p)
+            return KT_ENOMEM;
+        memset(p + s->pend_cap, 0, (cap - s->pend_cap) * sizeof *p);
+        s->pend_add = p;
+        s->pend_cap = cap;
+    }
+    for (size_t i = 0; i < n; i++)
+        s->pend_add[it->terms[i] & TERM_MASK] += by;
     return 0;
 }
 
@@ -2539,7 +2567,12 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     /* Procedural items are kept (find and pair_score must know them) but not posted: they are
      * never a candidate. During a bulk load a public item is posted later (post_pending). */
     bool deferred = s->bulk && !confidential && !it->procedural;
+    if (deferred && pend_count(s, it, n, 1)) {
+        pool_free(&s->pool, it->terms, n);
+        goto nomem;
+    }
     if (deferred && vec_push(&s->pending, slot)) {
+        pend_count(s, it, n, (uint32_t)-1);
         pool_free(&s->pool, it->terms, n);
         goto nomem;
     }
@@ -2558,6 +2591,7 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
         if (deferred) { /* nothing posted yet */
             s->pending.n--;
+            pend_count(s, it, n, (uint32_t)-1);
             pool_free(&s->pool, it->terms, n);
             goto nomem;
         }
