@@ -63,7 +63,8 @@ typedef struct kt_counters {
     uint64_t logins_ok, logins_failed, logins_throttled;
     uint64_t bus_reconnects, bus_gaps_filled;
     uint64_t group_commits, group_writes; /* commits of grouped writes, and the writes in them */
-    uint64_t group_redos; /* groups rolled back and run again for a write that failed midway */
+    uint64_t group_redos;  /* groups rolled back and run again for a write that failed midway */
+    uint64_t stale_reruns; /* writes run again: a membership the store remembered had changed */
 } kt_counters;
 
 typedef struct kt_app {

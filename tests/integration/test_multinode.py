@@ -5,6 +5,7 @@ nothing and slow nobody else down."""
 import asyncio
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -116,6 +117,37 @@ class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual([e["seq"] for e in evs], list(range(head + 1, head + 201)))
         texts = sorted(e["data"]["message"]["text"] for e in evs)
         self.assertEqual(len(set(texts)), 200)
+
+    async def test_a_membership_changed_on_another_node_counts_at_once_on_this_one(self):
+        """A node's store remembers who is a member of what between its writes (PostgreSQL: it
+        saves each write the round trip of that read, and has the server check it with the
+        write's next statement). A change through the other node takes effect here with the very
+        next write, both ways, and the write that went by the old role runs again rather than
+        failing (kt_stale_reruns_total)."""
+        body, police = self.w["body"], self.w["persons"]["police"]
+        pa = await self.client(self.a, "police")
+        chair_b = await self.client(self.b, "chair")
+        for i in range(3):  # node a reads police's membership once, then goes by memory
+            await pa.call("chat.post", body=body, text=f"voor {i}")
+
+        def reruns():
+            _, _, raw = self.a.ops_http("/metrics")
+            found = re.findall(r"^kt_stale_reruns_total(?:{[^}]*})? ([\d.]+)$", raw.decode(), re.M)
+            return float(found[0])
+
+        before = reruns()
+        # Through node b: police becomes an observer, who may not take part in the chat.
+        await chair_b.call("membership.update", body=body, person=police, role="waarnemer")
+        r = await pa.request("chat.post", body=body, text="als waarnemer")
+        self.assertFalse(r["ok"], r)
+        self.assertEqual(r["error"]["code"], "forbidden", r)
+        # And back: a member again, which node a learns of with the next write too.
+        await chair_b.call("membership.update", body=body, person=police, role="lid")
+        msg = (await pa.call("chat.post", body=body, text="weer lid"))["message"]
+        self.assertEqual(msg["text"], "weer lid")
+        # Both writes went by the role node a remembered, found it changed, and ran again.
+        expect = 2 if os.environ.get("KT_TEST_PG") else 0  # SQLite reads it every time
+        self.assertEqual(reruns() - before, expect)
 
     async def test_redis_restart_loses_nothing(self):
         body = self.w["body"]

@@ -707,6 +707,9 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_group_redos_total",
             "Groups rolled back and run again without a write that failed after changing rows.",
             k->group_redos);
+    COUNTER("kt_stale_reruns_total",
+            "Writes run again because a membership the store remembered had changed meanwhile.",
+            k->stale_reruns);
     COUNTER("kt_store_round_trips_total",
             "Round trips of the node's store connection to the database server (PostgreSQL; 0 "
             "for SQLite).",

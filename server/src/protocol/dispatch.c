@@ -551,8 +551,11 @@ static int run(kt_ctx *c, const kt_op *op)
         return -1;
     }
     if (grouped) {
-        if ((rc = kt_store_group_leave(c->st, true)))
+        if ((rc = kt_store_group_leave(c->st, true))) {
+            if (rc == KT_EREDO) /* a check it deferred failed: the transaction is spoilt */
+                regroup(c->app);
             return kt_fail_err(c, rc);
+        }
         c->job = job;
         return 0;
     }
@@ -851,7 +854,20 @@ json_t *kt_dispatch(kt_app *app, const kt_principal *me, void *conn, json_t *req
     c.grouped = conn && app->group_commit && op->write;
     if (c.grouped && kt_store_group_size(app->store) >= GROUP_MAX)
         kt_dispatch_flush(app);
+    kt_store_stale_take(app->store);
     bool ok = check_args(&c, op) == 0 && run(&c, op) == 0;
+    /* A write that went by a membership the store remembered (store/memberships.c), which had
+     * changed meanwhile (another node changed it), failed before anything of it committed, and
+     * the store forgot what it remembered: it runs once more, reading. */
+    if (!ok && op->write && kt_store_stale_take(app->store)) {
+        app->counters.stale_reruns++;
+        bool grouped = c.grouped;
+        kt_ctx_clear(&c);
+        kt_ctx_init(&c, app, me, req);
+        c.conn = conn;
+        c.grouped = grouped;
+        ok = check_args(&c, op) == 0 && run(&c, op) == 0;
+    }
     json_t *reply = op_reply(app, id, &c, ok);
     /* Held until the group commits (errors too: a connection's replies keep their order). */
     if (c.grouped && (kt_store_group_open(app->store) || app->n_held) &&

@@ -42,6 +42,13 @@ typedef struct kt_db_ops {
     /* Runs s (prepared and bound) later in the open write transaction, before its commit, with
      * whatever the transaction sends next (kt_db_run_later); NULL: at once. */
     int (*run_later)(kt_db_stmt *s, int64_t expect);
+    /* As run_later, for a check of what the store remembered (kt_db_check_later): not a change,
+     * and a different answer fails with KT_ESTALE (and sets stale) rather than KT_ESTORE.
+     * NULL: the backend cannot defer, and the store does not remember (it reads). */
+    int (*check_later)(kt_db_stmt *s, int64_t expect);
+    /* Sends what check_later deferred and waits for its answers: 0, KT_ESTALE or a KT_E*.
+     * NULL: nothing is ever deferred. */
+    int (*settle)(kt_store *st);
     /* Runs sql (several statements allowed, no parameters). 0 or a KT_E*. */
     int (*exec)(kt_store *st, const char *sql);
     /* Runs one query without preparing it and reads its first column of its first row:
@@ -109,6 +116,10 @@ struct kt_store {
      * group ends otherwise than kept (store.c). */
     bool seq_known;
     int64_t seq_body, seq_head;
+    /* Memberships remembered across transactions (memberships.c, store/memberships.h); a
+     * check_later verifies each use. stale: a check found one changed (kt_store_stale_take). */
+    struct kt_member_memo *member_memo;
+    bool stale;
     char integrity[200]; /* kt_store_integrity(): "unchecked" until checked; a backend's open may
                             note a problem here (a write-ahead log gone missing) */
 };
@@ -122,5 +133,10 @@ struct kt_db_stmt {
 /* The backends' constructors (store.c picks one by the shape of the path). */
 int kt_sqlite_open(const kt_store_options *opt, kt_store **out);
 int kt_pg_open(const kt_store_options *opt, kt_store **out);
+
+/* The memberships the store remembers across transactions (memberships.c): forget them all
+ * (after a rollback, a membership's change) / free them (at close). */
+void kt_store_member_memo_forget(kt_store *st);
+void kt_store_member_memo_free(kt_store *st);
 
 #endif

@@ -32,6 +32,16 @@ int kt_db_run_later(kt_db_stmt *s, int64_t expect)
     return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
 }
 
+bool kt_db_can_check_later(kt_store *st)
+{
+    return st->ops->check_later != NULL;
+}
+
+int kt_db_check_later(kt_db_stmt *s, int64_t expect)
+{
+    return s->st->ops->check_later ? s->st->ops->check_later(s, expect) : KT_ESTORE;
+}
+
 int kt_db_one_int(kt_db_stmt *s, int64_t *out)
 {
     int rc = kt_db_step(s);

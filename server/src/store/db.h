@@ -112,6 +112,16 @@ int kt_db_run(kt_db_stmt *s, int64_t *changed);
  * fails the statement it went with (or the commit) and spoils the transaction: every later
  * statement fails until the rollback. 0 or a KT_E*. */
 int kt_db_run_later(kt_db_stmt *s, int64_t expect);
+/* Whether the backend can defer a check (kt_db_check_later); when it cannot, what the store
+ * remembers is read again instead. */
+bool kt_db_can_check_later(kt_store *st);
+/* s (bound, returning one row) checks in the open write transaction, later (as
+ * kt_db_run_later), that something the store remembered of an earlier transaction is still so:
+ * its first column must be expect. Another answer fails the statement it went with (or the
+ * operation's end, kt_store_group_leave, or the commit) with KT_ESTALE, spoils the transaction
+ * and sets kt_store_stale_take(): the write runs again. Not a change (write marks do not move).
+ * 0 or a KT_E*. Only where kt_db_can_check_later(). */
+int kt_db_check_later(kt_db_stmt *s, int64_t expect);
 /* The first column of the first row as an integer: 0, KT_ENOTFOUND (no row) or a KT_E*. */
 int kt_db_one_int(kt_db_stmt *s, int64_t *out);
 /* Whether s returns a row: 0 (yes), KT_ENOTFOUND (no) or a KT_E*. */

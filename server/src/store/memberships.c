@@ -1,5 +1,6 @@
 #include "store/memberships.h"
 
+#include "store/backend.h"
 #include "store/db.h"
 #include "util/err.h"
 
@@ -34,12 +35,94 @@ static int parse_items(const char *text, kt_store_member *out)
 
 /* A membership's role and items from columns col and col + 1 of the row (both NULL when an
  * outer join found none: role "", no limit); KT_DB_ROW, or the error. */
+static int member_of_texts(const char *role, const char *items, kt_store_member *out)
+{
+    snprintf(out->role, sizeof out->role, "%s", role ? role : "");
+    int rc = parse_items(items, out);
+    return rc ? rc : KT_DB_ROW;
+}
+
 static int member_of_row(kt_db_stmt *s, int col, kt_store_member *out)
 {
-    const char *role = kt_db_text(s, col);
-    snprintf(out->role, sizeof out->role, "%s", role ? role : "");
-    int rc = parse_items(kt_db_text(s, col + 1), out);
-    return rc ? rc : KT_DB_ROW;
+    return member_of_texts(kt_db_text(s, col), kt_db_text(s, col + 1), out);
+}
+
+/* ---- memberships remembered across transactions ----
+ *
+ * Every write on a body reads the body and the writer's membership first (dispatch.c); on
+ * PostgreSQL that read is a round trip the write waits for. The store remembers what it read
+ * (per body and person, the row's role and items as their texts) and, the next time a write
+ * transaction asks, answers from memory and has the server check it later (kt_db_check_later):
+ * the check goes out with the write's next statement, in its round trip, under the writers' lock
+ * (store/pg/pg.c), so it sees exactly what the write's own statements see. When the row changed
+ * meanwhile (another node, or an earlier write of the same transaction) the check fails the
+ * write with KT_ESTALE before anything commits; everything remembered is forgotten and the
+ * dispatcher runs the write again, now reading. What the store remembers is thus never trusted,
+ * only a guess that saves the round trip when it is right. Only in write transactions, not in an
+ * operation that runs isolated after its group was rolled back, and only where the backend can
+ * defer a check (PostgreSQL; SQLite reads in-process). */
+
+#define MEMO_SLOTS 1024
+
+typedef struct memo_entry {
+    int64_t body, person; /* body 0: empty */
+    char *role, *items;   /* NULL: SQL NULL */
+} memo_entry;
+
+struct kt_member_memo {
+    memo_entry e[MEMO_SLOTS];
+};
+
+static memo_entry *memo_slot(kt_store *st, int64_t body, int64_t person)
+{
+    if (!st->member_memo && !(st->member_memo = calloc(1, sizeof *st->member_memo)))
+        return NULL;
+    uint64_t h = ((uint64_t)body * 0x9E3779B97F4A7C15u) ^ ((uint64_t)person * 0xC2B2AE3D27D4EB4Fu);
+    return &st->member_memo->e[(h >> 32) % MEMO_SLOTS];
+}
+
+static void memo_entry_clear(memo_entry *e)
+{
+    free(e->role);
+    free(e->items);
+    *e = (memo_entry){0};
+}
+
+void kt_store_member_memo_forget(kt_store *st)
+{
+    if (st->member_memo)
+        for (int i = 0; i < MEMO_SLOTS; i++)
+            if (st->member_memo->e[i].body)
+                memo_entry_clear(&st->member_memo->e[i]);
+}
+
+void kt_store_member_memo_free(kt_store *st)
+{
+    kt_store_member_memo_forget(st);
+    free(st->member_memo);
+    st->member_memo = NULL;
+}
+
+static bool memo_usable(kt_store *st)
+{
+    return kt_db_can_check_later(st) && st->txn_depth && st->txn_write &&
+           !(st->in_op && st->op_isolated);
+}
+
+static void memo_put(kt_store *st, int64_t body, int64_t person, const char *role,
+                     const char *items)
+{
+    memo_entry *e = memo_slot(st, body, person);
+    if (!e)
+        return;
+    memo_entry_clear(e);
+    char *r = role ? strdup(role) : NULL, *i = items ? strdup(items) : NULL;
+    if ((role && !r) || (items && !i)) { /* out of memory: not remembered */
+        free(r);
+        free(i);
+        return;
+    }
+    *e = (memo_entry){.body = body, .person = person, .role = r, .items = i};
 }
 
 int kt_store_membership_find(kt_store *st, int64_t body, int64_t person, kt_store_member *out)
@@ -63,6 +146,25 @@ int kt_store_body_membership_find(kt_store *st, int64_t body, int64_t person, kt
 {
     memset(out, 0, sizeof *out);
     out->n_items = -1;
+    bool memo = memo_usable(st) && body > 0;
+    memo_entry *e = memo ? memo_slot(st, body, person) : NULL;
+    if (e && e->body == body && e->person == person) {
+        kt_db_stmt *s = kt_db_prepare(
+            st, "SELECT CASE WHEN m.role IS NOT DISTINCT FROM CAST(?3 AS TEXT) AND m.items IS NOT "
+                "DISTINCT FROM CAST(?4 AS TEXT) THEN 1 ELSE 0 END FROM bodies b LEFT JOIN "
+                "memberships m ON m.body_id = b.id AND m.person_id = ?2 WHERE b.id = ?1");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_int(s, 1, body);
+        kt_db_bind_int(s, 2, person);
+        kt_db_bind_text(s, 3, e->role);
+        kt_db_bind_text(s, 4, e->items);
+        int rc = kt_db_check_later(s, 1);
+        if (rc)
+            return rc;
+        rc = member_of_texts(e->role, e->items, out);
+        return rc == KT_DB_ROW ? 0 : rc;
+    }
     kt_db_stmt *s = kt_db_prepare(
         st, "SELECT m.role, m.items FROM bodies b LEFT JOIN memberships m ON m.body_id = b.id AND "
             "m.person_id = ?2 WHERE b.id = ?1");
@@ -71,8 +173,11 @@ int kt_store_body_membership_find(kt_store *st, int64_t body, int64_t person, kt
     kt_db_bind_int(s, 1, body);
     kt_db_bind_int(s, 2, person);
     int rc = kt_db_step(s);
-    if (rc == KT_DB_ROW)
+    if (rc == KT_DB_ROW) {
+        if (memo)
+            memo_put(st, body, person, kt_db_text(s, 0), kt_db_text(s, 1));
         rc = member_of_row(s, 0, out);
+    }
     kt_db_reset(s);
     return rc == KT_DB_ROW ? 0 : rc == KT_DB_DONE ? KT_ENOTFOUND : rc;
 }
@@ -166,6 +271,7 @@ int kt_store_body_contacts(kt_store *st, int64_t body, json_t *arr)
 int kt_store_membership_insert(kt_store *st, int64_t body, int64_t person, const char *role,
                                int64_t sub, const char *items_json, int64_t now)
 {
+    kt_store_member_memo_forget(st); /* remembered: a guess the next check would refuse */
     /* since_seq: the stream's head now; the membership.added that follows is the first event
      * the new member may replay. */
     kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO memberships(body_id, person_id, role, "
@@ -186,6 +292,7 @@ int kt_store_membership_insert(kt_store *st, int64_t body, int64_t person, const
 int kt_store_membership_update(kt_store *st, int64_t body, int64_t person, const char *role,
                                int64_t sub, const char *items_json)
 {
+    kt_store_member_memo_forget(st); /* remembered: a guess the next check would refuse */
     kt_db_stmt *s = kt_db_prepare(st, "UPDATE memberships SET role = ?3, substitute_for = ?4, "
                                       "items = ?5 WHERE body_id = ?1 AND person_id = ?2");
     if (!s)
@@ -202,6 +309,7 @@ int kt_store_membership_update(kt_store *st, int64_t body, int64_t person, const
 
 int kt_store_membership_delete(kt_store *st, int64_t body, int64_t person)
 {
+    kt_store_member_memo_forget(st);
     kt_db_stmt *s =
         kt_db_prepare(st, "DELETE FROM memberships WHERE body_id = ?1 AND person_id = ?2");
     if (!s)
@@ -332,6 +440,7 @@ int kt_store_shared_org_names(kt_store *st, int64_t a, int64_t b, int max, json_
 
 static int drop_from(kt_store *st, int64_t body, int64_t person, const char *items, int64_t item)
 {
+    kt_store_member_memo_forget(st); /* remembered: a guess the next check would refuse */
     json_t *old = json_loads(items, 0, NULL), *kept = json_array(), *x;
     size_t i;
     json_array_foreach(old, i, x) if (json_integer_value(x) != item) json_array_append(kept, x);

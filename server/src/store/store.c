@@ -105,8 +105,17 @@ const char *kt_store_integrity(const kt_store *st)
 
 void kt_store_close(kt_store *st)
 {
-    if (st)
-        st->ops->close(st);
+    if (!st)
+        return;
+    kt_store_member_memo_free(st);
+    st->ops->close(st);
+}
+
+bool kt_store_stale_take(kt_store *st)
+{
+    bool stale = st->stale;
+    st->stale = false;
+    return stale;
 }
 
 const char *kt_store_backend(const kt_store *st)
@@ -240,6 +249,9 @@ void kt_store_rollback(kt_store *st)
     st->seq_known = false;
     if (st->txn_depth == 0)
         return;
+    /* What was remembered in the transaction may be what it wrote (memberships.c). */
+    if (st->txn_write)
+        kt_store_member_memo_forget(st);
     st->ops->rollback(st);
     st->txn_depth = 0;
 }
@@ -325,9 +337,25 @@ int kt_store_group_leave(kt_store *st, bool keep)
 {
     assert(st->group_open && st->in_op);
     st->in_op = false;
+    /* A check the operation deferred (kt_db_check_later) is answered before it ends: one that
+     * finds what it went by changed spoils the transaction, so the group runs again (KT_EREDO),
+     * and kt_store_stale_take() tells the caller to run this operation again too. Where every
+     * statement is answered at once (SQLite), nothing is deferred. */
+    int settled = 0;
+    if (!st->op_savepoint) {
+        settled = st->ops->settle ? st->ops->settle(st) : 0;
+        /* nor is an operation kept whose transaction a failed statement spoilt meanwhile (one it
+         * did not stop at): the group's commit would fail for all of them */
+        if (!settled && keep && st->ops->write_mark(st) < 0)
+            settled = KT_ESTORE;
+    }
+    if (settled)
+        keep = false;
     if (!keep)
         st->seq_known = false; /* what the operation appended may be undone (events.c) */
     if (!st->op_savepoint) {
+        if (settled)
+            return KT_EREDO; /* the transaction is spoilt: only the group's rollback undoes it */
         if (keep)
             return 0;
         int64_t mark = st->ops->write_mark(st);

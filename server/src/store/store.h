@@ -62,7 +62,10 @@ bool kt_store_in_txn(kt_store *st);
  * entered with enter_isolated(), which gives it a savepoint of its own (on every backend), so
  * that a second failure undoes only itself. leave(keep=false) answers KT_EREDO on PostgreSQL too
  * when its savepoint cannot be rolled back to (the transaction is spoilt: its deferred BEGIN and
- * lock never ran, or the connection broke). Nothing is durable, and nothing may be acknowledged,
+ * lock never ran, or the connection broke). leave(keep=true) answers KT_EREDO when a check the
+ * operation deferred (kt_db_check_later) fails or a statement spoilt the transaction: the
+ * caller then aborts and runs the group's others again, as for keep=false, and reruns this one
+ * when kt_store_stale_take() says so. Nothing is durable, and nothing may be acknowledged,
  * before kt_store_group_commit(). While a group is open, anything else that uses the store first
  * calls the flush set with kt_store_set_group_flush(), which must commit (or abort) the group and
  * answer its requesters: no other reader ever sees uncommitted rows. */
@@ -75,6 +78,11 @@ int kt_store_group_commit(kt_store *st);
 void kt_store_group_abort(kt_store *st);
 /* Commits an open group through its flush (its requesters answered); nothing when none is. */
 void kt_store_group_settle(kt_store *st);
+/* Whether a write failed because something the store remembered of an earlier transaction
+ * (a membership, kt_store_body_membership_find) had changed meanwhile (KT_ESTALE; a node
+ * elsewhere changed it): then it has been forgotten, and the write is to run again. Clears the
+ * flag. */
+bool kt_store_stale_take(kt_store *st);
 void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg);
 
 /* Checkpoints of the write-ahead log the store's own thread ran (checkpoint_aside), for

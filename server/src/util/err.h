@@ -19,6 +19,9 @@ enum {
     KT_EUNAVAIL = -12, /* the store cannot be reached or written (disk full, connection lost) */
     KT_EREDO = -13,    /* a group commit's write failed after it changed rows, with no savepoint
                           of its own to undo them: roll the group back and run its others again */
+    KT_ESTALE = -14,   /* what the store remembered of an earlier transaction (a membership) was
+                          no longer so when its write ran: that write runs again
+                          (kt_store_stale_take) */
 };
 
 #endif

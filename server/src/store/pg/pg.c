@@ -10,7 +10,8 @@
  * Round trips: what nothing waits for the answer of - a write transaction's BEGIN and lock, the
  * group commit's savepoints - is deferred and goes out with the next statement, in libpq's
  * pipeline mode (or in front of the next simple query's text), in that statement's round trip.
- * A chat.post in a group costs three: the body and membership check, the message, the event. */
+ * A chat.post in a group waits for one: its message (the membership the store remembered is
+ * checked with it, the event append of the write before goes out in front of it). */
 #include "store/backend.h"
 #include "store/db.h"
 #include "store/pg/migrations.h"
@@ -56,6 +57,7 @@ typedef struct pg_deferred {
     char *vals[MAX_PARAMS]; /* copies; NULL for SQL NULL */
     int lens[MAX_PARAMS], fmts[MAX_PARAMS];
     int64_t expect;
+    bool check; /* pg_check_later: another answer is KT_ESTALE */
 } pg_deferred;
 
 typedef struct pg_store {
@@ -405,7 +407,12 @@ static int run_pipeline(pg_store *ps, const char *text, pg_stmt *s, PGresult **r
         if (!rc && !deferred_ok(&ps->deferred[i], first)) {
             const char *sql = deferred_sql(&ps->deferred[i]);
             ExecStatusType st = PQresultStatus(first);
-            if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+            if ((st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) && ps->deferred[i].check) {
+                kt_info("a remembered row changed meanwhile: the write runs again", "sql=\"%.80s\"",
+                        sql);
+                ps->base.stale = true;
+                rc = KT_ESTALE;
+            } else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
                 kt_error("a deferred statement answered otherwise than expected", "sql=\"%.80s\"",
                          sql);
                 rc = KT_ESTORE;
@@ -538,7 +545,7 @@ static void pg_reset(kt_db_stmt *s)
 /* s (prepared and bound) goes out in front of the next exchange, in its round trip; its one
  * row's first column must be expect, or that exchange fails and the transaction with it. Only
  * in a write transaction (elsewhere it runs at once). */
-static int pg_run_later(kt_db_stmt *base, int64_t expect)
+static int defer_stmt(kt_db_stmt *base, int64_t expect, bool check)
 {
     pg_stmt *s = P(base);
     pg_store *ps = pgs(base->st);
@@ -549,15 +556,17 @@ static int pg_run_later(kt_db_stmt *base, int64_t expect)
     if (!ps->base.txn_depth || !ps->base.txn_write) {
         int64_t got = 0;
         int rc = kt_db_one_int(base, &got);
-        if (!rc && got != expect)
-            rc = KT_ESTORE;
+        if (!rc && got != expect) {
+            rc = check ? KT_ESTALE : KT_ESTORE;
+            ps->base.stale = check;
+        }
         return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
     }
     int rc = ps->n_deferred == MAX_DEFERRED ? deferred_flush(ps) : 0;
     if (rc)
         return rc;
     pg_deferred *d = &ps->deferred[ps->n_deferred];
-    *d = (pg_deferred){.stmt = s, .expect = expect};
+    *d = (pg_deferred){.stmt = s, .expect = expect, .check = check};
     for (int k = 0; k < s->nparams; k++) {
         d->lens[k] = s->lens[k];
         d->fmts[k] = s->fmts[k];
@@ -573,8 +582,33 @@ static int pg_run_later(kt_db_stmt *base, int64_t expect)
     }
     ps->n_deferred++;
     ps->deferred_data = true;
-    ps->changed++;
+    if (!check)
+        ps->changed++;
     clear_result(s);
+    return 0;
+}
+
+static int pg_run_later(kt_db_stmt *base, int64_t expect)
+{
+    return defer_stmt(base, expect, false);
+}
+
+/* A check of what the store remembered (kt_db_check_later): deferred as pg_run_later's
+ * statements are, but a read: the write mark does not move, so an operation that is refused
+ * after it still leaves the group alone; another answer is KT_ESTALE. */
+static int pg_check_later(kt_db_stmt *base, int64_t expect)
+{
+    return defer_stmt(base, expect, true);
+}
+
+/* A check still deferred is answered now: the operation that queued it ends knowing whether
+ * what it went by was so (store.c, at the end of each operation of a group). */
+static int pg_settle(kt_store *st)
+{
+    pg_store *ps = pgs(st);
+    for (int i = 0; i < ps->n_deferred; i++)
+        if (ps->deferred[i].check)
+            return deferred_flush(ps);
     return 0;
 }
 
@@ -771,6 +805,8 @@ static const kt_db_ops pg_ops = {
     .changes = pg_changes,
     .reset = pg_reset,
     .run_later = pg_run_later,
+    .check_later = pg_check_later,
+    .settle = pg_settle,
     .exec = pg_exec,
     .query_int = pg_query_int,
     .begin = pg_begin,
