@@ -805,12 +805,12 @@ static void a_description_names_the_aspect_when_the_title_does_not(void **state)
     assert_true(other > 0 && same > 0 && title_same > 0 && title_other > 0);
     assert_int_equal(kt_similar_set(s, "aspect_desc", 1), 0); /* the rule off */
     double other_off = pair(s, 1, 2, NULL), title_other_off = pair(s, 4, 2, NULL);
-    assert_true(fabs(other - other_off * 0.7) < 1e-9); /* evaluation and training: ×0.7 */
-    assert_true(fabs(title_other - title_other_off * 0.7) < 1e-9); /* a title against a text */
+    assert_true(fabs(other - other_off * 0.5) < 1e-9); /* evaluation and training: ×0.5 */
+    assert_true(fabs(title_other - title_other_off * 0.5) < 1e-9); /* a title against a text */
     assert_true(fabs(pair(s, 1, 3, NULL) - same) < 1e-9);          /* one aspect: nothing */
     assert_true(fabs(pair(s, 4, 3, NULL) - title_same) < 1e-9);    /* the title's, the text's */
     /* two titles that name aspects decide alone, at the titles' factor */
-    assert_int_equal(kt_similar_set(s, "aspect_desc", 0.7), 0);
+    assert_int_equal(kt_similar_set(s, "aspect_desc", 0.5), 0);
     put(s, 5, 14, "Dordrecht", DAY, "Training hennepteelt in woningen",
         "Evaluatie van de aanpak met de corporaties.");
     double both = pair(s, 4, 5, NULL);

@@ -40,7 +40,7 @@
 #define ASPECT_FACTOR 0.3  /* a pair whose titles take different aspects (kt_text_aspect_word) */
 /* ... when a title names no aspect and its description does: a description says less about
  * what the item is for than its title, so the factor is milder */
-#define ASPECT_DESC_FACTOR 0.7
+#define ASPECT_DESC_FACTOR 0.5
 /* An unknown word the word list cannot split takes its longest known ending of at least this
  * many letters as its head ("cyber|weerbaarheid"; kt_text_split_head); shorter endings split
  * names and misspellings */
@@ -1246,7 +1246,7 @@ static unit_match match_lexical(const kt_similar *s, uint32_t t, const item *sel
 #define CO_MATCH     0.6  /* strength of a tie, times the Dice coefficient */
 #define CO_MIN       0.4  /* the weakest Dice coefficient that ties */
 #define CO_MAX_SHARE 0.01 /* a word in more than this share of the items ties nothing ... */
-#define CO_MIN_DF    3    /* ... unless in this many or fewer */
+#define CO_MIN_DF    5    /* ... unless in this many or fewer */
 #define CO_SCAN_MAX  128  /* postings looked at for one word: the work bound */
 #define CO_GATE      0.4  /* the pair's score without ties, as a share of KT_SIM_THRESHOLD */
 
