@@ -27,18 +27,35 @@ static void bind_note(kt_db_stmt *s, const kt_note_new *n, int64_t now)
 }
 
 /* A new notification's id for person p (of persons p): p's own part of the id space, above
- * every id p has and above the number of notifications ever made for p (issue 11:
- * an id says nothing of anyone else's notifications). */
+ * every id in it and above the number of notifications ever made for p (issue 11: an id says
+ * nothing of anyone else's notifications). "Every id in it", not only p's own: ids given before
+ * migration 32 were one sequence for everyone, so in a deployment that had made more than 2^24
+ * notifications by then, another person's older notification can hold a number in p's part
+ * (an index range on the primary key, as cheap as p's own). */
 #define NOTE_ID_BASE "(p.id * 16777216)"
+#define NOTE_ID_MAX                                                                                \
+    "(SELECT max(x.id) FROM notifications x WHERE x.id > " NOTE_ID_BASE                            \
+    " AND x.id < " NOTE_ID_BASE " + 16777216)"
 #define NOTE_ID                                                                                    \
-    "(1 + CASE WHEN coalesce((SELECT max(x.id) FROM notifications x WHERE x.person_id = p.id "     \
-    "AND x.id > " NOTE_ID_BASE "), 0) > " NOTE_ID_BASE " + p.notes_made THEN (SELECT max(x.id) "   \
-    "FROM notifications x WHERE x.person_id = p.id AND x.id > " NOTE_ID_BASE                       \
-    ") ELSE " NOTE_ID_BASE " + p.notes_made END)"
+    "(1 + CASE WHEN coalesce(" NOTE_ID_MAX ", 0) > " NOTE_ID_BASE                                  \
+    " + p.notes_made THEN " NOTE_ID_MAX " ELSE " NOTE_ID_BASE " + p.notes_made END)"
 
-/* A once-only notification said before is not stored again; any other conflict (two nodes
- * numbering a person's notifications at once on PostgreSQL) is an error: the reaction is
- * retried, never a notification silently lost. */
+/* PostgreSQL: two nodes notifying one person at once would both read her count before either
+ * commits and take the same number (the second's insert then fails on the primary key, and its
+ * whole reaction waits for a retry). Locking her row while it is read makes the second wait for
+ * the first's commit and read the count that one raised (READ COMMITTED reads the locked row
+ * again): every number once, no retry (tests/integration/test_notify_numbers.py). SQLite has
+ * one writer at a time. */
+#define NOTE_LOCK "FOR UPDATE OF p "
+
+/* A person's part of the id space holds 2^24 - 1 notifications (at 1,000 a day, 45 years):
+ * beyond it the id would be in the next person's part, so nothing more is stored for her
+ * (SECURITY.md, "Notification numbers"). */
+#define NOTE_IN_RANGE "AND " NOTE_ID " < " NOTE_ID_BASE " + 16777216 "
+
+/* A once-only notification said before is not stored again. Any other conflict is an error
+ * (the reaction is undone and run again); two nodes numbering one person's notifications at once
+ * no longer meet one on PostgreSQL (NOTE_LOCK). */
 #define NOTE_ONCE "ON CONFLICT (person_id, dedupe) WHERE dedupe IS NOT NULL DO NOTHING "
 
 /* After a notification with id was stored for person: its number is taken. */
@@ -66,12 +83,12 @@ static int note_counted(kt_store *st, int64_t person, int64_t id)
     "CAST(?7 AS BIGINT), CAST(?8 AS BIGINT), CAST(?9 AS BIGINT), CAST(?10 AS TEXT), "              \
     "CAST(?11 AS TEXT), CAST(?12 AS TEXT), CAST(?13 AS TEXT), CAST(?14 AS BIGINT), "               \
     "CAST(?15 AS TEXT), CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p WHERE "              \
-    "p.id = CAST(?1 AS BIGINT) " NOTE_ONCE
+    "p.id = CAST(?1 AS BIGINT) " NOTE_IN_RANGE
 
 int kt_store_notification_insert(kt_store *st, const kt_note_new *n, int64_t now, int64_t *id)
 {
-    kt_db_stmt *s = kt_db_prepare(st, kt_db_sql(st, NOTE_INSERT "RETURNING id",
-                                                "WITH n AS (" NOTE_INSERT
+    kt_db_stmt *s = kt_db_prepare(st, kt_db_sql(st, NOTE_INSERT NOTE_ONCE "RETURNING id",
+                                                "WITH n AS (" NOTE_INSERT NOTE_LOCK NOTE_ONCE
                                                 "RETURNING id, person_id), " NOTE_COUNTED_CTE
                                                 "SELECT id FROM n"));
     if (!s)
@@ -122,7 +139,7 @@ int kt_store_notification_get(kt_store *st, int64_t id, json_t **out)
     "CAST(?16 AS TEXT), CAST(?14 AS BIGINT) FROM persons p "                                       \
     "LEFT JOIN notification_prefs np ON np.person_id = p.id AND np.kind = CAST(?2 AS TEXT) "       \
     "WHERE p.id = CAST(?1 AS BIGINT) AND p.active = 1 AND coalesce(np.mode, '') <> "               \
-    "'off' " NOTE_ONCE
+    "'off' " NOTE_IN_RANGE
 
 int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t now, json_t **out)
 {
@@ -130,8 +147,8 @@ int kt_store_notification_deliver(kt_store *st, const kt_note_new *n, int64_t no
     /* PostgreSQL: the row as it is read back, joins included, in the same statement. */
     kt_db_stmt *s = kt_db_prepare(
         st, kt_db_sql(
-                st, DELIVER_INSERT "RETURNING id",
-                "WITH n AS (" DELIVER_INSERT "RETURNING *), " NOTE_COUNTED_CTE
+                st, DELIVER_INSERT NOTE_ONCE "RETURNING id",
+                "WITH n AS (" DELIVER_INSERT NOTE_LOCK NOTE_ONCE "RETURNING *), " NOTE_COUNTED_CTE
                 "SELECT n.id, n.kind, n.title, n.text, n.link, n.body_id, n.meeting_id, "
                 "n.item_id, n.action_id, n.flag_id, n.actor_id, a.name, n.created_at, "
                 "n.read_at, n.delivery, b.name, n.changed_at FROM n LEFT JOIN persons a ON a.id = "
