@@ -137,6 +137,10 @@ typedef struct wordinfo {
      * stop word, and the abbreviation its folded form is (-1: none; kept up to date by
      * kt_similar_add_abbreviation), so that a word is looked up once, not once per list. */
     bool stop;
+    /* What on_word asks of every word of one segment, from its letters alone: whether it is
+     * the noun of a function phrase (function_noun) and a word of the lexicon. */
+    bool fnoun;
+    bool known;
     int32_t abbr;
     uint8_t nparts;
     uint32_t parts[KT_TEXT_MAX_PARTS];
@@ -444,7 +448,7 @@ static inline uint64_t block_head(uint64_t b, size_t k)
 }
 
 /* key must be readable for FRONT_KEY bytes (the bytes past n are masked off): a word's folded
- * buffer is, and the multi-segment key of word_analyse is. */
+ * buffer is, and the multi-segment key of word_analyse_slow is. */
 static inline front_slot *front_of(const kt_similar *s, const char *key, size_t n, uint64_t q[3])
 {
     memcpy(q, key, FRONT_KEY); /* three loads instead of a call to copy n bytes */
@@ -500,9 +504,10 @@ static void front_clear(kt_similar *s)
         memset(s->front, 0, FRONT_BYTES);
 }
 
-/* Stem and parts of a word, computed once per distinct folded form: word_analyse, whose
- * common case (a word of one segment that the front of the cache holds) is inline in on_word,
- * and this for the rest. */
+static bool function_noun(const char *f, size_t n);
+
+/* Stem and parts of a word, computed once per distinct folded form; on_word asks the front of
+ * the cache itself (front_find) for the common case, a word of one segment seen before. */
 static __attribute__((noinline)) int word_analyse_slow(kt_similar *s, const kt_word *w,
                                                        const wordinfo **out, uint32_t *widx)
 {
@@ -538,6 +543,8 @@ static __attribute__((noinline)) int word_analyse_slow(kt_similar *s, const kt_w
     }
     bool stop = w->nseg == 1 && kt_text_is_stopword(w->folded);
     wi.stop = stop;
+    wi.fnoun = w->nseg == 1 && function_noun(w->folded, w->len);
+    wi.known = w->nseg == 1 && kt_lexicon_has(s->lex, w->folded, w->len);
     uint32_t ab;
     if (w->nseg == 1 && w->len <= s->abbr_maxlen &&
         kt_strmap_get(&s->abbr_map, w->folded, w->len, &ab))
@@ -610,19 +617,16 @@ static __attribute__((noinline)) int word_analyse_slow(kt_similar *s, const kt_w
     return 0;
 }
 
-static inline int word_analyse(kt_similar *s, const kt_word *w, const wordinfo **out,
-                               uint32_t *widx)
+/* The front slot of a word of one segment, or NULL: as words_get, without a call and without
+ * filling the slot (nothing changes). */
+static inline const front_slot *front_find(const kt_similar *s, const kt_word *w)
 {
-    if (w->nseg == 1 && w->len <= FRONT_KEY && s->front) { /* as words_get, without a call */
-        uint64_t q[3];
-        const front_slot *f = front_of(s, w->folded, w->len, q);
-        if (f->len == w->len && f->key[0] == q[0] && f->key[1] == q[1] && f->key[2] == q[2]) {
-            *out = &f->wi;
-            *widx = f->idx;
-            return 0;
-        }
-    }
-    return word_analyse_slow(s, w, out, widx);
+    if (w->nseg != 1 || w->len > FRONT_KEY || !s->front)
+        return NULL;
+    uint64_t q[3];
+    const front_slot *f = front_of(s, w->folded, w->len, q);
+    bool hit = f->len == w->len && f->key[0] == q[0] && f->key[1] == q[1] && f->key[2] == q[2];
+    return hit ? f : NULL;
 }
 
 /* --- analysing text ------------------------------------------------------------------------ */
@@ -710,7 +714,7 @@ static bool place_name(analysis *a, const kt_word *w, const wordinfo *wi)
         return false;
     a->place_state = PLACE_IN_NAME;
     /* "Oud-Krispijn" and "West" continue a name, but only a single unknown word is learned */
-    return w->nseg == 1 && !kt_lexicon_has(a->s->lex, w->folded, w->len);
+    return w->nseg == 1 && !(wi ? wi->known : kt_lexicon_has(a->s->lex, w->folded, w->len));
 }
 
 /* The abbreviation a word (or one of its hyphen segments) stands for, or -1. A lower-case
@@ -773,15 +777,14 @@ static bool function_noun(const char *f, size_t n)
     return false;
 }
 
-/* Whether w, after the previous word a->prev, is the noun of a function phrase (see
- * function_noun): a preposition before it (articles aside), "van", "tot", "met" or "op" after. */
+/* Whether w, a function noun (see function_noun), after the previous word a->prev, is the noun
+ * of a function phrase: a preposition before it (articles aside), "van", "tot", "met" or "op"
+ * after. */
 static bool in_function_phrase(const analysis *a, const kt_word *w)
 {
     static const char *const before[] = {"op",  "aan",  "ten", "ter", "in", "door",
                                          "met", "naar", "als", "het", "de"};
     static const char *const after[] = {"van", "tot", "met", "op"};
-    if (!function_noun(w->folded, w->len))
-        return false;
     bool prep = false;
     for (size_t i = 0; i < sizeof before / sizeof before[0]; i++)
         prep |= !strcmp(a->prev, before[i]);
@@ -812,17 +815,22 @@ static int on_word(const kt_word *w, void *ctx)
 {
     analysis *a = ctx;
     kt_similar *s = a->s;
-    if (in_function_phrase(a, w)) {
+    /* "12 maart", "23 gemeenten": a word of one letter or a short number is no term */
+    bool analyse = w->len >= 2 && (w->alpha || w->len > 2);
+    const front_slot *f = analyse ? front_find(s, w) : NULL;
+    if ((f ? f->wi.fnoun : function_noun(w->folded, w->len)) && in_function_phrase(a, w)) {
         remember_word(a, w);
         log_word(a->log, w, true, NO_TERM);
         return 0;
     }
     remember_word(a, w);
-    /* "12 maart", "23 gemeenten": a word of one letter or a short number is no term */
     const wordinfo *wi = NULL;
     uint32_t widx = NO_TERM;
-    if (w->len >= 2 && (w->alpha || w->len > 2)) {
-        a->rc = word_analyse(s, w, &wi, &widx);
+    if (f) {
+        wi = &f->wi;
+        widx = f->idx;
+    } else if (analyse) {
+        a->rc = word_analyse_slow(s, w, &wi, &widx);
         if (a->rc)
             return 1;
     }
