@@ -329,6 +329,19 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
+/* Resizes an array of elem-sized records from had to cap records, the new ones zeroed; 0 or
+ * KT_ENOMEM (the array as it was). */
+static int resize_zeroed(void **arr, size_t had, size_t cap, size_t elem)
+{
+    void *p = realloc(*arr, cap * elem);
+    if (!p)
+        return KT_ENOMEM;
+    if (cap > had)
+        memset((char *)p + had * elem, 0, (cap - had) * elem);
+    *arr = p;
+    return 0;
+}
+
 static uint32_t disp_store(kt_similar *s, const char *text, size_t n)
 {
     if (n > 48)
@@ -2359,11 +2372,8 @@ static int private_room(kt_similar *s, uint32_t slot)
     if ((size_t)slot / 64 < s->private_words)
         return 0;
     size_t n = (size_t)slot / 64 + 1 + s->private_words;
-    uint64_t *bits = realloc(s->private_bits, n * sizeof *bits);
-    if (!bits)
+    if (resize_zeroed((void **)&s->private_bits, s->private_words, n, sizeof *s->private_bits))
         return KT_ENOMEM;
-    memset(bits + s->private_words, 0, (n - s->private_words) * sizeof *bits);
-    s->private_bits = bits;
     s->private_words = n;
     return 0;
 }
@@ -2425,11 +2435,8 @@ static int pend_count(kt_similar *s, const item *it, size_t n, uint32_t by)
 {
     if (s->pend_cap < s->nterms) {
         size_t cap = s->terms_cap > s->nterms ? s->terms_cap : s->nterms;
-        uint32_t *p = realloc(s->pend_add, cap * sizeof *p);
-        if (!p)
+        if (resize_zeroed((void **)&s->pend_add, s->pend_cap, cap, sizeof *s->pend_add))
             return KT_ENOMEM;
-        memset(p + s->pend_cap, 0, (cap - s->pend_cap) * sizeof *p);
-        s->pend_add = p;
         s->pend_cap = cap;
     }
     for (size_t i = 0; i < n; i++)
