@@ -68,6 +68,15 @@ static char *tokens(sqlite3 *db, int64_t rowid)
     return out;
 }
 
+/* Row a of db and row b of other hold the same tokens. */
+static void assert_same_tokens(sqlite3 *db, int64_t a, sqlite3 *other, int64_t b)
+{
+    char *x = tokens(db, a), *y = tokens(other, b);
+    assert_string_equal(x, y);
+    free(x);
+    free(y);
+}
+
 static const char text[] =
     "De gemeenteraad bespreekt de woningsluitingen en het ondermijningsbeeld; de burgemeester "
     "sluit woningen. Woningsluitingen door de gemeente, 13b en 2025-2026, de controles en de "
@@ -92,11 +101,7 @@ static void a_text_indexes_the_same_words_again_from_what_the_tokenizer_remember
     /* a fresh tokenizer (another connection) indexes it as the first did */
     sqlite3 *other = open_index();
     add(other, 1, text);
-    first = tokens(db, 1);
-    again = tokens(other, 1);
-    assert_string_equal(first, again);
-    free(first);
-    free(again);
+    assert_same_tokens(db, 1, other, 1);
     sqlite3_close(other);
     sqlite3_close(db);
 }
@@ -124,15 +129,8 @@ static void more_words_than_it_remembers_index_as_before(void **state)
     add(db, 3, text);
     sqlite3 *other = open_index();
     add(other, 3, text);
-    char *a = tokens(db, 1), *b = tokens(db, 2);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
-    a = tokens(db, 3);
-    b = tokens(other, 3);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    assert_same_tokens(db, 1, db, 2);
+    assert_same_tokens(db, 3, other, 3);
     sqlite3_close(other);
     sqlite3_close(db);
     free(many);
@@ -172,10 +170,7 @@ static void the_same_search_asked_again_finds_the_same_rows(void **state)
     /* the same rows as a tokenizer that never saw the queries */
     sqlite3 *other = open_index();
     add(other, 1, text);
-    char *a = tokens(db, 1), *b = tokens(other, 1);
-    assert_string_equal(a, b);
-    free(a);
-    free(b);
+    assert_same_tokens(db, 1, other, 1);
     sqlite3_close(other);
     sqlite3_close(db);
 }
