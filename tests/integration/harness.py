@@ -639,6 +639,47 @@ class Redis:
             self.proc = None
 
 
+class TwoNodeCase(unittest.IsolatedAsyncioTestCase):
+    """Two nodes, a and b, sharing one store (a's database, or PostgreSQL under KT_TEST_PG) and
+    one real Redis, with setup_world()'s world made through a: self.redis, self.a, self.b,
+    self.w. KEYS are logged in once at the start (a session works on both nodes, and on b after
+    a is gone); client(server, key) connects key to server, closed at the end. NAME prefixes
+    the nodes' names; env_a() gives node a extra environment."""
+
+    NAME = "node"
+    KEYS = ("chair", "sec", "police", "housing")
+
+    def env_a(self):
+        return None
+
+    async def asyncSetUp(self):
+        self.redis = Redis().start()
+        self.a = Server(f"{self.NAME}-a", extra=["--redis", self.redis.url], env=self.env_a())
+        self.a.create_admin()
+        self.a.start()
+        self.b = Server(f"{self.NAME}-b", db=self.a.db, extra=["--redis", self.redis.url]).start()
+        admin = await self.a.connect(self.a.login(ADMIN_EMAIL, ADMIN_PASSWORD))
+        self.w = await setup_world(self.a, admin)
+        await admin.close()
+        self.tokens = {k: self.a.login(f"{k}@test.example") for k in self.KEYS}
+        self.clients = []
+
+    async def asyncTearDown(self):
+        for c in self.clients:
+            await c.close()
+        for s in (self.a, self.b):
+            if s.proc:
+                s.stop()
+        self.redis.stop()
+        self.b.cleanup()
+        self.a.cleanup()
+
+    async def client(self, server, key):
+        c = await server.connect(self.tokens[key])
+        self.clients.append(c)
+        return c
+
+
 def rss_anon_kb(pid):
     """Anonymous resident memory: what the process holds itself, without mapped file pages."""
     with open(f"/proc/{pid}/status") as f:

@@ -11,7 +11,7 @@ import threading
 import time
 import unittest
 
-from harness import (ADMIN_EMAIL, ADMIN_PASSWORD, Redis, Server, rss_anon_kb, setup_world)
+from harness import TwoNodeCase, rss_anon_kb
 
 
 class Resumer:
@@ -54,36 +54,13 @@ class Resumer:
         return [e["seq"] for e in self.events]
 
 
-class MultiNodeTest(unittest.IsolatedAsyncioTestCase):
-    async def asyncSetUp(self):
-        self.redis = Redis().start()
+class MultiNodeTest(TwoNodeCase):
+    KEYS = ("chair", "police", "housing")
+
+    def env_a(self):
         # ASan keeps freed memory in quarantine (256 MiB by default); keep it small so RSS
         # shows what the server really holds.
-        env = {"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4"}
-        self.a = Server("node-a", extra=["--redis", self.redis.url], env=env)
-        self.a.create_admin()
-        self.a.start()
-        self.b = Server("node-b", db=self.a.db, extra=["--redis", self.redis.url]).start()
-        admin = await self.a.connect(self.a.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-        self.w = await setup_world(self.a, admin)
-        await admin.close()
-        self.tokens = {k: self.a.login(f"{k}@test.example") for k in ("chair", "police", "housing")}
-        self.clients = []
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        for s in (self.a, self.b):
-            if s.proc:
-                s.stop()
-        self.redis.stop()
-        self.b.cleanup()
-        self.a.cleanup()
-
-    async def client(self, server, key):
-        c = await server.connect(self.tokens[key])
-        self.clients.append(c)
-        return c
+        return {"ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":quarantine_size_mb=4"}
 
     async def test_changes_through_either_node_reach_both_in_order(self):
         body = self.w["body"]

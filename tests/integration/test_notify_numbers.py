@@ -14,7 +14,7 @@ import time
 import unittest
 
 import harness
-from harness import ADMIN_EMAIL, ADMIN_PASSWORD, Redis, Server, WorldCase, setup_world
+from harness import TwoNodeCase, WorldCase
 
 N = 30  # messages per writer; two writers per node
 
@@ -26,32 +26,8 @@ def metric(server, name):
     return int(m.group(1)) if m else 0
 
 
-class TwoNodesNotifyOnePerson(unittest.IsolatedAsyncioTestCase):
-    async def asyncSetUp(self):
-        self.redis = Redis().start()
-        self.a = Server("numbers-a", extra=["--redis", self.redis.url])
-        self.a.create_admin()
-        self.a.start()
-        self.b = Server("numbers-b", db=self.a.db, extra=["--redis", self.redis.url]).start()
-        admin = await self.a.connect(self.a.login(ADMIN_EMAIL, ADMIN_PASSWORD))
-        self.w = await setup_world(self.a, admin)
-        await admin.close()
-        self.clients = []
-
-    async def asyncTearDown(self):
-        for c in self.clients:
-            await c.close()
-        for s in (self.a, self.b):
-            if s.proc:
-                s.stop()
-        self.redis.stop()
-        self.b.cleanup()
-        self.a.cleanup()
-
-    async def client(self, server, key):
-        c = await server.connect(server.login(f"{key}@test.example"))
-        self.clients.append(c)
-        return c
+class TwoNodesNotifyOnePerson(TwoNodeCase):
+    NAME = "numbers"
 
     async def test_mentions_from_two_nodes_at_once_get_every_number_once(self):
         body, police = self.w["body"], self.w["persons"]["police"]
