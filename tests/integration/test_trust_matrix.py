@@ -49,7 +49,13 @@ ROLES = ["voorzitter", "secretaris", "lid", "lid_onvermeld", "vaste_vervanger", 
 
 CHANNELS = ["reply", "snapshot", "live", "replay after the audience narrowed", "notifications",
             "notification replay", "flags", "suggest", "map", "iCalendar", "Atom", "digest",
-            "audit log"]
+            "audit log", "search"]
+
+# Words that stand beside the canaries (never a canary itself: the reply repeats the question),
+# so that a search reaches every canary thing: X's description, title and attachment, Y's title,
+# W's and Z's descriptions, the threads and the actions.
+SEARCHES = ["Zeehavenkade", "Wielwijk", "Proces-verbaal", "portiekflat", "Uitwerking", "Weg",
+            "Draad", "Actie"]
 
 # Ops whose example would destroy a canary thing: they get a scratch thing of the same kind.
 SCRATCH_ITEM_OPS = {"agenda.remove"}
@@ -325,7 +331,16 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
 
     async def replay_everything(self):
         """A fresh connection per role after all that: replay of the body streams from where
-        each may start, the notification stream from 0, the snapshots, the feeds, the digest."""
+        each may start, the notification stream from 0, the snapshots, the feeds, the digest,
+        and search."""
+        # the search index is written after the commits, in batches: wait until X is in it
+        sec = self.c["secretaris"]
+        for _ in range(200):
+            if (await sec.call("search", q="Zeehavenkade"))["total"]:
+                break
+            await asyncio.sleep(0.1)
+        else:
+            self.fail("X never became findable for the secretary")
         self.after = {}
         for role in ROLES:
             email_ = ADMIN_EMAIL if role == "beheerder" else f"{role}@test.example"
@@ -351,6 +366,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
             except ProtocolError:
                 pass
             await c.call("action.list")
+            for q in SEARCHES:
+                await c.call("search", q=q)
             # the audit log: the body's (chair and secretary) and each record's history
             for op, args in [("audit.body", {"body": self.b1, "limit": 200}),
                              ("audit.history", {"action": self.action["id"]}),
