@@ -397,7 +397,8 @@ static kt_frame *item_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
 }
 
 /* A guest limited to items gets the positions of their own items only, as they see them: a
- * frame of its own. */
+ * frame of its own. Which of them they may see now is decided once, by guest_list (the list as
+ * they read it, kt_store_items_list): an item of theirs they may not see has no position there. */
 static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
 {
     json_t *order = json_array(), *x;
@@ -406,19 +407,15 @@ static kt_frame *order_for_guest(kt_store *st, kt_event *ev, const kt_viewer *v)
     json_array_foreach(json_object_get(ev->full, "order"), i, x)
     {
         int64_t id = json_integer_value(json_object_get(x, "id"));
-        kt_vis vis;
-        if (!guest_has(v, id) || kt_item_vis_load(st, id, &vis))
+        if (!guest_has(v, id))
             continue;
-        if (kt_acl_visible(v, &vis)) {
-            if (!list)
-                list = guest_list(st, json_integer_value(json_object_get(ev->full, "body")),
-                                  json_integer_value(json_object_get(ev->full, "meeting")), v);
-            json_t *pos = guest_position(list, id);
-            if (pos)
-                json_array_append_new(
-                    order, json_pack("{s:I, s:O}", "id", (json_int_t)id, "position", pos));
-        }
-        kt_vis_clear(&vis);
+        if (!list)
+            list = guest_list(st, json_integer_value(json_object_get(ev->full, "body")),
+                              json_integer_value(json_object_get(ev->full, "meeting")), v);
+        json_t *pos = guest_position(list, id);
+        if (pos)
+            json_array_append_new(order,
+                                  json_pack("{s:I, s:O}", "id", (json_int_t)id, "position", pos));
     }
     /* A shift names true positions, which the guest may not know: instead they get every item
      * of theirs in the list, as they number it (few: a guest's own items). */
@@ -499,7 +496,8 @@ kt_frame *kt_render_frame(kt_store *st, kt_event *ev, const kt_viewer *viewer)
 {
     if (resolve(st, ev))
         return NULL;
-    bool guest = viewer->n_items >= 0 && kt_acl_visible(viewer, NULL);
+    /* limited to items: a member (auth/viewer.c gives a non-member no items, n_items -1) */
+    bool guest = viewer->n_items >= 0;
     if ((ev->kind == K_ORDER && guest) || (ev->kind == K_ITEM && guest && ev->full &&
                                            kt_acl_sight(viewer, &ev->aud) == KT_SIGHT_FULL)) {
         kt_frame *f =
