@@ -47,6 +47,9 @@ from test_feeds import Sink
 ROLES = ["voorzitter", "secretaris", "lid", "lid_onvermeld", "vaste_vervanger", "gast",
          "gast_beperkt", "waarnemer", "geen_lid", "beheerder", "voorzitter_elders"]
 
+B1_MEMBERS = ["voorzitter", "secretaris", "lid", "lid_onvermeld", "vaste_vervanger", "gast",
+              "gast_beperkt", "waarnemer"]
+
 CHANNELS = ["reply", "snapshot", "live", "replay after the audience narrowed", "notifications",
             "notification replay", "flags", "suggest", "map", "iCalendar", "Atom", "digest",
             "audit log", "search"]
@@ -186,9 +189,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                                       text=f"Actie {C['X']}", owner=self.ids["lid"]))["action"]
         await self.c["lid"].call("chat.post", body=self.b1, item=self.x,
                                  text=f"@Sander Politie {C['X']}")
-        self.w = (await chair.call("agenda.add", meeting=self.meeting,
-                                   title=f"Jaarplan {C['W']}",
-                                   description=f"Uitwerking {C['W']}"))["item"]["id"]
+        await self.notes_on_x()
+        self.w = await self.w_by_request()
         await chair.call("chat.post", body=self.b1, item=self.w, text=f"Draad {C['W']}")
         self.y = (await chair.call("agenda.add", meeting=self.meeting,
                                    title=f"Overlast {C['Y']} portiekflat",
@@ -200,6 +202,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         self.z = (await chair.call("agenda.add", body=self.b1, title=f"Weg {C['Z']}",
                                    description=f"Weg {C['Z']}"))["item"]["id"]
         await chair.call("chat.post", body=self.b1, item=self.z, text=f"Draad {C['Z']}")
+        await self.guest_item_after_hidden_ones()
         # the other body's chair probes X's subject from her own agenda
         e = self.c["voorzitter_elders"]
         m2 = (await e.call("meeting.create", body=self.b2, start="2027-01-19T09:00:00Z",
@@ -221,6 +224,79 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         self.flag = next((f["id"] for f in flags if f["other"]["body"] == self.b2), None)
         flags = (await e.call("flag.list", body=self.b2))["flags"]
         self.flag_y = next((f["id"] for f in flags if f["other"]["item"] == self.y), None)
+
+    # ---- data shapes for single checks (scripts/prove-matrix names which) ----
+
+    async def notes_on_x(self):
+        """X's notes: minutes.noted names its item, so its audience decides (render-plain-item)."""
+        await self.c["secretaris"].call("minutes.note", item=self.x, text=f"Notulen {self.C['X']}")
+
+    async def w_by_request(self):
+        """W is made by accepting an agenderingsverzoek of a member: the request is then the
+        history of W, seen by whoever sees W - not by the guest limited to another item
+        (request-made-item)."""
+        C = self.C
+        req = (await self.c["lid"].call("request.create", body=self.b1,
+                                        title=f"Jaarplan {C['W']}",
+                                        description=f"Uitwerking {C['W']}"))["request"]["id"]
+        r = await self.c["voorzitter"].call("request.decide", body=self.b1, request=req,
+                                            decision="aanvaarden", meeting=self.meeting)
+        return r["request"]["item"]
+
+    async def guest_item_after_hidden_ones(self):
+        """A second item of the limited guest, after X, W and Y on the meeting, with a besluit:
+        she numbers her items 1, 2 on every path; a greater position tells her how many items
+        she may not see lie before it (export-decision-position)."""
+        chair = self.c["voorzitter"]
+        self.guest_item = (await chair.call("agenda.add", meeting=self.meeting,
+                                            title="Besluitpunt gast"))["item"]["id"]
+        await chair.call("action.create", body=self.b1, item=self.guest_item, kind="besluit",
+                         text="Besloten met de gast")
+        await chair.call("membership.update", body=self.b1, person=self.ids["gast_beperkt"],
+                         items=[self.invited, self.guest_item])
+
+    def guest_positions(self):
+        """Every item position the limited guest received above the count of her own items."""
+        bad = []
+
+        def walk(x):
+            if isinstance(x, dict):
+                for k, v in x.items():
+                    if k in ("position", "item_position") and isinstance(v, int) and v > 2:
+                        bad.append(f"{k} {v} in {json.dumps(frame)[:300]}")
+                    walk(v)
+            elif isinstance(x, list):
+                for v in x:
+                    walk(v)
+        for frame in self.c["gast_beperkt"].frames + self.after["gast_beperkt"].frames:
+            walk(frame)
+        return bad
+
+    def stream_to_outsiders(self):
+        """A body's stream is its members': not one frame of it, not even a skipped seq (which
+        would time what goes on), reaches anyone else (subscribe-member)."""
+        return [f"a frame of the body's stream reached {role}: {json.dumps(f)[:200]}"
+                for role in ROLES if role not in B1_MEMBERS
+                for f in self.c[role].frames + self.after[role].frames
+                if "event" in f and f.get("body") == self.b1][:3]
+
+    async def oracle(self, role, c):
+        """What may not be seen does not exist: the reply to a history of a hidden thing is the
+        reply to an unknown id (audit-history-target)."""
+        hidden = []
+        if role in B1_MEMBERS and not self.allowed("X", role):
+            hidden += [("item", self.x), ("action", self.action["id"])]
+        if role in B1_MEMBERS and not self.allowed("Y", role):
+            hidden.append(("item", self.y))
+        if role == "gast_beperkt":
+            hidden.append(("item", self.w))
+        for key, id_ in hidden:
+            got = await c.request("audit.history", **{key: id_})
+            unknown = await c.request("audit.history", **{key: 987654321})
+            seen = (got["ok"], got.get("error"))
+            if seen != (unknown["ok"], unknown.get("error")):
+                self.oracle_leaks.append(f"audit.history of a hidden {key} answered {role} "
+                                         f"otherwise than an unknown one: {str(got)[:200]}")
 
     # ---- the op x role loop ----
 
@@ -342,6 +418,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         else:
             self.fail("X never became findable for the secretary")
         self.after = {}
+        self.oracle_leaks = []
         for role in ROLES:
             email_ = ADMIN_EMAIL if role == "beheerder" else f"{role}@test.example"
             c = await self.connect(email_, ADMIN_PASSWORD if role == "beheerder" else PASSWORD)
@@ -379,6 +456,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                     await c.call(op, **args)
                 except ProtocolError:
                     pass
+            await self.oracle(role, c)
             await asyncio.sleep(0.2)
             self.after[role] = c
         self.http = {r: [] for r in ROLES}
@@ -482,6 +560,9 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
             if gaps:
                 leaks.append(f"a notification never shown to {role} took a number of hers "
                              f"(unseen: {gaps[:5]})")
+        leaks += self.oracle_leaks + self.stream_to_outsiders()
+        leaks += [f"a position above her own items reached gast_beperkt: {p}"
+                  for p in self.guest_positions()[:3]]
         n_ops, n_roles, n_channels = len(schema.server_op_table()), len(ROLES), len(CHANNELS)
         print(f"\n  matrix: {n_ops} ops x {n_roles} roles x {n_channels} channels "
               f"({self.pairs} op calls); canaries outside their audience: {len(leaks)}")

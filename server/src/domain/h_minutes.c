@@ -235,7 +235,9 @@ static int sees_item(kt_ctx *c, json_t *it, bool *visible)
 }
 
 /* What of doc c->viewer may see (new reference): items they may not see are left out with
- * their notes and outcomes, and so are loose outcomes from such items. */
+ * their notes and outcomes, and so are loose outcomes from such items. A guest limited to items
+ * gets theirs numbered 1, 2, ... in agenda order (as everywhere they read the agenda): the true
+ * positions would tell how many items they may not see lie before, and where. */
 static int document_for(kt_ctx *c, json_t *doc, json_t **out)
 {
     json_t *copy = json_deep_copy(doc), *items = json_array(), *loose = json_array(), *x;
@@ -247,6 +249,9 @@ static int document_for(kt_ctx *c, json_t *doc, json_t **out)
         if ((rc = sees_item(c, x, &visible)))
             break;
         json_object_del(x, "_vis");
+        if (visible && c->viewer.n_items >= 0)
+            json_object_set_new(x, "position",
+                                json_integer((json_int_t)json_array_size(items) + 1));
         if (visible)
             json_array_append(items, x);
     }
