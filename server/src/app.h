@@ -25,6 +25,7 @@ typedef struct kt_config {
     /* /metrics and the full /healthz: "ADDR:PORT" of a listener of their own, NULL: none */
     const char *metrics_listen;
     const char *db_path;
+    int db_timeout_ms; /* PostgreSQL: the deadline of each exchange (kt_store_options) */
     const char *web_root;
     const char *redis_url;       /* NULL: in-process bus */
     const char *public_url;      /* base URL for links (feeds, mails); derived when NULL */

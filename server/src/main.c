@@ -61,8 +61,10 @@ static int ensure_parent_dir(const char *path)
 
 static kt_store_options store_options(kt_app *app)
 {
-    return (kt_store_options){
-        .path = app->cfg.db_path, .sync_full = app->cfg.sync_full, .busy_timeout_ms = 5000};
+    return (kt_store_options){.path = app->cfg.db_path,
+                              .sync_full = app->cfg.sync_full,
+                              .busy_timeout_ms = 5000,
+                              .timeout_ms = app->cfg.db_timeout_ms};
 }
 
 static int open_store(kt_app *app)

@@ -123,6 +123,20 @@ const kt_option kt_options[] = {
      .offset = CFG(db_path),
      .help = "The store: an SQLite database file (its directory is created when missing) or a "
              "postgresql:// URL for nodes on several hosts."},
+    {.name = "db-timeout-ms",
+     .env = "KT_DB_TIMEOUT_MS",
+     .arg = "N",
+     .kind = KT_OPT_INT,
+     .lo = 100,
+     .hi = 600000,
+     .dflt = "5000",
+     .group = g_server,
+     .offset = CFG(db_timeout_ms),
+     .help = "PostgreSQL: how long any exchange with the database (a query's answer, making a "
+             "connection) may take. One that takes longer (a frozen server, a network that "
+             "drops everything) fails with store_unavailable, the connection is dropped and "
+             "made again later; /healthz says down meanwhile. A wait for another node's write "
+             "lock ends as store_busy half a second before. SQLite: ignored."},
     {.name = "web",
      .env = "KT_WEB",
      .arg = "DIR",

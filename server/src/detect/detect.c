@@ -480,8 +480,10 @@ static void build_run(kt_job *job)
 {
     build_job *j = (build_job *)job;
     int64_t t0 = kt_mono_ns();
-    kt_store_options so = {
-        .path = j->cfg.db_path, .sync_full = j->cfg.sync_full, .busy_timeout_ms = 5000};
+    kt_store_options so = {.path = j->cfg.db_path,
+                           .sync_full = j->cfg.sync_full,
+                           .busy_timeout_ms = 5000,
+                           .timeout_ms = j->cfg.db_timeout_ms};
     kt_store *st = NULL;
     int rc = kt_store_open(&so, &st);
     if (!rc) {

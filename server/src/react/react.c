@@ -181,8 +181,18 @@ static void job_failed(kt_react *r, int64_t id)
 
 static void run(kt_react *r, int64_t id)
 {
-    if (run_job(r, id))
-        job_failed(r, id);
+    if (!run_job(r, id))
+        return;
+    /* A store that cannot be reached or written (store.h: a fault spell, ended by a write that
+     * commits) is no fault of the job's: it stays as it is for a later sweep, however long the
+     * spell, rather than counting towards its dropping. */
+    kt_store_faults f;
+    kt_store_faults_get(&f);
+    if (f.unavailable) {
+        kt_warn("reaction put off: the store is unavailable", "job=%lld", (long long)id);
+        return;
+    }
+    job_failed(r, id);
 }
 
 /* ---- the queue ---- */

@@ -29,6 +29,11 @@ typedef struct kt_store_options {
      * store, whose commits acknowledge writes. Without it a commit that finds the log past
      * 1,000 pages checkpoints it first (SQLite's default). PostgreSQL: ignored. */
     bool checkpoint_aside;
+    /* PostgreSQL: no exchange with the server (a round trip, or making a connection) waits
+     * longer than this; one that does drops the connection and fails with KT_EUNAVAIL, and a
+     * new one is made at a later use (store/pg/pg.c). 0: no deadline, but 30 s to connect
+     * (tools, tests). The schema's migration at open has none. SQLite: ignored. */
+    int timeout_ms;
 } kt_store_options;
 
 /* Opens (creating if needed) and migrates. *out is owned by the caller: kt_store_close(). */

@@ -11,7 +11,15 @@
  * group commit's savepoints - is deferred and goes out with the next statement, in libpq's
  * pipeline mode (or in front of the next simple query's text), in that statement's round trip.
  * A chat.post in a group waits for one: its message (the membership the store remembered is
- * checked with it, the event append of the write before goes out in front of it). */
+ * checked with it, the event append of the write before goes out in front of it).
+ *
+ * Deadlines: libpq is driven asynchronously (a non-blocking connection, PQsend*, poll on its
+ * socket), so no exchange waits longer than the store's timeout_ms: one that overruns it drops
+ * the connection (shutdown of its socket: a frozen server or a black-holed network answers
+ * nothing, not even an error), fails with KT_EUNAVAIL (store_unavailable) and notes the fault.
+ * Every later exchange fails at once until a new connection is made, outside a transaction,
+ * at the next use after a backoff (250 ms doubling to 10 s); connecting has the same deadline,
+ * and TCP keepalives find a dead peer of an idle connection. */
 #include "store/backend.h"
 #include "store/db.h"
 #include "store/pg/migrations.h"
@@ -21,15 +29,21 @@
 #include "util/timeutil.h"
 
 #include <assert.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define STMT_SLOTS      1024
 #define MAX_PARAMS      24
 #define WRITE_LOCK_TEXT "7250412" /* the advisory lock key of ketentafel's writers */
+#define BACKOFF_MIN_MS  250       /* the first retry of a lost connection that failed again */
+#define BACKOFF_MAX_MS  10000
+#define TOOL_CONNECT_MS 30000 /* connecting, for a store without timeout_ms (tools, tests) */
 
 typedef struct pg_stmt {
     kt_db_stmt base;
@@ -76,6 +90,15 @@ typedef struct pg_store {
     bool spoilt;
     /* Grows with every statement that may have changed rows (pg_write_mark). */
     int64_t changed;
+    bool sync_full;
+    /* Deadlines (see the top): an exchange's in ms (0: none), the running exchange's
+     * (kt_mono_ns; 0: none). broken: the connection is lost or was dropped; nothing is sent
+     * on it until it is replaced, not before retry_at_ns. */
+    int timeout_ms;
+    int64_t deadline_ns;
+    bool broken;
+    int64_t retry_at_ns;
+    int backoff_ms;
 } pg_store;
 
 static pg_store *pgs(kt_store *st)
@@ -84,9 +107,15 @@ static pg_store *pgs(kt_store *st)
     return (pg_store *)st;
 }
 
-/* SQLSTATE classes as the store's errors. */
-static int map_error(PGconn *conn, const PGresult *res, const char *sql)
+/* SQLSTATE classes as the store's errors. A connection known to be broken fails quietly (its
+ * loss was logged once): KT_EUNAVAIL, counted. */
+static int map_error(pg_store *ps, const PGresult *res, const char *sql)
 {
+    PGconn *conn = ps->conn;
+    if (ps->broken) {
+        kt_store_fault_note();
+        return KT_EUNAVAIL;
+    }
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     if (state && strncmp(state, "23", 2) == 0)
         return KT_ECONFLICT; /* integrity: unique, foreign key, check */
@@ -101,10 +130,184 @@ static int map_error(PGconn *conn, const PGresult *res, const char *sql)
     if (PQstatus(conn) != CONNECTION_OK ||
         (state && (strncmp(state, "08", 2) == 0 || strncmp(state, "53", 2) == 0 ||
                    strncmp(state, "57", 2) == 0))) {
+        ps->broken = PQstatus(conn) != CONNECTION_OK;
         kt_store_fault_note();
         return KT_EUNAVAIL; /* connection lost, disk full, server shutting down */
     }
     return KT_ESTORE;
+}
+
+/* ---- exchanges with a deadline ---- */
+
+/* Waits until fd is ready for events or deadline_ns (kt_mono_ns; 0: none) passes: 1 ready, 0
+ * the deadline passed, -1 an error. */
+static int wait_fd(int fd, short events, int64_t deadline_ns)
+{
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        int ms = -1;
+        if (deadline_ns) {
+            int64_t left = deadline_ns - kt_mono_ns();
+            if (left <= 0)
+                return 0;
+            ms = (int)((left + 999999) / 1000000);
+        }
+        struct pollfd p = {.fd = fd, .events = events};
+        int n = poll(&p, 1, ms);
+        if (n > 0)
+            return 1;
+        if (n < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+/* The connection is lost, or sql's exchange overran its deadline: nothing more goes out on it
+ * until reconnect_if_broken() replaces it. Its socket is shut down, so that a server that
+ * wakes up finds its client gone (and rolls back what it was sent) rather than answering. The
+ * fault is noted here, once for the exchange that found it. */
+static void conn_broken(pg_store *ps, const char *sql, bool timed_out)
+{
+    if (timed_out)
+        kt_error("database did not answer in time: connection dropped",
+                 "timeout_ms=%d sql=\"%.80s\"", ps->timeout_ms, sql ? sql : "");
+    else
+        kt_error("database connection lost", "error=\"%.200s\" sql=\"%.80s\"",
+                 PQerrorMessage(ps->conn), sql ? sql : "");
+    int fd = PQsocket(ps->conn);
+    if (fd >= 0)
+        shutdown(fd, SHUT_RDWR);
+    ps->broken = true;
+    kt_store_fault_note();
+}
+
+/* Starts an exchange (one round trip): its deadline runs from now. KT_EUNAVAIL, counted, on a
+ * broken connection. */
+static int exchange_start(pg_store *ps)
+{
+    if (!ps->broken && PQstatus(ps->conn) != CONNECTION_OK) {
+        conn_broken(ps, NULL, false);
+        return KT_EUNAVAIL;
+    }
+    if (ps->broken) {
+        kt_store_fault_note();
+        return KT_EUNAVAIL;
+    }
+    ps->base.round_trips++;
+    ps->deadline_ns = ps->timeout_ms ? kt_mono_ns() + (int64_t)ps->timeout_ms * 1000000 : 0;
+    return 0;
+}
+
+/* Sends what libpq holds and waits until a result can be read without blocking. 0, or
+ * KT_EUNAVAIL when the connection broke or the exchange's deadline passed (then dropped). */
+static int await_result(pg_store *ps, const char *sql)
+{
+    for (;;) {
+        int unsent = PQflush(ps->conn);
+        if (unsent < 0)
+            break;
+        if (!unsent && !PQisBusy(ps->conn))
+            return 0;
+        int w = wait_fd(PQsocket(ps->conn), POLLIN | (unsent ? POLLOUT : 0), ps->deadline_ns);
+        if (w == 0) {
+            conn_broken(ps, sql, true);
+            return KT_EUNAVAIL;
+        }
+        if (w < 0 || !PQconsumeInput(ps->conn))
+            break;
+    }
+    conn_broken(ps, sql, false);
+    return KT_EUNAVAIL;
+}
+
+/* The exchange's next result into *out (NULL: its results ended), within its deadline. */
+static int next_result(pg_store *ps, const char *sql, PGresult **out)
+{
+    *out = NULL;
+    int rc = await_result(ps, sql);
+    if (!rc)
+        *out = PQgetResult(ps->conn);
+    return rc;
+}
+
+/* What PQexec does after sending, within the deadline: reads every result of the command that
+ * sent (whether PQsend* succeeded) and keeps the last in *res (the caller's to clear; NULL when
+ * nothing was sent: the caller maps PQerrorMessage). 0, or KT_EUNAVAIL. */
+static int finish(pg_store *ps, bool sent, const char *sql, PGresult **res)
+{
+    *res = NULL;
+    if (!sent)
+        return 0;
+    for (;;) {
+        PGresult *r;
+        int rc = next_result(ps, sql, &r);
+        if (rc) {
+            PQclear(*res);
+            *res = NULL;
+            return rc;
+        }
+        if (!r)
+            return 0;
+        PQclear(*res);
+        *res = r;
+    }
+}
+
+static void quiet_notices(void *arg, const PGresult *res)
+{
+    (void)arg;
+    (void)res; /* "relation already exists, skipping" and the like */
+}
+
+/* A new connection to the store's database, made within connect_timeout: the store's
+ * timeout_ms (TOOL_CONNECT_MS without one) unless the URL says otherwise. Keepalives find a
+ * dead peer of an idle connection; tcp_user_timeout one that stops acknowledging what is sent.
+ * NULL with the reason in why when it cannot be made. */
+static PGconn *connect_db(pg_store *ps, char *why, size_t n)
+{
+    int ms = ps->timeout_ms ? ps->timeout_ms : TOOL_CONNECT_MS;
+    char ct[16], tut[16];
+    snprintf(ct, sizeof ct, "%d", ms < 2000 ? 2 : (ms + 999) / 1000);
+    snprintf(tut, sizeof tut, "%d", ps->timeout_ms);
+    /* Ours first: what the URL says overrides them (later keywords win; dbname is expanded). */
+    const char *const keys[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
+                                "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+                                "application_name",    "dbname",           NULL};
+    const char *const vals[] = {ct, "1", "10", "5", "3", tut, "ketentafel", ps->url, NULL};
+    PGconn *c = PQconnectStartParams(keys, vals, 1);
+    if (!c) {
+        snprintf(why, n, "out of memory");
+        return NULL;
+    }
+    /* PQconnectPoll leaves connect_timeout to its caller: read what is in force. */
+    int secs = 0;
+    PQconninfoOption *info = PQconninfo(c);
+    for (PQconninfoOption *o = info; o && o->keyword; o++)
+        if (strcmp(o->keyword, "connect_timeout") == 0 && o->val)
+            secs = atoi(o->val);
+    PQconninfoFree(info);
+    int64_t deadline = secs > 0 ? kt_mono_ns() + (int64_t)(secs < 2 ? 2 : secs) * 1000000000 : 0;
+    PostgresPollingStatusType st =
+        PQstatus(c) == CONNECTION_BAD ? PGRES_POLLING_FAILED : PGRES_POLLING_WRITING;
+    while (st != PGRES_POLLING_OK && st != PGRES_POLLING_FAILED) {
+        int w = wait_fd(PQsocket(c), st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+        if (w == 0) {
+            snprintf(why, n, "no answer within connect_timeout (%d s)", secs);
+            PQfinish(c);
+            return NULL;
+        }
+        st = PQconnectPoll(c);
+    }
+    if (st == PGRES_POLLING_FAILED || PQsetnonblocking(c, 1) != 0) {
+        snprintf(why, n, "%s", PQerrorMessage(c));
+        size_t len = strlen(why);
+        while (len && (why[len - 1] == '\n' || why[len - 1] == ' '))
+            why[--len] = 0;
+        PQfinish(c);
+        return NULL;
+    }
+    PQsetNoticeReceiver(c, quiet_notices, NULL);
+    return c;
 }
 
 static void deferred_clear(pg_store *ps)
@@ -143,9 +346,9 @@ static int exec_res(pg_store *ps, const char *sql, PGresult **res)
         return run_pipeline(ps, sql, NULL, res); /* in the same round trip */
     if (ps->n_deferred && (rc = run_pipeline(ps, NULL, NULL, NULL)))
         return rc;
-    ps->base.round_trips++;
-    *res = PQexec(ps->conn, sql); /* NULL: an error without a result (out of memory) */
-    return 0;
+    if ((rc = exchange_start(ps)))
+        return rc;
+    return finish(ps, PQsendQuery(ps->conn, sql), sql, res);
 }
 
 static int exec_sql(pg_store *ps, const char *sql)
@@ -155,7 +358,7 @@ static int exec_sql(pg_store *ps, const char *sql)
     if (rc)
         return rc;
     ExecStatusType s = PQresultStatus(res);
-    rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps->conn, res, sql);
+    rc = s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK ? 0 : map_error(ps, res, sql);
     PQclear(res);
     return rc;
 }
@@ -177,21 +380,68 @@ static int defer_text(pg_store *ps, const char *text)
     return rc;
 }
 
-/* Connections break (server restart, failover): outside a transaction, try once again. */
+/* How long a writer waits for the writers' lock before store_busy: under the exchange's
+ * deadline, so that a wait for another node's writer ends as store_busy on a connection that
+ * stays, not as a connection dropped for silence. */
+static int lock_timeout_ms(const pg_store *ps)
+{
+    int t = ps->timeout_ms;
+    if (!t || t > 30500)
+        return 30000;
+    return t >= 2000 ? t - 500 : t * 3 / 4;
+}
+
+/* The session's settings (a new connection has the server's defaults). Durable
+ * acknowledgements: a commit returns once the WAL is flushed (the default; set here so that a
+ * server configured otherwise does not make "ok" a promise we cannot keep). With sync_full off,
+ * commits may be lost on a crash, as with SQLite's NORMAL. */
+static int session_setup(pg_store *ps, int lock_ms)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "SET synchronous_commit = %s; SET lock_timeout = %d",
+             ps->sync_full ? "on" : "off", lock_ms);
+    return exec_sql(ps, sql);
+}
+
+/* Connections break (server restart, failover, an exchange past its deadline): outside a
+ * transaction, a new one is made at the next use, after a backoff once an attempt failed;
+ * meanwhile every exchange fails at once (KT_EUNAVAIL). */
 static void reconnect_if_broken(pg_store *ps)
 {
-    if (PQstatus(ps->conn) == CONNECTION_OK || ps->base.txn_depth)
+    if ((!ps->broken && PQstatus(ps->conn) == CONNECTION_OK) || ps->base.txn_depth)
         return;
-    kt_warn("database connection lost; reconnecting", NULL);
-    PQreset(ps->conn);
-    if (PQstatus(ps->conn) != CONNECTION_OK)
+    int64_t now = kt_mono_ns();
+    if (now < ps->retry_at_ns)
         return;
-    deferred_clear(ps);
-    ps->spoilt = false;
-    /* Prepared statements died with the old session. */
-    for (int i = 0; i < STMT_SLOTS; i++)
-        if (ps->stmts[i])
-            ps->stmts[i]->name[0] = 0;
+    if (!ps->backoff_ms)
+        kt_warn("database connection lost; reconnecting", NULL);
+    char why[256] = "";
+    PGconn *c = connect_db(ps, why, sizeof why);
+    if (c) {
+        PQfinish(ps->conn);
+        ps->conn = c;
+        ps->broken = false;
+        deferred_clear(ps);
+        ps->spoilt = false;
+        /* Prepared statements died with the old session. */
+        for (int i = 0; i < STMT_SLOTS; i++)
+            if (ps->stmts[i])
+                ps->stmts[i]->name[0] = 0;
+        if (session_setup(ps, lock_timeout_ms(ps)) == 0) {
+            kt_info("database connection made again", "after_ms=%lld",
+                    (long long)((kt_mono_ns() - now) / 1000000));
+            ps->backoff_ms = 0;
+            ps->retry_at_ns = 0;
+            return;
+        }
+        ps->broken = true;
+        snprintf(why, sizeof why, "the session's settings failed");
+    }
+    ps->backoff_ms = ps->backoff_ms ? ps->backoff_ms * 2 : BACKOFF_MIN_MS;
+    if (ps->backoff_ms > BACKOFF_MAX_MS)
+        ps->backoff_ms = BACKOFF_MAX_MS;
+    ps->retry_at_ns = kt_mono_ns() + (int64_t)ps->backoff_ms * 1000000;
+    kt_warn("database reconnection failed", "error=\"%.200s\" retry_ms=%d", why, ps->backoff_ms);
 }
 
 /* ---- statements ---- */
@@ -242,9 +492,12 @@ static int prepare_on_server(pg_store *ps, pg_stmt *s)
         return rc;
     }
     snprintf(s->name, sizeof s->name, "kt%d", ps->n_prepared++);
-    ps->base.round_trips++;
-    PGresult *res = PQprepare(ps->conn, s->name, text, max, types);
-    rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps->conn, res, s->base.sql);
+    PGresult *res = NULL;
+    rc = exchange_start(ps);
+    if (!rc)
+        rc = finish(ps, PQsendPrepare(ps->conn, s->name, text, max, types), s->base.sql, &res);
+    if (!rc)
+        rc = PQresultStatus(res) == PGRES_COMMAND_OK ? 0 : map_error(ps, res, s->base.sql);
     PQclear(res);
     free(text);
     if (rc)
@@ -378,7 +631,16 @@ static int run_pipeline(pg_store *ps, const char *text, pg_stmt *s, PGresult **r
     PGconn *conn = ps->conn;
     if (res)
         *res = NULL;
-    ps->base.round_trips++;
+    const char *what = text             ? text
+                       : s              ? s->base.sql
+                       : ps->n_deferred ? deferred_sql(&ps->deferred[ps->n_deferred - 1])
+                                        : "(deferred statements)";
+    int rc = exchange_start(ps);
+    if (rc) {
+        deferred_clear(ps);
+        ps->spoilt = true;
+        return rc;
+    }
     int n = ps->n_deferred;
     bool sent = PQenterPipelineMode(conn);
     for (int i = 0; sent && i < n; i++) {
@@ -392,14 +654,20 @@ static int run_pipeline(pg_store *ps, const char *text, pg_stmt *s, PGresult **r
     else if (sent && s)
         sent = PQsendQueryPrepared(conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
     sent = sent && PQpipelineSync(conn);
-    int rc = 0;
     PGresult *last = NULL;
     int total = n + (text || s ? 1 : 0);
+    int lost = 0; /* the connection broke, or the deadline passed (next_result) */
     /* Each query's results end with a NULL; the sync's result ends the pipeline. */
     for (int i = 0; sent && i < total; i++) {
-        PGresult *r, *first = PQgetResult(conn);
-        while ((r = PQgetResult(conn)))
+        PGresult *r = NULL, *first = NULL;
+        lost = next_result(ps, what, &first);
+        while (!lost && !(lost = next_result(ps, what, &r)) && r)
             PQclear(r);
+        if (lost) {
+            PQclear(first);
+            sent = false;
+            break;
+        }
         if (i == n) {
             last = first;
             continue;
@@ -417,21 +685,25 @@ static int run_pipeline(pg_store *ps, const char *text, pg_stmt *s, PGresult **r
                          sql);
                 rc = KT_ESTORE;
             } else
-                rc = map_error(conn, first, sql);
+                rc = map_error(ps, first, sql);
         }
         PQclear(first);
     }
     if (sent) {
-        PGresult *sync = PQgetResult(conn);
-        sent = PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+        PGresult *sync = NULL;
+        lost = next_result(ps, what, &sync);
+        sent = !lost && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
         PQclear(sync);
     }
-    if (!PQexitPipelineMode(conn) || !sent) {
-        /* The connection broke meanwhile: an error of the final statement, or of the flush. */
+    if (ps->broken || !PQexitPipelineMode(conn) || !sent) {
+        /* The connection broke meanwhile (or was dropped at the deadline): an error of the
+         * final statement, or of the flush. */
         PQclear(last);
         last = NULL;
-        if (!rc && !text && !s)
-            rc = map_error(conn, NULL, "(deferred statements)");
+        if (!rc && lost)
+            rc = lost; /* noted and logged */
+        else if (!rc && (ps->broken || (!text && !s)))
+            rc = map_error(ps, NULL, what);
     }
     deferred_clear(ps);
     if (rc) {
@@ -460,12 +732,18 @@ static int pg_step(kt_db_stmt *base)
             if (rc)
                 return rc;
         } else {
-            ps->base.round_trips++;
-            s->res = PQexecPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens, s->fmts, 0);
+            int rc = exchange_start(ps);
+            if (!rc)
+                rc = finish(ps,
+                            PQsendQueryPrepared(ps->conn, s->name, s->nparams, s->vals, s->lens,
+                                                s->fmts, 0),
+                            base->sql, &s->res);
+            if (rc)
+                return rc;
         }
         ExecStatusType status = PQresultStatus(s->res);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            int rc = map_error(ps->conn, s->res, base->sql);
+            int rc = map_error(ps, s->res, base->sql);
             PQclear(s->res);
             s->res = NULL;
             if (PQstatus(ps->conn) != CONNECTION_OK)
@@ -646,7 +924,7 @@ static int pg_query_int(kt_store *st, const char *sql, int64_t *out)
     if (rc)
         return rc;
     if (PQresultStatus(res) != PGRES_TUPLES_OK)
-        rc = map_error(ps->conn, res, sql);
+        rc = map_error(ps, res, sql);
     else if (PQntuples(res) < 1)
         rc = KT_ENOTFOUND;
     else {
@@ -704,15 +982,16 @@ static void pg_rollback(kt_store *st)
     pg_store *ps = pgs(st);
     deferred_clear(ps); /* undone anyway */
     ps->spoilt = false;
-    if (PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
+    if (!ps->broken && PQtransactionStatus(ps->conn) != PQTRANS_IDLE)
         exec_sql(ps, "ROLLBACK");
 }
 
 static int read_version(pg_store *ps)
 {
-    PGresult *res = PQexec(ps->conn, "SELECT version FROM kt_schema");
+    PGresult *res = NULL;
     int v = -1;
-    if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
+    if (exec_res(ps, "SELECT version FROM kt_schema", &res) == 0 &&
+        PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
         v = atoi(PQgetvalue(res, 0, 0));
     PQclear(res);
     return v;
@@ -818,12 +1097,6 @@ static const kt_db_ops pg_ops = {
     .close = pg_close,
 };
 
-static void quiet_notices(void *arg, const PGresult *res)
-{
-    (void)arg;
-    (void)res; /* "relation already exists, skipping" and the like */
-}
-
 int kt_pg_open(const kt_store_options *opt, kt_store **out)
 {
     *out = NULL;
@@ -833,23 +1106,24 @@ int kt_pg_open(const kt_store_options *opt, kt_store **out)
     ps->base.ops = &pg_ops;
     ps->base.dialect = KT_DIALECT_PG;
     ps->url = strdup(opt->path);
-    ps->conn = PQconnectdb(opt->path);
-    if (!ps->url || PQstatus(ps->conn) != CONNECTION_OK) {
-        kt_error("cannot connect to the database", "error=\"%s\"",
-                 ps->conn ? PQerrorMessage(ps->conn) : "out of memory");
+    ps->sync_full = opt->sync_full;
+    ps->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 0;
+    char why[256] = "out of memory";
+    ps->conn = ps->url ? connect_db(ps, why, sizeof why) : NULL;
+    if (!ps->conn) {
+        kt_error("cannot connect to the database", "error=\"%s\"", why);
         pg_close(&ps->base);
         return KT_EUNAVAIL;
     }
-    PQsetNoticeReceiver(ps->conn, quiet_notices, NULL);
-    /* Durable acknowledgements: a commit returns once the WAL is flushed (the default; set here
-     * so that a server configured otherwise does not make "ok" a promise we cannot keep). With
-     * sync_full off, commits may be lost on a crash, as with SQLite's NORMAL. */
-    int rc = exec_sql(ps, opt->sync_full ? "SET synchronous_commit = on"
-                                         : "SET synchronous_commit = off");
-    if (!rc)
-        rc = exec_sql(ps, "SET lock_timeout = '30s'");
+    /* The schema's migration may take long on a large database: no deadline for it, and the
+     * writers' lock is waited for as long as another node's migration takes (30 s at most). */
+    int rc = session_setup(ps, 30000);
+    ps->timeout_ms = 0;
     if (!rc)
         rc = migrate(ps);
+    ps->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 0;
+    if (!rc && ps->timeout_ms)
+        rc = session_setup(ps, lock_timeout_ms(ps));
     if (rc) {
         pg_close(&ps->base);
         return rc;
