@@ -11,6 +11,7 @@
 #include "detect/strmap.h"
 #include "detect/text.h"
 #include "util/err.h"
+#include "util/hugemem.h"
 #include "util/imap.h"
 
 #include <assert.h>
@@ -187,12 +188,16 @@ typedef struct wordlog {
  * more time and memory than the arrays themselves, and agenda items have few sizes. Sizes are
  * rounded up to even so that a free array can hold the free list's next pointer. */
 #define POOL_CHUNK (1u << 16) /* uint32s per chunk: 256 KiB */
+/* ... and past this many chunks (a big index), chunks of a huge page each (hugemem.h) */
+#define POOL_HUGE_AFTER 8
 
 typedef struct term_pool {
     uint32_t *free[MAX_ITEM_TERMS + 2];
     uint32_t **chunks;
     size_t nchunks, chunks_cap;
-    size_t used; /* uint32s used in the last chunk */
+    size_t used;  /* uint32s used in the last chunk */
+    size_t len;   /* uint32s in the last chunk */
+    size_t total; /* uint32s in all chunks */
 } term_pool;
 
 typedef struct vec32 {
@@ -324,6 +329,7 @@ static int grow(void **arr, size_t *cap, size_t need, size_t elem)
     void *p = realloc(*arr, c * elem);
     if (!p)
         return KT_ENOMEM;
+    kt_huge_advise(p, c * elem); /* the items of a big index: see hugemem.h */
     *arr = p;
     *cap = c;
     return 0;
@@ -2293,7 +2299,7 @@ static uint32_t *pool_alloc(term_pool *p, size_t n)
         memcpy(&p->free[k], a, sizeof a); /* the next pointer lives in the array */
         return a;
     }
-    if (!p->nchunks || p->used + k > POOL_CHUNK) {
+    if (!p->nchunks || p->used + k > p->len) {
         if (p->nchunks == p->chunks_cap) {
             size_t cap = p->chunks_cap ? p->chunks_cap * 2 : 64;
             uint32_t **c = realloc(p->chunks, cap * sizeof *c);
@@ -2302,11 +2308,15 @@ static uint32_t *pool_alloc(term_pool *p, size_t n)
             p->chunks = c;
             p->chunks_cap = cap;
         }
-        uint32_t *chunk = malloc(POOL_CHUNK * sizeof *chunk);
+        bool huge = p->nchunks >= POOL_HUGE_AFTER;
+        size_t len = huge ? KT_HUGE_PAGE / sizeof(uint32_t) : POOL_CHUNK;
+        uint32_t *chunk = huge ? kt_huge_alloc(KT_HUGE_PAGE) : malloc(len * sizeof *chunk);
         if (!chunk)
             return NULL;
         p->chunks[p->nchunks++] = chunk;
         p->used = 0;
+        p->len = len;
+        p->total += len;
     }
     a = p->chunks[p->nchunks - 1] + p->used;
     p->used += k;
@@ -2502,6 +2512,7 @@ static int slot_alloc(kt_similar *s, uint32_t *slot)
             /* items grew but the scratch did not: shrink our idea of the capacity back */
             return KT_ENOMEM;
         }
+        kt_huge_advise(s->acc, cap * sizeof *acc);
         memset(s->acc + s->slots_cap, 0, (cap - s->slots_cap) * sizeof *acc);
         memset(s->state + s->slots_cap, 0, cap - s->slots_cap);
         memset(s->co_mark + had, 0, (words - had) * sizeof *mark);
@@ -3420,7 +3431,7 @@ size_t kt_similar_memory(const kt_similar *s)
     for (size_t i = 0; i < s->nterms; i++)
         m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
-    m += s->pool.nchunks * POOL_CHUNK * sizeof(uint32_t);
+    m += s->pool.total * sizeof(uint32_t);
     m += s->ids.cap * sizeof *s->ids.slots;
     return m;
 }

@@ -1,6 +1,7 @@
 #include "util/imap.h"
 
 #include "util/err.h"
+#include "util/hugemem.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -40,6 +41,7 @@ static int grow(kt_imap *m)
     kt_imap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return KT_ENOMEM;
+    kt_huge_advise(slots, cap * sizeof *slots); /* a big map is touched all over */
     for (size_t j = 0; j < m->cap; j++) {
         if (!m->slots[j].key)
             continue;
