@@ -970,6 +970,38 @@ static void a_bulk_load_indexes_as_puts_do(void **state)
     kt_similar_free(t);
 }
 
+/* A bulk load whose empty posting lists are placed in one block (post_pending; at start only
+ * a big load is, here every one) indexes as puts one by one do, also after puts, removes and a
+ * confidential mark move lists out of the block or shorten them in it. */
+static void posting_lists_in_a_block_hold_what_lists_of_their_own_do(void **state)
+{
+    kt_similar *s = *state, *t = kt_similar_new();
+    assert_non_null(t);
+    char lex[32];
+    write_lexicon(lex);
+    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
+    remove(lex);
+    assert_int_equal(kt_similar_set(t, "post_block", 1), 0);
+    generated_agenda_as(s, 1500, false);
+    generated_agenda_as(t, 1500, true);
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    for (int i = 0; i < 40; i++) { /* lists grow out of the block, others shrink in it */
+        put(s, 6000 + i, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs in Wielwijk", NULL);
+        put(t, 6000 + i, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs in Wielwijk", NULL);
+        assert_int_equal(kt_similar_remove(s, 100 + 3 * i), 0);
+        assert_int_equal(kt_similar_remove(t, 100 + 3 * i), 0);
+    }
+    assert_int_equal(kt_similar_set_private(s, 301, true), 0);
+    assert_int_equal(kt_similar_set_private(t, 301, true), 0);
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    for (int id = 1; id <= 1500; id += 7) {
+        kt_similar_hit a[16], b[16];
+        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
+        assert_true(kt_similar_hits_equal(a, na, b, nb));
+    }
+    kt_similar_free(t);
+}
+
 /* Two indexes of the same items have the same digest; another item changes it. */
 static void the_digest_follows_what_the_index_holds(void **state)
 {
@@ -1023,6 +1055,7 @@ int main(void)
         T(find_agrees_with_its_reference_path),
         T(the_digest_follows_what_the_index_holds),
         T(a_bulk_load_indexes_as_puts_do),
+        T(posting_lists_in_a_block_hold_what_lists_of_their_own_do),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
     };

@@ -79,6 +79,11 @@ typedef struct posting {
     uint16_t day;   /* days since POST_DAY_BASE, POST_DAY_BACKLOG or POST_DAY_OTHER */
 } posting;
 
+/* A list of this many bytes or more, empty before a bulk load's postings, goes in a block with
+ * the others (post_pending) when they are POST_BLOCK_LISTS times as many bytes together. */
+#define POST_BLOCK_LIST  ((size_t)64 << 10)
+#define POST_BLOCK_LISTS 32
+
 #define POST_SCOPE_OTHER UINT16_MAX /* check the item's own scope */
 #define POST_DAY_BASE    10957      /* 2000-01-01 */
 #define POST_DAY_BACKLOG UINT16_MAX
@@ -102,6 +107,7 @@ typedef struct term {
     uint8_t hints;  /* HINT_*: how the word has been written */
     uint8_t aspect; /* bit of the aspect it names (kt_text_aspect_word), 0: none */
     uint8_t nconcepts;
+    bool post_block;   /* post lies in a block of s->blocks (post_pending), not malloc'd alone */
     uint32_t concepts; /* the vocabulary groups it is in: s->concept_of.v[concepts ..] */
     float learned;     /* what the chairs' decisions taught about the word (1: nothing) */
     int32_t phrase;    /* first vocabulary phrase that starts with this term, or -1 */
@@ -276,6 +282,10 @@ struct kt_similar {
      * without reading every pending item twice more. pend_add[t] past pend_cap: 0. */
     uint32_t *pend_add;
     size_t pend_cap;
+    /* Blocks of posting lists placed side by side by post_pending (term.post_block). */
+    void **blocks;
+    size_t nblocks;
+    size_t post_block; /* bytes of an empty list that goes in a block (POST_BLOCK_LIST) */
 
     /* Scratch for one put or one query; the event loop runs one at a time. */
     vec32 entries, seq, seq_at;
@@ -1744,6 +1754,7 @@ kt_similar *kt_similar_new(void)
     s->learn_rate = LEARN_RATE;
     s->learn_min = LEARN_MIN;
     s->learn_specific = LEARN_SPECIFIC;
+    s->post_block = POST_BLOCK_LIST;
     s->lex = kt_lexicon_new();
     s->stem = s->lex ? kt_stemmer_new(s->lex) : NULL;
     s->scopes = kt_scopes_new();
@@ -1767,9 +1778,13 @@ void kt_similar_free(kt_similar *s)
     free(s->pool.chunks);
     free(s->items);
     for (size_t i = 0; i < s->nterms; i++) {
-        free(s->terms[i].post);
+        if (!s->terms[i].post_block)
+            free(s->terms[i].post);
         free(s->terms[i].ppost);
     }
+    for (size_t i = 0; i < s->nblocks; i++)
+        free(s->blocks[i]);
+    free(s->blocks);
     free(s->terms);
     for (size_t i = 0; i < s->nabbrs; i++) {
         free(s->abbrs[i].exp);
@@ -2178,6 +2193,8 @@ int kt_similar_set(kt_similar *s, const char *name, double value)
         s->learn_aspect = value != 0;
     else if (!strcmp(name, "find_plain"))
         s->find_plain = value != 0;
+    else if (!strcmp(name, "post_block") && value >= 1) /* tests: blocks of small loads */
+        s->post_block = (size_t)value;
     else
         return KT_EINVAL;
     return 0;
@@ -2346,6 +2363,23 @@ static posting make_posting(const item *it, uint32_t slot)
     return p;
 }
 
+/* Gives a term's public list room for cap postings (cap >= df). A list in a block (see
+ * post_pending) moves out of it, and the whole pages it leaves go back to the kernel. */
+static int post_room(term *t, uint32_t cap)
+{
+    posting *np = realloc(t->post_block ? NULL : t->post, cap * sizeof *np);
+    if (!np)
+        return KT_ENOMEM;
+    if (t->post_block) {
+        memcpy(np, t->post, t->df * sizeof *np);
+        kt_huge_release(t->post, t->cap * sizeof *np);
+        t->post_block = false;
+    }
+    t->post = np;
+    t->cap = cap;
+    return 0;
+}
+
 /* A posting list: the public one of a term, or its confidential one (priv). */
 static int post_add(term *t, posting p, bool priv)
 {
@@ -2353,11 +2387,16 @@ static int post_add(term *t, posting p, bool priv)
     uint32_t *df = priv ? &t->pdf : &t->df, *cap = priv ? &t->pcap : &t->cap;
     if (*df == *cap) {
         uint32_t ncap = *cap ? *cap + *cap / 2 + 1 : 2;
-        posting *np = realloc(*post, ncap * sizeof *np);
-        if (!np)
-            return KT_ENOMEM;
-        *post = np;
-        *cap = ncap;
+        if (!priv) {
+            if (post_room(t, ncap))
+                return KT_ENOMEM;
+        } else {
+            posting *np = realloc(*post, ncap * sizeof *np);
+            if (!np)
+                return KT_ENOMEM;
+            *post = np;
+            *cap = ncap;
+        }
     }
     (*post)[(*df)++] = p;
     return 0;
@@ -2414,16 +2453,41 @@ static int post_pending(kt_similar *s)
     if (!s->pending.n)
         return 0;
     size_t nt = s->nterms < s->pend_cap ? s->nterms : s->pend_cap;
+    /* The big lists that are empty so far (at start: all lists are) are placed side by side
+     * in one block on huge pages when there are enough of them: at a million items that is
+     * ~95 MiB, which in lists of their own was ~24,000 page faults and as many TLB entries
+     * for the writes below, scattered over the lists. The small lists are malloc'd as before
+     * (most fill memory the build has freed). A list that grows later leaves the block
+     * (post_room). */
+    size_t fresh = 0, big = s->post_block < sizeof(posting) ? 1 : s->post_block / sizeof(posting);
+    for (size_t t = 0; t < nt; t++)
+        if (s->pend_add[t] >= big && !s->terms[t].cap)
+            fresh += s->pend_add[t];
+    posting *block = NULL;
+    void **blocks = NULL;
+    if (fresh && fresh * sizeof *block >= POST_BLOCK_LISTS * s->post_block &&
+        (blocks = realloc(s->blocks, (s->nblocks + 1) * sizeof *blocks))) {
+        s->blocks = blocks;
+        if ((block = kt_huge_alloc(fresh * sizeof *block)))
+            s->blocks[s->nblocks++] = block;
+    }
+    for (size_t t = 0; block && t < nt; t++) {
+        uint32_t add = s->pend_add[t];
+        term *tm = &s->terms[t];
+        if (add < big || tm->cap)
+            continue;
+        tm->post = block; /* cap 0: no list was ever allocated */
+        tm->cap = add;
+        tm->post_block = true;
+        block += add;
+    }
     for (size_t t = 0; t < nt; t++) { /* each list once */
         uint32_t add = s->pend_add[t];
         term *tm = &s->terms[t];
         if (!add || tm->df + add <= tm->cap)
             continue;
-        posting *np = realloc(tm->post, (tm->df + add) * sizeof *np);
-        if (!np)
+        if (post_room(tm, tm->df + add))
             return KT_ENOMEM;
-        tm->post = np;
-        tm->cap = tm->df + add;
     }
     for (size_t i = 0; i < s->pending.n; i++) {
         uint32_t slot = s->pending.v[i];
