@@ -338,12 +338,12 @@ int kt_h_agenda_refer(kt_ctx *c)
         json_decref(it);
         return kt_fail_err(c, rc);
     }
+    /* The item is one the caller sees whole: dispatch answers any other as not found (the
+     * op's target; scripts/prove-matrix op-target-item). */
     bool found = false;
     if (json_is_string(json_object_get(it, "special")))
         rc = kt_fail(c, KT_C_INVALID_STATE,
                      "Het verslag en de actielijst horen bij dit overleg en worden niet verwezen.");
-    else if (!kt_acl_visible(&c->viewer, &vis))
-        rc = kt_fail(c, KT_C_NOT_FOUND, "Dit agendapunt bestaat niet.");
     else if ((rc = kt_store_agenda_request_pending(c->st, item, to)) != KT_ENOTFOUND)
         rc = rc ? kt_fail_err(c, rc)
                 : kt_fail(c, KT_C_CONFLICT, "Dit punt ligt al bij dat overleg ter beslissing.");
