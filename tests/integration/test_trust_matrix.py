@@ -66,6 +66,16 @@ SCRATCH_MEETING_OPS = {"meeting.cancel", "meeting.update"}
 # Audience and content changes are the test's own steps, not the loop's.
 STRIP = {"confidential", "relevant", "persons", "title", "description", "attachments"}
 
+# The oracle (hidden_thing_oracle): an id that never existed.
+NEVER = 987654321
+# The id arguments that can name a hidden thing (X's, or H's on the held meeting).
+ORACLE_KEYS = ("item", "items", "message", "amendment", "action", "from")
+# The refusals of a role that lacks the op's right in the thing's body, given before the thing
+# itself is looked at (protocol/errors.c): they say that the id is in use - ids are counted, not
+# secret - and nothing of the thing.
+ROLE_REFUSALS = [{"code": "forbidden", "message": "U hebt geen toestemming voor deze bewerking."},
+                 {"code": "not_member", "message": "U bent geen lid van dit overleg."}]
+
 
 def canary_word(rnd):
     """A word no stemmer, compound splitter or abbreviation list will touch."""
@@ -373,6 +383,147 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                 r = await self.c[role].call("feed.create", kind=kind)
                 self.feed_urls[role].append(r["url"])
 
+    # ---- the oracle: a hidden thing answers as a thing that never existed ----
+
+    async def oracle_world(self):
+        """What the oracle needs besides X: a held meeting whose verslag lies ter vaststelling
+        with one item (no standing items: nothing else to copy from it), H, confidential for
+        the police like X (and with X's canary), and an amendment of the police member about H;
+        an empty meeting; the message of X's thread; and a person no body has yet (to be added
+        as a guest)."""
+        C, sec, admin = self.C, self.c["secretaris"], self.admin
+        self.held = (await sec.call("meeting.create", body=self.b1, start="2026-11-25T09:00:00Z",
+                                    end="2026-11-25T11:00:00Z", standing=False))["meeting"]["id"]
+        self.h = (await sec.call(
+            "agenda.add", meeting=self.held, confidential=True, title=f"Verslagpunt {C['X']}",
+            relevant=[{"org": self.orgs["pol"], "reason": f"Onderzoek {C['X']}"}]))["item"]["id"]
+        await sec.call("minutes.submit", meeting=self.held, deadline="2027-12-31")
+        self.amendment_h = (await self.c["lid"].call(
+            "minutes.amend", meeting=self.held, item=self.h,
+            text=f"Wijziging {C['X']}"))["amendment"]["id"]
+        self.empty_meeting = (await sec.call("meeting.create", body=self.b1,
+                                             start="2026-11-18T09:00:00Z",
+                                             end="2026-11-18T11:00:00Z",
+                                             standing=False))["meeting"]["id"]
+        thread = (await sec.call("chat.history", body=self.b1, item=self.x))["messages"]
+        self.x_message = thread[0]["id"]
+        r = await admin.call("person.create", name="Pim Proef", email="proef@test.example",
+                             org=self.orgs["scratch"])
+        self.ids["proef"] = r["person"]["id"]
+
+    async def oracle_args(self, op, role, key):
+        """The op's arguments with the hidden thing named by key, and the same with the thing
+        that never existed in its place (None when key does not name a thing of op)."""
+        props = schema.schema(f"request/{op}.json").get("properties", {})
+        if key not in props:
+            return None
+        p = props[key]
+        if key == "from" and not p.get("$ref", "").endswith("/id"):
+            return None  # a date
+        if key == "items" and not any(a.get("items", {}).get("$ref", "").endswith("/id")
+                                      for a in [p] + p.get("anyOf", [])):
+            return None  # not ids (import.commit)
+        args = self.args_for(op)
+        required = schema.schema(f"request/{op}.json").get("required", [])
+        for k in ORACLE_KEYS:  # one thing at a time
+            if k != key and k not in required:
+                args.pop(k, None)
+        hidden = {"item": self.x, "message": self.x_message, "amendment": self.amendment_h,
+                  "action": self.action["id"], "from": self.held}[key] if key != "items" else None
+        never = {"from": self.empty_meeting}.get(key, NEVER)
+        if op.startswith("minutes.") and "meeting" in props:  # the verslag ter vaststelling
+            args["meeting"] = self.held
+            hidden = self.h if key == "item" else hidden
+        if op.startswith("membership."):  # a guest of X's body, limited to it
+            args.update(body=self.b1, role="gast",
+                        person=self.ids["proef" if op == "membership.add" else "gast_beperkt"])
+        if key == "item" and op == "agenda.reorder":  # one item, moved after another
+            args.pop("items", None)
+            args["after"] = self.invited
+        if key == "items" and op == "agenda.reorder":
+            # the whole list as the role is shown it (a placeholder has the hidden id)
+            try:
+                agenda = (await self.c[role].call("meeting.get", meeting=self.meeting))["agenda"]
+            except ProtocolError:
+                agenda = [{"id": self.x, "placeholder": True}]
+            shown = [it["id"] for it in agenda]
+            hid = [i for i in shown if i == self.x or
+                   any(it["id"] == i and it.get("placeholder") for it in agenda)] or [self.x]
+            with_hidden = [i for i in shown if i not in hid] + hid
+            with_never = [i for i in shown if i not in hid] + [NEVER + k for k in range(len(hid))]
+            args.pop("item", None)
+            return dict(args, items=with_hidden), dict(args, items=with_never)
+        if key == "items":
+            return dict(args, items=[self.x]), dict(args, items=[NEVER])
+        return dict(args, **{key: hidden}), dict(args, **{key: never})
+
+    @staticmethod
+    def oracle_face(reply, names=()):
+        """What a reply says, without its request id and with the ids in names (the hidden
+        thing's, the never existing one's) the same."""
+        reply = {k: v for k, v in reply.items() if k != "id"}
+        text = json.dumps(reply, sort_keys=True, ensure_ascii=False)
+        for n in names:
+            text = re.sub(rf"\b{n}\b", "#", text)
+        return text
+
+    async def hidden_thing_oracle(self):
+        """Every op with an argument that names an item, a list of items, a message, an
+        amendment, an action or a meeting to copy from, as every role outside X's audience:
+        the reply for the hidden thing (X's, or H's) must be the reply for one that never
+        existed (an empty meeting for a meeting) - not found, refused or done alike. Another
+        answer is an oracle, and mostly an effect on what the caller may not see (a reorder, a
+        copy, a referral, an amendment, a guest's limit)."""
+        await self.oracle_world()
+        self.oracles = []
+        for op in schema.server_op_table():
+            for key in ORACLE_KEYS:
+                for role in ROLES:
+                    if self.allowed("X", role):
+                        continue
+                    pair = await self.oracle_args(op, role, key)
+                    if pair is None:
+                        break  # not an argument of op: no role needs it
+                    got = [await self.c[role].request(op, **a) for a in pair]
+                    self.pairs += 2
+                    if got[0].get("error") in ROLE_REFUSALS:
+                        continue  # refused for the role, before the thing is looked at
+                    names = set()
+                    for k in pair[0]:
+                        if pair[0][k] != pair[1][k]:
+                            for v in (pair[0][k], pair[1][k]):
+                                names.update(v if isinstance(v, list) else [v])
+                    if self.oracle_face(got[0], names) != self.oracle_face(got[1], names):
+                        self.oracles.append(f"{op} {key} as {role}: hidden {got[0]} / never "
+                                            f"{got[1]}")
+        # the administrator exports every person's data (on a connection of hers the scan
+        # leaves alone: an export shows what the body's members see, W and R too): what is
+        # X's stays out of it
+        for role in ROLES:
+            if role != "beheerder":
+                r = await self.admin.request("person.export", person=self.ids[role])
+                if self.C["X"] in json.dumps(r, ensure_ascii=False):
+                    self.oracles.append(f"X reached beheerder in the export of {role}: {r}")
+
+    async def hidden_change_is_silent(self):
+        """A change to a hidden thing (a new message in X's thread) changes nothing that a
+        person outside X's audience is told: no count, no list."""
+        reads = [("chat.unread", {"body": self.b1})]
+        outside = [r for r in ROLES if not self.allowed("X", r)]
+
+        async def look():
+            return {(r, op): self.oracle_face(await self.c[r].request(op, **a))
+                    for r in outside for op, a in reads}
+        before = await look()
+        sec = self.c["secretaris"]
+        await sec.call("chat.post", body=self.b1, item=self.x, text="Nog een bericht")
+        await sec.sync()
+        after = await look()
+        for k in before:
+            if before[k] != after[k]:
+                self.oracles.append(f"{k[1]} as {k[0]} changed with X's thread: {before[k]} / "
+                                    f"{after[k]}")
+
     # ---- narrowing, removal, and what comes after ----
 
     async def narrow_and_remove(self):
@@ -535,6 +686,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         await self.world()
         await self.canaries()
         await self.every_op_as_every_role()
+        await self.hidden_thing_oracle()
+        await self.hidden_change_is_silent()
         await self.narrow_and_remove()
         await self.last_word()
         await self.replay_everything()
@@ -563,6 +716,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         leaks += self.oracle_leaks + self.stream_to_outsiders()
         leaks += [f"a position above her own items reached gast_beperkt: {p}"
                   for p in self.guest_positions()[:3]]
+        # the oracle: a hidden thing answered as one that never existed, changed nothing seen
+        leaks += [f"X reached oracle: {o}"[:600] for o in self.oracles]
         n_ops, n_roles, n_channels = len(schema.server_op_table()), len(ROLES), len(CHANNELS)
         print(f"\n  matrix: {n_ops} ops x {n_roles} roles x {n_channels} channels "
               f"({self.pairs} op calls); canaries outside their audience: {len(leaks)}")
