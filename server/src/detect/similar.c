@@ -2489,15 +2489,27 @@ static int post_pending(kt_similar *s)
         if (post_room(tm, tm->df + add))
             return KT_ENOMEM;
     }
+    /* Where each list's next posting goes, in an array of its own: 8 bytes a term where the
+     * terms take 72 (at a million items the writes below missed the cache for the term). */
+    posting **tail = malloc(nt * sizeof *tail);
+    for (size_t t = 0; tail && t < nt; t++)
+        tail[t] = s->terms[t].post + s->terms[t].df;
     for (size_t i = 0; i < s->pending.n; i++) {
         uint32_t slot = s->pending.v[i];
         const item *it = &s->items[slot];
         posting p = make_posting(it, slot);
-        for (uint16_t k = 0; k < it->nterms; k++) {
+        for (uint16_t k = 0; tail && k < it->nterms; k++)
+            *tail[it->terms[k] & TERM_MASK]++ = p;
+        for (uint16_t k = 0; !tail && k < it->nterms; k++) { /* no memory for tail: slower */
             term *tm = &s->terms[it->terms[k] & TERM_MASK];
             tm->post[tm->df++] = p;
         }
     }
+    for (size_t t = 0; tail && t < nt; t++) {
+        s->terms[t].df += s->pend_add[t];
+        assert(tail[t] == s->terms[t].post + s->terms[t].df);
+    }
+    free(tail);
     memset(s->pend_add, 0, nt * sizeof *s->pend_add);
     s->pending.n = 0;
     return 0;
