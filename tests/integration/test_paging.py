@@ -719,6 +719,72 @@ class FlagPagingTest(BoundedReads, DemoCase):
         self.assertIsNone(chair.closed)
 
 
+class ItemOutcomesPagingTest(BoundedReads, WorldCase):
+    """One item of a verslag is not bounded either: its outcomes are as many as the meeting
+    decided there. 700 besluiten of 4 KB under one item made that item one entry of ~3 MB, and
+    minutes.get (and a kept version) gave it whole in one reply, over 1 MiB however the items
+    were paged. Now an item that alone passes the page comes with as many outcomes as fit, and
+    the next page starts at that item again (continued: true) with the rest (item_outcomes_from):
+    every outcome once, in order, the items around it too, each reply within 1 MiB."""
+
+    OUTCOMES = 700
+
+    async def pages(self, client, op, **args):
+        items, r, pages = [], None, 0
+        while r is None or r["items_more"]:
+            more = {}
+            if r:
+                more["items_from"] = r["items_next"]
+                if r.get("item_outcomes_next") is not None:
+                    more["item_outcomes_from"] = r["item_outcomes_next"]
+            r = await self.read(client, op, **args, **more)
+            self.assertEqual(r["items_more"], r["items_next"] is not None)
+            for it in r["document"]["items"]:
+                if it.get("continued"):
+                    self.assertEqual(items[-1]["id"], it["id"])
+                    items[-1]["outcomes"] += it["outcomes"]
+                else:
+                    self.assertNotIn(it["id"], [x["id"] for x in items])
+                    items.append(it)
+            pages += 1
+            self.assertLess(pages, 100)
+        return items, pages
+
+    async def test_an_item_with_thousands_of_outcomes_comes_in_pages(self):
+        q, body, now = self.server.query, self.body, self.server.now()
+        chair = await self.connect("chair@test.example")
+        day = datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
+                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
+        stamp = int(now.timestamp())
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) "
+          "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
+          "updated_at) SELECT ?, ?, i, 'Punt ' || i, 'bespreking', ?, ?, ? FROM n",
+          (body, meeting, self.p["chair"], stamp, stamp))
+        items = [r[0] for r in q("SELECT id FROM items WHERE meeting_id = ? ORDER BY position",
+                                 (meeting,))]
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO actions (body_id, kind, text, status, meeting_id, origin_item_id, "
+          "decided_on, created_by, created_at, updated_at) SELECT ?, 'besluit', 'Besluit ' || i "
+          "|| '. ' || ?, NULL, ?, ?, '2026-11-20', ?, ?, ? FROM n",
+          (self.OUTCOMES, body, DESCRIPTION, meeting, items[2], self.p["chair"], stamp, stamp))
+        want = [r[0] for r in q("SELECT id FROM actions WHERE origin_item_id = ? ORDER BY id",
+                                (items[2],))]
+        self.assertEqual(len(want), self.OUTCOMES)
+        await chair.call("minutes.submit", meeting=meeting,
+                         deadline=(now + 7 * day).date().isoformat())
+        for op, args in (("minutes.get", {}), ("minutes.version", {"version": 1})):
+            with self.subTest(op=op):
+                got, pages = await self.pages(chair, op, meeting=meeting, **args)
+                self.assertEqual([it["id"] for it in got], items)
+                outcomes = [[o["id"] for o in it["outcomes"]] for it in got]
+                self.assertEqual(outcomes[2], want)  # every outcome once, in order
+                self.assertEqual(outcomes[:2] + outcomes[3:], [[]] * 4)
+                self.assertGreater(pages, 6)  # ~3 MB in pages of 3/8 MiB
+        self.assertIsNone(chair.closed)
+
+
 if __name__ == "__main__":
     unittest.main()
 

@@ -282,18 +282,25 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
     return form;
   }
 
-  /** minutes.get or minutes.version with every page of the document's items (items_from). */
+  /** minutes.get or minutes.version with every page of the document's items (items_from); an
+   * item whose outcomes go on in the next page comes again there with continued: true and the
+   * rest of its outcomes (item_outcomes_from). */
   async function readDocument(op, args) {
     const first = await store.request(op, args);
-    const items = [...first.document.items];
+    const items = first.document.items.map((it) => ({ ...it, outcomes: [...(it.outcomes || [])] }));
     let r = first;
     for (let pages = 1; r.items_more; pages++) {
-      if (pages > 1000) break;
-      r = await store.request(op, { ...args, items_from: r.items_next });
-      const known = new Set(items.map((it) => it.id));
-      items.push(...r.document.items.filter((it) => !known.has(it.id)));
+      if (pages > 10000) break;
+      r = await store.request(op, { ...args, items_from: r.items_next,
+        ...(r.item_outcomes_next != null ? { item_outcomes_from: r.item_outcomes_next } : {}) });
+      const known = new Map(items.map((it) => [it.id, it]));
+      for (const it of r.document.items) {
+        const had = known.get(it.id);
+        if (had && it.continued) had.outcomes.push(...(it.outcomes || []));
+        else if (!had) items.push({ ...it, outcomes: [...(it.outcomes || [])] });
+      }
     }
-    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null };
+    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null, item_outcomes_next: null };
   }
 
   async function showVersion(n) {

@@ -296,19 +296,71 @@ static int amendments_for(kt_ctx *c, int64_t meeting, json_t **out)
  * meeting with a huge agenda, each item with its notes and outcomes, would pass the
  * connection's 4 MiB. items_from is an index into the items the caller sees (the document is
  * already filtered by their sight: no index tells of a hidden item); a page ends before the item
- * that would pass 3/8 MiB. The document's attendance and its outcomes at no item are cut at 1/8
- * and 1/16 MiB (attendance_more, outcomes_more: meeting.get pages them); with the verslag's text
- * (at most 60,000 characters) the reply stays within 1 MiB. Sets the marks in result. */
+ * that would pass 3/8 MiB. One item's outcomes are not bounded in number either: the first item
+ * of a page that alone passes 3/8 MiB comes with as many of its outcomes as fit (at least one),
+ * and the next page starts at the same item (items_next) and outcome (item_outcomes_next), the
+ * item again with continued: true and the rest of its outcomes. The document's attendance and its
+ * outcomes at no item are cut at 1/8 and 1/16 MiB (attendance_more, outcomes_more: meeting.get
+ * pages them); with the verslag's text (at most 60,000 characters) the reply stays within 1 MiB.
+ * Sets the marks in result. */
 static void document_page(kt_ctx *c, json_t *doc, json_t *result)
 {
-    int64_t from = kt_arg_int(c, "items_from", 0);
+    const size_t budget = KT_PAGE_BYTES * 3 / 8;
+    int64_t from = kt_arg_int(c, "items_from", 0), sub = kt_arg_int(c, "item_outcomes_from", 0);
     json_t *items = json_object_get(doc, "items");
-    bool more = kt_page_slice(items, from, (size_t)-1, KT_PAGE_BYTES * 3 / 8);
+    size_t skip = from < 0 ? 0 : (size_t)from, n = json_array_size(items), keep = 0, bytes = 0;
+    size_t split = 0; /* outcomes of the page's first item given, when it is cut; 0: not cut */
+    if (skip > n)
+        skip = n;
+    for (size_t i = 0; i < skip; i++)
+        json_array_remove(items, 0);
+    n -= skip;
+    json_t *first = json_array_get(items, 0), *outs = json_object_get(first, "outcomes");
+    if (first && sub > 0) { /* the rest of the outcomes of an item begun on the page before */
+        size_t drop = (size_t)sub < json_array_size(outs) ? (size_t)sub : json_array_size(outs);
+        for (size_t i = 0; i < drop; i++)
+            json_array_remove(outs, 0);
+        json_object_set_new(first, "continued", json_true());
+    }
+    while (keep < n) {
+        json_t *it = json_array_get(items, keep);
+        size_t size = json_dumpb(it, NULL, 0, JSON_COMPACT);
+        if (keep && bytes + size > budget)
+            break;
+        if (!keep && size > budget) { /* one item beyond the page: as many outcomes as fit */
+            json_t *o = json_object_get(it, "outcomes");
+            size_t no = json_array_size(o), k = 0;
+            size_t shell = size;
+            for (size_t i = 0; i < no; i++)
+                shell -= json_dumpb(json_array_get(o, i), NULL, 0, JSON_COMPACT) + (i > 0);
+            bytes = shell;
+            while (k < no) {
+                size_t one = json_dumpb(json_array_get(o, k), NULL, 0, JSON_COMPACT) + 1;
+                if (k && bytes + one > budget)
+                    break;
+                bytes += one;
+                k++;
+            }
+            if (k < no) {
+                while (json_array_size(o) > k)
+                    json_array_remove(o, json_array_size(o) - 1);
+                split = k + (first == it && sub > 0 ? (size_t)sub : 0);
+                keep = 1;
+                break;
+            }
+        }
+        bytes += size;
+        keep++;
+    }
+    bool more = split || keep < n;
+    while (json_array_size(items) > keep)
+        json_array_remove(items, json_array_size(items) - 1);
     json_object_set_new(result, "items_more", json_boolean(more));
-    json_object_set_new(
-        result, "items_next",
-        more ? json_integer((json_int_t)((from < 0 ? 0 : from) + (int64_t)json_array_size(items)))
-             : json_null());
+    json_object_set_new(result, "items_next",
+                        more ? json_integer((json_int_t)(skip + keep - (split ? 1 : 0)))
+                             : json_null());
+    json_object_set_new(result, "item_outcomes_next",
+                        split ? json_integer((json_int_t)split) : json_null());
     json_object_set_new(result, "attendance_more",
                         json_boolean(kt_page_slice(json_object_get(doc, "attendance"), 0,
                                                    (size_t)-1, KT_PAGE_BYTES / 8)));
