@@ -17,6 +17,8 @@ Canaries and who may see them:
 - Z: an open item with a thread, removed: after that, nobody.
 - R: an agenderingsverzoek by the police member, declined: its requester, the chair and the
   secretary (issue 13, part 5).
+- V: an open backlog item referred to the other body: the members but the limited guest, and
+  the other body's chair, who decides on it.
 Roles: voorzitter, secretaris, lid (police), lid of an unlisted organisation, vaste_vervanger,
 gast (no limit), gast limited to one item (a police person: listed organisation, not invited),
 waarnemer, a police person who is no member, an administrator, and the chair of another body
@@ -92,7 +94,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         self.server.start()
         self.clients = []
         rnd = random.Random(os.getpid())
-        self.C = {k: canary_word(rnd) for k in "XWYZR"}
+        self.C = {k: canary_word(rnd) for k in "XWYZRV"}
 
     async def asyncTearDown(self):
         for c in self.clients:
@@ -213,6 +215,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                                    description=f"Weg {C['Z']}"))["item"]["id"]
         await chair.call("chat.post", body=self.b1, item=self.z, text=f"Draad {C['Z']}")
         await self.guest_item_after_hidden_ones()
+        await self.referral_of_v()
         # the other body's chair probes X's subject from her own agenda
         e = self.c["voorzitter_elders"]
         m2 = (await e.call("meeting.create", body=self.b2, start="2027-01-19T09:00:00Z",
@@ -264,6 +267,15 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                          text="Besloten met de gast")
         await chair.call("membership.update", body=self.b1, person=self.ids["gast_beperkt"],
                          items=[self.invited, self.guest_item])
+
+    async def referral_of_v(self):
+        """V: an open backlog item referred to the other body: its referral is seen in this body
+        by who may see V, not by the guest limited to another item (referral-list); the other
+        body's chair decides on it, so she may see it."""
+        chair, V = self.c["voorzitter"], self.C["V"]
+        v = (await chair.call("agenda.add", body=self.b1, title=f"Doorverwijzing {V}",
+                              description=f"Toelichting {V}"))["item"]["id"]
+        await chair.call("agenda.refer", item=v, to=self.b2, note="Graag in de stuurgroep")
 
     def guest_positions(self):
         """Every item position the limited guest received above the count of her own items."""
@@ -642,6 +654,8 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
             return role in ("secretaris", "lid")
         if canary == "R":
             return role in ("voorzitter", "secretaris", "lid")
+        if canary == "V":  # referred to the other body: its chair decides on it
+            return role in B1_MEMBERS and role != "gast_beperkt" or role == "voorzitter_elders"
         return False  # Z, after the removal
 
     def received(self, role, canary):
@@ -724,7 +738,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
         self.maxDiff = None
         self.assertEqual(leaks, [])
         # the scan can fail: every canary reached someone allowed to see it
-        for canary in "XWYR":
+        for canary in "XWYRV":
             self.assertTrue(any(c == canary for c, _ in seen), f"canary {canary} seen nowhere")
         self.assertIn(("X", "lid"), seen)
         self.assertIn(("W", "gast"), seen)
