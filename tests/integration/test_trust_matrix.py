@@ -496,10 +496,12 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
                     pair = await self.oracle_args(op, role, key)
                     if pair is None:
                         break  # not an argument of op: no role needs it
-                    got = [await self.c[role].request(op, **a) for a in pair]
-                    self.pairs += 2
+                    got = [await self.c[role].request(op, **pair[0])]
+                    self.pairs += 1
                     if got[0].get("error") in ROLE_REFUSALS:
                         continue  # refused for the role, before the thing is looked at
+                    got.append(await self.c[role].request(op, **pair[1]))
+                    self.pairs += 1
                     names = set()
                     for k in pair[0]:
                         if pair[0][k] != pair[1][k]:
