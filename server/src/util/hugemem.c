@@ -36,6 +36,21 @@ void kt_huge_advise(void *p, size_t n)
 #endif
 }
 
+void kt_huge_prefault(void *p, size_t n)
+{
+#if defined(__linux__) && defined(MADV_POPULATE_WRITE)
+    if (!p || n < KT_HUGE_PAGE)
+        return;
+    size_t ps = page_size();
+    uintptr_t a = (uintptr_t)p & ~(uintptr_t)(ps - 1);
+    uintptr_t b = ((uintptr_t)p + n + ps - 1) & ~(uintptr_t)(ps - 1);
+    (void)madvise((void *)a, b - a, MADV_POPULATE_WRITE); /* older kernels: EINVAL, no harm */
+#else
+    (void)p;
+    (void)n;
+#endif
+}
+
 void *kt_huge_alloc(size_t n)
 {
     size_t size = (n + KT_HUGE_PAGE - 1) & ~(KT_HUGE_PAGE - 1);

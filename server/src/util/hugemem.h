@@ -17,6 +17,13 @@
  * page size). Changes no byte. */
 void kt_huge_advise(void *p, size_t n);
 
+/* Maps the pages of [p, p + n) writable now, when n is at least KT_HUGE_PAGE
+ * (MADV_POPULATE_WRITE, Linux 5.14 and later; elsewhere nothing): for fresh memory that is read
+ * before it is written, such as a hash table's slots. A fresh page that is read first is mapped
+ * to the shared zero page and faults again at its first write, with a TLB flush on every CPU
+ * the process runs on. Changes no byte. */
+void kt_huge_prefault(void *p, size_t n);
+
 /* n bytes (rounded up to KT_HUGE_PAGE) aligned to KT_HUGE_PAGE and advised, or NULL; not
  * cleared. Free with free(). */
 void *kt_huge_alloc(size_t n);

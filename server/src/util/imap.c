@@ -41,7 +41,8 @@ static int grow(kt_imap *m)
     kt_imap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return KT_ENOMEM;
-    kt_huge_advise(slots, cap * sizeof *slots); /* a big map is touched all over */
+    kt_huge_advise(slots, cap * sizeof *slots);   /* a big map is touched all over ... */
+    kt_huge_prefault(slots, cap * sizeof *slots); /* ... and a slot is read before written */
     for (size_t j = 0; j < m->cap; j++) {
         if (!m->slots[j].key)
             continue;
