@@ -960,7 +960,7 @@ static int pg_begin(kt_store *st, bool write)
 static int64_t pg_write_mark(kt_store *st)
 {
     pg_store *ps = pgs(st);
-    if (!st->txn_depth || ps->spoilt)
+    if (!st->txn_depth || ps->spoilt || ps->broken)
         return -1;
     PGTransactionStatusType t = PQtransactionStatus(ps->conn);
     if (t == PQTRANS_INTRANS || (t == PQTRANS_IDLE && ps->n_deferred)) /* BEGIN not yet sent */
