@@ -8,10 +8,15 @@ it may ask for: each reply must come (within the harness's 30 s) and stay below 
 bound (PROTOCOL.md, Limits: a page ends at 1 MiB, with the entry that passed it and the
 envelope).
 
+The HTTP feeds (iCalendar, Atom: FeedBoundTest) and a replay of large events (ReplayBoundTest)
+are held to the same bound. (No export goes over HTTP: export.minutes and person.export come in
+parts over the WebSocket.)
+
 A new read op must be added to OPS below (with arguments that reach the large data) or to
 SMALL (with the reason its reply cannot grow): an op that is in neither fails the test, so an
 op that forgets paging cannot slip past CI."""
 
+import asyncio
 import datetime
 import json
 import os
@@ -37,8 +42,10 @@ SMALL = {
     "chat.unread": "two counts",
     "feed.list": "one person's feed links: one per kind",
     "import.preview": "derived from its text argument, at most 60,000 characters",
-    "subscribe": "the stream's head; the replay comes as events, one frame each",
-    "notification.subscribe": "the stream's head; the replay comes as events, one frame each",
+    "subscribe": "the stream's head; the replay comes as events, one frame each, paced by the "
+                 "out-queue (ReplayBoundTest)",
+    "notification.subscribe": "the stream's head; the replay comes as events, one frame each, "
+                              "paced like subscribe's",
 }
 
 
@@ -165,6 +172,108 @@ class ReplyBoundTest(WorldCase):
             print(f"  {size:>9} {secs:>6}  {k}")
         for c in (chair, admin):
             self.assertIsNone(c.closed)
+
+
+class ReplayBoundTest(WorldCase):
+    """A replay (subscribe since N) comes as one frame per event, read from the store in
+    batches: a batch of 64 events went into the connection's out-queue at once, however large
+    each was. 64 events of items with 300 KB descriptions (an event carries the item as it is
+    now) were 19 MB queued in one go: past the queue's 4 MiB the connection closed with 4008, and
+    a client that resumed from its last seq met the same batch again, for ever. A replay now
+    stops queueing at half the queue's bytes and goes on as the socket takes them: every event
+    arrives, in order, each frame within the bound, and the connection lives."""
+
+    ITEMS = 80
+    DESCRIPTION = "Toelichting bij het punt, met de stand van zaken. " * 6000  # ~300 KB
+
+    async def test_a_replay_of_large_events_comes_within_the_queue(self):
+        body, q = self.body, self.server.query
+        chair = await self.connect("chair@test.example")
+        start = (await chair.call("body.get", body=body))["seq"]
+        ids = []
+        for i in range(0, self.ITEMS, 20):
+            ids += [r["item"]["id"] for r in await asyncio.gather(
+                *(chair.call("agenda.add", body=body, title=f"Punt {k}")
+                  for k in range(i, i + 20)))]
+        q("UPDATE items SET description = ? || id WHERE body_id = ? AND meeting_id IS NULL",
+          (self.DESCRIPTION, body))
+        police = await self.connect("police@test.example")
+        head = (await police.call("subscribe", body=body, since=start))["head"]
+        self.assertGreaterEqual(head - start, self.ITEMS)
+        await police.wait_for(lambda c: any(e["seq"] == head for e in c.body_events(body)),
+                              timeout=120)
+        self.assertIsNone(police.closed)
+        events = police.body_events(body)
+        self.assertEqual([e["seq"] for e in events], list(range(start + 1, head + 1)))
+        added = [e["data"]["item"]["id"] for e in events if e["event"] == "agenda.added"]
+        self.assertEqual(sorted(added), sorted(ids))
+        largest = max(len(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode())
+                      for e in events)
+        self.assertGreater(largest, 300 * 1000)  # the events are as large as planted
+        self.assertLess(largest, BOUND)
+
+
+class FeedBoundTest(WorldCase):
+    """The HTTP feeds are replies too, fetched whole by calendar programs and feed readers that
+    know no pages: a person in a body with 250 meetings of 40 items with long titles got an
+    iCalendar of 7.7 MB (every title, up to 100 per meeting, in every event's description). A
+    calendar now holds the meetings nearest to now that fit 1 MiB. The Atom feed was bounded
+    already (the newest 100 notifications, each summary cut at 1200 bytes), but the cut could
+    fall inside a character: with notifications of 16 KB of emoji it was not UTF-8, so not XML."""
+
+    MEETINGS, ITEMS, NOTIFICATIONS = 250, 40, 100
+    TITLE = "\U0001F4C5" * 180  # 720 bytes of UTF-8
+    TEXT = "\U0001F514" * 4000  # 16 KB
+
+    def plant(self):
+        q, body, now = self.server.query, self.body, int(self.server.now().timestamp())
+        chair = self.p["chair"]
+        rec = "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+        # one meeting every day from 60 days ago: the window of the calendar holds them all
+        q(rec + "INSERT INTO meetings (body_id, starts_at, ends_at, location, status, created_at, "
+          "updated_at) SELECT ?, ? + i * 86400, ? + i * 86400 + 3600, 'Zaal', 'concept', ?, ? "
+          "FROM n", (self.MEETINGS, body, now - 60 * 86400, now - 60 * 86400, now, now))
+        q(rec + "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, "
+          "created_at, updated_at) SELECT ?, m.id, n.i, ? || n.i, 'bespreking', ?, ?, ? FROM n, "
+          "meetings m WHERE m.body_id = ?", (self.ITEMS, body, self.TITLE, chair, now, now, body))
+        q(rec + "INSERT INTO notifications (person_id, kind, delivery, body_id, title, text, "
+          "link, created_at) SELECT ?, 'agenda', 'direct', ?, 'Melding ' || i, ? || i, '#/', "
+          "? + i FROM n", (self.NOTIFICATIONS, chair, body, self.TEXT, now - 3600))
+        return now
+
+    def fetch(self, url):
+        path = url[url.index("/feeds/"):]
+        status, headers, raw = self.server.http("GET", path)
+        self.assertEqual(status, 200)
+        return raw
+
+    async def test_the_feeds_of_a_busy_person_stay_within_the_bound(self):
+        now = self.plant()
+        chair = await self.connect("chair@test.example")
+        ical = self.fetch((await chair.call("feed.create", kind="ical"))["url"])
+        body_ical = self.fetch((await chair.call("feed.create", kind="body_ical",
+                                                 body=self.body))["url"])
+        atom = self.fetch((await chair.call("feed.create", kind="atom"))["url"])
+        for name, raw in (("ical", ical), ("body_ical", body_ical), ("atom", atom)):
+            self.assertLess(len(raw), BOUND, f"{name}: {len(raw)} bytes")
+        # the calendar keeps the meetings nearest to now: today's and those around it (its
+        # lines are folded at 75 bytes, a character's bytes may be split between two)
+        unfolded = ical.replace(b"\r\n ", b"").decode()
+        starts = sorted(int(datetime.datetime.strptime(m, "%Y%m%dT%H%M%S").replace(
+            tzinfo=datetime.timezone.utc).timestamp()) for m in re.findall(
+            r"^DTSTART[^:]*:(\d{8}T\d{6})", unfolded.split("BEGIN:VEVENT", 1)[1],
+            re.M))
+        self.assertGreater(len(starts), 10)
+        self.assertLess(len(starts), self.MEETINGS)
+        past = [t for t in starts if t < now - 3 * 3600]  # local times read as UTC: +1 h
+        coming = [t for t in starts if t > now + 3 * 3600]
+        self.assertLessEqual(abs(len(past) - len(coming)), 2)  # around now, both ways
+        self.assertEqual(starts[-1] - starts[0], (len(starts) - 1) * 86400)  # none between
+        self.assertEqual(body_ical.count(b"BEGIN:VEVENT"), len(starts))
+        # the Atom feed: the newest notifications, newest first, in UTF-8
+        titles = re.findall(r"<title>(Melding \d+)</title>", atom.decode())
+        self.assertGreater(len(titles), 90)  # (the world's own notifications may be newer)
+        self.assertEqual(titles, [f"Melding {self.NOTIFICATIONS - k}" for k in range(len(titles))])
 
 
 if __name__ == "__main__":

@@ -90,8 +90,17 @@ static int entry(writer w, const char *base, json_t *n)
     const char *kind = json_string_value(json_object_get(n, "kind"));
     const char *when = json_string_value(json_object_get(n, "created_at"));
     const char *actor = json_string_value(json_object_get(n, "actor_name"));
-    snprintf(summary, sizeof summary, "%s%s%s%s", text && *text ? text : title, body ? "\n" : "",
-             body ? "Overleg: " : "", body ? body : "");
+    int full = snprintf(summary, sizeof summary, "%s%s%s%s", text && *text ? text : title,
+                        body ? "\n" : "", body ? "Overleg: " : "", body ? body : "");
+    if (full >= (int)sizeof summary) { /* cut: not inside a UTF-8 sequence (XML must be UTF-8) */
+        size_t len = sizeof summary - 1, lead = len;
+        while (lead > 0 && ((unsigned char)summary[lead - 1] & 0xc0) == 0x80)
+            lead--;
+        unsigned char c = lead ? (unsigned char)summary[lead - 1] : 0;
+        size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+        if (lead && len - (lead - 1) < need)
+            summary[lead - 1] = 0; /* the last character lost its tail */
+    }
     if (xmlTextWriterStartElement(w, BAD_CAST "entry") < 0 || elem(w, "id", id) ||
         elem(w, "title", title) || elem(w, "updated", when) || elem(w, "published", when) ||
         atom_link(w, "alternate", "text/html", href) || author(w, actor ? actor : "ketentafel"))

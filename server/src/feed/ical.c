@@ -234,6 +234,23 @@ static icalcomponent *vcalendar(const char *name)
     return cal;
 }
 
+/* A meeting's place in a calendar cut at its bytes: the meetings nearest to now first, then by
+ * start, then id. */
+typedef struct nearness {
+    int64_t distance, start, id;
+    size_t i;
+} nearness;
+
+static int by_distance(const void *a, const void *b)
+{
+    const nearness *x = a, *y = b;
+    if (x->distance != y->distance)
+        return x->distance < y->distance ? -1 : 1;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->id < y->id ? -1 : x->id > y->id;
+}
+
 static void calendar_name(kt_store *st, const kt_principal *p, int64_t body, char *buf, size_t n)
 {
     char name[256];
@@ -262,13 +279,45 @@ char *kt_ical_render(kt_app *app, const kt_principal *p, int64_t body, int64_t n
         if (ok)
             icalcomponent_add_component(cal, vtz);
     }
+    /* The meetings nearest to now first, while their events stay within KT_ICAL_EVENT_BYTES;
+     * then put in the calendar in start order. */
     views vs = {0};
-    for (size_t i = 0; ok && i < n; i++) {
-        icalcomponent *ev = vevent(app, &ms[i], view_of(app->store, &vs, p, ms[i].body), tz);
-        ok = ev != NULL;
-        if (ok)
-            icalcomponent_add_component(cal, ev);
+    nearness *order = n ? malloc(n * sizeof *order) : NULL;
+    icalcomponent **evs = n ? calloc(n, sizeof *evs) : NULL;
+    ok = ok && (!n || (order && evs));
+    for (size_t i = 0; ok && i < n; i++)
+        order[i] = (nearness){ms[i].start > now ? ms[i].start - now : now - ms[i].start,
+                              ms[i].start, ms[i].id, i};
+    if (ok && n)
+        qsort(order, n, sizeof *order, by_distance);
+    size_t bytes = 0;
+    for (size_t k = 0; ok && k < n; k++) {
+        const meeting *m = &ms[order[k].i];
+        icalcomponent *ev = vevent(app, m, view_of(app->store, &vs, p, m->body), tz);
+        char *text = ev ? icalcomponent_as_ical_string_r(ev) : NULL;
+        ok = text != NULL;
+        size_t len = text ? strlen(text) : 0;
+        if (text)
+            icalmemory_free_buffer(text);
+        if (ok && k > 0 && bytes + len > KT_ICAL_EVENT_BYTES) {
+            icalcomponent_free(ev);
+            kt_debug("calendar cut", "person=%lld body=%lld meetings=%zu of %zu",
+                     (long long)p->person, (long long)body, k, n);
+            break;
+        }
+        if (ev)
+            evs[order[k].i] = ev;
+        bytes += len;
     }
+    for (size_t i = 0; i < n && evs; i++)
+        if (evs[i]) {
+            if (ok)
+                icalcomponent_add_component(cal, evs[i]);
+            else
+                icalcomponent_free(evs[i]);
+        }
+    free(evs);
+    free(order);
     views_free(&vs);
     meetings_free(ms, n);
     char *text = ok ? icalcomponent_as_ical_string_r(cal) : NULL;

@@ -17,6 +17,10 @@
 #define KT_ICAL_AHEAD_DAYS 400
 #define KT_ICAL_MAX_EVENTS 1000
 #define KT_ICAL_MAX_TITLES 100
+/* A calendar program fetches the whole calendar (it knows no pages), so its size is bounded
+ * instead: the meetings nearest to now, while their events stay within 1 MiB (the one that
+ * passes it left out; the zone and header are a few KB more). */
+#define KT_ICAL_EVENT_BYTES (1024 * 1024)
 
 /* The calendar of p: the meetings of every body p is a member of (body 0), or of that one body
  * (the caller has checked the membership). Agenda titles pass kt_acl_visible() for p's view of

@@ -306,6 +306,15 @@ static bool sub_fill_hole(kt_sub *s, int64_t seq)
     return !s->conn->close_code && s->conn->q_len < s->conn->q_max;
 }
 
+/* Whether a replay should wait for the socket: half the queue's frames or bytes are taken. A
+ * replay batch is up to REPLAY_BATCH events of any size (an item with its description, notes):
+ * queued at once they could pass the queue's bytes and close the connection (4008), and the
+ * client resuming from its last seq would meet the same batch again. */
+static bool queue_half_full(const kt_conn *c)
+{
+    return c->q_len * 2 > c->q_max || c->q_bytes * 2 > c->q_max_bytes;
+}
+
 /* Reads the next batch for a catching-up subscription; returns false if s ended. */
 static bool sub_replay(kt_hub *h, kt_sub *s)
 {
@@ -323,8 +332,10 @@ static bool sub_replay(kt_hub *h, kt_sub *s)
     }
     bool alive = true, full = false;
     for (int i = 0; i < n; i++) {
-        if (alive && !full && !sub_fill_hole(s, batch[i].seq))
+        if (alive && !full && queue_half_full(s->conn))
             full = true; /* the rest of the batch is read again at the next pump */
+        if (alive && !full && !sub_fill_hole(s, batch[i].seq))
+            full = true;
         if (alive && !full) {
             kt_event *ev = kt_event_from_stored(&batch[i]);
             if (ev) {
@@ -346,7 +357,7 @@ void kt_hub_pump(kt_hub *h, kt_conn *c)
         next = s->cnext;
         if (!s->catching_up)
             continue;
-        if (c->q_len * 2 > c->q_max)
+        if (queue_half_full(c))
             return;
         sub_replay(h, s);
     }
