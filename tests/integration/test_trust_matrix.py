@@ -297,7 +297,7 @@ class MatrixTest(unittest.IsolatedAsyncioTestCase):
     def stream_to_outsiders(self):
         """A body's stream is its members': not one frame of it, not even a skipped seq (which
         would time what goes on), reaches anyone else (subscribe-member)."""
-        return [f"a frame of the body's stream reached {role}: {json.dumps(f)[:200]}"
+        return [f"a frame of the body stream reached {role}: {json.dumps(f)[:200]}"
                 for role in ROLES if role not in B1_MEMBERS
                 for f in self.c[role].frames + self.after[role].frames
                 if "event" in f and f.get("body") == self.b1][:3]
