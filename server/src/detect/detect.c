@@ -54,7 +54,12 @@ struct kt_detect {
     atomic_bool closing;  /* kt_detect_free has begun: a finished build is dropped */
     kt_ivec conf_pending; /* open items changed since the last confidential batch */
     kt_ivec conf_taken;   /* those of the batch under way, until it is settled */
+    /* Confidential items that left the store (removed), until their own reaction: by then the
+     * index no longer says they were confidential (the event that told this node came first). */
+    kt_imap gone_confidential;
 };
+
+#define GONE_MAX 100000 /* a node that runs no reaction for them forgets them past this */
 
 #define PROFILES_MAX_AGE 60 /* seconds a stale profile build may be used */
 
@@ -175,7 +180,8 @@ static const char *row_text(const scan_batch *b, uint32_t off)
 typedef struct target {
     kt_similar *sim;
     kt_imap *confidential;
-    bool *closed; /* set when an item became confidential (NULL: a build, nothing to tell) */
+    bool *closed;  /* set when an item became confidential (NULL: a build, nothing to tell) */
+    kt_imap *gone; /* confidential items that left the store are put here (NULL: not kept) */
 } target;
 
 /* Puts the row's item into the index (or leaves it out: items of cancelled meetings). */
@@ -217,6 +223,11 @@ static int refresh_into(const target *t, kt_store *st, int64_t item)
         if (!rc)
             rc = index_row(t, &b, &row);
     } else if (step == 0) {
+        if (t->gone && kt_imap_get(t->confidential, item)) {
+            if (t->gone->len >= GONE_MAX)
+                kt_imap_free(t->gone);
+            rc = kt_imap_put(t->gone, item, (void *)1);
+        }
         kt_similar_remove(t->sim, item);
         kt_imap_del(t->confidential, item);
     } else {
@@ -233,7 +244,7 @@ static int refresh_item(kt_detect *det, kt_store *st, int64_t item)
 {
     if (det->building && kt_ivec_add(&det->replay, item))
         kt_warn("rebuild: cannot remember a changed item", "item=%lld", (long long)item);
-    target t = {det->sim, &det->confidential, &det->prof_closed};
+    target t = {det->sim, &det->confidential, &det->prof_closed, &det->gone_confidential};
     return refresh_into(&t, st, item);
 }
 
@@ -428,7 +439,7 @@ int kt_detect_rebuild(kt_detect *d)
 {
     int64_t t0 = kt_mono_ns();
     kt_imap conf = {0};
-    target t = {NULL, &conf, NULL};
+    target t = {NULL, &conf, NULL, NULL};
     int rc = build_index(&d->app->cfg, d->app->store, &t);
     if (rc) {
         kt_imap_free(&conf);
@@ -508,7 +519,7 @@ static void build_run(kt_job *job)
         remove(held);
     }
     t0 = kt_mono_ns();
-    target t = {NULL, &j->confidential, NULL};
+    target t = {NULL, &j->confidential, NULL, NULL};
     if (!rc)
         rc = build_index(&j->cfg, st, &t);
     j->sim = t.sim;
@@ -542,7 +553,7 @@ static void build_done(kt_job *job)
         return;
     }
     bool closed = false; /* an item the new profiles counted became confidential meanwhile */
-    target t = {j->sim, &j->confidential, &closed};
+    target t = {j->sim, &j->confidential, &closed, NULL};
     for (size_t i = 0; !rc && i < d->replay.n; i++)
         rc = refresh_into(&t, d->app->store, d->replay.v[i]);
     for (size_t i = 0; !rc && i + 3 <= d->replay_decisions.n; i += 3)
@@ -649,6 +660,7 @@ void kt_detect_free(kt_detect *d)
     kt_ivec_free(&d->replay_decisions);
     kt_ivec_free(&d->conf_pending);
     kt_ivec_free(&d->conf_taken);
+    kt_imap_free(&d->gone_confidential);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
     kt_similar_free(d->sim);
@@ -758,6 +770,11 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
     bool indexed = n >= 0;
     if (n < 0)
         n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
+    /* A confidential item that was removed: its flags go as a confidential item's do (with an
+     * open item too: that item's side never saw them, and must not see them with an item that
+     * is gone, kt_flag_visible). */
+    if (kt_imap_del(&det->gone_confidential, item))
+        confidential = true;
     int np =
         confidential && indexed && !routine
             ? kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS, hits + n, MAX_HITS)
@@ -933,7 +950,7 @@ static void learn_from_flag(kt_detect *det, const kt_event *ev)
     bool decided = dup || strcmp(r.state, "geen_overlap") == 0;
     if (decided && strcmp(r.kind, "duplicate") == 0 && ev->body == r.body[0] && r.item[0] &&
         r.item[1]) {
-        target t = {det->sim, &det->confidential, NULL};
+        target t = {det->sim, &det->confidential, NULL, NULL};
         learn_pair(&t, r.item[0], r.item[1], dup);
         if (det->building && (kt_ivec_add(&det->replay_decisions, r.item[0]) ||
                               kt_ivec_add(&det->replay_decisions, r.item[1]) ||

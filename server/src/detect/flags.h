@@ -44,8 +44,9 @@ int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep, bool keep_dismissed);
 
 /* As kt_flags_expire for the duplicate flags of item, only those whose other item is (not)
- * confidential: an open item's own reaction never touches what only the confidential side may
- * know (detect.c, the confidential batch). */
+ * confidential (item itself is open; for a confidential item, KT_FLAGS_ANY): an open item's own
+ * reaction never touches, nor reads, what only the confidential side may know (detect.c, the
+ * confidential batch; store/flags.h kt_store_flags_involving). */
 typedef enum kt_flags_side {
     KT_FLAGS_ANY,
     KT_FLAGS_OPEN_OTHER,

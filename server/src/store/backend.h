@@ -70,6 +70,7 @@ typedef struct kt_db_ops {
                        void (*fn)(void *arg, const char *sql, const char *detail), void *arg);
     int (*plans_costly)(kt_store *st, int64_t max_steps,
                         void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
+    void (*plans_work)(kt_store *st, int64_t *steps, int64_t *runs);
     /* The database's own check of its file into result (see kt_store_check); NULL: none. */
     int (*check)(kt_store *st, char *result, size_t n);
     /* An online backup into a file (kt_store_backup); NULL: not this backend. */

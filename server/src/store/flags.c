@@ -90,6 +90,10 @@ static int64_t flag_id_of(const char *key)
     return v ? (int64_t)v : 1;
 }
 
+/* How many of two items (SQL expressions) are confidential: a flag's secret (0, 1 or 2). */
+#define SECRET_OF(a, b)                                                                            \
+    "(SELECT count(*) FROM items i WHERE i.confidential = 1 AND (i.id = " a " OR i.id = " b "))"
+
 int kt_store_flag_insert(kt_store *st, const kt_flag_new *f, int64_t now, int64_t *id)
 {
     int64_t want = flag_id_of(f->key);
@@ -106,8 +110,9 @@ int kt_store_flag_insert(kt_store *st, const kt_flag_new *f, int64_t now, int64_
     }
     kt_db_stmt *s = kt_db_prepare(
         st, "INSERT INTO flags(id, kind, key, score, evidence, fingerprint, body_a, meeting_a, "
-            "item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at) VALUES "
-            "(?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13) RETURNING id");
+            "item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at, secret) "
+            "VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, " SECRET_OF(
+                "?8", "?11") ") RETURNING id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_text(s, 1, f->kind);
@@ -179,22 +184,32 @@ int kt_store_flag_resolve(kt_store *st, int64_t id, const char *state, const cha
 }
 
 int kt_store_flags_involving(kt_store *st, const char *kind, int64_t meeting, int64_t item,
-                             int64_t *ids, char **keys, int max, int *n)
+                             int secret, int64_t *ids, char **keys, int max, int *n)
 {
     *n = 0;
-    /* Two statements, so each can use its indexes (an OR of parameters would scan). */
-    kt_db_stmt *s =
-        meeting ? kt_db_prepare(st, "SELECT id, key FROM flags WHERE meeting_a = ?2 AND kind = "
-                                    "?1 AND state <> 'vervallen' UNION SELECT id, key FROM "
-                                    "flags WHERE meeting_b = ?2 AND kind = ?1 AND state <> "
-                                    "'vervallen'")
-                : kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND kind = ?1 "
-                                    "AND state <> 'vervallen' UNION SELECT id, key FROM flags "
-                                    "WHERE item_b = ?2 AND kind = ?1 AND state <> 'vervallen'");
+    /* Two statements, so each can use its indexes (an OR of parameters would scan). By item
+     * and secret, the index (item_a, secret) reads the flags of the side asked for only: the
+     * others cost nothing, however many there are. */
+    kt_db_stmt *s;
+    if (meeting)
+        s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE meeting_a = ?2 AND kind = ?1 AND "
+                              "state <> 'vervallen' UNION SELECT id, key FROM flags WHERE "
+                              "meeting_b = ?2 AND kind = ?1 AND state <> 'vervallen'");
+    else if (secret < 0)
+        s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND kind = ?1 AND "
+                              "state <> 'vervallen' UNION SELECT id, key FROM flags WHERE item_b "
+                              "= ?2 AND kind = ?1 AND state <> 'vervallen'");
+    else
+        s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND secret = ?3 AND "
+                              "kind = ?1 AND state <> 'vervallen' UNION SELECT id, key FROM flags "
+                              "WHERE item_b = ?2 AND secret = ?3 AND kind = ?1 AND state <> "
+                              "'vervallen'");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_text(s, 1, kind);
     kt_db_bind_int(s, 2, meeting ? meeting : item);
+    if (!meeting && secret >= 0)
+        kt_db_bind_int(s, 3, secret);
     int rc = 0;
     while (*n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
         keys[*n] = kt_db_dup(s, 1);
@@ -210,6 +225,24 @@ int kt_store_flags_involving(kt_store *st, const char *kind, int64_t meeting, in
             free(keys[i]);
         *n = 0;
         return rc;
+    }
+    return 0;
+}
+
+int kt_store_flags_item_secret(kt_store *st, int64_t item)
+{
+    for (int k = 0; k < 2; k++) {
+        kt_db_stmt *s =
+            kt_db_prepare(st, k ? "UPDATE flags SET secret = " SECRET_OF(
+                                      "flags.item_a", "flags.item_b") " WHERE item_b = ?1"
+                                : "UPDATE flags SET secret = " SECRET_OF(
+                                      "flags.item_a", "flags.item_b") " WHERE item_a = ?1");
+        if (!s)
+            return KT_ESTORE;
+        kt_db_bind_int(s, 1, item);
+        int rc = kt_db_run(s, NULL);
+        if (rc)
+            return rc;
     }
     return 0;
 }

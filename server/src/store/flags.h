@@ -44,9 +44,18 @@ int kt_store_flag_resolve(struct kt_store *st, int64_t id, const char *state, co
                           int64_t lead, int64_t by, int64_t now);
 
 /* Flags of kind not lapsed that involve meeting (when not 0) or else item, on either side: at
- * most max ids and keys (keys malloc'd, the caller frees them). */
+ * most max ids and keys (keys malloc'd, the caller frees them). By item, secret -1 takes all of
+ * them, else only those with that many confidential items (0, 1, 2): for an open item 0 are
+ * those whose other item is open, 1 those whose other item is confidential; for a confidential
+ * item 1 and 2. The others are not read at all (the item indexes have the column): an item's own
+ * reaction does the same work whether or not flags with a hidden item exist (issue 11). A flag's
+ * secret is set when it is stored and kept when one of its items changes confidentiality. */
 int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meeting, int64_t item,
-                             int64_t *ids, char **keys, int max, int *n);
+                             int secret, int64_t *ids, char **keys, int max, int *n);
+/* item's confidentiality changed (in the change's transaction): its flags' secret follows. Reads
+ * every flag of the item. */
+int kt_store_flags_item_secret(struct kt_store *st, int64_t item);
+
 /* flag.list's page: flags of body on either side (state NULL: all but 'vervallen'), newest
  * change first (updated_at, then id, descending), after the flag (after_at, after_id) of the
  * page before (after_id 0: from the newest): at most max ids with their updated_at. */

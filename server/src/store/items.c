@@ -1,6 +1,7 @@
 #include "store/items.h"
 
 #include "store/db.h"
+#include "store/flags.h"
 #include "store/search.h"
 #include "util/err.h"
 
@@ -416,6 +417,17 @@ int kt_store_item_insert(kt_store *st, const kt_item_fields *f, int64_t now, int
 
 int kt_store_item_update(kt_store *st, int64_t id, const kt_item_fields *f, int64_t now)
 {
+    /* Its confidentiality before, when it may change: its flags follow (store/flags.h). */
+    int64_t was = -1;
+    if (f->confidential >= 0) {
+        kt_db_stmt *q = kt_db_prepare(st, "SELECT confidential FROM items WHERE id = ?1");
+        if (!q)
+            return KT_ESTORE;
+        kt_db_bind_int(q, 1, id);
+        int qrc = kt_db_one_int(q, &was);
+        if (qrc)
+            return qrc; /* KT_ENOTFOUND: no such item */
+    }
     kt_db_stmt *s = kt_db_prepare(
         st, "UPDATE items SET title = coalesce(?2, title), description = coalesce(?3, "
             "description), presenter_id = CASE WHEN ?10 = 1 THEN ?4 ELSE presenter_id END, "
@@ -439,6 +451,8 @@ int kt_store_item_update(kt_store *st, int64_t id, const kt_item_fields *f, int6
     int rc = kt_db_run(s, &n);
     if (!rc && n && (f->title || f->description))
         rc = kt_store_search_refresh(st, KT_SEARCH_ITEM, id);
+    if (!rc && n && was >= 0 && was != f->confidential)
+        rc = kt_store_flags_item_secret(st, id);
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 

@@ -279,6 +279,13 @@ int kt_store_plans_costly(kt_store *st, int64_t max_steps,
     return st->ops->plans_costly ? st->ops->plans_costly(st, max_steps, fn, arg) : 0;
 }
 
+void kt_store_plans_work(kt_store *st, int64_t *steps, int64_t *runs)
+{
+    *steps = *runs = -1;
+    if (st->ops->plans_work)
+        st->ops->plans_work(st, steps, runs);
+}
+
 /* ---- group commit ---- */
 
 /* An operation of the group runs without a savepoint of its own where the backend can tell

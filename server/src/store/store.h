@@ -156,6 +156,11 @@ int kt_store_plans_scans(kt_store *st, const char *const *tables,
 int kt_store_plans_costly(kt_store *st, int64_t max_steps,
                           void (*fn)(void *arg, const char *sql, int64_t steps), void *arg);
 
+/* The virtual machine steps and the statement runs, summed over every statement run since
+ * plans_mark(): the work of what ran, in units that do not depend on the machine's load (tests:
+ * the same work with and without rows a reader must not learn of). SQLite only; elsewhere -1. */
+void kt_store_plans_work(kt_store *st, int64_t *steps, int64_t *runs);
+
 /* Exchanges with the database server so far (each waits for its answer): PostgreSQL's round
  * trips; 0 for SQLite, which runs in the process. */
 uint64_t kt_store_round_trips(const kt_store *st);

@@ -461,6 +461,14 @@ static const char *const migrations[] = {
     "ALTER TABLE messages ADD COLUMN moved_at BIGINT;",
     /* 32: as SQLite's 32: the count of a person's notifications, their ids' own part. */
     "ALTER TABLE persons ADD COLUMN notes_made BIGINT NOT NULL DEFAULT 0;",
+    /* 33: as SQLite's 33: how many of a flag's items are confidential, in the item indexes. */
+    "ALTER TABLE flags ADD COLUMN secret INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE flags SET secret = (SELECT count(*) FROM items i WHERE i.confidential = 1 AND "
+    "  (i.id = flags.item_a OR i.id = flags.item_b));"
+    "DROP INDEX flags_item_a;"
+    "DROP INDEX flags_item_b;"
+    "CREATE INDEX flags_item_a ON flags(item_a, secret);"
+    "CREATE INDEX flags_item_b ON flags(item_b, secret);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

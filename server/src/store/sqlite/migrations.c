@@ -911,6 +911,17 @@ static const char *const migrations[] = {
      * never lowered, so that retention gives no number twice); older ones keep theirs, which are
      * lower, so each person's notifications stay in order of their ids. */
     "ALTER TABLE persons ADD COLUMN notes_made INTEGER NOT NULL DEFAULT 0;",
+    /* 33: how many of a flag's two items are confidential (issue 11, timing): an item's own
+     * reaction reads the flags whose other item is open only, through the index, so its work is
+     * the same whether or not flags with a hidden item exist (store/flags.h). Set when a flag is
+     * stored and when one of its items changes confidentiality. */
+    "ALTER TABLE flags ADD COLUMN secret INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE flags SET secret = (SELECT count(*) FROM items i WHERE i.confidential = 1 AND "
+    "  (i.id = flags.item_a OR i.id = flags.item_b));"
+    "DROP INDEX flags_item_a;"
+    "DROP INDEX flags_item_b;"
+    "CREATE INDEX flags_item_a ON flags(item_a, secret);"
+    "CREATE INDEX flags_item_b ON flags(item_b, secret);",
 };
 
 int kt_migrations_count(void)

@@ -507,6 +507,19 @@ static int lite_plans_costly(kt_store *st, int64_t max_steps,
     return found;
 }
 
+static void lite_plans_work(kt_store *st, int64_t *steps, int64_t *runs)
+{
+    lite_store *ls = lite(st);
+    *steps = *runs = 0;
+    for (int i = 0; i < STMT_SLOTS; i++) {
+        lite_stmt *s = ls->stmts[i];
+        if (!s || !s->used)
+            continue;
+        *steps += sqlite3_stmt_status(s->stmt, SQLITE_STMTSTATUS_VM_STEP, 0);
+        *runs += sqlite3_stmt_status(s->stmt, SQLITE_STMTSTATUS_RUN, 0);
+    }
+}
+
 /* The table an alias of sql stands for ("... FROM items i JOIN ..." -> i is items), copied into
  * out; the name itself when it is no alias. */
 static void table_of(const char *sql, const char *name, size_t nlen, char *out, size_t n)
@@ -975,6 +988,7 @@ static const kt_db_ops lite_ops = {
     .plans_mark = lite_plans_mark,
     .plans_scans = lite_plans_scans,
     .plans_costly = lite_plans_costly,
+    .plans_work = lite_plans_work,
     .check = lite_check,
     .backup = lite_backup,
     .probe_write = lite_probe_write,
