@@ -18,8 +18,18 @@ before the edit to after the ping's reply. Blocks of the two sequences alternate
 machine's load hits both alike. Then it prints what the confidential side holds (its flags), so
 that one sees the hits did reach it.
 
+With --batch-rounds N (a second server, --confidential-check-secs 1) it measures the other
+moment a prober can time: the confidential batch, which compares the open items changed in the
+period with the confidential ones. Per round the prober edits her probe once (sequence "hit":
+each edit makes or undoes a possible duplicate of the hidden item; "miss": it meets nothing),
+then stays quiet for 1.5 periods, so that the window holds the batch of her edit; printed is the
+loop thread's CPU over that window. Then the open item's own reaction once more, now that the
+probe has hidden flags: --hidden-flags K confidential items of the Casusoverleg say what one
+probe says (the batch raised a flag with each); that probe and one without such flags are edited
+alike, and the loop thread's CPU per edit is printed for each.
+
 Usage: /usr/bin/python3 bench/probe_timing.py [--binary build/ketentafel] [--rounds 60]
-       [--extra "--confidential-check-secs 5"]
+       [--extra "--confidential-check-secs 5"] [--batch-rounds 40] [--hidden-flags 8]
 Needs Debian's python3-websockets. Prints figures; never fails on one. The machine is shared:
 read the CPU figures, not the wall times, and repeat."""
 
@@ -59,28 +69,108 @@ async def main():
                                                      "ketentafel"))
     ap.add_argument("--rounds", type=int, default=60, help="edits per sequence")
     ap.add_argument("--extra", default="", help="more server options")
+    ap.add_argument("--batch-rounds", type=int, default=0,
+                    help="windows per sequence around the confidential batch (0: none)")
+    ap.add_argument("--hidden-flags", type=int, default=8,
+                    help="hidden flags of the probe in the last part (with --batch-rounds)")
     a = ap.parse_args()
     harness.BINARY = os.path.abspath(a.binary)
+    if a.rounds > 0:
+        await per_edit(a)
+    if a.batch_rounds > 0:
+        await around_batch(a)
+
+
+async def world(server):
+    """The prober, the owner of the confidential item, and that item."""
+    prober = await server.connect(server.login("s.bakker@dordrecht.example",
+                                               harness.DEMO_PASSWORD))
+    owner = await server.connect(server.login("l.verschoor@dordrecht.example",
+                                              harness.DEMO_PASSWORD))
+    bodies = (await owner.call("body.list"))["bodies"]
+    cso = [b for b in bodies if b["name"].startswith("Casusoverleg Ondermijning")][0]["id"]
+    rg = [b for b in (await prober.call("body.list"))["bodies"]
+          if b["name"].startswith("Regiegroep Ondermijning")][0]["id"]
+    police = [o["id"] for o in (await owner.call("org.list"))["organisations"]
+              if o["kind"] == "politie"][0]
+    meetings = (await owner.call("meeting.list", body=cso))["meetings"]
+    meeting = [m for m in meetings if m["status"] in ("concept", "agenda_gepubliceerd")][0]
+    conf = (await owner.call("agenda.add", meeting=meeting["id"], title=SECRET,
+                             confidential=True,
+                             relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+    return prober, owner, cso, rg, police, meeting, conf
+
+
+async def around_batch(a):
+    server = Server("probe-timing-batch", demo=True, now="2027-03-01T09:00:00Z",
+                    extra=shlex.split(a.extra) + ["--confidential-check-secs", "1"])
+    server.start()
+    try:
+        pid = server.proc.pid
+        prober, owner, cso, rg, police, meeting, conf = await world(server)
+        probe = (await prober.call("agenda.add", body=rg, title=MISS[1]))["item"]["id"]
+        titles = {"hit": (HIT, MISS[0]), "miss": (MISS[1], MISS[0])}
+        await prober.sync()
+        await asyncio.sleep(2)
+        window = {"hit": [], "miss": []}  # loop cpu us over 1.5 s after the edit
+        block = 5
+        for start in range(0, a.batch_rounds, block):
+            for seq in ("hit", "miss"):
+                for i in range(start, min(start + block, a.batch_rounds)):
+                    await prober.call("agenda.update", item=probe, title=titles[seq][i % 2])
+                    c0 = loop_cpu_ns(pid)
+                    await asyncio.sleep(1.5)
+                    c1 = loop_cpu_ns(pid)
+                    window[seq].append((c1 - c0) / 1e3)
+        load = os.getloadavg()[0]
+        print(f"\nthe confidential batch: {a.batch_rounds} windows of 1.5 s per sequence, "
+              f"--confidential-check-secs 1, load {load:.1f}")
+        for seq in ("hit", "miss"):
+            print(f"{seq:4s} loop thread CPU over the window holding the batch, us: "
+                  f"{summary(window[seq])}")
+        d = statistics.median(window["hit"]) - statistics.median(window["miss"])
+        print(f"loop CPU median difference hit - miss: {d:+.0f} us")
+
+        # The open reaction of a probe that has hidden flags, next to one that has none.
+        for k in range(a.hidden_flags):
+            await owner.call("agenda.add", meeting=meeting["id"], title=f"{SECRET} {k + 1}",
+                             confidential=True,
+                             relevant=[{"org": police, "reason": "lopend onderzoek"}])
+        flagged = (await prober.call("agenda.add", body=rg, title=HIT))["item"]["id"]
+        plain = (await prober.call("agenda.add", body=rg, title=MISS[1]))["item"]["id"]
+        await asyncio.sleep(2.5)  # the batch flags the first with every hidden item
+        held = [f for f in (await owner.call("flag.list", body=cso))["flags"]
+                if f["other"]["item"] == flagged and f["state"] == "open"]
+        got = {"flagged": [], "plain": []}
+        tt = {"flagged": (HIT + " loods", HIT), "plain": (MISS[1] + " werf", MISS[1])}
+        for start in range(0, a.rounds, 10):
+            for which, item in (("flagged", flagged), ("plain", plain)):
+                for i in range(start, min(start + 10, a.rounds)):
+                    c0 = loop_cpu_ns(pid)
+                    await prober.call("agenda.update", item=item, title=tt[which][i % 2])
+                    await prober.call("ping")
+                    c1 = loop_cpu_ns(pid)
+                    got[which].append((c1 - c0) / 1e3)
+        print(f"\nan open probe's edit + ping with {len(held)} hidden flags, and one with none "
+              f"({a.rounds} each; a batch may fall in either), loop thread CPU us:")
+        for which in ("flagged", "plain"):
+            print(f"{which:7s} {summary(got[which])}")
+        d = statistics.median(got["flagged"]) - statistics.median(got["plain"])
+        print(f"loop CPU median difference flagged - plain: {d:+.0f} us")
+        await prober.close()
+        await owner.close()
+    finally:
+        server.stop(check=False)
+        server.cleanup()
+
+
+async def per_edit(a):
     server = Server("probe-timing", demo=True, now="2027-03-01T09:00:00Z",
                     extra=shlex.split(a.extra))
     server.start()
     try:
         pid = server.proc.pid
-        prober = await server.connect(server.login("s.bakker@dordrecht.example",
-                                                   harness.DEMO_PASSWORD))
-        owner = await server.connect(server.login("l.verschoor@dordrecht.example",
-                                                  harness.DEMO_PASSWORD))
-        bodies = (await owner.call("body.list"))["bodies"]
-        cso = [b for b in bodies if b["name"].startswith("Casusoverleg Ondermijning")][0]["id"]
-        rg = [b for b in (await prober.call("body.list"))["bodies"]
-              if b["name"].startswith("Regiegroep Ondermijning")][0]["id"]
-        police = [o["id"] for o in (await owner.call("org.list"))["organisations"]
-                  if o["kind"] == "politie"][0]
-        meetings = (await owner.call("meeting.list", body=cso))["meetings"]
-        meeting = [m for m in meetings if m["status"] in ("concept", "agenda_gepubliceerd")][0]
-        conf = (await owner.call("agenda.add", meeting=meeting["id"], title=SECRET,
-                                 confidential=True,
-                                 relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+        prober, owner, cso, rg, police, meeting, conf = await world(server)
         probes = {}
         for seq in ("hit", "miss"):
             probes[seq] = (await prober.call("agenda.add", body=rg, title=MISS[1]))["item"]["id"]
