@@ -3,6 +3,7 @@
  * runs, so a row deleted or made confidential is not found by those who may not see it even
  * while the index still holds its words. */
 #include "domain/search.h"
+#include "store/chat.h"
 #include "store/fixture.h"
 #include "store/indexer.h"
 #include "store/items.h"
@@ -136,6 +137,35 @@ static void a_write_queues_and_the_indexer_makes_it_findable(void **state)
     /* an empty queue takes no write lock and does nothing */
     assert_int_equal(kt_store_search_index(w->st, 64, &done, &left), 0);
     assert_int_equal(done, 0);
+}
+
+/* A new message is queued once by its insert (no trigger since migration 34: an insert with one
+ * made SQLite journal every page it touched), and the indexer makes it findable; its edit and
+ * delete are still queued by their triggers. */
+static void a_new_message_is_queued_once_and_found(void **state)
+{
+    world *w = *state;
+    drain(w->st);
+    json_t *m = NULL;
+    assert_int_equal(kt_store_begin(w->st), 0);
+    assert_int_equal(kt_store_message_insert(w->st, w->body, 0, w->agent,
+                                             "Overlast bij de haven besproken", 1800000000, &m),
+                     0);
+    assert_int_equal(kt_store_commit(w->st), 0);
+    int64_t id = json_integer_value(json_object_get(m, "id"));
+    json_decref(m);
+    assert_int_equal(pending(w->st), 1);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "haven"), 0);
+    drain(w->st);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "haven"), 1);
+    assert_int_equal(kt_store_begin(w->st), 0);
+    assert_int_equal(
+        kt_store_message_change(w->st, id, "Overlast bij het station", w->agent, 1800000060), 0);
+    assert_int_equal(kt_store_commit(w->st), 0);
+    assert_int_equal(pending(w->st), 1);
+    drain(w->st);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "haven"), 0);
+    assert_int_equal(found(w, w->clerk, w->gemeente, "station"), 1);
 }
 
 /* Moving an item (another place, another meeting, the backlog) queues nothing: the index holds
@@ -407,6 +437,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(
             a_batch_ends_when_its_text_is_large_and_leaves_the_rest_queued, setup, teardown),
         cmocka_unit_test_setup_teardown(moving_an_item_queues_no_indexing, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_new_message_is_queued_once_and_found, setup, teardown),
         cmocka_unit_test_setup_teardown(a_write_queues_and_the_indexer_makes_it_findable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(

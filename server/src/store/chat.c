@@ -55,6 +55,11 @@ int kt_store_message_insert(kt_store *st, int64_t body, int64_t item, int64_t pe
     int rc = kt_db_one_int(s, &id);
     if (rc)
         return rc == KT_ENOTFOUND ? KT_ESTORE : rc;
+    /* Queued for the search index here, not by a trigger (migration 34): an insert with a
+     * trigger writes two tables, so SQLite opens a statement journal for it inside the group's
+     * transaction and copies every page the insert touches into it first (six per post). */
+    if ((rc = kt_store_search_queue_message(st, id)) != 0)
+        return rc;
     /* The new row as kt_store_message_get would read it, from what was just written (no read of
      * the row and its join back): only the author's name comes from the store. */
     s = kt_db_prepare(st, "SELECT name FROM persons WHERE id = ?1");

@@ -370,6 +370,11 @@ int kt_store_copy(kt_store *from, kt_store *to, FILE *report)
     }
     if (!rc)
         rc = follow_sequences(to);
+    /* SQLite's search index follows from its queue, and new messages are queued by who inserts
+     * them (store/search.h): here this copy (4 is KT_SEARCH_MESSAGE) */
+    if (!rc && to->dialect == KT_DIALECT_SQLITE)
+        rc = kt_store_exec(to, "INSERT INTO search_queue(kind, id) SELECT 4, id FROM messages "
+                               "ORDER BY id");
     if (!rc)
         rc = kt_store_commit(to);
     else if (kt_store_in_txn(to))

@@ -116,7 +116,7 @@ int kt_store_fixture_drop_search(kt_store *st)
             "DROP TRIGGER search_q_item_del; DROP TRIGGER search_q_minutes_ins; "
             "DROP TRIGGER search_q_minutes_upd; DROP TRIGGER search_q_minutes_del; "
             "DROP TRIGGER search_q_action_ins; DROP TRIGGER search_q_action_upd; "
-            "DROP TRIGGER search_q_action_del; DROP TRIGGER search_q_message_ins; "
+            "DROP TRIGGER search_q_action_del; "
             "DROP TRIGGER search_q_message_upd; DROP TRIGGER search_q_message_del; "
             "DROP TRIGGER search_q_notes_ins; DROP TRIGGER search_q_notes_upd; "
             "DROP TRIGGER search_q_notes_del; DROP TABLE search_queue; DROP TABLE search;");

@@ -513,6 +513,18 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
     return rc;
 }
 
+int kt_store_search_queue_message(kt_store *st, int64_t id)
+{
+    if (st->dialect != KT_DIALECT_SQLITE)
+        return 0;
+    kt_db_stmt *s = kt_db_prepare(st, "INSERT INTO search_queue(kind, id) VALUES (?1, ?2)");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, KT_SEARCH_MESSAGE);
+    kt_db_bind_int(s, 2, id);
+    return kt_db_run(s, NULL);
+}
+
 int kt_store_search_pending(kt_store *st, int64_t *n)
 {
     /* The queue is taken from its head in order: its span is its length, read from the ends of

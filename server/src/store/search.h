@@ -92,6 +92,14 @@ int kt_store_search_index_for(kt_store *st, int max, int64_t budget_us, int *don
  * PostgreSQL, which reads the rows themselves. 0 or a store error. */
 int kt_store_search_refresh(kt_store *st, kt_search_kind kind, int64_t id);
 
+/* Queues a new message for the indexer, in the caller's write transaction (SQLite; no-op on
+ * PostgreSQL). Items, minutes, actions, notes and a message's edits and deletes are queued by
+ * triggers; a new message by its insert (store/chat.c), since a trigger on that insert made
+ * SQLite copy each page the insert touched into a statement journal first, six per post
+ * (migration 34). Whatever else inserts messages on SQLite queues them too (store/copy.c).
+ * 0 or a store error. */
+int kt_store_search_queue_message(kt_store *st, int64_t id);
+
 /* Connects st to the index outside any transaction: the first use of the index in a process
  * loads the tokenizer's word list (store/sqlite/fts_dutch.c), seconds under a sanitizer on a
  * loaded machine, which the indexer's first batch did holding the write lock (test_multinode: a
