@@ -4,7 +4,7 @@
 // protocol), so the demo that the other tests read stays as it was.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, newPage, login, userPage, go, agendaTitles, until, reveal, axeCheck, serverNow, BASE } from '../lib.mjs';
+import { launch, newPage, login, userPage, go, agendaTitles, until, reveal, axeCheck, serverNow, serverYmd, BASE } from '../lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -168,3 +168,47 @@ for (const [label, size] of [['laptop', { width: 1280, height: 800 }], ['telefoo
     await page.context().close();
   });
 }
+
+// A verslag whose one item carries more outcomes than one minutes.version page holds (issue 12):
+// the server gives that item's outcomes over several pages (item_outcomes_next, the item again
+// with continued: true), and the version dialog shows every outcome once, under its item.
+const OUTCOMES = 400;
+
+test('a verslag item with outcomes beyond one page shows every outcome in the version dialog', async () => {
+  const admin = await userPage(browser, 'admin');
+  const org = (await one(admin, { op: 'org.list' })).organisations[0].id;
+  const scope = (await one(admin, { op: 'scope.list' })).scopes[0].name;
+  const made = await one(admin, { op: 'person.create', name: 'Vera Verslag', email: 'v.verslag@test.example', org, function: 'secretaris' });
+  const token = made.setup_url.split('/').pop();
+  const r = await fetch(`${BASE}/api/password`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD }) });
+  assert.equal(r.status, 200);
+  const body = (await one(admin, { op: 'body.create', name: 'Proefoverleg lange besluitenlijst', kind: 'regiegroep', scope, level: 'tactisch' })).body.id;
+  await one(admin, { op: 'membership.add', body, person: made.person.id, role: 'secretaris' });
+  await admin.context().close();
+
+  const sec = await newPage(browser);
+  await login(sec, 'v.verslag@test.example', PASSWORD);
+  const now = (await serverNow()).getTime();
+  const iso = (t) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+  const meeting = (await one(sec, { op: 'meeting.create', body, start: iso(now - 86400000), end: iso(now - 82800000) })).meeting.id;
+  const item = (await one(sec, { op: 'agenda.add', meeting, title: 'Qbesluitenx' })).item.id;
+  const text = (i) => `Qbesluit${String(i).padStart(3, '0')}x. ${'Het overleg besluit de aanpak voort te zetten. '.repeat(80)}`.trim();
+  for (let i = 0; i < OUTCOMES; i += 50) {
+    const replies = await calls(sec, Array.from({ length: 50 }, (_, k) => ({ op: 'action.create', body, item, kind: 'besluit', text: text(i + k) })));
+    assert.ok(replies.every((x) => x.ok), JSON.stringify(replies.find((x) => !x.ok)));
+  }
+  await one(sec, { op: 'minutes.submit', meeting, deadline: await serverYmd(7) });
+  const page = await one(sec, { op: 'minutes.version', meeting, version: 1 });
+  assert.ok(page.items_more && page.item_outcomes_next > 0, 'the item’s outcomes do not fit one page');
+
+  await go(sec, `#/vergadering/${meeting}`);
+  const region = sec.getByRole('region', { name: 'Verslag' });
+  await region.getByRole('button', { name: 'Versie 1 bekijken' }).click();
+  const dlg = sec.getByRole('dialog', { name: /^Verslag, versie 1/ });
+  const shown = dlg.locator('li', { hasText: /Qbesluit\d{3}x\./ });
+  await until(() => shown.count(), OUTCOMES, { message: 'outcomes in the version dialog:' });
+  const ids = await shown.evaluateAll((els) => els.map((e) => e.textContent.match(/Qbesluit(\d{3})x/)[1]));
+  assert.deepEqual(ids, Array.from({ length: OUTCOMES }, (_, i) => String(i).padStart(3, '0')));
+  assert.deepEqual(sec.errors, []);
+  await sec.context().close();
+});
