@@ -295,6 +295,43 @@ class ConfidentialBatchTest(DemoCase):
         self.assertEqual([f["other"]["item"] for f in told], [probe["id"]], told)
 
 
+    async def test_a_confidential_probes_reaction_does_nothing_about_another_hidden_item(self):
+        # A chair who makes her probe confidential (her own organisation its audience) is of
+        # its audience: its reaction used to compare it with every confidential item at once,
+        # so she could time it as an open probe was timed. Now any item's reaction meets the
+        # open items only; the batch compares it with the confidential ones.
+        rg_chair = await self.as_("s.bakker@dordrecht.example")
+        cso_chair = await self.as_("l.verschoor@dordrecht.example")
+        rg = await self.body_named(rg_chair, "Regiegroep Ondermijning")
+        cso = await self.body_named(cso_chair, "Casusoverleg Ondermijning")
+        orgs = (await cso_chair.call("org.list"))["organisations"]
+        police = [o["id"] for o in orgs if o["kind"] == "politie"][0]
+        own = [o["id"] for o in orgs if o["name"].startswith("Gemeente Dordrecht, team Veil")][0]
+        conf = (await cso_chair.call(
+            "agenda.add", meeting=await self.next_meeting(cso_chair, cso),
+            title="Casus Zwanenburg: vrachtwagenloods Oudelandseweg koelcellen",
+            confidential=True, relevant=[{"org": police, "reason": "lopend onderzoek"}]))["item"]
+        await cso_chair.sync()
+        pair = lambda: self.server.query(  # noqa: E731
+            f"SELECT count(*) FROM flags WHERE state <> 'vervallen' AND {conf['id']} IN "
+            "(item_a, item_b)")[0][0]
+        self.assertEqual(pair(), 0)
+        probe = (await rg_chair.call(
+            "agenda.add", body=rg, title="Zwanenburg vrachtwagenloods Oudelandseweg koelcellen",
+            confidential=True, relevant=[{"org": own, "reason": "eigen punt"}]))["item"]
+        await rg_chair.sync()  # the probe's reaction ran before this
+        self.assertEqual(pair(), 0)
+        # the batch compares it with the confidential items (here when the node goes)
+        await self.close_clients()
+        self.server.stop()
+        self.server.start()
+        self.assertEqual(pair(), 1)
+        rows = self.server.query(
+            f"SELECT item_a, item_b, secret FROM flags WHERE {conf['id']} IN (item_a, item_b)")
+        self.assertEqual([(min(conf["id"], probe["id"]), max(conf["id"], probe["id"]), 2)],
+                         [tuple(r) for r in rows])
+
+
 class DerivedEventsTest(DemoCase):
     """Issue 11, storage: moving a meeting whose items have flags, or editing such an item, does
     not store an event per recipient each time. The first move tells every member (one

@@ -285,7 +285,7 @@ const kt_option kt_options[] = {
      .dflt = "300",
      .group = g_server,
      .offset = CFG(confidential_check_secs),
-     .help = "Every N seconds the open agenda items changed meanwhile are compared with the "
+     .help = "Every N seconds the agenda items changed meanwhile are compared with the "
              "confidential items, in one batch, and the confidential side is told of possible "
              "duplicates; never in the reaction to the change itself, so that no probe's cost "
              "or timing tells whether it met a hidden item (SECURITY.md)."},

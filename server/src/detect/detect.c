@@ -751,44 +751,37 @@ static int raise_hits(kt_ctx *d, int64_t item, kt_similar_hit *hits, int n, char
 }
 
 /* Re-checks one item for duplicates in other bodies: raises a flag per finding, lets the item's
- * other duplicate flags lapse. A confidential item is compared with every item at once (who
- * changed it is of its audience). An open item only with the open ones: it waits for the
- * confidential batch for the rest (kt_detect_confidential_react), and the flags with a
- * confidential item are not touched here, so that this reaction does the same whatever a hidden
- * item says. */
+ * other duplicate flags lapse. Any item, confidential or not, is compared here with the open
+ * items only, and reads and touches only its flags whose other item is open: the confidential
+ * items are met in the confidential batch (kt_detect_confidential_react), so that this reaction
+ * does the same whatever a hidden item says - also when the one who changed the item is of its
+ * own audience (a probe made confidential is no way into the others' confidential items). */
 static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
 {
     int rc = refresh_item(det, d->st, item);
     if (rc)
         return rc;
     bool confidential = kt_imap_get(&det->confidential, item) != NULL;
-    /* The open items and the confidential ones are searched apart, each with room of its own:
-     * a confidential item never takes a finding's place among the others (similar.h). */
-    kt_similar_hit hits[2 * MAX_HITS];
-    bool routine = recurring(d->st, item);
-    int n = routine ? 0 : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
+    kt_similar_hit hits[MAX_HITS];
+    int n = recurring(d->st, item)
+                ? 0
+                : kt_similar_find(det->sim, item, KT_SIM_WINDOW_DAYS, hits, MAX_HITS);
     bool indexed = n >= 0;
     if (n < 0)
         n = 0; /* not indexed (removed, cancelled meeting): no duplicates */
-    /* A confidential item that was removed: its flags go as a confidential item's do (with an
-     * open item too: that item's side never saw them, and must not see them with an item that
-     * is gone, kt_flag_visible). */
+    /* A confidential item that was removed: its flags with an open item go as a confidential
+     * item's do (that item's side never saw them, and must not see them with an item that is
+     * gone, kt_flag_visible); the batch lets the rest lapse. */
     if (kt_imap_del(&det->gone_confidential, item))
         confidential = true;
-    int np =
-        confidential && indexed && !routine
-            ? kt_similar_find_confidential(det->sim, item, KT_SIM_WINDOW_DAYS, hits + n, MAX_HITS)
-            : 0;
-    n += np > 0 ? np : 0;
-    if (!confidential && kt_ivec_push(&det->conf_pending, item))
+    if (kt_ivec_push(&det->conf_pending, item))
         return KT_ENOMEM;
-    char keys[2 * MAX_HITS][64];
-    const char *keep[2 * MAX_HITS];
+    char keys[MAX_HITS][64];
+    const char *keep[MAX_HITS];
     rc = raise_hits(d, item, hits, n, keys, keep, &n);
     if (rc)
         return rc;
-    return kt_flags_expire_item(d, item, keep, n, indexed,
-                                confidential ? KT_FLAGS_ANY : KT_FLAGS_OPEN_OTHER)
+    return kt_flags_expire_item(d, item, confidential, keep, n, indexed, KT_FLAGS_OPEN_OTHER)
                ? KT_EINVAL
                : 0;
 }
@@ -798,11 +791,11 @@ bool kt_detect_confidential_pending(const kt_detect *det)
     return det && det->conf_pending.n > 0;
 }
 
-/* One open item of the batch against the confidential items. */
+/* One item of the batch (changed since the last one, confidential or not) against the
+ * confidential items: its flags with a confidential item are raised or lapse here only. */
 static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
 {
-    if (kt_imap_get(&det->confidential, item))
-        return 0; /* confidential meanwhile: its own reaction compared it with everything */
+    bool confidential = kt_imap_get(&det->confidential, item) != NULL;
     kt_similar_hit hits[MAX_HITS];
     int n = recurring(d->st, item)
                 ? 0
@@ -815,8 +808,11 @@ static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
     int rc = raise_hits(d, item, hits, n, keys, keep, &n);
     if (rc)
         return rc;
-    return kt_flags_expire_item(d, item, keep, n, indexed, KT_FLAGS_CONFIDENTIAL_OTHER) ? KT_EINVAL
-                                                                                        : 0;
+    /* Gone from the index (removed, its meeting cancelled): whatever is left of its flags. */
+    return kt_flags_expire_item(d, item, confidential, keep, n, indexed,
+                                indexed ? KT_FLAGS_CONFIDENTIAL_OTHER : KT_FLAGS_ANY)
+               ? KT_EINVAL
+               : 0;
 }
 
 #define CONF_BATCH_MAX 5000 /* distinct items per batch; the rest wait for the next */

@@ -23,12 +23,12 @@ int kt_detect_react(kt_detect *det, kt_ctx *d, const kt_ctx *src);
  * bodies. */
 bool kt_detect_wants(const kt_ctx *src);
 
-/* The confidential side's findings. An open item's change is compared with the open items in
- * its own reaction, never with the confidential ones: what its reaction does, costs and writes
- * is the same whether or not a hidden item says the same (issue 11). The open items changed
- * since are compared with the confidential items here, in one batch that react/react.c runs on a
- * timer of its own (--confidential-check-secs), whoever changed them: raising and letting lapse
- * the flags only the confidential side may see. Whether any item waits for it: */
+/* The confidential side's findings. An item's change, confidential or not, is compared with the
+ * open items in its own reaction, never with the confidential ones: what its reaction does,
+ * costs and writes is the same whether or not a hidden item says the same (issue 11). The items
+ * changed since are compared with the confidential items here, in one batch that react/react.c
+ * runs on a timer of its own (--confidential-check-secs), whoever changed them: raising and
+ * letting lapse the flags with a confidential item. Whether any item waits for it: */
 bool kt_detect_confidential_pending(const kt_detect *det);
 /* Runs the batch through d, whose write transaction is open (at most 5000 items; the rest wait
  * for the next). 0 or -1 (error recorded in d). Then kt_detect_confidential_settle says whether

@@ -298,7 +298,7 @@ static bool dismissed(kt_store *st, int64_t id)
 }
 
 static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
-                       const char *const *keep, int n_keep, bool keep_dismissed,
+                       bool confidential, const char *const *keep, int n_keep, bool keep_dismissed,
                        kt_flags_side which)
 {
     int64_t ids[MAX_EXPIRE];
@@ -306,7 +306,7 @@ static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t ite
     int n = 0;
     /* The store reads the flags of the side asked for only (store/flags.h): the others cost
      * nothing here, however many there are. */
-    int secret = which == KT_FLAGS_ANY ? -1 : which == KT_FLAGS_CONFIDENTIAL_OTHER;
+    int secret = which == KT_FLAGS_ANY ? -1 : confidential + (which == KT_FLAGS_CONFIDENTIAL_OTHER);
     int rc =
         kt_store_flags_involving(c->st, kind, meeting, item, secret, ids, keys, MAX_EXPIRE, &n);
     if (rc)
@@ -328,11 +328,11 @@ static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t ite
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep, bool keep_dismissed)
 {
-    return expire_some(c, kind, meeting, item, keep, n_keep, keep_dismissed, KT_FLAGS_ANY);
+    return expire_some(c, kind, meeting, item, false, keep, n_keep, keep_dismissed, KT_FLAGS_ANY);
 }
 
-int kt_flags_expire_item(kt_ctx *c, int64_t item, const char *const *keep, int n_keep,
-                         bool keep_dismissed, kt_flags_side which)
+int kt_flags_expire_item(kt_ctx *c, int64_t item, bool confidential, const char *const *keep,
+                         int n_keep, bool keep_dismissed, kt_flags_side which)
 {
-    return expire_some(c, "duplicate", 0, item, keep, n_keep, keep_dismissed, which);
+    return expire_some(c, "duplicate", 0, item, confidential, keep, n_keep, keep_dismissed, which);
 }

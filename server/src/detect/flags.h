@@ -43,17 +43,17 @@ int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id);
 int kt_flags_expire(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                     const char *const *keep, int n_keep, bool keep_dismissed);
 
-/* As kt_flags_expire for the duplicate flags of item, only those whose other item is (not)
- * confidential (item itself is open; for a confidential item, KT_FLAGS_ANY): an open item's own
- * reaction never touches, nor reads, what only the confidential side may know (detect.c, the
- * confidential batch; store/flags.h kt_store_flags_involving). */
+/* As kt_flags_expire for the duplicate flags of item (confidential or not), only those whose
+ * other item is open (KT_FLAGS_OPEN_OTHER) or confidential (KT_FLAGS_CONFIDENTIAL_OTHER): an
+ * item's own reaction never touches, nor reads, a flag with another confidential item
+ * (detect.c, the confidential batch; store/flags.h kt_store_flags_involving). */
 typedef enum kt_flags_side {
     KT_FLAGS_ANY,
     KT_FLAGS_OPEN_OTHER,
     KT_FLAGS_CONFIDENTIAL_OTHER
 } kt_flags_side;
-int kt_flags_expire_item(kt_ctx *c, int64_t item, const char *const *keep, int n_keep,
-                         bool keep_dismissed, kt_flags_side which);
+int kt_flags_expire_item(kt_ctx *c, int64_t item, bool confidential, const char *const *keep,
+                         int n_keep, bool keep_dismissed, kt_flags_side which);
 
 /* The flag as seen from body (one of its two sides), or NULL. */
 json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);
