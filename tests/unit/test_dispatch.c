@@ -9,6 +9,7 @@
 #include "live/hub.h"
 #include "protocol/dispatch.h"
 #include "protocol/errors.h"
+#include "protocol/ops.h"
 #include "store/chat.h"
 #include "store/store.h"
 #include "test_clock.h"
@@ -1123,6 +1124,22 @@ static void every_error_code_has_a_name_and_a_dutch_message(void **state)
     json_decref(r);
 }
 
+/* Every op of the table is found by its name (a sorted lookup since loop10), and no other. */
+static void every_op_is_found_by_its_name(void **state)
+{
+    (void)state;
+    int n = 0;
+    const kt_op *ops = kt_op_table(&n);
+    assert_true(n > 50);
+    for (int i = 0; i < n; i++)
+        assert_ptr_equal(kt_op_find(ops[i].name), &ops[i]);
+    assert_null(kt_op_find(""));
+    assert_null(kt_op_find("chat"));
+    assert_null(kt_op_find("chat.posts"));
+    assert_null(kt_op_find("zzz"));
+    assert_null(kt_op_find("Chat.post"));
+}
+
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -1160,6 +1177,7 @@ int main(void)
         T(keys_belong_to_one_person),
         T(a_refused_write_does_not_use_up_its_key),
         cmocka_unit_test(every_error_code_has_a_name_and_a_dutch_message),
+        cmocka_unit_test(every_op_is_found_by_its_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
