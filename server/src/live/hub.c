@@ -315,6 +315,13 @@ static bool queue_half_full(const kt_conn *c)
     return c->q_len * 2 > c->q_max || c->q_bytes * 2 > c->q_max_bytes;
 }
 
+/* Whether a replay batch under way should stop: half the queue's bytes are taken. Its frames
+ * may fill the queue to the brim (sub_fill_hole stops there), as small events did before. */
+static bool queue_bytes_half_full(const kt_conn *c)
+{
+    return c->q_bytes * 2 > c->q_max_bytes;
+}
+
 /* Reads the next batch for a catching-up subscription; returns false if s ended. */
 static bool sub_replay(kt_hub *h, kt_sub *s)
 {
@@ -332,7 +339,7 @@ static bool sub_replay(kt_hub *h, kt_sub *s)
     }
     bool alive = true, full = false;
     for (int i = 0; i < n; i++) {
-        if (alive && !full && queue_half_full(s->conn))
+        if (alive && !full && queue_bytes_half_full(s->conn))
             full = true; /* the rest of the batch is read again at the next pump */
         if (alive && !full && !sub_fill_hole(s, batch[i].seq))
             full = true;
