@@ -129,14 +129,14 @@ const kt_option kt_options[] = {
      .kind = KT_OPT_INT,
      .lo = 100,
      .hi = 600000,
-     .dflt = "5000",
+     .dflt = "10000",
      .group = g_server,
      .offset = CFG(db_timeout_ms),
      .help = "PostgreSQL: how long any exchange with the database (a query's answer, making a "
-             "connection) may take. One that takes longer (a frozen server, a network that "
-             "drops everything) fails with store_unavailable, the connection is dropped and "
-             "made again later; /healthz says down meanwhile. A wait for another node's write "
-             "lock ends as store_busy half a second before. SQLite: ignored."},
+             "connection: at most 5 s of it) may take. One that takes longer (a frozen server, "
+             "a network that drops everything) fails with store_unavailable, the connection is "
+             "dropped and made again later; /healthz says down meanwhile. A wait for another "
+             "node's write lock ends as store_busy half a second before. SQLite: ignored."},
     {.name = "web",
      .env = "KT_WEB",
      .arg = "DIR",

@@ -44,6 +44,7 @@
 #define BACKOFF_MIN_MS  250       /* the first retry of a lost connection that failed again */
 #define BACKOFF_MAX_MS  10000
 #define TOOL_CONNECT_MS 30000 /* connecting, for a store without timeout_ms (tools, tests) */
+#define CONNECT_MAX_MS  5000  /* connecting, at most, whatever timeout_ms says */
 
 typedef struct pg_stmt {
     kt_db_stmt base;
@@ -260,12 +261,15 @@ static void quiet_notices(void *arg, const PGresult *res)
 }
 
 /* A new connection to the store's database, made within connect_timeout: the store's
- * timeout_ms (TOOL_CONNECT_MS without one) unless the URL says otherwise. Keepalives find a
+ * timeout_ms, at most CONNECT_MAX_MS (TOOL_CONNECT_MS without one), unless the URL says
+ * otherwise. Keepalives find a
  * dead peer of an idle connection; tcp_user_timeout one that stops acknowledging what is sent.
  * NULL with the reason in why when it cannot be made. */
 static PGconn *connect_db(pg_store *ps, char *why, size_t n)
 {
     int ms = ps->timeout_ms ? ps->timeout_ms : TOOL_CONNECT_MS;
+    if (ps->timeout_ms && ms > CONNECT_MAX_MS)
+        ms = CONNECT_MAX_MS; /* each attempt holds the loop: keep it short while none answers */
     char ct[16], tut[16];
     snprintf(ct, sizeof ct, "%d", ms < 2000 ? 2 : (ms + 999) / 1000);
     snprintf(tut, sizeof tut, "%d", ps->timeout_ms);
