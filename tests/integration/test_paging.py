@@ -110,6 +110,15 @@ class BoundedReads:
         self.assertLess(size, FRAME_LIMIT)
         return result
 
+    async def yesterdays_meeting(self, chair):
+        """A meeting of self.body that ended yesterday, made by chair (its verslag can be read),
+        and the server's now as a Unix time to stamp planted rows with."""
+        now, day = self.server.now(), datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        meeting = await chair.call("meeting.create", body=self.body, start=z(now - day),
+                                   end=z(now - day + datetime.timedelta(hours=2)))
+        return meeting["meeting"]["id"], int(now.timestamp())
+
 
 class LargeBodyTest(BoundedReads, WorldCase):
     """No reply is unbounded (issue 12, item 6): a body with thousands of long actions, more
@@ -753,11 +762,7 @@ class ItemOutcomesPagingTest(BoundedReads, WorldCase):
     async def test_an_item_with_thousands_of_outcomes_comes_in_pages(self):
         q, body, now = self.server.query, self.body, self.server.now()
         chair = await self.connect("chair@test.example")
-        day = datetime.timedelta(days=1)
-        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
-        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
-                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
-        stamp = int(now.timestamp())
+        meeting, stamp = await self.yesterdays_meeting(chair)
         q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5) "
           "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
           "updated_at) SELECT ?, ?, i, 'Punt ' || i, 'bespreking', ?, ?, ? FROM n",
@@ -773,7 +778,7 @@ class ItemOutcomesPagingTest(BoundedReads, WorldCase):
                                 (items[2],))]
         self.assertEqual(len(want), self.OUTCOMES)
         await chair.call("minutes.submit", meeting=meeting,
-                         deadline=(now + 7 * day).date().isoformat())
+                         deadline=(now + datetime.timedelta(days=7)).date().isoformat())
         for op, args in (("minutes.get", {}), ("minutes.version", {"version": 1})):
             with self.subTest(op=op):
                 got, pages = await self.pages(chair, op, meeting=meeting, **args)
@@ -997,11 +1002,7 @@ class VerslagPagingTest(BoundedReads, WorldCase):
         chair = await self.connect("chair@test.example")
         police = await self.connect("police@test.example")
         housing = await self.connect("housing@test.example")
-        day = datetime.timedelta(days=1)
-        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
-        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
-                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
-        stamp = int(now.timestamp())
+        meeting, stamp = await self.yesterdays_meeting(chair)
         q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
           "INSERT INTO items (body_id, meeting_id, position, title, description, kind, "
           "confidential, created_by, created_at, updated_at) SELECT ?, ?, i, 'Punt ' || i, ? || i, "
@@ -1024,7 +1025,7 @@ class VerslagPagingTest(BoundedReads, WorldCase):
         got, _ = await self.pages(police, "minutes.get", meeting=meeting)
         self.assertEqual(got, open_items)  # nothing of the confidential ones
 
-        deadline = (now + 7 * day).date().isoformat()
+        deadline = (now + datetime.timedelta(days=7)).date().isoformat()
         await chair.call("minutes.submit", meeting=meeting, deadline=deadline)
         got, _ = await self.pages(housing, "minutes.version", meeting=meeting, version=1)
         self.assertEqual(got, items)
@@ -1058,11 +1059,7 @@ class LongAgendaVerslagTest(BoundedReads, WorldCase):
     async def test_a_verslag_of_more_than_a_thousand_items_leaves_none_out(self):
         q, body, now = self.server.query, self.body, self.server.now()
         chair = await self.connect("chair@test.example")
-        day = datetime.timedelta(days=1)
-        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
-        meeting = (await chair.call("meeting.create", body=body, start=z(now - day),
-                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]["id"]
-        stamp = int(now.timestamp())
+        meeting, stamp = await self.yesterdays_meeting(chair)
         # planted in reverse: the store's row order is not the agenda's
         q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
           "INSERT INTO items (body_id, meeting_id, position, title, kind, created_by, created_at, "
@@ -1079,7 +1076,7 @@ class LongAgendaVerslagTest(BoundedReads, WorldCase):
         self.assertEqual([o["id"] for o in got[1149]["outcomes"]], [a])
         self.assertEqual(last["document"]["outcomes"], [])  # not loose: under its item
         await chair.call("minutes.submit", meeting=meeting,
-                         deadline=(now + 7 * day).date().isoformat())
+                         deadline=(now + datetime.timedelta(days=7)).date().isoformat())
         got, last = await self.pages(chair, "minutes.version", meeting=meeting, version=1)
         self.assertEqual([it["id"] for it in got], items)
         self.assertEqual([o["id"] for o in got[1149]["outcomes"]], [a])
