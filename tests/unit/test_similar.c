@@ -33,17 +33,27 @@ static void write_lexicon(char path[32])
     fclose(f);
 }
 
-static int setup(void **state)
+/* A new index with the test lexicon loaded; NULL when either fails. */
+static kt_similar *index_with_lexicon(void)
 {
     kt_similar *s = kt_similar_new();
     if (!s)
-        return -1;
+        return NULL;
     char lex[32];
     write_lexicon(lex);
     int rc = kt_similar_load_lexicon(s, lex);
     remove(lex);
-    *state = s;
-    return rc;
+    if (rc) {
+        kt_similar_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static int setup(void **state)
+{
+    *state = index_with_lexicon();
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -949,12 +959,8 @@ static void find_agrees_with_its_reference_path(void **state)
  * and the same answers, with removes, replacements and confidential marks on the way. */
 static void a_bulk_load_indexes_as_puts_do(void **state)
 {
-    kt_similar *s = *state, *t = kt_similar_new();
+    kt_similar *s = *state, *t = index_with_lexicon();
     assert_non_null(t);
-    char lex[32];
-    write_lexicon(lex);
-    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
-    remove(lex);
     generated_agenda_as(s, 1500, false);
     generated_agenda_as(t, 1500, true);
     assert_true(kt_similar_digest(s) == kt_similar_digest(t));
@@ -975,12 +981,8 @@ static void a_bulk_load_indexes_as_puts_do(void **state)
  * confidential mark move lists out of the block or shorten them in it. */
 static void posting_lists_in_a_block_hold_what_lists_of_their_own_do(void **state)
 {
-    kt_similar *s = *state, *t = kt_similar_new();
+    kt_similar *s = *state, *t = index_with_lexicon();
     assert_non_null(t);
-    char lex[32];
-    write_lexicon(lex);
-    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
-    remove(lex);
     assert_int_equal(kt_similar_set(t, "post_block", 1), 0);
     generated_agenda_as(s, 1500, false);
     generated_agenda_as(t, 1500, true);
@@ -1005,12 +1007,8 @@ static void posting_lists_in_a_block_hold_what_lists_of_their_own_do(void **stat
 /* Two indexes of the same items have the same digest; another item changes it. */
 static void the_digest_follows_what_the_index_holds(void **state)
 {
-    kt_similar *s = *state, *t = kt_similar_new();
+    kt_similar *s = *state, *t = index_with_lexicon();
     assert_non_null(t);
-    char lex[32];
-    write_lexicon(lex);
-    assert_int_equal(kt_similar_load_lexicon(t, lex), 0);
-    remove(lex);
     generated_agenda(s, 500);
     generated_agenda(t, 500);
     assert_true(kt_similar_digest(s) == kt_similar_digest(t));
