@@ -174,6 +174,57 @@ class ReplyBoundTest(WorldCase):
             self.assertIsNone(c.closed)
 
 
+class ApproveBoundTest(WorldCase):
+    """minutes.approve answered with every amendment the chair may see, with its new status, and
+    a verslag ter vaststelling takes amendments of up to 20,000 characters from every member, as
+    many as they like: 150 of 20 KB made an approve reply of 3 MB (a few more and it closes the
+    connection with 4008, after the approval was committed). The reply now holds the first page
+    of the amendments (1/16 MiB), and minutes.get gives the rest by amendments_from: every one
+    exactly once, oldest first, each page within the bound."""
+
+    AMENDMENTS = 150
+    TEXT = "Niet 'de politie' maar 'de wijkagent'. " * 500  # ~20 KB
+
+    async def reply_size(self, who, op, **args):
+        before = len(who.frames)
+        result = await who.call(op, **args)
+        reply = [f for f in who.frames[before:] if "result" in f][-1]
+        size = len(json.dumps(reply, ensure_ascii=False, separators=(",", ":")).encode())
+        self.assertLess(size, BOUND, f"{op} {args}: a reply of {size} bytes")
+        return result
+
+    async def test_approving_a_verslag_with_many_amendments_stays_within_the_bound(self):
+        chair = await self.connect("chair@test.example")
+        now, day = self.server.now(), datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        meeting = (await chair.call("meeting.create", body=self.body, start=z(now - day),
+                                    end=z(now - day + datetime.timedelta(hours=2))))["meeting"]
+        await chair.call("minutes.submit", meeting=meeting["id"],
+                         deadline=(now + 7 * day).date().isoformat())
+        self.server.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO minutes_amendments (meeting_id, version, person_id, text, created_at) "
+            "SELECT ?, 1, ?, ? || i, ? FROM n",
+            (self.AMENDMENTS, meeting["id"], self.p["police"], self.TEXT, int(now.timestamp())))
+        approved = await self.reply_size(chair, "minutes.approve", meeting=meeting["id"],
+                                         taken=[])
+        got = approved["amendments"]
+        self.assertTrue(approved["amendments_more"])
+        self.assertEqual(approved["amendments_next"], len(got))
+        nxt = approved["amendments_next"]
+        while nxt is not None:
+            page = await self.reply_size(chair, "minutes.get", meeting=meeting["id"],
+                                         amendments_from=nxt)
+            self.assertTrue(page["amendments"])
+            self.assertEqual(page["amendments_more"], page["amendments_next"] is not None)
+            got += page["amendments"]
+            nxt = page["amendments_next"]
+        self.assertEqual([a["text"] for a in got],
+                         [f"{self.TEXT}{i}" for i in range(1, self.AMENDMENTS + 1)])
+        self.assertEqual({a["status"] for a in got}, {"niet_overgenomen"})
+        self.assertIsNone(chair.closed)
+
+
 class ReplayBoundTest(WorldCase):
     """A replay (subscribe since N) comes as one frame per event, read from the store in
     batches: a batch of 64 events went into the connection's out-queue at once, however large

@@ -284,15 +284,23 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
 
   /** minutes.get or minutes.version with every page of the document's items (items_from); an
    * item whose outcomes go on in the next page comes again there with continued: true and the
-   * rest of its outcomes (item_outcomes_from). */
+   * rest of its outcomes (item_outcomes_from). minutes.get also with every page of its
+   * amendments (amendments_from): the chair decides on all open ones. A page asks past the
+   * end of a list that is complete already (it comes back empty). */
   async function readDocument(op, args) {
     const first = await store.request(op, args);
     const items = first.document.items.map((it) => ({ ...it, outcomes: [...(it.outcomes || [])] }));
+    const amendments = first.amendments ? [...first.amendments] : null;
     let r = first;
-    for (let pages = 1; r.items_more; pages++) {
+    for (let pages = 1; r.items_more || r.amendments_more; pages++) {
       if (pages > 10000) break;
-      r = await store.request(op, { ...args, items_from: r.items_next,
-        ...(r.item_outcomes_next != null ? { item_outcomes_from: r.item_outcomes_next } : {}) });
+      const more = { ...args, items_from: r.items_more ? r.items_next : items.length };
+      if (r.items_more && r.item_outcomes_next != null) more.item_outcomes_from = r.item_outcomes_next;
+      if (amendments) more.amendments_from = r.amendments_more ? r.amendments_next : amendments.length;
+      const was = r;
+      r = await store.request(op, more);
+      if (was.amendments_more) amendments.push(...r.amendments);
+      if (!was.items_more) continue;
       const known = new Map(items.map((it) => [it.id, it]));
       for (const it of r.document.items) {
         const had = known.get(it.id);
@@ -300,7 +308,8 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
         else if (!had) items.push({ ...it, outcomes: [...(it.outcomes || [])] });
       }
     }
-    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null, item_outcomes_next: null };
+    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null, item_outcomes_next: null,
+      ...(amendments ? { amendments, amendments_more: false, amendments_next: null } : {}) };
   }
 
   async function showVersion(n) {

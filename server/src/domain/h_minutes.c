@@ -369,6 +369,22 @@ static void document_page(kt_ctx *c, json_t *doc, json_t *result)
                                                    KT_PAGE_BYTES / 16)));
 }
 
+/* The page of am (the amendments the caller sees, oldest first) from index from, within 1/16 MiB
+ * (PROTOCOL.md, the verslag in pages): minutes.get and minutes.approve. A verslag ter vaststelling
+ * takes amendments of up to 20,000 characters from every member, as many as they like. Sets
+ * amendments_more and amendments_next (the amendments_from of the next page, or null) in result. */
+static void amendments_page(json_t *am, int64_t from, json_t *result)
+{
+    size_t skip = from < 0 ? 0 : (size_t)from;
+    if (skip > json_array_size(am))
+        skip = json_array_size(am);
+    bool more = kt_page_slice(am, (int64_t)skip, (size_t)-1, KT_PAGE_BYTES / 16);
+    json_object_set_new(result, "amendments_more", json_boolean(more));
+    json_object_set_new(result, "amendments_next",
+                        more ? json_integer((json_int_t)(skip + json_array_size(am)))
+                             : json_null());
+}
+
 /* Whether amendments may still be proposed: ter vaststelling and not past the deadline. */
 static bool open_for_amendments(const char *stage, const char *deadline)
 {
@@ -408,11 +424,10 @@ int kt_h_minutes_get(kt_ctx *c)
                               kt_acl_allows(&c->viewer, KT_PERM_PARTICIPATE),
                           "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
     document_page(c, mine, c->result);
-    /* the newest versions and amendments, within 1/16 MiB each */
-    json_t *vs = json_object_get(c->result, "versions"),
-           *am = json_object_get(c->result, "amendments");
+    /* the newest versions and a page of the amendments, within 1/16 MiB each */
+    json_t *vs = json_object_get(c->result, "versions");
     size_t nv = json_array_size(vs);
-    bool versions_more = false, amendments_more = false;
+    bool versions_more = false;
     { /* oldest first: keep the newest that fit */
         json_t *rev = json_array();
         for (size_t i = nv; i-- > 0;)
@@ -423,9 +438,9 @@ int kt_h_minutes_get(kt_ctx *c)
             json_array_append(vs, json_array_get(rev, i));
         json_decref(rev);
     }
-    amendments_more = kt_page_slice(am, 0, (size_t)-1, KT_PAGE_BYTES / 16);
+    amendments_page(json_object_get(c->result, "amendments"), kt_arg_int(c, "amendments_from", 0),
+                    c->result);
     json_object_set_new(c->result, "versions_more", json_boolean(versions_more));
-    json_object_set_new(c->result, "amendments_more", json_boolean(amendments_more));
     return 0;
 }
 
@@ -810,6 +825,7 @@ int kt_h_minutes_approve(kt_ctx *c)
     c->result = json_pack("{s:I, s:I, s:s, s:o, s:o}", "meeting", (json_int_t)meeting, "version",
                           (json_int_t)version, "note", note, "approved_in",
                           at ? json_integer(at) : json_null(), "amendments", mine);
+    amendments_page(mine, 0, c->result); /* the rest: minutes.get with amendments_from */
     return 0;
 }
 

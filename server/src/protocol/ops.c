@@ -280,6 +280,7 @@ static const kt_argspec a_minutes_version[] = {{"meeting", KT_T_ID, REQ, 0, NULL
 static const kt_argspec a_minutes_get[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                            {"items_from", KT_T_INT, 0, 0, NULL},
                                            {"item_outcomes_from", KT_T_INT, 0, 0, NULL},
+                                           {"amendments_from", KT_T_INT, 0, 0, NULL},
                                            END};
 static const kt_argspec a_minutes_submit[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                               {"deadline", KT_T_DATE, REQ, 0, NULL},
