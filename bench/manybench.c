@@ -25,6 +25,8 @@
  *   p50_us= p90_us= p99_us= max_us=
  *   server_cpu_s= server_cpu_pct= cpu_us_per_post= cpu_us_per_delivery= client_cpu_pct=
  *   pings= idle_pings= idle_closed_end= idle_requested= heartbeat_s= heartbeats= idle_heartbeats=
+ *   reply_bytes= delivery_bytes= (mean payload sizes of the publisher's replies and of the
+ *   deliveries, so that bench/floor_bodies.c can send the same bytes as the server it stands for)
  *
  * With --heartbeat S every connection opens /ws?heartbeat=S, as the web client does (PROTOCOL.md,
  * heartbeats): the server then sends it a heartbeat frame whenever it sent it nothing for S
@@ -91,6 +93,7 @@ static struct {
 static int ep;
 static long long window_start, window_end; /* posts sent in [start, end) are measured */
 static long long received, pings, heartbeats;
+static long long reply_n, reply_sum, delivery_n, delivery_sum; /* payload bytes, for the means */
 static bench_lat lat;
 static int *hot_ready;        /* per hot body: ready subscribers in this process */
 static int n_ready, n_closed; /* clients of this process that are READY / CLOSED */
@@ -245,11 +248,16 @@ static void on_text(client *c, const char *p, size_t n)
         on_reply(c, p, n);
         return;
     }
-    if (c->publisher)
+    if (c->publisher) {
+        reply_n++;
+        reply_sum += (long long)n;
         return;
+    }
     const char *m = memmem(p, n, "KTTS", 4);
     if (!m)
         return;
+    delivery_n++;
+    delivery_sum += (long long)n;
     long long ts = 0;
     for (const char *q = m + 4; q < p + n && *q >= '0' && *q <= '9'; q++)
         ts = ts * 10 + (*q - '0');
@@ -763,6 +771,9 @@ int main(int argc, char **argv)
            "client_cpu_pct=%.1f other_cpu_pct=%.1f\n",
            srv, 100.0 * srv / opt.duration, sent ? 1e6 * srv / (double)sent : 0.0,
            received ? 1e6 * srv / (double)received : 0.0, 100.0 * cli / opt.duration, other);
+    printf("reply_bytes=%.0f delivery_bytes=%.0f\n",
+           reply_n ? (double)reply_sum / (double)reply_n : 0.0,
+           delivery_n ? (double)delivery_sum / (double)delivery_n : 0.0);
     printf("pings=%lld idle_pings=%lld idle_closed_end=%d idle_requested=%d heartbeat_s=%d "
            "heartbeats=%lld idle_heartbeats=%lld\n",
            pings, idle_pings, idle_closed_end, idle_requested, opt.heartbeat, heartbeats,
