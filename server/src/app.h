@@ -46,6 +46,7 @@ typedef struct kt_config {
     const char *node_id;
     int travel_buffer_min;       /* conflict detection: time to get from one meeting to another */
     int confidential_check_secs; /* the confidential side's findings of open changes: batched */
+    int confidential_slot_ms;    /* the loop time each such batch holds, found or not */
     const char *vocabulary; /* the deployment's own domain vocabulary, on top of the built-in */
     const char *test_hold_rebuild; /* tests only: an aside index build waits for this file */
     const char *smtp_url;          /* mail relay for the daily digest; NULL: no digests */

@@ -3,11 +3,13 @@ Dordrecht bodies is flagged to both chairs; the same title in Schiedam is not; a
 not see the other (confidential) item learns nothing of it (the confidential side does);
 procedural items never raise anything."""
 
+import asyncio
 import datetime
 import hashlib
+import re
 import unittest
 
-from harness import DEMO_PASSWORD, DemoCase, Server
+from harness import DEMO_PASSWORD, DemoCase, Server, WorldCase
 
 
 class DuplicateTest(DemoCase):
@@ -330,6 +332,48 @@ class ConfidentialBatchTest(DemoCase):
             f"SELECT item_a, item_b, secret FROM flags WHERE {conf['id']} IN (item_a, item_b)")
         self.assertEqual([(min(conf["id"], probe["id"]), max(conf["id"], probe["id"]), 2)],
                          [tuple(r) for r in rows])
+
+
+class ConfidentialSlotTest(WorldCase):
+    """Issue 11, timing: the confidential batch runs every period, whether or not an item waits
+    for it, holds the loop for whole slots (--confidential-slot-ms), and commits every time (it
+    records its run), so that a batch that finds nothing syncs as one that raises flags does.
+    The slot's arithmetic and what a slot has no room for: tests/unit/test_slot.c; that the
+    batch raises the confidential side's flags: ConfidentialBatchTest."""
+
+    def configure(self, server):
+        server.extra += ["--confidential-check-secs", "1", "--confidential-slot-ms", "5"]
+
+    async def until(self, pred, what, timeout=120):
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not pred():
+            if asyncio.get_running_loop().time() > deadline:
+                self.fail(f"never: {what}")
+            await asyncio.sleep(0.05)
+
+    def runs(self):
+        rows = self.server.query("SELECT runs FROM confidential_batches")
+        return rows[0][0] if rows else 0
+
+    def counter(self, name):
+        text = self.server.ops_http("/metrics")[2].decode()
+        return int(re.search(rf"^{name}{{[^}}]*}} (\d+)$", text, re.M).group(1))
+
+    async def test_every_batch_commits_whether_or_not_it_finds_anything(self):
+        chair = await self.connect("chair@test.example")
+        await chair.call("agenda.add", body=self.body, title="Loods Zeehavenkade")
+        await chair.call("agenda.add", body=self.body, title="Casus Wielwijk", confidential=True,
+                         relevant=[{"org": self.orgs["pol"], "reason": "lopend onderzoek"}])
+        start = self.counter("kt_confidential_batches_total")
+        # a batch with these two items, then batches with nothing to do
+        await self.until(lambda: self.counter("kt_confidential_batches_total") >= start + 4,
+                         "four batches")
+        before = self.counter("kt_confidential_batches_total")
+        runs = self.runs()  # a batch commits its run before it is counted
+        after = self.counter("kt_confidential_batches_total")
+        self.assertGreaterEqual(runs, before)
+        self.assertLessEqual(runs, after + 1)
+        self.assertGreaterEqual(self.counter("kt_confidential_slots_total"), after)
 
 
 class DerivedEventsTest(DemoCase):

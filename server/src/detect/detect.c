@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/imap.h"
 #include "util/log.h"
+#include "util/slot.h"
 #include "util/timeutil.h"
 #include "util/worker.h"
 
@@ -51,9 +52,8 @@ struct kt_detect {
     kt_ivec replay_decisions; /* chairs' decisions meanwhile: item a, item b, duplicate (0/1) */
     uint64_t builds;          /* aside builds swapped in */
     int64_t last_build_ms;
-    atomic_bool closing;  /* kt_detect_free has begun: a finished build is dropped */
-    kt_ivec conf_pending; /* open items changed since the last confidential batch */
-    kt_ivec conf_taken;   /* those of the batch under way, until it is settled */
+    atomic_bool closing; /* kt_detect_free has begun: a finished build is dropped */
+    kt_slot_queue conf;  /* items changed since the last confidential batch (and its taken) */
     /* Confidential items that left the store (removed), until their own reaction: by then the
      * index no longer says they were confidential (the event that told this node came first). */
     kt_imap gone_confidential;
@@ -658,8 +658,7 @@ void kt_detect_free(kt_detect *d)
     kt_ivec_free(&d->replay);
     kt_ivec_free(&d->replay_bodies);
     kt_ivec_free(&d->replay_decisions);
-    kt_ivec_free(&d->conf_pending);
-    kt_ivec_free(&d->conf_taken);
+    kt_slot_queue_free(&d->conf);
     kt_imap_free(&d->gone_confidential);
     kt_profiles_free(d->prof);
     kt_imap_free(&d->confidential);
@@ -774,7 +773,7 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
      * gone, kt_flag_visible); the batch lets the rest lapse. */
     if (kt_imap_del(&det->gone_confidential, item))
         confidential = true;
-    if (kt_ivec_push(&det->conf_pending, item))
+    if (kt_slot_queue_add(&det->conf, item))
         return KT_ENOMEM;
     char keys[MAX_HITS][64];
     const char *keep[MAX_HITS];
@@ -788,7 +787,7 @@ static int check_duplicates(kt_detect *det, kt_ctx *d, int64_t item)
 
 bool kt_detect_confidential_pending(const kt_detect *det)
 {
-    return det && det->conf_pending.n > 0;
+    return det && kt_slot_queue_pending(&det->conf);
 }
 
 /* One item of the batch (changed since the last one, confidential or not) against the
@@ -817,48 +816,38 @@ static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
 
 #define CONF_BATCH_MAX 5000 /* distinct items per batch; the rest wait for the next */
 
-int kt_detect_confidential_react(kt_detect *det, kt_ctx *d)
+typedef struct conf_run {
+    kt_detect *det;
+    kt_ctx *d;
+} conf_run;
+
+static int conf_each(int64_t item, void *arg)
+{
+    conf_run *c = arg;
+    return check_confidential(c->det, c->d, item);
+}
+
+int kt_detect_confidential_react(kt_detect *det, kt_ctx *d, kt_slot *slot)
 {
     if (!kt_detect_confidential_pending(det))
         return 0;
     rebuild_in_place_if_stale(det);
     int64_t t0 = kt_mono_ns();
-    kt_ivec_free(&det->conf_taken);
-    det->conf_taken = det->conf_pending; /* until the batch is settled */
-    memset(&det->conf_pending, 0, sizeof det->conf_pending);
-    kt_ivec *items = &det->conf_taken;
-    kt_ivec_sort(items);
-    size_t n = 0; /* the distinct items, at most CONF_BATCH_MAX of them, to the front */
-    for (size_t i = 0; i < items->n; i++)
-        if (n == 0 || items->v[i] != items->v[n - 1]) {
-            if (n == CONF_BATCH_MAX) { /* the rest: the next batch */
-                if (kt_ivec_push(&det->conf_pending, items->v[i]))
-                    kt_warn("confidential batch: an item is not compared", "item=%lld",
-                            (long long)items->v[i]);
-                continue;
-            }
-            items->v[n++] = items->v[i];
-        }
-    items->n = n;
-    int rc = 0;
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = check_confidential(det, d, items->v[i]);
+    conf_run c = {det, d};
+    size_t n = 0;
+    int rc = kt_slot_queue_run(&det->conf, slot, CONF_BATCH_MAX, conf_each, &c, &n);
     if (rc && d->code == KT_C_NONE)
         kt_fail_err(d, rc);
-    kt_debug("confidential batch ran", "items=%zu us=%lld events=%d rc=%d", n,
-             (long long)((kt_mono_ns() - t0) / 1000), d->n_events, rc);
+    kt_debug("confidential batch ran", "items=%zu left=%zu us=%lld events=%d rc=%d", n,
+             det->conf.waiting.n, (long long)((kt_mono_ns() - t0) / 1000), d->n_events, rc);
     return rc ? -1 : 0;
 }
 
 void kt_detect_confidential_settle(kt_detect *det, bool committed)
 {
-    if (!det)
-        return;
-    for (size_t i = 0; !committed && i < det->conf_taken.n; i++)
-        if (kt_ivec_push(&det->conf_pending, det->conf_taken.v[i]))
-            kt_warn("confidential batch: an item is not compared", "item=%lld",
-                    (long long)det->conf_taken.v[i]);
-    kt_ivec_free(&det->conf_taken);
+    if (det && kt_slot_queue_settle(&det->conf, committed))
+        kt_warn("confidential batch: items are not compared (out of memory)", "committed=%d",
+                committed);
 }
 
 /* Items whose window position changed with their meeting: all of them (an agenda has no length

@@ -30,10 +30,13 @@ bool kt_detect_wants(const kt_ctx *src);
  * runs on a timer of its own (--confidential-check-secs), whoever changed them: raising and
  * letting lapse the flags with a confidential item. Whether any item waits for it: */
 bool kt_detect_confidential_pending(const kt_detect *det);
-/* Runs the batch through d, whose write transaction is open (at most 5000 items; the rest wait
- * for the next). 0 or -1 (error recorded in d). Then kt_detect_confidential_settle says whether
- * its transaction committed: if not, its items wait for the next batch. */
-int kt_detect_confidential_react(kt_detect *det, kt_ctx *d);
+/* Runs the batch through d, whose write transaction is open: the items in the order they
+ * changed first, each once, at most 5000, and no new one once slot is used up (NULL: no slot;
+ * util/slot.h); the rest wait for the next batch, first. 0 or -1 (error recorded in d). Then
+ * kt_detect_confidential_settle says whether its transaction committed: if not, its items wait
+ * for the next batch, first. */
+struct kt_slot;
+int kt_detect_confidential_react(kt_detect *det, kt_ctx *d, struct kt_slot *slot);
 void kt_detect_confidential_settle(kt_detect *det, bool committed);
 
 /* Rebuilds the similarity index from the store, on this thread (at start). */

@@ -765,6 +765,13 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
                 rs.adopted);
         GAUGE("kt_reactions_waiting", "Reaction jobs in the store that have not run yet.",
               rs.waiting < 0 ? 0 : rs.waiting);
+        COUNTER("kt_confidential_batches_total",
+                "Confidential batches run on the timer (--confidential-check-secs).",
+                rs.conf_batches);
+        COUNTER("kt_confidential_slots_total",
+                "Slots of --confidential-slot-ms those batches held the loop for (more slots "
+                "than batches: some ran over; raise the slot).",
+                rs.conf_slots);
     }
 #undef GAUGE
 #undef COUNTER

@@ -5,10 +5,12 @@
 #include "protocol/ctx.h"
 #include "protocol/dispatch.h"
 #include "store/events.h"
+#include "store/flags.h"
 #include "store/reactions.h"
 #include "util/err.h"
 #include "util/ivec.h"
 #include "util/log.h"
+#include "util/slot.h"
 #include "util/timeutil.h"
 
 #include <libwebsockets.h>
@@ -25,6 +27,8 @@ struct kt_react {
     bool scheduled;
     lws_sorted_usec_list_t soon, sweep, conf;
     uint64_t done, failed, dropped, adopted;
+    uint64_t conf_batches, conf_slots; /* the confidential batches on the timer, slots held */
+    const kt_slot_clock *clock;        /* the confidential batch's slot (tests inject theirs) */
 };
 
 static const kt_principal reactor = {.person = 0, .name = "ketentafel"};
@@ -299,16 +303,16 @@ void kt_react_sweep(kt_react *r)
 
 /* The open items changed since the last batch against the confidential items (detect.h), in a
  * transaction of its own, with the notifications of the flags it raised: on a timer, so that
- * nothing of it is part of any change's reaction. */
-void kt_react_confidential(kt_react *r)
+ * nothing of it is part of any change's reaction. Whatever it finds, it writes and commits (its
+ * run is recorded), so that a batch that found nothing syncs as one that raised flags does. No
+ * new item once slot (NULL: none) is used up. */
+static void confidential_batch(kt_react *r, kt_slot *slot)
 {
     kt_app *app = r->app;
-    if (!kt_detect_confidential_pending(app->detect))
-        return;
     kt_ctx d;
     kt_ctx_init(&d, app, &reactor, NULL);
     int rc = kt_store_begin(d.st);
-    if (!rc && kt_detect_confidential_react(app->detect, &d))
+    if (!rc && kt_detect_confidential_react(app->detect, &d, slot))
         rc = KT_EINVAL;
     int raised = d.n_events;
     kt_event **flags = raised ? calloc((size_t)raised, sizeof *flags) : NULL;
@@ -322,6 +326,8 @@ void kt_react_confidential(kt_react *r)
         kt_event_unref(flags[i]);
     free(flags);
     if (!rc)
+        rc = kt_store_flags_batch_ran(d.st, kt_now());
+    if (!rc)
         rc = kt_store_commit(d.st);
     else if (kt_store_in_txn(d.st))
         kt_store_rollback(d.st);
@@ -334,6 +340,24 @@ void kt_react_confidential(kt_react *r)
                 kt_code_name(d.code));
     }
     kt_ctx_clear(&d);
+}
+
+void kt_react_confidential(kt_react *r)
+{
+    /* Every period, pending items or not: which items wait depends on changes of confidential
+     * items too (their reactions queue them), so a batch that ran only when some waited would
+     * tell who times it that a hidden item changed. */
+    kt_slot slot;
+    int ms = r->app->cfg.confidential_slot_ms;
+    kt_slot_open(&slot, r->clock, (int64_t)(ms > 0 ? ms : KT_REACT_SLOT_MS) * 1000000);
+    confidential_batch(r, &slot);
+    int held = kt_slot_close(&slot);
+    r->conf_batches++;
+    r->conf_slots += (uint64_t)held;
+    if (held > 1)
+        kt_warn("confidential batch ran over its slot; the rest waits for the next",
+                "slots=%d slot_ms=%d waiting=%d", held, ms,
+                kt_detect_confidential_pending(r->app->detect));
 }
 
 static int64_t conf_period_us(const kt_react *r)
@@ -362,6 +386,7 @@ kt_react *kt_react_new(kt_app *app)
     if (!r)
         return NULL;
     r->app = app;
+    r->clock = &kt_slot_mono;
     app->on_commit = kt_react_committed;
     app->wants_reaction = wants;
     app->on_commit_arg = r;
@@ -382,7 +407,8 @@ void kt_react_free(kt_react *r)
         lws_sul_cancel(&r->conf);
     }
     kt_react_drain(r); /* what this node committed is done before it goes */
-    kt_react_confidential(r);
+    if (kt_detect_confidential_pending(r->app->detect))
+        confidential_batch(r, NULL); /* all of it, and no wait: nobody is served any more */
     if (r->app->on_commit_arg == r) {
         r->app->on_commit = NULL;
         r->app->wants_reaction = NULL;
@@ -398,6 +424,8 @@ void kt_react_stats_get(kt_react *r, kt_react_stats *out)
     out->failed = r->failed;
     out->dropped = r->dropped;
     out->adopted = r->adopted;
+    out->conf_batches = r->conf_batches;
+    out->conf_slots = r->conf_slots;
     out->waiting = -1;
     int64_t n;
     if (kt_store_reactions_waiting(r->app->store, &n) == 0)

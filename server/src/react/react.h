@@ -30,17 +30,25 @@ void kt_react_drain(kt_react *r);
 void kt_react_sweep(kt_react *r);
 
 /* The confidential side's findings of the open items changed since the last time, in a batch
- * of its own (detect.h); on a timer every --confidential-check-secs, and before the node goes. */
+ * of its own (detect.h); on a timer every --confidential-check-secs, and before the node goes
+ * (kt_react_free). On the timer it holds the loop thread for a fixed slot of wall time
+ * (--confidential-slot-ms; util/slot.h), every period, whatever it finds or whether anything
+ * waits: it takes no new item once the slot is used up, and then waits for the slot's end (or,
+ * when it ran over, for the end of the slot it ran into). So the moment and the length of the
+ * time the node does not answer are the same for a batch that met a hidden item as for one
+ * that did not (issue 11, timing). Before the node goes it runs without slot or wait. */
 void kt_react_confidential(kt_react *r);
 
 #define KT_REACT_CONFIDENTIAL_S 300 /* the timer's default period */
+#define KT_REACT_SLOT_MS        40  /* the batch's default slot (--confidential-slot-ms) */
 #define KT_REACT_STALE_S        30  /* a job older than this is anybody's */
 #define KT_REACT_MAX_ATTEMPT    5   /* a job that failed this often is dropped (logged, counted) */
 
 /* Counts for /metrics. */
 typedef struct kt_react_stats {
     uint64_t done, failed, dropped, adopted;
-    int64_t waiting; /* jobs in the store, -1 when unknown */
+    uint64_t conf_batches, conf_slots; /* confidential batches on the timer, slots they held */
+    int64_t waiting;                   /* jobs in the store, -1 when unknown */
 } kt_react_stats;
 void kt_react_stats_get(kt_react *r, kt_react_stats *out);
 

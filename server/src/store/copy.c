@@ -125,6 +125,7 @@ static const table tables[] = {
        "?20"),
      NULL, true},
     {T("abbreviations", "abbr, expansion, created_at", "tti", "abbr", "?1, ?2, ?3"), NULL, false},
+    {T("confidential_batches", "id, runs, last_at", "iii", "id", "?1, ?2, ?3"), NULL, false},
     {T("notifications",
        "id, person_id, kind, delivery, body_id, meeting_id, item_id, action_id, flag_id, "
        "actor_id, title, text, link, dedupe, created_at, read_at, digested_at, burst, "

@@ -247,6 +247,17 @@ int kt_store_flags_item_secret(kt_store *st, int64_t item)
     return 0;
 }
 
+int kt_store_flags_batch_ran(kt_store *st, int64_t at)
+{
+    kt_db_stmt *s = kt_db_prepare(
+        st, "INSERT INTO confidential_batches (id, runs, last_at) VALUES (1, 1, ?1) "
+            "ON CONFLICT (id) DO UPDATE SET runs = confidential_batches.runs + 1, last_at = ?1");
+    if (!s)
+        return KT_ESTORE;
+    kt_db_bind_int(s, 1, at);
+    return kt_db_run(s, NULL);
+}
+
 int kt_store_flags_page(kt_store *st, int64_t body, const char *state, int64_t after_at,
                         int64_t after_id, int max, int64_t *ids, int64_t *ats, int *n)
 {

@@ -56,6 +56,11 @@ int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meet
  * every flag of the item. */
 int kt_store_flags_item_secret(struct kt_store *st, int64_t item);
 
+/* The confidential batch ran (react/react.h), at time at (unix seconds), whatever it found: each
+ * batch writes and commits this one row, so that a batch that found nothing commits (and syncs)
+ * as one that raised flags does (issue 11, timing). In the caller's transaction. 0 or a KT_E*. */
+int kt_store_flags_batch_ran(struct kt_store *st, int64_t at);
+
 /* flag.list's page: flags of body on either side (state NULL: all but 'vervallen'), newest
  * change first (updated_at, then id, descending), after the flag (after_at, after_id) of the
  * page before (after_id 0: from the newest): at most max ids with their updated_at. */

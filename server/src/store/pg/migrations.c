@@ -473,6 +473,12 @@ static const char *const migrations[] = {
      * insert queues it); PostgreSQL keeps its own index (store/pg/search.c): nothing changes
      * here, the number keeps the two schemas' versions equal. */
     "SELECT 1;",
+    /* 35: as SQLite's 35: the confidential batch's runs, one row written by every batch. */
+    "CREATE TABLE confidential_batches ("
+    "  id BIGINT PRIMARY KEY,"
+    "  runs BIGINT NOT NULL,"
+    "  last_at BIGINT NOT NULL"
+    ");",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

@@ -928,6 +928,13 @@ static const char *const migrations[] = {
      * and copied every page the insert touched into it (six pages, 25 allocations of 1 KiB). The
      * triggers of a message's edit and delete stay (bench/README, issue 15, loop10). */
     "DROP TRIGGER search_q_message_ins;",
+    /* 35: the confidential batch's runs (issue 11, timing): every batch writes this row, hit or
+     * miss, so that each commits (and syncs) alike (store/flags.h, kt_store_flags_batch_ran). */
+    "CREATE TABLE confidential_batches ("
+    "  id INTEGER PRIMARY KEY,"
+    "  runs INTEGER NOT NULL,"
+    "  last_at INTEGER NOT NULL"
+    ");",
 };
 
 int kt_migrations_count(void)
