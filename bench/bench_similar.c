@@ -11,6 +11,8 @@
  *                 [--profiles 0]     (the index and find only)
  *                 [--bulk 0]         (put item by item, not as one bulk load as the server
  *                                     does at start: kt_similar_bulk_begin)
+ *                 [--reserve 0]      (no kt_similar_reserve for the items before the puts,
+ *                                     which the server's build from the store does)
  *                 [--check 1]        (after the timed queries: each query again with find's
  *                                     reference path, kt_similar_set "find_plain"; prints
  *                                     how many differ, and fails when any does)
@@ -482,7 +484,7 @@ int main(int argc, char **argv)
 {
     size_t nitems = 1000000, nbodies = 10000, nqueries = 1000;
     double min_score = 0.2;
-    bool no_vocabulary = false, profiles = true, check = false, bulk = true;
+    bool no_vocabulary = false, profiles = true, check = false, bulk = true, reserve = true;
     const char *one_scope = NULL, *set = NULL;
     int32_t ndays = 730;
     const char *lexicon = KT_SIM_DEFAULT_LEXICON;
@@ -514,6 +516,8 @@ int main(int argc, char **argv)
             check = strtol(argv[i + 1], NULL, 10) != 0;
         else if (!strcmp(argv[i], "--bulk")) /* 0: item by item, not as one bulk load */
             bulk = strtol(argv[i + 1], NULL, 10) != 0;
+        else if (!strcmp(argv[i], "--reserve")) /* 0: the arrays grow as the items come */
+            reserve = strtol(argv[i + 1], NULL, 10) != 0;
     }
     if (!nitems || !nbodies) {
         fprintf(stderr, "bench_similar: --items and --bodies must be positive\n");
@@ -586,6 +590,10 @@ int main(int argc, char **argv)
     t0 = now_s();
     if (bulk) /* as the server builds its index from the store */
         kt_similar_bulk_begin(s);
+    if (reserve && kt_similar_reserve(s, nitems)) { /* ... knowing the number of items */
+        fprintf(stderr, "bench_similar: out of memory\n");
+        return 1;
+    }
     for (size_t i = 0; i < nitems; i++) {
         if (kt_similar_put(s, (int64_t)i + 1, items[i].body, bodies[items[i].body - 1].scope,
                            items[i].day, items[i].title, items[i].desc)) {

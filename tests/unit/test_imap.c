@@ -86,6 +86,35 @@ static void many_keys_survive_growth(void **state)
     kt_imap_free(&m);
 }
 
+/* A map reserved for n entries takes n puts without moving its table, keeps what it held
+ * when reserved, and a reservation below its size changes nothing. */
+static void reserve_takes_the_puts_without_growing(void **state)
+{
+    (void)state;
+    kt_imap m = {0};
+    for (int64_t k = 1; k <= 100; k++)
+        assert_int_equal(kt_imap_put(&m, k * 31, val_for(k, 0)), 0);
+    assert_int_equal(kt_imap_reserve(&m, 50000), 0);
+    kt_imap_slot *slots = m.slots;
+    size_t cap = m.cap;
+    assert_true(cap * 3 >= 50000 * 4);
+    assert_int_equal(cap & (cap - 1), 0);
+    for (int64_t k = 101; k <= 50000; k++)
+        assert_int_equal(kt_imap_put(&m, k * 31, val_for(k, 0)), 0);
+    assert_ptr_equal(m.slots, slots); /* grown once, at the reservation */
+    assert_int_equal(m.cap, cap);
+    assert_int_equal(kt_imap_reserve(&m, 10), 0); /* below its size: nothing */
+    assert_ptr_equal(m.slots, slots);
+    for (int64_t k = 1; k <= 50000; k++)
+        assert_ptr_equal(kt_imap_get(&m, k * 31), val_for(k, 0));
+    assert_int_equal(m.len, 50000);
+    kt_imap_free(&m);
+    assert_int_equal(kt_imap_reserve(&m, 0), 0); /* an empty map: the smallest table */
+    assert_int_equal(kt_imap_put(&m, 7, val_for(7, 0)), 0);
+    assert_ptr_equal(kt_imap_get(&m, 7), val_for(7, 0));
+    kt_imap_free(&m);
+}
+
 /* Checks every model key against the map, and the map's slots against the model. */
 static void check_against_model(const kt_imap *m, void *const *model, int64_t base_min, size_t span,
                                 int64_t mult)
@@ -199,6 +228,7 @@ int main(void)
         cmocka_unit_test(put_replaces_without_counting_twice),
         cmocka_unit_test(negative_and_extreme_keys_work),
         cmocka_unit_test(many_keys_survive_growth),
+        cmocka_unit_test(reserve_takes_the_puts_without_growing),
         cmocka_unit_test(random_puts_and_deletes_match_a_reference_model),
         cmocka_unit_test(deleting_every_key_of_a_full_cluster_in_every_position_works),
     };

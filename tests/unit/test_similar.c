@@ -1004,6 +1004,41 @@ static void posting_lists_in_a_block_hold_what_lists_of_their_own_do(void **stat
     kt_similar_free(t);
 }
 
+/* An index sized for its items first (as the build from the store does) holds and answers
+ * what one grown item by item does, in a bulk load and after it, with slots freed and reused,
+ * and a reservation smaller than what it holds changes nothing. */
+static void an_index_reserved_for_its_items_is_the_same_index(void **state)
+{
+    kt_similar *s = *state, *t = index_with_lexicon();
+    assert_non_null(t);
+    assert_int_equal(kt_similar_reserve(t, 1500), 0);
+    generated_agenda_as(s, 1500, true);
+    generated_agenda_as(t, 1500, true); /* bulk_begin after the reservation */
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    for (int i = 0; i < 30; i++) {
+        assert_int_equal(kt_similar_remove(s, 200 + 5 * i), 0);
+        assert_int_equal(kt_similar_remove(t, 200 + 5 * i), 0);
+    }
+    assert_int_equal(kt_similar_reserve(t, 10), 0); /* fewer than the free slots */
+    assert_int_equal(kt_similar_bulk_begin(s), 0);
+    assert_int_equal(kt_similar_bulk_begin(t), 0);
+    assert_int_equal(kt_similar_reserve(t, 2000), 0); /* during a bulk load */
+    for (int i = 0; i < 60; i++) {
+        put(s, 7000 + i, 2, "Zwijndrecht", DAY, "Woningsluiting en drugsoverlast", NULL);
+        put(t, 7000 + i, 2, "Zwijndrecht", DAY, "Woningsluiting en drugsoverlast", NULL);
+    }
+    assert_int_equal(kt_similar_bulk_end(s), 0);
+    assert_int_equal(kt_similar_bulk_end(t), 0);
+    assert_int_equal(kt_similar_count(s), kt_similar_count(t));
+    assert_true(kt_similar_digest(s) == kt_similar_digest(t));
+    for (int id = 1; id <= 1500; id += 11) {
+        kt_similar_hit a[16], b[16];
+        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
+        assert_true(kt_similar_hits_equal(a, na, b, nb));
+    }
+    kt_similar_free(t);
+}
+
 /* Two indexes of the same items have the same digest; another item changes it. */
 static void the_digest_follows_what_the_index_holds(void **state)
 {
@@ -1054,6 +1089,7 @@ int main(void)
         T(the_digest_follows_what_the_index_holds),
         T(a_bulk_load_indexes_as_puts_do),
         T(posting_lists_in_a_block_hold_what_lists_of_their_own_do),
+        T(an_index_reserved_for_its_items_is_the_same_index),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
     };

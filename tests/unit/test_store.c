@@ -1,4 +1,6 @@
 /* The store: migrations, transactions, and the gap-free per-body event seq. */
+#include "store/fixture.h"
+#include "store/items.h"
 #include "store/store.h"
 #include "test_clock.h"
 #include "util/err.h"
@@ -184,6 +186,47 @@ static void the_log_is_checkpointed_aside(void **state)
     }
 }
 
+/* The count an index build sizes itself by is the number of rows the index read returns. */
+static int64_t index_rows(kt_store *st)
+{
+    kt_index_cursor *cur = NULL;
+    assert_int_equal(kt_store_index_open(st, 0, &cur), 0);
+    kt_index_row r;
+    int64_t n = 0;
+    int step;
+    while ((step = kt_store_index_next(cur, &r)) == KT_STORE_ROW)
+        n++;
+    assert_int_equal(step, 0);
+    kt_store_index_close(cur);
+    return n;
+}
+
+static void the_item_count_is_what_the_index_read_returns(void **state)
+{
+    kt_store *st = *state;
+    int64_t n = -1, scope, body, meeting, id[3];
+    assert_int_equal(kt_store_item_count(st, &n), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(kt_store_begin(st), 0);
+    assert_int_equal(kt_store_fixture_scope(st, "Testdam", &scope), 0);
+    assert_int_equal(kt_store_fixture_body(st, "Regiegroep", scope, &body), 0);
+    assert_int_equal(kt_store_fixture_meeting(st, body, 1800000000, &meeting), 0);
+    for (int i = 0; i < 3; i++) /* one in the backlog, one confidential: all are read */
+        assert_int_equal(kt_store_fixture_item(st, body, i ? meeting : 0, "Cameratoezicht", "",
+                                               i == 2, 0, 1800000000, &id[i]),
+                         0);
+    assert_int_equal(kt_store_commit(st), 0);
+    assert_int_equal(kt_store_item_count(st, &n), 0);
+    assert_int_equal(n, 3);
+    assert_int_equal(index_rows(st), 3);
+    assert_int_equal(kt_store_begin(st), 0);
+    assert_int_equal(kt_store_item_delete(st, id[1]), 0);
+    assert_int_equal(kt_store_commit(st), 0);
+    assert_int_equal(kt_store_item_count(st, &n), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(index_rows(st), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +239,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_group_operation_that_changed_rows_cannot_leave_alone,
                                         open_fresh, close_store),
         cmocka_unit_test_setup_teardown(the_log_is_checkpointed_aside, open_fresh, close_store),
+        cmocka_unit_test_setup_teardown(the_item_count_is_what_the_index_read_returns, open_fresh,
+                                        close_store),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

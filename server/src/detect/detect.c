@@ -416,11 +416,18 @@ static int build_index(const kt_config *cfg, kt_store *st, target *t)
     kt_index_cursor *cur = NULL;
     t->sim = sim;
     int rc = teach(sim, st);
-    if (!rc)
-        rc = kt_store_index_open(st, 0, &cur);
-    /* every item at once: the posting lists are filled at the end, each grown once */
+    /* every item at once: the posting lists are filled at the end, each grown once, and the
+     * arrays that hold an item are sized once, for as many as the store has (counted before
+     * the read starts: one statement at a time on the connection) */
+    int64_t count = 0;
     if (!rc)
         rc = kt_similar_bulk_begin(sim);
+    if (!rc)
+        rc = kt_store_item_count(st, &count);
+    if (!rc)
+        rc = kt_similar_reserve(sim, (size_t)count);
+    if (!rc)
+        rc = kt_store_index_open(st, 0, &cur);
     if (!rc)
         rc = index_all(t, cur);
     if (!rc)

@@ -2564,15 +2564,21 @@ int kt_similar_remove(kt_similar *s, int64_t item_id)
     return vec_push(&s->free_slots, (uint32_t)(v - 1)) ? KT_ENOMEM : 0;
 }
 
-static int slot_alloc(kt_similar *s, uint32_t *slot)
+/* Room for need slots: the items and the scratch arrays a slot has, grown by half at a time
+ * or (exact) to need. 0 or KT_ENOMEM. */
+static int slots_room(kt_similar *s, size_t need, bool exact)
 {
-    if (s->free_slots.n) {
-        *slot = s->free_slots.v[--s->free_slots.n];
-        return 0;
-    }
     size_t cap = s->slots_cap;
-    if (grow((void **)&s->items, &cap, s->nslots + 1, sizeof *s->items))
+    if (exact && need > cap) {
+        item *p = realloc(s->items, need * sizeof *p);
+        if (!p)
+            return KT_ENOMEM;
+        kt_huge_advise(p, need * sizeof *p);
+        s->items = p;
+        cap = need;
+    } else if (grow((void **)&s->items, &cap, need, sizeof *s->items)) {
         return KT_ENOMEM;
+    }
     if (cap != s->slots_cap) {
         float *acc = realloc(s->acc, cap * sizeof *acc);
         if (acc)
@@ -2594,7 +2600,34 @@ static int slot_alloc(kt_similar *s, uint32_t *slot)
         memset(s->co_mark + had, 0, (words - had) * sizeof *mark);
         s->slots_cap = cap;
     }
+    return 0;
+}
+
+static int slot_alloc(kt_similar *s, uint32_t *slot)
+{
+    if (s->free_slots.n) {
+        *slot = s->free_slots.v[--s->free_slots.n];
+        return 0;
+    }
+    if (slots_room(s, s->nslots + 1, false))
+        return KT_ENOMEM;
     *slot = (uint32_t)s->nslots++;
+    return 0;
+}
+
+int kt_similar_reserve(kt_similar *s, size_t items)
+{
+    size_t need = s->nlive + items, slots = s->nslots + items;
+    slots = slots > s->free_slots.n ? slots - s->free_slots.n : 0; /* freed slots are reused */
+    if (kt_imap_reserve(&s->ids, need) || slots_room(s, slots, true))
+        return KT_ENOMEM;
+    if (s->bulk && s->pending.cap < s->pending.n + items) {
+        uint32_t *v = realloc(s->pending.v, (s->pending.n + items) * sizeof *v);
+        if (!v)
+            return KT_ENOMEM;
+        s->pending.v = v;
+        s->pending.cap = s->pending.n + items;
+    }
     return 0;
 }
 

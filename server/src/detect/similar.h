@@ -128,6 +128,12 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
 int kt_similar_bulk_begin(kt_similar *s);
 int kt_similar_bulk_end(kt_similar *s);
 
+/* Room for items more items (a hint, such as the number of items a build from the store is
+ * about to put): the id map, the items and their scratch arrays are sized once instead of
+ * grown on the way, and during a bulk load its list of pending items too. Changes nothing an
+ * index answers. 0 or KT_ENOMEM (nothing lost; the puts grow what they need as before). */
+int kt_similar_reserve(kt_similar *s, size_t items);
+
 /* Marks an indexed item confidential (or not), as kt_similar_put_item would have put it (only
  * what it learned when it was put as public stays learned). A put clears the mark.
  * 0, KT_ENOTFOUND or KT_ENOMEM (nothing changed). */

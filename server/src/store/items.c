@@ -647,6 +647,13 @@ void kt_store_index_close(kt_index_cursor *c)
     free(c);
 }
 
+int kt_store_item_count(kt_store *st, int64_t *n)
+{
+    kt_db_stmt *s = kt_db_prepare(st, "SELECT count(*) FROM items");
+    *n = 0;
+    return s ? kt_db_one_int(s, n) : KT_ESTORE;
+}
+
 int kt_store_item_last_id(kt_store *st, int64_t *id)
 {
     kt_db_stmt *s = kt_db_prepare(st, "SELECT coalesce(max(id), 0) FROM items");

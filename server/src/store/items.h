@@ -129,6 +129,10 @@ int kt_store_index_open(struct kt_store *st, int64_t item, kt_index_cursor **out
 int kt_store_index_next(kt_index_cursor *c, kt_index_row *row);
 void kt_store_index_close(kt_index_cursor *c);
 
+/* The number of items, every one the index read above returns: what an index built from the
+ * store can size itself by before it reads them (kt_similar_reserve). */
+int kt_store_item_count(struct kt_store *st, int64_t *n);
+
 /* The highest item id (0 when none). */
 int kt_store_item_last_id(struct kt_store *st, int64_t *id);
 

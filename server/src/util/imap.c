@@ -35,9 +35,9 @@ void kt_imap_prefetch(const kt_imap *m, int64_t key)
 #endif
 }
 
-static int grow(kt_imap *m)
+/* Moves the entries to a table of cap slots (a power of two that holds them). */
+static int rehash(kt_imap *m, size_t cap)
 {
-    size_t cap = m->cap ? m->cap * 2 : 16;
     kt_imap_slot *slots = calloc(cap, sizeof *slots);
     if (!slots)
         return KT_ENOMEM;
@@ -57,10 +57,25 @@ static int grow(kt_imap *m)
     return 0;
 }
 
+/* The smallest table that holds n entries without growing: at most three quarters full. */
+static size_t cap_for(size_t n)
+{
+    size_t cap = 16;
+    while (n * 4 > cap * 3)
+        cap *= 2;
+    return cap;
+}
+
+int kt_imap_reserve(kt_imap *m, size_t n)
+{
+    size_t cap = cap_for(m->len > n ? m->len : n);
+    return cap > m->cap ? rehash(m, cap) : 0;
+}
+
 int kt_imap_put(kt_imap *m, int64_t key, void *val)
 {
     assert(key != 0);
-    if ((m->len + 1) * 4 > m->cap * 3 && grow(m))
+    if ((m->len + 1) * 4 > m->cap * 3 && rehash(m, m->cap ? m->cap * 2 : 16))
         return KT_ENOMEM;
     size_t i = slot_of(key, m->cap);
     while (m->slots[i].key && m->slots[i].key != key)
