@@ -119,6 +119,16 @@ typedef struct term {
 #define HINT_GROUP  8  /* not a word: a group of the domain vocabulary ("#jaarwisseling") */
 #define HINT_PHRASE 16 /* not a word: a phrase of the vocabulary ("oud en nieuw") */
 
+/* What reading a word asks of its term, a byte a term in s->tmark (the terms' own fields stay
+ * what everything else reads): its hints (HINT_*), whether it has a display form, starts an
+ * abbreviation's expansion or a phrase, is in a vocabulary group. At a million items the
+ * 72-byte term of every word read was a cache miss or two a word; the bytes of the few thousand
+ * words most text is made of stay in the cache. Written only through the term_* setters. */
+#define TM_HINTS  0x1f
+#define TM_DISP   0x20 /* term.disp != 0 */
+#define TM_CHAIN  0x40 /* term.abbr >= 0 or term.phrase >= 0 */
+#define TM_GROUPS 0x80 /* term.nconcepts > 0 */
+
 /* A group of the domain vocabulary (vocabulary.txt): words and phrases that name one subject
  * ("=": explosie, ontploffing, plofkraak) or one theme ("~": jaarwisseling, vuurwerk, carbid,
  * vreugdevuur). Items are tagged with the groups of their words; a word of one item meets an
@@ -219,6 +229,8 @@ struct kt_similar {
     kt_strmap terms_map; /* stem -> term id */
     term *terms;
     size_t nterms, terms_cap;
+    uint8_t *tmark; /* TM_* of each term, tmark_cap of them */
+    size_t tmark_cap;
     char *disp;
     size_t disp_len, disp_cap;
 
@@ -373,6 +385,26 @@ static uint32_t disp_store(kt_similar *s, const char *text, size_t n)
     return off;
 }
 
+/* The setters of what s->tmark mirrors. */
+static void term_set_disp(kt_similar *s, uint32_t t, uint32_t disp)
+{
+    s->terms[t].disp = disp;
+    if (disp)
+        s->tmark[t] |= TM_DISP;
+}
+
+static void term_add_hints(kt_similar *s, uint32_t t, uint8_t hints)
+{
+    s->terms[t].hints |= hints;
+    s->tmark[t] |= hints;
+}
+
+static void term_set_hints(kt_similar *s, uint32_t t, uint8_t hints)
+{
+    s->terms[t].hints = hints;
+    s->tmark[t] = (uint8_t)((s->tmark[t] & ~TM_HINTS) | hints);
+}
+
 static const char *term_display(const kt_similar *s, uint32_t t)
 {
     const term *tm = &s->terms[t];
@@ -389,6 +421,13 @@ static int term_get(kt_similar *s, const char *stem, size_t n, uint32_t *id)
         return KT_ENOMEM;
     if (grow((void **)&s->terms, &s->terms_cap, s->nterms + 1, sizeof *s->terms))
         return KT_ENOMEM;
+    if (s->tmark_cap < s->terms_cap) {
+        uint8_t *m = realloc(s->tmark, s->terms_cap);
+        if (!m)
+            return KT_ENOMEM;
+        s->tmark = m;
+        s->tmark_cap = s->terms_cap;
+    }
     uint32_t key;
     *id = (uint32_t)s->nterms;
     if (kt_strmap_put(&s->terms_map, stem, n, *id, &key))
@@ -404,6 +443,7 @@ static int term_get(kt_similar *s, const char *stem, size_t n, uint32_t *id)
         prior = hyphen ? RANGE_PRIOR : NUMBER_PRIOR;
     s->terms[*id] = (term){
         .key = key, .prior = prior, .abbr = -1, .phrase = -1, .len = (uint8_t)n, .learned = 1};
+    s->tmark[*id] = 0;
     s->nterms++;
     return 0;
 }
@@ -605,8 +645,8 @@ static __attribute__((noinline)) int word_analyse_slow(kt_similar *s, const kt_w
         }
         if (!rc && t != wi.term && t != NO_TERM) {
             wi.parts[wi.nparts++] = t;
-            if (!s->frozen && !s->vocab_loading && !s->terms[t].disp)
-                s->terms[t].disp = disp_store(s, p, len[i]);
+            if (!s->frozen && !s->vocab_loading && !(s->tmark[t] & TM_DISP))
+                term_set_disp(s, t, disp_store(s, p, len[i]));
         }
     }
     if (s->frozen) { /* a search text: what is known of the word, and nothing kept */
@@ -873,10 +913,14 @@ static int on_word(const kt_word *w, void *ctx)
     a->subject |= !wi->maybe_procedural;
     int32_t ab = a->expand ? word_abbrev(s, w, wi) : -1;
     uint32_t t = wi->term;
-    if (a->places && t != NO_TERM && ab < 0 && place)
-        s->terms[t].hints |= HINT_PLACE;
-    else if (a->places && t != NO_TERM && ab < 0 && w->orig[0] >= 'a' && w->orig[0] <= 'z')
-        s->terms[t].hints |= HINT_LOWER;
+    /* the term's own record is written only when its hint is new (see TM_HINTS) */
+    if (a->places && t != NO_TERM && ab < 0 && place) {
+        if (!(s->tmark[t] & HINT_PLACE))
+            term_add_hints(s, t, HINT_PLACE);
+    } else if (a->places && t != NO_TERM && ab < 0 && w->orig[0] >= 'a' && w->orig[0] <= 'z') {
+        if (!(s->tmark[t] & HINT_LOWER))
+            term_add_hints(s, t, HINT_LOWER);
+    }
     uint32_t nparts = wi->nparts, parts[KT_TEXT_MAX_PARTS];
     memcpy(parts, wi->parts, sizeof parts); /* wi moves when the word cache grows */
     if (t == NO_TERM) { /* a stop word, unless it is a capitalised abbreviation: "OM" */
@@ -891,11 +935,11 @@ static int on_word(const kt_word *w, void *ctx)
         nparts = 0;
     }
     log_word(a->log, w, false, s->frozen ? NO_TERM : widx);
-    if (!s->frozen && !s->vocab_loading && !s->terms[t].disp) {
+    if (!s->frozen && !s->vocab_loading && !(s->tmark[t] & TM_DISP)) {
         size_t n = w->orig_len < 48 ? w->orig_len : 48;
-        s->terms[t].disp = disp_store(s, w->orig, n);
+        term_set_disp(s, t, disp_store(s, w->orig, n));
     }
-    if (s->terms[t].hints == HINT_PLACE)
+    if (nparts && (s->tmark[t] & TM_HINTS) == HINT_PLACE)
         nparts = 0; /* "Wielwijk" is a name, not a wheel and a neighbourhood */
     a->rc = vec_push(a->entries, t | a->field | F_WHOLE);
     for (uint32_t i = 0; !a->rc && i < nparts; i++)
@@ -916,6 +960,8 @@ static int find_written_out(kt_similar *s, vec32 *entries, const vec32 *seq, con
                             uint32_t field)
 {
     for (size_t i = 0; i < seq->n; i++) {
+        if (!(s->tmark[seq->v[i]] & TM_CHAIN)) /* most words start nothing */
+            continue;
         for (int32_t ab = s->terms[seq->v[i]].abbr; ab >= 0; ab = s->abbrs[ab].next) {
             const abbrev *x = &s->abbrs[ab];
             if (x->nseq < 2 || i + x->nseq > seq->n)
@@ -941,6 +987,8 @@ static int find_phrases(kt_similar *s, vec32 *entries, const vec32 *seq, const v
                         uint32_t field)
 {
     for (size_t i = 0; i < seq->n; i++) {
+        if (!(s->tmark[seq->v[i]] & TM_CHAIN))
+            continue;
         for (int32_t ph = s->terms[seq->v[i]].phrase; ph >= 0; ph = s->phrases[ph].next) {
             const phrase *x = &s->phrases[ph];
             if (i + x->nseq > seq->n || memcmp(seq->v + i, x->seq, x->nseq * sizeof *x->seq))
@@ -963,7 +1011,7 @@ static int tag_groups(kt_similar *s, vec32 *entries, size_t from, uint32_t field
     size_t n = entries->n;
     for (size_t i = from; i < n; i++) {
         uint32_t e = entries->v[i];
-        if (!(e & (F_WHOLE | F_PART)))
+        if (!(e & (F_WHOLE | F_PART)) || !(s->tmark[e & TERM_MASK] & TM_GROUPS))
             continue;
         const term *tm = &s->terms[e & TERM_MASK];
         for (uint8_t k = 0; k < tm->nconcepts; k++) {
@@ -1786,6 +1834,7 @@ void kt_similar_free(kt_similar *s)
         free(s->blocks[i]);
     free(s->blocks);
     free(s->terms);
+    free(s->tmark);
     for (size_t i = 0; i < s->nabbrs; i++) {
         free(s->abbrs[i].exp);
         free(s->abbrs[i].seq);
@@ -1902,9 +1951,9 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
     if (!rc)
         rc = abbrev_fill(s, x, abbr, expansion);
     if (!rc) /* shown as taught ("PmG"), not as first met ("PMG-boa's") */
-        s->terms[x->term].disp = disp_store(s, abbr, strlen(abbr));
+        term_set_disp(s, x->term, disp_store(s, abbr, strlen(abbr)));
     if (!rc)
-        s->terms[x->term].hints |= HINT_ABBR;
+        term_add_hints(s, x->term, HINT_ABBR);
     if (!rc)
         rc = kt_strmap_put(&s->abbr_map, key, kn, (uint32_t)s->nabbrs, NULL);
     if (rc) {
@@ -1922,6 +1971,7 @@ int kt_similar_add_abbreviation(kt_similar *s, const char *abbr, const char *exp
     term *first = &s->terms[x->seq[0]];
     x->next = first->abbr;
     first->abbr = (int32_t)s->nabbrs;
+    s->tmark[x->seq[0]] |= TM_CHAIN;
     /* The abbreviation is met through its expansion as a compound through its parts. */
     uint32_t at = (uint32_t)s->derived.n;
     for (uint8_t i = 0; i < x->nseq && i < 8; i++)
@@ -1987,8 +2037,9 @@ static int entry_term(kt_similar *s, const char *text, size_t n, uint32_t *out)
                     memcpy(x->seq, seq.v, x->nseq * sizeof *x->seq);
                     x->next = first->phrase;
                     first->phrase = (int32_t)s->nphrases++;
-                    s->terms[*out].hints = HINT_PHRASE;
-                    s->terms[*out].disp = disp_store(s, buf, n);
+                    s->tmark[seq.v[0]] |= TM_CHAIN;
+                    term_set_hints(s, *out, HINT_PHRASE);
+                    term_set_disp(s, *out, disp_store(s, buf, n));
                     /* met in part through its words, as a compound through its parts */
                     s->terms[*out].derived = (uint32_t)s->derived.n;
                     s->terms[*out].nderived = x->nseq < 8 ? x->nseq : 8;
@@ -2021,6 +2072,7 @@ static int term_join(kt_similar *s, uint32_t t, uint32_t c)
         return KT_ENOMEM;
     s->terms[t].concepts = at;
     s->terms[t].nconcepts++;
+    s->tmark[t] |= TM_GROUPS;
     return 0;
 }
 
@@ -2057,8 +2109,8 @@ static int load_group(kt_similar *s, const char *line, size_t n)
             return KT_ENOMEM;
         c = (uint32_t)s->nconcepts++;
         s->concepts[c] = (concept){.term = gt, .strength = synonym ? 1.0f : 0.5f};
-        s->terms[gt].hints = HINT_GROUP;
-        s->terms[gt].disp = disp_store(s, label, (size_t)(label_end - label));
+        term_set_hints(s, gt, HINT_GROUP);
+        term_set_disp(s, gt, disp_store(s, label, (size_t)(label_end - label)));
     } else { /* the label again: more words for the same group */
         for (c = 0; c < s->nconcepts && s->concepts[c].term != gt; c++)
             ;
@@ -3589,6 +3641,11 @@ uint64_t kt_similar_digest(const kt_similar *s)
         DIGEST(h, t->nconcepts);
         for (uint8_t k = 0; k < t->nconcepts; k++)
             DIGEST(h, s->concept_of.v[t->concepts + k]);
+        /* what tmark mirrors (not digested: it adds nothing the fields do not say) */
+        assert((s->tmark[i] & TM_HINTS) == t->hints);
+        assert(!(s->tmark[i] & TM_DISP) == !t->disp);
+        assert(!(s->tmark[i] & TM_CHAIN) == (t->abbr < 0 && t->phrase < 0));
+        assert(!(s->tmark[i] & TM_GROUPS) == !t->nconcepts);
     }
     DIGEST(h, s->nabbrs);
     for (size_t i = 0; i < s->nabbrs; i++)
