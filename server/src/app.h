@@ -13,6 +13,7 @@ struct kt_bus;
 struct kt_worker;
 struct kt_detect;
 struct kt_digest;
+struct kt_mail;
 struct kt_indexer;
 struct kt_ctx;
 struct lws_context;
@@ -80,8 +81,12 @@ typedef struct kt_app {
      * by main before the modules start). Modules below net/ get it here rather than including
      * net/. NULL: no loop (a command-line tool); work that needs it runs in place. */
     void (*wake)(void *app);
-    struct kt_detect *detect;   /* the detectors and their in-memory index; NULL: none run */
-    struct kt_digest *digest;   /* the daily e-mail digest (feed/digest.h); NULL: no relay */
+    struct kt_detect *detect; /* the detectors and their in-memory index; NULL: none run */
+    struct kt_digest *digest; /* the daily e-mail digest (feed/digest.h); NULL: no relay */
+    /* Sends a committed write's mail (a password link) through the relay, taking the contents
+     * of m: protocol/dispatch.c calls it after the commit; feed/digest.c, a layer above, fills
+     * it in (kt_digest_start) and calls it with digest. NULL: no relay. 0 or a KT_E*. */
+    int (*send_mail)(struct kt_digest *d, struct kt_mail *m);
     struct kt_indexer *indexer; /* keeps the search index (store/indexer.h), off the loop */
     struct lws_context *lws;
     struct lws_vhost *ops_vhost; /* the --metrics-listen listener, or NULL */

@@ -1,7 +1,8 @@
 /* Flags (signaleringen): findings of the detectors, stored with their evidence and announced on
  * the streams of both bodies involved, to their chairs and secretaries only. Each side sees the
  * flag from its own point of view ("here" and "other"). When the other side's agenda item is
- * confidential the flag does not exist for this side at all (kt_flag_visible).
+ * confidential the flag does not exist for this side at all (kt_flag_visible, domain/views.h: how
+ * a flag reads and who may see it, below the readers).
  *
  * A finding has a stable key. Raising a known key updates its evidence; a flag that chairs
  * resolved (afgestemd, bewust_dubbel, geen_overlap) stays resolved unless its fingerprint - what
@@ -26,12 +27,6 @@ typedef struct kt_finding {
     char fingerprint[512];
 } kt_finding;
 
-/* Whether viewer v (their view of body, one of the flag's two sides) may see the flag: a chair
- * or secretary who sees their own side's item, and - when the other side's item is
- * confidential - belongs to that item's audience. A possible duplicate of a confidential item
- * is told to the confidential side only: the other side gets no flag, no score, no seq. */
-bool kt_flag_visible(kt_store *st, int64_t flag, int64_t body, const kt_viewer *v);
-
 /* Stores f and announces it when it is new, reopened or changed. Takes f->evidence.
  * *id receives the flag's id (may be NULL). 0 or -1 (error recorded in c). */
 int kt_flag_raise(kt_ctx *c, kt_finding *f, int64_t *id);
@@ -55,13 +50,7 @@ typedef enum kt_flags_side {
 int kt_flags_expire_item(kt_ctx *c, int64_t item, bool confidential, const char *const *keep,
                          int n_keep, bool keep_dismissed, kt_flags_side which);
 
-/* The flag as seen from body (one of its two sides), or NULL. */
-json_t *kt_flag_json(kt_store *st, int64_t flag, int64_t body);
-
 /* Announces flag's current state to both sides as type ("flag.raised", "flag.updated"). */
 int kt_flag_announce(kt_ctx *c, int64_t flag, const char *type);
-
-/* The chairs and secretaries of body: [{person, name, email, role}] */
-json_t *kt_body_contacts(kt_store *st, int64_t body);
 
 #endif

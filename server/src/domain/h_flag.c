@@ -3,6 +3,7 @@
 #include "detect/flags.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "domain/views.h"
 #include "store/flags.h"
 #include "util/err.h"
 #include "util/timeutil.h"

@@ -3,10 +3,10 @@
  * comes from the body profiles (detect/profiles.h), which never count confidential items. What a
  * body discussed is told in words only to its members. */
 #include "detect/detect.h"
-#include "detect/flags.h"
 #include "detect/profiles.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
+#include "domain/views.h"
 #include "store/bodies.h"
 #include "store/directory.h"
 #include "store/meetings.h"

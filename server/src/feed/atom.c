@@ -1,6 +1,6 @@
 #include "feed/atom.h"
 
-#include "feed/notify.h"
+#include "domain/views.h"
 #include "store/notifications.h"
 #include "store/store.h"
 #include "util/ivec.h"

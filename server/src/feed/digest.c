@@ -1,7 +1,7 @@
 #include "feed/digest.h"
 
+#include "domain/views.h"
 #include "feed/mail.h"
-#include "feed/notify.h"
 #include "feed/strbuf.h"
 #include "store/directory.h"
 #include "store/notifications.h"
@@ -578,6 +578,7 @@ kt_digest *kt_digest_start(kt_app *app)
         return NULL;
     }
     lws_sul_schedule(app->lws, 0, &d->sul, tick, FIRST_TICK_US);
+    app->send_mail = kt_digest_mail;
     kt_info("daily digest scheduled", "hour=%d", app->cfg.digest_hour);
     return d;
 }
@@ -593,6 +594,7 @@ void kt_digest_stop(kt_digest *d)
     if (!d)
         return;
     atomic_store(&d->stop, true);
+    d->app->send_mail = NULL;
     lws_sul_cancel(&d->sul);
     kt_worker_stop(d->worker); /* calls send_done for what finished and what never started */
     kt_mail_global_cleanup();

@@ -34,8 +34,9 @@ void kt_digest_drain(kt_digest *d);
 void kt_digest_stop(kt_digest *d);
 
 /* Sends one message (a password link) through the relay on the digest's worker thread; takes
- * the contents of m (left empty). KT_EINVAL when no relay is configured (d NULL). A failure is
- * logged and shown in /healthz, like a digest's. */
+ * the contents of m (left empty). kt_digest_start() sets it as app->send_mail, through which
+ * protocol/dispatch.c (a layer below) sends a committed write's mail. KT_EINVAL when no relay is
+ * configured (d NULL). A failure is logged and shown in /healthz, like a digest's. */
 struct kt_mail;
 int kt_digest_mail(kt_digest *d, struct kt_mail *m);
 

@@ -1,5 +1,6 @@
 /* Ops on the caller's own notifications and preferences. */
 #include "domain/handlers.h"
+#include "domain/views.h"
 #include "feed/notify.h"
 #include "live/hub.h"
 #include "store/notifications.h"

@@ -1,11 +1,10 @@
 #include "feed/notify.h"
 
 #include "auth/acl.h"
-#include "detect/flags.h"
 #include "domain/model.h"
+#include "domain/views.h"
 #include "live/render.h"
 #include "protocol/ctx.h"
-#include "protocol/dispatch.h"
 #include "store/actions.h"
 #include "store/bodies.h"
 #include "store/chat.h"
@@ -83,47 +82,6 @@ static const kt_vis *audience_of(const kt_event *ev)
 }
 
 /* ---- writing ---- */
-
-json_t *kt_notification_json(kt_store *st, int64_t id)
-{
-    json_t *j = NULL;
-    kt_store_notification_get(st, id, &j);
-    return j;
-}
-
-bool kt_notification_visible(kt_store *st, int64_t person, int64_t id)
-{
-    kt_note_about a;
-    if (kt_store_notification_about(st, id, person, &a))
-        return false;
-    if (strcmp(a.kind, "membership") == 0 || !a.body)
-        return true; /* about one's own membership, or about nothing of a body */
-    /* Decided now, by the one visibility function: still a member, and what it is about (its
-     * item, the action's item as it is now, the flag) still visible. */
-    kt_principal p;
-    kt_viewer v;
-    int64_t *items = NULL;
-    if (kt_principal_load(st, person, &p) || kt_viewer_load(st, a.body, &p, &v, &items))
-        return false;
-    bool ok = v.role != KT_ROLE_NONE;
-    int64_t item = a.item;
-    if (ok && a.action) {
-        json_t *act = NULL;
-        ok = kt_store_action_get(st, a.action, &act) == 0 && act;
-        if (ok)
-            item = json_integer_value(json_object_get(act, "item"));
-        json_decref(act);
-    }
-    if (ok && item) {
-        kt_vis vis;
-        ok = kt_item_vis_load(st, item, &vis) == 0 && kt_acl_visible(&v, &vis);
-        kt_vis_clear(&vis);
-    }
-    if (ok && a.flag)
-        ok = kt_flag_visible(st, a.flag, a.body, &v);
-    free(items);
-    return ok;
-}
 
 /* Adds what (wl bytes) to the list all (of size n, items joined by sep) unless it is in it. */
 static void what_add_one(char *all, size_t n, const char *what, size_t wl, const char *sep)
@@ -1085,5 +1043,4 @@ void kt_notify_due_scan(kt_app *app)
     if (!rc)
         kt_ctx_defer_publish(&c);
     kt_ctx_clear(&c);
-    kt_dispatch_publish(app);
 }

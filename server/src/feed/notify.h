@@ -36,14 +36,8 @@ int kt_notify_react(struct kt_ctx *c, kt_event *const *events, int n);
  * again. */
 bool kt_notify_wants(kt_store *st, kt_event *const *events, int n, const json_t *result);
 
-/* Actions due soon (per the owner's due_days) or overdue: once per action and due date. */
+/* Actions due soon (per the owner's due_days) or overdue: once per action and due date. Commits
+ * and queues the events (kt_ctx_defer_publish); the caller publishes them (kt_dispatch_publish). */
 void kt_notify_due_scan(kt_app *app);
-
-/* A notification as the protocol sends it, or NULL. */
-json_t *kt_notification_json(kt_store *st, int64_t id);
-
-/* Whether person may still see what notification id is about (its item may have become
- * confidential since). */
-bool kt_notification_visible(kt_store *st, int64_t person, int64_t id);
 
 #endif

@@ -2,7 +2,6 @@
 
 #include "auth/viewer.h"
 #include "live/render.h"
-#include "protocol/ctx.h"
 #include "protocol/errors.h"
 #include "store/retention.h"
 #include "util/err.h"

@@ -1,9 +1,8 @@
 #include "live/render.h"
 
-#include "detect/flags.h"
 #include "domain/handlers.h"
 #include "domain/model.h"
-#include "feed/notify.h"
+#include "domain/views.h"
 #include "store/actions.h"
 #include "store/agenda_requests.h"
 #include "store/chat.h"

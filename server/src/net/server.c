@@ -131,6 +131,7 @@ static void housekeeping(lws_sorted_usec_list_t *sul)
                 kt_store_rollback(app->store);
         }
         kt_notify_due_scan(app);
+        kt_dispatch_publish(app); /* the due notifications it committed */
     }
     lws_sul_schedule(app->lws, 0, &housekeeping_sul, housekeeping, 30 * LWS_US_PER_SEC);
 }

@@ -2,7 +2,6 @@
 
 #include "bus/bus.h"
 #include "domain/audit.h"
-#include "feed/digest.h"
 #include "feed/mail.h"
 #include "live/conn.h"
 #include "live/render.h"
@@ -507,8 +506,10 @@ static int record_reaction(kt_ctx *c, int64_t *job)
 /* What a committed write still has to do: send its mail, and have its reactions run. */
 static void after_commit(kt_app *app, struct kt_mail *mail, int64_t job)
 {
-    if (mail && kt_digest_mail(app->digest, mail))
+    if (mail && (!app->send_mail || app->send_mail(app->digest, mail))) {
+        kt_mail_clear(mail); /* not taken */
         kt_warn("mail not queued", NULL);
+    }
     if (job && app->on_commit)
         app->on_commit(app->on_commit_arg, job); /* after the reply and the publishing */
 }
