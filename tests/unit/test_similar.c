@@ -771,6 +771,64 @@ static void eval_cross_validates_by_topic(void **state)
     remove(pairs);
 }
 
+/* --mutual N (an evaluation of a candidate rule, not the server's scoring): a pair below the
+ * threshold is found when each item is the other's best match and the explanation names at
+ * least N words; not when a third item matches one of them better. */
+static void eval_finds_mutual_best_matches_only_when_asked(void **state)
+{
+    (void)state;
+    char items[64], pairs[64];
+    snprintf(items, sizeof items, "/tmp/kt-sim-mu-items-%d.jsonl", (int)getpid());
+    snprintf(pairs, sizeof pairs, "/tmp/kt-sim-mu-pairs-%d.jsonl", (int)getpid());
+    static const char *base =
+        "{\"id\": \"a\", \"body\": \"B1\", \"municipality\": \"Dordrecht\", \"date\": null, "
+        "\"title\": \"Huisvesting na detentie\", \"description\": \"Twee ex-gedetineerden zijn "
+        "dakloos geraakt in Crabbehof; knelpunt in de afspraken met de corporaties over "
+        "woningen, schuldhulp, begeleiding, zorgbudget, wachtlijsten en toezicht, dagbesteding, "
+        "werkgevers, bijstand, verslavingszorg, huisarts, buurtteam en een vaste "
+        "contactpersoon.\"}\n"
+        "{\"id\": \"b\", \"body\": \"B2\", \"municipality\": \"Dordrecht\", \"date\": null, "
+        "\"title\": \"Nazorg ex-gedetineerden: ID, inkomen en onderdak\", \"description\": "
+        "\"Afspraken met de gemeenten en het gevangeniswezen over de eerste dag na ontslag uit "
+        "detentie.\"}\n"
+        "{\"id\": \"c\", \"body\": \"B3\", \"municipality\": \"Dordrecht\", \"date\": null, "
+        "\"title\": \"Wapenbezit onder leerlingen\", \"description\": \"Messen op school.\"}\n";
+    write_file(items, base);
+    write_file(pairs, "{\"a\": \"a\", \"b\": \"b\", \"duplicate\": true}\n"
+                      "{\"a\": \"a\", \"b\": \"c\", \"duplicate\": false}\n");
+    char last[256];
+    assert_int_equal(run_eval(items, pairs, last, sizeof last), 0);
+    assert_string_equal(last, "precision=0.000 recall=0.000 f1=0.000 threshold=0.12\n");
+    assert_int_equal(run_eval_with(items, pairs, "--mutual", "3", last, sizeof last, NULL, NULL),
+                     0);
+    assert_string_equal(last, "precision=1.000 recall=1.000 f1=1.000 threshold=0.12\n");
+    assert_int_equal(run_eval_with(items, pairs, "--mutual", "4", last, sizeof last, NULL, NULL),
+                     0); /* three words named: not enough */
+    assert_string_equal(last, "precision=0.000 recall=0.000 f1=0.000 threshold=0.12\n");
+    /* an item that matches b better: a and b are no longer each other's best */
+    char more[2048];
+    snprintf(more, sizeof more,
+             "%s{\"id\": \"d\", \"body\": \"B4\", \"municipality\": \"Dordrecht\", \"date\": "
+             "null, \"title\": \"Nazorg ex-gedetineerden: inkomen en onderdak\"}\n",
+             base);
+    write_file(items, more);
+    assert_int_equal(run_eval_with(items, pairs, "--mutual", "3", last, sizeof last, NULL, NULL),
+                     0);
+    assert_string_equal(last, "precision=0.000 recall=0.000 f1=0.000 threshold=0.12\n");
+    /* ... and one that matches a better */
+    snprintf(
+        more, sizeof more,
+        "%s{\"id\": \"e\", \"body\": \"B5\", \"municipality\": \"Dordrecht\", \"date\": "
+        "null, \"title\": \"Schuldhulp, dagbesteding en verslavingszorg voor dakloze inwoners\"}\n",
+        base);
+    write_file(items, more);
+    assert_int_equal(run_eval_with(items, pairs, "--mutual", "3", last, sizeof last, NULL, NULL),
+                     0);
+    assert_string_equal(last, "precision=0.000 recall=0.000 f1=0.000 threshold=0.12\n");
+    remove(items);
+    remove(pairs);
+}
+
 static void the_same_subject_in_another_aspect_weighs_less(void **state)
 {
     kt_similar *s = *state;
@@ -1092,6 +1150,7 @@ int main(void)
         T(an_index_reserved_for_its_items_is_the_same_index),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
+        cmocka_unit_test(eval_finds_mutual_best_matches_only_when_asked),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

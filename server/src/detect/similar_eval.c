@@ -55,6 +55,9 @@ typedef struct eval_ctx {
     counts n;
     double threshold; /* KT_SIM_THRESHOLD unless --threshold */
     bool learn;       /* --learn: simulate learning from the chairs' decisions (with --folds) */
+    int mutual;       /* --mutual N: a pair of mutual best matches sharing >= N words is found */
+    uint32_t *best;   /* numeric id - 1 -> the item that scores highest with it (0: none) */
+    double *best_score;
     eval_pair *pairs; /* the pairs scored (with --half: that half) */
     size_t npairs, pairs_cap;
 } eval_ctx;
@@ -65,13 +68,17 @@ static void usage(FILE *f)
             "usage: ketentafel similar-eval --items FILE --pairs FILE [--verbose]\n"
             "                               [--half 0|1] [--folds K] [--tune] [--threshold T]\n"
             "                               [--lexicon FILE] [--vocabulary FILE|none]\n"
-            "                               [--only-vocabulary FILE] [--set name=value,...]\n"
+            "                               [--only-vocabulary FILE] [--set name=value,...] "
+            "[--mutual N]\n"
             "  --half N    score only the pairs on even (0) or odd (1) lines, for a\n"
             "              tune-on-one-half, check-on-the-other check\n"
             "  --folds K   grouped K-fold cross-validation (2..20): topics never on both\n"
             "              sides; prints each fold, then the mean and spread of F1\n"
             "  --tune      also print the threshold with the best F1 on these pairs\n"
             "  --learn     with --folds: simulate learning from the chairs' decisions\n"
+            "  --mutual N  also find a pair below the threshold when each item is the\n"
+            "              other's best match and the pair shares N or more words (a\n"
+            "              candidate rule, measured here only; the server does not use it)\n"
             "  --threshold T  score at T instead of the shipped threshold (to check a\n"
             "              threshold tuned on another set)\n"
             "  --lexicon   word list for compound splitting (default %s)\n"
@@ -230,6 +237,44 @@ static int each_line(eval_ctx *cx, const char *file, line_fn fn)
     return rc;
 }
 
+/* The words an explanation names ("a ~ b, c": 2). */
+static int explained_words(const char *explain)
+{
+    if (!*explain || !strncmp(explain, "excluded", 8))
+        return 0;
+    int n = 1;
+    for (const char *p = explain; *p; p++)
+        n += *p == ',';
+    return n;
+}
+
+/* --mutual: every item's best match among all the others, by the server's pair score. */
+static int best_matches(eval_ctx *cx)
+{
+    size_t n = cx->nitems;
+    cx->best = calloc(n + 1, sizeof *cx->best);
+    cx->best_score = calloc(n + 1, sizeof *cx->best_score);
+    if (!cx->best || !cx->best_score) {
+        fprintf(stderr, "similar-eval: out of memory\n");
+        return EXIT_FAILURE;
+    }
+    for (uint32_t a = 1; a <= n; a++)
+        for (uint32_t b = a + 1; b <= n; b++) {
+            double sc;
+            if (kt_similar_pair_score(cx->sim, a, b, &sc, NULL, 0) || sc <= 0)
+                continue;
+            if (sc > cx->best_score[a - 1]) {
+                cx->best_score[a - 1] = sc;
+                cx->best[a - 1] = b;
+            }
+            if (sc > cx->best_score[b - 1]) {
+                cx->best_score[b - 1] = sc;
+                cx->best[b - 1] = a;
+            }
+        }
+    return 0;
+}
+
 static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
 {
     char abuf[32], bbuf[32];
@@ -256,6 +301,9 @@ static int score_pair(eval_ctx *cx, json_t *o, const char *file, size_t line)
     char explain[256];
     if (kt_similar_pair_score(cx->sim, ia, ib, &score, explain, sizeof explain))
         return bad(file, line, "pair could not be scored");
+    if (cx->mutual && score > 0 && score < cx->threshold && cx->best[ia - 1] == ib &&
+        cx->best[ib - 1] == ia && explained_words(explain) >= cx->mutual)
+        score = cx->threshold; /* found as mutual best matches */
     bool gold = json_is_true(dup), pred = score >= cx->threshold;
     if (cx->npairs == cx->pairs_cap) {
         size_t cap = cx->pairs_cap ? cx->pairs_cap * 2 : 256;
@@ -585,6 +633,8 @@ static void simulate_over_time(eval_ctx *cx)
 static void eval_free(eval_ctx *cx)
 {
     free(cx->pairs);
+    free(cx->best);
+    free(cx->best_score);
     free(cx->item_body);
     free(cx->item_day);
     for (size_t i = 0; i < cx->nitems; i++)
@@ -648,6 +698,8 @@ int kt_similar_eval_main(int argc, char **argv)
             only_vocabulary = true;
         } else if (!strcmp(arg, "--set") && has_val)
             set = argv[++i];
+        else if (!strcmp(arg, "--mutual") && has_val && atoi(argv[i + 1]) >= 1)
+            cx.mutual = atoi(argv[++i]);
         else if (!strcmp(arg, "--learn"))
             cx.learn = true;
         else if (!strcmp(arg, "--tune"))
@@ -707,6 +759,8 @@ int kt_similar_eval_main(int argc, char **argv)
         }
     }
     rc = each_line(&cx, items, load_item);
+    if (!rc && cx.mutual)
+        rc = best_matches(&cx);
     if (!rc)
         rc = each_line(&cx, pairs, score_pair);
     if (!rc && check)
