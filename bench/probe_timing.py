@@ -23,8 +23,11 @@ moment a prober can time: the confidential batch, which compares the open items 
 period with the confidential ones. Per round the prober edits her probe once (sequence "hit":
 each edit makes or undoes a possible duplicate of the hidden item; "miss": it meets nothing),
 then stays quiet for 1.5 periods, so that the window holds the batch of her edit; printed is the
-loop thread's CPU over that window. Then the open item's own reaction once more, now that the
-probe has hidden flags: --hidden-flags K confidential items of the Casusoverleg say what one
+loop thread's CPU over that window. Then what the prober sees of it on the wall clock: the same
+rounds again, while a connection of hers sends pings one after the other across the window; per
+window, the longest a ping waited for its reply (the time the node did not answer: the batch,
+or since --confidential-slot-ms, the slot it holds). Then the open item's own reaction once
+more, now that the probe has hidden flags: --hidden-flags K confidential items of the Casusoverleg say what one
 probe says (the batch raised a flag with each); that probe and one without such flags are edited
 alike, and the loop thread's CPU per edit is printed for each.
 
@@ -131,6 +134,25 @@ async def around_batch(a):
         d = statistics.median(window["hit"]) - statistics.median(window["miss"])
         print(f"loop CPU median difference hit - miss: {d:+.0f} us")
 
+        # The same on the wall clock, as the prober sees it: her pings across the window.
+        pinger = await server.connect(server.login("s.bakker@dordrecht.example",
+                                                   harness.DEMO_PASSWORD))
+        gap = {"hit": [], "miss": []}  # the longest wait for a ping's reply in the window, us
+        for start in range(0, a.batch_rounds, block):
+            for seq in ("hit", "miss"):
+                for i in range(start, min(start + block, a.batch_rounds)):
+                    await prober.call("agenda.update", item=probe, title=titles[seq][i % 2])
+                    gap[seq].append(await longest_wait(pinger, 1.5))
+        load = os.getloadavg()[0]
+        print(f"\nthe confidential batch on the wall clock: {a.batch_rounds} windows of 1.5 s per "
+              f"sequence, pings one after the other, load {load:.1f}")
+        for seq in ("hit", "miss"):
+            print(f"{seq:4s} longest wait for a ping's reply in the window, us: "
+                  f"{summary(gap[seq])}")
+        d = statistics.median(gap["hit"]) - statistics.median(gap["miss"])
+        print(f"longest wait median difference hit - miss: {d:+.0f} us")
+        await pinger.close()
+
         # The open reaction of a probe that has hidden flags, next to one that has none.
         for k in range(a.hidden_flags):
             await owner.call("agenda.add", meeting=meeting["id"], title=f"{SECRET} {k + 1}",
@@ -162,6 +184,16 @@ async def around_batch(a):
     finally:
         server.stop(check=False)
         server.cleanup()
+
+
+async def longest_wait(client, seconds):
+    """Pings, one after the other, for seconds: the longest a reply took, us."""
+    worst, end = 0.0, time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        t0 = time.perf_counter()
+        await client.call("ping")
+        worst = max(worst, time.perf_counter() - t0)
+    return worst * 1e6
 
 
 async def per_edit(a):

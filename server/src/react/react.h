@@ -40,7 +40,7 @@ void kt_react_sweep(kt_react *r);
 void kt_react_confidential(kt_react *r);
 
 #define KT_REACT_CONFIDENTIAL_S 300 /* the timer's default period */
-#define KT_REACT_SLOT_MS        40  /* the batch's default slot (--confidential-slot-ms) */
+#define KT_REACT_SLOT_MS        100 /* the batch's default slot (--confidential-slot-ms) */
 #define KT_REACT_STALE_S        30  /* a job older than this is anybody's */
 #define KT_REACT_MAX_ATTEMPT    5   /* a job that failed this often is dropped (logged, counted) */
 
