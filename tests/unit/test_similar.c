@@ -1097,6 +1097,44 @@ static void an_index_reserved_for_its_items_is_the_same_index(void **state)
     kt_similar_free(t);
 }
 
+/* Item ids are whatever the caller's are: small ones (in the index's dense array), negative
+ * and far-away ones (in its map), and an id moving between the two as the index grows; each
+ * is found, replaced, removed and put again. */
+static void item_ids_near_far_and_negative_are_all_indexed(void **state)
+{
+    kt_similar *s = *state;
+    const int64_t ids[] = {1, 2, -7, (int64_t)5 << 30, INT64_MAX, 3000, 70000, INT64_MIN + 1};
+    const size_t n = sizeof ids / sizeof ids[0];
+    for (size_t i = 0; i < n; i++)
+        put(s, ids[i], 10 + (int64_t)i, "Dordrecht", DAY, "Woningsluiting na drugsvondst", NULL);
+    assert_int_equal(kt_similar_count(s), n);
+    for (size_t i = 0; i < n; i++)
+        assert_true(finds(s, ids[i], ids[(i + 1) % n], KT_SIM_WINDOW_DAYS));
+    /* enough items that 70000 is in reach of the dense array, and 69000 grows it over 70000,
+     * which stays in the map until it is put again */
+    for (int64_t id = 100; id < 1299; id++)
+        put(s, id, 1, "Dordrecht", DAY, "Verkeersveiligheid rond basisscholen", NULL);
+    put(s, 69000, 1, "Dordrecht", DAY, "Verkeersveiligheid rond basisscholen", NULL);
+    assert_true(finds(s, ids[6], ids[7], KT_SIM_WINDOW_DAYS));
+    for (size_t i = 0; i < n; i++) { /* replaced: still one item each */
+        put(s, ids[i], 10 + (int64_t)i, "Dordrecht", DAY, "Woningsluiting na drugsvondst", NULL);
+        assert_true(finds(s, ids[i], ids[(i + 1) % n], KT_SIM_WINDOW_DAYS));
+    }
+    assert_int_equal(kt_similar_count(s), n + 1200);
+    for (size_t i = 0; i < n; i += 2)
+        assert_int_equal(kt_similar_remove(s, ids[i]), 0);
+    for (size_t i = 0; i < n; i += 2)
+        assert_int_equal(kt_similar_remove(s, ids[i]), KT_ENOTFOUND);
+    assert_false(finds(s, ids[1], ids[2], KT_SIM_WINDOW_DAYS));
+    assert_true(finds(s, ids[1], ids[3], KT_SIM_WINDOW_DAYS));
+    assert_int_equal(kt_similar_count(s), n / 2 + 1200);
+    for (size_t i = 0; i < n; i += 2)
+        put(s, ids[i], 10 + (int64_t)i, "Dordrecht", DAY, "Woningsluiting na drugsvondst", NULL);
+    for (size_t i = 0; i < n; i++)
+        assert_true(finds(s, ids[i], ids[(i + 1) % n], KT_SIM_WINDOW_DAYS));
+    assert_int_equal(kt_similar_count(s), n + 1200);
+}
+
 /* Two indexes of the same items have the same digest; another item changes it. */
 static void the_digest_follows_what_the_index_holds(void **state)
 {
@@ -1148,6 +1186,7 @@ int main(void)
         T(a_bulk_load_indexes_as_puts_do),
         T(posting_lists_in_a_block_hold_what_lists_of_their_own_do),
         T(an_index_reserved_for_its_items_is_the_same_index),
+        T(item_ids_near_far_and_negative_are_all_indexed),
         cmocka_unit_test(eval_prints_figures_as_its_last_line),
         cmocka_unit_test(eval_cross_validates_by_topic),
         cmocka_unit_test(eval_finds_mutual_best_matches_only_when_asked),

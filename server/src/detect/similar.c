@@ -281,7 +281,14 @@ struct kt_similar {
 
     uint64_t generation; /* puts and removes so far */
     term_pool pool;      /* item term arrays */
-    kt_imap ids;         /* item id -> slot + 1 */
+    /* Item id -> slot + 1. A store's ids are small and dense (1 up to about the number of items
+     * ever made), so an array indexed by the id holds them: 4 bytes an id, where a hash map's
+     * slot took 16 and a third of it empty (32 MiB of fresh memory at a million items), and
+     * the build reads and writes it in the order of the ids instead of all over. An id the
+     * array does not reach (0 or less, or far past the items: id_room) is in the map. */
+    uint32_t *dense;
+    size_t dense_cap;
+    kt_imap ids;
     item *items;
     size_t nslots, slots_cap, nlive;
     vec32 free_slots;
@@ -1101,10 +1108,71 @@ static size_t merge_entries(uint32_t *e, size_t n)
     return o + 1;
 }
 
+/* The slot + 1 of item id, 0: not indexed. */
+static uint32_t id_slot(const kt_similar *s, int64_t id)
+{
+    if (id > 0 && (uint64_t)id < s->dense_cap && s->dense[id])
+        return s->dense[id];
+    return s->ids.len ? (uint32_t)(uintptr_t)kt_imap_get(&s->ids, id) : 0;
+}
+
 static item *item_get(const kt_similar *s, int64_t id)
 {
-    uintptr_t v = (uintptr_t)kt_imap_get(&s->ids, id);
+    uint32_t v = id_slot(s, id);
     return v ? &s->items[v - 1] : NULL;
+}
+
+/* Grows the dense id array to hold ids below cap (the new ones zero). 0 or KT_ENOMEM. */
+static int dense_grow(kt_similar *s, size_t cap)
+{
+    if (cap <= s->dense_cap)
+        return 0;
+    uint32_t *d = realloc(s->dense, cap * sizeof *d);
+    if (!d)
+        return KT_ENOMEM;
+    kt_huge_advise(d, cap * sizeof *d);
+    memset(d + s->dense_cap, 0, (cap - s->dense_cap) * sizeof *d);
+    s->dense = d;
+    s->dense_cap = cap;
+    return 0;
+}
+
+/* Whether id goes in the dense array, grown when the id is near enough: below four times the
+ * items indexed (and 64 Ki), so that the array never takes more than the map would have. */
+static bool id_room(kt_similar *s, int64_t id)
+{
+    if (id <= 0)
+        return false;
+    if ((uint64_t)id < s->dense_cap)
+        return true;
+    size_t limit = 4 * (s->nlive + 1) + ((size_t)1 << 16);
+    if ((uint64_t)id >= limit)
+        return false;
+    size_t cap = s->dense_cap ? s->dense_cap * 2 : 1024;
+    while (cap <= (uint64_t)id)
+        cap *= 2;
+    return !dense_grow(s, cap < limit ? cap : limit); /* no memory: the map takes it */
+}
+
+/* Records id -> slot (the id is not indexed). 0 or KT_ENOMEM. */
+static int id_put(kt_similar *s, int64_t id, uint32_t slot)
+{
+    if (id_room(s, id)) {
+        s->dense[id] = slot + 1;
+        return 0;
+    }
+    return kt_imap_put(&s->ids, id, (void *)(uintptr_t)(slot + 1));
+}
+
+/* Forgets id; returns its slot + 1, 0 when it was not indexed. */
+static uint32_t id_del(kt_similar *s, int64_t id)
+{
+    if (id > 0 && (uint64_t)id < s->dense_cap && s->dense[id]) {
+        uint32_t v = s->dense[id];
+        s->dense[id] = 0;
+        return v;
+    }
+    return s->ids.len ? (uint32_t)(uintptr_t)kt_imap_del(&s->ids, id) : 0;
 }
 
 /* --- scoring ----------------------------------------------------------------------------- */
@@ -1856,6 +1924,7 @@ void kt_similar_free(kt_similar *s)
     kt_strmap_free(&s->abbr_map);
     kt_strmap_free(&s->scope_ids);
     kt_imap_free(&s->ids);
+    free(s->dense);
     free(s->free_slots.v);
     free(s->pending.v);
     free(s->pend_add);
@@ -2608,7 +2677,7 @@ int kt_similar_remove(kt_similar *s, int64_t item_id)
 {
     if (post_pending_of(s, item_get(s, item_id)))
         return KT_ENOMEM;
-    uintptr_t v = (uintptr_t)kt_imap_del(&s->ids, item_id);
+    uint32_t v = id_del(s, item_id);
     if (!v)
         return KT_ENOTFOUND;
     s->generation++;
@@ -2671,7 +2740,8 @@ int kt_similar_reserve(kt_similar *s, size_t items)
 {
     size_t need = s->nlive + items, slots = s->nslots + items;
     slots = slots > s->free_slots.n ? slots - s->free_slots.n : 0; /* freed slots are reused */
-    if (kt_imap_reserve(&s->ids, need) || slots_room(s, slots, true))
+    /* ids are about as many as the items (some items were deleted): room for a quarter more */
+    if (dense_grow(s, need + need / 4 + 1024) || slots_room(s, slots, true))
         return KT_ENOMEM;
     if (s->bulk && s->pending.cap < s->pending.n + items) {
         uint32_t *v = realloc(s->pending.v, (s->pending.n + items) * sizeof *v);
@@ -2708,7 +2778,12 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
      * map of a million items the id's slot is a cache miss, and reading the text gives the
      * fetch asked for here time to arrive. The text is read the same either way (nothing
      * that reads it looks at the items or their postings). */
-    kt_imap_prefetch(&s->ids, item_id);
+#if defined(__GNUC__)
+    if (item_id > 0 && (uint64_t)item_id < s->dense_cap)
+        __builtin_prefetch(&s->dense[item_id]);
+    else
+#endif
+        kt_imap_prefetch(&s->ids, item_id);
     s->entries.n = 0;
     s->log.n = 0;
     bool subject;
@@ -2775,7 +2850,7 @@ int kt_similar_put_item(kt_similar *s, int64_t item_id, int64_t body_id, const c
     it->nterms = (uint16_t)n;
     if (confidential)
         s->private_bits[slot / 64] |= (uint64_t)1 << (slot % 64);
-    if (kt_imap_put(&s->ids, item_id, (void *)(uintptr_t)(slot + 1))) {
+    if (id_put(s, item_id, slot)) {
         if (deferred) { /* nothing posted yet */
             s->pending.n--;
             pend_count(s, it, n, (uint32_t)-1);
@@ -3593,7 +3668,7 @@ size_t kt_similar_memory(const kt_similar *s)
         m += s->terms[i].cap * sizeof(posting);
     m += s->slots_cap * (sizeof *s->items + sizeof *s->acc + 1);
     m += s->pool.total * sizeof(uint32_t);
-    m += s->ids.cap * sizeof *s->ids.slots;
+    m += s->ids.cap * sizeof *s->ids.slots + s->dense_cap * sizeof *s->dense;
     return m;
 }
 
