@@ -54,12 +54,36 @@ typedef struct writer {
 static struct {
     int port, writers, duration, warmup, rate, pid;
     long long body;
-    const char *cookie, *op;
+    const char *cookie, *op, *trace;
 } opt = {.writers = 1, .duration = 10, .warmup = 2, .op = "chat"};
 
 static int ep, tick_fd = -1;
 static long long window_start, window_end, acked, errors, late_sends, send_lag_max, unsent;
 static bench_lat lat;
+/* --trace FILE: each acknowledged write of the window as "due_ns latency_us" (CLOCK_MONOTONIC),
+ * to line the slow ones up with what the server did then (strace -ttt, perf) */
+static long long *trace_due;
+static unsigned *trace_lat;
+static size_t trace_n, trace_cap;
+
+static void trace_add(long long due, unsigned us)
+{
+    if (!opt.trace)
+        return;
+    if (trace_n == trace_cap) {
+        size_t cap = trace_cap ? trace_cap * 2 : 4096;
+        long long *d = realloc(trace_due, cap * sizeof *d);
+        if (d)
+            trace_due = d;
+        unsigned *l = d ? realloc(trace_lat, cap * sizeof *l) : NULL;
+        if (!l)
+            return;
+        trace_lat = l;
+        trace_cap = cap;
+    }
+    trace_due[trace_n] = due;
+    trace_lat[trace_n++] = us;
+}
 
 static void close_writer(writer *c)
 {
@@ -148,6 +172,7 @@ static void on_reply(writer *c, const char *p, size_t n)
         } else {
             acked++;
             bench_lat_add(&lat, (t - sent) / 1000);
+            trace_add(sent, (unsigned)((t - sent) / 1000));
         }
     }
     if (!opt.rate && t < window_end)
@@ -249,7 +274,7 @@ static void usage(void)
 {
     fprintf(stderr, "usage: writebench --port P --cookie TOKEN --body ID [--writers W] "
                     "[--rate WRITES_PER_S] [--op chat|agenda] [--duration S] [--warmup S] "
-                    "[--pid SERVER_PID]\n");
+                    "[--pid SERVER_PID] [--trace FILE]\n");
 }
 
 int main(int argc, char **argv)
@@ -278,6 +303,8 @@ int main(int argc, char **argv)
             opt.warmup = atoi(v);
         else if (!strcmp(a, "--pid"))
             opt.pid = atoi(v);
+        else if (!strcmp(a, "--trace"))
+            opt.trace = v;
         else {
             usage();
             return 2;
@@ -360,5 +387,20 @@ int main(int argc, char **argv)
         printf(" cpu_s=%.2f cpu_us_per_write=%.1f", cpu1 - cpu0,
                acked ? 1e6 * (cpu1 - cpu0) / (double)acked : 0.0);
     printf("\n");
+    if (opt.trace) {
+        FILE *f = fopen(opt.trace, "w");
+        if (!f) {
+            fprintf(stderr, "writebench: %s: %s\n", opt.trace, strerror(errno));
+            return 1;
+        }
+        struct timespec rt;
+        clock_gettime(CLOCK_REALTIME, &rt);
+        /* CLOCK_REALTIME - CLOCK_MONOTONIC, ns: to compare with strace -ttt */
+        fprintf(f, "# realtime_minus_monotonic_ns %lld\n",
+                rt.tv_sec * 1000000000LL + rt.tv_nsec - bench_now_ns());
+        for (size_t i = 0; i < trace_n; i++)
+            fprintf(f, "%lld %u\n", trace_due[i], trace_lat[i]);
+        fclose(f);
+    }
     return 0;
 }
