@@ -542,7 +542,7 @@ static void api_session(kt_app *app, struct lws *wsi, http_pss *pss)
  * tells whether space came back: the indexer's thread probes when there is one, as a probe may
  * wait for the write lock and this is the loop thread), and what its check at start found. */
 typedef struct store_health {
-    bool ok, writable, intact;
+    bool ok, writable, intact, checkpoints_ok;
     kt_store_faults faults;
 } store_health;
 
@@ -556,14 +556,17 @@ static store_health store_state(kt_app *app)
     s.writable = s.ok && !s.faults.unavailable;
     const char *integrity = kt_store_integrity(app->store);
     s.intact = strcmp(integrity, "ok") == 0 || strcmp(integrity, "unchecked") == 0;
+    kt_store_ckpt_stats ck;
+    kt_store_checkpoint_stats(app->store, &ck);
+    s.checkpoints_ok = !ck.failing;
     return s;
 }
 
 /* "down" (503): the store does not answer or cannot write; "degraded" (200): it works, but
- * the bus does not answer or the database's check found damage; "ok". */
+ * the bus does not answer, the database's check found damage or its checkpoints fail; "ok". */
 static const char *health_status(const store_health *s, bool bus_ok)
 {
-    return !s->writable ? "down" : bus_ok && s->intact ? "ok" : "degraded";
+    return !s->writable ? "down" : bus_ok && s->intact && s->checkpoints_ok ? "ok" : "degraded";
 }
 
 /* The public /healthz, for load balancers: up or not, nothing about the node. */
@@ -592,6 +595,8 @@ static void healthz(kt_app *app, struct lws *wsi, http_pss *pss)
         kt_time_format(s.faults.since_ms / 1000, since, sizeof since);
         json_object_set_new(json_object_get(h, "store"), "unavailable_since", json_string(since));
     }
+    if (!s.checkpoints_ok) /* SQLite cannot copy its log into the database: it grows */
+        json_object_set_new(json_object_get(h, "store"), "checkpoint", json_string("failing"));
     json_object_set_new(h, "mail", kt_digest_health(app));
     char now[32];
     kt_time_format(kt_now(), now, sizeof now);
@@ -696,14 +701,31 @@ static void metrics(kt_app *app, struct lws *wsi, http_pss *pss)
     COUNTER("kt_group_commit_writes_total",
             "Writes acknowledged by those commits (over kt_group_commits_total: writes per fsync).",
             k->group_writes);
-    uint64_t ckpt_done = 0, ckpt_partial = 0;
-    kt_store_checkpoint_stats(app->store, &ckpt_done, &ckpt_partial);
+    kt_store_ckpt_stats ck;
+    kt_store_checkpoint_stats(app->store, &ck);
     COUNTER("kt_store_checkpoints_total",
             "Checkpoints of SQLite's write-ahead log, run off the event loop, that copied it all.",
-            ckpt_done);
+            ck.done);
     COUNTER("kt_store_checkpoints_partial_total",
             "Such checkpoints that left frames in the log (readers on older snapshots).",
-            ckpt_partial);
+            ck.partial);
+    COUNTER("kt_store_checkpoint_errors_total",
+            "Such checkpoints that failed (I/O error, disk full): the log grows meanwhile.",
+            ck.errors);
+    GAUGE("kt_store_checkpoint_failing", "1 while the last checkpoint failed.", ck.failing ? 1 : 0);
+    COUNTER("kt_store_checkpoint_holds_total",
+            "Times the checkpointing thread held this node's writers off to restart the log.",
+            ck.holds);
+    COUNTER("kt_store_checkpoint_holds_copying_total",
+            "Such holds that had to copy frames and fsync the database while writers waited.",
+            ck.holds_copying);
+    metric(&b, &len, &cap,
+           "# HELP kt_store_checkpoint_hold_seconds_total Time writers were held off so.\n"
+           "# TYPE kt_store_checkpoint_hold_seconds_total counter\n"
+           "kt_store_checkpoint_hold_seconds_total{node=\"%s\"} %.6f\n",
+           node, (double)ck.hold_ns / 1e9);
+    GAUGE("kt_store_wal_frames", "Frames in SQLite's write-ahead log after the last commit.",
+          ck.log_frames);
     COUNTER("kt_group_redos_total",
             "Groups rolled back and run again without a write that failed after changing rows.",
             k->group_redos);

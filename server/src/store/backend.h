@@ -109,8 +109,12 @@ struct kt_store {
     uint64_t hist[KT_STORE_HIST_SLOTS];
     double hist_sum_ms;
     uint64_t hist_total;
-    /* checkpoint_aside (store.h): checkpoints the store's own thread ran, complete or not */
-    _Atomic uint64_t ckpt_done, ckpt_partial;
+    /* checkpoint_aside (store.h): checkpoints the store's own thread ran (complete or not,
+     * failed), its holds of the writers (kt_store_ckpt_stats), the log's size */
+    _Atomic uint64_t ckpt_done, ckpt_partial, ckpt_errors, ckpt_holds, ckpt_hold_ns,
+        ckpt_holds_copying;
+    _Atomic bool ckpt_failing;
+    _Atomic int64_t ckpt_log_frames;
     uint64_t round_trips; /* exchanges with a database server (PostgreSQL); 0 in-process */
     /* The head of one body's event stream as the open write transaction left it (events.c):
      * known from its answer to an append, valid until the transaction or an operation of its

@@ -418,10 +418,16 @@ void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg)
     st->group_flush_arg = arg;
 }
 
-void kt_store_checkpoint_stats(const kt_store *st, uint64_t *done, uint64_t *partial)
+void kt_store_checkpoint_stats(const kt_store *st, kt_store_ckpt_stats *out)
 {
-    *done = atomic_load(&st->ckpt_done);
-    *partial = atomic_load(&st->ckpt_partial);
+    out->done = atomic_load(&st->ckpt_done);
+    out->partial = atomic_load(&st->ckpt_partial);
+    out->errors = atomic_load(&st->ckpt_errors);
+    out->failing = atomic_load(&st->ckpt_failing);
+    out->holds = atomic_load(&st->ckpt_holds);
+    out->hold_ns = atomic_load(&st->ckpt_hold_ns);
+    out->holds_copying = atomic_load(&st->ckpt_holds_copying);
+    out->log_frames = atomic_load(&st->ckpt_log_frames);
 }
 
 uint64_t kt_store_round_trips(const kt_store *st)

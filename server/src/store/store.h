@@ -91,9 +91,19 @@ bool kt_store_stale_take(kt_store *st);
 void kt_store_set_group_flush(kt_store *st, void (*flush)(void *arg), void *arg);
 
 /* Checkpoints of the write-ahead log the store's own thread ran (checkpoint_aside), for
- * /metrics: those that completed, and those that could not copy every frame (readers on older
- * snapshots, or another connection's checkpoint at the same moment). */
-void kt_store_checkpoint_stats(const kt_store *st, uint64_t *done, uint64_t *partial);
+ * /metrics and /healthz. */
+typedef struct kt_store_ckpt_stats {
+    uint64_t done;    /* checkpoints that copied the whole log */
+    uint64_t partial; /* that could not copy every frame (readers on older snapshots, or another
+                         connection's checkpoint at the same moment) */
+    uint64_t errors;  /* that failed (an I/O error, disk full): logged as errors */
+    bool failing;     /* the last one failed: the log grows until one succeeds */
+    /* Times the thread held this process's writers off to restart the log, how long in all,
+     * and how many of those holds had to copy frames first (and so waited for the disk). */
+    uint64_t holds, hold_ns, holds_copying;
+    int64_t log_frames; /* frames in the log after this process's last commit */
+} kt_store_ckpt_stats;
+void kt_store_checkpoint_stats(const kt_store *st, kt_store_ckpt_stats *out);
 
 /* Whether the database answers (a trivial query): 0 or a KT_E*. */
 int kt_store_ping(kt_store *st);
