@@ -18,6 +18,8 @@
  * unanswered: requests of the window with no reply 2 s after it ended; late_sends: open-loop
  * requests that went out more than 1 ms after they were due (the client could not keep up);
  * unsent: open-loop requests of the window that could not go (their writer closed).
+ * --trace FILE writes each acknowledged write of the window as "due_ns latency_us" lines
+ * (CLOCK_MONOTONIC; a first comment line gives CLOCK_REALTIME minus it, for strace -ttt).
  *
  * Build: cc -O2 -o writebench writebench.c common.c. A benchmark tool: it prints figures and never
  * fails on them; it exits non-zero only when it cannot run. */
