@@ -78,8 +78,8 @@ class WhoMayChangeTest(RightsCase):
         await self.refused(self.c["observer"], "forbidden", "action.update", action=a["id"],
                            status="afgerond")
         await self.admin.call("membership.remove", body=self.body, person=self.p["outsider"])
-        await self.refused(self.c["outsider"], "not_member", "action.update", action=a["id"],
-                           status="afgerond")
+        await self.refused(self.c["outsider"], "not_found", "action.update", action=a["id"],
+                           status="afgerond")  # the body's content: not hers to see
         after = (await self.c["chair"].call("action.list", body=self.body))["actions"]
         self.assertEqual([(x["status"], x["due"], x["text"], x["owner"]) for x in after],
                          [("open", "2027-04-01", a["text"], self.p["police"])])

@@ -258,7 +258,10 @@ class WhoReadsTest(AuditCase):
         a = (await self.c["police"].call("action.create", body=self.body, text="Open"))["action"]
         for key in ("chair", "police", "housing", "observer"):
             self.assertEqual(len(await self.history(key, action=a["id"])), 1, key)
-        await self.refused(self.c["outsider"], "not_member", "audit.history", action=a["id"])
+        # a non-member: as for an action that never existed (what may not be seen does not
+        # exist; a refusal would say it does)
+        await self.refused(self.c["outsider"], "not_found", "audit.history", action=a["id"])
+        await self.refused(self.c["outsider"], "not_found", "audit.history", action=999999)
         await self.refused(self.c["police"], "not_found", "audit.history", action=999999)
         await self.refused(self.c["police"], "invalid_argument", "audit.history",
                            action=a["id"], meeting=self.meeting["id"])

@@ -547,17 +547,23 @@ class BadInputTest(unittest.IsolatedAsyncioTestCase):
         outsider, police = await self.as_("outsider"), await self.as_("police")
         observer, chair = await self.as_("observer"), await self.as_("chair")
         body, meeting, item = w["body"], w["meeting"], w["item"]
-        # not a member: not_member for what members may do ...
-        for op, args in [("body.get", {"body": body}), ("meeting.get", {"meeting": meeting}),
-                         ("meeting.list", {"body": body}), ("chat.history", {"body": body}),
+        # not a member: not_member for what members may do in a body ...
+        for op, args in [("body.get", {"body": body}), ("meeting.list", {"body": body}),
+                         ("chat.history", {"body": body}),
                          ("chat.post", {"body": body, "text": "hallo"}),
-                         ("agenda.update", {"item": item, "title": "Overgenomen"}),
                          ("action.create", {"body": body, "text": "x"}),
-                         ("action.update", {"action": w["action"], "status": "afgerond"}),
                          ("action.list", {"body": body}),
-                         ("attendance.set", {"meeting": meeting, "status": "aanwezig"}),
                          ("subscribe", {"body": body, "since": 0})]:
             await self.refused(outsider, op, "not_member", **args)
+        # ... but a meeting, item or action of it is the body's content, which the outsider
+        # may not see: not_found, as for one that never existed
+        for op, args in [("meeting.get", {"meeting": meeting}),
+                         ("agenda.update", {"item": item, "title": "Overgenomen"}),
+                         ("action.update", {"action": w["action"], "status": "afgerond"}),
+                         ("attendance.set", {"meeting": meeting, "status": "aanwezig"})]:
+            key = next(k for k in ("meeting", "item", "action") if k in args)
+            await self.refused(outsider, op, "not_found", **args)
+            await self.refused(outsider, op, "not_found", **dict(args, **{key: 987654321}))
         # ... and forbidden for managing members and administration
         await self.refused(outsider, "membership.add", "forbidden", body=body,
                            person=w["persons"]["outsider"], role="lid")

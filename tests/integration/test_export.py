@@ -197,12 +197,12 @@ class VisibilityTest(ImportCase):
         self.assertIn(f"Actie {CANARY}", out["markdown"])
 
     async def test_an_administrator_gets_no_exception(self):
-        await self.refused(self.admin, "not_member", "export.minutes", meeting=self.m)
+        await self.refused(self.admin, "not_found", "export.minutes", meeting=self.m)
         await self.refused(self.admin, "not_member", "export.decisions", body=self.body)
 
     async def test_not_for_non_members_and_a_period_filters_the_besluitenlijst(self):
         outsider = await self.connect("outsider@test.example")
-        await self.refused(outsider, "not_member", "export.minutes", meeting=self.m)
+        await self.refused(outsider, "not_found", "export.minutes", meeting=self.m)
         await self.refused(outsider, "not_member", "export.decisions", body=self.body)
         await self.refused(self.police, "not_found", "export.minutes", meeting=987654)
         dec = await self.police.call("export.decisions", body=self.body, **{"from": "2027-03-05"})

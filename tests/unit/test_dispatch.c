@@ -694,9 +694,14 @@ static void non_members_get_not_member(void **state)
     EXPECT(f, &f->outsider, "not_member",
            "{\"id\":1,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"hoi\"}", b);
     EXPECT(f, &f->outsider, "not_member", "{\"id\":1,\"op\":\"chat.history\",\"body\":%lld}", b);
-    EXPECT(f, &f->outsider, "not_member", "{\"id\":1,\"op\":\"meeting.get\",\"meeting\":%lld}",
-           (long long)f->meeting);
     EXPECT(f, &f->outsider, "not_member", "{\"id\":1,\"op\":\"body.get\",\"body\":%lld}", b);
+    /* a body is in the directory; its meetings are its members': one of them is to an outsider
+     * what a meeting that never existed is (no refusal that says it exists, and where) */
+    EXPECT(f, &f->outsider, "not_found", "{\"id\":1,\"op\":\"meeting.get\",\"meeting\":%lld}",
+           (long long)f->meeting);
+    EXPECT(f, &f->admin, "not_found",
+           "{\"id\":1,\"op\":\"agenda.add\",\"meeting\":%lld,\"title\":\"Punt\"}",
+           (long long)f->meeting);
     /* an administrator manages bodies without taking part in them */
     EXPECT(f, &f->admin, "not_member",
            "{\"id\":1,\"op\":\"chat.post\",\"body\":%lld,\"text\":\"hoi\"}", b);

@@ -92,7 +92,7 @@ function showFailure(root, e) {
   console.error(e);
   if (!root.isConnected) return; // the reader has left this page
   const msg = e.code === 'not_member' ? 'U bent geen lid van dit overleg, dus u kunt het niet inzien.'
-    : e.code === 'not_found' ? 'Dit bestaat niet (meer).' : e.message;
+    : e.code === 'not_found' ? 'Dit bestaat niet (meer), of u mag het niet inzien.' : e.message;
   replace(root, h('h1', { tabIndex: -1 }, 'Dit kan niet worden getoond'),
     h('p', { class: 'form-error' }, msg),
     h('p', null, h('a', { href: '#/' }, 'Terug naar Mijn overleggen')));

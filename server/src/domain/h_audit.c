@@ -115,14 +115,11 @@ int kt_h_audit_history(kt_ctx *c)
     int64_t *items = NULL;
     if ((rc = kt_viewer_load(c->st, body, c->me, &v, &items)))
         return kt_fail_err(c, rc);
-    if (v.role == KT_ROLE_NONE) {
-        free(items);
-        return kt_fail(c, KT_C_NOT_MEMBER, NULL);
-    }
-    /* What may not be seen does not exist: the same answer as for an unknown id. */
+    /* What may not be seen does not exist: the same answer as for an unknown id, to a
+     * non-member (a body's content is its members') as to a member outside the audience. */
     kt_vis vis;
-    bool visible = true;
-    if (item) {
+    bool visible = v.role != KT_ROLE_NONE;
+    if (visible && item) {
         rc = strcmp(kind, "action") == 0 ? kt_under_item_vis(c->st, item, &vis)
                                          : kt_item_vis_load(c->st, item, &vis);
         if (!rc) {

@@ -367,26 +367,29 @@ static int resolve_target(kt_ctx *c, const kt_op *op)
         return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
     if (rc)
         return kt_fail_err(c, rc);
-    if (named_body && named_body != c->body)
-        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort niet bij 'body'.");
     if (have_member)
         kt_viewer_from_member(c->me, &member, &c->viewer, &c->guest_items);
     else if ((rc = kt_viewer_load(c->st, c->body, c->me, &c->viewer, &c->guest_items)))
         return kt_fail_err(c, rc);
+    /* What the caller may not see does not exist for them, whatever they may do: a meeting,
+     * item or action of a body they are no member of, or an item (or an action under it)
+     * outside their audience, is not_found as an unknown id - a refusal would say that it
+     * exists, and in which body. Permission is refused only for what they see. */
+    bool visible = t == KT_TGT_BODY || c->viewer.role != KT_ROLE_NONE;
+    if (visible && item) {
+        rc = item_visible(c, item, &visible); /* not found: visible stays as it is */
+        if (rc && rc != KT_ENOTFOUND)
+            return kt_fail_err(c, rc);
+    }
+    if (!visible)
+        return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
+    if (named_body && named_body != c->body)
+        return kt_fail(c, KT_C_INVALID_ARGUMENT, "Deze vergadering hoort niet bij 'body'.");
     if (!kt_acl_allows(&c->viewer, op->perm)) {
         if (c->viewer.role == KT_ROLE_NONE && op->perm != KT_PERM_ADMIN &&
             op->perm != KT_PERM_MANAGE)
             return kt_fail(c, KT_C_NOT_MEMBER, NULL);
         return kt_fail(c, KT_C_FORBIDDEN, NULL);
-    }
-    if (item) {
-        /* What the caller may not see does not exist for them. */
-        bool visible = false;
-        rc = item_visible(c, item, &visible);
-        if (rc && rc != KT_ENOTFOUND)
-            return kt_fail_err(c, rc);
-        if (!rc && !visible)
-            return kt_fail(c, KT_C_NOT_FOUND, "%s bestaat niet.", target_names[t]);
     }
     return 0;
 }
