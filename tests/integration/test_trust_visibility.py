@@ -292,6 +292,44 @@ class VisibilityTest(unittest.IsolatedAsyncioTestCase):
         self.assertTrue(positions)
         self.assertLessEqual(max(positions), 2, positions)
 
+    async def test_the_verslag_numbers_the_items_as_the_agenda_does_for_every_viewer(self):
+        """The verslag (minutes.get) and its export number the items as meeting.get does, for
+        every viewer: the audience all of them; a member outside the audience (the chair too)
+        the true positions - meeting.get and the export show a placeholder in the hidden one's
+        place, minutes.get leaves it out, so its one gap is where the placeholder is and tells
+        nothing meeting.get does not; a guest limited to items only theirs, 1..n (a true
+        position would tell how many items she may not see lie before)."""
+        chair, sec = await self.as_("chair"), await self.as_("sec")
+        c = canary("verslagnummer")
+        m = await self.meeting(chair)
+        ids = [(await chair.call("agenda.add", meeting=m, title="Opening"))["item"]["id"]]
+        ids.append((await sec.call("agenda.add", meeting=m, title=f"Casus {c}", duration=25,
+                                   confidential=True,
+                                   relevant=[{"org": self.w["orgs"]["pol"]}]))["item"]["id"])
+        ids += [(await chair.call("agenda.add", meeting=m, title=t))["item"]["id"]
+                for t in ("Casus B", "Rondvraag")]
+        guest_id, guest = await self.new_member("woon", role="gast")
+        await chair.call("membership.update", body=self.body, person=guest_id, role="gast",
+                         items=[ids[3]])
+        views = {}
+        for key, who in (("police", await self.as_("police")), ("housing", await self.as_("housing")),
+                         ("chair", chair), ("guest", guest)):
+            agenda = (await who.call("meeting.get", meeting=m))["agenda"]
+            verslag = (await who.call("minutes.get", meeting=m))["document"]["items"]
+            export = (await who.call("export.minutes", meeting=m))["document"]["items"]
+            views[key] = ([(x["position"], bool(x.get("placeholder"))) for x in agenda],
+                          [(x["position"], x["id"]) for x in verslag],
+                          [(x["position"], x["placeholder"]) for x in export])
+            seen = [(x["position"], x["id"]) for x in agenda if not x.get("placeholder")]
+            self.assertEqual(views[key][1], seen, key)  # the verslag: the items seen whole
+            self.assertEqual(views[key][2], views[key][0], key)  # the export: the agenda
+        every = [(1, False), (2, False), (3, False), (4, False)]
+        self.assertEqual(views["police"][0], every)
+        for key in ("housing", "chair"):
+            self.assertEqual(views[key][0], [(1, False), (2, True), (3, False), (4, False)], key)
+            self.assertEqual(views[key][1], [(1, ids[0]), (3, ids[2]), (4, ids[3])], key)
+        self.assertEqual(views["guest"], ([(1, False)], [(1, ids[3])], [(1, False)]))
+
     async def test_a_hidden_item_answers_exactly_like_an_unknown_one(self):
         chair = await self.as_("chair")
         sec = await self.as_("sec")  # the secretary adds it, for the police only
