@@ -195,8 +195,8 @@ static int serve(kt_settings *o)
     if (app.cfg.demo) {
         if (kt_demo_load(&app, o->demo_file))
             kt_warn("demo data loaded with errors", "file=\"%s\"", o->demo_file);
-        kt_react_drain(app.react); /* the demo starts with its signaleringen in place */
-        kt_react_confidential(app.react);
+        kt_react_drain(app.react);            /* the demo starts with its signaleringen in place */
+        kt_react_confidential_now(app.react); /* no slot: nobody is served yet */
         kt_indexer_kick(app.indexer);
         kt_demo_print_logins(&app, o->demo_file);
     }

@@ -312,7 +312,7 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
                "\"org\":1}]}",
                (long long)f->body2, (long long)f->meeting2, i);
     kt_react_drain(f->app.react);
-    kt_react_confidential(f->app.react);
+    kt_react_confidential_now(f->app.react);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM flags WHERE (item_a = %lld OR item_b = %lld) AND state <> "
@@ -331,7 +331,7 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
            "Wielwijk %d\"}",
            (long long)hidden_items[i], i);
     kt_react_drain(f->app.react);
-    kt_react_confidential(f->app.react);
+    kt_react_confidential_now(f->app.react);
     assert_int_equal(kt_store_scalar(f->app.store, sql, &hidden), 0);
     assert_true(hidden >= 3); /* the test means something: those flags are there */
     work_of_edit(f, f->item, probe, &steps1, &runs1);

@@ -360,6 +360,12 @@ void kt_react_confidential(kt_react *r)
                 kt_detect_confidential_pending(r->app->detect));
 }
 
+void kt_react_confidential_now(kt_react *r)
+{
+    if (kt_detect_confidential_pending(r->app->detect))
+        confidential_batch(r, NULL);
+}
+
 static int64_t conf_period_us(const kt_react *r)
 {
     int s = r->app->cfg.confidential_check_secs;
@@ -406,9 +412,8 @@ void kt_react_free(kt_react *r)
         lws_sul_cancel(&r->sweep);
         lws_sul_cancel(&r->conf);
     }
-    kt_react_drain(r); /* what this node committed is done before it goes */
-    if (kt_detect_confidential_pending(r->app->detect))
-        confidential_batch(r, NULL); /* all of it, and no wait: nobody is served any more */
+    kt_react_drain(r);            /* what this node committed is done before it goes */
+    kt_react_confidential_now(r); /* no slot: nobody is served any more */
     if (r->app->on_commit_arg == r) {
         r->app->on_commit = NULL;
         r->app->wants_reaction = NULL;

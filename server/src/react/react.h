@@ -36,8 +36,12 @@ void kt_react_sweep(kt_react *r);
  * waits: it takes no new item once the slot is used up, and then waits for the slot's end (or,
  * when it ran over, for the end of the slot it ran into). So the moment and the length of the
  * time the node does not answer are the same for a batch that met a hidden item as for one
- * that did not (issue 11, timing). Before the node goes it runs without slot or wait. */
+ * that did not (issue 11, timing). */
 void kt_react_confidential(kt_react *r);
+/* The same batch with no slot and no wait, all that waits (up to its 5000 items): when nobody is
+ * served yet or any more (the demo loaded before the node listens, kt_react_free) and in
+ * tests. */
+void kt_react_confidential_now(kt_react *r);
 
 #define KT_REACT_CONFIDENTIAL_S 300 /* the timer's default period */
 #define KT_REACT_SLOT_MS        100 /* the batch's default slot (--confidential-slot-ms) */
