@@ -254,7 +254,11 @@ int kt_h_agenda_copy(kt_ctx *c)
         json_decref(agenda);
         return c->code ? -1 : kt_fail_err(c, rc);
     }
-    c->result = json_pack("{s:I, s:o}", "added", (json_int_t)added, "agenda", agenda);
+    /* An agenda is not bounded in items, nor are their descriptions: the reply stays within
+     * 1 MiB, and agenda_more says the rest is read with meeting.get (as agenda.reorder). */
+    bool more = kt_page_cut(agenda, (size_t)-1);
+    c->result = json_pack("{s:I, s:o, s:b}", "added", (json_int_t)added, "agenda", agenda,
+                          "agenda_more", more);
     return 0;
 }
 
