@@ -174,7 +174,7 @@ class ReplyBoundTest(WorldCase):
             self.assertIsNone(c.closed)
 
 
-class ApproveBoundTest(WorldCase):
+class WriteBoundTest(WorldCase):
     """minutes.approve answered with every amendment the chair may see, with its new status, and
     a verslag ter vaststelling takes amendments of up to 20,000 characters from every member, as
     many as they like: 150 of 20 KB made an approve reply of 3 MB (a few more and it closes the
@@ -222,6 +222,29 @@ class ApproveBoundTest(WorldCase):
         self.assertEqual([a["text"] for a in got],
                          [f"{self.TEXT}{i}" for i in range(1, self.AMENDMENTS + 1)])
         self.assertEqual({a["status"] for a in got}, {"niet_overgenomen"})
+        self.assertIsNone(chair.closed)
+
+    async def test_copying_onto_a_long_agenda_stays_within_the_bound(self):
+        """agenda.copy answered with the whole agenda it copied onto: 1,500 items of 2 KB
+        were a reply of 3 MB. The reply is cut at 1 MiB (agenda_more: meeting.get pages it)."""
+        chair = await self.connect("chair@test.example")
+        now, day = self.server.now(), datetime.timedelta(days=1)
+        z = lambda t: t.replace(microsecond=0).isoformat().replace("+00:00", "Z")  # noqa: E731
+        long, short = [(await chair.call("meeting.create", body=self.body, start=z(now + k * day),
+                                         end=z(now + k * day + datetime.timedelta(hours=2)))
+                        )["meeting"]["id"] for k in (2, 3)]
+        await chair.call("agenda.add", meeting=short, title="Mee te nemen")
+        ts = int(now.timestamp())
+        self.server.query(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+            "INSERT INTO items (body_id, meeting_id, position, title, description, kind, "
+            "created_by, created_at, updated_at) SELECT ?, ?, i, 'Punt ' || i, ? || i, "
+            "'bespreking', ?, ?, ? FROM n",
+            (1500, self.body, long, KB * 2, self.p["chair"], ts, ts))
+        copied = await self.reply_size(chair, "agenda.copy", meeting=long, **{"from": short})
+        self.assertEqual(copied["added"], 1)
+        self.assertTrue(copied["agenda_more"])
+        self.assertEqual([i["title"] for i in copied["agenda"][:2]], ["Punt 1", "Punt 2"])
         self.assertIsNone(chair.closed)
 
 
@@ -325,6 +348,30 @@ class FeedBoundTest(WorldCase):
         titles = re.findall(r"<title>(Melding \d+)</title>", atom.decode())
         self.assertGreater(len(titles), 90)  # (the world's own notifications may be newer)
         self.assertEqual(titles, [f"Melding {self.NOTIFICATIONS - k}" for k in range(len(titles))])
+
+    async def test_a_calendar_of_more_meetings_than_it_holds_keeps_those_nearest_to_now(self):
+        """A calendar holds at most 1,000 meetings (KT_ICAL_MAX_EVENTS): the store gave the
+        first 1,000 of the window by start, so a person with 1,100 in the last 88 days and the
+        next four got only old ones, none of the coming days. It now gives the 1,000 nearest to
+        now (the server's test clock), read outwards from now."""
+        q, body = self.server.query, self.body
+        now = int(self.server.now().timestamp())
+        start = now - 88 * 86400  # one every two hours: 1,100 up to 3.6 days from now
+        q("WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 1099) "
+          "INSERT INTO meetings (body_id, starts_at, ends_at, location, status, created_at, "
+          "updated_at) SELECT ?, ? + i * 7200, ? + i * 7200 + 3600, 'Zaal 2', 'concept', ?, ? "
+          "FROM n", (body, start, start, now, now))
+        ids = dict(q("SELECT starts_at, id FROM meetings WHERE location = 'Zaal 2'"))
+        chair = await self.connect("chair@test.example")
+        ical = self.fetch((await chair.call("feed.create", kind="body_ical",
+                                            body=body))["url"]).decode()
+        self.assertLess(len(ical), BOUND)
+        got = {int(u) for u in re.findall(r"^UID:meeting-(\d+)@ketentafel", ical, re.M)}
+        coming = [i for t, i in ids.items() if t > now]
+        self.assertGreater(len(coming), 40)
+        self.assertEqual(len(got), 1000)
+        self.assertLessEqual(set(coming), got)  # every coming one, the oldest left out
+        self.assertNotIn(ids[start], got)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 #include "live/hub.h"
 #include "protocol/dispatch.h"
 #include "react/react.h"
+#include "store/meetings.h"
 #include "store/store.h"
 #include "test_clock.h"
 
@@ -346,6 +347,65 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
     assert_int_equal(still, hidden);
 }
 
+static void costly_read(void *arg, const char *sql, int64_t steps)
+{
+    (void)arg;
+    print_message("%lld steps per run: %.400s\n", (long long)steps, sql);
+}
+
+static void scan_read(void *arg, const char *sql, const char *detail)
+{
+    (void)arg;
+    print_message("full scan: %s\n    in: %.400s\n", detail, sql);
+}
+
+/* The calendar feed's read (issue 12): a calendar holds at most KT_ICAL_MAX_EVENTS meetings,
+ * and a person with more in its window got the first that many by start - the oldest - instead
+ * of those around now. The store now returns the max meetings nearest to now, by start, read
+ * outwards from now through the (body, start) index: not the long history before the window,
+ * and no full scan. */
+static void a_calendar_reads_the_meetings_nearest_to_now(void **state)
+{
+    fx *f = *state;
+    const int64_t now = KT_TEST_NOW, day = 86400;
+    char sql[1024];
+    /* BIG meetings before the window (the body's history), and one a day from 100 days before
+     * now to 100 days after it, at the same hour as now */
+    snprintf(sql, sizeof sql,
+             "WITH RECURSIVE n(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM n WHERE k < %d) "
+             "INSERT INTO meetings(body_id, starts_at, ends_at, location, status, created_at, "
+             "updated_at) SELECT %lld, %lld - k * 3600, %lld - k * 3600 + 1800, 'Stadhuis', "
+             "'gehouden', 0, 0 FROM n;"
+             "WITH RECURSIVE n(k) AS (SELECT -100 UNION ALL SELECT k + 1 FROM n WHERE k < 100) "
+             "INSERT INTO meetings(body_id, starts_at, ends_at, location, status, created_at, "
+             "updated_at) SELECT %lld, %lld + k * %lld, %lld + k * %lld + 3600, 'Stadhuis', "
+             "'concept', 0, 0 FROM n;",
+             BIG, (long long)f->body, (long long)(now - 120 * day), (long long)(now - 120 * day),
+             (long long)f->body, (long long)now, (long long)day, (long long)now, (long long)day);
+    assert_int_equal(kt_store_exec(f->app.store, sql), 0);
+    kt_store_plans_mark(f->app.store);
+    kt_cal_meeting *m = NULL;
+    size_t n = 0;
+    assert_int_equal(kt_store_cal_meetings(f->app.store, f->chair.person, 0, now - 90 * day,
+                                           now + 400 * day, now, 9, &m, &n),
+                     0);
+    /* the nine nearest: now and four days either side, by start */
+    assert_int_equal(n, 9);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(m[i].start, now + ((int64_t)i - 4) * day);
+    kt_store_cal_meetings_free(m, n);
+    /* only body2's: its one meeting (6 days ahead) */
+    assert_int_equal(kt_store_cal_meetings(f->app.store, f->chair.person, f->body2, now - 90 * day,
+                                           now + 400 * day, now, 9, &m, &n),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(m[0].body, f->body2);
+    kt_store_cal_meetings_free(m, n);
+    assert_int_equal(kt_store_plans_scans(f->app.store, large, scan_read, NULL), 0);
+    /* reads the window's meetings of the person's bodies at most, not the history */
+    assert_int_equal(kt_store_plans_costly(f->app.store, BIG / 4, costly_read, NULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -354,6 +414,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(writes_cost_the_same_in_a_large_body, setup, teardown),
         cmocka_unit_test_setup_teardown(
             an_open_items_reaction_reads_no_flag_with_a_confidential_item, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_calendar_reads_the_meetings_nearest_to_now, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

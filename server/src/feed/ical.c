@@ -31,11 +31,11 @@ typedef struct views {
     size_t n;
 } views;
 
-/* The meetings of p's bodies (or of body) in [from, to), at most KT_ICAL_MAX_EVENTS. */
+/* The meetings of p's bodies (or of body) in [from, to): the KT_ICAL_MAX_EVENTS nearest to now. */
 static int load_meetings(kt_store *st, int64_t person, int64_t body, int64_t from, int64_t to,
-                         meeting **out, size_t *n_out)
+                         int64_t now, meeting **out, size_t *n_out)
 {
-    return kt_store_cal_meetings(st, person, body, from, to, KT_ICAL_MAX_EVENTS, out, n_out);
+    return kt_store_cal_meetings(st, person, body, from, to, now, KT_ICAL_MAX_EVENTS, out, n_out);
 }
 
 static void meetings_free(meeting *m, size_t n)
@@ -266,7 +266,7 @@ char *kt_ical_render(kt_app *app, const kt_principal *p, int64_t body, int64_t n
     int64_t to = now + (int64_t)KT_ICAL_AHEAD_DAYS * DAY;
     meeting *ms;
     size_t n;
-    if (load_meetings(app->store, p->person, body, from, to, &ms, &n))
+    if (load_meetings(app->store, p->person, body, from, to, now, &ms, &n))
         return NULL;
     char name[300];
     calendar_name(app->store, p, body, name, sizeof name);

@@ -113,17 +113,28 @@ void kt_store_cal_meetings_free(kt_cal_meeting *m, size_t n)
     free(m);
 }
 
+/* The meetings of a person's bodies (or one of them) in the window, from ?6 (now) on or before
+ * it: each side read from now outwards through meetings_body (body, start), at most ?5 rows. */
+#define CAL_SIDE(cmp, order)                                                                       \
+    "SELECT * FROM (SELECT m.id, m.body_id, b.name AS body_name, m.starts_at, m.ends_at, "         \
+    "m.location, m.status, m.version, m.created_at, m.updated_at FROM meetings m JOIN bodies b "   \
+    "ON b.id = m.body_id WHERE m.body_id IN (SELECT body_id FROM memberships WHERE person_id = "   \
+    "?1) AND (?2 = 0 OR m.body_id = ?2) AND m.starts_at >= ?3 AND m.starts_at < ?4 AND "           \
+    "m.starts_at " cmp " ?6 ORDER BY " order " LIMIT ?5) "
+#define CAL_LATER   CAL_SIDE(">=", "m.starts_at, m.id")
+#define CAL_EARLIER CAL_SIDE("<", "m.starts_at DESC, m.id DESC")
+/* The nearest max of the (at most 2 max) nearest on each side, then by start. */
+#define CAL_NEAREST                                                                                \
+    "SELECT * FROM (SELECT * FROM (" CAL_LATER "AS later UNION ALL " CAL_EARLIER "AS earlier) "    \
+    "AS near ORDER BY abs(starts_at - ?6), starts_at, id LIMIT ?5) AS nearest "                    \
+    "ORDER BY starts_at, id"
+
 int kt_store_cal_meetings(kt_store *st, int64_t person, int64_t body, int64_t from, int64_t to,
-                          size_t max, kt_cal_meeting **out, size_t *n_out)
+                          int64_t now, size_t max, kt_cal_meeting **out, size_t *n_out)
 {
     *out = NULL;
     *n_out = 0;
-    kt_db_stmt *s = kt_db_prepare(
-        st, "SELECT m.id, m.body_id, b.name, m.starts_at, m.ends_at, m.location, m.status, "
-            "m.version, m.created_at, m.updated_at FROM meetings m JOIN bodies b ON b.id = "
-            "m.body_id WHERE m.body_id IN (SELECT body_id FROM memberships WHERE person_id = ?1) "
-            "AND (?2 = 0 OR m.body_id = ?2) AND m.ends_at > ?3 AND m.starts_at < ?4 "
-            "ORDER BY m.starts_at, m.id LIMIT ?5");
+    kt_db_stmt *s = kt_db_prepare(st, CAL_NEAREST);
     if (!s)
         return KT_ESTORE;
     kt_cal_meeting *m = calloc(max ? max : 1, sizeof *m);
@@ -134,6 +145,7 @@ int kt_store_cal_meetings(kt_store *st, int64_t person, int64_t body, int64_t fr
     kt_db_bind_int(s, 3, from);
     kt_db_bind_int(s, 4, to);
     kt_db_bind_int(s, 5, (int64_t)max);
+    kt_db_bind_int(s, 6, now);
     size_t n = 0;
     int rc = 0;
     while (n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {

@@ -37,10 +37,12 @@ typedef struct kt_cal_meeting {
     char *body_name, *location;
     char status[32];
 } kt_cal_meeting;
-/* At most max meetings of person's bodies (or only body, when not 0) overlapping [from, to),
- * by start. *out malloc'd. */
+/* The max meetings nearest to now (by the distance of their start; then by start, id) of
+ * person's bodies (or only body, when not 0) that start in [from, to), by start: a person with
+ * more meetings in the window gets those around now, not the oldest. Read through the (body,
+ * start) index within the window, never the history before it. *out malloc'd. */
 int kt_store_cal_meetings(struct kt_store *st, int64_t person, int64_t body, int64_t from,
-                          int64_t to, size_t max, kt_cal_meeting **out, size_t *n);
+                          int64_t to, int64_t now, size_t max, kt_cal_meeting **out, size_t *n);
 void kt_store_cal_meetings_free(kt_cal_meeting *m, size_t n);
 
 /* location NULL: the body's usual place; status NULL: "concept". */
