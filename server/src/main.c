@@ -373,23 +373,38 @@ static bool known_command(const char *cmd)
     return false;
 }
 
-/* ketentafel copy-store --from PATH|URL --to PATH|URL: moves a deployment's data into an empty
- * store (SQLite to PostgreSQL, typically) and checks that nothing was lost. */
+/* ketentafel copy-store --from PATH|URL --to PATH|URL [--db-timeout-ms N]: moves a deployment's
+ * data into an empty store (SQLite to PostgreSQL, typically) and checks that nothing was lost.
+ * Every exchange with a PostgreSQL server has a deadline (default COPY_TIMEOUT_MS, longer than a
+ * node's: one statement may read a whole table), so that a frozen server ends the copy with an
+ * error instead of holding it for ever. */
+#define COPY_TIMEOUT_MS 60000
 static int copy_store(int argc, char **argv)
 {
     const char *from = NULL, *to = NULL;
+    long timeout = COPY_TIMEOUT_MS;
+    bool bad = argc != 5 && argc != 7;
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--from") == 0)
             from = argv[i + 1];
         else if (strcmp(argv[i], "--to") == 0)
             to = argv[i + 1];
+        else if (strcmp(argv[i], "--db-timeout-ms") == 0) {
+            char *end;
+            timeout = strtol(argv[i + 1], &end, 10);
+            bad = bad || *end || end == argv[i + 1] || timeout < 100 || timeout > 3600000;
+        } else
+            bad = true;
     }
-    if (!from || !to || argc != 5) {
-        fprintf(stderr, "usage: ketentafel copy-store --from PATH|URL --to PATH|URL\n");
+    if (!from || !to || bad) {
+        fprintf(stderr, "usage: ketentafel copy-store --from PATH|URL --to PATH|URL "
+                        "[--db-timeout-ms 100..3600000]\n");
         return 2;
     }
-    kt_store_options fo = {.path = from, .sync_full = true, .busy_timeout_ms = 5000};
-    kt_store_options to_opt = {.path = to, .sync_full = true, .busy_timeout_ms = 5000};
+    kt_store_options fo = {
+        .path = from, .sync_full = true, .busy_timeout_ms = 5000, .timeout_ms = (int)timeout};
+    kt_store_options to_opt = {
+        .path = to, .sync_full = true, .busy_timeout_ms = 5000, .timeout_ms = (int)timeout};
     kt_store *a = NULL, *b = NULL;
     if (!kt_store_is_url(from) && access(from, R_OK) != 0) {
         fprintf(stderr, "copy-store: cannot read %s\n", from);

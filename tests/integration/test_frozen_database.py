@@ -12,10 +12,14 @@ time: each step waits for the condition it checks, with generous limits for a lo
 
 import os
 import re
+import shutil
 import signal
+import subprocess
+import tempfile
+import time
 import unittest
 
-from harness import PG_BASE, WorldCase, db_query
+from harness import BINARY, PG_BASE, WorldCase, db_query, new_database
 
 from test_faults import healthz, metric, until
 
@@ -122,6 +126,87 @@ class FrozenDatabaseTest(WorldCase):
         self.assertEqual({r[0] for r in db_query(
             PG_BASE, "SELECT application_name FROM pg_stat_activity WHERE datname = ? AND "
             "pid <> pg_backend_pid()", (name,))}, {"ketentafel"})
+
+
+@unittest.skipUnless(PG_BASE, "PostgreSQL only: the server's own statement timeout")
+class RunawayStatementTest(WorldCase):
+    """A statement that runs on and on in the server (a plan gone wrong, a trigger, a storage
+    that crawls) met only the node's deadline: the node dropped the connection and answered
+    store_unavailable, while PostgreSQL ran the statement on - its locks held, a core busy -
+    until it tried to answer. The node's sessions now have a statement_timeout just under
+    --db-timeout-ms: PostgreSQL ends the statement itself, the node answers store_unavailable
+    and keeps its connection. Made real with a trigger that sleeps a minute."""
+
+    def configure(self, server):
+        server.env["KT_DB_TIMEOUT_MS"] = str(TIMEOUT_MS)
+
+    def running(self, text):
+        """The statements of the node's database still running whose text contains text."""
+        name = self.server.db.rsplit("/", 1)[1]
+        return db_query(PG_BASE, "SELECT pid FROM pg_stat_activity WHERE datname = ? AND "
+                        "state = 'active' AND query LIKE ? AND pid <> pg_backend_pid()",
+                        (name, f"%{text}%"))
+
+    async def test_the_database_ends_a_runaway_statement_itself(self):
+        server, body = self.server, self.body
+        chair = await self.connect("chair@test.example")
+        await chair.call("chat.post", body=body, text="voor de trigger")
+        server.query("CREATE FUNCTION kt_test_slow() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                     "BEGIN IF NEW.text = 'traag' THEN PERFORM pg_sleep(60); END IF; "
+                     "RETURN NEW; END $$; CREATE TRIGGER kt_test_slow BEFORE INSERT ON messages "
+                     "FOR EACH ROW EXECUTE FUNCTION kt_test_slow()")
+        reply = await chair.request("chat.post", body=body, text="traag")
+        self.assertFalse(reply["ok"], reply)
+        self.assertEqual(reply["error"]["code"], "store_unavailable", reply)
+        # ended by the server before the node's deadline: nothing of it runs on
+        self.assertEqual(self.running("INSERT INTO messages"), [])
+        log = server.read_log()
+        self.assertIn("sqlstate=57014", log)  # query_canceled: the statement timeout
+        self.assertNotIn("connection dropped", log)
+        # the same connection serves the next write at once
+        await chair.call("chat.post", body=body, text="na de trigger")
+        self.assertNotIn("database connection made again", server.read_log())
+        self.assertEqual(server.query("SELECT count(*) FROM messages WHERE text = ?",
+                                      ("traag",)), [(0,)])
+
+
+@unittest.skipUnless(PG_BASE, "PostgreSQL only: copy-store's deadline on its exchanges")
+class CopyStoreDeadlineTest(unittest.TestCase):
+    """copy-store had no deadline: a statement that did not end (here a trigger that sleeps a
+    minute for every organisation copied; as well a frozen server) held the copy for ever. Its
+    exchanges now have one (--db-timeout-ms, default 60 s), and its sessions the statement
+    timeout under it: the copy fails, leaves the destination empty, and nothing of it runs on."""
+
+    def test_a_copy_into_a_database_that_does_not_answer_ends_with_an_error(self):
+        tmp = tempfile.mkdtemp(prefix="kt-copy-deadline-")
+        try:
+            src = os.path.join(tmp, "src.db")
+            open(src, "w").close()
+            dest = new_database(tmp)
+            # both get the schema (and no rows) from a copy of an empty store
+            r = subprocess.run([BINARY, "copy-store", "--from", src, "--to", dest],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 0, r.stdout[-2000:] + r.stderr[-2000:])
+            db_query(src, "INSERT INTO organisations (name, kind, created_at, updated_at) "
+                     "VALUES ('Gemeente Traag', 'gemeente', 0, 0)")
+            db_query(dest, "CREATE FUNCTION kt_test_slow() RETURNS trigger LANGUAGE plpgsql AS "
+                     "$$ BEGIN PERFORM pg_sleep(60); RETURN NEW; END $$; CREATE TRIGGER "
+                     "kt_test_slow BEFORE INSERT ON organisations FOR EACH ROW EXECUTE FUNCTION "
+                     "kt_test_slow()")
+            t0 = time.monotonic()
+            r = subprocess.run([BINARY, "copy-store", "--from", src, "--to", dest,
+                                "--db-timeout-ms", "2000"],
+                               capture_output=True, text=True, timeout=300)
+            self.assertEqual(r.returncode, 1, r.stdout[-2000:] + r.stderr[-2000:])
+            self.assertLess(time.monotonic() - t0, 45)  # not the trigger's minute
+            self.assertIn("the destination was left as it was", r.stderr)
+            self.assertEqual(db_query(dest, "SELECT count(*) FROM organisations"), [(0,)])
+            name = dest.rsplit("/", 1)[1]
+            self.assertEqual(db_query(
+                PG_BASE, "SELECT pid FROM pg_stat_activity WHERE datname = ? AND state = "
+                "'active' AND pid <> pg_backend_pid()", (name,)), [])
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -395,15 +395,29 @@ static int lock_timeout_ms(const pg_store *ps)
     return t >= 2000 ? t - 500 : t * 3 / 4;
 }
 
+/* How long the server lets one statement run (0: no limit, without a deadline): just under the
+ * exchange's deadline, so that PostgreSQL itself ends a runaway statement (query_canceled:
+ * store_unavailable, and the connection stays) rather than the node dropping the connection
+ * while the statement runs on in the server, holding its locks and a core; above lock_timeout,
+ * so that a wait for a lock is still that (store_busy). */
+static int statement_timeout_ms(const pg_store *ps)
+{
+    int t = ps->timeout_ms;
+    if (!t)
+        return 0;
+    return t >= 2000 ? t - 250 : t * 7 / 8;
+}
+
 /* The session's settings (a new connection has the server's defaults). Durable
  * acknowledgements: a commit returns once the WAL is flushed (the default; set here so that a
  * server configured otherwise does not make "ok" a promise we cannot keep). With sync_full off,
  * commits may be lost on a crash, as with SQLite's NORMAL. */
-static int session_setup(pg_store *ps, int lock_ms)
+static int session_setup(pg_store *ps, int lock_ms, int statement_ms)
 {
-    char sql[128];
-    snprintf(sql, sizeof sql, "SET synchronous_commit = %s; SET lock_timeout = %d",
-             ps->sync_full ? "on" : "off", lock_ms);
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SET synchronous_commit = %s; SET lock_timeout = %d; SET statement_timeout = %d",
+             ps->sync_full ? "on" : "off", lock_ms, statement_ms);
     return exec_sql(ps, sql);
 }
 
@@ -431,7 +445,7 @@ static void reconnect_if_broken(pg_store *ps)
         for (int i = 0; i < STMT_SLOTS; i++)
             if (ps->stmts[i])
                 ps->stmts[i]->name[0] = 0;
-        if (session_setup(ps, lock_timeout_ms(ps)) == 0) {
+        if (session_setup(ps, lock_timeout_ms(ps), statement_timeout_ms(ps)) == 0) {
             kt_info("database connection made again", "after_ms=%lld",
                     (long long)((kt_mono_ns() - now) / 1000000));
             ps->backoff_ms = 0;
@@ -1121,13 +1135,13 @@ int kt_pg_open(const kt_store_options *opt, kt_store **out)
     }
     /* The schema's migration may take long on a large database: no deadline for it, and the
      * writers' lock is waited for as long as another node's migration takes (30 s at most). */
-    int rc = session_setup(ps, 30000);
+    int rc = session_setup(ps, 30000, 0);
     ps->timeout_ms = 0;
     if (!rc)
         rc = migrate(ps);
     ps->timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 0;
     if (!rc && ps->timeout_ms)
-        rc = session_setup(ps, lock_timeout_ms(ps));
+        rc = session_setup(ps, lock_timeout_ms(ps), statement_timeout_ms(ps));
     if (rc) {
         pg_close(&ps->base);
         return rc;
