@@ -1038,6 +1038,99 @@ class VerslagPagingTest(BoundedReads, WorldCase):
             self.assertIsNone(c.closed)
 
 
+class VerslagListsPagingTest(BoundedReads, WorldCase):
+    """The rest of a verslag's lists: minutes.get kept only the newest versions within 1/16 MiB
+    (versions_more) and minutes.get and minutes.version cut the document's attendance at 1/8 MiB
+    (attendance_more) and its outcomes at no item at 1/16 MiB (outcomes_more), with no way to
+    read what was cut (meeting.get gives the meeting as it is now, not a kept version). Now each
+    comes in pages (versions_from, attendance_from, outcomes_from and their _next): a client that
+    follows the cursors gets every entry once, each reply within the bound."""
+
+    GUESTS, OUTCOMES, VERSIONS = 60, 40, 40
+    NOTE = "Afgemeld wegens een andere verplichting. " * 100  # ~4 KB
+
+    async def lists(self, client, op, keys, **args):
+        """Every page of the lists keys of op, by following their cursors: {key: entries}, and
+        how many pages. The versions come in pages from the newest, each given oldest first."""
+        got, r, pages = {k: [] for k in keys}, None, 0
+        while r is None or any(r[f"{k}_more"] for k in keys):
+            more = {}
+            for k in keys:
+                if r is not None:
+                    self.assertEqual(r[f"{k}_more"], r[f"{k}_next"] is not None)
+                    more[f"{k}_from"] = r[f"{k}_next"] if r[f"{k}_more"] else len(got[k])
+            r = await self.read(client, op, **args, **more)
+            for k in keys:
+                if k == "versions":
+                    got[k] = r[k] + got[k]
+                else:
+                    got[k] += r["document"][k]
+            pages += 1
+            self.assertLess(pages, 100)
+        return got, pages
+
+    async def test_versions_attendance_and_outcomes_of_a_verslag_come_in_pages(self):
+        q, body = self.server.query, self.body
+        chair = await self.connect("chair@test.example")
+        police = await self.connect("police@test.example")
+        meeting, stamp = await self.yesterdays_meeting(chair)
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO attendance (meeting_id, name, status, note, updated_at) "
+          "SELECT ?, 'Gast ' || i, 'afwezig', ?, ? FROM n",
+          (self.GUESTS, meeting, self.NOTE, stamp))
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO actions (body_id, kind, text, status, meeting_id, created_by, created_at, "
+          "updated_at) SELECT ?, 'actiepunt', ? || i, 'open', ?, ?, ?, ? FROM n",
+          (self.OUTCOMES, body, ACTION_TEXT, meeting, self.p["chair"], stamp, stamp))
+        guests = {f"Gast {i}" for i in range(1, self.GUESTS + 1)}
+        outcomes = [r[0] for r in q("SELECT id FROM actions WHERE meeting_id = ? ORDER BY id",
+                                    (meeting,))]
+        deadline = (self.server.now() + datetime.timedelta(days=7)).date().isoformat()
+        await chair.call("minutes.submit", meeting=meeting, deadline=deadline)
+        q("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) "
+          "INSERT INTO minutes_versions (meeting_id, version, stage, document, deadline, note, "
+          "created_by, created_at) SELECT meeting_id, version + i, stage, document, deadline, "
+          "? || i, created_by, created_at + i FROM minutes_versions, n "
+          "WHERE meeting_id = ? AND version = 1",
+          (self.VERSIONS - 1, self.NOTE, meeting))
+
+        for who in (chair, police):
+            first = await self.read(who, "minutes.get", meeting=meeting)
+            self.assertTrue(first["versions_more"] and first["attendance_more"]
+                            and first["outcomes_more"])
+            self.assertEqual(first["versions"][-1]["version"], self.VERSIONS)  # the newest first
+            got, pages = await self.lists(who, "minutes.get",
+                                          ("versions", "attendance", "outcomes"),
+                                          meeting=meeting)
+            self.assertGreater(pages, 2)
+            self.assertEqual([v["version"] for v in got["versions"]],
+                             list(range(1, self.VERSIONS + 1)))  # each once, oldest first
+            self.assertEqual(len(got["attendance"]), self.GUESTS)
+            self.assertEqual({a["name"] for a in got["attendance"]}, guests)
+            self.assertEqual([a["id"] for a in got["outcomes"]], outcomes)
+
+            # a kept version: its own attendance and outcomes, not the meeting's as it is now
+            got, pages = await self.lists(who, "minutes.version", ("attendance", "outcomes"),
+                                          meeting=meeting, version=1)
+            self.assertGreater(pages, 2)
+            self.assertEqual(len(got["attendance"]), self.GUESTS)
+            self.assertEqual({a["name"] for a in got["attendance"]}, guests)
+            self.assertEqual([a["id"] for a in got["outcomes"]], outcomes)
+
+        # past the end: empty, no more
+        r = await self.read(chair, "minutes.version", meeting=meeting, version=1,
+                            attendance_from=self.GUESTS, outcomes_from=self.OUTCOMES)
+        self.assertEqual((r["document"]["attendance"], r["attendance_more"],
+                          r["attendance_next"]), ([], False, None))
+        self.assertEqual((r["document"]["outcomes"], r["outcomes_more"], r["outcomes_next"]),
+                         ([], False, None))
+        r = await self.read(chair, "minutes.get", meeting=meeting, versions_from=self.VERSIONS)
+        self.assertEqual((r["versions"], r["versions_more"], r["versions_next"]),
+                         ([], False, None))
+        for c in (chair, police):
+            self.assertIsNone(c.closed)
+
+
 class LongAgendaVerslagTest(BoundedReads, WorldCase):
     """The verslag of a meeting with more than a thousand items holds every one of them: the
     document of minutes.get and the version minutes.submit saves were cut at 1000 items, without

@@ -292,6 +292,24 @@ static int amendments_for(kt_ctx *c, int64_t meeting, json_t **out)
     return rc;
 }
 
+/* Cuts arr (a list of the verslag as the caller sees it) to its page from index from, within
+ * max_bytes (at least one entry while there is one): sets <name>_more and <name>_next (the
+ * <name>_from of the next page, or null after the last) in result (PROTOCOL.md, the verslag in
+ * pages). */
+static void list_page(json_t *arr, int64_t from, size_t max_bytes, json_t *result, const char *name)
+{
+    size_t skip = from < 0 ? 0 : (size_t)from;
+    if (skip > json_array_size(arr))
+        skip = json_array_size(arr);
+    bool more = kt_page_slice(arr, (int64_t)skip, (size_t)-1, max_bytes);
+    char key[32];
+    snprintf(key, sizeof key, "%s_more", name);
+    json_object_set_new(result, key, json_boolean(more));
+    snprintf(key, sizeof key, "%s_next", name);
+    json_object_set_new(
+        result, key, more ? json_integer((json_int_t)(skip + json_array_size(arr))) : json_null());
+}
+
 /* minutes.get and minutes.version page the document's items (PROTOCOL.md): a verslag of a
  * meeting with a huge agenda, each item with its notes and outcomes, would pass the
  * connection's 4 MiB. items_from is an index into the items the caller sees (the document is
@@ -300,8 +318,9 @@ static int amendments_for(kt_ctx *c, int64_t meeting, json_t **out)
  * of a page that alone passes 3/8 MiB comes with as many of its outcomes as fit (at least one),
  * and the next page starts at the same item (items_next) and outcome (item_outcomes_next), the
  * item again with continued: true and the rest of its outcomes. The document's attendance and its
- * outcomes at no item are cut at 1/8 and 1/16 MiB (attendance_more, outcomes_more: meeting.get
- * pages them); with the verslag's text (at most 60,000 characters) the reply stays within 1 MiB.
+ * outcomes at no item come in pages of 1/8 and 1/16 MiB from attendance_from and outcomes_from
+ * (attendance_more/_next, outcomes_more/_next; a version's are a snapshot, so meeting.get cannot
+ * give them); with the verslag's text (at most 60,000 characters) the reply stays within 1 MiB.
  * Sets the marks in result. */
 static void document_page(kt_ctx *c, json_t *doc, json_t *result)
 {
@@ -361,12 +380,10 @@ static void document_page(kt_ctx *c, json_t *doc, json_t *result)
                              : json_null());
     json_object_set_new(result, "item_outcomes_next",
                         split ? json_integer((json_int_t)split) : json_null());
-    json_object_set_new(result, "attendance_more",
-                        json_boolean(kt_page_slice(json_object_get(doc, "attendance"), 0,
-                                                   (size_t)-1, KT_PAGE_BYTES / 8)));
-    json_object_set_new(result, "outcomes_more",
-                        json_boolean(kt_page_slice(json_object_get(doc, "outcomes"), 0, (size_t)-1,
-                                                   KT_PAGE_BYTES / 16)));
+    list_page(json_object_get(doc, "attendance"), kt_arg_int(c, "attendance_from", 0),
+              KT_PAGE_BYTES / 8, result, "attendance");
+    list_page(json_object_get(doc, "outcomes"), kt_arg_int(c, "outcomes_from", 0),
+              KT_PAGE_BYTES / 16, result, "outcomes");
 }
 
 /* The page of am (the amendments the caller sees, oldest first) from index from, within 1/16 MiB
@@ -375,14 +392,7 @@ static void document_page(kt_ctx *c, json_t *doc, json_t *result)
  * amendments_more and amendments_next (the amendments_from of the next page, or null) in result. */
 static void amendments_page(json_t *am, int64_t from, json_t *result)
 {
-    size_t skip = from < 0 ? 0 : (size_t)from;
-    if (skip > json_array_size(am))
-        skip = json_array_size(am);
-    bool more = kt_page_slice(am, (int64_t)skip, (size_t)-1, KT_PAGE_BYTES / 16);
-    json_object_set_new(result, "amendments_more", json_boolean(more));
-    json_object_set_new(result, "amendments_next",
-                        more ? json_integer((json_int_t)(skip + json_array_size(am)))
-                             : json_null());
+    list_page(am, from, KT_PAGE_BYTES / 16, result, "amendments");
 }
 
 /* Whether amendments may still be proposed: ter vaststelling and not past the deadline. */
@@ -424,15 +434,15 @@ int kt_h_minutes_get(kt_ctx *c)
                               kt_acl_allows(&c->viewer, KT_PERM_PARTICIPATE),
                           "seq", (json_int_t)kt_store_stream_seq(c->st, c->body));
     document_page(c, mine, c->result);
-    /* the newest versions and a page of the amendments, within 1/16 MiB each */
+    /* a page of the versions, newest first from versions_from, and of the amendments, within
+     * 1/16 MiB each */
     json_t *vs = json_object_get(c->result, "versions");
-    size_t nv = json_array_size(vs);
-    bool versions_more = false;
-    { /* oldest first: keep the newest that fit */
+    { /* given oldest first: the page is counted from the newest */
         json_t *rev = json_array();
-        for (size_t i = nv; i-- > 0;)
+        for (size_t i = json_array_size(vs); i-- > 0;)
             json_array_append(rev, json_array_get(vs, i));
-        versions_more = kt_page_slice(rev, 0, (size_t)-1, KT_PAGE_BYTES / 16);
+        list_page(rev, kt_arg_int(c, "versions_from", 0), KT_PAGE_BYTES / 16, c->result,
+                  "versions");
         json_array_clear(vs);
         for (size_t i = json_array_size(rev); i-- > 0;)
             json_array_append(vs, json_array_get(rev, i));
@@ -440,7 +450,6 @@ int kt_h_minutes_get(kt_ctx *c)
     }
     amendments_page(json_object_get(c->result, "amendments"), kt_arg_int(c, "amendments_from", 0),
                     c->result);
-    json_object_set_new(c->result, "versions_more", json_boolean(versions_more));
     return 0;
 }
 

@@ -276,12 +276,14 @@ static const kt_argspec a_minutes_version[] = {{"meeting", KT_T_ID, REQ, 0, NULL
                                                {"version", KT_T_ID, REQ, 0, NULL},
                                                {"items_from", KT_T_INT, 0, 0, NULL},
                                                {"item_outcomes_from", KT_T_INT, 0, 0, NULL},
+                                               {"attendance_from", KT_T_INT, 0, 0, NULL},
+                                               {"outcomes_from", KT_T_INT, 0, 0, NULL},
                                                END};
-static const kt_argspec a_minutes_get[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
-                                           {"items_from", KT_T_INT, 0, 0, NULL},
-                                           {"item_outcomes_from", KT_T_INT, 0, 0, NULL},
-                                           {"amendments_from", KT_T_INT, 0, 0, NULL},
-                                           END};
+static const kt_argspec a_minutes_get[] = {
+    {"meeting", KT_T_ID, REQ, 0, NULL},           {"items_from", KT_T_INT, 0, 0, NULL},
+    {"item_outcomes_from", KT_T_INT, 0, 0, NULL}, {"attendance_from", KT_T_INT, 0, 0, NULL},
+    {"outcomes_from", KT_T_INT, 0, 0, NULL},      {"versions_from", KT_T_INT, 0, 0, NULL},
+    {"amendments_from", KT_T_INT, 0, 0, NULL},    END};
 static const kt_argspec a_minutes_submit[] = {{"meeting", KT_T_ID, REQ, 0, NULL},
                                               {"deadline", KT_T_DATE, REQ, 0, NULL},
                                               {"note", KT_T_TEXT, 0, TEXT_MAX, NULL},
