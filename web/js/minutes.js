@@ -16,6 +16,16 @@ const AMENDMENT_STATUS = { ingediend: 'Ingediend', overgenomen: 'Overgenomen', n
 // brings it back, as long as nobody changed the verslag in between.
 const drafts = new Map();
 
+/** The lists of minutes.get and minutes.version that come in pages beside the document's items
+ * (PROTOCOL.md, the verslag in pages): where each is in a reply, and whether a later page holds
+ * older entries, to go before the ones read (the versions come from the newest). */
+const PAGED_LISTS = [
+  { name: 'attendance', of: (r) => r.document },
+  { name: 'outcomes', of: (r) => r.document },
+  { name: 'versions', of: (r) => r, older: true },
+  { name: 'amendments', of: (r) => r },
+];
+
 /**
  * opts: {store, meeting, minutes (text from meeting.get), editor (chair or secretary), chair,
  *        onMeeting(meeting) (a save changed the meeting: its status), onCleanup(fn) (the page's)}
@@ -284,22 +294,30 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
 
   /** minutes.get or minutes.version with every page of the document's items (items_from); an
    * item whose outcomes go on in the next page comes again there with continued: true and the
-   * rest of its outcomes (item_outcomes_from). minutes.get also with every page of its
-   * amendments (amendments_from): the chair decides on all open ones. A page asks past the
-   * end of a list that is complete already (it comes back empty). */
+   * rest of its outcomes (item_outcomes_from). With every page of the other lists too, each by
+   * its own cursor (<list>_from): the document's attendance and its outcomes at no item (a kept
+   * version shows them all), and of minutes.get its versions (pages from the newest) and its
+   * amendments (the chair decides on all open ones). A page asks past the end of a list that is
+   * complete already (it comes back empty). */
   async function readDocument(op, args) {
     const first = await store.request(op, args);
     const items = first.document.items.map((it) => ({ ...it, outcomes: [...(it.outcomes || [])] }));
-    const amendments = first.amendments ? [...first.amendments] : null;
+    const lists = PAGED_LISTS.filter((l) => `${l.name}_more` in first && Array.isArray(l.of(first)[l.name]));
+    const got = new Map(lists.map((l) => [l.name, [...l.of(first)[l.name]]]));
+    const more = (x) => x.items_more || lists.some((l) => x[`${l.name}_more`]);
     let r = first;
-    for (let pages = 1; r.items_more || r.amendments_more; pages++) {
+    for (let pages = 1; more(r); pages++) {
       if (pages > 10000) break;
-      const more = { ...args, items_from: r.items_more ? r.items_next : items.length };
-      if (r.items_more && r.item_outcomes_next != null) more.item_outcomes_from = r.item_outcomes_next;
-      if (amendments) more.amendments_from = r.amendments_more ? r.amendments_next : amendments.length;
+      const next = { ...args, items_from: r.items_more ? r.items_next : items.length };
+      if (r.items_more && r.item_outcomes_next != null) next.item_outcomes_from = r.item_outcomes_next;
+      for (const l of lists) next[`${l.name}_from`] = r[`${l.name}_more`] ? r[`${l.name}_next`] : got.get(l.name).length;
       const was = r;
-      r = await store.request(op, more);
-      if (was.amendments_more) amendments.push(...r.amendments);
+      r = await store.request(op, next);
+      for (const l of lists) {
+        if (!was[`${l.name}_more`]) continue;
+        const page = l.of(r)[l.name];
+        got.set(l.name, l.older ? [...page, ...got.get(l.name)] : [...got.get(l.name), ...page]);
+      }
       if (!was.items_more) continue;
       const known = new Map(items.map((it) => [it.id, it]));
       for (const it of r.document.items) {
@@ -308,8 +326,14 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
         else if (!had) items.push({ ...it, outcomes: [...(it.outcomes || [])] });
       }
     }
-    return { ...first, document: { ...first.document, items }, items_more: false, items_next: null, item_outcomes_next: null,
-      ...(amendments ? { amendments, amendments_more: false, amendments_next: null } : {}) };
+    const done = { items_more: false, items_next: null, item_outcomes_next: null };
+    const top = {}, doc = {};
+    for (const l of lists) {
+      (l.of(first) === first ? top : doc)[l.name] = got.get(l.name);
+      done[`${l.name}_more`] = false;
+      done[`${l.name}_next`] = null;
+    }
+    return { ...first, ...top, ...done, document: { ...first.document, ...doc, items } };
   }
 
   async function showVersion(n) {

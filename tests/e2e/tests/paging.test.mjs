@@ -212,3 +212,51 @@ test('a verslag item with outcomes beyond one page shows every outcome in the ve
   assert.deepEqual(sec.errors, []);
   await sec.context().close();
 });
+
+// A verslag whose outcomes at no item pass one page (1/16 MiB) and that was sent round so often
+// that its versions pass one page too (issue 12): minutes.get and minutes.version give both in
+// pages (outcomes_next, versions_next; the versions from the newest), and the panel lists every
+// version once, oldest first, and the version dialog every outcome once.
+const LOOSE = 40, VERSIONS = 40;
+
+test('a verslag with versions and outcomes beyond one page shows every one', async () => {
+  const admin = await userPage(browser, 'admin');
+  const org = (await one(admin, { op: 'org.list' })).organisations[0].id;
+  const scope = (await one(admin, { op: 'scope.list' })).scopes[0].name;
+  const made = await one(admin, { op: 'person.create', name: 'Vera Versies', email: 'v.versies@test.example', org, function: 'secretaris' });
+  const token = made.setup_url.split('/').pop();
+  const r = await fetch(`${BASE}/api/password`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ token, password: PASSWORD }) });
+  assert.equal(r.status, 200);
+  const body = (await one(admin, { op: 'body.create', name: 'Proefoverleg vele versies', kind: 'regiegroep', scope, level: 'tactisch' })).body.id;
+  await one(admin, { op: 'membership.add', body, person: made.person.id, role: 'secretaris' });
+  await admin.context().close();
+
+  const sec = await newPage(browser);
+  await login(sec, 'v.versies@test.example', PASSWORD);
+  const now = (await serverNow()).getTime();
+  const iso = (t) => new Date(t).toISOString().replace(/\.\d+Z$/, 'Z');
+  const meeting = (await one(sec, { op: 'meeting.create', body, start: iso(now - 86400000), end: iso(now - 82800000) })).meeting.id;
+  const text = (i) => `Qlos${String(i).padStart(2, '0')}x. ${'Het overleg besluit de aanpak voort te zetten. '.repeat(80)}`.trim();
+  const made2 = await calls(sec, Array.from({ length: LOOSE }, (_, i) => ({ op: 'action.create', body, meeting, kind: 'besluit', text: text(i) })));
+  assert.ok(made2.every((x) => x.ok), JSON.stringify(made2.find((x) => !x.ok)));
+  const deadline = await serverYmd(7);
+  const note = 'Toelichting bij deze versie. '.repeat(70);
+  for (let i = 0; i < VERSIONS; i++) await one(sec, { op: 'minutes.submit', meeting, deadline, note });
+  const got = await one(sec, { op: 'minutes.get', meeting });
+  assert.ok(got.versions_more && got.outcomes_more, 'versions and outcomes do not fit one page');
+
+  await go(sec, `#/vergadering/${meeting}`);
+  const region = sec.getByRole('region', { name: 'Verslag' });
+  const views = region.getByRole('button', { name: /^Versie \d+ bekijken$/ });
+  await until(() => views.count(), VERSIONS, { message: 'versions in the panel:' });
+  const numbers = await views.evaluateAll((els) => els.map((e) => Number(e.textContent.match(/\d+/)[0])));
+  assert.deepEqual(numbers, Array.from({ length: VERSIONS }, (_, i) => i + 1));
+  await region.getByRole('button', { name: 'Versie 1 bekijken' }).click();
+  const dlg = sec.getByRole('dialog', { name: /^Verslag, versie 1/ });
+  const shown = dlg.locator('li', { hasText: /Qlos\d{2}x\./ });
+  await until(() => shown.count(), LOOSE, { message: 'outcomes in the version dialog:' });
+  const ids = await shown.evaluateAll((els) => els.map((e) => e.textContent.match(/Qlos(\d{2})x/)[1]));
+  assert.deepEqual(ids, Array.from({ length: LOOSE }, (_, i) => String(i).padStart(2, '0')));
+  assert.deepEqual(sec.errors, []);
+  await sec.context().close();
+});
