@@ -6,7 +6,7 @@ confidential item's notes or outcomes for anyone outside its audience."""
 import json
 import unittest
 
-from harness import WorldCase
+from harness import PG_BASE, WorldCase
 
 
 class MinutesCase(WorldCase):
@@ -49,6 +49,22 @@ class OutcomeModelTest(MinutesCase):
                                     text="Uitvoeringsprogramma vastgesteld",
                                     decided_on="2027-03-05"))["action"]
         self.assertEqual((b2["decided_on"], b2["meeting"]), ("2027-03-05", None))
+
+    @unittest.skipIf(PG_BASE, "SQLite only: the fault is a view of SQLite's that fails to read")
+    async def test_a_store_error_reading_the_meeting_day_is_the_replys_error(self):
+        # Issue 12, faults are loud: a meeting that cannot be read gives a besluit no made-up
+        # date (today's) but the reply an error. Every meeting's location now fails to read (an
+        # integer overflow in SQLite); its other columns still read.
+        cols = [r[1] for r in self.server.query("PRAGMA table_info(meetings)")]
+        self.server.query("ALTER TABLE meetings RENAME TO meetings_kept")
+        self.server.query("CREATE VIEW meetings AS SELECT " + ", ".join(
+            "abs(-9223372036854775808) AS location" if c == "location" else c for c in cols)
+            + " FROM meetings_kept")
+        reply = await self.sec.request("action.create", body=self.body, kind="besluit",
+                                       text="Preventie met Gezag geagendeerd.",
+                                       item=self.item["id"])
+        self.assertFalse(reply["ok"], reply)
+        self.assertEqual(reply["error"]["code"], "internal_error", reply)
 
     async def test_a_besluit_with_an_owner_status_or_due_date_is_refused(self):
         for extra in ({"owner": self.p["police"]}, {"owner_org": self.orgs["pol"]},

@@ -146,13 +146,15 @@ static bool is_besluit(const char *kind)
     return kind && strcmp(kind, "besluit") == 0;
 }
 
-/* The local date of a meeting's start into buf ("YYYY-MM-DD"); today when meeting is 0 or gone. */
-static void meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
+/* The local date of a meeting's start into buf ("YYYY-MM-DD"); today when meeting is 0 or gone.
+ * 0, or -1 with the store's error recorded in c. */
+static int meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
 {
     json_t *m = NULL;
     int64_t t = 0;
-    if (meeting)
-        kt_store_meeting_get(c->st, meeting, &m);
+    int rc = meeting ? kt_store_meeting_get(c->st, meeting, &m) : 0;
+    if (rc && rc != KT_ENOTFOUND)
+        return kt_fail_err(c, rc);
     if (m && kt_time_parse(json_string_value(json_object_get(m, "start")), &t) == 0) {
         int y, mo, d;
         kt_utc_to_local(t, &y, &mo, &d, NULL, NULL, NULL);
@@ -161,6 +163,7 @@ static void meeting_day(kt_ctx *c, int64_t meeting, char *buf, size_t n)
         kt_date_today_local(buf, n);
     }
     json_decref(m);
+    return 0;
 }
 
 /* The meeting an outcome is recorded at: the meeting of its item, else the meeting argument
@@ -236,9 +239,8 @@ int kt_h_action_create(kt_ctx *c)
         .status = kt_arg_str(c, "status"),
     };
     if (is_besluit(f.kind)) {
-        if (check_besluit(c, &f))
+        if (check_besluit(c, &f) || meeting_day(c, meeting, day, sizeof day))
             return -1;
-        meeting_day(c, meeting, day, sizeof day);
         f.decided_on = kt_arg_str(c, "decided_on") ? kt_arg_str(c, "decided_on") : day;
     } else {
         if (check_not_besluit(c))
@@ -299,7 +301,9 @@ int kt_h_action_update(kt_ctx *c)
         /* Turning an action into a besluit drops what a besluit does not have. */
         if (!is_besluit(old_kind) && !kt_arg_given(c, "owner") && !kt_arg_given(c, "owner_org") &&
             !kt_arg_given(c, "due") && !kt_arg_given(c, "status")) {
-            meeting_day(c, json_integer_value(json_object_get(before, "meeting")), day, sizeof day);
+            if (meeting_day(c, json_integer_value(json_object_get(before, "meeting")), day,
+                            sizeof day))
+                return json_decref(before), -1;
             f.decided_on = day;
         } else {
             f.owner = ref_or(c, "owner", before, "owner");

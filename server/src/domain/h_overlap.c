@@ -423,22 +423,30 @@ static int cmp_pair(const void *x, const void *y)
     return a->score < b->score ? 1 : a->score > b->score ? -1 : 0;
 }
 
-static json_t *pair_json(kt_ctx *c, const pair *p)
+/* The pair as the reply lists it into *out: 0 or a KT_E* (a store error; nothing made). */
+static int pair_json(kt_ctx *c, const pair *p, json_t **out)
 {
     /* Up to five names of what the two bodies share, for the listed pairs only. */
     json_t *persons = json_array(), *orgs = json_array();
-    kt_store_shared_person_names(c->st, p->a, p->b, 5, persons);
-    kt_store_shared_org_names(c->st, p->a, p->b, 5, orgs);
+    int rc = kt_store_shared_person_names(c->st, p->a, p->b, 5, persons);
+    if (!rc)
+        rc = kt_store_shared_org_names(c->st, p->a, p->b, 5, orgs);
+    if (rc) {
+        json_decref(persons);
+        json_decref(orgs);
+        return rc;
+    }
     kt_role ra, rb;
     /* What two agendas share is told in words only to who sits in both. */
     bool words = member_of(c, p->a, &ra) && member_of(c, p->b, &rb);
     char why[900];
     why_pair(p, persons, orgs, words, why, sizeof why);
-    return json_pack("{s:I, s:I, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:s}", "a",
+    *out = json_pack("{s:I, s:I, s:f, s:i, s:i, s:f, s:i, s:o, s:o, s:o, s:s}", "a",
                      (json_int_t)p->a, "b", (json_int_t)p->b, "score", p->score, "persons",
                      p->persons, "orgs", p->orgs, "agenda", p->agenda, "same_weeks", p->weeks,
                      "person_names", persons, "org_names", orgs, "agenda_words",
                      words && p->shared[0] ? json_string(p->shared) : json_null(), "why", why);
+    return *out ? 0 : KT_ENOMEM;
 }
 
 /* The bodies of a scope: of that municipality or region, and for a region also those of its
@@ -512,7 +520,10 @@ int kt_h_overlap_map(kt_ctx *c)
             continue;
         if (scope && (!kt_imap_get(&in_scope, m.v[i].a) || !kt_imap_get(&in_scope, m.v[i].b)))
             continue;
-        json_array_append_new(pairs, pair_json(c, &m.v[i]));
+        json_t *j = NULL;
+        rc = pair_json(c, &m.v[i], &j);
+        if (!rc)
+            json_array_append_new(pairs, j);
     }
     free_values(&orgs, true);
     free_values(&weeks, false);

@@ -542,12 +542,15 @@ static int on_action(kt_ctx *c, kt_event *ev, json_t *data, bool primary)
         }
         if (!rc && org) {
             json_t *o = NULL;
-            kt_store_org_get(c->st, org, &o);
+            rc = kt_store_org_get(c->st, org, &o);
+            if (rc == KT_ENOTFOUND)
+                rc = 0; /* gone since: told by a name that needs none */
             snprintf(n.title, sizeof n.title, "%s voor %s (%s)", word,
                      o ? json_string_value(json_object_get(o, "name")) : "uw organisatie", body);
             json_decref(o);
             kt_ivec org_people = {0};
-            rc = members(c->st, ev->body, org, false, &org_people);
+            if (!rc)
+                rc = members(c->st, ev->body, org, false, &org_people);
             for (size_t i = 0; !rc && i < org_people.n; i++)
                 if (org_people.v[i] == owner)
                     org_people.v[i] = 0; /* told already */
