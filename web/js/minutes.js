@@ -22,7 +22,8 @@ const drafts = new Map();
 const PAGED_LISTS = [
   { name: 'attendance', of: (r) => r.document },
   { name: 'outcomes', of: (r) => r.document },
-  { name: 'versions', of: (r) => r, older: true },
+  // a version sent round between two pages moves the older ones one on: one comes twice
+  { name: 'versions', of: (r) => r, older: true, key: (v) => v.version },
   { name: 'amendments', of: (r) => r },
 ];
 
@@ -315,7 +316,8 @@ export function minutesPanel({ store, meeting: first, minutes, editor, chair, on
       r = await store.request(op, next);
       for (const l of lists) {
         if (!was[`${l.name}_more`]) continue;
-        const page = l.of(r)[l.name];
+        const had = l.key && new Set(got.get(l.name).map(l.key));
+        const page = l.of(r)[l.name].filter((x) => !had || !had.has(l.key(x)));
         got.set(l.name, l.older ? [...page, ...got.get(l.name)] : [...got.get(l.name), ...page]);
       }
       if (!was.items_more) continue;
