@@ -329,7 +329,8 @@ class ConfidentialBatchTest(DemoCase):
         self.server.start()
         self.assertEqual(pair(), 1)
         rows = self.server.query(
-            f"SELECT item_a, item_b, secret FROM flags WHERE {conf['id']} IN (item_a, item_b)")
+            f"SELECT item_a, item_b, conf_a + conf_b FROM flags "
+            f"WHERE {conf['id']} IN (item_a, item_b)")
         self.assertEqual([(min(conf["id"], probe["id"]), max(conf["id"], probe["id"]), 2)],
                          [tuple(r) for r in rows])
 

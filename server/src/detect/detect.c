@@ -798,7 +798,9 @@ bool kt_detect_confidential_pending(const kt_detect *det)
 }
 
 /* One item of the batch (changed since the last one, confidential or not) against the
- * confidential items: its flags with a confidential item are raised or lapse here only. */
+ * confidential items: its flags with a confidential item are raised or lapse here only, and
+ * take its side's mark of its confidentiality now (its change marked the others: store/flags.h
+ * kt_store_flags_item_marks). */
 static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
 {
     bool confidential = kt_imap_get(&det->confidential, item) != NULL;
@@ -809,9 +811,12 @@ static int check_confidential(kt_detect *det, kt_ctx *d, int64_t item)
     bool indexed = n >= 0;
     if (n < 0)
         n = 0;
+    int rc = indexed ? kt_store_flags_item_marks(d->st, item, confidential, true) : 0;
+    if (rc)
+        return rc;
     char keys[MAX_HITS][64];
     const char *keep[MAX_HITS];
-    int rc = raise_hits(d, item, hits, n, keys, keep, &n);
+    rc = raise_hits(d, item, hits, n, keys, keep, &n);
     if (rc)
         return rc;
     /* Gone from the index (removed, its meeting cancelled): whatever is left of its flags. */

@@ -190,6 +190,19 @@ static bool dismissed(kt_store *st, int64_t id)
     return yes;
 }
 
+/* A flag the store took for one whose other item (than item) is open, but that item is
+ * confidential now: its side's mark waits for the confidential batch (store/flags.h,
+ * kt_store_flags_item_marks), which is where such a flag is kept or lets lapse. */
+static bool other_now_confidential(kt_store *st, int64_t id, int64_t item)
+{
+    kt_flag_row r;
+    if (kt_store_flag_get(st, id, &r))
+        return false;
+    int64_t other = r.item[0] == item ? r.item[1] : r.item[0];
+    kt_store_flag_clear(&r);
+    return item_confidential(st, other);
+}
+
 static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t item,
                        bool confidential, const char *const *keep, int n_keep, bool keep_dismissed,
                        kt_flags_side which)
@@ -199,14 +212,15 @@ static int expire_some(kt_ctx *c, const char *kind, int64_t meeting, int64_t ite
     int n = 0;
     /* The store reads the flags of the side asked for only (store/flags.h): the others cost
      * nothing here, however many there are. */
-    int secret = which == KT_FLAGS_ANY ? -1 : confidential + (which == KT_FLAGS_CONFIDENTIAL_OTHER);
-    int rc =
-        kt_store_flags_involving(c->st, kind, meeting, item, secret, ids, keys, MAX_EXPIRE, &n);
+    (void)confidential; /* the store reads by the other side's mark, whatever this side is */
+    int other = which == KT_FLAGS_ANY ? -1 : which == KT_FLAGS_CONFIDENTIAL_OTHER;
+    int rc = kt_store_flags_involving(c->st, kind, meeting, item, other, ids, keys, MAX_EXPIRE, &n);
     if (rc)
         return kt_fail_err(c, rc);
     for (int i = 0; i < n; i++) {
         if (!rc && !key_kept(keys[i], keep, n_keep) &&
-            !(keep_dismissed && dismissed(c->st, ids[i]))) {
+            !(keep_dismissed && dismissed(c->st, ids[i])) &&
+            !(which == KT_FLAGS_OPEN_OTHER && other_now_confidential(c->st, ids[i], item))) {
             rc = kt_store_flag_lapse(c->st, ids[i], kt_now());
             if (rc)
                 kt_fail_err(c, rc);

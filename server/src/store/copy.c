@@ -117,12 +117,12 @@ static const table tables[] = {
     {T("flags",
        "id, kind, key, state, note, lead_body_id, score, evidence, fingerprint, body_a, "
        "meeting_a, item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at, "
-       "resolved_by, resolved_at",
+       "resolved_by, resolved_at, conf_a, conf_b",
        "itttti"
-       "dttiiiiiiiiiii",
+       "dttiiiiiiiiiiiii",
        "id",
        "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
-       "?20"),
+       "?20, ?21, ?22"),
      NULL, true},
     {T("abbreviations", "abbr, expansion, created_at", "tti", "abbr", "?1, ?2, ?3"), NULL, false},
     {T("confidential_batches", "id, runs, last_at", "iii", "id", "?1, ?2, ?3"), NULL, false},

@@ -90,9 +90,8 @@ static int64_t flag_id_of(const char *key)
     return v ? (int64_t)v : 1;
 }
 
-/* How many of two items (SQL expressions) are confidential: a flag's secret (0, 1 or 2). */
-#define SECRET_OF(a, b)                                                                            \
-    "(SELECT count(*) FROM items i WHERE i.confidential = 1 AND (i.id = " a " OR i.id = " b "))"
+/* Whether an item (an SQL expression; NULL: none) is confidential: a flag's mark of that side. */
+#define CONF_OF(x) "COALESCE((SELECT i.confidential FROM items i WHERE i.id = " x "), 0)"
 
 int kt_store_flag_insert(kt_store *st, const kt_flag_new *f, int64_t now, int64_t *id)
 {
@@ -110,9 +109,9 @@ int kt_store_flag_insert(kt_store *st, const kt_flag_new *f, int64_t now, int64_
     }
     kt_db_stmt *s = kt_db_prepare(
         st, "INSERT INTO flags(id, kind, key, score, evidence, fingerprint, body_a, meeting_a, "
-            "item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at, secret) "
-            "VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, " SECRET_OF(
-                "?8", "?11") ") RETURNING id");
+            "item_a, body_b, meeting_b, item_b, projected_b, created_at, updated_at, conf_a, "
+            "conf_b) VALUES (?14, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+            "?13, " CONF_OF("?8") ", " CONF_OF("?11") ") RETURNING id");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_text(s, 1, f->kind);
@@ -184,32 +183,32 @@ int kt_store_flag_resolve(kt_store *st, int64_t id, const char *state, const cha
 }
 
 int kt_store_flags_involving(kt_store *st, const char *kind, int64_t meeting, int64_t item,
-                             int secret, int64_t *ids, char **keys, int max, int *n)
+                             int other_conf, int64_t *ids, char **keys, int max, int *n)
 {
     *n = 0;
     /* Two statements, so each can use its indexes (an OR of parameters would scan). By item
-     * and secret, the index (item_a, secret) reads the flags of the side asked for only: the
-     * others cost nothing, however many there are. */
+     * and the other side's mark, the index (item_a, conf_b) reads the flags of the side asked
+     * for only: the others cost nothing, however many there are. */
     kt_db_stmt *s;
     if (meeting)
         s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE meeting_a = ?2 AND kind = ?1 AND "
                               "state <> 'vervallen' UNION SELECT id, key FROM flags WHERE "
                               "meeting_b = ?2 AND kind = ?1 AND state <> 'vervallen'");
-    else if (secret < 0)
+    else if (other_conf < 0)
         s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND kind = ?1 AND "
                               "state <> 'vervallen' UNION SELECT id, key FROM flags WHERE item_b "
                               "= ?2 AND kind = ?1 AND state <> 'vervallen'");
     else
-        s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND secret = ?3 AND "
+        s = kt_db_prepare(st, "SELECT id, key FROM flags WHERE item_a = ?2 AND conf_b = ?3 AND "
                               "kind = ?1 AND state <> 'vervallen' UNION SELECT id, key FROM flags "
-                              "WHERE item_b = ?2 AND secret = ?3 AND kind = ?1 AND state <> "
+                              "WHERE item_b = ?2 AND conf_a = ?3 AND kind = ?1 AND state <> "
                               "'vervallen'");
     if (!s)
         return KT_ESTORE;
     kt_db_bind_text(s, 1, kind);
     kt_db_bind_int(s, 2, meeting ? meeting : item);
-    if (!meeting && secret >= 0)
-        kt_db_bind_int(s, 3, secret);
+    if (!meeting && other_conf >= 0)
+        kt_db_bind_int(s, 3, other_conf);
     int rc = 0;
     while (*n < max && (rc = kt_db_step(s)) == KT_DB_ROW) {
         keys[*n] = kt_db_dup(s, 1);
@@ -229,17 +228,21 @@ int kt_store_flags_involving(kt_store *st, const char *kind, int64_t meeting, in
     return 0;
 }
 
-int kt_store_flags_item_secret(kt_store *st, int64_t item)
+int kt_store_flags_item_marks(kt_store *st, int64_t item, bool confidential, bool hidden)
 {
+    /* At once (hidden false): through the index, the flags whose other item is open only. In
+     * the batch (hidden true): every flag of the item whose mark is not so yet. */
+    static const char *const sql[2][2] = {
+        {"UPDATE flags SET conf_a = ?2 WHERE item_a = ?1 AND conf_b = 0 AND conf_a <> ?2",
+         "UPDATE flags SET conf_b = ?2 WHERE item_b = ?1 AND conf_a = 0 AND conf_b <> ?2"},
+        {"UPDATE flags SET conf_a = ?2 WHERE item_a = ?1 AND conf_a <> ?2",
+         "UPDATE flags SET conf_b = ?2 WHERE item_b = ?1 AND conf_b <> ?2"}};
     for (int k = 0; k < 2; k++) {
-        kt_db_stmt *s =
-            kt_db_prepare(st, k ? "UPDATE flags SET secret = " SECRET_OF(
-                                      "flags.item_a", "flags.item_b") " WHERE item_b = ?1"
-                                : "UPDATE flags SET secret = " SECRET_OF(
-                                      "flags.item_a", "flags.item_b") " WHERE item_a = ?1");
+        kt_db_stmt *s = kt_db_prepare(st, sql[hidden][k]);
         if (!s)
             return KT_ESTORE;
         kt_db_bind_int(s, 1, item);
+        kt_db_bind_int(s, 2, confidential ? 1 : 0);
         int rc = kt_db_run(s, NULL);
         if (rc)
             return rc;

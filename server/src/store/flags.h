@@ -44,17 +44,23 @@ int kt_store_flag_resolve(struct kt_store *st, int64_t id, const char *state, co
                           int64_t lead, int64_t by, int64_t now);
 
 /* Flags of kind not lapsed that involve meeting (when not 0) or else item, on either side: at
- * most max ids and keys (keys malloc'd, the caller frees them). By item, secret -1 takes all of
- * them, else only those with that many confidential items (0, 1, 2): for an open item 0 are
- * those whose other item is open, 1 those whose other item is confidential; for a confidential
- * item 1 and 2. The others are not read at all (the item indexes have the column): an item's own
- * reaction does the same work whether or not flags with a hidden item exist (issue 11). A flag's
- * secret is set when it is stored and kept when one of its items changes confidentiality. */
+ * most max ids and keys (keys malloc'd, the caller frees them). By item, other_conf -1 takes all
+ * of them, else only those whose other item is marked open (0) or confidential (1). The others
+ * are not read at all (the item indexes have the other side's mark): an item's own reaction
+ * does the same work whether or not flags with a hidden item exist (issue 11). A flag's marks
+ * (conf_a, conf_b: whether each of its items is confidential) are set when it is stored and
+ * follow its items' confidentiality (kt_store_flags_item_marks). */
 int kt_store_flags_involving(struct kt_store *st, const char *kind, int64_t meeting, int64_t item,
-                             int secret, int64_t *ids, char **keys, int max, int *n);
-/* item's confidentiality changed (in the change's transaction): its flags' secret follows. Reads
- * every flag of the item. */
-int kt_store_flags_item_secret(struct kt_store *st, int64_t item);
+                             int other_conf, int64_t *ids, char **keys, int max, int *n);
+/* item's confidentiality is now confidential: its side's mark on its flags follows. With hidden
+ * false (the change's own transaction) only on the flags whose other item is marked open, read
+ * through the index and no other: so what the change costs does not count the flags the item
+ * has with hidden items, which its chair may not know of (issue 11, timing). With hidden true
+ * (the confidential batch, whose time is a fixed slot: react/react.h) on all of them. Until the
+ * batch, a flag with another confidential item keeps the old mark of this side: only the other
+ * item's reaction reads that mark, and takes the flag for one with an open item; it leaves it
+ * to the batch when this item is confidential now (detect/flags.c). */
+int kt_store_flags_item_marks(struct kt_store *st, int64_t item, bool confidential, bool hidden);
 
 /* The confidential batch ran (react/react.h), at time at (unix seconds), whatever it found: each
  * batch writes and commits this one row, so that a batch that found nothing commits (and syncs)

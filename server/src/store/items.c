@@ -452,7 +452,7 @@ int kt_store_item_update(kt_store *st, int64_t id, const kt_item_fields *f, int6
     if (!rc && n && (f->title || f->description))
         rc = kt_store_search_refresh(st, KT_SEARCH_ITEM, id);
     if (!rc && n && was >= 0 && was != f->confidential)
-        rc = kt_store_flags_item_secret(st, id);
+        rc = kt_store_flags_item_marks(st, id, f->confidential > 0, false);
     return rc ? rc : n ? 0 : KT_ENOTFOUND;
 }
 

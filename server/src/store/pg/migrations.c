@@ -479,6 +479,18 @@ static const char *const migrations[] = {
     "  runs BIGINT NOT NULL,"
     "  last_at BIGINT NOT NULL"
     ");",
+    /* 36: as SQLite's 36: a flag's marks per side in place of secret, the item indexes by the
+     * other side's mark. */
+    "ALTER TABLE flags ADD COLUMN conf_a INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE flags ADD COLUMN conf_b INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE flags SET"
+    "  conf_a = COALESCE((SELECT i.confidential FROM items i WHERE i.id = flags.item_a), 0),"
+    "  conf_b = COALESCE((SELECT i.confidential FROM items i WHERE i.id = flags.item_b), 0);"
+    "DROP INDEX flags_item_a;"
+    "DROP INDEX flags_item_b;"
+    "CREATE INDEX flags_item_a ON flags(item_a, conf_b);"
+    "CREATE INDEX flags_item_b ON flags(item_b, conf_a);"
+    "ALTER TABLE flags DROP COLUMN secret;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]) - 1)

@@ -935,6 +935,22 @@ static const char *const migrations[] = {
     "  runs INTEGER NOT NULL,"
     "  last_at INTEGER NOT NULL"
     ");",
+    /* 36: a flag's marks per side (issue 11, timing), in place of secret (33): conf_a, conf_b
+     * whether item_a, item_b is confidential, and the item indexes by the other side's mark. An
+     * item's reaction reads its flags by the other item's mark, which its own change of
+     * confidentiality does not touch; that change re-marks at once only its flags whose other
+     * item is open, and the rest in the confidential batch, so that its cost does not count
+     * the flags it has with hidden items (store/flags.h). */
+    "ALTER TABLE flags ADD COLUMN conf_a INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE flags ADD COLUMN conf_b INTEGER NOT NULL DEFAULT 0;"
+    "UPDATE flags SET"
+    "  conf_a = COALESCE((SELECT i.confidential FROM items i WHERE i.id = flags.item_a), 0),"
+    "  conf_b = COALESCE((SELECT i.confidential FROM items i WHERE i.id = flags.item_b), 0);"
+    "DROP INDEX flags_item_a;"
+    "DROP INDEX flags_item_b;"
+    "CREATE INDEX flags_item_a ON flags(item_a, conf_b);"
+    "CREATE INDEX flags_item_b ON flags(item_b, conf_a);"
+    "ALTER TABLE flags DROP COLUMN secret;",
 };
 
 int kt_migrations_count(void)
