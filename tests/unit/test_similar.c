@@ -1013,6 +1013,16 @@ static void find_agrees_with_its_reference_path(void **state)
     assert_true(confidential > 0);
 }
 
+/* s and t find the same for every step-th of the items 1..1500 (the generated agenda). */
+static void assert_same_finds(kt_similar *s, kt_similar *t, int step)
+{
+    for (int id = 1; id <= 1500; id += step) {
+        kt_similar_hit a[16], b[16];
+        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
+        assert_true(kt_similar_hits_equal(a, na, b, nb));
+    }
+}
+
 /* A bulk load indexes as puts one by one do: the same digest (posting lists in order included)
  * and the same answers, with removes, replacements and confidential marks on the way. */
 static void a_bulk_load_indexes_as_puts_do(void **state)
@@ -1022,11 +1032,7 @@ static void a_bulk_load_indexes_as_puts_do(void **state)
     generated_agenda_as(s, 1500, false);
     generated_agenda_as(t, 1500, true);
     assert_true(kt_similar_digest(s) == kt_similar_digest(t));
-    for (int id = 1; id <= 1500; id += 7) {
-        kt_similar_hit a[16], b[16];
-        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
-        assert_true(kt_similar_hits_equal(a, na, b, nb));
-    }
+    assert_same_finds(s, t, 7);
     /* after a bulk load, puts post at once again */
     put(s, 5000, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs", NULL);
     put(t, 5000, 1, "Dordrecht", DAY, "Aanpak woningsluiting drugs", NULL);
@@ -1054,11 +1060,7 @@ static void posting_lists_in_a_block_hold_what_lists_of_their_own_do(void **stat
     assert_int_equal(kt_similar_set_private(s, 301, true), 0);
     assert_int_equal(kt_similar_set_private(t, 301, true), 0);
     assert_true(kt_similar_digest(s) == kt_similar_digest(t));
-    for (int id = 1; id <= 1500; id += 7) {
-        kt_similar_hit a[16], b[16];
-        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
-        assert_true(kt_similar_hits_equal(a, na, b, nb));
-    }
+    assert_same_finds(s, t, 7);
     kt_similar_free(t);
 }
 
@@ -1089,11 +1091,7 @@ static void an_index_reserved_for_its_items_is_the_same_index(void **state)
     assert_int_equal(kt_similar_bulk_end(t), 0);
     assert_int_equal(kt_similar_count(s), kt_similar_count(t));
     assert_true(kt_similar_digest(s) == kt_similar_digest(t));
-    for (int id = 1; id <= 1500; id += 11) {
-        kt_similar_hit a[16], b[16];
-        int na = kt_similar_find(s, id, 30, a, 16), nb = kt_similar_find(t, id, 30, b, 16);
-        assert_true(kt_similar_hits_equal(a, na, b, nb));
-    }
+    assert_same_finds(s, t, 11);
     kt_similar_free(t);
 }
 

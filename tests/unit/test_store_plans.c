@@ -293,6 +293,33 @@ static void work_of_edit(fx *f, int64_t item, const char *title, int64_t *steps,
     kt_store_plans_work(f->app.store, steps, runs);
 }
 
+/* Six confidential items of another body (body2), about something else than the fixture's
+ * item, their reactions and the confidential batch run. */
+static void add_hidden_items(fx *f, int64_t ids[6])
+{
+    for (int i = 0; i < 6; i++)
+        ids[i] = ok(f, &f->chair, "item",
+                    "{\"id\":1,\"op\":\"agenda.add\",\"body\":%lld,\"meeting\":%lld,"
+                    "\"title\":\"Verkeersveiligheid schoolzone %d\",\"confidential\":true,"
+                    "\"relevant\":[{\"org\":1}]}",
+                    (long long)f->body2, (long long)f->meeting2, i);
+    kt_react_drain(f->app.react);
+    kt_react_confidential_now(f->app.react);
+}
+
+/* The hidden items now say what the fixture's item says ("Aanpak drugslabs Wielwijk"); the
+ * confidential batch flags them for their side. */
+static void hidden_items_say_drugslabs(fx *f, const int64_t ids[6])
+{
+    for (int i = 0; i < 6; i++)
+        ok(f, &f->chair, NULL,
+           "{\"id\":1,\"op\":\"agenda.update\",\"item\":%lld,\"title\":\"Aanpak drugslabs "
+           "Wielwijk %d\"}",
+           (long long)ids[i], i);
+    kt_react_drain(f->app.react);
+    kt_react_confidential_now(f->app.react);
+}
+
 /* Issue 11, timing: an open item's reaction does the same work whether or not the item has
  * possible duplicates among the confidential items of another body (flags only their own side
  * may know of): it reads none of those flags, not even to skip them. Counted in statements run
@@ -305,15 +332,7 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
     static const char back[] = "Aanpak drugslabs Wielwijk";
     /* Another body's confidential items, about something else at first. */
     int64_t hidden_items[6];
-    for (int i = 0; i < 6; i++)
-        hidden_items[i] =
-            ok(f, &f->chair, "item",
-               "{\"id\":1,\"op\":\"agenda.add\",\"body\":%lld,\"meeting\":%lld,\"title\":"
-               "\"Verkeersveiligheid schoolzone %d\",\"confidential\":true,\"relevant\":[{"
-               "\"org\":1}]}",
-               (long long)f->body2, (long long)f->meeting2, i);
-    kt_react_drain(f->app.react);
-    kt_react_confidential_now(f->app.react);
+    add_hidden_items(f, hidden_items);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_b = 1 OR item_b = %lld AND "
@@ -326,13 +345,7 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
     work_of_edit(f, f->item, probe, &steps0, &runs0);
     work_of_edit(f, f->item, back, &steps1, &runs1);
     /* Now they say what the probe says; the batch tells their side. */
-    for (int i = 0; i < 6; i++)
-        ok(f, &f->chair, NULL,
-           "{\"id\":1,\"op\":\"agenda.update\",\"item\":%lld,\"title\":\"Aanpak drugslabs "
-           "Wielwijk %d\"}",
-           (long long)hidden_items[i], i);
-    kt_react_drain(f->app.react);
-    kt_react_confidential_now(f->app.react);
+    hidden_items_say_drugslabs(f, hidden_items);
     assert_int_equal(kt_store_scalar(f->app.store, sql, &hidden), 0);
     assert_true(hidden >= 3); /* the test means something: those flags are there */
     work_of_edit(f, f->item, probe, &steps1, &runs1);
@@ -435,28 +448,14 @@ static void changing_confidentiality_costs_the_same_whatever_hidden_flags(void *
        (long long)f->item);
     /* Another body's confidential items, about something else at first. */
     int64_t hidden_items[6];
-    for (int i = 0; i < 6; i++)
-        hidden_items[i] =
-            ok(f, &f->chair, "item",
-               "{\"id\":1,\"op\":\"agenda.add\",\"body\":%lld,\"meeting\":%lld,\"title\":"
-               "\"Verkeersveiligheid schoolzone %d\",\"confidential\":true,\"relevant\":[{"
-               "\"org\":1}]}",
-               (long long)f->body2, (long long)f->meeting2, i);
-    kt_react_drain(f->app.react);
-    kt_react_confidential_now(f->app.react);
+    add_hidden_items(f, hidden_items);
     int64_t s_on0, r_on0, s_off0, r_off0, s_on1, r_on1, s_off1, r_off1;
     for (int i = 0; i < 2; i++) { /* the first changes of a burst cost more (notifications) */
         work_of_confidentiality(f, f->item, true, &s_on0, &r_on0);
         work_of_confidentiality(f, f->item, false, &s_off0, &r_off0);
     }
     /* Now they say what the item says; the batch flags them. */
-    for (int i = 0; i < 6; i++)
-        ok(f, &f->chair, NULL,
-           "{\"id\":1,\"op\":\"agenda.update\",\"item\":%lld,\"title\":\"Aanpak drugslabs "
-           "Wielwijk %d\"}",
-           (long long)hidden_items[i], i);
-    kt_react_drain(f->app.react);
-    kt_react_confidential_now(f->app.react);
+    hidden_items_say_drugslabs(f, hidden_items);
     char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_b = 1 OR item_b = %lld AND "
