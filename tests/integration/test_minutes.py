@@ -178,8 +178,9 @@ class NotesAndOutcomesPerItemTest(MinutesCase):
             for op, args in calls:
                 self.assertNotIn(canary, json.dumps(await c.call(op, **args)))
         self.assertNotIn(canary, json.dumps(self.housing.frames))
-        # (permission before visibility: a member without the edit role is refused either way)
-        await self.refused(self.housing, "forbidden", "minutes.note", item=self.secret["id"],
+        # (visibility before permission: to a member outside its audience the item is one
+        # that does not exist, whatever her role)
+        await self.refused(self.housing, "not_found", "minutes.note", item=self.secret["id"],
                            text="x")
 
     async def test_notes_belong_to_a_meetings_item_not_the_backlog(self):
