@@ -293,6 +293,19 @@ static void work_of_edit(fx *f, int64_t item, const char *title, int64_t *steps,
     kt_store_plans_work(f->app.store, steps, runs);
 }
 
+/* How many live flags item has whose other item is confidential. */
+static int64_t hidden_flags_of(fx *f, int64_t item)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_b = 1 OR item_b = %lld AND "
+             "conf_a = 1) AND state <> 'vervallen'",
+             (long long)item, (long long)item);
+    int64_t n = -1;
+    assert_int_equal(kt_store_scalar(f->app.store, sql, &n), 0);
+    return n;
+}
+
 /* Six confidential items of another body (body2), about something else than the fixture's
  * item, their reactions and the confidential batch run. */
 static void add_hidden_items(fx *f, int64_t ids[6])
@@ -333,20 +346,14 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
     /* Another body's confidential items, about something else at first. */
     int64_t hidden_items[6];
     add_hidden_items(f, hidden_items);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_b = 1 OR item_b = %lld AND "
-             "conf_a = 1) AND state <> 'vervallen'",
-             (long long)f->item, (long long)f->item);
-    int64_t hidden = -1;
-    assert_int_equal(kt_store_scalar(f->app.store, sql, &hidden), 0);
+    int64_t hidden = hidden_flags_of(f, f->item);
     assert_int_equal(hidden, 0);
     int64_t steps0, runs0, steps1, runs1;
     work_of_edit(f, f->item, probe, &steps0, &runs0);
     work_of_edit(f, f->item, back, &steps1, &runs1);
     /* Now they say what the probe says; the batch tells their side. */
     hidden_items_say_drugslabs(f, hidden_items);
-    assert_int_equal(kt_store_scalar(f->app.store, sql, &hidden), 0);
+    hidden = hidden_flags_of(f, f->item);
     assert_true(hidden >= 3); /* the test means something: those flags are there */
     work_of_edit(f, f->item, probe, &steps1, &runs1);
     print_message("without / with %lld hidden flags: %lld / %lld statements, %lld / %lld steps\n",
@@ -355,8 +362,7 @@ static void an_open_items_reaction_reads_no_flag_with_a_confidential_item(void *
     assert_int_equal(runs1, runs0);
     assert_int_equal(steps1, steps0);
     /* and it left them to their side: still there */
-    int64_t still = 0;
-    assert_int_equal(kt_store_scalar(f->app.store, sql, &still), 0);
+    int64_t still = hidden_flags_of(f, f->item);
     assert_int_equal(still, hidden);
 }
 
@@ -456,16 +462,11 @@ static void changing_confidentiality_costs_the_same_whatever_hidden_flags(void *
     }
     /* Now they say what the item says; the batch flags them. */
     hidden_items_say_drugslabs(f, hidden_items);
-    char sql[256];
-    snprintf(sql, sizeof sql,
-             "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_b = 1 OR item_b = %lld AND "
-             "conf_a = 1) AND state <> 'vervallen'",
-             (long long)f->item, (long long)f->item);
-    int64_t hidden = -1;
-    assert_int_equal(kt_store_scalar(f->app.store, sql, &hidden), 0);
+    int64_t hidden = hidden_flags_of(f, f->item);
     assert_true(hidden >= 3); /* the test means something: those flags are there */
     work_of_confidentiality(f, f->item, true, &s_on1, &r_on1);
     /* the batch marked the item's side of its hidden flags too */
+    char sql[256];
     snprintf(sql, sizeof sql,
              "SELECT count(*) FROM flags WHERE (item_a = %lld AND conf_a = 0 OR item_b = %lld AND "
              "conf_b = 0)",
